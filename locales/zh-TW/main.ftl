@@ -1,0 +1,70 @@
+## Frame
+app-name = 會員中心
+skip-to-content = 跳至主要內容
+switch-project = 切換計畫
+user-menu = 帳戶選單
+nav-overview = 總覽
+nav-language = 語言
+nav-sign-out = 登出
+back-home = 回到總覽
+cancel = 取消
+confirm = 確認
+close = 關閉
+
+## Sign-in
+signin-title = 登入
+signin-intro = 登入以管理您的計畫、API 金鑰與資源配額。
+signin-submit = 登入
+signin-failed = 帳號或密碼不正確。
+signin-throttled = 此帳號登入失敗次數過多，請於 { $minutes } 分鐘後再試。
+signin-locked = 此帳戶已被鎖定，請聯絡客服人員解除鎖定。
+field-username = 帳號
+field-password = 密碼
+
+## Projects
+overview-title = 總覽
+welcome = 歡迎，{ $name }。
+no-projects = 您尚未加入任何計畫，請洽計畫的租戶管理員將您加入。
+your-projects = 我的計畫
+project-code = 計畫代碼
+project-name = 計畫名稱
+project-role = 您的角色
+project-status = 狀態
+project-period = 計畫期間
+project-status-active = 執行中
+project-status-suspended = 已暫停
+project-status-closed = 已結束
+role-tenant-admin = 租戶管理員
+role-tenant-user = 租戶使用者
+switched-project = 目前計畫已切換為 { $project }。
+
+## Errors
+error-id = 錯誤代碼
+error-title-400 = 無法處理此請求
+error-title-403 = 沒有權限
+error-title-404 = 找不到頁面
+error-title-409 = 已經存在
+error-title-500 = 系統發生錯誤
+error-not-found = 此處沒有內容，或您沒有存取權限。
+error-forbidden = 您沒有執行此操作的權限。
+error-unauthenticated = 請先登入。
+error-csrf = 此表單已失效，請重新整理頁面後再試一次。
+error-internal = 系統發生錯誤。
+error-internal-id = 系統發生錯誤。錯誤代碼：{ $id }
+error-bad-form = 無法讀取表單內容，請重新整理頁面後再試一次。
+error-bad-query = 網址中有無法讀取的參數。
+error-bad-language = 不支援此語言。
+error-no-project = 請先選擇計畫：您尚未加入任何計畫。
+account-exists = 已有帳戶使用此帳號或電子郵件。
+project-exists = 已有計畫使用此代碼。
+member-exists = 此帳戶已是本計畫的成員。
+
+## Validation
+invalid-username = 請使用 3 至 32 個小寫英文字母、數字、句點、連字號或底線，並以英文字母開頭。
+invalid-email = 請輸入有效的電子郵件地址，例如 name@example.org。
+invalid-display-name = 請輸入 1 至 100 個字元的名稱。
+password-too-short = 密碼至少需要 12 個字元。
+password-too-long = 密碼最多 1024 個字元。
+password-is-username = 密碼不可與帳號相同。
+invalid-project-code = 請使用 3 至 20 個英文字母與數字，例如 MST110001。
+invalid-project-name = 請輸入 1 至 100 個字元的名稱。

@@ -1,0 +1,164 @@
+//! Accounts: the people who sign in, and the checked values they are made of.
+
+pub mod store;
+
+use crate::{error::AppError, web::i18n::Lang};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlatformRole {
+    None,
+    Support,
+    Operator,
+}
+
+impl PlatformRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlatformRole::None => "none",
+            PlatformRole::Support => "support",
+            PlatformRole::Operator => "operator",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "none" => Some(PlatformRole::None),
+            "support" => Some(PlatformRole::Support),
+            "operator" => Some(PlatformRole::Operator),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub email: String,
+    pub phone: String,
+    pub locked: bool,
+    pub platform_role: PlatformRole,
+    pub language: Lang,
+    pub time_zone: String,
+    pub session_epoch: i64,
+}
+
+/// A username: 3–32 characters of lowercase ASCII letters, digits, `.`, `_`
+/// or `-`, starting with a letter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Username(String);
+
+impl Username {
+    pub fn parse(raw: &str) -> Result<Self, AppError> {
+        let value = raw.trim().to_ascii_lowercase();
+        let valid_chars = value
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+        let starts_with_letter = value.starts_with(|c: char| c.is_ascii_lowercase());
+        if (3..=32).contains(&value.len()) && valid_chars && starts_with_letter {
+            Ok(Username(value))
+        } else {
+            Err(AppError::invalid("username", "invalid-username"))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An email address: one `@` with something on each side and a dot in the
+/// domain, at most 254 characters, no spaces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Self, AppError> {
+        let value = raw.trim();
+        let valid = value.len() <= 254
+            && !value.chars().any(|c| c.is_whitespace() || c.is_control())
+            && match value.split_once('@') {
+                Some((local, domain)) => {
+                    !local.is_empty()
+                        && !domain.contains('@')
+                        && domain.contains('.')
+                        && !domain.starts_with('.')
+                        && !domain.ends_with('.')
+                }
+                None => false,
+            };
+        if valid {
+            Ok(Email(value.to_string()))
+        } else {
+            Err(AppError::invalid("email", "invalid-email"))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A display name: 1–100 characters once trimmed, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisplayName(String);
+
+impl DisplayName {
+    pub fn parse(raw: &str) -> Result<Self, AppError> {
+        let value = raw.trim();
+        let count = value.chars().count();
+        if (1..=100).contains(&count) && !value.chars().any(char::is_control) {
+            Ok(DisplayName(value.to_string()))
+        } else {
+            Err(AppError::invalid("display_name", "invalid-display-name"))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A new password: 12–1024 characters, not the username.
+pub fn check_new_password(password: &str, username: &str) -> Result<(), AppError> {
+    let count = password.chars().count();
+    if count < 12 {
+        return Err(AppError::invalid("password", "password-too-short"));
+    }
+    if count > 1024 {
+        return Err(AppError::invalid("password", "password-too-long"));
+    }
+    if password.eq_ignore_ascii_case(username) {
+        return Err(AppError::invalid("password", "password-is-username"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_are_normalised_and_checked() {
+        assert_eq!(Username::parse(" Alice ").unwrap().as_str(), "alice");
+        for bad in ["", "ab", "1abc", "a b", "ali@ce", &"a".repeat(33), "名字"] {
+            assert!(Username::parse(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn emails_are_checked() {
+        assert!(Email::parse("alice@example.org").is_ok());
+        for bad in ["", "alice", "a@b", "a@@b.c", "a b@c.d", "@c.d", "a@.c"] {
+            assert!(Email::parse(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn passwords_need_length_and_differ_from_the_username() {
+        assert!(check_new_password("short", "alice").is_err());
+        assert!(check_new_password("alicealice12", "alicealice12").is_err());
+        assert!(check_new_password("a long enough secret", "alice").is_ok());
+    }
+}

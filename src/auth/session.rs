@@ -1,0 +1,252 @@
+//! Who is asking: the session, the signed-in account and its current project,
+//! as extractors. A handler's signature tells who may call it:
+//! `Viewer` (anyone), `CurrentUser` (signed in), `CurrentTenant` (signed in,
+//! with a current project), `TenantAdmin` (tenant admin of it).
+
+use actix_session::{Session, SessionExt};
+use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use futures_util::future::LocalBoxFuture;
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    AppState,
+    accounts::{self, Account},
+    db::Db,
+    error::AppError,
+    projects::{self, Tenant},
+    web::{
+        Layout,
+        i18n::{Lang, Msg},
+    },
+};
+
+const UID: &str = "uid";
+const EPOCH: &str = "epoch";
+const CSRF: &str = "csrf";
+const PROJECT: &str = "project";
+const LANG: &str = "lang";
+const FLASH: &str = "flash";
+
+/// A one-time message shown on the next page (after a redirect).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Flash {
+    pub success: bool,
+    pub text: String,
+}
+
+/// The CSRF token bound to this session, if it has one.
+pub fn session_csrf(session: &Session) -> Option<String> {
+    session.get::<String>(CSRF).ok().flatten()
+}
+
+/// The person behind a request, signed in or not.
+pub struct Viewer {
+    pub session: Session,
+    pub lang: Lang,
+    pub account: Option<Account>,
+    pub tenant: Option<Tenant>,
+    /// Whether htmx sent the request (and wants a fragment).
+    pub htmx: bool,
+    /// Path and query of this request, to come back to.
+    pub path: String,
+    pub state: web::Data<AppState>,
+}
+
+impl Viewer {
+    pub async fn load(req: &HttpRequest) -> Result<Self, AppError> {
+        let state = req
+            .app_data::<web::Data<AppState>>()
+            .cloned()
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("application state missing")))?;
+        let session = req.get_session();
+        let db = &state.db;
+
+        let mut account = None;
+        if let Ok(Some(uid)) = session.get::<i64>(UID) {
+            let epoch = session.get::<i64>(EPOCH).ok().flatten();
+            match accounts::store::by_id(db, uid).await? {
+                Some(found) if !found.locked && Some(found.session_epoch) == epoch => {
+                    account = Some(found);
+                }
+                // Locked, deleted, or signed out everywhere since: this
+                // session is over.
+                _ => session.clear(),
+            }
+        }
+
+        let lang = match &account {
+            Some(account) => account.language,
+            None => session
+                .get::<String>(LANG)
+                .ok()
+                .flatten()
+                .and_then(|code| Lang::parse(&code))
+                .unwrap_or_else(|| {
+                    let header = req
+                        .headers()
+                        .get("accept-language")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("");
+                    Lang::negotiate(header)
+                }),
+        };
+
+        let tenant = match &account {
+            Some(account) => current_tenant(db, &session, account.id).await?,
+            None => None,
+        };
+
+        let path = match req.uri().path_and_query() {
+            Some(pq) => pq.as_str().to_string(),
+            None => "/".to_string(),
+        };
+        let htmx = req.headers().get("hx-request").is_some_and(|v| v == "true");
+        Ok(Viewer { session, lang, account, tenant, htmx, path, state })
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.state.db
+    }
+
+    /// The session's CSRF token, made on first use.
+    pub fn csrf_token(&self) -> String {
+        session_csrf(&self.session).unwrap_or_else(|| {
+            let token = crate::auth::token::random_hex(32);
+            // A failed insert only means the next form post is refused.
+            let _ = self.session.insert(CSRF, &token);
+            token
+        })
+    }
+
+    /// Shows `msg` on the next page this person sees.
+    pub fn flash(&self, success: bool, msg: Msg) {
+        let _ = self.session.insert(FLASH, Flash { success, text: msg.in_lang(self.lang) });
+    }
+
+    /// Starts a fresh session for `account`: a new session ID (against
+    /// fixation) and a new CSRF token.
+    pub fn sign_in(&self, account: &Account) -> Result<(), AppError> {
+        let keep_lang = self.session.get::<String>(LANG).ok().flatten();
+        self.session.clear();
+        self.session.renew();
+        let insert = || -> Result<(), actix_session::SessionInsertError> {
+            self.session.insert(UID, account.id)?;
+            self.session.insert(EPOCH, account.session_epoch)?;
+            self.session.insert(CSRF, crate::auth::token::random_hex(32))?;
+            if let Some(lang) = &keep_lang {
+                self.session.insert(LANG, lang)?;
+            }
+            Ok(())
+        };
+        insert().map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))
+    }
+
+    pub fn sign_out(&self) {
+        self.session.clear();
+    }
+
+    pub fn set_project(&self, project_id: i64) {
+        let _ = self.session.insert(PROJECT, project_id);
+    }
+
+    /// Remembers the language for a signed-out visitor.
+    pub fn set_session_lang(&self, lang: Lang) {
+        let _ = self.session.insert(LANG, lang.code());
+    }
+
+    /// The page frame: top bar, flash, language, CSRF token.
+    pub fn layout(&self) -> Layout {
+        let flash = self.session.remove_as::<Flash>(FLASH).and_then(Result::ok);
+        Layout::new(self, flash)
+    }
+}
+
+/// The session's current project if the account is still a member of it,
+/// else its first project (remembered from then on).
+async fn current_tenant(db: &Db, session: &Session, account_id: i64) -> Result<Option<Tenant>, AppError> {
+    if let Ok(Some(project_id)) = session.get::<i64>(PROJECT)
+        && let Some(tenant) = projects::store::tenant(db, account_id, project_id).await?
+    {
+        return Ok(Some(tenant));
+    }
+    let first = projects::store::first_tenant(db, account_id).await?;
+    match &first {
+        Some(tenant) => {
+            let _ = session.insert(PROJECT, tenant.project_id);
+        }
+        None => {
+            session.remove(PROJECT);
+        }
+    }
+    Ok(first)
+}
+
+impl FromRequest for Viewer {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { Viewer::load(&req).await })
+    }
+}
+
+/// A signed-in person.
+pub struct CurrentUser {
+    pub viewer: Viewer,
+    pub account: Account,
+}
+
+impl FromRequest for CurrentUser {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let viewer = Viewer::load(&req).await?;
+            let account = viewer.account.clone().ok_or(AppError::Unauthenticated)?;
+            Ok(CurrentUser { viewer, account })
+        })
+    }
+}
+
+/// A signed-in person acting in their current project.
+pub struct CurrentTenant {
+    pub viewer: Viewer,
+    pub account: Account,
+    pub tenant: Tenant,
+}
+
+impl FromRequest for CurrentTenant {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let CurrentUser { viewer, account } = CurrentUser::extract(&req).await?;
+            let tenant = viewer.tenant.clone().ok_or(AppError::BadRequest(Msg::new("error-no-project")))?;
+            Ok(CurrentTenant { viewer, account, tenant })
+        })
+    }
+}
+
+/// A tenant admin acting in their current project.
+pub struct TenantAdmin(pub CurrentTenant);
+
+impl FromRequest for TenantAdmin {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let current = CurrentTenant::extract(&req).await?;
+            if !current.tenant.is_admin() {
+                return Err(AppError::Forbidden);
+            }
+            Ok(TenantAdmin(current))
+        })
+    }
+}

@@ -1,0 +1,106 @@
+//! The operator's command-line tasks. They share their checks with the web
+//! console: every value is parsed by the same types.
+
+use std::io::BufRead;
+
+use crate::{
+    accounts::{self, DisplayName, Email, PlatformRole, Username, check_new_password},
+    auth::{password, token},
+    db::Db,
+    error::AppError,
+    projects::{self, ProjectCode, ProjectName, TenantRole},
+    web::i18n::Lang,
+};
+
+/// Turns an `AppError` into a line for the terminal.
+fn explain(err: AppError) -> anyhow::Error {
+    match err {
+        AppError::Internal(cause) => cause,
+        other => anyhow::anyhow!("{}", other.message().in_lang(Lang::En)),
+    }
+}
+
+pub struct AddUser {
+    pub username: String,
+    pub email: String,
+    pub name: Option<String>,
+    pub role: Option<String>,
+    /// Read the password from standard input instead of generating one.
+    pub password_stdin: bool,
+}
+
+/// Creates an account. Returns the generated one-time password, if one was made.
+pub async fn add_user(db: &Db, args: AddUser) -> anyhow::Result<Option<String>> {
+    let username = Username::parse(&args.username).map_err(explain)?;
+    let email = Email::parse(&args.email).map_err(explain)?;
+    let display_name = DisplayName::parse(args.name.as_deref().unwrap_or(username.as_str())).map_err(explain)?;
+    let platform_role = match args.role.as_deref() {
+        None => PlatformRole::None,
+        Some(role @ ("operator" | "support")) => PlatformRole::parse(role).unwrap_or(PlatformRole::None),
+        Some(other) => anyhow::bail!("unknown role {other:?}: use operator or support"),
+    };
+    let (secret, generated) = if args.password_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        let secret = line.trim_end_matches(['\r', '\n']).to_string();
+        check_new_password(&secret, username.as_str()).map_err(explain)?;
+        (secret, false)
+    } else {
+        (token::random_hex(12), true)
+    };
+    let password_hash = password::hash_blocking(&secret)?;
+    accounts::store::insert(
+        db,
+        accounts::store::NewAccount {
+            username: &username,
+            display_name: &display_name,
+            email: &email,
+            password_hash: &password_hash,
+            platform_role,
+        },
+    )
+    .await
+    .map_err(explain)?;
+    Ok(generated.then_some(secret))
+}
+
+/// Creates a project running from `starts` to `ends` (today and a year on by default).
+pub async fn add_project(
+    db: &Db,
+    code: &str,
+    name: &str,
+    starts: Option<&str>,
+    ends: Option<&str>,
+) -> anyhow::Result<()> {
+    let code = ProjectCode::parse(code).map_err(explain)?;
+    let name = ProjectName::parse(name).map_err(explain)?;
+    let today = time::OffsetDateTime::now_utc().date();
+    let parse_date = |value: Option<&str>, default: time::Date| -> anyhow::Result<time::Date> {
+        match value {
+            None => Ok(default),
+            Some(text) => time::Date::parse(text, time::macros::format_description!("[year]-[month]-[day]"))
+                .map_err(|_| anyhow::anyhow!("{text:?} is not a date like 2026-12-31")),
+        }
+    };
+    let starts_on = parse_date(starts, today)?;
+    let ends_on = parse_date(ends, today.saturating_add(time::Duration::days(365)))?;
+    if ends_on < starts_on {
+        anyhow::bail!("the project cannot end before it starts");
+    }
+    projects::store::insert(db, &code, &name, starts_on, ends_on).await.map_err(explain)?;
+    Ok(())
+}
+
+/// Adds an existing account to an existing project.
+pub async fn add_member(db: &Db, project: &str, username: &str, role: &str) -> anyhow::Result<()> {
+    let role = TenantRole::parse(role)
+        .ok_or_else(|| anyhow::anyhow!("unknown role {role:?}: use tenant_admin or tenant_user"))?;
+    let project = projects::store::by_code(db, &project.trim().to_ascii_uppercase())
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no project {project:?}"))?;
+    let account = accounts::store::by_username(db, &username.trim().to_ascii_lowercase())
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no account {username:?}"))?;
+    projects::store::add_member(db, project.id, account.id, role).await.map_err(explain)?;
+    Ok(())
+}

@@ -1,0 +1,120 @@
+//! One error type for the whole portal. A handler returns `AppError`; the
+//! `web::errors` middleware renders it as a page, an htmx toast or JSON,
+//! depending on who asked.
+
+use actix_web::{HttpResponse, ResponseError, http::StatusCode};
+
+use crate::web::i18n::Msg;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("missing or wrong CSRF token")]
+    Csrf,
+    #[error("bad request")]
+    BadRequest(Msg),
+    #[error("invalid field {field}")]
+    Invalid { field: &'static str, message: Msg },
+    #[error("conflict")]
+    Conflict(Msg),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(err: sqlx::Error) -> Self {
+        AppError::Internal(err.into())
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(err: askama::Error) -> Self {
+        AppError::Internal(err.into())
+    }
+}
+
+impl AppError {
+    pub fn invalid(field: &'static str, key: &'static str) -> Self {
+        AppError::Invalid { field, message: Msg::new(key) }
+    }
+
+    /// The stable code the JSON API reports.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::NotFound => "not_found",
+            AppError::Forbidden => "forbidden",
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::Csrf => "csrf",
+            AppError::BadRequest(_) => "bad_request",
+            AppError::Invalid { .. } => "invalid",
+            AppError::Conflict(_) => "conflict",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// What the person is told.
+    pub fn message(&self) -> Msg {
+        match self {
+            AppError::NotFound => Msg::new("error-not-found"),
+            AppError::Forbidden => Msg::new("error-forbidden"),
+            AppError::Unauthenticated => Msg::new("error-unauthenticated"),
+            AppError::Csrf => Msg::new("error-csrf"),
+            AppError::BadRequest(msg) | AppError::Conflict(msg) => msg.clone(),
+            AppError::Invalid { message, .. } => message.clone(),
+            AppError::Internal(_) => Msg::new("error-internal"),
+        }
+    }
+}
+
+/// What the error middleware needs to render an error; attached to the bare
+/// response that `error_response` builds.
+#[derive(Debug, Clone)]
+pub struct ErrorReport {
+    pub code: &'static str,
+    pub message: Msg,
+    pub field: Option<&'static str>,
+    /// Set for internal errors: the ID that the log line carries too.
+    pub error_id: Option<String>,
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let error_id = match self {
+            AppError::Internal(cause) => {
+                let id = crate::auth::token::short_id();
+                tracing::error!(error_id = %id, error = format!("{cause:#}"), "internal error");
+                Some(id)
+            }
+            _ => None,
+        };
+        let report = ErrorReport {
+            code: self.code(),
+            message: self.message(),
+            field: match self {
+                AppError::Invalid { field, .. } => Some(field),
+                _ => None,
+            },
+            error_id,
+        };
+        let mut response = HttpResponse::build(self.status_code()).finish();
+        response.extensions_mut().insert(report);
+        response
+    }
+}

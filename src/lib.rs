@@ -1,0 +1,134 @@
+//! Member Center: accounts, projects, API keys and quotas for a compute cloud.
+//!
+//! `Application::build` opens the database and binds the server; `main.rs`
+//! only parses the command line. Each capability lives in its own module
+//! and registers its own routes.
+
+pub mod accounts;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod projects;
+pub mod web;
+
+use std::net::TcpListener;
+
+use actix_session::{
+    SessionMiddleware,
+    config::{CookieContentSecurity, PersistentSession},
+    storage::CookieSessionStore,
+};
+use actix_web::{
+    App, HttpServer,
+    cookie::{Key, SameSite, time::Duration},
+    dev::Server,
+    middleware::from_fn,
+    web as aweb,
+};
+
+pub use config::Config;
+use db::Db;
+use error::AppError;
+
+/// What every handler can reach.
+pub struct AppState {
+    pub db: Db,
+    pub config: Config,
+}
+
+/// A bound, not yet running, server.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let db = db::open(&config.db).await?;
+        Self::build_with_db(config, db).await
+    }
+
+    pub async fn build_with_db(config: Config, db: Db) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(&config.bind)?;
+        let port = listener.local_addr()?.port();
+        let key = session_key(&db).await?;
+        let secure = !config.insecure_cookies;
+        let state = aweb::Data::new(AppState { db, config });
+
+        let server = HttpServer::new(move || {
+            let sessions = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
+                .cookie_name("mc_session".to_string())
+                .cookie_secure(secure)
+                .cookie_http_only(true)
+                .cookie_same_site(SameSite::Strict)
+                .cookie_content_security(CookieContentSecurity::Private)
+                .session_lifecycle(PersistentSession::default().session_ttl(Duration::hours(12)))
+                .build();
+            App::new()
+                .app_data(state.clone())
+                .app_data(form_config())
+                .app_data(query_config())
+                .app_data(path_config())
+                .configure(web::assets::configure)
+                .configure(web::configure)
+                .configure(auth::configure)
+                .configure(projects::configure)
+                .default_service(aweb::to(web::errors::not_found))
+                .wrap(from_fn(web::csrf::check))
+                .wrap(from_fn(web::errors::render))
+                .wrap(sessions)
+                .wrap(web::security_headers())
+        })
+        .listen(listener)?
+        .run();
+        Ok(Application { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// The key that encrypts session cookies: made once, kept in the database,
+/// so sessions survive a restart.
+async fn session_key(db: &Db) -> anyhow::Result<Key> {
+    let stored: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE name = 'session_key'")
+        .fetch_optional(db)
+        .await?;
+    let hex_key = match stored {
+        Some(value) => value,
+        None => {
+            let value = auth::token::random_hex(64);
+            sqlx::query("INSERT INTO settings (name, value) VALUES ('session_key', $1) ON CONFLICT (name) DO NOTHING")
+                .bind(&value)
+                .execute(db)
+                .await?;
+            sqlx::query_scalar("SELECT value FROM settings WHERE name = 'session_key'")
+                .fetch_one(db)
+                .await?
+        }
+    };
+    Ok(Key::from(&hex::decode(hex_key)?))
+}
+
+fn form_config() -> aweb::FormConfig {
+    aweb::FormConfig::default()
+        .limit(64 * 1024)
+        .error_handler(|_, _| AppError::BadRequest(web::i18n::Msg::new("error-bad-form")).into())
+}
+
+fn query_config() -> aweb::QueryConfig {
+    aweb::QueryConfig::default()
+        .error_handler(|_, _| AppError::BadRequest(web::i18n::Msg::new("error-bad-query")).into())
+}
+
+fn path_config() -> aweb::PathConfig {
+    aweb::PathConfig::default().error_handler(|_, _| AppError::NotFound.into())
+}

@@ -1,0 +1,174 @@
+//! The `member-center` command: parse the command line, call into the library.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use member_center::{Application, Config, cli, db, demo};
+
+#[derive(Parser)]
+#[command(name = "member-center", version, about = "Accounts, projects, API keys and quotas for a compute cloud")]
+struct Cli {
+    /// The SQLite database file (created and migrated if missing).
+    #[arg(long, global = true, env = "MC_DB", default_value = "./member-center.db")]
+    db: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the portal.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "MC_BIND", default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// Load demo accounts and projects into an empty database; implies --insecure-cookies.
+        #[arg(long, env = "MC_DEMO")]
+        demo: bool,
+        /// Send the session cookie without the Secure flag, for plain-HTTP local use.
+        #[arg(long, env = "MC_INSECURE_COOKIES")]
+        insecure_cookies: bool,
+        /// The longest an API key may be valid, in days from now.
+        #[arg(long, env = "MC_MAX_KEY_DAYS", default_value_t = 365, value_parser = clap::value_parser!(i64).range(1..=3650))]
+        max_key_days: i64,
+        /// How many API keys one member may hold in one project.
+        #[arg(long, env = "MC_MAX_KEYS", default_value_t = 20, value_parser = clap::value_parser!(i64).range(1..=1000))]
+        max_keys: i64,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage projects.
+    Project {
+        #[command(subcommand)]
+        command: ProjectCommand,
+    },
+    /// Manage project members.
+    Member {
+        #[command(subcommand)]
+        command: MemberCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account; prints a one-time password unless --password-stdin.
+    Add {
+        username: String,
+        #[arg(long)]
+        email: String,
+        /// Display name (defaults to the username).
+        #[arg(long)]
+        name: Option<String>,
+        /// Platform role: operator or support.
+        #[arg(long)]
+        role: Option<String>,
+        /// Read the password (one line) from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ProjectCommand {
+    /// Create a project.
+    Add {
+        /// Project code, e.g. MST110001.
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// First day (YYYY-MM-DD, default today).
+        #[arg(long)]
+        starts: Option<String>,
+        /// Last day (YYYY-MM-DD, default a year from today).
+        #[arg(long)]
+        ends: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum MemberCommand {
+    /// Add an account to a project.
+    Add {
+        #[arg(long)]
+        project: String,
+        username: String,
+        /// tenant_admin or tenant_user.
+        #[arg(long)]
+        role: String,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("MC_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    actix_web::rt::System::new().block_on(run(cli))
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve { bind, demo, insecure_cookies, max_key_days, max_keys } => {
+            let mut config = Config::new(bind, &cli.db);
+            config.insecure_cookies = insecure_cookies || demo;
+            config.max_key_days = max_key_days;
+            config.max_keys = max_keys;
+            serve(config, demo).await
+        }
+        Command::User { command: UserCommand::Add { username, email, name, role, password_stdin } } => {
+            let db = db::open(&cli.db).await?;
+            let args = cli::AddUser { username: username.clone(), email, name, role, password_stdin };
+            match cli::add_user(&db, args).await? {
+                Some(password) => println!("Created {username}. One-time password: {password}"),
+                None => println!("Created {username}."),
+            }
+            Ok(())
+        }
+        Command::Project { command: ProjectCommand::Add { code, name, starts, ends } } => {
+            let db = db::open(&cli.db).await?;
+            cli::add_project(&db, &code, &name, starts.as_deref(), ends.as_deref()).await?;
+            println!("Created project {}.", code.trim().to_ascii_uppercase());
+            Ok(())
+        }
+        Command::Member { command: MemberCommand::Add { project, username, role } } => {
+            let db = db::open(&cli.db).await?;
+            cli::add_member(&db, &project, &username, &role).await?;
+            println!("Added {username} to {project} as {role}.");
+            Ok(())
+        }
+    }
+}
+
+async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
+    let database = db::open(&config.db).await?;
+    let loaded = demo && demo::load_if_empty(&database).await?;
+    let insecure = config.insecure_cookies;
+    let host = config.bind.rsplit_once(':').map_or("127.0.0.1", |(host, _)| host).to_string();
+    let app = Application::build_with_db(config, database).await?;
+    let host = if host == "0.0.0.0" || host == "[::]" { "127.0.0.1".to_string() } else { host };
+    println!("Member Center is running: sign in at http://{host}:{}/sign-in", app.port());
+    if demo {
+        if loaded {
+            println!("Demo data loaded.");
+        }
+        println!("Demo accounts (password: {}):", demo::PASSWORD);
+        for (username, _, _, what) in demo::ACCOUNTS {
+            println!("  {username:<9} {what}");
+        }
+    }
+    if insecure {
+        println!(
+            "Cookies are sent without the Secure flag (plain-HTTP local use{}).",
+            if demo { "; --demo implies --insecure-cookies" } else { "" }
+        );
+    }
+    app.run_until_stopped().await?;
+    Ok(())
+}

@@ -1,0 +1,127 @@
+//! Projects and tenants (an account's membership in a project), and the
+//! project switcher.
+
+pub mod routes;
+pub mod store;
+
+use actix_web::web;
+
+use crate::error::AppError;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(routes::home))
+        .route("/projects/switch", web::get().to(routes::switcher))
+        .route("/projects/switch", web::post().to(routes::switch));
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TenantRole {
+    Admin,
+    User,
+}
+
+impl TenantRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TenantRole::Admin => "tenant_admin",
+            TenantRole::User => "tenant_user",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "tenant_admin" => Some(TenantRole::Admin),
+            "tenant_user" => Some(TenantRole::User),
+            _ => None,
+        }
+    }
+
+    /// The message key of the role's name.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            TenantRole::Admin => "role-tenant-admin",
+            TenantRole::User => "role-tenant-user",
+        }
+    }
+}
+
+/// The signed-in account's membership in one project.
+#[derive(Debug, Clone)]
+pub struct Tenant {
+    pub membership_id: i64,
+    pub project_id: i64,
+    pub code: String,
+    pub name: String,
+    pub role: TenantRole,
+    pub status: String,
+    pub starts_on: String,
+    pub ends_on: String,
+}
+
+impl Tenant {
+    pub fn is_admin(&self) -> bool {
+        self.role == TenantRole::Admin
+    }
+
+    /// The message key of the project's status.
+    pub fn status_key(&self) -> &'static str {
+        match self.status.as_str() {
+            "active" => "project-status-active",
+            "suspended" => "project-status-suspended",
+            _ => "project-status-closed",
+        }
+    }
+}
+
+/// A project code: 3–20 uppercase ASCII letters and digits, e.g. `MST110001`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectCode(String);
+
+impl ProjectCode {
+    pub fn parse(raw: &str) -> Result<Self, AppError> {
+        let value = raw.trim().to_ascii_uppercase();
+        let valid = (3..=20).contains(&value.len())
+            && value.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+        if valid {
+            Ok(ProjectCode(value))
+        } else {
+            Err(AppError::invalid("code", "invalid-project-code"))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A project name: 1–100 characters once trimmed, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectName(String);
+
+impl ProjectName {
+    pub fn parse(raw: &str) -> Result<Self, AppError> {
+        let value = raw.trim();
+        if (1..=100).contains(&value.chars().count()) && !value.chars().any(char::is_control) {
+            Ok(ProjectName(value.to_string()))
+        } else {
+            Err(AppError::invalid("name", "invalid-project-name"))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn project_codes_are_uppercased_and_checked() {
+        assert_eq!(ProjectCode::parse("mst110001").unwrap().as_str(), "MST110001");
+        for bad in ["", "AB", "MST-1", "MST 1", &"A".repeat(21)] {
+            assert!(ProjectCode::parse(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! Shared page pieces: the layout every page is framed in, CSRF, errors,
+//! languages, static files, security headers, and the few routes that belong
+//! to no capability (health probe, language switch).
+
+pub mod assets;
+pub mod csrf;
+pub mod errors;
+pub mod i18n;
+
+use actix_web::{
+    HttpRequest, HttpResponse, http::header, middleware::DefaultHeaders, web,
+};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::{
+    accounts::{self, Account, PlatformRole},
+    auth::session::{Flash, Viewer},
+    error::AppError,
+    projects::Tenant,
+};
+use i18n::{Lang, Msg};
+
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
+     style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; \
+     base-uri 'none'; frame-ancestors 'none'";
+
+/// Headers every response carries.
+pub fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("Referrer-Policy", "same-origin"))
+        .add(("X-Frame-Options", "DENY"))
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(healthz))
+        .route("/language", web::post().to(set_language));
+}
+
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("OK")
+}
+
+#[derive(Deserialize)]
+struct LanguageForm {
+    lang: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// Switches the language; a signed-in person's choice is saved on the account.
+async fn set_language(viewer: Viewer, form: web::Form<LanguageForm>) -> Result<HttpResponse, AppError> {
+    let lang = Lang::parse(&form.lang).ok_or(AppError::BadRequest(Msg::new("error-bad-language")))?;
+    match &viewer.account {
+        Some(account) => accounts::store::set_language(viewer.db(), account.id, lang).await?,
+        None => viewer.set_session_lang(lang),
+    }
+    Ok(see_other(&local_path(&form.next)))
+}
+
+/// A 303 to `location`; htmx follows it as a full page load.
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// For a form that htmx or a plain browser posted: htmx is told to load
+/// `location` (`HX-Location` keeps it a soft navigation), a browser gets a 303.
+pub fn redirect_after_post(viewer: &Viewer, location: &str) -> HttpResponse {
+    if viewer.htmx {
+        HttpResponse::Ok().insert_header(("HX-Redirect", location)).finish()
+    } else {
+        see_other(location)
+    }
+}
+
+/// `next` if it is a path on this site, else `/` (no open redirects).
+pub fn local_path(next: &str) -> String {
+    let safe = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.chars().any(|c| c.is_control());
+    if safe { next.to_string() } else { "/".to_string() }
+}
+
+/// Renders a template into an HTML response.
+pub fn html<T: Template>(template: &T) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(template.render()?))
+}
+
+/// Whether the request came from htmx.
+pub fn is_htmx(req: &HttpRequest) -> bool {
+    req.headers().get("hx-request").is_some_and(|v| v == "true")
+}
+
+/// The frame around every page: what the top bar, the flash message and the
+/// forms need. Templates call its methods for words, times and asset URLs.
+pub struct Layout {
+    pub lang: Lang,
+    pub csrf: String,
+    pub user: Option<Account>,
+    pub tenant: Option<Tenant>,
+    pub flash: Option<Flash>,
+    pub path: String,
+    time_zone: &'static time_tz::Tz,
+}
+
+impl Layout {
+    pub fn new(viewer: &Viewer, flash: Option<Flash>) -> Self {
+        let zone = viewer.account.as_ref().map_or("UTC", |a| a.time_zone.as_str());
+        Layout {
+            lang: viewer.lang,
+            csrf: viewer.csrf_token(),
+            user: viewer.account.clone(),
+            tenant: viewer.tenant.clone(),
+            flash,
+            path: viewer.path.clone(),
+            time_zone: time_tz::timezones::get_by_name(zone).unwrap_or(time_tz::timezones::db::UTC),
+        }
+    }
+
+    /// The message `key` in the viewer's language.
+    pub fn t(&self, key: &str) -> String {
+        self.lang.t(key)
+    }
+
+    /// The message `key` with one argument.
+    pub fn t1(&self, key: &str, name: &'static str, value: &dyn std::fmt::Display) -> String {
+        self.lang.t_args(key, &[(name, value.to_string())])
+    }
+
+    pub fn msg(&self, msg: &Msg) -> String {
+        msg.in_lang(self.lang)
+    }
+
+    pub fn asset(&self, name: &str) -> String {
+        assets::url(name)
+    }
+
+    /// A stored time in the viewer's zone, with the zone named.
+    pub fn time(&self, unix: &i64) -> String {
+        format_time(*unix, self.time_zone)
+    }
+
+    pub fn is_support(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.platform_role != PlatformRole::None)
+    }
+
+    pub fn is_operator(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.platform_role == PlatformRole::Operator)
+    }
+
+    pub fn is_tenant_admin(&self) -> bool {
+        self.tenant.as_ref().is_some_and(Tenant::is_admin)
+    }
+
+    pub fn other_langs(&self) -> Vec<Lang> {
+        Lang::ALL.into_iter().filter(|l| *l != self.lang).collect()
+    }
+}
+
+/// `2026-11-29 17:03 Asia/Taipei`
+pub fn format_time(unix: i64, zone: &'static time_tz::Tz) -> String {
+    use time_tz::{OffsetDateTimeExt, TimeZone};
+    let Ok(utc) = time::OffsetDateTime::from_unix_timestamp(unix) else {
+        return unix.to_string();
+    };
+    let local = utc.to_timezone(zone);
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
+    match local.format(&format) {
+        Ok(text) => format!("{text} {}", zone.name()),
+        Err(_) => unix.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_shown_in_the_zone_with_its_name() {
+        let taipei = time_tz::timezones::get_by_name("Asia/Taipei").unwrap();
+        // 2026-11-29 08:00:00 UTC
+        assert_eq!(format_time(1_795_939_200, taipei), "2026-11-29 16:00 Asia/Taipei");
+        assert_eq!(format_time(1_795_939_200, time_tz::timezones::db::UTC), "2026-11-29 08:00 UTC");
+    }
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(local_path("/keys?page=2"), "/keys?page=2");
+        for bad in ["", "https://evil.example", "//evil.example", "/\\evil", "keys"] {
+            assert_eq!(local_path(bad), "/", "{bad:?}");
+        }
+    }
+}
