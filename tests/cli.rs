@@ -1,0 +1,127 @@
+//! The operator's command line: a fresh install made usable without demo data.
+
+mod common;
+
+use std::{io::Write, process::{Command, Stdio}};
+
+use common::spawn_app;
+use reqwest::StatusCode;
+
+fn member_center(db: &std::path::Path, args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_member-center"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("MC_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    let output = child.wait_with_output().unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn an_operator_sets_up_a_project_from_the_command_line() {
+    let app = spawn_app().await;
+    let db = &app.db_path;
+
+    let (ok, out, err) = member_center(db, &["user", "add", "dora", "--email", "dora@example.org", "--name", "Dora Wu"], None);
+    assert!(ok, "{err}");
+    let password = out.trim().rsplit(' ').next().unwrap().to_string();
+    assert!(out.contains("One-time password"), "{out}");
+    assert_eq!(password.len(), 24);
+
+    let (ok, _, err) = member_center(
+        db,
+        &["user", "add", "sam", "--email", "sam@example.org", "--role", "support", "--password-stdin"],
+        Some("a password read from stdin\n"),
+    );
+    assert!(ok, "{err}");
+
+    let (ok, out, err) = member_center(db, &["project", "add", "mst120001", "--name", "Protein Folding"], None);
+    assert!(ok, "{err}");
+    assert!(out.contains("MST120001"));
+    let (ok, _, err) = member_center(db, &["member", "add", "--project", "MST120001", "dora", "--role", "tenant_admin"], None);
+    assert!(ok, "{err}");
+
+    let mut client = app.client();
+    assert_eq!(client.sign_in("dora", &password).await.status, StatusCode::SEE_OTHER);
+    let home = client.get("/").await;
+    home.assert_contains("Protein Folding");
+    home.assert_contains("Tenant admin");
+    assert_eq!(app.client().sign_in("sam", "a password read from stdin").await.status, StatusCode::SEE_OTHER);
+    let role: String = sqlx::query_scalar("SELECT platform_role FROM accounts WHERE username = 'sam'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(role, "support");
+}
+
+#[tokio::test]
+async fn bad_command_line_input_is_refused_with_a_reason() {
+    let app = spawn_app().await;
+    let db = &app.db_path;
+    member_center(db, &["user", "add", "dora", "--email", "dora@example.org"], None);
+
+    let cases: [(&[&str], &str); 7] = [
+        (&["user", "add", "1bad", "--email", "x@example.org"], "lowercase letters"),
+        (&["user", "add", "eve", "--email", "not-an-email"], "valid email"),
+        (&["user", "add", "dora", "--email", "other@example.org"], "already exists"),
+        (&["user", "add", "eve", "--email", "eve@example.org", "--role", "god"], "unknown role"),
+        (&["project", "add", "X", "--name", "Too short a code"], "3 to 20 letters"),
+        (&["member", "add", "--project", "NOPE1", "dora", "--role", "tenant_user"], "no project"),
+        (&["member", "add", "--project", "NOPE1", "dora", "--role", "owner"], "unknown role"),
+    ];
+    for (args, expected) in cases {
+        let (ok, _, err) = member_center(db, args, None);
+        assert!(!ok, "{args:?} succeeded");
+        assert!(err.contains(expected), "{args:?}: {err}");
+    }
+    let (ok, _, err) = member_center(
+        db,
+        &["user", "add", "eve", "--email", "eve@example.org", "--password-stdin"],
+        Some("short\n"),
+    );
+    assert!(!ok);
+    assert!(err.contains("at least 12 characters"), "{err}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM accounts").await, 1);
+}
+
+#[test]
+fn serve_demo_prints_where_to_sign_in_and_the_demo_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_member-center"))
+        .args(["serve", "--demo", "--bind", "127.0.0.1:0"])
+        .env("MC_DB", &db)
+        .env("MC_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
+    let mut printed = String::new();
+    while let Some(Ok(line)) = lines.next() {
+        printed.push_str(&line);
+        printed.push('\n');
+        if line.contains("Secure flag") {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(printed.contains("sign in at http://127.0.0.1:"), "{printed}");
+    for name in ["operator", "support", "alice", "bob", "carol", "demo-password"] {
+        assert!(printed.contains(name), "{name} missing from:\n{printed}");
+    }
+    assert!(printed.contains("--demo implies --insecure-cookies"));
+}

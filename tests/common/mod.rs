@@ -1,0 +1,194 @@
+//! The test harness: a real server on port 0 with a fresh SQLite file, and a
+//! client that keeps cookies and does not follow redirects.
+#![allow(dead_code)]
+
+use member_center::{
+    Application, Config,
+    accounts::{self, DisplayName, Email, PlatformRole, Username, store::NewAccount},
+    cli,
+    db::{self, Db},
+};
+use reqwest::{StatusCode, redirect::Policy};
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub struct TestApp {
+    pub base: String,
+    pub db: Db,
+    pub db_path: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+/// Starts the portal on a free port with an empty database.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts the portal after `adjust` has changed its configuration.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db_path = dir.path().join("member-center.db");
+    let mut config = Config::new("127.0.0.1:0", &db_path);
+    config.insecure_cookies = true; // the test client speaks plain HTTP
+    adjust(&mut config);
+    let db = db::open(&db_path).await.expect("database opens");
+    let app = Application::build_with_db(config, db.clone()).await.expect("server builds");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    TestApp { base, db, db_path, _dir: dir }
+}
+
+pub struct TestUser {
+    pub id: i64,
+    pub username: String,
+    pub password: String,
+}
+
+impl TestApp {
+    /// A fresh cookie-keeping client that does not follow redirects.
+    pub fn client(&self) -> Client {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .expect("client builds");
+        Client { http, base: self.base.clone(), csrf: String::new() }
+    }
+
+    /// Creates an account with a platform role (`None` for an ordinary person).
+    pub async fn create_user(&self, username: &str, role: PlatformRole) -> TestUser {
+        let hash = member_center::auth::password::hash_blocking(PASSWORD).unwrap();
+        let id = accounts::store::insert(
+            &self.db,
+            NewAccount {
+                username: &Username::parse(username).unwrap(),
+                display_name: &DisplayName::parse(&format!("{username} Test")).unwrap(),
+                email: &Email::parse(&format!("{username}@example.org")).unwrap(),
+                password_hash: &hash,
+                platform_role: role,
+            },
+        )
+        .await
+        .unwrap();
+        TestUser { id, username: username.to_string(), password: PASSWORD.to_string() }
+    }
+
+    pub async fn create_project(&self, code: &str, name: &str) -> i64 {
+        cli::add_project(&self.db, code, name, None, None).await.unwrap();
+        member_center::projects::store::by_code(&self.db, code).await.unwrap().unwrap().id
+    }
+
+    /// `role`: `tenant_admin` or `tenant_user`.
+    pub async fn add_member(&self, code: &str, user: &TestUser, role: &str) {
+        cli::add_member(&self.db, code, &user.username, role).await.unwrap();
+    }
+
+    /// A signed-in client for a new member of a new or existing project.
+    pub async fn signed_in(&self, user: &TestUser) -> Client {
+        let mut client = self.client();
+        let response = client.sign_in(&user.username, &user.password).await;
+        assert_eq!(response.status, StatusCode::SEE_OTHER, "sign-in of {}", user.username);
+        client
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(&self.db).await.unwrap()
+    }
+}
+
+pub struct Client {
+    pub http: reqwest::Client,
+    pub base: String,
+    /// The CSRF token of the last page read.
+    pub csrf: String,
+}
+
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn location(&self) -> Option<&str> {
+        self.headers.get("location").and_then(|v| v.to_str().ok())
+    }
+
+    pub fn assert_contains(&self, needle: &str) {
+        assert!(self.body.contains(needle), "expected {needle:?} in:\n{}", self.body);
+    }
+}
+
+/// The value of the first `csrf_token` field in `html`.
+pub fn csrf_in(html: &str) -> Option<String> {
+    let start = html.find("name=\"csrf_token\" value=\"")? + "name=\"csrf_token\" value=\"".len();
+    let end = html[start..].find('"')? + start;
+    Some(html[start..end].to_string())
+}
+
+impl Client {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// GETs a page and remembers its CSRF token.
+    pub async fn get(&mut self, path: &str) -> Page {
+        self.get_with(path, &[]).await
+    }
+
+    pub async fn get_with(&mut self, path: &str, headers: &[(&str, &str)]) -> Page {
+        let mut request = self.http.get(self.url(path));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.expect("request sent");
+        let page = Page {
+            status: response.status(),
+            headers: response.headers().clone(),
+            body: response.text().await.unwrap_or_default(),
+        };
+        if let Some(token) = csrf_in(&page.body) {
+            self.csrf = token;
+        }
+        page
+    }
+
+    /// POSTs a form with the remembered CSRF token added.
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        if self.csrf.is_empty() {
+            self.get("/sign-in").await;
+        }
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        let token = self.csrf.clone();
+        form.push(("csrf_token", &token));
+        self.post_raw(path, &form, &[]).await
+    }
+
+    /// POSTs exactly these fields and headers.
+    pub async fn post_raw(&mut self, path: &str, fields: &[(&str, &str)], headers: &[(&str, &str)]) -> Page {
+        let mut request = self.http.post(self.url(path)).form(fields);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.expect("request sent");
+        let page = Page {
+            status: response.status(),
+            headers: response.headers().clone(),
+            body: response.text().await.unwrap_or_default(),
+        };
+        if let Some(token) = csrf_in(&page.body) {
+            self.csrf = token;
+        }
+        page
+    }
+
+    pub async fn sign_in(&mut self, username: &str, password: &str) -> Page {
+        self.get("/sign-in").await;
+        let page = self.post("/sign-in", &[("username", username), ("password", password), ("next", "/")]).await;
+        if page.status == StatusCode::SEE_OTHER {
+            // The session (and its token) is new after sign-in.
+            self.get("/").await;
+        }
+        page
+    }
+}

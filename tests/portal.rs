@@ -1,0 +1,361 @@
+//! The foundation, as a person meets it: signing in and out, the top bar,
+//! switching project and language, CSRF, security headers, error pages.
+
+mod common;
+
+use common::{PASSWORD, spawn_app, spawn_app_with};
+use member_center::accounts::{PlatformRole, store as accounts_store};
+use reqwest::StatusCode;
+
+#[tokio::test]
+async fn signing_in_shows_the_top_bar_with_project_and_username() {
+    let app = spawn_app().await;
+    let alice = app.create_user("alice", PlatformRole::None).await;
+    app.create_project("MST110001", "Deep Learning Lab").await;
+    app.add_member("MST110001", &alice, "tenant_admin").await;
+
+    let mut client = app.client();
+    let page = client.sign_in("alice", PASSWORD).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.location(), Some("/"));
+
+    let home = client.get("/").await;
+    assert_eq!(home.status, StatusCode::OK);
+    home.assert_contains("Deep Learning Lab");
+    home.assert_contains("MST110001");
+    home.assert_contains("<summary aria-label=\"Account menu\">alice</summary>");
+    home.assert_contains("Sign out");
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_user_get_the_same_answer() {
+    let app = spawn_app().await;
+    app.create_user("alice", PlatformRole::None).await;
+
+    let wrong = app.client().sign_in("alice", "not the password").await;
+    let unknown = app.client().sign_in("nobody", "not the password").await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(unknown.status, wrong.status);
+    let message = "The username or password is incorrect.";
+    wrong.assert_contains(message);
+    unknown.assert_contains(message);
+    let strip = |body: &str| body.replace(&common::csrf_in(body).unwrap(), "").replace("nobody", "alice");
+    assert_eq!(strip(&wrong.body), strip(&unknown.body));
+}
+
+#[tokio::test]
+async fn five_failures_close_the_username_even_for_the_right_password() {
+    let app = spawn_app().await;
+    app.create_user("alice", PlatformRole::None).await;
+    let mut client = app.client();
+    for _ in 0..5 {
+        let page = client.sign_in("alice", "wrong password").await;
+        page.assert_contains("The username or password is incorrect.");
+    }
+    let page = client.sign_in("alice", PASSWORD).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    page.assert_contains("Too many failed sign-ins for this username. Try again in 15 minutes.");
+    // Another username is not affected.
+    app.create_user("bob", PlatformRole::None).await;
+    assert_eq!(app.client().sign_in("bob", PASSWORD).await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn a_locked_account_cannot_sign_in_and_its_session_ends() {
+    let app = spawn_app().await;
+    let alice = app.create_user("alice", PlatformRole::None).await;
+    let mut open_session = app.signed_in(&alice).await;
+    accounts_store::set_locked(&app.db, alice.id, true).await.unwrap();
+
+    let page = app.client().sign_in("alice", PASSWORD).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    page.assert_contains("This account is locked.");
+
+    let home = open_session.get("/").await;
+    assert_eq!(home.status, StatusCode::SEE_OTHER);
+    assert!(home.location().unwrap().starts_with("/sign-in"));
+}
+
+#[tokio::test]
+async fn a_signed_out_person_is_sent_to_sign_in_and_returned_after() {
+    let app = spawn_app().await;
+    app.create_user("alice", PlatformRole::None).await;
+    let mut client = app.client();
+
+    let page = client.get("/projects/switch").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.location(), Some("/sign-in?next=%2Fprojects%2Fswitch"));
+
+    let form = client.get("/sign-in?next=%2Fprojects%2Fswitch").await;
+    form.assert_contains("name=\"next\" value=\"/projects/switch\"");
+    let signed_in = client
+        .post("/sign-in", &[("username", "alice"), ("password", PASSWORD), ("next", "/projects/switch")])
+        .await;
+    assert_eq!(signed_in.location(), Some("/projects/switch"));
+
+    // Never to another site.
+    let mut other = app.client();
+    other.get("/sign-in").await;
+    let page = other
+        .post("/sign-in", &[("username", "alice"), ("password", PASSWORD), ("next", "//evil.example/")])
+        .await;
+    assert_eq!(page.location(), Some("/"));
+}
+
+#[tokio::test]
+async fn htmx_requests_of_a_signed_out_person_are_redirected_by_header() {
+    let app = spawn_app().await;
+    let page = app.client().get_with("/projects/switch", &[("HX-Request", "true")]).await;
+    assert_eq!(page.headers.get("HX-Redirect").unwrap(), "/sign-in?next=%2Fprojects%2Fswitch");
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session() {
+    let app = spawn_app().await;
+    let alice = app.create_user("alice", PlatformRole::None).await;
+    let mut client = app.signed_in(&alice).await;
+    let page = client.post("/sign-out", &[]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.location(), Some("/sign-in"));
+    assert_eq!(client.get("/").await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_strict_and_secure_unless_configured() {
+    for insecure in [false, true] {
+        let app = spawn_app_with(|config| config.insecure_cookies = insecure).await;
+        let response = app.client().http.get(format!("{}/sign-in", app.base)).send().await.unwrap();
+        let cookie = response.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
+        assert!(cookie.starts_with("mc_session="), "{cookie}");
+        assert!(cookie.contains("HttpOnly"), "{cookie}");
+        assert!(cookie.contains("SameSite=Strict"), "{cookie}");
+        assert_eq!(cookie.contains("Secure"), !insecure, "{cookie}");
+    }
+}
+
+#[tokio::test]
+async fn the_session_is_renewed_at_sign_in() {
+    let app = spawn_app().await;
+    let alice = app.create_user("alice", PlatformRole::None).await;
+    let mut client = app.client();
+    let before = client.http.get(client.url("/sign-in")).send().await.unwrap();
+    let before_cookie = before.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
+    client.csrf = common::csrf_in(&before.text().await.unwrap()).unwrap();
+    let signed_in = client
+        .http
+        .post(client.url("/sign-in"))
+        .form(&[("username", "alice"), ("password", PASSWORD), ("csrf_token", &client.csrf)])
+        .send()
+        .await
+        .unwrap();
+    let after_cookie = signed_in.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
+    assert_ne!(before_cookie, after_cookie);
+    // The pre-sign-in cookie does not carry the signed-in session.
+    let stale = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let cookie_value = before_cookie.split(';').next().unwrap().to_string();
+    let page = stale.get(format!("{}/", app.base)).header("cookie", cookie_value).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::SEE_OTHER);
+    let _ = alice;
+}
+
+#[tokio::test]
+async fn posts_without_the_right_csrf_token_are_refused_and_change_nothing() {
+    let app = spawn_app().await;
+    let alice = app.create_user("alice", PlatformRole::None).await;
+    app.create_project("MST110001", "Deep Learning Lab").await;
+    app.create_project("MST110002", "Climate Sim").await;
+    app.add_member("MST110001", &alice, "tenant_admin").await;
+    app.add_member("MST110002", &alice, "tenant_user").await;
+    let mut client = app.signed_in(&alice).await;
+
+    for token in [None, Some("wrong"), Some("")] {
+        let mut fields = vec![("lang", "zh-TW"), ("next", "/")];
+        if let Some(token) = token {
+            fields.push(("csrf_token", token));
+        }
+        let page = client.post_raw("/language", &fields, &[]).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "token {token:?}");
+        page.assert_contains("This form has expired.");
+
+        let page = client.post_raw("/projects/switch", &[("project", "MST110002")], &[("x-csrf-token", "nope")]).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN);
+    }
+    let account = accounts_store::by_id(&app.db, alice.id).await.unwrap().unwrap();
+    assert_eq!(account.language.code(), "en");
+    client.get("/").await.assert_contains("Deep Learning Lab</h2>");
+
+    // The header form works, as htmx sends it.
+    let token = client.csrf.clone();
+    let page = client
+        .post_raw("/projects/switch", &[("project", "MST110002")], &[("x-csrf-token", &token)])
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn switching_to_an_own_project_works_and_to_another_is_refused() {
+    let app = spawn_app().await;
+    let alice = app.create_user("alice", PlatformRole::None).await;
+    let carol = app.create_user("carol", PlatformRole::None).await;
+    app.create_project("MST110001", "Deep Learning Lab").await;
+    app.create_project("MST110002", "Climate Sim").await;
+    app.create_project("MST110003", "Secret Project").await;
+    app.add_member("MST110001", &alice, "tenant_admin").await;
+    app.add_member("MST110002", &alice, "tenant_user").await;
+    app.add_member("MST110003", &carol, "tenant_admin").await;
+    let mut client = app.signed_in(&alice).await;
+
+    let dialog = client.get_with("/projects/switch", &[("HX-Request", "true")]).await;
+    assert!(!dialog.body.contains("<html"), "htmx gets only the dialog");
+    dialog.assert_contains("Climate Sim");
+    assert!(!dialog.body.contains("Secret Project"));
+
+    let page = client.post("/projects/switch", &[("project", "MST110002")]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let home = client.get("/").await;
+    home.assert_contains("<h2>Climate Sim</h2>");
+    home.assert_contains("You are now working in Climate Sim.");
+
+    for code in ["MST110003", "NOPE999", ""] {
+        let page = client.post("/projects/switch", &[("project", code)]).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{code}");
+    }
+    client.get("/").await.assert_contains("<h2>Climate Sim</h2>");
+}
+
+#[tokio::test]
+async fn language_follows_the_browser_before_sign_in_and_the_account_after() {
+    let app = spawn_app().await;
+    let alice = app.create_user("alice", PlatformRole::None).await;
+    let mut client = app.client();
+
+    let page = client.get_with("/sign-in", &[("Accept-Language", "zh-TW,zh;q=0.9,en;q=0.8")]).await;
+    page.assert_contains("<html lang=\"zh-TW\">");
+    page.assert_contains("登入");
+    let page = client.get_with("/sign-in", &[("Accept-Language", "fr, en;q=0.5")]).await;
+    page.assert_contains("<html lang=\"en\">");
+
+    // The switch before sign-in holds for the session, whatever the browser says.
+    client.post("/language", &[("lang", "zh-TW"), ("next", "/sign-in")]).await;
+    client.get_with("/sign-in", &[("Accept-Language", "en")]).await.assert_contains("<html lang=\"zh-TW\">");
+
+    // After sign-in the account's preference rules, and the switch saves it.
+    let mut client = app.signed_in(&alice).await;
+    client.get("/").await.assert_contains("<html lang=\"en\">");
+    let page = client.post("/language", &[("lang", "zh-TW"), ("next", "/")]).await;
+    assert_eq!(page.location(), Some("/"));
+    client.get("/").await.assert_contains("總覽");
+    let mut later = app.signed_in(&alice).await;
+    later.get_with("/", &[("Accept-Language", "en")]).await.assert_contains("<html lang=\"zh-TW\">");
+
+    let page = client.post("/language", &[("lang", "klingon"), ("next", "/")]).await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let app = spawn_app().await;
+    let mut client = app.client();
+    let home = client.get("/sign-in").await;
+    let css = home.body.split("href=\"").find_map(|s| s.split('"').next().filter(|h| h.ends_with("app.css"))).unwrap().to_string();
+    for path in ["/sign-in", "/", "/healthz", "/no-such-page", css.as_str()] {
+        let page = client.get(path).await;
+        let csp = page.headers.get("content-security-policy").unwrap().to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{path}: {csp}");
+        assert_eq!(page.headers.get("x-content-type-options").unwrap(), "nosniff", "{path}");
+        assert_eq!(page.headers.get("referrer-policy").unwrap(), "same-origin", "{path}");
+    }
+}
+
+#[tokio::test]
+async fn static_files_are_content_addressed_and_cached_for_long() {
+    let app = spawn_app().await;
+    let mut client = app.client();
+    let page = client.get("/sign-in").await;
+    let src = page.body.split("src=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    assert!(src.starts_with("/static/") && src.ends_with("/htmx.min.js"), "{src}");
+    let asset = client.get(&src).await;
+    assert_eq!(asset.status, StatusCode::OK);
+    assert!(asset.headers.get("cache-control").unwrap().to_str().unwrap().contains("immutable"));
+    assert_eq!(client.get("/static/0000/htmx.min.js").await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn errors_are_pages_toasts_or_json_as_the_asker_needs() {
+    let app = spawn_app().await;
+    let alice = app.create_user("alice", PlatformRole::None).await;
+    let mut client = app.signed_in(&alice).await;
+
+    let page = client.get("/no-such-page").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    page.assert_contains("<html");
+    page.assert_contains("Not found");
+    page.assert_contains("alice</summary>");
+
+    let toast = client.get_with("/no-such-page", &[("HX-Request", "true")]).await;
+    assert_eq!(toast.status, StatusCode::NOT_FOUND);
+    assert_eq!(toast.headers.get("HX-Retarget").unwrap(), "#toasts");
+    toast.assert_contains("class=\"toast toast-error\"");
+    assert!(!toast.body.contains("<html"));
+
+    let json = client.get("/api/v1/nothing-here").await;
+    assert_eq!(json.status, StatusCode::NOT_FOUND);
+    let value: serde_json::Value = serde_json::from_str(&json.body).unwrap();
+    assert_eq!(value["error"]["code"], "not_found");
+}
+
+#[tokio::test]
+async fn healthz_answers_plain_ok() {
+    let app = spawn_app().await;
+    let page = app.client().get("/healthz").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.body, "OK");
+}
+
+#[tokio::test]
+async fn a_person_without_projects_is_told_so() {
+    let app = spawn_app().await;
+    let dave = app.create_user("dave", PlatformRole::None).await;
+    let mut client = app.signed_in(&dave).await;
+    client.get("/").await.assert_contains("You are not a member of any project yet.");
+}
+
+#[tokio::test]
+async fn both_catalogs_have_every_message_the_code_uses() {
+    let keys = |text: &str| -> std::collections::BTreeSet<String> {
+        text.lines()
+            .filter_map(|line| line.split_once(" = ").map(|(k, _)| k.trim().to_string()))
+            .filter(|k| !k.starts_with('#') && !k.is_empty())
+            .collect()
+    };
+    let en = keys(include_str!("../locales/en/main.ftl"));
+    let zh = keys(include_str!("../locales/zh-TW/main.ftl"));
+    assert_eq!(en, zh, "the two catalogs differ");
+
+    // Every literal key used in templates and code.
+    let mut used = std::collections::BTreeSet::new();
+    let mut files = Vec::new();
+    for dir in ["templates", "src"] {
+        let mut stack = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(dir)];
+        while let Some(path) = stack.pop() {
+            for entry in std::fs::read_dir(&path).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() { stack.push(path) } else { files.push(path) }
+            }
+        }
+    }
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        // (marker, which quoted string after it is the key)
+        for (marker, nth) in [("l.t(\"", 0), ("l.t1(\"", 0), ("Msg::new(\"", 0), ("lang.t(\"", 0), ("invalid(\"", 2)] {
+            for piece in text.split(marker).skip(1) {
+                let key = piece.split('"').nth(nth).unwrap();
+                used.insert((key.to_string(), file.display().to_string()));
+            }
+        }
+    }
+    for (key, file) in used {
+        assert!(en.contains(&key), "{key:?} (used in {file}) is missing from the catalogs");
+    }
+}
