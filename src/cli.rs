@@ -104,3 +104,25 @@ pub async fn add_member(db: &Db, project: &str, username: &str, role: &str) -> a
     projects::store::add_member(db, project.id, account.id, role).await.map_err(explain)?;
     Ok(())
 }
+
+/// Creates an API key for a member and returns its secret (shown once).
+pub async fn create_key(
+    db: &Db,
+    project: &str,
+    username: &str,
+    days: i64,
+    name: Option<&str>,
+) -> anyhow::Result<crate::api_keys::CreatedKey> {
+    let project = projects::store::by_code(db, &project.trim().to_ascii_uppercase())
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no project {project:?}"))?;
+    let account = accounts::store::by_username(db, &username.trim().to_ascii_lowercase())
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no account {username:?}"))?;
+    projects::store::tenant(db, account.id, project.id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("{username} is not a member of {}", project.code))?;
+    let name = crate::api_keys::KeyName::parse(name.unwrap_or("")).map_err(explain)?;
+    let days = crate::api_keys::parse_days(&days.to_string(), "days", 365).map_err(explain)?;
+    crate::api_keys::create(db, account.id, project.id, &name, days, i64::MAX).await.map_err(explain)
+}

@@ -22,8 +22,32 @@ pub enum AppError {
     Invalid { field: &'static str, message: Msg },
     #[error("conflict")]
     Conflict(Msg),
+    /// An API request whose `x-api-key` is missing or not usable.
+    #[error("API key rejected: {0:?}")]
+    KeyRejected(KeyProblem),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+/// Why an API key was not accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyProblem {
+    Missing,
+    Invalid,
+    Expired,
+    /// The account is locked, the key revoked, or the membership removed.
+    Disabled,
+}
+
+impl KeyProblem {
+    pub fn code(self) -> &'static str {
+        match self {
+            KeyProblem::Missing => "missing_key",
+            KeyProblem::Invalid => "invalid_key",
+            KeyProblem::Expired => "expired_key",
+            KeyProblem::Disabled => "key_disabled",
+        }
+    }
 }
 
 impl From<sqlx::Error> for AppError {
@@ -53,6 +77,7 @@ impl AppError {
             AppError::BadRequest(_) => "bad_request",
             AppError::Invalid { .. } => "invalid",
             AppError::Conflict(_) => "conflict",
+            AppError::KeyRejected(problem) => problem.code(),
             AppError::Internal(_) => "internal",
         }
     }
@@ -66,6 +91,12 @@ impl AppError {
             AppError::Csrf => Msg::new("error-csrf"),
             AppError::BadRequest(msg) | AppError::Conflict(msg) => msg.clone(),
             AppError::Invalid { message, .. } => message.clone(),
+            AppError::KeyRejected(problem) => Msg::new(match problem {
+                KeyProblem::Missing => "api-missing-key",
+                KeyProblem::Invalid => "api-invalid-key",
+                KeyProblem::Expired => "api-expired-key",
+                KeyProblem::Disabled => "api-key-disabled",
+            }),
             AppError::Internal(_) => Msg::new("error-internal"),
         }
     }
@@ -87,7 +118,7 @@ impl ResponseError for AppError {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
-            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::Unauthenticated | AppError::KeyRejected(_) => StatusCode::UNAUTHORIZED,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,

@@ -5,6 +5,9 @@
 //! and registers its own routes.
 
 pub mod accounts;
+pub mod activity;
+pub mod api;
+pub mod api_keys;
 pub mod auth;
 pub mod cli;
 pub mod config;
@@ -37,12 +40,14 @@ use error::AppError;
 pub struct AppState {
     pub db: Db,
     pub config: Config,
+    pub recorder: activity::Recorder,
 }
 
 /// A bound, not yet running, server.
 pub struct Application {
     port: u16,
     server: Server,
+    recorder: activity::Recorder,
 }
 
 impl Application {
@@ -56,7 +61,8 @@ impl Application {
         let port = listener.local_addr()?.port();
         let key = session_key(&db).await?;
         let secure = !config.insecure_cookies;
-        let state = aweb::Data::new(AppState { db, config });
+        let recorder = activity::Recorder::start(db.clone());
+        let state = aweb::Data::new(AppState { db, config, recorder: recorder.clone() });
 
         let server = HttpServer::new(move || {
             let sessions = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
@@ -76,6 +82,8 @@ impl Application {
                 .configure(web::configure)
                 .configure(auth::configure)
                 .configure(projects::configure)
+                .configure(api_keys::configure)
+                .configure(api::configure)
                 .default_service(aweb::to(web::errors::not_found))
                 .wrap(from_fn(web::csrf::check))
                 .wrap(from_fn(web::errors::render))
@@ -84,15 +92,24 @@ impl Application {
         })
         .listen(listener)?
         .run();
-        Ok(Application { port, server })
+        Ok(Application { port, server, recorder })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
+    /// A handle to stop the server (gracefully or not) from elsewhere.
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until stopped (by a signal or the handle), then writes out the
+    /// activity still in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let result = self.server.await;
+        self.recorder.flush().await;
+        result
     }
 }
 

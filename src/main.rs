@@ -50,6 +50,27 @@ enum Command {
         #[command(subcommand)]
         command: MemberCommand,
     },
+    /// Manage API keys.
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeyCommand {
+    /// Create an API key for a member; prints the secret once.
+    Create {
+        #[arg(long)]
+        project: String,
+        #[arg(long)]
+        user: String,
+        /// Days of validity (1-365).
+        #[arg(long, default_value_t = 30)]
+        days: i64,
+        #[arg(long)]
+        name: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -135,6 +156,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = db::open(&cli.db).await?;
             cli::add_project(&db, &code, &name, starts.as_deref(), ends.as_deref()).await?;
             println!("Created project {}.", code.trim().to_ascii_uppercase());
+            Ok(())
+        }
+        Command::Key { command: KeyCommand::Create { project, user, days, name } } => {
+            let db = db::open(&cli.db).await?;
+            let created = cli::create_key(&db, &project, &user, days, name.as_deref()).await?;
+            eprintln!("Created key {} for {user} in {project}. The secret is shown only now:", created.key_id);
+            println!("{}", created.secret);
             Ok(())
         }
         Command::Member { command: MemberCommand::Add { project, username, role } } => {

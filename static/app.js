@@ -8,6 +8,7 @@
   document.addEventListener("htmx:afterSwap", function (event) {
     var d = dialog();
     if (event.detail.target !== d) return;
+    if (!d.innerHTML.trim()) { if (d.open) d.close(); return; }
     if (!d.open) d.showModal();
     var focus = d.querySelector("[autofocus]") || d.querySelector("input:not([type=hidden]), select, textarea, button");
     if (focus) focus.focus();
@@ -30,6 +31,12 @@
         });
       }
     }
+  });
+
+  // The server says a dialog's work is done.
+  document.body.addEventListener("close-dialog", function () {
+    var d = dialog();
+    if (d.open) d.close();
   });
 
   // A closed dialog is emptied, so stale forms never come back.

@@ -68,3 +68,83 @@ password-too-long = Use at most 1024 characters.
 password-is-username = The password must not be the username.
 invalid-project-code = Use 3 to 20 letters and digits, like MST110001.
 invalid-project-name = Enter a name of 1 to 100 characters.
+
+## Generic
+optional = optional
+edit = Edit
+done = Done
+copy = Copy
+copied = Copied
+actions = Actions
+pages = Pages
+page-previous = Previous
+page-next = Next
+page-of = Page { $page }
+nav-api-keys = API Key
+
+## API keys
+keys-title = API Keys
+keys-intro = Keys let the cloud's services and command-line tools act as you in this project. You may hold up to { $max } keys per project.
+keys-empty = You have no API keys in this project yet. Create one to call the cloud's APIs.
+keys-count = { $count ->
+    [one] One key
+   *[other] { $count } keys
+}
+keys-select = Select
+keys-delete = Delete
+key-select = Select key { $key }
+key-menu = Actions for key { $key }
+key-create = Create API Key
+key-create-intro = The key will be shown once, right after it is created. Store it somewhere safe.
+key-id = Key ID
+key-name = Name
+key-secret = Key
+key-project = Project
+key-created = Created
+key-expires = Expires
+key-status = Status
+key-last-used = Last used
+key-never-used = Never
+key-status-active = Active
+key-status-expired = Expired
+key-status-expires-in = { $days ->
+    [one] Expires in 1 day
+   *[other] Expires in { $days } days
+}
+key-validity = Valid for (days)
+key-validity-help = A whole number of days from 1 to { $max }.
+key-created-title = Your new API key
+key-created-warning = Copy this key now. It will not be shown again.
+key-created-label = Key { $key }
+key-created-expires = Valid until { $time }.
+key-edit-title = Edit API key
+key-extend = Extend by (days)
+key-extend-help = A whole number from 1 to 365, added to the current expiry (or to now, for an expired key). Leave it empty to only rename the key.
+key-updated = Key { $key } saved.
+key-name-invalid = Use at most 64 characters, without control characters.
+key-limit = You already hold { $max } keys in this project, the most allowed. Delete one first.
+key-too-long = A key may be valid for at most { $days } days from now, until { $latest }.
+days-invalid = Enter a whole number of days from 1 to { $max }.
+keys-delete-title = Delete API keys
+keys-delete-intro = { $count ->
+    [one] This key will be deleted:
+   *[other] These { $count } keys will be deleted:
+}
+keys-delete-warning = Deletion cannot be undone. Services using these keys will stop working at once.
+keys-delete-confirm = Delete for good
+keys-deleted = { $count ->
+    [one] One key deleted.
+   *[other] { $count } keys deleted.
+}
+keys-none-selected = Select at least one key first.
+keys-expiring-banner = { $count ->
+    [one] One of your API keys expires within 7 days.
+   *[other] { $count } of your API keys expire within 7 days.
+}
+keys-review = Review keys
+
+## JSON API
+api-missing-key = Send your API key in the x-api-key header.
+api-invalid-key = This API key is not valid.
+api-expired-key = This API key has expired. Extend it on the API Key page.
+api-key-disabled = This API key is disabled: the account is locked or no longer a member of the project.

@@ -45,6 +45,8 @@ pub struct Viewer {
     pub lang: Lang,
     pub account: Option<Account>,
     pub tenant: Option<Tenant>,
+    /// How many of the account's keys expire within a week (for the banner).
+    pub expiring_keys: i64,
     /// Whether htmx sent the request (and wants a fragment).
     pub htmx: bool,
     /// Path and query of this request, to come back to.
@@ -96,12 +98,26 @@ impl Viewer {
             None => None,
         };
 
+        let expiring_keys = match &account {
+            Some(account) => {
+                let within = crate::api_keys::WARN_DAYS * crate::api_keys::DAY;
+                crate::api_keys::store::expiring_within(db, account.id, within).await?
+            }
+            None => 0,
+        };
+
         let path = match req.uri().path_and_query() {
             Some(pq) => pq.as_str().to_string(),
             None => "/".to_string(),
         };
         let htmx = req.headers().get("hx-request").is_some_and(|v| v == "true");
-        Ok(Viewer { session, lang, account, tenant, htmx, path, state })
+        Ok(Viewer { session, lang, account, tenant, expiring_keys, htmx, path, state })
+    }
+
+    /// The viewer's time zone (UTC before sign-in).
+    pub fn time_zone(&self) -> &'static time_tz::Tz {
+        let zone = self.account.as_ref().map_or("UTC", |a| a.time_zone.as_str());
+        time_tz::timezones::get_by_name(zone).unwrap_or(time_tz::timezones::db::UTC)
     }
 
     pub fn db(&self) -> &Db {

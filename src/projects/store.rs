@@ -133,3 +133,14 @@ pub async fn first_tenant(db: &Db, account_id: i64) -> sqlx::Result<Option<Tenan
     let row = sqlx::query(select_tenants!("WHERE m.account_id = $1 ORDER BY p.code LIMIT 1")).bind(account_id).fetch_optional(db).await?;
     Ok(row.as_ref().map(tenant_from))
 }
+
+/// The services a tenant may use, in the services' order.
+pub async fn permitted_services(db: &Db, membership_id: i64) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT s.code FROM tenant_permissions t JOIN services s ON s.code = t.service
+         WHERE t.membership_id = $1 ORDER BY s.position",
+    )
+    .bind(membership_id)
+    .fetch_all(db)
+    .await
+}

@@ -96,7 +96,14 @@ impl Lang {
     pub fn t_args(self, key: &str, args: &[(&'static str, String)]) -> String {
         let args: HashMap<Cow<'static, str>, FluentValue> = args
             .iter()
-            .map(|(name, value)| (Cow::Borrowed(*name), FluentValue::from(value.clone())))
+            .map(|(name, value)| {
+                // Whole numbers go in as numbers, so plural forms can select on them.
+                let value = match value.parse::<i64>() {
+                    Ok(number) => FluentValue::from(number),
+                    Err(_) => FluentValue::from(value.clone()),
+                };
+                (Cow::Borrowed(*name), value)
+            })
             .collect();
         LOCALES.lookup_with_args(self.id(), key, &args)
     }

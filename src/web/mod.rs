@@ -107,12 +107,12 @@ pub struct Layout {
     pub tenant: Option<Tenant>,
     pub flash: Option<Flash>,
     pub path: String,
+    pub expiring_keys: i64,
     time_zone: &'static time_tz::Tz,
 }
 
 impl Layout {
     pub fn new(viewer: &Viewer, flash: Option<Flash>) -> Self {
-        let zone = viewer.account.as_ref().map_or("UTC", |a| a.time_zone.as_str());
         Layout {
             lang: viewer.lang,
             csrf: viewer.csrf_token(),
@@ -120,7 +120,8 @@ impl Layout {
             tenant: viewer.tenant.clone(),
             flash,
             path: viewer.path.clone(),
-            time_zone: time_tz::timezones::get_by_name(zone).unwrap_or(time_tz::timezones::db::UTC),
+            expiring_keys: viewer.expiring_keys,
+            time_zone: viewer.time_zone(),
         }
     }
 
@@ -130,7 +131,7 @@ impl Layout {
     }
 
     /// The message `key` with one argument.
-    pub fn t1(&self, key: &str, name: &'static str, value: &dyn std::fmt::Display) -> String {
+    pub fn t1(&self, key: &str, name: &'static str, value: impl std::fmt::Display) -> String {
         self.lang.t_args(key, &[(name, value.to_string())])
     }
 

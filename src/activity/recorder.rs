@@ -1,0 +1,103 @@
+//! Records API calls off the request path: handlers hand a call to a channel,
+//! one task writes them in batches, and a clean shutdown drains the channel
+//! before the process ends. Key last-used times are coalesced to at most one
+//! write per key per minute.
+
+use std::collections::HashMap;
+
+use tokio::sync::{mpsc, oneshot};
+
+use super::store;
+use crate::db::Db;
+
+/// How long a key's last-used time may lag behind.
+const LAST_USED_GRANULARITY: i64 = 60;
+const BATCH: usize = 512;
+
+#[derive(Debug, Clone)]
+pub struct ApiCall {
+    pub at: i64,
+    pub key_row: i64,
+    pub key_id: String,
+    pub account_id: i64,
+    pub project_id: i64,
+    pub method: String,
+    pub path: String,
+    pub status: u16,
+    pub latency_us: i64,
+}
+
+enum Message {
+    Call(ApiCall),
+    Flush(oneshot::Sender<()>),
+}
+
+/// The sending side, cheap to clone into every worker.
+#[derive(Clone)]
+pub struct Recorder {
+    sender: mpsc::UnboundedSender<Message>,
+}
+
+impl Recorder {
+    /// Starts the writer task on the current runtime.
+    pub fn start(db: Db) -> Self {
+        let (sender, receiver) = mpsc::unbounded_channel();
+        tokio::spawn(run(db, receiver));
+        Recorder { sender }
+    }
+
+    pub fn record(&self, call: ApiCall) {
+        if self.sender.send(Message::Call(call)).is_err() {
+            tracing::error!("activity recorder has stopped; an API call was not recorded");
+        }
+    }
+
+    /// Waits until every call handed over so far is written.
+    pub async fn flush(&self) {
+        let (done, wait) = oneshot::channel();
+        if self.sender.send(Message::Flush(done)).is_ok() {
+            let _ = wait.await;
+        }
+    }
+}
+
+async fn run(db: Db, mut receiver: mpsc::UnboundedReceiver<Message>) {
+    let mut last_written: HashMap<i64, i64> = HashMap::new();
+    let mut calls = Vec::with_capacity(BATCH);
+    let mut waiting = Vec::new();
+    while let Some(first) = receiver.recv().await {
+        let mut next = Some(first);
+        while let Some(message) = next.take() {
+            match message {
+                Message::Call(call) => calls.push(call),
+                Message::Flush(done) => waiting.push(done),
+            }
+            if calls.len() < BATCH {
+                next = receiver.try_recv().ok();
+            }
+        }
+        let mut last_used: HashMap<i64, i64> = HashMap::new();
+        for call in &calls {
+            let due = last_written.get(&call.key_row).is_none_or(|at| call.at - at >= LAST_USED_GRANULARITY);
+            if due {
+                last_used.insert(call.key_row, call.at);
+            }
+        }
+        let last_used: Vec<(i64, i64)> = last_used.into_iter().collect();
+        match store::write_calls(&db, &calls, &last_used).await {
+            Ok(()) => {
+                last_written.extend(last_used.iter().copied());
+                // Forget keys not used lately, so the map stays small.
+                if last_written.len() > 10_000 {
+                    let cutoff = crate::db::now() - LAST_USED_GRANULARITY;
+                    last_written.retain(|_, at| *at >= cutoff);
+                }
+            }
+            Err(err) => tracing::error!(error = %err, lost = calls.len(), "could not record API calls"),
+        }
+        calls.clear();
+        for done in waiting.drain(..) {
+            let _ = done.send(());
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! The `ApiCaller` extractor: the key behind `x-api-key`, checked.
+
+use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
+use futures_util::future::LocalBoxFuture;
+
+use crate::{
+    AppState,
+    api_keys::store::{self, KeyOwner},
+    auth::token::digest,
+    db::now,
+    error::{AppError, KeyProblem},
+};
+
+/// A request made with a valid, current key of an active member.
+pub struct ApiCaller {
+    pub owner: KeyOwner,
+    /// Always set: an `ApiCaller` exists only for a current member.
+    pub membership_id: i64,
+    pub state: web::Data<AppState>,
+}
+
+/// Left on the request for the activity recorder.
+#[derive(Debug, Clone)]
+pub struct CallerMark {
+    pub key_row: i64,
+    pub key_id: String,
+    pub account_id: i64,
+    pub project_id: i64,
+}
+
+impl ApiCaller {
+    pub fn is_tenant_admin(&self) -> bool {
+        self.owner.role.as_deref() == Some("tenant_admin")
+    }
+
+    async fn load(req: &HttpRequest) -> Result<Self, AppError> {
+        let state = req
+            .app_data::<web::Data<AppState>>()
+            .cloned()
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("application state missing")))?;
+        let secret = match req.headers().get("x-api-key") {
+            None => return Err(AppError::KeyRejected(KeyProblem::Missing)),
+            Some(value) => value.to_str().map_err(|_| AppError::KeyRejected(KeyProblem::Invalid))?.trim(),
+        };
+        if secret.is_empty() {
+            return Err(AppError::KeyRejected(KeyProblem::Missing));
+        }
+        let owner = store::by_digest(&state.db, &digest(secret))
+            .await?
+            .ok_or(AppError::KeyRejected(KeyProblem::Invalid))?;
+        let membership_id = match owner.membership_id {
+            Some(id) if !owner.account_locked && !owner.revoked => id,
+            _ => return Err(AppError::KeyRejected(KeyProblem::Disabled)),
+        };
+        // Recorded from here on, refused or not.
+        req.extensions_mut().insert(CallerMark {
+            key_row: owner.key_row,
+            key_id: owner.key_id.clone(),
+            account_id: owner.account_id,
+            project_id: owner.project_id,
+        });
+        if owner.expires_at <= now() {
+            return Err(AppError::KeyRejected(KeyProblem::Expired));
+        }
+        Ok(ApiCaller { owner, membership_id, state })
+    }
+}
+
+impl FromRequest for ApiCaller {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { ApiCaller::load(&req).await })
+    }
+}

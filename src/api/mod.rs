@@ -1,0 +1,55 @@
+//! The native JSON API (`/api/v1`), authenticated by the `x-api-key` header.
+//! Every call made with a recognised key is recorded in the activity log,
+//! off the request path.
+
+pub mod caller;
+pub mod openapi;
+pub mod routes;
+
+use std::time::Instant;
+
+use actix_web::{
+    Error, HttpMessage,
+    body::MessageBody,
+    dev::{ServiceRequest, ServiceResponse},
+    middleware::{Next, from_fn},
+    web,
+};
+
+pub use caller::ApiCaller;
+use caller::CallerMark;
+
+use crate::{AppState, activity::ApiCall, db::now};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/api/v1")
+            .wrap(from_fn(record))
+            .route("/openapi.json", web::get().to(openapi::document))
+            .route("/whoami", web::get().to(routes::whoami))
+            .route("/keys", web::get().to(routes::keys)),
+    );
+}
+
+/// Hands every call made with a recognised key to the activity recorder.
+async fn record(req: ServiceRequest, next: Next<impl MessageBody>) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let started = Instant::now();
+    let method = req.method().to_string();
+    let path = req.path().to_string();
+    let response = next.call(req).await?;
+    let mark = response.request().extensions().get::<CallerMark>().cloned();
+    if let (Some(mark), Some(state)) = (mark, response.request().app_data::<web::Data<AppState>>()) {
+        state.recorder.record(ApiCall {
+            at: now(),
+            key_row: mark.key_row,
+            key_id: mark.key_id,
+            account_id: mark.account_id,
+            project_id: mark.project_id,
+            method,
+            path,
+            status: response.status().as_u16(),
+            latency_us: i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX),
+        });
+    }
+    Ok(response)
+}

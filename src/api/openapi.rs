@@ -1,0 +1,48 @@
+//! The OpenAPI 3 document of `/api/v1`, generated from the handlers'
+//! annotations.
+
+use actix_web::HttpResponse;
+use serde::Serialize;
+use utoipa::{
+    Modify, OpenApi, ToSchema,
+    openapi::security::{ApiKey, ApiKeyValue, SecurityScheme},
+};
+
+use super::routes;
+
+/// Every error: a stable code and a human message.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable: `missing_key`, `invalid_key`, `expired_key`, `key_disabled`, `not_found`, …
+    pub code: String,
+    pub message: String,
+    /// For invalid input: the field at fault.
+    pub field: Option<String>,
+}
+
+struct KeyHeader;
+
+impl Modify for KeyHeader {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("api_key", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("x-api-key"))));
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Member Center API", version = "1", description = "Accounts, keys and quotas of a compute cloud. Authenticate with the `x-api-key` header."),
+    paths(routes::whoami, routes::keys),
+    components(schemas(ErrorBody, ErrorDetail)),
+    modifiers(&KeyHeader)
+)]
+pub struct ApiDoc;
+
+pub async fn document() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}

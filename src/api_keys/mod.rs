@@ -1,0 +1,139 @@
+//! API keys: the page where people create, rename, extend and delete their
+//! keys for the current project. A key's secret is shown once, at creation,
+//! and stored only as its SHA-256 digest.
+
+pub mod routes;
+pub mod store;
+
+use actix_web::web;
+
+use crate::{error::AppError, web::i18n::Msg};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/keys", web::get().to(routes::list))
+        .route("/keys", web::post().to(routes::create))
+        .route("/keys/new", web::get().to(routes::new_dialog))
+        .route("/keys/delete", web::get().to(routes::delete_dialog))
+        .route("/keys/delete", web::post().to(routes::delete))
+        .route("/keys/{key_id}/edit", web::get().to(routes::edit_dialog))
+        .route("/keys/{key_id}", web::post().to(routes::edit));
+}
+
+/// Keys expiring within this many days are flagged.
+pub const WARN_DAYS: i64 = 7;
+pub const DAY: i64 = 86_400;
+/// The longest single extension.
+pub const MAX_EXTEND_DAYS: i64 = 365;
+
+/// A key's optional name: at most 64 characters, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyName(String);
+
+impl KeyName {
+    pub fn parse(raw: &str) -> Result<Self, AppError> {
+        let value = raw.trim();
+        if value.chars().count() > 64 || value.chars().any(char::is_control) {
+            return Err(AppError::invalid("name", "key-name-invalid"));
+        }
+        Ok(KeyName(value.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A whole number of days from 1 to `max`, as typed into a form field.
+pub fn parse_days(raw: &str, field: &'static str, max: i64) -> Result<i64, AppError> {
+    match raw.trim().parse::<i64>() {
+        Ok(days) if (1..=max).contains(&days) => Ok(days),
+        _ => Err(AppError::Invalid { field, message: Msg::new("days-invalid").arg("max", max) }),
+    }
+}
+
+/// A new public key ID, e.g. `ak-3f9c2a71d04e`.
+pub fn new_key_id() -> String {
+    format!("ak-{}", crate::auth::token::random_hex(6))
+}
+
+/// Where a key stands, as the list shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyStatus {
+    Active,
+    ExpiresSoon { days: i64 },
+    Expired,
+}
+
+impl KeyStatus {
+    pub fn at(expires_at: i64, now: i64) -> Self {
+        if expires_at <= now {
+            KeyStatus::Expired
+        } else if expires_at - now <= WARN_DAYS * DAY {
+            // Rounded up: a key with 30 hours left "expires in 2 days".
+            KeyStatus::ExpiresSoon { days: (expires_at - now + DAY - 1) / DAY }
+        } else {
+            KeyStatus::Active
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_must_be_whole_and_in_range() {
+        assert_eq!(parse_days(" 30 ", "days", 365).unwrap(), 30);
+        for bad in ["0", "-1", "366", "1e9", "abc", "", "2.5", "99999999999999999999"] {
+            assert!(parse_days(bad, "days", 365).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn names_are_short_and_printable() {
+        assert_eq!(KeyName::parse("  ci deploy ").unwrap().as_str(), "ci deploy");
+        assert!(KeyName::parse("").is_ok());
+        assert!(KeyName::parse(&"x".repeat(65)).is_err());
+        assert!(KeyName::parse("a\u{0}b").is_err());
+    }
+
+    #[test]
+    fn status_rounds_days_up_and_marks_expiry() {
+        assert_eq!(KeyStatus::at(100, 100), KeyStatus::Expired);
+        assert_eq!(KeyStatus::at(100 + 30 * 3600, 100), KeyStatus::ExpiresSoon { days: 2 });
+        assert_eq!(KeyStatus::at(100 + 8 * DAY, 100), KeyStatus::Active);
+    }
+}
+
+/// A key just made: the only moment its secret exists outside the caller.
+pub struct CreatedKey {
+    pub key_id: String,
+    pub secret: String,
+    pub expires_at: i64,
+}
+
+/// Makes a key for an account in a project, valid for `days`; shared by the
+/// page and the command line.
+pub async fn create(
+    db: &crate::db::Db,
+    account_id: i64,
+    project_id: i64,
+    name: &KeyName,
+    days: i64,
+    max_keys: i64,
+) -> Result<CreatedKey, AppError> {
+    let secret = crate::auth::token::uuid_secret();
+    let key_id = new_key_id();
+    let expires_at = crate::db::now() + days * DAY;
+    let new = store::NewKey {
+        account_id,
+        project_id,
+        key_id: &key_id,
+        name,
+        digest: &crate::auth::token::digest(&secret),
+        prefix: &secret[..8],
+        expires_at,
+    };
+    store::insert(db, new, max_keys).await?;
+    Ok(CreatedKey { key_id, secret, expires_at })
+}

@@ -1,0 +1,350 @@
+//! The API Key page and its dialogs. Every handler acts only on the signed-in
+//! person's own keys in their current project.
+
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::{DAY, KeyName, KeyStatus, MAX_EXTEND_DAYS, parse_days, store};
+use crate::{
+    auth::CurrentTenant,
+    db::now,
+    error::AppError,
+    web::{Layout, format_time, html, i18n::Msg, see_other},
+};
+
+const PAGE_SIZE: i64 = 50;
+
+/// A key row as the list shows it.
+pub struct KeyView {
+    pub key: store::Key,
+    pub status: KeyStatus,
+}
+
+impl KeyView {
+    fn new(key: store::Key, now: i64) -> Self {
+        let status = KeyStatus::at(key.expires_at, now);
+        KeyView { key, status }
+    }
+
+    pub fn is_expired(&self) -> bool {
+        self.status == KeyStatus::Expired
+    }
+
+    pub fn status_text(&self, l: &Layout) -> String {
+        match self.status {
+            KeyStatus::Active => l.t("key-status-active"),
+            KeyStatus::ExpiresSoon { days } => l.t1("key-status-expires-in", "days", days),
+            KeyStatus::Expired => l.t("key-status-expired"),
+        }
+    }
+
+    pub fn status_class(&self) -> &'static str {
+        match self.status {
+            KeyStatus::Active => "badge badge-ok",
+            KeyStatus::ExpiresSoon { .. } => "badge badge-warn",
+            KeyStatus::Expired => "badge badge-bad",
+        }
+    }
+}
+
+/// The key table and its pager: shown on the page and swapped in after changes.
+pub struct KeyList {
+    pub keys: Vec<KeyView>,
+    pub page: i64,
+    pub pages: i64,
+    pub total: i64,
+}
+
+impl KeyList {
+    async fn load(current: &CurrentTenant, page: i64) -> Result<Self, AppError> {
+        let page = page.max(1);
+        let (keys, total) = store::list(
+            current.viewer.db(),
+            current.account.id,
+            current.tenant.project_id,
+            PAGE_SIZE,
+            (page - 1) * PAGE_SIZE,
+        )
+        .await?;
+        let now = now();
+        let keys = keys.into_iter().map(|k| KeyView::new(k, now)).collect();
+        Ok(KeyList { keys, page, pages: ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1), total })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "api_keys/list.html")]
+struct ListPage {
+    l: Layout,
+    list: KeyList,
+    max_keys: i64,
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    page: Option<i64>,
+}
+
+pub async fn list(current: CurrentTenant, query: web::Query<ListQuery>) -> Result<HttpResponse, AppError> {
+    let list = KeyList::load(&current, query.page.unwrap_or(1)).await?;
+    html(&ListPage { l: current.viewer.layout(), list, max_keys: current.viewer.state.config.max_keys })
+}
+
+// ----- create -----
+
+#[derive(Template)]
+#[template(path = "api_keys/new.html", blocks = ["content"])]
+struct NewPage {
+    l: Layout,
+    name: String,
+    days: String,
+    max_days: i64,
+    error: Option<(&'static str, String)>,
+}
+
+impl NewPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.error.as_ref().filter(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+    }
+}
+
+pub async fn new_dialog(current: CurrentTenant) -> Result<HttpResponse, AppError> {
+    let page = NewPage {
+        l: current.viewer.layout(),
+        name: String::new(),
+        days: "30".to_string(),
+        max_days: current.viewer.state.config.max_key_days,
+        error: None,
+    };
+    if current.viewer.htmx { html(&page.as_content()) } else { html(&page) }
+}
+
+#[derive(Deserialize)]
+pub struct CreateForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    days: String,
+}
+
+#[derive(Template)]
+#[template(path = "api_keys/created.html", blocks = ["content"])]
+struct CreatedPage {
+    l: Layout,
+    key_id: String,
+    secret: String,
+    expires_at: i64,
+    list: KeyList,
+}
+
+/// Creates a key and shows its secret, once. Invalid input re-shows the
+/// form with the message next to the field.
+pub async fn create(current: CurrentTenant, form: web::Form<CreateForm>) -> Result<HttpResponse, AppError> {
+    let config = &current.viewer.state.config;
+    let checked = KeyName::parse(&form.name)
+        .and_then(|name| Ok((name, parse_days(&form.days, "days", config.max_key_days)?)));
+    let created = match checked {
+        Ok((name, days)) => {
+            super::create(current.viewer.db(), current.account.id, current.tenant.project_id, &name, days, config.max_keys)
+                .await
+        }
+        Err(err) => Err(err),
+    };
+    let created = match created {
+        Ok(created) => created,
+        Err(err @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
+            let field = match &err {
+                AppError::Invalid { field, .. } => *field,
+                _ => "form",
+            };
+            let page = NewPage {
+                l: current.viewer.layout(),
+                name: form.name.chars().take(64).collect(),
+                days: form.days.chars().take(12).collect(),
+                max_days: config.max_key_days,
+                error: Some((field, err.message().in_lang(current.viewer.lang))),
+            };
+            let body = if current.viewer.htmx { page.as_content().render()? } else { page.render()? };
+            return Ok(HttpResponse::UnprocessableEntity().content_type("text/html; charset=utf-8").body(body));
+        }
+        Err(err) => return Err(err),
+    };
+    let page = CreatedPage {
+        l: current.viewer.layout(),
+        key_id: created.key_id,
+        secret: created.secret,
+        expires_at: created.expires_at,
+        list: KeyList::load(&current, 1).await?,
+    };
+    let body = if current.viewer.htmx { page.as_content().render()? } else { page.render()? };
+    Ok(HttpResponse::Created()
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Cache-Control", "no-store"))
+        .body(body))
+}
+
+// ----- edit -----
+
+#[derive(Template)]
+#[template(path = "api_keys/edit.html", blocks = ["content"])]
+struct EditPage {
+    l: Layout,
+    key: KeyView,
+    name: String,
+    extend_days: String,
+    error: Option<(&'static str, String)>,
+}
+
+impl EditPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.error.as_ref().filter(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+    }
+}
+
+async fn own_key(current: &CurrentTenant, key_id: &str) -> Result<store::Key, AppError> {
+    store::own(current.viewer.db(), current.account.id, current.tenant.project_id, key_id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn edit_dialog(current: CurrentTenant, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let key = own_key(&current, &path).await?;
+    let page = EditPage {
+        l: current.viewer.layout(),
+        name: key.name.clone(),
+        key: KeyView::new(key, now()),
+        extend_days: String::new(),
+        error: None,
+    };
+    if current.viewer.htmx { html(&page.as_content()) } else { html(&page) }
+}
+
+#[derive(Deserialize)]
+pub struct EditForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    extend_days: String,
+}
+
+/// Renames and/or extends a key (an empty extension is fine only with a new
+/// name). Extension counts from the current expiry,
+/// or from now for an expired key, and may not reach past the configured
+/// maximum lifetime.
+pub async fn edit(
+    current: CurrentTenant,
+    path: web::Path<String>,
+    form: web::Form<EditForm>,
+) -> Result<HttpResponse, AppError> {
+    let key = own_key(&current, &path).await?;
+    let now = now();
+    let max_key_days = current.viewer.state.config.max_key_days;
+    let latest = now + max_key_days * DAY;
+    let checked = KeyName::parse(&form.name).and_then(|name| {
+        let expires_at = if form.extend_days.trim().is_empty() && name.as_str() != key.name {
+            key.expires_at // a rename only
+        } else {
+            let days = parse_days(&form.extend_days, "extend_days", MAX_EXTEND_DAYS)?;
+            let expires_at = key.expires_at.max(now) + days * DAY;
+            if expires_at > latest {
+                return Err(AppError::Invalid {
+                    field: "extend_days",
+                    message: Msg::new("key-too-long")
+                        .arg("days", max_key_days)
+                        .arg("latest", format_time(latest, current.viewer.time_zone())),
+                });
+            }
+            expires_at
+        };
+        Ok((name, expires_at))
+    });
+    match checked {
+        Ok((name, expires_at)) => {
+            store::update(current.viewer.db(), current.account.id, current.tenant.project_id, &key, &name, expires_at)
+                .await?;
+            let message = Msg::new("key-updated").arg("key", &key.key_id);
+            done(&current, message).await
+        }
+        Err(AppError::Invalid { field, message }) => {
+            let page = EditPage {
+                l: current.viewer.layout(),
+                name: form.name.chars().take(64).collect(),
+                extend_days: form.extend_days.chars().take(12).collect(),
+                key: KeyView::new(key, now),
+                error: Some((field, message.in_lang(current.viewer.lang))),
+            };
+            let body = if current.viewer.htmx { page.as_content().render()? } else { page.render()? };
+            Ok(HttpResponse::UnprocessableEntity().content_type("text/html; charset=utf-8").body(body))
+        }
+        Err(err) => Err(err),
+    }
+}
+
+// ----- delete -----
+
+#[derive(Template)]
+#[template(path = "api_keys/delete.html", blocks = ["content"])]
+struct DeletePage {
+    l: Layout,
+    keys: Vec<store::Key>,
+}
+
+/// The `key` values of a form or query (a checkbox list).
+fn selected(pairs: &[(String, String)]) -> Vec<String> {
+    let mut keys: Vec<String> = pairs.iter().filter(|(name, _)| name == "key").map(|(_, v)| v.clone()).collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+pub async fn delete_dialog(
+    current: CurrentTenant,
+    query: web::Query<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let key_ids = selected(&query);
+    if key_ids.is_empty() {
+        return Err(AppError::BadRequest(Msg::new("keys-none-selected")));
+    }
+    let keys = store::own_all(current.viewer.db(), current.account.id, current.tenant.project_id, &key_ids)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let page = DeletePage { l: current.viewer.layout(), keys };
+    if current.viewer.htmx { html(&page.as_content()) } else { html(&page) }
+}
+
+/// Deletes exactly the selected keys, or none if any is not the person's own.
+pub async fn delete(current: CurrentTenant, form: web::Form<Vec<(String, String)>>) -> Result<HttpResponse, AppError> {
+    let key_ids = selected(&form);
+    if key_ids.is_empty() {
+        return Err(AppError::BadRequest(Msg::new("keys-none-selected")));
+    }
+    store::delete_own(current.viewer.db(), current.account.id, current.tenant.project_id, &key_ids).await?;
+    done(&current, Msg::new("keys-deleted").arg("count", key_ids.len())).await
+}
+
+#[derive(Template)]
+#[template(path = "api_keys/done.html")]
+struct DonePage {
+    l: Layout,
+    list: KeyList,
+    message: String,
+}
+
+/// After a change: htmx gets the fresh list and a toast and closes the
+/// dialog; a browser without JavaScript is sent back to the list.
+async fn done(current: &CurrentTenant, message: Msg) -> Result<HttpResponse, AppError> {
+    if !current.viewer.htmx {
+        current.viewer.flash(true, message);
+        return Ok(see_other("/keys"));
+    }
+    let page = DonePage {
+        l: current.viewer.layout(),
+        list: KeyList::load(current, 1).await?,
+        message: message.in_lang(current.viewer.lang),
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("HX-Trigger", "close-dialog"))
+        .body(page.render()?))
+}

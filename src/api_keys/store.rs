@@ -1,0 +1,276 @@
+//! Every SQL statement about API keys.
+
+use sqlx::{Row, sqlite::SqliteRow};
+
+use super::KeyName;
+use crate::{
+    activity::{self, Change},
+    db::{Db, begin_immediate, now},
+    error::AppError,
+    web::i18n::Msg,
+};
+
+/// A key as its owner's list shows it: metadata only, never the secret.
+#[derive(Debug, Clone)]
+pub struct Key {
+    pub id: i64,
+    pub key_id: String,
+    pub name: String,
+    pub prefix: String,
+    pub project_code: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
+fn key(row: &SqliteRow) -> Key {
+    Key {
+        id: row.get("id"),
+        key_id: row.get("key_id"),
+        name: row.get("name"),
+        prefix: row.get("secret_prefix"),
+        project_code: row.get("code"),
+        created_at: row.get("created_at"),
+        expires_at: row.get("expires_at"),
+        last_used_at: row.get("last_used_at"),
+    }
+}
+
+macro_rules! select_keys {
+    ($rest:literal) => {
+        concat!(
+            "SELECT k.id, k.key_id, k.name, k.secret_prefix, p.code, k.created_at, k.expires_at, ",
+            "k.last_used_at FROM api_keys k JOIN projects p ON p.id = k.project_id ",
+            $rest
+        )
+    };
+}
+
+pub struct NewKey<'a> {
+    pub account_id: i64,
+    pub project_id: i64,
+    pub key_id: &'a str,
+    pub name: &'a KeyName,
+    pub digest: &'a [u8],
+    pub prefix: &'a str,
+    pub expires_at: i64,
+}
+
+/// Creates a key unless the owner already holds `max_keys` in the project;
+/// the count and the insert cannot interleave with another creation.
+pub async fn insert(db: &Db, new: NewKey<'_>, max_keys: i64) -> Result<(), AppError> {
+    let mut tx = begin_immediate(db).await?;
+    let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM api_keys WHERE account_id = $1 AND project_id = $2")
+        .bind(new.account_id)
+        .bind(new.project_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if held >= max_keys {
+        return Err(AppError::Conflict(Msg::new("key-limit").arg("max", max_keys)));
+    }
+    let created_at = now();
+    sqlx::query(
+        "INSERT INTO api_keys (key_id, account_id, project_id, name, secret_digest, secret_prefix, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(new.key_id)
+    .bind(new.account_id)
+    .bind(new.project_id)
+    .bind(new.name.as_str())
+    .bind(new.digest)
+    .bind(new.prefix)
+    .bind(created_at)
+    .bind(new.expires_at)
+    .execute(&mut *tx)
+    .await?;
+    let after = format!("name={:?} expires_at={}", new.name.as_str(), new.expires_at);
+    activity::store::record_change(
+        &mut *tx,
+        Change {
+            actor_id: Some(new.account_id),
+            project_id: Some(new.project_id),
+            subject_id: Some(new.account_id),
+            action: "key.create",
+            target: new.key_id,
+            before: "",
+            after: &after,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// One page of the owner's keys in a project, newest first, and how many there are.
+pub async fn list(db: &Db, account_id: i64, project_id: i64, limit: i64, offset: i64) -> sqlx::Result<(Vec<Key>, i64)> {
+    let rows = sqlx::query(select_keys!(
+        "WHERE k.account_id = $1 AND k.project_id = $2 ORDER BY k.created_at DESC, k.id DESC LIMIT $3 OFFSET $4"
+    ))
+    .bind(account_id)
+    .bind(project_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db)
+    .await?;
+    let total = sqlx::query_scalar("SELECT COUNT(*) FROM api_keys WHERE account_id = $1 AND project_id = $2")
+        .bind(account_id)
+        .bind(project_id)
+        .fetch_one(db)
+        .await?;
+    Ok((rows.iter().map(key).collect(), total))
+}
+
+/// The owner's key with this public ID in the project, if it is theirs.
+pub async fn own(db: &Db, account_id: i64, project_id: i64, key_id: &str) -> sqlx::Result<Option<Key>> {
+    let row = sqlx::query(select_keys!("WHERE k.account_id = $1 AND k.project_id = $2 AND k.key_id = $3"))
+        .bind(account_id)
+        .bind(project_id)
+        .bind(key_id)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.as_ref().map(key))
+}
+
+/// The owner's keys with these public IDs, or `None` unless every one is theirs.
+pub async fn own_all(db: &Db, account_id: i64, project_id: i64, key_ids: &[String]) -> sqlx::Result<Option<Vec<Key>>> {
+    let mut keys = Vec::with_capacity(key_ids.len());
+    for key_id in key_ids {
+        match own(db, account_id, project_id, key_id).await? {
+            Some(found) => keys.push(found),
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(keys))
+}
+
+/// Renames and/or re-dates a key, recording what changed.
+pub async fn update(db: &Db, account_id: i64, project_id: i64, before: &Key, name: &KeyName, expires_at: i64) -> sqlx::Result<()> {
+    let mut tx = begin_immediate(db).await?;
+    sqlx::query("UPDATE api_keys SET name = $1, expires_at = $2 WHERE id = $3")
+        .bind(name.as_str())
+        .bind(expires_at)
+        .bind(before.id)
+        .execute(&mut *tx)
+        .await?;
+    if name.as_str() != before.name {
+        let (was, now_is) = (format!("{:?}", before.name), format!("{:?}", name.as_str()));
+        let change = Change {
+            actor_id: Some(account_id),
+            project_id: Some(project_id),
+            subject_id: Some(account_id),
+            action: "key.rename",
+            target: &before.key_id,
+            before: &was,
+            after: &now_is,
+        };
+        activity::store::record_change(&mut *tx, change).await?;
+    }
+    if expires_at != before.expires_at {
+        let (was, now_is) = (before.expires_at.to_string(), expires_at.to_string());
+        let change = Change {
+            actor_id: Some(account_id),
+            project_id: Some(project_id),
+            subject_id: Some(account_id),
+            action: "key.extend",
+            target: &before.key_id,
+            before: &was,
+            after: &now_is,
+        };
+        activity::store::record_change(&mut *tx, change).await?;
+    }
+    tx.commit().await
+}
+
+/// Deletes exactly these keys of the owner, all or none: if any is not
+/// theirs in this project, nothing is deleted and `NotFound` is returned.
+pub async fn delete_own(db: &Db, account_id: i64, project_id: i64, key_ids: &[String]) -> Result<(), AppError> {
+    let mut tx = begin_immediate(db).await?;
+    for key_id in key_ids {
+        let deleted = sqlx::query("DELETE FROM api_keys WHERE account_id = $1 AND project_id = $2 AND key_id = $3")
+            .bind(account_id)
+            .bind(project_id)
+            .bind(key_id)
+            .execute(&mut *tx)
+            .await?;
+        if deleted.rows_affected() != 1 {
+            return Err(AppError::NotFound); // the transaction rolls back on drop
+        }
+        let change = Change {
+            actor_id: Some(account_id),
+            project_id: Some(project_id),
+            subject_id: Some(account_id),
+            action: "key.delete",
+            target: key_id,
+            before: "",
+            after: "",
+        };
+        activity::store::record_change(&mut *tx, change).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// How many of the account's keys (in any project) expire within `seconds`.
+pub async fn expiring_within(db: &Db, account_id: i64, seconds: i64) -> sqlx::Result<i64> {
+    let now = now();
+    sqlx::query_scalar("SELECT COUNT(*) FROM api_keys WHERE account_id = $1 AND expires_at > $2 AND expires_at <= $3")
+        .bind(account_id)
+        .bind(now)
+        .bind(now + seconds)
+        .fetch_one(db)
+        .await
+}
+
+/// What the API needs to know about the key behind a secret.
+#[derive(Debug, Clone)]
+pub struct KeyOwner {
+    pub key_row: i64,
+    pub key_id: String,
+    pub key_name: String,
+    pub expires_at: i64,
+    pub revoked: bool,
+    pub account_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub email: String,
+    pub account_locked: bool,
+    pub project_id: i64,
+    pub project_code: String,
+    pub project_name: String,
+    /// `None` when the account is no longer a member of the project.
+    pub membership_id: Option<i64>,
+    pub role: Option<String>,
+}
+
+pub async fn by_digest(db: &Db, digest: &[u8]) -> sqlx::Result<Option<KeyOwner>> {
+    let row = sqlx::query(
+        "SELECT k.id, k.key_id, k.name, k.expires_at, k.revoked_at, a.id AS account_id, a.username,
+                a.display_name, a.email, a.status, p.id AS project_id, p.code, p.name AS project_name,
+                m.id AS membership_id, m.role
+         FROM api_keys k
+         JOIN accounts a ON a.id = k.account_id
+         JOIN projects p ON p.id = k.project_id
+         LEFT JOIN memberships m ON m.account_id = k.account_id AND m.project_id = k.project_id
+         WHERE k.secret_digest = $1",
+    )
+    .bind(digest)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|row| KeyOwner {
+        key_row: row.get("id"),
+        key_id: row.get("key_id"),
+        key_name: row.get("name"),
+        expires_at: row.get("expires_at"),
+        revoked: row.get::<Option<i64>, _>("revoked_at").is_some(),
+        account_id: row.get("account_id"),
+        username: row.get("username"),
+        display_name: row.get("display_name"),
+        email: row.get("email"),
+        account_locked: row.get::<&str, _>("status") == "locked",
+        project_id: row.get("project_id"),
+        project_code: row.get("code"),
+        project_name: row.get("project_name"),
+        membership_id: row.get("membership_id"),
+        role: row.get("role"),
+    }))
+}
