@@ -77,34 +77,6 @@ impl KeyStatus {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn days_must_be_whole_and_in_range() {
-        assert_eq!(parse_days(" 30 ", "days", 365).unwrap(), 30);
-        for bad in ["0", "-1", "366", "1e9", "abc", "", "2.5", "99999999999999999999"] {
-            assert!(parse_days(bad, "days", 365).is_err(), "{bad:?} accepted");
-        }
-    }
-
-    #[test]
-    fn names_are_short_and_printable() {
-        assert_eq!(KeyName::parse("  ci deploy ").unwrap().as_str(), "ci deploy");
-        assert!(KeyName::parse("").is_ok());
-        assert!(KeyName::parse(&"x".repeat(65)).is_err());
-        assert!(KeyName::parse("a\u{0}b").is_err());
-    }
-
-    #[test]
-    fn status_rounds_days_up_and_marks_expiry() {
-        assert_eq!(KeyStatus::at(100, 100), KeyStatus::Expired);
-        assert_eq!(KeyStatus::at(100 + 30 * 3600, 100), KeyStatus::ExpiresSoon { days: 2 });
-        assert_eq!(KeyStatus::at(100 + 8 * DAY, 100), KeyStatus::Active);
-    }
-}
-
 /// A key just made: the only moment its secret exists outside the caller.
 pub struct CreatedKey {
     pub key_id: String,
@@ -136,4 +108,32 @@ pub async fn create(
     };
     store::insert(db, new, max_keys).await?;
     Ok(CreatedKey { key_id, secret, expires_at })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_must_be_whole_and_in_range() {
+        assert_eq!(parse_days(" 30 ", "days", 365).unwrap(), 30);
+        for bad in ["0", "-1", "366", "1e9", "abc", "", "2.5", "99999999999999999999"] {
+            assert!(parse_days(bad, "days", 365).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn names_are_short_and_printable() {
+        assert_eq!(KeyName::parse("  ci deploy ").unwrap().as_str(), "ci deploy");
+        assert!(KeyName::parse("").is_ok());
+        assert!(KeyName::parse(&"x".repeat(65)).is_err());
+        assert!(KeyName::parse("a\u{0}b").is_err());
+    }
+
+    #[test]
+    fn status_rounds_days_up_and_marks_expiry() {
+        assert_eq!(KeyStatus::at(100, 100), KeyStatus::Expired);
+        assert_eq!(KeyStatus::at(100 + 30 * 3600, 100), KeyStatus::ExpiresSoon { days: 2 });
+        assert_eq!(KeyStatus::at(100 + 8 * DAY, 100), KeyStatus::Active);
+    }
 }

@@ -192,3 +192,40 @@ impl Client {
         page
     }
 }
+
+/// A member of a project, with a signed-in client.
+pub struct Member {
+    pub user: TestUser,
+    pub client: Client,
+}
+
+impl TestApp {
+    /// Creates `username`, adds them to `code` (created if new) with `role`,
+    /// and signs them in.
+    pub async fn member(&self, username: &str, code: &str, role: &str) -> Member {
+        if member_center::projects::store::by_code(&self.db, code).await.unwrap().is_none() {
+            self.create_project(code, &format!("Project {code}")).await;
+        }
+        let user = self.create_user(username, PlatformRole::None).await;
+        self.add_member(code, &user, role).await;
+        let client = self.signed_in(&user).await;
+        Member { user, client }
+    }
+
+    /// A key made with the CLI's code path: (key ID, secret).
+    pub async fn key_for(&self, code: &str, user: &TestUser, days: i64) -> (String, String) {
+        let created = cli::create_key(&self.db, code, &user.username, days, Some("test key")).await.unwrap();
+        (created.key_id, created.secret)
+    }
+
+    /// GETs an API path with a key.
+    pub async fn api_get(&self, path: &str, key: Option<&str>) -> (StatusCode, serde_json::Value) {
+        let mut request = reqwest::Client::new().get(format!("{}{path}", self.base));
+        if let Some(key) = key {
+            request = request.header("x-api-key", key);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap_or(serde_json::Value::Null))
+    }
+}
