@@ -1,0 +1,241 @@
+//! Every main flow in real Chromium, with JavaScript on and off; screenshots
+//! of every main page in both languages and two sizes; axe-core checks.
+
+mod browser_support;
+mod common;
+
+use browser_support::{Browser, ONE_AT_A_TIME};
+use common::{PASSWORD, TestApp, spawn_app};
+use fantoccini::{Locator, key::Key};
+use member_center::accounts::PlatformRole;
+
+const DESKTOP: (u32, u32) = (1280, 800);
+const PHONE: (u32, u32) = (390, 844);
+
+/// Alice: tenant admin of MST110001 and tenant user of MST110002.
+async fn demo_app() -> TestApp {
+    let app = spawn_app().await;
+    let alice = app.create_user("alice", PlatformRole::None).await;
+    let bob = app.create_user("bob", PlatformRole::None).await;
+    app.create_project("MST110001", "Deep Learning Lab").await;
+    app.create_project("MST110002", "Climate Sim").await;
+    app.add_member("MST110001", &alice, "tenant_admin").await;
+    app.add_member("MST110002", &alice, "tenant_user").await;
+    app.add_member("MST110001", &bob, "tenant_user").await;
+    app
+}
+
+async fn alice(app: &TestApp) -> common::TestUser {
+    let id = member_center::accounts::store::by_username(&app.db, "alice").await.unwrap().unwrap().id;
+    common::TestUser { id, username: "alice".into(), password: PASSWORD.into() }
+}
+
+#[tokio::test]
+async fn sign_in_switch_project_and_language_then_sign_out() {
+    let _one = ONE_AT_A_TIME.lock();
+    let app = demo_app().await;
+    let browser = Browser::start(&app.base, true, DESKTOP.0, DESKTOP.1).await;
+
+    browser.goto("/keys").await;
+    assert_eq!(browser.path().await, "/sign-in");
+    browser.fill("#username", "alice").await;
+    browser.fill("#password", PASSWORD).await;
+    browser.click("form[action='/sign-in'] button[type=submit]").await;
+    browser.find("#keys-list").await;
+    assert_eq!(browser.path().await, "/keys", "returned to the page asked for");
+
+    browser.goto("/").await;
+    browser.click(".project-switch").await;
+    browser.wait_until("document.getElementById('dialog').open").await;
+    browser.click("input[name=project][value=MST110002]").await;
+    browser.click("#dialog button[type=submit]").await;
+    browser.wait_for_text("You are now working in Climate Sim.").await;
+    assert!(browser.find(".project-switch").await.text().await.unwrap().contains("Climate Sim"));
+
+    browser.click(".user-menu summary").await;
+    browser.click(".user-menu button[value='zh-TW']").await;
+    browser.wait_for_text("總覽").await;
+    browser.click(".user-menu summary").await;
+    browser.click(".user-menu button[value='en']").await;
+    browser.wait_for_text("Overview").await;
+
+    browser.click(".user-menu summary").await;
+    browser.click(".user-menu form[action='/sign-out'] button").await;
+    browser.find("#username").await;
+    assert_eq!(browser.path().await, "/sign-in");
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn api_keys_with_javascript_create_extend_and_delete_in_place() {
+    let _one = ONE_AT_A_TIME.lock();
+    let app = demo_app().await;
+    let browser = Browser::start(&app.base, true, DESKTOP.0, DESKTOP.1).await;
+    browser.sign_in("alice", PASSWORD).await;
+    browser.goto("/keys").await;
+    browser.client.execute("window.stillHere = true; return true;", vec![]).await.unwrap();
+
+    // Create: the dialog takes focus, the secret is shown once with a copy button.
+    browser.click("#create-key").await;
+    browser.wait_until("document.getElementById('dialog').open").await;
+    browser.wait_until("document.activeElement && document.activeElement.id === 'key-name'").await;
+    browser.fill("#key-name", "notebook").await;
+    browser.click("#dialog button[type=submit]").await;
+    let secret = browser.find("#new-secret").await.prop("value").await.unwrap().unwrap();
+    assert_eq!(secret.len(), 36);
+    browser.find("button[data-copy='new-secret']").await;
+    browser.wait_for_text("It will not be shown again.").await;
+    browser.click("#dialog [data-close-dialog]").await;
+    browser.wait_until("!document.getElementById('dialog').open").await;
+    browser.wait_for_text("notebook").await;
+    browser.wait_until("window.stillHere === true").await;
+
+    browser.client.refresh().await.unwrap();
+    browser.find("#keys-list").await;
+    let text = browser.text().await;
+    assert!(text.contains(&format!("{}…", &secret[..8])));
+    assert!(!browser.client.source().await.unwrap().contains(&secret), "the secret came back");
+
+    // Extend through the row menu.
+    let key_id: String = sqlx::query_scalar("SELECT key_id FROM api_keys").fetch_one(&app.db).await.unwrap();
+    browser.click(&format!("#key-{key_id} .row-menu summary")).await;
+    browser.click(&format!("#key-{key_id} .row-menu a")).await;
+    browser.wait_until("document.getElementById('dialog').open").await;
+    browser.fill("#edit-days", "10").await;
+    browser.click("#dialog button[type=submit]").await;
+    browser.wait_for_text(&format!("Key {key_id} saved.")).await;
+    browser.wait_until("!document.getElementById('dialog').open").await;
+    let extended: i64 = sqlx::query_scalar("SELECT expires_at - created_at FROM api_keys").fetch_one(&app.db).await.unwrap();
+    assert_eq!(extended, 40 * 86_400);
+
+    // Delete two through the checkboxes and the confirm dialog.
+    let user = alice(&app).await;
+    let (second, _) = app.key_for("MST110001", &user, 30).await;
+    let (kept, _) = app.key_for("MST110001", &user, 30).await;
+    browser.client.refresh().await.unwrap();
+    browser.click(&format!("input[name=key][value='{key_id}']")).await;
+    browser.click(&format!("input[name=key][value='{second}']")).await;
+    browser.click("#delete-keys").await;
+    browser.wait_until("document.getElementById('dialog').open").await;
+    browser.wait_for_text("Deletion cannot be undone.").await;
+    browser.click("#dialog button.danger").await;
+    browser.wait_for_text("2 keys deleted.").await;
+    browser.wait_until(&format!("!document.getElementById('key-{key_id}') && !document.getElementById('key-{second}')")).await;
+    browser.find(&format!("#key-{kept}")).await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM api_keys").await, 1);
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn the_create_key_dialog_is_usable_by_keyboard() {
+    let _one = ONE_AT_A_TIME.lock();
+    let app = demo_app().await;
+    let browser = Browser::start(&app.base, true, DESKTOP.0, DESKTOP.1).await;
+    browser.sign_in("alice", PASSWORD).await;
+    browser.goto("/keys").await;
+    let button = browser.find("#create-key").await;
+    browser.client.execute("document.getElementById('create-key').focus(); return true;", vec![]).await.unwrap();
+    button.send_keys(&Key::Enter.to_string()).await.unwrap();
+    browser.wait_until("document.getElementById('dialog').open").await;
+    browser.wait_until("document.getElementById('dialog').contains(document.activeElement)").await;
+    let active = browser.client.active_element().await.unwrap();
+    active.send_keys(&Key::Escape.to_string()).await.unwrap();
+    browser.wait_until("!document.getElementById('dialog').open").await;
+    browser.wait_until("document.activeElement && document.activeElement.id === 'create-key'").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn api_keys_without_javascript_work_through_plain_forms() {
+    let _one = ONE_AT_A_TIME.lock();
+    let app = demo_app().await;
+    let browser = Browser::start(&app.base, false, DESKTOP.0, DESKTOP.1).await;
+    browser.sign_in("alice", PASSWORD).await;
+    browser.goto("/keys").await;
+    browser.click("#create-key").await;
+    browser.find("main #key-name").await;
+    assert_eq!(browser.path().await, "/keys/new");
+    browser.fill("#key-name", "no-js").await;
+    browser.fill("#key-days", "0").await;
+    browser.click("main form button[type=submit]").await;
+    browser.wait_for_text("Enter a whole number of days from 1 to 365.").await;
+    browser.fill("#key-days", "15").await;
+    browser.click("main form button[type=submit]").await;
+    let secret = browser.find("#new-secret").await.prop("value").await.unwrap().unwrap();
+    assert_eq!(secret.len(), 36);
+
+    browser.goto("/keys").await;
+    let key_id: String = sqlx::query_scalar("SELECT key_id FROM api_keys").fetch_one(&app.db).await.unwrap();
+    browser.click(&format!("input[name=key][value='{key_id}']")).await;
+    browser.click("#delete-keys").await;
+    browser.wait_for_text("Deletion cannot be undone.").await;
+    assert_eq!(browser.path().await, "/keys/delete");
+    browser.click("main button.danger").await;
+    browser.wait_for_text("One key deleted.").await;
+    assert_eq!(browser.path().await, "/keys");
+    assert_eq!(app.count("SELECT COUNT(*) FROM api_keys").await, 0);
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn every_main_page_looks_finished_and_passes_axe_in_both_languages_and_sizes() {
+    let _one = ONE_AT_A_TIME.lock();
+    let app = demo_app().await;
+    let user = alice(&app).await;
+    app.key_for("MST110001", &user, 30).await;
+    app.key_for("MST110001", &user, 3).await;
+    for (size_name, (width, height)) in [("desktop", DESKTOP), ("phone", PHONE)] {
+        let browser = Browser::start(&app.base, true, width, height).await;
+        for lang in ["en", "zh-TW"] {
+            let shot = |page: &str| format!("{page}-{lang}-{size_name}");
+            browser.goto("/sign-in").await;
+            if lang == "zh-TW" {
+                browser.click("button[name=lang][value='zh-TW']").await;
+                browser.wait_for_text("登入").await;
+            }
+            browser.find("#username").await;
+            browser.screenshot(&shot("sign-in")).await;
+            browser.assert_accessible("sign-in").await;
+
+            browser.fill("#username", "alice").await;
+            browser.fill("#password", PASSWORD).await;
+            browser.click("form[action='/sign-in'] button[type=submit]").await;
+            browser.find(".user-menu").await;
+            if lang == "zh-TW" {
+                browser.client.find(Locator::Css(".user-menu summary")).await.unwrap().click().await.unwrap();
+                browser.click(".user-menu button[value='zh-TW']").await;
+                browser.wait_for_text("總覽").await;
+            }
+            browser.screenshot(&shot("overview")).await;
+            browser.assert_accessible("overview").await;
+
+            browser.click(".project-switch").await;
+            browser.wait_until("document.getElementById('dialog').open").await;
+            browser.screenshot(&shot("switch-project-dialog")).await;
+            browser.assert_accessible("project switcher").await;
+            browser.client.active_element().await.unwrap().send_keys(&Key::Escape.to_string()).await.unwrap();
+
+            browser.goto("/keys").await;
+            browser.find("#keys-list").await;
+            browser.screenshot(&shot("api-keys")).await;
+            browser.assert_accessible("API keys").await;
+            browser.click("#create-key").await;
+            browser.wait_until("document.getElementById('dialog').open").await;
+            browser.screenshot(&shot("api-keys-create-dialog")).await;
+            browser.assert_accessible("create-key dialog").await;
+
+            // Back to English and signed out for the next round.
+            if lang == "zh-TW" {
+                browser.goto("/").await;
+                browser.click(".user-menu summary").await;
+                browser.click(".user-menu button[value='en']").await;
+                browser.wait_for_text("Overview").await;
+            }
+            browser.goto("/").await;
+            browser.click(".user-menu summary").await;
+            browser.click(".user-menu form[action='/sign-out'] button").await;
+            browser.find("#username").await;
+        }
+        browser.close().await;
+    }
+}

@@ -1,0 +1,210 @@
+//! Real Chromium, driven through chromedriver (WebDriver), against a real
+//! server. Nothing here sleeps: every wait is for an element or a condition.
+#![allow(dead_code)]
+
+use std::{
+    net::TcpListener,
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    sync::Mutex,
+    time::{Duration, Instant},
+};
+
+use fantoccini::{Client, ClientBuilder, Locator, elements::Element};
+use serde_json::{Value, json};
+
+/// Browsers are heavy: one at a time on a 2-core machine.
+pub static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+
+pub struct Browser {
+    pub client: Client,
+    pub base: String,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+impl Browser {
+    /// Starts chromedriver and a headless Chromium; `javascript: false`
+    /// starts it with JavaScript blocked by preference.
+    pub async fn start(base: &str, javascript: bool, width: u32, height: u32) -> Browser {
+        for binary in [CHROMEDRIVER, CHROMIUM] {
+            assert!(
+                std::path::Path::new(binary).exists(),
+                "{binary} is missing: run scripts/test, which installs Debian's chromium and chromium-driver"
+            );
+        }
+        let port = free_port();
+        let driver = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let profile = tempfile::tempdir().unwrap();
+        let mut args = vec![
+            "--headless=new".to_string(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-dev-shm-usage".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--disable-quic".into(),
+            "--no-first-run".into(),
+            "--lang=en-US".into(),
+            format!("--window-size={width},{height}"),
+            format!("--user-data-dir={}", profile.path().display()),
+        ];
+        if !javascript {
+            args.push("--blink-settings=scriptEnabled=false".into());
+        }
+        let mut prefs = json!({ "intl.accept_languages": "en-US,en" });
+        if !javascript {
+            prefs["profile.managed_default_content_settings.javascript"] = json!(2);
+        }
+        let capabilities = json!({
+            "goog:chromeOptions": { "binary": CHROMIUM, "args": args, "prefs": prefs }
+        });
+        let capabilities = match capabilities {
+            Value::Object(map) => map,
+            _ => unreachable!(),
+        };
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let client = loop {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector).capabilities(capabilities.clone()).connect(&url).await {
+                Ok(client) => break client,
+                Err(err) if Instant::now() < deadline => {
+                    let _ = err;
+                    tokio::task::yield_now().await;
+                    std::thread::park_timeout(Duration::from_millis(50));
+                }
+                Err(err) => panic!("chromedriver did not come up: {err}"),
+            }
+        };
+        client.set_window_size(width, height).await.unwrap();
+        Browser { client, base: base.to_string(), driver, _profile: profile }
+    }
+
+    pub async fn goto(&self, path: &str) {
+        self.client.goto(&format!("{}{path}", self.base)).await.unwrap();
+    }
+
+    /// The element, once it is there.
+    pub async fn find(&self, css: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element {css}: {e}"))
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.find(css).await.click().await.unwrap_or_else(|e| panic!("cannot click {css}: {e}"));
+    }
+
+    pub async fn fill(&self, css: &str, text: &str) {
+        let field = self.find(css).await;
+        field.clear().await.unwrap();
+        field.send_keys(text).await.unwrap();
+    }
+
+    /// Waits until the page's text contains `needle`.
+    pub async fn wait_for_text(&self, needle: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let body = self.client.find(Locator::Css("body")).await.unwrap().text().await.unwrap_or_default();
+            if body.contains(needle) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "{needle:?} never appeared in:\n{body}");
+            self.tick().await;
+        }
+    }
+
+    /// Waits until the JavaScript condition holds.
+    pub async fn wait_until(&self, condition: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let value = self.client.execute(&format!("return !!({condition});"), vec![]).await.unwrap();
+            if value == Value::Bool(true) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "condition never held: {condition}");
+            self.tick().await;
+        }
+    }
+
+    async fn tick(&self) {
+        // A round trip to the browser, not a timer: lets the page make progress.
+        let _ = self.client.execute("return document.readyState", vec![]).await;
+    }
+
+    pub async fn text(&self) -> String {
+        self.client.find(Locator::Css("body")).await.unwrap().text().await.unwrap()
+    }
+
+    pub async fn path(&self) -> String {
+        self.client.current_url().await.unwrap().path().to_string()
+    }
+
+    pub async fn sign_in(&self, username: &str, password: &str) {
+        self.goto("/sign-in").await;
+        self.fill("#username", username).await;
+        self.fill("#password", password).await;
+        self.click("form[action='/sign-in'] button[type=submit]").await;
+        self.find("summary[aria-label]").await;
+    }
+
+    /// Saves a PNG under `target/screenshots/`.
+    pub async fn screenshot(&self, name: &str) {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        let png = self.client.screenshot().await.unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    }
+
+    /// Runs axe-core on the page and fails on any serious or critical violation.
+    pub async fn assert_accessible(&self, what: &str) {
+        let axe = axe_source();
+        self.client.execute(&format!("{axe}\n;return true;"), vec![]).await.unwrap();
+        let result = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { resultTypes: ['violations'] })
+                    .then(r => done(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                        .map(v => ({ id: v.id, impact: v.impact, help: v.help,
+                                     nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5) }))))
+                    .catch(e => done([{ id: 'axe-error', help: String(e) }]));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let violations = result.as_array().cloned().unwrap_or_default();
+        assert!(violations.is_empty(), "{what}: accessibility violations:\n{}", serde_json::to_string_pretty(&violations).unwrap());
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn axe_source() -> String {
+    let path = std::env::var("AXE_CORE_JS").map(PathBuf::from).unwrap_or_else(|_| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/browser-deps/node_modules/axe-core/axe.min.js")
+    });
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("axe-core not found at {} ({e}): run scripts/test, which installs it", path.display()))
+}
