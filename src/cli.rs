@@ -126,3 +126,32 @@ pub async fn create_key(
     let days = crate::api_keys::parse_days(&days.to_string(), "days", 365).map_err(explain)?;
     crate::api_keys::create(db, account.id, project.id, &name, days, i64::MAX).await.map_err(explain)
 }
+
+/// Sets a project's quotas for one service; `None` leaves a resource as it is.
+pub async fn set_project_quota(
+    db: &Db,
+    project: &str,
+    service: &str,
+    values: &[(&str, Option<&str>)],
+) -> anyhow::Result<()> {
+    use crate::quotas::{QuotaLimit, QuotaService, Resource};
+    let project = projects::store::by_code(db, &project.trim().to_ascii_uppercase())
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no project {project:?}"))?;
+    let service = QuotaService::parse(service).ok_or_else(|| anyhow::anyhow!("unknown service {service:?}: use ccs or vcs"))?;
+    let mut limits = Vec::new();
+    for (resource, raw) in values {
+        let Some(raw) = raw else { continue };
+        let resource = Resource::parse(resource)
+            .filter(|r| service.resources().contains(r))
+            .ok_or_else(|| anyhow::anyhow!("{} has no {resource}", service.code()))?;
+        let limit = QuotaLimit::parse(raw, resource.code())
+            .map_err(|e| anyhow::anyhow!("{}: {}", resource.code(), e.message().in_lang(Lang::En)))?;
+        limits.push((resource, limit));
+    }
+    if limits.is_empty() {
+        anyhow::bail!("give at least one of --cpu, --gpu, --memory, --floating-ip");
+    }
+    crate::quotas::store::set_project_quotas(db, None, project.id, service, &limits).await?;
+    Ok(())
+}

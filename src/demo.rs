@@ -5,6 +5,8 @@ use crate::{
     accounts::{self, DisplayName, Email, PlatformRole, Username, store::NewAccount},
     cli,
     db::Db,
+    projects,
+    quotas::{self, QuotaLimit, QuotaService, Resource},
 };
 
 pub const PASSWORD: &str = "demo-password";
@@ -44,6 +46,26 @@ pub async fn load_if_empty(db: &Db) -> anyhow::Result<bool> {
         ("MST110002", "alice", "tenant_user"),
     ] {
         cli::add_member(db, project, username, role).await?;
+    }
+    let quota = |cpu, gpu, memory| [("cpu", Some(cpu)), ("gpu", Some(gpu)), ("memory", Some(memory))];
+    cli::set_project_quota(db, "MST110001", "ccs", &quota("64", "8", "512")).await?;
+    cli::set_project_quota(db, "MST110001", "vcs", &[("cpu", Some("32")), ("gpu", Some("2")), ("memory", Some("256")), ("floating_ip", Some("4"))]).await?;
+    cli::set_project_quota(db, "MST110002", "ccs", &quota("16", "2", "128")).await?;
+    cli::set_project_quota(db, "MST110002", "vcs", &quota("16", "0", "64")).await?;
+
+    // Some usage, so the quota page has something to show.
+    let lab = projects::store::by_code(db, "MST110001").await?.map(|p| p.id).unwrap_or_default();
+    let alice = accounts::store::by_username(db, "alice").await?.map(|a| a.id).unwrap_or_default();
+    let bob = accounts::store::by_username(db, "bob").await?.map(|a| a.id).unwrap_or_default();
+    quotas::store::set_member_quotas(db, alice, lab, bob, "bob", QuotaService::Ccs, &[
+        (Resource::Cpu, QuotaLimit(16)),
+        (Resource::Gpu, QuotaLimit(2)),
+        (Resource::Memory, QuotaLimit(128)),
+    ])
+    .await?;
+    for (account, cpu, gpu, memory, key) in [(alice, 8, 2, 64, "demo-train"), (bob, 4, 1, 32, "demo-notebook")] {
+        let request = [(Resource::Cpu, cpu), (Resource::Gpu, gpu), (Resource::Memory, memory)];
+        quotas::store::admit(db, lab, account, QuotaService::Ccs, &request, key).await?;
     }
     Ok(true)
 }

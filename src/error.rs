@@ -2,6 +2,8 @@
 //! `web::errors` middleware renders it as a page, an htmx toast or JSON,
 //! depending on who asked.
 
+use std::borrow::Cow;
+
 use actix_web::{HttpResponse, ResponseError, http::StatusCode};
 
 use crate::web::i18n::Msg;
@@ -19,9 +21,13 @@ pub enum AppError {
     #[error("bad request")]
     BadRequest(Msg),
     #[error("invalid field {field}")]
-    Invalid { field: &'static str, message: Msg },
+    Invalid { field: Cow<'static, str>, message: Msg },
     #[error("conflict")]
     Conflict(Msg),
+    /// A request understood but refused, with machine-readable details
+    /// (a quota shortfall, a service not permitted, a negative wallet).
+    #[error("refused: {code}")]
+    Refused { status: StatusCode, code: &'static str, message: Msg, details: Option<serde_json::Value> },
     /// An API request whose `x-api-key` is missing or not usable.
     #[error("API key rejected: {0:?}")]
     KeyRejected(KeyProblem),
@@ -64,7 +70,12 @@ impl From<askama::Error> for AppError {
 
 impl AppError {
     pub fn invalid(field: &'static str, key: &'static str) -> Self {
-        AppError::Invalid { field, message: Msg::new(key) }
+        AppError::Invalid { field: Cow::Borrowed(field), message: Msg::new(key) }
+    }
+
+    /// Invalid input in a field named at run time (e.g. `resources.gpu`).
+    pub fn invalid_at(field: String, message: Msg) -> Self {
+        AppError::Invalid { field: Cow::Owned(field), message }
     }
 
     /// The stable code the JSON API reports.
@@ -78,6 +89,7 @@ impl AppError {
             AppError::Invalid { .. } => "invalid",
             AppError::Conflict(_) => "conflict",
             AppError::KeyRejected(problem) => problem.code(),
+            AppError::Refused { code, .. } => code,
             AppError::Internal(_) => "internal",
         }
     }
@@ -90,7 +102,7 @@ impl AppError {
             AppError::Unauthenticated => Msg::new("error-unauthenticated"),
             AppError::Csrf => Msg::new("error-csrf"),
             AppError::BadRequest(msg) | AppError::Conflict(msg) => msg.clone(),
-            AppError::Invalid { message, .. } => message.clone(),
+            AppError::Invalid { message, .. } | AppError::Refused { message, .. } => message.clone(),
             AppError::KeyRejected(problem) => Msg::new(match problem {
                 KeyProblem::Missing => "api-missing-key",
                 KeyProblem::Invalid => "api-invalid-key",
@@ -108,9 +120,10 @@ impl AppError {
 pub struct ErrorReport {
     pub code: &'static str,
     pub message: Msg,
-    pub field: Option<&'static str>,
+    pub field: Option<Cow<'static, str>>,
     /// Set for internal errors: the ID that the log line carries too.
     pub error_id: Option<String>,
+    pub details: Option<serde_json::Value>,
 }
 
 impl ResponseError for AppError {
@@ -122,6 +135,7 @@ impl ResponseError for AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Refused { status, .. } => *status,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -139,10 +153,14 @@ impl ResponseError for AppError {
             code: self.code(),
             message: self.message(),
             field: match self {
-                AppError::Invalid { field, .. } => Some(field),
+                AppError::Invalid { field, .. } => Some(field.clone()),
                 _ => None,
             },
             error_id,
+            details: match self {
+                AppError::Refused { details, .. } => details.clone(),
+                _ => None,
+            },
         };
         let mut response = HttpResponse::build(self.status_code()).finish();
         response.extensions_mut().insert(report);

@@ -15,6 +15,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod projects;
+pub mod quotas;
 pub mod web;
 
 use std::net::TcpListener;
@@ -83,6 +84,7 @@ impl Application {
                 .configure(auth::configure)
                 .configure(projects::configure)
                 .configure(api_keys::configure)
+                .configure(quotas::configure)
                 .configure(api::configure)
                 .default_service(aweb::to(web::errors::not_found))
                 .wrap(from_fn(web::csrf::check))

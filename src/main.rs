@@ -50,10 +50,37 @@ enum Command {
         #[command(subcommand)]
         command: MemberCommand,
     },
+    /// Manage project quotas.
+    Quota {
+        #[command(subcommand)]
+        command: QuotaCommand,
+    },
     /// Manage API keys.
     Key {
         #[command(subcommand)]
         command: KeyCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum QuotaCommand {
+    /// Set a project's quota of a service (-1: unlimited).
+    Set {
+        #[arg(long)]
+        project: String,
+        /// ccs or vcs.
+        #[arg(long)]
+        service: String,
+        #[arg(long, allow_hyphen_values = true)]
+        cpu: Option<String>,
+        #[arg(long, allow_hyphen_values = true)]
+        gpu: Option<String>,
+        /// GiB.
+        #[arg(long, allow_hyphen_values = true)]
+        memory: Option<String>,
+        /// vcs only.
+        #[arg(long, allow_hyphen_values = true)]
+        floating_ip: Option<String>,
     },
 }
 
@@ -156,6 +183,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = db::open(&cli.db).await?;
             cli::add_project(&db, &code, &name, starts.as_deref(), ends.as_deref()).await?;
             println!("Created project {}.", code.trim().to_ascii_uppercase());
+            Ok(())
+        }
+        Command::Quota { command: QuotaCommand::Set { project, service, cpu, gpu, memory, floating_ip } } => {
+            let db = db::open(&cli.db).await?;
+            let values = [
+                ("cpu", cpu.as_deref()),
+                ("gpu", gpu.as_deref()),
+                ("memory", memory.as_deref()),
+                ("floating_ip", floating_ip.as_deref()),
+            ];
+            cli::set_project_quota(&db, &project, &service, &values).await?;
+            println!("Set the {service} quota of {project}.");
             Ok(())
         }
         Command::Key { command: KeyCommand::Create { project, user, days, name } } => {

@@ -21,6 +21,12 @@
       event.preventDefault();
       closer.closest("dialog").close();
     }
+    // A click anywhere on a clickable row follows the row's link.
+    var row = event.target.closest("tr.clickable");
+    if (row && !event.target.closest("a, button, input, label, summary")) {
+      var link = row.querySelector("a[href]");
+      if (link) link.click();
+    }
     var copy = event.target.closest("[data-copy]");
     if (copy) {
       var source = document.getElementById(copy.getAttribute("data-copy"));

@@ -54,6 +54,20 @@ async fn an_operator_sets_up_a_project_from_the_command_line() {
     let (ok, _, err) = member_center(db, &["member", "add", "--project", "MST120001", "dora", "--role", "tenant_admin"], None);
     assert!(ok, "{err}");
 
+    let (ok, _, err) = member_center(db, &["quota", "set", "--project", "MST120001", "--service", "ccs", "--cpu", "64", "--gpu", "-1"], None);
+    assert!(ok, "{err}");
+    let quotas: Vec<(String, i64)> = sqlx::query_as("SELECT resource, quota FROM project_quotas ORDER BY resource")
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(quotas, [("cpu".to_string(), 64), ("gpu".to_string(), -1)]);
+
+    let (ok, out, err) = member_center(db, &["key", "create", "--project", "MST120001", "--user", "dora", "--days", "7"], None);
+    assert!(ok, "{err}");
+    let (status, who) = app.api_get("/api/v1/whoami", Some(out.trim())).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(who["account"]["username"], "dora");
+
     let mut client = app.client();
     assert_eq!(client.sign_in("dora", &password).await.status, StatusCode::SEE_OTHER);
     let home = client.get("/").await;
@@ -73,7 +87,13 @@ async fn bad_command_line_input_is_refused_with_a_reason() {
     let db = &app.db_path;
     member_center(db, &["user", "add", "dora", "--email", "dora@example.org"], None);
 
-    let cases: [(&[&str], &str); 7] = [
+    member_center(db, &["project", "add", "MST1", "--name", "P"], None);
+    member_center(db, &["member", "add", "--project", "MST1", "dora", "--role", "tenant_user"], None);
+    let cases: [(&[&str], &str); 11] = [
+        (&["quota", "set", "--project", "MST1", "--service", "hpc", "--cpu", "1"], "unknown service"),
+        (&["quota", "set", "--project", "MST1", "--service", "ccs", "--cpu", "-2"], "whole number"),
+        (&["quota", "set", "--project", "MST1", "--service", "ccs", "--floating-ip", "2"], "ccs has no floating_ip"),
+        (&["key", "create", "--project", "MST1", "--user", "dora", "--days", "400"], "1 to 365"),
         (&["user", "add", "1bad", "--email", "x@example.org"], "lowercase letters"),
         (&["user", "add", "eve", "--email", "not-an-email"], "valid email"),
         (&["user", "add", "dora", "--email", "other@example.org"], "already exists"),

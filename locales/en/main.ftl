@@ -148,3 +148,55 @@ api-missing-key = Send your API key in the x-api-key header.
 api-invalid-key = This API key is not valid.
 api-expired-key = This API key has expired. Extend it on the API Key page.
 api-key-disabled = This API key is disabled: the account is locked or no longer a member of the project.
+
+## Quotas
+nav-quota = Quota
+quota-title = Quota Management
+quota-intro = Usage and quotas of the project and of each member. Click a member to edit their quota.
+quota-service-menu = Service Usage/Quota
+quota-project-usage = Project usage / quota: { $service }
+quota-members = Members
+quota-members-help = A member without a quota of their own may use up to the project's quota.
+quota-unlimited = unlimited
+quota-unlimited-note = No limit is set for this resource.
+quota-over = Over quota: new allocations are refused until usage falls.
+quota-unknown-service = Unknown service: choose Container Compute or Virtual Compute.
+quota-edit-title = Edit Quota
+quota-edit-help = Enter a whole number, or leave empty (or -1) for unlimited — a member is always held to the project's quota too.
+quota-field-help = In use now: { $usage }.
+quota-project-limit = Project quota: { $limit }.
+quota-invalid = Enter a whole number from -1 to { $max } (empty or -1: unlimited).
+quota-above-project = This is more than the project's quota of { $limit }.
+quota-saved = Quota of { $name } saved.
+quota-below-usage = The new quota is below current usage: existing allocations stay, new ones will be refused.
+member-name = Name
+service-ccs = Container Compute
+service-vcs = Virtual Compute
+service-hpc = HPC
+service-cos = Cloud Object Storage
+service-registry = Container Registry
+resource-cpu = CPU
+resource-gpu = GPU
+resource-memory = Memory
+resource-floating-ip = Floating IPs
+unit-cores = { $n ->
+    [one] 1 core
+   *[other] { $n } cores
+}
+unit-gpus = { $n ->
+    [one] 1 GPU
+   *[other] { $n } GPUs
+}
+unit-gib = { $n } GiB
+unit-ips = { $n ->
+    [one] 1 IP
+   *[other] { $n } IPs
+}
+api-body-not-json = The body must be a JSON object.
+api-service-unknown = Unknown service: use ccs or vcs.
+api-resources-missing = Give at least one resource in "resources", for example "cpu": 4.
+api-resource-unknown = This service has no such resource.
+api-amount-invalid = Give a whole number from 0 to { $max }.
+api-idempotency-key = Give an idempotency_key of 1 to 128 characters.
+api-service-not-permitted = This member may not use this service in the project.
+api-quota-exceeded = Not enough quota: see details.

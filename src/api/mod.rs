@@ -2,6 +2,7 @@
 //! Every call made with a recognised key is recorded in the activity log,
 //! off the request path.
 
+pub mod allocations;
 pub mod caller;
 pub mod openapi;
 pub mod routes;
@@ -27,7 +28,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .wrap(from_fn(record))
             .route("/openapi.json", web::get().to(openapi::document))
             .route("/whoami", web::get().to(routes::whoami))
-            .route("/keys", web::get().to(routes::keys)),
+            .route("/keys", web::get().to(routes::keys))
+            .route("/allocations", web::post().to(allocations::admit))
+            .route("/allocations", web::get().to(allocations::list))
+            .route("/allocations/{id}", web::delete().to(allocations::release))
+            .route("/quotas", web::get().to(allocations::quotas)),
     );
 }
 

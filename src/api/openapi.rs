@@ -8,7 +8,7 @@ use utoipa::{
     openapi::security::{ApiKey, ApiKeyValue, SecurityScheme},
 };
 
-use super::routes;
+use super::{allocations, routes};
 
 /// Every error: a stable code and a human message.
 #[derive(Serialize, ToSchema)]
@@ -23,6 +23,8 @@ pub struct ErrorDetail {
     pub message: String,
     /// For invalid input: the field at fault.
     pub field: Option<String>,
+    /// For refusals: what was refused and why.
+    pub details: Option<serde_json::Value>,
 }
 
 struct KeyHeader;
@@ -37,8 +39,15 @@ impl Modify for KeyHeader {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Member Center API", version = "1", description = "Accounts, keys and quotas of a compute cloud. Authenticate with the `x-api-key` header."),
-    paths(routes::whoami, routes::keys),
-    components(schemas(ErrorBody, ErrorDetail)),
+    paths(
+        routes::whoami,
+        routes::keys,
+        allocations::admit,
+        allocations::release,
+        allocations::list,
+        allocations::quotas
+    ),
+    components(schemas(ErrorBody, ErrorDetail, allocations::ShortfallBody)),
     modifiers(&KeyHeader)
 )]
 pub struct ApiDoc;

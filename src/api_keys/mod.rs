@@ -47,7 +47,7 @@ impl KeyName {
 pub fn parse_days(raw: &str, field: &'static str, max: i64) -> Result<i64, AppError> {
     match raw.trim().parse::<i64>() {
         Ok(days) if (1..=max).contains(&days) => Ok(days),
-        _ => Err(AppError::Invalid { field, message: Msg::new("days-invalid").arg("max", max) }),
+        _ => Err(AppError::Invalid { field: field.into(), message: Msg::new("days-invalid").arg("max", max) }),
     }
 }
 

@@ -1,6 +1,8 @@
 //! The API Key page and its dialogs. Every handler acts only on the signed-in
 //! person's own keys in their current project.
 
+use std::borrow::Cow;
+
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
@@ -100,7 +102,7 @@ struct NewPage {
     name: String,
     days: String,
     max_days: i64,
-    error: Option<(&'static str, String)>,
+    error: Option<(Cow<'static, str>, String)>,
 }
 
 impl NewPage {
@@ -155,8 +157,8 @@ pub async fn create(current: CurrentTenant, form: web::Form<CreateForm>) -> Resu
         Ok(created) => created,
         Err(err @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
             let field = match &err {
-                AppError::Invalid { field, .. } => *field,
-                _ => "form",
+                AppError::Invalid { field, .. } => field.clone(),
+                _ => Cow::Borrowed("form"),
             };
             let page = NewPage {
                 l: current.viewer.layout(),
@@ -193,7 +195,7 @@ struct EditPage {
     key: KeyView,
     name: String,
     extend_days: String,
-    error: Option<(&'static str, String)>,
+    error: Option<(Cow<'static, str>, String)>,
 }
 
 impl EditPage {
@@ -249,7 +251,7 @@ pub async fn edit(
             let expires_at = key.expires_at.max(now) + days * DAY;
             if expires_at > latest {
                 return Err(AppError::Invalid {
-                    field: "extend_days",
+                    field: Cow::Borrowed("extend_days"),
                     message: Msg::new("key-too-long")
                         .arg("days", max_key_days)
                         .arg("latest", format_time(latest, current.viewer.time_zone())),

@@ -139,6 +139,12 @@ impl Viewer {
         let _ = self.session.insert(FLASH, Flash { success, text: msg.in_lang(self.lang) });
     }
 
+    /// Shows several messages, as one, on the next page.
+    pub fn flash_all(&self, success: bool, msgs: &[Msg]) {
+        let text = msgs.iter().map(|m| m.in_lang(self.lang)).collect::<Vec<_>>().join(" ");
+        let _ = self.session.insert(FLASH, Flash { success, text });
+    }
+
     /// Starts a fresh session for `account`: a new session ID (against
     /// fixation) and a new CSRF token.
     pub fn sign_in(&self, account: &Account) -> Result<(), AppError> {

@@ -58,11 +58,14 @@ async fn render_report(req: &HttpRequest, status: StatusCode, report: &ErrorRepo
             "code": report.code,
             "message": report.message.in_lang(lang),
         });
-        if let Some(field) = report.field {
-            error["field"] = field.into();
+        if let Some(field) = &report.field {
+            error["field"] = field.as_ref().into();
         }
         if let Some(id) = &report.error_id {
             error["error_id"] = id.as_str().into();
+        }
+        if let Some(details) = &report.details {
+            error["details"] = details.clone();
         }
         return HttpResponse::build(status).json(serde_json::json!({ "error": error }));
     }

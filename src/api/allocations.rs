@@ -1,0 +1,262 @@
+//! Allocations and quotas in the native API: admit (idempotently), release,
+//! list, and read usage against quota.
+
+use std::collections::BTreeMap;
+
+use actix_web::{HttpResponse, http::StatusCode, web};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{ApiCaller, routes::rfc3339};
+use crate::{
+    error::AppError,
+    projects,
+    quotas::{
+        Gauge, MAX_AMOUNT, QuotaService, Resource,
+        store::{self, Admission, Allocation},
+    },
+    web::i18n::Msg,
+};
+
+/// What a service asks to admit.
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)] // documents the body; it is parsed field by field for precise errors
+pub struct AllocationRequest {
+    /// `ccs` or `vcs`.
+    service: String,
+    /// Whole amounts per resource: `cpu`, `gpu`, `memory` (GiB), and for vcs `floating_ip`.
+    #[schema(example = json!({"cpu": 4, "gpu": 1, "memory": 16}))]
+    resources: BTreeMap<String, i64>,
+    /// Retrying with the same key returns the same allocation and admits nothing new.
+    idempotency_key: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AllocationBody {
+    pub id: i64,
+    pub service: String,
+    pub resources: BTreeMap<String, i64>,
+    pub idempotency_key: String,
+    pub created_at: String,
+    pub released_at: Option<String>,
+}
+
+impl From<Allocation> for AllocationBody {
+    fn from(a: Allocation) -> Self {
+        AllocationBody {
+            id: a.id,
+            service: a.service,
+            resources: a.resources.into_iter().collect(),
+            idempotency_key: a.idempotency_key,
+            created_at: rfc3339(a.created_at),
+            released_at: a.released_at.map(rfc3339),
+        }
+    }
+}
+
+/// One reason for a refusal, in the 409 body's `details`.
+#[derive(Serialize, ToSchema)]
+pub struct ShortfallBody {
+    /// `member` or `project`.
+    pub level: String,
+    pub resource: String,
+    pub requested: i64,
+    pub used: i64,
+    pub limit: i64,
+}
+
+fn invalid(field: impl Into<String>, key: &'static str) -> AppError {
+    AppError::invalid_at(field.into(), Msg::new(key))
+}
+
+/// Reads the body field by field, so that every error names its field.
+fn parse_request(body: &[u8]) -> Result<(QuotaService, Vec<(Resource, i64)>, String), AppError> {
+    let value: Value = serde_json::from_slice(body).map_err(|_| invalid("body", "api-body-not-json"))?;
+    let object = value.as_object().ok_or_else(|| invalid("body", "api-body-not-json"))?;
+    let service = object
+        .get("service")
+        .and_then(Value::as_str)
+        .and_then(QuotaService::parse)
+        .ok_or_else(|| invalid("service", "api-service-unknown"))?;
+    let resources = match object.get("resources") {
+        Some(Value::Object(map)) if !map.is_empty() => map,
+        _ => return Err(invalid("resources", "api-resources-missing")),
+    };
+    let mut request = Vec::new();
+    for (name, amount) in resources {
+        let field = format!("resources.{name}");
+        let resource = Resource::parse(name)
+            .filter(|r| service.resources().contains(r))
+            .ok_or_else(|| invalid(field.clone(), "api-resource-unknown"))?;
+        let amount = amount
+            .as_i64()
+            .filter(|a| (0..=MAX_AMOUNT).contains(a))
+            .ok_or_else(|| AppError::invalid_at(field, Msg::new("api-amount-invalid").arg("max", MAX_AMOUNT)))?;
+        request.push((resource, amount));
+    }
+    request.sort();
+    let key = object
+        .get("idempotency_key")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|k| (1..=128).contains(&k.len()) && !k.chars().any(char::is_control))
+        .ok_or_else(|| invalid("idempotency_key", "api-idempotency-key"))?;
+    Ok((service, request, key.to_string()))
+}
+
+/// Admits an allocation against the member's and the project's quota.
+#[utoipa::path(
+    post,
+    path = "/api/v1/allocations",
+    tag = "allocations",
+    security(("api_key" = [])),
+    request_body = AllocationRequest,
+    responses(
+        (status = 201, description = "Admitted", body = AllocationBody),
+        (status = 200, description = "Admitted earlier with the same idempotency key; nothing new admitted", body = AllocationBody),
+        (status = 403, description = "`service_not_permitted`", body = super::openapi::ErrorBody),
+        (status = 409, description = "`quota_exceeded`, with `details`: a list of shortfalls", body = super::openapi::ErrorBody),
+        (status = 422, description = "Malformed body; `field` names the field", body = super::openapi::ErrorBody),
+    )
+)]
+pub async fn admit(caller: ApiCaller, body: web::Bytes) -> Result<HttpResponse, AppError> {
+    let (service, request, key) = parse_request(&body)?;
+    let db = &caller.state.db;
+    let permitted = projects::store::permitted_services(db, caller.membership_id).await?;
+    if !permitted.iter().any(|s| s == service.code()) {
+        return Err(AppError::Refused {
+            status: StatusCode::FORBIDDEN,
+            code: "service_not_permitted",
+            message: Msg::new("api-service-not-permitted"),
+            details: Some(json!({ "service": service.code() })),
+        });
+    }
+    match store::admit(db, caller.owner.project_id, caller.owner.account_id, service, &request, &key).await? {
+        Admission::Created(allocation) => Ok(HttpResponse::Created().json(AllocationBody::from(allocation))),
+        Admission::Existing(allocation) => Ok(HttpResponse::Ok().json(AllocationBody::from(allocation))),
+        Admission::Refused(shortfalls) => {
+            let details: Vec<ShortfallBody> = shortfalls
+                .into_iter()
+                .map(|s| ShortfallBody {
+                    level: s.level.to_string(),
+                    resource: s.resource.code().to_string(),
+                    requested: s.requested,
+                    used: s.used,
+                    limit: s.limit,
+                })
+                .collect();
+            Err(AppError::Refused {
+                status: StatusCode::CONFLICT,
+                code: "quota_exceeded",
+                message: Msg::new("api-quota-exceeded"),
+                details: Some(serde_json::to_value(details).unwrap_or_default()),
+            })
+        }
+    }
+}
+
+/// Releases one of the caller's allocations; releasing again changes nothing.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/allocations/{id}",
+    tag = "allocations",
+    security(("api_key" = [])),
+    params(("id" = i64, Path, description = "The allocation's ID")),
+    responses(
+        (status = 200, description = "Released (now or before)", body = AllocationBody),
+        (status = 404, description = "No such allocation of the caller's", body = super::openapi::ErrorBody),
+    )
+)]
+pub async fn release(caller: ApiCaller, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let id: i64 = path.parse().map_err(|_| AppError::NotFound)?;
+    let released = store::release(&caller.state.db, caller.owner.project_id, caller.owner.account_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(HttpResponse::Ok().json(AllocationBody::from(released)))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AllocationList {
+    pub allocations: Vec<AllocationBody>,
+}
+
+/// The caller's live allocations, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/allocations",
+    tag = "allocations",
+    security(("api_key" = [])),
+    responses((status = 200, description = "Live allocations", body = AllocationList))
+)]
+pub async fn list(caller: ApiCaller) -> Result<HttpResponse, AppError> {
+    let live = store::live_allocations(&caller.state.db, caller.owner.project_id, caller.owner.account_id).await?;
+    Ok(HttpResponse::Ok().json(AllocationList { allocations: live.into_iter().map(AllocationBody::from).collect() }))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct QuotaQuery {
+    /// `ccs` or `vcs`.
+    service: String,
+    /// Tenant admins only: every member's usage and quota too.
+    #[serde(default)]
+    all: Option<String>,
+}
+
+/// `{"cpu": {"usage": 3, "quota": 8}, …}`; quota -1 means unlimited.
+fn gauges_json(gauges: &[Gauge]) -> Value {
+    let map: Map<String, Value> = gauges
+        .iter()
+        .map(|g| (g.resource.code().to_string(), json!({ "usage": g.usage, "quota": g.quota() })))
+        .collect();
+    Value::Object(map)
+}
+
+/// The caller's and the project's usage and quota of a service.
+#[utoipa::path(
+    get,
+    path = "/api/v1/quotas",
+    tag = "quotas",
+    security(("api_key" = [])),
+    params(QuotaQuery),
+    responses(
+        (status = 200, description = "`member`, `project` (and with `all=true`, `members`): per resource `{usage, quota}`, quota -1 = unlimited"),
+        (status = 403, description = "`all=true` asked by a tenant user", body = super::openapi::ErrorBody),
+        (status = 422, description = "Unknown service", body = super::openapi::ErrorBody),
+    )
+)]
+pub async fn quotas(caller: ApiCaller, query: web::Query<QuotaQuery>) -> Result<HttpResponse, AppError> {
+    let service = QuotaService::parse(&query.service).ok_or_else(|| invalid("service", "api-service-unknown"))?;
+    let all = matches!(query.all.as_deref(), Some("true" | "1"));
+    if all && !caller.is_tenant_admin() {
+        return Err(AppError::Forbidden);
+    }
+    let db = &caller.state.db;
+    let project_id = caller.owner.project_id;
+    let member = store::member_gauges(db, project_id, caller.owner.account_id, service).await?;
+    let project = store::project_gauges(db, project_id, service).await?;
+    let mut body = json!({
+        "service": service.code(),
+        "project_code": caller.owner.project_code,
+        "member": gauges_json(&member),
+        "project": gauges_json(&project),
+    });
+    if all {
+        let mut gauges = store::all_member_gauges(db, project_id, service).await?;
+        let members: Vec<Value> = projects::store::members(db, project_id)
+            .await?
+            .into_iter()
+            .map(|m| {
+                let mine = gauges.remove(&m.account_id).unwrap_or_else(|| {
+                    service.resources().iter().map(|&resource| Gauge { resource, usage: 0, limit: None }).collect()
+                });
+                let mut entry = gauges_json(&mine);
+                entry["username"] = m.username.into();
+                entry["display_name"] = m.display_name.into();
+                entry
+            })
+            .collect();
+        body["members"] = Value::Array(members);
+    }
+    Ok(HttpResponse::Ok().json(body))
+}

@@ -1,0 +1,239 @@
+//! The Quota page (tenant admins only) and its Edit Quota dialog.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::{Gauge, QuotaLimit, QuotaService, Resource, store};
+use crate::{
+    auth::TenantAdmin,
+    error::AppError,
+    projects::{self, store::Member},
+    web::{Layout, html, i18n::Msg, see_other},
+};
+
+#[derive(Deserialize)]
+pub struct ServiceQuery {
+    service: Option<String>,
+}
+
+fn service_of(query: &ServiceQuery) -> Result<QuotaService, AppError> {
+    match query.service.as_deref() {
+        None | Some("") => Ok(QuotaService::Ccs),
+        Some(code) => QuotaService::parse(code).ok_or(AppError::BadRequest(Msg::new("quota-unknown-service"))),
+    }
+}
+
+/// A row of the members table.
+pub struct MemberRow {
+    pub member: Member,
+    pub gauges: Vec<Gauge>,
+}
+
+/// How a gauge reads: `3 / 8 cores`, `3 / unlimited`.
+pub fn gauge_text(l: &Layout, gauge: &Gauge) -> String {
+    match gauge.limit {
+        Some(limit) => format!("{} / {}", gauge.usage, l.t1(gauge.resource.unit_key(), "n", limit)),
+        None => format!("{} / {}", l.t1(gauge.resource.unit_key(), "n", gauge.usage), l.t("quota-unlimited")),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "quotas/page.html")]
+struct QuotaPage {
+    l: Layout,
+    service: QuotaService,
+    services: [QuotaService; 2],
+    project: Vec<Gauge>,
+    rows: Vec<MemberRow>,
+}
+
+impl QuotaPage {
+    fn gauge(&self, gauge: &Gauge) -> String {
+        gauge_text(&self.l, gauge)
+    }
+}
+
+async fn member_rows(db: &crate::db::Db, project_id: i64, service: QuotaService) -> Result<Vec<MemberRow>, AppError> {
+    let members = projects::store::members(db, project_id).await?;
+    let mut gauges = store::all_member_gauges(db, project_id, service).await?;
+    let unset = |service: QuotaService| -> Vec<Gauge> {
+        service.resources().iter().map(|&resource| Gauge { resource, usage: 0, limit: None }).collect()
+    };
+    Ok(members
+        .into_iter()
+        .map(|member| {
+            let gauges = gauges.remove(&member.account_id).unwrap_or_else(|| unset(service));
+            MemberRow { member, gauges }
+        })
+        .collect())
+}
+
+pub async fn page(admin: TenantAdmin, query: web::Query<ServiceQuery>) -> Result<HttpResponse, AppError> {
+    let TenantAdmin(current) = admin;
+    let service = service_of(&query)?;
+    let db = current.viewer.db();
+    let project_id = current.tenant.project_id;
+    let project = store::project_gauges(db, project_id, service).await?;
+    let rows = member_rows(db, project_id, service).await?;
+    html(&QuotaPage { l: current.viewer.layout(), service, services: QuotaService::ALL, project, rows })
+}
+
+/// One field of the Edit Quota form.
+pub struct QuotaField {
+    pub resource: Resource,
+    pub value: String,
+    pub usage: i64,
+    /// The project's limit, `None` if unlimited.
+    pub project_limit: Option<i64>,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "quotas/edit.html", blocks = ["content"])]
+struct EditPage {
+    l: Layout,
+    service: QuotaService,
+    member: Member,
+    fields: Vec<QuotaField>,
+}
+
+impl EditPage {
+    fn project_limit_text(&self, field: &QuotaField) -> String {
+        match field.project_limit {
+            Some(limit) => self.l.t1(field.resource.unit_key(), "n", limit),
+            None => self.l.t("quota-unlimited"),
+        }
+    }
+}
+
+async fn member_of(admin: &TenantAdmin, account_id: i64) -> Result<Member, AppError> {
+    let current = &admin.0;
+    projects::store::member(current.viewer.db(), current.tenant.project_id, account_id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// The fields as stored now: each member limit, its usage, the project's limit.
+async fn current_fields(db: &crate::db::Db, project_id: i64, account_id: i64, service: QuotaService) -> Result<Vec<QuotaField>, AppError> {
+    let mine = store::member_gauges(db, project_id, account_id, service).await?;
+    let project = store::project_gauges(db, project_id, service).await?;
+    Ok(mine
+        .iter()
+        .zip(project.iter())
+        .map(|(gauge, project)| QuotaField {
+            resource: gauge.resource,
+            value: gauge.limit.map_or("-1".to_string(), |l| l.to_string()),
+            usage: gauge.usage,
+            project_limit: project.limit,
+            error: None,
+        })
+        .collect())
+}
+
+pub async fn edit_dialog(
+    admin: TenantAdmin,
+    path: web::Path<i64>,
+    query: web::Query<ServiceQuery>,
+) -> Result<HttpResponse, AppError> {
+    let service = service_of(&query)?;
+    let member = member_of(&admin, *path).await?;
+    let current = &admin.0;
+    let fields = current_fields(current.viewer.db(), current.tenant.project_id, member.account_id, service).await?;
+    let page = EditPage { l: current.viewer.layout(), service, member, fields };
+    if current.viewer.htmx { html(&page.as_content()) } else { html(&page) }
+}
+
+#[derive(Template)]
+#[template(path = "quotas/saved.html")]
+struct SavedFragment {
+    l: Layout,
+    service: QuotaService,
+    row: MemberRow,
+    message: String,
+    warning: Option<String>,
+}
+
+impl SavedFragment {
+    fn gauge(&self, gauge: &Gauge) -> String {
+        gauge_text(&self.l, gauge)
+    }
+}
+
+/// Saves a member's quotas. Every field is checked (a whole number from -1,
+/// not above the project's quota); any error re-shows the dialog with the
+/// messages next to the fields and saves nothing.
+pub async fn save(
+    admin: TenantAdmin,
+    path: web::Path<i64>,
+    query: web::Query<ServiceQuery>,
+    form: web::Form<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let service = match form.get("service") {
+        Some(code) => QuotaService::parse(code).ok_or(AppError::BadRequest(Msg::new("quota-unknown-service")))?,
+        None => service_of(&query)?,
+    };
+    let member = member_of(&admin, *path).await?;
+    let current = &admin.0;
+    let db = current.viewer.db();
+    let project_id = current.tenant.project_id;
+    let mut fields = current_fields(db, project_id, member.account_id, service).await?;
+
+    let mut values = Vec::new();
+    let mut invalid = false;
+    for field in &mut fields {
+        let raw = form.get(field.resource.code()).map(String::as_str).unwrap_or("");
+        field.value = raw.chars().take(24).collect();
+        let checked = QuotaLimit::parse(raw, field.resource.code()).and_then(|limit| match field.project_limit {
+            Some(project) if !limit.is_unlimited() && limit.0 > project => Err(AppError::Invalid {
+                field: "quota".into(),
+                message: Msg::new("quota-above-project").arg("limit", project),
+            }),
+            _ => Ok(limit),
+        });
+        match checked {
+            Ok(limit) => values.push((field.resource, limit)),
+            Err(err) => {
+                invalid = true;
+                field.error = Some(err.message().in_lang(current.viewer.lang));
+            }
+        }
+    }
+    if invalid {
+        let page = EditPage { l: current.viewer.layout(), service, member, fields };
+        let body = if current.viewer.htmx { page.as_content().render()? } else { page.render()? };
+        return Ok(HttpResponse::UnprocessableEntity().content_type("text/html; charset=utf-8").body(body));
+    }
+
+    store::set_member_quotas(db, current.account.id, project_id, member.account_id, &member.username, service, &values)
+        .await?;
+    let below_usage = fields
+        .iter()
+        .zip(values.iter())
+        .any(|(field, (_, limit))| !limit.is_unlimited() && field.usage > limit.0);
+    let message = Msg::new("quota-saved").arg("name", &member.display_name);
+    let warning = below_usage.then(|| Msg::new("quota-below-usage"));
+
+    if !current.viewer.htmx {
+        match warning {
+            Some(warning) => current.viewer.flash_all(false, &[message, warning]),
+            None => current.viewer.flash(true, message),
+        }
+        return Ok(see_other(&format!("/quota?service={}", service.code())));
+    }
+    let gauges = store::member_gauges(db, project_id, member.account_id, service).await?;
+    let lang = current.viewer.lang;
+    let fragment = SavedFragment {
+        l: current.viewer.layout(),
+        service,
+        row: MemberRow { member, gauges },
+        message: message.in_lang(lang),
+        warning: warning.map(|w| w.in_lang(lang)),
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("HX-Trigger", "close-dialog"))
+        .body(fragment.render()?))
+}

@@ -1,0 +1,366 @@
+//! Quotas: the tenant admin's page and Edit Quota dialog, and atomic
+//! admission of allocations through the JSON API.
+
+mod common;
+
+use common::{TestApp, spawn_app};
+use member_center::{
+    cli,
+    quotas::{QuotaLimit, QuotaService, Resource, store as quota_store},
+};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+async fn set_project(app: &TestApp, code: &str, service: &str, cpu: &str, gpu: &str, memory: &str) {
+    cli::set_project_quota(&app.db, code, service, &[("cpu", Some(cpu)), ("gpu", Some(gpu)), ("memory", Some(memory))])
+        .await
+        .unwrap();
+}
+
+async fn member_quota(app: &TestApp, username: &str, resource: &str) -> Option<i64> {
+    sqlx::query_scalar(
+        "SELECT q.quota FROM member_quotas q JOIN accounts a ON a.id = q.account_id
+         WHERE a.username = $1 AND q.service = 'ccs' AND q.resource = $2",
+    )
+    .bind(username)
+    .bind(resource)
+    .fetch_optional(&app.db)
+    .await
+    .unwrap()
+}
+
+async fn admit(app: &TestApp, key: &str, body: Value) -> (StatusCode, Value) {
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/v1/allocations", app.base))
+        .header("x-api-key", key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn release(app: &TestApp, key: &str, id: &str) -> (StatusCode, Value) {
+    let response = reqwest::Client::new()
+        .delete(format!("{}/api/v1/allocations/{id}", app.base))
+        .header("x-api-key", key)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn the_page_shows_project_and_member_usage_per_service() {
+    let app = spawn_app().await;
+    let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
+    let bob = app.member("bob", "MST110001", "tenant_user").await;
+    set_project(&app, "MST110001", "ccs", "64", "8", "-1").await;
+    let (_, key) = app.key_for("MST110001", &bob.user, 30).await;
+    let (status, _) = admit(&app, &key, json!({"service": "ccs", "resources": {"cpu": 4, "gpu": 1, "memory": 16}, "idempotency_key": "a"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    let page = alice.client.get("/quota").await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("Service Usage/Quota: Container Compute");
+    page.assert_contains("4 / 64 cores");
+    page.assert_contains("1 / 8 GPUs");
+    page.assert_contains("16 GiB / unlimited");
+    page.assert_contains("<progress value=\"1\" max=\"8\"");
+    page.assert_contains("bob Test");
+    page.assert_contains("alice Test");
+
+    let vcs = alice.client.get("/quota?service=vcs").await;
+    vcs.assert_contains("Virtual Compute");
+    vcs.assert_contains("Floating IPs");
+    vcs.assert_contains("0 / 0 cores");
+    assert_eq!(alice.client.get("/quota?service=hpc").await.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn a_tenant_user_can_neither_open_the_page_nor_change_a_quota() {
+    let app = spawn_app().await;
+    let alice = app.member("alice", "MST110001", "tenant_admin").await;
+    let mut bob = app.member("bob", "MST110001", "tenant_user").await;
+    set_project(&app, "MST110001", "ccs", "64", "8", "512").await;
+    assert_eq!(bob.client.get("/quota").await.status, StatusCode::FORBIDDEN);
+    let path = format!("/quota/members/{}/edit?service=ccs", alice.user.id);
+    assert_eq!(bob.client.get(&path).await.status, StatusCode::FORBIDDEN);
+    let page = bob
+        .client
+        .post(&format!("/quota/members/{}?service=ccs", bob.user.id), &[("cpu", "64"), ("gpu", "8"), ("memory", "512")])
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.count("SELECT COUNT(*) FROM member_quotas").await, 0);
+    // Nor is the menu entry there.
+    assert!(!bob.client.get("/").await.body.contains("href=\"/quota\""));
+}
+
+#[tokio::test]
+async fn a_tenant_admin_cannot_reach_another_projects_member() {
+    let app = spawn_app().await;
+    let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
+    let carol = app.member("carol", "MST110002", "tenant_user").await;
+    set_project(&app, "MST110002", "ccs", "64", "8", "512").await;
+    let edit = alice.client.get(&format!("/quota/members/{}/edit?service=ccs", carol.user.id)).await;
+    assert_eq!(edit.status, StatusCode::NOT_FOUND);
+    let page = alice
+        .client
+        .post(&format!("/quota/members/{}?service=ccs", carol.user.id), &[("cpu", "1"), ("gpu", "1"), ("memory", "1")])
+        .await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.count("SELECT COUNT(*) FROM member_quotas").await, 0);
+    assert!(!alice.client.get("/quota").await.body.contains("carol"));
+}
+
+#[tokio::test]
+async fn editing_a_members_quota_saves_and_records_the_change() {
+    let app = spawn_app().await;
+    let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
+    let bob = app.member("bob", "MST110001", "tenant_user").await;
+    set_project(&app, "MST110001", "ccs", "64", "8", "-1").await;
+    let path = format!("/quota/members/{}?service=ccs", bob.user.id);
+
+    let dialog = alice.client.get_with(&format!("/quota/members/{}/edit?service=ccs", bob.user.id), &[("HX-Request", "true")]).await;
+    dialog.assert_contains("Edit Quota");
+    dialog.assert_contains("Project quota: 8 GPUs.");
+    assert!(!dialog.body.contains("<html"));
+
+    let page = alice.client.post(&path, &[("cpu", "16"), ("gpu", "2"), ("memory", "")]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let list = alice.client.get("/quota").await;
+    list.assert_contains("Quota of bob Test saved.");
+    list.assert_contains("0 / 16 cores");
+    list.assert_contains("0 / 2 GPUs");
+    assert_eq!(member_quota(&app, "bob", "memory").await, Some(-1));
+
+    let (before, after): (String, String) =
+        sqlx::query_as("SELECT before, after FROM change_activity WHERE action = 'quota.member.set'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(before, "cpu=- gpu=- memory=-");
+    assert_eq!(after, "cpu=16 gpu=2 memory=unlimited");
+
+    // With htmx: the row changes in place, a toast, and the dialog closes.
+    let token = alice.client.csrf.clone();
+    let page = alice
+        .client
+        .post_raw(&path, &[("cpu", "8"), ("gpu", "1"), ("memory", "64")], &[("HX-Request", "true"), ("x-csrf-token", &token)])
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.headers.get("HX-Trigger").unwrap(), "close-dialog");
+    page.assert_contains(&format!("<tr id=\"member-{}\" class=\"clickable\" hx-swap-oob=\"true\">", bob.user.id));
+    page.assert_contains("0 / 8 cores");
+    page.assert_contains("Quota of bob Test saved.");
+}
+
+#[tokio::test]
+async fn every_bad_value_gets_a_message_and_nothing_changes() {
+    let app = spawn_app().await;
+    let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
+    let bob = app.member("bob", "MST110001", "tenant_user").await;
+    set_project(&app, "MST110001", "ccs", "64", "8", "512").await;
+    let path = format!("/quota/members/{}?service=ccs", bob.user.id);
+    alice.client.post(&path, &[("cpu", "4"), ("gpu", "1"), ("memory", "8")]).await;
+
+    for bad in ["-2", "abc", "1.5", "1e3", "99999999999", "٣", " 4 4"] {
+        let page = alice.client.post(&path, &[("cpu", bad), ("gpu", "1"), ("memory", "8")]).await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad:?}");
+        page.assert_contains("Enter a whole number from -1 to 1000000000");
+        page.assert_contains("aria-invalid=\"true\"");
+    }
+    let page = alice.client.post(&path, &[("cpu", "65"), ("gpu", "9"), ("memory", "8")]).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    page.assert_contains("This is more than the project&#39;s quota of 64.");
+    page.assert_contains("This is more than the project&#39;s quota of 8.");
+    assert_eq!(member_quota(&app, "bob", "cpu").await, Some(4));
+    assert_eq!(member_quota(&app, "bob", "gpu").await, Some(1));
+}
+
+#[tokio::test]
+async fn lowering_a_quota_below_usage_is_allowed_with_a_warning() {
+    let app = spawn_app().await;
+    let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
+    let bob = app.member("bob", "MST110001", "tenant_user").await;
+    set_project(&app, "MST110001", "ccs", "64", "8", "512").await;
+    let (_, key) = app.key_for("MST110001", &bob.user, 30).await;
+    admit(&app, &key, json!({"service": "ccs", "resources": {"gpu": 4}, "idempotency_key": "x"})).await;
+
+    let page = alice.client.post(&format!("/quota/members/{}?service=ccs", bob.user.id), &[("cpu", ""), ("gpu", "2"), ("memory", "")]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let list = alice.client.get("/quota").await;
+    list.assert_contains("The new quota is below current usage: existing allocations stay, new ones will be refused.");
+    list.assert_contains("class=\"over\">4 / 2 GPUs");
+    assert_eq!(app.count("SELECT COUNT(*) FROM allocations WHERE released_at IS NULL").await, 1);
+
+    let (status, body) = admit(&app, &key, json!({"service": "ccs", "resources": {"gpu": 1}, "idempotency_key": "y"})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["error"]["details"][0], json!({"level": "member", "resource": "gpu", "requested": 1, "used": 4, "limit": 2}));
+}
+
+#[tokio::test]
+async fn admission_checks_member_and_project_quota_and_is_idempotent() {
+    let app = spawn_app().await;
+    let alice = app.member("alice", "MST110001", "tenant_admin").await;
+    let bob = app.member("bob", "MST110001", "tenant_user").await;
+    set_project(&app, "MST110001", "ccs", "16", "8", "128").await;
+    let (_, key) = app.key_for("MST110001", &bob.user, 30).await;
+    let (_, alice_key) = app.key_for("MST110001", &alice.user, 30).await;
+
+    let request = json!({"service": "ccs", "resources": {"cpu": 4, "gpu": 1, "memory": 16}, "idempotency_key": "job-1"});
+    let (status, first) = admit(&app, &key, request.clone()).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(first["resources"], json!({"cpu": 4, "gpu": 1, "memory": 16}));
+    let (status, again) = admit(&app, &key, request).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(again["id"], first["id"]);
+    assert_eq!(app.count("SELECT COUNT(*) FROM allocations").await, 1);
+
+    // The project's limit binds everyone.
+    let (status, body) = admit(&app, &alice_key, json!({"service": "ccs", "resources": {"cpu": 13}, "idempotency_key": "big"})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["error"]["code"], "quota_exceeded");
+    assert_eq!(body["error"]["details"], json!([{"level": "project", "resource": "cpu", "requested": 13, "used": 4, "limit": 16}]));
+
+    let (_, listed) = app.api_get("/api/v1/allocations", Some(&key)).await;
+    assert_eq!(listed["allocations"].as_array().unwrap().len(), 1);
+
+    // Release frees the quota; releasing again changes nothing; another's is 404.
+    let id = first["id"].to_string();
+    assert_eq!(release(&app, &alice_key, &id).await.0, StatusCode::NOT_FOUND);
+    let (status, released) = release(&app, &key, &id).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(released["released_at"].is_string());
+    assert_eq!(release(&app, &key, &id).await.0, StatusCode::OK);
+    assert_eq!(release(&app, &key, "999999").await.0, StatusCode::NOT_FOUND);
+    assert_eq!(release(&app, &key, "abc").await.0, StatusCode::NOT_FOUND);
+    let (status, _) = admit(&app, &alice_key, json!({"service": "ccs", "resources": {"cpu": 16}, "idempotency_key": "big"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn malformed_admissions_get_422_naming_the_field() {
+    let app = spawn_app().await;
+    let bob = app.member("bob", "MST110001", "tenant_user").await;
+    set_project(&app, "MST110001", "ccs", "16", "8", "128").await;
+    let (_, key) = app.key_for("MST110001", &bob.user, 30).await;
+    let cases = [
+        (json!({"service": "ccs", "resources": {"cpu": -1}, "idempotency_key": "k"}), "resources.cpu"),
+        (json!({"service": "ccs", "resources": {"cpu": 1e20}, "idempotency_key": "k"}), "resources.cpu"),
+        (json!({"service": "ccs", "resources": {"cpu": 99999999999u64}, "idempotency_key": "k"}), "resources.cpu"),
+        (json!({"service": "ccs", "resources": {"cpu": 1.5}, "idempotency_key": "k"}), "resources.cpu"),
+        (json!({"service": "ccs", "resources": {"cpu": "4"}, "idempotency_key": "k"}), "resources.cpu"),
+        (json!({"service": "ccs", "resources": {"floating_ip": 1}, "idempotency_key": "k"}), "resources.floating_ip"),
+        (json!({"service": "ccs", "resources": {"disk": 1}, "idempotency_key": "k"}), "resources.disk"),
+        (json!({"service": "hpc", "resources": {"cpu": 1}, "idempotency_key": "k"}), "service"),
+        (json!({"resources": {"cpu": 1}, "idempotency_key": "k"}), "service"),
+        (json!({"service": "ccs", "idempotency_key": "k"}), "resources"),
+        (json!({"service": "ccs", "resources": {}, "idempotency_key": "k"}), "resources"),
+        (json!({"service": "ccs", "resources": {"cpu": 1}}), "idempotency_key"),
+        (json!({"service": "ccs", "resources": {"cpu": 1}, "idempotency_key": ""}), "idempotency_key"),
+        (json!([1, 2]), "body"),
+    ];
+    for (body, field) in cases {
+        let (status, answer) = admit(&app, &key, body.clone()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(answer["error"]["field"], field, "{body}");
+    }
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/v1/allocations", app.base))
+        .header("x-api-key", &key)
+        .body(vec![0xff, 0xfe, 0x00])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.count("SELECT COUNT(*) FROM allocations").await, 0);
+}
+
+#[tokio::test]
+async fn a_service_the_tenant_may_not_use_is_refused() {
+    let app = spawn_app().await;
+    let bob = app.member("bob", "MST110001", "tenant_user").await;
+    set_project(&app, "MST110001", "ccs", "16", "8", "128").await;
+    let (_, key) = app.key_for("MST110001", &bob.user, 30).await;
+    sqlx::query("DELETE FROM tenant_permissions WHERE service = 'ccs'").execute(&app.db).await.unwrap();
+    let (status, body) = admit(&app, &key, json!({"service": "ccs", "resources": {"cpu": 1}, "idempotency_key": "k"})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body["error"]["code"], "service_not_permitted");
+    let (_, who) = app.api_get("/api/v1/whoami", Some(&key)).await;
+    assert_eq!(who["services"], json!(["vcs", "hpc", "cos", "registry"]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sixty_four_racing_requests_for_the_last_ten_gpus_admit_exactly_ten() {
+    let app = spawn_app().await;
+    let bob = app.member("bob", "MST110001", "tenant_user").await;
+    set_project(&app, "MST110001", "ccs", "-1", "10", "-1").await;
+    let (_, key) = app.key_for("MST110001", &bob.user, 30).await;
+    let client = reqwest::Client::new();
+    let mut racers = Vec::new();
+    for n in 0..64 {
+        let client = client.clone();
+        let url = format!("{}/api/v1/allocations", app.base);
+        let key = key.clone();
+        racers.push(tokio::spawn(async move {
+            let body = json!({"service": "ccs", "resources": {"gpu": 1}, "idempotency_key": format!("race-{n}")});
+            client.post(url).header("x-api-key", key).json(&body).send().await.unwrap().status()
+        }));
+    }
+    let mut admitted = 0;
+    let mut refused = 0;
+    for racer in racers {
+        match racer.await.unwrap() {
+            StatusCode::CREATED => admitted += 1,
+            StatusCode::CONFLICT => refused += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!((admitted, refused), (10, 54));
+    let used: i64 = sqlx::query_scalar(
+        "SELECT SUM(r.amount) FROM allocation_resources r JOIN allocations a ON a.id = r.allocation_id WHERE a.released_at IS NULL",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(used, 10);
+}
+
+#[tokio::test]
+async fn the_quotas_endpoint_reports_member_project_and_for_admins_everyone() {
+    let app = spawn_app().await;
+    let alice = app.member("alice", "MST110001", "tenant_admin").await;
+    let bob = app.member("bob", "MST110001", "tenant_user").await;
+    set_project(&app, "MST110001", "ccs", "64", "8", "-1").await;
+    quota_store::set_member_quotas(&app.db, alice.user.id, 1, bob.user.id, "bob", QuotaService::Ccs, &[(Resource::Gpu, QuotaLimit(2))])
+        .await
+        .unwrap();
+    let (_, bob_key) = app.key_for("MST110001", &bob.user, 30).await;
+    let (_, alice_key) = app.key_for("MST110001", &alice.user, 30).await;
+    admit(&app, &bob_key, json!({"service": "ccs", "resources": {"gpu": 1, "cpu": 2}, "idempotency_key": "k"})).await;
+
+    let (status, body) = app.api_get("/api/v1/quotas?service=ccs", Some(&bob_key)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["member"]["gpu"], json!({"usage": 1, "quota": 2}));
+    assert_eq!(body["member"]["cpu"], json!({"usage": 2, "quota": -1}));
+    assert_eq!(body["project"]["cpu"], json!({"usage": 2, "quota": 64}));
+    assert_eq!(body["project"]["memory"], json!({"usage": 0, "quota": -1}));
+    assert!(body.get("members").is_none());
+    assert_eq!(app.api_get("/api/v1/quotas?service=ccs&all=true", Some(&bob_key)).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(app.api_get("/api/v1/quotas?service=xyz", Some(&bob_key)).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let (status, body) = app.api_get("/api/v1/quotas?service=ccs&all=true", Some(&alice_key)).await;
+    assert_eq!(status, StatusCode::OK);
+    let members = body["members"].as_array().unwrap();
+    assert_eq!(members.len(), 2);
+    let bob_row = members.iter().find(|m| m["username"] == "bob").unwrap();
+    assert_eq!(bob_row["gpu"], json!({"usage": 1, "quota": 2}));
+
+    let (_, doc) = app.api_get("/api/v1/openapi.json", None).await;
+    for path in ["/api/v1/allocations", "/api/v1/allocations/{id}", "/api/v1/quotas"] {
+        assert!(doc["paths"][path].is_object(), "{path} missing from the OpenAPI document");
+    }
+}
