@@ -22,7 +22,14 @@ async fn demo_app() -> TestApp {
     app.add_member("MST110001", &alice, "tenant_admin").await;
     app.add_member("MST110002", &alice, "tenant_user").await;
     app.add_member("MST110001", &bob, "tenant_user").await;
+    member_center::cli::set_project_quota(&app.db, "MST110001", "ccs", &[("cpu", Some("64")), ("gpu", Some("8")), ("memory", Some("512"))])
+        .await
+        .unwrap();
     app
+}
+
+async fn account_id(app: &TestApp, username: &str) -> i64 {
+    member_center::accounts::store::by_username(&app.db, username).await.unwrap().unwrap().id
 }
 
 async fn alice(app: &TestApp) -> common::TestUser {
@@ -178,6 +185,79 @@ async fn api_keys_without_javascript_work_through_plain_forms() {
 }
 
 #[tokio::test]
+async fn editing_a_members_quota_in_the_dialog_changes_the_row_in_place() {
+    let _one = ONE_AT_A_TIME.lock();
+    let app = demo_app().await;
+    let bob = account_id(&app, "bob").await;
+    let browser = Browser::start(&app.base, true, DESKTOP.0, DESKTOP.1).await;
+    browser.sign_in("alice", PASSWORD).await;
+    browser.goto("/quota").await;
+    browser.client.execute("window.stillHere = true; return true;", vec![]).await.unwrap();
+
+    // A click on the row (not its link) opens Edit Quota.
+    browser.click(&format!("#member-{bob} td:nth-child(2)")).await;
+    browser.wait_until("document.getElementById('dialog').open").await;
+    browser.wait_until("document.activeElement && document.activeElement.id === 'quota-cpu'").await;
+    browser.fill("#quota-gpu", "3").await;
+    browser.click("#dialog button[type=submit]").await;
+    browser.wait_until("!document.getElementById('dialog').open").await;
+    browser.wait_until(&format!("document.getElementById('member-{bob}').textContent.includes('0 / 3 GPUs')")).await;
+    browser.wait_until("window.stillHere === true").await;
+
+    // A value above the project's quota: the message is next to the field.
+    browser.click(&format!("#member-{bob} a")).await;
+    browser.wait_until("document.getElementById('dialog').open").await;
+    browser.fill("#quota-gpu", "9").await;
+    browser.click("#dialog button[type=submit]").await;
+    browser.find("#quota-gpu-error").await;
+    browser.wait_for_text("This is more than the project's quota of 8.").await;
+    assert!(browser.client.execute("return document.getElementById('dialog').open", vec![]).await.unwrap().as_bool().unwrap());
+    let gpu: i64 = sqlx::query_scalar("SELECT quota FROM member_quotas WHERE resource = 'gpu'").fetch_one(&app.db).await.unwrap();
+    assert_eq!(gpu, 3);
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn the_edit_quota_dialog_is_usable_by_keyboard() {
+    let _one = ONE_AT_A_TIME.lock();
+    let app = demo_app().await;
+    let bob = account_id(&app, "bob").await;
+    let browser = Browser::start(&app.base, true, DESKTOP.0, DESKTOP.1).await;
+    browser.sign_in("alice", PASSWORD).await;
+    browser.goto("/quota").await;
+    let link = browser.find(&format!("#member-{bob} a")).await;
+    browser.client.execute(&format!("document.querySelector('#member-{bob} a').focus(); return true;"), vec![]).await.unwrap();
+    link.send_keys(&Key::Enter.to_string()).await.unwrap();
+    browser.wait_until("document.getElementById('dialog').open").await;
+    browser.wait_until("document.getElementById('dialog').contains(document.activeElement)").await;
+    browser.client.active_element().await.unwrap().send_keys(&Key::Escape.to_string()).await.unwrap();
+    browser.wait_until("!document.getElementById('dialog').open").await;
+    browser.wait_until(&format!("document.activeElement === document.querySelector('#member-{bob} a')")).await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn editing_a_quota_without_javascript_works_through_plain_forms() {
+    let _one = ONE_AT_A_TIME.lock();
+    let app = demo_app().await;
+    let bob = account_id(&app, "bob").await;
+    let browser = Browser::start(&app.base, false, DESKTOP.0, DESKTOP.1).await;
+    browser.sign_in("alice", PASSWORD).await;
+    browser.goto("/quota").await;
+    browser.click(&format!("#member-{bob} a")).await;
+    browser.find("main #quota-cpu").await;
+    browser.fill("#quota-cpu", "abc").await;
+    browser.click("main form button[type=submit]").await;
+    browser.wait_for_text("Enter a whole number from -1 to").await;
+    browser.fill("#quota-cpu", "12").await;
+    browser.click("main form button[type=submit]").await;
+    browser.wait_for_text("Quota of bob Test saved.").await;
+    assert_eq!(browser.path().await, "/quota");
+    browser.wait_for_text("0 / 12 cores").await;
+    browser.close().await;
+}
+
+#[tokio::test]
 async fn every_main_page_looks_finished_and_passes_axe_in_both_languages_and_sizes() {
     let _one = ONE_AT_A_TIME.lock();
     let app = demo_app().await;
@@ -223,6 +303,15 @@ async fn every_main_page_looks_finished_and_passes_axe_in_both_languages_and_siz
             browser.wait_until("document.getElementById('dialog').open").await;
             browser.screenshot(&shot("api-keys-create-dialog")).await;
             browser.assert_accessible("create-key dialog").await;
+
+            browser.goto("/quota").await;
+            browser.find(".gauges").await;
+            browser.screenshot(&shot("quota")).await;
+            browser.assert_accessible("quota").await;
+            browser.click(".member-quotas tbody tr:last-child a").await;
+            browser.wait_until("document.getElementById('dialog').open").await;
+            browser.screenshot(&shot("quota-edit-dialog")).await;
+            browser.assert_accessible("edit-quota dialog").await;
 
             // Back to English and signed out for the next round.
             if lang == "zh-TW" {

@@ -122,7 +122,11 @@ impl Browser {
     pub async fn wait_for_text(&self, needle: &str) {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            let body = self.client.find(Locator::Css("body")).await.unwrap().text().await.unwrap_or_default();
+            // Mid-navigation there may be no body yet: look again.
+            let body = match self.client.find(Locator::Css("body")).await {
+                Ok(body) => body.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
             if body.contains(needle) {
                 return;
             }
@@ -135,8 +139,8 @@ impl Browser {
     pub async fn wait_until(&self, condition: &str) {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            let value = self.client.execute(&format!("return !!({condition});"), vec![]).await.unwrap();
-            if value == Value::Bool(true) {
+            let value = self.client.execute(&format!("return !!({condition});"), vec![]).await;
+            if matches!(value, Ok(Value::Bool(true))) {
                 return;
             }
             assert!(Instant::now() < deadline, "condition never held: {condition}");
