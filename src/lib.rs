@@ -14,6 +14,8 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod members;
+pub mod permissions;
 pub mod projects;
 pub mod quotas;
 pub mod web;
@@ -85,6 +87,9 @@ impl Application {
                 .configure(projects::configure)
                 .configure(api_keys::configure)
                 .configure(quotas::configure)
+                .configure(members::configure)
+                .configure(permissions::configure)
+                .configure(accounts::configure)
                 .configure(api::configure)
                 .default_service(aweb::to(web::errors::not_found))
                 .wrap(from_fn(web::csrf::check))

@@ -410,9 +410,9 @@ async fn keys_expiring_within_a_week_raise_a_banner() {
     let app = spawn_app().await;
     let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
     app.key_for("MST110001", &alice.user, 30).await;
-    assert!(!alice.client.get("/").await.body.contains("expires within 7 days"));
+    assert!(!alice.client.get("/account").await.body.contains("expires within 7 days"));
     app.key_for("MST110001", &alice.user, 3).await;
-    for path in ["/", "/keys"] {
+    for path in ["/account", "/keys"] {
         alice.client.get(path).await.assert_contains("One of your API keys expires within 7 days.");
     }
     alice.client.get("/keys").await.assert_contains("Expires in 3 days");

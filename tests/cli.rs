@@ -70,7 +70,7 @@ async fn an_operator_sets_up_a_project_from_the_command_line() {
 
     let mut client = app.client();
     assert_eq!(client.sign_in("dora", &password).await.status, StatusCode::SEE_OTHER);
-    let home = client.get("/").await;
+    let home = client.get("/account").await;
     home.assert_contains("Protein Folding");
     home.assert_contains("Tenant admin");
     assert_eq!(app.client().sign_in("sam", "a password read from stdin").await.status, StatusCode::SEE_OTHER);

@@ -19,7 +19,7 @@ async fn signing_in_shows_the_top_bar_with_project_and_username() {
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert_eq!(page.location(), Some("/"));
 
-    let home = client.get("/").await;
+    let home = client.get("/account").await;
     assert_eq!(home.status, StatusCode::OK);
     home.assert_contains("Deep Learning Lab");
     home.assert_contains("MST110001");
@@ -71,7 +71,7 @@ async fn a_locked_account_cannot_sign_in_and_its_session_ends() {
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     page.assert_contains("This account is locked.");
 
-    let home = open_session.get("/").await;
+    let home = open_session.get("/account").await;
     assert_eq!(home.status, StatusCode::SEE_OTHER);
     assert!(home.location().unwrap().starts_with("/sign-in"));
 }
@@ -117,7 +117,7 @@ async fn signing_out_ends_the_session() {
     let page = client.post("/sign-out", &[]).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert_eq!(page.location(), Some("/sign-in"));
-    assert_eq!(client.get("/").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(client.get("/account").await.status, StatusCode::SEE_OTHER);
 }
 
 #[tokio::test]
@@ -182,7 +182,7 @@ async fn posts_without_the_right_csrf_token_are_refused_and_change_nothing() {
     }
     let account = accounts_store::by_id(&app.db, alice.id).await.unwrap().unwrap();
     assert_eq!(account.language.code(), "en");
-    client.get("/").await.assert_contains("Deep Learning Lab</h2>");
+    client.get("/account").await.assert_contains("Deep Learning Lab</h2>");
 
     // The header form works, as htmx sends it.
     let token = client.csrf.clone();
@@ -212,7 +212,7 @@ async fn switching_to_an_own_project_works_and_to_another_is_refused() {
 
     let page = client.post("/projects/switch", &[("project", "MST110002")]).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
-    let home = client.get("/").await;
+    let home = client.get("/account").await;
     home.assert_contains("<h2>Climate Sim</h2>");
     home.assert_contains("You are now working in Climate Sim.");
 
@@ -220,7 +220,7 @@ async fn switching_to_an_own_project_works_and_to_another_is_refused() {
         let page = client.post("/projects/switch", &[("project", code)]).await;
         assert_eq!(page.status, StatusCode::NOT_FOUND, "{code}");
     }
-    client.get("/").await.assert_contains("<h2>Climate Sim</h2>");
+    client.get("/account").await.assert_contains("<h2>Climate Sim</h2>");
 }
 
 #[tokio::test]
@@ -241,12 +241,12 @@ async fn language_follows_the_browser_before_sign_in_and_the_account_after() {
 
     // After sign-in the account's preference rules, and the switch saves it.
     let mut client = app.signed_in(&alice).await;
-    client.get("/").await.assert_contains("<html lang=\"en\">");
+    client.get("/account").await.assert_contains("<html lang=\"en\">");
     let page = client.post("/language", &[("lang", "zh-TW"), ("next", "/")]).await;
     assert_eq!(page.location(), Some("/"));
-    client.get("/").await.assert_contains("總覽");
+    client.get("/account").await.assert_contains("帳戶與計畫");
     let mut later = app.signed_in(&alice).await;
-    later.get_with("/", &[("Accept-Language", "en")]).await.assert_contains("<html lang=\"zh-TW\">");
+    later.get_with("/account", &[("Accept-Language", "en")]).await.assert_contains("<html lang=\"zh-TW\">");
 
     let page = client.post("/language", &[("lang", "klingon"), ("next", "/")]).await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
@@ -318,7 +318,7 @@ async fn a_person_without_projects_is_told_so() {
     let app = spawn_app().await;
     let dave = app.create_user("dave", PlatformRole::None).await;
     let mut client = app.signed_in(&dave).await;
-    client.get("/").await.assert_contains("You are not a member of any project yet.");
+    client.get("/account").await.assert_contains("You are not a member of any project yet.");
 }
 
 #[tokio::test]

@@ -95,7 +95,7 @@ async fn a_tenant_user_can_neither_open_the_page_nor_change_a_quota() {
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     assert_eq!(app.count("SELECT COUNT(*) FROM member_quotas").await, 0);
     // Nor is the menu entry there.
-    assert!(!bob.client.get("/").await.body.contains("href=\"/quota\""));
+    assert!(!bob.client.get("/account").await.body.contains("href=\"/quota\""));
 }
 
 #[tokio::test]

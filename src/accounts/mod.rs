@@ -1,8 +1,22 @@
 //! Accounts: the people who sign in, and the checked values they are made of.
 
+pub mod routes;
 pub mod store;
 
+use actix_web::web;
+
 use crate::{error::AppError, web::i18n::Lang};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/account/profile", web::get().to(routes::profile))
+        .route("/account/profile", web::post().to(routes::save_profile))
+        .route("/account/password", web::get().to(routes::password_page))
+        .route("/account/password", web::post().to(routes::change_password))
+        .route("/reset/{token}", web::get().to(routes::reset_page))
+        .route("/reset/{token}", web::post().to(routes::reset))
+        .route("/support/reset", web::get().to(routes::issue_reset_page))
+        .route("/support/reset", web::post().to(routes::issue_reset));
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PlatformRole {
@@ -161,4 +175,35 @@ mod tests {
         assert!(check_new_password("alicealice12", "alicealice12").is_err());
         assert!(check_new_password("a long enough secret", "alice").is_ok());
     }
+}
+
+/// A phone number: optional; at most 32 of digits, spaces and `+-()`.
+pub fn parse_phone(raw: &str) -> Result<String, AppError> {
+    let value = raw.trim();
+    let valid = value.chars().count() <= 32
+        && value.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '(' | ')'));
+    if valid { Ok(value.to_string()) } else { Err(AppError::invalid("phone", "invalid-phone")) }
+}
+
+/// An IANA time zone name the tz database knows, e.g. `Asia/Taipei`.
+pub fn parse_time_zone(raw: &str) -> Result<String, AppError> {
+    let value = raw.trim();
+    match time_tz::timezones::get_by_name(value) {
+        Some(_) if !value.is_empty() => Ok(value.to_string()),
+        _ => Err(AppError::invalid("time_zone", "invalid-time-zone")),
+    }
+}
+
+/// Issues a one-time password reset link for an account: valid 24 hours,
+/// stored only as a digest. Returns the path to hand over.
+pub async fn issue_reset_link(
+    db: &crate::db::Db,
+    account_id: i64,
+    created_by: Option<i64>,
+    reason: &str,
+) -> Result<String, AppError> {
+    let token = crate::auth::token::uuid_secret();
+    let expires_at = crate::db::now() + 24 * 3600;
+    store::create_reset(db, account_id, created_by, &crate::auth::token::digest(&token), expires_at, reason).await?;
+    Ok(format!("/reset/{token}"))
 }

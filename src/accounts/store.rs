@@ -101,3 +101,154 @@ pub async fn set_locked(db: &Db, id: i64, locked: bool) -> sqlx::Result<()> {
 pub async fn count(db: &Db) -> sqlx::Result<i64> {
     sqlx::query_scalar("SELECT COUNT(*) FROM accounts").fetch_one(db).await
 }
+
+pub async fn by_email(db: &Db, email: &str) -> sqlx::Result<Option<Account>> {
+    Ok(sqlx::query(select_accounts!("WHERE lower(email) = lower($1)"))
+        .bind(email)
+        .fetch_optional(db)
+        .await?
+        .as_ref()
+        .map(account))
+}
+
+pub struct Profile<'a> {
+    pub display_name: &'a DisplayName,
+    pub email: &'a Email,
+    pub phone: &'a str,
+    pub language: Lang,
+    pub time_zone: &'a str,
+}
+
+/// Saves a profile, recording what changed; an email another account uses
+/// is a `Conflict`.
+pub async fn update_profile(db: &Db, before: &Account, profile: Profile<'_>) -> Result<(), AppError> {
+    let mut tx = crate::db::begin_immediate(db).await?;
+    let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM accounts WHERE lower(email) = lower($1) AND id <> $2")
+        .bind(profile.email.as_str())
+        .bind(before.id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if taken.is_some() {
+        return Err(AppError::Invalid { field: "email".into(), message: Msg::new("email-taken") });
+    }
+    sqlx::query(
+        "UPDATE accounts SET display_name = $1, email = $2, phone = $3, language = $4, time_zone = $5 WHERE id = $6",
+    )
+    .bind(profile.display_name.as_str())
+    .bind(profile.email.as_str())
+    .bind(profile.phone)
+    .bind(profile.language.code())
+    .bind(profile.time_zone)
+    .bind(before.id)
+    .execute(&mut *tx)
+    .await?;
+    let describe = |name: &str, email: &str, phone: &str, lang: &str, zone: &str| {
+        format!("name={name:?} email={email} phone={phone:?} language={lang} time_zone={zone}")
+    };
+    let was = describe(&before.display_name, &before.email, &before.phone, before.language.code(), &before.time_zone);
+    let now_is = describe(
+        profile.display_name.as_str(),
+        profile.email.as_str(),
+        profile.phone,
+        profile.language.code(),
+        profile.time_zone,
+    );
+    if was != now_is {
+        let change = crate::activity::Change {
+            actor_id: Some(before.id),
+            project_id: None,
+            subject_id: Some(before.id),
+            action: "account.profile",
+            target: &before.username,
+            before: &was,
+            after: &now_is,
+        };
+        crate::activity::store::record_change(&mut *tx, change).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn password_hash(db: &Db, id: i64) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT password_hash FROM accounts WHERE id = $1").bind(id).fetch_optional(db).await
+}
+
+/// Stores a new password hash and ends every session of the account (by
+/// moving its session epoch on). Returns the new epoch.
+pub async fn set_password(db: &Db, id: i64, actor_id: Option<i64>, hash: &str, how: &str) -> sqlx::Result<i64> {
+    let mut tx = crate::db::begin_immediate(db).await?;
+    sqlx::query("UPDATE accounts SET password_hash = $1, session_epoch = session_epoch + 1 WHERE id = $2")
+        .bind(hash)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    let (epoch, username): (i64, String) = sqlx::query_as("SELECT session_epoch, username FROM accounts WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let change = crate::activity::Change {
+        actor_id,
+        project_id: None,
+        subject_id: Some(id),
+        action: how,
+        target: &username,
+        before: "",
+        after: "",
+    };
+    crate::activity::store::record_change(&mut *tx, change).await?;
+    tx.commit().await?;
+    Ok(epoch)
+}
+
+/// Stores a reset link's digest, valid until `expires_at`.
+pub async fn create_reset(
+    db: &Db,
+    account_id: i64,
+    created_by: Option<i64>,
+    digest: &[u8],
+    expires_at: i64,
+    reason: &str,
+) -> sqlx::Result<()> {
+    let mut tx = crate::db::begin_immediate(db).await?;
+    sqlx::query("INSERT INTO password_resets (token_digest, account_id, created_by, expires_at) VALUES ($1, $2, $3, $4)")
+        .bind(digest)
+        .bind(account_id)
+        .bind(created_by)
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await?;
+    let username: String = sqlx::query_scalar("SELECT username FROM accounts WHERE id = $1")
+        .bind(account_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let change = crate::activity::Change {
+        actor_id: created_by,
+        project_id: None,
+        subject_id: Some(account_id),
+        action: "account.reset_link",
+        target: &username,
+        before: "",
+        after: reason,
+    };
+    crate::activity::store::record_change(&mut *tx, change).await?;
+    tx.commit().await
+}
+
+/// The account a reset link is for, if the link is unused and unexpired.
+pub async fn reset_account(db: &Db, digest: &[u8]) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar("SELECT account_id FROM password_resets WHERE token_digest = $1 AND used_at IS NULL AND expires_at > $2")
+        .bind(digest)
+        .bind(now())
+        .fetch_optional(db)
+        .await
+}
+
+/// Uses up a reset link: `true` only for the first use of a valid link.
+pub async fn use_reset(db: &Db, digest: &[u8]) -> sqlx::Result<bool> {
+    let used = sqlx::query("UPDATE password_resets SET used_at = $1 WHERE token_digest = $2 AND used_at IS NULL AND expires_at > $1")
+        .bind(now())
+        .bind(digest)
+        .execute(db)
+        .await?;
+    Ok(used.rows_affected() == 1)
+}

@@ -167,6 +167,12 @@ impl Viewer {
         self.session.clear();
     }
 
+    /// Keeps this session signed in after the account's epoch moved on
+    /// (its own password change signs out only the others).
+    pub fn set_epoch(&self, epoch: i64) {
+        let _ = self.session.insert(EPOCH, epoch);
+    }
+
     pub fn set_project(&self, project_id: i64) {
         let _ = self.session.insert(PROJECT, project_id);
     }
@@ -269,6 +275,25 @@ impl FromRequest for TenantAdmin {
                 return Err(AppError::Forbidden);
             }
             Ok(TenantAdmin(current))
+        })
+    }
+}
+
+/// Support staff or an operator.
+pub struct Support(pub CurrentUser);
+
+impl FromRequest for Support {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let user = CurrentUser::extract(&req).await?;
+            if user.account.platform_role == crate::accounts::PlatformRole::None {
+                return Err(AppError::Forbidden);
+            }
+            Ok(Support(user))
         })
     }
 }

@@ -10,6 +10,7 @@ use crate::error::AppError;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(routes::home))
+        .route("/account", web::get().to(routes::overview))
         .route("/projects/switch", web::get().to(routes::switcher))
         .route("/projects/switch", web::post().to(routes::switch));
 }

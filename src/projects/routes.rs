@@ -9,26 +9,64 @@ use crate::{
     accounts::Account,
     auth::CurrentUser,
     error::AppError,
-    web::{Layout, html, i18n::Msg, redirect_after_post},
+    quotas::{Gauge, QuotaService, routes::gauge_text, store as quota_store},
+    web::{Layout, html, i18n::Msg, redirect_after_post, see_other},
 };
 
+/// The landing page is the Account & Project overview.
+pub async fn home() -> HttpResponse {
+    see_other("/account")
+}
+
+/// One service's row on the overview: my usage against my effective quota
+/// (my own, or else the project's).
+pub struct ServiceUsage {
+    pub service: QuotaService,
+    pub gauges: Vec<Gauge>,
+}
+
 #[derive(Template)]
-#[template(path = "projects/home.html")]
-struct HomePage {
+#[template(path = "account/overview.html", blocks = ["content"])]
+struct OverviewPage {
     l: Layout,
+    tab: &'static str,
     user: Account,
     current: Option<Tenant>,
     tenants: Vec<Tenant>,
+    usage: Vec<ServiceUsage>,
 }
 
-pub async fn home(user: CurrentUser) -> Result<HttpResponse, AppError> {
-    let tenants = store::tenants_of(user.viewer.db(), user.account.id).await?;
-    html(&HomePage {
+impl OverviewPage {
+    fn gauge(&self, gauge: &Gauge) -> String {
+        gauge_text(&self.l, gauge)
+    }
+}
+
+pub async fn overview(user: CurrentUser) -> Result<HttpResponse, AppError> {
+    let db = user.viewer.db();
+    let tenants = store::tenants_of(db, user.account.id).await?;
+    let mut usage = Vec::new();
+    if let Some(tenant) = &user.viewer.tenant {
+        for service in QuotaService::ALL {
+            let mine = quota_store::member_gauges(db, tenant.project_id, user.account.id, service).await?;
+            let project = quota_store::project_gauges(db, tenant.project_id, service).await?;
+            let gauges = mine
+                .into_iter()
+                .zip(project)
+                .map(|(mine, project)| Gauge { limit: mine.limit.or(project.limit), ..mine })
+                .collect();
+            usage.push(ServiceUsage { service, gauges });
+        }
+    }
+    let page = OverviewPage {
         l: user.viewer.layout(),
+        tab: "overview",
         current: user.viewer.tenant.clone(),
         user: user.account,
         tenants,
-    })
+        usage,
+    };
+    if user.viewer.htmx { html(&page.as_content()) } else { html(&page) }
 }
 
 #[derive(Template)]
@@ -72,5 +110,5 @@ pub async fn switch(user: CurrentUser, form: web::Form<SwitchForm>) -> Result<Ht
         .ok_or(AppError::NotFound)?;
     user.viewer.set_project(tenant.project_id);
     user.viewer.flash(true, Msg::new("switched-project").arg("project", &tenant.name));
-    Ok(redirect_after_post(&user.viewer, "/"))
+    Ok(redirect_after_post(&user.viewer, "/account"))
 }

@@ -108,13 +108,228 @@ pub async fn add_member(
         }
         Err(err) => return Err(err.into()),
     };
-    sqlx::query("INSERT INTO tenant_permissions (membership_id, service) SELECT $1, code FROM services")
-        .bind(membership_id)
-        .execute(&mut *tx)
+    // New members get the configured default services (all, unless set).
+    let defaults: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE name = 'default_services'")
+        .fetch_optional(&mut *tx)
         .await?;
+    let services: Vec<String> = match defaults {
+        Some(list) => list.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
+        None => sqlx::query_scalar("SELECT code FROM services ORDER BY position").fetch_all(&mut *tx).await?,
+    };
+    for service in services {
+        sqlx::query("INSERT INTO tenant_permissions (membership_id, service) SELECT $1, code FROM services WHERE code = $2")
+            .bind(membership_id)
+            .bind(service)
+            .execute(&mut *tx)
+            .await?;
+    }
     tx.commit().await?;
     Ok(membership_id)
 }
+
+/// Sets which services new members may use (`None`: all of them).
+pub async fn set_default_services(db: &Db, services: Option<&[String]>) -> sqlx::Result<()> {
+    match services {
+        Some(list) => {
+            sqlx::query(
+                "INSERT INTO settings (name, value) VALUES ('default_services', $1)
+                 ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            )
+            .bind(list.join(","))
+            .execute(db)
+            .await?;
+        }
+        None => {
+            sqlx::query("DELETE FROM settings WHERE name = 'default_services'").execute(db).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Why a role change or removal was refused.
+#[derive(Debug, PartialEq, Eq)]
+pub enum MembershipChange {
+    Done,
+    NotAMember,
+    /// It would leave the project without a tenant admin.
+    LastAdmin,
+}
+
+async fn admins_other_than(tx: &mut crate::db::Tx, project_id: i64, account_id: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM memberships WHERE project_id = $1 AND role = 'tenant_admin' AND account_id <> $2",
+    )
+    .bind(project_id)
+    .bind(account_id)
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// Changes a member's role; the last tenant admin cannot be demoted.
+pub async fn set_role(
+    db: &Db,
+    actor_id: i64,
+    project_id: i64,
+    account_id: i64,
+    username: &str,
+    role: TenantRole,
+) -> sqlx::Result<MembershipChange> {
+    let mut tx = begin_immediate(db).await?;
+    let current: Option<String> =
+        sqlx::query_scalar("SELECT role FROM memberships WHERE project_id = $1 AND account_id = $2")
+            .bind(project_id)
+            .bind(account_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some(current) = current else { return Ok(MembershipChange::NotAMember) };
+    if current == role.as_str() {
+        return Ok(MembershipChange::Done);
+    }
+    if role == TenantRole::User && admins_other_than(&mut tx, project_id, account_id).await? == 0 {
+        return Ok(MembershipChange::LastAdmin);
+    }
+    sqlx::query("UPDATE memberships SET role = $1 WHERE project_id = $2 AND account_id = $3")
+        .bind(role.as_str())
+        .bind(project_id)
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+    let change = crate::activity::Change {
+        actor_id: Some(actor_id),
+        project_id: Some(project_id),
+        subject_id: Some(account_id),
+        action: "member.role",
+        target: username,
+        before: &current,
+        after: role.as_str(),
+    };
+    crate::activity::store::record_change(&mut *tx, change).await?;
+    tx.commit().await?;
+    Ok(MembershipChange::Done)
+}
+
+/// Removes a member: their keys for the project stop working at once (the
+/// membership they need is gone) and their member quotas go; their
+/// allocations stay counted until released. The last admin cannot go.
+pub async fn remove_member(
+    db: &Db,
+    actor_id: i64,
+    project_id: i64,
+    account_id: i64,
+    username: &str,
+) -> sqlx::Result<MembershipChange> {
+    let mut tx = begin_immediate(db).await?;
+    let current: Option<String> =
+        sqlx::query_scalar("SELECT role FROM memberships WHERE project_id = $1 AND account_id = $2")
+            .bind(project_id)
+            .bind(account_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some(current) = current else { return Ok(MembershipChange::NotAMember) };
+    if current == TenantRole::Admin.as_str() && admins_other_than(&mut tx, project_id, account_id).await? == 0 {
+        return Ok(MembershipChange::LastAdmin);
+    }
+    sqlx::query("DELETE FROM memberships WHERE project_id = $1 AND account_id = $2")
+        .bind(project_id)
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM member_quotas WHERE project_id = $1 AND account_id = $2")
+        .bind(project_id)
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+    let change = crate::activity::Change {
+        actor_id: Some(actor_id),
+        project_id: Some(project_id),
+        subject_id: Some(account_id),
+        action: "member.remove",
+        target: username,
+        before: &current,
+        after: "",
+    };
+    crate::activity::store::record_change(&mut *tx, change).await?;
+    tx.commit().await?;
+    Ok(MembershipChange::Done)
+}
+
+/// The services each member of a project may use, keyed by account.
+pub async fn project_permissions(db: &Db, project_id: i64) -> sqlx::Result<std::collections::HashMap<i64, Vec<String>>> {
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT m.account_id, t.service FROM tenant_permissions t
+         JOIN memberships m ON m.id = t.membership_id
+         JOIN services s ON s.code = t.service
+         WHERE m.project_id = $1 ORDER BY s.position",
+    )
+    .bind(project_id)
+    .fetch_all(db)
+    .await?;
+    let mut map: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
+    for (account, service) in rows {
+        map.entry(account).or_default().push(service);
+    }
+    Ok(map)
+}
+
+/// Every service the cloud has, in order.
+pub async fn services(db: &Db) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar("SELECT code FROM services ORDER BY position").fetch_all(db).await
+}
+
+/// Replaces a member's permitted services, recording before → after.
+pub async fn set_permissions(
+    db: &Db,
+    actor_id: i64,
+    project_id: i64,
+    account_id: i64,
+    username: &str,
+    services: &[String],
+) -> sqlx::Result<MembershipChange> {
+    let mut tx = begin_immediate(db).await?;
+    let membership: Option<i64> = sqlx::query_scalar("SELECT id FROM memberships WHERE project_id = $1 AND account_id = $2")
+        .bind(project_id)
+        .bind(account_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some(membership_id) = membership else { return Ok(MembershipChange::NotAMember) };
+    let before: Vec<String> = sqlx::query_scalar(
+        "SELECT t.service FROM tenant_permissions t JOIN services s ON s.code = t.service
+         WHERE t.membership_id = $1 ORDER BY s.position",
+    )
+    .bind(membership_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM tenant_permissions WHERE membership_id = $1").bind(membership_id).execute(&mut *tx).await?;
+    for service in services {
+        sqlx::query("INSERT INTO tenant_permissions (membership_id, service) VALUES ($1, $2)")
+            .bind(membership_id)
+            .bind(service)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let after: Vec<String> = sqlx::query_scalar(
+        "SELECT t.service FROM tenant_permissions t JOIN services s ON s.code = t.service
+         WHERE t.membership_id = $1 ORDER BY s.position",
+    )
+    .bind(membership_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    if before != after {
+        let change = crate::activity::Change {
+            actor_id: Some(actor_id),
+            project_id: Some(project_id),
+            subject_id: Some(account_id),
+            action: "member.permissions",
+            target: username,
+            before: &before.join(","),
+            after: &after.join(","),
+        };
+        crate::activity::store::record_change(&mut *tx, change).await?;
+    }
+    tx.commit().await?;
+    Ok(MembershipChange::Done)
+}
+
 
 /// The account's membership in one project, if it has one.
 pub async fn tenant(db: &Db, account_id: i64, project_id: i64) -> sqlx::Result<Option<Tenant>> {

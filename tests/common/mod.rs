@@ -187,7 +187,7 @@ impl Client {
         let page = self.post("/sign-in", &[("username", username), ("password", password), ("next", "/")]).await;
         if page.status == StatusCode::SEE_OTHER {
             // The session (and its token) is new after sign-in.
-            self.get("/").await;
+            self.get("/account").await;
         }
         page
     }

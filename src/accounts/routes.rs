@@ -1,0 +1,325 @@
+//! The Profile and Password tabs of Account & Project, the password reset
+//! page, and issuing reset links (support and operators).
+
+use std::{borrow::Cow, collections::HashMap};
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::{DisplayName, Email, check_new_password, parse_phone, parse_time_zone, store};
+use crate::{
+    auth::{CurrentUser, Support, Viewer, password, token::digest},
+    error::AppError,
+    web::{
+        Layout, html,
+        i18n::{Lang, Msg},
+        redirect_after_post, see_other,
+    },
+};
+
+/// Field name → translated message, for forms that check several fields.
+#[derive(Default)]
+pub struct FieldErrors(HashMap<Cow<'static, str>, String>);
+
+impl FieldErrors {
+    pub fn add(&mut self, err: AppError, lang: Lang) -> Result<(), AppError> {
+        match err {
+            AppError::Invalid { field, message } => {
+                self.0.entry(field).or_insert_with(|| message.in_lang(lang));
+                Ok(())
+            }
+            other => Err(other),
+        }
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.get(field).map(String::as_str)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+fn unprocessable(body: String) -> HttpResponse {
+    HttpResponse::UnprocessableEntity().content_type("text/html; charset=utf-8").body(body)
+}
+
+// ----- profile -----
+
+#[derive(Template)]
+#[template(path = "account/profile.html", blocks = ["content"])]
+struct ProfilePage {
+    l: Layout,
+    tab: &'static str,
+    display_name: String,
+    email: String,
+    phone: String,
+    language: String,
+    time_zone: String,
+    errors: FieldErrors,
+    zones: &'static [&'static str],
+}
+
+/// Time zones offered in the profile's list (any IANA name is accepted).
+const COMMON_ZONES: &[&str] = &[
+    "Asia/Taipei", "Asia/Tokyo", "Asia/Seoul", "Asia/Shanghai", "Asia/Hong_Kong", "Asia/Singapore",
+    "Asia/Kolkata", "Europe/London", "Europe/Berlin", "Europe/Paris", "America/New_York",
+    "America/Chicago", "America/Denver", "America/Los_Angeles", "Australia/Sydney", "UTC",
+];
+
+pub async fn profile(user: CurrentUser) -> Result<HttpResponse, AppError> {
+    let a = &user.account;
+    let page = ProfilePage {
+        tab: "profile",
+        display_name: a.display_name.clone(),
+        email: a.email.clone(),
+        phone: a.phone.clone(),
+        language: a.language.code().to_string(),
+        time_zone: a.time_zone.clone(),
+        errors: FieldErrors::default(),
+        zones: COMMON_ZONES,
+        l: user.viewer.layout(),
+    };
+    if user.viewer.htmx { html(&page.as_content()) } else { html(&page) }
+}
+
+#[derive(Deserialize)]
+pub struct ProfileForm {
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    language: String,
+    #[serde(default)]
+    time_zone: String,
+}
+
+pub async fn save_profile(user: CurrentUser, form: web::Form<ProfileForm>) -> Result<HttpResponse, AppError> {
+    let lang = user.viewer.lang;
+    let mut errors = FieldErrors::default();
+    let name = DisplayName::parse(&form.display_name).map_err(|e| errors.add(e, lang)).ok();
+    let email = Email::parse(&form.email).map_err(|e| errors.add(e, lang)).ok();
+    let phone = parse_phone(&form.phone).map_err(|e| errors.add(e, lang)).ok();
+    let zone = parse_time_zone(&form.time_zone).map_err(|e| errors.add(e, lang)).ok();
+    let language = Lang::parse(&form.language);
+    if language.is_none() {
+        errors.add(AppError::invalid("language", "error-bad-language"), lang)?;
+    }
+    if let (Some(name), Some(email), Some(phone), Some(zone), Some(language)) = (&name, &email, &phone, &zone, language) {
+        let profile = store::Profile { display_name: name, email, phone, language, time_zone: zone };
+        match store::update_profile(user.viewer.db(), &user.account, profile).await {
+            Ok(()) => {
+                user.viewer.flash(true, Msg::new("profile-saved"));
+                return Ok(redirect_after_post(&user.viewer, "/account/profile"));
+            }
+            Err(err) => errors.add(err, lang)?,
+        }
+    }
+    let cap = |s: &str, n: usize| s.chars().take(n).collect::<String>();
+    let page = ProfilePage {
+        tab: "profile",
+        display_name: cap(&form.display_name, 100),
+        email: cap(&form.email, 254),
+        phone: cap(&form.phone, 32),
+        language: cap(&form.language, 8),
+        time_zone: cap(&form.time_zone, 64),
+        errors,
+        zones: COMMON_ZONES,
+        l: user.viewer.layout(),
+    };
+    Ok(unprocessable(if user.viewer.htmx { page.as_content().render()? } else { page.render()? }))
+}
+
+// ----- password -----
+
+#[derive(Template)]
+#[template(path = "account/password.html", blocks = ["content"])]
+struct PasswordPage {
+    l: Layout,
+    tab: &'static str,
+    errors: FieldErrors,
+}
+
+pub async fn password_page(user: CurrentUser) -> Result<HttpResponse, AppError> {
+    let page = PasswordPage { l: user.viewer.layout(), tab: "password", errors: FieldErrors::default() };
+    if user.viewer.htmx { html(&page.as_content()) } else { html(&page) }
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// Changes the password: the current one must be right, the new one long
+/// enough, not the username, not the current one, and typed twice alike.
+/// Every other session of the account is signed out.
+pub async fn change_password(user: CurrentUser, form: web::Form<PasswordForm>) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let lang = user.viewer.lang;
+    let db = user.viewer.db();
+    let mut errors = FieldErrors::default();
+    let hash = store::password_hash(db, user.account.id).await?;
+    let current: String = form.current.chars().take(1024).collect();
+    if !password::verify(current.clone(), hash).await? {
+        errors.add(AppError::invalid("current", "password-current-wrong"), lang)?;
+    }
+    if let Err(err) = check_new_password(&form.new, &user.account.username) {
+        let field_err = match err {
+            AppError::Invalid { message, .. } => AppError::Invalid { field: "new".into(), message },
+            other => other,
+        };
+        errors.add(field_err, lang)?;
+    } else if form.new == current {
+        errors.add(AppError::invalid("new", "password-same"), lang)?;
+    }
+    if form.confirm != form.new {
+        errors.add(AppError::invalid("confirm", "password-mismatch"), lang)?;
+    }
+    if !errors.is_empty() {
+        let page = PasswordPage { l: user.viewer.layout(), tab: "password", errors };
+        return Ok(unprocessable(if user.viewer.htmx { page.as_content().render()? } else { page.render()? }));
+    }
+    let hash = password::hash(form.new).await?;
+    let epoch = store::set_password(db, user.account.id, Some(user.account.id), &hash, "account.password").await?;
+    user.viewer.set_epoch(epoch);
+    user.viewer.flash(true, Msg::new("password-changed"));
+    Ok(redirect_after_post(&user.viewer, "/account/password"))
+}
+
+// ----- reset links -----
+
+#[derive(Template)]
+#[template(path = "account/reset.html")]
+struct ResetPage {
+    l: Layout,
+    token: String,
+    username: String,
+    errors: FieldErrors,
+}
+
+async fn reset_target(viewer: &Viewer, token: &str) -> Result<super::Account, AppError> {
+    let account_id = store::reset_account(viewer.db(), &digest(token)).await?.ok_or(AppError::NotFound)?;
+    store::by_id(viewer.db(), account_id).await?.ok_or(AppError::NotFound)
+}
+
+pub async fn reset_page(viewer: Viewer, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let account = reset_target(&viewer, &path).await.map_err(|_| AppError::BadRequest(Msg::new("reset-invalid")))?;
+    html(&ResetPage { l: viewer.layout(), token: path.into_inner(), username: account.username, errors: FieldErrors::default() })
+}
+
+#[derive(Deserialize)]
+pub struct ResetForm {
+    #[serde(default)]
+    new: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// Sets a new password through a reset link, once; signs out every session.
+pub async fn reset(viewer: Viewer, path: web::Path<String>, form: web::Form<ResetForm>) -> Result<HttpResponse, AppError> {
+    let token = path.into_inner();
+    let account = reset_target(&viewer, &token).await.map_err(|_| AppError::BadRequest(Msg::new("reset-invalid")))?;
+    let mut errors = FieldErrors::default();
+    if let Err(err) = check_new_password(&form.new, &account.username) {
+        let field_err = match err {
+            AppError::Invalid { message, .. } => AppError::Invalid { field: "new".into(), message },
+            other => other,
+        };
+        errors.add(field_err, viewer.lang)?;
+    }
+    if form.confirm != form.new {
+        errors.add(AppError::invalid("confirm", "password-mismatch"), viewer.lang)?;
+    }
+    if !errors.is_empty() {
+        let page = ResetPage { l: viewer.layout(), token, username: account.username, errors };
+        return Ok(unprocessable(page.render()?));
+    }
+    if !store::use_reset(viewer.db(), &digest(&token)).await? {
+        return Err(AppError::BadRequest(Msg::new("reset-invalid")));
+    }
+    let hash = password::hash(form.into_inner().new).await?;
+    store::set_password(viewer.db(), account.id, Some(account.id), &hash, "account.password_reset").await?;
+    viewer.sign_out();
+    viewer.flash(true, Msg::new("reset-done"));
+    Ok(see_other("/sign-in"))
+}
+
+#[derive(Template)]
+#[template(path = "account/issue_reset.html")]
+struct IssueResetPage {
+    l: Layout,
+    username: String,
+    reason: String,
+    link: Option<String>,
+    errors: FieldErrors,
+}
+
+pub async fn issue_reset_page(support: Support) -> Result<HttpResponse, AppError> {
+    let Support(user) = support;
+    html(&IssueResetPage {
+        l: user.viewer.layout(),
+        username: String::new(),
+        reason: String::new(),
+        link: None,
+        errors: FieldErrors::default(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct IssueResetForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// The written reason every support action needs: 10 to 500 characters.
+pub fn parse_reason(raw: &str) -> Result<String, AppError> {
+    let reason = raw.trim();
+    let count = reason.chars().count();
+    if (10..=500).contains(&count) && !reason.chars().any(|c| c.is_control() && c != '\n') {
+        Ok(reason.to_string())
+    } else {
+        Err(AppError::invalid("reason", "reason-invalid"))
+    }
+}
+
+/// Issues a reset link for an account and shows it, once, to hand over.
+pub async fn issue_reset(support: Support, req: HttpRequest, form: web::Form<IssueResetForm>) -> Result<HttpResponse, AppError> {
+    let Support(user) = support;
+    let lang = user.viewer.lang;
+    let mut errors = FieldErrors::default();
+    let reason = parse_reason(&form.reason).map_err(|e| errors.add(e, lang)).ok();
+    let account = store::by_username(user.viewer.db(), &form.username.trim().to_ascii_lowercase()).await?;
+    if account.is_none() {
+        errors.add(AppError::invalid("username", "account-unknown"), lang)?;
+    }
+    let mut link = None;
+    if let (Some(account), Some(reason)) = (&account, &reason) {
+        let path = super::issue_reset_link(user.viewer.db(), account.id, Some(user.account.id), reason).await?;
+        let info = req.connection_info();
+        link = Some(format!("{}://{}{path}", info.scheme(), info.host()));
+    }
+    let status = if errors.is_empty() { actix_web::http::StatusCode::OK } else { actix_web::http::StatusCode::UNPROCESSABLE_ENTITY };
+    let page = IssueResetPage {
+        l: user.viewer.layout(),
+        username: form.username.chars().take(64).collect(),
+        reason: form.reason.chars().take(500).collect(),
+        link,
+        errors,
+    };
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Cache-Control", "no-store"))
+        .body(page.render()?))
+}

@@ -1,0 +1,153 @@
+//! Handlers of the Members tab.
+
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::{
+    accounts::{self, routes::FieldErrors},
+    auth::{CurrentTenant, TenantAdmin},
+    error::AppError,
+    projects::{
+        TenantRole,
+        store::{self, Member, MembershipChange},
+    },
+    web::{Layout, html, i18n::Msg, redirect_after_post},
+};
+
+#[derive(Template)]
+#[template(path = "account/members.html", blocks = ["content"])]
+struct MembersPage {
+    l: Layout,
+    tab: &'static str,
+    members: Vec<Member>,
+    me: i64,
+    identifier: String,
+    role: String,
+    errors: FieldErrors,
+}
+
+async fn page(current: &CurrentTenant, identifier: String, role: String, errors: FieldErrors) -> Result<MembersPage, AppError> {
+    Ok(MembersPage {
+        l: current.viewer.layout(),
+        tab: "members",
+        members: store::members(current.viewer.db(), current.tenant.project_id).await?,
+        me: current.account.id,
+        identifier,
+        role,
+        errors,
+    })
+}
+
+pub async fn list(current: CurrentTenant) -> Result<HttpResponse, AppError> {
+    let page = page(&current, String::new(), "tenant_user".into(), FieldErrors::default()).await?;
+    if current.viewer.htmx { html(&page.as_content()) } else { html(&page) }
+}
+
+#[derive(Deserialize)]
+pub struct AddForm {
+    #[serde(default)]
+    identifier: String,
+    #[serde(default)]
+    role: String,
+}
+
+/// Adds an existing account, found by exact username or email.
+pub async fn add(admin: TenantAdmin, form: web::Form<AddForm>) -> Result<HttpResponse, AppError> {
+    let TenantAdmin(current) = admin;
+    let db = current.viewer.db();
+    let lang = current.viewer.lang;
+    let identifier = form.identifier.trim();
+    let mut errors = FieldErrors::default();
+    let role = TenantRole::parse(&form.role);
+    if role.is_none() {
+        errors.add(AppError::invalid("role", "member-role-invalid"), lang)?;
+    }
+    let account = if identifier.contains('@') {
+        accounts::store::by_email(db, identifier).await?
+    } else {
+        accounts::store::by_username(db, &identifier.to_ascii_lowercase()).await?
+    };
+    if account.is_none() {
+        errors.add(AppError::invalid("identifier", "member-unknown"), lang)?;
+    }
+    if let (Some(account), Some(role)) = (&account, role) {
+        match store::add_member(db, current.tenant.project_id, account.id, role).await {
+            Ok(_) => {
+                let change = crate::activity::Change {
+                    actor_id: Some(current.account.id),
+                    project_id: Some(current.tenant.project_id),
+                    subject_id: Some(account.id),
+                    action: "member.add",
+                    target: &account.username,
+                    before: "",
+                    after: role.as_str(),
+                };
+                crate::activity::store::record_change(db, change).await?;
+                current.viewer.flash(true, Msg::new("member-added").arg("name", &account.display_name));
+                return Ok(redirect_after_post(&current.viewer, "/account/members"));
+            }
+            Err(AppError::Conflict(_)) => {
+                errors.add(AppError::invalid("identifier", "member-exists"), lang)?;
+            }
+            Err(err) => return Err(err),
+        }
+    }
+    let page = page(&current, identifier.chars().take(254).collect(), form.role.chars().take(16).collect(), errors).await?;
+    let body = if current.viewer.htmx { page.as_content().render()? } else { page.render()? };
+    Ok(HttpResponse::UnprocessableEntity().content_type("text/html; charset=utf-8").body(body))
+}
+
+async fn member_of(current: &CurrentTenant, account_id: i64) -> Result<Member, AppError> {
+    store::member(current.viewer.db(), current.tenant.project_id, account_id).await?.ok_or(AppError::NotFound)
+}
+
+#[derive(Deserialize)]
+pub struct RoleForm {
+    #[serde(default)]
+    role: String,
+}
+
+pub async fn set_role(admin: TenantAdmin, path: web::Path<i64>, form: web::Form<RoleForm>) -> Result<HttpResponse, AppError> {
+    let TenantAdmin(current) = admin;
+    let member = member_of(&current, *path).await?;
+    let role = TenantRole::parse(&form.role).ok_or(AppError::BadRequest(Msg::new("member-role-invalid")))?;
+    let db = current.viewer.db();
+    match store::set_role(db, current.account.id, current.tenant.project_id, member.account_id, &member.username, role).await? {
+        MembershipChange::Done => current.viewer.flash(
+            true,
+            Msg::new("member-role-changed").arg("name", &member.display_name).arg("role", current.viewer.lang.t(role.label_key())),
+        ),
+        MembershipChange::LastAdmin => current.viewer.flash(false, Msg::new("member-last-admin")),
+        MembershipChange::NotAMember => return Err(AppError::NotFound),
+    }
+    Ok(redirect_after_post(&current.viewer, "/account/members"))
+}
+
+#[derive(Template)]
+#[template(path = "account/remove.html", blocks = ["content"])]
+struct RemovePage {
+    l: Layout,
+    member: Member,
+}
+
+pub async fn remove_dialog(admin: TenantAdmin, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let TenantAdmin(current) = admin;
+    let member = member_of(&current, *path).await?;
+    let page = RemovePage { l: current.viewer.layout(), member };
+    if current.viewer.htmx { html(&page.as_content()) } else { html(&page) }
+}
+
+pub async fn remove(admin: TenantAdmin, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let TenantAdmin(current) = admin;
+    let member = member_of(&current, *path).await?;
+    let db = current.viewer.db();
+    match store::remove_member(db, current.account.id, current.tenant.project_id, member.account_id, &member.username).await? {
+        MembershipChange::Done => current.viewer.flash(true, Msg::new("member-removed").arg("name", &member.display_name)),
+        MembershipChange::LastAdmin => current.viewer.flash(false, Msg::new("member-last-admin")),
+        MembershipChange::NotAMember => return Err(AppError::NotFound),
+    }
+    // An admin who removed themselves is no longer in the project.
+    let next = if member.account_id == current.account.id { "/" } else { "/account/members" };
+    Ok(redirect_after_post(&current.viewer, next))
+}

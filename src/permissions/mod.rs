@@ -1,0 +1,24 @@
+//! Tenant management permissions: which of the cloud's services each member
+//! of a project may use. Tenant admins edit anyone's; a tenant user sees
+//! only their own, read-only. The SQL lives in `projects::store`.
+
+pub mod routes;
+
+use actix_web::web;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/permissions", web::get().to(routes::page))
+        .route("/permissions/{account_id}", web::get().to(routes::dialog))
+        .route("/permissions/{account_id}", web::post().to(routes::save));
+}
+
+/// The message key of a service's name.
+pub fn service_label_key(code: &str) -> &'static str {
+    match code {
+        "ccs" => "service-ccs",
+        "vcs" => "service-vcs",
+        "hpc" => "service-hpc",
+        "cos" => "service-cos",
+        _ => "service-registry",
+    }
+}

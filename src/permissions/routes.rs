@@ -1,0 +1,166 @@
+//! The Permissions page, its search, and the per-member dialog.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::service_label_key;
+use crate::{
+    auth::{CurrentTenant, TenantAdmin},
+    error::AppError,
+    projects::store::{self, Member, MembershipChange},
+    web::{Layout, html, i18n::Msg, see_other},
+};
+
+/// A member and the services they may use.
+pub struct TenantRow {
+    pub member: Member,
+    pub services: Vec<String>,
+}
+
+impl TenantRow {
+    pub fn may_use(&self, service: &str) -> bool {
+        self.services.iter().any(|s| s == service)
+    }
+}
+
+fn label(code: &str) -> &'static str {
+    service_label_key(code)
+}
+
+#[derive(Template)]
+#[template(path = "permissions/page.html")]
+struct PermissionsPage {
+    l: Layout,
+    q: String,
+    rows: Vec<TenantRow>,
+    services: Vec<String>,
+}
+
+impl PermissionsPage {
+    fn label(&self, code: &str) -> &'static str {
+        label(code)
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// Whether a member matches a search: in name, username or email, ignoring case.
+fn matches(member: &Member, q: &str) -> bool {
+    let q = q.trim().to_lowercase();
+    q.is_empty()
+        || [&member.display_name, &member.username, &member.email].iter().any(|field| field.to_lowercase().contains(&q))
+}
+
+async fn rows(current: &CurrentTenant, q: &str) -> Result<Vec<TenantRow>, AppError> {
+    let db = current.viewer.db();
+    let project_id = current.tenant.project_id;
+    let mut permissions = store::project_permissions(db, project_id).await?;
+    Ok(store::members(db, project_id)
+        .await?
+        .into_iter()
+        // A tenant user sees only themselves.
+        .filter(|m| current.tenant.is_admin() || m.account_id == current.account.id)
+        .filter(|m| matches(m, q))
+        .map(|member| TenantRow { services: permissions.remove(&member.account_id).unwrap_or_default(), member })
+        .collect())
+}
+
+pub async fn page(current: CurrentTenant, query: web::Query<SearchQuery>) -> Result<HttpResponse, AppError> {
+    let q: String = query.q.chars().take(100).collect();
+    let rows = rows(&current, &q).await?;
+    let services = store::services(current.viewer.db()).await?;
+    html(&PermissionsPage { l: current.viewer.layout(), q, rows, services })
+}
+
+#[derive(Template)]
+#[template(path = "permissions/edit.html", blocks = ["content"])]
+struct EditPage {
+    l: Layout,
+    row: TenantRow,
+    services: Vec<String>,
+    editable: bool,
+}
+
+impl EditPage {
+    fn label(&self, code: &str) -> &'static str {
+        label(code)
+    }
+}
+
+async fn row_of(current: &CurrentTenant, account_id: i64) -> Result<TenantRow, AppError> {
+    // Tenant users may look only at themselves; anyone else is not there.
+    if !current.tenant.is_admin() && account_id != current.account.id {
+        return Err(AppError::NotFound);
+    }
+    let db = current.viewer.db();
+    let member = store::member(db, current.tenant.project_id, account_id).await?.ok_or(AppError::NotFound)?;
+    let services = store::project_permissions(db, current.tenant.project_id).await?.remove(&account_id).unwrap_or_default();
+    Ok(TenantRow { member, services })
+}
+
+pub async fn dialog(current: CurrentTenant, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let row = row_of(&current, *path).await?;
+    let services = store::services(current.viewer.db()).await?;
+    let editable = current.tenant.is_admin();
+    let page = EditPage { l: current.viewer.layout(), row, services, editable };
+    if current.viewer.htmx { html(&page.as_content()) } else { html(&page) }
+}
+
+#[derive(Template)]
+#[template(path = "permissions/saved.html")]
+struct SavedFragment {
+    l: Layout,
+    row: TenantRow,
+    services: Vec<String>,
+    message: String,
+}
+
+impl SavedFragment {
+    fn label(&self, code: &str) -> &'static str {
+        label(code)
+    }
+}
+
+/// Saves the services a member may use (tenant admins only).
+pub async fn save(admin: TenantAdmin, path: web::Path<i64>, form: web::Form<Vec<(String, String)>>) -> Result<HttpResponse, AppError> {
+    let TenantAdmin(current) = admin;
+    let row = row_of(&current, *path).await?;
+    let db = current.viewer.db();
+    let known = store::services(db).await?;
+    let mut chosen: Vec<String> = Vec::new();
+    for (name, value) in form.iter() {
+        if name != "service" {
+            continue;
+        }
+        if !known.contains(value) {
+            return Err(AppError::BadRequest(Msg::new("permissions-unknown-service")));
+        }
+        if !chosen.contains(value) {
+            chosen.push(value.clone());
+        }
+    }
+    let result = store::set_permissions(db, current.account.id, current.tenant.project_id, row.member.account_id, &row.member.username, &chosen)
+        .await?;
+    if result == MembershipChange::NotAMember {
+        return Err(AppError::NotFound);
+    }
+    let message = Msg::new("permissions-saved").arg("name", &row.member.display_name);
+    if !current.viewer.htmx {
+        current.viewer.flash(true, message);
+        return Ok(see_other("/permissions"));
+    }
+    let mut permissions: HashMap<i64, Vec<String>> = store::project_permissions(db, current.tenant.project_id).await?;
+    let row = TenantRow { services: permissions.remove(&row.member.account_id).unwrap_or_default(), member: row.member };
+    let fragment = SavedFragment { message: message.in_lang(current.viewer.lang), l: current.viewer.layout(), row, services: known };
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("HX-Trigger", "close-dialog"))
+        .body(fragment.render()?))
+}
