@@ -155,3 +155,25 @@ pub async fn set_project_quota(
     crate::quotas::store::set_project_quotas(db, None, project.id, service, &limits).await?;
     Ok(())
 }
+
+/// Issues a one-time password reset link; returns its path (`/reset/…`).
+pub async fn reset_link(db: &Db, username: &str) -> anyhow::Result<String> {
+    let account = accounts::store::by_username(db, &username.trim().to_ascii_lowercase())
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no account {username:?}"))?;
+    accounts::issue_reset_link(db, account.id, None, "issued from the command line").await.map_err(explain)
+}
+
+/// Sets which services new members may use; `None` means all.
+pub async fn set_default_services(db: &Db, services: Option<&[String]>) -> anyhow::Result<()> {
+    if let Some(list) = services {
+        let known = projects::store::services(db).await?;
+        for service in list {
+            if !known.contains(service) {
+                anyhow::bail!("unknown service {service:?}: use {}", known.join(", "));
+            }
+        }
+    }
+    projects::store::set_default_services(db, services).await?;
+    Ok(())
+}

@@ -34,6 +34,9 @@ enum Command {
         /// How many API keys one member may hold in one project.
         #[arg(long, env = "MC_MAX_KEYS", default_value_t = 20, value_parser = clap::value_parser!(i64).range(1..=1000))]
         max_keys: i64,
+        /// Services new members may use, comma-separated (default: all of ccs,vcs,hpc,cos,registry).
+        #[arg(long, env = "MC_DEFAULT_SERVICES", value_delimiter = ',')]
+        default_services: Option<Vec<String>>,
     },
     /// Manage accounts.
     User {
@@ -117,6 +120,13 @@ enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Print a one-time password reset link (valid 24 hours).
+    ResetLink {
+        username: String,
+        /// The portal's address as its users reach it.
+        #[arg(long, env = "MC_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+        public_url: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -163,12 +173,12 @@ fn main() -> anyhow::Result<()> {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { bind, demo, insecure_cookies, max_key_days, max_keys } => {
+        Command::Serve { bind, demo, insecure_cookies, max_key_days, max_keys, default_services } => {
             let mut config = Config::new(bind, &cli.db);
             config.insecure_cookies = insecure_cookies || demo;
             config.max_key_days = max_key_days;
             config.max_keys = max_keys;
-            serve(config, demo).await
+            serve(config, demo, default_services).await
         }
         Command::User { command: UserCommand::Add { username, email, name, role, password_stdin } } => {
             let db = db::open(&cli.db).await?;
@@ -177,6 +187,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Some(password) => println!("Created {username}. One-time password: {password}"),
                 None => println!("Created {username}."),
             }
+            Ok(())
+        }
+        Command::User { command: UserCommand::ResetLink { username, public_url } } => {
+            let db = db::open(&cli.db).await?;
+            let path = cli::reset_link(&db, &username).await?;
+            println!("{}{path}", public_url.trim_end_matches('/'));
             Ok(())
         }
         Command::Project { command: ProjectCommand::Add { code, name, starts, ends } } => {
@@ -213,8 +229,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
+async fn serve(config: Config, demo: bool, default_services: Option<Vec<String>>) -> anyhow::Result<()> {
     let database = db::open(&config.db).await?;
+    cli::set_default_services(&database, default_services.as_deref()).await?;
     let loaded = demo && demo::load_if_empty(&database).await?;
     let insecure = config.insecure_cookies;
     let host = config.bind.rsplit_once(':').map_or("127.0.0.1", |(host, _)| host).to_string();

@@ -258,6 +258,53 @@ async fn editing_a_quota_without_javascript_works_through_plain_forms() {
 }
 
 #[tokio::test]
+async fn members_permissions_and_password_in_the_browser() {
+    let _one = ONE_AT_A_TIME.lock();
+    let app = demo_app().await;
+    app.create_user("dora", PlatformRole::None).await;
+    let bob = account_id(&app, "bob").await;
+    let browser = Browser::start(&app.base, true, DESKTOP.0, DESKTOP.1).await;
+    browser.sign_in("alice", PASSWORD).await;
+
+    // Toggle a member's service permission in the dialog.
+    browser.goto("/permissions").await;
+    browser.click(&format!("#tenant-{bob} a")).await;
+    browser.wait_until("document.getElementById('dialog').open").await;
+    browser.click("#dialog input[value=hpc]").await;
+    browser.click("#dialog button[type=submit]").await;
+    browser.wait_until("!document.getElementById('dialog').open").await;
+    browser.wait_until(&format!("!document.getElementById('tenant-{bob}').textContent.includes('HPC')")).await;
+    let hpc: i64 = app.count("SELECT COUNT(*) FROM tenant_permissions WHERE service = 'hpc'").await;
+    assert_eq!(hpc, 2, "alice twice (two projects) and no longer bob");
+
+    // Search as you type.
+    browser.fill("#tenant-search", "bob").await;
+    browser.wait_until("!document.getElementById('tenants').textContent.includes('alice Test')").await;
+
+    // Add a member, then remove them through the confirm dialog.
+    browser.goto("/account/members").await;
+    browser.fill("#add-identifier", "dora").await;
+    browser.click("form[action='/account/members'] button[type=submit]").await;
+    browser.wait_for_text("dora Test was added to the project.").await;
+    let dora = account_id(&app, "dora").await;
+    browser.click(&format!("#member-{dora} a[href$='/remove']")).await;
+    browser.wait_until("document.getElementById('dialog').open").await;
+    browser.click("#dialog button.danger").await;
+    browser.wait_for_text("dora Test was removed from the project.").await;
+
+    // Change the password.
+    browser.click("nav.tabs a[href='/account/password']").await;
+    browser.find("#password-current").await;
+    browser.fill("#password-current", PASSWORD).await;
+    browser.fill("#password-new", "an entirely new secret").await;
+    browser.fill("#password-confirm", "an entirely new secret").await;
+    browser.click("form[action='/account/password'] button[type=submit]").await;
+    browser.wait_for_text("Your password was changed.").await;
+    browser.close().await;
+    assert_eq!(app.client().sign_in("alice", "an entirely new secret").await.status, reqwest::StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
 async fn every_main_page_looks_finished_and_passes_axe_in_both_languages_and_sizes() {
     let _one = ONE_AT_A_TIME.lock();
     let app = demo_app().await;
@@ -312,6 +359,22 @@ async fn every_main_page_looks_finished_and_passes_axe_in_both_languages_and_siz
             browser.wait_until("document.getElementById('dialog').open").await;
             browser.screenshot(&shot("quota-edit-dialog")).await;
             browser.assert_accessible("edit-quota dialog").await;
+
+            browser.goto("/permissions").await;
+            browser.find("#tenants").await;
+            browser.screenshot(&shot("permissions")).await;
+            browser.assert_accessible("permissions").await;
+            browser.click("#tenants tbody tr:last-child a").await;
+            browser.wait_until("document.getElementById('dialog').open").await;
+            browser.screenshot(&shot("permissions-dialog")).await;
+            browser.assert_accessible("permissions dialog").await;
+
+            for tab in ["members", "profile", "password"] {
+                browser.goto(&format!("/account/{tab}")).await;
+                browser.find("nav.tabs").await;
+                browser.screenshot(&shot(&format!("account-{tab}"))).await;
+                browser.assert_accessible(tab).await;
+            }
 
             // Back to English and signed out for the next round.
             if lang == "zh-TW" {

@@ -68,6 +68,13 @@ async fn an_operator_sets_up_a_project_from_the_command_line() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(who["account"]["username"], "dora");
 
+    let (ok, out, err) = member_center(db, &["user", "reset-link", "dora", "--public-url", "https://mc.example.org/"], None);
+    assert!(ok, "{err}");
+    let link = out.trim();
+    assert!(link.starts_with("https://mc.example.org/reset/"), "{link}");
+    let path = link.trim_start_matches("https://mc.example.org");
+    app.client().get(path).await.assert_contains("Choose a new password for dora.");
+
     let mut client = app.client();
     assert_eq!(client.sign_in("dora", &password).await.status, StatusCode::SEE_OTHER);
     let home = client.get("/account").await;
