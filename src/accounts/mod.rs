@@ -149,34 +149,6 @@ pub fn check_new_password(password: &str, username: &str) -> Result<(), AppError
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn usernames_are_normalised_and_checked() {
-        assert_eq!(Username::parse(" Alice ").unwrap().as_str(), "alice");
-        for bad in ["", "ab", "1abc", "a b", "ali@ce", &"a".repeat(33), "名字"] {
-            assert!(Username::parse(bad).is_err(), "{bad:?} accepted");
-        }
-    }
-
-    #[test]
-    fn emails_are_checked() {
-        assert!(Email::parse("alice@example.org").is_ok());
-        for bad in ["", "alice", "a@b", "a@@b.c", "a b@c.d", "@c.d", "a@.c"] {
-            assert!(Email::parse(bad).is_err(), "{bad:?} accepted");
-        }
-    }
-
-    #[test]
-    fn passwords_need_length_and_differ_from_the_username() {
-        assert!(check_new_password("short", "alice").is_err());
-        assert!(check_new_password("alicealice12", "alicealice12").is_err());
-        assert!(check_new_password("a long enough secret", "alice").is_ok());
-    }
-}
-
 /// A phone number: optional; at most 32 of digits, spaces and `+-()`.
 pub fn parse_phone(raw: &str) -> Result<String, AppError> {
     let value = raw.trim();
@@ -206,4 +178,32 @@ pub async fn issue_reset_link(
     let expires_at = crate::db::now() + 24 * 3600;
     store::create_reset(db, account_id, created_by, &crate::auth::token::digest(&token), expires_at, reason).await?;
     Ok(format!("/reset/{token}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_are_normalised_and_checked() {
+        assert_eq!(Username::parse(" Alice ").unwrap().as_str(), "alice");
+        for bad in ["", "ab", "1abc", "a b", "ali@ce", &"a".repeat(33), "名字"] {
+            assert!(Username::parse(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn emails_are_checked() {
+        assert!(Email::parse("alice@example.org").is_ok());
+        for bad in ["", "alice", "a@b", "a@@b.c", "a b@c.d", "@c.d", "a@.c"] {
+            assert!(Email::parse(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn passwords_need_length_and_differ_from_the_username() {
+        assert!(check_new_password("short", "alice").is_err());
+        assert!(check_new_password("alicealice12", "alicealice12").is_err());
+        assert!(check_new_password("a long enough secret", "alice").is_ok());
+    }
 }

@@ -70,8 +70,11 @@ fn invalid(field: impl Into<String>, key: &'static str) -> AppError {
     AppError::invalid_at(field.into(), Msg::new(key))
 }
 
+/// A checked admission request: the service, the amounts, the idempotency key.
+type Request = (QuotaService, Vec<(Resource, i64)>, String);
+
 /// Reads the body field by field, so that every error names its field.
-fn parse_request(body: &[u8]) -> Result<(QuotaService, Vec<(Resource, i64)>, String), AppError> {
+fn parse_request(body: &[u8]) -> Result<Request, AppError> {
     let value: Value = serde_json::from_slice(body).map_err(|_| invalid("body", "api-body-not-json"))?;
     let object = value.as_object().ok_or_else(|| invalid("body", "api-body-not-json"))?;
     let service = object
