@@ -177,3 +177,24 @@ pub async fn set_default_services(db: &Db, services: Option<&[String]>) -> anyho
     projects::store::set_default_services(db, services).await?;
     Ok(())
 }
+
+/// Records an order (a quotation) for a project.
+pub async fn add_order(db: &Db, project: &str, number: &str, amount: &str, note: &str) -> anyhow::Result<()> {
+    let project = projects::store::by_code(db, &project.trim().to_ascii_uppercase())
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no project {project:?}"))?;
+    let number = crate::wallets::parse_order_number(number).map_err(explain)?;
+    let amount = crate::wallets::Credits::parse(amount, "amount").map_err(explain)?;
+    if amount.0 == 0 {
+        anyhow::bail!("an order needs an amount above zero");
+    }
+    crate::wallets::store::add_order(db, None, project.id, &number, amount, note.trim()).await.map_err(explain)
+}
+
+/// Moves an order on: `paid`, `credited` or `cancelled`.
+pub async fn advance_order(db: &Db, number: &str, to: &str) -> anyhow::Result<()> {
+    crate::wallets::store::advance_order(db, None, number.trim(), to).await.map_err(|err| match err {
+        AppError::NotFound => anyhow::anyhow!("no order {number:?}"),
+        other => explain(other),
+    })
+}

@@ -7,6 +7,7 @@ use crate::{
     db::Db,
     projects,
     quotas::{self, QuotaLimit, QuotaService, Resource},
+    wallets::{self, Credits, store::Direction},
 };
 
 pub const PASSWORD: &str = "demo-password";
@@ -66,6 +67,27 @@ pub async fn load_if_empty(db: &Db) -> anyhow::Result<bool> {
     for (account, cpu, gpu, memory, key) in [(alice, 8, 2, 64, "demo-train"), (bob, 4, 1, 32, "demo-notebook")] {
         let request = [(Resource::Cpu, cpu), (Resource::Gpu, gpu), (Resource::Memory, memory)];
         quotas::store::admit(db, lab, account, QuotaService::Ccs, &request, key).await?;
+    }
+    // Credit, a sub-wallet for bob, and some metered usage.
+    for (project, number, amount) in [("MST110001", "PO-2026-0001", "10000"), ("MST110002", "PO-2026-0002", "2500")] {
+        cli::add_order(db, project, number, amount, "demo credit").await?;
+        cli::advance_order(db, number, "paid").await?;
+        cli::advance_order(db, number, "credited").await?;
+    }
+    cli::add_order(db, "MST110001", "PO-2026-0003", "5000", "next quarter").await?;
+    wallets::store::open_sub_wallet(db, alice, lab, bob, "bob").await?;
+    wallets::store::transfer(db, alice, lab, bob, "bob", Direction::ToSub, Credits(500 * wallets::SCALE)).await?;
+    for (account, resource, seconds, key) in [(alice, "train-0001", 7200, "demo-usage-1"), (bob, "notebook-7", 5400, "demo-usage-2")] {
+        let report = wallets::store::UsageReport {
+            project_id: lab,
+            account_id: account,
+            service: "ccs",
+            resource_id: resource,
+            seconds,
+            rate_per_hour: Credits(82 * wallets::SCALE),
+            idempotency_key: key,
+        };
+        wallets::store::debit_usage(db, report).await?;
     }
     Ok(true)
 }

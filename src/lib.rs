@@ -18,6 +18,7 @@ pub mod members;
 pub mod permissions;
 pub mod projects;
 pub mod quotas;
+pub mod wallets;
 pub mod web;
 
 use std::net::TcpListener;
@@ -90,6 +91,7 @@ impl Application {
                 .configure(members::configure)
                 .configure(permissions::configure)
                 .configure(accounts::configure)
+                .configure(wallets::configure)
                 .configure(api::configure)
                 .default_service(aweb::to(web::errors::not_found))
                 .wrap(from_fn(web::csrf::check))

@@ -58,6 +58,11 @@ enum Command {
         #[command(subcommand)]
         command: QuotaCommand,
     },
+    /// Record and advance credit orders.
+    Order {
+        #[command(subcommand)]
+        command: OrderCommand,
+    },
     /// Manage API keys.
     Key {
         #[command(subcommand)]
@@ -85,6 +90,28 @@ enum QuotaCommand {
         #[arg(long, allow_hyphen_values = true)]
         floating_ip: Option<String>,
     },
+}
+
+#[derive(Subcommand)]
+enum OrderCommand {
+    /// Record an order as a quotation.
+    Add {
+        #[arg(long)]
+        project: String,
+        /// The order number, e.g. PO-2026-0042.
+        number: String,
+        /// Credits, up to four decimals.
+        #[arg(long)]
+        amount: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Mark a quotation paid.
+    Pay { number: String },
+    /// Credit a paid order to the project's wallet.
+    Credit { number: String },
+    /// Cancel a quotation or paid order.
+    Cancel { number: String },
 }
 
 #[derive(Subcommand)]
@@ -211,6 +238,29 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             ];
             cli::set_project_quota(&db, &project, &service, &values).await?;
             println!("Set the {service} quota of {project}.");
+            Ok(())
+        }
+        Command::Order { command } => {
+            let db = db::open(&cli.db).await?;
+            let (number, done) = match command {
+                OrderCommand::Add { project, number, amount, note } => {
+                    cli::add_order(&db, &project, &number, &amount, &note).await?;
+                    (number, "recorded as a quotation")
+                }
+                OrderCommand::Pay { number } => {
+                    cli::advance_order(&db, &number, "paid").await?;
+                    (number, "marked paid")
+                }
+                OrderCommand::Credit { number } => {
+                    cli::advance_order(&db, &number, "credited").await?;
+                    (number, "credited to the project wallet")
+                }
+                OrderCommand::Cancel { number } => {
+                    cli::advance_order(&db, &number, "cancelled").await?;
+                    (number, "cancelled")
+                }
+            };
+            println!("Order {number} {done}.");
             Ok(())
         }
         Command::Key { command: KeyCommand::Create { project, user, days, name } } => {

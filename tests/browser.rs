@@ -305,6 +305,29 @@ async fn members_permissions_and_password_in_the_browser() {
 }
 
 #[tokio::test]
+async fn moving_credit_to_a_sub_wallet_in_the_browser() {
+    let _one = ONE_AT_A_TIME.lock();
+    let app = demo_app().await;
+    member_center::cli::add_order(&app.db, "MST110001", "PO-1", "100", "").await.unwrap();
+    member_center::cli::advance_order(&app.db, "PO-1", "paid").await.unwrap();
+    member_center::cli::advance_order(&app.db, "PO-1", "credited").await.unwrap();
+    let bob = account_id(&app, "bob").await;
+    let browser = Browser::start(&app.base, true, DESKTOP.0, DESKTOP.1).await;
+    browser.sign_in("alice", PASSWORD).await;
+    browser.goto("/account/wallet").await;
+    browser.click(&format!("#open-member option[value='{bob}']")).await;
+    browser.click("form[action='/account/wallet/sub-wallets'] button").await;
+    browser.wait_for_text("bob Test now has a sub-wallet.").await;
+    browser.fill("#transfer-amount", "25").await;
+    browser.click("form[action='/account/wallet/transfer'] button[type=submit]").await;
+    browser.wait_for_text("Moved 25.0000 credits for bob Test.").await;
+    browser.find(&format!("#sub-wallet-{bob}")).await;
+    browser.wait_for_text("25.0000 credits").await;
+    browser.wait_for_text("75.0000 credits").await;
+    browser.close().await;
+}
+
+#[tokio::test]
 async fn every_main_page_looks_finished_and_passes_axe_in_both_languages_and_sizes() {
     let _one = ONE_AT_A_TIME.lock();
     let app = demo_app().await;
@@ -369,7 +392,7 @@ async fn every_main_page_looks_finished_and_passes_axe_in_both_languages_and_siz
             browser.screenshot(&shot("permissions-dialog")).await;
             browser.assert_accessible("permissions dialog").await;
 
-            for tab in ["members", "profile", "password"] {
+            for tab in ["members", "wallet", "usage", "orders", "profile", "password"] {
                 browser.goto(&format!("/account/{tab}")).await;
                 browser.find("nav.tabs").await;
                 browser.screenshot(&shot(&format!("account-{tab}"))).await;

@@ -118,6 +118,7 @@ fn parse_request(body: &[u8]) -> Result<Request, AppError> {
     responses(
         (status = 201, description = "Admitted", body = AllocationBody),
         (status = 200, description = "Admitted earlier with the same idempotency key; nothing new admitted", body = AllocationBody),
+        (status = 402, description = "`wallet_negative`: the project's or the member's balance is negative", body = super::openapi::ErrorBody),
         (status = 403, description = "`service_not_permitted`", body = super::openapi::ErrorBody),
         (status = 409, description = "`quota_exceeded`, with `details`: a list of shortfalls", body = super::openapi::ErrorBody),
         (status = 422, description = "Malformed body; `field` names the field", body = super::openapi::ErrorBody),
@@ -133,6 +134,16 @@ pub async fn admit(caller: ApiCaller, body: web::Bytes) -> Result<HttpResponse, 
             code: "service_not_permitted",
             message: Msg::new("api-service-not-permitted"),
             details: Some(json!({ "service": service.code() })),
+        });
+    }
+    // A negative balance blocks new allocations (releasing still works).
+    let (parent, sub) = super::wallet::balances(&caller).await?;
+    if let Some(balance) = [Some(parent), sub].into_iter().flatten().find(|b| b.is_negative()) {
+        return Err(AppError::Refused {
+            status: StatusCode::PAYMENT_REQUIRED,
+            code: "wallet_negative",
+            message: Msg::new("api-wallet-negative"),
+            details: Some(json!({ "balance": balance.to_string(), "wallet": if balance == parent { "parent" } else { "sub" } })),
         });
     }
     match store::admit(db, caller.owner.project_id, caller.owner.account_id, service, &request, &key).await? {

@@ -6,6 +6,7 @@ pub mod allocations;
 pub mod caller;
 pub mod openapi;
 pub mod routes;
+pub mod wallet;
 
 use std::time::Instant;
 
@@ -32,7 +33,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/allocations", web::post().to(allocations::admit))
             .route("/allocations", web::get().to(allocations::list))
             .route("/allocations/{id}", web::delete().to(allocations::release))
-            .route("/quotas", web::get().to(allocations::quotas)),
+            .route("/quotas", web::get().to(allocations::quotas))
+            .route("/usage", web::post().to(wallet::report_usage))
+            .route("/wallet", web::get().to(wallet::wallet)),
     );
 }
 

@@ -8,7 +8,7 @@ use utoipa::{
     openapi::security::{ApiKey, ApiKeyValue, SecurityScheme},
 };
 
-use super::{allocations, routes};
+use super::{allocations, routes, wallet};
 
 /// Every error: a stable code and a human message.
 #[derive(Serialize, ToSchema)]
@@ -45,7 +45,9 @@ impl Modify for KeyHeader {
         allocations::admit,
         allocations::release,
         allocations::list,
-        allocations::quotas
+        allocations::quotas,
+        wallet::report_usage,
+        wallet::wallet
     ),
     components(schemas(ErrorBody, ErrorDetail, allocations::ShortfallBody)),
     modifiers(&KeyHeader)

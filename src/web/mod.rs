@@ -4,6 +4,7 @@
 
 pub mod assets;
 pub mod csrf;
+pub mod csv;
 pub mod errors;
 pub mod i18n;
 
@@ -198,4 +199,29 @@ mod tests {
             assert_eq!(local_path(bad), "/", "{bad:?}");
         }
     }
+}
+
+/// A date range typed as `YYYY-MM-DD` (either end may be empty), as unix
+/// seconds in `zone`: from the start of `from` to the end of `to`.
+pub fn date_range(from: &str, to: &str, zone: &'static time_tz::Tz) -> Result<(Option<i64>, Option<i64>), AppError> {
+    use time_tz::PrimitiveDateTimeExt;
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let start_of = |raw: &str, field: &'static str, days_after: i64| -> Result<Option<i64>, AppError> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Ok(None);
+        }
+        let date = time::Date::parse(raw, format).map_err(|_| AppError::invalid(field, "date-invalid"))?;
+        let date = date.checked_add(time::Duration::days(days_after)).ok_or_else(|| AppError::invalid(field, "date-invalid"))?;
+        let local = time::PrimitiveDateTime::new(date, time::Time::MIDNIGHT).assume_timezone(zone);
+        Ok(local.take_first().map(|t| t.unix_timestamp()))
+    };
+    let start = start_of(from, "from", 0)?;
+    let end = start_of(to, "to", 1)?;
+    if let (Some(s), Some(e)) = (start, end)
+        && e <= s
+    {
+        return Err(AppError::invalid("to", "date-range-invalid"));
+    }
+    Ok((start, end))
 }

@@ -1,0 +1,144 @@
+//! Metered usage and wallet balances in the native API.
+
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use super::ApiCaller;
+use crate::{
+    error::AppError,
+    projects,
+    wallets::{Credits, store},
+    web::i18n::Msg,
+};
+
+/// What a service reports.
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)] // documents the body; it is parsed field by field for precise errors
+pub struct UsageRequest {
+    /// `ccs`, `vcs`, `hpc`, `cos` or `registry`.
+    service: String,
+    /// The service's own name for what ran, e.g. a container ID.
+    resource_id: String,
+    /// Whole seconds used.
+    seconds: i64,
+    /// Credits per hour, as a decimal string with at most four decimals.
+    #[schema(example = "82.0000")]
+    rate_per_hour: String,
+    /// Reporting again with the same key debits nothing new.
+    idempotency_key: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UsageBody {
+    pub id: i64,
+    /// The debit, `rate × seconds / 3600` rounded half up to four decimals.
+    pub amount: String,
+    /// `sub` (the member's sub-wallet) or `parent` (the project's wallet).
+    pub wallet: String,
+    pub balance_after: String,
+}
+
+fn invalid(field: &str, key: &'static str) -> AppError {
+    AppError::invalid_at(field.to_string(), Msg::new(key))
+}
+
+/// Records metered usage and debits it.
+#[utoipa::path(
+    post,
+    path = "/api/v1/usage",
+    tag = "wallet",
+    security(("api_key" = [])),
+    request_body = UsageRequest,
+    responses(
+        (status = 201, description = "Debited", body = UsageBody),
+        (status = 200, description = "Reported before with this idempotency key; nothing new debited", body = UsageBody),
+        (status = 422, description = "Malformed body; `field` names the field", body = super::openapi::ErrorBody),
+    )
+)]
+pub async fn report_usage(caller: ApiCaller, body: web::Bytes) -> Result<HttpResponse, AppError> {
+    let value: Value = serde_json::from_slice(&body).map_err(|_| invalid("body", "api-body-not-json"))?;
+    let object = value.as_object().ok_or_else(|| invalid("body", "api-body-not-json"))?;
+    let known = projects::store::services(&caller.state.db).await?;
+    let service = object
+        .get("service")
+        .and_then(Value::as_str)
+        .filter(|s| known.iter().any(|k| k == s))
+        .ok_or_else(|| invalid("service", "api-usage-service"))?;
+    let text = |field: &str| -> Result<String, AppError> {
+        object
+            .get(field)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|v| (1..=128).contains(&v.len()) && !v.chars().any(char::is_control))
+            .map(str::to_string)
+            .ok_or_else(|| invalid(field, "api-text-field"))
+    };
+    let resource_id = text("resource_id")?;
+    let seconds = object
+        .get("seconds")
+        .and_then(Value::as_i64)
+        .filter(|s| (0..=366 * 86_400).contains(s))
+        .ok_or_else(|| invalid("seconds", "api-seconds"))?;
+    let rate = object
+        .get("rate_per_hour")
+        .and_then(Value::as_str)
+        .ok_or_else(|| invalid("rate_per_hour", "credits-invalid"))
+        .and_then(|raw| Credits::parse(raw, "rate_per_hour"))?;
+    let key = text("idempotency_key")?;
+    let report = store::UsageReport {
+        project_id: caller.owner.project_id,
+        account_id: caller.owner.account_id,
+        service,
+        resource_id: &resource_id,
+        seconds,
+        rate_per_hour: rate,
+        idempotency_key: &key,
+    };
+    let debit = store::debit_usage(&caller.state.db, report).await?;
+    let body = UsageBody {
+        id: debit.id,
+        amount: debit.amount.to_string(),
+        wallet: debit.wallet.to_string(),
+        balance_after: debit.balance_after.to_string(),
+    };
+    Ok(if debit.new { HttpResponse::Created().json(body) } else { HttpResponse::Ok().json(body) })
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WalletBody {
+    pub project_code: String,
+    /// The project's (parent) wallet balance, four decimals.
+    pub project_balance: String,
+    /// The caller's sub-wallet balance, if they have one.
+    pub sub_wallet_balance: Option<String>,
+    /// Whether new allocations are refused for a negative balance.
+    pub blocked: bool,
+}
+
+/// The caller's balances.
+#[utoipa::path(
+    get,
+    path = "/api/v1/wallet",
+    tag = "wallet",
+    security(("api_key" = [])),
+    responses((status = 200, description = "Balances", body = WalletBody))
+)]
+pub async fn wallet(caller: ApiCaller) -> Result<HttpResponse, AppError> {
+    let (parent, sub) = balances(&caller).await?;
+    Ok(HttpResponse::Ok().json(WalletBody {
+        project_code: caller.owner.project_code.clone(),
+        project_balance: parent.to_string(),
+        sub_wallet_balance: sub.map(|s| s.to_string()),
+        blocked: parent.is_negative() || sub.is_some_and(Credits::is_negative),
+    }))
+}
+
+/// The project's balance and the caller's sub-wallet balance.
+pub async fn balances(caller: &ApiCaller) -> Result<(Credits, Option<Credits>), AppError> {
+    let db = &caller.state.db;
+    let parent = store::parent(db, caller.owner.project_id).await?.balance;
+    let sub = store::sub_wallet(db, caller.owner.project_id, caller.owner.account_id).await?.map(|w| w.balance);
+    Ok((parent, sub))
+}

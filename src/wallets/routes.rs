@@ -1,0 +1,375 @@
+//! The Wallet, Usage and Orders tabs of Account & Project.
+
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::{
+    Credits,
+    store::{self, Direction, LedgerFilter, LedgerRow, Order, UsageSum, Wallet},
+};
+use crate::{
+    accounts::routes::FieldErrors,
+    auth::{CurrentTenant, TenantAdmin},
+    error::AppError,
+    projects::store::{self as project_store, Member},
+    web::{Layout, csv, date_range, html, i18n::Msg, redirect_after_post},
+};
+
+const PAGE_SIZE: i64 = 50;
+
+#[derive(Deserialize, Default, Clone)]
+pub struct LedgerQuery {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    member: String,
+    page: Option<i64>,
+}
+
+impl LedgerQuery {
+    /// The query string that keeps these filters (for the pager and CSV link).
+    pub fn keep(&self) -> String {
+        let pairs = [("from", &self.from), ("to", &self.to), ("member", &self.member)];
+        form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (*k, v.as_str())))
+            .finish()
+    }
+}
+
+/// The rows a viewer may see: admins the whole project's (optionally one
+/// member's), tenant users only their own sub-wallet's — none without one.
+async fn filter_for(current: &CurrentTenant, query: &LedgerQuery) -> Result<Option<LedgerFilter>, AppError> {
+    let (from, to) = date_range(&query.from, &query.to, current.viewer.time_zone())?;
+    let mut filter = LedgerFilter { from, to, ..LedgerFilter::default() };
+    if current.tenant.is_admin() {
+        if !query.member.is_empty() {
+            let id: i64 = query.member.parse().map_err(|_| AppError::invalid("member", "member-unknown"))?;
+            filter.member = Some(id);
+        }
+    } else {
+        match store::sub_wallet(current.viewer.db(), current.tenant.project_id, current.account.id).await? {
+            Some(own) => filter.wallet = Some(own.id),
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(filter))
+}
+
+#[derive(Template)]
+#[template(path = "wallets/wallet.html", blocks = ["content"])]
+struct WalletPage {
+    l: Layout,
+    tab: &'static str,
+    parent: Wallet,
+    subs: Vec<Wallet>,
+    members: Vec<Member>,
+    rows: Vec<LedgerRow>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    query: LedgerQuery,
+    errors: FieldErrors,
+    transfer_member: String,
+    transfer_amount: String,
+}
+
+impl WalletPage {
+    fn without_sub_wallet(&self) -> Vec<&Member> {
+        self.members.iter().filter(|m| !self.subs.iter().any(|s| s.account_id == Some(m.account_id))).collect()
+    }
+
+    fn kind_key(&self, kind: &str) -> &'static str {
+        match kind {
+            "credit" => "ledger-credit",
+            "debit" => "ledger-debit",
+            "transfer" => "ledger-transfer",
+            _ => "ledger-reversal",
+        }
+    }
+
+    fn is_member_filter(&self, member: &Member) -> bool {
+        self.query.member == member.account_id.to_string()
+    }
+}
+
+async fn wallet_page(current: &CurrentTenant, query: LedgerQuery, errors: FieldErrors, transfer: (String, String)) -> Result<WalletPage, AppError> {
+    let db = current.viewer.db();
+    let project_id = current.tenant.project_id;
+    let parent = store::parent(db, project_id).await?;
+    let mut subs = store::sub_wallets(db, project_id).await?;
+    if !current.tenant.is_admin() {
+        subs.retain(|w| w.account_id == Some(current.account.id));
+    }
+    let members = if current.tenant.is_admin() { project_store::members(db, project_id).await? } else { Vec::new() };
+    let page = query.page.unwrap_or(1).max(1);
+    let mut errors = errors;
+    let (rows, total) = match filter_for(current, &query).await {
+        Ok(Some(filter)) => store::ledger(db, project_id, &filter, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?,
+        Ok(None) => (Vec::new(), 0),
+        Err(err @ AppError::Invalid { .. }) => {
+            errors.add(err, current.viewer.lang)?;
+            (Vec::new(), 0)
+        }
+        Err(err) => return Err(err),
+    };
+    Ok(WalletPage {
+        l: current.viewer.layout(),
+        tab: "wallet",
+        parent,
+        subs,
+        members,
+        rows,
+        total,
+        page,
+        pages: ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
+        query,
+        errors,
+        transfer_member: transfer.0,
+        transfer_amount: transfer.1,
+    })
+}
+
+pub async fn wallet(current: CurrentTenant, query: web::Query<LedgerQuery>) -> Result<HttpResponse, AppError> {
+    let page = wallet_page(&current, query.into_inner(), FieldErrors::default(), Default::default()).await?;
+    if current.viewer.htmx { html(&page.as_content()) } else { html(&page) }
+}
+
+/// The filtered ledger as CSV, streamed.
+pub async fn ledger_csv(current: CurrentTenant, query: web::Query<LedgerQuery>) -> Result<HttpResponse, AppError> {
+    let filter = filter_for(&current, &query).await?;
+    let db = current.viewer.db().clone();
+    let project_id = current.tenant.project_id;
+    let zone = current.viewer.time_zone();
+    let header = ["number", "time", "service", "actor", "type", "wallet", "balance_before", "amount", "balance_after", "detail"];
+    Ok(csv::response("ledger.csv", &header, move |cursor| {
+        let db = db.clone();
+        let filter = filter.clone();
+        Box::pin(async move {
+            let Some(filter) = filter else { return Ok((Vec::new(), None)) };
+            let rows = store::ledger_before(&db, project_id, &filter, cursor.unwrap_or(i64::MAX), 1000).await?;
+            let next = (rows.len() == 1000).then(|| rows.last().map(|r| r.id)).flatten();
+            let rows = rows
+                .into_iter()
+                .map(|r| {
+                    vec![
+                        r.id.to_string(),
+                        crate::web::format_time(r.at, zone),
+                        r.service.unwrap_or_default(),
+                        r.actor.unwrap_or_default(),
+                        r.kind,
+                        r.wallet_owner.unwrap_or_else(|| "parent".into()),
+                        r.balance_before.to_string(),
+                        r.amount.to_string(),
+                        r.balance_after.to_string(),
+                        r.detail,
+                    ]
+                })
+                .collect();
+            Ok((rows, next))
+        })
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct MemberForm {
+    #[serde(default)]
+    member: String,
+}
+
+async fn member_of(current: &CurrentTenant, raw: &str) -> Result<Member, AppError> {
+    let id: i64 = raw.trim().parse().map_err(|_| AppError::NotFound)?;
+    project_store::member(current.viewer.db(), current.tenant.project_id, id).await?.ok_or(AppError::NotFound)
+}
+
+pub async fn create_sub_wallet(admin: TenantAdmin, form: web::Form<MemberForm>) -> Result<HttpResponse, AppError> {
+    let TenantAdmin(current) = admin;
+    let member = member_of(&current, &form.member).await?;
+    match store::open_sub_wallet(current.viewer.db(), current.account.id, current.tenant.project_id, member.account_id, &member.username).await {
+        Ok(()) => current.viewer.flash(true, Msg::new("wallet-sub-opened").arg("name", &member.display_name)),
+        Err(AppError::Conflict(msg)) => current.viewer.flash(false, msg),
+        Err(err) => return Err(err),
+    }
+    Ok(redirect_after_post(&current.viewer, "/account/wallet"))
+}
+
+#[derive(Deserialize)]
+pub struct TransferForm {
+    #[serde(default)]
+    member: String,
+    #[serde(default)]
+    direction: String,
+    #[serde(default)]
+    amount: String,
+}
+
+/// Moves credit parent → sub-wallet or back; never more than is there.
+pub async fn transfer(admin: TenantAdmin, form: web::Form<TransferForm>) -> Result<HttpResponse, AppError> {
+    let TenantAdmin(current) = admin;
+    let member = member_of(&current, &form.member).await?;
+    let direction = match form.direction.as_str() {
+        "to_sub" => Direction::ToSub,
+        "to_parent" => Direction::ToParent,
+        _ => return Err(AppError::BadRequest(Msg::new("wallet-direction-invalid"))),
+    };
+    let moved = Credits::parse(&form.amount, "amount").and_then(|amount| {
+        if amount.0 == 0 { Err(AppError::invalid("amount", "credits-invalid")) } else { Ok(amount) }
+    });
+    let result = match moved {
+        Ok(amount) => store::transfer(
+            current.viewer.db(),
+            current.account.id,
+            current.tenant.project_id,
+            member.account_id,
+            &member.username,
+            direction,
+            amount,
+        )
+        .await
+        .map(|()| amount),
+        Err(err) => Err(err),
+    };
+    match result {
+        Ok(amount) => {
+            current.viewer.flash(true, Msg::new("wallet-moved").arg("amount", amount).arg("name", &member.display_name));
+            Ok(redirect_after_post(&current.viewer, "/account/wallet"))
+        }
+        Err(err @ AppError::Invalid { .. }) => {
+            let mut errors = FieldErrors::default();
+            errors.add(err, current.viewer.lang)?;
+            let transfer = (form.member.chars().take(20).collect(), form.amount.chars().take(24).collect());
+            let page = wallet_page(&current, LedgerQuery::default(), errors, transfer).await?;
+            let body = if current.viewer.htmx { page.as_content().render()? } else { page.render()? };
+            Ok(HttpResponse::UnprocessableEntity().content_type("text/html; charset=utf-8").body(body))
+        }
+        Err(err) => Err(err),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "wallets/remove.html", blocks = ["content"])]
+struct RemovePage {
+    l: Layout,
+    wallet: Wallet,
+}
+
+pub async fn remove_dialog(admin: TenantAdmin, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let TenantAdmin(current) = admin;
+    let wallet = store::sub_wallet(current.viewer.db(), current.tenant.project_id, *path).await?.ok_or(AppError::NotFound)?;
+    let page = RemovePage { l: current.viewer.layout(), wallet };
+    if current.viewer.htmx { html(&page.as_content()) } else { html(&page) }
+}
+
+pub async fn remove_sub_wallet(admin: TenantAdmin, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let TenantAdmin(current) = admin;
+    let member = member_of(&current, &path.to_string()).await?;
+    let returned = store::close_sub_wallet(current.viewer.db(), current.account.id, current.tenant.project_id, member.account_id, &member.username).await?;
+    current.viewer.flash(true, Msg::new("wallet-sub-closed").arg("name", &member.display_name).arg("amount", returned));
+    Ok(redirect_after_post(&current.viewer, "/account/wallet"))
+}
+
+// ----- usage -----
+
+#[derive(Deserialize, Default)]
+pub struct RangeQuery {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
+#[derive(Template)]
+#[template(path = "wallets/usage.html", blocks = ["content"])]
+struct UsagePage {
+    l: Layout,
+    tab: &'static str,
+    sums: Vec<UsageSum>,
+    total_seconds: i64,
+    total_amount: Credits,
+    from: String,
+    to: String,
+    errors: FieldErrors,
+}
+
+impl UsagePage {
+    fn service_key(&self, code: &str) -> &'static str {
+        crate::permissions::service_label_key(code)
+    }
+
+    fn hours(&self, seconds: &i64) -> String {
+        format!("{}.{:02}", seconds / 3600, (seconds % 3600) * 100 / 3600)
+    }
+}
+
+async fn usage_sums(current: &CurrentTenant, query: &RangeQuery) -> Result<Vec<UsageSum>, AppError> {
+    let (from, to) = date_range(&query.from, &query.to, current.viewer.time_zone())?;
+    let only = (!current.tenant.is_admin()).then_some(current.account.id);
+    Ok(store::usage_sums(current.viewer.db(), current.tenant.project_id, from, to, only).await?)
+}
+
+pub async fn usage(current: CurrentTenant, query: web::Query<RangeQuery>) -> Result<HttpResponse, AppError> {
+    let mut errors = FieldErrors::default();
+    let sums = match usage_sums(&current, &query).await {
+        Ok(sums) => sums,
+        Err(err @ AppError::Invalid { .. }) => {
+            errors.add(err, current.viewer.lang)?;
+            Vec::new()
+        }
+        Err(err) => return Err(err),
+    };
+    let page = UsagePage {
+        l: current.viewer.layout(),
+        tab: "usage",
+        total_seconds: sums.iter().map(|s| s.seconds).sum(),
+        total_amount: Credits(sums.iter().map(|s| s.amount.0).sum()),
+        sums,
+        from: query.from.chars().take(10).collect(),
+        to: query.to.chars().take(10).collect(),
+        errors,
+    };
+    if current.viewer.htmx { html(&page.as_content()) } else { html(&page) }
+}
+
+pub async fn usage_csv(current: CurrentTenant, query: web::Query<RangeQuery>) -> Result<HttpResponse, AppError> {
+    let sums = usage_sums(&current, &query).await?;
+    let mut rows: Vec<Vec<String>> = sums
+        .iter()
+        .map(|s| vec![s.service.clone(), s.username.clone(), s.display_name.clone(), s.records.to_string(), s.seconds.to_string(), s.amount.to_string()])
+        .collect();
+    let total: i64 = sums.iter().map(|s| s.amount.0).sum();
+    rows.push(vec!["total".into(), String::new(), String::new(), sums.iter().map(|s| s.records).sum::<i64>().to_string(), sums.iter().map(|s| s.seconds).sum::<i64>().to_string(), Credits(total).to_string()]);
+    let mut rows = Some(rows);
+    Ok(csv::response("usage.csv", &["service", "username", "name", "reports", "seconds", "amount"], move |_| {
+        let page = rows.take().unwrap_or_default();
+        Box::pin(async move { Ok((page, None)) })
+    }))
+}
+
+// ----- orders -----
+
+#[derive(Template)]
+#[template(path = "wallets/orders.html", blocks = ["content"])]
+struct OrdersPage {
+    l: Layout,
+    tab: &'static str,
+    orders: Vec<Order>,
+}
+
+impl OrdersPage {
+    fn status_key(&self, status: &str) -> &'static str {
+        match status {
+            "quotation" => "order-quotation",
+            "paid" => "order-paid",
+            "credited" => "order-credited",
+            _ => "order-cancelled",
+        }
+    }
+}
+
+pub async fn orders(current: CurrentTenant) -> Result<HttpResponse, AppError> {
+    let orders = store::orders(current.viewer.db(), Some(current.tenant.project_id)).await?;
+    let page = OrdersPage { l: current.viewer.layout(), tab: "orders", orders };
+    if current.viewer.htmx { html(&page.as_content()) } else { html(&page) }
+}
