@@ -15,6 +15,8 @@ pub struct Config {
     pub max_key_days: i64,
     /// How many keys one member may hold in one project.
     pub max_keys: i64,
+    /// Activity older than this many days is deleted.
+    pub activity_retention_days: i64,
 }
 
 impl Config {
@@ -25,6 +27,7 @@ impl Config {
             insecure_cookies: false,
             max_key_days: 365,
             max_keys: 20,
+            activity_retention_days: 400,
         }
     }
 }

@@ -15,9 +15,11 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod members;
+pub mod operator;
 pub mod permissions;
 pub mod projects;
 pub mod quotas;
+pub mod support;
 pub mod wallets;
 pub mod web;
 
@@ -66,6 +68,7 @@ impl Application {
         let key = session_key(&db).await?;
         let secure = !config.insecure_cookies;
         let recorder = activity::Recorder::start(db.clone());
+        activity::keep_pruning(db.clone(), config.activity_retention_days);
         let state = aweb::Data::new(AppState { db, config, recorder: recorder.clone() });
 
         let server = HttpServer::new(move || {
@@ -92,6 +95,9 @@ impl Application {
                 .configure(permissions::configure)
                 .configure(accounts::configure)
                 .configure(wallets::configure)
+                .configure(operator::configure)
+                .configure(support::configure)
+                .configure(activity::configure)
                 .configure(api::configure)
                 .default_service(aweb::to(web::errors::not_found))
                 .wrap(from_fn(web::csrf::check))

@@ -34,6 +34,9 @@ enum Command {
         /// How many API keys one member may hold in one project.
         #[arg(long, env = "MC_MAX_KEYS", default_value_t = 20, value_parser = clap::value_parser!(i64).range(1..=1000))]
         max_keys: i64,
+        /// Days of activity to keep; older rows are deleted.
+        #[arg(long, env = "MC_ACTIVITY_RETENTION_DAYS", default_value_t = 400, value_parser = clap::value_parser!(i64).range(1..=36500))]
+        activity_retention_days: i64,
         /// Services new members may use, comma-separated (default: all of ccs,vcs,hpc,cos,registry).
         #[arg(long, env = "MC_DEFAULT_SERVICES", value_delimiter = ',')]
         default_services: Option<Vec<String>>,
@@ -200,11 +203,12 @@ fn main() -> anyhow::Result<()> {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { bind, demo, insecure_cookies, max_key_days, max_keys, default_services } => {
+        Command::Serve { bind, demo, insecure_cookies, max_key_days, max_keys, activity_retention_days, default_services } => {
             let mut config = Config::new(bind, &cli.db);
             config.insecure_cookies = insecure_cookies || demo;
             config.max_key_days = max_key_days;
             config.max_keys = max_keys;
+            config.activity_retention_days = activity_retention_days;
             serve(config, demo, default_services).await
         }
         Command::User { command: UserCommand::Add { username, email, name, role, password_stdin } } => {

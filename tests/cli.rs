@@ -97,17 +97,17 @@ async fn bad_command_line_input_is_refused_with_a_reason() {
     member_center(db, &["project", "add", "MST1", "--name", "P"], None);
     member_center(db, &["member", "add", "--project", "MST1", "dora", "--role", "tenant_user"], None);
     let cases: [(&[&str], &str); 11] = [
-        (&["quota", "set", "--project", "MST1", "--service", "hpc", "--cpu", "1"], "unknown service"),
+        (&["quota", "set", "--project", "MST1", "--service", "hpc", "--cpu", "1"], "service: Unknown service"),
         (&["quota", "set", "--project", "MST1", "--service", "ccs", "--cpu", "-2"], "whole number"),
-        (&["quota", "set", "--project", "MST1", "--service", "ccs", "--floating-ip", "2"], "ccs has no floating_ip"),
+        (&["quota", "set", "--project", "MST1", "--service", "ccs", "--floating-ip", "2"], "floating_ip: This service has no such resource."),
         (&["key", "create", "--project", "MST1", "--user", "dora", "--days", "400"], "1 to 365"),
         (&["user", "add", "1bad", "--email", "x@example.org"], "lowercase letters"),
         (&["user", "add", "eve", "--email", "not-an-email"], "valid email"),
         (&["user", "add", "dora", "--email", "other@example.org"], "already exists"),
-        (&["user", "add", "eve", "--email", "eve@example.org", "--role", "god"], "unknown role"),
+        (&["user", "add", "eve", "--email", "eve@example.org", "--role", "god"], "role: Choose none, support or operator."),
         (&["project", "add", "X", "--name", "Too short a code"], "3 to 20 letters"),
-        (&["member", "add", "--project", "NOPE1", "dora", "--role", "tenant_user"], "no project"),
-        (&["member", "add", "--project", "NOPE1", "dora", "--role", "owner"], "unknown role"),
+        (&["member", "add", "--project", "NOPE1", "dora", "--role", "tenant_user"], "project: There is no project with this code."),
+        (&["member", "add", "--project", "NOPE1", "dora", "--role", "owner"], "role: Choose tenant admin or tenant user."),
     ];
     for (args, expected) in cases {
         let (ok, _, err) = member_center(db, args, None);

@@ -131,7 +131,7 @@ async fn the_role_matrix_for_member_and_permission_actions() {
         .fetch_all(&app.db)
         .await
         .unwrap();
-    assert_eq!(actions, ["member.permissions", "member.role", "member.remove"]);
+    assert_eq!(actions, ["member.add", "member.permissions", "member.role", "member.remove"]);
 }
 
 #[tokio::test]

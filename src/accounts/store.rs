@@ -252,3 +252,48 @@ pub async fn use_reset(db: &Db, digest: &[u8]) -> sqlx::Result<bool> {
         .await?;
     Ok(used.rows_affected() == 1)
 }
+
+pub async fn set_platform_role(db: &Db, id: i64, role: PlatformRole) -> sqlx::Result<()> {
+    sqlx::query("UPDATE accounts SET platform_role = $1 WHERE id = $2").bind(role.as_str()).bind(id).execute(db).await?;
+    Ok(())
+}
+
+/// Accounts whose username, email or name contains `q`, or that hold a key
+/// with this ID or these first 8 characters.
+pub async fn search(db: &Db, q: &str) -> sqlx::Result<Vec<Account>> {
+    let escaped = q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let pattern = format!("%{escaped}%");
+    let rows = sqlx::query(
+        "SELECT id, username, display_name, email, phone, status, platform_role, language, time_zone, session_epoch, password_hash
+         FROM accounts a
+         WHERE lower(a.username) LIKE $1 ESCAPE '\\' OR lower(a.email) LIKE $1 ESCAPE '\\' OR lower(a.display_name) LIKE $1 ESCAPE '\\'
+            OR a.id IN (SELECT account_id FROM api_keys WHERE key_id = $2 OR secret_prefix = $2)
+         ORDER BY a.username LIMIT 50",
+    )
+    .bind(pattern)
+    .bind(q.trim())
+    .fetch_all(db)
+    .await?;
+    Ok(rows.iter().map(account).collect())
+}
+
+/// Locks or unlocks an account (support), recording why.
+pub async fn set_locked_for(db: &Db, actor_id: i64, account: &Account, locked: bool, reason: &str) -> sqlx::Result<()> {
+    let mut tx = crate::db::begin_immediate(db).await?;
+    sqlx::query("UPDATE accounts SET status = $1 WHERE id = $2")
+        .bind(if locked { "locked" } else { "active" })
+        .bind(account.id)
+        .execute(&mut *tx)
+        .await?;
+    let change = crate::activity::Change {
+        actor_id: Some(actor_id),
+        project_id: None,
+        subject_id: Some(account.id),
+        action: if locked { "support.lock" } else { "support.unlock" },
+        target: &account.username,
+        before: if account.locked { "locked" } else { "active" },
+        after: reason,
+    };
+    crate::activity::store::record_change(&mut *tx, change).await?;
+    tx.commit().await
+}

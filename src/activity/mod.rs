@@ -2,7 +2,31 @@
 //! portal or the command line. Secrets never reach it.
 
 pub mod recorder;
+pub mod routes;
 pub mod store;
+
+use actix_web::web;
 
 pub use recorder::{ApiCall, Recorder};
 pub use store::Change;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/activity", web::get().to(routes::page)).route("/activity.csv", web::get().to(routes::csv));
+}
+
+/// Prunes activity past the retention now and then once a day, for as long
+/// as the runtime lives.
+pub fn keep_pruning(db: crate::db::Db, retention_days: i64) {
+    tokio::spawn(async move {
+        let mut daily = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
+        loop {
+            daily.tick().await;
+            let before = crate::db::now() - retention_days * 86_400;
+            match store::prune(&db, before).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(rows = n, "pruned old activity"),
+                Err(err) => tracing::error!(error = %err, "could not prune activity"),
+            }
+        }
+    });
+}

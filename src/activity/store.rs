@@ -64,3 +64,134 @@ pub async fn write_calls(db: &Db, calls: &[ApiCall], last_used: &[(i64, i64)]) -
     }
     tx.commit().await
 }
+
+/// Which activity rows to show.
+#[derive(Debug, Clone, Default)]
+pub struct ActivityFilter {
+    /// The project whose rows to show (tenant admins).
+    pub project_id: Option<i64>,
+    /// Only rows by or about this account (a tenant user's own view).
+    pub own: Option<i64>,
+    /// Rows by or about this member (an admin's member filter).
+    pub member: Option<i64>,
+    /// Changes whose action starts with `<kind>.`.
+    pub kind: Option<String>,
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiCallRow {
+    pub id: i64,
+    pub at: i64,
+    pub username: String,
+    pub key_id: String,
+    pub method: String,
+    pub path: String,
+    pub status: i64,
+    pub latency_us: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct ChangeRow {
+    pub id: i64,
+    pub at: i64,
+    pub actor: Option<String>,
+    pub action: String,
+    pub target: String,
+    pub before: String,
+    pub after: String,
+}
+
+macro_rules! select_calls {
+    ($rest:literal) => {
+        concat!(
+            "SELECT c.id, c.at, a.username, c.key_id, c.method, c.path, c.status, c.latency_us ",
+            "FROM api_activity c JOIN accounts a ON a.id = c.account_id ",
+            "WHERE ($1 IS NULL OR c.project_id = $1) AND ($2 IS NULL OR c.account_id = $2) ",
+            "AND ($3 IS NULL OR c.account_id = $3) AND ($4 IS NULL OR c.at >= $4) AND ($5 IS NULL OR c.at < $5) ",
+            "AND c.id < $6 ",
+            $rest
+        )
+    };
+}
+
+macro_rules! select_changes {
+    ($rest:literal) => {
+        concat!(
+            "SELECT c.id, c.at, a.username AS actor, c.action, c.target, c.before, c.after ",
+            "FROM change_activity c LEFT JOIN accounts a ON a.id = c.actor_id ",
+            "WHERE (($1 IS NOT NULL AND c.project_id = $1) OR c.subject_id = $2 OR c.actor_id = $2) ",
+            "AND ($3 IS NULL OR c.actor_id = $3 OR c.subject_id = $3) AND ($4 IS NULL OR c.at >= $4) AND ($5 IS NULL OR c.at < $5) ",
+            "AND c.id < $6 AND ($7 IS NULL OR c.action LIKE $7) ",
+            $rest
+        )
+    };
+}
+
+/// API calls matching the filter with IDs below `before`, newest first.
+pub async fn api_calls(db: &Db, filter: &ActivityFilter, before: i64, limit: i64, offset: i64) -> sqlx::Result<Vec<ApiCallRow>> {
+    let rows = sqlx::query(select_calls!("ORDER BY c.id DESC LIMIT $7 OFFSET $8"))
+        .bind(filter.project_id)
+        .bind(filter.own)
+        .bind(filter.member)
+        .bind(filter.from)
+        .bind(filter.to)
+        .bind(before)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(db)
+        .await?;
+    use sqlx::Row;
+    Ok(rows
+        .iter()
+        .map(|r| ApiCallRow {
+            id: r.get("id"),
+            at: r.get("at"),
+            username: r.get("username"),
+            key_id: r.get("key_id"),
+            method: r.get("method"),
+            path: r.get("path"),
+            status: r.get("status"),
+            latency_us: r.get("latency_us"),
+        })
+        .collect())
+}
+
+/// Changes matching the filter with IDs below `before`, newest first. A
+/// viewer always sees the changes they made or that concern them.
+pub async fn changes(db: &Db, viewer: i64, filter: &ActivityFilter, before: i64, limit: i64, offset: i64) -> sqlx::Result<Vec<ChangeRow>> {
+    let kind = filter.kind.as_ref().map(|k| format!("{k}.%"));
+    let rows = sqlx::query(select_changes!("ORDER BY c.id DESC LIMIT $8 OFFSET $9"))
+        .bind(filter.project_id)
+        .bind(viewer)
+        .bind(filter.member)
+        .bind(filter.from)
+        .bind(filter.to)
+        .bind(before)
+        .bind(kind)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(db)
+        .await?;
+    use sqlx::Row;
+    Ok(rows
+        .iter()
+        .map(|r| ChangeRow {
+            id: r.get("id"),
+            at: r.get("at"),
+            actor: r.get("actor"),
+            action: r.get("action"),
+            target: r.get("target"),
+            before: r.get("before"),
+            after: r.get("after"),
+        })
+        .collect())
+}
+
+/// Deletes activity older than `before` (retention).
+pub async fn prune(db: &Db, before: i64) -> sqlx::Result<u64> {
+    let calls = sqlx::query("DELETE FROM api_activity WHERE at < $1").bind(before).execute(db).await?;
+    let changes = sqlx::query("DELETE FROM change_activity WHERE at < $1").bind(before).execute(db).await?;
+    Ok(calls.rows_affected() + changes.rows_affected())
+}

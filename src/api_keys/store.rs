@@ -274,3 +274,41 @@ pub async fn by_digest(db: &Db, digest: &[u8]) -> sqlx::Result<Option<KeyOwner>>
         role: row.get("role"),
     }))
 }
+
+/// Every key of an account, in every project (metadata only), newest first.
+pub async fn of_account(db: &Db, account_id: i64) -> sqlx::Result<Vec<(Key, Option<i64>)>> {
+    let rows = sqlx::query(select_keys!("WHERE k.account_id = $1 ORDER BY k.created_at DESC LIMIT 200"))
+        .bind(account_id)
+        .fetch_all(db)
+        .await?;
+    let revoked: Vec<(i64, Option<i64>)> = sqlx::query_as("SELECT id, revoked_at FROM api_keys WHERE account_id = $1")
+        .bind(account_id)
+        .fetch_all(db)
+        .await?;
+    Ok(rows
+        .iter()
+        .map(key)
+        .map(|k| {
+            let at = revoked.iter().find(|(id, _)| *id == k.id).and_then(|(_, at)| *at);
+            (k, at)
+        })
+        .collect())
+}
+
+/// Revokes an account's key (support), recording why. `false` if there is no such key.
+pub async fn revoke(db: &Db, actor_id: i64, account_id: i64, key_id: &str, reason: &str) -> sqlx::Result<bool> {
+    let mut tx = begin_immediate(db).await?;
+    let done = sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE account_id = $2 AND key_id = $3 AND revoked_at IS NULL")
+        .bind(now())
+        .bind(account_id)
+        .bind(key_id)
+        .execute(&mut *tx)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    let change = Change { actor_id: Some(actor_id), project_id: None, subject_id: Some(account_id), action: "support.revoke_key", target: key_id, before: "", after: reason };
+    activity::store::record_change(&mut *tx, change).await?;
+    tx.commit().await?;
+    Ok(true)
+}

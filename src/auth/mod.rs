@@ -9,7 +9,7 @@ pub mod token;
 
 use actix_web::web;
 
-pub use session::{CurrentTenant, CurrentUser, Support, TenantAdmin, Viewer};
+pub use session::{CurrentTenant, CurrentUser, Operator, Support, TenantAdmin, Viewer};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/sign-in", web::get().to(routes::sign_in_page))

@@ -297,3 +297,22 @@ impl FromRequest for Support {
         })
     }
 }
+
+/// An operator.
+pub struct Operator(pub CurrentUser);
+
+impl FromRequest for Operator {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let user = CurrentUser::extract(&req).await?;
+            if user.account.platform_role != crate::accounts::PlatformRole::Operator {
+                return Err(AppError::Forbidden);
+            }
+            Ok(Operator(user))
+        })
+    }
+}

@@ -180,27 +180,6 @@ pub fn format_time(unix: i64, zone: &'static time_tz::Tz) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn times_are_shown_in_the_zone_with_its_name() {
-        let taipei = time_tz::timezones::get_by_name("Asia/Taipei").unwrap();
-        // 2026-11-29 08:00:00 UTC
-        assert_eq!(format_time(1_795_939_200, taipei), "2026-11-29 16:00 Asia/Taipei");
-        assert_eq!(format_time(1_795_939_200, time_tz::timezones::db::UTC), "2026-11-29 08:00 UTC");
-    }
-
-    #[test]
-    fn only_local_paths_are_followed() {
-        assert_eq!(local_path("/keys?page=2"), "/keys?page=2");
-        for bad in ["", "https://evil.example", "//evil.example", "/\\evil", "keys"] {
-            assert_eq!(local_path(bad), "/", "{bad:?}");
-        }
-    }
-}
-
 /// A date range typed as `YYYY-MM-DD` (either end may be empty), as unix
 /// seconds in `zone`: from the start of `from` to the end of `to`.
 pub fn date_range(from: &str, to: &str, zone: &'static time_tz::Tz) -> Result<(Option<i64>, Option<i64>), AppError> {
@@ -224,4 +203,25 @@ pub fn date_range(from: &str, to: &str, zone: &'static time_tz::Tz) -> Result<(O
         return Err(AppError::invalid("to", "date-range-invalid"));
     }
     Ok((start, end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_shown_in_the_zone_with_its_name() {
+        let taipei = time_tz::timezones::get_by_name("Asia/Taipei").unwrap();
+        // 2026-11-29 08:00:00 UTC
+        assert_eq!(format_time(1_795_939_200, taipei), "2026-11-29 16:00 Asia/Taipei");
+        assert_eq!(format_time(1_795_939_200, time_tz::timezones::db::UTC), "2026-11-29 08:00 UTC");
+    }
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(local_path("/keys?page=2"), "/keys?page=2");
+        for bad in ["", "https://evil.example", "//evil.example", "/\\evil", "keys"] {
+            assert_eq!(local_path(bad), "/", "{bad:?}");
+        }
+    }
 }

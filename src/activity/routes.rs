@@ -1,0 +1,163 @@
+//! The Activity page: API calls and portal changes, filtered, paged, and
+//! exported as CSV (streamed).
+
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::store::{self, ActivityFilter, ApiCallRow, ChangeRow};
+use crate::{
+    accounts::routes::FieldErrors,
+    auth::CurrentTenant,
+    error::AppError,
+    projects::store::{self as project_store, Member},
+    web::{Layout, csv, date_range, format_time, html},
+};
+
+const PAGE_SIZE: i64 = 50;
+/// The kinds of change one can filter by (action prefixes).
+pub const KINDS: [&str; 8] = ["key", "quota", "member", "wallet", "order", "account", "project", "support"];
+
+#[derive(Deserialize, Default, Clone)]
+pub struct ActivityQuery {
+    #[serde(default)]
+    stream: String,
+    #[serde(default)]
+    member: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    page: Option<i64>,
+}
+
+impl ActivityQuery {
+    pub fn changes(&self) -> bool {
+        self.stream == "changes"
+    }
+
+    pub fn keep(&self) -> String {
+        let pairs = [("stream", &self.stream), ("member", &self.member), ("kind", &self.kind), ("from", &self.from), ("to", &self.to)];
+        form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (*k, v.as_str())))
+            .finish()
+    }
+}
+
+/// What this viewer may see, narrowed by the query.
+fn filter_for(current: &CurrentTenant, query: &ActivityQuery) -> Result<ActivityFilter, AppError> {
+    let (from, to) = date_range(&query.from, &query.to, current.viewer.time_zone())?;
+    let mut filter = ActivityFilter { from, to, project_id: Some(current.tenant.project_id), ..ActivityFilter::default() };
+    if current.tenant.is_admin() {
+        if !query.member.is_empty() {
+            filter.member = Some(query.member.parse().map_err(|_| AppError::invalid("member", "member-unknown"))?);
+        }
+    } else {
+        filter.own = Some(current.account.id);
+        if query.changes() {
+            filter.project_id = None; // their own changes, wherever they were made
+        }
+    }
+    if !query.kind.is_empty() {
+        let kind = KINDS.iter().find(|k| **k == query.kind).ok_or_else(|| AppError::invalid("kind", "activity-kind-invalid"))?;
+        filter.kind = Some(kind.to_string());
+    }
+    Ok(filter)
+}
+
+#[derive(Template)]
+#[template(path = "activity/page.html")]
+struct ActivityPage {
+    l: Layout,
+    query: ActivityQuery,
+    members: Vec<Member>,
+    calls: Vec<ApiCallRow>,
+    changes: Vec<ChangeRow>,
+    page: i64,
+    more: bool,
+    errors: FieldErrors,
+    kinds: [&'static str; 8],
+}
+
+impl ActivityPage {
+    fn is_member(&self, member: &Member) -> bool {
+        self.query.member == member.account_id.to_string()
+    }
+
+    fn latency(&self, micros: &i64) -> String {
+        format!("{}.{:01} ms", micros / 1000, (micros % 1000) / 100)
+    }
+
+    fn kind_key(&self, kind: &str) -> &'static str {
+        match kind {
+            "key" => "activity-kind-key",
+            "quota" => "activity-kind-quota",
+            "member" => "activity-kind-member",
+            "wallet" => "activity-kind-wallet",
+            "order" => "activity-kind-order",
+            "account" => "activity-kind-account",
+            "project" => "activity-kind-project",
+            _ => "activity-kind-support",
+        }
+    }
+}
+
+pub async fn page(current: CurrentTenant, query: web::Query<ActivityQuery>) -> Result<HttpResponse, AppError> {
+    let query = query.into_inner();
+    let db = current.viewer.db();
+    let page = query.page.unwrap_or(1).clamp(1, 10_000);
+    let mut errors = FieldErrors::default();
+    let (mut calls, mut changes) = (Vec::new(), Vec::new());
+    match filter_for(&current, &query) {
+        Ok(filter) => {
+            let offset = (page - 1) * PAGE_SIZE;
+            if query.changes() {
+                changes = store::changes(db, current.account.id, &filter, i64::MAX, PAGE_SIZE + 1, offset).await?;
+            } else {
+                calls = store::api_calls(db, &filter, i64::MAX, PAGE_SIZE + 1, offset).await?;
+            }
+        }
+        Err(err) => errors.add(err, current.viewer.lang)?,
+    }
+    let more = calls.len() as i64 > PAGE_SIZE || changes.len() as i64 > PAGE_SIZE;
+    calls.truncate(PAGE_SIZE as usize);
+    changes.truncate(PAGE_SIZE as usize);
+    let members = if current.tenant.is_admin() { project_store::members(db, current.tenant.project_id).await? } else { Vec::new() };
+    html(&ActivityPage { l: current.viewer.layout(), query, members, calls, changes, page, more, errors, kinds: KINDS })
+}
+
+/// The filtered rows as CSV, streamed a thousand at a time.
+pub async fn csv(current: CurrentTenant, query: web::Query<ActivityQuery>) -> Result<HttpResponse, AppError> {
+    let filter = filter_for(&current, &query)?;
+    let db = current.viewer.db().clone();
+    let zone = current.viewer.time_zone();
+    let viewer = current.account.id;
+    if query.changes() {
+        return Ok(csv::response("changes.csv", &["id", "time", "actor", "action", "target", "before", "after"], move |cursor| {
+            let (db, filter) = (db.clone(), filter.clone());
+            Box::pin(async move {
+                let rows = store::changes(&db, viewer, &filter, cursor.unwrap_or(i64::MAX), 1000, 0).await?;
+                let next = (rows.len() == 1000).then(|| rows.last().map(|r| r.id)).flatten();
+                let rows = rows
+                    .into_iter()
+                    .map(|r| vec![r.id.to_string(), format_time(r.at, zone), r.actor.unwrap_or_default(), r.action, r.target, r.before, r.after])
+                    .collect();
+                Ok((rows, next))
+            })
+        }));
+    }
+    Ok(csv::response("api-calls.csv", &["id", "time", "member", "key_id", "method", "path", "status", "latency_us"], move |cursor| {
+        let (db, filter) = (db.clone(), filter.clone());
+        Box::pin(async move {
+            let rows = store::api_calls(&db, &filter, cursor.unwrap_or(i64::MAX), 1000, 0).await?;
+            let next = (rows.len() == 1000).then(|| rows.last().map(|r| r.id)).flatten();
+            let rows = rows
+                .into_iter()
+                .map(|r| vec![r.id.to_string(), format_time(r.at, zone), r.username, r.key_id, r.method, r.path, r.status.to_string(), r.latency_us.to_string()])
+                .collect();
+            Ok((rows, next))
+        })
+    }))
+}

@@ -1,0 +1,194 @@
+//! What an operator can do, shared by the web console and the command line:
+//! the same parsing, the same checks, the same activity records. Every
+//! refusal is an `AppError` naming the field at fault.
+
+use crate::{
+    accounts::{self, DisplayName, Email, PlatformRole, Username, store::NewAccount},
+    activity::{self, Change},
+    auth::{password, token},
+    db::Db,
+    error::AppError,
+    projects::{self, ProjectCode, ProjectName, TenantRole, store::Project},
+    quotas::{QuotaLimit, QuotaService, Resource},
+    wallets::{self, Credits},
+};
+
+pub async fn project(db: &Db, code: &str) -> Result<Project, AppError> {
+    projects::store::by_code(db, &code.trim().to_ascii_uppercase())
+        .await?
+        .ok_or_else(|| AppError::invalid("project", "project-unknown"))
+}
+
+pub async fn account(db: &Db, username: &str) -> Result<accounts::Account, AppError> {
+    accounts::store::by_username(db, &username.trim().to_ascii_lowercase())
+        .await?
+        .ok_or_else(|| AppError::invalid("username", "account-unknown"))
+}
+
+fn platform_role(raw: Option<&str>) -> Result<PlatformRole, AppError> {
+    match raw.map(str::trim) {
+        None | Some("") | Some("none") => Ok(PlatformRole::None),
+        Some(role @ ("operator" | "support")) => Ok(PlatformRole::parse(role).unwrap_or(PlatformRole::None)),
+        Some(_) => Err(AppError::invalid("role", "platform-role-invalid")),
+    }
+}
+
+/// Creates an account with the given password (hashed here).
+pub async fn create_account(
+    db: &Db,
+    actor: Option<i64>,
+    username: &str,
+    email: &str,
+    name: Option<&str>,
+    role: Option<&str>,
+    secret: &str,
+) -> Result<i64, AppError> {
+    let username = Username::parse(username)?;
+    let email = Email::parse(email)?;
+    let name = match name.map(str::trim).filter(|n| !n.is_empty()) {
+        Some(name) => DisplayName::parse(name)?,
+        None => DisplayName::parse(username.as_str())?,
+    };
+    let platform_role = platform_role(role)?;
+    let password_hash = password::hash(secret.to_string()).await?;
+    let new = NewAccount { username: &username, display_name: &name, email: &email, password_hash: &password_hash, platform_role };
+    let id = accounts::store::insert(db, new).await?;
+    let change = Change {
+        actor_id: actor,
+        project_id: None,
+        subject_id: Some(id),
+        action: "account.create",
+        target: username.as_str(),
+        before: "",
+        after: platform_role.as_str(),
+    };
+    activity::store::record_change(db, change).await?;
+    Ok(id)
+}
+
+/// Creates an account whose first password is set through a one-time reset
+/// link; returns the account and the link's path.
+pub async fn create_account_with_link(
+    db: &Db,
+    actor: Option<i64>,
+    username: &str,
+    email: &str,
+    name: Option<&str>,
+    role: Option<&str>,
+) -> Result<(i64, String), AppError> {
+    // A password nobody knows until the link is used.
+    let id = create_account(db, actor, username, email, name, role, &token::random_hex(32)).await?;
+    let link = accounts::issue_reset_link(db, id, actor, "first password of a new account").await?;
+    Ok((id, link))
+}
+
+pub async fn set_platform_role(db: &Db, actor: Option<i64>, username: &str, role: &str) -> Result<(), AppError> {
+    let account = account(db, username).await?;
+    let role = platform_role(Some(role))?;
+    accounts::store::set_platform_role(db, account.id, role).await?;
+    let change = Change {
+        actor_id: actor,
+        project_id: None,
+        subject_id: Some(account.id),
+        action: "account.role",
+        target: &account.username,
+        before: account.platform_role.as_str(),
+        after: role.as_str(),
+    };
+    activity::store::record_change(db, change).await?;
+    Ok(())
+}
+
+/// A date typed as YYYY-MM-DD, or the default.
+fn date(raw: Option<&str>, field: &'static str, default: time::Date) -> Result<time::Date, AppError> {
+    match raw.map(str::trim).filter(|r| !r.is_empty()) {
+        None => Ok(default),
+        Some(text) => time::Date::parse(text, time::macros::format_description!("[year]-[month]-[day]"))
+            .map_err(|_| AppError::invalid(field, "date-invalid")),
+    }
+}
+
+/// Creates a project running from `starts` to `ends` (today and a year on by default).
+pub async fn create_project(
+    db: &Db,
+    actor: Option<i64>,
+    code: &str,
+    name: &str,
+    starts: Option<&str>,
+    ends: Option<&str>,
+) -> Result<i64, AppError> {
+    let code = ProjectCode::parse(code)?;
+    let name = ProjectName::parse(name)?;
+    let today = time::OffsetDateTime::now_utc().date();
+    let starts_on = date(starts, "starts", today)?;
+    let ends_on = date(ends, "ends", today.saturating_add(time::Duration::days(365)))?;
+    if ends_on < starts_on {
+        return Err(AppError::invalid("ends", "date-range-invalid"));
+    }
+    let id = projects::store::insert(db, &code, &name, starts_on, ends_on).await?;
+    let change = Change { actor_id: actor, project_id: Some(id), subject_id: None, action: "project.create", target: code.as_str(), before: "", after: name.as_str() };
+    activity::store::record_change(db, change).await?;
+    Ok(id)
+}
+
+pub async fn add_member(db: &Db, actor: Option<i64>, project_code: &str, username: &str, role: &str) -> Result<(), AppError> {
+    let role = TenantRole::parse(role.trim()).ok_or_else(|| AppError::invalid("role", "member-role-invalid"))?;
+    let project = project(db, project_code).await?;
+    let account = account(db, username).await?;
+    projects::store::add_member(db, project.id, account.id, role).await?;
+    let change = Change {
+        actor_id: actor,
+        project_id: Some(project.id),
+        subject_id: Some(account.id),
+        action: "member.add",
+        target: &account.username,
+        before: "",
+        after: role.as_str(),
+    };
+    activity::store::record_change(db, change).await?;
+    Ok(())
+}
+
+/// Sets a project's quotas for one service; `None` leaves a resource as it is.
+pub async fn set_project_quota(
+    db: &Db,
+    actor: Option<i64>,
+    project_code: &str,
+    service: &str,
+    values: &[(&str, Option<&str>)],
+) -> Result<(), AppError> {
+    let project = project(db, project_code).await?;
+    let service = QuotaService::parse(service.trim()).ok_or_else(|| AppError::invalid("service", "quota-unknown-service"))?;
+    let mut limits = Vec::new();
+    for (resource, raw) in values {
+        let Some(raw) = raw else { continue };
+        let resource = Resource::parse(resource)
+            .filter(|r| service.resources().contains(r))
+            .ok_or_else(|| AppError::invalid_at(resource.to_string(), crate::web::i18n::Msg::new("api-resource-unknown")))?;
+        limits.push((resource, QuotaLimit::parse(raw, resource.code())?));
+    }
+    if limits.is_empty() {
+        return Err(AppError::invalid("cpu", "quota-none-given"));
+    }
+    crate::quotas::store::set_project_quotas(db, actor, project.id, service, &limits).await?;
+    Ok(())
+}
+
+pub async fn add_order(db: &Db, actor: Option<i64>, project_code: &str, number: &str, amount: &str, note: &str) -> Result<(), AppError> {
+    let project = project(db, project_code).await?;
+    let number = wallets::parse_order_number(number)?;
+    let amount = Credits::parse(amount, "amount")?;
+    if amount.0 == 0 {
+        return Err(AppError::invalid("amount", "credits-invalid"));
+    }
+    let note: String = note.trim().chars().take(200).collect();
+    wallets::store::add_order(db, actor, project.id, &number, amount, &note).await
+}
+
+/// Moves an order on: `paid`, `credited` or `cancelled`.
+pub async fn advance_order(db: &Db, actor: Option<i64>, number: &str, to: &str) -> Result<(), AppError> {
+    if !matches!(to, "paid" | "credited" | "cancelled") {
+        return Err(AppError::invalid("status", "order-step-unknown"));
+    }
+    wallets::store::advance_order(db, actor, number.trim(), to).await
+}

@@ -1,0 +1,215 @@
+//! The operator console's page and forms.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+use super::actions;
+use crate::{
+    accounts::routes::FieldErrors,
+    auth::Operator,
+    error::AppError,
+    quotas::QuotaService,
+    wallets::store::{self as wallet_store, Order},
+    web::{Layout, i18n::Msg, see_other},
+};
+
+type Form = web::Form<HashMap<String, String>>;
+
+#[derive(Template)]
+#[template(path = "operator/console.html")]
+struct ConsolePage {
+    l: Layout,
+    /// Which form was sent (its errors and values are shown there).
+    active: &'static str,
+    values: HashMap<String, String>,
+    errors: FieldErrors,
+    /// A new account's first-password link, shown once.
+    link: Option<(String, String)>,
+    orders: Vec<Order>,
+    services: [QuotaService; 2],
+}
+
+impl ConsolePage {
+    fn value(&self, form: &str, field: &str) -> &str {
+        if self.active == form { self.values.get(field).map(String::as_str).unwrap_or("") } else { "" }
+    }
+
+    fn error(&self, form: &str, field: &str) -> Option<&str> {
+        if self.active == form { self.errors.get(field) } else { None }
+    }
+
+    fn next_steps(&self, order: &Order) -> &'static [&'static str] {
+        match order.status.as_str() {
+            "quotation" => &["paid", "cancelled"],
+            "paid" => &["credited", "cancelled"],
+            _ => &[],
+        }
+    }
+
+    fn step_key(&self, step: &str) -> &'static str {
+        match step {
+            "paid" => "operator-order-pay",
+            "credited" => "operator-order-credit",
+            _ => "operator-order-cancel",
+        }
+    }
+
+    fn status_key(&self, status: &str) -> &'static str {
+        match status {
+            "quotation" => "order-quotation",
+            "paid" => "order-paid",
+            "credited" => "order-credited",
+            _ => "order-cancelled",
+        }
+    }
+}
+
+async fn page(
+    operator: &Operator,
+    active: &'static str,
+    values: HashMap<String, String>,
+    errors: FieldErrors,
+    link: Option<(String, String)>,
+) -> Result<ConsolePage, AppError> {
+    let viewer = &operator.0.viewer;
+    Ok(ConsolePage {
+        l: viewer.layout(),
+        active,
+        values,
+        errors,
+        link,
+        orders: wallet_store::orders(viewer.db(), None).await?,
+        services: QuotaService::ALL,
+    })
+}
+
+pub async fn console(operator: Operator) -> Result<HttpResponse, AppError> {
+    let page = page(&operator, "", HashMap::new(), FieldErrors::default(), None).await?;
+    crate::web::html(&page)
+}
+
+/// After an action: success → flash and back to the console; a refusal →
+/// the console again with the message next to the field.
+async fn finish(operator: Operator, form: &'static str, values: HashMap<String, String>, result: Result<Msg, AppError>) -> Result<HttpResponse, AppError> {
+    let viewer = &operator.0.viewer;
+    match result {
+        Ok(message) => {
+            viewer.flash(true, message);
+            Ok(see_other("/operator"))
+        }
+        Err(err @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
+            let mut errors = FieldErrors::default();
+            let err = match err {
+                AppError::Conflict(message) => AppError::Invalid { field: "form".into(), message },
+                other => other,
+            };
+            errors.add(err, viewer.lang)?;
+            let values = values.into_iter().map(|(k, v)| (k, v.chars().take(200).collect())).collect();
+            let page = page(&operator, form, values, errors, None).await?;
+            Ok(HttpResponse::UnprocessableEntity().content_type("text/html; charset=utf-8").body(page.render()?))
+        }
+        Err(AppError::NotFound) => {
+            viewer.flash(false, Msg::new("error-not-found"));
+            Ok(see_other("/operator"))
+        }
+        Err(err) => Err(err),
+    }
+}
+
+fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
+    form.get(name).map(String::as_str).unwrap_or("")
+}
+
+/// Creates an account and shows its first-password link, once.
+pub async fn create_account(operator: Operator, req: HttpRequest, form: Form) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let actor = Some(operator.0.account.id);
+    let db = operator.0.viewer.db().clone();
+    let name = Some(field(&form, "name"));
+    let result = actions::create_account_with_link(&db, actor, field(&form, "username"), field(&form, "email"), name, Some(field(&form, "role"))).await;
+    match result {
+        Ok((_, path)) => {
+            let info = req.connection_info();
+            let link = format!("{}://{}{path}", info.scheme(), info.host());
+            let username = field(&form, "username").trim().to_ascii_lowercase();
+            let page = page(&operator, "", HashMap::new(), FieldErrors::default(), Some((username, link))).await?;
+            Ok(HttpResponse::Ok()
+                .content_type("text/html; charset=utf-8")
+                .insert_header(("Cache-Control", "no-store"))
+                .body(page.render()?))
+        }
+        Err(err) => finish(operator, "account", form, Err(err)).await,
+    }
+}
+
+pub async fn set_role(operator: Operator, form: Form) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let db = operator.0.viewer.db().clone();
+    let result = actions::set_platform_role(&db, Some(operator.0.account.id), field(&form, "username"), field(&form, "role"))
+        .await
+        .map(|()| Msg::new("operator-role-set").arg("username", field(&form, "username").trim()));
+    finish(operator, "role", form, result).await
+}
+
+pub async fn create_project(operator: Operator, form: Form) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let db = operator.0.viewer.db().clone();
+    let result = actions::create_project(
+        &db,
+        Some(operator.0.account.id),
+        field(&form, "code"),
+        field(&form, "name"),
+        Some(field(&form, "starts")),
+        Some(field(&form, "ends")),
+    )
+    .await
+    .map(|_| Msg::new("operator-project-created").arg("code", field(&form, "code").trim().to_ascii_uppercase()));
+    finish(operator, "project", form, result).await
+}
+
+pub async fn add_member(operator: Operator, form: Form) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let db = operator.0.viewer.db().clone();
+    let result = actions::add_member(&db, Some(operator.0.account.id), field(&form, "project"), field(&form, "username"), field(&form, "role"))
+        .await
+        .map(|()| Msg::new("operator-member-added").arg("username", field(&form, "username").trim()).arg("project", field(&form, "project").trim().to_ascii_uppercase()));
+    finish(operator, "member", form, result).await
+}
+
+pub async fn set_quota(operator: Operator, form: Form) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let db = operator.0.viewer.db().clone();
+    let given = |name: &str| form.get(name).map(String::as_str).filter(|v| !v.trim().is_empty());
+    let values = [("cpu", given("cpu")), ("gpu", given("gpu")), ("memory", given("memory")), ("floating_ip", given("floating_ip"))];
+    let result = actions::set_project_quota(&db, Some(operator.0.account.id), field(&form, "project"), field(&form, "service"), &values)
+        .await
+        .map(|()| Msg::new("operator-quota-set").arg("project", field(&form, "project").trim().to_ascii_uppercase()));
+    finish(operator, "quota", form, result).await
+}
+
+pub async fn add_order(operator: Operator, form: Form) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let db = operator.0.viewer.db().clone();
+    let result = actions::add_order(&db, Some(operator.0.account.id), field(&form, "project"), field(&form, "number"), field(&form, "amount"), field(&form, "note"))
+        .await
+        .map(|()| Msg::new("operator-order-added").arg("number", field(&form, "number").trim()));
+    finish(operator, "order", form, result).await
+}
+
+pub async fn advance_order(operator: Operator, path: web::Path<String>, form: Form) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let db = operator.0.viewer.db().clone();
+    let number = path.into_inner();
+    let result = actions::advance_order(&db, Some(operator.0.account.id), &number, field(&form, "to"))
+        .await
+        .map(|()| Msg::new("operator-order-advanced").arg("number", &number));
+    match result {
+        Err(AppError::Conflict(message)) => {
+            operator.0.viewer.flash(false, message);
+            Ok(see_other("/operator"))
+        }
+        other => finish(operator, "orders", form, other).await,
+    }
+}

@@ -1,0 +1,166 @@
+//! Handlers of the support console.
+
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::{
+    accounts::{self, Account, routes::{FieldErrors, parse_reason}},
+    activity::{self, Change, store::{ActivityFilter, ChangeRow}},
+    api_keys::{self, store::Key},
+    auth::Support,
+    error::AppError,
+    projects::{self, Tenant},
+    quotas::{Gauge, QuotaService, routes::gauge_text, store as quota_store},
+    wallets::{Credits, store as wallet_store},
+    web::{Layout, html, i18n::Msg, see_other},
+};
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+#[derive(Template)]
+#[template(path = "support/search.html")]
+struct SearchPage {
+    l: Layout,
+    q: String,
+    results: Vec<Account>,
+}
+
+pub async fn search(support: Support, query: web::Query<SearchQuery>) -> Result<HttpResponse, AppError> {
+    let Support(user) = support;
+    let q: String = query.q.trim().chars().take(100).collect();
+    let results = if q.is_empty() { Vec::new() } else { accounts::store::search(user.viewer.db(), &q).await? };
+    html(&SearchPage { l: user.viewer.layout(), q, results })
+}
+
+/// One of the account's projects, with what support needs to see of it.
+pub struct ProjectView {
+    pub tenant: Tenant,
+    pub gauges: Vec<(QuotaService, Vec<Gauge>)>,
+    pub project_balance: Credits,
+    pub sub_wallet: Option<Credits>,
+}
+
+#[derive(Template)]
+#[template(path = "support/account.html")]
+struct AccountPage {
+    l: Layout,
+    account: Account,
+    projects: Vec<ProjectView>,
+    keys: Vec<(Key, Option<i64>)>,
+    activity: Vec<ChangeRow>,
+    errors: FieldErrors,
+    /// Which action form the errors belong to.
+    active: String,
+}
+
+impl AccountPage {
+    fn gauge(&self, gauge: &Gauge) -> String {
+        gauge_text(&self.l, gauge)
+    }
+
+    fn key_expired(&self, key: &Key) -> bool {
+        key.expires_at <= crate::db::now()
+    }
+
+    fn error(&self, form: &str, field: &str) -> Option<&str> {
+        if self.active == form { self.errors.get(field) } else { None }
+    }
+}
+
+async fn account_page(support: &Support, account_id: i64, errors: FieldErrors, active: String) -> Result<AccountPage, AppError> {
+    let viewer = &support.0.viewer;
+    let db = viewer.db();
+    let account = accounts::store::by_id(db, account_id).await?.ok_or(AppError::NotFound)?;
+    let mut projects = Vec::new();
+    for tenant in projects::store::tenants_of(db, account.id).await? {
+        let mut gauges = Vec::new();
+        for service in QuotaService::ALL {
+            gauges.push((service, quota_store::member_gauges(db, tenant.project_id, account.id, service).await?));
+        }
+        let project_balance = wallet_store::parent(db, tenant.project_id).await?.balance;
+        let sub_wallet = wallet_store::sub_wallet(db, tenant.project_id, account.id).await?.map(|w| w.balance);
+        projects.push(ProjectView { tenant, gauges, project_balance, sub_wallet });
+    }
+    let keys = api_keys::store::of_account(db, account.id).await?;
+    let filter = ActivityFilter::default();
+    let activity = activity::store::changes(db, account.id, &filter, i64::MAX, 20, 0).await?;
+    Ok(AccountPage { l: viewer.layout(), account, projects, keys, activity, errors, active })
+}
+
+/// The read-only account view; every opening is recorded, and the owner
+/// sees it in their activity.
+pub async fn account(support: Support, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let db = support.0.viewer.db();
+    let subject = accounts::store::by_id(db, *path).await?.ok_or(AppError::NotFound)?;
+    let change = Change {
+        actor_id: Some(support.0.account.id),
+        project_id: None,
+        subject_id: Some(subject.id),
+        action: "support.view",
+        target: &subject.username,
+        before: "",
+        after: "",
+    };
+    activity::store::record_change(db, change).await?;
+    let page = account_page(&support, subject.id, FieldErrors::default(), String::new()).await?;
+    html(&page)
+}
+
+async fn refused(support: &Support, account_id: i64, form: &str, err: AppError) -> Result<HttpResponse, AppError> {
+    let mut errors = FieldErrors::default();
+    errors.add(err, support.0.viewer.lang)?;
+    let page = account_page(support, account_id, errors, form.to_string()).await?;
+    Ok(HttpResponse::UnprocessableEntity().content_type("text/html; charset=utf-8").body(page.render()?))
+}
+
+#[derive(Deserialize)]
+pub struct LockForm {
+    #[serde(default)]
+    locked: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn lock(support: Support, path: web::Path<i64>, form: web::Form<LockForm>) -> Result<HttpResponse, AppError> {
+    let db = support.0.viewer.db();
+    let account = accounts::store::by_id(db, *path).await?.ok_or(AppError::NotFound)?;
+    let locked = match form.locked.as_str() {
+        "true" => true,
+        "false" => false,
+        _ => return Err(AppError::BadRequest(Msg::new("error-bad-form"))),
+    };
+    let reason = match parse_reason(&form.reason) {
+        Ok(reason) => reason,
+        Err(err) => return refused(&support, account.id, "lock", err).await,
+    };
+    accounts::store::set_locked_for(db, support.0.account.id, &account, locked, &reason).await?;
+    let message = if locked { "support-locked" } else { "support-unlocked" };
+    support.0.viewer.flash(true, Msg::new(message).arg("username", &account.username));
+    Ok(see_other(&format!("/support/accounts/{}", account.id)))
+}
+
+#[derive(Deserialize)]
+pub struct ReasonForm {
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn revoke_key(support: Support, path: web::Path<(i64, String)>, form: web::Form<ReasonForm>) -> Result<HttpResponse, AppError> {
+    let (account_id, key_id) = path.into_inner();
+    let db = support.0.viewer.db();
+    let account = accounts::store::by_id(db, account_id).await?.ok_or(AppError::NotFound)?;
+    let reason = match parse_reason(&form.reason) {
+        Ok(reason) => reason,
+        Err(err) => return refused(&support, account.id, &key_id, err).await,
+    };
+    if !api_keys::store::revoke(db, support.0.account.id, account.id, &key_id, &reason).await? {
+        return Err(AppError::NotFound);
+    }
+    support.0.viewer.flash(true, Msg::new("support-key-revoked").arg("key", &key_id));
+    Ok(see_other(&format!("/support/accounts/{}", account.id)))
+}
