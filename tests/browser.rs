@@ -328,6 +328,59 @@ async fn moving_credit_to_a_sub_wallet_in_the_browser() {
 }
 
 #[tokio::test]
+async fn support_and_operator_consoles_in_the_browser() {
+    let _one = ONE_AT_A_TIME.lock();
+    let app = demo_app().await;
+    app.create_user("olivia", PlatformRole::Operator).await;
+    let bob = account_id(&app, "bob").await;
+    for (size_name, (width, height)) in [("desktop", DESKTOP), ("phone", PHONE)] {
+        let browser = Browser::start(&app.base, true, width, height).await;
+        browser.sign_in("olivia", PASSWORD).await;
+        for lang in ["en", "zh-TW"] {
+            if lang == "zh-TW" {
+                browser.goto("/support").await;
+                browser.click(".user-menu summary").await;
+                browser.click(".user-menu button[value='zh-TW']").await;
+                browser.wait_for_text("客服").await;
+            }
+            let shot = |page: &str| format!("{page}-{lang}-{size_name}");
+            browser.goto("/support").await;
+            browser.fill("#support-search", "bob").await;
+            browser.find(&format!("#results a[href='/support/accounts/{bob}']")).await;
+            browser.screenshot(&shot("support")).await;
+            browser.assert_accessible("support search").await;
+            browser.click(&format!("#results a[href='/support/accounts/{bob}']")).await;
+            browser.find("#lock-reason").await;
+            browser.screenshot(&shot("support-account")).await;
+            browser.assert_accessible("support account").await;
+            browser.goto("/operator").await;
+            browser.find("#op-account").await;
+            browser.screenshot(&shot("operator")).await;
+            browser.assert_accessible("operator").await;
+        }
+        // Back to English for the next round.
+        browser.click(".user-menu summary").await;
+        browser.click(".user-menu button[value='en']").await;
+        browser.wait_for_text("Operator console").await;
+        browser.close().await;
+    }
+
+    // Lock an account with a reason, and create a project, through the forms.
+    let browser = Browser::start(&app.base, true, DESKTOP.0, DESKTOP.1).await;
+    browser.sign_in("olivia", PASSWORD).await;
+    browser.goto(&format!("/support/accounts/{bob}")).await;
+    browser.fill("#lock-reason", "ticket 99: suspicious activity").await;
+    browser.click("form[action$='/lock'] button[type=submit]").await;
+    browser.wait_for_text("bob is locked").await;
+    browser.goto("/operator").await;
+    browser.fill("#project-code", "MST130001").await;
+    browser.fill("#project-name", "Browser Project").await;
+    browser.click("form[action='/operator/projects'] button[type=submit]").await;
+    browser.wait_for_text("Project MST130001 was created.").await;
+    browser.close().await;
+}
+
+#[tokio::test]
 async fn every_main_page_looks_finished_and_passes_axe_in_both_languages_and_sizes() {
     let _one = ONE_AT_A_TIME.lock();
     let app = demo_app().await;
@@ -391,6 +444,11 @@ async fn every_main_page_looks_finished_and_passes_axe_in_both_languages_and_siz
             browser.wait_until("document.getElementById('dialog').open").await;
             browser.screenshot(&shot("permissions-dialog")).await;
             browser.assert_accessible("permissions dialog").await;
+
+            browser.goto("/activity?stream=changes").await;
+            browser.find("nav.tabs").await;
+            browser.screenshot(&shot("activity")).await;
+            browser.assert_accessible("activity").await;
 
             for tab in ["members", "wallet", "usage", "orders", "profile", "password"] {
                 browser.goto(&format!("/account/{tab}")).await;

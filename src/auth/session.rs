@@ -270,7 +270,11 @@ impl FromRequest for TenantAdmin {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let current = CurrentTenant::extract(&req).await?;
+            // Someone in no project at all (support staff, say) is no admin either.
+            let current = match CurrentTenant::extract(&req).await {
+                Err(AppError::BadRequest(_)) => return Err(AppError::Forbidden),
+                other => other?,
+            };
             if !current.tenant.is_admin() {
                 return Err(AppError::Forbidden);
             }

@@ -1,0 +1,323 @@
+//! The activity log, the support console and the operator console — with
+//! the access matrix for every support and operator route.
+
+mod common;
+
+use common::{Client, TestApp, spawn_app};
+use member_center::accounts::PlatformRole;
+use reqwest::StatusCode;
+
+struct Cast {
+    anonymous: Client,
+    user: Client,
+    admin: Client,
+    support: Client,
+    operator: Client,
+    /// The account support acts on, and one of its keys.
+    subject: i64,
+    key_id: String,
+    secret: String,
+}
+
+async fn cast(app: &TestApp) -> Cast {
+    let user = app.member("bob", "MST110001", "tenant_user").await;
+    let admin = app.member("alice", "MST110001", "tenant_admin").await;
+    let support = app.create_user("sam", PlatformRole::Support).await;
+    let operator = app.create_user("olivia", PlatformRole::Operator).await;
+    let (key_id, secret) = app.key_for("MST110001", &user.user, 30).await;
+    Cast {
+        anonymous: app.client(),
+        subject: user.user.id,
+        user: user.client,
+        admin: admin.client,
+        support: app.signed_in(&support).await,
+        operator: app.signed_in(&operator).await,
+        key_id,
+        secret,
+    }
+}
+
+const REASON: &str = "ticket 1234: customer asked";
+
+#[tokio::test]
+async fn only_the_right_roles_reach_support_and_operator_routes() {
+    let app = spawn_app().await;
+    let mut c = cast(&app).await;
+    cli_order(&app).await;
+    let s = c.subject;
+    let support_gets = ["/support?q=bob".to_string(), format!("/support/accounts/{s}"), "/support/reset".to_string()];
+    let support_posts: Vec<(String, Vec<(&str, &str)>)> = vec![
+        (format!("/support/accounts/{s}/lock"), vec![("locked", "true"), ("reason", REASON)]),
+        (format!("/support/accounts/{s}/keys/{}/revoke", c.key_id), vec![("reason", REASON)]),
+        ("/support/reset".to_string(), vec![("username", "bob"), ("reason", REASON)]),
+    ];
+    let operator_posts: Vec<(String, Vec<(&str, &str)>)> = vec![
+        ("/operator/accounts".to_string(), vec![("username", "newbie"), ("email", "n@example.org"), ("name", "N"), ("role", "none")]),
+        ("/operator/roles".to_string(), vec![("username", "bob"), ("role", "operator")]),
+        ("/operator/projects".to_string(), vec![("code", "MST999"), ("name", "New"), ("starts", ""), ("ends", "")]),
+        ("/operator/members".to_string(), vec![("project", "MST110001"), ("username", "sam"), ("role", "tenant_admin")]),
+        ("/operator/quotas".to_string(), vec![("project", "MST110001"), ("service", "ccs"), ("cpu", "9")]),
+        ("/operator/orders".to_string(), vec![("project", "MST110001"), ("number", "PO-X"), ("amount", "5"), ("note", "")]),
+        ("/operator/orders/PO-1".to_string(), vec![("to", "paid")]),
+    ];
+
+    let snapshot = |app: &TestApp| {
+        let db = app.db.clone();
+        async move {
+            let q = |sql: &'static str| {
+                let db = db.clone();
+                async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(&db).await.unwrap() }
+            };
+            (
+                q("SELECT COUNT(*) FROM accounts WHERE status = 'locked' OR platform_role = 'operator'").await,
+                q("SELECT COUNT(*) FROM api_keys WHERE revoked_at IS NOT NULL").await,
+                q("SELECT COUNT(*) FROM password_resets").await,
+                q("SELECT COUNT(*) FROM accounts").await,
+                q("SELECT COUNT(*) FROM projects").await,
+                q("SELECT COUNT(*) FROM memberships").await,
+                q("SELECT COUNT(*) FROM project_quotas").await,
+                q("SELECT COUNT(*) FROM orders WHERE status <> 'quotation'").await + q("SELECT COUNT(*) FROM orders").await,
+            )
+        }
+    };
+    let before = snapshot(&app).await;
+
+    for (who, client, support_ok, operator_ok) in [
+        ("anonymous", &mut c.anonymous, None, None),
+        ("tenant user", &mut c.user, Some(false), Some(false)),
+        ("tenant admin", &mut c.admin, Some(false), Some(false)),
+        ("support", &mut c.support, Some(true), Some(false)),
+    ] {
+        let expect = |ok: Option<bool>| match ok {
+            None => StatusCode::SEE_OTHER,
+            Some(true) => StatusCode::OK,
+            Some(false) => StatusCode::FORBIDDEN,
+        };
+        for path in &support_gets {
+            assert_eq!(client.get(path).await.status, expect(support_ok), "{who} GET {path}");
+        }
+        assert_eq!(client.get("/operator").await.status, expect(operator_ok), "{who} GET /operator");
+        if who == "support" {
+            continue; // support's own posts change things; checked below
+        }
+        if who == "anonymous" {
+            client.get("/sign-in").await;
+        }
+        for (path, fields) in support_posts.iter().chain(operator_posts.iter()) {
+            let page = client.post(path, fields).await;
+            assert_eq!(page.status, expect(Some(false)).min(expect(support_ok)), "{who} POST {path}");
+        }
+    }
+    for (path, fields) in &operator_posts {
+        assert_eq!(c.support.post(path, fields).await.status, StatusCode::FORBIDDEN, "support POST {path}");
+    }
+    assert_eq!(snapshot(&app).await, before, "a refused request changed something");
+
+    // The operator reaches everything.
+    assert_eq!(c.operator.get("/operator").await.status, StatusCode::OK);
+    assert_eq!(c.operator.get(&support_gets[1]).await.status, StatusCode::OK);
+    for (path, fields) in &operator_posts {
+        let page = c.operator.post(path, fields).await;
+        assert!(matches!(page.status, StatusCode::OK | StatusCode::SEE_OTHER), "operator POST {path}: {}", page.status);
+    }
+    for (path, fields) in &support_posts {
+        let page = c.operator.post(path, fields).await;
+        assert!(matches!(page.status, StatusCode::OK | StatusCode::SEE_OTHER), "operator POST {path}: {}", page.status);
+    }
+}
+
+async fn cli_order(app: &TestApp) {
+    member_center::cli::add_order(&app.db, "MST110001", "PO-1", "100", "").await.unwrap();
+}
+
+#[tokio::test]
+async fn support_cannot_change_quotas_members_permissions_or_wallets() {
+    let app = spawn_app().await;
+    let mut c = cast(&app).await;
+    let s = c.subject.to_string();
+    for (path, fields) in [
+        (format!("/quota/members/{s}?service=ccs"), vec![("cpu", "1"), ("gpu", "1"), ("memory", "1")]),
+        ("/account/members".to_string(), vec![("identifier", "sam"), ("role", "tenant_admin")]),
+        (format!("/account/members/{s}/remove"), vec![]),
+        (format!("/permissions/{s}"), vec![("service", "ccs")]),
+        ("/account/wallet/sub-wallets".to_string(), vec![("member", s.as_str())]),
+    ] {
+        assert_eq!(c.support.post(&path, &fields).await.status, StatusCode::FORBIDDEN, "{path}");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM memberships").await, 2);
+}
+
+#[tokio::test]
+async fn support_finds_accounts_by_name_email_or_key() {
+    let app = spawn_app().await;
+    let mut c = cast(&app).await;
+    for q in ["bob", "BOB@EXAMPLE", "bob Test", c.key_id.as_str(), &c.secret[..8]] {
+        let page = c.support.get(&format!("/support?q={}", form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>())).await;
+        page.assert_contains(&format!("/support/accounts/{}", c.subject));
+    }
+    c.support.get("/support?q=%25").await.assert_contains("No account matches.");
+    c.support.get("/support?q=nobody-here").await.assert_contains("No account matches.");
+    let live = c.support.get_with("/support?q=alice", &[("HX-Request", "true")]).await;
+    live.assert_contains("id=\"results\"");
+}
+
+#[tokio::test]
+async fn support_views_are_recorded_and_the_owner_sees_them() {
+    let app = spawn_app().await;
+    let mut c = cast(&app).await;
+    let page = c.support.get(&format!("/support/accounts/{}", c.subject)).await;
+    for text in ["bob Test", "Project MST110001", "Tenant user", &format!("{}…", &c.secret[..8]), "Project wallet"] {
+        page.assert_contains(text);
+    }
+    assert!(!page.body.contains(&c.secret), "never the secret");
+    let activity = c.user.get("/activity?stream=changes").await;
+    activity.assert_contains("support.view");
+    activity.assert_contains("sam");
+}
+
+#[tokio::test]
+async fn support_actions_need_a_reason_and_take_effect() {
+    let app = spawn_app().await;
+    let mut c = cast(&app).await;
+    let s = c.subject;
+    let page = c.support.post(&format!("/support/accounts/{s}/lock"), &[("locked", "true"), ("reason", "too short")]).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    page.assert_contains("Write a reason of 10 to 500 characters.");
+    let page = c.support.post(&format!("/support/accounts/{s}/keys/{}/revoke", c.key_id), &[("reason", "")]).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.api_get("/api/v1/whoami", Some(&c.secret)).await.0, StatusCode::OK);
+
+    let page = c.support.post(&format!("/support/accounts/{s}/lock"), &[("locked", "true"), ("reason", REASON)]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let (status, body) = app.api_get("/api/v1/whoami", Some(&c.secret)).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("key_disabled")));
+    assert_eq!(c.user.get("/account").await.status, StatusCode::SEE_OTHER, "their session ends");
+    assert_eq!(app.client().sign_in("bob", common::PASSWORD).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    c.support.post(&format!("/support/accounts/{s}/lock"), &[("locked", "false"), ("reason", REASON)]).await;
+    assert_eq!(app.api_get("/api/v1/whoami", Some(&c.secret)).await.0, StatusCode::OK);
+    let page = c.support.post(&format!("/support/accounts/{s}/keys/{}/revoke", c.key_id), &[("reason", REASON)]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let (_, body) = app.api_get("/api/v1/whoami", Some(&c.secret)).await;
+    assert_eq!(body["error"]["code"], "key_disabled");
+    let reasons: Vec<(String, String)> = sqlx::query_as("SELECT action, after FROM change_activity WHERE action LIKE 'support.%' AND action <> 'support.view' ORDER BY id")
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        reasons,
+        [("support.lock", REASON), ("support.unlock", REASON), ("support.revoke_key", REASON)]
+            .map(|(a, r)| (a.to_string(), r.to_string()))
+    );
+}
+
+#[tokio::test]
+async fn the_operator_console_does_what_the_cli_does_with_the_same_checks() {
+    let app = spawn_app().await;
+    let mut c = cast(&app).await;
+    let page = c.operator.post("/operator/accounts", &[("username", "dora"), ("email", "dora@example.org"), ("name", "Dora Wu"), ("role", "support")]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.headers.get("cache-control").unwrap(), "no-store");
+    page.assert_contains("First-password link for dora");
+    let start = page.body.find("/reset/").unwrap();
+    let path = &page.body[start..start + 43];
+    app.client().get(path).await.assert_contains("Choose a new password for dora.");
+
+    let bad = [
+        ("/operator/accounts", vec![("username", "1x"), ("email", "x@example.org")], "Use 3 to 32 lowercase letters"),
+        ("/operator/accounts", vec![("username", "dora"), ("email", "other@example.org")], "already exists"),
+        ("/operator/projects", vec![("code", "X"), ("name", "n")], "Use 3 to 20 letters and digits"),
+        ("/operator/projects", vec![("code", "MST123"), ("name", "n"), ("starts", "2026-12-01"), ("ends", "2026-01-01")], "The end date must not be before"),
+        ("/operator/members", vec![("project", "NOPE1"), ("username", "dora"), ("role", "tenant_admin")], "There is no project with this code."),
+        ("/operator/quotas", vec![("project", "MST110001"), ("service", "ccs"), ("gpu", "-5")], "Enter a whole number from -1"),
+        ("/operator/orders", vec![("project", "MST110001"), ("number", "PO 1"), ("amount", "5")], "Use 1 to 40 letters"),
+        ("/operator/roles", vec![("username", "dora"), ("role", "king")], "Choose none, support or operator."),
+    ];
+    for (path, fields, message) in bad {
+        let page = c.operator.post(path, &fields).await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{path} {fields:?}");
+        page.assert_contains(message);
+    }
+
+    c.operator.post("/operator/projects", &[("code", "mst120001"), ("name", "Protein Folding"), ("starts", "2026-01-01"), ("ends", "2026-12-31")]).await;
+    c.operator.post("/operator/members", &[("project", "MST120001"), ("username", "dora"), ("role", "tenant_admin")]).await;
+    c.operator.post("/operator/quotas", &[("project", "MST120001"), ("service", "vcs"), ("cpu", "32"), ("floating_ip", "4")]).await;
+    c.operator.post("/operator/orders", &[("project", "MST120001"), ("number", "PO-9"), ("amount", "123.4"), ("note", "pilot")]).await;
+    c.operator.post("/operator/orders/PO-9", &[("to", "paid")]).await;
+    c.operator.post("/operator/orders/PO-9", &[("to", "credited")]).await;
+    let console = c.operator.get("/operator").await;
+    console.assert_contains("PO-9");
+    console.assert_contains("Credited");
+    let balance: i64 = app.count("SELECT w.balance FROM wallets w JOIN projects p ON p.id = w.project_id WHERE p.code = 'MST120001' AND w.account_id IS NULL").await;
+    assert_eq!(balance, 1_234_000);
+    let quota: i64 = app.count("SELECT quota FROM project_quotas WHERE resource = 'floating_ip'").await;
+    assert_eq!(quota, 4);
+    let role: String = sqlx::query_scalar("SELECT role FROM memberships m JOIN accounts a ON a.id = m.account_id WHERE a.username = 'dora'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(role, "tenant_admin");
+    // Every step was recorded with the operator as actor.
+    let actions: Vec<String> = sqlx::query_scalar(
+        "SELECT c.action FROM change_activity c JOIN accounts a ON a.id = c.actor_id WHERE a.username = 'olivia' ORDER BY c.id",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    for action in ["account.create", "project.create", "member.add", "quota.project.set", "order.add", "order.advance"] {
+        assert!(actions.iter().any(|a| a == action), "{action} not recorded: {actions:?}");
+    }
+    // Credited is final.
+    c.operator.post("/operator/orders/PO-9", &[("to", "cancelled")]).await;
+    c.operator.get("/operator").await.assert_contains("An order that is credited cannot become cancelled.");
+}
+
+#[tokio::test]
+async fn activity_shows_each_viewer_what_they_may_see_and_exports_it() {
+    let app = spawn_app().await;
+    let mut c = cast(&app).await;
+    let admin_id = member_center::accounts::store::by_username(&app.db, "alice").await.unwrap().unwrap().id;
+    let admin_user = common::TestUser { id: admin_id, username: "alice".into(), password: common::PASSWORD.into() };
+    let (_, admin_key) = app.key_for("MST110001", &admin_user, 30).await;
+    for _ in 0..3 {
+        app.api_get("/api/v1/whoami", Some(&c.secret)).await;
+    }
+    app.api_get("/api/v1/keys", Some(&admin_key)).await;
+    let mut written = false;
+    for _ in 0..100 {
+        if app.count("SELECT COUNT(*) FROM api_activity").await == 4 {
+            written = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(written);
+
+    let admin_page = c.admin.get("/activity").await;
+    assert_eq!(admin_page.body.matches("GET /api/v1/whoami").count(), 3);
+    admin_page.assert_contains("GET /api/v1/keys");
+    let user_page = c.user.get("/activity").await;
+    assert_eq!(user_page.body.matches("GET /api/v1/whoami").count(), 3);
+    assert!(!user_page.body.contains("/api/v1/keys"), "a tenant user sees only their own calls");
+
+    let filtered = c.admin.get(&format!("/activity?member={}", c.subject)).await;
+    assert!(!filtered.body.contains("/api/v1/keys"));
+    let csv = c.admin.get(&format!("/activity.csv?member={}", c.subject)).await;
+    let lines: Vec<&str> = csv.body.lines().collect();
+    assert_eq!(lines[0], "id,time,member,key_id,method,path,status,latency_us");
+    assert_eq!(lines.len(), 1 + 3);
+    assert!(lines[1..].iter().all(|l| l.contains(",bob,") && l.contains("/api/v1/whoami")));
+
+    let changes = c.admin.get("/activity?stream=changes&kind=key").await;
+    changes.assert_contains("key.create");
+    assert!(!changes.body.contains("member.add"));
+    let csv = c.admin.get("/activity.csv?stream=changes&kind=member").await;
+    assert!(csv.body.lines().skip(1).all(|l| l.contains("member.")), "{}", csv.body);
+    assert!(!csv.body.contains(&c.secret));
+    assert_eq!(c.admin.get("/activity?stream=changes&kind=bogus").await.body.contains("Choose a kind of action from the list."), true);
+
+    // Retention: old rows go.
+    sqlx::query("UPDATE api_activity SET at = 0 WHERE id = 1").execute(&app.db).await.unwrap();
+    let pruned = member_center::activity::store::prune(&app.db, member_center::db::now() - 400 * 86_400).await.unwrap();
+    assert_eq!(pruned, 1);
+}
