@@ -434,3 +434,4 @@ platform-role-invalid = Choose none, support or operator.
 project-unknown = There is no project with this code.
 quota-none-given = Give at least one of CPU, GPU, memory or floating IPs.
 order-step-unknown = Choose paid, credited or cancelled.
+support-projects = Projects and roles

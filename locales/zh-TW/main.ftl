@@ -407,3 +407,4 @@ platform-role-invalid = 請選擇無、客服或營運人員。
 project-unknown = 沒有此代碼的計畫。
 quota-none-given = 請至少填寫 CPU、GPU、記憶體或浮動 IP 其中一項。
 order-step-unknown = 請選擇已付款、已入帳或已取消。
+support-projects = 計畫與角色

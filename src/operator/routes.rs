@@ -131,8 +131,10 @@ pub async fn create_account(operator: Operator, req: HttpRequest, form: Form) ->
     let result = actions::create_account_with_link(&db, actor, field(&form, "username"), field(&form, "email"), name, Some(field(&form, "role"))).await;
     match result {
         Ok((_, path)) => {
-            let info = req.connection_info();
-            let link = format!("{}://{}{path}", info.scheme(), info.host());
+            let link = {
+                let info = req.connection_info();
+                format!("{}://{}{path}", info.scheme(), info.host())
+            };
             let username = field(&form, "username").trim().to_ascii_lowercase();
             let page = page(&operator, "", HashMap::new(), FieldErrors::default(), Some((username, link))).await?;
             Ok(HttpResponse::Ok()

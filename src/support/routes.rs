@@ -5,7 +5,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::{
-    accounts::{self, Account, routes::{FieldErrors, parse_reason}},
+    accounts::{self, Account, PlatformRole, routes::{FieldErrors, parse_reason}},
     activity::{self, Change, store::{ActivityFilter, ChangeRow}},
     api_keys::{self, store::Key},
     auth::Support,
@@ -61,6 +61,14 @@ struct AccountPage {
 impl AccountPage {
     fn gauge(&self, gauge: &Gauge) -> String {
         gauge_text(&self.l, gauge)
+    }
+
+    fn role_key(&self) -> &'static str {
+        match self.account.platform_role {
+            PlatformRole::None => "platform-role-none",
+            PlatformRole::Support => "platform-role-support",
+            PlatformRole::Operator => "platform-role-operator",
+        }
     }
 
     fn key_expired(&self, key: &Key) -> bool {
