@@ -20,6 +20,7 @@ pub mod permissions;
 pub mod projects;
 pub mod quotas;
 pub mod support;
+pub mod twcc;
 pub mod wallets;
 pub mod web;
 
@@ -99,6 +100,7 @@ impl Application {
                 .configure(support::configure)
                 .configure(activity::configure)
                 .configure(api::configure)
+                .configure(twcc::configure)
                 .default_service(aweb::to(web::errors::not_found))
                 .wrap(from_fn(web::csrf::check))
                 .wrap(from_fn(web::errors::render))

@@ -320,7 +320,7 @@ async fn the_api_tells_which_key_problem_it_is() {
     assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("missing_key")));
     let (status, body) = app.api_get("/api/v1/whoami", Some("00000000-0000-4000-8000-000000000000")).await;
     assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("invalid_key")));
-    assert!(body["error"]["message"].as_str().unwrap().contains("not valid"));
+    assert!(body["error"]["message"].as_str().unwrap().contains("invalid"));
 
     let (status, body) = app.api_get("/api/v1/whoami", Some(&secret)).await;
     assert_eq!(status, StatusCode::OK);

@@ -145,7 +145,7 @@ keys-review = Review keys
 
 ## JSON API
 api-missing-key = Send your API key in the x-api-key header.
-api-invalid-key = This API key is not valid.
+api-invalid-key = This API key is invalid.
 api-expired-key = This API key has expired. Extend it on the API Key page.
 api-key-disabled = This API key is disabled: the account is locked or no longer a member of the project.
 
@@ -435,3 +435,4 @@ project-unknown = There is no project with this code.
 quota-none-given = Give at least one of CPU, GPU, memory or floating IPs.
 order-step-unknown = Choose paid, credited or cancelled.
 support-projects = Projects and roles
+twcc-host-mismatch = The x-api-host header does not name this cluster.

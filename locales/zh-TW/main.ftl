@@ -408,3 +408,4 @@ project-unknown = 沒有此代碼的計畫。
 quota-none-given = 請至少填寫 CPU、GPU、記憶體或浮動 IP 其中一項。
 order-step-unknown = 請選擇已付款、已入帳或已取消。
 support-projects = 計畫與角色
+twcc-host-mismatch = x-api-host 標頭與此叢集不符。

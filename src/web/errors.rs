@@ -50,6 +50,11 @@ pub async fn render(
 }
 
 async fn render_report(req: &HttpRequest, status: StatusCode, report: &ErrorReport) -> HttpResponse {
+    if crate::twcc::is_twcc_path(req.path()) {
+        // TWCC's client prints `detail` as "Error-<detail>".
+        let detail = report.message.in_lang(Lang::En);
+        return HttpResponse::build(status).json(serde_json::json!({ "detail": detail }));
+    }
     if is_api_path(req.path()) {
         let lang = Lang::negotiate(
             req.headers().get("accept-language").and_then(|v| v.to_str().ok()).unwrap_or(""),

@@ -1,0 +1,182 @@
+//! Handlers of the TWCC-compatible API. Each answers for the key's tenant.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use hmac::{Hmac, Mac};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use sha2::Sha256;
+
+use super::{Cluster, GOC, cluster, store};
+use crate::{
+    api::ApiCaller,
+    error::AppError,
+    projects,
+    quotas::{Gauge, store as quota_store},
+    wallets::{SCALE, store as wallet_store},
+    web::i18n::Msg,
+};
+
+/// The cluster a request is for: the path's, which `x-api-host` (when
+/// sent) must name too.
+fn cluster_of(req: &HttpRequest, name: &str) -> Result<Cluster, AppError> {
+    let cluster = cluster(name).ok_or(AppError::NotFound)?;
+    match req.headers().get("x-api-host").and_then(|v| v.to_str().ok()) {
+        Some(host) if host != cluster.name => Err(AppError::BadRequest(Msg::new("twcc-host-mismatch"))),
+        _ => Ok(cluster),
+    }
+}
+
+fn own_project(caller: &ApiCaller, id: &str) -> Result<(), AppError> {
+    match id.parse::<i64>() {
+        Ok(id) if id == caller.owner.project_id => Ok(()),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// Credits as the client expects them: a plain number.
+fn credits(units: i64) -> Value {
+    json!(units as f64 / SCALE as f64)
+}
+
+/// `[{id, username, display_name, email}]`
+pub async fn users(caller: ApiCaller, req: HttpRequest) -> Result<HttpResponse, AppError> {
+    if let Some(host) = req.headers().get("x-api-host").and_then(|v| v.to_str().ok())
+        && host != GOC
+    {
+        return Err(AppError::BadRequest(Msg::new("twcc-host-mismatch")));
+    }
+    let o = &caller.owner;
+    Ok(HttpResponse::Ok().json(json!([{
+        "id": o.account_id,
+        "username": o.username,
+        "display_name": o.display_name,
+        "email": o.email,
+    }])))
+}
+
+/// `[{id, name}]`: the key's project, named by its code.
+pub async fn projects(caller: ApiCaller, req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    cluster_of(&req, &path)?;
+    Ok(HttpResponse::Ok().json(json!([{ "id": caller.owner.project_id, "name": caller.owner.project_code }])))
+}
+
+/// The tenant's object-storage key pair, made on first request, for
+/// tenants allowed to use Cloud Object Storage.
+pub async fn object_storage_key(caller: ApiCaller, req: HttpRequest, path: web::Path<(String, String)>) -> Result<HttpResponse, AppError> {
+    let (name, id) = path.into_inner();
+    let cluster = cluster_of(&req, &name)?;
+    if cluster.service != "cos" {
+        return Err(AppError::NotFound);
+    }
+    own_project(&caller, &id)?;
+    let db = &caller.state.db;
+    let permitted = projects::store::permitted_services(db, caller.membership_id).await?;
+    if !permitted.iter().any(|s| s == "cos") {
+        return Err(AppError::Refused {
+            status: actix_web::http::StatusCode::FORBIDDEN,
+            code: "service_not_permitted",
+            message: Msg::new("api-service-not-permitted"),
+            details: None,
+        });
+    }
+    let access_key = store::object_storage_access_key(db, caller.owner.project_id, caller.owner.account_id).await?;
+    let secret = store::object_storage_secret(db).await?;
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).map_err(|e| AppError::Internal(anyhow::anyhow!("hmac: {e}")))?;
+    mac.update(access_key.as_bytes());
+    let secret_key = hex::encode(mac.finalize().into_bytes())[..40].to_string();
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(json!({ "public": { "access_key": access_key, "secret_key": secret_key } })))
+}
+
+/// `{cpu: {usage, quota}, …}` (quota -1: unlimited).
+fn gauges_json(gauges: &[Gauge]) -> Map<String, Value> {
+    gauges.iter().map(|g| (g.resource.code().to_string(), json!({ "usage": g.usage, "quota": g.quota() }))).collect()
+}
+
+#[derive(Deserialize)]
+pub struct ProjectQuery {
+    #[serde(default)]
+    project: String,
+}
+
+/// `[{project: {name}, cpu: {usage, quota}, …}]` for the key's project.
+pub async fn project_quotas(
+    caller: ApiCaller,
+    req: HttpRequest,
+    path: web::Path<String>,
+    query: web::Query<ProjectQuery>,
+) -> Result<HttpResponse, AppError> {
+    let service = cluster_of(&req, &path)?.quotas.ok_or(AppError::NotFound)?;
+    own_project(&caller, &query.project)?;
+    let gauges = quota_store::project_gauges(&caller.state.db, caller.owner.project_id, service).await?;
+    let mut entry = gauges_json(&gauges);
+    entry.insert("project".into(), json!({ "name": caller.owner.project_code }));
+    Ok(HttpResponse::Ok().json(json!([entry])))
+}
+
+/// Tenant admins only: `[{user: {username}, cpu: {usage, quota}, …}]`.
+pub async fn user_quotas(caller: ApiCaller, req: HttpRequest, path: web::Path<(String, String)>) -> Result<HttpResponse, AppError> {
+    let (name, id) = path.into_inner();
+    let service = cluster_of(&req, &name)?.quotas.ok_or(AppError::NotFound)?;
+    own_project(&caller, &id)?;
+    if !caller.is_tenant_admin() {
+        return Err(AppError::Forbidden);
+    }
+    let db = &caller.state.db;
+    let project_id = caller.owner.project_id;
+    let mut all = quota_store::all_member_gauges(db, project_id, service).await?;
+    let rows: Vec<Value> = projects::store::members(db, project_id)
+        .await?
+        .into_iter()
+        .map(|m| {
+            let gauges = all.remove(&m.account_id).unwrap_or_else(|| {
+                service.resources().iter().map(|&resource| Gauge { resource, usage: 0, limit: None }).collect()
+            });
+            let mut entry = gauges_json(&gauges);
+            entry.insert("user".into(), json!({ "username": m.username, "display_name": m.display_name }));
+            Value::Object(entry)
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(rows))
+}
+
+/// `{"wallet": [{計畫系統代碼, 計畫名稱, 錢包ID, 錢包餘額, 錢包擁有者, 計畫開始時間, 計畫結束時間}]}`
+pub async fn all_wallets(caller: ApiCaller) -> Result<HttpResponse, AppError> {
+    let rows = store::wallets_of(&caller.state.db, caller.owner.account_id).await?;
+    let wallets: Vec<Value> = rows
+        .into_iter()
+        .map(|w| {
+            json!({
+                "計畫系統代碼": w.code,
+                "計畫名稱": w.name,
+                "錢包ID": w.wallet_id,
+                "錢包餘額": credits(w.balance),
+                "錢包擁有者": w.owner,
+                "計畫開始時間": w.starts_on,
+                "計畫結束時間": w.ends_on,
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({ "wallet": wallets })))
+}
+
+/// The key's project wallet: its code, what is left to me (my sub-wallet,
+/// else the project's), and what was obtained.
+pub async fn wallet(caller: ApiCaller) -> Result<HttpResponse, AppError> {
+    let db = &caller.state.db;
+    let parent = wallet_store::parent(db, caller.owner.project_id).await?;
+    let sub = wallet_store::sub_wallet(db, caller.owner.project_id, caller.owner.account_id).await?;
+    let project_obtained = store::obtained(db, parent.id).await?;
+    let (mine, mine_obtained) = match &sub {
+        Some(sub) => (sub.balance.0, store::obtained(db, sub.id).await?),
+        None => (parent.balance.0, project_obtained),
+    };
+    Ok(HttpResponse::Ok().json(json!({
+        "wallet_code": parent.id,
+        "su_qouta": credits(mine),
+        "obtained_su": credits(mine_obtained),
+        "prj_su_quota": credits(parent.balance.0),
+        "prj_obtained_su": credits(project_obtained),
+    })))
+}
