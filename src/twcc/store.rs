@@ -1,5 +1,7 @@
 //! The few SQL statements only the TWCC-compatible API needs.
 
+use sqlx::Row;
+
 use crate::db::{Db, begin_immediate, now};
 
 /// The tenant's object-storage access key, made on first request.
@@ -50,10 +52,10 @@ pub struct WalletRow {
 
 /// The parent wallet of every project the account is a member of.
 pub async fn wallets_of(db: &Db, account_id: i64) -> sqlx::Result<Vec<WalletRow>> {
-    let rows: Vec<(i64, String, String, i64, i64, Option<String>, String, String)> = sqlx::query_as(
-        "SELECT p.id, p.code, p.name, w.id, w.balance,
+    let rows = sqlx::query(
+        "SELECT p.id AS project_id, p.code, p.name, w.id AS wallet_id, w.balance,
                 (SELECT a.display_name FROM memberships am JOIN accounts a ON a.id = am.account_id
-                 WHERE am.project_id = p.id AND am.role = 'tenant_admin' ORDER BY am.id LIMIT 1),
+                 WHERE am.project_id = p.id AND am.role = 'tenant_admin' ORDER BY am.id LIMIT 1) AS owner,
                 p.starts_on, p.ends_on
          FROM memberships m JOIN projects p ON p.id = m.project_id
          JOIN wallets w ON w.project_id = p.id AND w.account_id IS NULL
@@ -63,16 +65,16 @@ pub async fn wallets_of(db: &Db, account_id: i64) -> sqlx::Result<Vec<WalletRow>
     .fetch_all(db)
     .await?;
     Ok(rows
-        .into_iter()
-        .map(|(project_id, code, name, wallet_id, balance, owner, starts_on, ends_on)| WalletRow {
-            project_id,
-            code,
-            name,
-            wallet_id,
-            balance,
-            owner: owner.unwrap_or_default(),
-            starts_on,
-            ends_on,
+        .iter()
+        .map(|row| WalletRow {
+            project_id: row.get("project_id"),
+            code: row.get("code"),
+            name: row.get("name"),
+            wallet_id: row.get("wallet_id"),
+            balance: row.get("balance"),
+            owner: row.get::<Option<String>, _>("owner").unwrap_or_default(),
+            starts_on: row.get("starts_on"),
+            ends_on: row.get("ends_on"),
         })
         .collect())
 }
