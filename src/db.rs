@@ -12,6 +12,16 @@ pub type Tx = Transaction<'static, Sqlite>;
 
 /// Opens (creating if missing) and migrates the database at `path`.
 pub async fn open(path: &Path) -> anyhow::Result<Db> {
+    open_with(path, false).await
+}
+
+/// For bulk loading only (`seed`): one connection, no fsync, a big cache.
+/// A crash during the load can lose it; nothing else uses this.
+pub async fn open_for_bulk_load(path: &Path) -> anyhow::Result<Db> {
+    open_with(path, true).await
+}
+
+async fn open_with(path: &Path, bulk: bool) -> anyhow::Result<Db> {
     let options = SqliteConnectOptions::from_str("sqlite:")?
         .filename(path)
         .create_if_missing(true)
@@ -19,8 +29,17 @@ pub async fn open(path: &Path) -> anyhow::Result<Db> {
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(10));
+    let (options, connections) = if bulk {
+        let options = options
+            .synchronous(SqliteSynchronous::Off)
+            .pragma("cache_size", "-262144")
+            .pragma("temp_store", "memory");
+        (options, 1)
+    } else {
+        (options, 8)
+    };
     let pool = SqlitePoolOptions::new()
-        .max_connections(8)
+        .max_connections(connections)
         .connect_with(options)
         .await?;
     sqlx::migrate!("./migrations").run(&pool).await?;

@@ -19,6 +19,7 @@ pub mod operator;
 pub mod permissions;
 pub mod projects;
 pub mod quotas;
+pub mod seed;
 pub mod support;
 pub mod twcc;
 pub mod wallets;

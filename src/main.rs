@@ -66,6 +66,17 @@ enum Command {
         #[command(subcommand)]
         command: OrderCommand,
     },
+    /// Fill an empty database with benchmark data.
+    Seed {
+        #[arg(long, default_value_t = 100_000)]
+        accounts: usize,
+        #[arg(long, default_value_t = 10_000)]
+        projects: usize,
+        #[arg(long, default_value_t = 1_000_000)]
+        keys: usize,
+        #[arg(long, default_value_t = 500)]
+        members_per_project: usize,
+    },
     /// Manage API keys.
     Key {
         #[command(subcommand)]
@@ -265,6 +276,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             };
             println!("Order {number} {done}.");
+            Ok(())
+        }
+        Command::Seed { accounts, projects, keys, members_per_project } => {
+            let db = db::open_for_bulk_load(&cli.db).await?;
+            let plan = member_center::seed::SeedPlan { accounts, projects, keys, members_per_project };
+            let seeded = member_center::seed::seed(&db, &plan).await?;
+            eprintln!(
+                "Seeded {} rows in {:.1} s ({:.0} rows/s).",
+                seeded.rows,
+                seeded.seconds,
+                seeded.rows as f64 / seeded.seconds
+            );
+            // For scripts: what to sign in with and which key to call with.
+            println!("password={}", member_center::seed::PASSWORD);
+            println!("admin_user={}", member_center::seed::username(1));
+            println!("keys_user={}", member_center::seed::username(2));
+            println!("project={}", member_center::seed::project_code(1));
+            println!("whoami_key={}", seeded.whoami_key);
             Ok(())
         }
         Command::Key { command: KeyCommand::Create { project, user, days, name } } => {

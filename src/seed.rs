@@ -1,0 +1,179 @@
+//! `member-center seed`: fills an empty database with realistic data fast,
+//! for benchmarks. Rows go in with multi-row inserts, many thousand per
+//! transaction; every account shares one password hash.
+//!
+//! What it makes: `bench000001`… accounts (password `bench-password`);
+//! projects `PRJ000001`…; project 1 has `members_per_project` members with
+//! `bench000001` as its tenant admin, and every other account belongs to one
+//! project; keys spread over the members, with 50 for `bench000002` in
+//! project 1; CCS quotas on every project.
+
+use std::time::Instant;
+
+use sqlx::{QueryBuilder, Sqlite};
+
+use crate::{
+    auth::token,
+    db::{Db, now},
+};
+
+pub const PASSWORD: &str = "bench-password";
+/// Rows per INSERT statement (each row binds at most 8 values).
+const ROWS_PER_STATEMENT: usize = 500;
+/// Rows per transaction.
+const ROWS_PER_TRANSACTION: usize = 50_000;
+
+pub struct SeedPlan {
+    pub accounts: usize,
+    pub projects: usize,
+    pub keys: usize,
+    pub members_per_project: usize,
+}
+
+/// What the benchmark needs to know afterwards.
+pub struct Seeded {
+    pub rows: u64,
+    pub seconds: f64,
+    /// A valid key of `bench000001` in project 1.
+    pub whoami_key: String,
+}
+
+pub fn username(n: usize) -> String {
+    format!("bench{n:06}")
+}
+
+pub fn project_code(n: usize) -> String {
+    format!("PRJ{n:06}")
+}
+
+/// Inserts `rows` in statements of `ROWS_PER_STATEMENT` and transactions of
+/// `ROWS_PER_TRANSACTION`.
+async fn insert_all<T>(
+    db: &Db,
+    head: &str,
+    rows: impl Iterator<Item = T>,
+    push: impl Fn(sqlx::query_builder::Separated<'_, Sqlite, &'static str>, T) + Copy,
+) -> anyhow::Result<u64> {
+    let mut rows = rows.peekable();
+    let mut count = 0u64;
+    while rows.peek().is_some() {
+        let mut tx = db.begin().await?;
+        let mut in_tx = 0;
+        while in_tx < ROWS_PER_TRANSACTION && rows.peek().is_some() {
+            let chunk: Vec<T> = rows.by_ref().take(ROWS_PER_STATEMENT).collect();
+            in_tx += chunk.len();
+            count += chunk.len() as u64;
+            let mut builder: QueryBuilder<Sqlite> = QueryBuilder::new(head);
+            builder.push_values(chunk, |b, row| push(b, row));
+            builder.build().execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(count)
+}
+
+pub async fn seed(db: &Db, plan: &SeedPlan) -> anyhow::Result<Seeded> {
+    anyhow::ensure!(crate::accounts::store::count(db).await? == 0, "seed needs an empty database");
+    anyhow::ensure!(plan.accounts >= 2 && plan.projects >= 1, "seed needs at least 2 accounts and 1 project");
+    let started = Instant::now();
+    let hash = crate::auth::password::hash_blocking(PASSWORD)?;
+    let created = now();
+    let mut rows = 0;
+
+    rows += insert_all(
+        db,
+        "INSERT INTO accounts (id, username, display_name, email, password_hash, created_at) ",
+        1..=plan.accounts,
+        |mut b, n| {
+            b.push_bind(n as i64)
+                .push_bind(username(n))
+                .push_bind(format!("Bench User {n}"))
+                .push_bind(format!("{}@bench.example.org", username(n)))
+                .push_bind(hash.clone())
+                .push_bind(created);
+        },
+    )
+    .await?;
+    let today = time::OffsetDateTime::now_utc().date();
+    let (starts, ends) = (today.to_string(), today.saturating_add(time::Duration::days(365)).to_string());
+    rows += insert_all(
+        db,
+        "INSERT INTO projects (id, code, name, starts_on, ends_on, created_at) ",
+        1..=plan.projects,
+        |mut b, n| {
+            b.push_bind(n as i64)
+                .push_bind(project_code(n))
+                .push_bind(format!("Bench Project {n}"))
+                .push_bind(starts.clone())
+                .push_bind(ends.clone())
+                .push_bind(created);
+        },
+    )
+    .await?;
+    // Every project's wallet, well funded.
+    rows += insert_all(db, "INSERT INTO wallets (project_id, balance, created_at) ", 1..=plan.projects, |mut b, n| {
+        b.push_bind(n as i64).push_bind(1_000_000i64 * crate::wallets::SCALE).push_bind(created);
+    })
+    .await?;
+
+    // Memberships: accounts 1..=M in project 1 (account 1 its admin); the
+    // rest spread over the other projects (or project 1 if it is the only one).
+    let first = plan.members_per_project.clamp(2, plan.accounts);
+    let project_of = |n: usize| -> usize {
+        if n <= first || plan.projects == 1 { 1 } else { 2 + (n - first - 1) % (plan.projects - 1) }
+    };
+    rows += insert_all(db, "INSERT INTO memberships (id, project_id, account_id, role, created_at) ", 1..=plan.accounts, |mut b, n| {
+        let role = if n == 1 || (n > first && (n - first - 1) < plan.projects.saturating_sub(1)) { "tenant_admin" } else { "tenant_user" };
+        b.push_bind(n as i64).push_bind(project_of(n) as i64).push_bind(n as i64).push_bind(role).push_bind(created);
+    })
+    .await?;
+    const SERVICES: [&str; 5] = ["ccs", "vcs", "hpc", "cos", "registry"];
+    rows += insert_all(
+        db,
+        "INSERT INTO tenant_permissions (membership_id, service) ",
+        (1..=plan.accounts).flat_map(|n| SERVICES.iter().map(move |s| (n, *s))),
+        |mut b, (n, s)| {
+            b.push_bind(n as i64).push_bind(s);
+        },
+    )
+    .await?;
+    rows += insert_all(
+        db,
+        "INSERT INTO project_quotas (project_id, service, resource, quota) ",
+        (1..=plan.projects).flat_map(|p| [("cpu", 4096i64), ("gpu", 512), ("memory", 65536)].into_iter().map(move |(r, q)| (p, r, q))),
+        |mut b, (p, r, q)| {
+            b.push_bind(p as i64).push_bind("ccs").push_bind(r).push_bind(q);
+        },
+    )
+    .await?;
+
+    // Keys: the first for bench000001 (printed), 50 for bench000002, then
+    // round-robin over every account in its own project.
+    let whoami_key = token::uuid_secret();
+    let owner_of = |k: usize| -> usize {
+        match k {
+            0 => 1,
+            1..=50 => 2,
+            _ => 1 + (k - 51) % plan.accounts,
+        }
+    };
+    let secret_of = |k: usize| if k == 0 { whoami_key.clone() } else { token::uuid_secret() };
+    rows += insert_all(
+        db,
+        "INSERT INTO api_keys (key_id, account_id, project_id, name, secret_digest, secret_prefix, created_at, expires_at) ",
+        (0..plan.keys).map(|k| (k, owner_of(k), secret_of(k))),
+        |mut b, (k, owner, secret): (usize, usize, String)| {
+            b.push_bind(format!("ak-{k:012x}"))
+                .push_bind(owner as i64)
+                .push_bind(project_of(owner) as i64)
+                .push_bind(format!("key {k}"))
+                .push_bind(token::digest(&secret))
+                .push_bind(secret[..8].to_string())
+                .push_bind(created - (plan.keys - k) as i64)
+                .push_bind(created + 180 * 86_400);
+        },
+    )
+    .await?;
+    sqlx::query("ANALYZE").execute(db).await?;
+    Ok(Seeded { rows, seconds: started.elapsed().as_secs_f64(), whoami_key })
+}
