@@ -49,6 +49,7 @@ pub struct AppState {
     pub db: Db,
     pub config: Config,
     pub recorder: activity::Recorder,
+    pub keys: api::cache::KeyCache,
 }
 
 /// A bound, not yet running, server.
@@ -71,7 +72,7 @@ impl Application {
         let secure = !config.insecure_cookies;
         let recorder = activity::Recorder::start(db.clone());
         activity::keep_pruning(db.clone(), config.activity_retention_days);
-        let state = aweb::Data::new(AppState { db, config, recorder: recorder.clone() });
+        let state = aweb::Data::new(AppState { db, config, recorder: recorder.clone(), keys: Default::default() });
 
         let server = HttpServer::new(move || {
             let sessions = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())

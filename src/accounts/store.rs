@@ -90,6 +90,7 @@ pub async fn set_language(db: &Db, id: i64, lang: Lang) -> sqlx::Result<()> {
 }
 
 pub async fn set_locked(db: &Db, id: i64, locked: bool) -> sqlx::Result<()> {
+    crate::api::cache::invalidate_all();
     sqlx::query("UPDATE accounts SET status = $1 WHERE id = $2")
         .bind(if locked { "locked" } else { "active" })
         .bind(id)
@@ -166,6 +167,7 @@ pub async fn update_profile(db: &Db, before: &Account, profile: Profile<'_>) -> 
         crate::activity::store::record_change(&mut *tx, change).await?;
     }
     tx.commit().await?;
+    crate::api::cache::invalidate_all();
     Ok(())
 }
 
@@ -295,5 +297,7 @@ pub async fn set_locked_for(db: &Db, actor_id: i64, account: &Account, locked: b
         after: reason,
     };
     crate::activity::store::record_change(&mut *tx, change).await?;
-    tx.commit().await
+    tx.commit().await?;
+    crate::api::cache::invalidate_all();
+    Ok(())
 }

@@ -39,10 +39,22 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    /// Starts the writer task on the current runtime.
+    /// Starts the writer on a thread of its own, so that nothing else
+    /// running (or blocked) can stall a write it has begun.
     pub fn start(db: Db) -> Self {
         let (sender, receiver) = mpsc::unbounded_channel();
-        tokio::spawn(run(db, receiver));
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+        match runtime {
+            Ok(runtime) => {
+                let spawned = std::thread::Builder::new()
+                    .name("activity-recorder".into())
+                    .spawn(move || runtime.block_on(run(db, receiver)));
+                if let Err(err) = spawned {
+                    tracing::error!(error = %err, "could not start the activity recorder");
+                }
+            }
+            Err(err) => tracing::error!(error = %err, "could not start the activity recorder"),
+        }
         Recorder { sender }
     }
 

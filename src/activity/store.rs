@@ -19,6 +19,8 @@ pub struct Change<'a> {
 
 /// Records a change, inside the caller's transaction when given one.
 pub async fn record_change<'e>(executor: impl Executor<'e, Database = Sqlite>, change: Change<'_>) -> sqlx::Result<()> {
+    // Whatever changed may be something a cached API key depends on.
+    crate::api::cache::invalidate_all();
     sqlx::query(
         "INSERT INTO change_activity (at, actor_id, project_id, subject_id, action, target, before, after)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

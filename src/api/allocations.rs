@@ -127,8 +127,7 @@ fn parse_request(body: &[u8]) -> Result<Request, AppError> {
 pub async fn admit(caller: ApiCaller, body: web::Bytes) -> Result<HttpResponse, AppError> {
     let (service, request, key) = parse_request(&body)?;
     let db = &caller.state.db;
-    let permitted = projects::store::permitted_services(db, caller.membership_id).await?;
-    if !permitted.iter().any(|s| s == service.code()) {
+    if !caller.services.iter().any(|s| s == service.code()) {
         return Err(AppError::Refused {
             status: StatusCode::FORBIDDEN,
             code: "service_not_permitted",

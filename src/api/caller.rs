@@ -3,6 +3,7 @@
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
 use futures_util::future::LocalBoxFuture;
 
+use super::cache::KeyCache;
 use crate::{
     AppState,
     api_keys::store::{self, KeyOwner},
@@ -16,6 +17,8 @@ pub struct ApiCaller {
     pub owner: KeyOwner,
     /// Always set: an `ApiCaller` exists only for a current member.
     pub membership_id: i64,
+    /// The services the tenant may use.
+    pub services: Vec<String>,
     pub state: web::Data<AppState>,
 }
 
@@ -45,9 +48,22 @@ impl ApiCaller {
         if secret.is_empty() {
             return Err(AppError::KeyRejected(KeyProblem::Missing));
         }
-        let owner = store::by_digest(&state.db, &digest(secret))
-            .await?
-            .ok_or(AppError::KeyRejected(KeyProblem::Invalid))?;
+        let digest = digest(secret);
+        let (owner, services) = match state.keys.get(&digest) {
+            Some(cached) => (cached.owner, cached.services),
+            None => {
+                let generation = KeyCache::generation();
+                let owner = store::by_digest(&state.db, &digest)
+                    .await?
+                    .ok_or(AppError::KeyRejected(KeyProblem::Invalid))?;
+                let services = match owner.membership_id {
+                    Some(id) => crate::projects::store::permitted_services(&state.db, id).await?,
+                    None => Vec::new(),
+                };
+                state.keys.put(digest, owner.clone(), services.clone(), generation);
+                (owner, services)
+            }
+        };
         let membership_id = match owner.membership_id {
             Some(id) if !owner.account_locked && !owner.revoked => id,
             _ => return Err(AppError::KeyRejected(KeyProblem::Disabled)),
@@ -62,7 +78,7 @@ impl ApiCaller {
         if owner.expires_at <= now() {
             return Err(AppError::KeyRejected(KeyProblem::Expired));
         }
-        Ok(ApiCaller { owner, membership_id, state })
+        Ok(ApiCaller { owner, membership_id, services, state })
     }
 }
 

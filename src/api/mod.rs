@@ -3,6 +3,7 @@
 //! off the request path.
 
 pub mod allocations;
+pub mod cache;
 pub mod caller;
 pub mod openapi;
 pub mod routes;

@@ -9,7 +9,6 @@ use crate::{
     api_keys::{self, KeyStatus},
     db::now,
     error::AppError,
-    projects,
 };
 
 /// A time as RFC 3339 in UTC, e.g. `2026-11-29T08:00:00Z`.
@@ -66,7 +65,7 @@ pub struct WhoAmI {
     )
 )]
 pub async fn whoami(caller: ApiCaller) -> Result<Json<WhoAmI>, AppError> {
-    let services = projects::store::permitted_services(&caller.state.db, caller.membership_id).await?;
+    let services = caller.services;
     let owner = caller.owner;
     Ok(Json(WhoAmI {
         account: AccountInfo { username: owner.username, display_name: owner.display_name, email: owner.email },

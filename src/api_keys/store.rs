@@ -178,7 +178,9 @@ pub async fn update(db: &Db, account_id: i64, project_id: i64, before: &Key, nam
         };
         activity::store::record_change(&mut *tx, change).await?;
     }
-    tx.commit().await
+    tx.commit().await?;
+    crate::api::cache::invalidate_all();
+    Ok(())
 }
 
 /// Deletes exactly these keys of the owner, all or none: if any is not
@@ -207,6 +209,7 @@ pub async fn delete_own(db: &Db, account_id: i64, project_id: i64, key_ids: &[St
         activity::store::record_change(&mut *tx, change).await?;
     }
     tx.commit().await?;
+    crate::api::cache::invalidate_all();
     Ok(())
 }
 
@@ -310,5 +313,6 @@ pub async fn revoke(db: &Db, actor_id: i64, account_id: i64, key_id: &str, reaso
     let change = Change { actor_id: Some(actor_id), project_id: None, subject_id: Some(account_id), action: "support.revoke_key", target: key_id, before: "", after: reason };
     activity::store::record_change(&mut *tx, change).await?;
     tx.commit().await?;
+    crate::api::cache::invalidate_all();
     Ok(true)
 }

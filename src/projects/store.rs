@@ -205,6 +205,7 @@ pub async fn set_role(
     };
     crate::activity::store::record_change(&mut *tx, change).await?;
     tx.commit().await?;
+    crate::api::cache::invalidate_all();
     Ok(MembershipChange::Done)
 }
 
@@ -250,6 +251,7 @@ pub async fn remove_member(
     };
     crate::activity::store::record_change(&mut *tx, change).await?;
     tx.commit().await?;
+    crate::api::cache::invalidate_all();
     Ok(MembershipChange::Done)
 }
 
@@ -327,6 +329,7 @@ pub async fn set_permissions(
         crate::activity::store::record_change(&mut *tx, change).await?;
     }
     tx.commit().await?;
+    crate::api::cache::invalidate_all();
     Ok(MembershipChange::Done)
 }
 

@@ -70,8 +70,7 @@ pub async fn object_storage_key(caller: ApiCaller, req: HttpRequest, path: web::
     }
     own_project(&caller, &id)?;
     let db = &caller.state.db;
-    let permitted = projects::store::permitted_services(db, caller.membership_id).await?;
-    if !permitted.iter().any(|s| s == "cos") {
+    if !caller.services.iter().any(|s| s == "cos") {
         return Err(AppError::Refused {
             status: actix_web::http::StatusCode::FORBIDDEN,
             code: "service_not_permitted",
