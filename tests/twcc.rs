@@ -155,6 +155,7 @@ async fn the_twcc_cli_works_unchanged_against_member_center() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("Error-This API key is invalid."), "{out}");
     sqlx::query("UPDATE api_keys SET expires_at = 0").execute(&app.db).await.unwrap();
+    member_center::api::cache::invalidate_all(); // the portal does this; raw SQL does not
     let (code, out) = admin.run(&["info", "quota"]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("Error-This API key has expired."), "{out}");
@@ -181,6 +182,7 @@ async fn the_compatibility_routes_answer_in_twccs_shape() {
     assert_ne!(bobs["public"]["access_key"], body["public"]["access_key"]);
 
     sqlx::query("DELETE FROM tenant_permissions WHERE service = 'cos'").execute(&app.db).await.unwrap();
+    member_center::api::cache::invalidate_all(); // the portal does this; raw SQL does not
     let (status, body) = get("/api/v2/ceph-taichung-default/projects/1/key/", &bob_key, "ceph-taichung-default").await;
     assert_eq!(status, 403);
     assert!(body["detail"].is_string());
