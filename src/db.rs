@@ -1,14 +1,51 @@
 //! The SQLite pool: WAL, foreign keys, a busy timeout, migrations on open.
 
-use std::{path::Path, str::FromStr, time::Duration};
-
-use sqlx::{
-    SqlitePool, Sqlite, Transaction,
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+use std::{
+    ops::{Deref, DerefMut},
+    path::Path,
+    str::FromStr,
+    sync::{Arc, LazyLock},
+    time::Duration,
 };
 
+use sqlx::{
+    SqliteConnection, SqlitePool, Sqlite, Transaction,
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
 pub type Db = SqlitePool;
-pub type Tx = Transaction<'static, Sqlite>;
+
+/// Writers queue here, in the process, rather than in SQLite: SQLite's busy
+/// handler waits by sleeping (up to 100 ms a try), which under contention
+/// costs far more than the writes themselves.
+static WRITE_GATE: LazyLock<Arc<Mutex<()>>> = LazyLock::new(Default::default);
+
+/// A write transaction holding the database's write lock (and this
+/// process's write gate) until it is committed or dropped.
+pub struct Tx {
+    tx: Transaction<'static, Sqlite>,
+    _gate: OwnedMutexGuard<()>,
+}
+
+impl Tx {
+    pub async fn commit(self) -> sqlx::Result<()> {
+        self.tx.commit().await
+    }
+}
+
+impl Deref for Tx {
+    type Target = SqliteConnection;
+    fn deref(&self) -> &SqliteConnection {
+        &self.tx
+    }
+}
+
+impl DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        &mut self.tx
+    }
+}
 
 /// Opens (creating if missing) and migrates the database at `path`.
 pub async fn open(path: &Path) -> anyhow::Result<Db> {
@@ -49,7 +86,9 @@ async fn open_with(path: &Path, bulk: bool) -> anyhow::Result<Db> {
 /// A write transaction that takes the database's write lock at once, so that
 /// a read-check-write sequence inside it cannot interleave with another.
 pub async fn begin_immediate(db: &Db) -> sqlx::Result<Tx> {
-    db.begin_with("BEGIN IMMEDIATE").await
+    let gate = WRITE_GATE.clone().lock_owned().await;
+    let tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    Ok(Tx { tx, _gate: gate })
 }
 
 /// Whether an error is a unique-constraint violation (an "already exists").

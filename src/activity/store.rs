@@ -40,7 +40,7 @@ pub async fn record_change<'e>(executor: impl Executor<'e, Database = Sqlite>, c
 
 /// Writes a batch of API calls and the keys' last-used times in one transaction.
 pub async fn write_calls(db: &Db, calls: &[ApiCall], last_used: &[(i64, i64)]) -> sqlx::Result<()> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin_immediate(db).await?;
     for call in calls {
         sqlx::query(
             "INSERT INTO api_activity (at, account_id, project_id, key_id, method, path, status, latency_us)

@@ -1,6 +1,10 @@
 //! English and Traditional Chinese, through Fluent (`locales/<lang>/main.ftl`).
 
-use std::{borrow::Cow, collections::HashMap, sync::LazyLock};
+use std::{
+    borrow::Cow,
+    collections::HashMap,
+    sync::{LazyLock, RwLock},
+};
 
 use fluent_templates::{LanguageIdentifier, Loader, fluent_bundle::FluentValue};
 
@@ -17,7 +21,7 @@ fluent_templates::static_loader! {
 static EN: LazyLock<LanguageIdentifier> = LazyLock::new(|| "en".parse().expect("valid tag"));
 static ZH_TW: LazyLock<LanguageIdentifier> = LazyLock::new(|| "zh-TW".parse().expect("valid tag"));
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Lang {
     #[default]
     En,
@@ -87,9 +91,20 @@ impl Lang {
         }
     }
 
-    /// The message `key` in this language.
+    /// The message `key` in this language. Messages without arguments
+    /// never change, so each is formatted once and then copied.
     pub fn t(self, key: &str) -> String {
-        LOCALES.lookup(self.id(), key)
+        static FORMATTED: LazyLock<RwLock<HashMap<(Lang, String), String>>> = LazyLock::new(Default::default);
+        if let Ok(cache) = FORMATTED.read()
+            && let Some(text) = cache.get(&(self, key.to_string()))
+        {
+            return text.clone();
+        }
+        let text = LOCALES.lookup(self.id(), key);
+        if let Ok(mut cache) = FORMATTED.write() {
+            cache.insert((self, key.to_string()), text.clone());
+        }
+        text
     }
 
     /// The message `key` with named arguments.
