@@ -137,8 +137,5 @@ pub async fn wallet(caller: ApiCaller) -> Result<HttpResponse, AppError> {
 
 /// The project's balance and the caller's sub-wallet balance.
 pub async fn balances(caller: &ApiCaller) -> Result<(Credits, Option<Credits>), AppError> {
-    let db = &caller.state.db;
-    let parent = store::parent(db, caller.owner.project_id).await?.balance;
-    let sub = store::sub_wallet(db, caller.owner.project_id, caller.owner.account_id).await?.map(|w| w.balance);
-    Ok((parent, sub))
+    Ok(store::balances(&caller.state.db, caller.owner.project_id, caller.owner.account_id).await?)
 }

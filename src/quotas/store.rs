@@ -274,10 +274,35 @@ pub async fn admit(
     if let Some(existing) = allocation_by_key(&mut tx, project_id, account_id, idempotency_key).await? {
         return Ok(Admission::Existing(existing));
     }
-    let project_limits = limits_in(&mut tx, project_id, None, service).await?;
-    let member_limits = limits_in(&mut tx, project_id, Some(account_id), service).await?;
-    let project_usage = usage_in(&mut tx, project_id, None, service).await?;
-    let member_usage = usage_in(&mut tx, project_id, Some(account_id), service).await?;
+    // Both levels' limits and usage, in two statements (every statement
+    // inside the write lock costs a thread hop).
+    let limits: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT 'project', resource, quota FROM project_quotas WHERE project_id = $1 AND service = $2
+         UNION ALL
+         SELECT 'member', resource, quota FROM member_quotas WHERE project_id = $1 AND account_id = $3 AND service = $2",
+    )
+    .bind(project_id)
+    .bind(service.code())
+    .bind(account_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let usage: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT r.resource, SUM(r.amount), SUM(CASE WHEN a.account_id = $3 THEN r.amount ELSE 0 END)
+         FROM allocations a JOIN allocation_resources r ON r.allocation_id = a.id
+         WHERE a.project_id = $1 AND a.service = $2 AND a.released_at IS NULL
+         GROUP BY r.resource",
+    )
+    .bind(project_id)
+    .bind(service.code())
+    .bind(account_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let pick = |level: &str| -> HashMap<Resource, i64> {
+        limits.iter().filter(|(l, _, _)| l == level).filter_map(|(_, r, q)| Resource::parse(r).map(|r| (r, *q))).collect()
+    };
+    let (project_limits, member_limits) = (pick("project"), pick("member"));
+    let project_usage: HashMap<Resource, i64> = usage.iter().filter_map(|(r, p, _)| Resource::parse(r).map(|r| (r, *p))).collect();
+    let member_usage: HashMap<Resource, i64> = usage.iter().filter_map(|(r, _, m)| Resource::parse(r).map(|r| (r, *m))).collect();
 
     let mut shortfalls = Vec::new();
     for &(resource, requested) in request {
@@ -382,7 +407,7 @@ async fn allocation(conn: &mut SqliteConnection, project_id: i64, account_id: i6
 
 /// Releases the member's allocation (again: no change). `None` if it is not theirs.
 pub async fn release(db: &Db, project_id: i64, account_id: i64, id: i64) -> sqlx::Result<Option<Allocation>> {
-    let mut conn = db.acquire().await?;
+    let mut tx = begin_immediate(db).await?;
     sqlx::query(
         "UPDATE allocations SET released_at = $1
          WHERE id = $2 AND project_id = $3 AND account_id = $4 AND released_at IS NULL",
@@ -391,9 +416,11 @@ pub async fn release(db: &Db, project_id: i64, account_id: i64, id: i64) -> sqlx
     .bind(id)
     .bind(project_id)
     .bind(account_id)
-    .execute(&mut *conn)
+    .execute(&mut *tx)
     .await?;
-    allocation(&mut conn, project_id, account_id, id).await
+    let released = allocation(&mut tx, project_id, account_id, id).await?;
+    tx.commit().await?;
+    Ok(released)
 }
 
 /// The member's live allocations, newest first.

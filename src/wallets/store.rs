@@ -69,6 +69,21 @@ pub async fn sub_wallet(db: &Db, project_id: i64, account_id: i64) -> sqlx::Resu
     Ok(row.as_ref().map(wallet))
 }
 
+/// The project's balance and the member's open sub-wallet's, in one statement.
+pub async fn balances(db: &Db, project_id: i64, account_id: i64) -> sqlx::Result<(Credits, Option<Credits>)> {
+    let rows: Vec<(Option<i64>, i64)> = sqlx::query_as(
+        "SELECT account_id, balance FROM wallets
+         WHERE project_id = $1 AND closed_at IS NULL AND (account_id IS NULL OR account_id = $2)",
+    )
+    .bind(project_id)
+    .bind(account_id)
+    .fetch_all(db)
+    .await?;
+    let parent = rows.iter().find(|(a, _)| a.is_none()).map_or(0, |(_, b)| *b);
+    let sub = rows.iter().find(|(a, _)| a.is_some()).map(|(_, b)| Credits(*b));
+    Ok((Credits(parent), sub))
+}
+
 /// One ledger row.
 pub struct Posting<'a> {
     pub wallet_id: i64,
