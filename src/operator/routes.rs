@@ -57,12 +57,7 @@ impl ConsolePage {
     }
 
     fn status_key(&self, status: &str) -> &'static str {
-        match status {
-            "quotation" => "order-quotation",
-            "paid" => "order-paid",
-            "credited" => "order-credited",
-            _ => "order-cancelled",
-        }
+        crate::wallets::order_status_key(status)
     }
 }
 

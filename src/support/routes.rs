@@ -52,7 +52,7 @@ struct AccountPage {
     account: Account,
     projects: Vec<ProjectView>,
     keys: Vec<(Key, Option<i64>)>,
-    activity: Vec<ChangeRow>,
+    changes: Vec<ChangeRow>,
     errors: FieldErrors,
     /// Which action form the errors belong to.
     active: String,
@@ -96,8 +96,8 @@ async fn account_page(support: &Support, account_id: i64, errors: FieldErrors, a
     }
     let keys = api_keys::store::of_account(db, account.id).await?;
     let filter = ActivityFilter::default();
-    let activity = activity::store::changes(db, account.id, &filter, i64::MAX, 20, 0).await?;
-    Ok(AccountPage { l: viewer.layout(), account, projects, keys, activity, errors, active })
+    let changes = activity::store::changes(db, account.id, &filter, i64::MAX, 20, 0).await?;
+    Ok(AccountPage { l: viewer.layout(), account, projects, keys, changes, errors, active })
 }
 
 /// The read-only account view; every opening is recorded, and the owner

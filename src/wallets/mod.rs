@@ -72,6 +72,16 @@ impl fmt::Display for Credits {
     }
 }
 
+/// The message key of an order's status.
+pub fn order_status_key(status: &str) -> &'static str {
+    match status {
+        "quotation" => "order-quotation",
+        "paid" => "order-paid",
+        "credited" => "order-credited",
+        _ => "order-cancelled",
+    }
+}
+
 /// An order number: 1–40 letters, digits, `-`, `_` or `/`.
 pub fn parse_order_number(raw: &str) -> Result<String, AppError> {
     let value = raw.trim();

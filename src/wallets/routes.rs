@@ -359,12 +359,7 @@ struct OrdersPage {
 
 impl OrdersPage {
     fn status_key(&self, status: &str) -> &'static str {
-        match status {
-            "quotation" => "order-quotation",
-            "paid" => "order-paid",
-            "credited" => "order-credited",
-            _ => "order-cancelled",
-        }
+        crate::wallets::order_status_key(status)
     }
 }
 
