@@ -381,6 +381,26 @@ async fn support_and_operator_consoles_in_the_browser() {
 }
 
 #[tokio::test]
+async fn filtering_the_activity_log_in_the_browser() {
+    let _one = ONE_AT_A_TIME.lock();
+    let app = demo_app().await;
+    let user = alice(&app).await;
+    let (key_id, _) = app.key_for("MST110001", &user, 30).await;
+    let browser = Browser::start(&app.base, true, DESKTOP.0, DESKTOP.1).await;
+    browser.sign_in("alice", PASSWORD).await;
+    browser.goto("/activity").await;
+    browser.click("nav.tabs a[href='/activity?stream=changes']").await;
+    browser.click("#activity-kind option[value='key']").await;
+    browser.click("form[action='/activity'] button[type=submit]").await;
+    browser.wait_for_text("key.create").await;
+    browser.wait_for_text(&key_id).await;
+    assert!(!browser.text().await.contains("member.add"), "filtered to API keys only");
+    let link = browser.find("a[href^='/activity.csv']").await.attr("href").await.unwrap().unwrap();
+    assert!(link.contains("stream=changes") && link.contains("kind=key"), "{link}");
+    browser.close().await;
+}
+
+#[tokio::test]
 async fn every_main_page_looks_finished_and_passes_axe_in_both_languages_and_sizes() {
     let _one = ONE_AT_A_TIME.lock();
     let app = demo_app().await;
