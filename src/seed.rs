@@ -71,7 +71,7 @@ async fn insert_all<T>(
             in_tx += chunk.len();
             count += chunk.len() as u64;
             let mut builder: QueryBuilder<Sqlite> = QueryBuilder::new(head);
-            builder.push_values(chunk, |b, row| push(b, row));
+            builder.push_values(chunk, push);
             builder.build().execute(&mut *tx).await?;
         }
         tx.commit().await?;

@@ -283,6 +283,12 @@ impl FromRequest for TenantAdmin {
     }
 }
 
+/// The signed-in person, if their platform role passes `allowed`; else 403.
+async fn with_platform_role(req: &HttpRequest, allowed: fn(crate::accounts::PlatformRole) -> bool) -> Result<CurrentUser, AppError> {
+    let user = CurrentUser::extract(req).await?;
+    if allowed(user.account.platform_role) { Ok(user) } else { Err(AppError::Forbidden) }
+}
+
 /// Support staff or an operator.
 pub struct Support(pub CurrentUser);
 
@@ -292,13 +298,7 @@ impl FromRequest for Support {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move {
-            let user = CurrentUser::extract(&req).await?;
-            if user.account.platform_role == crate::accounts::PlatformRole::None {
-                return Err(AppError::Forbidden);
-            }
-            Ok(Support(user))
-        })
+        Box::pin(async move { with_platform_role(&req, |role| role != crate::accounts::PlatformRole::None).await.map(Support) })
     }
 }
 
@@ -311,12 +311,6 @@ impl FromRequest for Operator {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move {
-            let user = CurrentUser::extract(&req).await?;
-            if user.account.platform_role != crate::accounts::PlatformRole::Operator {
-                return Err(AppError::Forbidden);
-            }
-            Ok(Operator(user))
-        })
+        Box::pin(async move { with_platform_role(&req, |role| role == crate::accounts::PlatformRole::Operator).await.map(Operator) })
     }
 }

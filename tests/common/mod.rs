@@ -141,7 +141,11 @@ impl Client {
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        let response = request.send().await.expect("request sent");
+        self.read(request.send().await.expect("request sent")).await
+    }
+
+    /// The response as a page, remembering its CSRF token.
+    async fn read(&mut self, response: reqwest::Response) -> Page {
         let page = Page {
             status: response.status(),
             headers: response.headers().clone(),
@@ -170,16 +174,7 @@ impl Client {
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        let response = request.send().await.expect("request sent");
-        let page = Page {
-            status: response.status(),
-            headers: response.headers().clone(),
-            body: response.text().await.unwrap_or_default(),
-        };
-        if let Some(token) = csrf_in(&page.body) {
-            self.csrf = token;
-        }
-        page
+        self.read(request.send().await.expect("request sent")).await
     }
 
     pub async fn sign_in(&mut self, username: &str, password: &str) -> Page {
