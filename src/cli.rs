@@ -43,21 +43,39 @@ pub async fn add_user(db: &Db, args: AddUser) -> anyhow::Result<Option<String>> 
     } else {
         (token::random_hex(12), true)
     };
-    actions::create_account(db, None, &args.username, &args.email, args.name.as_deref(), args.role.as_deref(), &secret)
-        .await
-        .map_err(explain)?;
+    actions::create_account(
+        db,
+        None,
+        &args.username,
+        &args.email,
+        args.name.as_deref(),
+        args.role.as_deref(),
+        &secret,
+    )
+    .await
+    .map_err(explain)?;
     Ok(generated.then_some(secret))
 }
 
 /// Creates a project running from `starts` to `ends` (today and a year on by default).
-pub async fn add_project(db: &Db, code: &str, name: &str, starts: Option<&str>, ends: Option<&str>) -> anyhow::Result<()> {
-    actions::create_project(db, None, code, name, starts, ends).await.map_err(explain)?;
+pub async fn add_project(
+    db: &Db,
+    code: &str,
+    name: &str,
+    starts: Option<&str>,
+    ends: Option<&str>,
+) -> anyhow::Result<()> {
+    actions::create_project(db, None, code, name, starts, ends)
+        .await
+        .map_err(explain)?;
     Ok(())
 }
 
 /// Adds an existing account to an existing project.
 pub async fn add_member(db: &Db, project: &str, username: &str, role: &str) -> anyhow::Result<()> {
-    actions::add_member(db, None, project, username, role).await.map_err(explain)
+    actions::add_member(db, None, project, username, role)
+        .await
+        .map_err(explain)
 }
 
 /// Creates an API key for a member and returns its secret (shown once).
@@ -79,12 +97,21 @@ pub async fn create_key(
         .ok_or_else(|| anyhow::anyhow!("{username} is not a member of {}", project.code))?;
     let name = crate::api_keys::KeyName::parse(name.unwrap_or("")).map_err(explain)?;
     let days = crate::api_keys::parse_days(&days.to_string(), "days", 365).map_err(explain)?;
-    crate::api_keys::create(db, account.id, project.id, &name, days, i64::MAX).await.map_err(explain)
+    crate::api_keys::create(db, account.id, project.id, &name, days, i64::MAX)
+        .await
+        .map_err(explain)
 }
 
 /// Sets a project's quotas for one service; `None` leaves a resource as it is.
-pub async fn set_project_quota(db: &Db, project: &str, service: &str, values: &[(&str, Option<&str>)]) -> anyhow::Result<()> {
-    actions::set_project_quota(db, None, project, service, values).await.map_err(explain)
+pub async fn set_project_quota(
+    db: &Db,
+    project: &str,
+    service: &str,
+    values: &[(&str, Option<&str>)],
+) -> anyhow::Result<()> {
+    actions::set_project_quota(db, None, project, service, values)
+        .await
+        .map_err(explain)
 }
 
 /// Issues a one-time password reset link; returns its path (`/reset/…`).
@@ -92,7 +119,9 @@ pub async fn reset_link(db: &Db, username: &str) -> anyhow::Result<String> {
     let account = accounts::store::by_username(db, &username.trim().to_ascii_lowercase())
         .await?
         .ok_or_else(|| anyhow::anyhow!("no account {username:?}"))?;
-    accounts::issue_reset_link(db, account.id, None, "issued from the command line").await.map_err(explain)
+    accounts::issue_reset_link(db, account.id, None, "issued from the command line")
+        .await
+        .map_err(explain)
 }
 
 /// Sets which services new members may use; `None` means all.
@@ -111,13 +140,17 @@ pub async fn set_default_services(db: &Db, services: Option<&[String]>) -> anyho
 
 /// Records an order (a quotation) for a project.
 pub async fn add_order(db: &Db, project: &str, number: &str, amount: &str, note: &str) -> anyhow::Result<()> {
-    actions::add_order(db, None, project, number, amount, note).await.map_err(explain)
+    actions::add_order(db, None, project, number, amount, note)
+        .await
+        .map_err(explain)
 }
 
 /// Moves an order on: `paid`, `credited` or `cancelled`.
 pub async fn advance_order(db: &Db, number: &str, to: &str) -> anyhow::Result<()> {
-    actions::advance_order(db, None, number, to).await.map_err(|err| match err {
-        AppError::NotFound => anyhow::anyhow!("no order {number:?}"),
-        other => explain(other),
-    })
+    actions::advance_order(db, None, number, to)
+        .await
+        .map_err(|err| match err {
+            AppError::NotFound => anyhow::anyhow!("no order {number:?}"),
+            other => explain(other),
+        })
 }

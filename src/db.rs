@@ -9,7 +9,7 @@ use std::{
 };
 
 use sqlx::{
-    SqliteConnection, SqlitePool, Sqlite, Transaction,
+    Sqlite, SqliteConnection, SqlitePool, Transaction,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 use tokio::sync::{Mutex, OwnedMutexGuard};

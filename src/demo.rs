@@ -16,7 +16,12 @@ pub const PASSWORD: &str = "demo-password";
 pub const ACCOUNTS: [(&str, &str, PlatformRole, &str); 5] = [
     ("operator", "Olivia Operator", PlatformRole::Operator, "operator"),
     ("support", "Sam Support", PlatformRole::Support, "support staff"),
-    ("alice", "Alice Chen", PlatformRole::None, "tenant admin of MST110001, tenant user of MST110002"),
+    (
+        "alice",
+        "Alice Chen",
+        PlatformRole::None,
+        "tenant admin of MST110001, tenant user of MST110002",
+    ),
     ("bob", "Bob Lin", PlatformRole::None, "tenant user of MST110001"),
     ("carol", "Carol Wang", PlatformRole::None, "tenant admin of MST110002"),
 ];
@@ -50,34 +55,77 @@ pub async fn load_if_empty(db: &Db) -> anyhow::Result<bool> {
     }
     let quota = |cpu, gpu, memory| [("cpu", Some(cpu)), ("gpu", Some(gpu)), ("memory", Some(memory))];
     cli::set_project_quota(db, "MST110001", "ccs", &quota("64", "8", "512")).await?;
-    cli::set_project_quota(db, "MST110001", "vcs", &[("cpu", Some("32")), ("gpu", Some("2")), ("memory", Some("256")), ("floating_ip", Some("4"))]).await?;
+    cli::set_project_quota(
+        db,
+        "MST110001",
+        "vcs",
+        &[
+            ("cpu", Some("32")),
+            ("gpu", Some("2")),
+            ("memory", Some("256")),
+            ("floating_ip", Some("4")),
+        ],
+    )
+    .await?;
     cli::set_project_quota(db, "MST110002", "ccs", &quota("16", "2", "128")).await?;
     cli::set_project_quota(db, "MST110002", "vcs", &quota("16", "0", "64")).await?;
 
     // Some usage, so the quota page has something to show.
-    let lab = projects::store::by_code(db, "MST110001").await?.map(|p| p.id).unwrap_or_default();
-    let alice = accounts::store::by_username(db, "alice").await?.map(|a| a.id).unwrap_or_default();
-    let bob = accounts::store::by_username(db, "bob").await?.map(|a| a.id).unwrap_or_default();
-    quotas::store::set_member_quotas(db, alice, lab, bob, "bob", QuotaService::Ccs, &[
-        (Resource::Cpu, QuotaLimit(16)),
-        (Resource::Gpu, QuotaLimit(2)),
-        (Resource::Memory, QuotaLimit(128)),
-    ])
+    let lab = projects::store::by_code(db, "MST110001")
+        .await?
+        .map(|p| p.id)
+        .unwrap_or_default();
+    let alice = accounts::store::by_username(db, "alice")
+        .await?
+        .map(|a| a.id)
+        .unwrap_or_default();
+    let bob = accounts::store::by_username(db, "bob")
+        .await?
+        .map(|a| a.id)
+        .unwrap_or_default();
+    quotas::store::set_member_quotas(
+        db,
+        alice,
+        lab,
+        bob,
+        "bob",
+        QuotaService::Ccs,
+        &[
+            (Resource::Cpu, QuotaLimit(16)),
+            (Resource::Gpu, QuotaLimit(2)),
+            (Resource::Memory, QuotaLimit(128)),
+        ],
+    )
     .await?;
     for (account, cpu, gpu, memory, key) in [(alice, 8, 2, 64, "demo-train"), (bob, 4, 1, 32, "demo-notebook")] {
         let request = [(Resource::Cpu, cpu), (Resource::Gpu, gpu), (Resource::Memory, memory)];
         quotas::store::admit(db, lab, account, QuotaService::Ccs, &request, key).await?;
     }
     // Credit, a sub-wallet for bob, and some metered usage.
-    for (project, number, amount) in [("MST110001", "PO-2026-0001", "10000"), ("MST110002", "PO-2026-0002", "2500")] {
+    for (project, number, amount) in [
+        ("MST110001", "PO-2026-0001", "10000"),
+        ("MST110002", "PO-2026-0002", "2500"),
+    ] {
         cli::add_order(db, project, number, amount, "demo credit").await?;
         cli::advance_order(db, number, "paid").await?;
         cli::advance_order(db, number, "credited").await?;
     }
     cli::add_order(db, "MST110001", "PO-2026-0003", "5000", "next quarter").await?;
     wallets::store::open_sub_wallet(db, alice, lab, bob, "bob").await?;
-    wallets::store::transfer(db, alice, lab, bob, "bob", Direction::ToSub, Credits(500 * wallets::SCALE)).await?;
-    for (account, resource, seconds, key) in [(alice, "train-0001", 7200, "demo-usage-1"), (bob, "notebook-7", 5400, "demo-usage-2")] {
+    wallets::store::transfer(
+        db,
+        alice,
+        lab,
+        bob,
+        "bob",
+        Direction::ToSub,
+        Credits(500 * wallets::SCALE),
+    )
+    .await?;
+    for (account, resource, seconds, key) in [
+        (alice, "train-0001", 7200, "demo-usage-1"),
+        (bob, "notebook-7", 5400, "demo-usage-2"),
+    ] {
         let report = wallets::store::UsageReport {
             project_id: lab,
             account_id: account,

@@ -27,7 +27,12 @@ pub enum AppError {
     /// A request understood but refused, with machine-readable details
     /// (a quota shortfall, a service not permitted, a negative wallet).
     #[error("refused: {code}")]
-    Refused { status: StatusCode, code: &'static str, message: Msg, details: Option<serde_json::Value> },
+    Refused {
+        status: StatusCode,
+        code: &'static str,
+        message: Msg,
+        details: Option<serde_json::Value>,
+    },
     /// An API request whose `x-api-key` is missing or not usable.
     #[error("API key rejected: {0:?}")]
     KeyRejected(KeyProblem),
@@ -70,12 +75,18 @@ impl From<askama::Error> for AppError {
 
 impl AppError {
     pub fn invalid(field: &'static str, key: &'static str) -> Self {
-        AppError::Invalid { field: Cow::Borrowed(field), message: Msg::new(key) }
+        AppError::Invalid {
+            field: Cow::Borrowed(field),
+            message: Msg::new(key),
+        }
     }
 
     /// Invalid input in a field named at run time (e.g. `resources.gpu`).
     pub fn invalid_at(field: String, message: Msg) -> Self {
-        AppError::Invalid { field: Cow::Owned(field), message }
+        AppError::Invalid {
+            field: Cow::Owned(field),
+            message,
+        }
     }
 
     /// The stable code the JSON API reports.

@@ -72,7 +72,12 @@ impl Application {
         let secure = !config.insecure_cookies;
         let recorder = activity::Recorder::start(db.clone());
         activity::keep_pruning(db.clone(), config.activity_retention_days);
-        let state = aweb::Data::new(AppState { db, config, recorder: recorder.clone(), keys: Default::default() });
+        let state = aweb::Data::new(AppState {
+            db,
+            config,
+            recorder: recorder.clone(),
+            keys: Default::default(),
+        });
 
         let server = HttpServer::new(move || {
             let sessions = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())

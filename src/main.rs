@@ -6,7 +6,11 @@ use clap::{Parser, Subcommand};
 use member_center::{Application, Config, cli, db, demo};
 
 #[derive(Parser)]
-#[command(name = "member-center", version, about = "Accounts, projects, API keys and quotas for a compute cloud")]
+#[command(
+    name = "member-center",
+    version,
+    about = "Accounts, projects, API keys and quotas for a compute cloud"
+)]
 struct Cli {
     /// The SQLite database file (created and migrated if missing).
     #[arg(long, global = true, env = "MC_DB", default_value = "./member-center.db")]
@@ -214,7 +218,15 @@ fn main() -> anyhow::Result<()> {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { bind, demo, insecure_cookies, max_key_days, max_keys, activity_retention_days, default_services } => {
+        Command::Serve {
+            bind,
+            demo,
+            insecure_cookies,
+            max_key_days,
+            max_keys,
+            activity_retention_days,
+            default_services,
+        } => {
             let mut config = Config::new(bind, &cli.db);
             config.insecure_cookies = insecure_cookies || demo;
             config.max_key_days = max_key_days;
@@ -222,28 +234,63 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             config.activity_retention_days = activity_retention_days;
             serve(config, demo, default_services).await
         }
-        Command::User { command: UserCommand::Add { username, email, name, role, password_stdin } } => {
+        Command::User {
+            command:
+                UserCommand::Add {
+                    username,
+                    email,
+                    name,
+                    role,
+                    password_stdin,
+                },
+        } => {
             let db = db::open(&cli.db).await?;
-            let args = cli::AddUser { username: username.clone(), email, name, role, password_stdin };
+            let args = cli::AddUser {
+                username: username.clone(),
+                email,
+                name,
+                role,
+                password_stdin,
+            };
             match cli::add_user(&db, args).await? {
                 Some(password) => println!("Created {username}. One-time password: {password}"),
                 None => println!("Created {username}."),
             }
             Ok(())
         }
-        Command::User { command: UserCommand::ResetLink { username, public_url } } => {
+        Command::User {
+            command: UserCommand::ResetLink { username, public_url },
+        } => {
             let db = db::open(&cli.db).await?;
             let path = cli::reset_link(&db, &username).await?;
             println!("{}{path}", public_url.trim_end_matches('/'));
             Ok(())
         }
-        Command::Project { command: ProjectCommand::Add { code, name, starts, ends } } => {
+        Command::Project {
+            command:
+                ProjectCommand::Add {
+                    code,
+                    name,
+                    starts,
+                    ends,
+                },
+        } => {
             let db = db::open(&cli.db).await?;
             cli::add_project(&db, &code, &name, starts.as_deref(), ends.as_deref()).await?;
             println!("Created project {}.", code.trim().to_ascii_uppercase());
             Ok(())
         }
-        Command::Quota { command: QuotaCommand::Set { project, service, cpu, gpu, memory, floating_ip } } => {
+        Command::Quota {
+            command:
+                QuotaCommand::Set {
+                    project,
+                    service,
+                    cpu,
+                    gpu,
+                    memory,
+                    floating_ip,
+                },
+        } => {
             let db = db::open(&cli.db).await?;
             let values = [
                 ("cpu", cpu.as_deref()),
@@ -258,7 +305,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Order { command } => {
             let db = db::open(&cli.db).await?;
             let (number, done) = match command {
-                OrderCommand::Add { project, number, amount, note } => {
+                OrderCommand::Add {
+                    project,
+                    number,
+                    amount,
+                    note,
+                } => {
                     cli::add_order(&db, &project, &number, &amount, &note).await?;
                     (number, "recorded as a quotation")
                 }
@@ -278,9 +330,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("Order {number} {done}.");
             Ok(())
         }
-        Command::Seed { accounts, projects, keys, members_per_project } => {
+        Command::Seed {
+            accounts,
+            projects,
+            keys,
+            members_per_project,
+        } => {
             let db = db::open_for_bulk_load(&cli.db).await?;
-            let plan = member_center::seed::SeedPlan { accounts, projects, keys, members_per_project };
+            let plan = member_center::seed::SeedPlan {
+                accounts,
+                projects,
+                keys,
+                members_per_project,
+            };
             let seeded = member_center::seed::seed(&db, &plan).await?;
             eprintln!(
                 "Seeded {} rows in {:.1} s ({:.0} rows/s).",
@@ -296,14 +358,32 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("whoami_key={}", seeded.whoami_key);
             Ok(())
         }
-        Command::Key { command: KeyCommand::Create { project, user, days, name } } => {
+        Command::Key {
+            command:
+                KeyCommand::Create {
+                    project,
+                    user,
+                    days,
+                    name,
+                },
+        } => {
             let db = db::open(&cli.db).await?;
             let created = cli::create_key(&db, &project, &user, days, name.as_deref()).await?;
-            eprintln!("Created key {} for {user} in {project}. The secret is shown only now:", created.key_id);
+            eprintln!(
+                "Created key {} for {user} in {project}. The secret is shown only now:",
+                created.key_id
+            );
             println!("{}", created.secret);
             Ok(())
         }
-        Command::Member { command: MemberCommand::Add { project, username, role } } => {
+        Command::Member {
+            command:
+                MemberCommand::Add {
+                    project,
+                    username,
+                    role,
+                },
+        } => {
             let db = db::open(&cli.db).await?;
             cli::add_member(&db, &project, &username, &role).await?;
             println!("Added {username} to {project} as {role}.");
@@ -317,10 +397,21 @@ async fn serve(config: Config, demo: bool, default_services: Option<Vec<String>>
     cli::set_default_services(&database, default_services.as_deref()).await?;
     let loaded = demo && demo::load_if_empty(&database).await?;
     let insecure = config.insecure_cookies;
-    let host = config.bind.rsplit_once(':').map_or("127.0.0.1", |(host, _)| host).to_string();
+    let host = config
+        .bind
+        .rsplit_once(':')
+        .map_or("127.0.0.1", |(host, _)| host)
+        .to_string();
     let app = Application::build_with_db(config, database).await?;
-    let host = if host == "0.0.0.0" || host == "[::]" { "127.0.0.1".to_string() } else { host };
-    println!("Member Center is running: sign in at http://{host}:{}/sign-in", app.port());
+    let host = if host == "0.0.0.0" || host == "[::]" {
+        "127.0.0.1".to_string()
+    } else {
+        host
+    };
+    println!(
+        "Member Center is running: sign in at http://{host}:{}/sign-in",
+        app.port()
+    );
     if demo {
         if loaded {
             println!("Demo data loaded.");
@@ -333,7 +424,11 @@ async fn serve(config: Config, demo: bool, default_services: Option<Vec<String>>
     if insecure {
         println!(
             "Cookies are sent without the Secure flag (plain-HTTP local use{}).",
-            if demo { "; --demo implies --insecure-cookies" } else { "" }
+            if demo {
+                "; --demo implies --insecure-cookies"
+            } else {
+                ""
+            }
         );
     }
     app.run_until_stopped().await?;

@@ -80,8 +80,14 @@ async fn insert_all<T>(
 }
 
 pub async fn seed(db: &Db, plan: &SeedPlan) -> anyhow::Result<Seeded> {
-    anyhow::ensure!(crate::accounts::store::count(db).await? == 0, "seed needs an empty database");
-    anyhow::ensure!(plan.accounts >= 2 && plan.projects >= 1, "seed needs at least 2 accounts and 1 project");
+    anyhow::ensure!(
+        crate::accounts::store::count(db).await? == 0,
+        "seed needs an empty database"
+    );
+    anyhow::ensure!(
+        plan.accounts >= 2 && plan.projects >= 1,
+        "seed needs at least 2 accounts and 1 project"
+    );
     let started = Instant::now();
     let hash = crate::auth::password::hash_blocking(PASSWORD)?;
     let created = now();
@@ -102,7 +108,10 @@ pub async fn seed(db: &Db, plan: &SeedPlan) -> anyhow::Result<Seeded> {
     )
     .await?;
     let today = time::OffsetDateTime::now_utc().date();
-    let (starts, ends) = (today.to_string(), today.saturating_add(time::Duration::days(365)).to_string());
+    let (starts, ends) = (
+        today.to_string(),
+        today.saturating_add(time::Duration::days(365)).to_string(),
+    );
     rows += insert_all(
         db,
         "INSERT INTO projects (id, code, name, starts_on, ends_on, created_at) ",
@@ -118,21 +127,45 @@ pub async fn seed(db: &Db, plan: &SeedPlan) -> anyhow::Result<Seeded> {
     )
     .await?;
     // Every project's wallet, well funded.
-    rows += insert_all(db, "INSERT INTO wallets (project_id, balance, created_at) ", 1..=plan.projects, |mut b, n| {
-        b.push_bind(n as i64).push_bind(1_000_000i64 * crate::wallets::SCALE).push_bind(created);
-    })
+    rows += insert_all(
+        db,
+        "INSERT INTO wallets (project_id, balance, created_at) ",
+        1..=plan.projects,
+        |mut b, n| {
+            b.push_bind(n as i64)
+                .push_bind(1_000_000i64 * crate::wallets::SCALE)
+                .push_bind(created);
+        },
+    )
     .await?;
 
     // Memberships: accounts 1..=M in project 1 (account 1 its admin); the
     // rest spread over the other projects (or project 1 if it is the only one).
     let first = plan.members_per_project.clamp(2, plan.accounts);
     let project_of = |n: usize| -> usize {
-        if n <= first || plan.projects == 1 { 1 } else { 2 + (n - first - 1) % (plan.projects - 1) }
+        if n <= first || plan.projects == 1 {
+            1
+        } else {
+            2 + (n - first - 1) % (plan.projects - 1)
+        }
     };
-    rows += insert_all(db, "INSERT INTO memberships (id, project_id, account_id, role, created_at) ", 1..=plan.accounts, |mut b, n| {
-        let role = if n == 1 || (n > first && (n - first - 1) < plan.projects.saturating_sub(1)) { "tenant_admin" } else { "tenant_user" };
-        b.push_bind(n as i64).push_bind(project_of(n) as i64).push_bind(n as i64).push_bind(role).push_bind(created);
-    })
+    rows += insert_all(
+        db,
+        "INSERT INTO memberships (id, project_id, account_id, role, created_at) ",
+        1..=plan.accounts,
+        |mut b, n| {
+            let role = if n == 1 || (n > first && (n - first - 1) < plan.projects.saturating_sub(1)) {
+                "tenant_admin"
+            } else {
+                "tenant_user"
+            };
+            b.push_bind(n as i64)
+                .push_bind(project_of(n) as i64)
+                .push_bind(n as i64)
+                .push_bind(role)
+                .push_bind(created);
+        },
+    )
     .await?;
     const SERVICES: [&str; 5] = ["ccs", "vcs", "hpc", "cos", "registry"];
     rows += insert_all(
@@ -147,7 +180,11 @@ pub async fn seed(db: &Db, plan: &SeedPlan) -> anyhow::Result<Seeded> {
     rows += insert_all(
         db,
         "INSERT INTO project_quotas (project_id, service, resource, quota) ",
-        (1..=plan.projects).flat_map(|p| [("cpu", 4096i64), ("gpu", 512), ("memory", 65536)].into_iter().map(move |(r, q)| (p, r, q))),
+        (1..=plan.projects).flat_map(|p| {
+            [("cpu", 4096i64), ("gpu", 512), ("memory", 65536)]
+                .into_iter()
+                .map(move |(r, q)| (p, r, q))
+        }),
         |mut b, (p, r, q)| {
             b.push_bind(p as i64).push_bind("ccs").push_bind(r).push_bind(q);
         },
@@ -164,12 +201,20 @@ pub async fn seed(db: &Db, plan: &SeedPlan) -> anyhow::Result<Seeded> {
             _ => 1 + (k - 51) % plan.accounts,
         }
     };
-    let secret_of = |k: usize| if k == 0 { whoami_key.clone() } else { token::uuid_secret() };
+    let secret_of = |k: usize| {
+        if k == 0 {
+            whoami_key.clone()
+        } else {
+            token::uuid_secret()
+        }
+    };
     // The key table's plain indexes are built once at the end (a sort)
     // rather than row by row; their definitions are the migration's.
     for index in KEY_INDEXES {
         let name = index.split_whitespace().nth(2).unwrap_or_default();
-        sqlx::query(sqlx::AssertSqlSafe(format!("DROP INDEX IF EXISTS {name}"))).execute(db).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP INDEX IF EXISTS {name}")))
+            .execute(db)
+            .await?;
     }
     rows += insert_all(
         db,
@@ -191,5 +236,9 @@ pub async fn seed(db: &Db, plan: &SeedPlan) -> anyhow::Result<Seeded> {
         sqlx::query(sqlx::AssertSqlSafe(index.to_string())).execute(db).await?;
     }
     sqlx::query("ANALYZE").execute(db).await?;
-    Ok(Seeded { rows, seconds: started.elapsed().as_secs_f64(), whoami_key })
+    Ok(Seeded {
+        rows,
+        seconds: started.elapsed().as_secs_f64(),
+        whoami_key,
+    })
 }

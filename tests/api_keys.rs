@@ -9,7 +9,8 @@ const DAY: i64 = 86_400;
 
 /// The secret shown in a "created" response.
 fn secret_in(page: &Page) -> String {
-    let start = page.body.find("id=\"new-secret\" value=\"").expect("secret field") + "id=\"new-secret\" value=\"".len();
+    let start =
+        page.body.find("id=\"new-secret\" value=\"").expect("secret field") + "id=\"new-secret\" value=\"".len();
     page.body[start..start + 36].to_string()
 }
 
@@ -35,12 +36,18 @@ async fn creating_a_key_shows_the_secret_exactly_once() {
     dialog.assert_contains("Create API Key");
     dialog.assert_contains("name=\"days\" value=\"30\"");
 
-    let created = alice.client.post("/keys", &[("name", "ci deploy"), ("days", "30")]).await;
+    let created = alice
+        .client
+        .post("/keys", &[("name", "ci deploy"), ("days", "30")])
+        .await;
     assert_eq!(created.status, StatusCode::CREATED);
     assert_eq!(created.headers.get("cache-control").unwrap(), "no-store");
     created.assert_contains("It will not be shown again.");
     let secret = secret_in(&created);
-    assert!(uuid::Uuid::parse_str(&secret).is_ok_and(|u| u.get_version_num() == 4), "{secret}");
+    assert!(
+        uuid::Uuid::parse_str(&secret).is_ok_and(|u| u.get_version_num() == 4),
+        "{secret}"
+    );
 
     // Afterwards only the first 8 characters, anywhere.
     let list = alice.client.get("/keys").await;
@@ -73,7 +80,11 @@ async fn with_htmx_the_secret_dialog_also_updates_the_list_in_place() {
     let token = alice.client.csrf.clone();
     let page = alice
         .client
-        .post_raw("/keys", &[("name", "x"), ("days", "10")], &[("HX-Request", "true"), ("x-csrf-token", &token)])
+        .post_raw(
+            "/keys",
+            &[("name", "x"), ("days", "10")],
+            &[("HX-Request", "true"), ("x-csrf-token", &token)],
+        )
         .await;
     assert_eq!(page.status, StatusCode::CREATED);
     assert!(!page.body.contains("<html"));
@@ -94,7 +105,16 @@ async fn the_list_shows_every_column_newest_first_and_pages_past_fifty() {
             .unwrap();
     }
     let first = alice.client.get("/keys").await;
-    for heading in ["Key ID", "Name", "Key", "Project", "Created", "Expires", "Status", "Last used"] {
+    for heading in [
+        "Key ID",
+        "Name",
+        "Key",
+        "Project",
+        "Created",
+        "Expires",
+        "Status",
+        "Last used",
+    ] {
         first.assert_contains(&format!("<th scope=\"col\">{heading}</th>"));
     }
     first.assert_contains("Never");
@@ -167,28 +187,52 @@ async fn renaming_and_extending_a_key() {
     };
     let before = expires(&app, key_id.clone()).await;
 
-    let page = alice.client.post(&format!("/keys/{key_id}"), &[("name", "renamed"), ("extend_days", "")]).await;
+    let page = alice
+        .client
+        .post(&format!("/keys/{key_id}"), &[("name", "renamed"), ("extend_days", "")])
+        .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     let list = alice.client.get("/keys").await;
     list.assert_contains("renamed");
     list.assert_contains(&format!("Key {key_id} saved."));
     assert_eq!(expires(&app, key_id.clone()).await, before);
 
-    let page = alice.client.post(&format!("/keys/{key_id}"), &[("name", "renamed"), ("extend_days", "10")]).await;
+    let page = alice
+        .client
+        .post(
+            &format!("/keys/{key_id}"),
+            &[("name", "renamed"), ("extend_days", "10")],
+        )
+        .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert_eq!(expires(&app, key_id.clone()).await, before + 10 * DAY);
 
     for bad in ["0", "-1", "366", "1e9", "abc", ""] {
-        let page = alice.client.post(&format!("/keys/{key_id}"), &[("name", "renamed"), ("extend_days", bad)]).await;
+        let page = alice
+            .client
+            .post(&format!("/keys/{key_id}"), &[("name", "renamed"), ("extend_days", bad)])
+            .await;
         assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad:?}");
         page.assert_contains("Enter a whole number of days from 1 to 365.");
     }
-    let page = alice.client.post(&format!("/keys/{key_id}"), &[("name", &"x".repeat(65)), ("extend_days", "1")]).await;
+    let page = alice
+        .client
+        .post(
+            &format!("/keys/{key_id}"),
+            &[("name", &"x".repeat(65)), ("extend_days", "1")],
+        )
+        .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(expires(&app, key_id.clone()).await, before + 10 * DAY);
 
     // Never past the maximum lifetime from now; the message names the date.
-    let page = alice.client.post(&format!("/keys/{key_id}"), &[("name", "renamed"), ("extend_days", "365")]).await;
+    let page = alice
+        .client
+        .post(
+            &format!("/keys/{key_id}"),
+            &[("name", "renamed"), ("extend_days", "365")],
+        )
+        .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     page.assert_contains("A key may be valid for at most 365 days from now, until ");
     page.assert_contains("Asia/Taipei.");
@@ -208,7 +252,11 @@ async fn an_expired_key_is_refused_until_extended_from_now() {
     let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
     let (key_id, secret) = app.key_for("MST110001", &alice.user, 30).await;
     let past = now_in_db(&app).await - DAY;
-    sqlx::query("UPDATE api_keys SET expires_at = $1").bind(past).execute(&app.db).await.unwrap();
+    sqlx::query("UPDATE api_keys SET expires_at = $1")
+        .bind(past)
+        .execute(&app.db)
+        .await
+        .unwrap();
 
     let (status, body) = app.api_get("/api/v1/whoami", Some(&secret)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -216,10 +264,22 @@ async fn an_expired_key_is_refused_until_extended_from_now() {
     let list = alice.client.get("/keys").await;
     list.assert_contains(">Expired</span>");
 
-    let page = alice.client.post(&format!("/keys/{key_id}"), &[("name", "test key"), ("extend_days", "2")]).await;
+    let page = alice
+        .client
+        .post(
+            &format!("/keys/{key_id}"),
+            &[("name", "test key"), ("extend_days", "2")],
+        )
+        .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
-    let expires: i64 = sqlx::query_scalar("SELECT expires_at FROM api_keys").fetch_one(&app.db).await.unwrap();
-    assert!(expires >= now_in_db(&app).await + 2 * DAY - 5, "extended from now, not from the old expiry");
+    let expires: i64 = sqlx::query_scalar("SELECT expires_at FROM api_keys")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert!(
+        expires >= now_in_db(&app).await + 2 * DAY - 5,
+        "extended from now, not from the old expiry"
+    );
     let (status, _) = app.api_get("/api/v1/whoami", Some(&secret)).await;
     assert_eq!(status, StatusCode::OK);
 }
@@ -232,13 +292,19 @@ async fn deleting_exactly_the_selected_keys() {
     let (second, _) = app.key_for("MST110001", &alice.user, 30).await;
     let (kept, kept_secret) = app.key_for("MST110001", &alice.user, 30).await;
 
-    let dialog = alice.client.get(&format!("/keys/delete?key={first}&key={second}")).await;
+    let dialog = alice
+        .client
+        .get(&format!("/keys/delete?key={first}&key={second}"))
+        .await;
     dialog.assert_contains("These 2 keys will be deleted:");
     dialog.assert_contains("Deletion cannot be undone.");
     dialog.assert_contains(&first);
     assert!(!dialog.body.contains(&kept));
 
-    let page = alice.client.post("/keys/delete", &[("key", &first), ("key", &second)]).await;
+    let page = alice
+        .client
+        .post("/keys/delete", &[("key", &first), ("key", &second)])
+        .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     let list = alice.client.get("/keys").await;
     list.assert_contains("2 keys deleted.");
@@ -247,7 +313,10 @@ async fn deleting_exactly_the_selected_keys() {
     let (status, body) = app.api_get("/api/v1/whoami", Some(&first_secret)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body["error"]["code"], "invalid_key");
-    assert_eq!(app.api_get("/api/v1/whoami", Some(&kept_secret)).await.0, StatusCode::OK);
+    assert_eq!(
+        app.api_get("/api/v1/whoami", Some(&kept_secret)).await.0,
+        StatusCode::OK
+    );
 
     let page = alice.client.post("/keys/delete", &[]).await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
@@ -265,15 +334,29 @@ async fn nobody_else_can_touch_a_persons_keys_even_with_the_right_ids() {
     for other in [&mut admin.client, &mut stranger.client] {
         let list = other.get("/keys").await;
         assert!(!list.body.contains(&bobs_key));
-        assert_eq!(other.get(&format!("/keys/{bobs_key}/edit")).await.status, StatusCode::NOT_FOUND);
-        assert_eq!(other.get(&format!("/keys/delete?key={bobs_key}")).await.status, StatusCode::NOT_FOUND);
-        let page = other.post(&format!("/keys/{bobs_key}"), &[("name", "hijacked"), ("extend_days", "5")]).await;
+        assert_eq!(
+            other.get(&format!("/keys/{bobs_key}/edit")).await.status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            other.get(&format!("/keys/delete?key={bobs_key}")).await.status,
+            StatusCode::NOT_FOUND
+        );
+        let page = other
+            .post(
+                &format!("/keys/{bobs_key}"),
+                &[("name", "hijacked"), ("extend_days", "5")],
+            )
+            .await;
         assert_eq!(page.status, StatusCode::NOT_FOUND);
         let page = other.post("/keys/delete", &[("key", &bobs_key)]).await;
         assert_eq!(page.status, StatusCode::NOT_FOUND);
     }
     // Mixed with one's own key, nothing at all is deleted.
-    let page = admin.client.post("/keys/delete", &[("key", &own_key), ("key", &bobs_key)]).await;
+    let page = admin
+        .client
+        .post("/keys/delete", &[("key", &own_key), ("key", &bobs_key)])
+        .await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
     assert_eq!(app.count("SELECT COUNT(*) FROM api_keys").await, 2);
     let name: String = sqlx::query_scalar("SELECT name FROM api_keys WHERE key_id = $1")
@@ -297,8 +380,14 @@ async fn keys_belong_to_their_project() {
     let list = alice.client.get("/keys").await;
     assert!(!list.body.contains(&a_key));
     list.assert_contains("You have no API keys in this project yet.");
-    assert_eq!(alice.client.get(&format!("/keys/{a_key}/edit")).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(alice.client.post("/keys/delete", &[("key", &a_key)]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        alice.client.get(&format!("/keys/{a_key}/edit")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        alice.client.post("/keys/delete", &[("key", &a_key)]).await.status,
+        StatusCode::NOT_FOUND
+    );
 
     // A key works only in its own project.
     let (_, body) = app.api_get("/api/v1/whoami", Some(&a_secret)).await;
@@ -306,7 +395,12 @@ async fn keys_belong_to_their_project() {
     let created = alice.client.post("/keys", &[("name", "b"), ("days", "5")]).await;
     let b_secret = secret_in(&created);
     let (_, body) = app.api_get("/api/v1/keys", Some(&b_secret)).await;
-    let projects: Vec<&str> = body["keys"].as_array().unwrap().iter().map(|k| k["project"].as_str().unwrap()).collect();
+    let projects: Vec<&str> = body["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["project"].as_str().unwrap())
+        .collect();
     assert_eq!(projects, ["MST110002"]);
 }
 
@@ -317,9 +411,17 @@ async fn the_api_tells_which_key_problem_it_is() {
     let (_, secret) = app.key_for("MST110001", &alice.user, 30).await;
 
     let (status, body) = app.api_get("/api/v1/whoami", None).await;
-    assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("missing_key")));
-    let (status, body) = app.api_get("/api/v1/whoami", Some("00000000-0000-4000-8000-000000000000")).await;
-    assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("invalid_key")));
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("missing_key"))
+    );
+    let (status, body) = app
+        .api_get("/api/v1/whoami", Some("00000000-0000-4000-8000-000000000000"))
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("invalid_key"))
+    );
     assert!(body["error"]["message"].as_str().unwrap().contains("invalid"));
 
     let (status, body) = app.api_get("/api/v1/whoami", Some(&secret)).await;
@@ -329,16 +431,29 @@ async fn the_api_tells_which_key_problem_it_is() {
     assert_eq!(body["project"]["code"], "MST110001");
     assert_eq!(body["role"], "tenant_admin");
     assert_eq!(body["key"]["name"], "test key");
-    assert_eq!(body["services"], serde_json::json!(["ccs", "vcs", "hpc", "cos", "registry"]));
+    assert_eq!(
+        body["services"],
+        serde_json::json!(["ccs", "vcs", "hpc", "cos", "registry"])
+    );
 
-    member_center::accounts::store::set_locked(&app.db, alice.user.id, true).await.unwrap();
+    member_center::accounts::store::set_locked(&app.db, alice.user.id, true)
+        .await
+        .unwrap();
     let (status, body) = app.api_get("/api/v1/whoami", Some(&secret)).await;
-    assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("key_disabled")));
-    member_center::accounts::store::set_locked(&app.db, alice.user.id, false).await.unwrap();
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("key_disabled"))
+    );
+    member_center::accounts::store::set_locked(&app.db, alice.user.id, false)
+        .await
+        .unwrap();
 
     sqlx::query("DELETE FROM memberships").execute(&app.db).await.unwrap();
     let (status, body) = app.api_get("/api/v1/whoami", Some(&secret)).await;
-    assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("key_disabled")));
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("key_disabled"))
+    );
 }
 
 #[tokio::test]
@@ -348,25 +463,44 @@ async fn api_calls_update_last_used_and_the_activity_log_and_none_is_lost_at_shu
     let db = member_center::db::open(&db_path).await.unwrap();
     let mut config = member_center::Config::new("127.0.0.1:0", &db_path);
     config.insecure_cookies = true;
-    let app = member_center::Application::build_with_db(config, db.clone()).await.unwrap();
+    let app = member_center::Application::build_with_db(config, db.clone())
+        .await
+        .unwrap();
     let base = format!("http://127.0.0.1:{}", app.port());
     let handle = app.handle();
     let running = tokio::spawn(app.run_until_stopped());
 
     member_center::cli::add_user(
         &db,
-        member_center::cli::AddUser { username: "alice".into(), email: "a@example.org".into(), name: None, role: None, password_stdin: false },
+        member_center::cli::AddUser {
+            username: "alice".into(),
+            email: "a@example.org".into(),
+            name: None,
+            role: None,
+            password_stdin: false,
+        },
     )
     .await
     .unwrap();
-    member_center::cli::add_project(&db, "MST110001", "Lab", None, None).await.unwrap();
-    member_center::cli::add_member(&db, "MST110001", "alice", "tenant_admin").await.unwrap();
-    let key = member_center::cli::create_key(&db, "MST110001", "alice", 30, None).await.unwrap();
+    member_center::cli::add_project(&db, "MST110001", "Lab", None, None)
+        .await
+        .unwrap();
+    member_center::cli::add_member(&db, "MST110001", "alice", "tenant_admin")
+        .await
+        .unwrap();
+    let key = member_center::cli::create_key(&db, "MST110001", "alice", 30, None)
+        .await
+        .unwrap();
 
     let client = reqwest::Client::new();
     for n in 0..40 {
         let path = if n % 2 == 0 { "/api/v1/whoami" } else { "/api/v1/keys" };
-        let response = client.get(format!("{base}{path}")).header("x-api-key", &key.secret).send().await.unwrap();
+        let response = client
+            .get(format!("{base}{path}"))
+            .header("x-api-key", &key.secret)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), StatusCode::OK);
     }
     handle.stop(true).await;
@@ -378,10 +512,15 @@ async fn api_calls_update_last_used_and_the_activity_log_and_none_is_lost_at_shu
         .await
         .unwrap();
     assert_eq!(rows, 40);
-    let (method, path): (String, String) =
-        sqlx::query_as("SELECT method, path FROM api_activity ORDER BY id LIMIT 1").fetch_one(&db).await.unwrap();
+    let (method, path): (String, String) = sqlx::query_as("SELECT method, path FROM api_activity ORDER BY id LIMIT 1")
+        .fetch_one(&db)
+        .await
+        .unwrap();
     assert_eq!((method.as_str(), path.as_str()), ("GET", "/api/v1/whoami"));
-    let last_used: Option<i64> = sqlx::query_scalar("SELECT last_used_at FROM api_keys").fetch_one(&db).await.unwrap();
+    let last_used: Option<i64> = sqlx::query_scalar("SELECT last_used_at FROM api_keys")
+        .fetch_one(&db)
+        .await
+        .unwrap();
     assert!(last_used.is_some());
 }
 
@@ -394,7 +533,11 @@ async fn the_last_used_time_appears_on_the_page() {
     // Written off the request path: wait (bounded) for the writer.
     let mut used = false;
     for _ in 0..100 {
-        if app.count("SELECT COUNT(*) FROM api_keys WHERE last_used_at IS NOT NULL").await == 1 {
+        if app
+            .count("SELECT COUNT(*) FROM api_keys WHERE last_used_at IS NOT NULL")
+            .await
+            == 1
+        {
             used = true;
             break;
         }
@@ -410,10 +553,21 @@ async fn keys_expiring_within_a_week_raise_a_banner() {
     let app = spawn_app().await;
     let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
     app.key_for("MST110001", &alice.user, 30).await;
-    assert!(!alice.client.get("/account").await.body.contains("expires within 7 days"));
+    assert!(
+        !alice
+            .client
+            .get("/account")
+            .await
+            .body
+            .contains("expires within 7 days")
+    );
     app.key_for("MST110001", &alice.user, 3).await;
     for path in ["/account", "/keys"] {
-        alice.client.get(path).await.assert_contains("One of your API keys expires within 7 days.");
+        alice
+            .client
+            .get(path)
+            .await
+            .assert_contains("One of your API keys expires within 7 days.");
     }
     alice.client.get("/keys").await.assert_contains("Expires in 3 days");
 }
@@ -434,7 +588,10 @@ async fn the_openapi_document_describes_every_route() {
 async fn the_page_and_its_messages_exist_in_traditional_chinese() {
     let app = spawn_app().await;
     let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
-    alice.client.post("/language", &[("lang", "zh-TW"), ("next", "/keys")]).await;
+    alice
+        .client
+        .post("/language", &[("lang", "zh-TW"), ("next", "/keys")])
+        .await;
     let page = alice.client.get("/keys").await;
     page.assert_contains("API 金鑰");
     page.assert_contains("建立 API 金鑰");

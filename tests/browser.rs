@@ -22,19 +22,36 @@ async fn demo_app() -> TestApp {
     app.add_member("MST110001", &alice, "tenant_admin").await;
     app.add_member("MST110002", &alice, "tenant_user").await;
     app.add_member("MST110001", &bob, "tenant_user").await;
-    member_center::cli::set_project_quota(&app.db, "MST110001", "ccs", &[("cpu", Some("64")), ("gpu", Some("8")), ("memory", Some("512"))])
-        .await
-        .unwrap();
+    member_center::cli::set_project_quota(
+        &app.db,
+        "MST110001",
+        "ccs",
+        &[("cpu", Some("64")), ("gpu", Some("8")), ("memory", Some("512"))],
+    )
+    .await
+    .unwrap();
     app
 }
 
 async fn account_id(app: &TestApp, username: &str) -> i64 {
-    member_center::accounts::store::by_username(&app.db, username).await.unwrap().unwrap().id
+    member_center::accounts::store::by_username(&app.db, username)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
 }
 
 async fn alice(app: &TestApp) -> common::TestUser {
-    let id = member_center::accounts::store::by_username(&app.db, "alice").await.unwrap().unwrap().id;
-    common::TestUser { id, username: "alice".into(), password: PASSWORD.into() }
+    let id = member_center::accounts::store::by_username(&app.db, "alice")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    common::TestUser {
+        id,
+        username: "alice".into(),
+        password: PASSWORD.into(),
+    }
 }
 
 #[tokio::test]
@@ -57,7 +74,15 @@ async fn sign_in_switch_project_and_language_then_sign_out() {
     browser.click("input[name=project][value=MST110002]").await;
     browser.click("#dialog button[type=submit]").await;
     browser.wait_for_text("You are now working in Climate Sim.").await;
-    assert!(browser.find(".project-switch").await.text().await.unwrap().contains("Climate Sim"));
+    assert!(
+        browser
+            .find(".project-switch")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("Climate Sim")
+    );
 
     browser.click(".user-menu summary").await;
     browser.click(".user-menu button[value='zh-TW']").await;
@@ -80,12 +105,18 @@ async fn api_keys_with_javascript_create_extend_and_delete_in_place() {
     let browser = Browser::start(&app.base, true, DESKTOP.0, DESKTOP.1).await;
     browser.sign_in("alice", PASSWORD).await;
     browser.goto("/keys").await;
-    browser.client.execute("window.stillHere = true; return true;", vec![]).await.unwrap();
+    browser
+        .client
+        .execute("window.stillHere = true; return true;", vec![])
+        .await
+        .unwrap();
 
     // Create: the dialog takes focus, the secret is shown once with a copy button.
     browser.click("#create-key").await;
     browser.wait_until("document.getElementById('dialog').open").await;
-    browser.wait_until("document.activeElement && document.activeElement.id === 'key-name'").await;
+    browser
+        .wait_until("document.activeElement && document.activeElement.id === 'key-name'")
+        .await;
     browser.fill("#key-name", "notebook").await;
     browser.click("#dialog button[type=submit]").await;
     let secret = browser.find("#new-secret").await.prop("value").await.unwrap().unwrap();
@@ -101,10 +132,16 @@ async fn api_keys_with_javascript_create_extend_and_delete_in_place() {
     browser.find("#keys-list").await;
     let text = browser.text().await;
     assert!(text.contains(&format!("{}…", &secret[..8])));
-    assert!(!browser.client.source().await.unwrap().contains(&secret), "the secret came back");
+    assert!(
+        !browser.client.source().await.unwrap().contains(&secret),
+        "the secret came back"
+    );
 
     // Extend through the row menu.
-    let key_id: String = sqlx::query_scalar("SELECT key_id FROM api_keys").fetch_one(&app.db).await.unwrap();
+    let key_id: String = sqlx::query_scalar("SELECT key_id FROM api_keys")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     browser.click(&format!("#key-{key_id} .row-menu summary")).await;
     browser.click(&format!("#key-{key_id} .row-menu a")).await;
     browser.wait_until("document.getElementById('dialog').open").await;
@@ -112,7 +149,10 @@ async fn api_keys_with_javascript_create_extend_and_delete_in_place() {
     browser.click("#dialog button[type=submit]").await;
     browser.wait_for_text(&format!("Key {key_id} saved.")).await;
     browser.wait_until("!document.getElementById('dialog').open").await;
-    let extended: i64 = sqlx::query_scalar("SELECT expires_at - created_at FROM api_keys").fetch_one(&app.db).await.unwrap();
+    let extended: i64 = sqlx::query_scalar("SELECT expires_at - created_at FROM api_keys")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(extended, 40 * 86_400);
 
     // Delete two through the checkboxes and the confirm dialog.
@@ -127,7 +167,11 @@ async fn api_keys_with_javascript_create_extend_and_delete_in_place() {
     browser.wait_for_text("Deletion cannot be undone.").await;
     browser.click("#dialog button.danger").await;
     browser.wait_for_text("2 keys deleted.").await;
-    browser.wait_until(&format!("!document.getElementById('key-{key_id}') && !document.getElementById('key-{second}')")).await;
+    browser
+        .wait_until(&format!(
+            "!document.getElementById('key-{key_id}') && !document.getElementById('key-{second}')"
+        ))
+        .await;
     browser.find(&format!("#key-{kept}")).await;
     assert_eq!(app.count("SELECT COUNT(*) FROM api_keys").await, 1);
     browser.close().await;
@@ -141,14 +185,22 @@ async fn the_create_key_dialog_is_usable_by_keyboard() {
     browser.sign_in("alice", PASSWORD).await;
     browser.goto("/keys").await;
     let button = browser.find("#create-key").await;
-    browser.client.execute("document.getElementById('create-key').focus(); return true;", vec![]).await.unwrap();
+    browser
+        .client
+        .execute("document.getElementById('create-key').focus(); return true;", vec![])
+        .await
+        .unwrap();
     button.send_keys(&Key::Enter.to_string()).await.unwrap();
     browser.wait_until("document.getElementById('dialog').open").await;
-    browser.wait_until("document.getElementById('dialog').contains(document.activeElement)").await;
+    browser
+        .wait_until("document.getElementById('dialog').contains(document.activeElement)")
+        .await;
     let active = browser.client.active_element().await.unwrap();
     active.send_keys(&Key::Escape.to_string()).await.unwrap();
     browser.wait_until("!document.getElementById('dialog').open").await;
-    browser.wait_until("document.activeElement && document.activeElement.id === 'create-key'").await;
+    browser
+        .wait_until("document.activeElement && document.activeElement.id === 'create-key'")
+        .await;
     browser.close().await;
 }
 
@@ -165,14 +217,19 @@ async fn api_keys_without_javascript_work_through_plain_forms() {
     browser.fill("#key-name", "no-js").await;
     browser.fill("#key-days", "0").await;
     browser.click("main form button[type=submit]").await;
-    browser.wait_for_text("Enter a whole number of days from 1 to 365.").await;
+    browser
+        .wait_for_text("Enter a whole number of days from 1 to 365.")
+        .await;
     browser.fill("#key-days", "15").await;
     browser.click("main form button[type=submit]").await;
     let secret = browser.find("#new-secret").await.prop("value").await.unwrap().unwrap();
     assert_eq!(secret.len(), 36);
 
     browser.goto("/keys").await;
-    let key_id: String = sqlx::query_scalar("SELECT key_id FROM api_keys").fetch_one(&app.db).await.unwrap();
+    let key_id: String = sqlx::query_scalar("SELECT key_id FROM api_keys")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     browser.click(&format!("input[name=key][value='{key_id}']")).await;
     browser.click("#delete-keys").await;
     browser.wait_for_text("Deletion cannot be undone.").await;
@@ -192,16 +249,26 @@ async fn editing_a_members_quota_in_the_dialog_changes_the_row_in_place() {
     let browser = Browser::start(&app.base, true, DESKTOP.0, DESKTOP.1).await;
     browser.sign_in("alice", PASSWORD).await;
     browser.goto("/quota").await;
-    browser.client.execute("window.stillHere = true; return true;", vec![]).await.unwrap();
+    browser
+        .client
+        .execute("window.stillHere = true; return true;", vec![])
+        .await
+        .unwrap();
 
     // A click on the row (not its link) opens Edit Quota.
     browser.click(&format!("#member-{bob} td:nth-child(2)")).await;
     browser.wait_until("document.getElementById('dialog').open").await;
-    browser.wait_until("document.activeElement && document.activeElement.id === 'quota-cpu'").await;
+    browser
+        .wait_until("document.activeElement && document.activeElement.id === 'quota-cpu'")
+        .await;
     browser.fill("#quota-gpu", "3").await;
     browser.click("#dialog button[type=submit]").await;
     browser.wait_until("!document.getElementById('dialog').open").await;
-    browser.wait_until(&format!("document.getElementById('member-{bob}').textContent.includes('0 / 3 GPUs')")).await;
+    browser
+        .wait_until(&format!(
+            "document.getElementById('member-{bob}').textContent.includes('0 / 3 GPUs')"
+        ))
+        .await;
     browser.wait_until("window.stillHere === true").await;
 
     // A value above the project's quota: the message is next to the field.
@@ -210,9 +277,22 @@ async fn editing_a_members_quota_in_the_dialog_changes_the_row_in_place() {
     browser.fill("#quota-gpu", "9").await;
     browser.click("#dialog button[type=submit]").await;
     browser.find("#quota-gpu-error").await;
-    browser.wait_for_text("This is more than the project's quota of 8.").await;
-    assert!(browser.client.execute("return document.getElementById('dialog').open", vec![]).await.unwrap().as_bool().unwrap());
-    let gpu: i64 = sqlx::query_scalar("SELECT quota FROM member_quotas WHERE resource = 'gpu'").fetch_one(&app.db).await.unwrap();
+    browser
+        .wait_for_text("This is more than the project's quota of 8.")
+        .await;
+    assert!(
+        browser
+            .client
+            .execute("return document.getElementById('dialog').open", vec![])
+            .await
+            .unwrap()
+            .as_bool()
+            .unwrap()
+    );
+    let gpu: i64 = sqlx::query_scalar("SELECT quota FROM member_quotas WHERE resource = 'gpu'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(gpu, 3);
     browser.close().await;
 }
@@ -226,13 +306,33 @@ async fn the_edit_quota_dialog_is_usable_by_keyboard() {
     browser.sign_in("alice", PASSWORD).await;
     browser.goto("/quota").await;
     let link = browser.find(&format!("#member-{bob} a")).await;
-    browser.client.execute(&format!("document.querySelector('#member-{bob} a').focus(); return true;"), vec![]).await.unwrap();
+    browser
+        .client
+        .execute(
+            &format!("document.querySelector('#member-{bob} a').focus(); return true;"),
+            vec![],
+        )
+        .await
+        .unwrap();
     link.send_keys(&Key::Enter.to_string()).await.unwrap();
     browser.wait_until("document.getElementById('dialog').open").await;
-    browser.wait_until("document.getElementById('dialog').contains(document.activeElement)").await;
-    browser.client.active_element().await.unwrap().send_keys(&Key::Escape.to_string()).await.unwrap();
+    browser
+        .wait_until("document.getElementById('dialog').contains(document.activeElement)")
+        .await;
+    browser
+        .client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys(&Key::Escape.to_string())
+        .await
+        .unwrap();
     browser.wait_until("!document.getElementById('dialog').open").await;
-    browser.wait_until(&format!("document.activeElement === document.querySelector('#member-{bob} a')")).await;
+    browser
+        .wait_until(&format!(
+            "document.activeElement === document.querySelector('#member-{bob} a')"
+        ))
+        .await;
     browser.close().await;
 }
 
@@ -273,18 +373,28 @@ async fn members_permissions_and_password_in_the_browser() {
     browser.click("#dialog input[value=hpc]").await;
     browser.click("#dialog button[type=submit]").await;
     browser.wait_until("!document.getElementById('dialog').open").await;
-    browser.wait_until(&format!("!document.getElementById('tenant-{bob}').textContent.includes('HPC')")).await;
-    let hpc: i64 = app.count("SELECT COUNT(*) FROM tenant_permissions WHERE service = 'hpc'").await;
+    browser
+        .wait_until(&format!(
+            "!document.getElementById('tenant-{bob}').textContent.includes('HPC')"
+        ))
+        .await;
+    let hpc: i64 = app
+        .count("SELECT COUNT(*) FROM tenant_permissions WHERE service = 'hpc'")
+        .await;
     assert_eq!(hpc, 2, "alice twice (two projects) and no longer bob");
 
     // Search as you type.
     browser.fill("#tenant-search", "bob").await;
-    browser.wait_until("!document.getElementById('tenants').textContent.includes('alice Test')").await;
+    browser
+        .wait_until("!document.getElementById('tenants').textContent.includes('alice Test')")
+        .await;
 
     // Add a member, then remove them through the confirm dialog.
     browser.goto("/account/members").await;
     browser.fill("#add-identifier", "dora").await;
-    browser.click("form[action='/account/members'] button[type=submit]").await;
+    browser
+        .click("form[action='/account/members'] button[type=submit]")
+        .await;
     browser.wait_for_text("dora Test was added to the project.").await;
     let dora = account_id(&app, "dora").await;
     browser.click(&format!("#member-{dora} a[href$='/remove']")).await;
@@ -298,19 +408,30 @@ async fn members_permissions_and_password_in_the_browser() {
     browser.fill("#password-current", PASSWORD).await;
     browser.fill("#password-new", "an entirely new secret").await;
     browser.fill("#password-confirm", "an entirely new secret").await;
-    browser.click("form[action='/account/password'] button[type=submit]").await;
+    browser
+        .click("form[action='/account/password'] button[type=submit]")
+        .await;
     browser.wait_for_text("Your password was changed.").await;
     browser.close().await;
-    assert_eq!(app.client().sign_in("alice", "an entirely new secret").await.status, reqwest::StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.client().sign_in("alice", "an entirely new secret").await.status,
+        reqwest::StatusCode::SEE_OTHER
+    );
 }
 
 #[tokio::test]
 async fn moving_credit_to_a_sub_wallet_in_the_browser() {
     let _one = ONE_AT_A_TIME.lock();
     let app = demo_app().await;
-    member_center::cli::add_order(&app.db, "MST110001", "PO-1", "100", "").await.unwrap();
-    member_center::cli::advance_order(&app.db, "PO-1", "paid").await.unwrap();
-    member_center::cli::advance_order(&app.db, "PO-1", "credited").await.unwrap();
+    member_center::cli::add_order(&app.db, "MST110001", "PO-1", "100", "")
+        .await
+        .unwrap();
+    member_center::cli::advance_order(&app.db, "PO-1", "paid")
+        .await
+        .unwrap();
+    member_center::cli::advance_order(&app.db, "PO-1", "credited")
+        .await
+        .unwrap();
     let bob = account_id(&app, "bob").await;
     let browser = Browser::start(&app.base, true, DESKTOP.0, DESKTOP.1).await;
     browser.sign_in("alice", PASSWORD).await;
@@ -319,7 +440,9 @@ async fn moving_credit_to_a_sub_wallet_in_the_browser() {
     browser.click("form[action='/account/wallet/sub-wallets'] button").await;
     browser.wait_for_text("bob Test now has a sub-wallet.").await;
     browser.fill("#transfer-amount", "25").await;
-    browser.click("form[action='/account/wallet/transfer'] button[type=submit]").await;
+    browser
+        .click("form[action='/account/wallet/transfer'] button[type=submit]")
+        .await;
     browser.wait_for_text("Moved 25.0000 credits for bob Test.").await;
     browser.find(&format!("#sub-wallet-{bob}")).await;
     browser.wait_for_text("25.0000 credits").await;
@@ -346,10 +469,14 @@ async fn support_and_operator_consoles_in_the_browser() {
             let shot = |page: &str| format!("{page}-{lang}-{size_name}");
             browser.goto("/support").await;
             browser.fill("#support-search", "bob").await;
-            browser.find(&format!("#results a[href='/support/accounts/{bob}']")).await;
+            browser
+                .find(&format!("#results a[href='/support/accounts/{bob}']"))
+                .await;
             browser.screenshot(&shot("support")).await;
             browser.assert_accessible("support search").await;
-            browser.click(&format!("#results a[href='/support/accounts/{bob}']")).await;
+            browser
+                .click(&format!("#results a[href='/support/accounts/{bob}']"))
+                .await;
             browser.find("#lock-reason").await;
             browser.screenshot(&shot("support-account")).await;
             browser.assert_accessible("support account").await;
@@ -375,7 +502,9 @@ async fn support_and_operator_consoles_in_the_browser() {
     browser.goto("/operator").await;
     browser.fill("#project-code", "MST130001").await;
     browser.fill("#project-name", "Browser Project").await;
-    browser.click("form[action='/operator/projects'] button[type=submit]").await;
+    browser
+        .click("form[action='/operator/projects'] button[type=submit]")
+        .await;
     browser.wait_for_text("Project MST130001 was created.").await;
     browser.close().await;
 }
@@ -394,8 +523,17 @@ async fn filtering_the_activity_log_in_the_browser() {
     browser.click("form[action='/activity'] button[type=submit]").await;
     browser.wait_for_text("key.create").await;
     browser.wait_for_text(&key_id).await;
-    assert!(!browser.text().await.contains("member.add"), "filtered to API keys only");
-    let link = browser.find("a[href^='/activity.csv']").await.attr("href").await.unwrap().unwrap();
+    assert!(
+        !browser.text().await.contains("member.add"),
+        "filtered to API keys only"
+    );
+    let link = browser
+        .find("a[href^='/activity.csv']")
+        .await
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
     assert!(link.contains("stream=changes") && link.contains("kind=key"), "{link}");
     browser.close().await;
 }
@@ -425,7 +563,14 @@ async fn every_main_page_looks_finished_and_passes_axe_in_both_languages_and_siz
             browser.click("form[action='/sign-in'] button[type=submit]").await;
             browser.find(".user-menu").await;
             if lang == "zh-TW" {
-                browser.client.find(Locator::Css(".user-menu summary")).await.unwrap().click().await.unwrap();
+                browser
+                    .client
+                    .find(Locator::Css(".user-menu summary"))
+                    .await
+                    .unwrap()
+                    .click()
+                    .await
+                    .unwrap();
                 browser.click(".user-menu button[value='zh-TW']").await;
                 browser.wait_for_text("總覽").await;
             }
@@ -436,7 +581,14 @@ async fn every_main_page_looks_finished_and_passes_axe_in_both_languages_and_siz
             browser.wait_until("document.getElementById('dialog').open").await;
             browser.screenshot(&shot("switch-project-dialog")).await;
             browser.assert_accessible("project switcher").await;
-            browser.client.active_element().await.unwrap().send_keys(&Key::Escape.to_string()).await.unwrap();
+            browser
+                .client
+                .active_element()
+                .await
+                .unwrap()
+                .send_keys(&Key::Escape.to_string())
+                .await
+                .unwrap();
 
             browser.goto("/keys").await;
             browser.find("#keys-list").await;

@@ -2,7 +2,10 @@
 
 mod common;
 
-use std::{io::Write, process::{Command, Stdio}};
+use std::{
+    io::Write,
+    process::{Command, Stdio},
+};
 
 use common::spawn_app;
 use reqwest::StatusCode;
@@ -35,7 +38,19 @@ async fn an_operator_sets_up_a_project_from_the_command_line() {
     let app = spawn_app().await;
     let db = &app.db_path;
 
-    let (ok, out, err) = member_center(db, &["user", "add", "dora", "--email", "dora@example.org", "--name", "Dora Wu"], None);
+    let (ok, out, err) = member_center(
+        db,
+        &[
+            "user",
+            "add",
+            "dora",
+            "--email",
+            "dora@example.org",
+            "--name",
+            "Dora Wu",
+        ],
+        None,
+    );
     assert!(ok, "{err}");
     let password = out.trim().rsplit(' ').next().unwrap().to_string();
     assert!(out.contains("One-time password"), "{out}");
@@ -43,7 +58,16 @@ async fn an_operator_sets_up_a_project_from_the_command_line() {
 
     let (ok, _, err) = member_center(
         db,
-        &["user", "add", "sam", "--email", "sam@example.org", "--role", "support", "--password-stdin"],
+        &[
+            "user",
+            "add",
+            "sam",
+            "--email",
+            "sam@example.org",
+            "--role",
+            "support",
+            "--password-stdin",
+        ],
         Some("a password read from stdin\n"),
     );
     assert!(ok, "{err}");
@@ -51,10 +75,37 @@ async fn an_operator_sets_up_a_project_from_the_command_line() {
     let (ok, out, err) = member_center(db, &["project", "add", "mst120001", "--name", "Protein Folding"], None);
     assert!(ok, "{err}");
     assert!(out.contains("MST120001"));
-    let (ok, _, err) = member_center(db, &["member", "add", "--project", "MST120001", "dora", "--role", "tenant_admin"], None);
+    let (ok, _, err) = member_center(
+        db,
+        &[
+            "member",
+            "add",
+            "--project",
+            "MST120001",
+            "dora",
+            "--role",
+            "tenant_admin",
+        ],
+        None,
+    );
     assert!(ok, "{err}");
 
-    let (ok, _, err) = member_center(db, &["quota", "set", "--project", "MST120001", "--service", "ccs", "--cpu", "64", "--gpu", "-1"], None);
+    let (ok, _, err) = member_center(
+        db,
+        &[
+            "quota",
+            "set",
+            "--project",
+            "MST120001",
+            "--service",
+            "ccs",
+            "--cpu",
+            "64",
+            "--gpu",
+            "-1",
+        ],
+        None,
+    );
     assert!(ok, "{err}");
     let quotas: Vec<(String, i64)> = sqlx::query_as("SELECT resource, quota FROM project_quotas ORDER BY resource")
         .fetch_all(&app.db)
@@ -62,25 +113,48 @@ async fn an_operator_sets_up_a_project_from_the_command_line() {
         .unwrap();
     assert_eq!(quotas, [("cpu".to_string(), 64), ("gpu".to_string(), -1)]);
 
-    let (ok, out, err) = member_center(db, &["key", "create", "--project", "MST120001", "--user", "dora", "--days", "7"], None);
+    let (ok, out, err) = member_center(
+        db,
+        &[
+            "key",
+            "create",
+            "--project",
+            "MST120001",
+            "--user",
+            "dora",
+            "--days",
+            "7",
+        ],
+        None,
+    );
     assert!(ok, "{err}");
     let (status, who) = app.api_get("/api/v1/whoami", Some(out.trim())).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(who["account"]["username"], "dora");
 
-    let (ok, out, err) = member_center(db, &["user", "reset-link", "dora", "--public-url", "https://mc.example.org/"], None);
+    let (ok, out, err) = member_center(
+        db,
+        &["user", "reset-link", "dora", "--public-url", "https://mc.example.org/"],
+        None,
+    );
     assert!(ok, "{err}");
     let link = out.trim();
     assert!(link.starts_with("https://mc.example.org/reset/"), "{link}");
     let path = link.trim_start_matches("https://mc.example.org");
-    app.client().get(path).await.assert_contains("Choose a new password for dora.");
+    app.client()
+        .get(path)
+        .await
+        .assert_contains("Choose a new password for dora.");
 
     let mut client = app.client();
     assert_eq!(client.sign_in("dora", &password).await.status, StatusCode::SEE_OTHER);
     let home = client.get("/account").await;
     home.assert_contains("Protein Folding");
     home.assert_contains("Tenant admin");
-    assert_eq!(app.client().sign_in("sam", "a password read from stdin").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.client().sign_in("sam", "a password read from stdin").await.status,
+        StatusCode::SEE_OTHER
+    );
     let role: String = sqlx::query_scalar("SELECT platform_role FROM accounts WHERE username = 'sam'")
         .fetch_one(&app.db)
         .await
@@ -95,19 +169,62 @@ async fn bad_command_line_input_is_refused_with_a_reason() {
     member_center(db, &["user", "add", "dora", "--email", "dora@example.org"], None);
 
     member_center(db, &["project", "add", "MST1", "--name", "P"], None);
-    member_center(db, &["member", "add", "--project", "MST1", "dora", "--role", "tenant_user"], None);
+    member_center(
+        db,
+        &["member", "add", "--project", "MST1", "dora", "--role", "tenant_user"],
+        None,
+    );
     let cases: [(&[&str], &str); 11] = [
-        (&["quota", "set", "--project", "MST1", "--service", "hpc", "--cpu", "1"], "service: Unknown service"),
-        (&["quota", "set", "--project", "MST1", "--service", "ccs", "--cpu", "-2"], "whole number"),
-        (&["quota", "set", "--project", "MST1", "--service", "ccs", "--floating-ip", "2"], "floating_ip: This service has no such resource."),
-        (&["key", "create", "--project", "MST1", "--user", "dora", "--days", "400"], "1 to 365"),
-        (&["user", "add", "1bad", "--email", "x@example.org"], "lowercase letters"),
+        (
+            &["quota", "set", "--project", "MST1", "--service", "hpc", "--cpu", "1"],
+            "service: Unknown service",
+        ),
+        (
+            &["quota", "set", "--project", "MST1", "--service", "ccs", "--cpu", "-2"],
+            "whole number",
+        ),
+        (
+            &[
+                "quota",
+                "set",
+                "--project",
+                "MST1",
+                "--service",
+                "ccs",
+                "--floating-ip",
+                "2",
+            ],
+            "floating_ip: This service has no such resource.",
+        ),
+        (
+            &["key", "create", "--project", "MST1", "--user", "dora", "--days", "400"],
+            "1 to 365",
+        ),
+        (
+            &["user", "add", "1bad", "--email", "x@example.org"],
+            "lowercase letters",
+        ),
         (&["user", "add", "eve", "--email", "not-an-email"], "valid email"),
-        (&["user", "add", "dora", "--email", "other@example.org"], "already exists"),
-        (&["user", "add", "eve", "--email", "eve@example.org", "--role", "god"], "role: Choose none, support or operator."),
-        (&["project", "add", "X", "--name", "Too short a code"], "3 to 20 letters"),
-        (&["member", "add", "--project", "NOPE1", "dora", "--role", "tenant_user"], "project: There is no project with this code."),
-        (&["member", "add", "--project", "NOPE1", "dora", "--role", "owner"], "role: Choose tenant admin or tenant user."),
+        (
+            &["user", "add", "dora", "--email", "other@example.org"],
+            "already exists",
+        ),
+        (
+            &["user", "add", "eve", "--email", "eve@example.org", "--role", "god"],
+            "role: Choose none, support or operator.",
+        ),
+        (
+            &["project", "add", "X", "--name", "Too short a code"],
+            "3 to 20 letters",
+        ),
+        (
+            &["member", "add", "--project", "NOPE1", "dora", "--role", "tenant_user"],
+            "project: There is no project with this code.",
+        ),
+        (
+            &["member", "add", "--project", "NOPE1", "dora", "--role", "owner"],
+            "role: Choose tenant admin or tenant user.",
+        ),
     ];
     for (args, expected) in cases {
         let (ok, _, err) = member_center(db, args, None);

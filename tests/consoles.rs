@@ -45,19 +45,60 @@ async fn only_the_right_roles_reach_support_and_operator_routes() {
     let mut c = cast(&app).await;
     cli_order(&app).await;
     let s = c.subject;
-    let support_gets = ["/support?q=bob".to_string(), format!("/support/accounts/{s}"), "/support/reset".to_string()];
+    let support_gets = [
+        "/support?q=bob".to_string(),
+        format!("/support/accounts/{s}"),
+        "/support/reset".to_string(),
+    ];
     let support_posts: Vec<(String, Vec<(&str, &str)>)> = vec![
-        (format!("/support/accounts/{s}/lock"), vec![("locked", "true"), ("reason", REASON)]),
-        (format!("/support/accounts/{s}/keys/{}/revoke", c.key_id), vec![("reason", REASON)]),
-        ("/support/reset".to_string(), vec![("username", "bob"), ("reason", REASON)]),
+        (
+            format!("/support/accounts/{s}/lock"),
+            vec![("locked", "true"), ("reason", REASON)],
+        ),
+        (
+            format!("/support/accounts/{s}/keys/{}/revoke", c.key_id),
+            vec![("reason", REASON)],
+        ),
+        (
+            "/support/reset".to_string(),
+            vec![("username", "bob"), ("reason", REASON)],
+        ),
     ];
     let operator_posts: Vec<(String, Vec<(&str, &str)>)> = vec![
-        ("/operator/accounts".to_string(), vec![("username", "newbie"), ("email", "n@example.org"), ("name", "N"), ("role", "none")]),
-        ("/operator/roles".to_string(), vec![("username", "bob"), ("role", "operator")]),
-        ("/operator/projects".to_string(), vec![("code", "MST999"), ("name", "New"), ("starts", ""), ("ends", "")]),
-        ("/operator/members".to_string(), vec![("project", "MST110001"), ("username", "sam"), ("role", "tenant_admin")]),
-        ("/operator/quotas".to_string(), vec![("project", "MST110001"), ("service", "ccs"), ("cpu", "9")]),
-        ("/operator/orders".to_string(), vec![("project", "MST110001"), ("number", "PO-X"), ("amount", "5"), ("note", "")]),
+        (
+            "/operator/accounts".to_string(),
+            vec![
+                ("username", "newbie"),
+                ("email", "n@example.org"),
+                ("name", "N"),
+                ("role", "none"),
+            ],
+        ),
+        (
+            "/operator/roles".to_string(),
+            vec![("username", "bob"), ("role", "operator")],
+        ),
+        (
+            "/operator/projects".to_string(),
+            vec![("code", "MST999"), ("name", "New"), ("starts", ""), ("ends", "")],
+        ),
+        (
+            "/operator/members".to_string(),
+            vec![("project", "MST110001"), ("username", "sam"), ("role", "tenant_admin")],
+        ),
+        (
+            "/operator/quotas".to_string(),
+            vec![("project", "MST110001"), ("service", "ccs"), ("cpu", "9")],
+        ),
+        (
+            "/operator/orders".to_string(),
+            vec![
+                ("project", "MST110001"),
+                ("number", "PO-X"),
+                ("amount", "5"),
+                ("note", ""),
+            ],
+        ),
         ("/operator/orders/PO-1".to_string(), vec![("to", "paid")]),
     ];
 
@@ -76,7 +117,8 @@ async fn only_the_right_roles_reach_support_and_operator_routes() {
                 q("SELECT COUNT(*) FROM projects").await,
                 q("SELECT COUNT(*) FROM memberships").await,
                 q("SELECT COUNT(*) FROM project_quotas").await,
-                q("SELECT COUNT(*) FROM orders WHERE status <> 'quotation'").await + q("SELECT COUNT(*) FROM orders").await,
+                q("SELECT COUNT(*) FROM orders WHERE status <> 'quotation'").await
+                    + q("SELECT COUNT(*) FROM orders").await,
             )
         }
     };
@@ -96,7 +138,11 @@ async fn only_the_right_roles_reach_support_and_operator_routes() {
         for path in &support_gets {
             assert_eq!(client.get(path).await.status, expect(support_ok), "{who} GET {path}");
         }
-        assert_eq!(client.get("/operator").await.status, expect(operator_ok), "{who} GET /operator");
+        assert_eq!(
+            client.get("/operator").await.status,
+            expect(operator_ok),
+            "{who} GET /operator"
+        );
         if who == "support" {
             continue; // support's own posts change things; checked below
         }
@@ -105,11 +151,19 @@ async fn only_the_right_roles_reach_support_and_operator_routes() {
         }
         for (path, fields) in support_posts.iter().chain(operator_posts.iter()) {
             let page = client.post(path, fields).await;
-            assert_eq!(page.status, expect(Some(false)).min(expect(support_ok)), "{who} POST {path}");
+            assert_eq!(
+                page.status,
+                expect(Some(false)).min(expect(support_ok)),
+                "{who} POST {path}"
+            );
         }
     }
     for (path, fields) in &operator_posts {
-        assert_eq!(c.support.post(path, fields).await.status, StatusCode::FORBIDDEN, "support POST {path}");
+        assert_eq!(
+            c.support.post(path, fields).await.status,
+            StatusCode::FORBIDDEN,
+            "support POST {path}"
+        );
     }
     assert_eq!(snapshot(&app).await, before, "a refused request changed something");
 
@@ -118,16 +172,26 @@ async fn only_the_right_roles_reach_support_and_operator_routes() {
     assert_eq!(c.operator.get(&support_gets[1]).await.status, StatusCode::OK);
     for (path, fields) in &operator_posts {
         let page = c.operator.post(path, fields).await;
-        assert!(matches!(page.status, StatusCode::OK | StatusCode::SEE_OTHER), "operator POST {path}: {}", page.status);
+        assert!(
+            matches!(page.status, StatusCode::OK | StatusCode::SEE_OTHER),
+            "operator POST {path}: {}",
+            page.status
+        );
     }
     for (path, fields) in &support_posts {
         let page = c.operator.post(path, fields).await;
-        assert!(matches!(page.status, StatusCode::OK | StatusCode::SEE_OTHER), "operator POST {path}: {}", page.status);
+        assert!(
+            matches!(page.status, StatusCode::OK | StatusCode::SEE_OTHER),
+            "operator POST {path}: {}",
+            page.status
+        );
     }
 }
 
 async fn cli_order(app: &TestApp) {
-    member_center::cli::add_order(&app.db, "MST110001", "PO-1", "100", "").await.unwrap();
+    member_center::cli::add_order(&app.db, "MST110001", "PO-1", "100", "")
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -136,13 +200,23 @@ async fn support_cannot_change_quotas_members_permissions_or_wallets() {
     let mut c = cast(&app).await;
     let s = c.subject.to_string();
     for (path, fields) in [
-        (format!("/quota/members/{s}?service=ccs"), vec![("cpu", "1"), ("gpu", "1"), ("memory", "1")]),
-        ("/account/members".to_string(), vec![("identifier", "sam"), ("role", "tenant_admin")]),
+        (
+            format!("/quota/members/{s}?service=ccs"),
+            vec![("cpu", "1"), ("gpu", "1"), ("memory", "1")],
+        ),
+        (
+            "/account/members".to_string(),
+            vec![("identifier", "sam"), ("role", "tenant_admin")],
+        ),
         (format!("/account/members/{s}/remove"), vec![]),
         (format!("/permissions/{s}"), vec![("service", "ccs")]),
         ("/account/wallet/sub-wallets".to_string(), vec![("member", s.as_str())]),
     ] {
-        assert_eq!(c.support.post(&path, &fields).await.status, StatusCode::FORBIDDEN, "{path}");
+        assert_eq!(
+            c.support.post(&path, &fields).await.status,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM memberships").await, 2);
 }
@@ -152,11 +226,23 @@ async fn support_finds_accounts_by_name_email_or_key() {
     let app = spawn_app().await;
     let mut c = cast(&app).await;
     for q in ["bob", "BOB@EXAMPLE", "bob Test", c.key_id.as_str(), &c.secret[..8]] {
-        let page = c.support.get(&format!("/support?q={}", form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>())).await;
+        let page = c
+            .support
+            .get(&format!(
+                "/support?q={}",
+                form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>()
+            ))
+            .await;
         page.assert_contains(&format!("/support/accounts/{}", c.subject));
     }
-    c.support.get("/support?q=%25").await.assert_contains("No account matches.");
-    c.support.get("/support?q=nobody-here").await.assert_contains("No account matches.");
+    c.support
+        .get("/support?q=%25")
+        .await
+        .assert_contains("No account matches.");
+    c.support
+        .get("/support?q=nobody-here")
+        .await
+        .assert_contains("No account matches.");
     let live = c.support.get_with("/support?q=alice", &[("HX-Request", "true")]).await;
     live.assert_contains("id=\"results\"");
 }
@@ -166,7 +252,13 @@ async fn support_views_are_recorded_and_the_owner_sees_them() {
     let app = spawn_app().await;
     let mut c = cast(&app).await;
     let page = c.support.get(&format!("/support/accounts/{}", c.subject)).await;
-    for text in ["bob Test", "Project MST110001", "Tenant user", &format!("{}…", &c.secret[..8]), "Project wallet"] {
+    for text in [
+        "bob Test",
+        "Project MST110001",
+        "Tenant user",
+        &format!("{}…", &c.secret[..8]),
+        "Project wallet",
+    ] {
         page.assert_contains(text);
     }
     assert!(!page.body.contains(&c.secret), "never the secret");
@@ -180,23 +272,62 @@ async fn support_actions_need_a_reason_and_take_effect() {
     let app = spawn_app().await;
     let mut c = cast(&app).await;
     let s = c.subject;
-    let page = c.support.post(&format!("/support/accounts/{s}/lock"), &[("locked", "true"), ("reason", "too short")]).await;
+    let page = c
+        .support
+        .post(
+            &format!("/support/accounts/{s}/lock"),
+            &[("locked", "true"), ("reason", "too short")],
+        )
+        .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     page.assert_contains("Write a reason of 10 to 500 characters.");
-    let page = c.support.post(&format!("/support/accounts/{s}/keys/{}/revoke", c.key_id), &[("reason", "")]).await;
+    let page = c
+        .support
+        .post(
+            &format!("/support/accounts/{s}/keys/{}/revoke", c.key_id),
+            &[("reason", "")],
+        )
+        .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(app.api_get("/api/v1/whoami", Some(&c.secret)).await.0, StatusCode::OK);
 
-    let page = c.support.post(&format!("/support/accounts/{s}/lock"), &[("locked", "true"), ("reason", REASON)]).await;
+    let page = c
+        .support
+        .post(
+            &format!("/support/accounts/{s}/lock"),
+            &[("locked", "true"), ("reason", REASON)],
+        )
+        .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     let (status, body) = app.api_get("/api/v1/whoami", Some(&c.secret)).await;
-    assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("key_disabled")));
-    assert_eq!(c.user.get("/account").await.status, StatusCode::SEE_OTHER, "their session ends");
-    assert_eq!(app.client().sign_in("bob", common::PASSWORD).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("key_disabled"))
+    );
+    assert_eq!(
+        c.user.get("/account").await.status,
+        StatusCode::SEE_OTHER,
+        "their session ends"
+    );
+    assert_eq!(
+        app.client().sign_in("bob", common::PASSWORD).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
 
-    c.support.post(&format!("/support/accounts/{s}/lock"), &[("locked", "false"), ("reason", REASON)]).await;
+    c.support
+        .post(
+            &format!("/support/accounts/{s}/lock"),
+            &[("locked", "false"), ("reason", REASON)],
+        )
+        .await;
     assert_eq!(app.api_get("/api/v1/whoami", Some(&c.secret)).await.0, StatusCode::OK);
-    let page = c.support.post(&format!("/support/accounts/{s}/keys/{}/revoke", c.key_id), &[("reason", REASON)]).await;
+    let page = c
+        .support
+        .post(
+            &format!("/support/accounts/{s}/keys/{}/revoke", c.key_id),
+            &[("reason", REASON)],
+        )
+        .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     let (_, body) = app.api_get("/api/v1/whoami", Some(&c.secret)).await;
     assert_eq!(body["error"]["code"], "key_disabled");
@@ -206,8 +337,12 @@ async fn support_actions_need_a_reason_and_take_effect() {
         .unwrap();
     assert_eq!(
         reasons,
-        [("support.lock", REASON), ("support.unlock", REASON), ("support.revoke_key", REASON)]
-            .map(|(a, r)| (a.to_string(), r.to_string()))
+        [
+            ("support.lock", REASON),
+            ("support.unlock", REASON),
+            ("support.revoke_key", REASON)
+        ]
+        .map(|(a, r)| (a.to_string(), r.to_string()))
     );
 }
 
@@ -215,23 +350,74 @@ async fn support_actions_need_a_reason_and_take_effect() {
 async fn the_operator_console_does_what_the_cli_does_with_the_same_checks() {
     let app = spawn_app().await;
     let mut c = cast(&app).await;
-    let page = c.operator.post("/operator/accounts", &[("username", "dora"), ("email", "dora@example.org"), ("name", "Dora Wu"), ("role", "support")]).await;
+    let page = c
+        .operator
+        .post(
+            "/operator/accounts",
+            &[
+                ("username", "dora"),
+                ("email", "dora@example.org"),
+                ("name", "Dora Wu"),
+                ("role", "support"),
+            ],
+        )
+        .await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(page.headers.get("cache-control").unwrap(), "no-store");
     page.assert_contains("First-password link for dora");
     let start = page.body.find("/reset/").unwrap();
     let path = &page.body[start..start + 43];
-    app.client().get(path).await.assert_contains("Choose a new password for dora.");
+    app.client()
+        .get(path)
+        .await
+        .assert_contains("Choose a new password for dora.");
 
     let bad = [
-        ("/operator/accounts", vec![("username", "1x"), ("email", "x@example.org")], "Use 3 to 32 lowercase letters"),
-        ("/operator/accounts", vec![("username", "dora"), ("email", "other@example.org")], "already exists"),
-        ("/operator/projects", vec![("code", "X"), ("name", "n")], "Use 3 to 20 letters and digits"),
-        ("/operator/projects", vec![("code", "MST123"), ("name", "n"), ("starts", "2026-12-01"), ("ends", "2026-01-01")], "The end date must not be before"),
-        ("/operator/members", vec![("project", "NOPE1"), ("username", "dora"), ("role", "tenant_admin")], "There is no project with this code."),
-        ("/operator/quotas", vec![("project", "MST110001"), ("service", "ccs"), ("gpu", "-5")], "Enter a whole number from -1"),
-        ("/operator/orders", vec![("project", "MST110001"), ("number", "PO 1"), ("amount", "5")], "Use 1 to 40 letters"),
-        ("/operator/roles", vec![("username", "dora"), ("role", "king")], "Choose none, support or operator."),
+        (
+            "/operator/accounts",
+            vec![("username", "1x"), ("email", "x@example.org")],
+            "Use 3 to 32 lowercase letters",
+        ),
+        (
+            "/operator/accounts",
+            vec![("username", "dora"), ("email", "other@example.org")],
+            "already exists",
+        ),
+        (
+            "/operator/projects",
+            vec![("code", "X"), ("name", "n")],
+            "Use 3 to 20 letters and digits",
+        ),
+        (
+            "/operator/projects",
+            vec![
+                ("code", "MST123"),
+                ("name", "n"),
+                ("starts", "2026-12-01"),
+                ("ends", "2026-01-01"),
+            ],
+            "The end date must not be before",
+        ),
+        (
+            "/operator/members",
+            vec![("project", "NOPE1"), ("username", "dora"), ("role", "tenant_admin")],
+            "There is no project with this code.",
+        ),
+        (
+            "/operator/quotas",
+            vec![("project", "MST110001"), ("service", "ccs"), ("gpu", "-5")],
+            "Enter a whole number from -1",
+        ),
+        (
+            "/operator/orders",
+            vec![("project", "MST110001"), ("number", "PO 1"), ("amount", "5")],
+            "Use 1 to 40 letters",
+        ),
+        (
+            "/operator/roles",
+            vec![("username", "dora"), ("role", "king")],
+            "Choose none, support or operator.",
+        ),
     ];
     for (path, fields, message) in bad {
         let page = c.operator.post(path, &fields).await;
@@ -239,10 +425,45 @@ async fn the_operator_console_does_what_the_cli_does_with_the_same_checks() {
         page.assert_contains(message);
     }
 
-    c.operator.post("/operator/projects", &[("code", "mst120001"), ("name", "Protein Folding"), ("starts", "2026-01-01"), ("ends", "2026-12-31")]).await;
-    c.operator.post("/operator/members", &[("project", "MST120001"), ("username", "dora"), ("role", "tenant_admin")]).await;
-    c.operator.post("/operator/quotas", &[("project", "MST120001"), ("service", "vcs"), ("cpu", "32"), ("floating_ip", "4")]).await;
-    c.operator.post("/operator/orders", &[("project", "MST120001"), ("number", "PO-9"), ("amount", "123.4"), ("note", "pilot")]).await;
+    c.operator
+        .post(
+            "/operator/projects",
+            &[
+                ("code", "mst120001"),
+                ("name", "Protein Folding"),
+                ("starts", "2026-01-01"),
+                ("ends", "2026-12-31"),
+            ],
+        )
+        .await;
+    c.operator
+        .post(
+            "/operator/members",
+            &[("project", "MST120001"), ("username", "dora"), ("role", "tenant_admin")],
+        )
+        .await;
+    c.operator
+        .post(
+            "/operator/quotas",
+            &[
+                ("project", "MST120001"),
+                ("service", "vcs"),
+                ("cpu", "32"),
+                ("floating_ip", "4"),
+            ],
+        )
+        .await;
+    c.operator
+        .post(
+            "/operator/orders",
+            &[
+                ("project", "MST120001"),
+                ("number", "PO-9"),
+                ("amount", "123.4"),
+                ("note", "pilot"),
+            ],
+        )
+        .await;
     c.operator.post("/operator/orders/PO-9", &[("to", "paid")]).await;
     c.operator.post("/operator/orders/PO-9", &[("to", "credited")]).await;
     let console = c.operator.get("/operator").await;
@@ -250,12 +471,16 @@ async fn the_operator_console_does_what_the_cli_does_with_the_same_checks() {
     console.assert_contains("Credited");
     let balance: i64 = app.count("SELECT w.balance FROM wallets w JOIN projects p ON p.id = w.project_id WHERE p.code = 'MST120001' AND w.account_id IS NULL").await;
     assert_eq!(balance, 1_234_000);
-    let quota: i64 = app.count("SELECT quota FROM project_quotas WHERE resource = 'floating_ip'").await;
+    let quota: i64 = app
+        .count("SELECT quota FROM project_quotas WHERE resource = 'floating_ip'")
+        .await;
     assert_eq!(quota, 4);
-    let role: String = sqlx::query_scalar("SELECT role FROM memberships m JOIN accounts a ON a.id = m.account_id WHERE a.username = 'dora'")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let role: String = sqlx::query_scalar(
+        "SELECT role FROM memberships m JOIN accounts a ON a.id = m.account_id WHERE a.username = 'dora'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
     assert_eq!(role, "tenant_admin");
     // Every step was recorded with the operator as actor.
     let actions: Vec<String> = sqlx::query_scalar(
@@ -264,20 +489,41 @@ async fn the_operator_console_does_what_the_cli_does_with_the_same_checks() {
     .fetch_all(&app.db)
     .await
     .unwrap();
-    for action in ["account.create", "project.create", "member.add", "quota.project.set", "order.add", "order.advance"] {
-        assert!(actions.iter().any(|a| a == action), "{action} not recorded: {actions:?}");
+    for action in [
+        "account.create",
+        "project.create",
+        "member.add",
+        "quota.project.set",
+        "order.add",
+        "order.advance",
+    ] {
+        assert!(
+            actions.iter().any(|a| a == action),
+            "{action} not recorded: {actions:?}"
+        );
     }
     // Credited is final.
     c.operator.post("/operator/orders/PO-9", &[("to", "cancelled")]).await;
-    c.operator.get("/operator").await.assert_contains("An order that is credited cannot become cancelled.");
+    c.operator
+        .get("/operator")
+        .await
+        .assert_contains("An order that is credited cannot become cancelled.");
 }
 
 #[tokio::test]
 async fn activity_shows_each_viewer_what_they_may_see_and_exports_it() {
     let app = spawn_app().await;
     let mut c = cast(&app).await;
-    let admin_id = member_center::accounts::store::by_username(&app.db, "alice").await.unwrap().unwrap().id;
-    let admin_user = common::TestUser { id: admin_id, username: "alice".into(), password: common::PASSWORD.into() };
+    let admin_id = member_center::accounts::store::by_username(&app.db, "alice")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let admin_user = common::TestUser {
+        id: admin_id,
+        username: "alice".into(),
+        password: common::PASSWORD.into(),
+    };
     let (_, admin_key) = app.key_for("MST110001", &admin_user, 30).await;
     for _ in 0..3 {
         app.api_get("/api/v1/whoami", Some(&c.secret)).await;
@@ -298,7 +544,10 @@ async fn activity_shows_each_viewer_what_they_may_see_and_exports_it() {
     admin_page.assert_contains("GET /api/v1/keys");
     let user_page = c.user.get("/activity").await;
     assert_eq!(user_page.body.matches("GET /api/v1/whoami").count(), 3);
-    assert!(!user_page.body.contains("/api/v1/keys"), "a tenant user sees only their own calls");
+    assert!(
+        !user_page.body.contains("/api/v1/keys"),
+        "a tenant user sees only their own calls"
+    );
 
     let filtered = c.admin.get(&format!("/activity?member={}", c.subject)).await;
     assert!(!filtered.body.contains("/api/v1/keys"));
@@ -306,7 +555,11 @@ async fn activity_shows_each_viewer_what_they_may_see_and_exports_it() {
     let lines: Vec<&str> = csv.body.lines().collect();
     assert_eq!(lines[0], "id,time,member,key_id,method,path,status,latency_us");
     assert_eq!(lines.len(), 1 + 3);
-    assert!(lines[1..].iter().all(|l| l.contains(",bob,") && l.contains("/api/v1/whoami")));
+    assert!(
+        lines[1..]
+            .iter()
+            .all(|l| l.contains(",bob,") && l.contains("/api/v1/whoami"))
+    );
 
     let changes = c.admin.get("/activity?stream=changes&kind=key").await;
     changes.assert_contains("key.create");
@@ -314,10 +567,18 @@ async fn activity_shows_each_viewer_what_they_may_see_and_exports_it() {
     let csv = c.admin.get("/activity.csv?stream=changes&kind=member").await;
     assert!(csv.body.lines().skip(1).all(|l| l.contains("member.")), "{}", csv.body);
     assert!(!csv.body.contains(&c.secret));
-    c.admin.get("/activity?stream=changes&kind=bogus").await.assert_contains("Choose a kind of action from the list.");
+    c.admin
+        .get("/activity?stream=changes&kind=bogus")
+        .await
+        .assert_contains("Choose a kind of action from the list.");
 
     // Retention: old rows go.
-    sqlx::query("UPDATE api_activity SET at = 0 WHERE id = 1").execute(&app.db).await.unwrap();
-    let pruned = member_center::activity::store::prune(&app.db, member_center::db::now() - 400 * 86_400).await.unwrap();
+    sqlx::query("UPDATE api_activity SET at = 0 WHERE id = 1")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let pruned = member_center::activity::store::prune(&app.db, member_center::db::now() - 400 * 86_400)
+        .await
+        .unwrap();
     assert_eq!(pruned, 1);
 }

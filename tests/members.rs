@@ -27,7 +27,9 @@ fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
 async fn the_overview_shows_the_project_and_my_usage() {
     let app = spawn_app().await;
     let mut bob = app.member("bob", "MST110001", "tenant_user").await;
-    member_center::cli::set_project_quota(&app.db, "MST110001", "ccs", &[("cpu", Some("64")), ("gpu", Some("8"))]).await.unwrap();
+    member_center::cli::set_project_quota(&app.db, "MST110001", "ccs", &[("cpu", Some("64")), ("gpu", Some("8"))])
+        .await
+        .unwrap();
     let page = bob.client.get("/account").await;
     page.assert_contains("Project MST110001");
     page.assert_contains("Tenant user");
@@ -45,7 +47,13 @@ async fn every_member_sees_the_list_and_only_admins_manage_it() {
     let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
     let mut bob = app.member("bob", "MST110001", "tenant_user").await;
     let list = bob.client.get("/account/members").await;
-    for text in ["alice Test", "bob Test", "alice@example.org", "Tenant admin", "Member since"] {
+    for text in [
+        "alice Test",
+        "bob Test",
+        "alice@example.org",
+        "Tenant admin",
+        "Member since",
+    ] {
         list.assert_contains(text);
     }
     assert!(!list.body.contains("Add a member"));
@@ -61,27 +69,55 @@ async fn adding_a_member_by_username_or_email_with_clear_refusals() {
     app.create_user("dora", PlatformRole::None).await;
     app.create_user("erin", PlatformRole::None).await;
 
-    let page = alice.client.post("/account/members", &[("identifier", "dora"), ("role", "tenant_user")]).await;
+    let page = alice
+        .client
+        .post("/account/members", &[("identifier", "dora"), ("role", "tenant_user")])
+        .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
-    alice.client.get("/account/members").await.assert_contains("dora Test was added to the project.");
-    let page = alice.client.post("/account/members", &[("identifier", "ERIN@example.org"), ("role", "tenant_admin")]).await;
+    alice
+        .client
+        .get("/account/members")
+        .await
+        .assert_contains("dora Test was added to the project.");
+    let page = alice
+        .client
+        .post(
+            "/account/members",
+            &[("identifier", "ERIN@example.org"), ("role", "tenant_admin")],
+        )
+        .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
 
     let cases = [
         ("nobody", "tenant_user", "No account has this username or email."),
-        ("ghost@example.org", "tenant_user", "No account has this username or email."),
-        ("dora", "tenant_user", "This account is already a member of the project."),
+        (
+            "ghost@example.org",
+            "tenant_user",
+            "No account has this username or email.",
+        ),
+        (
+            "dora",
+            "tenant_user",
+            "This account is already a member of the project.",
+        ),
         ("", "tenant_user", "No account has this username or email."),
         ("dora", "owner", "Choose tenant admin or tenant user."),
     ];
     for (identifier, role, message) in cases {
-        let page = alice.client.post("/account/members", &[("identifier", identifier), ("role", role)]).await;
+        let page = alice
+            .client
+            .post("/account/members", &[("identifier", identifier), ("role", role)])
+            .await;
         assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{identifier}");
         page.assert_contains(message);
     }
     assert_eq!(
         members_of(&app, "MST110001").await,
-        pairs(&[("alice", "tenant_admin"), ("dora", "tenant_user"), ("erin", "tenant_admin")])
+        pairs(&[
+            ("alice", "tenant_admin"),
+            ("dora", "tenant_user"),
+            ("erin", "tenant_admin")
+        ])
     );
     let new_member_services: i64 = app
         .count("SELECT COUNT(*) FROM tenant_permissions t JOIN memberships m ON m.id = t.membership_id JOIN accounts a ON a.id = m.account_id WHERE a.username = 'dora'")
@@ -101,37 +137,71 @@ async fn the_role_matrix_for_member_and_permission_actions() {
     let before = members_of(&app, "MST110001").await;
 
     // (client, expected status) per action; nothing may change for either.
-    for (client, expected) in [(&mut user.client, StatusCode::FORBIDDEN), (&mut outsider.client, StatusCode::NOT_FOUND)] {
-        let role = client.post(&format!("/account/members/{id}/role"), &[("role", "tenant_admin")]).await;
+    for (client, expected) in [
+        (&mut user.client, StatusCode::FORBIDDEN),
+        (&mut outsider.client, StatusCode::NOT_FOUND),
+    ] {
+        let role = client
+            .post(&format!("/account/members/{id}/role"), &[("role", "tenant_admin")])
+            .await;
         let remove_dialog = client.get(&format!("/account/members/{id}/remove")).await;
         let remove = client.post(&format!("/account/members/{id}/remove"), &[]).await;
         let permissions = client.post(&format!("/permissions/{id}"), &[("service", "ccs")]).await;
         let permission_dialog = client.get(&format!("/permissions/{id}")).await;
-        for (what, page) in [("role", role), ("remove dialog", remove_dialog), ("remove", remove), ("permissions", permissions)] {
+        for (what, page) in [
+            ("role", role),
+            ("remove dialog", remove_dialog),
+            ("remove", remove),
+            ("permissions", permissions),
+        ] {
             assert_eq!(page.status, expected, "{what}");
         }
-        assert_eq!(permission_dialog.status, StatusCode::NOT_FOUND, "another's permissions are not visible");
+        assert_eq!(
+            permission_dialog.status,
+            StatusCode::NOT_FOUND,
+            "another's permissions are not visible"
+        );
     }
     // Adding: a tenant user may not; an admin of another project adds only to their own.
-    let add = user.client.post("/account/members", &[("identifier", "erin"), ("role", "tenant_user")]).await;
+    let add = user
+        .client
+        .post("/account/members", &[("identifier", "erin"), ("role", "tenant_user")])
+        .await;
     assert_eq!(add.status, StatusCode::FORBIDDEN);
     assert_eq!(members_of(&app, "MST110001").await, before);
     assert_eq!(app.count("SELECT COUNT(*) FROM tenant_permissions").await, 5 * 4);
 
     // The admin can do each.
-    let page = admin.client.post(&format!("/permissions/{id}"), &[("service", "ccs"), ("service", "cos")]).await;
+    let page = admin
+        .client
+        .post(&format!("/permissions/{id}"), &[("service", "ccs"), ("service", "cos")])
+        .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
-    let page = admin.client.post(&format!("/account/members/{id}/role"), &[("role", "tenant_admin")]).await;
+    let page = admin
+        .client
+        .post(&format!("/account/members/{id}/role"), &[("role", "tenant_admin")])
+        .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
-    admin.client.get("/account/members").await.assert_contains("dora Test is now Tenant admin.");
+    admin
+        .client
+        .get("/account/members")
+        .await
+        .assert_contains("dora Test is now Tenant admin.");
     let page = admin.client.post(&format!("/account/members/{id}/remove"), &[]).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
-    assert_eq!(members_of(&app, "MST110001").await, pairs(&[("alice", "tenant_admin"), ("bob", "tenant_user")]));
-    let actions: Vec<String> = sqlx::query_scalar("SELECT action FROM change_activity WHERE target = 'dora' ORDER BY id")
-        .fetch_all(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(actions, ["member.add", "member.permissions", "member.role", "member.remove"]);
+    assert_eq!(
+        members_of(&app, "MST110001").await,
+        pairs(&[("alice", "tenant_admin"), ("bob", "tenant_user")])
+    );
+    let actions: Vec<String> =
+        sqlx::query_scalar("SELECT action FROM change_activity WHERE target = 'dora' ORDER BY id")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        actions,
+        ["member.add", "member.permissions", "member.role", "member.remove"]
+    );
 }
 
 #[tokio::test]
@@ -140,12 +210,26 @@ async fn the_last_tenant_admin_can_be_neither_demoted_nor_removed() {
     let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
     app.member("bob", "MST110001", "tenant_user").await;
     let id = alice.user.id;
-    let page = alice.client.post(&format!("/account/members/{id}/role"), &[("role", "tenant_user")]).await;
+    let page = alice
+        .client
+        .post(&format!("/account/members/{id}/role"), &[("role", "tenant_user")])
+        .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
-    alice.client.get("/account/members").await.assert_contains("A project must keep at least one tenant admin");
+    alice
+        .client
+        .get("/account/members")
+        .await
+        .assert_contains("A project must keep at least one tenant admin");
     alice.client.post(&format!("/account/members/{id}/remove"), &[]).await;
-    alice.client.get("/account/members").await.assert_contains("A project must keep at least one tenant admin");
-    assert_eq!(members_of(&app, "MST110001").await, pairs(&[("alice", "tenant_admin"), ("bob", "tenant_user")]));
+    alice
+        .client
+        .get("/account/members")
+        .await
+        .assert_contains("A project must keep at least one tenant admin");
+    assert_eq!(
+        members_of(&app, "MST110001").await,
+        pairs(&[("alice", "tenant_admin"), ("bob", "tenant_user")])
+    );
 }
 
 #[tokio::test]
@@ -153,8 +237,16 @@ async fn a_removed_members_keys_stop_at_once_and_quotas_go_but_allocations_stay(
     let app = spawn_app().await;
     let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
     let bob = app.member("bob", "MST110001", "tenant_user").await;
-    member_center::cli::set_project_quota(&app.db, "MST110001", "ccs", &[("gpu", Some("8"))]).await.unwrap();
-    alice.client.post(&format!("/quota/members/{}?service=ccs", bob.user.id), &[("cpu", ""), ("gpu", "4"), ("memory", "")]).await;
+    member_center::cli::set_project_quota(&app.db, "MST110001", "ccs", &[("gpu", Some("8"))])
+        .await
+        .unwrap();
+    alice
+        .client
+        .post(
+            &format!("/quota/members/{}?service=ccs", bob.user.id),
+            &[("cpu", ""), ("gpu", "4"), ("memory", "")],
+        )
+        .await;
     let (_, key) = app.key_for("MST110001", &bob.user, 30).await;
     let response = reqwest::Client::new()
         .post(format!("{}/api/v1/allocations", app.base))
@@ -165,12 +257,19 @@ async fn a_removed_members_keys_stop_at_once_and_quotas_go_but_allocations_stay(
         .unwrap();
     assert_eq!(response.status(), StatusCode::CREATED);
 
-    alice.client.post(&format!("/account/members/{}/remove", bob.user.id), &[]).await;
+    alice
+        .client
+        .post(&format!("/account/members/{}/remove", bob.user.id), &[])
+        .await;
     let (status, body) = app.api_get("/api/v1/whoami", Some(&key)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body["error"]["code"], "key_disabled");
     assert_eq!(app.count("SELECT COUNT(*) FROM member_quotas").await, 0);
-    assert_eq!(app.count("SELECT COUNT(*) FROM allocations WHERE released_at IS NULL").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM allocations WHERE released_at IS NULL")
+            .await,
+        1
+    );
     alice.client.get("/quota").await.assert_contains("2 / 8 GPUs");
 }
 
@@ -179,7 +278,13 @@ async fn editing_the_profile_with_checks_next_to_each_field() {
     let app = spawn_app().await;
     let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
     app.create_user("bob", PlatformRole::None).await;
-    let good = [("display_name", "Alice Chen"), ("email", "alice.chen@example.org"), ("phone", "+886 2 1234-5678"), ("language", "en"), ("time_zone", "Europe/Berlin")];
+    let good = [
+        ("display_name", "Alice Chen"),
+        ("email", "alice.chen@example.org"),
+        ("phone", "+886 2 1234-5678"),
+        ("language", "en"),
+        ("time_zone", "Europe/Berlin"),
+    ];
     let page = alice.client.post("/account/profile", &good).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     let saved = alice.client.get("/account/profile").await;
@@ -187,7 +292,11 @@ async fn editing_the_profile_with_checks_next_to_each_field() {
     saved.assert_contains("value=\"alice.chen@example.org\"");
     saved.assert_contains("value=\"+886 2 1234-5678\"");
     saved.assert_contains("value=\"Europe/Berlin\"");
-    alice.client.get("/account/members").await.assert_contains("Europe/Berlin");
+    alice
+        .client
+        .get("/account/members")
+        .await
+        .assert_contains("Europe/Berlin");
 
     let bad: [(&str, &str, &str); 6] = [
         ("email", "bob@example.org", "Another account already uses this email."),
@@ -205,7 +314,10 @@ async fn editing_the_profile_with_checks_next_to_each_field() {
         page.assert_contains(message);
         page.assert_contains(&format!("id=\"profile-{field}\""));
     }
-    let email: String = sqlx::query_scalar("SELECT email FROM accounts WHERE username = 'alice'").fetch_one(&app.db).await.unwrap();
+    let email: String = sqlx::query_scalar("SELECT email FROM accounts WHERE username = 'alice'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(email, "alice.chen@example.org");
 }
 
@@ -216,28 +328,65 @@ async fn changing_the_password_checks_it_and_signs_out_other_sessions() {
     let mut other_session = app.signed_in(&alice.user).await;
     let new_password = "a brand new passphrase";
     let cases = [
-        ("wrong current password", new_password, new_password, "The current password is not correct."),
+        (
+            "wrong current password",
+            new_password,
+            new_password,
+            "The current password is not correct.",
+        ),
         (PASSWORD, "short", "short", "Use at least 12 characters."),
         (PASSWORD, "alice", "alice", "Use at least 12 characters."),
-        (PASSWORD, PASSWORD, PASSWORD, "The new password must differ from the current one."),
-        (PASSWORD, new_password, "something else entirely", "The two new passwords do not match."),
+        (
+            PASSWORD,
+            PASSWORD,
+            PASSWORD,
+            "The new password must differ from the current one.",
+        ),
+        (
+            PASSWORD,
+            new_password,
+            "something else entirely",
+            "The two new passwords do not match.",
+        ),
     ];
     for (current, new, confirm, message) in cases {
-        let page = alice.client.post("/account/password", &[("current", current), ("new", new), ("confirm", confirm)]).await;
+        let page = alice
+            .client
+            .post(
+                "/account/password",
+                &[("current", current), ("new", new), ("confirm", confirm)],
+            )
+            .await;
         assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{message}");
         page.assert_contains(message);
     }
     assert_eq!(other_session.get("/account").await.status, StatusCode::OK);
 
-    let page = alice.client.post("/account/password", &[("current", PASSWORD), ("new", new_password), ("confirm", new_password)]).await;
+    let page = alice
+        .client
+        .post(
+            "/account/password",
+            &[("current", PASSWORD), ("new", new_password), ("confirm", new_password)],
+        )
+        .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     // This session goes on; the other is sent to sign in.
-    alice.client.get("/account/password").await.assert_contains("Your password was changed.");
+    alice
+        .client
+        .get("/account/password")
+        .await
+        .assert_contains("Your password was changed.");
     let page = other_session.get("/account").await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert!(page.location().unwrap().starts_with("/sign-in"));
-    assert_eq!(app.client().sign_in("alice", PASSWORD).await.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(app.client().sign_in("alice", new_password).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.client().sign_in("alice", PASSWORD).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        app.client().sign_in("alice", new_password).await.status,
+        StatusCode::SEE_OTHER
+    );
 }
 
 #[tokio::test]
@@ -249,16 +398,34 @@ async fn a_reset_link_works_once_and_expires() {
 
     // Only support and operators issue links, each with a reason.
     assert_eq!(alice.client.get("/support/reset").await.status, StatusCode::FORBIDDEN);
-    let page = alice.client.post("/support/reset", &[("username", "alice"), ("reason", "I want in again")]).await;
+    let page = alice
+        .client
+        .post(
+            "/support/reset",
+            &[("username", "alice"), ("reason", "I want in again")],
+        )
+        .await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
-    let page = staff.post("/support/reset", &[("username", "alice"), ("reason", "short")]).await;
+    let page = staff
+        .post("/support/reset", &[("username", "alice"), ("reason", "short")])
+        .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     page.assert_contains("Write a reason of 10 to 500 characters.");
-    let page = staff.post("/support/reset", &[("username", "nobody"), ("reason", "ticket 4711: forgot password")]).await;
+    let page = staff
+        .post(
+            "/support/reset",
+            &[("username", "nobody"), ("reason", "ticket 4711: forgot password")],
+        )
+        .await;
     page.assert_contains("There is no account with this username.");
     assert_eq!(app.count("SELECT COUNT(*) FROM password_resets").await, 0);
 
-    let page = staff.post("/support/reset", &[("username", "alice"), ("reason", "ticket 4711: forgot password")]).await;
+    let page = staff
+        .post(
+            "/support/reset",
+            &[("username", "alice"), ("reason", "ticket 4711: forgot password")],
+        )
+        .await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(page.headers.get("cache-control").unwrap(), "no-store");
     let start = page.body.find("/reset/").unwrap();
@@ -271,25 +438,40 @@ async fn a_reset_link_works_once_and_expires() {
     let page = person.post(&path, &[("new", "short"), ("confirm", "short")]).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     let new_password = "reset by support 2026";
-    let page = person.post(&path, &[("new", new_password), ("confirm", new_password)]).await;
+    let page = person
+        .post(&path, &[("new", new_password), ("confirm", new_password)])
+        .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert_eq!(page.location(), Some("/sign-in"));
     // Every session of the account was signed out; the link is spent.
     assert_eq!(alice.client.get("/account").await.status, StatusCode::SEE_OTHER);
     assert_eq!(person.get(&path).await.status, StatusCode::BAD_REQUEST);
-    assert_eq!(person.post(&path, &[("new", "another new one!"), ("confirm", "another new one!")]).await.status, StatusCode::BAD_REQUEST);
-    assert_eq!(app.client().sign_in("alice", new_password).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        person
+            .post(&path, &[("new", "another new one!"), ("confirm", "another new one!")])
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        app.client().sign_in("alice", new_password).await.status,
+        StatusCode::SEE_OTHER
+    );
 
     // An expired link does nothing.
     let path = member_center::cli::reset_link(&app.db, "alice").await.unwrap();
-    sqlx::query("UPDATE password_resets SET expires_at = 0 WHERE used_at IS NULL").execute(&app.db).await.unwrap();
+    sqlx::query("UPDATE password_resets SET expires_at = 0 WHERE used_at IS NULL")
+        .execute(&app.db)
+        .await
+        .unwrap();
     let page = app.client().get(&path).await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
     page.assert_contains("This reset link is not valid");
-    let reason: String = sqlx::query_scalar("SELECT after FROM change_activity WHERE action = 'account.reset_link' ORDER BY id LIMIT 1")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let reason: String =
+        sqlx::query_scalar("SELECT after FROM change_activity WHERE action = 'account.reset_link' ORDER BY id LIMIT 1")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
     assert_eq!(reason, "ticket 4711: forgot password");
 }
 
@@ -302,14 +484,28 @@ async fn permissions_page_search_dialog_and_the_api() {
     let (_, key) = app.key_for("MST110001", &bob.user, 30).await;
 
     let page = alice.client.get("/permissions").await;
-    for name in ["alice Test", "bob Test", "carla Test", "Container Compute", "Container Registry"] {
+    for name in [
+        "alice Test",
+        "bob Test",
+        "carla Test",
+        "Container Compute",
+        "Container Registry",
+    ] {
         page.assert_contains(name);
     }
     let found = alice.client.get("/permissions?q=CARLA").await;
     found.assert_contains("carla Test");
     assert!(!found.body.contains("bob Test"));
-    alice.client.get("/permissions?q=bob%40example").await.assert_contains("bob Test");
-    alice.client.get("/permissions?q=zzz").await.assert_contains("No member matches this search.");
+    alice
+        .client
+        .get("/permissions?q=bob%40example")
+        .await
+        .assert_contains("bob Test");
+    alice
+        .client
+        .get("/permissions?q=zzz")
+        .await
+        .assert_contains("No member matches this search.");
 
     // A tenant user sees only their own row, read-only.
     let own = bob.client.get("/permissions").await;
@@ -318,7 +514,10 @@ async fn permissions_page_search_dialog_and_the_api() {
     let dialog = bob.client.get(&format!("/permissions/{}", bob.user.id)).await;
     dialog.assert_contains("disabled");
     dialog.assert_contains("Only a tenant admin can change permissions.");
-    let page = bob.client.post(&format!("/permissions/{}", bob.user.id), &[("service", "ccs")]).await;
+    let page = bob
+        .client
+        .post(&format!("/permissions/{}", bob.user.id), &[("service", "ccs")])
+        .await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
 
     // The admin saves with htmx: the row changes in place.
@@ -336,22 +535,35 @@ async fn permissions_page_search_dialog_and_the_api() {
     page.assert_contains("Permissions of bob Test saved.");
     let (_, who) = app.api_get("/api/v1/whoami", Some(&key)).await;
     assert_eq!(who["services"], json!(["vcs", "hpc"]));
-    let (before, after): (String, String) = sqlx::query_as("SELECT before, after FROM change_activity WHERE action = 'member.permissions'")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    assert_eq!((before.as_str(), after.as_str()), ("ccs,vcs,hpc,cos,registry", "vcs,hpc"));
-    let page = alice.client.post(&format!("/permissions/{}", bob.user.id), &[("service", "warp-drive")]).await;
+    let (before, after): (String, String) =
+        sqlx::query_as("SELECT before, after FROM change_activity WHERE action = 'member.permissions'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        (before.as_str(), after.as_str()),
+        ("ccs,vcs,hpc,cos,registry", "vcs,hpc")
+    );
+    let page = alice
+        .client
+        .post(&format!("/permissions/{}", bob.user.id), &[("service", "warp-drive")])
+        .await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
 async fn new_members_get_the_configured_default_services() {
     let app = spawn_app().await;
-    member_center::cli::set_default_services(&app.db, Some(&["ccs".to_string(), "cos".to_string()])).await.unwrap();
+    member_center::cli::set_default_services(&app.db, Some(&["ccs".to_string(), "cos".to_string()]))
+        .await
+        .unwrap();
     let bob = app.member("bob", "MST110001", "tenant_user").await;
     let (_, key) = app.key_for("MST110001", &bob.user, 30).await;
     let (_, who) = app.api_get("/api/v1/whoami", Some(&key)).await;
     assert_eq!(who["services"], json!(["ccs", "cos"]));
-    assert!(member_center::cli::set_default_services(&app.db, Some(&["nope".to_string()])).await.is_err());
+    assert!(
+        member_center::cli::set_default_services(&app.db, Some(&["nope".to_string()]))
+            .await
+            .is_err()
+    );
 }

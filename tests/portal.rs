@@ -39,7 +39,10 @@ async fn wrong_password_and_unknown_user_get_the_same_answer() {
     let message = "The username or password is incorrect.";
     wrong.assert_contains(message);
     unknown.assert_contains(message);
-    let strip = |body: &str| body.replace(&common::csrf_in(body).unwrap(), "").replace("nobody", "alice");
+    let strip = |body: &str| {
+        body.replace(&common::csrf_in(body).unwrap(), "")
+            .replace("nobody", "alice")
+    };
     assert_eq!(strip(&wrong.body), strip(&unknown.body));
 }
 
@@ -57,7 +60,10 @@ async fn five_failures_close_the_username_even_for_the_right_password() {
     page.assert_contains("Too many failed sign-ins for this username. Try again in 15 minutes.");
     // Another username is not affected.
     app.create_user("bob", PlatformRole::None).await;
-    assert_eq!(app.client().sign_in("bob", PASSWORD).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.client().sign_in("bob", PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
 }
 
 #[tokio::test]
@@ -89,7 +95,14 @@ async fn a_signed_out_person_is_sent_to_sign_in_and_returned_after() {
     let form = client.get("/sign-in?next=%2Fprojects%2Fswitch").await;
     form.assert_contains("name=\"next\" value=\"/projects/switch\"");
     let signed_in = client
-        .post("/sign-in", &[("username", "alice"), ("password", PASSWORD), ("next", "/projects/switch")])
+        .post(
+            "/sign-in",
+            &[
+                ("username", "alice"),
+                ("password", PASSWORD),
+                ("next", "/projects/switch"),
+            ],
+        )
         .await;
     assert_eq!(signed_in.location(), Some("/projects/switch"));
 
@@ -97,7 +110,14 @@ async fn a_signed_out_person_is_sent_to_sign_in_and_returned_after() {
     let mut other = app.client();
     other.get("/sign-in").await;
     let page = other
-        .post("/sign-in", &[("username", "alice"), ("password", PASSWORD), ("next", "//evil.example/")])
+        .post(
+            "/sign-in",
+            &[
+                ("username", "alice"),
+                ("password", PASSWORD),
+                ("next", "//evil.example/"),
+            ],
+        )
         .await;
     assert_eq!(page.location(), Some("/"));
 }
@@ -105,8 +125,14 @@ async fn a_signed_out_person_is_sent_to_sign_in_and_returned_after() {
 #[tokio::test]
 async fn htmx_requests_of_a_signed_out_person_are_redirected_by_header() {
     let app = spawn_app().await;
-    let page = app.client().get_with("/projects/switch", &[("HX-Request", "true")]).await;
-    assert_eq!(page.headers.get("HX-Redirect").unwrap(), "/sign-in?next=%2Fprojects%2Fswitch");
+    let page = app
+        .client()
+        .get_with("/projects/switch", &[("HX-Request", "true")])
+        .await;
+    assert_eq!(
+        page.headers.get("HX-Redirect").unwrap(),
+        "/sign-in?next=%2Fprojects%2Fswitch"
+    );
 }
 
 #[tokio::test]
@@ -124,8 +150,20 @@ async fn signing_out_ends_the_session() {
 async fn the_session_cookie_is_http_only_strict_and_secure_unless_configured() {
     for insecure in [false, true] {
         let app = spawn_app_with(|config| config.insecure_cookies = insecure).await;
-        let response = app.client().http.get(format!("{}/sign-in", app.base)).send().await.unwrap();
-        let cookie = response.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
+        let response = app
+            .client()
+            .http
+            .get(format!("{}/sign-in", app.base))
+            .send()
+            .await
+            .unwrap();
+        let cookie = response
+            .headers()
+            .get("set-cookie")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
         assert!(cookie.starts_with("mc_session="), "{cookie}");
         assert!(cookie.contains("HttpOnly"), "{cookie}");
         assert!(cookie.contains("SameSite=Strict"), "{cookie}");
@@ -139,21 +177,45 @@ async fn the_session_is_renewed_at_sign_in() {
     let alice = app.create_user("alice", PlatformRole::None).await;
     let mut client = app.client();
     let before = client.http.get(client.url("/sign-in")).send().await.unwrap();
-    let before_cookie = before.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
+    let before_cookie = before
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
     client.csrf = common::csrf_in(&before.text().await.unwrap()).unwrap();
     let signed_in = client
         .http
         .post(client.url("/sign-in"))
-        .form(&[("username", "alice"), ("password", PASSWORD), ("csrf_token", &client.csrf)])
+        .form(&[
+            ("username", "alice"),
+            ("password", PASSWORD),
+            ("csrf_token", &client.csrf),
+        ])
         .send()
         .await
         .unwrap();
-    let after_cookie = signed_in.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
+    let after_cookie = signed_in
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
     assert_ne!(before_cookie, after_cookie);
     // The pre-sign-in cookie does not carry the signed-in session.
-    let stale = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let stale = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
     let cookie_value = before_cookie.split(';').next().unwrap().to_string();
-    let page = stale.get(format!("{}/", app.base)).header("cookie", cookie_value).send().await.unwrap();
+    let page = stale
+        .get(format!("{}/", app.base))
+        .header("cookie", cookie_value)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.status(), StatusCode::SEE_OTHER);
     let _ = alice;
 }
@@ -177,7 +239,13 @@ async fn posts_without_the_right_csrf_token_are_refused_and_change_nothing() {
         assert_eq!(page.status, StatusCode::FORBIDDEN, "token {token:?}");
         page.assert_contains("This form has expired.");
 
-        let page = client.post_raw("/projects/switch", &[("project", "MST110002")], &[("x-csrf-token", "nope")]).await;
+        let page = client
+            .post_raw(
+                "/projects/switch",
+                &[("project", "MST110002")],
+                &[("x-csrf-token", "nope")],
+            )
+            .await;
         assert_eq!(page.status, StatusCode::FORBIDDEN);
     }
     let account = accounts_store::by_id(&app.db, alice.id).await.unwrap().unwrap();
@@ -187,7 +255,11 @@ async fn posts_without_the_right_csrf_token_are_refused_and_change_nothing() {
     // The header form works, as htmx sends it.
     let token = client.csrf.clone();
     let page = client
-        .post_raw("/projects/switch", &[("project", "MST110002")], &[("x-csrf-token", &token)])
+        .post_raw(
+            "/projects/switch",
+            &[("project", "MST110002")],
+            &[("x-csrf-token", &token)],
+        )
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
 }
@@ -229,15 +301,24 @@ async fn language_follows_the_browser_before_sign_in_and_the_account_after() {
     let alice = app.create_user("alice", PlatformRole::None).await;
     let mut client = app.client();
 
-    let page = client.get_with("/sign-in", &[("Accept-Language", "zh-TW,zh;q=0.9,en;q=0.8")]).await;
+    let page = client
+        .get_with("/sign-in", &[("Accept-Language", "zh-TW,zh;q=0.9,en;q=0.8")])
+        .await;
     page.assert_contains("<html lang=\"zh-TW\">");
     page.assert_contains("登入");
-    let page = client.get_with("/sign-in", &[("Accept-Language", "fr, en;q=0.5")]).await;
+    let page = client
+        .get_with("/sign-in", &[("Accept-Language", "fr, en;q=0.5")])
+        .await;
     page.assert_contains("<html lang=\"en\">");
 
     // The switch before sign-in holds for the session, whatever the browser says.
-    client.post("/language", &[("lang", "zh-TW"), ("next", "/sign-in")]).await;
-    client.get_with("/sign-in", &[("Accept-Language", "en")]).await.assert_contains("<html lang=\"zh-TW\">");
+    client
+        .post("/language", &[("lang", "zh-TW"), ("next", "/sign-in")])
+        .await;
+    client
+        .get_with("/sign-in", &[("Accept-Language", "en")])
+        .await
+        .assert_contains("<html lang=\"zh-TW\">");
 
     // After sign-in the account's preference rules, and the switch saves it.
     let mut client = app.signed_in(&alice).await;
@@ -246,7 +327,10 @@ async fn language_follows_the_browser_before_sign_in_and_the_account_after() {
     assert_eq!(page.location(), Some("/"));
     client.get("/account").await.assert_contains("帳戶與計畫");
     let mut later = app.signed_in(&alice).await;
-    later.get_with("/account", &[("Accept-Language", "en")]).await.assert_contains("<html lang=\"zh-TW\">");
+    later
+        .get_with("/account", &[("Accept-Language", "en")])
+        .await
+        .assert_contains("<html lang=\"zh-TW\">");
 
     let page = client.post("/language", &[("lang", "klingon"), ("next", "/")]).await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
@@ -257,12 +341,20 @@ async fn every_response_carries_the_security_headers() {
     let app = spawn_app().await;
     let mut client = app.client();
     let home = client.get("/sign-in").await;
-    let css = home.body.split("href=\"").find_map(|s| s.split('"').next().filter(|h| h.ends_with("app.css"))).unwrap().to_string();
+    let css = home
+        .body
+        .split("href=\"")
+        .find_map(|s| s.split('"').next().filter(|h| h.ends_with("app.css")))
+        .unwrap()
+        .to_string();
     for path in ["/sign-in", "/", "/healthz", "/no-such-page", css.as_str()] {
         let page = client.get(path).await;
         let csp = page.headers.get("content-security-policy").unwrap().to_str().unwrap();
         assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
-        assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{path}: {csp}");
+        assert!(
+            csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+            "{path}: {csp}"
+        );
         assert_eq!(page.headers.get("x-content-type-options").unwrap(), "nosniff", "{path}");
         assert_eq!(page.headers.get("referrer-policy").unwrap(), "same-origin", "{path}");
     }
@@ -273,12 +365,31 @@ async fn static_files_are_content_addressed_and_cached_for_long() {
     let app = spawn_app().await;
     let mut client = app.client();
     let page = client.get("/sign-in").await;
-    let src = page.body.split("src=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let src = page
+        .body
+        .split("src=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
     assert!(src.starts_with("/static/") && src.ends_with("/htmx.min.js"), "{src}");
     let asset = client.get(&src).await;
     assert_eq!(asset.status, StatusCode::OK);
-    assert!(asset.headers.get("cache-control").unwrap().to_str().unwrap().contains("immutable"));
-    assert_eq!(client.get("/static/0000/htmx.min.js").await.status, StatusCode::NOT_FOUND);
+    assert!(
+        asset
+            .headers
+            .get("cache-control")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
+    assert_eq!(
+        client.get("/static/0000/htmx.min.js").await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
@@ -318,7 +429,10 @@ async fn a_person_without_projects_is_told_so() {
     let app = spawn_app().await;
     let dave = app.create_user("dave", PlatformRole::None).await;
     let mut client = app.signed_in(&dave).await;
-    client.get("/account").await.assert_contains("You are not a member of any project yet.");
+    client
+        .get("/account")
+        .await
+        .assert_contains("You are not a member of any project yet.");
 }
 
 #[tokio::test]
@@ -341,14 +455,24 @@ async fn both_catalogs_have_every_message_the_code_uses() {
         while let Some(path) = stack.pop() {
             for entry in std::fs::read_dir(&path).unwrap() {
                 let path = entry.unwrap().path();
-                if path.is_dir() { stack.push(path) } else { files.push(path) }
+                if path.is_dir() {
+                    stack.push(path)
+                } else {
+                    files.push(path)
+                }
             }
         }
     }
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap();
         // (marker, which quoted string after it is the key)
-        for (marker, nth) in [("l.t(\"", 0), ("l.t1(\"", 0), ("Msg::new(\"", 0), ("lang.t(\"", 0), ("invalid(\"", 2)] {
+        for (marker, nth) in [
+            ("l.t(\"", 0),
+            ("l.t1(\"", 0),
+            ("Msg::new(\"", 0),
+            ("lang.t(\"", 0),
+            ("invalid(\"", 2),
+        ] {
             for piece in text.split(marker).skip(1) {
                 let key = piece.split('"').nth(nth).unwrap();
                 used.insert((key.to_string(), file.display().to_string()));
@@ -356,6 +480,9 @@ async fn both_catalogs_have_every_message_the_code_uses() {
         }
     }
     for (key, file) in used {
-        assert!(en.contains(&key), "{key:?} (used in {file}) is missing from the catalogs");
+        assert!(
+            en.contains(&key),
+            "{key:?} (used in {file}) is missing from the catalogs"
+        );
     }
 }

@@ -12,9 +12,14 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 async fn set_project(app: &TestApp, code: &str, service: &str, cpu: &str, gpu: &str, memory: &str) {
-    cli::set_project_quota(&app.db, code, service, &[("cpu", Some(cpu)), ("gpu", Some(gpu)), ("memory", Some(memory))])
-        .await
-        .unwrap();
+    cli::set_project_quota(
+        &app.db,
+        code,
+        service,
+        &[("cpu", Some(cpu)), ("gpu", Some(gpu)), ("memory", Some(memory))],
+    )
+    .await
+    .unwrap();
 }
 
 async fn member_quota(app: &TestApp, username: &str, resource: &str) -> Option<i64> {
@@ -59,7 +64,12 @@ async fn the_page_shows_project_and_member_usage_per_service() {
     let bob = app.member("bob", "MST110001", "tenant_user").await;
     set_project(&app, "MST110001", "ccs", "64", "8", "-1").await;
     let (_, key) = app.key_for("MST110001", &bob.user, 30).await;
-    let (status, _) = admit(&app, &key, json!({"service": "ccs", "resources": {"cpu": 4, "gpu": 1, "memory": 16}, "idempotency_key": "a"})).await;
+    let (status, _) = admit(
+        &app,
+        &key,
+        json!({"service": "ccs", "resources": {"cpu": 4, "gpu": 1, "memory": 16}, "idempotency_key": "a"}),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED);
 
     let page = alice.client.get("/quota").await;
@@ -76,7 +86,10 @@ async fn the_page_shows_project_and_member_usage_per_service() {
     vcs.assert_contains("Virtual Compute");
     vcs.assert_contains("Floating IPs");
     vcs.assert_contains("0 / 0 cores");
-    assert_eq!(alice.client.get("/quota?service=hpc").await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        alice.client.get("/quota?service=hpc").await.status,
+        StatusCode::BAD_REQUEST
+    );
 }
 
 #[tokio::test]
@@ -90,7 +103,10 @@ async fn a_tenant_user_can_neither_open_the_page_nor_change_a_quota() {
     assert_eq!(bob.client.get(&path).await.status, StatusCode::FORBIDDEN);
     let page = bob
         .client
-        .post(&format!("/quota/members/{}?service=ccs", bob.user.id), &[("cpu", "64"), ("gpu", "8"), ("memory", "512")])
+        .post(
+            &format!("/quota/members/{}?service=ccs", bob.user.id),
+            &[("cpu", "64"), ("gpu", "8"), ("memory", "512")],
+        )
         .await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     assert_eq!(app.count("SELECT COUNT(*) FROM member_quotas").await, 0);
@@ -104,11 +120,17 @@ async fn a_tenant_admin_cannot_reach_another_projects_member() {
     let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
     let carol = app.member("carol", "MST110002", "tenant_user").await;
     set_project(&app, "MST110002", "ccs", "64", "8", "512").await;
-    let edit = alice.client.get(&format!("/quota/members/{}/edit?service=ccs", carol.user.id)).await;
+    let edit = alice
+        .client
+        .get(&format!("/quota/members/{}/edit?service=ccs", carol.user.id))
+        .await;
     assert_eq!(edit.status, StatusCode::NOT_FOUND);
     let page = alice
         .client
-        .post(&format!("/quota/members/{}?service=ccs", carol.user.id), &[("cpu", "1"), ("gpu", "1"), ("memory", "1")])
+        .post(
+            &format!("/quota/members/{}?service=ccs", carol.user.id),
+            &[("cpu", "1"), ("gpu", "1"), ("memory", "1")],
+        )
         .await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
     assert_eq!(app.count("SELECT COUNT(*) FROM member_quotas").await, 0);
@@ -123,12 +145,21 @@ async fn editing_a_members_quota_saves_and_records_the_change() {
     set_project(&app, "MST110001", "ccs", "64", "8", "-1").await;
     let path = format!("/quota/members/{}?service=ccs", bob.user.id);
 
-    let dialog = alice.client.get_with(&format!("/quota/members/{}/edit?service=ccs", bob.user.id), &[("HX-Request", "true")]).await;
+    let dialog = alice
+        .client
+        .get_with(
+            &format!("/quota/members/{}/edit?service=ccs", bob.user.id),
+            &[("HX-Request", "true")],
+        )
+        .await;
     dialog.assert_contains("Edit Quota");
     dialog.assert_contains("Project quota: 8 GPUs.");
     assert!(!dialog.body.contains("<html"));
 
-    let page = alice.client.post(&path, &[("cpu", "16"), ("gpu", "2"), ("memory", "")]).await;
+    let page = alice
+        .client
+        .post(&path, &[("cpu", "16"), ("gpu", "2"), ("memory", "")])
+        .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     let list = alice.client.get("/quota").await;
     list.assert_contains("Quota of bob Test saved.");
@@ -148,11 +179,18 @@ async fn editing_a_members_quota_saves_and_records_the_change() {
     let token = alice.client.csrf.clone();
     let page = alice
         .client
-        .post_raw(&path, &[("cpu", "8"), ("gpu", "1"), ("memory", "64")], &[("HX-Request", "true"), ("x-csrf-token", &token)])
+        .post_raw(
+            &path,
+            &[("cpu", "8"), ("gpu", "1"), ("memory", "64")],
+            &[("HX-Request", "true"), ("x-csrf-token", &token)],
+        )
         .await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(page.headers.get("HX-Trigger").unwrap(), "close-dialog");
-    page.assert_contains(&format!("<tr id=\"member-{}\" class=\"clickable\" hx-swap-oob=\"true\">", bob.user.id));
+    page.assert_contains(&format!(
+        "<tr id=\"member-{}\" class=\"clickable\" hx-swap-oob=\"true\">",
+        bob.user.id
+    ));
     page.assert_contains("0 / 8 cores");
     page.assert_contains("Quota of bob Test saved.");
 }
@@ -164,15 +202,24 @@ async fn every_bad_value_gets_a_message_and_nothing_changes() {
     let bob = app.member("bob", "MST110001", "tenant_user").await;
     set_project(&app, "MST110001", "ccs", "64", "8", "512").await;
     let path = format!("/quota/members/{}?service=ccs", bob.user.id);
-    alice.client.post(&path, &[("cpu", "4"), ("gpu", "1"), ("memory", "8")]).await;
+    alice
+        .client
+        .post(&path, &[("cpu", "4"), ("gpu", "1"), ("memory", "8")])
+        .await;
 
     for bad in ["-2", "abc", "1.5", "1e3", "99999999999", "٣", " 4 4"] {
-        let page = alice.client.post(&path, &[("cpu", bad), ("gpu", "1"), ("memory", "8")]).await;
+        let page = alice
+            .client
+            .post(&path, &[("cpu", bad), ("gpu", "1"), ("memory", "8")])
+            .await;
         assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad:?}");
         page.assert_contains("Enter a whole number from -1 to 1000000000");
         page.assert_contains("aria-invalid=\"true\"");
     }
-    let page = alice.client.post(&path, &[("cpu", "65"), ("gpu", "9"), ("memory", "8")]).await;
+    let page = alice
+        .client
+        .post(&path, &[("cpu", "65"), ("gpu", "9"), ("memory", "8")])
+        .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     page.assert_contains("This is more than the project&#39;s quota of 64.");
     page.assert_contains("This is more than the project&#39;s quota of 8.");
@@ -187,18 +234,41 @@ async fn lowering_a_quota_below_usage_is_allowed_with_a_warning() {
     let bob = app.member("bob", "MST110001", "tenant_user").await;
     set_project(&app, "MST110001", "ccs", "64", "8", "512").await;
     let (_, key) = app.key_for("MST110001", &bob.user, 30).await;
-    admit(&app, &key, json!({"service": "ccs", "resources": {"gpu": 4}, "idempotency_key": "x"})).await;
+    admit(
+        &app,
+        &key,
+        json!({"service": "ccs", "resources": {"gpu": 4}, "idempotency_key": "x"}),
+    )
+    .await;
 
-    let page = alice.client.post(&format!("/quota/members/{}?service=ccs", bob.user.id), &[("cpu", ""), ("gpu", "2"), ("memory", "")]).await;
+    let page = alice
+        .client
+        .post(
+            &format!("/quota/members/{}?service=ccs", bob.user.id),
+            &[("cpu", ""), ("gpu", "2"), ("memory", "")],
+        )
+        .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     let list = alice.client.get("/quota").await;
     list.assert_contains("The new quota is below current usage: existing allocations stay, new ones will be refused.");
     list.assert_contains("class=\"over\">4 / 2 GPUs");
-    assert_eq!(app.count("SELECT COUNT(*) FROM allocations WHERE released_at IS NULL").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM allocations WHERE released_at IS NULL")
+            .await,
+        1
+    );
 
-    let (status, body) = admit(&app, &key, json!({"service": "ccs", "resources": {"gpu": 1}, "idempotency_key": "y"})).await;
+    let (status, body) = admit(
+        &app,
+        &key,
+        json!({"service": "ccs", "resources": {"gpu": 1}, "idempotency_key": "y"}),
+    )
+    .await;
     assert_eq!(status, StatusCode::CONFLICT);
-    assert_eq!(body["error"]["details"][0], json!({"level": "member", "resource": "gpu", "requested": 1, "used": 4, "limit": 2}));
+    assert_eq!(
+        body["error"]["details"][0],
+        json!({"level": "member", "resource": "gpu", "requested": 1, "used": 4, "limit": 2})
+    );
 }
 
 #[tokio::test]
@@ -210,7 +280,8 @@ async fn admission_checks_member_and_project_quota_and_is_idempotent() {
     let (_, key) = app.key_for("MST110001", &bob.user, 30).await;
     let (_, alice_key) = app.key_for("MST110001", &alice.user, 30).await;
 
-    let request = json!({"service": "ccs", "resources": {"cpu": 4, "gpu": 1, "memory": 16}, "idempotency_key": "job-1"});
+    let request =
+        json!({"service": "ccs", "resources": {"cpu": 4, "gpu": 1, "memory": 16}, "idempotency_key": "job-1"});
     let (status, first) = admit(&app, &key, request.clone()).await;
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(first["resources"], json!({"cpu": 4, "gpu": 1, "memory": 16}));
@@ -220,10 +291,18 @@ async fn admission_checks_member_and_project_quota_and_is_idempotent() {
     assert_eq!(app.count("SELECT COUNT(*) FROM allocations").await, 1);
 
     // The project's limit binds everyone.
-    let (status, body) = admit(&app, &alice_key, json!({"service": "ccs", "resources": {"cpu": 13}, "idempotency_key": "big"})).await;
+    let (status, body) = admit(
+        &app,
+        &alice_key,
+        json!({"service": "ccs", "resources": {"cpu": 13}, "idempotency_key": "big"}),
+    )
+    .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(body["error"]["code"], "quota_exceeded");
-    assert_eq!(body["error"]["details"], json!([{"level": "project", "resource": "cpu", "requested": 13, "used": 4, "limit": 16}]));
+    assert_eq!(
+        body["error"]["details"],
+        json!([{"level": "project", "resource": "cpu", "requested": 13, "used": 4, "limit": 16}])
+    );
 
     let (_, listed) = app.api_get("/api/v1/allocations", Some(&key)).await;
     assert_eq!(listed["allocations"].as_array().unwrap().len(), 1);
@@ -237,7 +316,12 @@ async fn admission_checks_member_and_project_quota_and_is_idempotent() {
     assert_eq!(release(&app, &key, &id).await.0, StatusCode::OK);
     assert_eq!(release(&app, &key, "999999").await.0, StatusCode::NOT_FOUND);
     assert_eq!(release(&app, &key, "abc").await.0, StatusCode::NOT_FOUND);
-    let (status, _) = admit(&app, &alice_key, json!({"service": "ccs", "resources": {"cpu": 16}, "idempotency_key": "big"})).await;
+    let (status, _) = admit(
+        &app,
+        &alice_key,
+        json!({"service": "ccs", "resources": {"cpu": 16}, "idempotency_key": "big"}),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED);
 }
 
@@ -248,19 +332,49 @@ async fn malformed_admissions_get_422_naming_the_field() {
     set_project(&app, "MST110001", "ccs", "16", "8", "128").await;
     let (_, key) = app.key_for("MST110001", &bob.user, 30).await;
     let cases = [
-        (json!({"service": "ccs", "resources": {"cpu": -1}, "idempotency_key": "k"}), "resources.cpu"),
-        (json!({"service": "ccs", "resources": {"cpu": 1e20}, "idempotency_key": "k"}), "resources.cpu"),
-        (json!({"service": "ccs", "resources": {"cpu": 99999999999u64}, "idempotency_key": "k"}), "resources.cpu"),
-        (json!({"service": "ccs", "resources": {"cpu": 1.5}, "idempotency_key": "k"}), "resources.cpu"),
-        (json!({"service": "ccs", "resources": {"cpu": "4"}, "idempotency_key": "k"}), "resources.cpu"),
-        (json!({"service": "ccs", "resources": {"floating_ip": 1}, "idempotency_key": "k"}), "resources.floating_ip"),
-        (json!({"service": "ccs", "resources": {"disk": 1}, "idempotency_key": "k"}), "resources.disk"),
-        (json!({"service": "hpc", "resources": {"cpu": 1}, "idempotency_key": "k"}), "service"),
+        (
+            json!({"service": "ccs", "resources": {"cpu": -1}, "idempotency_key": "k"}),
+            "resources.cpu",
+        ),
+        (
+            json!({"service": "ccs", "resources": {"cpu": 1e20}, "idempotency_key": "k"}),
+            "resources.cpu",
+        ),
+        (
+            json!({"service": "ccs", "resources": {"cpu": 99999999999u64}, "idempotency_key": "k"}),
+            "resources.cpu",
+        ),
+        (
+            json!({"service": "ccs", "resources": {"cpu": 1.5}, "idempotency_key": "k"}),
+            "resources.cpu",
+        ),
+        (
+            json!({"service": "ccs", "resources": {"cpu": "4"}, "idempotency_key": "k"}),
+            "resources.cpu",
+        ),
+        (
+            json!({"service": "ccs", "resources": {"floating_ip": 1}, "idempotency_key": "k"}),
+            "resources.floating_ip",
+        ),
+        (
+            json!({"service": "ccs", "resources": {"disk": 1}, "idempotency_key": "k"}),
+            "resources.disk",
+        ),
+        (
+            json!({"service": "hpc", "resources": {"cpu": 1}, "idempotency_key": "k"}),
+            "service",
+        ),
         (json!({"resources": {"cpu": 1}, "idempotency_key": "k"}), "service"),
         (json!({"service": "ccs", "idempotency_key": "k"}), "resources"),
-        (json!({"service": "ccs", "resources": {}, "idempotency_key": "k"}), "resources"),
+        (
+            json!({"service": "ccs", "resources": {}, "idempotency_key": "k"}),
+            "resources",
+        ),
         (json!({"service": "ccs", "resources": {"cpu": 1}}), "idempotency_key"),
-        (json!({"service": "ccs", "resources": {"cpu": 1}, "idempotency_key": ""}), "idempotency_key"),
+        (
+            json!({"service": "ccs", "resources": {"cpu": 1}, "idempotency_key": ""}),
+            "idempotency_key",
+        ),
         (json!([1, 2]), "body"),
     ];
     for (body, field) in cases {
@@ -285,8 +399,16 @@ async fn a_service_the_tenant_may_not_use_is_refused() {
     let bob = app.member("bob", "MST110001", "tenant_user").await;
     set_project(&app, "MST110001", "ccs", "16", "8", "128").await;
     let (_, key) = app.key_for("MST110001", &bob.user, 30).await;
-    sqlx::query("DELETE FROM tenant_permissions WHERE service = 'ccs'").execute(&app.db).await.unwrap();
-    let (status, body) = admit(&app, &key, json!({"service": "ccs", "resources": {"cpu": 1}, "idempotency_key": "k"})).await;
+    sqlx::query("DELETE FROM tenant_permissions WHERE service = 'ccs'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let (status, body) = admit(
+        &app,
+        &key,
+        json!({"service": "ccs", "resources": {"cpu": 1}, "idempotency_key": "k"}),
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(body["error"]["code"], "service_not_permitted");
     let (_, who) = app.api_get("/api/v1/whoami", Some(&key)).await;
@@ -307,7 +429,14 @@ async fn sixty_four_racing_requests_for_the_last_ten_gpus_admit_exactly_ten() {
         let key = key.clone();
         racers.push(tokio::spawn(async move {
             let body = json!({"service": "ccs", "resources": {"gpu": 1}, "idempotency_key": format!("race-{n}")});
-            client.post(url).header("x-api-key", key).json(&body).send().await.unwrap().status()
+            client
+                .post(url)
+                .header("x-api-key", key)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .status()
         }));
     }
     let mut admitted = 0;
@@ -335,12 +464,25 @@ async fn the_quotas_endpoint_reports_member_project_and_for_admins_everyone() {
     let alice = app.member("alice", "MST110001", "tenant_admin").await;
     let bob = app.member("bob", "MST110001", "tenant_user").await;
     set_project(&app, "MST110001", "ccs", "64", "8", "-1").await;
-    quota_store::set_member_quotas(&app.db, alice.user.id, 1, bob.user.id, "bob", QuotaService::Ccs, &[(Resource::Gpu, QuotaLimit(2))])
-        .await
-        .unwrap();
+    quota_store::set_member_quotas(
+        &app.db,
+        alice.user.id,
+        1,
+        bob.user.id,
+        "bob",
+        QuotaService::Ccs,
+        &[(Resource::Gpu, QuotaLimit(2))],
+    )
+    .await
+    .unwrap();
     let (_, bob_key) = app.key_for("MST110001", &bob.user, 30).await;
     let (_, alice_key) = app.key_for("MST110001", &alice.user, 30).await;
-    admit(&app, &bob_key, json!({"service": "ccs", "resources": {"gpu": 1, "cpu": 2}, "idempotency_key": "k"})).await;
+    admit(
+        &app,
+        &bob_key,
+        json!({"service": "ccs", "resources": {"gpu": 1, "cpu": 2}, "idempotency_key": "k"}),
+    )
+    .await;
 
     let (status, body) = app.api_get("/api/v1/quotas?service=ccs", Some(&bob_key)).await;
     assert_eq!(status, StatusCode::OK);
@@ -349,10 +491,20 @@ async fn the_quotas_endpoint_reports_member_project_and_for_admins_everyone() {
     assert_eq!(body["project"]["cpu"], json!({"usage": 2, "quota": 64}));
     assert_eq!(body["project"]["memory"], json!({"usage": 0, "quota": -1}));
     assert!(body.get("members").is_none());
-    assert_eq!(app.api_get("/api/v1/quotas?service=ccs&all=true", Some(&bob_key)).await.0, StatusCode::FORBIDDEN);
-    assert_eq!(app.api_get("/api/v1/quotas?service=xyz", Some(&bob_key)).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        app.api_get("/api/v1/quotas?service=ccs&all=true", Some(&bob_key))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.api_get("/api/v1/quotas?service=xyz", Some(&bob_key)).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
 
-    let (status, body) = app.api_get("/api/v1/quotas?service=ccs&all=true", Some(&alice_key)).await;
+    let (status, body) = app
+        .api_get("/api/v1/quotas?service=ccs&all=true", Some(&alice_key))
+        .await;
     assert_eq!(status, StatusCode::OK);
     let members = body["members"].as_array().unwrap();
     assert_eq!(members.len(), 2);
@@ -361,6 +513,9 @@ async fn the_quotas_endpoint_reports_member_project_and_for_admins_everyone() {
 
     let (_, doc) = app.api_get("/api/v1/openapi.json", None).await;
     for path in ["/api/v1/allocations", "/api/v1/allocations/{id}", "/api/v1/quotas"] {
-        assert!(doc["paths"][path].is_object(), "{path} missing from the OpenAPI document");
+        assert!(
+            doc["paths"][path].is_object(),
+            "{path} missing from the OpenAPI document"
+        );
     }
 }

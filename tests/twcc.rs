@@ -16,7 +16,11 @@ fn python() -> PathBuf {
     let path = std::env::var("TWCC_CLI_PYTHON")
         .map(PathBuf::from)
         .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/twcc-venv/bin/python"));
-    assert!(path.exists(), "{} is missing: run scripts/test, which installs twcc-cli==0.6.1 into it", path.display());
+    assert!(
+        path.exists(),
+        "{} is missing: run scripts/test, which installs twcc-cli==0.6.1 into it",
+        path.display()
+    );
     path
 }
 
@@ -31,7 +35,11 @@ fn ipinfo_stand_in() -> u16 {
             let mut buffer = [0u8; 4096];
             let _ = stream.read(&mut buffer);
             let body = r#"{"country": "TW"}"#;
-            let _ = write!(stream, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
         }
     });
     port
@@ -63,7 +71,12 @@ impl Client {
         let yaml = std::fs::read_to_string(package.join("yaml/TWCC_API.yaml")).unwrap();
         let api_yaml = data.path().join("TWCC_API.yaml");
         std::fs::write(&api_yaml, yaml.replace("https://apigateway.twcc.ai", &app.base)).unwrap();
-        Client { python, data, api_yaml, proxy }
+        Client {
+            python,
+            data,
+            api_yaml,
+            proxy,
+        }
     }
 
     /// Runs `twccli ARGS`: (exit code, stdout + stderr).
@@ -86,7 +99,11 @@ impl Client {
             .env("no_proxy", "127.0.0.1,localhost")
             .output()
             .unwrap();
-        let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
         (output.status.code().unwrap_or(-1), text)
     }
 
@@ -99,9 +116,30 @@ async fn setup(app: &TestApp) -> (String, String) {
     let alice = app.member("alice", "MST110001", "tenant_admin").await;
     let bob = app.member("bob", "MST110001", "tenant_user").await;
     let db = &app.db;
-    member_center::cli::set_project_quota(db, "MST110001", "ccs", &[("cpu", Some("64")), ("gpu", Some("8")), ("memory", Some("512"))]).await.unwrap();
-    member_center::cli::set_project_quota(db, "MST110001", "vcs", &[("cpu", Some("32")), ("gpu", Some("-1")), ("memory", Some("256")), ("floating_ip", Some("4"))]).await.unwrap();
-    member_center::cli::add_order(db, "MST110001", "PO-1", "1000", "").await.unwrap();
+    member_center::cli::set_project_quota(
+        db,
+        "MST110001",
+        "ccs",
+        &[("cpu", Some("64")), ("gpu", Some("8")), ("memory", Some("512"))],
+    )
+    .await
+    .unwrap();
+    member_center::cli::set_project_quota(
+        db,
+        "MST110001",
+        "vcs",
+        &[
+            ("cpu", Some("32")),
+            ("gpu", Some("-1")),
+            ("memory", Some("256")),
+            ("floating_ip", Some("4")),
+        ],
+    )
+    .await
+    .unwrap();
+    member_center::cli::add_order(db, "MST110001", "PO-1", "1000", "")
+        .await
+        .unwrap();
     member_center::cli::advance_order(db, "PO-1", "paid").await.unwrap();
     member_center::cli::advance_order(db, "PO-1", "credited").await.unwrap();
     let (_, alice_key) = app.key_for("MST110001", &alice.user, 30).await;
@@ -132,20 +170,51 @@ async fn the_twcc_cli_works_unchanged_against_member_center() {
 
     let admin = Client::new(&app, proxy);
     assert_ok("config init", &admin.init(&alice_key, "MST110001"), &["alice Test"]);
-    assert_ok("config whoami", &admin.run(&["config", "whoami"]), &["alice Test", "MST110001", &alice_key]);
-    assert_ok("info quota", &admin.run(&["info", "quota"]), &["[VCS QuotaPlan] for MST110001", "0 / 32", "0 / 4", "4 / 64", "1 / 8", "16 / 512"]);
+    assert_ok(
+        "config whoami",
+        &admin.run(&["config", "whoami"]),
+        &["alice Test", "MST110001", &alice_key],
+    );
+    assert_ok(
+        "info quota",
+        &admin.run(&["info", "quota"]),
+        &[
+            "[VCS QuotaPlan] for MST110001",
+            "0 / 32",
+            "0 / 4",
+            "4 / 64",
+            "1 / 8",
+            "16 / 512",
+        ],
+    );
     let (code, json) = admin.run(&["info", "quota", "-json"]);
     assert_eq!(code, 0, "{json}");
     let parsed: serde_json::Value = serde_json::from_str(json.trim()).unwrap_or_else(|e| panic!("{e}: {json}"));
     assert_eq!(parsed["CCS"][0]["gpu"], serde_json::json!({"usage": 1, "quota": 8}));
     assert_eq!(parsed["VCS"][0]["gpu"]["quota"], -1);
-    assert_ok("info quota -all", &admin.run(&["info", "quota", "-all"]), &["Member Quota", "alice", "bob", "4 / unlimited", "1 / unlimited"]);
-    assert_ok("info proj", &admin.run(&["info", "proj"]), &["Project Result", "Project MST110001", "MST110001", "1000"]);
-    assert_ok("info proj -all", &admin.run(&["info", "proj", "-all"]), &["prj_avbl_cr", "MST110001", "1000.0"]);
+    assert_ok(
+        "info quota -all",
+        &admin.run(&["info", "quota", "-all"]),
+        &["Member Quota", "alice", "bob", "4 / unlimited", "1 / unlimited"],
+    );
+    assert_ok(
+        "info proj",
+        &admin.run(&["info", "proj"]),
+        &["Project Result", "Project MST110001", "MST110001", "1000"],
+    );
+    assert_ok(
+        "info proj -all",
+        &admin.run(&["info", "proj", "-all"]),
+        &["prj_avbl_cr", "MST110001", "1000.0"],
+    );
 
     // A tenant user may not list everyone's quota.
     let user = Client::new(&app, proxy);
-    assert_ok("config init (tenant user)", &user.init(&bob_key, "MST110001"), &["bob Test"]);
+    assert_ok(
+        "config init (tenant user)",
+        &user.init(&bob_key, "MST110001"),
+        &["bob Test"],
+    );
     let (code, out) = user.run(&["info", "quota", "-all"]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("Error-You are not allowed to do this."), "{out}");
@@ -154,7 +223,10 @@ async fn the_twcc_cli_works_unchanged_against_member_center() {
     let (code, out) = Client::new(&app, proxy).init("00000000-0000-4000-8000-000000000000", "MST110001");
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("Error-This API key is invalid."), "{out}");
-    sqlx::query("UPDATE api_keys SET expires_at = 0").execute(&app.db).await.unwrap();
+    sqlx::query("UPDATE api_keys SET expires_at = 0")
+        .execute(&app.db)
+        .await
+        .unwrap();
     member_center::api::cache::invalidate_all(); // the portal does this; raw SQL does not
     let (code, out) = admin.run(&["info", "quota"]);
     assert_eq!(code, 1, "{out}");
@@ -168,22 +240,51 @@ async fn the_compatibility_routes_answer_in_twccs_shape() {
     let get = |path: &str, key: &str, host: &str| {
         let (url, key, host) = (format!("{}{path}", app.base), key.to_string(), host.to_string());
         async move {
-            let response = reqwest::Client::new().get(url).header("x-api-key", key).header("x-api-host", host).send().await.unwrap();
+            let response = reqwest::Client::new()
+                .get(url)
+                .header("x-api-key", key)
+                .header("x-api-host", host)
+                .send()
+                .await
+                .unwrap();
             (response.status(), response.json::<serde_json::Value>().await.unwrap())
         }
     };
-    let (status, body) = get("/api/v2/ceph-taichung-default/projects/1/key/", &alice_key, "ceph-taichung-default").await;
+    let (status, body) = get(
+        "/api/v2/ceph-taichung-default/projects/1/key/",
+        &alice_key,
+        "ceph-taichung-default",
+    )
+    .await;
     assert_eq!(status, 200);
     let first = body["public"]["secret_key"].clone();
     assert_eq!(first.as_str().unwrap().len(), 40);
-    let (_, again) = get("/api/v2/ceph-taichung-default/projects/1/key/", &alice_key, "ceph-taichung-default").await;
+    let (_, again) = get(
+        "/api/v2/ceph-taichung-default/projects/1/key/",
+        &alice_key,
+        "ceph-taichung-default",
+    )
+    .await;
     assert_eq!(again["public"]["secret_key"], first, "the same pair is shown again");
-    let (_, bobs) = get("/api/v2/ceph-taichung-default/projects/1/key/", &bob_key, "ceph-taichung-default").await;
+    let (_, bobs) = get(
+        "/api/v2/ceph-taichung-default/projects/1/key/",
+        &bob_key,
+        "ceph-taichung-default",
+    )
+    .await;
     assert_ne!(bobs["public"]["access_key"], body["public"]["access_key"]);
 
-    sqlx::query("DELETE FROM tenant_permissions WHERE service = 'cos'").execute(&app.db).await.unwrap();
+    sqlx::query("DELETE FROM tenant_permissions WHERE service = 'cos'")
+        .execute(&app.db)
+        .await
+        .unwrap();
     member_center::api::cache::invalidate_all(); // the portal does this; raw SQL does not
-    let (status, body) = get("/api/v2/ceph-taichung-default/projects/1/key/", &bob_key, "ceph-taichung-default").await;
+    let (status, body) = get(
+        "/api/v2/ceph-taichung-default/projects/1/key/",
+        &bob_key,
+        "ceph-taichung-default",
+    )
+    .await;
     assert_eq!(status, 403);
     assert!(body["detail"].is_string());
     let (status, _) = get("/api/v2/k8s-D-twcc/projects/999/user_quotas/", &alice_key, "k8s-D-twcc").await;
@@ -195,5 +296,4 @@ async fn the_compatibility_routes_answer_in_twccs_shape() {
     let (status, wallet) = get("/iservice/user/wallet/", &alice_key, "goc").await;
     assert_eq!(status, 200);
     assert_eq!(wallet["prj_su_quota"], 1000.0);
-
 }

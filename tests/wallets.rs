@@ -17,12 +17,23 @@ async fn credit(app: &TestApp, code: &str, number: &str, amount: &str) {
 async fn balance(app: &TestApp, owner: Option<&str>) -> i64 {
     match owner {
         None => app.count("SELECT balance FROM wallets WHERE account_id IS NULL").await,
-        Some(username) => app.count(&format!("SELECT w.balance FROM wallets w JOIN accounts a ON a.id = w.account_id WHERE a.username = '{username}'")).await,
+        Some(username) => {
+            app.count(&format!(
+                "SELECT w.balance FROM wallets w JOIN accounts a ON a.id = w.account_id WHERE a.username = '{username}'"
+            ))
+            .await
+        }
     }
 }
 
 async fn post_json(app: &TestApp, path: &str, key: &str, body: Value) -> (StatusCode, Value) {
-    let response = reqwest::Client::new().post(format!("{}{path}", app.base)).header("x-api-key", key).json(&body).send().await.unwrap();
+    let response = reqwest::Client::new()
+        .post(format!("{}{path}", app.base))
+        .header("x-api-key", key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     let status = response.status();
     (status, response.json().await.unwrap_or(Value::Null))
 }
@@ -50,7 +61,10 @@ async fn metered_usage_rounds_half_up_and_is_idempotent() {
 
     let (status, wallet) = app.api_get("/api/v1/wallet", Some(&key)).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(wallet, json!({"project_code": "MST110001", "project_balance": "95.6950", "sub_wallet_balance": null, "blocked": false}));
+    assert_eq!(
+        wallet,
+        json!({"project_code": "MST110001", "project_balance": "95.6950", "sub_wallet_balance": null, "blocked": false})
+    );
 }
 
 #[tokio::test]
@@ -59,14 +73,38 @@ async fn malformed_usage_reports_get_422_naming_the_field() {
     let bob = app.member("bob", "MST110001", "tenant_user").await;
     let (_, key) = app.key_for("MST110001", &bob.user, 30).await;
     let cases = [
-        (json!({"service": "gpu-farm", "resource_id": "r", "seconds": 1, "rate_per_hour": "1", "idempotency_key": "k"}), "service"),
-        (json!({"service": "ccs", "seconds": 1, "rate_per_hour": "1", "idempotency_key": "k"}), "resource_id"),
-        (json!({"service": "ccs", "resource_id": "r", "seconds": -5, "rate_per_hour": "1", "idempotency_key": "k"}), "seconds"),
-        (json!({"service": "ccs", "resource_id": "r", "seconds": "60", "rate_per_hour": "1", "idempotency_key": "k"}), "seconds"),
-        (json!({"service": "ccs", "resource_id": "r", "seconds": 1, "rate_per_hour": 82.0, "idempotency_key": "k"}), "rate_per_hour"),
-        (json!({"service": "ccs", "resource_id": "r", "seconds": 1, "rate_per_hour": "-1", "idempotency_key": "k"}), "rate_per_hour"),
-        (json!({"service": "ccs", "resource_id": "r", "seconds": 1, "rate_per_hour": "1.00001", "idempotency_key": "k"}), "rate_per_hour"),
-        (json!({"service": "ccs", "resource_id": "r", "seconds": 1, "rate_per_hour": "1"}), "idempotency_key"),
+        (
+            json!({"service": "gpu-farm", "resource_id": "r", "seconds": 1, "rate_per_hour": "1", "idempotency_key": "k"}),
+            "service",
+        ),
+        (
+            json!({"service": "ccs", "seconds": 1, "rate_per_hour": "1", "idempotency_key": "k"}),
+            "resource_id",
+        ),
+        (
+            json!({"service": "ccs", "resource_id": "r", "seconds": -5, "rate_per_hour": "1", "idempotency_key": "k"}),
+            "seconds",
+        ),
+        (
+            json!({"service": "ccs", "resource_id": "r", "seconds": "60", "rate_per_hour": "1", "idempotency_key": "k"}),
+            "seconds",
+        ),
+        (
+            json!({"service": "ccs", "resource_id": "r", "seconds": 1, "rate_per_hour": 82.0, "idempotency_key": "k"}),
+            "rate_per_hour",
+        ),
+        (
+            json!({"service": "ccs", "resource_id": "r", "seconds": 1, "rate_per_hour": "-1", "idempotency_key": "k"}),
+            "rate_per_hour",
+        ),
+        (
+            json!({"service": "ccs", "resource_id": "r", "seconds": 1, "rate_per_hour": "1.00001", "idempotency_key": "k"}),
+            "rate_per_hour",
+        ),
+        (
+            json!({"service": "ccs", "resource_id": "r", "seconds": 1, "rate_per_hour": "1"}),
+            "idempotency_key",
+        ),
         (json!("nope"), "body"),
     ];
     for (body, field) in cases {
@@ -87,14 +125,23 @@ async fn thirty_two_concurrent_debits_lose_no_update() {
     for n in 0..32 {
         let (url, key) = (format!("{}/api/v1/usage", app.base), key.clone());
         racers.push(tokio::spawn(async move {
-            reqwest::Client::new().post(url).header("x-api-key", key).json(&usage(189, "82.0000", &format!("race-{n}"))).send().await.unwrap().status()
+            reqwest::Client::new()
+                .post(url)
+                .header("x-api-key", key)
+                .json(&usage(189, "82.0000", &format!("race-{n}")))
+                .send()
+                .await
+                .unwrap()
+                .status()
         }));
     }
     for racer in racers {
         assert_eq!(racer.await.unwrap(), StatusCode::CREATED);
     }
     assert_eq!(balance(&app, None).await, 10_000_000 - 32 * 43_050);
-    let last_after = app.count("SELECT balance_after FROM ledger_entries ORDER BY id DESC LIMIT 1").await;
+    let last_after = app
+        .count("SELECT balance_after FROM ledger_entries ORDER BY id DESC LIMIT 1")
+        .await;
     assert_eq!(last_after, 10_000_000 - 32 * 43_050);
 }
 
@@ -102,19 +149,36 @@ async fn thirty_two_concurrent_debits_lose_no_update() {
 async fn a_negative_balance_blocks_admission_but_not_release_or_reading() {
     let app = spawn_app().await;
     let bob = app.member("bob", "MST110001", "tenant_user").await;
-    cli::set_project_quota(&app.db, "MST110001", "ccs", &[("cpu", Some("-1"))]).await.unwrap();
+    cli::set_project_quota(&app.db, "MST110001", "ccs", &[("cpu", Some("-1"))])
+        .await
+        .unwrap();
     credit(&app, "MST110001", "PO-1", "1").await;
     let (_, key) = app.key_for("MST110001", &bob.user, 30).await;
-    let (status, first) = post_json(&app, "/api/v1/allocations", &key, json!({"service": "ccs", "resources": {"cpu": 1}, "idempotency_key": "a"})).await;
+    let (status, first) = post_json(
+        &app,
+        "/api/v1/allocations",
+        &key,
+        json!({"service": "ccs", "resources": {"cpu": 1}, "idempotency_key": "a"}),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED);
     post_json(&app, "/api/v1/usage", &key, usage(3600, "2", "over")).await;
     assert_eq!(balance(&app, None).await, -10_000);
 
-    let (status, body) = post_json(&app, "/api/v1/allocations", &key, json!({"service": "ccs", "resources": {"cpu": 1}, "idempotency_key": "b"})).await;
+    let (status, body) = post_json(
+        &app,
+        "/api/v1/allocations",
+        &key,
+        json!({"service": "ccs", "resources": {"cpu": 1}, "idempotency_key": "b"}),
+    )
+    .await;
     assert_eq!(status, StatusCode::PAYMENT_REQUIRED);
     assert_eq!(body["error"]["code"], "wallet_negative");
     assert_eq!(body["error"]["details"]["balance"], "-1.0000");
-    assert_eq!(app.api_get("/api/v1/quotas?service=ccs", Some(&key)).await.0, StatusCode::OK);
+    assert_eq!(
+        app.api_get("/api/v1/quotas?service=ccs", Some(&key)).await.0,
+        StatusCode::OK
+    );
     assert_eq!(app.api_get("/api/v1/wallet", Some(&key)).await.1["blocked"], true);
     let response = reqwest::Client::new()
         .delete(format!("{}/api/v1/allocations/{}", app.base, first["id"]))
@@ -133,23 +197,64 @@ async fn sub_wallets_take_credit_give_it_back_and_pay_their_members_usage() {
     credit(&app, "MST110001", "PO-1", "100").await;
     let id = bob.user.id.to_string();
 
-    let page = alice.client.post("/account/wallet/sub-wallets", &[("member", &id)]).await;
+    let page = alice
+        .client
+        .post("/account/wallet/sub-wallets", &[("member", &id)])
+        .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
-    alice.client.get("/account/wallet").await.assert_contains("bob Test now has a sub-wallet.");
-    let page = alice.client.post("/account/wallet/transfer", &[("member", &id), ("direction", "to_sub"), ("amount", "30.5")]).await;
+    alice
+        .client
+        .get("/account/wallet")
+        .await
+        .assert_contains("bob Test now has a sub-wallet.");
+    let page = alice
+        .client
+        .post(
+            "/account/wallet/transfer",
+            &[("member", &id), ("direction", "to_sub"), ("amount", "30.5")],
+        )
+        .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
-    assert_eq!((balance(&app, None).await, balance(&app, Some("bob")).await), (695_000, 305_000));
-    assert_eq!(app.count("SELECT COUNT(*) FROM ledger_entries WHERE kind = 'transfer'").await, 2);
+    assert_eq!(
+        (balance(&app, None).await, balance(&app, Some("bob")).await),
+        (695_000, 305_000)
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM ledger_entries WHERE kind = 'transfer'")
+            .await,
+        2
+    );
 
     // More than is there: a message, and nothing moves.
-    for (direction, amount) in [("to_parent", "30.5001"), ("to_sub", "70"), ("to_sub", "-1"), ("to_sub", "abc"), ("to_sub", "0")] {
-        let page = alice.client.post("/account/wallet/transfer", &[("member", &id), ("direction", direction), ("amount", amount)]).await;
+    for (direction, amount) in [
+        ("to_parent", "30.5001"),
+        ("to_sub", "70"),
+        ("to_sub", "-1"),
+        ("to_sub", "abc"),
+        ("to_sub", "0"),
+    ] {
+        let page = alice
+            .client
+            .post(
+                "/account/wallet/transfer",
+                &[("member", &id), ("direction", direction), ("amount", amount)],
+            )
+            .await;
         assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{direction} {amount}");
         page.assert_contains("id=\"transfer-amount-error\"");
     }
-    let page = alice.client.post("/account/wallet/transfer", &[("member", &id), ("direction", "to_sub"), ("amount", "70")]).await;
+    let page = alice
+        .client
+        .post(
+            "/account/wallet/transfer",
+            &[("member", &id), ("direction", "to_sub"), ("amount", "70")],
+        )
+        .await;
     page.assert_contains("There is not that much to move: 69.5000 credits are available.");
-    assert_eq!((balance(&app, None).await, balance(&app, Some("bob")).await), (695_000, 305_000));
+    assert_eq!(
+        (balance(&app, None).await, balance(&app, Some("bob")).await),
+        (695_000, 305_000)
+    );
 
     // Bob's usage is charged to his sub-wallet.
     let (_, key) = app.key_for("MST110001", &bob.user, 30).await;
@@ -158,9 +263,16 @@ async fn sub_wallets_take_credit_give_it_back_and_pay_their_members_usage() {
     assert_eq!(balance(&app, Some("bob")).await, 300_000);
 
     // Removing the sub-wallet returns what is left.
-    let page = alice.client.post(&format!("/account/wallet/sub-wallets/{id}/remove"), &[]).await;
+    let page = alice
+        .client
+        .post(&format!("/account/wallet/sub-wallets/{id}/remove"), &[])
+        .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
-    alice.client.get("/account/wallet").await.assert_contains("30.0000 credits returned to the project wallet.");
+    alice
+        .client
+        .get("/account/wallet")
+        .await
+        .assert_contains("30.0000 credits returned to the project wallet.");
     assert_eq!(balance(&app, None).await, 995_000);
     let (_, body) = post_json(&app, "/api/v1/usage", &key, usage(3600, "0.5", "u2")).await;
     assert_eq!(body["wallet"], "parent");
@@ -174,8 +286,21 @@ async fn tenant_users_see_only_their_own_ledger_rows_and_move_nothing() {
     let carol = app.member("carol", "MST110001", "tenant_user").await;
     credit(&app, "MST110001", "PO-1", "100").await;
     for member in [&bob.user, &carol.user] {
-        alice.client.post("/account/wallet/sub-wallets", &[("member", &member.id.to_string())]).await;
-        alice.client.post("/account/wallet/transfer", &[("member", &member.id.to_string()), ("direction", "to_sub"), ("amount", "10")]).await;
+        alice
+            .client
+            .post("/account/wallet/sub-wallets", &[("member", &member.id.to_string())])
+            .await;
+        alice
+            .client
+            .post(
+                "/account/wallet/transfer",
+                &[
+                    ("member", &member.id.to_string()),
+                    ("direction", "to_sub"),
+                    ("amount", "10"),
+                ],
+            )
+            .await;
     }
     let own = bob.client.get("/account/wallet").await;
     own.assert_contains("parent → bob");
@@ -186,17 +311,27 @@ async fn tenant_users_see_only_their_own_ledger_rows_and_move_nothing() {
 
     let id = bob.user.id.to_string();
     for (path, fields) in [
-        ("/account/wallet/transfer", vec![("member", id.as_str()), ("direction", "to_parent"), ("amount", "1")]),
+        (
+            "/account/wallet/transfer",
+            vec![("member", id.as_str()), ("direction", "to_parent"), ("amount", "1")],
+        ),
         ("/account/wallet/sub-wallets", vec![("member", id.as_str())]),
         (&format!("/account/wallet/sub-wallets/{id}/remove") as &str, vec![]),
     ] {
-        assert_eq!(bob.client.post(path, &fields).await.status, StatusCode::FORBIDDEN, "{path}");
+        assert_eq!(
+            bob.client.post(path, &fields).await.status,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
     }
     assert_eq!(balance(&app, Some("bob")).await, 100_000);
 
     // A member without a sub-wallet sees no rows at all.
     let mut dora = app.member("dora", "MST110001", "tenant_user").await;
-    dora.client.get("/account/wallet").await.assert_contains("You have no sub-wallet in this project");
+    dora.client
+        .get("/account/wallet")
+        .await
+        .assert_contains("You have no sub-wallet in this project");
 }
 
 #[tokio::test]
@@ -212,17 +347,35 @@ async fn the_ledger_filters_pages_and_exports_the_same_rows() {
     let page = alice.client.get("/account/wallet").await;
     page.assert_contains("61 rows");
     page.assert_contains("Page 1 / 2");
-    let member = alice.client.get(&format!("/account/wallet?member={}", bob.user.id)).await;
+    let member = alice
+        .client
+        .get(&format!("/account/wallet?member={}", bob.user.id))
+        .await;
     member.assert_contains("60 rows");
 
-    let csv = alice.client.get(&format!("/account/wallet/ledger.csv?member={}", bob.user.id)).await;
+    let csv = alice
+        .client
+        .get(&format!("/account/wallet/ledger.csv?member={}", bob.user.id))
+        .await;
     assert_eq!(csv.headers.get("content-type").unwrap(), "text/csv; charset=utf-8");
     let lines: Vec<&str> = csv.body.lines().collect();
-    assert_eq!(lines[0], "number,time,service,actor,type,wallet,balance_before,amount,balance_after,detail");
+    assert_eq!(
+        lines[0],
+        "number,time,service,actor,type,wallet,balance_before,amount,balance_after,detail"
+    );
     assert_eq!(lines.len(), 61);
-    let (rows, _) = wallet_store::ledger(&app.db, 1, &wallet_store::LedgerFilter { member: Some(bob.user.id), ..Default::default() }, 100, 0)
-        .await
-        .unwrap();
+    let (rows, _) = wallet_store::ledger(
+        &app.db,
+        1,
+        &wallet_store::LedgerFilter {
+            member: Some(bob.user.id),
+            ..Default::default()
+        },
+        100,
+        0,
+    )
+    .await
+    .unwrap();
     for (line, row) in lines[1..].iter().zip(rows.iter()) {
         let fields: Vec<&str> = line.split(',').collect();
         assert_eq!(fields[0], row.id.to_string());
@@ -239,18 +392,29 @@ async fn the_ledger_filters_pages_and_exports_the_same_rows() {
 async fn orders_move_from_quotation_to_credited_and_members_see_them() {
     let app = spawn_app().await;
     let mut bob = app.member("bob", "MST110001", "tenant_user").await;
-    cli::add_order(&app.db, "MST110001", "PO-7", "250.5", "first quarter").await.unwrap();
+    cli::add_order(&app.db, "MST110001", "PO-7", "250.5", "first quarter")
+        .await
+        .unwrap();
     let page = bob.client.get("/account/orders").await;
     page.assert_contains("PO-7");
     page.assert_contains("250.5000");
     page.assert_contains("Quotation");
-    assert!(cli::advance_order(&app.db, "PO-7", "credited").await.is_err(), "not paid yet");
+    assert!(
+        cli::advance_order(&app.db, "PO-7", "credited").await.is_err(),
+        "not paid yet"
+    );
     cli::advance_order(&app.db, "PO-7", "paid").await.unwrap();
     cli::advance_order(&app.db, "PO-7", "credited").await.unwrap();
-    assert!(cli::advance_order(&app.db, "PO-7", "cancelled").await.is_err(), "credited is final");
+    assert!(
+        cli::advance_order(&app.db, "PO-7", "cancelled").await.is_err(),
+        "credited is final"
+    );
     assert_eq!(balance(&app, None).await, 2_505_000);
     bob.client.get("/account/orders").await.assert_contains("Credited");
-    assert!(cli::add_order(&app.db, "MST110001", "PO-7", "1", "").await.is_err(), "numbers are unique");
+    assert!(
+        cli::add_order(&app.db, "MST110001", "PO-7", "1", "").await.is_err(),
+        "numbers are unique"
+    );
     assert!(cli::add_order(&app.db, "MST110001", "PO 8", "1", "").await.is_err());
     assert!(cli::add_order(&app.db, "MST110001", "PO-8", "-1", "").await.is_err());
     cli::add_order(&app.db, "MST110001", "PO-9", "5", "").await.unwrap();

@@ -153,8 +153,14 @@ pub fn check_new_password(password: &str, username: &str) -> Result<(), AppError
 pub fn parse_phone(raw: &str) -> Result<String, AppError> {
     let value = raw.trim();
     let valid = value.chars().count() <= 32
-        && value.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '(' | ')'));
-    if valid { Ok(value.to_string()) } else { Err(AppError::invalid("phone", "invalid-phone")) }
+        && value
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '(' | ')'));
+    if valid {
+        Ok(value.to_string())
+    } else {
+        Err(AppError::invalid("phone", "invalid-phone"))
+    }
 }
 
 /// An IANA time zone name the tz database knows, e.g. `Asia/Taipei`.
@@ -176,7 +182,15 @@ pub async fn issue_reset_link(
 ) -> Result<String, AppError> {
     let token = crate::auth::token::uuid_secret();
     let expires_at = crate::db::now() + 24 * 3600;
-    store::create_reset(db, account_id, created_by, &crate::auth::token::digest(&token), expires_at, reason).await?;
+    store::create_reset(
+        db,
+        account_id,
+        created_by,
+        &crate::auth::token::digest(&token),
+        expires_at,
+        reason,
+    )
+    .await?;
     Ok(format!("/reset/{token}"))
 }
 

@@ -43,7 +43,9 @@ impl FieldErrors {
 }
 
 fn unprocessable(body: String) -> HttpResponse {
-    HttpResponse::UnprocessableEntity().content_type("text/html; charset=utf-8").body(body)
+    HttpResponse::UnprocessableEntity()
+        .content_type("text/html; charset=utf-8")
+        .body(body)
 }
 
 // ----- profile -----
@@ -64,9 +66,22 @@ struct ProfilePage {
 
 /// Time zones offered in the profile's list (any IANA name is accepted).
 const COMMON_ZONES: &[&str] = &[
-    "Asia/Taipei", "Asia/Tokyo", "Asia/Seoul", "Asia/Shanghai", "Asia/Hong_Kong", "Asia/Singapore",
-    "Asia/Kolkata", "Europe/London", "Europe/Berlin", "Europe/Paris", "America/New_York",
-    "America/Chicago", "America/Denver", "America/Los_Angeles", "Australia/Sydney", "UTC",
+    "Asia/Taipei",
+    "Asia/Tokyo",
+    "Asia/Seoul",
+    "Asia/Shanghai",
+    "Asia/Hong_Kong",
+    "Asia/Singapore",
+    "Asia/Kolkata",
+    "Europe/London",
+    "Europe/Berlin",
+    "Europe/Paris",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "Australia/Sydney",
+    "UTC",
 ];
 
 pub async fn profile(user: CurrentUser) -> Result<HttpResponse, AppError> {
@@ -82,7 +97,11 @@ pub async fn profile(user: CurrentUser) -> Result<HttpResponse, AppError> {
         zones: COMMON_ZONES,
         l: user.viewer.layout(),
     };
-    if user.viewer.htmx { html(&page.as_content()) } else { html(&page) }
+    if user.viewer.htmx {
+        html(&page.as_content())
+    } else {
+        html(&page)
+    }
 }
 
 #[derive(Deserialize)]
@@ -102,7 +121,9 @@ pub struct ProfileForm {
 pub async fn save_profile(user: CurrentUser, form: web::Form<ProfileForm>) -> Result<HttpResponse, AppError> {
     let lang = user.viewer.lang;
     let mut errors = FieldErrors::default();
-    let name = DisplayName::parse(&form.display_name).map_err(|e| errors.add(e, lang)).ok();
+    let name = DisplayName::parse(&form.display_name)
+        .map_err(|e| errors.add(e, lang))
+        .ok();
     let email = Email::parse(&form.email).map_err(|e| errors.add(e, lang)).ok();
     let phone = parse_phone(&form.phone).map_err(|e| errors.add(e, lang)).ok();
     let zone = parse_time_zone(&form.time_zone).map_err(|e| errors.add(e, lang)).ok();
@@ -110,8 +131,15 @@ pub async fn save_profile(user: CurrentUser, form: web::Form<ProfileForm>) -> Re
     if language.is_none() {
         errors.add(AppError::invalid("language", "error-bad-language"), lang)?;
     }
-    if let (Some(name), Some(email), Some(phone), Some(zone), Some(language)) = (&name, &email, &phone, &zone, language) {
-        let profile = store::Profile { display_name: name, email, phone, language, time_zone: zone };
+    if let (Some(name), Some(email), Some(phone), Some(zone), Some(language)) = (&name, &email, &phone, &zone, language)
+    {
+        let profile = store::Profile {
+            display_name: name,
+            email,
+            phone,
+            language,
+            time_zone: zone,
+        };
         match store::update_profile(user.viewer.db(), &user.account, profile).await {
             Ok(()) => {
                 user.viewer.flash(true, Msg::new("profile-saved"));
@@ -132,7 +160,11 @@ pub async fn save_profile(user: CurrentUser, form: web::Form<ProfileForm>) -> Re
         zones: COMMON_ZONES,
         l: user.viewer.layout(),
     };
-    Ok(unprocessable(if user.viewer.htmx { page.as_content().render()? } else { page.render()? }))
+    Ok(unprocessable(if user.viewer.htmx {
+        page.as_content().render()?
+    } else {
+        page.render()?
+    }))
 }
 
 // ----- password -----
@@ -146,8 +178,16 @@ struct PasswordPage {
 }
 
 pub async fn password_page(user: CurrentUser) -> Result<HttpResponse, AppError> {
-    let page = PasswordPage { l: user.viewer.layout(), tab: "password", errors: FieldErrors::default() };
-    if user.viewer.htmx { html(&page.as_content()) } else { html(&page) }
+    let page = PasswordPage {
+        l: user.viewer.layout(),
+        tab: "password",
+        errors: FieldErrors::default(),
+    };
+    if user.viewer.htmx {
+        html(&page.as_content())
+    } else {
+        html(&page)
+    }
 }
 
 #[derive(Deserialize)]
@@ -175,7 +215,10 @@ pub async fn change_password(user: CurrentUser, form: web::Form<PasswordForm>) -
     }
     if let Err(err) = check_new_password(&form.new, &user.account.username) {
         let field_err = match err {
-            AppError::Invalid { message, .. } => AppError::Invalid { field: "new".into(), message },
+            AppError::Invalid { message, .. } => AppError::Invalid {
+                field: "new".into(),
+                message,
+            },
             other => other,
         };
         errors.add(field_err, lang)?;
@@ -186,8 +229,16 @@ pub async fn change_password(user: CurrentUser, form: web::Form<PasswordForm>) -
         errors.add(AppError::invalid("confirm", "password-mismatch"), lang)?;
     }
     if !errors.is_empty() {
-        let page = PasswordPage { l: user.viewer.layout(), tab: "password", errors };
-        return Ok(unprocessable(if user.viewer.htmx { page.as_content().render()? } else { page.render()? }));
+        let page = PasswordPage {
+            l: user.viewer.layout(),
+            tab: "password",
+            errors,
+        };
+        return Ok(unprocessable(if user.viewer.htmx {
+            page.as_content().render()?
+        } else {
+            page.render()?
+        }));
     }
     let hash = password::hash(form.new).await?;
     let epoch = store::set_password(db, user.account.id, Some(user.account.id), &hash, "account.password").await?;
@@ -208,13 +259,22 @@ struct ResetPage {
 }
 
 async fn reset_target(viewer: &Viewer, token: &str) -> Result<super::Account, AppError> {
-    let account_id = store::reset_account(viewer.db(), &digest(token)).await?.ok_or(AppError::NotFound)?;
+    let account_id = store::reset_account(viewer.db(), &digest(token))
+        .await?
+        .ok_or(AppError::NotFound)?;
     store::by_id(viewer.db(), account_id).await?.ok_or(AppError::NotFound)
 }
 
 pub async fn reset_page(viewer: Viewer, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let account = reset_target(&viewer, &path).await.map_err(|_| AppError::BadRequest(Msg::new("reset-invalid")))?;
-    html(&ResetPage { l: viewer.layout(), token: path.into_inner(), username: account.username, errors: FieldErrors::default() })
+    let account = reset_target(&viewer, &path)
+        .await
+        .map_err(|_| AppError::BadRequest(Msg::new("reset-invalid")))?;
+    html(&ResetPage {
+        l: viewer.layout(),
+        token: path.into_inner(),
+        username: account.username,
+        errors: FieldErrors::default(),
+    })
 }
 
 #[derive(Deserialize)]
@@ -226,13 +286,22 @@ pub struct ResetForm {
 }
 
 /// Sets a new password through a reset link, once; signs out every session.
-pub async fn reset(viewer: Viewer, path: web::Path<String>, form: web::Form<ResetForm>) -> Result<HttpResponse, AppError> {
+pub async fn reset(
+    viewer: Viewer,
+    path: web::Path<String>,
+    form: web::Form<ResetForm>,
+) -> Result<HttpResponse, AppError> {
     let token = path.into_inner();
-    let account = reset_target(&viewer, &token).await.map_err(|_| AppError::BadRequest(Msg::new("reset-invalid")))?;
+    let account = reset_target(&viewer, &token)
+        .await
+        .map_err(|_| AppError::BadRequest(Msg::new("reset-invalid")))?;
     let mut errors = FieldErrors::default();
     if let Err(err) = check_new_password(&form.new, &account.username) {
         let field_err = match err {
-            AppError::Invalid { message, .. } => AppError::Invalid { field: "new".into(), message },
+            AppError::Invalid { message, .. } => AppError::Invalid {
+                field: "new".into(),
+                message,
+            },
             other => other,
         };
         errors.add(field_err, viewer.lang)?;
@@ -241,14 +310,26 @@ pub async fn reset(viewer: Viewer, path: web::Path<String>, form: web::Form<Rese
         errors.add(AppError::invalid("confirm", "password-mismatch"), viewer.lang)?;
     }
     if !errors.is_empty() {
-        let page = ResetPage { l: viewer.layout(), token, username: account.username, errors };
+        let page = ResetPage {
+            l: viewer.layout(),
+            token,
+            username: account.username,
+            errors,
+        };
         return Ok(unprocessable(page.render()?));
     }
     if !store::use_reset(viewer.db(), &digest(&token)).await? {
         return Err(AppError::BadRequest(Msg::new("reset-invalid")));
     }
     let hash = password::hash(form.into_inner().new).await?;
-    store::set_password(viewer.db(), account.id, Some(account.id), &hash, "account.password_reset").await?;
+    store::set_password(
+        viewer.db(),
+        account.id,
+        Some(account.id),
+        &hash,
+        "account.password_reset",
+    )
+    .await?;
     viewer.sign_out();
     viewer.flash(true, Msg::new("reset-done"));
     Ok(see_other("/sign-in"))
@@ -295,7 +376,11 @@ pub fn parse_reason(raw: &str) -> Result<String, AppError> {
 }
 
 /// Issues a reset link for an account and shows it, once, to hand over.
-pub async fn issue_reset(support: Support, req: HttpRequest, form: web::Form<IssueResetForm>) -> Result<HttpResponse, AppError> {
+pub async fn issue_reset(
+    support: Support,
+    req: HttpRequest,
+    form: web::Form<IssueResetForm>,
+) -> Result<HttpResponse, AppError> {
     let Support(user) = support;
     let lang = user.viewer.lang;
     let mut errors = FieldErrors::default();
@@ -310,7 +395,11 @@ pub async fn issue_reset(support: Support, req: HttpRequest, form: web::Form<Iss
         let info = req.connection_info();
         link = Some(format!("{}://{}{path}", info.scheme(), info.host()));
     }
-    let status = if errors.is_empty() { actix_web::http::StatusCode::OK } else { actix_web::http::StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        actix_web::http::StatusCode::OK
+    } else {
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
     let page = IssueResetPage {
         l: user.viewer.layout(),
         username: form.username.chars().take(64).collect(),

@@ -59,24 +59,35 @@ pub async fn insert(db: &Db, new: NewAccount<'_>) -> Result<i64, AppError> {
     .await;
     match result {
         Ok(done) => Ok(done.last_insert_rowid()),
-        Err(err) if crate::db::is_unique_violation(&err) => {
-            Err(AppError::Conflict(Msg::new("account-exists")))
-        }
+        Err(err) if crate::db::is_unique_violation(&err) => Err(AppError::Conflict(Msg::new("account-exists"))),
         Err(err) => Err(err.into()),
     }
 }
 
 pub async fn by_id(db: &Db, id: i64) -> sqlx::Result<Option<Account>> {
-    Ok(sqlx::query(select_accounts!("WHERE id = $1")).bind(id).fetch_optional(db).await?.as_ref().map(account))
+    Ok(sqlx::query(select_accounts!("WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await?
+        .as_ref()
+        .map(account))
 }
 
 pub async fn by_username(db: &Db, username: &str) -> sqlx::Result<Option<Account>> {
-    Ok(sqlx::query(select_accounts!("WHERE username = $1")).bind(username).fetch_optional(db).await?.as_ref().map(account))
+    Ok(sqlx::query(select_accounts!("WHERE username = $1"))
+        .bind(username)
+        .fetch_optional(db)
+        .await?
+        .as_ref()
+        .map(account))
 }
 
 /// The account and its password hash, for signing in.
 pub async fn credentials(db: &Db, username: &str) -> sqlx::Result<Option<(Account, String)>> {
-    let row = sqlx::query(select_accounts!("WHERE username = $1")).bind(username).fetch_optional(db).await?;
+    let row = sqlx::query(select_accounts!("WHERE username = $1"))
+        .bind(username)
+        .fetch_optional(db)
+        .await?;
     Ok(row.map(|row| (account(&row), row.get("password_hash"))))
 }
 
@@ -130,7 +141,10 @@ pub async fn update_profile(db: &Db, before: &Account, profile: Profile<'_>) -> 
         .fetch_optional(&mut *tx)
         .await?;
     if taken.is_some() {
-        return Err(AppError::Invalid { field: "email".into(), message: Msg::new("email-taken") });
+        return Err(AppError::Invalid {
+            field: "email".into(),
+            message: Msg::new("email-taken"),
+        });
     }
     sqlx::query(
         "UPDATE accounts SET display_name = $1, email = $2, phone = $3, language = $4, time_zone = $5 WHERE id = $6",
@@ -146,7 +160,13 @@ pub async fn update_profile(db: &Db, before: &Account, profile: Profile<'_>) -> 
     let describe = |name: &str, email: &str, phone: &str, lang: &str, zone: &str| {
         format!("name={name:?} email={email} phone={phone:?} language={lang} time_zone={zone}")
     };
-    let was = describe(&before.display_name, &before.email, &before.phone, before.language.code(), &before.time_zone);
+    let was = describe(
+        &before.display_name,
+        &before.email,
+        &before.phone,
+        before.language.code(),
+        &before.time_zone,
+    );
     let now_is = describe(
         profile.display_name.as_str(),
         profile.email.as_str(),
@@ -172,7 +192,10 @@ pub async fn update_profile(db: &Db, before: &Account, profile: Profile<'_>) -> 
 }
 
 pub async fn password_hash(db: &Db, id: i64) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar("SELECT password_hash FROM accounts WHERE id = $1").bind(id).fetch_optional(db).await
+    sqlx::query_scalar("SELECT password_hash FROM accounts WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await
 }
 
 /// Stores a new password hash and ends every session of the account (by
@@ -212,13 +235,15 @@ pub async fn create_reset(
     reason: &str,
 ) -> sqlx::Result<()> {
     let mut tx = crate::db::begin_immediate(db).await?;
-    sqlx::query("INSERT INTO password_resets (token_digest, account_id, created_by, expires_at) VALUES ($1, $2, $3, $4)")
-        .bind(digest)
-        .bind(account_id)
-        .bind(created_by)
-        .bind(expires_at)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO password_resets (token_digest, account_id, created_by, expires_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(digest)
+    .bind(account_id)
+    .bind(created_by)
+    .bind(expires_at)
+    .execute(&mut *tx)
+    .await?;
     let username: String = sqlx::query_scalar("SELECT username FROM accounts WHERE id = $1")
         .bind(account_id)
         .fetch_one(&mut *tx)
@@ -238,32 +263,44 @@ pub async fn create_reset(
 
 /// The account a reset link is for, if the link is unused and unexpired.
 pub async fn reset_account(db: &Db, digest: &[u8]) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar("SELECT account_id FROM password_resets WHERE token_digest = $1 AND used_at IS NULL AND expires_at > $2")
-        .bind(digest)
-        .bind(now())
-        .fetch_optional(db)
-        .await
+    sqlx::query_scalar(
+        "SELECT account_id FROM password_resets WHERE token_digest = $1 AND used_at IS NULL AND expires_at > $2",
+    )
+    .bind(digest)
+    .bind(now())
+    .fetch_optional(db)
+    .await
 }
 
 /// Uses up a reset link: `true` only for the first use of a valid link.
 pub async fn use_reset(db: &Db, digest: &[u8]) -> sqlx::Result<bool> {
-    let used = sqlx::query("UPDATE password_resets SET used_at = $1 WHERE token_digest = $2 AND used_at IS NULL AND expires_at > $1")
-        .bind(now())
-        .bind(digest)
-        .execute(db)
-        .await?;
+    let used = sqlx::query(
+        "UPDATE password_resets SET used_at = $1 WHERE token_digest = $2 AND used_at IS NULL AND expires_at > $1",
+    )
+    .bind(now())
+    .bind(digest)
+    .execute(db)
+    .await?;
     Ok(used.rows_affected() == 1)
 }
 
 pub async fn set_platform_role(db: &Db, id: i64, role: PlatformRole) -> sqlx::Result<()> {
-    sqlx::query("UPDATE accounts SET platform_role = $1 WHERE id = $2").bind(role.as_str()).bind(id).execute(db).await?;
+    sqlx::query("UPDATE accounts SET platform_role = $1 WHERE id = $2")
+        .bind(role.as_str())
+        .bind(id)
+        .execute(db)
+        .await?;
     Ok(())
 }
 
 /// Accounts whose username, email or name contains `q`, or that hold a key
 /// with this ID or these first 8 characters.
 pub async fn search(db: &Db, q: &str) -> sqlx::Result<Vec<Account>> {
-    let escaped = q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let escaped = q
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
     let pattern = format!("%{escaped}%");
     let rows = sqlx::query(
         "SELECT id, username, display_name, email, phone, status, platform_role, language, time_zone, session_epoch, password_hash

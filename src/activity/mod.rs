@@ -11,7 +11,8 @@ pub use recorder::{ApiCall, Recorder};
 pub use store::Change;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/activity", web::get().to(routes::page)).route("/activity.csv", web::get().to(routes::csv));
+    cfg.route("/activity", web::get().to(routes::page))
+        .route("/activity.csv", web::get().to(routes::csv));
 }
 
 /// Prunes activity past the retention now and then once a day, for as long

@@ -90,7 +90,9 @@ async fn run(db: Db, mut receiver: mpsc::UnboundedReceiver<Message>) {
         }
         let mut last_used: HashMap<i64, i64> = HashMap::new();
         for call in &calls {
-            let due = last_written.get(&call.key_row).is_none_or(|at| call.at - at >= LAST_USED_GRANULARITY);
+            let due = last_written
+                .get(&call.key_row)
+                .is_none_or(|at| call.at - at >= LAST_USED_GRANULARITY);
             if due {
                 last_used.insert(call.key_row, call.at);
             }

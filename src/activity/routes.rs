@@ -16,7 +16,9 @@ use crate::{
 
 const PAGE_SIZE: i64 = 50;
 /// The kinds of change one can filter by (action prefixes).
-pub const KINDS: [&str; 8] = ["key", "quota", "member", "wallet", "order", "account", "project", "support"];
+pub const KINDS: [&str; 8] = [
+    "key", "quota", "member", "wallet", "order", "account", "project", "support",
+];
 
 #[derive(Deserialize, Default, Clone)]
 pub struct ActivityQuery {
@@ -39,9 +41,20 @@ impl ActivityQuery {
     }
 
     pub fn keep(&self) -> String {
-        let pairs = [("stream", &self.stream), ("member", &self.member), ("kind", &self.kind), ("from", &self.from), ("to", &self.to)];
+        let pairs = [
+            ("stream", &self.stream),
+            ("member", &self.member),
+            ("kind", &self.kind),
+            ("from", &self.from),
+            ("to", &self.to),
+        ];
         form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (*k, v.as_str())))
+            .extend_pairs(
+                pairs
+                    .iter()
+                    .filter(|(_, v)| !v.is_empty())
+                    .map(|(k, v)| (*k, v.as_str())),
+            )
             .finish()
     }
 }
@@ -49,10 +62,20 @@ impl ActivityQuery {
 /// What this viewer may see, narrowed by the query.
 fn filter_for(current: &CurrentTenant, query: &ActivityQuery) -> Result<ActivityFilter, AppError> {
     let (from, to) = date_range(&query.from, &query.to, current.viewer.time_zone())?;
-    let mut filter = ActivityFilter { from, to, project_id: Some(current.tenant.project_id), ..ActivityFilter::default() };
+    let mut filter = ActivityFilter {
+        from,
+        to,
+        project_id: Some(current.tenant.project_id),
+        ..ActivityFilter::default()
+    };
     if current.tenant.is_admin() {
         if !query.member.is_empty() {
-            filter.member = Some(query.member.parse().map_err(|_| AppError::invalid("member", "member-unknown"))?);
+            filter.member = Some(
+                query
+                    .member
+                    .parse()
+                    .map_err(|_| AppError::invalid("member", "member-unknown"))?,
+            );
         }
     } else {
         filter.own = Some(current.account.id);
@@ -61,7 +84,10 @@ fn filter_for(current: &CurrentTenant, query: &ActivityQuery) -> Result<Activity
         }
     }
     if !query.kind.is_empty() {
-        let kind = KINDS.iter().find(|k| **k == query.kind).ok_or_else(|| AppError::invalid("kind", "activity-kind-invalid"))?;
+        let kind = KINDS
+            .iter()
+            .find(|k| **k == query.kind)
+            .ok_or_else(|| AppError::invalid("kind", "activity-kind-invalid"))?;
         filter.kind = Some(kind.to_string());
     }
     Ok(filter)
@@ -124,8 +150,22 @@ pub async fn page(current: CurrentTenant, query: web::Query<ActivityQuery>) -> R
     let more = calls.len() as i64 > PAGE_SIZE || changes.len() as i64 > PAGE_SIZE;
     calls.truncate(PAGE_SIZE as usize);
     changes.truncate(PAGE_SIZE as usize);
-    let members = if current.tenant.is_admin() { project_store::members(db, current.tenant.project_id).await? } else { Vec::new() };
-    html(&ActivityPage { l: current.viewer.layout(), query, members, calls, changes, page, more, errors, kinds: KINDS })
+    let members = if current.tenant.is_admin() {
+        project_store::members(db, current.tenant.project_id).await?
+    } else {
+        Vec::new()
+    };
+    html(&ActivityPage {
+        l: current.viewer.layout(),
+        query,
+        members,
+        calls,
+        changes,
+        page,
+        more,
+        errors,
+        kinds: KINDS,
+    })
 }
 
 /// The filtered rows as CSV, streamed a thousand at a time.
@@ -135,29 +175,67 @@ pub async fn csv(current: CurrentTenant, query: web::Query<ActivityQuery>) -> Re
     let zone = current.viewer.time_zone();
     let viewer = current.account.id;
     if query.changes() {
-        return Ok(csv::response("changes.csv", &["id", "time", "actor", "action", "target", "before", "after"], move |cursor| {
+        return Ok(csv::response(
+            "changes.csv",
+            &["id", "time", "actor", "action", "target", "before", "after"],
+            move |cursor| {
+                let (db, filter) = (db.clone(), filter.clone());
+                Box::pin(async move {
+                    let rows = store::changes(&db, viewer, &filter, cursor.unwrap_or(i64::MAX), 1000, 0).await?;
+                    let next = (rows.len() == 1000).then(|| rows.last().map(|r| r.id)).flatten();
+                    let rows = rows
+                        .into_iter()
+                        .map(|r| {
+                            vec![
+                                r.id.to_string(),
+                                format_time(r.at, zone),
+                                r.actor.unwrap_or_default(),
+                                r.action,
+                                r.target,
+                                r.before,
+                                r.after,
+                            ]
+                        })
+                        .collect();
+                    Ok((rows, next))
+                })
+            },
+        ));
+    }
+    Ok(csv::response(
+        "api-calls.csv",
+        &[
+            "id",
+            "time",
+            "member",
+            "key_id",
+            "method",
+            "path",
+            "status",
+            "latency_us",
+        ],
+        move |cursor| {
             let (db, filter) = (db.clone(), filter.clone());
             Box::pin(async move {
-                let rows = store::changes(&db, viewer, &filter, cursor.unwrap_or(i64::MAX), 1000, 0).await?;
+                let rows = store::api_calls(&db, &filter, cursor.unwrap_or(i64::MAX), 1000, 0).await?;
                 let next = (rows.len() == 1000).then(|| rows.last().map(|r| r.id)).flatten();
                 let rows = rows
                     .into_iter()
-                    .map(|r| vec![r.id.to_string(), format_time(r.at, zone), r.actor.unwrap_or_default(), r.action, r.target, r.before, r.after])
+                    .map(|r| {
+                        vec![
+                            r.id.to_string(),
+                            format_time(r.at, zone),
+                            r.username,
+                            r.key_id,
+                            r.method,
+                            r.path,
+                            r.status.to_string(),
+                            r.latency_us.to_string(),
+                        ]
+                    })
                     .collect();
                 Ok((rows, next))
             })
-        }));
-    }
-    Ok(csv::response("api-calls.csv", &["id", "time", "member", "key_id", "method", "path", "status", "latency_us"], move |cursor| {
-        let (db, filter) = (db.clone(), filter.clone());
-        Box::pin(async move {
-            let rows = store::api_calls(&db, &filter, cursor.unwrap_or(i64::MAX), 1000, 0).await?;
-            let next = (rows.len() == 1000).then(|| rows.last().map(|r| r.id)).flatten();
-            let rows = rows
-                .into_iter()
-                .map(|r| vec![r.id.to_string(), format_time(r.at, zone), r.username, r.key_id, r.method, r.path, r.status.to_string(), r.latency_us.to_string()])
-                .collect();
-            Ok((rows, next))
-        })
-    }))
+        },
+    ))
 }

@@ -132,7 +132,13 @@ macro_rules! select_changes {
 }
 
 /// API calls matching the filter with IDs below `before`, newest first.
-pub async fn api_calls(db: &Db, filter: &ActivityFilter, before: i64, limit: i64, offset: i64) -> sqlx::Result<Vec<ApiCallRow>> {
+pub async fn api_calls(
+    db: &Db,
+    filter: &ActivityFilter,
+    before: i64,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<Vec<ApiCallRow>> {
     let rows = sqlx::query(select_calls!("ORDER BY c.id DESC LIMIT $7 OFFSET $8"))
         .bind(filter.project_id)
         .bind(filter.own)
@@ -162,7 +168,14 @@ pub async fn api_calls(db: &Db, filter: &ActivityFilter, before: i64, limit: i64
 
 /// Changes matching the filter with IDs below `before`, newest first. A
 /// viewer always sees the changes they made or that concern them.
-pub async fn changes(db: &Db, viewer: i64, filter: &ActivityFilter, before: i64, limit: i64, offset: i64) -> sqlx::Result<Vec<ChangeRow>> {
+pub async fn changes(
+    db: &Db,
+    viewer: i64,
+    filter: &ActivityFilter,
+    before: i64,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<Vec<ChangeRow>> {
     let kind = filter.kind.as_ref().map(|k| format!("{k}.%"));
     let rows = sqlx::query(select_changes!("ORDER BY c.id DESC LIMIT $8 OFFSET $9"))
         .bind(filter.project_id)
@@ -193,7 +206,13 @@ pub async fn changes(db: &Db, viewer: i64, filter: &ActivityFilter, before: i64,
 
 /// Deletes activity older than `before` (retention).
 pub async fn prune(db: &Db, before: i64) -> sqlx::Result<u64> {
-    let calls = sqlx::query("DELETE FROM api_activity WHERE at < $1").bind(before).execute(db).await?;
-    let changes = sqlx::query("DELETE FROM change_activity WHERE at < $1").bind(before).execute(db).await?;
+    let calls = sqlx::query("DELETE FROM api_activity WHERE at < $1")
+        .bind(before)
+        .execute(db)
+        .await?;
+    let changes = sqlx::query("DELETE FROM change_activity WHERE at < $1")
+        .bind(before)
+        .execute(db)
+        .await?;
     Ok(calls.rows_affected() + changes.rows_affected())
 }

@@ -142,10 +142,21 @@ pub async fn admit(caller: ApiCaller, body: web::Bytes) -> Result<HttpResponse, 
             status: StatusCode::PAYMENT_REQUIRED,
             code: "wallet_negative",
             message: Msg::new("api-wallet-negative"),
-            details: Some(json!({ "balance": balance.to_string(), "wallet": if balance == parent { "parent" } else { "sub" } })),
+            details: Some(
+                json!({ "balance": balance.to_string(), "wallet": if balance == parent { "parent" } else { "sub" } }),
+            ),
         });
     }
-    match store::admit(db, caller.owner.project_id, caller.owner.account_id, service, &request, &key).await? {
+    match store::admit(
+        db,
+        caller.owner.project_id,
+        caller.owner.account_id,
+        service,
+        &request,
+        &key,
+    )
+    .await?
+    {
         Admission::Created(allocation) => Ok(HttpResponse::Created().json(AllocationBody::from(allocation))),
         Admission::Existing(allocation) => Ok(HttpResponse::Ok().json(AllocationBody::from(allocation))),
         Admission::Refused(shortfalls) => {
@@ -204,7 +215,9 @@ pub struct AllocationList {
 )]
 pub async fn list(caller: ApiCaller) -> Result<HttpResponse, AppError> {
     let live = store::live_allocations(&caller.state.db, caller.owner.project_id, caller.owner.account_id).await?;
-    Ok(HttpResponse::Ok().json(AllocationList { allocations: live.into_iter().map(AllocationBody::from).collect() }))
+    Ok(HttpResponse::Ok().json(AllocationList {
+        allocations: live.into_iter().map(AllocationBody::from).collect(),
+    }))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -220,7 +233,12 @@ pub struct QuotaQuery {
 fn gauges_json(gauges: &[Gauge]) -> Value {
     let map: Map<String, Value> = gauges
         .iter()
-        .map(|g| (g.resource.code().to_string(), json!({ "usage": g.usage, "quota": g.quota() })))
+        .map(|g| {
+            (
+                g.resource.code().to_string(),
+                json!({ "usage": g.usage, "quota": g.quota() }),
+            )
+        })
         .collect();
     Value::Object(map)
 }
@@ -261,7 +279,15 @@ pub async fn quotas(caller: ApiCaller, query: web::Query<QuotaQuery>) -> Result<
             .into_iter()
             .map(|m| {
                 let mine = gauges.remove(&m.account_id).unwrap_or_else(|| {
-                    service.resources().iter().map(|&resource| Gauge { resource, usage: 0, limit: None }).collect()
+                    service
+                        .resources()
+                        .iter()
+                        .map(|&resource| Gauge {
+                            resource,
+                            usage: 0,
+                            limit: None,
+                        })
+                        .collect()
                 });
                 let mut entry = gauges_json(&mine);
                 entry["username"] = m.username.into();

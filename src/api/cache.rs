@@ -44,7 +44,10 @@ impl KeyCache {
     pub fn get(&self, digest: &[u8]) -> Option<Cached> {
         let generation = GENERATION.load(Ordering::SeqCst);
         let entries = self.entries.lock().ok()?;
-        entries.get(digest).filter(|c| c.generation == generation && c.at.elapsed() < LIFETIME).cloned()
+        entries
+            .get(digest)
+            .filter(|c| c.generation == generation && c.at.elapsed() < LIFETIME)
+            .cloned()
     }
 
     /// Caches what was read when the generation was `generation`.
@@ -53,7 +56,15 @@ impl KeyCache {
             if entries.len() >= CAPACITY {
                 entries.clear();
             }
-            entries.insert(digest, Cached { owner, services, generation, at: Instant::now() });
+            entries.insert(
+                digest,
+                Cached {
+                    owner,
+                    services,
+                    generation,
+                    at: Instant::now(),
+                },
+            );
         }
     }
 

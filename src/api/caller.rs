@@ -43,7 +43,10 @@ impl ApiCaller {
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("application state missing")))?;
         let secret = match req.headers().get("x-api-key") {
             None => return Err(AppError::KeyRejected(KeyProblem::Missing)),
-            Some(value) => value.to_str().map_err(|_| AppError::KeyRejected(KeyProblem::Invalid))?.trim(),
+            Some(value) => value
+                .to_str()
+                .map_err(|_| AppError::KeyRejected(KeyProblem::Invalid))?
+                .trim(),
         };
         if secret.is_empty() {
             return Err(AppError::KeyRejected(KeyProblem::Missing));
@@ -78,7 +81,12 @@ impl ApiCaller {
         if owner.expires_at <= now() {
             return Err(AppError::KeyRejected(KeyProblem::Expired));
         }
-        Ok(ApiCaller { owner, membership_id, services, state })
+        Ok(ApiCaller {
+            owner,
+            membership_id,
+            services,
+            state,
+        })
     }
 }
 

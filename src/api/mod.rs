@@ -41,7 +41,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// Hands every call made with a recognised key to the activity recorder.
-pub async fn record(req: ServiceRequest, next: Next<impl MessageBody>) -> Result<ServiceResponse<impl MessageBody>, Error> {
+pub async fn record(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let started = Instant::now();
     let method = req.method().to_string();
     let path = req.path().to_string();

@@ -68,10 +68,21 @@ pub async fn whoami(caller: ApiCaller) -> Result<Json<WhoAmI>, AppError> {
     let services = caller.services;
     let owner = caller.owner;
     Ok(Json(WhoAmI {
-        account: AccountInfo { username: owner.username, display_name: owner.display_name, email: owner.email },
-        project: ProjectInfo { code: owner.project_code, name: owner.project_name },
+        account: AccountInfo {
+            username: owner.username,
+            display_name: owner.display_name,
+            email: owner.email,
+        },
+        project: ProjectInfo {
+            code: owner.project_code,
+            name: owner.project_name,
+        },
         role: owner.role.unwrap_or_default(),
-        key: CallerKey { id: owner.key_id, name: owner.key_name, expires_at: rfc3339(owner.expires_at) },
+        key: CallerKey {
+            id: owner.key_id,
+            name: owner.key_name,
+            expires_at: rfc3339(owner.expires_at),
+        },
         services,
     }))
 }
@@ -119,8 +130,12 @@ pub async fn keys(caller: ApiCaller) -> Result<HttpResponse, AppError> {
     let keys = keys
         .into_iter()
         .map(|key| KeyMeta {
-            status: if KeyStatus::at(key.expires_at, now) == KeyStatus::Expired { "expired" } else { "active" }
-                .to_string(),
+            status: if KeyStatus::at(key.expires_at, now) == KeyStatus::Expired {
+                "expired"
+            } else {
+                "active"
+            }
+            .to_string(),
             id: key.key_id,
             name: key.name,
             prefix: key.prefix,

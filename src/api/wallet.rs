@@ -103,7 +103,11 @@ pub async fn report_usage(caller: ApiCaller, body: web::Bytes) -> Result<HttpRes
         wallet: debit.wallet.to_string(),
         balance_after: debit.balance_after.to_string(),
     };
-    Ok(if debit.new { HttpResponse::Created().json(body) } else { HttpResponse::Ok().json(body) })
+    Ok(if debit.new {
+        HttpResponse::Created().json(body)
+    } else {
+        HttpResponse::Ok().json(body)
+    })
 }
 
 #[derive(Serialize, ToSchema)]

@@ -47,7 +47,10 @@ impl KeyName {
 pub fn parse_days(raw: &str, field: &'static str, max: i64) -> Result<i64, AppError> {
     match raw.trim().parse::<i64>() {
         Ok(days) if (1..=max).contains(&days) => Ok(days),
-        _ => Err(AppError::Invalid { field: field.into(), message: Msg::new("days-invalid").arg("max", max) }),
+        _ => Err(AppError::Invalid {
+            field: field.into(),
+            message: Msg::new("days-invalid").arg("max", max),
+        }),
     }
 }
 
@@ -70,7 +73,9 @@ impl KeyStatus {
             KeyStatus::Expired
         } else if expires_at - now <= WARN_DAYS * DAY {
             // Rounded up: a key with 30 hours left "expires in 2 days".
-            KeyStatus::ExpiresSoon { days: (expires_at - now + DAY - 1) / DAY }
+            KeyStatus::ExpiresSoon {
+                days: (expires_at - now + DAY - 1) / DAY,
+            }
         } else {
             KeyStatus::Active
         }
@@ -107,7 +112,11 @@ pub async fn create(
         expires_at,
     };
     store::insert(db, new, max_keys).await?;
-    Ok(CreatedKey { key_id, secret, expires_at })
+    Ok(CreatedKey {
+        key_id,
+        secret,
+        expires_at,
+    })
 }
 
 #[cfg(test)]

@@ -71,7 +71,12 @@ impl KeyList {
         .await?;
         let now = now();
         let keys = keys.into_iter().map(|k| KeyView::new(k, now)).collect();
-        Ok(KeyList { keys, page, pages: ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1), total })
+        Ok(KeyList {
+            keys,
+            page,
+            pages: ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
+            total,
+        })
     }
 }
 
@@ -90,7 +95,11 @@ pub struct ListQuery {
 
 pub async fn list(current: CurrentTenant, query: web::Query<ListQuery>) -> Result<HttpResponse, AppError> {
     let list = KeyList::load(&current, query.page.unwrap_or(1)).await?;
-    html(&ListPage { l: current.viewer.layout(), list, max_keys: current.viewer.state.config.max_keys })
+    html(&ListPage {
+        l: current.viewer.layout(),
+        list,
+        max_keys: current.viewer.state.config.max_keys,
+    })
 }
 
 // ----- create -----
@@ -107,7 +116,10 @@ struct NewPage {
 
 impl NewPage {
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.error.as_ref().filter(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+        self.error
+            .as_ref()
+            .filter(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
     }
 }
 
@@ -119,7 +131,11 @@ pub async fn new_dialog(current: CurrentTenant) -> Result<HttpResponse, AppError
         max_days: current.viewer.state.config.max_key_days,
         error: None,
     };
-    if current.viewer.htmx { html(&page.as_content()) } else { html(&page) }
+    if current.viewer.htmx {
+        html(&page.as_content())
+    } else {
+        html(&page)
+    }
 }
 
 #[derive(Deserialize)]
@@ -144,12 +160,19 @@ struct CreatedPage {
 /// form with the message next to the field.
 pub async fn create(current: CurrentTenant, form: web::Form<CreateForm>) -> Result<HttpResponse, AppError> {
     let config = &current.viewer.state.config;
-    let checked = KeyName::parse(&form.name)
-        .and_then(|name| Ok((name, parse_days(&form.days, "days", config.max_key_days)?)));
+    let checked =
+        KeyName::parse(&form.name).and_then(|name| Ok((name, parse_days(&form.days, "days", config.max_key_days)?)));
     let created = match checked {
         Ok((name, days)) => {
-            super::create(current.viewer.db(), current.account.id, current.tenant.project_id, &name, days, config.max_keys)
-                .await
+            super::create(
+                current.viewer.db(),
+                current.account.id,
+                current.tenant.project_id,
+                &name,
+                days,
+                config.max_keys,
+            )
+            .await
         }
         Err(err) => Err(err),
     };
@@ -167,8 +190,14 @@ pub async fn create(current: CurrentTenant, form: web::Form<CreateForm>) -> Resu
                 max_days: config.max_key_days,
                 error: Some((field, err.message().in_lang(current.viewer.lang))),
             };
-            let body = if current.viewer.htmx { page.as_content().render()? } else { page.render()? };
-            return Ok(HttpResponse::UnprocessableEntity().content_type("text/html; charset=utf-8").body(body));
+            let body = if current.viewer.htmx {
+                page.as_content().render()?
+            } else {
+                page.render()?
+            };
+            return Ok(HttpResponse::UnprocessableEntity()
+                .content_type("text/html; charset=utf-8")
+                .body(body));
         }
         Err(err) => return Err(err),
     };
@@ -179,7 +208,11 @@ pub async fn create(current: CurrentTenant, form: web::Form<CreateForm>) -> Resu
         expires_at: created.expires_at,
         list: KeyList::load(&current, 1).await?,
     };
-    let body = if current.viewer.htmx { page.as_content().render()? } else { page.render()? };
+    let body = if current.viewer.htmx {
+        page.as_content().render()?
+    } else {
+        page.render()?
+    };
     Ok(HttpResponse::Created()
         .content_type("text/html; charset=utf-8")
         .insert_header(("Cache-Control", "no-store"))
@@ -200,14 +233,22 @@ struct EditPage {
 
 impl EditPage {
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.error.as_ref().filter(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+        self.error
+            .as_ref()
+            .filter(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
     }
 }
 
 async fn own_key(current: &CurrentTenant, key_id: &str) -> Result<store::Key, AppError> {
-    store::own(current.viewer.db(), current.account.id, current.tenant.project_id, key_id)
-        .await?
-        .ok_or(AppError::NotFound)
+    store::own(
+        current.viewer.db(),
+        current.account.id,
+        current.tenant.project_id,
+        key_id,
+    )
+    .await?
+    .ok_or(AppError::NotFound)
 }
 
 pub async fn edit_dialog(current: CurrentTenant, path: web::Path<String>) -> Result<HttpResponse, AppError> {
@@ -219,7 +260,11 @@ pub async fn edit_dialog(current: CurrentTenant, path: web::Path<String>) -> Res
         extend_days: String::new(),
         error: None,
     };
-    if current.viewer.htmx { html(&page.as_content()) } else { html(&page) }
+    if current.viewer.htmx {
+        html(&page.as_content())
+    } else {
+        html(&page)
+    }
 }
 
 #[derive(Deserialize)]
@@ -263,8 +308,15 @@ pub async fn edit(
     });
     match checked {
         Ok((name, expires_at)) => {
-            store::update(current.viewer.db(), current.account.id, current.tenant.project_id, &key, &name, expires_at)
-                .await?;
+            store::update(
+                current.viewer.db(),
+                current.account.id,
+                current.tenant.project_id,
+                &key,
+                &name,
+                expires_at,
+            )
+            .await?;
             let message = Msg::new("key-updated").arg("key", &key.key_id);
             done(&current, message).await
         }
@@ -276,8 +328,14 @@ pub async fn edit(
                 key: KeyView::new(key, now),
                 error: Some((field, message.in_lang(current.viewer.lang))),
             };
-            let body = if current.viewer.htmx { page.as_content().render()? } else { page.render()? };
-            Ok(HttpResponse::UnprocessableEntity().content_type("text/html; charset=utf-8").body(body))
+            let body = if current.viewer.htmx {
+                page.as_content().render()?
+            } else {
+                page.render()?
+            };
+            Ok(HttpResponse::UnprocessableEntity()
+                .content_type("text/html; charset=utf-8")
+                .body(body))
         }
         Err(err) => Err(err),
     }
@@ -294,7 +352,11 @@ struct DeletePage {
 
 /// The `key` values of a form or query (a checkbox list).
 fn selected(pairs: &[(String, String)]) -> Vec<String> {
-    let mut keys: Vec<String> = pairs.iter().filter(|(name, _)| name == "key").map(|(_, v)| v.clone()).collect();
+    let mut keys: Vec<String> = pairs
+        .iter()
+        .filter(|(name, _)| name == "key")
+        .map(|(_, v)| v.clone())
+        .collect();
     keys.sort();
     keys.dedup();
     keys
@@ -308,11 +370,23 @@ pub async fn delete_dialog(
     if key_ids.is_empty() {
         return Err(AppError::BadRequest(Msg::new("keys-none-selected")));
     }
-    let keys = store::own_all(current.viewer.db(), current.account.id, current.tenant.project_id, &key_ids)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let page = DeletePage { l: current.viewer.layout(), keys };
-    if current.viewer.htmx { html(&page.as_content()) } else { html(&page) }
+    let keys = store::own_all(
+        current.viewer.db(),
+        current.account.id,
+        current.tenant.project_id,
+        &key_ids,
+    )
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let page = DeletePage {
+        l: current.viewer.layout(),
+        keys,
+    };
+    if current.viewer.htmx {
+        html(&page.as_content())
+    } else {
+        html(&page)
+    }
 }
 
 /// Deletes exactly the selected keys, or none if any is not the person's own.
@@ -321,7 +395,13 @@ pub async fn delete(current: CurrentTenant, form: web::Form<Vec<(String, String)
     if key_ids.is_empty() {
         return Err(AppError::BadRequest(Msg::new("keys-none-selected")));
     }
-    store::delete_own(current.viewer.db(), current.account.id, current.tenant.project_id, &key_ids).await?;
+    store::delete_own(
+        current.viewer.db(),
+        current.account.id,
+        current.tenant.project_id,
+        &key_ids,
+    )
+    .await?;
     done(&current, Msg::new("keys-deleted").arg("count", key_ids.len())).await
 }
 

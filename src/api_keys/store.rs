@@ -122,12 +122,14 @@ pub async fn list(db: &Db, account_id: i64, project_id: i64, limit: i64, offset:
 
 /// The owner's key with this public ID in the project, if it is theirs.
 pub async fn own(db: &Db, account_id: i64, project_id: i64, key_id: &str) -> sqlx::Result<Option<Key>> {
-    let row = sqlx::query(select_keys!("WHERE k.account_id = $1 AND k.project_id = $2 AND k.key_id = $3"))
-        .bind(account_id)
-        .bind(project_id)
-        .bind(key_id)
-        .fetch_optional(db)
-        .await?;
+    let row = sqlx::query(select_keys!(
+        "WHERE k.account_id = $1 AND k.project_id = $2 AND k.key_id = $3"
+    ))
+    .bind(account_id)
+    .bind(project_id)
+    .bind(key_id)
+    .fetch_optional(db)
+    .await?;
     Ok(row.as_ref().map(key))
 }
 
@@ -144,7 +146,14 @@ pub async fn own_all(db: &Db, account_id: i64, project_id: i64, key_ids: &[Strin
 }
 
 /// Renames and/or re-dates a key, recording what changed.
-pub async fn update(db: &Db, account_id: i64, project_id: i64, before: &Key, name: &KeyName, expires_at: i64) -> sqlx::Result<()> {
+pub async fn update(
+    db: &Db,
+    account_id: i64,
+    project_id: i64,
+    before: &Key,
+    name: &KeyName,
+    expires_at: i64,
+) -> sqlx::Result<()> {
     let mut tx = begin_immediate(db).await?;
     sqlx::query("UPDATE api_keys SET name = $1, expires_at = $2 WHERE id = $3")
         .bind(name.as_str())
@@ -280,10 +289,12 @@ pub async fn by_digest(db: &Db, digest: &[u8]) -> sqlx::Result<Option<KeyOwner>>
 
 /// Every key of an account, in every project (metadata only), newest first.
 pub async fn of_account(db: &Db, account_id: i64) -> sqlx::Result<Vec<(Key, Option<i64>)>> {
-    let rows = sqlx::query(select_keys!("WHERE k.account_id = $1 ORDER BY k.created_at DESC LIMIT 200"))
-        .bind(account_id)
-        .fetch_all(db)
-        .await?;
+    let rows = sqlx::query(select_keys!(
+        "WHERE k.account_id = $1 ORDER BY k.created_at DESC LIMIT 200"
+    ))
+    .bind(account_id)
+    .fetch_all(db)
+    .await?;
     let revoked: Vec<(i64, Option<i64>)> = sqlx::query_as("SELECT id, revoked_at FROM api_keys WHERE account_id = $1")
         .bind(account_id)
         .fetch_all(db)
@@ -301,16 +312,25 @@ pub async fn of_account(db: &Db, account_id: i64) -> sqlx::Result<Vec<(Key, Opti
 /// Revokes an account's key (support), recording why. `false` if there is no such key.
 pub async fn revoke(db: &Db, actor_id: i64, account_id: i64, key_id: &str, reason: &str) -> sqlx::Result<bool> {
     let mut tx = begin_immediate(db).await?;
-    let done = sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE account_id = $2 AND key_id = $3 AND revoked_at IS NULL")
-        .bind(now())
-        .bind(account_id)
-        .bind(key_id)
-        .execute(&mut *tx)
-        .await?;
+    let done =
+        sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE account_id = $2 AND key_id = $3 AND revoked_at IS NULL")
+            .bind(now())
+            .bind(account_id)
+            .bind(key_id)
+            .execute(&mut *tx)
+            .await?;
     if done.rows_affected() == 0 {
         return Ok(false);
     }
-    let change = Change { actor_id: Some(actor_id), project_id: None, subject_id: Some(account_id), action: "support.revoke_key", target: key_id, before: "", after: reason };
+    let change = Change {
+        actor_id: Some(actor_id),
+        project_id: None,
+        subject_id: Some(account_id),
+        action: "support.revoke_key",
+        target: key_id,
+        before: "",
+        after: reason,
+    };
     activity::store::record_change(&mut *tx, change).await?;
     tx.commit().await?;
     crate::api::cache::invalidate_all();

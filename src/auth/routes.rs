@@ -36,7 +36,12 @@ pub async fn sign_in_page(viewer: Viewer, query: web::Query<NextQuery>) -> Resul
     if viewer.account.is_some() {
         return Ok(crate::web::see_other(&next));
     }
-    html(&SignInPage { l: viewer.layout(), next, username: String::new(), error: None })
+    html(&SignInPage {
+        l: viewer.layout(),
+        next,
+        username: String::new(),
+        error: None,
+    })
 }
 
 #[derive(Deserialize)]
@@ -64,14 +69,19 @@ pub async fn sign_in(viewer: Viewer, form: web::Form<SignInForm>) -> Result<Http
         };
         let body = page.render()?;
         Ok::<_, AppError>(
-            HttpResponse::UnprocessableEntity().content_type("text/html; charset=utf-8").body(body),
+            HttpResponse::UnprocessableEntity()
+                .content_type("text/html; charset=utf-8")
+                .body(body),
         )
     };
 
     let window_start = now() - LOCKOUT_SECONDS;
     store::prune_failures(db, window_start).await?;
     if store::failures_since(db, &username, window_start).await? >= MAX_FAILURES {
-        return refuse(&viewer, Msg::new("signin-throttled").arg("minutes", LOCKOUT_SECONDS / 60));
+        return refuse(
+            &viewer,
+            Msg::new("signin-throttled").arg("minutes", LOCKOUT_SECONDS / 60),
+        );
     }
 
     let found = if username.is_empty() || username.len() > 64 {

@@ -111,7 +111,16 @@ impl Viewer {
             None => "/".to_string(),
         };
         let htmx = req.headers().get("hx-request").is_some_and(|v| v == "true");
-        Ok(Viewer { session, lang, account, tenant, expiring_keys, htmx, path, state })
+        Ok(Viewer {
+            session,
+            lang,
+            account,
+            tenant,
+            expiring_keys,
+            htmx,
+            path,
+            state,
+        })
     }
 
     /// The viewer's time zone (UTC before sign-in).
@@ -136,7 +145,13 @@ impl Viewer {
 
     /// Shows `msg` on the next page this person sees.
     pub fn flash(&self, success: bool, msg: Msg) {
-        let _ = self.session.insert(FLASH, Flash { success, text: msg.in_lang(self.lang) });
+        let _ = self.session.insert(
+            FLASH,
+            Flash {
+                success,
+                text: msg.in_lang(self.lang),
+            },
+        );
     }
 
     /// Shows several messages, as one, on the next page.
@@ -254,8 +269,15 @@ impl FromRequest for CurrentTenant {
         let req = req.clone();
         Box::pin(async move {
             let CurrentUser { viewer, account } = CurrentUser::extract(&req).await?;
-            let tenant = viewer.tenant.clone().ok_or(AppError::BadRequest(Msg::new("error-no-project")))?;
-            Ok(CurrentTenant { viewer, account, tenant })
+            let tenant = viewer
+                .tenant
+                .clone()
+                .ok_or(AppError::BadRequest(Msg::new("error-no-project")))?;
+            Ok(CurrentTenant {
+                viewer,
+                account,
+                tenant,
+            })
         })
     }
 }
@@ -284,9 +306,16 @@ impl FromRequest for TenantAdmin {
 }
 
 /// The signed-in person, if their platform role passes `allowed`; else 403.
-async fn with_platform_role(req: &HttpRequest, allowed: fn(crate::accounts::PlatformRole) -> bool) -> Result<CurrentUser, AppError> {
+async fn with_platform_role(
+    req: &HttpRequest,
+    allowed: fn(crate::accounts::PlatformRole) -> bool,
+) -> Result<CurrentUser, AppError> {
     let user = CurrentUser::extract(req).await?;
-    if allowed(user.account.platform_role) { Ok(user) } else { Err(AppError::Forbidden) }
+    if allowed(user.account.platform_role) {
+        Ok(user)
+    } else {
+        Err(AppError::Forbidden)
+    }
 }
 
 /// Support staff or an operator.
@@ -298,7 +327,11 @@ impl FromRequest for Support {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move { with_platform_role(&req, |role| role != crate::accounts::PlatformRole::None).await.map(Support) })
+        Box::pin(async move {
+            with_platform_role(&req, |role| role != crate::accounts::PlatformRole::None)
+                .await
+                .map(Support)
+        })
     }
 }
 
@@ -311,6 +344,10 @@ impl FromRequest for Operator {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move { with_platform_role(&req, |role| role == crate::accounts::PlatformRole::Operator).await.map(Operator) })
+        Box::pin(async move {
+            with_platform_role(&req, |role| role == crate::accounts::PlatformRole::Operator)
+                .await
+                .map(Operator)
+        })
     }
 }

@@ -30,6 +30,9 @@ pub async fn clear_failures(db: &Db, username: &str) -> sqlx::Result<()> {
 
 /// Drops failures too old to matter.
 pub async fn prune_failures(db: &Db, before: i64) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM sign_in_failures WHERE at < $1").bind(before).execute(db).await?;
+    sqlx::query("DELETE FROM sign_in_failures WHERE at < $1")
+        .bind(before)
+        .execute(db)
+        .await?;
     Ok(())
 }

@@ -10,6 +10,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/account/members", web::get().to(routes::list))
         .route("/account/members", web::post().to(routes::add))
         .route("/account/members/{account_id}/role", web::post().to(routes::set_role))
-        .route("/account/members/{account_id}/remove", web::get().to(routes::remove_dialog))
+        .route(
+            "/account/members/{account_id}/remove",
+            web::get().to(routes::remove_dialog),
+        )
         .route("/account/members/{account_id}/remove", web::post().to(routes::remove));
 }

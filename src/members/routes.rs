@@ -27,7 +27,12 @@ struct MembersPage {
     errors: FieldErrors,
 }
 
-async fn page(current: &CurrentTenant, identifier: String, role: String, errors: FieldErrors) -> Result<MembersPage, AppError> {
+async fn page(
+    current: &CurrentTenant,
+    identifier: String,
+    role: String,
+    errors: FieldErrors,
+) -> Result<MembersPage, AppError> {
     Ok(MembersPage {
         l: current.viewer.layout(),
         tab: "members",
@@ -41,7 +46,11 @@ async fn page(current: &CurrentTenant, identifier: String, role: String, errors:
 
 pub async fn list(current: CurrentTenant) -> Result<HttpResponse, AppError> {
     let page = page(&current, String::new(), "tenant_user".into(), FieldErrors::default()).await?;
-    if current.viewer.htmx { html(&page.as_content()) } else { html(&page) }
+    if current.viewer.htmx {
+        html(&page.as_content())
+    } else {
+        html(&page)
+    }
 }
 
 #[derive(Deserialize)]
@@ -84,7 +93,9 @@ pub async fn add(admin: TenantAdmin, form: web::Form<AddForm>) -> Result<HttpRes
                     after: role.as_str(),
                 };
                 crate::activity::store::record_change(db, change).await?;
-                current.viewer.flash(true, Msg::new("member-added").arg("name", &account.display_name));
+                current
+                    .viewer
+                    .flash(true, Msg::new("member-added").arg("name", &account.display_name));
                 return Ok(redirect_after_post(&current.viewer, "/account/members"));
             }
             Err(AppError::Conflict(_)) => {
@@ -93,13 +104,27 @@ pub async fn add(admin: TenantAdmin, form: web::Form<AddForm>) -> Result<HttpRes
             Err(err) => return Err(err),
         }
     }
-    let page = page(&current, identifier.chars().take(254).collect(), form.role.chars().take(16).collect(), errors).await?;
-    let body = if current.viewer.htmx { page.as_content().render()? } else { page.render()? };
-    Ok(HttpResponse::UnprocessableEntity().content_type("text/html; charset=utf-8").body(body))
+    let page = page(
+        &current,
+        identifier.chars().take(254).collect(),
+        form.role.chars().take(16).collect(),
+        errors,
+    )
+    .await?;
+    let body = if current.viewer.htmx {
+        page.as_content().render()?
+    } else {
+        page.render()?
+    };
+    Ok(HttpResponse::UnprocessableEntity()
+        .content_type("text/html; charset=utf-8")
+        .body(body))
 }
 
 async fn member_of(current: &CurrentTenant, account_id: i64) -> Result<Member, AppError> {
-    store::member(current.viewer.db(), current.tenant.project_id, account_id).await?.ok_or(AppError::NotFound)
+    store::member(current.viewer.db(), current.tenant.project_id, account_id)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 #[derive(Deserialize)]
@@ -108,15 +133,30 @@ pub struct RoleForm {
     role: String,
 }
 
-pub async fn set_role(admin: TenantAdmin, path: web::Path<i64>, form: web::Form<RoleForm>) -> Result<HttpResponse, AppError> {
+pub async fn set_role(
+    admin: TenantAdmin,
+    path: web::Path<i64>,
+    form: web::Form<RoleForm>,
+) -> Result<HttpResponse, AppError> {
     let TenantAdmin(current) = admin;
     let member = member_of(&current, *path).await?;
     let role = TenantRole::parse(&form.role).ok_or(AppError::BadRequest(Msg::new("member-role-invalid")))?;
     let db = current.viewer.db();
-    match store::set_role(db, current.account.id, current.tenant.project_id, member.account_id, &member.username, role).await? {
+    match store::set_role(
+        db,
+        current.account.id,
+        current.tenant.project_id,
+        member.account_id,
+        &member.username,
+        role,
+    )
+    .await?
+    {
         MembershipChange::Done => current.viewer.flash(
             true,
-            Msg::new("member-role-changed").arg("name", &member.display_name).arg("role", current.viewer.lang.t(role.label_key())),
+            Msg::new("member-role-changed")
+                .arg("name", &member.display_name)
+                .arg("role", current.viewer.lang.t(role.label_key())),
         ),
         MembershipChange::LastAdmin => current.viewer.flash(false, Msg::new("member-last-admin")),
         MembershipChange::NotAMember => return Err(AppError::NotFound),
@@ -134,20 +174,41 @@ struct RemovePage {
 pub async fn remove_dialog(admin: TenantAdmin, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
     let TenantAdmin(current) = admin;
     let member = member_of(&current, *path).await?;
-    let page = RemovePage { l: current.viewer.layout(), member };
-    if current.viewer.htmx { html(&page.as_content()) } else { html(&page) }
+    let page = RemovePage {
+        l: current.viewer.layout(),
+        member,
+    };
+    if current.viewer.htmx {
+        html(&page.as_content())
+    } else {
+        html(&page)
+    }
 }
 
 pub async fn remove(admin: TenantAdmin, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
     let TenantAdmin(current) = admin;
     let member = member_of(&current, *path).await?;
     let db = current.viewer.db();
-    match store::remove_member(db, current.account.id, current.tenant.project_id, member.account_id, &member.username).await? {
-        MembershipChange::Done => current.viewer.flash(true, Msg::new("member-removed").arg("name", &member.display_name)),
+    match store::remove_member(
+        db,
+        current.account.id,
+        current.tenant.project_id,
+        member.account_id,
+        &member.username,
+    )
+    .await?
+    {
+        MembershipChange::Done => current
+            .viewer
+            .flash(true, Msg::new("member-removed").arg("name", &member.display_name)),
         MembershipChange::LastAdmin => current.viewer.flash(false, Msg::new("member-last-admin")),
         MembershipChange::NotAMember => return Err(AppError::NotFound),
     }
     // An admin who removed themselves is no longer in the project.
-    let next = if member.account_id == current.account.id { "/" } else { "/account/members" };
+    let next = if member.account_id == current.account.id {
+        "/"
+    } else {
+        "/account/members"
+    };
     Ok(redirect_after_post(&current.viewer, next))
 }

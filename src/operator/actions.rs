@@ -51,7 +51,13 @@ pub async fn create_account(
     };
     let platform_role = platform_role(role)?;
     let password_hash = password::hash(secret.to_string()).await?;
-    let new = NewAccount { username: &username, display_name: &name, email: &email, password_hash: &password_hash, platform_role };
+    let new = NewAccount {
+        username: &username,
+        display_name: &name,
+        email: &email,
+        password_hash: &password_hash,
+        platform_role,
+    };
     let id = accounts::store::insert(db, new).await?;
     let change = Change {
         actor_id: actor,
@@ -126,12 +132,26 @@ pub async fn create_project(
         return Err(AppError::invalid("ends", "date-range-invalid"));
     }
     let id = projects::store::insert(db, &code, &name, starts_on, ends_on).await?;
-    let change = Change { actor_id: actor, project_id: Some(id), subject_id: None, action: "project.create", target: code.as_str(), before: "", after: name.as_str() };
+    let change = Change {
+        actor_id: actor,
+        project_id: Some(id),
+        subject_id: None,
+        action: "project.create",
+        target: code.as_str(),
+        before: "",
+        after: name.as_str(),
+    };
     activity::store::record_change(db, change).await?;
     Ok(id)
 }
 
-pub async fn add_member(db: &Db, actor: Option<i64>, project_code: &str, username: &str, role: &str) -> Result<(), AppError> {
+pub async fn add_member(
+    db: &Db,
+    actor: Option<i64>,
+    project_code: &str,
+    username: &str,
+    role: &str,
+) -> Result<(), AppError> {
     let role = TenantRole::parse(role.trim()).ok_or_else(|| AppError::invalid("role", "member-role-invalid"))?;
     let project = project(db, project_code).await?;
     let account = account(db, username).await?;
@@ -158,13 +178,16 @@ pub async fn set_project_quota(
     values: &[(&str, Option<&str>)],
 ) -> Result<(), AppError> {
     let project = project(db, project_code).await?;
-    let service = QuotaService::parse(service.trim()).ok_or_else(|| AppError::invalid("service", "quota-unknown-service"))?;
+    let service =
+        QuotaService::parse(service.trim()).ok_or_else(|| AppError::invalid("service", "quota-unknown-service"))?;
     let mut limits = Vec::new();
     for (resource, raw) in values {
         let Some(raw) = raw else { continue };
         let resource = Resource::parse(resource)
             .filter(|r| service.resources().contains(r))
-            .ok_or_else(|| AppError::invalid_at(resource.to_string(), crate::web::i18n::Msg::new("api-resource-unknown")))?;
+            .ok_or_else(|| {
+                AppError::invalid_at(resource.to_string(), crate::web::i18n::Msg::new("api-resource-unknown"))
+            })?;
         limits.push((resource, QuotaLimit::parse(raw, resource.code())?));
     }
     if limits.is_empty() {
@@ -174,7 +197,14 @@ pub async fn set_project_quota(
     Ok(())
 }
 
-pub async fn add_order(db: &Db, actor: Option<i64>, project_code: &str, number: &str, amount: &str, note: &str) -> Result<(), AppError> {
+pub async fn add_order(
+    db: &Db,
+    actor: Option<i64>,
+    project_code: &str,
+    number: &str,
+    amount: &str,
+    note: &str,
+) -> Result<(), AppError> {
     let project = project(db, project_code).await?;
     let number = wallets::parse_order_number(number)?;
     let amount = Credits::parse(amount, "amount")?;

@@ -33,11 +33,19 @@ struct ConsolePage {
 
 impl ConsolePage {
     fn value(&self, form: &str, field: &str) -> &str {
-        if self.active == form { self.values.get(field).map(String::as_str).unwrap_or("") } else { "" }
+        if self.active == form {
+            self.values.get(field).map(String::as_str).unwrap_or("")
+        } else {
+            ""
+        }
     }
 
     fn error(&self, form: &str, field: &str) -> Option<&str> {
-        if self.active == form { self.errors.get(field) } else { None }
+        if self.active == form {
+            self.errors.get(field)
+        } else {
+            None
+        }
     }
 
     fn next_steps(&self, order: &Order) -> &'static [&'static str] {
@@ -87,7 +95,12 @@ pub async fn console(operator: Operator) -> Result<HttpResponse, AppError> {
 
 /// After an action: success → flash and back to the console; a refusal →
 /// the console again with the message next to the field.
-async fn finish(operator: Operator, form: &'static str, values: HashMap<String, String>, result: Result<Msg, AppError>) -> Result<HttpResponse, AppError> {
+async fn finish(
+    operator: Operator,
+    form: &'static str,
+    values: HashMap<String, String>,
+    result: Result<Msg, AppError>,
+) -> Result<HttpResponse, AppError> {
     let viewer = &operator.0.viewer;
     match result {
         Ok(message) => {
@@ -97,13 +110,21 @@ async fn finish(operator: Operator, form: &'static str, values: HashMap<String, 
         Err(err @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
             let mut errors = FieldErrors::default();
             let err = match err {
-                AppError::Conflict(message) => AppError::Invalid { field: "form".into(), message },
+                AppError::Conflict(message) => AppError::Invalid {
+                    field: "form".into(),
+                    message,
+                },
                 other => other,
             };
             errors.add(err, viewer.lang)?;
-            let values = values.into_iter().map(|(k, v)| (k, v.chars().take(200).collect())).collect();
+            let values = values
+                .into_iter()
+                .map(|(k, v)| (k, v.chars().take(200).collect()))
+                .collect();
             let page = page(&operator, form, values, errors, None).await?;
-            Ok(HttpResponse::UnprocessableEntity().content_type("text/html; charset=utf-8").body(page.render()?))
+            Ok(HttpResponse::UnprocessableEntity()
+                .content_type("text/html; charset=utf-8")
+                .body(page.render()?))
         }
         Err(AppError::NotFound) => {
             viewer.flash(false, Msg::new("error-not-found"));
@@ -123,7 +144,15 @@ pub async fn create_account(operator: Operator, req: HttpRequest, form: Form) ->
     let actor = Some(operator.0.account.id);
     let db = operator.0.viewer.db().clone();
     let name = Some(field(&form, "name"));
-    let result = actions::create_account_with_link(&db, actor, field(&form, "username"), field(&form, "email"), name, Some(field(&form, "role"))).await;
+    let result = actions::create_account_with_link(
+        &db,
+        actor,
+        field(&form, "username"),
+        field(&form, "email"),
+        name,
+        Some(field(&form, "role")),
+    )
+    .await;
     match result {
         Ok((_, path)) => {
             let link = {
@@ -131,7 +160,14 @@ pub async fn create_account(operator: Operator, req: HttpRequest, form: Form) ->
                 format!("{}://{}{path}", info.scheme(), info.host())
             };
             let username = field(&form, "username").trim().to_ascii_lowercase();
-            let page = page(&operator, "", HashMap::new(), FieldErrors::default(), Some((username, link))).await?;
+            let page = page(
+                &operator,
+                "",
+                HashMap::new(),
+                FieldErrors::default(),
+                Some((username, link)),
+            )
+            .await?;
             Ok(HttpResponse::Ok()
                 .content_type("text/html; charset=utf-8")
                 .insert_header(("Cache-Control", "no-store"))
@@ -144,9 +180,14 @@ pub async fn create_account(operator: Operator, req: HttpRequest, form: Form) ->
 pub async fn set_role(operator: Operator, form: Form) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let db = operator.0.viewer.db().clone();
-    let result = actions::set_platform_role(&db, Some(operator.0.account.id), field(&form, "username"), field(&form, "role"))
-        .await
-        .map(|()| Msg::new("operator-role-set").arg("username", field(&form, "username").trim()));
+    let result = actions::set_platform_role(
+        &db,
+        Some(operator.0.account.id),
+        field(&form, "username"),
+        field(&form, "role"),
+    )
+    .await
+    .map(|()| Msg::new("operator-role-set").arg("username", field(&form, "username").trim()));
     finish(operator, "role", form, result).await
 }
 
@@ -169,9 +210,19 @@ pub async fn create_project(operator: Operator, form: Form) -> Result<HttpRespon
 pub async fn add_member(operator: Operator, form: Form) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let db = operator.0.viewer.db().clone();
-    let result = actions::add_member(&db, Some(operator.0.account.id), field(&form, "project"), field(&form, "username"), field(&form, "role"))
-        .await
-        .map(|()| Msg::new("operator-member-added").arg("username", field(&form, "username").trim()).arg("project", field(&form, "project").trim().to_ascii_uppercase()));
+    let result = actions::add_member(
+        &db,
+        Some(operator.0.account.id),
+        field(&form, "project"),
+        field(&form, "username"),
+        field(&form, "role"),
+    )
+    .await
+    .map(|()| {
+        Msg::new("operator-member-added")
+            .arg("username", field(&form, "username").trim())
+            .arg("project", field(&form, "project").trim().to_ascii_uppercase())
+    });
     finish(operator, "member", form, result).await
 }
 
@@ -179,19 +230,37 @@ pub async fn set_quota(operator: Operator, form: Form) -> Result<HttpResponse, A
     let form = form.into_inner();
     let db = operator.0.viewer.db().clone();
     let given = |name: &str| form.get(name).map(String::as_str).filter(|v| !v.trim().is_empty());
-    let values = [("cpu", given("cpu")), ("gpu", given("gpu")), ("memory", given("memory")), ("floating_ip", given("floating_ip"))];
-    let result = actions::set_project_quota(&db, Some(operator.0.account.id), field(&form, "project"), field(&form, "service"), &values)
-        .await
-        .map(|()| Msg::new("operator-quota-set").arg("project", field(&form, "project").trim().to_ascii_uppercase()));
+    let values = [
+        ("cpu", given("cpu")),
+        ("gpu", given("gpu")),
+        ("memory", given("memory")),
+        ("floating_ip", given("floating_ip")),
+    ];
+    let result = actions::set_project_quota(
+        &db,
+        Some(operator.0.account.id),
+        field(&form, "project"),
+        field(&form, "service"),
+        &values,
+    )
+    .await
+    .map(|()| Msg::new("operator-quota-set").arg("project", field(&form, "project").trim().to_ascii_uppercase()));
     finish(operator, "quota", form, result).await
 }
 
 pub async fn add_order(operator: Operator, form: Form) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let db = operator.0.viewer.db().clone();
-    let result = actions::add_order(&db, Some(operator.0.account.id), field(&form, "project"), field(&form, "number"), field(&form, "amount"), field(&form, "note"))
-        .await
-        .map(|()| Msg::new("operator-order-added").arg("number", field(&form, "number").trim()));
+    let result = actions::add_order(
+        &db,
+        Some(operator.0.account.id),
+        field(&form, "project"),
+        field(&form, "number"),
+        field(&form, "amount"),
+        field(&form, "note"),
+    )
+    .await
+    .map(|()| Msg::new("operator-order-added").arg("number", field(&form, "number").trim()));
     finish(operator, "order", form, result).await
 }
 

@@ -55,7 +55,9 @@ pub struct SearchQuery {
 fn matches(member: &Member, q: &str) -> bool {
     let q = q.trim().to_lowercase();
     q.is_empty()
-        || [&member.display_name, &member.username, &member.email].iter().any(|field| field.to_lowercase().contains(&q))
+        || [&member.display_name, &member.username, &member.email]
+            .iter()
+            .any(|field| field.to_lowercase().contains(&q))
 }
 
 async fn rows(current: &CurrentTenant, q: &str) -> Result<Vec<TenantRow>, AppError> {
@@ -68,7 +70,10 @@ async fn rows(current: &CurrentTenant, q: &str) -> Result<Vec<TenantRow>, AppErr
         // A tenant user sees only themselves.
         .filter(|m| current.tenant.is_admin() || m.account_id == current.account.id)
         .filter(|m| matches(m, q))
-        .map(|member| TenantRow { services: permissions.remove(&member.account_id).unwrap_or_default(), member })
+        .map(|member| TenantRow {
+            services: permissions.remove(&member.account_id).unwrap_or_default(),
+            member,
+        })
         .collect())
 }
 
@@ -76,7 +81,12 @@ pub async fn page(current: CurrentTenant, query: web::Query<SearchQuery>) -> Res
     let q: String = query.q.chars().take(100).collect();
     let rows = rows(&current, &q).await?;
     let services = store::services(current.viewer.db()).await?;
-    html(&PermissionsPage { l: current.viewer.layout(), q, rows, services })
+    html(&PermissionsPage {
+        l: current.viewer.layout(),
+        q,
+        rows,
+        services,
+    })
 }
 
 #[derive(Template)]
@@ -100,8 +110,13 @@ async fn row_of(current: &CurrentTenant, account_id: i64) -> Result<TenantRow, A
         return Err(AppError::NotFound);
     }
     let db = current.viewer.db();
-    let member = store::member(db, current.tenant.project_id, account_id).await?.ok_or(AppError::NotFound)?;
-    let services = store::project_permissions(db, current.tenant.project_id).await?.remove(&account_id).unwrap_or_default();
+    let member = store::member(db, current.tenant.project_id, account_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let services = store::project_permissions(db, current.tenant.project_id)
+        .await?
+        .remove(&account_id)
+        .unwrap_or_default();
     Ok(TenantRow { member, services })
 }
 
@@ -109,8 +124,17 @@ pub async fn dialog(current: CurrentTenant, path: web::Path<i64>) -> Result<Http
     let row = row_of(&current, *path).await?;
     let services = store::services(current.viewer.db()).await?;
     let editable = current.tenant.is_admin();
-    let page = EditPage { l: current.viewer.layout(), row, services, editable };
-    if current.viewer.htmx { html(&page.as_content()) } else { html(&page) }
+    let page = EditPage {
+        l: current.viewer.layout(),
+        row,
+        services,
+        editable,
+    };
+    if current.viewer.htmx {
+        html(&page.as_content())
+    } else {
+        html(&page)
+    }
 }
 
 #[derive(Template)]
@@ -129,7 +153,11 @@ impl SavedFragment {
 }
 
 /// Saves the services a member may use (tenant admins only).
-pub async fn save(admin: TenantAdmin, path: web::Path<i64>, form: web::Form<Vec<(String, String)>>) -> Result<HttpResponse, AppError> {
+pub async fn save(
+    admin: TenantAdmin,
+    path: web::Path<i64>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
     let TenantAdmin(current) = admin;
     let row = row_of(&current, *path).await?;
     let db = current.viewer.db();
@@ -146,8 +174,15 @@ pub async fn save(admin: TenantAdmin, path: web::Path<i64>, form: web::Form<Vec<
             chosen.push(value.clone());
         }
     }
-    let result = store::set_permissions(db, current.account.id, current.tenant.project_id, row.member.account_id, &row.member.username, &chosen)
-        .await?;
+    let result = store::set_permissions(
+        db,
+        current.account.id,
+        current.tenant.project_id,
+        row.member.account_id,
+        &row.member.username,
+        &chosen,
+    )
+    .await?;
     if result == MembershipChange::NotAMember {
         return Err(AppError::NotFound);
     }
@@ -157,8 +192,16 @@ pub async fn save(admin: TenantAdmin, path: web::Path<i64>, form: web::Form<Vec<
         return Ok(see_other("/permissions"));
     }
     let mut permissions: HashMap<i64, Vec<String>> = store::project_permissions(db, current.tenant.project_id).await?;
-    let row = TenantRow { services: permissions.remove(&row.member.account_id).unwrap_or_default(), member: row.member };
-    let fragment = SavedFragment { message: message.in_lang(current.viewer.lang), l: current.viewer.layout(), row, services: known };
+    let row = TenantRow {
+        services: permissions.remove(&row.member.account_id).unwrap_or_default(),
+        member: row.member,
+    };
+    let fragment = SavedFragment {
+        message: message.in_lang(current.viewer.lang),
+        l: current.viewer.layout(),
+        row,
+        services: known,
+    };
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header(("HX-Trigger", "close-dialog"))

@@ -81,8 +81,8 @@ pub struct ProjectCode(String);
 impl ProjectCode {
     pub fn parse(raw: &str) -> Result<Self, AppError> {
         let value = raw.trim().to_ascii_uppercase();
-        let valid = (3..=20).contains(&value.len())
-            && value.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+        let valid =
+            (3..=20).contains(&value.len()) && value.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
         if valid {
             Ok(ProjectCode(value))
         } else {

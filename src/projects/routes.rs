@@ -53,7 +53,10 @@ pub async fn overview(user: CurrentUser) -> Result<HttpResponse, AppError> {
             let gauges = mine
                 .into_iter()
                 .zip(project)
-                .map(|(mine, project)| Gauge { limit: mine.limit.or(project.limit), ..mine })
+                .map(|(mine, project)| Gauge {
+                    limit: mine.limit.or(project.limit),
+                    ..mine
+                })
                 .collect();
             usage.push(ServiceUsage { service, gauges });
         }
@@ -66,7 +69,11 @@ pub async fn overview(user: CurrentUser) -> Result<HttpResponse, AppError> {
         tenants,
         usage,
     };
-    if user.viewer.htmx { html(&page.as_content()) } else { html(&page) }
+    if user.viewer.htmx {
+        html(&page.as_content())
+    } else {
+        html(&page)
+    }
 }
 
 #[derive(Template)]
@@ -91,7 +98,11 @@ pub async fn switcher(user: CurrentUser) -> Result<HttpResponse, AppError> {
         l: user.viewer.layout(),
         tenants,
     };
-    if user.viewer.htmx { html(&page.as_content()) } else { html(&page) }
+    if user.viewer.htmx {
+        html(&page.as_content())
+    } else {
+        html(&page)
+    }
 }
 
 #[derive(Deserialize)]
@@ -104,11 +115,14 @@ pub struct SwitchForm {
 /// are not a member of is refused, and nothing changes.
 pub async fn switch(user: CurrentUser, form: web::Form<SwitchForm>) -> Result<HttpResponse, AppError> {
     let db = user.viewer.db();
-    let project = store::by_code(db, form.project.trim()).await?.ok_or(AppError::NotFound)?;
+    let project = store::by_code(db, form.project.trim())
+        .await?
+        .ok_or(AppError::NotFound)?;
     let tenant = store::tenant(db, user.account.id, project.id)
         .await?
         .ok_or(AppError::NotFound)?;
     user.viewer.set_project(tenant.project_id);
-    user.viewer.flash(true, Msg::new("switched-project").arg("project", &tenant.name));
+    user.viewer
+        .flash(true, Msg::new("switched-project").arg("project", &tenant.name));
     Ok(redirect_after_post(&user.viewer, "/account"))
 }

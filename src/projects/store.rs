@@ -49,16 +49,15 @@ pub async fn insert(
     ends_on: time::Date,
 ) -> Result<i64, AppError> {
     let mut tx = begin_immediate(db).await?;
-    let created = sqlx::query(
-        "INSERT INTO projects (code, name, starts_on, ends_on, created_at) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(code.as_str())
-    .bind(name.as_str())
-    .bind(starts_on.to_string())
-    .bind(ends_on.to_string())
-    .bind(now())
-    .execute(&mut *tx)
-    .await;
+    let created =
+        sqlx::query("INSERT INTO projects (code, name, starts_on, ends_on, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(code.as_str())
+            .bind(name.as_str())
+            .bind(starts_on.to_string())
+            .bind(ends_on.to_string())
+            .bind(now())
+            .execute(&mut *tx)
+            .await;
     let project_id = match created {
         Ok(done) => done.last_insert_rowid(),
         Err(err) if is_unique_violation(&err) => {
@@ -80,27 +79,25 @@ pub async fn by_code(db: &Db, code: &str) -> sqlx::Result<Option<Project>> {
         .bind(code)
         .fetch_optional(db)
         .await?;
-    Ok(row.map(|row| Project { id: row.get("id"), code: row.get("code"), name: row.get("name") }))
+    Ok(row.map(|row| Project {
+        id: row.get("id"),
+        code: row.get("code"),
+        name: row.get("name"),
+    }))
 }
 
 /// Adds an account to a project with every service permitted; an existing
 /// membership is a `Conflict`.
-pub async fn add_member(
-    db: &Db,
-    project_id: i64,
-    account_id: i64,
-    role: TenantRole,
-) -> Result<i64, AppError> {
+pub async fn add_member(db: &Db, project_id: i64, account_id: i64, role: TenantRole) -> Result<i64, AppError> {
     let mut tx = begin_immediate(db).await?;
-    let created = sqlx::query(
-        "INSERT INTO memberships (project_id, account_id, role, created_at) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(project_id)
-    .bind(account_id)
-    .bind(role.as_str())
-    .bind(now())
-    .execute(&mut *tx)
-    .await;
+    let created =
+        sqlx::query("INSERT INTO memberships (project_id, account_id, role, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(project_id)
+            .bind(account_id)
+            .bind(role.as_str())
+            .bind(now())
+            .execute(&mut *tx)
+            .await;
     let membership_id = match created {
         Ok(done) => done.last_insert_rowid(),
         Err(err) if is_unique_violation(&err) => {
@@ -113,15 +110,25 @@ pub async fn add_member(
         .fetch_optional(&mut *tx)
         .await?;
     let services: Vec<String> = match defaults {
-        Some(list) => list.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
-        None => sqlx::query_scalar("SELECT code FROM services ORDER BY position").fetch_all(&mut *tx).await?,
+        Some(list) => list
+            .split(',')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect(),
+        None => {
+            sqlx::query_scalar("SELECT code FROM services ORDER BY position")
+                .fetch_all(&mut *tx)
+                .await?
+        }
     };
     for service in services {
-        sqlx::query("INSERT INTO tenant_permissions (membership_id, service) SELECT $1, code FROM services WHERE code = $2")
-            .bind(membership_id)
-            .bind(service)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO tenant_permissions (membership_id, service) SELECT $1, code FROM services WHERE code = $2",
+        )
+        .bind(membership_id)
+        .bind(service)
+        .execute(&mut *tx)
+        .await?;
     }
     tx.commit().await?;
     Ok(membership_id)
@@ -140,7 +147,9 @@ pub async fn set_default_services(db: &Db, services: Option<&[String]>) -> sqlx:
             .await?;
         }
         None => {
-            sqlx::query("DELETE FROM settings WHERE name = 'default_services'").execute(db).await?;
+            sqlx::query("DELETE FROM settings WHERE name = 'default_services'")
+                .execute(db)
+                .await?;
         }
     }
     Ok(())
@@ -181,7 +190,9 @@ pub async fn set_role(
             .bind(account_id)
             .fetch_optional(&mut *tx)
             .await?;
-    let Some(current) = current else { return Ok(MembershipChange::NotAMember) };
+    let Some(current) = current else {
+        return Ok(MembershipChange::NotAMember);
+    };
     if current == role.as_str() {
         return Ok(MembershipChange::Done);
     }
@@ -226,7 +237,9 @@ pub async fn remove_member(
             .bind(account_id)
             .fetch_optional(&mut *tx)
             .await?;
-    let Some(current) = current else { return Ok(MembershipChange::NotAMember) };
+    let Some(current) = current else {
+        return Ok(MembershipChange::NotAMember);
+    };
     if current == TenantRole::Admin.as_str() && admins_other_than(&mut tx, project_id, account_id).await? == 0 {
         return Ok(MembershipChange::LastAdmin);
     }
@@ -256,7 +269,10 @@ pub async fn remove_member(
 }
 
 /// The services each member of a project may use, keyed by account.
-pub async fn project_permissions(db: &Db, project_id: i64) -> sqlx::Result<std::collections::HashMap<i64, Vec<String>>> {
+pub async fn project_permissions(
+    db: &Db,
+    project_id: i64,
+) -> sqlx::Result<std::collections::HashMap<i64, Vec<String>>> {
     let rows: Vec<(i64, String)> = sqlx::query_as(
         "SELECT m.account_id, t.service FROM tenant_permissions t
          JOIN memberships m ON m.id = t.membership_id
@@ -275,7 +291,9 @@ pub async fn project_permissions(db: &Db, project_id: i64) -> sqlx::Result<std::
 
 /// Every service the cloud has, in order.
 pub async fn services(db: &Db) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar("SELECT code FROM services ORDER BY position").fetch_all(db).await
+    sqlx::query_scalar("SELECT code FROM services ORDER BY position")
+        .fetch_all(db)
+        .await
 }
 
 /// Replaces a member's permitted services, recording before → after.
@@ -288,12 +306,15 @@ pub async fn set_permissions(
     services: &[String],
 ) -> sqlx::Result<MembershipChange> {
     let mut tx = begin_immediate(db).await?;
-    let membership: Option<i64> = sqlx::query_scalar("SELECT id FROM memberships WHERE project_id = $1 AND account_id = $2")
-        .bind(project_id)
-        .bind(account_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-    let Some(membership_id) = membership else { return Ok(MembershipChange::NotAMember) };
+    let membership: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM memberships WHERE project_id = $1 AND account_id = $2")
+            .bind(project_id)
+            .bind(account_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some(membership_id) = membership else {
+        return Ok(MembershipChange::NotAMember);
+    };
     let before: Vec<String> = sqlx::query_scalar(
         "SELECT t.service FROM tenant_permissions t JOIN services s ON s.code = t.service
          WHERE t.membership_id = $1 ORDER BY s.position",
@@ -301,7 +322,10 @@ pub async fn set_permissions(
     .bind(membership_id)
     .fetch_all(&mut *tx)
     .await?;
-    sqlx::query("DELETE FROM tenant_permissions WHERE membership_id = $1").bind(membership_id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM tenant_permissions WHERE membership_id = $1")
+        .bind(membership_id)
+        .execute(&mut *tx)
+        .await?;
     for service in services {
         sqlx::query("INSERT INTO tenant_permissions (membership_id, service) VALUES ($1, $2)")
             .bind(membership_id)
@@ -333,22 +357,31 @@ pub async fn set_permissions(
     Ok(MembershipChange::Done)
 }
 
-
 /// The account's membership in one project, if it has one.
 pub async fn tenant(db: &Db, account_id: i64, project_id: i64) -> sqlx::Result<Option<Tenant>> {
-    let row = sqlx::query(select_tenants!("WHERE m.account_id = $1 AND m.project_id = $2")).bind(account_id).bind(project_id).fetch_optional(db).await?;
+    let row = sqlx::query(select_tenants!("WHERE m.account_id = $1 AND m.project_id = $2"))
+        .bind(account_id)
+        .bind(project_id)
+        .fetch_optional(db)
+        .await?;
     Ok(row.as_ref().map(tenant_from))
 }
 
 /// Every project the account is a member of, by project code.
 pub async fn tenants_of(db: &Db, account_id: i64) -> sqlx::Result<Vec<Tenant>> {
-    let rows = sqlx::query(select_tenants!("WHERE m.account_id = $1 ORDER BY p.code")).bind(account_id).fetch_all(db).await?;
+    let rows = sqlx::query(select_tenants!("WHERE m.account_id = $1 ORDER BY p.code"))
+        .bind(account_id)
+        .fetch_all(db)
+        .await?;
     Ok(rows.iter().map(tenant_from).collect())
 }
 
 /// The account's first project by code, the default current project.
 pub async fn first_tenant(db: &Db, account_id: i64) -> sqlx::Result<Option<Tenant>> {
-    let row = sqlx::query(select_tenants!("WHERE m.account_id = $1 ORDER BY p.code LIMIT 1")).bind(account_id).fetch_optional(db).await?;
+    let row = sqlx::query(select_tenants!("WHERE m.account_id = $1 ORDER BY p.code LIMIT 1"))
+        .bind(account_id)
+        .fetch_optional(db)
+        .await?;
     Ok(row.as_ref().map(tenant_from))
 }
 

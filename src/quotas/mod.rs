@@ -124,7 +124,10 @@ impl QuotaLimit {
         }
         match raw.parse::<i64>() {
             Ok(value) if (-1..=MAX_AMOUNT).contains(&value) => Ok(QuotaLimit(value)),
-            _ => Err(AppError::Invalid { field: field.into(), message: Msg::new("quota-invalid").arg("max", MAX_AMOUNT) }),
+            _ => Err(AppError::Invalid {
+                field: field.into(),
+                message: Msg::new("quota-invalid").arg("max", MAX_AMOUNT),
+            }),
         }
     }
 
@@ -186,10 +189,18 @@ mod tests {
 
     #[test]
     fn gauges_know_when_they_are_over() {
-        let gauge = Gauge { resource: Resource::Gpu, usage: 9, limit: Some(8) };
+        let gauge = Gauge {
+            resource: Resource::Gpu,
+            usage: 9,
+            limit: Some(8),
+        };
         assert!(gauge.over() && gauge.full());
         assert_eq!(gauge.bar_value(), 8);
-        let open = Gauge { resource: Resource::Gpu, usage: 9, limit: None };
+        let open = Gauge {
+            resource: Resource::Gpu,
+            usage: 9,
+            limit: None,
+        };
         assert!(!open.over());
         assert_eq!(open.quota(), -1);
     }

@@ -36,7 +36,11 @@ pub struct MemberRow {
 pub fn gauge_text(l: &Layout, gauge: &Gauge) -> String {
     match gauge.limit {
         Some(limit) => format!("{} / {}", gauge.usage, l.t1(gauge.resource.unit_key(), "n", limit)),
-        None => format!("{} / {}", l.t1(gauge.resource.unit_key(), "n", gauge.usage), l.t("quota-unlimited")),
+        None => format!(
+            "{} / {}",
+            l.t1(gauge.resource.unit_key(), "n", gauge.usage),
+            l.t("quota-unlimited")
+        ),
     }
 }
 
@@ -60,7 +64,15 @@ async fn member_rows(db: &crate::db::Db, project_id: i64, service: QuotaService)
     let members = projects::store::members(db, project_id).await?;
     let mut gauges = store::all_member_gauges(db, project_id, service).await?;
     let unset = |service: QuotaService| -> Vec<Gauge> {
-        service.resources().iter().map(|&resource| Gauge { resource, usage: 0, limit: None }).collect()
+        service
+            .resources()
+            .iter()
+            .map(|&resource| Gauge {
+                resource,
+                usage: 0,
+                limit: None,
+            })
+            .collect()
     };
     Ok(members
         .into_iter()
@@ -78,7 +90,13 @@ pub async fn page(admin: TenantAdmin, query: web::Query<ServiceQuery>) -> Result
     let project_id = current.tenant.project_id;
     let project = store::project_gauges(db, project_id, service).await?;
     let rows = member_rows(db, project_id, service).await?;
-    html(&QuotaPage { l: current.viewer.layout(), service, services: QuotaService::ALL, project, rows })
+    html(&QuotaPage {
+        l: current.viewer.layout(),
+        service,
+        services: QuotaService::ALL,
+        project,
+        rows,
+    })
 }
 
 /// One field of the Edit Quota form.
@@ -117,7 +135,12 @@ async fn member_of(admin: &TenantAdmin, account_id: i64) -> Result<Member, AppEr
 }
 
 /// The fields as stored now: each member limit, its usage, the project's limit.
-async fn current_fields(db: &crate::db::Db, project_id: i64, account_id: i64, service: QuotaService) -> Result<Vec<QuotaField>, AppError> {
+async fn current_fields(
+    db: &crate::db::Db,
+    project_id: i64,
+    account_id: i64,
+    service: QuotaService,
+) -> Result<Vec<QuotaField>, AppError> {
     let mine = store::member_gauges(db, project_id, account_id, service).await?;
     let project = store::project_gauges(db, project_id, service).await?;
     Ok(mine
@@ -141,9 +164,24 @@ pub async fn edit_dialog(
     let service = service_of(&query)?;
     let member = member_of(&admin, *path).await?;
     let current = &admin.0;
-    let fields = current_fields(current.viewer.db(), current.tenant.project_id, member.account_id, service).await?;
-    let page = EditPage { l: current.viewer.layout(), service, member, fields };
-    if current.viewer.htmx { html(&page.as_content()) } else { html(&page) }
+    let fields = current_fields(
+        current.viewer.db(),
+        current.tenant.project_id,
+        member.account_id,
+        service,
+    )
+    .await?;
+    let page = EditPage {
+        l: current.viewer.layout(),
+        service,
+        member,
+        fields,
+    };
+    if current.viewer.htmx {
+        html(&page.as_content())
+    } else {
+        html(&page)
+    }
 }
 
 #[derive(Template)]
@@ -202,13 +240,32 @@ pub async fn save(
         }
     }
     if invalid {
-        let page = EditPage { l: current.viewer.layout(), service, member, fields };
-        let body = if current.viewer.htmx { page.as_content().render()? } else { page.render()? };
-        return Ok(HttpResponse::UnprocessableEntity().content_type("text/html; charset=utf-8").body(body));
+        let page = EditPage {
+            l: current.viewer.layout(),
+            service,
+            member,
+            fields,
+        };
+        let body = if current.viewer.htmx {
+            page.as_content().render()?
+        } else {
+            page.render()?
+        };
+        return Ok(HttpResponse::UnprocessableEntity()
+            .content_type("text/html; charset=utf-8")
+            .body(body));
     }
 
-    store::set_member_quotas(db, current.account.id, project_id, member.account_id, &member.username, service, &values)
-        .await?;
+    store::set_member_quotas(
+        db,
+        current.account.id,
+        project_id,
+        member.account_id,
+        &member.username,
+        service,
+        &values,
+    )
+    .await?;
     let below_usage = fields
         .iter()
         .zip(values.iter())

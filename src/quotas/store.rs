@@ -101,7 +101,9 @@ fn describe(service: QuotaService, limits: &HashMap<Resource, i64>) -> String {
 }
 
 fn to_limits(rows: Vec<(String, i64)>) -> HashMap<Resource, i64> {
-    rows.into_iter().filter_map(|(r, q)| Resource::parse(&r).map(|r| (r, q))).collect()
+    rows.into_iter()
+        .filter_map(|(r, q)| Resource::parse(&r).map(|r| (r, q)))
+        .collect()
 }
 
 /// The project's (`account_id: None`) or a member's set limits of a service.
@@ -111,25 +113,24 @@ async fn limits_in(
     account_id: Option<i64>,
     service: QuotaService,
 ) -> sqlx::Result<HashMap<Resource, i64>> {
-    let rows: Vec<(String, i64)> = match account_id {
-        None => {
-            sqlx::query_as("SELECT resource, quota FROM project_quotas WHERE project_id = $1 AND service = $2")
-                .bind(project_id)
-                .bind(service.code())
-                .fetch_all(&mut *conn)
-                .await?
-        }
-        Some(account_id) => {
-            sqlx::query_as(
+    let rows: Vec<(String, i64)> =
+        match account_id {
+            None => {
+                sqlx::query_as("SELECT resource, quota FROM project_quotas WHERE project_id = $1 AND service = $2")
+                    .bind(project_id)
+                    .bind(service.code())
+                    .fetch_all(&mut *conn)
+                    .await?
+            }
+            Some(account_id) => sqlx::query_as(
                 "SELECT resource, quota FROM member_quotas WHERE project_id = $1 AND account_id = $2 AND service = $3",
             )
             .bind(project_id)
             .bind(account_id)
             .bind(service.code())
             .fetch_all(&mut *conn)
-            .await?
-        }
-    };
+            .await?,
+        };
     Ok(to_limits(rows))
 }
 
@@ -166,14 +167,23 @@ pub async fn project_gauges(db: &Db, project_id: i64, service: QuotaService) -> 
 
 /// A member's gauges: their usage against their own limit (`None` when they
 /// have none, and so may use up to the project's quota).
-pub async fn member_gauges(db: &Db, project_id: i64, account_id: i64, service: QuotaService) -> sqlx::Result<Vec<Gauge>> {
+pub async fn member_gauges(
+    db: &Db,
+    project_id: i64,
+    account_id: i64,
+    service: QuotaService,
+) -> sqlx::Result<Vec<Gauge>> {
     let mut conn = db.acquire().await?;
     let limits = limits_in(&mut conn, project_id, Some(account_id), service).await?;
     let usage = usage_in(&mut conn, project_id, Some(account_id), service).await?;
     Ok(gauges(service, &usage, |r| limits.get(&r).copied()))
 }
 
-fn gauges(service: QuotaService, usage: &HashMap<Resource, i64>, limit: impl Fn(Resource) -> Option<i64>) -> Vec<Gauge> {
+fn gauges(
+    service: QuotaService,
+    usage: &HashMap<Resource, i64>,
+    limit: impl Fn(Resource) -> Option<i64>,
+) -> Vec<Gauge> {
     service
         .resources()
         .iter()
@@ -186,14 +196,17 @@ fn gauges(service: QuotaService, usage: &HashMap<Resource, i64>, limit: impl Fn(
 }
 
 /// Every member's gauges of a service, keyed by account, in two queries.
-pub async fn all_member_gauges(db: &Db, project_id: i64, service: QuotaService) -> sqlx::Result<HashMap<i64, Vec<Gauge>>> {
-    let limits: Vec<(i64, String, i64)> = sqlx::query_as(
-        "SELECT account_id, resource, quota FROM member_quotas WHERE project_id = $1 AND service = $2",
-    )
-    .bind(project_id)
-    .bind(service.code())
-    .fetch_all(db)
-    .await?;
+pub async fn all_member_gauges(
+    db: &Db,
+    project_id: i64,
+    service: QuotaService,
+) -> sqlx::Result<HashMap<i64, Vec<Gauge>>> {
+    let limits: Vec<(i64, String, i64)> =
+        sqlx::query_as("SELECT account_id, resource, quota FROM member_quotas WHERE project_id = $1 AND service = $2")
+            .bind(project_id)
+            .bind(service.code())
+            .fetch_all(db)
+            .await?;
     let usage: Vec<(i64, String, i64)> = sqlx::query_as(
         "SELECT a.account_id, r.resource, SUM(r.amount) FROM allocations a
          JOIN allocation_resources r ON r.allocation_id = a.id
@@ -216,7 +229,11 @@ pub async fn all_member_gauges(db: &Db, project_id: i64, service: QuotaService) 
             usage_map.entry(account).or_default().insert(resource, amount);
         }
     }
-    let mut accounts: Vec<i64> = limit_map.keys().map(|(a, _)| *a).chain(usage_map.keys().copied()).collect();
+    let mut accounts: Vec<i64> = limit_map
+        .keys()
+        .map(|(a, _)| *a)
+        .chain(usage_map.keys().copied())
+        .collect();
     accounts.sort_unstable();
     accounts.dedup();
     let empty = HashMap::new();
@@ -224,7 +241,10 @@ pub async fn all_member_gauges(db: &Db, project_id: i64, service: QuotaService) 
         .into_iter()
         .map(|account| {
             let usage = usage_map.get(&account).unwrap_or(&empty);
-            (account, gauges(service, usage, |r| limit_map.get(&(account, r)).copied()))
+            (
+                account,
+                gauges(service, usage, |r| limit_map.get(&(account, r)).copied()),
+            )
         })
         .collect())
 }
@@ -298,11 +318,21 @@ pub async fn admit(
     .fetch_all(&mut *tx)
     .await?;
     let pick = |level: &str| -> HashMap<Resource, i64> {
-        limits.iter().filter(|(l, _, _)| l == level).filter_map(|(_, r, q)| Resource::parse(r).map(|r| (r, *q))).collect()
+        limits
+            .iter()
+            .filter(|(l, _, _)| l == level)
+            .filter_map(|(_, r, q)| Resource::parse(r).map(|r| (r, *q)))
+            .collect()
     };
     let (project_limits, member_limits) = (pick("project"), pick("member"));
-    let project_usage: HashMap<Resource, i64> = usage.iter().filter_map(|(r, p, _)| Resource::parse(r).map(|r| (r, *p))).collect();
-    let member_usage: HashMap<Resource, i64> = usage.iter().filter_map(|(r, _, m)| Resource::parse(r).map(|r| (r, *m))).collect();
+    let project_usage: HashMap<Resource, i64> = usage
+        .iter()
+        .filter_map(|(r, p, _)| Resource::parse(r).map(|r| (r, *p)))
+        .collect();
+    let member_usage: HashMap<Resource, i64> = usage
+        .iter()
+        .filter_map(|(r, _, m)| Resource::parse(r).map(|r| (r, *m)))
+        .collect();
 
     let mut shortfalls = Vec::new();
     for &(resource, requested) in request {
@@ -312,13 +342,25 @@ pub async fn admit(
         if let Some(&limit) = member_limits.get(&resource).filter(|l| **l >= 0) {
             let used = member_usage.get(&resource).copied().unwrap_or(0);
             if used + requested > limit {
-                shortfalls.push(Shortfall { level: "member", resource, requested, used, limit });
+                shortfalls.push(Shortfall {
+                    level: "member",
+                    resource,
+                    requested,
+                    used,
+                    limit,
+                });
             }
         }
         let limit = project_limits.get(&resource).copied().unwrap_or(0);
         let used = project_usage.get(&resource).copied().unwrap_or(0);
         if limit >= 0 && used + requested > limit {
-            shortfalls.push(Shortfall { level: "project", resource, requested, used, limit });
+            shortfalls.push(Shortfall {
+                level: "project",
+                resource,
+                requested,
+                used,
+                limit,
+            });
         }
     }
     if !shortfalls.is_empty() {
@@ -377,7 +419,12 @@ async fn allocation_by_key(
 }
 
 /// The member's own allocation with this ID, if there is one.
-async fn allocation(conn: &mut SqliteConnection, project_id: i64, account_id: i64, id: i64) -> sqlx::Result<Option<Allocation>> {
+async fn allocation(
+    conn: &mut SqliteConnection,
+    project_id: i64,
+    account_id: i64,
+    id: i64,
+) -> sqlx::Result<Option<Allocation>> {
     let Some(row) = sqlx::query(
         "SELECT id, service, idempotency_key, created_at, released_at FROM allocations
          WHERE id = $1 AND project_id = $2 AND account_id = $3",
@@ -445,13 +492,12 @@ pub async fn live_allocations(db: &Db, project_id: i64, account_id: i64) -> sqlx
 
 /// The project's quota of one resource (0 when never set, -1 unlimited).
 pub async fn project_limit(db: &Db, project_id: i64, service: QuotaService, resource: Resource) -> sqlx::Result<i64> {
-    let limit: Option<i64> = sqlx::query_scalar(
-        "SELECT quota FROM project_quotas WHERE project_id = $1 AND service = $2 AND resource = $3",
-    )
-    .bind(project_id)
-    .bind(service.code())
-    .bind(resource.code())
-    .fetch_optional(db)
-    .await?;
+    let limit: Option<i64> =
+        sqlx::query_scalar("SELECT quota FROM project_quotas WHERE project_id = $1 AND service = $2 AND resource = $3")
+            .bind(project_id)
+            .bind(service.code())
+            .bind(resource.code())
+            .fetch_optional(db)
+            .await?;
     Ok(limit.unwrap_or(0))
 }

@@ -10,5 +10,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/support", web::get().to(routes::search))
         .route("/support/accounts/{account_id}", web::get().to(routes::account))
         .route("/support/accounts/{account_id}/lock", web::post().to(routes::lock))
-        .route("/support/accounts/{account_id}/keys/{key_id}/revoke", web::post().to(routes::revoke_key));
+        .route(
+            "/support/accounts/{account_id}/keys/{key_id}/revoke",
+            web::post().to(routes::revoke_key),
+        );
 }

@@ -5,8 +5,14 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::{
-    accounts::{self, Account, PlatformRole, routes::{FieldErrors, parse_reason}},
-    activity::{self, Change, store::{ActivityFilter, ChangeRow}},
+    accounts::{
+        self, Account, PlatformRole,
+        routes::{FieldErrors, parse_reason},
+    },
+    activity::{
+        self, Change,
+        store::{ActivityFilter, ChangeRow},
+    },
     api_keys::{self, store::Key},
     auth::Support,
     error::AppError,
@@ -33,8 +39,16 @@ struct SearchPage {
 pub async fn search(support: Support, query: web::Query<SearchQuery>) -> Result<HttpResponse, AppError> {
     let Support(user) = support;
     let q: String = query.q.trim().chars().take(100).collect();
-    let results = if q.is_empty() { Vec::new() } else { accounts::store::search(user.viewer.db(), &q).await? };
-    html(&SearchPage { l: user.viewer.layout(), q, results })
+    let results = if q.is_empty() {
+        Vec::new()
+    } else {
+        accounts::store::search(user.viewer.db(), &q).await?
+    };
+    html(&SearchPage {
+        l: user.viewer.layout(),
+        q,
+        results,
+    })
 }
 
 /// One of the account's projects, with what support needs to see of it.
@@ -76,28 +90,57 @@ impl AccountPage {
     }
 
     fn error(&self, form: &str, field: &str) -> Option<&str> {
-        if self.active == form { self.errors.get(field) } else { None }
+        if self.active == form {
+            self.errors.get(field)
+        } else {
+            None
+        }
     }
 }
 
-async fn account_page(support: &Support, account_id: i64, errors: FieldErrors, active: String) -> Result<AccountPage, AppError> {
+async fn account_page(
+    support: &Support,
+    account_id: i64,
+    errors: FieldErrors,
+    active: String,
+) -> Result<AccountPage, AppError> {
     let viewer = &support.0.viewer;
     let db = viewer.db();
-    let account = accounts::store::by_id(db, account_id).await?.ok_or(AppError::NotFound)?;
+    let account = accounts::store::by_id(db, account_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let mut projects = Vec::new();
     for tenant in projects::store::tenants_of(db, account.id).await? {
         let mut gauges = Vec::new();
         for service in QuotaService::ALL {
-            gauges.push((service, quota_store::member_gauges(db, tenant.project_id, account.id, service).await?));
+            gauges.push((
+                service,
+                quota_store::member_gauges(db, tenant.project_id, account.id, service).await?,
+            ));
         }
         let project_balance = wallet_store::parent(db, tenant.project_id).await?.balance;
-        let sub_wallet = wallet_store::sub_wallet(db, tenant.project_id, account.id).await?.map(|w| w.balance);
-        projects.push(ProjectView { tenant, gauges, project_balance, sub_wallet });
+        let sub_wallet = wallet_store::sub_wallet(db, tenant.project_id, account.id)
+            .await?
+            .map(|w| w.balance);
+        projects.push(ProjectView {
+            tenant,
+            gauges,
+            project_balance,
+            sub_wallet,
+        });
     }
     let keys = api_keys::store::of_account(db, account.id).await?;
     let filter = ActivityFilter::default();
     let changes = activity::store::changes(db, account.id, &filter, i64::MAX, 20, 0).await?;
-    Ok(AccountPage { l: viewer.layout(), account, projects, keys, changes, errors, active })
+    Ok(AccountPage {
+        l: viewer.layout(),
+        account,
+        projects,
+        keys,
+        changes,
+        errors,
+        active,
+    })
 }
 
 /// The read-only account view; every opening is recorded, and the owner
@@ -123,7 +166,9 @@ async fn refused(support: &Support, account_id: i64, form: &str, err: AppError) 
     let mut errors = FieldErrors::default();
     errors.add(err, support.0.viewer.lang)?;
     let page = account_page(support, account_id, errors, form.to_string()).await?;
-    Ok(HttpResponse::UnprocessableEntity().content_type("text/html; charset=utf-8").body(page.render()?))
+    Ok(HttpResponse::UnprocessableEntity()
+        .content_type("text/html; charset=utf-8")
+        .body(page.render()?))
 }
 
 #[derive(Deserialize)]
@@ -148,7 +193,10 @@ pub async fn lock(support: Support, path: web::Path<i64>, form: web::Form<LockFo
     };
     accounts::store::set_locked_for(db, support.0.account.id, &account, locked, &reason).await?;
     let message = if locked { "support-locked" } else { "support-unlocked" };
-    support.0.viewer.flash(true, Msg::new(message).arg("username", &account.username));
+    support
+        .0
+        .viewer
+        .flash(true, Msg::new(message).arg("username", &account.username));
     Ok(see_other(&format!("/support/accounts/{}", account.id)))
 }
 
@@ -158,10 +206,16 @@ pub struct ReasonForm {
     reason: String,
 }
 
-pub async fn revoke_key(support: Support, path: web::Path<(i64, String)>, form: web::Form<ReasonForm>) -> Result<HttpResponse, AppError> {
+pub async fn revoke_key(
+    support: Support,
+    path: web::Path<(i64, String)>,
+    form: web::Form<ReasonForm>,
+) -> Result<HttpResponse, AppError> {
     let (account_id, key_id) = path.into_inner();
     let db = support.0.viewer.db();
-    let account = accounts::store::by_id(db, account_id).await?.ok_or(AppError::NotFound)?;
+    let account = accounts::store::by_id(db, account_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let reason = match parse_reason(&form.reason) {
         Ok(reason) => reason,
         Err(err) => return refused(&support, account.id, &key_id, err).await,
@@ -169,6 +223,9 @@ pub async fn revoke_key(support: Support, path: web::Path<(i64, String)>, form: 
     if !api_keys::store::revoke(db, support.0.account.id, account.id, &key_id, &reason).await? {
         return Err(AppError::NotFound);
     }
-    support.0.viewer.flash(true, Msg::new("support-key-revoked").arg("key", &key_id));
+    support
+        .0
+        .viewer
+        .flash(true, Msg::new("support-key-revoked").arg("key", &key_id));
     Ok(see_other(&format!("/support/accounts/{}", account.id)))
 }

@@ -12,10 +12,26 @@ use crate::quotas::QuotaService;
 
 /// The clusters the client knows, by the `x-api-host` it sends.
 pub const CLUSTERS: [Cluster; 4] = [
-    Cluster { name: "k8s-D-twcc", service: "ccs", quotas: Some(QuotaService::Ccs) },
-    Cluster { name: "openstack-taichung-default-2", service: "vcs", quotas: Some(QuotaService::Vcs) },
-    Cluster { name: "slurm-taichung-default", service: "hpc", quotas: None },
-    Cluster { name: "ceph-taichung-default", service: "cos", quotas: None },
+    Cluster {
+        name: "k8s-D-twcc",
+        service: "ccs",
+        quotas: Some(QuotaService::Ccs),
+    },
+    Cluster {
+        name: "openstack-taichung-default-2",
+        service: "vcs",
+        quotas: Some(QuotaService::Vcs),
+    },
+    Cluster {
+        name: "slurm-taichung-default",
+        service: "hpc",
+        quotas: None,
+    },
+    Cluster {
+        name: "ceph-taichung-default",
+        service: "cos",
+        quotas: None,
+    },
 ];
 
 /// The accounts "cluster".
@@ -44,9 +60,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .wrap(from_fn(crate::api::record))
             .route("/users/", web::get().to(routes::users))
             .route("/{cluster}/projects/", web::get().to(routes::projects))
-            .route("/{cluster}/projects/{id}/key/", web::get().to(routes::object_storage_key))
+            .route(
+                "/{cluster}/projects/{id}/key/",
+                web::get().to(routes::object_storage_key),
+            )
             .route("/{cluster}/project_quotas/", web::get().to(routes::project_quotas))
-            .route("/{cluster}/projects/{id}/user_quotas/", web::get().to(routes::user_quotas)),
+            .route(
+                "/{cluster}/projects/{id}/user_quotas/",
+                web::get().to(routes::user_quotas),
+            ),
     )
     .service(
         web::scope("/iservice")

@@ -62,7 +62,11 @@ pub async fn projects(caller: ApiCaller, req: HttpRequest, path: web::Path<Strin
 
 /// The tenant's object-storage key pair, made on first request, for
 /// tenants allowed to use Cloud Object Storage.
-pub async fn object_storage_key(caller: ApiCaller, req: HttpRequest, path: web::Path<(String, String)>) -> Result<HttpResponse, AppError> {
+pub async fn object_storage_key(
+    caller: ApiCaller,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
     let (name, id) = path.into_inner();
     let cluster = cluster_of(&req, &name)?;
     if cluster.service != "cos" {
@@ -80,7 +84,8 @@ pub async fn object_storage_key(caller: ApiCaller, req: HttpRequest, path: web::
     }
     let access_key = store::object_storage_access_key(db, caller.owner.project_id, caller.owner.account_id).await?;
     let secret = store::object_storage_secret(db).await?;
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).map_err(|e| AppError::Internal(anyhow::anyhow!("hmac: {e}")))?;
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes())
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("hmac: {e}")))?;
     mac.update(access_key.as_bytes());
     let secret_key = hex::encode(mac.finalize().into_bytes())[..40].to_string();
     Ok(HttpResponse::Ok()
@@ -90,7 +95,15 @@ pub async fn object_storage_key(caller: ApiCaller, req: HttpRequest, path: web::
 
 /// `{cpu: {usage, quota}, …}` (quota -1: unlimited).
 fn gauges_json(gauges: &[Gauge]) -> Map<String, Value> {
-    gauges.iter().map(|g| (g.resource.code().to_string(), json!({ "usage": g.usage, "quota": g.quota() }))).collect()
+    gauges
+        .iter()
+        .map(|g| {
+            (
+                g.resource.code().to_string(),
+                json!({ "usage": g.usage, "quota": g.quota() }),
+            )
+        })
+        .collect()
 }
 
 #[derive(Deserialize)]
@@ -115,7 +128,11 @@ pub async fn project_quotas(
 }
 
 /// Tenant admins only: `[{user: {username}, cpu: {usage, quota}, …}]`.
-pub async fn user_quotas(caller: ApiCaller, req: HttpRequest, path: web::Path<(String, String)>) -> Result<HttpResponse, AppError> {
+pub async fn user_quotas(
+    caller: ApiCaller,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
     let (name, id) = path.into_inner();
     let service = cluster_of(&req, &name)?.quotas.ok_or(AppError::NotFound)?;
     own_project(&caller, &id)?;
@@ -130,10 +147,21 @@ pub async fn user_quotas(caller: ApiCaller, req: HttpRequest, path: web::Path<(S
         .into_iter()
         .map(|m| {
             let gauges = all.remove(&m.account_id).unwrap_or_else(|| {
-                service.resources().iter().map(|&resource| Gauge { resource, usage: 0, limit: None }).collect()
+                service
+                    .resources()
+                    .iter()
+                    .map(|&resource| Gauge {
+                        resource,
+                        usage: 0,
+                        limit: None,
+                    })
+                    .collect()
             });
             let mut entry = gauges_json(&gauges);
-            entry.insert("user".into(), json!({ "username": m.username, "display_name": m.display_name }));
+            entry.insert(
+                "user".into(),
+                json!({ "username": m.username, "display_name": m.display_name }),
+            );
             Value::Object(entry)
         })
         .collect();

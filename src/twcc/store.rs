@@ -17,13 +17,15 @@ pub async fn object_storage_access_key(db: &Db, project_id: i64, account_id: i64
         return Ok(key);
     }
     let key = crate::auth::token::random_hex(10).to_uppercase();
-    sqlx::query("INSERT INTO object_storage_keys (project_id, account_id, access_key, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(project_id)
-        .bind(account_id)
-        .bind(&key)
-        .bind(now())
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO object_storage_keys (project_id, account_id, access_key, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(project_id)
+    .bind(account_id)
+    .bind(&key)
+    .bind(now())
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(key)
 }
@@ -31,11 +33,15 @@ pub async fn object_storage_access_key(db: &Db, project_id: i64, account_id: i64
 /// The instance secret from which object-storage secret keys are derived.
 pub async fn object_storage_secret(db: &Db) -> sqlx::Result<String> {
     let candidate = crate::auth::token::random_hex(32);
-    sqlx::query("INSERT INTO settings (name, value) VALUES ('object_storage_secret', $1) ON CONFLICT (name) DO NOTHING")
-        .bind(&candidate)
-        .execute(db)
-        .await?;
-    sqlx::query_scalar("SELECT value FROM settings WHERE name = 'object_storage_secret'").fetch_one(db).await
+    sqlx::query(
+        "INSERT INTO settings (name, value) VALUES ('object_storage_secret', $1) ON CONFLICT (name) DO NOTHING",
+    )
+    .bind(&candidate)
+    .execute(db)
+    .await?;
+    sqlx::query_scalar("SELECT value FROM settings WHERE name = 'object_storage_secret'")
+        .fetch_one(db)
+        .await
 }
 
 /// What the wallet endpoints report about one of the account's projects.

@@ -16,8 +16,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/account/wallet/ledger.csv", web::get().to(routes::ledger_csv))
         .route("/account/wallet/sub-wallets", web::post().to(routes::create_sub_wallet))
         .route("/account/wallet/transfer", web::post().to(routes::transfer))
-        .route("/account/wallet/sub-wallets/{account_id}/remove", web::get().to(routes::remove_dialog))
-        .route("/account/wallet/sub-wallets/{account_id}/remove", web::post().to(routes::remove_sub_wallet))
+        .route(
+            "/account/wallet/sub-wallets/{account_id}/remove",
+            web::get().to(routes::remove_dialog),
+        )
+        .route(
+            "/account/wallet/sub-wallets/{account_id}/remove",
+            web::post().to(routes::remove_sub_wallet),
+        )
         .route("/account/usage", web::get().to(routes::usage))
         .route("/account/usage.csv", web::get().to(routes::usage_csv))
         .route("/account/orders", web::get().to(routes::orders));
@@ -35,7 +41,10 @@ pub struct Credits(pub i64);
 impl Credits {
     /// Parses `82`, `82.5` or `82.0000` (at most four decimals, not negative).
     pub fn parse(raw: &str, field: &'static str) -> Result<Self, AppError> {
-        let invalid = || AppError::Invalid { field: field.into(), message: Msg::new("credits-invalid") };
+        let invalid = || AppError::Invalid {
+            field: field.into(),
+            message: Msg::new("credits-invalid"),
+        };
         let raw = raw.trim();
         let (whole, fraction) = raw.split_once('.').unwrap_or((raw, ""));
         let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
@@ -44,7 +53,10 @@ impl Credits {
         }
         let whole: i64 = whole.parse().map_err(|_| invalid())?;
         let fraction: i64 = format!("{fraction:0<4}").parse().map_err(|_| invalid())?;
-        let units = whole.checked_mul(SCALE).and_then(|w| w.checked_add(fraction)).ok_or_else(invalid)?;
+        let units = whole
+            .checked_mul(SCALE)
+            .and_then(|w| w.checked_add(fraction))
+            .ok_or_else(invalid)?;
         if units > MAX_CREDITS {
             return Err(invalid());
         }
@@ -86,8 +98,14 @@ pub fn order_status_key(status: &str) -> &'static str {
 pub fn parse_order_number(raw: &str) -> Result<String, AppError> {
     let value = raw.trim();
     let valid = (1..=40).contains(&value.len())
-        && value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '/'));
-    if valid { Ok(value.to_string()) } else { Err(AppError::invalid("number", "order-number-invalid")) }
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '/'));
+    if valid {
+        Ok(value.to_string())
+    } else {
+        Err(AppError::invalid("number", "order-number-invalid"))
+    }
 }
 
 #[cfg(test)]

@@ -34,7 +34,12 @@ impl LedgerQuery {
     pub fn keep(&self) -> String {
         let pairs = [("from", &self.from), ("to", &self.to), ("member", &self.member)];
         form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (*k, v.as_str())))
+            .extend_pairs(
+                pairs
+                    .iter()
+                    .filter(|(_, v)| !v.is_empty())
+                    .map(|(k, v)| (*k, v.as_str())),
+            )
             .finish()
     }
 }
@@ -43,10 +48,17 @@ impl LedgerQuery {
 /// member's), tenant users only their own sub-wallet's — none without one.
 async fn filter_for(current: &CurrentTenant, query: &LedgerQuery) -> Result<Option<LedgerFilter>, AppError> {
     let (from, to) = date_range(&query.from, &query.to, current.viewer.time_zone())?;
-    let mut filter = LedgerFilter { from, to, ..LedgerFilter::default() };
+    let mut filter = LedgerFilter {
+        from,
+        to,
+        ..LedgerFilter::default()
+    };
     if current.tenant.is_admin() {
         if !query.member.is_empty() {
-            let id: i64 = query.member.parse().map_err(|_| AppError::invalid("member", "member-unknown"))?;
+            let id: i64 = query
+                .member
+                .parse()
+                .map_err(|_| AppError::invalid("member", "member-unknown"))?;
             filter.member = Some(id);
         }
     } else {
@@ -78,7 +90,10 @@ struct WalletPage {
 
 impl WalletPage {
     fn without_sub_wallet(&self) -> Vec<&Member> {
-        self.members.iter().filter(|m| !self.subs.iter().any(|s| s.account_id == Some(m.account_id))).collect()
+        self.members
+            .iter()
+            .filter(|m| !self.subs.iter().any(|s| s.account_id == Some(m.account_id)))
+            .collect()
     }
 
     fn kind_key(&self, kind: &str) -> &'static str {
@@ -95,7 +110,12 @@ impl WalletPage {
     }
 }
 
-async fn wallet_page(current: &CurrentTenant, query: LedgerQuery, errors: FieldErrors, transfer: (String, String)) -> Result<WalletPage, AppError> {
+async fn wallet_page(
+    current: &CurrentTenant,
+    query: LedgerQuery,
+    errors: FieldErrors,
+    transfer: (String, String),
+) -> Result<WalletPage, AppError> {
     let db = current.viewer.db();
     let project_id = current.tenant.project_id;
     let parent = store::parent(db, project_id).await?;
@@ -103,7 +123,11 @@ async fn wallet_page(current: &CurrentTenant, query: LedgerQuery, errors: FieldE
     if !current.tenant.is_admin() {
         subs.retain(|w| w.account_id == Some(current.account.id));
     }
-    let members = if current.tenant.is_admin() { project_store::members(db, project_id).await? } else { Vec::new() };
+    let members = if current.tenant.is_admin() {
+        project_store::members(db, project_id).await?
+    } else {
+        Vec::new()
+    };
     let page = query.page.unwrap_or(1).max(1);
     let mut errors = errors;
     let (rows, total) = match filter_for(current, &query).await {
@@ -134,7 +158,11 @@ async fn wallet_page(current: &CurrentTenant, query: LedgerQuery, errors: FieldE
 
 pub async fn wallet(current: CurrentTenant, query: web::Query<LedgerQuery>) -> Result<HttpResponse, AppError> {
     let page = wallet_page(&current, query.into_inner(), FieldErrors::default(), Default::default()).await?;
-    if current.viewer.htmx { html(&page.as_content()) } else { html(&page) }
+    if current.viewer.htmx {
+        html(&page.as_content())
+    } else {
+        html(&page)
+    }
 }
 
 /// The filtered ledger as CSV, streamed.
@@ -143,12 +171,25 @@ pub async fn ledger_csv(current: CurrentTenant, query: web::Query<LedgerQuery>) 
     let db = current.viewer.db().clone();
     let project_id = current.tenant.project_id;
     let zone = current.viewer.time_zone();
-    let header = ["number", "time", "service", "actor", "type", "wallet", "balance_before", "amount", "balance_after", "detail"];
+    let header = [
+        "number",
+        "time",
+        "service",
+        "actor",
+        "type",
+        "wallet",
+        "balance_before",
+        "amount",
+        "balance_after",
+        "detail",
+    ];
     Ok(csv::response("ledger.csv", &header, move |cursor| {
         let db = db.clone();
         let filter = filter.clone();
         Box::pin(async move {
-            let Some(filter) = filter else { return Ok((Vec::new(), None)) };
+            let Some(filter) = filter else {
+                return Ok((Vec::new(), None));
+            };
             let rows = store::ledger_before(&db, project_id, &filter, cursor.unwrap_or(i64::MAX), 1000).await?;
             let next = (rows.len() == 1000).then(|| rows.last().map(|r| r.id)).flatten();
             let rows = rows
@@ -181,14 +222,26 @@ pub struct MemberForm {
 
 async fn member_of(current: &CurrentTenant, raw: &str) -> Result<Member, AppError> {
     let id: i64 = raw.trim().parse().map_err(|_| AppError::NotFound)?;
-    project_store::member(current.viewer.db(), current.tenant.project_id, id).await?.ok_or(AppError::NotFound)
+    project_store::member(current.viewer.db(), current.tenant.project_id, id)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 pub async fn create_sub_wallet(admin: TenantAdmin, form: web::Form<MemberForm>) -> Result<HttpResponse, AppError> {
     let TenantAdmin(current) = admin;
     let member = member_of(&current, &form.member).await?;
-    match store::open_sub_wallet(current.viewer.db(), current.account.id, current.tenant.project_id, member.account_id, &member.username).await {
-        Ok(()) => current.viewer.flash(true, Msg::new("wallet-sub-opened").arg("name", &member.display_name)),
+    match store::open_sub_wallet(
+        current.viewer.db(),
+        current.account.id,
+        current.tenant.project_id,
+        member.account_id,
+        &member.username,
+    )
+    .await
+    {
+        Ok(()) => current
+            .viewer
+            .flash(true, Msg::new("wallet-sub-opened").arg("name", &member.display_name)),
         Err(AppError::Conflict(msg)) => current.viewer.flash(false, msg),
         Err(err) => return Err(err),
     }
@@ -215,7 +268,11 @@ pub async fn transfer(admin: TenantAdmin, form: web::Form<TransferForm>) -> Resu
         _ => return Err(AppError::BadRequest(Msg::new("wallet-direction-invalid"))),
     };
     let moved = Credits::parse(&form.amount, "amount").and_then(|amount| {
-        if amount.0 == 0 { Err(AppError::invalid("amount", "credits-invalid")) } else { Ok(amount) }
+        if amount.0 == 0 {
+            Err(AppError::invalid("amount", "credits-invalid"))
+        } else {
+            Ok(amount)
+        }
     });
     let result = match moved {
         Ok(amount) => store::transfer(
@@ -233,16 +290,30 @@ pub async fn transfer(admin: TenantAdmin, form: web::Form<TransferForm>) -> Resu
     };
     match result {
         Ok(amount) => {
-            current.viewer.flash(true, Msg::new("wallet-moved").arg("amount", amount).arg("name", &member.display_name));
+            current.viewer.flash(
+                true,
+                Msg::new("wallet-moved")
+                    .arg("amount", amount)
+                    .arg("name", &member.display_name),
+            );
             Ok(redirect_after_post(&current.viewer, "/account/wallet"))
         }
         Err(err @ AppError::Invalid { .. }) => {
             let mut errors = FieldErrors::default();
             errors.add(err, current.viewer.lang)?;
-            let transfer = (form.member.chars().take(20).collect(), form.amount.chars().take(24).collect());
+            let transfer = (
+                form.member.chars().take(20).collect(),
+                form.amount.chars().take(24).collect(),
+            );
             let page = wallet_page(&current, LedgerQuery::default(), errors, transfer).await?;
-            let body = if current.viewer.htmx { page.as_content().render()? } else { page.render()? };
-            Ok(HttpResponse::UnprocessableEntity().content_type("text/html; charset=utf-8").body(body))
+            let body = if current.viewer.htmx {
+                page.as_content().render()?
+            } else {
+                page.render()?
+            };
+            Ok(HttpResponse::UnprocessableEntity()
+                .content_type("text/html; charset=utf-8")
+                .body(body))
         }
         Err(err) => Err(err),
     }
@@ -257,16 +328,37 @@ struct RemovePage {
 
 pub async fn remove_dialog(admin: TenantAdmin, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
     let TenantAdmin(current) = admin;
-    let wallet = store::sub_wallet(current.viewer.db(), current.tenant.project_id, *path).await?.ok_or(AppError::NotFound)?;
-    let page = RemovePage { l: current.viewer.layout(), wallet };
-    if current.viewer.htmx { html(&page.as_content()) } else { html(&page) }
+    let wallet = store::sub_wallet(current.viewer.db(), current.tenant.project_id, *path)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let page = RemovePage {
+        l: current.viewer.layout(),
+        wallet,
+    };
+    if current.viewer.htmx {
+        html(&page.as_content())
+    } else {
+        html(&page)
+    }
 }
 
 pub async fn remove_sub_wallet(admin: TenantAdmin, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
     let TenantAdmin(current) = admin;
     let member = member_of(&current, &path.to_string()).await?;
-    let returned = store::close_sub_wallet(current.viewer.db(), current.account.id, current.tenant.project_id, member.account_id, &member.username).await?;
-    current.viewer.flash(true, Msg::new("wallet-sub-closed").arg("name", &member.display_name).arg("amount", returned));
+    let returned = store::close_sub_wallet(
+        current.viewer.db(),
+        current.account.id,
+        current.tenant.project_id,
+        member.account_id,
+        &member.username,
+    )
+    .await?;
+    current.viewer.flash(
+        true,
+        Msg::new("wallet-sub-closed")
+            .arg("name", &member.display_name)
+            .arg("amount", returned),
+    );
     Ok(redirect_after_post(&current.viewer, "/account/wallet"))
 }
 
@@ -329,22 +421,46 @@ pub async fn usage(current: CurrentTenant, query: web::Query<RangeQuery>) -> Res
         to: query.to.chars().take(10).collect(),
         errors,
     };
-    if current.viewer.htmx { html(&page.as_content()) } else { html(&page) }
+    if current.viewer.htmx {
+        html(&page.as_content())
+    } else {
+        html(&page)
+    }
 }
 
 pub async fn usage_csv(current: CurrentTenant, query: web::Query<RangeQuery>) -> Result<HttpResponse, AppError> {
     let sums = usage_sums(&current, &query).await?;
     let mut rows: Vec<Vec<String>> = sums
         .iter()
-        .map(|s| vec![s.service.clone(), s.username.clone(), s.display_name.clone(), s.records.to_string(), s.seconds.to_string(), s.amount.to_string()])
+        .map(|s| {
+            vec![
+                s.service.clone(),
+                s.username.clone(),
+                s.display_name.clone(),
+                s.records.to_string(),
+                s.seconds.to_string(),
+                s.amount.to_string(),
+            ]
+        })
         .collect();
     let total: i64 = sums.iter().map(|s| s.amount.0).sum();
-    rows.push(vec!["total".into(), String::new(), String::new(), sums.iter().map(|s| s.records).sum::<i64>().to_string(), sums.iter().map(|s| s.seconds).sum::<i64>().to_string(), Credits(total).to_string()]);
+    rows.push(vec![
+        "total".into(),
+        String::new(),
+        String::new(),
+        sums.iter().map(|s| s.records).sum::<i64>().to_string(),
+        sums.iter().map(|s| s.seconds).sum::<i64>().to_string(),
+        Credits(total).to_string(),
+    ]);
     let mut rows = Some(rows);
-    Ok(csv::response("usage.csv", &["service", "username", "name", "reports", "seconds", "amount"], move |_| {
-        let page = rows.take().unwrap_or_default();
-        Box::pin(async move { Ok((page, None)) })
-    }))
+    Ok(csv::response(
+        "usage.csv",
+        &["service", "username", "name", "reports", "seconds", "amount"],
+        move |_| {
+            let page = rows.take().unwrap_or_default();
+            Box::pin(async move { Ok((page, None)) })
+        },
+    ))
 }
 
 // ----- orders -----
@@ -365,6 +481,14 @@ impl OrdersPage {
 
 pub async fn orders(current: CurrentTenant) -> Result<HttpResponse, AppError> {
     let orders = store::orders(current.viewer.db(), Some(current.tenant.project_id)).await?;
-    let page = OrdersPage { l: current.viewer.layout(), tab: "orders", orders };
-    if current.viewer.htmx { html(&page.as_content()) } else { html(&page) }
+    let page = OrdersPage {
+        l: current.viewer.layout(),
+        tab: "orders",
+        orders,
+    };
+    if current.viewer.htmx {
+        html(&page.as_content())
+    } else {
+        html(&page)
+    }
 }

@@ -61,11 +61,13 @@ pub async fn sub_wallets(db: &Db, project_id: i64) -> sqlx::Result<Vec<Wallet>> 
 }
 
 pub async fn sub_wallet(db: &Db, project_id: i64, account_id: i64) -> sqlx::Result<Option<Wallet>> {
-    let row = sqlx::query(select_wallets!("WHERE w.project_id = $1 AND w.account_id = $2 AND w.closed_at IS NULL"))
-        .bind(project_id)
-        .bind(account_id)
-        .fetch_optional(db)
-        .await?;
+    let row = sqlx::query(select_wallets!(
+        "WHERE w.project_id = $1 AND w.account_id = $2 AND w.closed_at IS NULL"
+    ))
+    .bind(project_id)
+    .bind(account_id)
+    .fetch_optional(db)
+    .await?;
     Ok(row.as_ref().map(wallet))
 }
 
@@ -141,19 +143,42 @@ async fn wallet_ids(tx: &mut Tx, project_id: i64, account_id: i64) -> sqlx::Resu
     Ok((parent, sub))
 }
 
-async fn record(tx: &mut Tx, actor_id: i64, project_id: i64, subject: i64, action: &str, target: &str, after: &str) -> sqlx::Result<()> {
-    let change = Change { actor_id: Some(actor_id), project_id: Some(project_id), subject_id: Some(subject), action, target, before: "", after };
+async fn record(
+    tx: &mut Tx,
+    actor_id: i64,
+    project_id: i64,
+    subject: i64,
+    action: &str,
+    target: &str,
+    after: &str,
+) -> sqlx::Result<()> {
+    let change = Change {
+        actor_id: Some(actor_id),
+        project_id: Some(project_id),
+        subject_id: Some(subject),
+        action,
+        target,
+        before: "",
+        after,
+    };
     activity::store::record_change(&mut **tx, change).await
 }
 
 /// Gives a member a sub-wallet (reopening a closed one); one already open is a `Conflict`.
-pub async fn open_sub_wallet(db: &Db, actor_id: i64, project_id: i64, account_id: i64, username: &str) -> Result<(), AppError> {
+pub async fn open_sub_wallet(
+    db: &Db,
+    actor_id: i64,
+    project_id: i64,
+    account_id: i64,
+    username: &str,
+) -> Result<(), AppError> {
     let mut tx = begin_immediate(db).await?;
-    let existing: Option<Option<i64>> = sqlx::query_scalar("SELECT closed_at FROM wallets WHERE project_id = $1 AND account_id = $2")
-        .bind(project_id)
-        .bind(account_id)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let existing: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT closed_at FROM wallets WHERE project_id = $1 AND account_id = $2")
+            .bind(project_id)
+            .bind(account_id)
+            .fetch_optional(&mut *tx)
+            .await?;
     match existing {
         Some(None) => return Err(AppError::Conflict(Msg::new("wallet-sub-exists"))),
         Some(Some(_)) => {
@@ -201,7 +226,10 @@ pub async fn transfer(
         Direction::ToSub => (parent, sub),
         Direction::ToParent => (sub, parent),
     };
-    let available: i64 = sqlx::query_scalar("SELECT balance FROM wallets WHERE id = $1").bind(from).fetch_one(&mut *tx).await?;
+    let available: i64 = sqlx::query_scalar("SELECT balance FROM wallets WHERE id = $1")
+        .bind(from)
+        .fetch_one(&mut *tx)
+        .await?;
     if amount.0 > available {
         return Err(AppError::Invalid {
             field: "amount".into(),
@@ -213,40 +241,101 @@ pub async fn transfer(
         Direction::ToParent => format!("{username} → parent"),
     };
     for (wallet_id, signed) in [(from, -amount.0), (to, amount.0)] {
-        let posting = Posting { wallet_id, actor_id: Some(actor_id), service: None, kind: "transfer", amount: signed, detail: &detail, idempotency_key: None };
+        let posting = Posting {
+            wallet_id,
+            actor_id: Some(actor_id),
+            service: None,
+            kind: "transfer",
+            amount: signed,
+            detail: &detail,
+            idempotency_key: None,
+        };
         post(&mut tx, posting).await?;
     }
-    record(&mut tx, actor_id, project_id, account_id, "wallet.transfer", username, &format!("{detail}: {amount}")).await?;
+    record(
+        &mut tx,
+        actor_id,
+        project_id,
+        account_id,
+        "wallet.transfer",
+        username,
+        &format!("{detail}: {amount}"),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Closes a member's sub-wallet; what is left in it returns to the parent.
-pub async fn close_sub_wallet(db: &Db, actor_id: i64, project_id: i64, account_id: i64, username: &str) -> Result<Credits, AppError> {
+pub async fn close_sub_wallet(
+    db: &Db,
+    actor_id: i64,
+    project_id: i64,
+    account_id: i64,
+    username: &str,
+) -> Result<Credits, AppError> {
     let mut tx = begin_immediate(db).await?;
     let (parent, sub) = wallet_ids(&mut tx, project_id, account_id).await?;
     let sub = sub.ok_or(AppError::NotFound)?;
-    let left: i64 = sqlx::query_scalar("SELECT balance FROM wallets WHERE id = $1").bind(sub).fetch_one(&mut *tx).await?;
+    let left: i64 = sqlx::query_scalar("SELECT balance FROM wallets WHERE id = $1")
+        .bind(sub)
+        .fetch_one(&mut *tx)
+        .await?;
     if left != 0 {
         let detail = format!("{username} → parent (sub-wallet removed)");
         for (wallet_id, signed) in [(sub, -left), (parent, left)] {
-            let posting = Posting { wallet_id, actor_id: Some(actor_id), service: None, kind: "transfer", amount: signed, detail: &detail, idempotency_key: None };
+            let posting = Posting {
+                wallet_id,
+                actor_id: Some(actor_id),
+                service: None,
+                kind: "transfer",
+                amount: signed,
+                detail: &detail,
+                idempotency_key: None,
+            };
             post(&mut tx, posting).await?;
         }
     }
-    sqlx::query("UPDATE wallets SET closed_at = $1 WHERE id = $2").bind(now()).bind(sub).execute(&mut *tx).await?;
-    record(&mut tx, actor_id, project_id, account_id, "wallet.close", username, &Credits(left).to_string()).await?;
+    sqlx::query("UPDATE wallets SET closed_at = $1 WHERE id = $2")
+        .bind(now())
+        .bind(sub)
+        .execute(&mut *tx)
+        .await?;
+    record(
+        &mut tx,
+        actor_id,
+        project_id,
+        account_id,
+        "wallet.close",
+        username,
+        &Credits(left).to_string(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(Credits(left))
 }
 
 /// Adds credit to a project's parent wallet (an order credited).
-pub async fn credit_parent(tx: &mut Tx, project_id: i64, actor_id: Option<i64>, amount: Credits, detail: &str) -> sqlx::Result<()> {
+pub async fn credit_parent(
+    tx: &mut Tx,
+    project_id: i64,
+    actor_id: Option<i64>,
+    amount: Credits,
+    detail: &str,
+) -> sqlx::Result<()> {
     let parent: i64 = sqlx::query_scalar("SELECT id FROM wallets WHERE project_id = $1 AND account_id IS NULL")
         .bind(project_id)
         .fetch_one(&mut **tx)
         .await?;
-    let posting = Posting { wallet_id: parent, actor_id, service: None, kind: "credit", amount: amount.0, detail, idempotency_key: None };
+    let posting = Posting {
+        wallet_id: parent,
+        actor_id,
+        service: None,
+        kind: "credit",
+        amount: amount.0,
+        detail,
+        idempotency_key: None,
+    };
     post(tx, posting).await?;
     Ok(())
 }
@@ -291,7 +380,11 @@ pub async fn debit_usage(db: &Db, report: UsageReport<'_>) -> sqlx::Result<Usage
         return Ok(UsageDebit {
             id: row.get("id"),
             amount: Credits(row.get("amount")),
-            wallet: if row.get::<Option<i64>, _>("account_id").is_some() { "sub" } else { "parent" },
+            wallet: if row.get::<Option<i64>, _>("account_id").is_some() {
+                "sub"
+            } else {
+                "parent"
+            },
             balance_after: Credits(row.get("balance_after")),
             new: false,
         });
@@ -299,7 +392,10 @@ pub async fn debit_usage(db: &Db, report: UsageReport<'_>) -> sqlx::Result<Usage
     let (parent, sub) = wallet_ids(&mut tx, report.project_id, report.account_id).await?;
     let wallet_id = sub.unwrap_or(parent);
     let amount = Credits::metered(report.rate_per_hour, report.seconds);
-    let detail = format!("{} {} s × {}/h", report.resource_id, report.seconds, report.rate_per_hour);
+    let detail = format!(
+        "{} {} s × {}/h",
+        report.resource_id, report.seconds, report.rate_per_hour
+    );
     let posting = Posting {
         wallet_id,
         actor_id: Some(report.account_id),
@@ -310,7 +406,10 @@ pub async fn debit_usage(db: &Db, report: UsageReport<'_>) -> sqlx::Result<Usage
         idempotency_key: None,
     };
     let entry = post(&mut tx, posting).await?;
-    let balance_after: i64 = sqlx::query_scalar("SELECT balance FROM wallets WHERE id = $1").bind(wallet_id).fetch_one(&mut *tx).await?;
+    let balance_after: i64 = sqlx::query_scalar("SELECT balance FROM wallets WHERE id = $1")
+        .bind(wallet_id)
+        .fetch_one(&mut *tx)
+        .await?;
     let id = sqlx::query(
         "INSERT INTO usage_records (at, project_id, account_id, service, resource_id, seconds, rate_per_hour, amount, ledger_entry_id, idempotency_key)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -329,7 +428,13 @@ pub async fn debit_usage(db: &Db, report: UsageReport<'_>) -> sqlx::Result<Usage
     .await?
     .last_insert_rowid();
     tx.commit().await?;
-    Ok(UsageDebit { id, amount, wallet: if sub.is_some() { "sub" } else { "parent" }, balance_after: Credits(balance_after), new: true })
+    Ok(UsageDebit {
+        id,
+        amount,
+        wallet: if sub.is_some() { "sub" } else { "parent" },
+        balance_after: Credits(balance_after),
+        new: true,
+    })
 }
 
 /// Which ledger rows to show.
@@ -389,7 +494,13 @@ macro_rules! select_ledger {
 }
 
 /// A page of a project's ledger, newest first, and how many rows match.
-pub async fn ledger(db: &Db, project_id: i64, filter: &LedgerFilter, limit: i64, offset: i64) -> sqlx::Result<(Vec<LedgerRow>, i64)> {
+pub async fn ledger(
+    db: &Db,
+    project_id: i64,
+    filter: &LedgerFilter,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<(Vec<LedgerRow>, i64)> {
     let rows = sqlx::query(select_ledger!("ORDER BY l.id DESC LIMIT $6 OFFSET $7"))
         .bind(project_id)
         .bind(filter.from)
@@ -416,7 +527,13 @@ pub async fn ledger(db: &Db, project_id: i64, filter: &LedgerFilter, limit: i64,
 }
 
 /// Ledger rows older than `before_id` (newest first), for streaming exports.
-pub async fn ledger_before(db: &Db, project_id: i64, filter: &LedgerFilter, before_id: i64, limit: i64) -> sqlx::Result<Vec<LedgerRow>> {
+pub async fn ledger_before(
+    db: &Db,
+    project_id: i64,
+    filter: &LedgerFilter,
+    before_id: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<LedgerRow>> {
     let rows = sqlx::query(select_ledger!("AND l.id < $6 ORDER BY l.id DESC LIMIT $7"))
         .bind(project_id)
         .bind(filter.from)
@@ -441,7 +558,13 @@ pub struct UsageSum {
     pub amount: Credits,
 }
 
-pub async fn usage_sums(db: &Db, project_id: i64, from: Option<i64>, to: Option<i64>, account: Option<i64>) -> sqlx::Result<Vec<UsageSum>> {
+pub async fn usage_sums(
+    db: &Db,
+    project_id: i64,
+    from: Option<i64>,
+    to: Option<i64>,
+    account: Option<i64>,
+) -> sqlx::Result<Vec<UsageSum>> {
     let rows = sqlx::query(
         "SELECT u.service, a.display_name, a.username, COUNT(*) AS records, SUM(u.seconds) AS seconds, SUM(u.amount) AS amount
          FROM usage_records u JOIN accounts a ON a.id = u.account_id
@@ -505,7 +628,14 @@ pub async fn orders(db: &Db, project_id: Option<i64>) -> sqlx::Result<Vec<Order>
 }
 
 /// Records an order as a quotation; a taken number is a `Conflict`.
-pub async fn add_order(db: &Db, actor_id: Option<i64>, project_id: i64, number: &str, amount: Credits, note: &str) -> Result<(), AppError> {
+pub async fn add_order(
+    db: &Db,
+    actor_id: Option<i64>,
+    project_id: i64,
+    number: &str,
+    amount: Credits,
+    note: &str,
+) -> Result<(), AppError> {
     let mut tx = begin_immediate(db).await?;
     let created = sqlx::query(
         "INSERT INTO orders (number, project_id, amount, status, note, created_at, updated_at) VALUES ($1, $2, $3, 'quotation', $4, $5, $5)",
@@ -522,7 +652,15 @@ pub async fn add_order(db: &Db, actor_id: Option<i64>, project_id: i64, number: 
         Err(err) if crate::db::is_unique_violation(&err) => return Err(AppError::Conflict(Msg::new("order-exists"))),
         Err(err) => return Err(err.into()),
     }
-    let change = Change { actor_id, project_id: Some(project_id), subject_id: None, action: "order.add", target: number, before: "", after: &format!("quotation {amount}") };
+    let change = Change {
+        actor_id,
+        project_id: Some(project_id),
+        subject_id: None,
+        action: "order.add",
+        target: number,
+        before: "",
+        after: &format!("quotation {amount}"),
+    };
     activity::store::record_change(&mut *tx, change).await?;
     tx.commit().await?;
     Ok(())
@@ -537,16 +675,46 @@ pub async fn advance_order(db: &Db, actor_id: Option<i64>, number: &str, to: &st
         .fetch_optional(&mut *tx)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (id, project_id, amount, status): (i64, i64, i64, String) = (row.get("id"), row.get("project_id"), row.get("amount"), row.get("status"));
-    let allowed = matches!((status.as_str(), to), ("quotation", "paid") | ("paid", "credited") | ("quotation" | "paid", "cancelled"));
+    let (id, project_id, amount, status): (i64, i64, i64, String) = (
+        row.get("id"),
+        row.get("project_id"),
+        row.get("amount"),
+        row.get("status"),
+    );
+    let allowed = matches!(
+        (status.as_str(), to),
+        ("quotation", "paid") | ("paid", "credited") | ("quotation" | "paid", "cancelled")
+    );
     if !allowed {
-        return Err(AppError::Conflict(Msg::new("order-step-invalid").arg("from", &status).arg("to", to)));
+        return Err(AppError::Conflict(
+            Msg::new("order-step-invalid").arg("from", &status).arg("to", to),
+        ));
     }
-    sqlx::query("UPDATE orders SET status = $1, updated_at = $2 WHERE id = $3").bind(to).bind(now()).bind(id).execute(&mut *tx).await?;
+    sqlx::query("UPDATE orders SET status = $1, updated_at = $2 WHERE id = $3")
+        .bind(to)
+        .bind(now())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     if to == "credited" {
-        credit_parent(&mut tx, project_id, actor_id, Credits(amount), &format!("order {number}")).await?;
+        credit_parent(
+            &mut tx,
+            project_id,
+            actor_id,
+            Credits(amount),
+            &format!("order {number}"),
+        )
+        .await?;
     }
-    let change = Change { actor_id, project_id: Some(project_id), subject_id: None, action: "order.advance", target: number, before: &status, after: to };
+    let change = Change {
+        actor_id,
+        project_id: Some(project_id),
+        subject_id: None,
+        action: "order.advance",
+        target: number,
+        before: &status,
+        after: to,
+    };
     activity::store::record_change(&mut *tx, change).await?;
     tx.commit().await?;
     Ok(())

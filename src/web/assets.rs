@@ -16,15 +16,36 @@ struct Asset {
 
 fn asset(name: &'static str, content_type: &'static str, body: &'static [u8]) -> Asset {
     let hash = hex::encode(&crate::auth::token::digest_bytes(body)[..6]);
-    Asset { name, content_type, body, hash }
+    Asset {
+        name,
+        content_type,
+        body,
+        hash,
+    }
 }
 
 static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
     vec![
-        asset("pico.min.css", "text/css; charset=utf-8", include_bytes!("../../static/pico.min.css")),
-        asset("app.css", "text/css; charset=utf-8", include_bytes!("../../static/app.css")),
-        asset("htmx.min.js", "text/javascript; charset=utf-8", include_bytes!("../../static/htmx.min.js")),
-        asset("app.js", "text/javascript; charset=utf-8", include_bytes!("../../static/app.js")),
+        asset(
+            "pico.min.css",
+            "text/css; charset=utf-8",
+            include_bytes!("../../static/pico.min.css"),
+        ),
+        asset(
+            "app.css",
+            "text/css; charset=utf-8",
+            include_bytes!("../../static/app.css"),
+        ),
+        asset(
+            "htmx.min.js",
+            "text/javascript; charset=utf-8",
+            include_bytes!("../../static/htmx.min.js"),
+        ),
+        asset(
+            "app.js",
+            "text/javascript; charset=utf-8",
+            include_bytes!("../../static/app.js"),
+        ),
     ]
 });
 

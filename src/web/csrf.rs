@@ -12,7 +12,10 @@ use actix_web::{
     web::Bytes,
 };
 
-use crate::{auth::{session::session_csrf, token::constant_time_eq}, error::AppError};
+use crate::{
+    auth::{session::session_csrf, token::constant_time_eq},
+    error::AppError,
+};
 
 /// Paths served to API clients, authenticated by key rather than cookie.
 pub fn is_api_path(path: &str) -> bool {

@@ -59,7 +59,10 @@ pub fn response(
         }
     });
     let body = stream::unfold(receiver, |mut receiver| async move {
-        receiver.recv().await.map(|chunk| (Ok::<_, actix_web::Error>(chunk), receiver))
+        receiver
+            .recv()
+            .await
+            .map(|chunk| (Ok::<_, actix_web::Error>(chunk), receiver))
     });
     HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")

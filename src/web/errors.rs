@@ -57,7 +57,10 @@ async fn render_report(req: &HttpRequest, status: StatusCode, report: &ErrorRepo
     }
     if is_api_path(req.path()) {
         let lang = Lang::negotiate(
-            req.headers().get("accept-language").and_then(|v| v.to_str().ok()).unwrap_or(""),
+            req.headers()
+                .get("accept-language")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or(""),
         );
         let mut error = serde_json::json!({
             "code": report.code,
@@ -76,7 +79,9 @@ async fn render_report(req: &HttpRequest, status: StatusCode, report: &ErrorRepo
     }
 
     let back_to = local_path(
-        &req.uri().path_and_query().map_or("/".to_string(), |pq| pq.as_str().to_string()),
+        &req.uri()
+            .path_and_query()
+            .map_or("/".to_string(), |pq| pq.as_str().to_string()),
     );
     if status == StatusCode::UNAUTHORIZED {
         // Not signed in: to sign-in, then back here.
@@ -84,7 +89,9 @@ async fn render_report(req: &HttpRequest, status: StatusCode, report: &ErrorRepo
         return if is_htmx(req) {
             HttpResponse::Ok().insert_header(("HX-Redirect", location)).finish()
         } else {
-            HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
+            HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, location))
+                .finish()
         };
     }
 
@@ -119,7 +126,9 @@ async fn render_report(req: &HttpRequest, status: StatusCode, report: &ErrorRepo
         Err(_) => Err(askama::Error::Fmt),
     };
     match page {
-        Ok(body) => HttpResponse::build(status).content_type("text/html; charset=utf-8").body(body),
+        Ok(body) => HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .body(body),
         Err(_) => HttpResponse::build(status)
             .content_type("text/plain; charset=utf-8")
             .body(format!("{} {text}", status.as_u16())),

@@ -8,9 +8,7 @@ pub mod csv;
 pub mod errors;
 pub mod i18n;
 
-use actix_web::{
-    HttpRequest, HttpResponse, http::header, middleware::DefaultHeaders, web,
-};
+use actix_web::{HttpRequest, HttpResponse, http::header, middleware::DefaultHeaders, web};
 use askama::Template;
 use serde::Deserialize;
 
@@ -150,11 +148,15 @@ impl Layout {
     }
 
     pub fn is_support(&self) -> bool {
-        self.user.as_ref().is_some_and(|u| u.platform_role != PlatformRole::None)
+        self.user
+            .as_ref()
+            .is_some_and(|u| u.platform_role != PlatformRole::None)
     }
 
     pub fn is_operator(&self) -> bool {
-        self.user.as_ref().is_some_and(|u| u.platform_role == PlatformRole::Operator)
+        self.user
+            .as_ref()
+            .is_some_and(|u| u.platform_role == PlatformRole::Operator)
     }
 
     pub fn is_tenant_admin(&self) -> bool {
@@ -191,7 +193,9 @@ pub fn date_range(from: &str, to: &str, zone: &'static time_tz::Tz) -> Result<(O
             return Ok(None);
         }
         let date = time::Date::parse(raw, format).map_err(|_| AppError::invalid(field, "date-invalid"))?;
-        let date = date.checked_add(time::Duration::days(days_after)).ok_or_else(|| AppError::invalid(field, "date-invalid"))?;
+        let date = date
+            .checked_add(time::Duration::days(days_after))
+            .ok_or_else(|| AppError::invalid(field, "date-invalid"))?;
         let local = time::PrimitiveDateTime::new(date, time::Time::MIDNIGHT).assume_timezone(zone);
         Ok(local.take_first().map(|t| t.unix_timestamp()))
     };
@@ -214,7 +218,10 @@ mod tests {
         let taipei = time_tz::timezones::get_by_name("Asia/Taipei").unwrap();
         // 2026-11-29 08:00:00 UTC
         assert_eq!(format_time(1_795_939_200, taipei), "2026-11-29 16:00 Asia/Taipei");
-        assert_eq!(format_time(1_795_939_200, time_tz::timezones::db::UTC), "2026-11-29 08:00 UTC");
+        assert_eq!(
+            format_time(1_795_939_200, time_tz::timezones::db::UTC),
+            "2026-11-29 08:00 UTC"
+        );
     }
 
     #[test]

@@ -80,7 +80,11 @@ impl Browser {
         let deadline = Instant::now() + Duration::from_secs(30);
         let client = loop {
             let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-            match ClientBuilder::new(connector).capabilities(capabilities.clone()).connect(&url).await {
+            match ClientBuilder::new(connector)
+                .capabilities(capabilities.clone())
+                .connect(&url)
+                .await
+            {
                 Ok(client) => break client,
                 Err(err) if Instant::now() < deadline => {
                     let _ = err;
@@ -91,7 +95,12 @@ impl Browser {
             }
         };
         client.set_window_size(width, height).await.unwrap();
-        Browser { client, base: base.to_string(), driver, _profile: profile }
+        Browser {
+            client,
+            base: base.to_string(),
+            driver,
+            _profile: profile,
+        }
     }
 
     pub async fn goto(&self, path: &str) {
@@ -109,7 +118,11 @@ impl Browser {
     }
 
     pub async fn click(&self, css: &str) {
-        self.find(css).await.click().await.unwrap_or_else(|e| panic!("cannot click {css}: {e}"));
+        self.find(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("cannot click {css}: {e}"));
     }
 
     pub async fn fill(&self, css: &str, text: &str) {
@@ -154,7 +167,13 @@ impl Browser {
     }
 
     pub async fn text(&self) -> String {
-        self.client.find(Locator::Css("body")).await.unwrap().text().await.unwrap()
+        self.client
+            .find(Locator::Css("body"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
     }
 
     pub async fn path(&self) -> String {
@@ -180,7 +199,10 @@ impl Browser {
     /// Runs axe-core on the page and fails on any serious or critical violation.
     pub async fn assert_accessible(&self, what: &str) {
         let axe = axe_source();
-        self.client.execute(&format!("{axe}\n;return true;"), vec![]).await.unwrap();
+        self.client
+            .execute(&format!("{axe}\n;return true;"), vec![])
+            .await
+            .unwrap();
         let result = self
             .client
             .execute_async(
@@ -195,7 +217,11 @@ impl Browser {
             .await
             .unwrap();
         let violations = result.as_array().cloned().unwrap_or_default();
-        assert!(violations.is_empty(), "{what}: accessibility violations:\n{}", serde_json::to_string_pretty(&violations).unwrap());
+        assert!(
+            violations.is_empty(),
+            "{what}: accessibility violations:\n{}",
+            serde_json::to_string_pretty(&violations).unwrap()
+        );
     }
 
     pub async fn close(mut self) {
@@ -209,6 +235,10 @@ fn axe_source() -> String {
     let path = std::env::var("AXE_CORE_JS").map(PathBuf::from).unwrap_or_else(|_| {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/browser-deps/node_modules/axe-core/axe.min.js")
     });
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("axe-core not found at {} ({e}): run scripts/test, which installs it", path.display()))
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "axe-core not found at {} ({e}): run scripts/test, which installs it",
+            path.display()
+        )
+    })
 }

@@ -32,10 +32,17 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     config.insecure_cookies = true; // the test client speaks plain HTTP
     adjust(&mut config);
     let db = db::open(&db_path).await.expect("database opens");
-    let app = Application::build_with_db(config, db.clone()).await.expect("server builds");
+    let app = Application::build_with_db(config, db.clone())
+        .await
+        .expect("server builds");
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
-    TestApp { base, db, db_path, _dir: dir }
+    TestApp {
+        base,
+        db,
+        db_path,
+        _dir: dir,
+    }
 }
 
 pub struct TestUser {
@@ -52,7 +59,11 @@ impl TestApp {
             .redirect(Policy::none())
             .build()
             .expect("client builds");
-        Client { http, base: self.base.clone(), csrf: String::new() }
+        Client {
+            http,
+            base: self.base.clone(),
+            csrf: String::new(),
+        }
     }
 
     /// Creates an account with a platform role (`None` for an ordinary person).
@@ -70,12 +81,20 @@ impl TestApp {
         )
         .await
         .unwrap();
-        TestUser { id, username: username.to_string(), password: PASSWORD.to_string() }
+        TestUser {
+            id,
+            username: username.to_string(),
+            password: PASSWORD.to_string(),
+        }
     }
 
     pub async fn create_project(&self, code: &str, name: &str) -> i64 {
         cli::add_project(&self.db, code, name, None, None).await.unwrap();
-        member_center::projects::store::by_code(&self.db, code).await.unwrap().unwrap().id
+        member_center::projects::store::by_code(&self.db, code)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
     }
 
     /// `role`: `tenant_admin` or `tenant_user`.
@@ -92,7 +111,10 @@ impl TestApp {
     }
 
     pub async fn count(&self, sql: &str) -> i64 {
-        sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(&self.db).await.unwrap()
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
+            .fetch_one(&self.db)
+            .await
+            .unwrap()
     }
 }
 
@@ -179,7 +201,12 @@ impl Client {
 
     pub async fn sign_in(&mut self, username: &str, password: &str) -> Page {
         self.get("/sign-in").await;
-        let page = self.post("/sign-in", &[("username", username), ("password", password), ("next", "/")]).await;
+        let page = self
+            .post(
+                "/sign-in",
+                &[("username", username), ("password", password), ("next", "/")],
+            )
+            .await;
         if page.status == StatusCode::SEE_OTHER {
             // The session (and its token) is new after sign-in.
             self.get("/account").await;
@@ -198,7 +225,11 @@ impl TestApp {
     /// Creates `username`, adds them to `code` (created if new) with `role`,
     /// and signs them in.
     pub async fn member(&self, username: &str, code: &str, role: &str) -> Member {
-        if member_center::projects::store::by_code(&self.db, code).await.unwrap().is_none() {
+        if member_center::projects::store::by_code(&self.db, code)
+            .await
+            .unwrap()
+            .is_none()
+        {
             self.create_project(code, &format!("Project {code}")).await;
         }
         let user = self.create_user(username, PlatformRole::None).await;
@@ -209,7 +240,9 @@ impl TestApp {
 
     /// A key made with the CLI's code path: (key ID, secret).
     pub async fn key_for(&self, code: &str, user: &TestUser, days: i64) -> (String, String) {
-        let created = cli::create_key(&self.db, code, &user.username, days, Some("test key")).await.unwrap();
+        let created = cli::create_key(&self.db, code, &user.username, days, Some("test key"))
+            .await
+            .unwrap();
         (created.key_id, created.secret)
     }
 
