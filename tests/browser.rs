@@ -42,16 +42,7 @@ async fn account_id(app: &TestApp, username: &str) -> i64 {
 }
 
 async fn alice(app: &TestApp) -> common::TestUser {
-    let id = member_center::accounts::store::by_username(&app.db, "alice")
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
-    common::TestUser {
-        id,
-        username: "alice".into(),
-        password: PASSWORD.into(),
-    }
+    common::TestUser { id: account_id(app, "alice").await, username: "alice".into(), password: PASSWORD.into() }
 }
 
 #[tokio::test]
