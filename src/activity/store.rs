@@ -41,21 +41,22 @@ pub async fn record_change<'e>(executor: impl Executor<'e, Database = Sqlite>, c
 /// Writes a batch of API calls and the keys' last-used times in one transaction.
 pub async fn write_calls(db: &Db, calls: &[ApiCall], last_used: &[(i64, i64)]) -> sqlx::Result<()> {
     let mut tx = crate::db::begin_immediate(db).await?;
-    for call in calls {
-        sqlx::query(
-            "INSERT INTO api_activity (at, account_id, project_id, key_id, method, path, status, latency_us)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(call.at)
-        .bind(call.account_id)
-        .bind(call.project_id)
-        .bind(&call.key_id)
-        .bind(&call.method)
-        .bind(&call.path)
-        .bind(i64::from(call.status))
-        .bind(call.latency_us)
-        .execute(&mut *tx)
-        .await?;
+    // Many rows a statement: each statement is a round trip to SQLite's thread.
+    for chunk in calls.chunks(500) {
+        let mut insert: sqlx::QueryBuilder<Sqlite> = sqlx::QueryBuilder::new(
+            "INSERT INTO api_activity (at, account_id, project_id, key_id, method, path, status, latency_us) ",
+        );
+        insert.push_values(chunk, |mut row, call| {
+            row.push_bind(call.at)
+                .push_bind(call.account_id)
+                .push_bind(call.project_id)
+                .push_bind(&call.key_id)
+                .push_bind(&call.method)
+                .push_bind(&call.path)
+                .push_bind(i64::from(call.status))
+                .push_bind(call.latency_us);
+        });
+        insert.build().execute(&mut *tx).await?;
     }
     for (key_row, at) in last_used {
         sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2")
