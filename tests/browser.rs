@@ -42,7 +42,11 @@ async fn account_id(app: &TestApp, username: &str) -> i64 {
 }
 
 async fn alice(app: &TestApp) -> common::TestUser {
-    common::TestUser { id: account_id(app, "alice").await, username: "alice".into(), password: PASSWORD.into() }
+    common::TestUser {
+        id: account_id(app, "alice").await,
+        username: "alice".into(),
+        password: PASSWORD.into(),
+    }
 }
 
 #[tokio::test]

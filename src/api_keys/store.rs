@@ -83,7 +83,11 @@ pub async fn insert(db: &Db, new: NewKey<'_>, max_keys: i64) -> Result<(), AppEr
     .bind(new.expires_at)
     .execute(&mut *tx)
     .await?;
-    let after = format!("name={:?} expires={}", new.name.as_str(), crate::api::routes::rfc3339(new.expires_at));
+    let after = format!(
+        "name={:?} expires={}",
+        new.name.as_str(),
+        crate::api::routes::rfc3339(new.expires_at)
+    );
     activity::store::record_change(
         &mut *tx,
         Change {
@@ -175,7 +179,10 @@ pub async fn update(
         activity::store::record_change(&mut *tx, change).await?;
     }
     if expires_at != before.expires_at {
-        let (was, now_is) = (crate::api::routes::rfc3339(before.expires_at), crate::api::routes::rfc3339(expires_at));
+        let (was, now_is) = (
+            crate::api::routes::rfc3339(before.expires_at),
+            crate::api::routes::rfc3339(expires_at),
+        );
         let change = Change {
             actor_id: Some(account_id),
             project_id: Some(project_id),
