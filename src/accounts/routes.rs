@@ -42,12 +42,6 @@ impl FieldErrors {
     }
 }
 
-fn unprocessable(body: String) -> HttpResponse {
-    HttpResponse::UnprocessableEntity()
-        .content_type("text/html; charset=utf-8")
-        .body(body)
-}
-
 // ----- profile -----
 
 #[derive(Template)]
@@ -160,7 +154,7 @@ pub async fn save_profile(user: CurrentUser, form: web::Form<ProfileForm>) -> Re
         zones: COMMON_ZONES,
         l: user.viewer.layout(),
     };
-    Ok(unprocessable(if user.viewer.htmx {
+    Ok(crate::web::unprocessable(if user.viewer.htmx {
         page.as_content().render()?
     } else {
         page.render()?
@@ -234,7 +228,7 @@ pub async fn change_password(user: CurrentUser, form: web::Form<PasswordForm>) -
             tab: "password",
             errors,
         };
-        return Ok(unprocessable(if user.viewer.htmx {
+        return Ok(crate::web::unprocessable(if user.viewer.htmx {
             page.as_content().render()?
         } else {
             page.render()?
@@ -316,7 +310,7 @@ pub async fn reset(
             username: account.username,
             errors,
         };
-        return Ok(unprocessable(page.render()?));
+        return Ok(crate::web::unprocessable(page.render()?));
     }
     if !store::use_reset(viewer.db(), &digest(&token)).await? {
         return Err(AppError::BadRequest(Msg::new("reset-invalid")));

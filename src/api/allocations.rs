@@ -11,7 +11,6 @@ use utoipa::{IntoParams, ToSchema};
 use super::{ApiCaller, routes::rfc3339};
 use crate::{
     error::AppError,
-    projects,
     quotas::{
         Gauge, MAX_AMOUNT, QuotaService, Resource,
         store::{self, Admission, Allocation},
@@ -273,22 +272,10 @@ pub async fn quotas(caller: ApiCaller, query: web::Query<QuotaQuery>) -> Result<
         "project": gauges_json(&project),
     });
     if all {
-        let mut gauges = store::all_member_gauges(db, project_id, service).await?;
-        let members: Vec<Value> = projects::store::members(db, project_id)
+        let members: Vec<Value> = store::members_with_gauges(db, project_id, service)
             .await?
             .into_iter()
-            .map(|m| {
-                let mine = gauges.remove(&m.account_id).unwrap_or_else(|| {
-                    service
-                        .resources()
-                        .iter()
-                        .map(|&resource| Gauge {
-                            resource,
-                            usage: 0,
-                            limit: None,
-                        })
-                        .collect()
-                });
+            .map(|(m, mine)| {
                 let mut entry = gauges_json(&mine);
                 entry["username"] = m.username.into();
                 entry["display_name"] = m.display_name.into();

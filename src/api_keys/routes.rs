@@ -195,9 +195,7 @@ pub async fn create(current: CurrentTenant, form: web::Form<CreateForm>) -> Resu
             } else {
                 page.render()?
             };
-            return Ok(HttpResponse::UnprocessableEntity()
-                .content_type("text/html; charset=utf-8")
-                .body(body));
+            return Ok(crate::web::unprocessable(body));
         }
         Err(err) => return Err(err),
     };
@@ -333,9 +331,7 @@ pub async fn edit(
             } else {
                 page.render()?
             };
-            Ok(HttpResponse::UnprocessableEntity()
-                .content_type("text/html; charset=utf-8")
-                .body(body))
+            Ok(crate::web::unprocessable(body))
         }
         Err(err) => Err(err),
     }

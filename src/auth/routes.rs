@@ -68,11 +68,7 @@ pub async fn sign_in(viewer: Viewer, form: web::Form<SignInForm>) -> Result<Http
             error: Some(msg.in_lang(viewer.lang)),
         };
         let body = page.render()?;
-        Ok::<_, AppError>(
-            HttpResponse::UnprocessableEntity()
-                .content_type("text/html; charset=utf-8")
-                .body(body),
-        )
+        Ok::<_, AppError>(crate::web::unprocessable(body))
     };
 
     let window_start = now() - LOCKOUT_SECONDS;

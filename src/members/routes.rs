@@ -116,9 +116,7 @@ pub async fn add(admin: TenantAdmin, form: web::Form<AddForm>) -> Result<HttpRes
     } else {
         page.render()?
     };
-    Ok(HttpResponse::UnprocessableEntity()
-        .content_type("text/html; charset=utf-8")
-        .body(body))
+    Ok(crate::web::unprocessable(body))
 }
 
 async fn member_of(current: &CurrentTenant, account_id: i64) -> Result<Member, AppError> {

@@ -122,9 +122,7 @@ async fn finish(
                 .map(|(k, v)| (k, v.chars().take(200).collect()))
                 .collect();
             let page = page(&operator, form, values, errors, None).await?;
-            Ok(HttpResponse::UnprocessableEntity()
-                .content_type("text/html; charset=utf-8")
-                .body(page.render()?))
+            Ok(crate::web::unprocessable(page.render()?))
         }
         Err(AppError::NotFound) => {
             viewer.flash(false, Msg::new("error-not-found"));

@@ -174,6 +174,15 @@ async fn admins_other_than(tx: &mut crate::db::Tx, project_id: i64, account_id: 
     .await
 }
 
+/// The member's role in the project, if they are a member.
+async fn role_in(tx: &mut crate::db::Tx, project_id: i64, account_id: i64) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT role FROM memberships WHERE project_id = $1 AND account_id = $2")
+        .bind(project_id)
+        .bind(account_id)
+        .fetch_optional(&mut **tx)
+        .await
+}
+
 /// Changes a member's role; the last tenant admin cannot be demoted.
 pub async fn set_role(
     db: &Db,
@@ -184,12 +193,7 @@ pub async fn set_role(
     role: TenantRole,
 ) -> sqlx::Result<MembershipChange> {
     let mut tx = begin_immediate(db).await?;
-    let current: Option<String> =
-        sqlx::query_scalar("SELECT role FROM memberships WHERE project_id = $1 AND account_id = $2")
-            .bind(project_id)
-            .bind(account_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let current = role_in(&mut tx, project_id, account_id).await?;
     let Some(current) = current else {
         return Ok(MembershipChange::NotAMember);
     };
@@ -231,12 +235,7 @@ pub async fn remove_member(
     username: &str,
 ) -> sqlx::Result<MembershipChange> {
     let mut tx = begin_immediate(db).await?;
-    let current: Option<String> =
-        sqlx::query_scalar("SELECT role FROM memberships WHERE project_id = $1 AND account_id = $2")
-            .bind(project_id)
-            .bind(account_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let current = role_in(&mut tx, project_id, account_id).await?;
     let Some(current) = current else {
         return Ok(MembershipChange::NotAMember);
     };

@@ -61,25 +61,10 @@ impl QuotaPage {
 }
 
 async fn member_rows(db: &crate::db::Db, project_id: i64, service: QuotaService) -> Result<Vec<MemberRow>, AppError> {
-    let members = projects::store::members(db, project_id).await?;
-    let mut gauges = store::all_member_gauges(db, project_id, service).await?;
-    let unset = |service: QuotaService| -> Vec<Gauge> {
-        service
-            .resources()
-            .iter()
-            .map(|&resource| Gauge {
-                resource,
-                usage: 0,
-                limit: None,
-            })
-            .collect()
-    };
-    Ok(members
+    let rows = store::members_with_gauges(db, project_id, service).await?;
+    Ok(rows
         .into_iter()
-        .map(|member| {
-            let gauges = gauges.remove(&member.account_id).unwrap_or_else(|| unset(service));
-            MemberRow { member, gauges }
-        })
+        .map(|(member, gauges)| MemberRow { member, gauges })
         .collect())
 }
 
@@ -251,9 +236,7 @@ pub async fn save(
         } else {
             page.render()?
         };
-        return Ok(HttpResponse::UnprocessableEntity()
-            .content_type("text/html; charset=utf-8")
-            .body(body));
+        return Ok(crate::web::unprocessable(body));
     }
 
     store::set_member_quotas(

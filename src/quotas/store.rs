@@ -196,11 +196,7 @@ fn gauges(
 }
 
 /// Every member's gauges of a service, keyed by account, in two queries.
-pub async fn all_member_gauges(
-    db: &Db,
-    project_id: i64,
-    service: QuotaService,
-) -> sqlx::Result<HashMap<i64, Vec<Gauge>>> {
+async fn all_member_gauges(db: &Db, project_id: i64, service: QuotaService) -> sqlx::Result<HashMap<i64, Vec<Gauge>>> {
     let limits: Vec<(i64, String, i64)> =
         sqlx::query_as("SELECT account_id, resource, quota FROM member_quotas WHERE project_id = $1 AND service = $2")
             .bind(project_id)
@@ -500,4 +496,23 @@ pub async fn project_limit(db: &Db, project_id: i64, service: QuotaService, reso
             .fetch_optional(db)
             .await?;
     Ok(limit.unwrap_or(0))
+}
+
+/// Every member of a project with their gauges of a service; a member with
+/// neither quota nor usage gets unused, unlimited gauges.
+pub async fn members_with_gauges(
+    db: &Db,
+    project_id: i64,
+    service: QuotaService,
+) -> sqlx::Result<Vec<(crate::projects::store::Member, Vec<Gauge>)>> {
+    let mut by_account = all_member_gauges(db, project_id, service).await?;
+    let unset = || gauges(service, &HashMap::new(), |_| None);
+    Ok(crate::projects::store::members(db, project_id)
+        .await?
+        .into_iter()
+        .map(|member| {
+            let mine = by_account.remove(&member.account_id).unwrap_or_else(unset);
+            (member, mine)
+        })
+        .collect())
 }

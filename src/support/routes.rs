@@ -166,9 +166,7 @@ async fn refused(support: &Support, account_id: i64, form: &str, err: AppError) 
     let mut errors = FieldErrors::default();
     errors.add(err, support.0.viewer.lang)?;
     let page = account_page(support, account_id, errors, form.to_string()).await?;
-    Ok(HttpResponse::UnprocessableEntity()
-        .content_type("text/html; charset=utf-8")
-        .body(page.render()?))
+    Ok(crate::web::unprocessable(page.render()?))
 }
 
 #[derive(Deserialize)]

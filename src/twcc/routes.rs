@@ -10,7 +10,6 @@ use super::{Cluster, GOC, cluster, store};
 use crate::{
     api::ApiCaller,
     error::AppError,
-    projects,
     quotas::{Gauge, store as quota_store},
     wallets::{SCALE, store as wallet_store},
     web::i18n::Msg,
@@ -141,22 +140,10 @@ pub async fn user_quotas(
     }
     let db = &caller.state.db;
     let project_id = caller.owner.project_id;
-    let mut all = quota_store::all_member_gauges(db, project_id, service).await?;
-    let rows: Vec<Value> = projects::store::members(db, project_id)
+    let rows: Vec<Value> = quota_store::members_with_gauges(db, project_id, service)
         .await?
         .into_iter()
-        .map(|m| {
-            let gauges = all.remove(&m.account_id).unwrap_or_else(|| {
-                service
-                    .resources()
-                    .iter()
-                    .map(|&resource| Gauge {
-                        resource,
-                        usage: 0,
-                        limit: None,
-                    })
-                    .collect()
-            });
+        .map(|(m, gauges)| {
             let mut entry = gauges_json(&gauges);
             entry.insert(
                 "user".into(),

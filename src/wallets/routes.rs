@@ -311,9 +311,7 @@ pub async fn transfer(admin: TenantAdmin, form: web::Form<TransferForm>) -> Resu
             } else {
                 page.render()?
             };
-            Ok(HttpResponse::UnprocessableEntity()
-                .content_type("text/html; charset=utf-8")
-                .body(body))
+            Ok(crate::web::unprocessable(body))
         }
         Err(err) => Err(err),
     }

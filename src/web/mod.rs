@@ -92,6 +92,13 @@ pub fn html<T: Template>(template: &T) -> Result<HttpResponse, AppError> {
         .body(template.render()?))
 }
 
+/// A form shown again with its messages: 422 and the page.
+pub fn unprocessable(body: String) -> HttpResponse {
+    HttpResponse::UnprocessableEntity()
+        .content_type("text/html; charset=utf-8")
+        .body(body)
+}
+
 /// Whether the request came from htmx.
 pub fn is_htmx(req: &HttpRequest) -> bool {
     req.headers().get("hx-request").is_some_and(|v| v == "true")
