@@ -29,7 +29,17 @@ pub struct Tx {
 }
 
 impl Tx {
+    /// Commits, and forgets everything remembered in memory (`crate::cache`):
+    /// whatever this changed may be part of it.
     pub async fn commit(self) -> sqlx::Result<()> {
+        self.tx.commit().await?;
+        crate::cache::invalidate_all();
+        Ok(())
+    }
+
+    /// Commits rows that nothing in `crate::cache` is made from (API calls,
+    /// allocations), leaving what is remembered in place.
+    pub async fn commit_leaving_caches(self) -> sqlx::Result<()> {
         self.tx.commit().await
     }
 }
@@ -89,6 +99,22 @@ pub async fn begin_immediate(db: &Db) -> sqlx::Result<Tx> {
     let gate = WRITE_GATE.clone().lock_owned().await;
     let tx = db.begin_with("BEGIN IMMEDIATE").await?;
     Ok(Tx { tx, _gate: gate })
+}
+
+/// Runs a background writer (`future`) on a thread and runtime of its own,
+/// so that nothing else running, or blocked, can stall a write it has begun.
+pub fn spawn_writer(name: &str, future: impl Future<Output = ()> + Send + 'static) {
+    let started = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .and_then(|runtime| {
+            std::thread::Builder::new()
+                .name(name.into())
+                .spawn(move || runtime.block_on(future))
+        });
+    if let Err(err) = started {
+        tracing::error!(error = %err, writer = name, "could not start a background writer");
+    }
 }
 
 /// Whether an error is a unique-constraint violation (an "already exists").

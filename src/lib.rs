@@ -9,6 +9,7 @@ pub mod activity;
 pub mod api;
 pub mod api_keys;
 pub mod auth;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -49,7 +50,11 @@ pub struct AppState {
     pub db: Db,
     pub config: Config,
     pub recorder: activity::Recorder,
-    pub keys: api::cache::KeyCache,
+    pub allocations: quotas::writer::AllocationWriter,
+    /// API keys' owners and their services, by the key's digest.
+    pub keys: cache::Remembered<Vec<u8>, (api_keys::store::KeyOwner, Vec<String>)>,
+    /// Signed-in viewers, by account and the session's chosen project.
+    pub viewers: cache::Remembered<(i64, Option<i64>), auth::session::SignedIn>,
 }
 
 /// A bound, not yet running, server.
@@ -72,11 +77,14 @@ impl Application {
         let secure = !config.insecure_cookies;
         let recorder = activity::Recorder::start(db.clone());
         activity::keep_pruning(db.clone(), config.activity_retention_days);
+        let allocations = quotas::writer::AllocationWriter::start(db.clone());
         let state = aweb::Data::new(AppState {
             db,
             config,
             recorder: recorder.clone(),
-            keys: Default::default(),
+            allocations,
+            keys: cache::Remembered::new(50_000),
+            viewers: cache::Remembered::new(10_000),
         });
 
         let server = HttpServer::new(move || {

@@ -519,3 +519,89 @@ async fn the_quotas_endpoint_reports_member_project_and_for_admins_everyone() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_batch_of_allocation_writes_applies_them_one_after_another() {
+    use member_center::quotas::store::{self, Admission, AllocationWrite, Outcome};
+
+    let app = spawn_app().await;
+    let bob = app.member("bob", "MST110001", "tenant_user").await;
+    let eve = app.member("eve", "MST110001", "tenant_user").await;
+    set_project(&app, "MST110001", "ccs", "-1", "2", "-1").await;
+    let project_id = member_center::projects::store::by_code(&app.db, "MST110001")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let gpu = |n| vec![(Resource::Gpu, n)];
+    let admit = |account_id, n, key: &str| AllocationWrite::Admit {
+        project_id,
+        account_id,
+        service: QuotaService::Ccs,
+        request: gpu(n),
+        idempotency_key: key.to_string(),
+    };
+    let release = |account_id, id| AllocationWrite::Release {
+        project_id,
+        account_id,
+        id,
+    };
+    let Admission::Created(first) = store::admit(&app.db, project_id, bob.user.id, QuotaService::Ccs, &gpu(1), "k0")
+        .await
+        .unwrap()
+    else {
+        panic!("the first GPU fits");
+    };
+
+    let outcomes = store::apply(
+        &app.db,
+        &[
+            release(eve.user.id, first.id), // not hers
+            release(bob.user.id, first.id),
+            admit(bob.user.id, 2, "k1"),    // fits only because of the release before it
+            admit(bob.user.id, 2, "k1"),    // the same key again
+            admit(eve.user.id, 1, "k2"),    // 2 + 1 > 2
+            release(bob.user.id, first.id), // again: no change
+        ],
+    )
+    .await
+    .unwrap();
+
+    assert!(matches!(outcomes[0], Outcome::Released(None)));
+    let Outcome::Released(Some(released)) = &outcomes[1] else {
+        panic!("bob releases his own")
+    };
+    let released_at = released.released_at.expect("released");
+    let Outcome::Admission(Admission::Created(created)) = &outcomes[2] else {
+        panic!("k1 is admitted")
+    };
+    assert!(created.id > first.id);
+    let Outcome::Admission(Admission::Existing(again)) = &outcomes[3] else {
+        panic!("k1 again is the same")
+    };
+    assert_eq!(again.id, created.id);
+    let Outcome::Admission(Admission::Refused(short)) = &outcomes[4] else {
+        panic!("k2 does not fit")
+    };
+    assert_eq!((short[0].level, short[0].used, short[0].limit), ("project", 2, 2));
+    let Outcome::Released(Some(again)) = &outcomes[5] else {
+        panic!("releasing again answers")
+    };
+    assert_eq!(again.released_at, Some(released_at));
+
+    // What was written is what was decided.
+    let live = app
+        .count("SELECT COALESCE(SUM(r.amount), 0) FROM allocation_resources r JOIN allocations a ON a.id = r.allocation_id WHERE a.released_at IS NULL")
+        .await;
+    assert_eq!(live, 2);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM allocations WHERE idempotency_key = 'k1'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM allocations WHERE idempotency_key = 'k2'")
+            .await,
+        0
+    );
+}

@@ -227,7 +227,7 @@ async fn the_twcc_cli_works_unchanged_against_member_center() {
         .execute(&app.db)
         .await
         .unwrap();
-    member_center::api::cache::invalidate_all(); // the portal does this; raw SQL does not
+    member_center::cache::invalidate_all(); // the portal does this; raw SQL does not
     let (code, out) = admin.run(&["info", "quota"]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("Error-This API key has expired."), "{out}");
@@ -278,7 +278,7 @@ async fn the_compatibility_routes_answer_in_twccs_shape() {
         .execute(&app.db)
         .await
         .unwrap();
-    member_center::api::cache::invalidate_all(); // the portal does this; raw SQL does not
+    member_center::cache::invalidate_all(); // the portal does this; raw SQL does not
     let (status, body) = get(
         "/api/v2/ceph-taichung-default/projects/1/key/",
         &bob_key,

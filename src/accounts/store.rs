@@ -97,16 +97,17 @@ pub async fn set_language(db: &Db, id: i64, lang: Lang) -> sqlx::Result<()> {
         .bind(id)
         .execute(db)
         .await?;
+    crate::cache::invalidate_all();
     Ok(())
 }
 
 pub async fn set_locked(db: &Db, id: i64, locked: bool) -> sqlx::Result<()> {
-    crate::api::cache::invalidate_all();
     sqlx::query("UPDATE accounts SET status = $1 WHERE id = $2")
         .bind(if locked { "locked" } else { "active" })
         .bind(id)
         .execute(db)
         .await?;
+    crate::cache::invalidate_all();
     Ok(())
 }
 
@@ -187,7 +188,6 @@ pub async fn update_profile(db: &Db, before: &Account, profile: Profile<'_>) -> 
         crate::activity::store::record_change(&mut *tx, change).await?;
     }
     tx.commit().await?;
-    crate::api::cache::invalidate_all();
     Ok(())
 }
 
@@ -290,6 +290,7 @@ pub async fn set_platform_role(db: &Db, id: i64, role: PlatformRole) -> sqlx::Re
         .bind(id)
         .execute(db)
         .await?;
+    crate::cache::invalidate_all();
     Ok(())
 }
 
@@ -335,6 +336,5 @@ pub async fn set_locked_for(db: &Db, actor_id: i64, account: &Account, locked: b
     };
     crate::activity::store::record_change(&mut *tx, change).await?;
     tx.commit().await?;
-    crate::api::cache::invalidate_all();
     Ok(())
 }

@@ -43,18 +43,7 @@ impl Recorder {
     /// running (or blocked) can stall a write it has begun.
     pub fn start(db: Db) -> Self {
         let (sender, receiver) = mpsc::unbounded_channel();
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
-        match runtime {
-            Ok(runtime) => {
-                let spawned = std::thread::Builder::new()
-                    .name("activity-recorder".into())
-                    .spawn(move || runtime.block_on(run(db, receiver)));
-                if let Err(err) = spawned {
-                    tracing::error!(error = %err, "could not start the activity recorder");
-                }
-            }
-            Err(err) => tracing::error!(error = %err, "could not start the activity recorder"),
-        }
+        crate::db::spawn_writer("activity-recorder", run(db, receiver));
         Recorder { sender }
     }
 

@@ -19,8 +19,6 @@ pub struct Change<'a> {
 
 /// Records a change, inside the caller's transaction when given one.
 pub async fn record_change<'e>(executor: impl Executor<'e, Database = Sqlite>, change: Change<'_>) -> sqlx::Result<()> {
-    // Whatever changed may be something a cached API key depends on.
-    crate::api::cache::invalidate_all();
     sqlx::query(
         "INSERT INTO change_activity (at, actor_id, project_id, subject_id, action, target, before, after)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -35,6 +33,9 @@ pub async fn record_change<'e>(executor: impl Executor<'e, Database = Sqlite>, c
     .bind(change.after)
     .execute(executor)
     .await?;
+    // Whatever changed may be something remembered in memory (when inside
+    // a transaction, its commit says so again once the change is visible).
+    crate::cache::invalidate_all();
     Ok(())
 }
 
@@ -65,7 +66,7 @@ pub async fn write_calls(db: &Db, calls: &[ApiCall], last_used: &[(i64, i64)]) -
             .execute(&mut *tx)
             .await?;
     }
-    tx.commit().await
+    tx.commit_leaving_caches().await
 }
 
 /// Which activity rows to show.

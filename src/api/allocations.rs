@@ -13,7 +13,7 @@ use crate::{
     error::AppError,
     quotas::{
         Gauge, MAX_AMOUNT, QuotaService, Resource,
-        store::{self, Admission, Allocation},
+        store::{self, Admission, Allocation, AllocationWrite, Outcome},
     },
     web::i18n::Msg,
 };
@@ -125,7 +125,6 @@ fn parse_request(body: &[u8]) -> Result<Request, AppError> {
 )]
 pub async fn admit(caller: ApiCaller, body: web::Bytes) -> Result<HttpResponse, AppError> {
     let (service, request, key) = parse_request(&body)?;
-    let db = &caller.state.db;
     if !caller.services.iter().any(|s| s == service.code()) {
         return Err(AppError::Refused {
             status: StatusCode::FORBIDDEN,
@@ -146,16 +145,19 @@ pub async fn admit(caller: ApiCaller, body: web::Bytes) -> Result<HttpResponse, 
             ),
         });
     }
-    match store::admit(
-        db,
-        caller.owner.project_id,
-        caller.owner.account_id,
+    let write = AllocationWrite::Admit {
+        project_id: caller.owner.project_id,
+        account_id: caller.owner.account_id,
         service,
-        &request,
-        &key,
-    )
-    .await?
-    {
+        request,
+        idempotency_key: key,
+    };
+    let Outcome::Admission(admission) = caller.state.allocations.apply(write).await? else {
+        return Err(AppError::Internal(anyhow::anyhow!(
+            "an admission answered as a release"
+        )));
+    };
+    match admission {
         Admission::Created(allocation) => Ok(HttpResponse::Created().json(AllocationBody::from(allocation))),
         Admission::Existing(allocation) => Ok(HttpResponse::Ok().json(AllocationBody::from(allocation))),
         Admission::Refused(shortfalls) => {
@@ -193,9 +195,17 @@ pub async fn admit(caller: ApiCaller, body: web::Bytes) -> Result<HttpResponse, 
 )]
 pub async fn release(caller: ApiCaller, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let id: i64 = path.parse().map_err(|_| AppError::NotFound)?;
-    let released = store::release(&caller.state.db, caller.owner.project_id, caller.owner.account_id, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let write = AllocationWrite::Release {
+        project_id: caller.owner.project_id,
+        account_id: caller.owner.account_id,
+        id,
+    };
+    let Outcome::Released(released) = caller.state.allocations.apply(write).await? else {
+        return Err(AppError::Internal(anyhow::anyhow!(
+            "a release answered as an admission"
+        )));
+    };
+    let released = released.ok_or(AppError::NotFound)?;
     Ok(HttpResponse::Ok().json(AllocationBody::from(released)))
 }
 

@@ -3,7 +3,6 @@
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
 use futures_util::future::LocalBoxFuture;
 
-use super::cache::KeyCache;
 use crate::{
     AppState,
     api_keys::store::{self, KeyOwner},
@@ -53,9 +52,9 @@ impl ApiCaller {
         }
         let digest = digest(secret);
         let (owner, services) = match state.keys.get(&digest) {
-            Some(cached) => (cached.owner, cached.services),
+            Some(cached) => cached,
             None => {
-                let generation = KeyCache::generation();
+                let generation = crate::cache::generation();
                 let owner = store::by_digest(&state.db, &digest)
                     .await?
                     .ok_or(AppError::KeyRejected(KeyProblem::Invalid))?;
@@ -63,7 +62,7 @@ impl ApiCaller {
                     Some(id) => crate::projects::store::permitted_services(&state.db, id).await?,
                     None => Vec::new(),
                 };
-                state.keys.put(digest, owner.clone(), services.clone(), generation);
+                state.keys.put(digest, (owner.clone(), services.clone()), generation);
                 (owner, services)
             }
         };

@@ -3,7 +3,6 @@
 //! off the request path.
 
 pub mod allocations;
-pub mod cache;
 pub mod caller;
 pub mod openapi;
 pub mod routes;

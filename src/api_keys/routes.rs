@@ -33,11 +33,11 @@ impl KeyView {
         self.status == KeyStatus::Expired
     }
 
-    pub fn status_text(&self, l: &Layout) -> String {
+    pub fn status_text(&self, l: &Layout) -> Cow<'static, str> {
         match self.status {
-            KeyStatus::Active => l.t("key-status-active"),
-            KeyStatus::ExpiresSoon { days } => l.t1("key-status-expires-in", "days", days),
-            KeyStatus::Expired => l.t("key-status-expired"),
+            KeyStatus::Active => l.t("key-status-active").into(),
+            KeyStatus::ExpiresSoon { days } => l.t1("key-status-expires-in", "days", days).into(),
+            KeyStatus::Expired => l.t("key-status-expired").into(),
         }
     }
 

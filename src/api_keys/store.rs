@@ -195,7 +195,6 @@ pub async fn update(
         activity::store::record_change(&mut *tx, change).await?;
     }
     tx.commit().await?;
-    crate::api::cache::invalidate_all();
     Ok(())
 }
 
@@ -225,7 +224,6 @@ pub async fn delete_own(db: &Db, account_id: i64, project_id: i64, key_ids: &[St
         activity::store::record_change(&mut *tx, change).await?;
     }
     tx.commit().await?;
-    crate::api::cache::invalidate_all();
     Ok(())
 }
 
@@ -340,6 +338,5 @@ pub async fn revoke(db: &Db, actor_id: i64, account_id: i64, key_id: &str, reaso
     };
     activity::store::record_change(&mut *tx, change).await?;
     tx.commit().await?;
-    crate::api::cache::invalidate_all();
     Ok(true)
 }

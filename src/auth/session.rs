@@ -61,20 +61,34 @@ impl Viewer {
             .cloned()
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("application state missing")))?;
         let session = req.get_session();
-        let db = &state.db;
 
-        let mut account = None;
+        let mut signed_in = None;
         if let Ok(Some(uid)) = session.get::<i64>(UID) {
             let epoch = session.get::<i64>(EPOCH).ok().flatten();
-            match accounts::store::by_id(db, uid).await? {
-                Some(found) if !found.locked && Some(found.session_epoch) == epoch => {
-                    account = Some(found);
+            let chosen = session.get::<i64>(PROJECT).ok().flatten();
+            match SignedIn::load(&state, uid, chosen).await? {
+                Some(found) if !found.account.locked && Some(found.account.session_epoch) == epoch => {
+                    // The chosen project, or the first one when it is gone.
+                    match &found.tenant {
+                        Some(tenant) if chosen != Some(tenant.project_id) => {
+                            let _ = session.insert(PROJECT, tenant.project_id);
+                        }
+                        None if chosen.is_some() => {
+                            session.remove(PROJECT);
+                        }
+                        _ => {}
+                    }
+                    signed_in = Some(found);
                 }
                 // Locked, deleted, or signed out everywhere since: this
                 // session is over.
                 _ => session.clear(),
             }
         }
+        let (account, tenant, expiring_keys) = match signed_in {
+            Some(found) => (Some(found.account), found.tenant, found.expiring_keys),
+            None => (None, None, 0),
+        };
 
         let lang = match &account {
             Some(account) => account.language,
@@ -91,19 +105,6 @@ impl Viewer {
                         .unwrap_or("");
                     Lang::negotiate(header)
                 }),
-        };
-
-        let tenant = match &account {
-            Some(account) => current_tenant(db, &session, account.id).await?,
-            None => None,
-        };
-
-        let expiring_keys = match &account {
-            Some(account) => {
-                let within = crate::api_keys::WARN_DAYS * crate::api_keys::DAY;
-                crate::api_keys::store::expiring_within(db, account.id, within).await?
-            }
-            None => 0,
         };
 
         let path = match req.uri().path_and_query() {
@@ -206,22 +207,46 @@ impl Viewer {
 
 /// The session's current project if the account is still a member of it,
 /// else its first project (remembered from then on).
-async fn current_tenant(db: &Db, session: &Session, account_id: i64) -> Result<Option<Tenant>, AppError> {
-    if let Ok(Some(project_id)) = session.get::<i64>(PROJECT)
-        && let Some(tenant) = projects::store::tenant(db, account_id, project_id).await?
-    {
-        return Ok(Some(tenant));
-    }
-    let first = projects::store::first_tenant(db, account_id).await?;
-    match &first {
-        Some(tenant) => {
-            let _ = session.insert(PROJECT, tenant.project_id);
+/// What every page shows of a signed-in account, read together and
+/// remembered for a few seconds (`crate::cache`): three statements less on
+/// every page.
+#[derive(Clone)]
+pub struct SignedIn {
+    account: Account,
+    /// The project chosen in the session, or the first one when that is
+    /// gone (or none was chosen).
+    tenant: Option<Tenant>,
+    expiring_keys: i64,
+}
+
+impl SignedIn {
+    async fn load(state: &AppState, account_id: i64, chosen: Option<i64>) -> Result<Option<Self>, AppError> {
+        if let Some(found) = state.viewers.get(&(account_id, chosen)) {
+            return Ok(Some(found));
         }
-        None => {
-            session.remove(PROJECT);
-        }
+        let generation = crate::cache::generation();
+        let db = &state.db;
+        let Some(account) = accounts::store::by_id(db, account_id).await? else {
+            return Ok(None);
+        };
+        let tenant = match chosen {
+            Some(project_id) => projects::store::tenant(db, account_id, project_id).await?,
+            None => None,
+        };
+        let tenant = match tenant {
+            Some(tenant) => Some(tenant),
+            None => projects::store::first_tenant(db, account_id).await?,
+        };
+        let within = crate::api_keys::WARN_DAYS * crate::api_keys::DAY;
+        let expiring_keys = crate::api_keys::store::expiring_within(db, account_id, within).await?;
+        let found = SignedIn {
+            account,
+            tenant,
+            expiring_keys,
+        };
+        state.viewers.put((account_id, chosen), found.clone(), generation);
+        Ok(Some(found))
     }
-    Ok(first)
 }
 
 impl FromRequest for Viewer {

@@ -220,7 +220,6 @@ pub async fn set_role(
     };
     crate::activity::store::record_change(&mut *tx, change).await?;
     tx.commit().await?;
-    crate::api::cache::invalidate_all();
     Ok(MembershipChange::Done)
 }
 
@@ -263,7 +262,6 @@ pub async fn remove_member(
     };
     crate::activity::store::record_change(&mut *tx, change).await?;
     tx.commit().await?;
-    crate::api::cache::invalidate_all();
     Ok(MembershipChange::Done)
 }
 
@@ -352,7 +350,6 @@ pub async fn set_permissions(
         crate::activity::store::record_change(&mut *tx, change).await?;
     }
     tx.commit().await?;
-    crate::api::cache::invalidate_all();
     Ok(MembershipChange::Done)
 }
 

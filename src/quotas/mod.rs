@@ -4,6 +4,7 @@
 
 pub mod routes;
 pub mod store;
+pub mod writer;
 
 use actix_web::web;
 

@@ -107,7 +107,7 @@ impl EditPage {
     fn project_limit_text(&self, field: &QuotaField) -> String {
         match field.project_limit {
             Some(limit) => self.l.t1(field.resource.unit_key(), "n", limit),
-            None => self.l.t("quota-unlimited"),
+            None => self.l.t("quota-unlimited").to_string(),
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use sqlx::{Row, SqliteConnection};
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
 use super::{Gauge, QuotaLimit, QuotaService, Resource};
 use crate::{
@@ -249,6 +249,8 @@ async fn all_member_gauges(db: &Db, project_id: i64, service: QuotaService) -> s
 #[derive(Debug, Clone)]
 pub struct Allocation {
     pub id: i64,
+    pub project_id: i64,
+    pub account_id: i64,
     pub service: String,
     pub idempotency_key: String,
     pub resources: Vec<(String, i64)>,
@@ -266,6 +268,7 @@ pub struct Shortfall {
     pub limit: i64,
 }
 
+#[derive(Debug)]
 pub enum Admission {
     /// Newly admitted.
     Created(Allocation),
@@ -274,10 +277,156 @@ pub enum Admission {
     Refused(Vec<Shortfall>),
 }
 
-/// Admits an allocation if both the member's and the project's quota hold
-/// for every resource. Check and write happen under the database's write
-/// lock (`BEGIN IMMEDIATE`), so concurrent admissions cannot together pass
-/// a quota.
+/// A write to allocations. They are applied in batches (`apply`), in
+/// order, one transaction a batch; see `quotas::writer`.
+#[derive(Debug, Clone)]
+pub enum AllocationWrite {
+    /// Admit `request` if both the member's and the project's quota hold
+    /// for every resource; the same idempotency key admits nothing new.
+    Admit {
+        project_id: i64,
+        account_id: i64,
+        service: QuotaService,
+        request: Vec<(Resource, i64)>,
+        idempotency_key: String,
+    },
+    /// Release the member's own allocation (again: no change).
+    Release { project_id: i64, account_id: i64, id: i64 },
+}
+
+#[derive(Debug)]
+pub enum Outcome {
+    Admission(Admission),
+    /// `None` when the allocation is not the member's.
+    Released(Option<Allocation>),
+}
+
+/// Who holds how much: a member (`Some(account)`) or the whole project.
+type Holder = (i64, &'static str, Option<i64>, Resource);
+
+/// Admits and releases a batch of allocations in one write transaction, as
+/// if one after another in the order given: a handful of statements for the
+/// whole batch however long it is, since each statement is a round trip to
+/// SQLite's thread while every other writer waits. Check and write happen
+/// under the database's write lock, so no two batches can together pass a
+/// quota.
+pub async fn apply(db: &Db, writes: &[AllocationWrite]) -> sqlx::Result<Vec<Outcome>> {
+    let mut tx = begin_immediate(db).await?;
+    let at = now();
+    let mut known = named_allocations(&mut tx, writes).await?;
+    let (limits, mut usage) = limits_and_usage(&mut tx, writes).await?;
+
+    // Decide every write in order, keeping usage up to date as we go.
+    let mut outcomes = Vec::with_capacity(writes.len());
+    let mut admitted: Vec<Allocation> = Vec::new();
+    let mut released: Vec<i64> = Vec::new();
+    for write in writes {
+        match write {
+            AllocationWrite::Admit {
+                project_id,
+                account_id,
+                service,
+                request,
+                idempotency_key,
+            } => {
+                let same_key = |a: &Allocation| {
+                    a.project_id == *project_id && a.account_id == *account_id && a.idempotency_key == *idempotency_key
+                };
+                if let Some(existing) = known.values().chain(&admitted).find(|a| same_key(a)) {
+                    outcomes.push(Outcome::Admission(Admission::Existing(existing.clone())));
+                    continue;
+                }
+                let shortfalls = shortfalls(&limits, &usage, (*project_id, *account_id, *service), request);
+                if !shortfalls.is_empty() {
+                    outcomes.push(Outcome::Admission(Admission::Refused(shortfalls)));
+                    continue;
+                }
+                for &(resource, amount) in request {
+                    for holder in [None, Some(*account_id)] {
+                        *usage
+                            .entry((*project_id, service.code(), holder, resource))
+                            .or_default() += amount;
+                    }
+                }
+                admitted.push(Allocation {
+                    id: 0, // not known until inserted, below
+                    project_id: *project_id,
+                    account_id: *account_id,
+                    service: service.code().to_string(),
+                    idempotency_key: idempotency_key.clone(),
+                    resources: request.iter().map(|(r, a)| (r.code().to_string(), *a)).collect(),
+                    created_at: at,
+                    released_at: None,
+                });
+                outcomes.push(Outcome::Admission(Admission::Created(
+                    admitted[admitted.len() - 1].clone(),
+                )));
+            }
+            AllocationWrite::Release {
+                project_id,
+                account_id,
+                id,
+            } => {
+                let Some(allocation) = known
+                    .get_mut(id)
+                    .filter(|a| a.project_id == *project_id && a.account_id == *account_id)
+                else {
+                    outcomes.push(Outcome::Released(None));
+                    continue;
+                };
+                if allocation.released_at.is_none() {
+                    allocation.released_at = Some(at);
+                    released.push(*id);
+                    if let Some(service) = QuotaService::parse(&allocation.service) {
+                        for (resource, amount) in &allocation.resources {
+                            let Some(resource) = Resource::parse(resource) else {
+                                continue;
+                            };
+                            for holder in [None, Some(*account_id)] {
+                                *usage
+                                    .entry((*project_id, service.code(), holder, resource))
+                                    .or_default() -= amount;
+                            }
+                        }
+                    }
+                }
+                outcomes.push(Outcome::Released(Some(allocation.clone())));
+            }
+        }
+    }
+
+    // Write what was decided: three statements at most.
+    let ids = insert_allocations(&mut tx, &admitted).await?;
+    if !released.is_empty() {
+        let mut update = QueryBuilder::new("UPDATE allocations SET released_at = ");
+        update.push_bind(at).push(" WHERE id IN (");
+        let mut list = update.separated(", ");
+        for id in &released {
+            list.push_bind(*id);
+        }
+        update.push(")").build().execute(&mut *tx).await?;
+    }
+    // Allocations are not part of anything remembered in memory.
+    tx.commit_leaving_caches().await?;
+
+    // Allocations admitted in this batch (newly, or again by their key)
+    // learn their IDs.
+    for outcome in &mut outcomes {
+        if let Outcome::Admission(Admission::Created(allocation) | Admission::Existing(allocation)) = outcome
+            && allocation.id == 0
+        {
+            let key = (
+                allocation.project_id,
+                allocation.account_id,
+                allocation.idempotency_key.clone(),
+            );
+            allocation.id = ids.get(&key).copied().ok_or(sqlx::Error::RowNotFound)?;
+        }
+    }
+    Ok(outcomes)
+}
+
+/// Admits one allocation (a batch of one; the API goes through `quotas::writer`).
 pub async fn admit(
     db: &Db,
     project_id: i64,
@@ -286,60 +435,185 @@ pub async fn admit(
     request: &[(Resource, i64)],
     idempotency_key: &str,
 ) -> sqlx::Result<Admission> {
-    let mut tx = begin_immediate(db).await?;
-    if let Some(existing) = allocation_by_key(&mut tx, project_id, account_id, idempotency_key).await? {
-        return Ok(Admission::Existing(existing));
-    }
-    // Both levels' limits and usage, in two statements (every statement
-    // inside the write lock costs a thread hop).
-    let limits: Vec<(String, String, i64)> = sqlx::query_as(
-        "SELECT 'project', resource, quota FROM project_quotas WHERE project_id = $1 AND service = $2
-         UNION ALL
-         SELECT 'member', resource, quota FROM member_quotas WHERE project_id = $1 AND account_id = $3 AND service = $2",
-    )
-    .bind(project_id)
-    .bind(service.code())
-    .bind(account_id)
-    .fetch_all(&mut *tx)
-    .await?;
-    let usage: Vec<(String, i64, i64)> = sqlx::query_as(
-        "SELECT r.resource, SUM(r.amount), SUM(CASE WHEN a.account_id = $3 THEN r.amount ELSE 0 END)
-         FROM allocations a JOIN allocation_resources r ON r.allocation_id = a.id
-         WHERE a.project_id = $1 AND a.service = $2 AND a.released_at IS NULL
-         GROUP BY r.resource",
-    )
-    .bind(project_id)
-    .bind(service.code())
-    .bind(account_id)
-    .fetch_all(&mut *tx)
-    .await?;
-    let pick = |level: &str| -> HashMap<Resource, i64> {
-        limits
-            .iter()
-            .filter(|(l, _, _)| l == level)
-            .filter_map(|(_, r, q)| Resource::parse(r).map(|r| (r, *q)))
-            .collect()
+    let write = AllocationWrite::Admit {
+        project_id,
+        account_id,
+        service,
+        request: request.to_vec(),
+        idempotency_key: idempotency_key.to_string(),
     };
-    let (project_limits, member_limits) = (pick("project"), pick("member"));
-    let project_usage: HashMap<Resource, i64> = usage
-        .iter()
-        .filter_map(|(r, p, _)| Resource::parse(r).map(|r| (r, *p)))
-        .collect();
-    let member_usage: HashMap<Resource, i64> = usage
-        .iter()
-        .filter_map(|(r, _, m)| Resource::parse(r).map(|r| (r, *m)))
-        .collect();
+    match apply(db, &[write]).await?.pop() {
+        Some(Outcome::Admission(admission)) => Ok(admission),
+        _ => Err(sqlx::Error::Protocol("an admission without an outcome".into())),
+    }
+}
 
-    let mut shortfalls = Vec::new();
+/// Releases one of the member's allocations (again: no change). `None` if
+/// it is not theirs.
+pub async fn release(db: &Db, project_id: i64, account_id: i64, id: i64) -> sqlx::Result<Option<Allocation>> {
+    let write = AllocationWrite::Release {
+        project_id,
+        account_id,
+        id,
+    };
+    match apply(db, &[write]).await?.pop() {
+        Some(Outcome::Released(released)) => Ok(released),
+        _ => Err(sqlx::Error::Protocol("a release without an outcome".into())),
+    }
+}
+
+/// The allocations that the batch's releases name, and those already
+/// admitted under its admissions' idempotency keys, with their resources.
+async fn named_allocations(
+    conn: &mut SqliteConnection,
+    writes: &[AllocationWrite],
+) -> sqlx::Result<HashMap<i64, Allocation>> {
+    let mut select = QueryBuilder::new(
+        "SELECT a.id, a.project_id, a.account_id, a.service, a.idempotency_key, a.created_at, a.released_at,
+                r.resource, r.amount
+         FROM allocations a LEFT JOIN allocation_resources r ON r.allocation_id = a.id WHERE ",
+    );
+    any_of(&mut select, writes, |select, write| match write {
+        AllocationWrite::Admit {
+            project_id,
+            account_id,
+            idempotency_key,
+            ..
+        } => {
+            select.push("a.project_id = ").push_bind(*project_id);
+            select.push(" AND a.account_id = ").push_bind(*account_id);
+            select
+                .push(" AND a.idempotency_key = ")
+                .push_bind(idempotency_key.as_str());
+        }
+        AllocationWrite::Release { id, .. } => {
+            select.push("a.id = ").push_bind(*id);
+        }
+    });
+    select.push(" ORDER BY a.id, r.resource");
+    let mut found: HashMap<i64, Allocation> = HashMap::new();
+    for row in select.build().fetch_all(&mut *conn).await? {
+        let allocation = found.entry(row.get("id")).or_insert_with(|| Allocation {
+            id: row.get("id"),
+            project_id: row.get("project_id"),
+            account_id: row.get("account_id"),
+            service: row.get("service"),
+            idempotency_key: row.get("idempotency_key"),
+            resources: Vec::new(),
+            created_at: row.get("created_at"),
+            released_at: row.get("released_at"),
+        });
+        if let Some(resource) = row.get::<Option<String>, _>("resource") {
+            allocation.resources.push((resource, row.get("amount")));
+        }
+    }
+    Ok(found)
+}
+
+type Limits = HashMap<Holder, i64>;
+type Usage = HashMap<Holder, i64>;
+
+/// The quotas and live usage of every project, service and member the
+/// batch's admissions touch, in one statement.
+async fn limits_and_usage(conn: &mut SqliteConnection, writes: &[AllocationWrite]) -> sqlx::Result<(Limits, Usage)> {
+    let mut asks: Vec<(i64, i64, QuotaService)> = writes
+        .iter()
+        .filter_map(|w| match w {
+            AllocationWrite::Admit {
+                project_id,
+                account_id,
+                service,
+                ..
+            } => Some((*project_id, *account_id, *service)),
+            AllocationWrite::Release { .. } => None,
+        })
+        .collect();
+    asks.sort_by_key(|(p, a, s)| (*p, *a, s.code()));
+    asks.dedup();
+    if asks.is_empty() {
+        return Ok(Default::default());
+    }
+    let mut select = QueryBuilder::new(
+        "SELECT 'limit' AS kind, project_id, NULL AS account_id, service, resource, quota AS amount
+         FROM project_quotas WHERE ",
+    );
+    any_of(&mut select, &asks, |select, (project_id, _, service)| {
+        select.push("project_id = ").push_bind(*project_id);
+        select.push(" AND service = ").push_bind(service.code());
+    });
+    select
+        .push(" UNION ALL SELECT 'limit', project_id, account_id, service, resource, quota FROM member_quotas WHERE ");
+    any_of(&mut select, &asks, |select, (project_id, account_id, service)| {
+        select.push("project_id = ").push_bind(*project_id);
+        select.push(" AND account_id = ").push_bind(*account_id);
+        select.push(" AND service = ").push_bind(service.code());
+    });
+    select.push(
+        " UNION ALL SELECT 'usage', a.project_id, a.account_id, a.service, r.resource, SUM(r.amount)
+         FROM allocations a JOIN allocation_resources r ON r.allocation_id = a.id
+         WHERE a.released_at IS NULL AND (",
+    );
+    any_of(&mut select, &asks, |select, (project_id, _, service)| {
+        select.push("a.project_id = ").push_bind(*project_id);
+        select.push(" AND a.service = ").push_bind(service.code());
+    });
+    select.push(") GROUP BY a.project_id, a.account_id, a.service, r.resource");
+
+    let (mut limits, mut usage) = (Limits::new(), Usage::new());
+    for row in select.build().fetch_all(&mut *conn).await? {
+        let (Some(service), Some(resource)) = (
+            QuotaService::parse(row.get("service")),
+            Resource::parse(row.get("resource")),
+        ) else {
+            continue;
+        };
+        let project_id: i64 = row.get("project_id");
+        let account_id: Option<i64> = row.get("account_id");
+        let amount: i64 = row.get("amount");
+        if row.get::<&str, _>("kind") == "limit" {
+            limits.insert((project_id, service.code(), account_id, resource), amount);
+        } else {
+            for holder in [None, account_id] {
+                *usage.entry((project_id, service.code(), holder, resource)).or_default() += amount;
+            }
+        }
+    }
+    Ok((limits, usage))
+}
+
+/// Pushes `(term) OR (term) …`, one term per item (at least one item):
+/// SQLite finds each term through its index.
+fn any_of<T>(query: &mut QueryBuilder<Sqlite>, items: &[T], mut term: impl FnMut(&mut QueryBuilder<Sqlite>, &T)) {
+    for (index, item) in items.iter().enumerate() {
+        query.push(if index == 0 { "(" } else { " OR (" });
+        term(query, item);
+        query.push(")");
+    }
+}
+
+/// What an admission would leave short: a member's own limit (when they
+/// have one) and the project's quota (0 when never set), per resource.
+fn shortfalls(
+    limits: &Limits,
+    usage: &Usage,
+    (project_id, account_id, service): (i64, i64, QuotaService),
+    request: &[(Resource, i64)],
+) -> Vec<Shortfall> {
+    let mut short = Vec::new();
     for &(resource, requested) in request {
         if requested == 0 {
             continue;
         }
-        if let Some(&limit) = member_limits.get(&resource).filter(|l| **l >= 0) {
-            let used = member_usage.get(&resource).copied().unwrap_or(0);
+        let levels = [("member", Some(account_id), None), ("project", None, Some(0))];
+        for (level, holder, unset) in levels {
+            let key = (project_id, service.code(), holder, resource);
+            let Some(limit) = limits.get(&key).copied().or(unset).filter(|l| *l >= 0) else {
+                continue;
+            };
+            let used = usage.get(&key).copied().unwrap_or(0);
             if used + requested > limit {
-                shortfalls.push(Shortfall {
-                    level: "member",
+                short.push(Shortfall {
+                    level,
                     resource,
                     requested,
                     used,
@@ -347,71 +621,54 @@ pub async fn admit(
                 });
             }
         }
-        let limit = project_limits.get(&resource).copied().unwrap_or(0);
-        let used = project_usage.get(&resource).copied().unwrap_or(0);
-        if limit >= 0 && used + requested > limit {
-            shortfalls.push(Shortfall {
-                level: "project",
-                resource,
-                requested,
-                used,
-                limit,
-            });
-        }
     }
-    if !shortfalls.is_empty() {
-        return Ok(Admission::Refused(shortfalls));
-    }
-
-    let created_at = now();
-    let id = sqlx::query(
-        "INSERT INTO allocations (project_id, account_id, service, idempotency_key, created_at) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(project_id)
-    .bind(account_id)
-    .bind(service.code())
-    .bind(idempotency_key)
-    .bind(created_at)
-    .execute(&mut *tx)
-    .await?
-    .last_insert_rowid();
-    for &(resource, amount) in request {
-        sqlx::query("INSERT INTO allocation_resources (allocation_id, resource, amount) VALUES ($1, $2, $3)")
-            .bind(id)
-            .bind(resource.code())
-            .bind(amount)
-            .execute(&mut *tx)
-            .await?;
-    }
-    tx.commit().await?;
-    Ok(Admission::Created(Allocation {
-        id,
-        service: service.code().to_string(),
-        idempotency_key: idempotency_key.to_string(),
-        resources: request.iter().map(|(r, a)| (r.code().to_string(), *a)).collect(),
-        created_at,
-        released_at: None,
-    }))
+    short
 }
 
-async fn allocation_by_key(
+/// Inserts newly admitted allocations and their resources (two statements)
+/// and returns their IDs by project, account and idempotency key.
+async fn insert_allocations(
     conn: &mut SqliteConnection,
-    project_id: i64,
-    account_id: i64,
-    idempotency_key: &str,
-) -> sqlx::Result<Option<Allocation>> {
-    let id: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM allocations WHERE project_id = $1 AND account_id = $2 AND idempotency_key = $3",
-    )
-    .bind(project_id)
-    .bind(account_id)
-    .bind(idempotency_key)
-    .fetch_optional(&mut *conn)
-    .await?;
-    match id {
-        Some(id) => allocation(conn, project_id, account_id, id).await,
-        None => Ok(None),
+    admitted: &[Allocation],
+) -> sqlx::Result<HashMap<(i64, i64, String), i64>> {
+    if admitted.is_empty() {
+        return Ok(HashMap::new());
     }
+    let mut insert =
+        QueryBuilder::new("INSERT INTO allocations (project_id, account_id, service, idempotency_key, created_at) ");
+    insert.push_values(admitted, |mut row, a| {
+        row.push_bind(a.project_id)
+            .push_bind(a.account_id)
+            .push_bind(a.service.as_str())
+            .push_bind(a.idempotency_key.as_str())
+            .push_bind(a.created_at);
+    });
+    insert.push(" RETURNING id, project_id, account_id, idempotency_key");
+    let mut ids: HashMap<(i64, i64, String), i64> = HashMap::new();
+    for row in insert.build().fetch_all(&mut *conn).await? {
+        ids.insert(
+            (row.get("project_id"), row.get("account_id"), row.get("idempotency_key")),
+            row.get("id"),
+        );
+    }
+    let id_of = |a: &Allocation| {
+        ids.get(&(a.project_id, a.account_id, a.idempotency_key.clone()))
+            .copied()
+            .ok_or(sqlx::Error::RowNotFound)
+    };
+    let mut resources: Vec<(i64, &str, i64)> = Vec::new();
+    for allocation in admitted {
+        let id = id_of(allocation)?;
+        resources.extend(allocation.resources.iter().map(|(r, amount)| (id, r.as_str(), *amount)));
+    }
+    if !resources.is_empty() {
+        let mut insert = QueryBuilder::new("INSERT INTO allocation_resources (allocation_id, resource, amount) ");
+        insert.push_values(&resources, |mut row, (id, resource, amount)| {
+            row.push_bind(*id).push_bind(*resource).push_bind(*amount);
+        });
+        insert.build().execute(&mut *conn).await?;
+    }
+    Ok(ids)
 }
 
 /// The member's own allocation with this ID, if there is one.
@@ -422,7 +679,7 @@ async fn allocation(
     id: i64,
 ) -> sqlx::Result<Option<Allocation>> {
     let Some(row) = sqlx::query(
-        "SELECT id, service, idempotency_key, created_at, released_at FROM allocations
+        "SELECT id, project_id, account_id, service, idempotency_key, created_at, released_at FROM allocations
          WHERE id = $1 AND project_id = $2 AND account_id = $3",
     )
     .bind(id)
@@ -440,30 +697,14 @@ async fn allocation(
             .await?;
     Ok(Some(Allocation {
         id: row.get("id"),
+        project_id: row.get("project_id"),
+        account_id: row.get("account_id"),
         service: row.get("service"),
         idempotency_key: row.get("idempotency_key"),
         resources,
         created_at: row.get("created_at"),
         released_at: row.get("released_at"),
     }))
-}
-
-/// Releases the member's allocation (again: no change). `None` if it is not theirs.
-pub async fn release(db: &Db, project_id: i64, account_id: i64, id: i64) -> sqlx::Result<Option<Allocation>> {
-    let mut tx = begin_immediate(db).await?;
-    sqlx::query(
-        "UPDATE allocations SET released_at = $1
-         WHERE id = $2 AND project_id = $3 AND account_id = $4 AND released_at IS NULL",
-    )
-    .bind(now())
-    .bind(id)
-    .bind(project_id)
-    .bind(account_id)
-    .execute(&mut *tx)
-    .await?;
-    let released = allocation(&mut tx, project_id, account_id, id).await?;
-    tx.commit().await?;
-    Ok(released)
 }
 
 /// The member's live allocations, newest first.

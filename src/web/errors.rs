@@ -118,7 +118,7 @@ async fn render_report(req: &HttpRequest, status: StatusCode, report: &ErrorRepo
         Ok(viewer) => ErrorPage {
             l: viewer.layout(),
             status: status.as_u16(),
-            title: lang.t(title_key(status)),
+            title: lang.t(title_key(status)).to_string(),
             message: text.clone(),
             error_id: report.error_id.clone(),
         }

@@ -92,24 +92,41 @@ impl Lang {
     }
 
     /// The message `key` in this language. Messages without arguments
-    /// never change, so each is formatted once and then copied.
-    pub fn t(self, key: &str) -> String {
-        static FORMATTED: LazyLock<RwLock<HashMap<(Lang, String), String>>> = LazyLock::new(Default::default);
-        if let Ok(cache) = FORMATTED.read()
-            && let Some(text) = cache.get(&(self, key.to_string()))
+    /// never change, so each is formatted once and kept for the life of
+    /// the process (there are only as many as the catalog has keys).
+    pub fn t(self, key: &str) -> &'static str {
+        static FORMATTED: LazyLock<[RwLock<HashMap<&'static str, &'static str>>; 2]> = LazyLock::new(Default::default);
+        let cache = &FORMATTED[self as usize];
+        if let Ok(cache) = cache.read()
+            && let Some(text) = cache.get(key)
         {
-            return text.clone();
+            return text;
         }
-        let text = LOCALES.lookup(self.id(), key);
-        if let Ok(mut cache) = FORMATTED.write() {
-            cache.insert((self, key.to_string()), text.clone());
+        let text: &'static str = LOCALES.lookup(self.id(), key).leak();
+        if let Ok(mut cache) = cache.write() {
+            cache.insert(key.to_string().leak(), text);
         }
         text
     }
 
-    /// The message `key` with named arguments.
+    /// The message `key` with named arguments. Pages repeat the same few
+    /// (a unit with a count, say) hundreds of times, and Fluent's
+    /// formatting is costly, so recent results are remembered.
     pub fn t_args(self, key: &str, args: &[(&'static str, String)]) -> String {
-        let args: HashMap<Cow<'static, str>, FluentValue> = args
+        const REMEMBERED: usize = 10_000;
+        static FORMATTED: LazyLock<RwLock<HashMap<String, String>>> = LazyLock::new(Default::default);
+        let mut memo_key = String::with_capacity(64);
+        memo_key.push_str(self.code());
+        for part in std::iter::once(key).chain(args.iter().flat_map(|(name, value)| [*name, value.as_str()])) {
+            memo_key.push('\u{1f}');
+            memo_key.push_str(part);
+        }
+        if let Ok(cache) = FORMATTED.read()
+            && let Some(text) = cache.get(&memo_key)
+        {
+            return text.clone();
+        }
+        let fluent_args: HashMap<Cow<'static, str>, FluentValue> = args
             .iter()
             .map(|(name, value)| {
                 // Whole numbers go in as numbers, so plural forms can select on them.
@@ -120,7 +137,14 @@ impl Lang {
                 (Cow::Borrowed(*name), value)
             })
             .collect();
-        LOCALES.lookup_with_args(self.id(), key, &args)
+        let text = LOCALES.lookup_with_args(self.id(), key, &fluent_args);
+        if let Ok(mut cache) = FORMATTED.write() {
+            if cache.len() >= REMEMBERED {
+                cache.clear();
+            }
+            cache.insert(memo_key, text.clone());
+        }
+        text
     }
 }
 
@@ -144,7 +168,7 @@ impl Msg {
 
     pub fn in_lang(&self, lang: Lang) -> String {
         if self.args.is_empty() {
-            lang.t(self.key)
+            lang.t(self.key).to_string()
         } else {
             lang.t_args(self.key, &self.args)
         }

@@ -132,7 +132,7 @@ impl Layout {
     }
 
     /// The message `key` in the viewer's language.
-    pub fn t(&self, key: &str) -> String {
+    pub fn t(&self, key: &str) -> &'static str {
         self.lang.t(key)
     }
 

@@ -1,0 +1,85 @@
+//! What the database said, remembered in memory for a few seconds so that
+//! busy requests (an API key's owner, the signed-in viewer) do not each read
+//! it again: every statement is a round trip to SQLite's own thread.
+//!
+//! Every committed write moves one global generation on (`db::Tx::commit`,
+//! `activity::store::record_change`, and the few writes made outside a
+//! transaction call `invalidate_all`), which makes everything remembered
+//! before it stale at once: a deleted key, a locked account or a removed
+//! member is seen on the very next request. The lifetime bounds what another
+//! process (the CLI) could change unseen, and what time alone changes (a key
+//! coming within a week of its expiry).
+
+use std::{
+    collections::HashMap,
+    hash::Hash,
+    sync::{
+        Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+const LIFETIME: Duration = Duration::from_secs(5);
+
+/// Forgets everything remembered (something it may depend on changed).
+pub fn invalidate_all() {
+    GENERATION.fetch_add(1, Ordering::SeqCst);
+}
+
+/// The generation to read under: take it *before* reading the database, so
+/// that a change committed meanwhile makes what was read stale.
+pub fn generation() -> u64 {
+    GENERATION.load(Ordering::SeqCst)
+}
+
+struct Entry<V> {
+    value: V,
+    generation: u64,
+    at: Instant,
+}
+
+/// A bounded map of remembered reads (emptied when full: the entries are
+/// cheap to read again).
+pub struct Remembered<K, V> {
+    entries: Mutex<HashMap<K, Entry<V>>>,
+    capacity: usize,
+}
+
+impl<K: Eq + Hash, V: Clone> Remembered<K, V> {
+    pub fn new(capacity: usize) -> Self {
+        Remembered {
+            entries: Mutex::new(HashMap::new()),
+            capacity,
+        }
+    }
+
+    /// The value remembered for `key`, if nothing has changed since and it
+    /// is younger than the lifetime.
+    pub fn get(&self, key: &K) -> Option<V> {
+        let generation = generation();
+        let entries = self.entries.lock().ok()?;
+        entries
+            .get(key)
+            .filter(|e| e.generation == generation && e.at.elapsed() < LIFETIME)
+            .map(|e| e.value.clone())
+    }
+
+    /// Remembers what was read under `generation`.
+    pub fn put(&self, key: K, value: V, generation: u64) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= self.capacity {
+                entries.clear();
+            }
+            entries.insert(
+                key,
+                Entry {
+                    value,
+                    generation,
+                    at: Instant::now(),
+                },
+            );
+        }
+    }
+}
