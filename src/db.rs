@@ -117,6 +117,20 @@ pub fn spawn_writer(name: &str, future: impl Future<Output = ()> + Send + 'stati
     }
 }
 
+/// Splits `rows` into chunks of a few fixed sizes, largest first, for
+/// multi-row statements: their texts are then a handful that SQLite plans
+/// once and sqlx keeps prepared, not a new one for every batch size (which
+/// costs more to plan than the rows cost to write).
+pub fn fixed_chunks<T>(mut rows: &[T]) -> impl Iterator<Item = &[T]> {
+    const SIZES: [usize; 5] = [256, 64, 16, 4, 1];
+    std::iter::from_fn(move || {
+        let size = SIZES.into_iter().find(|size| *size <= rows.len())?;
+        let (chunk, rest) = rows.split_at(size);
+        rows = rest;
+        Some(chunk)
+    })
+}
+
 /// Whether an error is a unique-constraint violation (an "already exists").
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(e) if e.is_unique_violation())
@@ -125,4 +139,17 @@ pub fn is_unique_violation(err: &sqlx::Error) -> bool {
 /// Seconds since the Unix epoch, the only form of time stored.
 pub fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fixed_chunks_cover_every_row_once_in_few_sizes() {
+        let rows: Vec<usize> = (0..599).collect();
+        let chunks: Vec<&[usize]> = super::fixed_chunks(&rows).collect();
+        let sizes: Vec<usize> = chunks.iter().map(|c| c.len()).collect();
+        assert_eq!(sizes, [256, 256, 64, 16, 4, 1, 1, 1]);
+        assert_eq!(chunks.concat(), rows);
+        assert_eq!(super::fixed_chunks::<u8>(&[]).count(), 0);
+    }
 }

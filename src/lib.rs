@@ -103,6 +103,10 @@ impl Application {
                 .app_data(path_config())
                 .configure(web::assets::configure)
                 .configure(web::configure)
+                // Machines call the APIs many times a second: they are matched
+                // before the portal's pages (routes are tried in order).
+                .configure(api::configure)
+                .configure(twcc::configure)
                 .configure(auth::configure)
                 .configure(projects::configure)
                 .configure(api_keys::configure)
@@ -114,8 +118,6 @@ impl Application {
                 .configure(operator::configure)
                 .configure(support::configure)
                 .configure(activity::configure)
-                .configure(api::configure)
-                .configure(twcc::configure)
                 .default_service(aweb::to(web::errors::not_found))
                 .wrap(from_fn(web::csrf::check))
                 .wrap(from_fn(web::errors::render))

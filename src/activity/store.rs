@@ -43,7 +43,7 @@ pub async fn record_change<'e>(executor: impl Executor<'e, Database = Sqlite>, c
 pub async fn write_calls(db: &Db, calls: &[ApiCall], last_used: &[(i64, i64)]) -> sqlx::Result<()> {
     let mut tx = crate::db::begin_immediate(db).await?;
     // Many rows a statement: each statement is a round trip to SQLite's thread.
-    for chunk in calls.chunks(500) {
+    for chunk in crate::db::fixed_chunks(calls) {
         let mut insert: sqlx::QueryBuilder<Sqlite> = sqlx::QueryBuilder::new(
             "INSERT INTO api_activity (at, account_id, project_id, key_id, method, path, status, latency_us) ",
         );
