@@ -11,7 +11,6 @@
 //! coming within a week of its expiry).
 
 use std::{
-    collections::HashMap,
     hash::Hash,
     sync::{
         Mutex,
@@ -43,14 +42,14 @@ struct Entry<V> {
 /// A bounded map of remembered reads (emptied when full: the entries are
 /// cheap to read again).
 pub struct Remembered<K, V> {
-    entries: Mutex<HashMap<K, Entry<V>>>,
+    entries: Mutex<foldhash::HashMap<K, Entry<V>>>,
     capacity: usize,
 }
 
 impl<K: Eq + Hash, V: Clone> Remembered<K, V> {
     pub fn new(capacity: usize) -> Self {
         Remembered {
-            entries: Mutex::new(HashMap::new()),
+            entries: Mutex::new(foldhash::HashMap::default()),
             capacity,
         }
     }

@@ -54,7 +54,8 @@ pub fn project_code(n: usize) -> String {
 }
 
 /// Inserts `rows` in statements of `ROWS_PER_STATEMENT` and transactions of
-/// `ROWS_PER_TRANSACTION`.
+/// `ROWS_PER_TRANSACTION`. Each statement's rows are made (keys hashed, text
+/// formatted) on this thread while SQLite's thread writes the previous one.
 async fn insert_all<T>(
     db: &Db,
     head: &str,
@@ -62,17 +63,31 @@ async fn insert_all<T>(
     push: impl Fn(sqlx::query_builder::Separated<'_, Sqlite, &'static str>, T) + Copy,
 ) -> anyhow::Result<u64> {
     let mut rows = rows.peekable();
-    let mut count = 0u64;
-    while rows.peek().is_some() {
-        let mut tx = db.begin().await?;
-        let mut in_tx = 0;
-        while in_tx < ROWS_PER_TRANSACTION && rows.peek().is_some() {
-            let chunk: Vec<T> = rows.by_ref().take(ROWS_PER_STATEMENT).collect();
-            in_tx += chunk.len();
-            count += chunk.len() as u64;
+    let mut next_statement = || {
+        let chunk: Vec<T> = rows.by_ref().take(ROWS_PER_STATEMENT).collect();
+        (!chunk.is_empty()).then(|| {
+            let count = chunk.len();
             let mut builder: QueryBuilder<Sqlite> = QueryBuilder::new(head);
             builder.push_values(chunk, push);
-            builder.build().execute(&mut *tx).await?;
+            (builder, count)
+        })
+    };
+    let mut count = 0u64;
+    let mut next = next_statement();
+    while next.is_some() {
+        let mut tx = db.begin().await?;
+        let mut in_tx = 0;
+        while in_tx < ROWS_PER_TRANSACTION
+            && let Some((mut builder, rows)) = next.take()
+        {
+            in_tx += rows;
+            count += rows as u64;
+            // The write is sent to SQLite's thread before the next
+            // statement is made here.
+            let (written, following) =
+                tokio::join!(builder.build().execute(&mut *tx), async { next_statement() });
+            written?;
+            next = following;
         }
         tx.commit().await?;
     }

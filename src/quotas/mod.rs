@@ -143,7 +143,7 @@ impl QuotaLimit {
 }
 
 /// Usage against a limit, for one resource, as pages and the API show it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Gauge {
     pub resource: Resource,
     pub usage: i64,

@@ -26,10 +26,26 @@ fn service_of(query: &ServiceQuery) -> Result<QuotaService, AppError> {
     }
 }
 
-/// A row of the members table.
+/// A row of the members table: the member and each gauge with how it reads.
 pub struct MemberRow {
     pub member: Member,
-    pub gauges: Vec<Gauge>,
+    pub cells: Vec<(Gauge, String)>,
+}
+
+impl MemberRow {
+    /// `figures` remembers how each distinct gauge reads: a project's
+    /// hundreds of members share a few figures, and formatting one (a
+    /// translated unit with a plural) costs more than the rest of the row.
+    fn new(l: &Layout, member: Member, gauges: Vec<Gauge>, figures: &mut HashMap<Gauge, String>) -> Self {
+        let cells = gauges
+            .into_iter()
+            .map(|gauge| {
+                let text = figures.entry(gauge).or_insert_with(|| gauge_text(l, &gauge)).clone();
+                (gauge, text)
+            })
+            .collect();
+        MemberRow { member, cells }
+    }
 }
 
 /// How a gauge reads: `3 / 8 cores`, `3 / unlimited`.
@@ -60,11 +76,17 @@ impl QuotaPage {
     }
 }
 
-async fn member_rows(db: &crate::db::Db, project_id: i64, service: QuotaService) -> Result<Vec<MemberRow>, AppError> {
+async fn member_rows(
+    l: &Layout,
+    db: &crate::db::Db,
+    project_id: i64,
+    service: QuotaService,
+) -> Result<Vec<MemberRow>, AppError> {
     let rows = store::members_with_gauges(db, project_id, service).await?;
+    let mut figures = HashMap::new();
     Ok(rows
         .into_iter()
-        .map(|(member, gauges)| MemberRow { member, gauges })
+        .map(|(member, gauges)| MemberRow::new(l, member, gauges, &mut figures))
         .collect())
 }
 
@@ -74,9 +96,10 @@ pub async fn page(admin: TenantAdmin, query: web::Query<ServiceQuery>) -> Result
     let db = current.viewer.db();
     let project_id = current.tenant.project_id;
     let project = store::project_gauges(db, project_id, service).await?;
-    let rows = member_rows(db, project_id, service).await?;
+    let l = current.viewer.layout();
+    let rows = member_rows(&l, db, project_id, service).await?;
     html(&QuotaPage {
-        l: current.viewer.layout(),
+        l,
         service,
         services: QuotaService::ALL,
         project,
@@ -179,12 +202,6 @@ struct SavedFragment {
     warning: Option<String>,
 }
 
-impl SavedFragment {
-    fn gauge(&self, gauge: &Gauge) -> String {
-        gauge_text(&self.l, gauge)
-    }
-}
-
 /// Saves a member's quotas. Every field is checked (a whole number from -1,
 /// not above the project's quota); any error re-shows the dialog with the
 /// messages next to the fields and saves nothing.
@@ -265,10 +282,12 @@ pub async fn save(
     }
     let gauges = store::member_gauges(db, project_id, member.account_id, service).await?;
     let lang = current.viewer.lang;
+    let l = current.viewer.layout();
+    let row = MemberRow::new(&l, member, gauges, &mut HashMap::new());
     let fragment = SavedFragment {
-        l: current.viewer.layout(),
+        l,
         service,
-        row: MemberRow { member, gauges },
+        row,
         message: message.in_lang(lang),
         warning: warning.map(|w| w.in_lang(lang)),
     };

@@ -95,7 +95,8 @@ impl Lang {
     /// never change, so each is formatted once and kept for the life of
     /// the process (there are only as many as the catalog has keys).
     pub fn t(self, key: &str) -> &'static str {
-        static FORMATTED: LazyLock<[RwLock<HashMap<&'static str, &'static str>>; 2]> = LazyLock::new(Default::default);
+        static FORMATTED: LazyLock<[RwLock<foldhash::HashMap<&'static str, &'static str>>; 2]> =
+            LazyLock::new(Default::default);
         let cache = &FORMATTED[self as usize];
         if let Ok(cache) = cache.read()
             && let Some(text) = cache.get(key)
@@ -114,7 +115,7 @@ impl Lang {
     /// formatting is costly, so recent results are remembered.
     pub fn t_args(self, key: &str, args: &[(&'static str, String)]) -> String {
         const REMEMBERED: usize = 10_000;
-        static FORMATTED: LazyLock<RwLock<HashMap<String, String>>> = LazyLock::new(Default::default);
+        static FORMATTED: LazyLock<RwLock<foldhash::HashMap<String, String>>> = LazyLock::new(Default::default);
         let mut memo_key = String::with_capacity(64);
         memo_key.push_str(self.code());
         for part in std::iter::once(key).chain(args.iter().flat_map(|(name, value)| [*name, value.as_str()])) {
