@@ -84,8 +84,7 @@ async fn insert_all<T>(
             count += rows as u64;
             // The write is sent to SQLite's thread before the next
             // statement is made here.
-            let (written, following) =
-                tokio::join!(builder.build().execute(&mut *tx), async { next_statement() });
+            let (written, following) = tokio::join!(builder.build().execute(&mut *tx), async { next_statement() });
             written?;
             next = following;
         }

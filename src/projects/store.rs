@@ -403,17 +403,14 @@ pub struct Member {
     pub since: i64,
 }
 
-/// A member from a row of `a.id, a.username, a.display_name, a.email,
-/// m.role, m.created_at`, by position: a project's hundreds of members are
-/// read on every Quota page, and finding columns by name costs more.
 fn member_from(row: &SqliteRow) -> Member {
     Member {
-        account_id: row.get(0),
-        username: row.get(1),
-        display_name: row.get(2),
-        email: row.get(3),
-        role: TenantRole::parse(row.get(4)).unwrap_or(TenantRole::User),
-        since: row.get(5),
+        account_id: row.get("account_id"),
+        username: row.get("username"),
+        display_name: row.get("display_name"),
+        email: row.get("email"),
+        role: TenantRole::parse(row.get("role")).unwrap_or(TenantRole::User),
+        since: row.get("created_at"),
     }
 }
 

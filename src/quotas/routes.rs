@@ -28,7 +28,7 @@ fn service_of(query: &ServiceQuery) -> Result<QuotaService, AppError> {
 
 /// A row of the members table: the member and each gauge with how it reads.
 pub struct MemberRow {
-    pub member: Member,
+    pub member: store::MemberName,
     pub cells: Vec<(Gauge, String)>,
 }
 
@@ -36,7 +36,7 @@ impl MemberRow {
     /// `figures` remembers how each distinct gauge reads: a project's
     /// hundreds of members share a few figures, and formatting one (a
     /// translated unit with a plural) costs more than the rest of the row.
-    fn new(l: &Layout, member: Member, gauges: Vec<Gauge>, figures: &mut HashMap<Gauge, String>) -> Self {
+    fn new(l: &Layout, member: store::MemberName, gauges: Vec<Gauge>, figures: &mut HashMap<Gauge, String>) -> Self {
         let cells = gauges
             .into_iter()
             .map(|gauge| {
@@ -283,7 +283,12 @@ pub async fn save(
     let gauges = store::member_gauges(db, project_id, member.account_id, service).await?;
     let lang = current.viewer.lang;
     let l = current.viewer.layout();
-    let row = MemberRow::new(&l, member, gauges, &mut HashMap::new());
+    let name = store::MemberName {
+        account_id: member.account_id,
+        username: member.username,
+        display_name: member.display_name,
+    };
+    let row = MemberRow::new(&l, name, gauges, &mut HashMap::new());
     let fragment = SavedFragment {
         l,
         service,

@@ -739,20 +739,41 @@ pub async fn project_limit(db: &Db, project_id: i64, service: QuotaService, reso
     Ok(limit.unwrap_or(0))
 }
 
-/// Every member of a project with their gauges of a service; a member with
-/// neither quota nor usage gets unused, unlimited gauges.
+/// Who a row of member gauges is about.
+#[derive(Debug, Clone)]
+pub struct MemberName {
+    pub account_id: i64,
+    pub username: String,
+    pub display_name: String,
+}
+
+/// Every member of a project, by display name, with their gauges of a
+/// service; a member with neither quota nor usage gets unused, unlimited
+/// gauges. Reads only the three columns the tables show: a project may
+/// have hundreds of members, and every column read costs on each row.
 pub async fn members_with_gauges(
     db: &Db,
     project_id: i64,
     service: QuotaService,
-) -> sqlx::Result<Vec<(crate::projects::store::Member, Vec<Gauge>)>> {
+) -> sqlx::Result<Vec<(MemberName, Vec<Gauge>)>> {
     let mut by_account = all_member_gauges(db, project_id, service).await?;
+    let members: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT a.id, a.username, a.display_name FROM memberships m JOIN accounts a ON a.id = m.account_id
+         WHERE m.project_id = $1 ORDER BY a.display_name, a.username",
+    )
+    .bind(project_id)
+    .fetch_all(db)
+    .await?;
     let unset = || gauges(service, &HashMap::new(), |_| None);
-    Ok(crate::projects::store::members(db, project_id)
-        .await?
+    Ok(members
         .into_iter()
-        .map(|member| {
-            let mine = by_account.remove(&member.account_id).unwrap_or_else(unset);
+        .map(|(account_id, username, display_name)| {
+            let mine = by_account.remove(&account_id).unwrap_or_else(unset);
+            let member = MemberName {
+                account_id,
+                username,
+                display_name,
+            };
             (member, mine)
         })
         .collect())
