@@ -269,3 +269,57 @@ fn serve_demo_prints_where_to_sign_in_and_the_demo_accounts() {
     }
     assert!(printed.contains("--demo implies --insecure-cookies"));
 }
+
+#[tokio::test]
+async fn seed_fills_an_empty_database_that_then_serves() {
+    let app = spawn_app().await;
+    let args = [
+        "seed",
+        "--accounts",
+        "40",
+        "--projects",
+        "4",
+        "--keys",
+        "300",
+        "--members-per-project",
+        "12",
+    ];
+    let (ok, out, err) = member_center(&app.db_path, &args, None);
+    assert!(ok, "{err}");
+    assert!(err.contains("Seeded"), "{err}");
+    let facts: std::collections::HashMap<&str, &str> =
+        out.split_whitespace().filter_map(|f| f.split_once('=')).collect();
+
+    assert_eq!(app.count("SELECT COUNT(*) FROM accounts").await, 40);
+    assert_eq!(app.count("SELECT COUNT(*) FROM api_keys").await, 300);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM memberships WHERE project_id = 1").await,
+        12
+    );
+    // Table sizes for the planner, but no per-value samples (see seed.rs).
+    assert!(app.count("SELECT COUNT(*) FROM sqlite_stat1").await > 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM sqlite_stat4").await, 0);
+    // The key indexes dropped for the load are back.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'api_keys_by_%'")
+            .await,
+        3
+    );
+
+    let (status, body) = app.api_get("/api/v1/whoami", Some(facts["whoami_key"])).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["account"]["username"], facts["admin_user"]);
+    assert_eq!(body["project"]["code"], facts["project"]);
+    let mut client = app.client();
+    let signed_in = client.sign_in(facts["keys_user"], facts["password"]).await;
+    assert_eq!(signed_in.status, StatusCode::SEE_OTHER);
+    let keys = client.get("/keys").await;
+    assert_eq!(
+        keys.body.matches("<tr id=\"key-").count(),
+        50,
+        "the keys user's 50 keys"
+    );
+
+    let (ok, _, err) = member_center(&app.db_path, &args, None);
+    assert!(!ok && err.contains("empty database"), "{err}");
+}
