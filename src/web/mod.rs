@@ -87,9 +87,12 @@ pub fn local_path(next: &str) -> String {
 
 /// Renders a template into an HTML response.
 pub fn html<T: Template>(template: &T) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(template.render()?))
+    // Room for a typical page at once: askama's own estimate is the
+    // template's literal text, and a long table grew (and was copied) a
+    // dozen times on its way to a quarter of a megabyte.
+    let mut body = String::with_capacity(32 * 1024);
+    template.render_into(&mut body)?;
+    Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(body))
 }
 
 /// A form shown again with its messages: 422 and the page.
