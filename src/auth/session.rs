@@ -205,8 +205,6 @@ impl Viewer {
     }
 }
 
-/// The session's current project if the account is still a member of it,
-/// else its first project (remembered from then on).
 /// What every page shows of a signed-in account, read together and
 /// remembered for a few seconds (`crate::cache`): three statements less on
 /// every page.

@@ -3,6 +3,7 @@
 use std::{
     borrow::Cow,
     collections::HashMap,
+    fmt::Write,
     sync::{LazyLock, RwLock},
 };
 
@@ -93,8 +94,8 @@ impl Lang {
 
     /// The message `key` in this language. Messages without arguments
     /// never change, so each is formatted once and kept for the life of
-    /// the process (there are only as many as the catalog has keys).
-    pub fn t(self, key: &str) -> &'static str {
+    /// the process (keys are the program's own, so there are only so many).
+    pub fn t(self, key: &'static str) -> &'static str {
         static FORMATTED: LazyLock<[RwLock<foldhash::HashMap<&'static str, &'static str>>; 2]> =
             LazyLock::new(Default::default);
         let cache = &FORMATTED[self as usize];
@@ -105,7 +106,7 @@ impl Lang {
         }
         let text: &'static str = LOCALES.lookup(self.id(), key).leak();
         if let Ok(mut cache) = cache.write() {
-            cache.insert(key.to_string().leak(), text);
+            cache.insert(key, text);
         }
         text
     }
@@ -116,11 +117,11 @@ impl Lang {
     pub fn t_args(self, key: &str, args: &[(&'static str, String)]) -> String {
         const REMEMBERED: usize = 10_000;
         static FORMATTED: LazyLock<RwLock<foldhash::HashMap<String, String>>> = LazyLock::new(Default::default);
+        // Each part with its length first, so that no two calls share a key.
         let mut memo_key = String::with_capacity(64);
         memo_key.push_str(self.code());
         for part in std::iter::once(key).chain(args.iter().flat_map(|(name, value)| [*name, value.as_str()])) {
-            memo_key.push('\u{1f}');
-            memo_key.push_str(part);
+            let _ = write!(memo_key, " {}:{part}", part.len());
         }
         if let Ok(cache) = FORMATTED.read()
             && let Some(text) = cache.get(&memo_key)
@@ -197,5 +198,15 @@ mod tests {
         let msg = Msg::new("signin-throttled").arg("minutes", 15);
         assert!(msg.in_lang(Lang::En).contains("15"));
         assert!(msg.in_lang(Lang::ZhTw).contains("15"));
+    }
+
+    #[test]
+    fn remembered_messages_keep_their_arguments_apart() {
+        let fifteen = Msg::new("signin-throttled").arg("minutes", 15);
+        let sixteen = Msg::new("signin-throttled").arg("minutes", 16);
+        assert_eq!(fifteen.in_lang(Lang::En), fifteen.in_lang(Lang::En));
+        assert!(sixteen.in_lang(Lang::En).contains("16"));
+        assert!(!sixteen.in_lang(Lang::En).contains("15"));
+        assert_ne!(fifteen.in_lang(Lang::En), fifteen.in_lang(Lang::ZhTw));
     }
 }

@@ -135,7 +135,7 @@ impl Layout {
     }
 
     /// The message `key` in the viewer's language.
-    pub fn t(&self, key: &str) -> &'static str {
+    pub fn t(&self, key: &'static str) -> &'static str {
         self.lang.t(key)
     }
 
