@@ -605,3 +605,38 @@ async fn a_batch_of_allocation_writes_applies_them_one_after_another() {
         0
     );
 }
+
+#[tokio::test]
+async fn a_write_that_cannot_be_applied_fails_alone() {
+    use member_center::quotas::{
+        store::{Admission, AllocationWrite, Outcome},
+        writer::apply_all,
+    };
+
+    let app = spawn_app().await;
+    let bob = app.member("bob", "MST110001", "tenant_user").await;
+    set_project(&app, "MST110001", "ccs", "-1", "4", "-1").await;
+    let project_id = member_center::projects::store::by_code(&app.db, "MST110001")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let admit = |account_id, key: &str| AllocationWrite::Admit {
+        project_id,
+        account_id,
+        service: QuotaService::Ccs,
+        request: vec![(Resource::Gpu, 1)],
+        idempotency_key: key.to_string(),
+    };
+    // An account that does not exist breaks the batch's insert (a foreign key).
+    let outcomes = apply_all(
+        &app.db,
+        &[admit(bob.user.id, "a"), admit(999_999, "b"), admit(bob.user.id, "c")],
+    )
+    .await;
+
+    assert!(matches!(outcomes[0], Ok(Outcome::Admission(Admission::Created(_)))));
+    assert!(outcomes[1].is_err());
+    assert!(matches!(outcomes[2], Ok(Outcome::Admission(Admission::Created(_)))));
+    assert_eq!(app.count("SELECT COUNT(*) FROM allocations").await, 2);
+}

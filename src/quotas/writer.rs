@@ -55,20 +55,38 @@ async fn run(db: Db, mut receiver: mpsc::UnboundedReceiver<(AllocationWrite, Rep
             writes.push(write);
             replies.push(reply);
         }
-        match store::apply(&db, &writes).await {
-            Ok(outcomes) => {
-                for (reply, outcome) in replies.drain(..).zip(outcomes) {
-                    // The caller may have gone (a closed connection): nothing to tell.
-                    let _ = reply.send(Ok(outcome));
-                }
-            }
-            Err(err) => {
-                tracing::error!(error = %err, writes = writes.len(), "an allocation batch failed");
-                for reply in replies.drain(..) {
-                    let _ = reply.send(Err(()));
-                }
-            }
+        for (reply, outcome) in replies.drain(..).zip(apply_all(&db, &writes).await) {
+            // The caller may have gone (a closed connection): nothing to tell.
+            let _ = reply.send(outcome);
         }
         writes.clear();
     }
+}
+
+/// Applies `writes` as one batch; should that fail, each on its own, so that
+/// one write that cannot be applied (its account gone, say) fails alone.
+/// One outcome for each write, in order; failures are logged here.
+pub async fn apply_all(db: &Db, writes: &[AllocationWrite]) -> Vec<Result<Outcome, ()>> {
+    match store::apply(db, writes).await {
+        Ok(outcomes) => return outcomes.into_iter().map(Ok).collect(),
+        Err(err) if writes.len() > 1 => {
+            tracing::warn!(error = %err, writes = writes.len(), "an allocation batch failed; applying its writes one by one");
+        }
+        Err(err) => {
+            tracing::error!(error = %err, "an allocation write failed");
+            return vec![Err(())];
+        }
+    }
+    let mut outcomes = Vec::with_capacity(writes.len());
+    for write in writes {
+        let outcome = match store::apply(db, std::slice::from_ref(write)).await {
+            Ok(mut one) => one.pop().ok_or(()),
+            Err(err) => {
+                tracing::error!(error = %err, "an allocation write failed");
+                Err(())
+            }
+        };
+        outcomes.push(outcome);
+    }
+    outcomes
 }
