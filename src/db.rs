@@ -62,7 +62,8 @@ pub async fn open(path: &Path) -> anyhow::Result<Db> {
     open_with(path, false).await
 }
 
-/// For bulk loading only (`seed`): one connection, no fsync, a big cache.
+/// For bulk loading only (`seed`): one connection, no journal, no fsync, a
+/// big cache.
 /// A crash during the load can lose it; nothing else uses this.
 pub async fn open_for_bulk_load(path: &Path) -> anyhow::Result<Db> {
     open_with(path, true).await
@@ -82,8 +83,11 @@ async fn open_with(path: &Path, bulk: bool) -> anyhow::Result<Db> {
         .row_buffer_size(1024);
     let (options, connections) = if bulk {
         // Index builds take seconds by design: no "slow statement" warnings.
+        // No write-ahead log either: every page would be written twice, to
+        // the log and then to the file (the server turns it back on).
         let options = options
             .disable_statement_logging()
+            .journal_mode(SqliteJournalMode::Off)
             .synchronous(SqliteSynchronous::Off)
             .pragma("cache_size", "-262144")
             .pragma("temp_store", "memory");

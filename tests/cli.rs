@@ -272,7 +272,9 @@ fn serve_demo_prints_where_to_sign_in_and_the_demo_accounts() {
 
 #[tokio::test]
 async fn seed_fills_an_empty_database_that_then_serves() {
-    let app = spawn_app().await;
+    // Seeding needs the database to itself (it loads without a journal).
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("member-center.db");
     let args = [
         "seed",
         "--accounts",
@@ -284,9 +286,12 @@ async fn seed_fills_an_empty_database_that_then_serves() {
         "--members-per-project",
         "12",
     ];
-    let (ok, out, err) = member_center(&app.db_path, &args, None);
+    let (ok, out, err) = member_center(&db_path, &args, None);
     assert!(ok, "{err}");
     assert!(err.contains("Seeded"), "{err}");
+    let (again, _, err) = member_center(&db_path, &args, None);
+    assert!(!again && err.contains("empty database"), "{err}");
+    let app = common::spawn_app_in(dir, |_| {}).await;
     let facts: std::collections::HashMap<&str, &str> =
         out.split_whitespace().filter_map(|f| f.split_once('=')).collect();
 
@@ -319,7 +324,4 @@ async fn seed_fills_an_empty_database_that_then_serves() {
         50,
         "the keys user's 50 keys"
     );
-
-    let (ok, _, err) = member_center(&app.db_path, &args, None);
-    assert!(!ok && err.contains("empty database"), "{err}");
 }

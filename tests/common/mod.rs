@@ -27,6 +27,11 @@ pub async fn spawn_app() -> TestApp {
 /// Starts the portal after `adjust` has changed its configuration.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
+    spawn_app_in(dir, adjust).await
+}
+
+/// Starts the portal on `dir/member-center.db`, which may already exist.
+pub async fn spawn_app_in(dir: tempfile::TempDir, adjust: impl FnOnce(&mut Config)) -> TestApp {
     let db_path = dir.path().join("member-center.db");
     let mut config = Config::new("127.0.0.1:0", &db_path);
     config.insecure_cookies = true; // the test client speaks plain HTTP
