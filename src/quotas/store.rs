@@ -342,11 +342,7 @@ pub async fn apply(db: &Db, writes: &[AllocationWrite]) -> sqlx::Result<Vec<Outc
                     continue;
                 }
                 for &(resource, amount) in request {
-                    for holder in [None, Some(*account_id)] {
-                        *usage
-                            .entry((*project_id, service.code(), holder, resource))
-                            .or_default() += amount;
-                    }
+                    add_usage(&mut usage, (*project_id, *account_id, service.code()), resource, amount);
                 }
                 admitted.push(Allocation {
                     id: 0, // not known until inserted, below
@@ -379,13 +375,13 @@ pub async fn apply(db: &Db, writes: &[AllocationWrite]) -> sqlx::Result<Vec<Outc
                     released.push(*id);
                     if let Some(service) = QuotaService::parse(&allocation.service) {
                         for (resource, amount) in &allocation.resources {
-                            let Some(resource) = Resource::parse(resource) else {
-                                continue;
-                            };
-                            for holder in [None, Some(*account_id)] {
-                                *usage
-                                    .entry((*project_id, service.code(), holder, resource))
-                                    .or_default() -= amount;
+                            if let Some(resource) = Resource::parse(resource) {
+                                add_usage(
+                                    &mut usage,
+                                    (*project_id, *account_id, service.code()),
+                                    resource,
+                                    -amount,
+                                );
                             }
                         }
                     }
@@ -397,15 +393,7 @@ pub async fn apply(db: &Db, writes: &[AllocationWrite]) -> sqlx::Result<Vec<Outc
 
     // Write what was decided: three statements at most.
     let ids = insert_allocations(&mut tx, &admitted).await?;
-    if !released.is_empty() {
-        let mut update = QueryBuilder::new("UPDATE allocations SET released_at = ");
-        update.push_bind(at).push(" WHERE id IN (");
-        let mut list = update.separated(", ");
-        for id in &released {
-            list.push_bind(*id);
-        }
-        update.push(")").build().execute(&mut *tx).await?;
-    }
+    mark_released(&mut tx, &released, at).await?;
     // Allocations are not part of anything remembered in memory.
     tx.commit_leaving_caches().await?;
 
@@ -570,15 +558,28 @@ async fn limits_and_usage(conn: &mut SqliteConnection, writes: &[AllocationWrite
         let project_id: i64 = row.get("project_id");
         let account_id: Option<i64> = row.get("account_id");
         let amount: i64 = row.get("amount");
-        if row.get::<&str, _>("kind") == "limit" {
-            limits.insert((project_id, service.code(), account_id, resource), amount);
-        } else {
-            for holder in [None, account_id] {
-                *usage.entry((project_id, service.code(), holder, resource)).or_default() += amount;
+        match (row.get::<&str, _>("kind"), account_id) {
+            ("limit", _) => {
+                limits.insert((project_id, service.code(), account_id, resource), amount);
             }
+            (_, Some(account_id)) => add_usage(&mut usage, (project_id, account_id, service.code()), resource, amount),
+            (_, None) => {}
         }
     }
     Ok((limits, usage))
+}
+
+/// Adds `amount` (negative: takes it away) to what a member and so their
+/// project use.
+fn add_usage(
+    usage: &mut Usage,
+    (project_id, account_id, service): (i64, i64, &'static str),
+    resource: Resource,
+    amount: i64,
+) {
+    for holder in [None, Some(account_id)] {
+        *usage.entry((project_id, service, holder, resource)).or_default() += amount;
+    }
 }
 
 /// Pushes `(term) OR (term) …`, one term per item (at least one item):
@@ -669,6 +670,21 @@ async fn insert_allocations(
         insert.build().execute(&mut *conn).await?;
     }
     Ok(ids)
+}
+
+/// Marks allocations released at `at` (one statement).
+async fn mark_released(conn: &mut SqliteConnection, ids: &[i64], at: i64) -> sqlx::Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let mut update = QueryBuilder::new("UPDATE allocations SET released_at = ");
+    update.push_bind(at).push(" WHERE id IN (");
+    let mut list = update.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
+    update.push(")").build().execute(&mut *conn).await?;
+    Ok(())
 }
 
 /// The member's own allocation with this ID, if there is one.
