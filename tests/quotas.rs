@@ -640,3 +640,60 @@ async fn a_write_that_cannot_be_applied_fails_alone() {
     assert!(matches!(outcomes[2], Ok(Outcome::Admission(Admission::Created(_)))));
     assert_eq!(app.count("SELECT COUNT(*) FROM allocations").await, 2);
 }
+
+#[tokio::test]
+async fn a_negative_sub_wallet_blocks_only_its_member_in_the_same_batch() {
+    use member_center::{
+        quotas::store::{self, Admission, AllocationWrite, Outcome},
+        wallets::Credits,
+    };
+
+    let app = spawn_app().await;
+    let bob = app.member("bob", "MST110001", "tenant_user").await;
+    let eve = app.member("eve", "MST110001", "tenant_user").await;
+    let dan = app.member("dan", "MST110001", "tenant_user").await;
+    set_project(&app, "MST110001", "ccs", "-1", "8", "-1").await;
+    let project_id = member_center::projects::store::by_code(&app.db, "MST110001")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    // Bob's open sub-wallet is overdrawn; Dan's overdrawn one is closed.
+    for (account_id, closed_at) in [(bob.user.id, None), (dan.user.id, Some(1))] {
+        sqlx::query(
+            "INSERT INTO wallets (project_id, account_id, balance, created_at, closed_at) VALUES ($1, $2, -5, 0, $3)",
+        )
+        .bind(project_id)
+        .bind(account_id)
+        .bind(closed_at)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    }
+    let admit = |account_id, key: &str| AllocationWrite::Admit {
+        project_id,
+        account_id,
+        service: QuotaService::Ccs,
+        request: vec![(Resource::Gpu, 1)],
+        idempotency_key: key.to_string(),
+    };
+
+    let outcomes = store::apply(
+        &app.db,
+        &[
+            admit(bob.user.id, "b"),
+            admit(eve.user.id, "e"),
+            admit(dan.user.id, "d"),
+        ],
+    )
+    .await
+    .unwrap();
+
+    let Outcome::Admission(Admission::Unpaid { wallet, balance }) = &outcomes[0] else {
+        panic!("bob's sub-wallet is negative")
+    };
+    assert_eq!((*wallet, *balance), ("sub", Credits(-5)));
+    assert!(matches!(outcomes[1], Outcome::Admission(Admission::Created(_))));
+    assert!(matches!(outcomes[2], Outcome::Admission(Admission::Created(_))));
+    assert_eq!(app.count("SELECT COUNT(*) FROM allocations").await, 2);
+}

@@ -175,6 +175,7 @@ async fn a_negative_balance_blocks_admission_but_not_release_or_reading() {
     assert_eq!(status, StatusCode::PAYMENT_REQUIRED);
     assert_eq!(body["error"]["code"], "wallet_negative");
     assert_eq!(body["error"]["details"]["balance"], "-1.0000");
+    assert_eq!(body["error"]["details"]["wallet"], "parent");
     assert_eq!(
         app.api_get("/api/v1/quotas?service=ccs", Some(&key)).await.0,
         StatusCode::OK

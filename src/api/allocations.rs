@@ -133,18 +133,6 @@ pub async fn admit(caller: ApiCaller, body: web::Bytes) -> Result<HttpResponse, 
             details: Some(json!({ "service": service.code() })),
         });
     }
-    // A negative balance blocks new allocations (releasing still works).
-    let (parent, sub) = super::wallet::balances(&caller).await?;
-    if let Some(balance) = [Some(parent), sub].into_iter().flatten().find(|b| b.is_negative()) {
-        return Err(AppError::Refused {
-            status: StatusCode::PAYMENT_REQUIRED,
-            code: "wallet_negative",
-            message: Msg::new("api-wallet-negative"),
-            details: Some(
-                json!({ "balance": balance.to_string(), "wallet": if balance == parent { "parent" } else { "sub" } }),
-            ),
-        });
-    }
     let write = AllocationWrite::Admit {
         project_id: caller.owner.project_id,
         account_id: caller.owner.account_id,
@@ -160,6 +148,12 @@ pub async fn admit(caller: ApiCaller, body: web::Bytes) -> Result<HttpResponse, 
     match admission {
         Admission::Created(allocation) => Ok(HttpResponse::Created().json(AllocationBody::from(allocation))),
         Admission::Existing(allocation) => Ok(HttpResponse::Ok().json(AllocationBody::from(allocation))),
+        Admission::Unpaid { wallet, balance } => Err(AppError::Refused {
+            status: StatusCode::PAYMENT_REQUIRED,
+            code: "wallet_negative",
+            message: Msg::new("api-wallet-negative"),
+            details: Some(json!({ "balance": balance.to_string(), "wallet": wallet })),
+        }),
         Admission::Refused(shortfalls) => {
             let details: Vec<ShortfallBody> = shortfalls
                 .into_iter()

@@ -8,6 +8,7 @@ use super::{Gauge, QuotaLimit, QuotaService, Resource};
 use crate::{
     activity::{self, Change},
     db::{Db, begin_immediate, now},
+    wallets::Credits,
 };
 
 /// Sets the operator's quotas of a project for one service.
@@ -275,6 +276,12 @@ pub enum Admission {
     /// The same idempotency key was admitted before: nothing new.
     Existing(Allocation),
     Refused(Vec<Shortfall>),
+    /// The project's wallet (`parent`) or the member's sub-wallet (`sub`)
+    /// is negative: nothing new may be admitted until it is paid.
+    Unpaid {
+        wallet: &'static str,
+        balance: Credits,
+    },
 }
 
 /// A write to allocations. They are applied in batches (`apply`), in
@@ -315,6 +322,7 @@ pub async fn apply(db: &Db, writes: &[AllocationWrite]) -> sqlx::Result<Vec<Outc
     let at = now();
     let mut known = named_allocations(&mut tx, writes).await?;
     let (limits, mut usage) = limits_and_usage(&mut tx, writes).await?;
+    let balances = balances(&mut tx, writes).await?;
 
     // Decide every write in order, keeping usage up to date as we go.
     let mut outcomes = Vec::with_capacity(writes.len());
@@ -329,6 +337,17 @@ pub async fn apply(db: &Db, writes: &[AllocationWrite]) -> sqlx::Result<Vec<Outc
                 request,
                 idempotency_key,
             } => {
+                // A negative balance blocks new allocations (releasing still works).
+                let unpaid = [("parent", None), ("sub", Some(*account_id))]
+                    .into_iter()
+                    .find_map(|(wallet, holder)| {
+                        let balance = *balances.get(&(*project_id, holder))?;
+                        balance.is_negative().then_some(Admission::Unpaid { wallet, balance })
+                    });
+                if let Some(unpaid) = unpaid {
+                    outcomes.push(Outcome::Admission(unpaid));
+                    continue;
+                }
                 let same_key = |a: &Allocation| {
                     a.project_id == *project_id && a.account_id == *account_id && a.idempotency_key == *idempotency_key
                 };
@@ -590,6 +609,41 @@ fn any_of<T>(query: &mut QueryBuilder<Sqlite>, items: &[T], mut term: impl FnMut
         term(query, item);
         query.push(")");
     }
+}
+
+/// The open wallets' balances of the projects and members the batch's
+/// admissions name, by project and member (`None`: the project's wallet).
+async fn balances(
+    conn: &mut SqliteConnection,
+    writes: &[AllocationWrite],
+) -> sqlx::Result<HashMap<(i64, Option<i64>), Credits>> {
+    let asks: Vec<(i64, i64)> = writes
+        .iter()
+        .filter_map(|w| match w {
+            AllocationWrite::Admit {
+                project_id, account_id, ..
+            } => Some((*project_id, *account_id)),
+            AllocationWrite::Release { .. } => None,
+        })
+        .collect();
+    if asks.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut select =
+        QueryBuilder::new("SELECT project_id, account_id, balance FROM wallets WHERE closed_at IS NULL AND (");
+    any_of(&mut select, &asks, |select, (project_id, account_id)| {
+        select.push("project_id = ").push_bind(*project_id);
+        select
+            .push(" AND (account_id IS NULL OR account_id = ")
+            .push_bind(*account_id)
+            .push(")");
+    });
+    select.push(")");
+    let rows: Vec<(i64, Option<i64>, i64)> = select.build_query_as().fetch_all(&mut *conn).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(project_id, account_id, balance)| ((project_id, account_id), Credits(balance)))
+        .collect())
 }
 
 /// What an admission would leave short: a member's own limit (when they
