@@ -308,7 +308,8 @@ pub enum Outcome {
     Released(Option<Allocation>),
 }
 
-/// Who holds how much: a member (`Some(account)`) or the whole project.
+/// One resource of a project's service, as used (or limited) for one member
+/// (`Some(account)`) or for the whole project (`None`).
 type Holder = (i64, &'static str, Option<i64>, Resource);
 
 /// Admits and releases a batch of allocations in one write transaction, as
