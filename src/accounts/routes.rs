@@ -1,8 +1,6 @@
 //! The Profile and Password tabs of Account & Project, the password reset
 //! page, and issuing reset links (support and operators).
 
-use std::{borrow::Cow, collections::HashMap};
-
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
@@ -12,35 +10,11 @@ use crate::{
     auth::{CurrentUser, Support, Viewer, password, token::digest},
     error::AppError,
     web::{
-        Layout, html,
+        FieldErrors, Layout, html,
         i18n::{Lang, Msg},
         redirect_after_post, see_other,
     },
 };
-
-/// Field name → translated message, for forms that check several fields.
-#[derive(Default)]
-pub struct FieldErrors(HashMap<Cow<'static, str>, String>);
-
-impl FieldErrors {
-    pub fn add(&mut self, err: AppError, lang: Lang) -> Result<(), AppError> {
-        match err {
-            AppError::Invalid { field, message } => {
-                self.0.entry(field).or_insert_with(|| message.in_lang(lang));
-                Ok(())
-            }
-            other => Err(other),
-        }
-    }
-
-    pub fn get(&self, field: &str) -> Option<&str> {
-        self.0.get(field).map(String::as_str)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
 
 // ----- profile -----
 
@@ -91,11 +65,7 @@ pub async fn profile(user: CurrentUser) -> Result<HttpResponse, AppError> {
         zones: COMMON_ZONES,
         l: user.viewer.layout(),
     };
-    if user.viewer.htmx {
-        html(&page.as_content())
-    } else {
-        html(&page)
-    }
+    crate::web::page_body!(user.viewer.htmx, page).map(crate::web::ok_html)
 }
 
 #[derive(Deserialize)]
@@ -154,11 +124,10 @@ pub async fn save_profile(user: CurrentUser, form: web::Form<ProfileForm>) -> Re
         zones: COMMON_ZONES,
         l: user.viewer.layout(),
     };
-    Ok(crate::web::unprocessable(if user.viewer.htmx {
-        page.as_content().render()?
-    } else {
-        page.render()?
-    }))
+    Ok(crate::web::unprocessable(crate::web::page_body!(
+        user.viewer.htmx,
+        page
+    )?))
 }
 
 // ----- password -----
@@ -177,11 +146,7 @@ pub async fn password_page(user: CurrentUser) -> Result<HttpResponse, AppError> 
         tab: "password",
         errors: FieldErrors::default(),
     };
-    if user.viewer.htmx {
-        html(&page.as_content())
-    } else {
-        html(&page)
-    }
+    crate::web::page_body!(user.viewer.htmx, page).map(crate::web::ok_html)
 }
 
 #[derive(Deserialize)]
@@ -228,11 +193,10 @@ pub async fn change_password(user: CurrentUser, form: web::Form<PasswordForm>) -
             tab: "password",
             errors,
         };
-        return Ok(crate::web::unprocessable(if user.viewer.htmx {
-            page.as_content().render()?
-        } else {
-            page.render()?
-        }));
+        return Ok(crate::web::unprocessable(crate::web::page_body!(
+            user.viewer.htmx,
+            page
+        )?));
     }
     let hash = password::hash(form.new).await?;
     let epoch = store::set_password(db, user.account.id, Some(user.account.id), &hash, "account.password").await?;

@@ -7,10 +7,10 @@ use serde::Deserialize;
 
 use super::store::{self, ActivityFilter, ApiCallRow, ChangeRow};
 use crate::{
-    accounts::routes::FieldErrors,
     auth::CurrentTenant,
     error::AppError,
     projects::store::{self as project_store, Member},
+    web::FieldErrors,
     web::{Layout, csv, date_range, format_time, html},
 };
 
@@ -48,14 +48,7 @@ impl ActivityQuery {
             ("from", &self.from),
             ("to", &self.to),
         ];
-        form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(
-                pairs
-                    .iter()
-                    .filter(|(_, v)| !v.is_empty())
-                    .map(|(k, v)| (*k, v.as_str())),
-            )
-            .finish()
+        crate::web::query_keeping(&pairs)
     }
 }
 
@@ -181,8 +174,9 @@ pub async fn csv(current: CurrentTenant, query: web::Query<ActivityQuery>) -> Re
             move |cursor| {
                 let (db, filter) = (db.clone(), filter.clone());
                 Box::pin(async move {
-                    let rows = store::changes(&db, viewer, &filter, cursor.unwrap_or(i64::MAX), 1000, 0).await?;
-                    let next = (rows.len() == 1000).then(|| rows.last().map(|r| r.id)).flatten();
+                    let rows =
+                        store::changes(&db, viewer, &filter, cursor.unwrap_or(i64::MAX), csv::PAGE_ROWS, 0).await?;
+                    let next = csv::next_cursor(&rows, |r| r.id);
                     let rows = rows
                         .into_iter()
                         .map(|r| {
@@ -217,8 +211,8 @@ pub async fn csv(current: CurrentTenant, query: web::Query<ActivityQuery>) -> Re
         move |cursor| {
             let (db, filter) = (db.clone(), filter.clone());
             Box::pin(async move {
-                let rows = store::api_calls(&db, &filter, cursor.unwrap_or(i64::MAX), 1000, 0).await?;
-                let next = (rows.len() == 1000).then(|| rows.last().map(|r| r.id)).flatten();
+                let rows = store::api_calls(&db, &filter, cursor.unwrap_or(i64::MAX), csv::PAGE_ROWS, 0).await?;
+                let next = csv::next_cursor(&rows, |r| r.id);
                 let rows = rows
                     .into_iter()
                     .map(|r| {

@@ -1,7 +1,6 @@
 //! The `ApiCaller` extractor: the key behind `x-api-key`, checked.
 
-use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
-use futures_util::future::LocalBoxFuture;
+use actix_web::{HttpMessage, HttpRequest, web};
 
 use crate::{
     AppState,
@@ -89,12 +88,4 @@ impl ApiCaller {
     }
 }
 
-impl FromRequest for ApiCaller {
-    type Error = AppError;
-    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move { ApiCaller::load(&req).await })
-    }
-}
+crate::auth::session::extracted_by_load!(ApiCaller);

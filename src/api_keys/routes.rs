@@ -12,7 +12,7 @@ use crate::{
     auth::CurrentTenant,
     db::now,
     error::AppError,
-    web::{Layout, format_time, html, i18n::Msg, see_other},
+    web::{FieldErrors, Layout, format_time, html, i18n::Msg, see_other},
 };
 
 const PAGE_SIZE: i64 = 50;
@@ -111,16 +111,7 @@ struct NewPage {
     name: String,
     days: String,
     max_days: i64,
-    error: Option<(Cow<'static, str>, String)>,
-}
-
-impl NewPage {
-    fn error_for(&self, field: &str) -> Option<&str> {
-        self.error
-            .as_ref()
-            .filter(|(f, _)| *f == field)
-            .map(|(_, m)| m.as_str())
-    }
+    errors: FieldErrors,
 }
 
 pub async fn new_dialog(current: CurrentTenant) -> Result<HttpResponse, AppError> {
@@ -129,13 +120,9 @@ pub async fn new_dialog(current: CurrentTenant) -> Result<HttpResponse, AppError
         name: String::new(),
         days: "30".to_string(),
         max_days: current.viewer.state.config.max_key_days,
-        error: None,
+        errors: FieldErrors::default(),
     };
-    if current.viewer.htmx {
-        html(&page.as_content())
-    } else {
-        html(&page)
-    }
+    crate::web::page_body!(current.viewer.htmx, page).map(crate::web::ok_html)
 }
 
 #[derive(Deserialize)]
@@ -183,18 +170,16 @@ pub async fn create(current: CurrentTenant, form: web::Form<CreateForm>) -> Resu
                 AppError::Invalid { field, .. } => field.clone(),
                 _ => Cow::Borrowed("form"),
             };
+            let mut errors = FieldErrors::default();
+            errors.set(field, err.message().in_lang(current.viewer.lang));
             let page = NewPage {
                 l: current.viewer.layout(),
                 name: form.name.chars().take(64).collect(),
                 days: form.days.chars().take(12).collect(),
                 max_days: config.max_key_days,
-                error: Some((field, err.message().in_lang(current.viewer.lang))),
+                errors,
             };
-            let body = if current.viewer.htmx {
-                page.as_content().render()?
-            } else {
-                page.render()?
-            };
+            let body = crate::web::page_body!(current.viewer.htmx, page)?;
             return Ok(crate::web::unprocessable(body));
         }
         Err(err) => return Err(err),
@@ -206,11 +191,7 @@ pub async fn create(current: CurrentTenant, form: web::Form<CreateForm>) -> Resu
         expires_at: created.expires_at,
         list: KeyList::load(&current, 1).await?,
     };
-    let body = if current.viewer.htmx {
-        page.as_content().render()?
-    } else {
-        page.render()?
-    };
+    let body = crate::web::page_body!(current.viewer.htmx, page)?;
     Ok(HttpResponse::Created()
         .content_type("text/html; charset=utf-8")
         .insert_header(("Cache-Control", "no-store"))
@@ -226,16 +207,7 @@ struct EditPage {
     key: KeyView,
     name: String,
     extend_days: String,
-    error: Option<(Cow<'static, str>, String)>,
-}
-
-impl EditPage {
-    fn error_for(&self, field: &str) -> Option<&str> {
-        self.error
-            .as_ref()
-            .filter(|(f, _)| *f == field)
-            .map(|(_, m)| m.as_str())
-    }
+    errors: FieldErrors,
 }
 
 async fn own_key(current: &CurrentTenant, key_id: &str) -> Result<store::Key, AppError> {
@@ -256,13 +228,9 @@ pub async fn edit_dialog(current: CurrentTenant, path: web::Path<String>) -> Res
         name: key.name.clone(),
         key: KeyView::new(key, now()),
         extend_days: String::new(),
-        error: None,
+        errors: FieldErrors::default(),
     };
-    if current.viewer.htmx {
-        html(&page.as_content())
-    } else {
-        html(&page)
-    }
+    crate::web::page_body!(current.viewer.htmx, page).map(crate::web::ok_html)
 }
 
 #[derive(Deserialize)]
@@ -318,19 +286,17 @@ pub async fn edit(
             let message = Msg::new("key-updated").arg("key", &key.key_id);
             done(&current, message).await
         }
-        Err(AppError::Invalid { field, message }) => {
+        Err(err @ AppError::Invalid { .. }) => {
+            let mut errors = FieldErrors::default();
+            errors.add(err, current.viewer.lang)?;
             let page = EditPage {
                 l: current.viewer.layout(),
                 name: form.name.chars().take(64).collect(),
                 extend_days: form.extend_days.chars().take(12).collect(),
                 key: KeyView::new(key, now),
-                error: Some((field, message.in_lang(current.viewer.lang))),
+                errors,
             };
-            let body = if current.viewer.htmx {
-                page.as_content().render()?
-            } else {
-                page.render()?
-            };
+            let body = crate::web::page_body!(current.viewer.htmx, page)?;
             Ok(crate::web::unprocessable(body))
         }
         Err(err) => Err(err),
@@ -378,11 +344,7 @@ pub async fn delete_dialog(
         l: current.viewer.layout(),
         keys,
     };
-    if current.viewer.htmx {
-        html(&page.as_content())
-    } else {
-        html(&page)
-    }
+    crate::web::page_body!(current.viewer.htmx, page).map(crate::web::ok_html)
 }
 
 /// Deletes exactly the selected keys, or none if any is not the person's own.

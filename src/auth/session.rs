@@ -4,8 +4,7 @@
 //! with a current project), `TenantAdmin` (tenant admin of it).
 
 use actix_session::{Session, SessionExt};
-use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
-use futures_util::future::LocalBoxFuture;
+use actix_web::{HttpRequest, web};
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -247,15 +246,23 @@ impl SignedIn {
     }
 }
 
-impl FromRequest for Viewer {
-    type Error = AppError;
-    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+/// `FromRequest` for an extractor that has `async fn load(&HttpRequest)`.
+macro_rules! extracted_by_load {
+    ($($extractor:ty),+) => {$(
+        impl actix_web::FromRequest for $extractor {
+            type Error = $crate::error::AppError;
+            type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move { Viewer::load(&req).await })
-    }
+            fn from_request(req: &actix_web::HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+                let req = req.clone();
+                Box::pin(async move { <$extractor>::load(&req).await })
+            }
+        }
+    )+};
 }
+pub(crate) use extracted_by_load;
+
+extracted_by_load!(Viewer, CurrentUser, CurrentTenant, TenantAdmin, Support, Operator);
 
 /// A signed-in person.
 pub struct CurrentUser {
@@ -263,17 +270,11 @@ pub struct CurrentUser {
     pub account: Account,
 }
 
-impl FromRequest for CurrentUser {
-    type Error = AppError;
-    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move {
-            let viewer = Viewer::load(&req).await?;
-            let account = viewer.account.clone().ok_or(AppError::Unauthenticated)?;
-            Ok(CurrentUser { viewer, account })
-        })
+impl CurrentUser {
+    async fn load(req: &HttpRequest) -> Result<Self, AppError> {
+        let viewer = Viewer::load(req).await?;
+        let account = viewer.account.clone().ok_or(AppError::Unauthenticated)?;
+        Ok(CurrentUser { viewer, account })
     }
 }
 
@@ -284,23 +285,17 @@ pub struct CurrentTenant {
     pub tenant: Tenant,
 }
 
-impl FromRequest for CurrentTenant {
-    type Error = AppError;
-    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move {
-            let CurrentUser { viewer, account } = CurrentUser::extract(&req).await?;
-            let tenant = viewer
-                .tenant
-                .clone()
-                .ok_or(AppError::BadRequest(Msg::new("error-no-project")))?;
-            Ok(CurrentTenant {
-                viewer,
-                account,
-                tenant,
-            })
+impl CurrentTenant {
+    async fn load(req: &HttpRequest) -> Result<Self, AppError> {
+        let CurrentUser { viewer, account } = CurrentUser::load(req).await?;
+        let tenant = viewer
+            .tenant
+            .clone()
+            .ok_or(AppError::BadRequest(Msg::new("error-no-project")))?;
+        Ok(CurrentTenant {
+            viewer,
+            account,
+            tenant,
         })
     }
 }
@@ -308,23 +303,17 @@ impl FromRequest for CurrentTenant {
 /// A tenant admin acting in their current project.
 pub struct TenantAdmin(pub CurrentTenant);
 
-impl FromRequest for TenantAdmin {
-    type Error = AppError;
-    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move {
-            // Someone in no project at all (support staff, say) is no admin either.
-            let current = match CurrentTenant::extract(&req).await {
-                Err(AppError::BadRequest(_)) => return Err(AppError::Forbidden),
-                other => other?,
-            };
-            if !current.tenant.is_admin() {
-                return Err(AppError::Forbidden);
-            }
-            Ok(TenantAdmin(current))
-        })
+impl TenantAdmin {
+    async fn load(req: &HttpRequest) -> Result<Self, AppError> {
+        // Someone in no project at all (support staff, say) is no admin either.
+        let current = match CurrentTenant::load(req).await {
+            Err(AppError::BadRequest(_)) => return Err(AppError::Forbidden),
+            other => other?,
+        };
+        if !current.tenant.is_admin() {
+            return Err(AppError::Forbidden);
+        }
+        Ok(TenantAdmin(current))
     }
 }
 
@@ -333,7 +322,7 @@ async fn with_platform_role(
     req: &HttpRequest,
     allowed: fn(crate::accounts::PlatformRole) -> bool,
 ) -> Result<CurrentUser, AppError> {
-    let user = CurrentUser::extract(req).await?;
+    let user = CurrentUser::load(req).await?;
     if allowed(user.account.platform_role) {
         Ok(user)
     } else {
@@ -344,33 +333,21 @@ async fn with_platform_role(
 /// Support staff or an operator.
 pub struct Support(pub CurrentUser);
 
-impl FromRequest for Support {
-    type Error = AppError;
-    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move {
-            with_platform_role(&req, |role| role != crate::accounts::PlatformRole::None)
-                .await
-                .map(Support)
-        })
+impl Support {
+    async fn load(req: &HttpRequest) -> Result<Self, AppError> {
+        with_platform_role(req, |role| role != crate::accounts::PlatformRole::None)
+            .await
+            .map(Support)
     }
 }
 
 /// An operator.
 pub struct Operator(pub CurrentUser);
 
-impl FromRequest for Operator {
-    type Error = AppError;
-    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move {
-            with_platform_role(&req, |role| role == crate::accounts::PlatformRole::Operator)
-                .await
-                .map(Operator)
-        })
+impl Operator {
+    async fn load(req: &HttpRequest) -> Result<Self, AppError> {
+        with_platform_role(req, |role| role == crate::accounts::PlatformRole::Operator)
+            .await
+            .map(Operator)
     }
 }

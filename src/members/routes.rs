@@ -5,14 +5,14 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::{
-    accounts::{self, routes::FieldErrors},
+    accounts,
     auth::{CurrentTenant, TenantAdmin},
     error::AppError,
     projects::{
         TenantRole,
         store::{self, Member, MembershipChange},
     },
-    web::{Layout, html, i18n::Msg, redirect_after_post},
+    web::{FieldErrors, Layout, i18n::Msg, redirect_after_post},
 };
 
 #[derive(Template)]
@@ -46,11 +46,7 @@ async fn page(
 
 pub async fn list(current: CurrentTenant) -> Result<HttpResponse, AppError> {
     let page = page(&current, String::new(), "tenant_user".into(), FieldErrors::default()).await?;
-    if current.viewer.htmx {
-        html(&page.as_content())
-    } else {
-        html(&page)
-    }
+    crate::web::page_body!(current.viewer.htmx, page).map(crate::web::ok_html)
 }
 
 #[derive(Deserialize)]
@@ -111,11 +107,7 @@ pub async fn add(admin: TenantAdmin, form: web::Form<AddForm>) -> Result<HttpRes
         errors,
     )
     .await?;
-    let body = if current.viewer.htmx {
-        page.as_content().render()?
-    } else {
-        page.render()?
-    };
+    let body = crate::web::page_body!(current.viewer.htmx, page)?;
     Ok(crate::web::unprocessable(body))
 }
 
@@ -176,11 +168,7 @@ pub async fn remove_dialog(admin: TenantAdmin, path: web::Path<i64>) -> Result<H
         l: current.viewer.layout(),
         member,
     };
-    if current.viewer.htmx {
-        html(&page.as_content())
-    } else {
-        html(&page)
-    }
+    crate::web::page_body!(current.viewer.htmx, page).map(crate::web::ok_html)
 }
 
 pub async fn remove(admin: TenantAdmin, path: web::Path<i64>) -> Result<HttpResponse, AppError> {

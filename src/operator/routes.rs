@@ -7,11 +7,11 @@ use askama::Template;
 
 use super::actions;
 use crate::{
-    accounts::routes::FieldErrors,
     auth::Operator,
     error::AppError,
     quotas::QuotaService,
     wallets::store::{self as wallet_store, Order},
+    web::FieldErrors,
     web::{Layout, i18n::Msg, see_other},
 };
 

@@ -130,11 +130,7 @@ pub async fn dialog(current: CurrentTenant, path: web::Path<i64>) -> Result<Http
         services,
         editable,
     };
-    if current.viewer.htmx {
-        html(&page.as_content())
-    } else {
-        html(&page)
-    }
+    crate::web::page_body!(current.viewer.htmx, page).map(crate::web::ok_html)
 }
 
 #[derive(Template)]

@@ -10,7 +10,7 @@ use crate::{
     auth::CurrentUser,
     error::AppError,
     quotas::{Gauge, QuotaService, routes::gauge_text, store as quota_store},
-    web::{Layout, html, i18n::Msg, redirect_after_post, see_other},
+    web::{Layout, i18n::Msg, redirect_after_post, see_other},
 };
 
 /// The landing page is the Account & Project overview.
@@ -69,11 +69,7 @@ pub async fn overview(user: CurrentUser) -> Result<HttpResponse, AppError> {
         tenants,
         usage,
     };
-    if user.viewer.htmx {
-        html(&page.as_content())
-    } else {
-        html(&page)
-    }
+    crate::web::page_body!(user.viewer.htmx, page).map(crate::web::ok_html)
 }
 
 #[derive(Template)]
@@ -98,11 +94,7 @@ pub async fn switcher(user: CurrentUser) -> Result<HttpResponse, AppError> {
         l: user.viewer.layout(),
         tenants,
     };
-    if user.viewer.htmx {
-        html(&page.as_content())
-    } else {
-        html(&page)
-    }
+    crate::web::page_body!(user.viewer.htmx, page).map(crate::web::ok_html)
 }
 
 #[derive(Deserialize)]

@@ -185,11 +185,7 @@ pub async fn edit_dialog(
         member,
         fields,
     };
-    if current.viewer.htmx {
-        html(&page.as_content())
-    } else {
-        html(&page)
-    }
+    crate::web::page_body!(current.viewer.htmx, page).map(crate::web::ok_html)
 }
 
 #[derive(Template)]
@@ -248,11 +244,7 @@ pub async fn save(
             member,
             fields,
         };
-        let body = if current.viewer.htmx {
-            page.as_content().render()?
-        } else {
-            page.render()?
-        };
+        let body = crate::web::page_body!(current.viewer.htmx, page)?;
         return Ok(crate::web::unprocessable(body));
     }
 

@@ -5,10 +5,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::{
-    accounts::{
-        self, Account, PlatformRole,
-        routes::{FieldErrors, parse_reason},
-    },
+    accounts::{self, Account, PlatformRole, routes::parse_reason},
     activity::{
         self, Change,
         store::{ActivityFilter, ChangeRow},
@@ -19,6 +16,7 @@ use crate::{
     projects::{self, Tenant},
     quotas::{Gauge, QuotaService, routes::gauge_text, store as quota_store},
     wallets::{Credits, store as wallet_store},
+    web::FieldErrors,
     web::{Layout, html, i18n::Msg, see_other},
 };
 

@@ -9,11 +9,11 @@ use super::{
     store::{self, Direction, LedgerFilter, LedgerRow, Order, UsageSum, Wallet},
 };
 use crate::{
-    accounts::routes::FieldErrors,
     auth::{CurrentTenant, TenantAdmin},
     error::AppError,
     projects::store::{self as project_store, Member},
-    web::{Layout, csv, date_range, html, i18n::Msg, redirect_after_post},
+    web::FieldErrors,
+    web::{Layout, csv, date_range, i18n::Msg, redirect_after_post},
 };
 
 const PAGE_SIZE: i64 = 50;
@@ -33,14 +33,7 @@ impl LedgerQuery {
     /// The query string that keeps these filters (for the pager and CSV link).
     pub fn keep(&self) -> String {
         let pairs = [("from", &self.from), ("to", &self.to), ("member", &self.member)];
-        form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(
-                pairs
-                    .iter()
-                    .filter(|(_, v)| !v.is_empty())
-                    .map(|(k, v)| (*k, v.as_str())),
-            )
-            .finish()
+        crate::web::query_keeping(&pairs)
     }
 }
 
@@ -158,11 +151,7 @@ async fn wallet_page(
 
 pub async fn wallet(current: CurrentTenant, query: web::Query<LedgerQuery>) -> Result<HttpResponse, AppError> {
     let page = wallet_page(&current, query.into_inner(), FieldErrors::default(), Default::default()).await?;
-    if current.viewer.htmx {
-        html(&page.as_content())
-    } else {
-        html(&page)
-    }
+    crate::web::page_body!(current.viewer.htmx, page).map(crate::web::ok_html)
 }
 
 /// The filtered ledger as CSV, streamed.
@@ -190,8 +179,9 @@ pub async fn ledger_csv(current: CurrentTenant, query: web::Query<LedgerQuery>) 
             let Some(filter) = filter else {
                 return Ok((Vec::new(), None));
             };
-            let rows = store::ledger_before(&db, project_id, &filter, cursor.unwrap_or(i64::MAX), 1000).await?;
-            let next = (rows.len() == 1000).then(|| rows.last().map(|r| r.id)).flatten();
+            let rows =
+                store::ledger_before(&db, project_id, &filter, cursor.unwrap_or(i64::MAX), csv::PAGE_ROWS).await?;
+            let next = csv::next_cursor(&rows, |r| r.id);
             let rows = rows
                 .into_iter()
                 .map(|r| {
@@ -306,11 +296,7 @@ pub async fn transfer(admin: TenantAdmin, form: web::Form<TransferForm>) -> Resu
                 form.amount.chars().take(24).collect(),
             );
             let page = wallet_page(&current, LedgerQuery::default(), errors, transfer).await?;
-            let body = if current.viewer.htmx {
-                page.as_content().render()?
-            } else {
-                page.render()?
-            };
+            let body = crate::web::page_body!(current.viewer.htmx, page)?;
             Ok(crate::web::unprocessable(body))
         }
         Err(err) => Err(err),
@@ -333,11 +319,7 @@ pub async fn remove_dialog(admin: TenantAdmin, path: web::Path<i64>) -> Result<H
         l: current.viewer.layout(),
         wallet,
     };
-    if current.viewer.htmx {
-        html(&page.as_content())
-    } else {
-        html(&page)
-    }
+    crate::web::page_body!(current.viewer.htmx, page).map(crate::web::ok_html)
 }
 
 pub async fn remove_sub_wallet(admin: TenantAdmin, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
@@ -419,11 +401,7 @@ pub async fn usage(current: CurrentTenant, query: web::Query<RangeQuery>) -> Res
         to: query.to.chars().take(10).collect(),
         errors,
     };
-    if current.viewer.htmx {
-        html(&page.as_content())
-    } else {
-        html(&page)
-    }
+    crate::web::page_body!(current.viewer.htmx, page).map(crate::web::ok_html)
 }
 
 pub async fn usage_csv(current: CurrentTenant, query: web::Query<RangeQuery>) -> Result<HttpResponse, AppError> {
@@ -484,9 +462,5 @@ pub async fn orders(current: CurrentTenant) -> Result<HttpResponse, AppError> {
         tab: "orders",
         orders,
     };
-    if current.viewer.htmx {
-        html(&page.as_content())
-    } else {
-        html(&page)
-    }
+    crate::web::page_body!(current.viewer.htmx, page).map(crate::web::ok_html)
 }

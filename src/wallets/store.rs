@@ -98,6 +98,29 @@ pub struct Posting<'a> {
     pub idempotency_key: Option<&'a str>,
 }
 
+/// Moves `amount` from one wallet to another: a ledger row on each side.
+async fn post_transfer(
+    conn: &mut SqliteConnection,
+    actor_id: i64,
+    (from, to): (i64, i64),
+    amount: i64,
+    detail: &str,
+) -> sqlx::Result<()> {
+    for (wallet_id, signed) in [(from, -amount), (to, amount)] {
+        let posting = Posting {
+            wallet_id,
+            actor_id: Some(actor_id),
+            service: None,
+            kind: "transfer",
+            amount: signed,
+            detail,
+            idempotency_key: None,
+        };
+        post(conn, posting).await?;
+    }
+    Ok(())
+}
+
 /// Changes a balance and writes its ledger row; returns the row's ID.
 async fn post(conn: &mut SqliteConnection, posting: Posting<'_>) -> sqlx::Result<i64> {
     let before: i64 = sqlx::query_scalar("SELECT balance FROM wallets WHERE id = $1")
@@ -240,18 +263,7 @@ pub async fn transfer(
         Direction::ToSub => format!("parent → {username}"),
         Direction::ToParent => format!("{username} → parent"),
     };
-    for (wallet_id, signed) in [(from, -amount.0), (to, amount.0)] {
-        let posting = Posting {
-            wallet_id,
-            actor_id: Some(actor_id),
-            service: None,
-            kind: "transfer",
-            amount: signed,
-            detail: &detail,
-            idempotency_key: None,
-        };
-        post(&mut tx, posting).await?;
-    }
+    post_transfer(&mut tx, actor_id, (from, to), amount.0, &detail).await?;
     record(
         &mut tx,
         actor_id,
@@ -283,18 +295,7 @@ pub async fn close_sub_wallet(
         .await?;
     if left != 0 {
         let detail = format!("{username} → parent (sub-wallet removed)");
-        for (wallet_id, signed) in [(sub, -left), (parent, left)] {
-            let posting = Posting {
-                wallet_id,
-                actor_id: Some(actor_id),
-                service: None,
-                kind: "transfer",
-                amount: signed,
-                detail: &detail,
-                idempotency_key: None,
-            };
-            post(&mut tx, posting).await?;
-        }
+        post_transfer(&mut tx, actor_id, (sub, parent), left, &detail).await?;
     }
     sqlx::query("UPDATE wallets SET closed_at = $1 WHERE id = $2")
         .bind(now())

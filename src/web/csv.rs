@@ -8,6 +8,15 @@ use tokio::sync::mpsc;
 /// One page of rows, and the cursor of the next page (`None`: done).
 pub type CsvPage = anyhow::Result<(Vec<Vec<String>>, Option<i64>)>;
 
+/// Rows read for each page of an export.
+pub const PAGE_ROWS: i64 = 1000;
+
+/// The cursor of the page after `rows` (its last row's ID), or `None` when
+/// `rows` was not a full page and so the last.
+pub fn next_cursor<T>(rows: &[T], id: impl Fn(&T) -> i64) -> Option<i64> {
+    (rows.len() as i64 == PAGE_ROWS).then(|| rows.last().map(id)).flatten()
+}
+
 /// A spreadsheet must not take a cell for a formula.
 fn cell(value: &str) -> String {
     if value.starts_with(['=', '+', '@', '\t', '\r']) || (value.starts_with('-') && value.parse::<f64>().is_err()) {

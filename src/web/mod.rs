@@ -8,6 +8,8 @@ pub mod csv;
 pub mod errors;
 pub mod i18n;
 
+use std::{borrow::Cow, collections::HashMap};
+
 use actix_web::{HttpRequest, HttpResponse, http::header, middleware::DefaultHeaders, web};
 use askama::Template;
 use serde::Deserialize;
@@ -85,14 +87,67 @@ pub fn local_path(next: &str) -> String {
     if safe { next.to_string() } else { "/".to_string() }
 }
 
-/// Renders a template into an HTML response.
-pub fn html<T: Template>(template: &T) -> Result<HttpResponse, AppError> {
+/// Renders a template into a string.
+pub fn render<T: Template>(template: &T) -> Result<String, AppError> {
     // Room for a typical page at once: askama's own estimate is the
     // template's literal text, and a long table grew (and was copied) a
     // dozen times on its way to a quarter of a megabyte.
     let mut body = String::with_capacity(32 * 1024);
     template.render_into(&mut body)?;
-    Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(body))
+    Ok(body)
+}
+
+/// Renders a template into an HTML response.
+pub fn html<T: Template>(template: &T) -> Result<HttpResponse, AppError> {
+    Ok(ok_html(render(template)?))
+}
+
+/// A rendered page as a `200` response.
+pub fn ok_html(body: String) -> HttpResponse {
+    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(body)
+}
+
+/// A page rendered for its viewer: only its `content` block when htmx asked
+/// (swapped into the page already shown), else the whole page. A macro,
+/// because askama gives each page's block a type of its own.
+macro_rules! page_body {
+    ($htmx:expr, $page:expr) => {
+        if $htmx {
+            $crate::web::render(&$page.as_content())
+        } else {
+            $crate::web::render(&$page)
+        }
+    };
+}
+pub(crate) use page_body;
+
+/// Field name → translated message, for forms that check several fields.
+#[derive(Default)]
+pub struct FieldErrors(HashMap<Cow<'static, str>, String>);
+
+impl FieldErrors {
+    pub fn add(&mut self, err: AppError, lang: Lang) -> Result<(), AppError> {
+        match err {
+            AppError::Invalid { field, message } => {
+                self.0.entry(field).or_insert_with(|| message.in_lang(lang));
+                Ok(())
+            }
+            other => Err(other),
+        }
+    }
+
+    /// Puts a message next to `field` (`form`: above the whole form).
+    pub fn set(&mut self, field: Cow<'static, str>, message: String) {
+        self.0.insert(field, message);
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.get(field).map(String::as_str)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// A form shown again with its messages: 422 and the page.
@@ -100,6 +155,18 @@ pub fn unprocessable(body: String) -> HttpResponse {
     HttpResponse::UnprocessableEntity()
         .content_type("text/html; charset=utf-8")
         .body(body)
+}
+
+/// A query string of the filters that are set (for pagers and CSV links).
+pub fn query_keeping(filters: &[(&str, &String)]) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(
+            filters
+                .iter()
+                .filter(|(_, value)| !value.is_empty())
+                .map(|(name, value)| (*name, value.as_str())),
+        )
+        .finish()
 }
 
 /// Whether the request came from htmx.
