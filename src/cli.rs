@@ -45,7 +45,7 @@ pub async fn add_user(db: &Db, args: AddUser) -> anyhow::Result<Option<String>> 
     };
     actions::create_account(
         db,
-        None,
+        actions::Actor::CommandLine,
         &args.username,
         &args.email,
         args.name.as_deref(),
@@ -120,6 +120,14 @@ pub async fn reset_link(db: &Db, username: &str) -> anyhow::Result<String> {
         .await?
         .ok_or_else(|| anyhow::anyhow!("no account {username:?}"))?;
     accounts::issue_reset_link(db, account.id, None, "issued from the command line")
+        .await
+        .map_err(explain)
+}
+
+/// Sets an account's platform role (`none`, `support` or `operator`): the
+/// only way to make or unmake an operator.
+pub async fn set_role(db: &Db, username: &str, role: &str) -> anyhow::Result<()> {
+    actions::set_platform_role(db, actions::Actor::CommandLine, username, role)
         .await
         .map_err(explain)
 }

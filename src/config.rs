@@ -17,6 +17,19 @@ pub struct Config {
     pub max_keys: i64,
     /// Activity older than this many days is deleted.
     pub activity_retention_days: i64,
+    /// The portal's address as its users reach it (`https://portal.example.org`),
+    /// for the links it hands out; without it, no link is issued.
+    pub public_url: Option<String>,
+    /// Proxies whose `X-Forwarded-For` names the client; otherwise the
+    /// socket's peer is the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// A session unused for this long is over (seconds).
+    pub session_idle_seconds: i64,
+    /// A session is over this long after sign-in, however used (seconds).
+    pub session_lifetime_seconds: i64,
+    /// The file of instance secrets (session cookies, object-storage keys);
+    /// `None`: `member-center.secret` beside the database.
+    pub secret_file: Option<PathBuf>,
 }
 
 impl Config {
@@ -28,6 +41,26 @@ impl Config {
             max_key_days: 365,
             max_keys: 20,
             activity_retention_days: 400,
+            public_url: None,
+            trusted_proxies: Vec::new(),
+            session_idle_seconds: 2 * 3600,
+            session_lifetime_seconds: 12 * 3600,
+            secret_file: None,
         }
+    }
+
+    /// Where the instance secrets are kept.
+    pub fn secret_path(&self) -> PathBuf {
+        self.secret_file
+            .clone()
+            .unwrap_or_else(|| self.db.with_file_name("member-center.secret"))
+    }
+
+    /// A link to `path` (`/reset/…`) on the public address, or `None` when
+    /// no public address is configured.
+    pub fn public_link(&self, path: &str) -> Option<String> {
+        self.public_url
+            .as_deref()
+            .map(|base| format!("{}{path}", base.trim_end_matches('/')))
     }
 }

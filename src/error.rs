@@ -152,6 +152,15 @@ impl ResponseError for AppError {
     }
 
     fn error_response(&self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status_code()).finish();
+        response.extensions_mut().insert(self.report());
+        response
+    }
+}
+
+impl AppError {
+    /// What the error middleware renders; logs an internal error's cause.
+    pub fn report(&self) -> ErrorReport {
         let error_id = match self {
             AppError::Internal(cause) => {
                 let id = crate::auth::token::short_id();
@@ -160,7 +169,7 @@ impl ResponseError for AppError {
             }
             _ => None,
         };
-        let report = ErrorReport {
+        ErrorReport {
             code: self.code(),
             message: self.message(),
             field: match self {
@@ -172,9 +181,6 @@ impl ResponseError for AppError {
                 AppError::Refused { details, .. } => details.clone(),
                 _ => None,
             },
-        };
-        let mut response = HttpResponse::build(self.status_code()).finish();
-        response.extensions_mut().insert(report);
-        response
+        }
     }
 }

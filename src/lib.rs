@@ -16,10 +16,12 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod members;
+pub mod object_storage;
 pub mod operator;
 pub mod permissions;
 pub mod projects;
 pub mod quotas;
+pub mod secrets;
 pub mod seed;
 pub mod support;
 pub mod twcc;
@@ -35,7 +37,7 @@ use actix_session::{
 };
 use actix_web::{
     App, HttpServer,
-    cookie::{Key, SameSite, time::Duration},
+    cookie::{SameSite, time::Duration},
     dev::Server,
     middleware::from_fn,
     web as aweb,
@@ -53,8 +55,10 @@ pub struct AppState {
     pub allocations: quotas::writer::AllocationWriter,
     /// API keys' owners and their services, by the key's digest.
     pub keys: cache::Remembered<Vec<u8>, (api_keys::store::KeyOwner, Vec<String>)>,
-    /// Signed-in viewers, by account and the session's chosen project.
-    pub viewers: cache::Remembered<(i64, Option<i64>), auth::session::SignedIn>,
+    /// Signed-in viewers, by their session token's digest and the chosen project.
+    pub viewers: cache::Remembered<(Vec<u8>, Option<i64>), auth::session::SignedIn>,
+    /// Instance secrets, from the secret file.
+    pub secrets: secrets::Secrets,
 }
 
 /// A bound, not yet running, server.
@@ -73,7 +77,8 @@ impl Application {
     pub async fn build_with_db(config: Config, db: Db) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(&config.bind)?;
         let port = listener.local_addr()?.port();
-        let key = session_key(&db).await?;
+        let secrets = secrets::Secrets::load_or_create(&config.secret_path())?;
+        let key = secrets.session_key();
         let secure = !config.insecure_cookies;
         let recorder = activity::Recorder::start(db.clone());
         activity::keep_pruning(db.clone(), config.activity_retention_days);
@@ -85,6 +90,7 @@ impl Application {
             allocations,
             keys: cache::Remembered::new(50_000),
             viewers: cache::Remembered::new(10_000),
+            secrets,
         });
 
         let server = HttpServer::new(move || {
@@ -101,6 +107,7 @@ impl Application {
                 .app_data(form_config())
                 .app_data(query_config())
                 .app_data(path_config())
+                .app_data(payload_config())
                 .configure(web::assets::configure)
                 .configure(web::configure)
                 // Machines call the APIs many times a second: they are matched
@@ -113,6 +120,7 @@ impl Application {
                 .configure(quotas::configure)
                 .configure(members::configure)
                 .configure(permissions::configure)
+                .configure(object_storage::configure)
                 .configure(accounts::configure)
                 .configure(wallets::configure)
                 .configure(operator::configure)
@@ -120,9 +128,10 @@ impl Application {
                 .configure(activity::configure)
                 .default_service(aweb::to(web::errors::not_found))
                 .wrap(from_fn(web::csrf::check))
+                .wrap(from_fn(web::limits::check_uri))
                 .wrap(from_fn(web::errors::render))
                 .wrap(sessions)
-                .wrap(web::security_headers())
+                .wrap(web::security_headers(secure))
         })
         .listen(listener)?
         .run();
@@ -147,32 +156,18 @@ impl Application {
     }
 }
 
-/// The key that encrypts session cookies: made once, kept in the database,
-/// so sessions survive a restart.
-async fn session_key(db: &Db) -> anyhow::Result<Key> {
-    let stored: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE name = 'session_key'")
-        .fetch_optional(db)
-        .await?;
-    let hex_key = match stored {
-        Some(value) => value,
-        None => {
-            let value = auth::token::random_hex(64);
-            sqlx::query("INSERT INTO settings (name, value) VALUES ('session_key', $1) ON CONFLICT (name) DO NOTHING")
-                .bind(&value)
-                .execute(db)
-                .await?;
-            sqlx::query_scalar("SELECT value FROM settings WHERE name = 'session_key'")
-                .fetch_one(db)
-                .await?
-        }
-    };
-    Ok(Key::from(&hex::decode(hex_key)?))
-}
-
 fn form_config() -> aweb::FormConfig {
     aweb::FormConfig::default()
-        .limit(64 * 1024)
-        .error_handler(|_, _| AppError::BadRequest(web::i18n::Msg::new("error-bad-form")).into())
+        .limit(web::limits::MAX_FORM_BYTES)
+        .error_handler(|err, _| match err {
+            actix_web::error::UrlencodedError::Overflow { .. } => web::limits::too_large().into(),
+            _ => AppError::BadRequest(web::i18n::Msg::new("error-bad-form")).into(),
+        })
+}
+
+/// Bodies read whole (`web::Bytes`: the JSON API): at most 256 KiB, else 413.
+fn payload_config() -> aweb::PayloadConfig {
+    aweb::PayloadConfig::default().limit(web::limits::MAX_BODY_BYTES)
 }
 
 fn query_config() -> aweb::QueryConfig {

@@ -49,6 +49,23 @@ enum Command {
         /// Services new members may use, comma-separated (default: all of ccs,vcs,hpc,cos,registry).
         #[arg(long, env = "MC_DEFAULT_SERVICES", value_delimiter = ',')]
         default_services: Option<Vec<String>>,
+        /// The portal's address as its users reach it, for the links it hands
+        /// out (reset and first-password links); without it none are issued.
+        #[arg(long, env = "MC_PUBLIC_URL")]
+        public_url: Option<String>,
+        /// Proxies (IP addresses, comma-separated) whose X-Forwarded-For names the client.
+        #[arg(long = "trusted-proxy", env = "MC_TRUSTED_PROXIES", value_delimiter = ',')]
+        trusted_proxies: Vec<std::net::IpAddr>,
+        /// Minutes a session may go unused before it ends.
+        #[arg(long, env = "MC_SESSION_IDLE_MINUTES", default_value_t = 120, value_parser = clap::value_parser!(i64).range(1..=10080))]
+        session_idle_minutes: i64,
+        /// Hours after sign-in that a session ends, however used.
+        #[arg(long, env = "MC_SESSION_HOURS", default_value_t = 12, value_parser = clap::value_parser!(i64).range(1..=720))]
+        session_hours: i64,
+        /// The file of instance secrets (made with 0600 permissions if missing);
+        /// default: member-center.secret beside the database.
+        #[arg(long, env = "MC_SECRET_FILE")]
+        secret_file: Option<PathBuf>,
     },
     /// Manage accounts.
     User {
@@ -173,10 +190,13 @@ enum UserCommand {
     /// Print a one-time password reset link (valid 24 hours).
     ResetLink {
         username: String,
-        /// The portal's address as its users reach it.
-        #[arg(long, env = "MC_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+        /// The portal's address as its users reach it, e.g. https://portal.example.org.
+        #[arg(long, env = "MC_PUBLIC_URL")]
         public_url: String,
     },
+    /// Set an account's platform role: none, support or operator. Operators
+    /// are made and unmade only here, never in the web console.
+    SetRole { username: String, role: String },
 }
 
 #[derive(Subcommand)]
@@ -231,12 +251,28 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             max_keys,
             activity_retention_days,
             default_services,
+            public_url,
+            trusted_proxies,
+            session_idle_minutes,
+            session_hours,
+            secret_file,
         } => {
+            if let Some(url) = &public_url
+                && !(url.starts_with("https://") || url.starts_with("http://"))
+            {
+                anyhow::bail!("--public-url must start with https:// or http://, e.g. https://portal.example.org");
+            }
             let mut config = Config::new(bind, &cli.db);
             config.insecure_cookies = insecure_cookies || demo;
             config.max_key_days = max_key_days;
             config.max_keys = max_keys;
             config.activity_retention_days = activity_retention_days;
+            config.trusted_proxies = trusted_proxies;
+            config.session_idle_seconds = session_idle_minutes * 60;
+            config.session_lifetime_seconds = session_hours * 3600;
+            config.secret_file = secret_file;
+            // The demo is reached where it listens.
+            config.public_url = public_url.or_else(|| demo.then(|| format!("http://{}", config.bind)));
             serve(config, demo, default_services).await
         }
         Command::User {
@@ -269,6 +305,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = db::open(&cli.db).await?;
             let path = cli::reset_link(&db, &username).await?;
             println!("{}{path}", public_url.trim_end_matches('/'));
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::SetRole { username, role },
+        } => {
+            let db = db::open(&cli.db).await?;
+            cli::set_role(&db, &username, &role).await?;
+            println!("{username} is now {role}.");
             Ok(())
         }
         Command::Project {

@@ -76,7 +76,7 @@ async fn only_the_right_roles_reach_support_and_operator_routes() {
         ),
         (
             "/operator/roles".to_string(),
-            vec![("username", "bob"), ("role", "operator")],
+            vec![("username", "bob"), ("role", "support")],
         ),
         (
             "/operator/projects".to_string(),

@@ -27,6 +27,9 @@ async fn signing_in_shows_the_top_bar_with_project_and_username() {
     home.assert_contains("Sign out");
 }
 
+const SIGN_IN_FAILED: &str =
+    "The username or password is incorrect, or the account is locked. If it is locked, contact support.";
+
 #[tokio::test]
 async fn wrong_password_and_unknown_user_get_the_same_answer() {
     let app = spawn_app().await;
@@ -36,9 +39,8 @@ async fn wrong_password_and_unknown_user_get_the_same_answer() {
     let unknown = app.client().sign_in("nobody", "not the password").await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(unknown.status, wrong.status);
-    let message = "The username or password is incorrect.";
-    wrong.assert_contains(message);
-    unknown.assert_contains(message);
+    wrong.assert_contains(SIGN_IN_FAILED);
+    unknown.assert_contains(SIGN_IN_FAILED);
     let strip = |body: &str| {
         body.replace(&common::csrf_in(body).unwrap(), "")
             .replace("nobody", "alice")
@@ -47,35 +49,102 @@ async fn wrong_password_and_unknown_user_get_the_same_answer() {
 }
 
 #[tokio::test]
-async fn five_failures_close_the_username_even_for_the_right_password() {
+async fn failures_slow_one_address_down_but_never_lock_the_person_out() {
     let app = spawn_app().await;
     app.create_user("alice", PlatformRole::None).await;
-    let mut client = app.client();
+    // The attacker, from 127.0.0.2.
+    let mut attacker = app.client_from([127, 0, 0, 2]);
     for _ in 0..5 {
-        let page = client.sign_in("alice", "wrong password").await;
-        page.assert_contains("The username or password is incorrect.");
+        let page = attacker.sign_in("alice", "wrong password").await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+        page.assert_contains(SIGN_IN_FAILED);
     }
-    let page = client.sign_in("alice", PASSWORD).await;
-    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
-    page.assert_contains("Too many failed sign-ins for this username. Try again in 15 minutes.");
-    // Another username is not affected.
+    // From there, even the right password now waits.
+    let page = attacker.sign_in("alice", PASSWORD).await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    page.assert_contains("Too many sign-in attempts from here. Try again in 30 seconds.");
+    // Alice herself, from another address, signs in.
+    let page = app.client_from([127, 0, 0, 3]).sign_in("alice", PASSWORD).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    // Another username from the attacker's address is not held up either.
     app.create_user("bob", PlatformRole::None).await;
-    assert_eq!(
-        app.client().sign_in("bob", PASSWORD).await.status,
-        StatusCode::SEE_OTHER
-    );
+    assert_eq!(attacker.sign_in("bob", PASSWORD).await.status, StatusCode::SEE_OTHER);
 }
 
 #[tokio::test]
-async fn a_locked_account_cannot_sign_in_and_its_session_ends() {
+async fn parallel_guesses_verify_at_most_the_allowed_number() {
+    let app = spawn_app().await;
+    app.create_user("alice", PlatformRole::None).await;
+    let guesses = (0..32).map(|n| {
+        let mut client = app.client_from([127, 0, 0, 9]);
+        async move {
+            client.get("/sign-in").await;
+            let password = format!("guess number {n}");
+            let fields = [("username", "alice"), ("password", password.as_str()), ("next", "/")];
+            client.post("/sign-in", &fields).await.status
+        }
+    });
+    let statuses = futures_util::future::join_all(guesses).await;
+    let verified = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNPROCESSABLE_ENTITY)
+        .count();
+    let throttled = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    assert_eq!(verified + throttled, 32, "{statuses:?}");
+    assert!(verified <= 5, "{verified} passwords verified of 32 parallel guesses");
+}
+
+#[tokio::test]
+async fn the_client_address_comes_from_a_trusted_proxy_only() {
+    let app = spawn_app_with(|config| config.trusted_proxies = vec!["127.0.0.5".parse().unwrap()]).await;
+    app.create_user("alice", PlatformRole::None).await;
+    async fn forwarded(client: &common::Client, from: &str) -> StatusCode {
+        let fields = [
+            ("username", "alice"),
+            ("password", "wrong password"),
+            ("next", "/"),
+            ("csrf_token", client.csrf.as_str()),
+        ];
+        let request = client.http.post(client.url("/sign-in")).header("x-forwarded-for", from);
+        request.form(&fields).send().await.unwrap().status()
+    }
+    // Through the trusted proxy, each forwarded address has its own count.
+    let mut proxy = app.client_from([127, 0, 0, 5]);
+    proxy.get("/sign-in").await;
+    for _ in 0..5 {
+        assert_eq!(
+            forwarded(&proxy, "198.51.100.7").await,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+    }
+    assert_eq!(forwarded(&proxy, "198.51.100.7").await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        forwarded(&proxy, "198.51.100.8").await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    // From anyone else the header is ignored: the socket's address counts.
+    let mut direct = app.client_from([127, 0, 0, 6]);
+    direct.get("/sign-in").await;
+    for n in 0..5 {
+        let from = format!("203.0.113.{n}");
+        assert_eq!(forwarded(&direct, &from).await, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    assert_eq!(forwarded(&direct, "203.0.113.99").await, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn a_locked_account_answers_a_right_password_as_a_wrong_one_and_its_session_ends() {
     let app = spawn_app().await;
     let alice = app.create_user("alice", PlatformRole::None).await;
     let mut open_session = app.signed_in(&alice).await;
     accounts_store::set_locked(&app.db, alice.id, true).await.unwrap();
 
-    let page = app.client().sign_in("alice", PASSWORD).await;
-    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
-    page.assert_contains("This account is locked.");
+    let right = app.client().sign_in("alice", PASSWORD).await;
+    let wrong = app.client().sign_in("alice", "not the password").await;
+    assert_eq!(right.status, StatusCode::UNPROCESSABLE_ENTITY);
+    right.assert_contains(SIGN_IN_FAILED);
+    let strip = |body: &str| body.replace(&common::csrf_in(body).unwrap(), "");
+    assert_eq!(strip(&right.body), strip(&wrong.body));
 
     let home = open_session.get("/account").await;
     assert_eq!(home.status, StatusCode::SEE_OTHER);

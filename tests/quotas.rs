@@ -543,7 +543,7 @@ async fn a_batch_of_allocation_writes_applies_them_one_after_another() {
     };
     let release = |account_id, id| AllocationWrite::Release {
         project_id,
-        account_id,
+        account_id: Some(account_id),
         id,
     };
     let Admission::Created(first) = store::admit(&app.db, project_id, bob.user.id, QuotaService::Ccs, &gpu(1), "k0")

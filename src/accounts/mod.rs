@@ -18,7 +18,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/support/reset", web::post().to(routes::issue_reset));
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Ordered by power: `None < Support < Operator`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum PlatformRole {
     None,
     Support,
@@ -31,6 +32,18 @@ impl PlatformRole {
             PlatformRole::None => "none",
             PlatformRole::Support => "support",
             PlatformRole::Operator => "operator",
+        }
+    }
+
+    /// The platform-role rule: support and operators act on another account
+    /// (reset link, lock, revoke a key, set a role) only when its platform
+    /// role is lower than their own, so support cannot take over an operator
+    /// and operators are managed from the command line. Refused with 403.
+    pub fn may_act_on(self, target: PlatformRole) -> Result<(), AppError> {
+        if target < self {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
         }
     }
 
@@ -197,6 +210,22 @@ pub async fn issue_reset_link(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_platform_role_rule_allows_only_acting_downwards() {
+        use PlatformRole::*;
+        for (actor, target, allowed) in [
+            (Support, None, true),
+            (Support, Support, false),
+            (Support, Operator, false),
+            (Operator, None, true),
+            (Operator, Support, true),
+            (Operator, Operator, false),
+            (None, None, false),
+        ] {
+            assert_eq!(actor.may_act_on(target).is_ok(), allowed, "{actor:?} on {target:?}");
+        }
+    }
 
     #[test]
     fn usernames_are_normalised_and_checked() {

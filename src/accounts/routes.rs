@@ -1,7 +1,7 @@
 //! The Profile and Password tabs of Account & Project, the password reset
 //! page, and issuing reset links (support and operators).
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
@@ -200,6 +200,8 @@ pub async fn change_password(user: CurrentUser, form: web::Form<PasswordForm>) -
     }
     let hash = password::hash(form.new).await?;
     let epoch = store::set_password(db, user.account.id, Some(user.account.id), &hash, "account.password").await?;
+    // Every other session of the account ends; this one goes on.
+    crate::auth::store::end_sessions(db, user.account.id, None, user.viewer.session_id).await?;
     user.viewer.set_epoch(epoch);
     user.viewer.flash(true, Msg::new("password-changed"));
     Ok(redirect_after_post(&user.viewer, "/account/password"))
@@ -288,7 +290,8 @@ pub async fn reset(
         "account.password_reset",
     )
     .await?;
-    viewer.sign_out();
+    crate::auth::store::end_sessions(viewer.db(), account.id, None, None).await?;
+    viewer.sign_out().await?;
     viewer.flash(true, Msg::new("reset-done"));
     Ok(see_other("/sign-in"))
 }
@@ -334,24 +337,26 @@ pub fn parse_reason(raw: &str) -> Result<String, AppError> {
 }
 
 /// Issues a reset link for an account and shows it, once, to hand over.
-pub async fn issue_reset(
-    support: Support,
-    req: HttpRequest,
-    form: web::Form<IssueResetForm>,
-) -> Result<HttpResponse, AppError> {
+pub async fn issue_reset(support: Support, form: web::Form<IssueResetForm>) -> Result<HttpResponse, AppError> {
     let Support(user) = support;
     let lang = user.viewer.lang;
     let mut errors = FieldErrors::default();
     let reason = parse_reason(&form.reason).map_err(|e| errors.add(e, lang)).ok();
     let account = store::by_username(user.viewer.db(), &form.username.trim().to_ascii_lowercase()).await?;
-    if account.is_none() {
-        errors.add(AppError::invalid("username", "account-unknown"), lang)?;
+    match &account {
+        None => errors.add(AppError::invalid("username", "account-unknown"), lang)?,
+        Some(account) => user.account.platform_role.may_act_on(account.platform_role)?,
+    }
+    let config = &user.viewer.state.config;
+    if config.public_url.is_none() {
+        errors.add(AppError::invalid("username", "links-need-public-url"), lang)?;
     }
     let mut link = None;
-    if let (Some(account), Some(reason)) = (&account, &reason) {
+    if errors.is_empty()
+        && let (Some(account), Some(reason)) = (&account, &reason)
+    {
         let path = super::issue_reset_link(user.viewer.db(), account.id, Some(user.account.id), reason).await?;
-        let info = req.connection_info();
-        link = Some(format!("{}://{}{path}", info.scheme(), info.host()));
+        link = config.public_link(&path);
     }
     let status = if errors.is_empty() {
         actix_web::http::StatusCode::OK

@@ -107,6 +107,16 @@ fn parse_request(body: &[u8]) -> Result<Request, AppError> {
     Ok((service, request, key.to_string()))
 }
 
+/// 403 `service_not_permitted`: the member may not use `service`.
+pub fn not_permitted(service: &str) -> AppError {
+    AppError::Refused {
+        status: StatusCode::FORBIDDEN,
+        code: "service_not_permitted",
+        message: Msg::new("api-service-not-permitted"),
+        details: Some(json!({ "service": service })),
+    }
+}
+
 /// Admits an allocation against the member's and the project's quota.
 #[utoipa::path(
     post,
@@ -126,12 +136,7 @@ fn parse_request(body: &[u8]) -> Result<Request, AppError> {
 pub async fn admit(caller: ApiCaller, body: web::Bytes) -> Result<HttpResponse, AppError> {
     let (service, request, key) = parse_request(&body)?;
     if !caller.services.iter().any(|s| s == service.code()) {
-        return Err(AppError::Refused {
-            status: StatusCode::FORBIDDEN,
-            code: "service_not_permitted",
-            message: Msg::new("api-service-not-permitted"),
-            details: Some(json!({ "service": service.code() })),
-        });
+        return Err(not_permitted(service.code()));
     }
     let write = AllocationWrite::Admit {
         project_id: caller.owner.project_id,
@@ -175,7 +180,8 @@ pub async fn admit(caller: ApiCaller, body: web::Bytes) -> Result<HttpResponse, 
     }
 }
 
-/// Releases one of the caller's allocations; releasing again changes nothing.
+/// Releases one of the caller's allocations (a tenant admin's key: any of
+/// the project's); releasing again changes nothing.
 #[utoipa::path(
     delete,
     path = "/api/v1/allocations/{id}",
@@ -184,14 +190,14 @@ pub async fn admit(caller: ApiCaller, body: web::Bytes) -> Result<HttpResponse, 
     params(("id" = i64, Path, description = "The allocation's ID")),
     responses(
         (status = 200, description = "Released (now or before)", body = AllocationBody),
-        (status = 404, description = "No such allocation of the caller's", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such allocation of the caller's (or, for a tenant admin, of the project's)", body = super::openapi::ErrorBody),
     )
 )]
 pub async fn release(caller: ApiCaller, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let id: i64 = path.parse().map_err(|_| AppError::NotFound)?;
     let write = AllocationWrite::Release {
         project_id: caller.owner.project_id,
-        account_id: caller.owner.account_id,
+        account_id: (!caller.is_tenant_admin()).then_some(caller.owner.account_id),
         id,
     };
     let Outcome::Released(released) = caller.state.allocations.apply(write).await? else {

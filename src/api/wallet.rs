@@ -9,7 +9,7 @@ use super::ApiCaller;
 use crate::{
     error::AppError,
     projects,
-    wallets::{Credits, store},
+    wallets::{Credits, MAX_RATE_PER_HOUR, MAX_USAGE_SECONDS, store},
     web::i18n::Msg,
 };
 
@@ -21,9 +21,10 @@ pub struct UsageRequest {
     service: String,
     /// The service's own name for what ran, e.g. a container ID.
     resource_id: String,
-    /// Whole seconds used.
+    /// Whole seconds used, at most 31 days (2,678,400).
     seconds: i64,
-    /// Credits per hour, as a decimal string with at most four decimals.
+    /// Credits per hour, as a decimal string with at most four decimals; at
+    /// most 1,000,000. One report so debits at most 744,000,000 credits.
     #[schema(example = "82.0000")]
     rate_per_hour: String,
     /// Reporting again with the same key debits nothing new.
@@ -54,7 +55,9 @@ fn invalid(field: &str, key: &'static str) -> AppError {
     responses(
         (status = 201, description = "Debited", body = UsageBody),
         (status = 200, description = "Reported before with this idempotency key; nothing new debited", body = UsageBody),
-        (status = 422, description = "Malformed body; `field` names the field", body = super::openapi::ErrorBody),
+        (status = 403, description = "`service_not_permitted`", body = super::openapi::ErrorBody),
+        (status = 409, description = "`balance_out_of_range`: the balance would leave the 64-bit range", body = super::openapi::ErrorBody),
+        (status = 422, description = "Malformed body or out of bounds; `field` names the field", body = super::openapi::ErrorBody),
     )
 )]
 pub async fn report_usage(caller: ApiCaller, body: web::Bytes) -> Result<HttpResponse, AppError> {
@@ -79,14 +82,20 @@ pub async fn report_usage(caller: ApiCaller, body: web::Bytes) -> Result<HttpRes
     let seconds = object
         .get("seconds")
         .and_then(Value::as_i64)
-        .filter(|s| (0..=366 * 86_400).contains(s))
+        .filter(|s| (0..=MAX_USAGE_SECONDS).contains(s))
         .ok_or_else(|| invalid("seconds", "api-seconds"))?;
     let rate = object
         .get("rate_per_hour")
         .and_then(Value::as_str)
         .ok_or_else(|| invalid("rate_per_hour", "credits-invalid"))
         .and_then(|raw| Credits::parse(raw, "rate_per_hour"))?;
+    if rate.0 > MAX_RATE_PER_HOUR {
+        return Err(invalid("rate_per_hour", "api-rate-too-high"));
+    }
     let key = text("idempotency_key")?;
+    if !caller.services.iter().any(|s| s == service) {
+        return Err(super::allocations::not_permitted(service));
+    }
     let report = store::UsageReport {
         project_id: caller.owner.project_id,
         account_id: caller.owner.account_id,

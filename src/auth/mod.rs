@@ -5,9 +5,12 @@ pub mod password;
 pub mod routes;
 pub mod session;
 pub mod store;
+pub mod throttle;
 pub mod token;
 
-use actix_web::web;
+use std::net::IpAddr;
+
+use actix_web::{HttpRequest, web};
 
 pub use session::{CurrentTenant, CurrentUser, Operator, Support, TenantAdmin, Viewer};
 
@@ -15,4 +18,50 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/sign-in", web::get().to(routes::sign_in_page))
         .route("/sign-in", web::post().to(routes::sign_in))
         .route("/sign-out", web::post().to(routes::sign_out));
+}
+
+/// Who is on the other end of a request: the client's address and what its
+/// browser calls itself.
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub address: String,
+    pub user_agent: String,
+}
+
+impl Client {
+    /// The socket's peer, or, when that is one of the `trusted` proxies, the
+    /// last address in `X-Forwarded-For` that is not a trusted proxy.
+    pub fn of(req: &HttpRequest, trusted: &[IpAddr]) -> Self {
+        let peer = req.peer_addr().map(|addr| addr.ip());
+        let forwarded = || {
+            req.headers()
+                .get_all("x-forwarded-for")
+                .filter_map(|value| value.to_str().ok())
+                .flat_map(|value| value.split(','))
+                .filter_map(|part| part.trim().parse::<IpAddr>().ok())
+                .collect::<Vec<_>>()
+        };
+        let address = match peer {
+            Some(peer) if trusted.contains(&peer) => forwarded()
+                .into_iter()
+                .rev()
+                .find(|addr| !trusted.contains(addr))
+                .unwrap_or(peer),
+            Some(peer) => peer,
+            None => IpAddr::from([0, 0, 0, 0]),
+        };
+        let user_agent = req
+            .headers()
+            .get("user-agent")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(200)
+            .collect();
+        Client {
+            address: address.to_string(),
+            user_agent,
+        }
+    }
 }

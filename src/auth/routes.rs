@@ -1,20 +1,15 @@
 //! Sign-in and sign-out.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{password, session::Viewer, store};
+use super::{Client, password, session::Viewer, store};
 use crate::{
     accounts,
-    db::now,
     error::AppError,
     web::{Layout, html, i18n::Msg, local_path, redirect_after_post},
 };
-
-/// Failed attempts that close a username for `LOCKOUT_SECONDS`.
-const MAX_FAILURES: i64 = 5;
-const LOCKOUT_SECONDS: i64 = 15 * 60;
 
 #[derive(Template)]
 #[template(path = "auth/sign_in.html")]
@@ -54,33 +49,39 @@ pub struct SignInForm {
     next: String,
 }
 
-pub async fn sign_in(viewer: Viewer, form: web::Form<SignInForm>) -> Result<HttpResponse, AppError> {
+pub async fn sign_in(viewer: Viewer, req: HttpRequest, form: web::Form<SignInForm>) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let next = local_path(&form.next);
-    let username = form.username.trim().to_ascii_lowercase();
+    let username: String = form.username.trim().to_ascii_lowercase().chars().take(64).collect();
     let db = viewer.db();
+    let client = Client::of(&req, &viewer.state.config.trusted_proxies);
 
-    let refuse = |viewer: &Viewer, msg: Msg| {
+    let refuse = |viewer: &Viewer, status: StatusCode, msg: Msg| {
         let page = SignInPage {
             l: viewer.layout(),
             next: next.clone(),
             username: form.username.trim().chars().take(64).collect(),
             error: Some(msg.in_lang(viewer.lang)),
         };
-        let body = page.render()?;
-        Ok::<_, AppError>(crate::web::unprocessable(body))
+        Ok::<_, AppError>(
+            HttpResponse::build(status)
+                .content_type("text/html; charset=utf-8")
+                .body(page.render()?),
+        )
     };
 
-    let window_start = now() - LOCKOUT_SECONDS;
-    store::prune_failures(db, window_start).await?;
-    if store::failures_since(db, &username, window_start).await? >= MAX_FAILURES {
+    // Counted before the password is checked: parallel guesses cannot
+    // outrun the count.
+    if let store::Attempt::Wait(seconds) = store::admit_attempt(db, &client.address, &username).await? {
+        tracing::info!(address = %client.address, "sign-in throttled");
         return refuse(
             &viewer,
-            Msg::new("signin-throttled").arg("minutes", LOCKOUT_SECONDS / 60),
+            StatusCode::TOO_MANY_REQUESTS,
+            Msg::new("signin-throttled").arg("seconds", seconds),
         );
     }
 
-    let found = if username.is_empty() || username.len() > 64 {
+    let found = if username.is_empty() {
         None
     } else {
         accounts::store::credentials(db, &username).await?
@@ -93,26 +94,19 @@ pub async fn sign_in(viewer: Viewer, form: web::Form<SignInForm>) -> Result<Http
     let password_ok = password::verify(form.password.chars().take(1024).collect(), hash).await?;
 
     match account {
-        Some(account) if password_ok => {
-            if account.locked {
-                return refuse(&viewer, Msg::new("signin-locked"));
-            }
-            store::clear_failures(db, &username).await?;
-            viewer.sign_in(&account)?;
-            tracing::info!(account = %account.username, "signed in");
+        // A locked account answers a right password exactly as a wrong one.
+        Some(account) if password_ok && !account.locked => {
+            store::attempt_succeeded(db, &client.address, &username).await?;
+            viewer.sign_in(&account, &client).await?;
+            tracing::info!(account = %account.username, address = %client.address, "signed in");
             Ok(redirect_after_post(&viewer, &next))
         }
-        _ => {
-            if !username.is_empty() && username.len() <= 64 {
-                store::record_failure(db, &username).await?;
-            }
-            refuse(&viewer, Msg::new("signin-failed"))
-        }
+        _ => refuse(&viewer, StatusCode::UNPROCESSABLE_ENTITY, Msg::new("signin-failed")),
     }
 }
 
-pub async fn sign_out(viewer: Viewer) -> HttpResponse {
-    viewer.sign_out();
+pub async fn sign_out(viewer: Viewer) -> Result<HttpResponse, AppError> {
+    viewer.sign_out().await?;
     viewer.set_session_lang(viewer.lang);
-    crate::web::see_other("/sign-in")
+    Ok(crate::web::see_other("/sign-in"))
 }

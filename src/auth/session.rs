@@ -19,7 +19,8 @@ use crate::{
     },
 };
 
-const UID: &str = "uid";
+/// The session's random token; the server keeps its digest (`sessions`).
+const SID: &str = "sid";
 const EPOCH: &str = "epoch";
 const CSRF: &str = "csrf";
 const PROJECT: &str = "project";
@@ -43,6 +44,8 @@ pub struct Viewer {
     pub session: Session,
     pub lang: Lang,
     pub account: Option<Account>,
+    /// The server-side session record, when signed in.
+    pub session_id: Option<i64>,
     pub tenant: Option<Tenant>,
     /// How many of the account's keys expire within a week (for the banner).
     pub expiring_keys: i64,
@@ -62,10 +65,10 @@ impl Viewer {
         let session = req.get_session();
 
         let mut signed_in = None;
-        if let Ok(Some(uid)) = session.get::<i64>(UID) {
+        if let Ok(Some(token)) = session.get::<String>(SID) {
             let epoch = session.get::<i64>(EPOCH).ok().flatten();
             let chosen = session.get::<i64>(PROJECT).ok().flatten();
-            match SignedIn::load(&state, uid, chosen).await? {
+            match SignedIn::load(&state, &token, chosen).await? {
                 Some(found) if !found.account.locked && Some(found.account.session_epoch) == epoch => {
                     // The chosen project, or the first one when it is gone.
                     match &found.tenant {
@@ -79,14 +82,19 @@ impl Viewer {
                     }
                     signed_in = Some(found);
                 }
-                // Locked, deleted, or signed out everywhere since: this
-                // session is over.
+                // Signed out, timed out, locked, deleted, or signed out
+                // everywhere since: this session is over.
                 _ => session.clear(),
             }
         }
-        let (account, tenant, expiring_keys) = match signed_in {
-            Some(found) => (Some(found.account), found.tenant, found.expiring_keys),
-            None => (None, None, 0),
+        let (account, session_id, tenant, expiring_keys) = match signed_in {
+            Some(found) => (
+                Some(found.account),
+                Some(found.session.id),
+                found.tenant,
+                found.expiring_keys,
+            ),
+            None => (None, None, None, 0),
         };
 
         let lang = match &account {
@@ -115,6 +123,7 @@ impl Viewer {
             session,
             lang,
             account,
+            session_id,
             tenant,
             expiring_keys,
             htmx,
@@ -160,14 +169,26 @@ impl Viewer {
         let _ = self.session.insert(FLASH, Flash { success, text });
     }
 
-    /// Starts a fresh session for `account`: a new session ID (against
-    /// fixation) and a new CSRF token.
-    pub fn sign_in(&self, account: &Account) -> Result<(), AppError> {
+    /// Starts a fresh session for `account`: a new server-side record and
+    /// token (against fixation) and a new CSRF token.
+    pub async fn sign_in(&self, account: &Account, client: &super::Client) -> Result<(), AppError> {
+        let token = crate::auth::token::random_hex(32);
+        let config = &self.state.config;
+        let at = crate::db::now();
+        super::store::create_session(
+            self.db(),
+            &crate::auth::token::digest(&token),
+            account.id,
+            &client.address,
+            &client.user_agent,
+            (at - config.session_idle_seconds, at - config.session_lifetime_seconds),
+        )
+        .await?;
         let keep_lang = self.session.get::<String>(LANG).ok().flatten();
         self.session.clear();
         self.session.renew();
         let insert = || -> Result<(), actix_session::SessionInsertError> {
-            self.session.insert(UID, account.id)?;
+            self.session.insert(SID, &token)?;
             self.session.insert(EPOCH, account.session_epoch)?;
             self.session.insert(CSRF, crate::auth::token::random_hex(32))?;
             if let Some(lang) = &keep_lang {
@@ -178,8 +199,14 @@ impl Viewer {
         insert().map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))
     }
 
-    pub fn sign_out(&self) {
+    /// Ends this session: its server-side record goes, so a copy of the
+    /// cookie is worth nothing after.
+    pub async fn sign_out(&self) -> Result<(), AppError> {
+        if let (Some(account), Some(id)) = (&self.account, self.session_id) {
+            super::store::end_sessions(self.db(), account.id, Some(id), None).await?;
+        }
         self.session.clear();
+        Ok(())
     }
 
     /// Keeps this session signed in after the account's epoch moved on
@@ -204,11 +231,15 @@ impl Viewer {
     }
 }
 
+/// How often a session's "last seen" is written: at most once a minute.
+const TOUCH_EVERY: i64 = 60;
+
 /// What every page shows of a signed-in account, read together and
-/// remembered for a few seconds (`crate::cache`): three statements less on
+/// remembered for a few seconds (`crate::cache`): four statements less on
 /// every page.
 #[derive(Clone)]
 pub struct SignedIn {
+    session: super::store::SessionRow,
     account: Account,
     /// The project chosen in the session, or the first one when that is
     /// gone (or none was chosen).
@@ -217,12 +248,44 @@ pub struct SignedIn {
 }
 
 impl SignedIn {
-    async fn load(state: &AppState, account_id: i64, chosen: Option<i64>) -> Result<Option<Self>, AppError> {
-        if let Some(found) = state.viewers.get(&(account_id, chosen)) {
-            return Ok(Some(found));
-        }
+    /// The session behind `token`, if it is still on (not signed out, idle
+    /// for less than the idle timeout, younger than the absolute lifetime).
+    async fn load(state: &AppState, token: &str, chosen: Option<i64>) -> Result<Option<Self>, AppError> {
         let generation = crate::cache::generation();
+        let key = (crate::auth::token::digest(token), chosen);
+        let (mut found, mut remember) = match state.viewers.get(&key) {
+            Some(found) => (found, false),
+            None => match Self::read(state, &key.0, chosen).await? {
+                Some(found) => (found, true),
+                None => return Ok(None),
+            },
+        };
+        let at = crate::db::now();
+        let config = &state.config;
+        let session = &found.session;
+        if at - session.last_seen_at >= config.session_idle_seconds
+            || at - session.created_at >= config.session_lifetime_seconds
+        {
+            super::store::end_sessions(&state.db, session.account_id, Some(session.id), None).await?;
+            return Ok(None);
+        }
+        if at - session.last_seen_at >= TOUCH_EVERY {
+            super::store::touch_session(&state.db, session.id, at).await?;
+            found.session.last_seen_at = at;
+            remember = true;
+        }
+        if remember {
+            state.viewers.put(key, found.clone(), generation);
+        }
+        Ok(Some(found))
+    }
+
+    async fn read(state: &AppState, digest: &[u8], chosen: Option<i64>) -> Result<Option<Self>, AppError> {
         let db = &state.db;
+        let Some(session) = super::store::session(db, digest).await? else {
+            return Ok(None);
+        };
+        let account_id = session.account_id;
         let Some(account) = accounts::store::by_id(db, account_id).await? else {
             return Ok(None);
         };
@@ -236,13 +299,12 @@ impl SignedIn {
         };
         let within = crate::api_keys::WARN_DAYS * crate::api_keys::DAY;
         let expiring_keys = crate::api_keys::store::expiring_within(db, account_id, within).await?;
-        let found = SignedIn {
+        Ok(Some(SignedIn {
+            session,
             account,
             tenant,
             expiring_keys,
-        };
-        state.viewers.put((account_id, chosen), found.clone(), generation);
-        Ok(Some(found))
+        }))
     }
 }
 

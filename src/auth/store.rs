@@ -1,38 +1,193 @@
-//! Every SQL statement about signing in.
+//! Every SQL statement about signing in: throttling and sessions.
 
-use crate::db::{Db, now};
+use sqlx::Row;
 
-/// How many sign-ins for `username` failed since `since`.
-pub async fn failures_since(db: &Db, username: &str, since: i64) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_failures WHERE username = $1 AND at >= $2")
-        .bind(username)
-        .bind(since)
-        .fetch_one(db)
-        .await
+use super::throttle::{Count, Rule, scopes};
+use crate::db::{Db, Tx, begin_immediate, now};
+
+/// What the throttle says of an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempt {
+    /// Counted as a failure in advance; verify the password.
+    Admitted,
+    /// Not checked at all: wait this many seconds.
+    Wait(i64),
 }
 
-pub async fn record_failure(db: &Db, username: &str) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO sign_in_failures (username, at) VALUES ($1, $2)")
-        .bind(username)
-        .bind(now())
+async fn count(tx: &mut Tx, scope: &str) -> sqlx::Result<Count> {
+    let row = sqlx::query("SELECT failures, blocked_until, last_failure_at FROM sign_in_throttle WHERE scope = $1")
+        .bind(scope)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(row.map_or_else(Count::default, |row| Count {
+        failures: row.get(0),
+        blocked_until: row.get(1),
+        last_failure_at: row.get(2),
+    }))
+}
+
+async fn save(tx: &mut Tx, scope: &str, count: Count) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO sign_in_throttle (scope, failures, blocked_until, last_failure_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (scope) DO UPDATE SET failures = $2, blocked_until = $3, last_failure_at = $4",
+    )
+    .bind(scope)
+    .bind(count.failures)
+    .bind(count.blocked_until)
+    .bind(count.last_failure_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The check and the count of a sign-in attempt, in one write transaction.
+pub async fn admit_attempt(db: &Db, address: &str, username: &str) -> sqlx::Result<Attempt> {
+    let at = now();
+    let mut tx = begin_immediate(db).await?;
+    let mut counts: Vec<(String, Rule, Count)> = Vec::new();
+    for (scope, rule) in scopes(address, username) {
+        let current = rule.current(count(&mut tx, &scope).await?, at);
+        counts.push((scope, rule, current));
+    }
+    let wait = counts.iter().map(|(_, _, c)| c.blocked_until - at).max().unwrap_or(0);
+    if wait > 0 {
+        return Ok(Attempt::Wait(wait));
+    }
+    for (scope, rule, current) in counts {
+        save(&mut tx, &scope, rule.fail(current, at)).await?;
+    }
+    // Scopes quiet for a day are of no use any more.
+    sqlx::query("DELETE FROM sign_in_throttle WHERE last_failure_at < $1")
+        .bind(at - 86_400)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit_leaving_caches().await?;
+    Ok(Attempt::Admitted)
+}
+
+/// After a right password: the attempt counted in advance is forgiven, and
+/// the username's count from this address starts again.
+pub async fn attempt_succeeded(db: &Db, address: &str, username: &str) -> sqlx::Result<()> {
+    let at = now();
+    let mut tx = begin_immediate(db).await?;
+    let [(name_scope, _), (address_scope, rule)] = scopes(address, username);
+    sqlx::query("DELETE FROM sign_in_throttle WHERE scope = $1")
+        .bind(&name_scope)
+        .execute(&mut *tx)
+        .await?;
+    let current = count(&mut tx, &address_scope).await?;
+    save(&mut tx, &address_scope, rule.forgive(current, at)).await?;
+    tx.commit_leaving_caches().await?;
+    Ok(())
+}
+
+// ----- sessions -----
+
+/// A signed-in session as stored.
+#[derive(Debug, Clone)]
+pub struct SessionRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub client_addr: String,
+    pub user_agent: String,
+}
+
+fn session_row(row: &sqlx::sqlite::SqliteRow) -> SessionRow {
+    SessionRow {
+        id: row.get("id"),
+        account_id: row.get("account_id"),
+        created_at: row.get("created_at"),
+        last_seen_at: row.get("last_seen_at"),
+        client_addr: row.get("client_addr"),
+        user_agent: row.get("user_agent"),
+    }
+}
+
+/// Starts a session; forgets the account's sessions that have run out.
+pub async fn create_session(
+    db: &Db,
+    token_digest: &[u8],
+    account_id: i64,
+    client_addr: &str,
+    user_agent: &str,
+    expired_before: (i64, i64),
+) -> sqlx::Result<()> {
+    let at = now();
+    let mut tx = begin_immediate(db).await?;
+    sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND (last_seen_at < $2 OR created_at < $3)")
+        .bind(account_id)
+        .bind(expired_before.0)
+        .bind(expired_before.1)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO sessions (token_digest, account_id, created_at, last_seen_at, client_addr, user_agent)
+         VALUES ($1, $2, $3, $3, $4, $5)",
+    )
+    .bind(token_digest)
+    .bind(account_id)
+    .bind(at)
+    .bind(client_addr)
+    .bind(user_agent)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit_leaving_caches().await?;
+    Ok(())
+}
+
+macro_rules! select_sessions {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, account_id, created_at, last_seen_at, client_addr, user_agent FROM sessions ",
+            $rest
+        )
+    };
+}
+
+pub async fn session(db: &Db, token_digest: &[u8]) -> sqlx::Result<Option<SessionRow>> {
+    let row = sqlx::query(select_sessions!("WHERE token_digest = $1"))
+        .bind(token_digest)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.as_ref().map(session_row))
+}
+
+/// The account's sessions, most recently seen first.
+pub async fn sessions_of(db: &Db, account_id: i64) -> sqlx::Result<Vec<SessionRow>> {
+    let rows = sqlx::query(select_sessions!(
+        "WHERE account_id = $1 ORDER BY last_seen_at DESC, id DESC"
+    ))
+    .bind(account_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.iter().map(session_row).collect())
+}
+
+/// Notes that a session was used (a coarse write: the caller limits how often).
+pub async fn touch_session(db: &Db, id: i64, at: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
+        .bind(at)
+        .bind(id)
         .execute(db)
         .await?;
     Ok(())
 }
 
-pub async fn clear_failures(db: &Db, username: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM sign_in_failures WHERE username = $1")
-        .bind(username)
-        .execute(db)
-        .await?;
-    Ok(())
-}
-
-/// Drops failures too old to matter.
-pub async fn prune_failures(db: &Db, before: i64) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM sign_in_failures WHERE at < $1")
-        .bind(before)
-        .execute(db)
-        .await?;
-    Ok(())
+/// Ends sessions of `account_id`: the one with `id`, or (`keep`) every one
+/// but it. Returns how many ended; every instance forgets them at once.
+pub async fn end_sessions(db: &Db, account_id: i64, id: Option<i64>, keep: Option<i64>) -> sqlx::Result<u64> {
+    let mut tx = begin_immediate(db).await?;
+    let ended = sqlx::query(
+        "DELETE FROM sessions WHERE account_id = $1 AND ($2 IS NULL OR id = $2) AND ($3 IS NULL OR id <> $3)",
+    )
+    .bind(account_id)
+    .bind(id)
+    .bind(keep)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    tx.commit().await?;
+    Ok(ended)
 }

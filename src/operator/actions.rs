@@ -13,6 +13,32 @@ use crate::{
     wallets::{self, Credits},
 };
 
+/// Who acts on an account: a person in the console (held to the
+/// platform-role rule, `PlatformRole::may_act_on`) or the command line,
+/// from which operators themselves are managed.
+#[derive(Debug, Clone, Copy)]
+pub enum Actor {
+    CommandLine,
+    Person { id: i64, role: PlatformRole },
+}
+
+impl Actor {
+    pub fn id(self) -> Option<i64> {
+        match self {
+            Actor::CommandLine => None,
+            Actor::Person { id, .. } => Some(id),
+        }
+    }
+
+    /// Whether this actor may touch (or hand out) `target`'s platform role.
+    fn may_act_on(self, target: PlatformRole) -> Result<(), AppError> {
+        match self {
+            Actor::CommandLine => Ok(()),
+            Actor::Person { role, .. } => role.may_act_on(target),
+        }
+    }
+}
+
 pub async fn project(db: &Db, code: &str) -> Result<Project, AppError> {
     projects::store::by_code(db, &code.trim().to_ascii_uppercase())
         .await?
@@ -36,7 +62,7 @@ fn platform_role(raw: Option<&str>) -> Result<PlatformRole, AppError> {
 /// Creates an account with the given password (hashed here).
 pub async fn create_account(
     db: &Db,
-    actor: Option<i64>,
+    actor: Actor,
     username: &str,
     email: &str,
     name: Option<&str>,
@@ -50,6 +76,7 @@ pub async fn create_account(
         None => DisplayName::parse(username.as_str())?,
     };
     let platform_role = platform_role(role)?;
+    actor.may_act_on(platform_role)?;
     let password_hash = password::hash(secret.to_string()).await?;
     let new = NewAccount {
         username: &username,
@@ -60,7 +87,7 @@ pub async fn create_account(
     };
     let id = accounts::store::insert(db, new).await?;
     let change = Change {
-        actor_id: actor,
+        actor_id: actor.id(),
         project_id: None,
         subject_id: Some(id),
         action: "account.create",
@@ -76,7 +103,7 @@ pub async fn create_account(
 /// link; returns the account and the link's path.
 pub async fn create_account_with_link(
     db: &Db,
-    actor: Option<i64>,
+    actor: Actor,
     username: &str,
     email: &str,
     name: Option<&str>,
@@ -84,16 +111,20 @@ pub async fn create_account_with_link(
 ) -> Result<(i64, String), AppError> {
     // A password nobody knows until the link is used.
     let id = create_account(db, actor, username, email, name, role, &token::random_hex(32)).await?;
-    let link = accounts::issue_reset_link(db, id, actor, "first password of a new account").await?;
+    let link = accounts::issue_reset_link(db, id, actor.id(), "first password of a new account").await?;
     Ok((id, link))
 }
 
-pub async fn set_platform_role(db: &Db, actor: Option<i64>, username: &str, role: &str) -> Result<(), AppError> {
+/// Sets an account's platform role. In the console both the account's
+/// current role and the new one must be below the operator's own.
+pub async fn set_platform_role(db: &Db, actor: Actor, username: &str, role: &str) -> Result<(), AppError> {
     let account = account(db, username).await?;
     let role = platform_role(Some(role))?;
+    actor.may_act_on(account.platform_role)?;
+    actor.may_act_on(role)?;
     accounts::store::set_platform_role(db, account.id, role).await?;
     let change = Change {
-        actor_id: actor,
+        actor_id: actor.id(),
         project_id: None,
         subject_id: Some(account.id),
         action: "account.role",

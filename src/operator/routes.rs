@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use super::actions;
@@ -132,16 +132,29 @@ async fn finish(
     }
 }
 
+/// The signed-in operator as the actor of an action.
+fn person(operator: &Operator) -> actions::Actor {
+    actions::Actor::Person {
+        id: operator.0.account.id,
+        role: operator.0.account.platform_role,
+    }
+}
+
 fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
     form.get(name).map(String::as_str).unwrap_or("")
 }
 
 /// Creates an account and shows its first-password link, once.
-pub async fn create_account(operator: Operator, req: HttpRequest, form: Form) -> Result<HttpResponse, AppError> {
+pub async fn create_account(operator: Operator, form: Form) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
-    let actor = Some(operator.0.account.id);
+    let actor = person(&operator);
     let db = operator.0.viewer.db().clone();
     let name = Some(field(&form, "name"));
+    let config = &operator.0.viewer.state.config;
+    if config.public_url.is_none() {
+        let refused = Err(AppError::invalid("username", "links-need-public-url"));
+        return finish(operator, "account", form, refused).await;
+    }
     let result = actions::create_account_with_link(
         &db,
         actor,
@@ -153,10 +166,7 @@ pub async fn create_account(operator: Operator, req: HttpRequest, form: Form) ->
     .await;
     match result {
         Ok((_, path)) => {
-            let link = {
-                let info = req.connection_info();
-                format!("{}://{}{path}", info.scheme(), info.host())
-            };
+            let link = operator.0.viewer.state.config.public_link(&path).unwrap_or(path);
             let username = field(&form, "username").trim().to_ascii_lowercase();
             let page = page(
                 &operator,
@@ -178,14 +188,9 @@ pub async fn create_account(operator: Operator, req: HttpRequest, form: Form) ->
 pub async fn set_role(operator: Operator, form: Form) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let db = operator.0.viewer.db().clone();
-    let result = actions::set_platform_role(
-        &db,
-        Some(operator.0.account.id),
-        field(&form, "username"),
-        field(&form, "role"),
-    )
-    .await
-    .map(|()| Msg::new("operator-role-set").arg("username", field(&form, "username").trim()));
+    let result = actions::set_platform_role(&db, person(&operator), field(&form, "username"), field(&form, "role"))
+        .await
+        .map(|()| Msg::new("operator-role-set").arg("username", field(&form, "username").trim()));
     finish(operator, "role", form, result).await
 }
 

@@ -297,8 +297,14 @@ pub enum AllocationWrite {
         request: Vec<(Resource, i64)>,
         idempotency_key: String,
     },
-    /// Release the member's own allocation (again: no change).
-    Release { project_id: i64, account_id: i64, id: i64 },
+    /// Release an allocation of the project (again: no change): the
+    /// member's own (`Some(account)`), or any member's (`None`: a tenant
+    /// admin's release).
+    Release {
+        project_id: i64,
+        account_id: Option<i64>,
+        id: i64,
+    },
 }
 
 #[derive(Debug)]
@@ -385,7 +391,7 @@ pub async fn apply(db: &Db, writes: &[AllocationWrite]) -> sqlx::Result<Vec<Outc
             } => {
                 let Some(allocation) = known
                     .get_mut(id)
-                    .filter(|a| a.project_id == *project_id && a.account_id == *account_id)
+                    .filter(|a| a.project_id == *project_id && account_id.is_none_or(|owner| a.account_id == owner))
                 else {
                     outcomes.push(Outcome::Released(None));
                     continue;
@@ -398,7 +404,7 @@ pub async fn apply(db: &Db, writes: &[AllocationWrite]) -> sqlx::Result<Vec<Outc
                             if let Some(resource) = Resource::parse(resource) {
                                 add_usage(
                                     &mut usage,
-                                    (*project_id, *account_id, service.code()),
+                                    (*project_id, allocation.account_id, service.code()),
                                     resource,
                                     -amount,
                                 );
@@ -456,9 +462,9 @@ pub async fn admit(
     }
 }
 
-/// Releases one of the member's allocations (again: no change). `None` if
-/// it is not theirs.
-pub async fn release(db: &Db, project_id: i64, account_id: i64, id: i64) -> sqlx::Result<Option<Allocation>> {
+/// Releases an allocation of the project, of the member's own when
+/// `account_id` is given (again: no change). `None` if it is not theirs.
+pub async fn release(db: &Db, project_id: i64, account_id: Option<i64>, id: i64) -> sqlx::Result<Option<Allocation>> {
     let write = AllocationWrite::Release {
         project_id,
         account_id,

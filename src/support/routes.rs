@@ -65,6 +65,8 @@ struct AccountPage {
     projects: Vec<ProjectView>,
     keys: Vec<(Key, Option<i64>)>,
     changes: Vec<ChangeRow>,
+    /// Whether the viewer's platform role lets them act on this account.
+    may_act: bool,
     errors: FieldErrors,
     /// Which action form the errors belong to.
     active: String,
@@ -130,8 +132,15 @@ async fn account_page(
     let keys = api_keys::store::of_account(db, account.id).await?;
     let filter = ActivityFilter::default();
     let changes = activity::store::changes(db, account.id, &filter, i64::MAX, 20, 0).await?;
+    let may_act = support
+        .0
+        .account
+        .platform_role
+        .may_act_on(account.platform_role)
+        .is_ok();
     Ok(AccountPage {
         l: viewer.layout(),
+        may_act,
         account,
         projects,
         keys,
@@ -178,6 +187,7 @@ pub struct LockForm {
 pub async fn lock(support: Support, path: web::Path<i64>, form: web::Form<LockForm>) -> Result<HttpResponse, AppError> {
     let db = support.0.viewer.db();
     let account = accounts::store::by_id(db, *path).await?.ok_or(AppError::NotFound)?;
+    support.0.account.platform_role.may_act_on(account.platform_role)?;
     let locked = match form.locked.as_str() {
         "true" => true,
         "false" => false,
@@ -188,6 +198,9 @@ pub async fn lock(support: Support, path: web::Path<i64>, form: web::Form<LockFo
         Err(err) => return refused(&support, account.id, "lock", err).await,
     };
     accounts::store::set_locked_for(db, support.0.account.id, &account, locked, &reason).await?;
+    if locked {
+        crate::auth::store::end_sessions(db, account.id, None, None).await?;
+    }
     let message = if locked { "support-locked" } else { "support-unlocked" };
     support
         .0
@@ -212,6 +225,7 @@ pub async fn revoke_key(
     let account = accounts::store::by_id(db, account_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    support.0.account.platform_role.may_act_on(account.platform_role)?;
     let reason = match parse_reason(&form.reason) {
         Ok(reason) => reason,
         Err(err) => return refused(&support, account.id, &key_id, err).await,

@@ -1,10 +1,8 @@
 //! Handlers of the TWCC-compatible API. Each answers for the key's tenant.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use hmac::{Hmac, Mac};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
-use sha2::Sha256;
 
 use super::{Cluster, GOC, cluster, store};
 use crate::{
@@ -33,8 +31,8 @@ fn own_project(caller: &ApiCaller, id: &str) -> Result<(), AppError> {
 }
 
 /// Credits as the client expects them: a plain number.
-fn credits(units: i64) -> Value {
-    json!(units as f64 / SCALE as f64)
+fn credits(units: impl Into<i128>) -> Value {
+    json!(units.into() as f64 / SCALE as f64)
 }
 
 /// `[{id, username, display_name, email}]`
@@ -81,12 +79,9 @@ pub async fn object_storage_key(
             details: None,
         });
     }
-    let access_key = store::object_storage_access_key(db, caller.owner.project_id, caller.owner.account_id).await?;
-    let secret = store::object_storage_secret(db).await?;
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes())
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("hmac: {e}")))?;
-    mac.update(access_key.as_bytes());
-    let secret_key = hex::encode(mac.finalize().into_bytes())[..40].to_string();
+    let pair = crate::object_storage::store::pair_made(db, caller.owner.project_id, caller.owner.account_id).await?;
+    let secret_key = caller.state.secrets.object_storage_secret(&pair.access_key, &pair.salt);
+    let access_key = pair.access_key;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(json!({ "public": { "access_key": access_key, "secret_key": secret_key } })))
@@ -189,8 +184,8 @@ pub async fn wallet(caller: ApiCaller) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(json!({
         "wallet_code": parent.id,
         "su_qouta": credits(mine),
-        "obtained_su": credits(mine_obtained),
+        "obtained_su": credits(mine_obtained.0),
         "prj_su_quota": credits(parent.balance.0),
-        "prj_obtained_su": credits(project_obtained),
+        "prj_obtained_su": credits(project_obtained.0),
     })))
 }

@@ -2,47 +2,7 @@
 
 use sqlx::Row;
 
-use crate::db::{Db, begin_immediate, now};
-
-/// The tenant's object-storage access key, made on first request.
-pub async fn object_storage_access_key(db: &Db, project_id: i64, account_id: i64) -> sqlx::Result<String> {
-    let mut tx = begin_immediate(db).await?;
-    let existing: Option<String> =
-        sqlx::query_scalar("SELECT access_key FROM object_storage_keys WHERE project_id = $1 AND account_id = $2")
-            .bind(project_id)
-            .bind(account_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    if let Some(key) = existing {
-        return Ok(key);
-    }
-    let key = crate::auth::token::random_hex(10).to_uppercase();
-    sqlx::query(
-        "INSERT INTO object_storage_keys (project_id, account_id, access_key, created_at) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(project_id)
-    .bind(account_id)
-    .bind(&key)
-    .bind(now())
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(key)
-}
-
-/// The instance secret from which object-storage secret keys are derived.
-pub async fn object_storage_secret(db: &Db) -> sqlx::Result<String> {
-    let candidate = crate::auth::token::random_hex(32);
-    sqlx::query(
-        "INSERT INTO settings (name, value) VALUES ('object_storage_secret', $1) ON CONFLICT (name) DO NOTHING",
-    )
-    .bind(&candidate)
-    .execute(db)
-    .await?;
-    sqlx::query_scalar("SELECT value FROM settings WHERE name = 'object_storage_secret'")
-        .fetch_one(db)
-        .await
-}
+use crate::db::Db;
 
 /// What the wallet endpoints report about one of the account's projects.
 pub struct WalletRow {
@@ -86,9 +46,14 @@ pub async fn wallets_of(db: &Db, account_id: i64) -> sqlx::Result<Vec<WalletRow>
 }
 
 /// Everything ever credited or moved into a wallet (its obtained credit).
-pub async fn obtained(db: &Db, wallet_id: i64) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT COALESCE(SUM(amount), 0) FROM ledger_entries WHERE wallet_id = $1 AND amount > 0 AND kind IN ('credit', 'transfer')")
-        .bind(wallet_id)
-        .fetch_one(db)
-        .await
+pub async fn obtained(db: &Db, wallet_id: i64) -> sqlx::Result<crate::wallets::CreditSum> {
+    // Summed in two halves, whole credits and the rest: neither overflows.
+    let (whole, units): (i64, i64) = sqlx::query_as(
+        "SELECT COALESCE(SUM(amount / 10000), 0), COALESCE(SUM(amount % 10000), 0) FROM ledger_entries
+         WHERE wallet_id = $1 AND amount > 0 AND kind IN ('credit', 'transfer')",
+    )
+    .bind(wallet_id)
+    .fetch_one(db)
+    .await?;
+    Ok(crate::wallets::CreditSum::from_parts(whole, units))
 }

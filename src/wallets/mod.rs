@@ -34,6 +34,15 @@ pub const SCALE: i64 = 10_000;
 /// The largest amount accepted anywhere: a trillion credits.
 pub const MAX_CREDITS: i64 = 1_000_000_000_000 * SCALE;
 
+/// The longest one metered-usage report may cover: 31 days.
+pub const MAX_USAGE_SECONDS: i64 = 31 * 86_400;
+/// The highest rate one report may name: a million credits an hour.
+pub const MAX_RATE_PER_HOUR: i64 = 1_000_000 * SCALE;
+/// So one debit is at most 744,000,000 credits (7.44e12 units): a balance
+/// needs over a million of them to leave the i64 range, and that is refused
+/// (`store::post`) rather than wrapped.
+pub const MAX_DEBIT: i64 = MAX_RATE_PER_HOUR * (MAX_USAGE_SECONDS / 3600);
+
 /// An amount of credit in 1/10,000 units.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Credits(pub i64);
@@ -63,11 +72,17 @@ impl Credits {
         Ok(Credits(units))
     }
 
-    /// `rate × seconds / 3600`, rounded half up to 1/10,000.
-    pub fn metered(rate_per_hour: Credits, seconds: i64) -> Credits {
-        let exact = i128::from(rate_per_hour.0) * i128::from(seconds);
-        let rounded = (exact * 2 + 3600) / 7200;
-        Credits(i64::try_from(rounded).unwrap_or(i64::MAX))
+    /// `rate × seconds / 3600`, rounded half up to 1/10,000; `None` when it
+    /// does not fit (never wrapped or saturated).
+    pub fn metered(rate_per_hour: Credits, seconds: i64) -> Option<Credits> {
+        let exact = i128::from(rate_per_hour.0).checked_mul(i128::from(seconds))?;
+        let rounded = exact.checked_mul(2)?.checked_add(3600)? / 7200;
+        i64::try_from(rounded).ok().map(Credits)
+    }
+
+    /// `self + other`, or `None` outside the i64 range.
+    pub fn checked_add(self, other: Credits) -> Option<Credits> {
+        self.0.checked_add(other.0).map(Credits)
     }
 
     pub fn is_negative(self) -> bool {
@@ -78,9 +93,36 @@ impl Credits {
 impl fmt::Display for Credits {
     /// `-4.3050`: always four decimals.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        CreditSum(i128::from(self.0)).fmt(f)
+    }
+}
+
+/// A sum of many amounts (a usage total, all credit ever obtained): 128
+/// bits wide, so that no number of rows can overflow it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct CreditSum(pub i128);
+
+impl CreditSum {
+    /// From the two halves SQL sums without overflow: whole credits
+    /// (`SUM(amount / 10000)`) and the rest in units (`SUM(amount % 10000)`).
+    pub fn from_parts(whole: i64, units: i64) -> Self {
+        CreditSum(i128::from(whole) * i128::from(SCALE) + i128::from(units))
+    }
+}
+
+impl std::iter::Sum for CreditSum {
+    fn sum<I: Iterator<Item = CreditSum>>(iter: I) -> Self {
+        // i128 holds 1.7e38 units: more than 2^64 sums of i64 amounts.
+        CreditSum(iter.map(|c| c.0).sum())
+    }
+}
+
+impl fmt::Display for CreditSum {
+    /// `-4.3050`: always four decimals.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sign = if self.0 < 0 { "-" } else { "" };
         let abs = self.0.unsigned_abs();
-        write!(f, "{sign}{}.{:04}", abs / SCALE as u64, abs % SCALE as u64)
+        write!(f, "{sign}{}.{:04}", abs / SCALE as u128, abs % SCALE as u128)
     }
 }
 
@@ -127,9 +169,27 @@ mod tests {
     #[test]
     fn metering_rounds_half_up() {
         // 82 credits an hour for 189 seconds.
-        assert_eq!(Credits::metered(Credits(820_000), 189), Credits(43_050));
+        assert_eq!(Credits::metered(Credits(820_000), 189), Some(Credits(43_050)));
         // 0.0001 an hour for 1800 s is exactly half a unit: up.
-        assert_eq!(Credits::metered(Credits(1), 1800), Credits(1));
-        assert_eq!(Credits::metered(Credits(1), 1799), Credits(0));
+        assert_eq!(Credits::metered(Credits(1), 1800), Some(Credits(1)));
+        assert_eq!(Credits::metered(Credits(1), 1799), Some(Credits(0)));
+    }
+
+    #[test]
+    fn money_never_wraps_or_saturates() {
+        assert_eq!(Credits::metered(Credits(i64::MAX), i64::MAX), None);
+        assert_eq!(
+            Credits::metered(Credits(MAX_RATE_PER_HOUR), MAX_USAGE_SECONDS),
+            Some(Credits(MAX_DEBIT))
+        );
+        assert_eq!(Credits(i64::MAX).checked_add(Credits(1)), None);
+        assert_eq!(Credits(i64::MIN).checked_add(Credits(-1)), None);
+        let huge: CreditSum = [CreditSum(i128::from(i64::MAX)); 4].into_iter().sum();
+        assert_eq!(huge.0, 4 * i128::from(i64::MAX));
+        assert_eq!(CreditSum::from_parts(-4, -3050).to_string(), "-4.3050");
+        assert_eq!(
+            CreditSum::from_parts(i64::MAX, 9999).to_string(),
+            format!("{}.9999", i64::MAX)
+        );
     }
 }

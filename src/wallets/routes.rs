@@ -5,7 +5,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::{
-    Credits,
+    CreditSum, Credits,
     store::{self, Direction, LedgerFilter, LedgerRow, Order, UsageSum, Wallet},
 };
 use crate::{
@@ -359,7 +359,7 @@ struct UsagePage {
     tab: &'static str,
     sums: Vec<UsageSum>,
     total_seconds: i64,
-    total_amount: Credits,
+    total_amount: CreditSum,
     from: String,
     to: String,
     errors: FieldErrors,
@@ -395,7 +395,7 @@ pub async fn usage(current: CurrentTenant, query: web::Query<RangeQuery>) -> Res
         l: current.viewer.layout(),
         tab: "usage",
         total_seconds: sums.iter().map(|s| s.seconds).sum(),
-        total_amount: Credits(sums.iter().map(|s| s.amount.0).sum()),
+        total_amount: sums.iter().map(|s| s.amount).sum(),
         sums,
         from: query.from.chars().take(10).collect(),
         to: query.to.chars().take(10).collect(),
@@ -419,14 +419,14 @@ pub async fn usage_csv(current: CurrentTenant, query: web::Query<RangeQuery>) ->
             ]
         })
         .collect();
-    let total: i64 = sums.iter().map(|s| s.amount.0).sum();
+    let total: CreditSum = sums.iter().map(|s| s.amount).sum();
     rows.push(vec![
         "total".into(),
         String::new(),
         String::new(),
         sums.iter().map(|s| s.records).sum::<i64>().to_string(),
         sums.iter().map(|s| s.seconds).sum::<i64>().to_string(),
-        Credits(total).to_string(),
+        total.to_string(),
     ]);
     let mut rows = Some(rows);
     Ok(csv::response(

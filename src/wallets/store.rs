@@ -3,7 +3,7 @@
 
 use sqlx::{Row, SqliteConnection, sqlite::SqliteRow};
 
-use super::Credits;
+use super::{CreditSum, Credits};
 use crate::{
     activity::{self, Change},
     db::{Db, Tx, begin_immediate, now},
@@ -105,7 +105,7 @@ async fn post_transfer(
     (from, to): (i64, i64),
     amount: i64,
     detail: &str,
-) -> sqlx::Result<()> {
+) -> Result<(), AppError> {
     for (wallet_id, signed) in [(from, -amount), (to, amount)] {
         let posting = Posting {
             wallet_id,
@@ -121,13 +121,19 @@ async fn post_transfer(
     Ok(())
 }
 
-/// Changes a balance and writes its ledger row; returns the row's ID.
-async fn post(conn: &mut SqliteConnection, posting: Posting<'_>) -> sqlx::Result<i64> {
+/// Changes a balance and writes its ledger row; returns the row's ID. A
+/// balance that would leave the i64 range is refused, never wrapped.
+async fn post(conn: &mut SqliteConnection, posting: Posting<'_>) -> Result<i64, AppError> {
     let before: i64 = sqlx::query_scalar("SELECT balance FROM wallets WHERE id = $1")
         .bind(posting.wallet_id)
         .fetch_one(&mut *conn)
         .await?;
-    let after = before + posting.amount;
+    let after = before.checked_add(posting.amount).ok_or_else(|| AppError::Refused {
+        status: actix_web::http::StatusCode::CONFLICT,
+        code: "balance_out_of_range",
+        message: Msg::new("wallet-out-of-range"),
+        details: None,
+    })?;
     sqlx::query("UPDATE wallets SET balance = $1 WHERE id = $2")
         .bind(after)
         .bind(posting.wallet_id)
@@ -323,7 +329,7 @@ pub async fn credit_parent(
     actor_id: Option<i64>,
     amount: Credits,
     detail: &str,
-) -> sqlx::Result<()> {
+) -> Result<(), AppError> {
     let parent: i64 = sqlx::query_scalar("SELECT id FROM wallets WHERE project_id = $1 AND account_id IS NULL")
         .bind(project_id)
         .fetch_one(&mut **tx)
@@ -365,7 +371,7 @@ pub struct UsageReport<'a> {
 
 /// Debits metered usage from the member's sub-wallet if they have one,
 /// else the parent wallet. The same idempotency key debits only once.
-pub async fn debit_usage(db: &Db, report: UsageReport<'_>) -> sqlx::Result<UsageDebit> {
+pub async fn debit_usage(db: &Db, report: UsageReport<'_>) -> Result<UsageDebit, AppError> {
     let mut tx = begin_immediate(db).await?;
     if let Some(row) = sqlx::query(
         "SELECT u.id, u.amount, l.balance_after, w.account_id FROM usage_records u
@@ -392,7 +398,9 @@ pub async fn debit_usage(db: &Db, report: UsageReport<'_>) -> sqlx::Result<Usage
     }
     let (parent, sub) = wallet_ids(&mut tx, report.project_id, report.account_id).await?;
     let wallet_id = sub.unwrap_or(parent);
-    let amount = Credits::metered(report.rate_per_hour, report.seconds);
+    // The caller bounds both factors (`MAX_DEBIT`); checked all the same.
+    let amount = Credits::metered(report.rate_per_hour, report.seconds)
+        .ok_or_else(|| AppError::invalid("seconds", "api-usage-too-large"))?;
     let detail = format!(
         "{} {} s × {}/h",
         report.resource_id, report.seconds, report.rate_per_hour
@@ -556,7 +564,7 @@ pub struct UsageSum {
     pub username: String,
     pub records: i64,
     pub seconds: i64,
-    pub amount: Credits,
+    pub amount: CreditSum,
 }
 
 pub async fn usage_sums(
@@ -567,7 +575,8 @@ pub async fn usage_sums(
     account: Option<i64>,
 ) -> sqlx::Result<Vec<UsageSum>> {
     let rows = sqlx::query(
-        "SELECT u.service, a.display_name, a.username, COUNT(*) AS records, SUM(u.seconds) AS seconds, SUM(u.amount) AS amount
+        "SELECT u.service, a.display_name, a.username, COUNT(*) AS records, SUM(u.seconds) AS seconds,
+                SUM(u.amount / 10000) AS whole, SUM(u.amount % 10000) AS units
          FROM usage_records u JOIN accounts a ON a.id = u.account_id
          WHERE u.project_id = $1 AND ($2 IS NULL OR u.at >= $2) AND ($3 IS NULL OR u.at < $3) AND ($4 IS NULL OR u.account_id = $4)
          GROUP BY u.service, a.id, a.display_name, a.username ORDER BY u.service, a.display_name",
@@ -586,7 +595,8 @@ pub async fn usage_sums(
             username: row.get("username"),
             records: row.get("records"),
             seconds: row.get("seconds"),
-            amount: Credits(row.get("amount")),
+            // Summed in two halves: no number of rows overflows either.
+            amount: CreditSum::from_parts(row.get("whole"), row.get("units")),
         })
         .collect())
 }

@@ -40,8 +40,13 @@ pub async fn render(
     // The request must not be cloned before routing (actix needs it
     // unshared), so it is taken back from the response.
     let response = next.call(req).await?.map_into_boxed_body();
-    let Some(report) = response.response().extensions().get::<ErrorReport>().cloned() else {
-        return Ok(response);
+    let found = response.response().extensions().get::<ErrorReport>().cloned();
+    let report = match found {
+        Some(report) => report,
+        // A body over the limit of an extractor that has no error handler
+        // of its own (`web::Bytes`).
+        None if response.status() == StatusCode::PAYLOAD_TOO_LARGE => super::limits::too_large().report(),
+        None => return Ok(response),
     };
     let status = response.status();
     let (request, _) = response.into_parts();
@@ -140,6 +145,9 @@ fn title_key(status: StatusCode) -> &'static str {
         403 => "error-title-403",
         404 => "error-title-404",
         409 => "error-title-409",
+        413 => "error-title-413",
+        414 => "error-title-414",
+        429 => "error-title-429",
         500..=599 => "error-title-500",
         _ => "error-title-400",
     }

@@ -195,15 +195,15 @@ mod tests {
     fn both_languages_translate_and_fill_arguments() {
         assert_eq!(Lang::En.t("nav-sign-out"), "Sign out");
         assert_eq!(Lang::ZhTw.t("nav-sign-out"), "登出");
-        let msg = Msg::new("signin-throttled").arg("minutes", 15);
+        let msg = Msg::new("signin-throttled").arg("seconds", 15);
         assert!(msg.in_lang(Lang::En).contains("15"));
         assert!(msg.in_lang(Lang::ZhTw).contains("15"));
     }
 
     #[test]
     fn remembered_messages_keep_their_arguments_apart() {
-        let fifteen = Msg::new("signin-throttled").arg("minutes", 15);
-        let sixteen = Msg::new("signin-throttled").arg("minutes", 16);
+        let fifteen = Msg::new("signin-throttled").arg("seconds", 15);
+        let sixteen = Msg::new("signin-throttled").arg("seconds", 16);
         assert_eq!(fifteen.in_lang(Lang::En), fifteen.in_lang(Lang::En));
         assert!(sixteen.in_lang(Lang::En).contains("16"));
         assert!(!sixteen.in_lang(Lang::En).contains("15"));

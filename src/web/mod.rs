@@ -7,6 +7,7 @@ pub mod csrf;
 pub mod csv;
 pub mod errors;
 pub mod i18n;
+pub mod limits;
 
 use std::{borrow::Cow, collections::HashMap};
 
@@ -26,13 +27,21 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'
      style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; \
      base-uri 'none'; frame-ancestors 'none'";
 
-/// Headers every response carries.
-pub fn security_headers() -> DefaultHeaders {
-    DefaultHeaders::new()
+/// Headers every response carries (unless it set its own): nothing is
+/// cached but the content-hashed static files, which say so themselves; and
+/// where cookies are secure, browsers are told to use HTTPS only.
+pub fn security_headers(secure: bool) -> DefaultHeaders {
+    let headers = DefaultHeaders::new()
         .add(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Referrer-Policy", "same-origin"))
         .add(("X-Frame-Options", "DENY"))
+        .add(("Cache-Control", "no-store"));
+    if secure {
+        headers.add(("Strict-Transport-Security", "max-age=31536000"))
+    } else {
+        headers
+    }
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

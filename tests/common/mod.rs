@@ -35,6 +35,7 @@ pub async fn spawn_app_in(dir: tempfile::TempDir, adjust: impl FnOnce(&mut Confi
     let db_path = dir.path().join("member-center.db");
     let mut config = Config::new("127.0.0.1:0", &db_path);
     config.insecure_cookies = true; // the test client speaks plain HTTP
+    config.public_url = Some("https://portal.example.org".to_string());
     adjust(&mut config);
     let db = db::open(&db_path).await.expect("database opens");
     let app = Application::build_with_db(config, db.clone())
@@ -59,9 +60,16 @@ pub struct TestUser {
 impl TestApp {
     /// A fresh cookie-keeping client that does not follow redirects.
     pub fn client(&self) -> Client {
+        self.client_from([127, 0, 0, 1])
+    }
+
+    /// A client whose connections come from another loopback address (a
+    /// person elsewhere, as far as the server can tell).
+    pub fn client_from(&self, address: [u8; 4]) -> Client {
         let http = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(Policy::none())
+            .local_address(std::net::IpAddr::from(address))
             .build()
             .expect("client builds");
         Client {

@@ -1,0 +1,103 @@
+//! The object-storage page: your own pair, and (tenant admins) every
+//! member's pair, each with a Rotate button.
+
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+use super::store::{self, Pair};
+use crate::{
+    auth::{CurrentTenant, TenantAdmin},
+    error::AppError,
+    projects,
+    web::{Layout, html, i18n::Msg, redirect_after_post},
+};
+
+/// A pair as the page shows it, with its secret key.
+pub struct Shown {
+    pub pair: Pair,
+    pub secret_key: String,
+}
+
+#[derive(Template)]
+#[template(path = "object_storage/page.html")]
+struct Page {
+    l: Layout,
+    /// Whether the viewer may use Cloud Object Storage in this project.
+    permitted: bool,
+    own: Option<Shown>,
+    /// Every member's pair (tenant admins only).
+    members: Vec<Pair>,
+}
+
+async fn permitted(current: &CurrentTenant) -> Result<bool, AppError> {
+    let services = projects::store::permitted_services(current.viewer.db(), current.tenant.membership_id).await?;
+    Ok(services.iter().any(|s| s == "cos"))
+}
+
+fn shown(current: &CurrentTenant, pair: Pair) -> Shown {
+    let secret_key = current
+        .viewer
+        .state
+        .secrets
+        .object_storage_secret(&pair.access_key, &pair.salt);
+    Shown { pair, secret_key }
+}
+
+pub async fn page(current: CurrentTenant) -> Result<HttpResponse, AppError> {
+    let db = current.viewer.db();
+    let permitted = permitted(&current).await?;
+    let own = match store::pair_of(db, current.tenant.project_id, current.account.id).await? {
+        Some(pair) if permitted => Some(shown(&current, pair)),
+        _ => None,
+    };
+    let members = if current.tenant.is_admin() {
+        store::pairs_of_project(db, current.tenant.project_id).await?
+    } else {
+        Vec::new()
+    };
+    html(&Page {
+        l: current.viewer.layout(),
+        permitted,
+        own,
+        members,
+    })
+}
+
+/// Makes (or replaces) the viewer's own pair.
+pub async fn rotate_own(current: CurrentTenant) -> Result<HttpResponse, AppError> {
+    if !permitted(&current).await? {
+        return Err(AppError::Forbidden);
+    }
+    let account = &current.account;
+    store::rotate(
+        current.viewer.db(),
+        account.id,
+        current.tenant.project_id,
+        account.id,
+        &account.username,
+    )
+    .await?;
+    current.viewer.flash(true, Msg::new("object-storage-rotated-own"));
+    Ok(redirect_after_post(&current.viewer, "/object-storage"))
+}
+
+/// A tenant admin replaces a member's existing pair.
+pub async fn rotate_member(admin: TenantAdmin, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let TenantAdmin(current) = admin;
+    let db = current.viewer.db();
+    let pair = store::pair_of(db, current.tenant.project_id, *path)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    store::rotate(
+        db,
+        current.account.id,
+        current.tenant.project_id,
+        pair.account_id,
+        &pair.username,
+    )
+    .await?;
+    current
+        .viewer
+        .flash(true, Msg::new("object-storage-rotated").arg("name", &pair.display_name));
+    Ok(redirect_after_post(&current.viewer, "/object-storage"))
+}
