@@ -230,8 +230,7 @@ async fn the_last_tenant_admin_can_be_neither_demoted_nor_removed() {
     );
 }
 
-#[tokio::test]
-async fn a_removed_members_keys_stop_at_once_and_quotas_go_but_allocations_stay() {
+async fn removal_fixture() -> (common::TestApp, common::Member, common::Member, String) {
     let app = spawn_app().await;
     let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
     let bob = app.member("bob", "MST110001", "tenant_user").await;
@@ -254,21 +253,122 @@ async fn a_removed_members_keys_stop_at_once_and_quotas_go_but_allocations_stay(
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::CREATED);
+    (app, alice, bob, key)
+}
 
+#[tokio::test]
+async fn a_removed_member_leaves_no_key_quota_or_credit_behind() {
+    let (app, mut alice, bob, key) = removal_fixture().await;
+    // Bob has a sub-wallet with credit in it and an object-storage pair.
+    let cli = member_center::cli::add_order(&app.db, "MST110001", "PO-1", "100", "").await;
+    cli.unwrap();
+    for step in ["paid", "credited"] {
+        member_center::cli::advance_order(&app.db, "PO-1", step).await.unwrap();
+    }
+    let bob_id = bob.user.id.to_string();
+    alice
+        .client
+        .post("/account/wallet/sub-wallets", &[("member", &bob_id)])
+        .await;
+    let moved = alice
+        .client
+        .post(
+            "/account/wallet/transfer",
+            &[("member", &bob_id), ("direction", "to_sub"), ("amount", "30")],
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+    let project_id = app.count("SELECT id FROM projects WHERE code = 'MST110001'").await;
+    member_center::object_storage::store::pair_made(&app.db, project_id, bob.user.id)
+        .await
+        .unwrap();
+
+    // The dialog offers to release the live allocation; Alice leaves it.
+    let dialog = alice
+        .client
+        .get(&format!("/account/members/{}/remove", bob.user.id))
+        .await;
+    dialog.assert_contains("Also release their live allocations (1)");
     alice
         .client
         .post(&format!("/account/members/{}/remove", bob.user.id), &[])
         .await;
     let (status, body) = app.api_get("/api/v1/whoami", Some(&key)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert_eq!(body["error"]["code"], "key_disabled");
+    assert_eq!(body["error"]["code"], "invalid_key");
     assert_eq!(app.count("SELECT COUNT(*) FROM member_quotas").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM object_storage_keys").await, 0);
+    // The credit is back in the project wallet, through the ledger.
+    let wallet = alice.client.get("/account/wallet").await;
+    wallet.assert_contains("bob → parent (sub-wallet removed)");
+    wallet.assert_contains("100.0000");
+    // The allocation still counts, and Alice can release it from the Quota page.
+    let quota = alice.client.get("/quota").await;
+    quota.assert_contains("2 / 8 GPUs");
+    let id = app.count("SELECT id FROM allocations").await;
+    let released = alice
+        .client
+        .post(&format!("/quota/allocations/{id}/release"), &[])
+        .await;
+    assert_eq!(released.status, StatusCode::SEE_OTHER);
+    alice.client.get("/quota").await.assert_contains("0 / 8 GPUs");
+
+    // Re-added, Bob's old key stays dead.
+    app.add_member("MST110001", &bob.user, "tenant_user").await;
+    let (status, body) = app.api_get("/api/v1/whoami", Some(&key)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["error"]["code"], "invalid_key");
+}
+
+#[tokio::test]
+async fn removal_can_release_the_members_allocations_at_once() {
+    let (app, mut alice, bob, _key) = removal_fixture().await;
+    alice
+        .client
+        .post(
+            &format!("/account/members/{}/remove", bob.user.id),
+            &[("release_allocations", "true")],
+        )
+        .await;
     assert_eq!(
         app.count("SELECT COUNT(*) FROM allocations WHERE released_at IS NULL")
             .await,
-        1
+        0
     );
-    alice.client.get("/quota").await.assert_contains("2 / 8 GPUs");
+    alice.client.get("/quota").await.assert_contains("0 / 8 GPUs");
+}
+
+#[tokio::test]
+async fn a_tenant_admins_key_releases_any_allocation_of_the_project_only() {
+    let (app, _alice, _bob, _key) = removal_fixture().await;
+    let alice = common::TestUser {
+        id: app.count("SELECT id FROM accounts WHERE username = 'alice'").await,
+        username: "alice".to_string(),
+        password: common::PASSWORD.to_string(),
+    };
+    let (_, admin_key) = app.key_for("MST110001", &alice, 30).await;
+    let other = app.member("olga", "MST220002", "tenant_admin").await;
+    let (_, other_key) = app.key_for("MST220002", &other.user, 30).await;
+    let id = app.count("SELECT id FROM allocations").await;
+    let delete = |key: String| {
+        let url = format!("{}/api/v1/allocations/{id}", app.base);
+        async move {
+            reqwest::Client::new()
+                .delete(url)
+                .header("x-api-key", key)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(delete(other_key).await, StatusCode::NOT_FOUND);
+    assert_eq!(delete(admin_key).await, StatusCode::OK);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM allocations WHERE released_at IS NULL")
+            .await,
+        0
+    );
 }
 
 #[tokio::test]

@@ -307,9 +307,12 @@ async fn admission_checks_member_and_project_quota_and_is_idempotent() {
     let (_, listed) = app.api_get("/api/v1/allocations", Some(&key)).await;
     assert_eq!(listed["allocations"].as_array().unwrap().len(), 1);
 
-    // Release frees the quota; releasing again changes nothing; another's is 404.
+    // Release frees the quota; releasing again changes nothing; another
+    // tenant user's is 404 (a tenant admin may release any: see below).
     let id = first["id"].to_string();
-    assert_eq!(release(&app, &alice_key, &id).await.0, StatusCode::NOT_FOUND);
+    let carol = app.member("carol", "MST110001", "tenant_user").await;
+    let (_, carol_key) = app.key_for("MST110001", &carol.user, 30).await;
+    assert_eq!(release(&app, &carol_key, &id).await.0, StatusCode::NOT_FOUND);
     let (status, released) = release(&app, &key, &id).await;
     assert_eq!(status, StatusCode::OK);
     assert!(released["released_at"].is_string());

@@ -10,6 +10,11 @@ use crate::{error::AppError, web::i18n::Lang};
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/account/profile", web::get().to(routes::profile))
         .route("/account/profile", web::post().to(routes::save_profile))
+        .route("/account/sessions/{id}/sign-out", web::post().to(routes::end_session))
+        .route(
+            "/account/sessions/sign-out-others",
+            web::post().to(routes::end_other_sessions),
+        )
         .route("/account/password", web::get().to(routes::password_page))
         .route("/account/password", web::post().to(routes::change_password))
         .route("/reset/{token}", web::get().to(routes::reset_page))

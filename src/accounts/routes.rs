@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::{DisplayName, Email, check_new_password, parse_phone, parse_time_zone, store};
 use crate::{
-    auth::{CurrentUser, Support, Viewer, password, token::digest},
+    auth::{CurrentUser, Support, Viewer, password, store::SessionRow, token::digest},
     error::AppError,
     web::{
         FieldErrors, Layout, html,
@@ -30,6 +30,53 @@ struct ProfilePage {
     time_zone: String,
     errors: FieldErrors,
     zones: &'static [&'static str],
+    /// The account's signed-in sessions, and which one is this.
+    sessions: Vec<SessionRow>,
+    this_session: Option<i64>,
+}
+
+impl ProfilePage {
+    fn is_this(&self, session: &SessionRow) -> bool {
+        self.this_session == Some(session.id)
+    }
+
+    /// "Firefox on Linux": what a person recognises of a user agent.
+    fn device(&self, session: &SessionRow) -> String {
+        device_of(&session.user_agent, &self.l)
+    }
+}
+
+fn device_of(user_agent: &str, l: &Layout) -> String {
+    let ua = user_agent;
+    let browser = [
+        ("Edg/", "Edge"),
+        ("Firefox/", "Firefox"),
+        ("Chrome/", "Chrome"),
+        ("Safari/", "Safari"),
+        ("curl/", "curl"),
+    ]
+    .into_iter()
+    .find(|(mark, _)| ua.contains(mark))
+    .map(|(_, name)| name);
+    let system = [
+        ("Android", "Android"),
+        ("iPhone", "iOS"),
+        ("iPad", "iPadOS"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("Linux", "Linux"),
+    ]
+    .into_iter()
+    .find(|(mark, _)| ua.contains(mark))
+    .map(|(_, name)| name);
+    match (browser, system) {
+        (Some(browser), Some(system)) => l.lang.t_args(
+            "session-device",
+            &[("browser", browser.to_string()), ("system", system.to_string())],
+        ),
+        (Some(name), None) | (None, Some(name)) => name.to_string(),
+        (None, None) => l.t("session-device-unknown").to_string(),
+    }
 }
 
 /// Time zones offered in the profile's list (any IANA name is accepted).
@@ -63,6 +110,8 @@ pub async fn profile(user: CurrentUser) -> Result<HttpResponse, AppError> {
         time_zone: a.time_zone.clone(),
         errors: FieldErrors::default(),
         zones: COMMON_ZONES,
+        sessions: crate::auth::store::sessions_of(user.viewer.db(), user.account.id).await?,
+        this_session: user.viewer.session_id,
         l: user.viewer.layout(),
     };
     crate::web::page_body!(user.viewer.htmx, page).map(crate::web::ok_html)
@@ -122,12 +171,38 @@ pub async fn save_profile(user: CurrentUser, form: web::Form<ProfileForm>) -> Re
         time_zone: cap(&form.time_zone, 64),
         errors,
         zones: COMMON_ZONES,
+        sessions: crate::auth::store::sessions_of(user.viewer.db(), user.account.id).await?,
+        this_session: user.viewer.session_id,
         l: user.viewer.layout(),
     };
     Ok(crate::web::unprocessable(crate::web::page_body!(
         user.viewer.htmx,
         page
     )?))
+}
+
+// ----- sessions -----
+
+/// Signs out one of the account's own sessions (another's is not found).
+pub async fn end_session(user: CurrentUser, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let ended = crate::auth::store::end_sessions(user.viewer.db(), user.account.id, Some(*path), None).await?;
+    if ended == 0 {
+        return Err(AppError::NotFound);
+    }
+    if user.viewer.session_id == Some(*path) {
+        user.viewer.sign_out().await?;
+        return Ok(see_other("/sign-in"));
+    }
+    user.viewer.flash(true, Msg::new("session-ended"));
+    Ok(redirect_after_post(&user.viewer, "/account/profile"))
+}
+
+/// Signs out every session of the account but this one.
+pub async fn end_other_sessions(user: CurrentUser) -> Result<HttpResponse, AppError> {
+    let ended =
+        crate::auth::store::end_sessions(user.viewer.db(), user.account.id, None, user.viewer.session_id).await?;
+    user.viewer.flash(true, Msg::new("sessions-ended").arg("count", ended));
+    Ok(redirect_after_post(&user.viewer, "/account/profile"))
 }
 
 // ----- password -----

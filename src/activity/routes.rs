@@ -72,9 +72,6 @@ fn filter_for(current: &CurrentTenant, query: &ActivityQuery) -> Result<Activity
         }
     } else {
         filter.own = Some(current.account.id);
-        if query.changes() {
-            filter.project_id = None; // their own changes, wherever they were made
-        }
     }
     if !query.kind.is_empty() {
         let kind = KINDS

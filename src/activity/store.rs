@@ -101,6 +101,8 @@ pub struct ChangeRow {
     pub id: i64,
     pub at: i64,
     pub actor: Option<String>,
+    /// The project it happened in (`None`: the account itself).
+    pub project_code: Option<String>,
     pub action: String,
     pub target: String,
     pub before: String,
@@ -123,9 +125,14 @@ macro_rules! select_calls {
 macro_rules! select_changes {
     ($rest:literal) => {
         concat!(
-            "SELECT c.id, c.at, a.username AS actor, c.action, c.target, c.before, c.after ",
-            "FROM change_activity c LEFT JOIN accounts a ON a.id = c.actor_id ",
-            "WHERE (($1 IS NOT NULL AND c.project_id = $1) OR c.subject_id = $2 OR c.actor_id = $2) ",
+            "SELECT c.id, c.at, a.username AS actor, p.code AS project_code, c.action, c.target, c.before, c.after ",
+            "FROM change_activity c LEFT JOIN accounts a ON a.id = c.actor_id LEFT JOIN projects p ON p.id = c.project_id ",
+            // A project's log: its own rows (a tenant user's: those by or
+            // about them), and the viewer's rows that belong to no project.
+            // Without a project (support): every row by or about the viewer.
+            "WHERE (($1 IS NULL AND (c.subject_id = $2 OR c.actor_id = $2)) ",
+            "OR ($1 IS NOT NULL AND c.project_id = $1 AND ($10 IS NULL OR c.actor_id = $10 OR c.subject_id = $10)) ",
+            "OR ($1 IS NOT NULL AND c.project_id IS NULL AND (c.subject_id = $2 OR c.actor_id = $2))) ",
             "AND ($3 IS NULL OR c.actor_id = $3 OR c.subject_id = $3) AND ($4 IS NULL OR c.at >= $4) AND ($5 IS NULL OR c.at < $5) ",
             "AND c.id < $6 AND ($7 IS NULL OR c.action LIKE $7) ",
             $rest
@@ -168,8 +175,9 @@ pub async fn api_calls(
         .collect())
 }
 
-/// Changes matching the filter with IDs below `before`, newest first. A
-/// viewer always sees the changes they made or that concern them.
+/// Changes matching the filter with IDs below `before`, newest first:
+/// those of the filter's project only, and the viewer's own account-level
+/// changes (or, without a project, every change by or about the viewer).
 pub async fn changes(
     db: &Db,
     viewer: i64,
@@ -189,6 +197,7 @@ pub async fn changes(
         .bind(kind)
         .bind(limit)
         .bind(offset)
+        .bind(filter.own)
         .fetch_all(db)
         .await?;
     use sqlx::Row;
@@ -198,6 +207,7 @@ pub async fn changes(
             id: r.get("id"),
             at: r.get("at"),
             actor: r.get("actor"),
+            project_code: r.get("project_code"),
             action: r.get("action"),
             target: r.get("target"),
             before: r.get("before"),

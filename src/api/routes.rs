@@ -130,10 +130,10 @@ pub async fn keys(caller: ApiCaller) -> Result<HttpResponse, AppError> {
     let keys = keys
         .into_iter()
         .map(|key| KeyMeta {
-            status: if KeyStatus::at(key.expires_at, now) == KeyStatus::Expired {
-                "expired"
-            } else {
-                "active"
+            status: match KeyStatus::of(&key, now) {
+                KeyStatus::Revoked => "revoked",
+                KeyStatus::Expired => "expired",
+                KeyStatus::Active | KeyStatus::ExpiresSoon { .. } => "active",
             }
             .to_string(),
             id: key.key_id,

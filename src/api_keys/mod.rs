@@ -63,11 +63,24 @@ pub fn new_key_id() -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyStatus {
     Active,
-    ExpiresSoon { days: i64 },
+    ExpiresSoon {
+        days: i64,
+    },
     Expired,
+    /// Revoked by support: refused by the API whatever its expiry.
+    Revoked,
 }
 
 impl KeyStatus {
+    /// A key's status: revoked first, else by its expiry.
+    pub fn of(key: &store::Key, now: i64) -> Self {
+        if key.revoked_at.is_some() {
+            KeyStatus::Revoked
+        } else {
+            KeyStatus::at(key.expires_at, now)
+        }
+    }
+
     pub fn at(expires_at: i64, now: i64) -> Self {
         if expires_at <= now {
             KeyStatus::Expired

@@ -25,7 +25,7 @@ pub struct KeyView {
 
 impl KeyView {
     fn new(key: store::Key, now: i64) -> Self {
-        let status = KeyStatus::at(key.expires_at, now);
+        let status = KeyStatus::of(&key, now);
         KeyView { key, status }
     }
 
@@ -38,14 +38,26 @@ impl KeyView {
             KeyStatus::Active => l.t("key-status-active").into(),
             KeyStatus::ExpiresSoon { days } => l.t1("key-status-expires-in", "days", days).into(),
             KeyStatus::Expired => l.t("key-status-expired").into(),
+            KeyStatus::Revoked => l.t("key-status-revoked").into(),
         }
+    }
+
+    /// When and by whom a revoked key was revoked.
+    pub fn revoked_text(&self, l: &Layout) -> Option<String> {
+        let at = self.key.revoked_at?;
+        let by = self
+            .key
+            .revoked_by
+            .clone()
+            .unwrap_or_else(|| l.t("platform-role-support").to_string());
+        Some(l.lang.t_args("key-revoked-by", &[("who", by), ("time", l.time(&at))]))
     }
 
     pub fn status_class(&self) -> &'static str {
         match self.status {
             KeyStatus::Active => "badge badge-ok",
             KeyStatus::ExpiresSoon { .. } => "badge badge-warn",
-            KeyStatus::Expired => "badge badge-bad",
+            KeyStatus::Expired | KeyStatus::Revoked => "badge badge-bad",
         }
     }
 }
@@ -55,13 +67,13 @@ pub struct KeyList {
     pub keys: Vec<KeyView>,
     pub page: i64,
     pub pages: i64,
-    pub total: i64,
+    pub counts: store::KeyCounts,
 }
 
 impl KeyList {
     async fn load(current: &CurrentTenant, page: i64) -> Result<Self, AppError> {
         let page = page.max(1);
-        let (keys, total) = store::list(
+        let (keys, counts) = store::list(
             current.viewer.db(),
             current.account.id,
             current.tenant.project_id,
@@ -74,8 +86,8 @@ impl KeyList {
         Ok(KeyList {
             keys,
             page,
-            pages: ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
-            total,
+            pages: ((counts.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
+            counts,
         })
     }
 }

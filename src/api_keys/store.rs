@@ -21,6 +21,9 @@ pub struct Key {
     pub created_at: i64,
     pub expires_at: i64,
     pub last_used_at: Option<i64>,
+    /// When support revoked it, and who (their username).
+    pub revoked_at: Option<i64>,
+    pub revoked_by: Option<String>,
 }
 
 fn key(row: &SqliteRow) -> Key {
@@ -33,6 +36,8 @@ fn key(row: &SqliteRow) -> Key {
         created_at: row.get("created_at"),
         expires_at: row.get("expires_at"),
         last_used_at: row.get("last_used_at"),
+        revoked_at: row.get("revoked_at"),
+        revoked_by: row.get("revoked_by"),
     }
 }
 
@@ -40,7 +45,8 @@ macro_rules! select_keys {
     ($rest:literal) => {
         concat!(
             "SELECT k.id, k.key_id, k.name, k.secret_prefix, p.code, k.created_at, k.expires_at, ",
-            "k.last_used_at FROM api_keys k JOIN projects p ON p.id = k.project_id ",
+            "k.last_used_at, k.revoked_at, r.username AS revoked_by FROM api_keys k ",
+            "JOIN projects p ON p.id = k.project_id LEFT JOIN accounts r ON r.id = k.revoked_by ",
             $rest
         )
     };
@@ -56,11 +62,15 @@ pub struct NewKey<'a> {
     pub expires_at: i64,
 }
 
+/// What counts toward the key limit: keys not revoked (expired ones count
+/// until deleted).
+const HELD: &str = "SELECT COUNT(*) FROM api_keys WHERE account_id = $1 AND project_id = $2 AND revoked_at IS NULL";
+
 /// Creates a key unless the owner already holds `max_keys` in the project;
 /// the count and the insert cannot interleave with another creation.
 pub async fn insert(db: &Db, new: NewKey<'_>, max_keys: i64) -> Result<(), AppError> {
     let mut tx = begin_immediate(db).await?;
-    let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM api_keys WHERE account_id = $1 AND project_id = $2")
+    let held: i64 = sqlx::query_scalar(HELD)
         .bind(new.account_id)
         .bind(new.project_id)
         .fetch_one(&mut *tx)
@@ -105,8 +115,21 @@ pub async fn insert(db: &Db, new: NewKey<'_>, max_keys: i64) -> Result<(), AppEr
     Ok(())
 }
 
-/// One page of the owner's keys in a project, newest first, and how many there are.
-pub async fn list(db: &Db, account_id: i64, project_id: i64, limit: i64, offset: i64) -> sqlx::Result<(Vec<Key>, i64)> {
+/// How many keys there are in a list, and how many count toward the limit.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KeyCounts {
+    pub total: i64,
+    pub held: i64,
+}
+
+/// One page of the owner's keys in a project, newest first, and their counts.
+pub async fn list(
+    db: &Db,
+    account_id: i64,
+    project_id: i64,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<(Vec<Key>, KeyCounts)> {
     let rows = sqlx::query(select_keys!(
         "WHERE k.account_id = $1 AND k.project_id = $2 ORDER BY k.created_at DESC, k.id DESC LIMIT $3 OFFSET $4"
     ))
@@ -121,7 +144,12 @@ pub async fn list(db: &Db, account_id: i64, project_id: i64, limit: i64, offset:
         .bind(project_id)
         .fetch_one(db)
         .await?;
-    Ok((rows.iter().map(key).collect(), total))
+    let held = sqlx::query_scalar(HELD)
+        .bind(account_id)
+        .bind(project_id)
+        .fetch_one(db)
+        .await?;
+    Ok((rows.iter().map(key).collect(), KeyCounts { total, held }))
 }
 
 /// The owner's key with this public ID in the project, if it is theirs.
@@ -293,35 +321,27 @@ pub async fn by_digest(db: &Db, digest: &[u8]) -> sqlx::Result<Option<KeyOwner>>
 }
 
 /// Every key of an account, in every project (metadata only), newest first.
-pub async fn of_account(db: &Db, account_id: i64) -> sqlx::Result<Vec<(Key, Option<i64>)>> {
+pub async fn of_account(db: &Db, account_id: i64) -> sqlx::Result<Vec<Key>> {
     let rows = sqlx::query(select_keys!(
         "WHERE k.account_id = $1 ORDER BY k.created_at DESC LIMIT 200"
     ))
     .bind(account_id)
     .fetch_all(db)
     .await?;
-    let revoked: Vec<(i64, Option<i64>)> = sqlx::query_as("SELECT id, revoked_at FROM api_keys WHERE account_id = $1")
-        .bind(account_id)
-        .fetch_all(db)
-        .await?;
-    Ok(rows
-        .iter()
-        .map(key)
-        .map(|k| {
-            let at = revoked.iter().find(|(id, _)| *id == k.id).and_then(|(_, at)| *at);
-            (k, at)
-        })
-        .collect())
+    Ok(rows.iter().map(key).collect())
 }
 
 /// Revokes an account's key (support), recording why. `false` if there is no such key.
 pub async fn revoke(db: &Db, actor_id: i64, account_id: i64, key_id: &str, reason: &str) -> sqlx::Result<bool> {
     let mut tx = begin_immediate(db).await?;
     let done =
-        sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE account_id = $2 AND key_id = $3 AND revoked_at IS NULL")
+        sqlx::query(
+            "UPDATE api_keys SET revoked_at = $1, revoked_by = $4 WHERE account_id = $2 AND key_id = $3 AND revoked_at IS NULL",
+        )
             .bind(now())
             .bind(account_id)
             .bind(key_id)
+            .bind(actor_id)
             .execute(&mut *tx)
             .await?;
     if done.rows_affected() == 0 {

@@ -159,19 +159,37 @@ pub async fn set_role(
 struct RemovePage {
     l: Layout,
     member: Member,
+    /// The member's live allocations, which removal offers to release.
+    live_allocations: usize,
 }
 
 pub async fn remove_dialog(admin: TenantAdmin, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
     let TenantAdmin(current) = admin;
     let member = member_of(&current, *path).await?;
+    let live_allocations =
+        crate::quotas::store::live_allocations(current.viewer.db(), current.tenant.project_id, member.account_id)
+            .await?
+            .len();
     let page = RemovePage {
         l: current.viewer.layout(),
         member,
+        live_allocations,
     };
     crate::web::page_body!(current.viewer.htmx, page).map(crate::web::ok_html)
 }
 
-pub async fn remove(admin: TenantAdmin, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
+#[derive(Deserialize)]
+pub struct RemoveForm {
+    /// Whether to release the member's live allocations too.
+    #[serde(default)]
+    release_allocations: Option<String>,
+}
+
+pub async fn remove(
+    admin: TenantAdmin,
+    path: web::Path<i64>,
+    form: web::Form<RemoveForm>,
+) -> Result<HttpResponse, AppError> {
     let TenantAdmin(current) = admin;
     let member = member_of(&current, *path).await?;
     let db = current.viewer.db();
@@ -181,6 +199,7 @@ pub async fn remove(admin: TenantAdmin, path: web::Path<i64>) -> Result<HttpResp
         current.tenant.project_id,
         member.account_id,
         &member.username,
+        form.release_allocations.as_deref() == Some("true"),
     )
     .await?
     {

@@ -223,16 +223,20 @@ pub async fn set_role(
     Ok(MembershipChange::Done)
 }
 
-/// Removes a member: their keys for the project stop working at once (the
-/// membership they need is gone) and their member quotas go; their
-/// allocations stay counted until released. The last admin cannot go.
+/// Removes a member, leaving nothing of theirs behind in the project: their
+/// API keys and object-storage pair are deleted (re-adding them brings
+/// neither back), their member quotas go, their sub-wallet's credit returns
+/// to the project wallet (in the ledger), and, when asked, their live
+/// allocations are released (else a tenant admin can release them later).
+/// The last admin cannot go.
 pub async fn remove_member(
     db: &Db,
     actor_id: i64,
     project_id: i64,
     account_id: i64,
     username: &str,
-) -> sqlx::Result<MembershipChange> {
+    release_allocations: bool,
+) -> Result<MembershipChange, crate::error::AppError> {
     let mut tx = begin_immediate(db).await?;
     let current = role_in(&mut tx, project_id, account_id).await?;
     let Some(current) = current else {
@@ -251,6 +255,23 @@ pub async fn remove_member(
         .bind(account_id)
         .execute(&mut *tx)
         .await?;
+    sqlx::query("DELETE FROM api_keys WHERE project_id = $1 AND account_id = $2")
+        .bind(project_id)
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+    crate::object_storage::store::delete_in(&mut tx, project_id, account_id).await?;
+    crate::wallets::store::close_sub_wallet_in(&mut tx, actor_id, project_id, account_id, username).await?;
+    if release_allocations {
+        sqlx::query(
+            "UPDATE allocations SET released_at = $1 WHERE project_id = $2 AND account_id = $3 AND released_at IS NULL",
+        )
+        .bind(crate::db::now())
+        .bind(project_id)
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+    }
     let change = crate::activity::Change {
         actor_id: Some(actor_id),
         project_id: Some(project_id),

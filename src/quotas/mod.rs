@@ -13,7 +13,8 @@ use crate::{error::AppError, web::i18n::Msg};
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/quota", web::get().to(routes::page))
         .route("/quota/members/{account_id}/edit", web::get().to(routes::edit_dialog))
-        .route("/quota/members/{account_id}", web::post().to(routes::save));
+        .route("/quota/members/{account_id}", web::post().to(routes::save))
+        .route("/quota/allocations/{id}/release", web::post().to(routes::release));
 }
 
 /// The largest quota or request accepted: far beyond any real machine

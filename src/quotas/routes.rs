@@ -68,9 +68,24 @@ struct QuotaPage {
     services: [QuotaService; 2],
     project: Vec<Gauge>,
     rows: Vec<MemberRow>,
+    /// The newest live allocations of the service, and how many there are.
+    allocations: Vec<store::LiveAllocation>,
+    live_total: i64,
 }
 
 impl QuotaPage {
+    fn resources_text(&self, allocation: &store::LiveAllocation) -> String {
+        allocation
+            .resources
+            .iter()
+            .map(|(resource, amount)| match Resource::parse(resource) {
+                Some(known) => format!("{} {amount}", self.l.t(known.label_key())),
+                None => format!("{resource} {amount}"),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     fn gauge(&self, gauge: &Gauge) -> String {
         gauge_text(&self.l, gauge)
     }
@@ -98,13 +113,41 @@ pub async fn page(admin: TenantAdmin, query: web::Query<ServiceQuery>) -> Result
     let project = store::project_gauges(db, project_id, service).await?;
     let l = current.viewer.layout();
     let rows = member_rows(&l, db, project_id, service).await?;
+    let (allocations, live_total) = store::live_allocations_of_project(db, project_id, service, 100).await?;
     html(&QuotaPage {
         l,
         service,
         services: QuotaService::ALL,
         project,
         rows,
+        allocations,
+        live_total,
     })
+}
+
+/// A tenant admin releases any live allocation of the project (a removed
+/// member's, one whose service forgot it).
+pub async fn release(admin: TenantAdmin, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let TenantAdmin(current) = admin;
+    let write = store::AllocationWrite::Release {
+        project_id: current.tenant.project_id,
+        account_id: None,
+        id: *path,
+    };
+    let store::Outcome::Released(released) = current.viewer.state.allocations.apply(write).await? else {
+        return Err(AppError::Internal(anyhow::anyhow!(
+            "a release answered as an admission"
+        )));
+    };
+    let released = released.ok_or(AppError::NotFound)?;
+    current
+        .viewer
+        .flash(true, Msg::new("quota-allocation-released").arg("id", released.id));
+    let service = QuotaService::parse(&released.service).unwrap_or(QuotaService::Ccs);
+    Ok(crate::web::redirect_after_post(
+        &current.viewer,
+        &format!("/quota?service={}", service.code()),
+    ))
 }
 
 /// One field of the Edit Quota form.

@@ -784,6 +784,71 @@ async fn allocation(
     }))
 }
 
+/// A live allocation as the Quota page lists it.
+#[derive(Debug, Clone)]
+pub struct LiveAllocation {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub idempotency_key: String,
+    pub created_at: i64,
+    pub resources: Vec<(String, i64)>,
+}
+
+/// A project's live allocations of a service, newest first (at most `limit`),
+/// and how many there are in all.
+pub async fn live_allocations_of_project(
+    db: &Db,
+    project_id: i64,
+    service: QuotaService,
+    limit: i64,
+) -> sqlx::Result<(Vec<LiveAllocation>, i64)> {
+    let rows = sqlx::query(
+        "SELECT a.id, acc.username, acc.display_name, a.idempotency_key, a.created_at
+         FROM allocations a JOIN accounts acc ON acc.id = a.account_id
+         WHERE a.project_id = $1 AND a.service = $2 AND a.released_at IS NULL ORDER BY a.id DESC LIMIT $3",
+    )
+    .bind(project_id)
+    .bind(service.code())
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    let mut found: Vec<LiveAllocation> = rows
+        .iter()
+        .map(|row| LiveAllocation {
+            id: row.get(0),
+            username: row.get(1),
+            display_name: row.get(2),
+            idempotency_key: row.get(3),
+            created_at: row.get(4),
+            resources: Vec::new(),
+        })
+        .collect();
+    let resources: Vec<(i64, String, i64)> = sqlx::query_as(
+        "SELECT r.allocation_id, r.resource, r.amount FROM allocation_resources r WHERE r.allocation_id IN (
+             SELECT a.id FROM allocations a WHERE a.project_id = $1 AND a.service = $2 AND a.released_at IS NULL
+             ORDER BY a.id DESC LIMIT $3) ORDER BY r.resource",
+    )
+    .bind(project_id)
+    .bind(service.code())
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    for (id, resource, amount) in resources {
+        if let Some(allocation) = found.iter_mut().find(|a| a.id == id) {
+            allocation.resources.push((resource, amount));
+        }
+    }
+    let total: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM allocations WHERE project_id = $1 AND service = $2 AND released_at IS NULL",
+    )
+    .bind(project_id)
+    .bind(service.code())
+    .fetch_one(db)
+    .await?;
+    Ok((found, total))
+}
+
 /// The member's live allocations, newest first.
 pub async fn live_allocations(db: &Db, project_id: i64, account_id: i64) -> sqlx::Result<Vec<Allocation>> {
     let mut conn = db.acquire().await?;

@@ -63,7 +63,7 @@ struct AccountPage {
     l: Layout,
     account: Account,
     projects: Vec<ProjectView>,
-    keys: Vec<(Key, Option<i64>)>,
+    keys: Vec<Key>,
     changes: Vec<ChangeRow>,
     /// Whether the viewer's platform role lets them act on this account.
     may_act: bool,

@@ -293,23 +293,41 @@ pub async fn close_sub_wallet(
     username: &str,
 ) -> Result<Credits, AppError> {
     let mut tx = begin_immediate(db).await?;
-    let (parent, sub) = wallet_ids(&mut tx, project_id, account_id).await?;
-    let sub = sub.ok_or(AppError::NotFound)?;
+    let left = close_sub_wallet_in(&mut tx, actor_id, project_id, account_id, username)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    Ok(left)
+}
+
+/// Closes the member's open sub-wallet inside `tx`, moving what is left to
+/// the parent wallet (two ledger rows); `None` if they have none.
+pub async fn close_sub_wallet_in(
+    tx: &mut Tx,
+    actor_id: i64,
+    project_id: i64,
+    account_id: i64,
+    username: &str,
+) -> Result<Option<Credits>, AppError> {
+    let (parent, sub) = wallet_ids(tx, project_id, account_id).await?;
+    let Some(sub) = sub else {
+        return Ok(None);
+    };
     let left: i64 = sqlx::query_scalar("SELECT balance FROM wallets WHERE id = $1")
         .bind(sub)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await?;
     if left != 0 {
         let detail = format!("{username} → parent (sub-wallet removed)");
-        post_transfer(&mut tx, actor_id, (sub, parent), left, &detail).await?;
+        post_transfer(tx, actor_id, (sub, parent), left, &detail).await?;
     }
     sqlx::query("UPDATE wallets SET closed_at = $1 WHERE id = $2")
         .bind(now())
         .bind(sub)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     record(
-        &mut tx,
+        tx,
         actor_id,
         project_id,
         account_id,
@@ -318,8 +336,7 @@ pub async fn close_sub_wallet(
         &Credits(left).to_string(),
     )
     .await?;
-    tx.commit().await?;
-    Ok(Credits(left))
+    Ok(Some(Credits(left)))
 }
 
 /// Adds credit to a project's parent wallet (an order credited).
