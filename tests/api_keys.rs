@@ -598,3 +598,48 @@ async fn the_page_and_its_messages_exist_in_traditional_chinese() {
     let bad = alice.client.post("/keys", &[("name", ""), ("days", "0")]).await;
     bad.assert_contains("請輸入 1 至 365 的整數天數。");
 }
+
+#[tokio::test]
+async fn a_key_revoked_by_support_shows_as_revoked_and_frees_its_place() {
+    let app = spawn_app_with(|config| config.max_keys = 2).await;
+    let mut bob = app.member("bob", "MST110001", "tenant_user").await;
+    let (first, first_secret) = app.key_for("MST110001", &bob.user, 30).await;
+    app.key_for("MST110001", &bob.user, 30).await;
+    // At the limit: a third is refused.
+    let page = bob.client.post("/keys", &[("name", "third"), ("days", "30")]).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.count("SELECT COUNT(*) FROM api_keys").await, 2);
+
+    let sam = app
+        .create_user("sam", member_center::accounts::PlatformRole::Support)
+        .await;
+    let mut support = app.signed_in(&sam).await;
+    let page = support
+        .post(
+            &format!("/support/accounts/{}/keys/{first}/revoke", bob.user.id),
+            &[("reason", "ticket 42: the key was leaked")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+
+    let list = bob.client.get("/keys").await;
+    let row_start = list
+        .body
+        .find(&format!("id=\"key-{first}\""))
+        .expect("the revoked key is listed");
+    let row = &list.body[row_start..row_start + list.body[row_start..].find("</tr>").unwrap()];
+    assert!(row.contains("Revoked"), "{row}");
+    assert!(!row.contains("Active"), "{row}");
+    assert!(row.contains("by sam"), "{row}");
+    // The count is what the limit counts: one key, and one revoked beside it.
+    list.assert_contains("One key (and 1 revoked, which do not count toward the limit)");
+    let (status, body) = app.api_get("/api/v1/keys", Some(&first_secret)).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("key_disabled"))
+    );
+    // The place it held is free again.
+    let page = bob.client.post("/keys", &[("name", "third"), ("days", "30")]).await;
+    assert!(page.status.is_success(), "{}", page.status);
+    assert_eq!(app.count("SELECT COUNT(*) FROM api_keys").await, 3);
+}

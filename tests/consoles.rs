@@ -582,3 +582,230 @@ async fn activity_shows_each_viewer_what_they_may_see_and_exports_it() {
         .unwrap();
     assert_eq!(pruned, 1);
 }
+
+/// Support (and operators) act only on accounts of a lower platform role.
+#[tokio::test]
+async fn support_cannot_take_over_an_operator_nor_touch_its_peers() {
+    let app = spawn_app().await;
+    let mut c = cast(&app).await;
+    let olivia = app.count("SELECT id FROM accounts WHERE username = 'olivia'").await;
+    let sam = app.count("SELECT id FROM accounts WHERE username = 'sam'").await;
+    let other_support = app.create_user("sue", PlatformRole::Support).await;
+    let other_operator = app.create_user("otto", PlatformRole::Operator).await;
+    app.create_project("MST990001", "Ops").await;
+    app.add_member("MST990001", &other_operator, "tenant_admin").await;
+    let (operator_key, operator_secret) = app.key_for("MST990001", &other_operator, 30).await;
+    let links_before = app.count("SELECT COUNT(*) FROM password_resets").await;
+
+    // The attack as the audit ran it: a reset link for the operator.
+    let page = c
+        .support
+        .post("/support/reset", &[("username", "olivia"), ("reason", REASON)])
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(!page.body.contains("/reset/"), "a link was shown");
+    for (target, id) in [("olivia", olivia), ("sue", other_support.id)] {
+        let page = c
+            .support
+            .post("/support/reset", &[("username", target), ("reason", REASON)])
+            .await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "reset {target}");
+        let page = c
+            .support
+            .post(
+                &format!("/support/accounts/{id}/lock"),
+                &[("locked", "true"), ("reason", REASON)],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "lock {target}");
+        // The account page says so and offers no action.
+        let view = c.support.get(&format!("/support/accounts/{id}")).await;
+        view.assert_contains("equal to or higher than yours");
+        assert!(!view.body.contains("/lock\""), "lock offered on {target}");
+    }
+    let page = c
+        .support
+        .post(
+            &format!("/support/accounts/{}/keys/{operator_key}/revoke", other_operator.id),
+            &[("reason", REASON)],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.api_get("/api/v1/whoami", Some(&operator_secret)).await.0,
+        StatusCode::OK
+    );
+
+    // An operator is held to the same rule for other operators...
+    let page = c
+        .operator
+        .post(
+            &format!("/support/accounts/{}/lock", other_operator.id),
+            &[("locked", "true"), ("reason", REASON)],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    let page = c
+        .operator
+        .post("/support/reset", &[("username", "otto"), ("reason", REASON)])
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    for (username, role) in [("otto", "none"), ("sam", "operator"), ("bob", "operator")] {
+        let page = c
+            .operator
+            .post("/operator/roles", &[("username", username), ("role", role)])
+            .await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{username} → {role}");
+    }
+    let page = c
+        .operator
+        .post(
+            "/operator/accounts",
+            &[
+                ("username", "newop"),
+                ("email", "newop@example.org"),
+                ("name", "N"),
+                ("role", "operator"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM accounts WHERE username = 'newop'")
+            .await,
+        0
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM password_resets").await, links_before);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM accounts WHERE status = 'locked'").await,
+        0
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM accounts WHERE platform_role = 'operator'")
+            .await,
+        2
+    );
+
+    // ...but acts on support staff and ordinary accounts, as support does
+    // on ordinary accounts.
+    let page = c
+        .support
+        .post("/support/reset", &[("username", "alice"), ("reason", REASON)])
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("https://portal.example.org/reset/");
+    let page = c
+        .operator
+        .post(
+            &format!("/support/accounts/{sam}/lock"),
+            &[("locked", "true"), ("reason", REASON)],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let page = c
+        .operator
+        .post("/operator/roles", &[("username", "bob"), ("role", "support")])
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+
+    // Operators are made and unmade from the command line.
+    member_center::cli::set_role(&app.db, "sue", "operator").await.unwrap();
+    member_center::cli::set_role(&app.db, "otto", "none").await.unwrap();
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM accounts WHERE platform_role = 'operator'")
+            .await,
+        2
+    );
+}
+
+#[tokio::test]
+async fn links_need_a_configured_public_address() {
+    let app = common::spawn_app_with(|config| config.public_url = None).await;
+    let mut c = cast(&app).await;
+    let page = c
+        .support
+        .post("/support/reset", &[("username", "alice"), ("reason", REASON)])
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    page.assert_contains("Start it with --public-url");
+    assert!(!page.body.contains("/reset/"));
+    let page = c
+        .operator
+        .post(
+            "/operator/accounts",
+            &[
+                ("username", "dora"),
+                ("email", "dora@example.org"),
+                ("name", "Dora"),
+                ("role", "none"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    page.assert_contains("Start it with --public-url");
+    assert_eq!(app.count("SELECT COUNT(*) FROM password_resets").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM accounts WHERE username = 'dora'").await,
+        0
+    );
+    // A forged Host header changes nothing either way.
+    let app = spawn_app().await;
+    let mut c = cast(&app).await;
+    let page = c
+        .support
+        .post_raw(
+            "/support/reset",
+            &[
+                ("username", "alice"),
+                ("reason", REASON),
+                ("csrf_token", &c.support.csrf.clone()),
+            ],
+            &[("host", "evil.example.com"), ("x-forwarded-host", "evil.example.com")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("evil.example.com"));
+    page.assert_contains("https://portal.example.org/reset/");
+}
+
+#[tokio::test]
+async fn a_projects_activity_log_shows_that_project_only() {
+    let app = spawn_app().await;
+    let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
+    let mut bob = app.member("bob", "MST110001", "tenant_user").await;
+    // Bob is also admin of another project, where he changes things about himself.
+    app.create_project("MST220002", "Other").await;
+    member_center::cli::add_member(&app.db, "MST220002", "bob", "tenant_admin")
+        .await
+        .unwrap();
+    bob.client.post("/projects/switch", &[("project", "MST220002")]).await;
+    let page = bob
+        .client
+        .post(&format!("/permissions/{}", bob.user.id), &[("service", "ccs")])
+        .await;
+    assert!(
+        page.status.is_success() || page.status.is_redirection(),
+        "{}",
+        page.status
+    );
+    bob.client.post("/projects/switch", &[("project", "MST110001")]).await;
+    assert!(
+        app.count("SELECT COUNT(*) FROM change_activity WHERE action = 'member.permissions'")
+            .await
+            > 0
+    );
+
+    // In MST110001's log, neither Alice nor Bob sees what happened in MST220002.
+    for client in [&mut alice.client, &mut bob.client] {
+        let log = client.get("/activity?stream=changes").await;
+        assert_eq!(log.status, StatusCode::OK);
+        assert!(!log.body.contains("member.permissions"), "{}", log.body);
+        assert!(!log.body.contains("MST220002"));
+    }
+    // Support sees both, with a Project column.
+    let support = app.create_user("sam", PlatformRole::Support).await;
+    let mut support = app.signed_in(&support).await;
+    let view = support.get(&format!("/support/accounts/{}", bob.user.id)).await;
+    view.assert_contains("member.permissions");
+    view.assert_contains("<td data-label=\"Project\">MST220002</td>");
+}

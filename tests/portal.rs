@@ -555,3 +555,245 @@ async fn both_catalogs_have_every_message_the_code_uses() {
         );
     }
 }
+
+/// Signs in with a client that keeps no cookies; returns the session cookie
+/// (`mc_session=…`), as an attacker who copied it would hold it.
+async fn signed_in_cookie(app: &common::TestApp, username: &str, agent: &str) -> String {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(agent)
+        .build()
+        .unwrap();
+    let cookie_of = |response: &reqwest::Response| -> String {
+        let header = response.headers().get("set-cookie").unwrap().to_str().unwrap();
+        header.split(';').next().unwrap().to_string()
+    };
+    let page = http.get(format!("{}/sign-in", app.base)).send().await.unwrap();
+    let cookie = cookie_of(&page);
+    let csrf = common::csrf_in(&page.text().await.unwrap()).unwrap();
+    let fields = [
+        ("username", username),
+        ("password", PASSWORD),
+        ("next", "/"),
+        ("csrf_token", csrf.as_str()),
+    ];
+    let signed_in = http
+        .post(format!("{}/sign-in", app.base))
+        .header("cookie", cookie)
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+    cookie_of(&signed_in)
+}
+
+/// GETs `path` with exactly this cookie; the status and the body.
+async fn get_with_cookie(app: &common::TestApp, path: &str, cookie: &str) -> (StatusCode, String) {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let response = http
+        .get(format!("{}{path}", app.base))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    (response.status(), response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_cookie_copied_before_sign_out_is_worthless_after() {
+    let app = spawn_app().await;
+    app.create_user("alice", PlatformRole::None).await;
+    let cookie = signed_in_cookie(&app, "alice", "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0").await;
+    let (status, body) = get_with_cookie(&app, "/account/profile", &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    let csrf = common::csrf_in(&body).unwrap();
+    // Signing out with that very cookie...
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let out = http
+        .post(format!("{}/sign-out", app.base))
+        .header("cookie", &cookie)
+        .form(&[("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    // ...and the copy no longer signs anyone in.
+    let (status, _) = get_with_cookie(&app, "/account/profile", &cookie).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
+}
+
+#[tokio::test]
+async fn the_server_enforces_idle_and_absolute_session_lifetimes() {
+    let app = spawn_app().await;
+    app.create_user("alice", PlatformRole::None).await;
+    for (column, seconds) in [("last_seen_at", 2 * 3600), ("created_at", 12 * 3600)] {
+        let cookie = signed_in_cookie(&app, "alice", "test").await;
+        assert_eq!(
+            get_with_cookie(&app, "/account/profile", &cookie).await.0,
+            StatusCode::OK
+        );
+        // Time passes (as far as the session record can tell).
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE sessions SET {column} = {column} - {seconds}"
+        )))
+        .execute(&app.db)
+        .await
+        .unwrap();
+        member_center::cache::invalidate_all();
+        let (status, _) = get_with_cookie(&app, "/account/profile", &cookie).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{column}");
+        assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0, "{column}");
+    }
+    // Just inside both limits, a session goes on.
+    let cookie = signed_in_cookie(&app, "alice", "test").await;
+    sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - 7000, created_at = created_at - 43000")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    member_center::cache::invalidate_all();
+    assert_eq!(
+        get_with_cookie(&app, "/account/profile", &cookie).await.0,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn the_profile_lists_sessions_and_signs_them_out() {
+    let app = spawn_app().await;
+    let alice = app.create_user("alice", PlatformRole::None).await;
+    let phone = signed_in_cookie(&app, "alice", "Mozilla/5.0 (Linux; Android 15) Chrome/140.0 Mobile").await;
+    let laptop = signed_in_cookie(&app, "alice", "Mozilla/5.0 (Windows NT 10.0) Firefox/140.0").await;
+    let mut client = app.signed_in(&alice).await;
+    let profile = client.get("/account/profile").await;
+    profile.assert_contains("Where you are signed in");
+    profile.assert_contains("Chrome on Android");
+    profile.assert_contains("Firefox on Windows");
+    profile.assert_contains("(this browser)");
+    profile.assert_contains("<code>127.0.0.1</code>");
+
+    // Sign out the phone alone.
+    let phone_id = app
+        .count("SELECT id FROM sessions WHERE user_agent LIKE '%Android%'")
+        .await;
+    let page = client
+        .post(&format!("/account/sessions/{phone_id}/sign-out"), &[])
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(get_with_cookie(&app, "/account", &phone).await.0, StatusCode::SEE_OTHER);
+    assert_eq!(
+        get_with_cookie(&app, "/account/profile", &laptop).await.0,
+        StatusCode::OK
+    );
+
+    // Another person's session is not found, and stays on.
+    app.create_user("bob", PlatformRole::None).await;
+    let bobs = signed_in_cookie(&app, "bob", "test").await;
+    let bob_session = app
+        .count("SELECT s.id FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE a.username = 'bob'")
+        .await;
+    let page = client
+        .post(&format!("/account/sessions/{bob_session}/sign-out"), &[])
+        .await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert_eq!(get_with_cookie(&app, "/account/profile", &bobs).await.0, StatusCode::OK);
+
+    // Everywhere else: the laptop goes, this browser stays.
+    let page = client.post("/account/sessions/sign-out-others", &[]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        get_with_cookie(&app, "/account/profile", &laptop).await.0,
+        StatusCode::SEE_OTHER
+    );
+    let profile = client.get("/account/profile").await;
+    assert_eq!(profile.status, StatusCode::OK);
+    profile.assert_contains("One other session is signed out.");
+    assert!(!profile.body.contains("Firefox on Windows"));
+}
+
+#[tokio::test]
+async fn pages_are_not_stored_and_https_is_insisted_on_when_cookies_are_secure() {
+    for insecure in [false, true] {
+        let app = spawn_app_with(|config| config.insecure_cookies = insecure).await;
+        let alice = app.create_user("alice", PlatformRole::None).await;
+        let mut client = app.signed_in(&alice).await;
+        for path in ["/sign-in", "/account/profile", "/no-such-page", "/api/v1/whoami"] {
+            let page = client.get(path).await;
+            assert_eq!(page.headers.get("cache-control").unwrap(), "no-store", "{path}");
+            let hsts = page.headers.get("strict-transport-security");
+            assert_eq!(hsts.is_some(), !insecure, "{path} with insecure cookies {insecure}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn oversized_requests_get_414_or_413_with_the_normal_error_answer() {
+    let app = spawn_app().await;
+    let alice = app.create_user("alice", PlatformRole::None).await;
+    let mut client = app.signed_in(&alice).await;
+    // A long query string: the error page, in the layout.
+    let long = format!("/activity?member={}", "x".repeat(20_000));
+    let page = client.get(&long).await;
+    assert_eq!(page.status, StatusCode::URI_TOO_LONG);
+    page.assert_contains("The address of this request is too long.");
+    page.assert_contains("<html");
+    // The API's: JSON.
+    let (status, body) = app
+        .api_get(&format!("/api/v1/whoami?x={}", "y".repeat(20_000)), None)
+        .await;
+    assert_eq!(status, StatusCode::URI_TOO_LONG);
+    assert_eq!(body["error"]["code"], "uri_too_long");
+    // The audit's 70 KB (more than a URI can hold, so sent by hand):
+    // answered, not dropped.
+    let answer = raw_http(
+        &app,
+        &format!("GET /account?q={} HTTP/1.1\r\nHost: x\r\n\r\n", "z".repeat(70_000)),
+    )
+    .await;
+    let status_line = answer.lines().next().unwrap_or("").to_string();
+    assert!(
+        status_line.starts_with("HTTP/1.1 414") || status_line.starts_with("HTTP/1.1 400"),
+        "{status_line:?}"
+    );
+    // A form body over 64 KiB, and a JSON body over 256 KiB.
+    let big = "x".repeat(70 * 1024);
+    let page = client.post("/account/profile", &[("display_name", big.as_str())]).await;
+    assert_eq!(page.status, StatusCode::PAYLOAD_TOO_LARGE);
+    page.assert_contains("What was sent is too large.");
+    let bob = app.member("bob", "MST110001", "tenant_user").await;
+    let (_, key) = app.key_for("MST110001", &bob.user, 30).await;
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/v1/usage", app.base))
+        .header("x-api-key", key)
+        .header("content-type", "application/json")
+        .body(format!("{{\"pad\": \"{}\"}}", "p".repeat(300 * 1024)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "payload_too_large");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM accounts WHERE length(display_name) > 100")
+            .await,
+        0
+    );
+}
+
+/// Sends `request` as is over a new connection; the whole answer.
+async fn raw_http(app: &common::TestApp, request: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), stream.read_to_end(&mut answer)).await;
+    String::from_utf8_lossy(&answer).into_owned()
+}

@@ -297,3 +297,99 @@ async fn the_compatibility_routes_answer_in_twccs_shape() {
     assert_eq!(status, 200);
     assert_eq!(wallet["prj_su_quota"], 1000.0);
 }
+
+/// Bob's object-storage pair as the TWCC route hands it out: (status, access key, secret key).
+async fn storage_pair(app: &TestApp, key: &str) -> (u16, String, String) {
+    let response = reqwest::Client::new()
+        .get(format!("{}/api/v2/ceph-taichung-default/projects/1/key/", app.base))
+        .header("x-api-key", key)
+        .header("x-api-host", "ceph-taichung-default")
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let body: serde_json::Value = response.json().await.unwrap();
+    let text = |name: &str| body["public"][name].as_str().unwrap_or("").to_string();
+    (status, text("access_key"), text("secret_key"))
+}
+
+#[tokio::test]
+async fn object_storage_pairs_rotate_and_die_with_the_membership() {
+    let app = spawn_app().await;
+    let (_alice_key, bob_key) = setup(&app).await;
+    let bob = common::TestUser {
+        id: app.count("SELECT id FROM accounts WHERE username = 'bob'").await,
+        username: "bob".to_string(),
+        password: common::PASSWORD.to_string(),
+    };
+    let (status, access, secret) = storage_pair(&app, &bob_key).await;
+    assert_eq!(status, 200);
+    // Nothing of the secret is in the database: not the derived key, not the
+    // instance secret (it is in the secret file beside the database).
+    let dump: Vec<String> = sqlx::query_scalar("SELECT value FROM settings")
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    assert!(dump.iter().all(|v| !v.contains(&secret)));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM settings WHERE name LIKE '%secret%' OR name = 'session_key'")
+            .await,
+        0
+    );
+    let file = app.db_path.with_file_name("member-center.secret");
+    assert!(file.exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+
+    // Bob sees it on the portal and rotates it: a new pair, the old one gone.
+    let mut client = app.signed_in(&bob).await;
+    let page = client.get("/object-storage").await;
+    page.assert_contains(&access);
+    page.assert_contains(&secret);
+    assert_eq!(client.post("/object-storage/rotate", &[]).await.status, 303);
+    let (_, rotated_access, rotated_secret) = storage_pair(&app, &bob_key).await;
+    assert_ne!(rotated_access, access);
+    assert_ne!(rotated_secret, secret);
+
+    // Alice (tenant admin) rotates Bob's; Bob, a tenant user, cannot rotate hers.
+    let mut alice = app
+        .signed_in(&common::TestUser {
+            id: app.count("SELECT id FROM accounts WHERE username = 'alice'").await,
+            username: "alice".to_string(),
+            password: common::PASSWORD.to_string(),
+        })
+        .await;
+    let page = alice.get("/object-storage").await;
+    page.assert_contains(&rotated_access);
+    assert!(!page.body.contains(&rotated_secret), "an admin sees access keys only");
+    assert_eq!(
+        alice
+            .post(&format!("/object-storage/{}/rotate", bob.id), &[])
+            .await
+            .status,
+        303
+    );
+    let (_, by_admin, _) = storage_pair(&app, &bob_key).await;
+    assert_ne!(by_admin, rotated_access);
+    let alice_id = app.count("SELECT id FROM accounts WHERE username = 'alice'").await;
+    assert_eq!(
+        client
+            .post(&format!("/object-storage/{alice_id}/rotate"), &[])
+            .await
+            .status,
+        403
+    );
+
+    // Removed and re-added, Bob gets a new pair: the old one is gone for good.
+    alice.post(&format!("/account/members/{}/remove", bob.id), &[]).await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM object_storage_keys WHERE account_id IN (SELECT id FROM accounts WHERE username = 'bob')").await, 0);
+    app.add_member("MST110001", &bob, "tenant_user").await;
+    let (_, new_key) = app.key_for("MST110001", &bob, 30).await;
+    let (status, again, again_secret) = storage_pair(&app, &new_key).await;
+    assert_eq!(status, 200);
+    assert_ne!(again, by_admin);
+    assert_ne!(again_secret, secret);
+}

@@ -452,3 +452,105 @@ async fn the_usage_tab_sums_per_service_and_member() {
     assert!(csv.contains("ccs,bob,bob Test,2,5400,15.0000"), "{csv}");
     assert!(csv.trim_end().ends_with("total,,,3,12600,17.0000"), "{csv}");
 }
+
+/// The audit's attack: huge reports that used to saturate and wrap a balance.
+#[tokio::test]
+async fn usage_reports_are_bounded_and_money_never_wraps() {
+    let app = spawn_app().await;
+    let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
+    let bob = app.member("bob", "MST110001", "tenant_user").await;
+    credit(&app, "MST110001", "PO-1", "100").await;
+    let (_, key) = app.key_for("MST110001", &bob.user, 30).await;
+    let report = |seconds: i64, rate: &str, id: &str| usage(seconds, rate, id);
+
+    // Two reports of 1e12 credits an hour for 31,622,400 s: refused, nothing moves.
+    for id in ["huge-1", "huge-2"] {
+        let (status, body) = post_json(&app, "/api/v1/usage", &key, report(31_622_400, "1000000000000", id)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["error"]["field"], "seconds");
+    }
+    let (status, body) = post_json(&app, "/api/v1/usage", &key, report(3600, "1000000000000", "huge-3")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["field"], "rate_per_hour");
+    let (status, body) = post_json(&app, "/api/v1/usage", &key, report(2_678_401, "1", "edge-1")).await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("seconds"))
+    );
+    let (status, body) = post_json(&app, "/api/v1/usage", &key, report(1, "1000000.0001", "edge-2")).await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("rate_per_hour"))
+    );
+    assert_eq!(balance(&app, None).await, 1_000_000);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM ledger_entries WHERE kind = 'debit'")
+            .await,
+        0
+    );
+
+    // The largest report allowed is debited exactly: 744,000,000 credits.
+    let (status, body) = post_json(&app, "/api/v1/usage", &key, report(2_678_400, "1000000", "max")).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["amount"], "744000000.0000");
+    assert_eq!(balance(&app, None).await, 1_000_000 - 7_440_000_000_000);
+
+    // A balance at the edge of the range refuses what would take it beyond.
+    sqlx::query("UPDATE wallets SET balance = $1 WHERE account_id IS NULL")
+        .bind(i64::MIN + 1_000)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let (status, body) = post_json(&app, "/api/v1/usage", &key, report(3600, "1", "past-the-edge")).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "balance_out_of_range");
+    assert_eq!(balance(&app, None).await, i64::MIN + 1_000);
+
+    // Rows whose sum leaves the i64 range (as the audit left behind) do not
+    // break the Usage page or its CSV: the total is exact.
+    for n in 0..3 {
+        sqlx::query(
+            "INSERT INTO usage_records (at, project_id, account_id, service, resource_id, seconds, rate_per_hour, amount, ledger_entry_id, idempotency_key)
+             SELECT at, project_id, account_id, service, resource_id, seconds, rate_per_hour, $2, ledger_entry_id, $1
+             FROM usage_records WHERE idempotency_key = 'max'",
+        )
+        .bind(format!("copy-{n}"))
+        .bind(4_000_000_000_000_000_000_i64)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    }
+    let page = alice.client.get("/account/usage").await;
+    assert_eq!(page.status, StatusCode::OK);
+    // 3 × 4e18 + 7.44e12 units of 1/10,000 credit.
+    page.assert_contains("1200000744000000.0000");
+    let csv = alice.client.get("/account/usage.csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.body.contains("1200000744000000.0000"), "{}", csv.body);
+}
+
+#[tokio::test]
+async fn usage_needs_the_permission_for_its_service() {
+    let app = spawn_app().await;
+    let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
+    let bob = app.member("bob", "MST110001", "tenant_user").await;
+    credit(&app, "MST110001", "PO-1", "100").await;
+    let (_, key) = app.key_for("MST110001", &bob.user, 30).await;
+    let hpc = json!({"service": "hpc", "resource_id": "job-1", "seconds": 60, "rate_per_hour": "10", "idempotency_key": "h1"});
+    let (status, _) = post_json(&app, "/api/v1/usage", &key, hpc.clone()).await;
+    assert_eq!(status, StatusCode::CREATED);
+    // Alice takes hpc away: the next report is refused and debits nothing.
+    alice
+        .client
+        .post(&format!("/permissions/{}", bob.user.id), &[("service", "ccs")])
+        .await;
+    let before = balance(&app, None).await;
+    let mut again = hpc;
+    again["idempotency_key"] = json!("h2");
+    let (status, body) = post_json(&app, "/api/v1/usage", &key, again).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body["error"]["code"], "service_not_permitted");
+    assert_eq!(balance(&app, None).await, before);
+    let (status, _) = post_json(&app, "/api/v1/usage", &key, usage(60, "10", "c1")).await;
+    assert_eq!(status, StatusCode::CREATED);
+}
