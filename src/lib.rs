@@ -4,6 +4,7 @@
 //! only parses the command line. Each capability lives in its own module
 //! and registers its own routes.
 
+pub mod access;
 pub mod accounts;
 pub mod activity;
 pub mod api;
@@ -75,6 +76,7 @@ impl Application {
     }
 
     pub async fn build_with_db(config: Config, db: Db) -> anyhow::Result<Self> {
+        access::check_every_route_decided(&route_table())?;
         let listener = TcpListener::bind(&config.bind)?;
         let port = listener.local_addr()?.port();
         let secrets = secrets::Secrets::load_or_create(&config.secret_path())?;
@@ -108,24 +110,9 @@ impl Application {
                 .app_data(query_config())
                 .app_data(path_config())
                 .app_data(payload_config())
-                .configure(web::assets::configure)
-                .configure(web::configure)
-                // Machines call the APIs many times a second: they are matched
-                // before the portal's pages (routes are tried in order).
-                .configure(api::configure)
-                .configure(twcc::configure)
-                .configure(auth::configure)
-                .configure(projects::configure)
-                .configure(api_keys::configure)
-                .configure(quotas::configure)
-                .configure(members::configure)
-                .configure(permissions::configure)
-                .configure(object_storage::configure)
-                .configure(accounts::configure)
-                .configure(wallets::configure)
-                .configure(operator::configure)
-                .configure(support::configure)
-                .configure(activity::configure)
+                .configure(|cfg| {
+                    routes(&mut web::router::Routes::new(cfg, &mut Vec::new()));
+                })
                 .default_service(aweb::to(web::errors::not_found))
                 .wrap(from_fn(web::csrf::check))
                 .wrap(from_fn(web::limits::check_uri))
@@ -154,6 +141,35 @@ impl Application {
         self.recorder.flush().await;
         result
     }
+}
+
+/// Every route of the portal, in the order they are tried.
+fn routes(r: &mut web::router::Routes) {
+    web::assets::configure(r);
+    web::configure(r);
+    // Machines call the APIs many times a second: they are matched before
+    // the portal's pages.
+    api::configure(r);
+    twcc::configure(r);
+    auth::configure(r);
+    projects::configure(r);
+    api_keys::configure(r);
+    quotas::configure(r);
+    members::configure(r);
+    permissions::configure(r);
+    object_storage::configure(r);
+    accounts::configure(r);
+    wallets::configure(r);
+    operator::configure(r);
+    support::configure(r);
+    activity::configure(r);
+}
+
+/// The method and path pattern of every route the app registers.
+pub fn route_table() -> Vec<web::router::RouteId> {
+    let mut seen = Vec::new();
+    let _ = App::new().configure(|cfg| routes(&mut web::router::Routes::new(cfg, &mut seen)));
+    seen
 }
 
 fn form_config() -> aweb::FormConfig {

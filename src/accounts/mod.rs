@@ -3,24 +3,21 @@
 pub mod routes;
 pub mod store;
 
-use actix_web::web;
+use crate::web::router::Routes;
 
 use crate::{error::AppError, web::i18n::Lang};
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/account/profile", web::get().to(routes::profile))
-        .route("/account/profile", web::post().to(routes::save_profile))
-        .route("/account/sessions/{id}/sign-out", web::post().to(routes::end_session))
-        .route(
-            "/account/sessions/sign-out-others",
-            web::post().to(routes::end_other_sessions),
-        )
-        .route("/account/password", web::get().to(routes::password_page))
-        .route("/account/password", web::post().to(routes::change_password))
-        .route("/reset/{token}", web::get().to(routes::reset_page))
-        .route("/reset/{token}", web::post().to(routes::reset))
-        .route("/support/reset", web::get().to(routes::issue_reset_page))
-        .route("/support/reset", web::post().to(routes::issue_reset));
+pub fn configure(r: &mut Routes) {
+    r.get("/account/profile", routes::profile)
+        .post("/account/profile", routes::save_profile)
+        .post("/account/sessions/{id}/sign-out", routes::end_session)
+        .post("/account/sessions/sign-out-others", routes::end_other_sessions)
+        .get("/account/password", routes::password_page)
+        .post("/account/password", routes::change_password)
+        .get("/reset/{token}", routes::reset_page)
+        .post("/reset/{token}", routes::reset)
+        .get("/support/reset", routes::issue_reset_page)
+        .post("/support/reset", routes::issue_reset);
 }
 
 /// Ordered by power: `None < Support < Operator`.

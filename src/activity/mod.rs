@@ -5,14 +5,13 @@ pub mod recorder;
 pub mod routes;
 pub mod store;
 
-use actix_web::web;
+use crate::web::router::Routes;
 
 pub use recorder::{ApiCall, Recorder};
 pub use store::Change;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/activity", web::get().to(routes::page))
-        .route("/activity.csv", web::get().to(routes::csv));
+pub fn configure(r: &mut Routes) {
+    r.get("/activity", routes::page).get("/activity.csv", routes::csv);
 }
 
 /// Prunes activity past the retention now and then once a day, for as long

@@ -21,21 +21,23 @@ use actix_web::{
 pub use caller::ApiCaller;
 use caller::CallerMark;
 
-use crate::{AppState, activity::ApiCall, db::now};
+use crate::{AppState, activity::ApiCall, db::now, web::router::Routes};
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::scope("/api/v1")
-            .wrap(from_fn(record))
-            .route("/openapi.json", web::get().to(openapi::document))
-            .route("/whoami", web::get().to(routes::whoami))
-            .route("/keys", web::get().to(routes::keys))
-            .route("/allocations", web::post().to(allocations::admit))
-            .route("/allocations", web::get().to(allocations::list))
-            .route("/allocations/{id}", web::delete().to(allocations::release))
-            .route("/quotas", web::get().to(allocations::quotas))
-            .route("/usage", web::post().to(wallet::report_usage))
-            .route("/wallet", web::get().to(wallet::wallet)),
+pub fn configure(r: &mut Routes) {
+    r.scope(
+        "/api/v1",
+        |scope| scope.wrap(from_fn(record)),
+        |r| {
+            r.get("/openapi.json", openapi::document)
+                .get("/whoami", routes::whoami)
+                .get("/keys", routes::keys)
+                .post("/allocations", allocations::admit)
+                .get("/allocations", allocations::list)
+                .delete("/allocations/{id}", allocations::release)
+                .get("/quotas", allocations::quotas)
+                .post("/usage", wallet::report_usage)
+                .get("/wallet", wallet::wallet);
+        },
     );
 }
 

@@ -5,18 +5,18 @@
 pub mod routes;
 pub mod store;
 
-use actix_web::web;
+use crate::web::router::Routes;
 
 use crate::{error::AppError, web::i18n::Msg};
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/keys", web::get().to(routes::list))
-        .route("/keys", web::post().to(routes::create))
-        .route("/keys/new", web::get().to(routes::new_dialog))
-        .route("/keys/delete", web::get().to(routes::delete_dialog))
-        .route("/keys/delete", web::post().to(routes::delete))
-        .route("/keys/{key_id}/edit", web::get().to(routes::edit_dialog))
-        .route("/keys/{key_id}", web::post().to(routes::edit));
+pub fn configure(r: &mut Routes) {
+    r.get("/keys", routes::list)
+        .post("/keys", routes::create)
+        .get("/keys/new", routes::new_dialog)
+        .get("/keys/delete", routes::delete_dialog)
+        .post("/keys/delete", routes::delete)
+        .get("/keys/{key_id}/edit", routes::edit_dialog)
+        .post("/keys/{key_id}", routes::edit);
 }
 
 /// Keys expiring within this many days are flagged.

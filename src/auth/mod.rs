@@ -10,14 +10,16 @@ pub mod token;
 
 use std::net::IpAddr;
 
-use actix_web::{HttpRequest, web};
+use actix_web::HttpRequest;
+
+use crate::web::router::Routes;
 
 pub use session::{CurrentTenant, CurrentUser, Operator, Support, TenantAdmin, Viewer};
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/sign-in", web::get().to(routes::sign_in_page))
-        .route("/sign-in", web::post().to(routes::sign_in))
-        .route("/sign-out", web::post().to(routes::sign_out));
+pub fn configure(r: &mut Routes) {
+    r.get("/sign-in", routes::sign_in_page)
+        .post("/sign-in", routes::sign_in)
+        .post("/sign-out", routes::sign_out);
 }
 
 /// Who is on the other end of a request: the client's address and what its

@@ -4,15 +4,12 @@
 
 pub mod routes;
 
-use actix_web::web;
+use crate::web::router::Routes;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/account/members", web::get().to(routes::list))
-        .route("/account/members", web::post().to(routes::add))
-        .route("/account/members/{account_id}/role", web::post().to(routes::set_role))
-        .route(
-            "/account/members/{account_id}/remove",
-            web::get().to(routes::remove_dialog),
-        )
-        .route("/account/members/{account_id}/remove", web::post().to(routes::remove));
+pub fn configure(r: &mut Routes) {
+    r.get("/account/members", routes::list)
+        .post("/account/members", routes::add)
+        .post("/account/members/{account_id}/role", routes::set_role)
+        .get("/account/members/{account_id}/remove", routes::remove_dialog)
+        .post("/account/members/{account_id}/remove", routes::remove);
 }

@@ -7,13 +7,10 @@
 pub mod routes;
 pub mod store;
 
-use actix_web::web;
+use crate::web::router::Routes;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/object-storage", web::get().to(routes::page))
-        .route("/object-storage/rotate", web::post().to(routes::rotate_own))
-        .route(
-            "/object-storage/{account_id}/rotate",
-            web::post().to(routes::rotate_member),
-        );
+pub fn configure(r: &mut Routes) {
+    r.get("/object-storage", routes::page)
+        .post("/object-storage/rotate", routes::rotate_own)
+        .post("/object-storage/{account_id}/rotate", routes::rotate_member);
 }

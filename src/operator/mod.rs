@@ -4,15 +4,15 @@
 pub mod actions;
 pub mod routes;
 
-use actix_web::web;
+use crate::web::router::Routes;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/operator", web::get().to(routes::console))
-        .route("/operator/accounts", web::post().to(routes::create_account))
-        .route("/operator/roles", web::post().to(routes::set_role))
-        .route("/operator/projects", web::post().to(routes::create_project))
-        .route("/operator/members", web::post().to(routes::add_member))
-        .route("/operator/quotas", web::post().to(routes::set_quota))
-        .route("/operator/orders", web::post().to(routes::add_order))
-        .route("/operator/orders/{number}", web::post().to(routes::advance_order));
+pub fn configure(r: &mut Routes) {
+    r.get("/operator", routes::console)
+        .post("/operator/accounts", routes::create_account)
+        .post("/operator/roles", routes::set_role)
+        .post("/operator/projects", routes::create_project)
+        .post("/operator/members", routes::add_member)
+        .post("/operator/quotas", routes::set_quota)
+        .post("/operator/orders", routes::add_order)
+        .post("/operator/orders/{number}", routes::advance_order);
 }

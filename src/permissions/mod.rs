@@ -4,12 +4,12 @@
 
 pub mod routes;
 
-use actix_web::web;
+use crate::web::router::Routes;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/permissions", web::get().to(routes::page))
-        .route("/permissions/{account_id}", web::get().to(routes::dialog))
-        .route("/permissions/{account_id}", web::post().to(routes::save));
+pub fn configure(r: &mut Routes) {
+    r.get("/permissions", routes::page)
+        .get("/permissions/{account_id}", routes::dialog)
+        .post("/permissions/{account_id}", routes::save);
 }
 
 /// The message key of a service's name.

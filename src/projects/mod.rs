@@ -4,15 +4,15 @@
 pub mod routes;
 pub mod store;
 
-use actix_web::web;
+use crate::web::router::Routes;
 
 use crate::error::AppError;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(routes::home))
-        .route("/account", web::get().to(routes::overview))
-        .route("/projects/switch", web::get().to(routes::switcher))
-        .route("/projects/switch", web::post().to(routes::switch));
+pub fn configure(r: &mut Routes) {
+    r.get("/", routes::home)
+        .get("/account", routes::overview)
+        .get("/projects/switch", routes::switcher)
+        .post("/projects/switch", routes::switch);
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,15 +6,15 @@ pub mod routes;
 pub mod store;
 pub mod writer;
 
-use actix_web::web;
+use crate::web::router::Routes;
 
 use crate::{error::AppError, web::i18n::Msg};
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/quota", web::get().to(routes::page))
-        .route("/quota/members/{account_id}/edit", web::get().to(routes::edit_dialog))
-        .route("/quota/members/{account_id}", web::post().to(routes::save))
-        .route("/quota/allocations/{id}/release", web::post().to(routes::release));
+pub fn configure(r: &mut Routes) {
+    r.get("/quota", routes::page)
+        .get("/quota/members/{account_id}/edit", routes::edit_dialog)
+        .post("/quota/members/{account_id}", routes::save)
+        .post("/quota/allocations/{id}/release", routes::release);
 }
 
 /// The largest quota or request accepted: far beyond any real machine

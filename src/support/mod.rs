@@ -4,14 +4,14 @@
 
 pub mod routes;
 
-use actix_web::web;
+use crate::web::router::Routes;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/support", web::get().to(routes::search))
-        .route("/support/accounts/{account_id}", web::get().to(routes::account))
-        .route("/support/accounts/{account_id}/lock", web::post().to(routes::lock))
-        .route(
+pub fn configure(r: &mut Routes) {
+    r.get("/support", routes::search)
+        .get("/support/accounts/{account_id}", routes::account)
+        .post("/support/accounts/{account_id}/lock", routes::lock)
+        .post(
             "/support/accounts/{account_id}/keys/{key_id}/revoke",
-            web::post().to(routes::revoke_key),
+            routes::revoke_key,
         );
 }

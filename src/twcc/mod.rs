@@ -6,9 +6,9 @@
 pub mod routes;
 pub mod store;
 
-use actix_web::{middleware::from_fn, web};
+use actix_web::middleware::from_fn;
 
-use crate::quotas::QuotaService;
+use crate::{quotas::QuotaService, web::router::Routes};
 
 /// The clusters the client knows, by the `x-api-host` it sends.
 pub const CLUSTERS: [Cluster; 4] = [
@@ -54,26 +54,24 @@ pub fn is_twcc_path(path: &str) -> bool {
     path.starts_with("/api/v2/") || path.starts_with("/iservice/")
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::scope("/api/v2")
-            .wrap(from_fn(crate::api::record))
-            .route("/users/", web::get().to(routes::users))
-            .route("/{cluster}/projects/", web::get().to(routes::projects))
-            .route(
-                "/{cluster}/projects/{id}/key/",
-                web::get().to(routes::object_storage_key),
-            )
-            .route("/{cluster}/project_quotas/", web::get().to(routes::project_quotas))
-            .route(
-                "/{cluster}/projects/{id}/user_quotas/",
-                web::get().to(routes::user_quotas),
-            ),
+pub fn configure(r: &mut Routes) {
+    r.scope(
+        "/api/v2",
+        |scope| scope.wrap(from_fn(crate::api::record)),
+        |r| {
+            r.get("/users/", routes::users)
+                .get("/{cluster}/projects/", routes::projects)
+                .get("/{cluster}/projects/{id}/key/", routes::object_storage_key)
+                .get("/{cluster}/project_quotas/", routes::project_quotas)
+                .get("/{cluster}/projects/{id}/user_quotas/", routes::user_quotas);
+        },
     )
-    .service(
-        web::scope("/iservice")
-            .wrap(from_fn(crate::api::record))
-            .route("/user/all_wallet/", web::get().to(routes::all_wallets))
-            .route("/user/wallet/", web::get().to(routes::wallet)),
+    .scope(
+        "/iservice",
+        |scope| scope.wrap(from_fn(crate::api::record)),
+        |r| {
+            r.get("/user/all_wallet/", routes::all_wallets)
+                .get("/user/wallet/", routes::wallet);
+        },
     );
 }

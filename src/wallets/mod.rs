@@ -7,26 +7,23 @@ pub mod store;
 
 use std::fmt;
 
-use actix_web::web;
+use crate::web::router::Routes;
 
 use crate::{error::AppError, web::i18n::Msg};
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/account/wallet", web::get().to(routes::wallet))
-        .route("/account/wallet/ledger.csv", web::get().to(routes::ledger_csv))
-        .route("/account/wallet/sub-wallets", web::post().to(routes::create_sub_wallet))
-        .route("/account/wallet/transfer", web::post().to(routes::transfer))
-        .route(
+pub fn configure(r: &mut Routes) {
+    r.get("/account/wallet", routes::wallet)
+        .get("/account/wallet/ledger.csv", routes::ledger_csv)
+        .post("/account/wallet/sub-wallets", routes::create_sub_wallet)
+        .post("/account/wallet/transfer", routes::transfer)
+        .get("/account/wallet/sub-wallets/{account_id}/remove", routes::remove_dialog)
+        .post(
             "/account/wallet/sub-wallets/{account_id}/remove",
-            web::get().to(routes::remove_dialog),
+            routes::remove_sub_wallet,
         )
-        .route(
-            "/account/wallet/sub-wallets/{account_id}/remove",
-            web::post().to(routes::remove_sub_wallet),
-        )
-        .route("/account/usage", web::get().to(routes::usage))
-        .route("/account/usage.csv", web::get().to(routes::usage_csv))
-        .route("/account/orders", web::get().to(routes::orders));
+        .get("/account/usage", routes::usage)
+        .get("/account/usage.csv", routes::usage_csv)
+        .get("/account/orders", routes::orders);
 }
 
 /// Units of credit per whole credit.

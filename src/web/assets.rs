@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use actix_web::{HttpResponse, web};
 
-use crate::error::AppError;
+use crate::{error::AppError, web::router::Routes};
 
 struct Asset {
     name: &'static str,
@@ -69,6 +69,6 @@ async fn serve(path: web::Path<(String, String)>) -> Result<HttpResponse, AppErr
         .body(asset.body))
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/static/{hash}/{name}", web::get().to(serve));
+pub fn configure(r: &mut Routes) {
+    r.get("/static/{hash}/{name}", serve);
 }

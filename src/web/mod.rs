@@ -8,6 +8,7 @@ pub mod csv;
 pub mod errors;
 pub mod i18n;
 pub mod limits;
+pub mod router;
 
 use std::{borrow::Cow, collections::HashMap};
 
@@ -22,6 +23,7 @@ use crate::{
     projects::Tenant,
 };
 use i18n::{Lang, Msg};
+use router::Routes;
 
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
      style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; \
@@ -44,9 +46,8 @@ pub fn security_headers(secure: bool) -> DefaultHeaders {
     }
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(healthz))
-        .route("/language", web::post().to(set_language));
+pub fn configure(r: &mut Routes) {
+    r.get("/healthz", healthz).post("/language", set_language);
 }
 
 async fn healthz() -> HttpResponse {
