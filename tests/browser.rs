@@ -612,6 +612,11 @@ async fn every_main_page_looks_finished_and_passes_axe_in_both_languages_and_siz
             browser.screenshot(&shot("permissions-dialog")).await;
             browser.assert_accessible("permissions dialog").await;
 
+            browser.goto("/object-storage").await;
+            browser.find("#own-pair-title").await;
+            browser.screenshot(&shot("object-storage")).await;
+            browser.assert_accessible("object storage").await;
+
             browser.goto("/activity?stream=changes").await;
             browser.find("nav.tabs").await;
             browser.screenshot(&shot("activity")).await;

@@ -488,3 +488,4 @@ sessions-ended = { $count ->
     [one] One other session is signed out.
    *[other] { $count } other sessions are signed out.
 }
+nav-object-storage = Object storage

@@ -458,3 +458,4 @@ session-this = 此瀏覽器
 sessions-end-others = 登出其他所有裝置
 session-ended = 已登出該工作階段。
 sessions-ended = 已登出其他 { $count } 個工作階段。
+nav-object-storage = 物件儲存
