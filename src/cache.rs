@@ -2,35 +2,42 @@
 //! busy requests (an API key's owner, the signed-in viewer) do not each read
 //! it again: every statement is a round trip to SQLite's own thread.
 //!
-//! Every committed write moves one global generation on (`db::Tx::commit`,
-//! `activity::store::record_change`, and the few writes made outside a
-//! transaction call `invalidate_all`), which makes everything remembered
-//! before it stale at once: a deleted key, a locked account or a removed
-//! member is seen on the very next request. The lifetime bounds what another
+//! Every committed write moves its database's generation on
+//! (`db::Tx::commit`; there is no other way to write), which makes
+//! everything remembered before it stale at once: a deleted key, a locked
+//! account or a removed member is seen on the very next request. The lifetime bounds what another
 //! process (the CLI) could change unseen, and what time alone changes (a key
 //! coming within a week of its expiry).
 
 use std::{
     hash::Hash,
     sync::{
-        Mutex,
+        Arc, Mutex,
         atomic::{AtomicU64, Ordering},
     },
     time::{Duration, Instant},
 };
 
-static GENERATION: AtomicU64 = AtomicU64::new(0);
 const LIFETIME: Duration = Duration::from_secs(5);
 
-/// Forgets everything remembered (something it may depend on changed).
-pub fn invalidate_all() {
-    GENERATION.fetch_add(1, Ordering::SeqCst);
-}
+/// A count of committed changes, moved on by every write the database
+/// commits (`db::Tx::commit`): whatever was remembered under an older count
+/// is stale. One per database (`db::Db`), so two apps in one process forget
+/// nothing of each other's.
+#[derive(Debug, Clone, Default)]
+pub struct Generation(Arc<AtomicU64>);
 
-/// The generation to read under: take it *before* reading the database, so
-/// that a change committed meanwhile makes what was read stale.
-pub fn generation() -> u64 {
-    GENERATION.load(Ordering::SeqCst)
+impl Generation {
+    /// The count to read under: take it *before* reading the database, so
+    /// that a change committed meanwhile makes what was read stale.
+    pub fn current(&self) -> u64 {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    /// Forgets everything remembered (something it may depend on changed).
+    pub fn advance(&self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
 }
 
 struct Entry<V> {
@@ -44,20 +51,28 @@ struct Entry<V> {
 pub struct Remembered<K, V> {
     entries: Mutex<foldhash::HashMap<K, Entry<V>>>,
     capacity: usize,
+    generation: Generation,
 }
 
 impl<K: Eq + Hash, V: Clone> Remembered<K, V> {
-    pub fn new(capacity: usize) -> Self {
+    /// Remembers reads of the database whose changes `generation` counts.
+    pub fn new(capacity: usize, generation: Generation) -> Self {
         Remembered {
             entries: Mutex::new(foldhash::HashMap::default()),
             capacity,
+            generation,
         }
+    }
+
+    /// The count to read under (see `Generation::current`).
+    pub fn generation(&self) -> u64 {
+        self.generation.current()
     }
 
     /// The value remembered for `key`, if nothing has changed since and it
     /// is younger than the lifetime.
     pub fn get(&self, key: &K) -> Option<V> {
-        let generation = generation();
+        let generation = self.generation.current();
         let entries = self.entries.lock().ok()?;
         entries
             .get(key)

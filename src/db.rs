@@ -1,31 +1,103 @@
-//! The SQLite pool: WAL, foreign keys, a busy timeout, migrations on open.
+//! The database: the SQLite pool (WAL, foreign keys, a busy timeout,
+//! migrations on open), this process's write gate and the generation of
+//! what is remembered in memory, held together in one `Db` value. Reads go
+//! through `Db::read`; every write goes through a `Tx` from
+//! `Db::begin_immediate`, whose commit forgets what was remembered.
 
 use std::{
     ops::{Deref, DerefMut},
     path::Path,
     str::FromStr,
-    sync::{Arc, LazyLock},
+    sync::Arc,
     time::Duration,
 };
 
 use sqlx::{
-    ConnectOptions, Sqlite, SqliteConnection, SqlitePool, Transaction,
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+    ConnectOptions, Execute, Executor, Sqlite, SqliteConnection, SqlitePool, Transaction,
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteQueryResult, SqliteSynchronous},
 };
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
-pub type Db = SqlitePool;
+use crate::cache::Generation;
 
-/// Writers queue here, in the process, rather than in SQLite: SQLite's busy
-/// handler waits by sleeping (up to 100 ms a try), which under contention
-/// costs far more than the writes themselves.
-static WRITE_GATE: LazyLock<Arc<Mutex<()>>> = LazyLock::new(Default::default);
+/// One database, as this process uses it. Cloning is cheap and shares all.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: SqlitePool,
+    /// Writers queue here, in the process, rather than in SQLite: SQLite's
+    /// busy handler waits by sleeping (up to 100 ms a try), which under
+    /// contention costs far more than the writes themselves.
+    gate: Arc<Mutex<()>>,
+    generation: Generation,
+}
+
+impl Db {
+    fn new(pool: SqlitePool) -> Self {
+        Db {
+            pool,
+            gate: Arc::default(),
+            generation: Generation::default(),
+        }
+    }
+
+    /// The pool, for reads. Writes go through `begin_immediate`.
+    pub fn read(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// The count of committed changes that in-memory caches of this
+    /// database are kept against (`crate::cache::Remembered`).
+    pub fn generation(&self) -> Generation {
+        self.generation.clone()
+    }
+
+    /// A write transaction that takes the database's write lock at once, so
+    /// that a read-check-write sequence inside it cannot interleave with
+    /// another.
+    pub async fn begin_immediate(&self) -> sqlx::Result<Tx> {
+        let gate = self.gate.clone().lock_owned().await;
+        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        Ok(Tx {
+            tx,
+            _gate: gate,
+            generation: self.generation.clone(),
+        })
+    }
+
+    /// One write statement, committed on its own (forgetting what is
+    /// remembered, as every commit does).
+    pub async fn execute<'q>(&self, query: impl Execute<'q, Sqlite> + 'q) -> sqlx::Result<SqliteQueryResult> {
+        let mut tx = self.begin_immediate().await?;
+        let done = (&mut *tx).execute(query).await?;
+        tx.commit().await?;
+        Ok(done)
+    }
+
+    /// One write statement to rows no cache is made from (activity, a
+    /// session's last-seen time), committed on its own.
+    pub async fn execute_leaving_caches<'q>(
+        &self,
+        query: impl Execute<'q, Sqlite> + 'q,
+    ) -> sqlx::Result<SqliteQueryResult> {
+        let mut tx = self.begin_immediate().await?;
+        let done = (&mut *tx).execute(query).await?;
+        tx.commit_leaving_caches().await?;
+        Ok(done)
+    }
+
+    /// The pool itself, for what is neither a read nor a transaction:
+    /// migrations and the bulk load (`seed`), which has the database to itself.
+    pub(crate) fn bulk(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
 
 /// A write transaction holding the database's write lock (and this
 /// process's write gate) until it is committed or dropped.
 pub struct Tx {
     tx: Transaction<'static, Sqlite>,
     _gate: OwnedMutexGuard<()>,
+    generation: Generation,
 }
 
 impl Tx {
@@ -33,7 +105,7 @@ impl Tx {
     /// whatever this changed may be part of it.
     pub async fn commit(self) -> sqlx::Result<()> {
         self.tx.commit().await?;
-        crate::cache::invalidate_all();
+        self.generation.advance();
         Ok(())
     }
 
@@ -100,15 +172,12 @@ async fn open_with(path: &Path, bulk: bool) -> anyhow::Result<Db> {
         .connect_with(options)
         .await?;
     sqlx::migrate!("./migrations").run(&pool).await?;
-    Ok(pool)
+    Ok(Db::new(pool))
 }
 
-/// A write transaction that takes the database's write lock at once, so that
-/// a read-check-write sequence inside it cannot interleave with another.
+/// A write transaction on `db` (see `Db::begin_immediate`).
 pub async fn begin_immediate(db: &Db) -> sqlx::Result<Tx> {
-    let gate = WRITE_GATE.clone().lock_owned().await;
-    let tx = db.begin_with("BEGIN IMMEDIATE").await?;
-    Ok(Tx { tx, _gate: gate })
+    db.begin_immediate().await
 }
 
 /// Runs a background writer (`future`) on a thread and runtime of its own,
@@ -153,6 +222,34 @@ pub fn now() -> i64 {
 
 #[cfg(test)]
 mod tests {
+    #[tokio::test]
+    async fn two_databases_in_one_process_share_no_gate_and_no_generation() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = super::open(&dir.path().join("a.db")).await.unwrap();
+        let b = super::open(&dir.path().join("b.db")).await.unwrap();
+        let (a_seen, b_seen) = (a.generation(), b.generation());
+        let held = a.begin_immediate().await.unwrap();
+        // A's write gate is held: B writes all the same.
+        let other = tokio::time::timeout(std::time::Duration::from_secs(2), b.begin_immediate())
+            .await
+            .expect("B is not held up by A's gate")
+            .unwrap();
+        other.commit().await.unwrap();
+        assert_eq!((a_seen.current(), b_seen.current()), (0, 1));
+        held.commit().await.unwrap();
+        assert_eq!((a_seen.current(), b_seen.current()), (1, 1));
+        // A clone shares its database's gate and generation.
+        let a2 = a.clone();
+        let held = a.begin_immediate().await.unwrap();
+        assert!(
+            tokio::time::timeout(std::time::Duration::from_millis(200), a2.begin_immediate())
+                .await
+                .is_err()
+        );
+        drop(held);
+        assert_eq!(a2.generation().current(), 1, "a dropped transaction changes nothing");
+    }
+
     #[test]
     fn fixed_chunks_cover_every_row_once_in_few_sizes() {
         let rows: Vec<usize> = (0..599).collect();

@@ -85,13 +85,14 @@ impl Application {
         let recorder = activity::Recorder::start(db.clone());
         activity::keep_pruning(db.clone(), config.activity_retention_days);
         let allocations = quotas::writer::AllocationWriter::start(db.clone());
+        let generation = db.generation();
         let state = aweb::Data::new(AppState {
             db,
             config,
             recorder: recorder.clone(),
             allocations,
-            keys: cache::Remembered::new(50_000),
-            viewers: cache::Remembered::new(10_000),
+            keys: cache::Remembered::new(50_000, generation.clone()),
+            viewers: cache::Remembered::new(10_000, generation),
             secrets,
         });
 

@@ -76,7 +76,7 @@ async fn insert_all<T>(
     let mut count = 0u64;
     let mut next = next_statement();
     while next.is_some() {
-        let mut tx = db.begin().await?;
+        let mut tx = db.bulk().begin().await?;
         let mut in_tx = 0;
         while in_tx < ROWS_PER_TRANSACTION
             && let Some((mut builder, rows)) = next.take()
@@ -228,7 +228,7 @@ pub async fn seed(db: &Db, plan: &SeedPlan) -> anyhow::Result<Seeded> {
     for index in KEY_INDEXES {
         let name = index.split_whitespace().nth(2).unwrap_or_default();
         sqlx::query(sqlx::AssertSqlSafe(format!("DROP INDEX IF EXISTS {name}")))
-            .execute(db)
+            .execute(db.bulk())
             .await?;
     }
     rows += insert_all(
@@ -248,16 +248,18 @@ pub async fn seed(db: &Db, plan: &SeedPlan) -> anyhow::Result<Seeded> {
     )
     .await?;
     for index in KEY_INDEXES {
-        sqlx::query(sqlx::AssertSqlSafe(index.to_string())).execute(db).await?;
+        sqlx::query(sqlx::AssertSqlSafe(index.to_string()))
+            .execute(db.bulk())
+            .await?;
     }
     // Table sizes for the query planner, but no per-value samples: with
     // samples (SQLite's STAT4, built into the bundled library) every new
     // value bound to a statement makes SQLite plan it again, which costs
     // more than most of our statements themselves (seen in callgrind).
     // Sizes from a sample of each index are as good to the planner.
-    sqlx::query("PRAGMA analysis_limit = 1000").execute(db).await?;
-    sqlx::query("ANALYZE").execute(db).await?;
-    sqlx::query("DELETE FROM sqlite_stat4").execute(db).await?;
+    sqlx::query("PRAGMA analysis_limit = 1000").execute(db.bulk()).await?;
+    sqlx::query("ANALYZE").execute(db.bulk()).await?;
+    sqlx::query("DELETE FROM sqlite_stat4").execute(db.bulk()).await?;
     Ok(Seeded {
         rows,
         seconds: started.elapsed().as_secs_f64(),

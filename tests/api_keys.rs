@@ -100,7 +100,7 @@ async fn the_list_shows_every_column_newest_first_and_pages_past_fifty() {
         app.key_for("MST110001", &alice.user, 30).await;
         sqlx::query("UPDATE api_keys SET created_at = created_at - $1 WHERE id = (SELECT MAX(id) FROM api_keys)")
             .bind(1000 - n)
-            .execute(&app.db)
+            .execute(app.db.read())
             .await
             .unwrap();
     }
@@ -123,7 +123,7 @@ async fn the_list_shows_every_column_newest_first_and_pages_past_fifty() {
     first.assert_contains("51 keys");
     assert_eq!(key_ids(&first).len(), 50);
     let newest: String = sqlx::query_scalar("SELECT key_id FROM api_keys ORDER BY created_at DESC LIMIT 1")
-        .fetch_one(&app.db)
+        .fetch_one(app.db.read())
         .await
         .unwrap();
     assert_eq!(key_ids(&first)[0], newest);
@@ -180,7 +180,7 @@ async fn renaming_and_extending_a_key() {
         async move {
             sqlx::query_scalar::<_, i64>("SELECT expires_at FROM api_keys WHERE key_id = $1")
                 .bind(key_id)
-                .fetch_one(&db)
+                .fetch_one(db.read())
                 .await
                 .unwrap()
         }
@@ -240,7 +240,7 @@ async fn renaming_and_extending_a_key() {
 
     let actions: Vec<String> = sqlx::query_scalar("SELECT action FROM change_activity WHERE target = $1 ORDER BY id")
         .bind(&key_id)
-        .fetch_all(&app.db)
+        .fetch_all(app.db.read())
         .await
         .unwrap();
     assert_eq!(actions, ["key.create", "key.rename", "key.extend"]);
@@ -254,7 +254,7 @@ async fn an_expired_key_is_refused_until_extended_from_now() {
     let past = now_in_db(&app).await - DAY;
     sqlx::query("UPDATE api_keys SET expires_at = $1")
         .bind(past)
-        .execute(&app.db)
+        .execute(app.db.read())
         .await
         .unwrap();
 
@@ -273,7 +273,7 @@ async fn an_expired_key_is_refused_until_extended_from_now() {
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     let expires: i64 = sqlx::query_scalar("SELECT expires_at FROM api_keys")
-        .fetch_one(&app.db)
+        .fetch_one(app.db.read())
         .await
         .unwrap();
     assert!(
@@ -361,7 +361,7 @@ async fn nobody_else_can_touch_a_persons_keys_even_with_the_right_ids() {
     assert_eq!(app.count("SELECT COUNT(*) FROM api_keys").await, 2);
     let name: String = sqlx::query_scalar("SELECT name FROM api_keys WHERE key_id = $1")
         .bind(&bobs_key)
-        .fetch_one(&app.db)
+        .fetch_one(app.db.read())
         .await
         .unwrap();
     assert_eq!(name, "test key");
@@ -448,7 +448,10 @@ async fn the_api_tells_which_key_problem_it_is() {
         .await
         .unwrap();
 
-    sqlx::query("DELETE FROM memberships").execute(&app.db).await.unwrap();
+    sqlx::query("DELETE FROM memberships")
+        .execute(app.db.read())
+        .await
+        .unwrap();
     let (status, body) = app.api_get("/api/v1/whoami", Some(&secret)).await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
@@ -508,17 +511,17 @@ async fn api_calls_update_last_used_and_the_activity_log_and_none_is_lost_at_shu
 
     let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM api_activity WHERE key_id = $1 AND status = 200")
         .bind(&key.key_id)
-        .fetch_one(&db)
+        .fetch_one(db.read())
         .await
         .unwrap();
     assert_eq!(rows, 40);
     let (method, path): (String, String) = sqlx::query_as("SELECT method, path FROM api_activity ORDER BY id LIMIT 1")
-        .fetch_one(&db)
+        .fetch_one(db.read())
         .await
         .unwrap();
     assert_eq!((method.as_str(), path.as_str()), ("GET", "/api/v1/whoami"));
     let last_used: Option<i64> = sqlx::query_scalar("SELECT last_used_at FROM api_keys")
-        .fetch_one(&db)
+        .fetch_one(db.read())
         .await
         .unwrap();
     assert!(last_used.is_some());

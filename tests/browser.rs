@@ -134,7 +134,7 @@ async fn api_keys_with_javascript_create_extend_and_delete_in_place() {
 
     // Extend through the row menu.
     let key_id: String = sqlx::query_scalar("SELECT key_id FROM api_keys")
-        .fetch_one(&app.db)
+        .fetch_one(app.db.read())
         .await
         .unwrap();
     browser.click(&format!("#key-{key_id} .row-menu summary")).await;
@@ -145,7 +145,7 @@ async fn api_keys_with_javascript_create_extend_and_delete_in_place() {
     browser.wait_for_text(&format!("Key {key_id} saved.")).await;
     browser.wait_until("!document.getElementById('dialog').open").await;
     let extended: i64 = sqlx::query_scalar("SELECT expires_at - created_at FROM api_keys")
-        .fetch_one(&app.db)
+        .fetch_one(app.db.read())
         .await
         .unwrap();
     assert_eq!(extended, 40 * 86_400);
@@ -222,7 +222,7 @@ async fn api_keys_without_javascript_work_through_plain_forms() {
 
     browser.goto("/keys").await;
     let key_id: String = sqlx::query_scalar("SELECT key_id FROM api_keys")
-        .fetch_one(&app.db)
+        .fetch_one(app.db.read())
         .await
         .unwrap();
     browser.click(&format!("input[name=key][value='{key_id}']")).await;
@@ -285,7 +285,7 @@ async fn editing_a_members_quota_in_the_dialog_changes_the_row_in_place() {
             .unwrap()
     );
     let gpu: i64 = sqlx::query_scalar("SELECT quota FROM member_quotas WHERE resource = 'gpu'")
-        .fetch_one(&app.db)
+        .fetch_one(app.db.read())
         .await
         .unwrap();
     assert_eq!(gpu, 3);

@@ -33,7 +33,7 @@ fn member_center(db: &std::path::Path, args: &[&str], stdin: Option<&str>) -> (b
     )
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")] // the test blocks on child processes; the server runs meanwhile
 async fn an_operator_sets_up_a_project_from_the_command_line() {
     let app = spawn_app().await;
     let db = &app.db_path;
@@ -108,7 +108,7 @@ async fn an_operator_sets_up_a_project_from_the_command_line() {
     );
     assert!(ok, "{err}");
     let quotas: Vec<(String, i64)> = sqlx::query_as("SELECT resource, quota FROM project_quotas ORDER BY resource")
-        .fetch_all(&app.db)
+        .fetch_all(app.db.read())
         .await
         .unwrap();
     assert_eq!(quotas, [("cpu".to_string(), 64), ("gpu".to_string(), -1)]);
@@ -156,13 +156,13 @@ async fn an_operator_sets_up_a_project_from_the_command_line() {
         StatusCode::SEE_OTHER
     );
     let role: String = sqlx::query_scalar("SELECT platform_role FROM accounts WHERE username = 'sam'")
-        .fetch_one(&app.db)
+        .fetch_one(app.db.read())
         .await
         .unwrap();
     assert_eq!(role, "support");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")] // the test blocks on child processes; the server runs meanwhile
 async fn bad_command_line_input_is_refused_with_a_reason() {
     let app = spawn_app().await;
     let db = &app.db_path;
@@ -270,7 +270,7 @@ fn serve_demo_prints_where_to_sign_in_and_the_demo_accounts() {
     assert!(printed.contains("--demo implies --insecure-cookies"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")] // the test blocks on child processes; the server runs meanwhile
 async fn seed_fills_an_empty_database_that_then_serves() {
     // Seeding needs the database to itself (it loads without a journal).
     let dir = tempfile::tempdir().unwrap();

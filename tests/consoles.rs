@@ -107,7 +107,7 @@ async fn only_the_right_roles_reach_support_and_operator_routes() {
         async move {
             let q = |sql: &'static str| {
                 let db = db.clone();
-                async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(&db).await.unwrap() }
+                async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(db.read()).await.unwrap() }
             };
             (
                 q("SELECT COUNT(*) FROM accounts WHERE status = 'locked' OR platform_role = 'operator'").await,
@@ -332,7 +332,7 @@ async fn support_actions_need_a_reason_and_take_effect() {
     let (_, body) = app.api_get("/api/v1/whoami", Some(&c.secret)).await;
     assert_eq!(body["error"]["code"], "key_disabled");
     let reasons: Vec<(String, String)> = sqlx::query_as("SELECT action, after FROM change_activity WHERE action LIKE 'support.%' AND action <> 'support.view' ORDER BY id")
-        .fetch_all(&app.db)
+        .fetch_all(app.db.read())
         .await
         .unwrap();
     assert_eq!(
@@ -478,7 +478,7 @@ async fn the_operator_console_does_what_the_cli_does_with_the_same_checks() {
     let role: String = sqlx::query_scalar(
         "SELECT role FROM memberships m JOIN accounts a ON a.id = m.account_id WHERE a.username = 'dora'",
     )
-    .fetch_one(&app.db)
+    .fetch_one(app.db.read())
     .await
     .unwrap();
     assert_eq!(role, "tenant_admin");
@@ -486,7 +486,7 @@ async fn the_operator_console_does_what_the_cli_does_with_the_same_checks() {
     let actions: Vec<String> = sqlx::query_scalar(
         "SELECT c.action FROM change_activity c JOIN accounts a ON a.id = c.actor_id WHERE a.username = 'olivia' ORDER BY c.id",
     )
-    .fetch_all(&app.db)
+    .fetch_all(app.db.read())
     .await
     .unwrap();
     for action in [
@@ -574,7 +574,7 @@ async fn activity_shows_each_viewer_what_they_may_see_and_exports_it() {
 
     // Retention: old rows go.
     sqlx::query("UPDATE api_activity SET at = 0 WHERE id = 1")
-        .execute(&app.db)
+        .execute(app.db.read())
         .await
         .unwrap();
     let pruned = member_center::activity::store::prune(&app.db, member_center::db::now() - 400 * 86_400)

@@ -14,7 +14,7 @@ async fn members_of(app: &TestApp, code: &str) -> Vec<(String, String)> {
          JOIN projects p ON p.id = m.project_id WHERE p.code = $1 ORDER BY a.username",
     )
     .bind(code)
-    .fetch_all(&app.db)
+    .fetch_all(app.db.read())
     .await
     .unwrap()
 }
@@ -193,7 +193,7 @@ async fn the_role_matrix_for_member_and_permission_actions() {
     );
     let actions: Vec<String> =
         sqlx::query_scalar("SELECT action FROM change_activity WHERE target = 'dora' ORDER BY id")
-            .fetch_all(&app.db)
+            .fetch_all(app.db.read())
             .await
             .unwrap();
     assert_eq!(
@@ -413,7 +413,7 @@ async fn editing_the_profile_with_checks_next_to_each_field() {
         page.assert_contains(&format!("id=\"profile-{field}\""));
     }
     let email: String = sqlx::query_scalar("SELECT email FROM accounts WHERE username = 'alice'")
-        .fetch_one(&app.db)
+        .fetch_one(app.db.read())
         .await
         .unwrap();
     assert_eq!(email, "alice.chen@example.org");
@@ -559,7 +559,7 @@ async fn a_reset_link_works_once_and_expires() {
     // An expired link does nothing.
     let path = member_center::cli::reset_link(&app.db, "alice").await.unwrap();
     sqlx::query("UPDATE password_resets SET expires_at = 0 WHERE used_at IS NULL")
-        .execute(&app.db)
+        .execute(app.db.read())
         .await
         .unwrap();
     let page = app.client().get(&path).await;
@@ -567,7 +567,7 @@ async fn a_reset_link_works_once_and_expires() {
     page.assert_contains("This reset link is not valid");
     let reason: String =
         sqlx::query_scalar("SELECT after FROM change_activity WHERE action = 'account.reset_link' ORDER BY id LIMIT 1")
-            .fetch_one(&app.db)
+            .fetch_one(app.db.read())
             .await
             .unwrap();
     assert_eq!(reason, "ticket 4711: forgot password");
@@ -635,7 +635,7 @@ async fn permissions_page_search_dialog_and_the_api() {
     assert_eq!(who["services"], json!(["vcs", "hpc"]));
     let (before, after): (String, String) =
         sqlx::query_as("SELECT before, after FROM change_activity WHERE action = 'member.permissions'")
-            .fetch_one(&app.db)
+            .fetch_one(app.db.read())
             .await
             .unwrap();
     assert_eq!(

@@ -29,7 +29,7 @@ async fn member_quota(app: &TestApp, username: &str, resource: &str) -> Option<i
     )
     .bind(username)
     .bind(resource)
-    .fetch_optional(&app.db)
+    .fetch_optional(app.db.read())
     .await
     .unwrap()
 }
@@ -169,7 +169,7 @@ async fn editing_a_members_quota_saves_and_records_the_change() {
 
     let (before, after): (String, String) =
         sqlx::query_as("SELECT before, after FROM change_activity WHERE action = 'quota.member.set'")
-            .fetch_one(&app.db)
+            .fetch_one(app.db.read())
             .await
             .unwrap();
     assert_eq!(before, "cpu=- gpu=- memory=-");
@@ -403,7 +403,7 @@ async fn a_service_the_tenant_may_not_use_is_refused() {
     set_project(&app, "MST110001", "ccs", "16", "8", "128").await;
     let (_, key) = app.key_for("MST110001", &bob.user, 30).await;
     sqlx::query("DELETE FROM tenant_permissions WHERE service = 'ccs'")
-        .execute(&app.db)
+        .execute(app.db.read())
         .await
         .unwrap();
     let (status, body) = admit(
@@ -455,7 +455,7 @@ async fn sixty_four_racing_requests_for_the_last_ten_gpus_admit_exactly_ten() {
     let used: i64 = sqlx::query_scalar(
         "SELECT SUM(r.amount) FROM allocation_resources r JOIN allocations a ON a.id = r.allocation_id WHERE a.released_at IS NULL",
     )
-    .fetch_one(&app.db)
+    .fetch_one(app.db.read())
     .await
     .unwrap();
     assert_eq!(used, 10);
@@ -669,7 +669,7 @@ async fn a_negative_sub_wallet_blocks_only_its_member_in_the_same_batch() {
         .bind(project_id)
         .bind(account_id)
         .bind(closed_at)
-        .execute(&app.db)
+        .execute(app.db.read())
         .await
         .unwrap();
     }

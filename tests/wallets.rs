@@ -422,7 +422,7 @@ async fn orders_move_from_quotation_to_credited_and_members_see_them() {
     cli::advance_order(&app.db, "PO-9", "cancelled").await.unwrap();
     assert_eq!(balance(&app, None).await, 2_505_000);
     let steps: Vec<String> = sqlx::query_scalar("SELECT after FROM change_activity WHERE target = 'PO-7' ORDER BY id")
-        .fetch_all(&app.db)
+        .fetch_all(app.db.read())
         .await
         .unwrap();
     assert_eq!(steps, ["quotation 250.5000", "paid", "credited"]);
@@ -498,7 +498,7 @@ async fn usage_reports_are_bounded_and_money_never_wraps() {
     // A balance at the edge of the range refuses what would take it beyond.
     sqlx::query("UPDATE wallets SET balance = $1 WHERE account_id IS NULL")
         .bind(i64::MIN + 1_000)
-        .execute(&app.db)
+        .execute(app.db.read())
         .await
         .unwrap();
     let (status, body) = post_json(&app, "/api/v1/usage", &key, report(3600, "1", "past-the-edge")).await;
@@ -516,7 +516,7 @@ async fn usage_reports_are_bounded_and_money_never_wraps() {
         )
         .bind(format!("copy-{n}"))
         .bind(4_000_000_000_000_000_000_i64)
-        .execute(&app.db)
+        .execute(app.db.read())
         .await
         .unwrap();
     }

@@ -45,18 +45,20 @@ pub struct NewAccount<'a> {
 
 /// Creates an account; a taken username or email is a `Conflict`.
 pub async fn insert(db: &Db, new: NewAccount<'_>) -> Result<i64, AppError> {
-    let result = sqlx::query(
-        "INSERT INTO accounts (username, display_name, email, password_hash, platform_role, created_at)
+    let result = db
+        .execute(
+            sqlx::query(
+                "INSERT INTO accounts (username, display_name, email, password_hash, platform_role, created_at)
          VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(new.username.as_str())
-    .bind(new.display_name.as_str())
-    .bind(new.email.as_str())
-    .bind(new.password_hash)
-    .bind(new.platform_role.as_str())
-    .bind(now())
-    .execute(db)
-    .await;
+            )
+            .bind(new.username.as_str())
+            .bind(new.display_name.as_str())
+            .bind(new.email.as_str())
+            .bind(new.password_hash)
+            .bind(new.platform_role.as_str())
+            .bind(now()),
+        )
+        .await;
     match result {
         Ok(done) => Ok(done.last_insert_rowid()),
         Err(err) if crate::db::is_unique_violation(&err) => Err(AppError::Conflict(Msg::new("account-exists"))),
@@ -67,7 +69,7 @@ pub async fn insert(db: &Db, new: NewAccount<'_>) -> Result<i64, AppError> {
 pub async fn by_id(db: &Db, id: i64) -> sqlx::Result<Option<Account>> {
     Ok(sqlx::query(select_accounts!("WHERE id = $1"))
         .bind(id)
-        .fetch_optional(db)
+        .fetch_optional(db.read())
         .await?
         .as_ref()
         .map(account))
@@ -76,7 +78,7 @@ pub async fn by_id(db: &Db, id: i64) -> sqlx::Result<Option<Account>> {
 pub async fn by_username(db: &Db, username: &str) -> sqlx::Result<Option<Account>> {
     Ok(sqlx::query(select_accounts!("WHERE username = $1"))
         .bind(username)
-        .fetch_optional(db)
+        .fetch_optional(db.read())
         .await?
         .as_ref()
         .map(account))
@@ -86,39 +88,41 @@ pub async fn by_username(db: &Db, username: &str) -> sqlx::Result<Option<Account
 pub async fn credentials(db: &Db, username: &str) -> sqlx::Result<Option<(Account, String)>> {
     let row = sqlx::query(select_accounts!("WHERE username = $1"))
         .bind(username)
-        .fetch_optional(db)
+        .fetch_optional(db.read())
         .await?;
     Ok(row.map(|row| (account(&row), row.get("password_hash"))))
 }
 
 pub async fn set_language(db: &Db, id: i64, lang: Lang) -> sqlx::Result<()> {
-    sqlx::query("UPDATE accounts SET language = $1 WHERE id = $2")
-        .bind(lang.code())
-        .bind(id)
-        .execute(db)
-        .await?;
-    crate::cache::invalidate_all();
+    db.execute(
+        sqlx::query("UPDATE accounts SET language = $1 WHERE id = $2")
+            .bind(lang.code())
+            .bind(id),
+    )
+    .await?;
     Ok(())
 }
 
 pub async fn set_locked(db: &Db, id: i64, locked: bool) -> sqlx::Result<()> {
-    sqlx::query("UPDATE accounts SET status = $1 WHERE id = $2")
-        .bind(if locked { "locked" } else { "active" })
-        .bind(id)
-        .execute(db)
-        .await?;
-    crate::cache::invalidate_all();
+    db.execute(
+        sqlx::query("UPDATE accounts SET status = $1 WHERE id = $2")
+            .bind(if locked { "locked" } else { "active" })
+            .bind(id),
+    )
+    .await?;
     Ok(())
 }
 
 pub async fn count(db: &Db) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM accounts").fetch_one(db).await
+    sqlx::query_scalar("SELECT COUNT(*) FROM accounts")
+        .fetch_one(db.read())
+        .await
 }
 
 pub async fn by_email(db: &Db, email: &str) -> sqlx::Result<Option<Account>> {
     Ok(sqlx::query(select_accounts!("WHERE lower(email) = lower($1)"))
         .bind(email)
-        .fetch_optional(db)
+        .fetch_optional(db.read())
         .await?
         .as_ref()
         .map(account))
@@ -194,7 +198,7 @@ pub async fn update_profile(db: &Db, before: &Account, profile: Profile<'_>) -> 
 pub async fn password_hash(db: &Db, id: i64) -> sqlx::Result<Option<String>> {
     sqlx::query_scalar("SELECT password_hash FROM accounts WHERE id = $1")
         .bind(id)
-        .fetch_optional(db)
+        .fetch_optional(db.read())
         .await
 }
 
@@ -268,29 +272,29 @@ pub async fn reset_account(db: &Db, digest: &[u8]) -> sqlx::Result<Option<i64>> 
     )
     .bind(digest)
     .bind(now())
-    .fetch_optional(db)
+    .fetch_optional(db.read())
     .await
 }
 
 /// Uses up a reset link: `true` only for the first use of a valid link.
 pub async fn use_reset(db: &Db, digest: &[u8]) -> sqlx::Result<bool> {
-    let used = sqlx::query(
+    let used = db.execute(sqlx::query(
         "UPDATE password_resets SET used_at = $1 WHERE token_digest = $2 AND used_at IS NULL AND expires_at > $1",
     )
     .bind(now())
     .bind(digest)
-    .execute(db)
+    )
     .await?;
     Ok(used.rows_affected() == 1)
 }
 
 pub async fn set_platform_role(db: &Db, id: i64, role: PlatformRole) -> sqlx::Result<()> {
-    sqlx::query("UPDATE accounts SET platform_role = $1 WHERE id = $2")
-        .bind(role.as_str())
-        .bind(id)
-        .execute(db)
-        .await?;
-    crate::cache::invalidate_all();
+    db.execute(
+        sqlx::query("UPDATE accounts SET platform_role = $1 WHERE id = $2")
+            .bind(role.as_str())
+            .bind(id),
+    )
+    .await?;
     Ok(())
 }
 
@@ -312,7 +316,7 @@ pub async fn search(db: &Db, q: &str) -> sqlx::Result<Vec<Account>> {
     )
     .bind(pattern)
     .bind(q.trim())
-    .fetch_all(db)
+    .fetch_all(db.read())
     .await?;
     Ok(rows.iter().map(account).collect())
 }

@@ -17,8 +17,7 @@ pub struct Change<'a> {
     pub after: &'a str,
 }
 
-/// Records a change, inside the caller's transaction when given one.
-pub async fn record_change<'e>(executor: impl Executor<'e, Database = Sqlite>, change: Change<'_>) -> sqlx::Result<()> {
+fn insert_change(change: Change<'_>) -> sqlx::query::Query<'_, Sqlite, sqlx::sqlite::SqliteArguments> {
     sqlx::query(
         "INSERT INTO change_activity (at, actor_id, project_id, subject_id, action, target, before, after)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -31,11 +30,18 @@ pub async fn record_change<'e>(executor: impl Executor<'e, Database = Sqlite>, c
     .bind(change.target)
     .bind(change.before)
     .bind(change.after)
-    .execute(executor)
-    .await?;
-    // Whatever changed may be something remembered in memory (when inside
-    // a transaction, its commit says so again once the change is visible).
-    crate::cache::invalidate_all();
+}
+
+/// Records a change inside the caller's transaction, so that it is written
+/// exactly when what it records is.
+pub async fn record_change<'e>(executor: impl Executor<'e, Database = Sqlite>, change: Change<'_>) -> sqlx::Result<()> {
+    insert_change(change).execute(executor).await?;
+    Ok(())
+}
+
+/// Records a change on its own (a view, or a change already committed).
+pub async fn record(db: &Db, change: Change<'_>) -> sqlx::Result<()> {
+    db.execute(insert_change(change)).await?;
     Ok(())
 }
 
@@ -157,7 +163,7 @@ pub async fn api_calls(
         .bind(before)
         .bind(limit)
         .bind(offset)
-        .fetch_all(db)
+        .fetch_all(db.read())
         .await?;
     use sqlx::Row;
     Ok(rows
@@ -198,7 +204,7 @@ pub async fn changes(
         .bind(limit)
         .bind(offset)
         .bind(filter.own)
-        .fetch_all(db)
+        .fetch_all(db.read())
         .await?;
     use sqlx::Row;
     Ok(rows
@@ -218,13 +224,11 @@ pub async fn changes(
 
 /// Deletes activity older than `before` (retention).
 pub async fn prune(db: &Db, before: i64) -> sqlx::Result<u64> {
-    let calls = sqlx::query("DELETE FROM api_activity WHERE at < $1")
-        .bind(before)
-        .execute(db)
+    let calls = db
+        .execute_leaving_caches(sqlx::query("DELETE FROM api_activity WHERE at < $1").bind(before))
         .await?;
-    let changes = sqlx::query("DELETE FROM change_activity WHERE at < $1")
-        .bind(before)
-        .execute(db)
+    let changes = db
+        .execute_leaving_caches(sqlx::query("DELETE FROM change_activity WHERE at < $1").bind(before))
         .await?;
     Ok(calls.rows_affected() + changes.rows_affected())
 }

@@ -53,7 +53,7 @@ impl ApiCaller {
         let (owner, services) = match state.keys.get(&digest) {
             Some(cached) => cached,
             None => {
-                let generation = crate::cache::generation();
+                let generation = state.keys.generation();
                 let owner = store::by_digest(&state.db, &digest)
                     .await?
                     .ok_or(AppError::KeyRejected(KeyProblem::Invalid))?;

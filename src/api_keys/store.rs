@@ -137,17 +137,17 @@ pub async fn list(
     .bind(project_id)
     .bind(limit)
     .bind(offset)
-    .fetch_all(db)
+    .fetch_all(db.read())
     .await?;
     let total = sqlx::query_scalar("SELECT COUNT(*) FROM api_keys WHERE account_id = $1 AND project_id = $2")
         .bind(account_id)
         .bind(project_id)
-        .fetch_one(db)
+        .fetch_one(db.read())
         .await?;
     let held = sqlx::query_scalar(HELD)
         .bind(account_id)
         .bind(project_id)
-        .fetch_one(db)
+        .fetch_one(db.read())
         .await?;
     Ok((rows.iter().map(key).collect(), KeyCounts { total, held }))
 }
@@ -160,7 +160,7 @@ pub async fn own(db: &Db, account_id: i64, project_id: i64, key_id: &str) -> sql
     .bind(account_id)
     .bind(project_id)
     .bind(key_id)
-    .fetch_optional(db)
+    .fetch_optional(db.read())
     .await?;
     Ok(row.as_ref().map(key))
 }
@@ -262,7 +262,7 @@ pub async fn expiring_within(db: &Db, account_id: i64, seconds: i64) -> sqlx::Re
         .bind(account_id)
         .bind(now)
         .bind(now + seconds)
-        .fetch_one(db)
+        .fetch_one(db.read())
         .await
 }
 
@@ -299,7 +299,7 @@ pub async fn by_digest(db: &Db, digest: &[u8]) -> sqlx::Result<Option<KeyOwner>>
          WHERE k.secret_digest = $1",
     )
     .bind(digest)
-    .fetch_optional(db)
+    .fetch_optional(db.read())
     .await?;
     Ok(row.map(|row| KeyOwner {
         key_row: row.get("id"),
@@ -326,7 +326,7 @@ pub async fn of_account(db: &Db, account_id: i64) -> sqlx::Result<Vec<Key>> {
         "WHERE k.account_id = $1 ORDER BY k.created_at DESC LIMIT 200"
     ))
     .bind(account_id)
-    .fetch_all(db)
+    .fetch_all(db.read())
     .await?;
     Ok(rows.iter().map(key).collect())
 }

@@ -251,7 +251,7 @@ impl SignedIn {
     /// The session behind `token`, if it is still on (not signed out, idle
     /// for less than the idle timeout, younger than the absolute lifetime).
     async fn load(state: &AppState, token: &str, chosen: Option<i64>) -> Result<Option<Self>, AppError> {
-        let generation = crate::cache::generation();
+        let generation = state.viewers.generation();
         let key = (crate::auth::token::digest(token), chosen);
         let (mut found, mut remember) = match state.viewers.get(&key) {
             Some(found) => (found, false),

@@ -149,7 +149,7 @@ macro_rules! select_sessions {
 pub async fn session(db: &Db, token_digest: &[u8]) -> sqlx::Result<Option<SessionRow>> {
     let row = sqlx::query(select_sessions!("WHERE token_digest = $1"))
         .bind(token_digest)
-        .fetch_optional(db)
+        .fetch_optional(db.read())
         .await?;
     Ok(row.as_ref().map(session_row))
 }
@@ -160,18 +160,19 @@ pub async fn sessions_of(db: &Db, account_id: i64) -> sqlx::Result<Vec<SessionRo
         "WHERE account_id = $1 ORDER BY last_seen_at DESC, id DESC"
     ))
     .bind(account_id)
-    .fetch_all(db)
+    .fetch_all(db.read())
     .await?;
     Ok(rows.iter().map(session_row).collect())
 }
 
 /// Notes that a session was used (a coarse write: the caller limits how often).
 pub async fn touch_session(db: &Db, id: i64, at: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
-        .bind(at)
-        .bind(id)
-        .execute(db)
-        .await?;
+    db.execute_leaving_caches(
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(id),
+    )
+    .await?;
     Ok(())
 }
 

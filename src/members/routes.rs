@@ -88,7 +88,7 @@ pub async fn add(admin: TenantAdmin, form: web::Form<AddForm>) -> Result<HttpRes
                     before: "",
                     after: role.as_str(),
                 };
-                crate::activity::store::record_change(db, change).await?;
+                crate::activity::store::record(db, change).await?;
                 current
                     .viewer
                     .flash(true, Msg::new("member-added").arg("name", &account.display_name));

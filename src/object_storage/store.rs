@@ -49,7 +49,7 @@ pub async fn pair_of(db: &Db, project_id: i64, account_id: i64) -> sqlx::Result<
     let row = sqlx::query(select_pairs!("WHERE k.project_id = $1 AND k.account_id = $2"))
         .bind(project_id)
         .bind(account_id)
-        .fetch_optional(db)
+        .fetch_optional(db.read())
         .await?;
     Ok(row.as_ref().map(pair))
 }
@@ -58,7 +58,7 @@ pub async fn pair_of(db: &Db, project_id: i64, account_id: i64) -> sqlx::Result<
 pub async fn pairs_of_project(db: &Db, project_id: i64) -> sqlx::Result<Vec<Pair>> {
     let rows = sqlx::query(select_pairs!("WHERE k.project_id = $1 ORDER BY a.display_name, a.id"))
         .bind(project_id)
-        .fetch_all(db)
+        .fetch_all(db.read())
         .await?;
     Ok(rows.iter().map(pair).collect())
 }

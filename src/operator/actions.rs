@@ -95,7 +95,7 @@ pub async fn create_account(
         before: "",
         after: platform_role.as_str(),
     };
-    activity::store::record_change(db, change).await?;
+    activity::store::record(db, change).await?;
     Ok(id)
 }
 
@@ -132,7 +132,7 @@ pub async fn set_platform_role(db: &Db, actor: Actor, username: &str, role: &str
         before: account.platform_role.as_str(),
         after: role.as_str(),
     };
-    activity::store::record_change(db, change).await?;
+    activity::store::record(db, change).await?;
     Ok(())
 }
 
@@ -172,7 +172,7 @@ pub async fn create_project(
         before: "",
         after: name.as_str(),
     };
-    activity::store::record_change(db, change).await?;
+    activity::store::record(db, change).await?;
     Ok(id)
 }
 
@@ -196,7 +196,7 @@ pub async fn add_member(
         before: "",
         after: role.as_str(),
     };
-    activity::store::record_change(db, change).await?;
+    activity::store::record(db, change).await?;
     Ok(())
 }
 

@@ -77,7 +77,7 @@ pub async fn insert(
 pub async fn by_code(db: &Db, code: &str) -> sqlx::Result<Option<Project>> {
     let row = sqlx::query("SELECT id, code, name FROM projects WHERE code = $1")
         .bind(code)
-        .fetch_optional(db)
+        .fetch_optional(db.read())
         .await?;
     Ok(row.map(|row| Project {
         id: row.get("id"),
@@ -138,17 +138,17 @@ pub async fn add_member(db: &Db, project_id: i64, account_id: i64, role: TenantR
 pub async fn set_default_services(db: &Db, services: Option<&[String]>) -> sqlx::Result<()> {
     match services {
         Some(list) => {
-            sqlx::query(
-                "INSERT INTO settings (name, value) VALUES ('default_services', $1)
+            db.execute(
+                sqlx::query(
+                    "INSERT INTO settings (name, value) VALUES ('default_services', $1)
                  ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                )
+                .bind(list.join(",")),
             )
-            .bind(list.join(","))
-            .execute(db)
             .await?;
         }
         None => {
-            sqlx::query("DELETE FROM settings WHERE name = 'default_services'")
-                .execute(db)
+            db.execute(sqlx::query("DELETE FROM settings WHERE name = 'default_services'"))
                 .await?;
         }
     }
@@ -298,7 +298,7 @@ pub async fn project_permissions(
          WHERE m.project_id = $1 ORDER BY s.position",
     )
     .bind(project_id)
-    .fetch_all(db)
+    .fetch_all(db.read())
     .await?;
     let mut map: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
     for (account, service) in rows {
@@ -310,7 +310,7 @@ pub async fn project_permissions(
 /// Every service the cloud has, in order.
 pub async fn services(db: &Db) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar("SELECT code FROM services ORDER BY position")
-        .fetch_all(db)
+        .fetch_all(db.read())
         .await
 }
 
@@ -379,7 +379,7 @@ pub async fn tenant(db: &Db, account_id: i64, project_id: i64) -> sqlx::Result<O
     let row = sqlx::query(select_tenants!("WHERE m.account_id = $1 AND m.project_id = $2"))
         .bind(account_id)
         .bind(project_id)
-        .fetch_optional(db)
+        .fetch_optional(db.read())
         .await?;
     Ok(row.as_ref().map(tenant_from))
 }
@@ -388,7 +388,7 @@ pub async fn tenant(db: &Db, account_id: i64, project_id: i64) -> sqlx::Result<O
 pub async fn tenants_of(db: &Db, account_id: i64) -> sqlx::Result<Vec<Tenant>> {
     let rows = sqlx::query(select_tenants!("WHERE m.account_id = $1 ORDER BY p.code"))
         .bind(account_id)
-        .fetch_all(db)
+        .fetch_all(db.read())
         .await?;
     Ok(rows.iter().map(tenant_from).collect())
 }
@@ -397,7 +397,7 @@ pub async fn tenants_of(db: &Db, account_id: i64) -> sqlx::Result<Vec<Tenant>> {
 pub async fn first_tenant(db: &Db, account_id: i64) -> sqlx::Result<Option<Tenant>> {
     let row = sqlx::query(select_tenants!("WHERE m.account_id = $1 ORDER BY p.code LIMIT 1"))
         .bind(account_id)
-        .fetch_optional(db)
+        .fetch_optional(db.read())
         .await?;
     Ok(row.as_ref().map(tenant_from))
 }
@@ -409,7 +409,7 @@ pub async fn permitted_services(db: &Db, membership_id: i64) -> sqlx::Result<Vec
          WHERE t.membership_id = $1 ORDER BY s.position",
     )
     .bind(membership_id)
-    .fetch_all(db)
+    .fetch_all(db.read())
     .await
 }
 
@@ -443,7 +443,7 @@ pub async fn members(db: &Db, project_id: i64) -> sqlx::Result<Vec<Member>> {
          WHERE m.project_id = $1 ORDER BY a.display_name, a.username",
     )
     .bind(project_id)
-    .fetch_all(db)
+    .fetch_all(db.read())
     .await?;
     Ok(rows.iter().map(member_from).collect())
 }
@@ -457,7 +457,7 @@ pub async fn member(db: &Db, project_id: i64, account_id: i64) -> sqlx::Result<O
     )
     .bind(project_id)
     .bind(account_id)
-    .fetch_optional(db)
+    .fetch_optional(db.read())
     .await?;
     Ok(row.as_ref().map(member_from))
 }

@@ -160,7 +160,7 @@ async fn usage_in(
 /// The gauges of a project's service: usage against the project quota (a
 /// quota never set is 0: nothing may be used until the operator sets it).
 pub async fn project_gauges(db: &Db, project_id: i64, service: QuotaService) -> sqlx::Result<Vec<Gauge>> {
-    let mut conn = db.acquire().await?;
+    let mut conn = db.read().acquire().await?;
     let limits = limits_in(&mut conn, project_id, None, service).await?;
     let usage = usage_in(&mut conn, project_id, None, service).await?;
     Ok(gauges(service, &usage, |r| Some(limits.get(&r).copied().unwrap_or(0))))
@@ -174,7 +174,7 @@ pub async fn member_gauges(
     account_id: i64,
     service: QuotaService,
 ) -> sqlx::Result<Vec<Gauge>> {
-    let mut conn = db.acquire().await?;
+    let mut conn = db.read().acquire().await?;
     let limits = limits_in(&mut conn, project_id, Some(account_id), service).await?;
     let usage = usage_in(&mut conn, project_id, Some(account_id), service).await?;
     Ok(gauges(service, &usage, |r| limits.get(&r).copied()))
@@ -202,7 +202,7 @@ async fn all_member_gauges(db: &Db, project_id: i64, service: QuotaService) -> s
         sqlx::query_as("SELECT account_id, resource, quota FROM member_quotas WHERE project_id = $1 AND service = $2")
             .bind(project_id)
             .bind(service.code())
-            .fetch_all(db)
+            .fetch_all(db.read())
             .await?;
     let usage: Vec<(i64, String, i64)> = sqlx::query_as(
         "SELECT a.account_id, r.resource, SUM(r.amount) FROM allocations a
@@ -212,7 +212,7 @@ async fn all_member_gauges(db: &Db, project_id: i64, service: QuotaService) -> s
     )
     .bind(project_id)
     .bind(service.code())
-    .fetch_all(db)
+    .fetch_all(db.read())
     .await?;
     let mut limit_map: HashMap<(i64, Resource), i64> = HashMap::new();
     for (account, resource, quota) in limits {
@@ -811,7 +811,7 @@ pub async fn live_allocations_of_project(
     .bind(project_id)
     .bind(service.code())
     .bind(limit)
-    .fetch_all(db)
+    .fetch_all(db.read())
     .await?;
     let mut found: Vec<LiveAllocation> = rows
         .iter()
@@ -832,7 +832,7 @@ pub async fn live_allocations_of_project(
     .bind(project_id)
     .bind(service.code())
     .bind(limit)
-    .fetch_all(db)
+    .fetch_all(db.read())
     .await?;
     for (id, resource, amount) in resources {
         if let Some(allocation) = found.iter_mut().find(|a| a.id == id) {
@@ -844,14 +844,14 @@ pub async fn live_allocations_of_project(
     )
     .bind(project_id)
     .bind(service.code())
-    .fetch_one(db)
+    .fetch_one(db.read())
     .await?;
     Ok((found, total))
 }
 
 /// The member's live allocations, newest first.
 pub async fn live_allocations(db: &Db, project_id: i64, account_id: i64) -> sqlx::Result<Vec<Allocation>> {
-    let mut conn = db.acquire().await?;
+    let mut conn = db.read().acquire().await?;
     let ids: Vec<i64> = sqlx::query_scalar(
         "SELECT id FROM allocations WHERE project_id = $1 AND account_id = $2 AND released_at IS NULL
          ORDER BY id DESC LIMIT 1000",
@@ -876,7 +876,7 @@ pub async fn project_limit(db: &Db, project_id: i64, service: QuotaService, reso
             .bind(project_id)
             .bind(service.code())
             .bind(resource.code())
-            .fetch_optional(db)
+            .fetch_optional(db.read())
             .await?;
     Ok(limit.unwrap_or(0))
 }
@@ -904,7 +904,7 @@ pub async fn members_with_gauges(
          WHERE m.project_id = $1 ORDER BY a.display_name, a.username",
     )
     .bind(project_id)
-    .fetch_all(db)
+    .fetch_all(db.read())
     .await?;
     let unset = || gauges(service, &HashMap::new(), |_| None);
     Ok(members

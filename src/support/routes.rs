@@ -164,7 +164,7 @@ pub async fn account(support: Support, path: web::Path<i64>) -> Result<HttpRespo
         before: "",
         after: "",
     };
-    activity::store::record_change(db, change).await?;
+    activity::store::record(db, change).await?;
     let page = account_page(&support, subject.id, FieldErrors::default(), String::new()).await?;
     html(&page)
 }

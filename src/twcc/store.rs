@@ -28,7 +28,7 @@ pub async fn wallets_of(db: &Db, account_id: i64) -> sqlx::Result<Vec<WalletRow>
          WHERE m.account_id = $1 ORDER BY p.code",
     )
     .bind(account_id)
-    .fetch_all(db)
+    .fetch_all(db.read())
     .await?;
     Ok(rows
         .iter()
@@ -53,7 +53,7 @@ pub async fn obtained(db: &Db, wallet_id: i64) -> sqlx::Result<crate::wallets::C
          WHERE wallet_id = $1 AND amount > 0 AND kind IN ('credit', 'transfer')",
     )
     .bind(wallet_id)
-    .fetch_one(db)
+    .fetch_one(db.read())
     .await?;
     Ok(crate::wallets::CreditSum::from_parts(whole, units))
 }

@@ -44,7 +44,7 @@ macro_rules! select_wallets {
 pub async fn parent(db: &Db, project_id: i64) -> sqlx::Result<Wallet> {
     let row = sqlx::query(select_wallets!("WHERE w.project_id = $1 AND w.account_id IS NULL"))
         .bind(project_id)
-        .fetch_one(db)
+        .fetch_one(db.read())
         .await?;
     Ok(wallet(&row))
 }
@@ -55,7 +55,7 @@ pub async fn sub_wallets(db: &Db, project_id: i64) -> sqlx::Result<Vec<Wallet>> 
         "WHERE w.project_id = $1 AND w.account_id IS NOT NULL AND w.closed_at IS NULL ORDER BY a.display_name"
     ))
     .bind(project_id)
-    .fetch_all(db)
+    .fetch_all(db.read())
     .await?;
     Ok(rows.iter().map(wallet).collect())
 }
@@ -66,7 +66,7 @@ pub async fn sub_wallet(db: &Db, project_id: i64, account_id: i64) -> sqlx::Resu
     ))
     .bind(project_id)
     .bind(account_id)
-    .fetch_optional(db)
+    .fetch_optional(db.read())
     .await?;
     Ok(row.as_ref().map(wallet))
 }
@@ -79,7 +79,7 @@ pub async fn balances(db: &Db, project_id: i64, account_id: i64) -> sqlx::Result
     )
     .bind(project_id)
     .bind(account_id)
-    .fetch_all(db)
+    .fetch_all(db.read())
     .await?;
     let parent = rows.iter().find(|(a, _)| a.is_none()).map_or(0, |(_, b)| *b);
     let sub = rows.iter().find(|(a, _)| a.is_some()).map(|(_, b)| Credits(*b));
@@ -535,7 +535,7 @@ pub async fn ledger(
         .bind(filter.wallet)
         .bind(limit)
         .bind(offset)
-        .fetch_all(db)
+        .fetch_all(db.read())
         .await?;
     let total: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM ledger_entries l JOIN wallets w ON w.id = l.wallet_id
@@ -547,7 +547,7 @@ pub async fn ledger(
     .bind(filter.to)
     .bind(filter.member)
     .bind(filter.wallet)
-    .fetch_one(db)
+    .fetch_one(db.read())
     .await?;
     Ok((rows.iter().map(ledger_row).collect(), total))
 }
@@ -568,7 +568,7 @@ pub async fn ledger_before(
         .bind(filter.wallet)
         .bind(before_id)
         .bind(limit)
-        .fetch_all(db)
+        .fetch_all(db.read())
         .await?;
     Ok(rows.iter().map(ledger_row).collect())
 }
@@ -602,7 +602,7 @@ pub async fn usage_sums(
     .bind(from)
     .bind(to)
     .bind(account)
-    .fetch_all(db)
+    .fetch_all(db.read())
     .await?;
     Ok(rows
         .iter()
@@ -650,7 +650,7 @@ pub async fn orders(db: &Db, project_id: Option<i64>) -> sqlx::Result<Vec<Order>
          WHERE ($1 IS NULL OR o.project_id = $1) ORDER BY o.created_at DESC, o.id DESC LIMIT 500",
     )
     .bind(project_id)
-    .fetch_all(db)
+    .fetch_all(db.read())
     .await?;
     Ok(rows.iter().map(order).collect())
 }

@@ -125,7 +125,7 @@ impl TestApp {
 
     pub async fn count(&self, sql: &str) -> i64 {
         sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
-            .fetch_one(&self.db)
+            .fetch_one(self.db.read())
             .await
             .unwrap()
     }
