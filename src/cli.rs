@@ -5,11 +5,10 @@ use std::io::BufRead;
 
 use crate::{
     accounts::{self, Username, check_new_password},
-    auth::token,
     db::Db,
     error::AppError,
     operator::actions,
-    projects,
+    projects, token,
     web::i18n::Lang,
 };
 

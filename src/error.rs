@@ -163,7 +163,7 @@ impl AppError {
     pub fn report(&self) -> ErrorReport {
         let error_id = match self {
             AppError::Internal(cause) => {
-                let id = crate::auth::token::short_id();
+                let id = crate::token::short_id();
                 tracing::error!(error_id = %id, error = format!("{cause:#}"), "internal error");
                 Some(id)
             }

@@ -16,6 +16,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod format;
 pub mod members;
 pub mod object_storage;
 pub mod operator;
@@ -25,6 +26,7 @@ pub mod quotas;
 pub mod secrets;
 pub mod seed;
 pub mod support;
+pub mod token;
 pub mod twcc;
 pub mod wallets;
 pub mod web;
@@ -111,6 +113,7 @@ impl Application {
                 .app_data(query_config())
                 .app_data(path_config())
                 .app_data(payload_config())
+                .app_data(web::errors::ErrorFrame(auth::session::error_frame))
                 .configure(|cfg| {
                     routes(&mut web::router::Routes::new(cfg, &mut Vec::new()));
                 })

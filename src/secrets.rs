@@ -27,7 +27,7 @@ impl Secrets {
             Ok(text) => Self::parse(text.trim())
                 .ok_or_else(|| anyhow::anyhow!("{}: expected 64 or more hex digits", path.display())),
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-                let hex_secret = crate::auth::token::random_hex(32);
+                let hex_secret = crate::token::random_hex(32);
                 let mut options = std::fs::OpenOptions::new();
                 options.write(true).create_new(true);
                 #[cfg(unix)]

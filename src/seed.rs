@@ -14,8 +14,8 @@ use std::time::Instant;
 use sqlx::{QueryBuilder, Sqlite};
 
 use crate::{
-    auth::token,
     db::{Db, now},
+    token,
 };
 
 pub const PASSWORD: &str = "bench-password";

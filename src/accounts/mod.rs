@@ -8,7 +8,8 @@ use crate::web::router::Routes;
 use crate::{error::AppError, web::i18n::Lang};
 
 pub fn configure(r: &mut Routes) {
-    r.get("/account/profile", routes::profile)
+    r.post("/language", routes::set_language)
+        .get("/account/profile", routes::profile)
         .post("/account/profile", routes::save_profile)
         .post("/account/sessions/{id}/sign-out", routes::end_session)
         .post("/account/sessions/sign-out-others", routes::end_other_sessions)
@@ -195,13 +196,13 @@ pub async fn issue_reset_link(
     created_by: Option<i64>,
     reason: &str,
 ) -> Result<String, AppError> {
-    let token = crate::auth::token::uuid_secret();
+    let token = crate::token::uuid_secret();
     let expires_at = crate::db::now() + 24 * 3600;
     store::create_reset(
         db,
         account_id,
         created_by,
-        &crate::auth::token::digest(&token),
+        &crate::token::digest(&token),
         expires_at,
         reason,
     )

@@ -7,8 +7,9 @@ use serde::Deserialize;
 
 use super::{DisplayName, Email, check_new_password, parse_phone, parse_time_zone, store};
 use crate::{
-    auth::{CurrentUser, Support, Viewer, password, store::SessionRow, token::digest},
+    auth::{CurrentUser, Support, Viewer, password, store::SessionRow},
     error::AppError,
+    token::digest,
     web::{
         FieldErrors, Layout, html,
         i18n::{Lang, Msg},
@@ -156,7 +157,7 @@ pub async fn save_profile(user: CurrentUser, form: web::Form<ProfileForm>) -> Re
         match store::update_profile(user.viewer.db(), &user.account, profile).await {
             Ok(()) => {
                 user.viewer.flash(true, Msg::new("profile-saved"));
-                return Ok(redirect_after_post(&user.viewer, "/account/profile"));
+                return Ok(redirect_after_post(user.viewer.htmx, "/account/profile"));
             }
             Err(err) => errors.add(err, lang)?,
         }
@@ -194,7 +195,7 @@ pub async fn end_session(user: CurrentUser, path: web::Path<i64>) -> Result<Http
         return Ok(see_other("/sign-in"));
     }
     user.viewer.flash(true, Msg::new("session-ended"));
-    Ok(redirect_after_post(&user.viewer, "/account/profile"))
+    Ok(redirect_after_post(user.viewer.htmx, "/account/profile"))
 }
 
 /// Signs out every session of the account but this one.
@@ -202,7 +203,7 @@ pub async fn end_other_sessions(user: CurrentUser) -> Result<HttpResponse, AppEr
     let ended =
         crate::auth::store::end_sessions(user.viewer.db(), user.account.id, None, user.viewer.session_id).await?;
     user.viewer.flash(true, Msg::new("sessions-ended").arg("count", ended));
-    Ok(redirect_after_post(&user.viewer, "/account/profile"))
+    Ok(redirect_after_post(user.viewer.htmx, "/account/profile"))
 }
 
 // ----- password -----
@@ -279,7 +280,7 @@ pub async fn change_password(user: CurrentUser, form: web::Form<PasswordForm>) -
     crate::auth::store::end_sessions(db, user.account.id, None, user.viewer.session_id).await?;
     user.viewer.set_epoch(epoch);
     user.viewer.flash(true, Msg::new("password-changed"));
-    Ok(redirect_after_post(&user.viewer, "/account/password"))
+    Ok(redirect_after_post(user.viewer.htmx, "/account/password"))
 }
 
 // ----- reset links -----
@@ -449,4 +450,23 @@ pub async fn issue_reset(support: Support, form: web::Form<IssueResetForm>) -> R
         .content_type("text/html; charset=utf-8")
         .insert_header(("Cache-Control", "no-store"))
         .body(page.render()?))
+}
+
+// ----- language -----
+
+#[derive(Deserialize)]
+pub struct LanguageForm {
+    lang: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// Switches the language; a signed-in person's choice is saved on the account.
+pub async fn set_language(viewer: Viewer, form: web::Form<LanguageForm>) -> Result<HttpResponse, AppError> {
+    let lang = Lang::parse(&form.lang).ok_or(AppError::BadRequest(Msg::new("error-bad-language")))?;
+    match &viewer.account {
+        Some(account) => store::set_language(viewer.db(), account.id, lang).await?,
+        None => viewer.set_session_lang(lang),
+    }
+    Ok(see_other(&crate::web::local_path(&form.next)))
 }

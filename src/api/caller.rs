@@ -5,9 +5,9 @@ use actix_web::{HttpMessage, HttpRequest, web};
 use crate::{
     AppState,
     api_keys::store::{self, KeyOwner},
-    auth::token::digest,
     db::now,
     error::{AppError, KeyProblem},
+    token::digest,
 };
 
 /// A request made with a valid, current key of an active member.

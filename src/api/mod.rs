@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use actix_web::{
     Error, HttpMessage,
-    body::MessageBody,
+    body::{BoxBody, MessageBody},
     dev::{ServiceRequest, ServiceResponse},
     middleware::{Next, from_fn},
     web,
@@ -23,10 +23,18 @@ use caller::CallerMark;
 
 use crate::{AppState, activity::ApiCall, db::now, web::router::Routes};
 
+/// The API's errors as JSON: `{"error": {"code", "message", …}}`.
+async fn render_errors(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    crate::web::errors::render_in_scope(req, next, crate::web::errors::json_error).await
+}
+
 pub fn configure(r: &mut Routes) {
     r.scope(
         "/api/v1",
-        |scope| scope.wrap(from_fn(record)),
+        |scope| scope.wrap(from_fn(render_errors)).wrap(from_fn(record)),
         |r| {
             r.get("/openapi.json", openapi::document)
                 .get("/whoami", routes::whoami)

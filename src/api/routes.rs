@@ -11,13 +11,7 @@ use crate::{
     error::AppError,
 };
 
-/// A time as RFC 3339 in UTC, e.g. `2026-11-29T08:00:00Z`.
-pub fn rfc3339(unix: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
-        .unwrap_or_default()
-}
+pub use crate::format::rfc3339;
 
 #[derive(Serialize, ToSchema)]
 pub struct AccountInfo {

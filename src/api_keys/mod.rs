@@ -56,7 +56,7 @@ pub fn parse_days(raw: &str, field: &'static str, max: i64) -> Result<i64, AppEr
 
 /// A new public key ID, e.g. `ak-3f9c2a71d04e`.
 pub fn new_key_id() -> String {
-    format!("ak-{}", crate::auth::token::random_hex(6))
+    format!("ak-{}", crate::token::random_hex(6))
 }
 
 /// Where a key stands, as the list shows it.
@@ -112,7 +112,7 @@ pub async fn create(
     days: i64,
     max_keys: i64,
 ) -> Result<CreatedKey, AppError> {
-    let secret = crate::auth::token::uuid_secret();
+    let secret = crate::token::uuid_secret();
     let key_id = new_key_id();
     let expires_at = crate::db::now() + days * DAY;
     let new = store::NewKey {
@@ -120,7 +120,7 @@ pub async fn create(
         project_id,
         key_id: &key_id,
         name,
-        digest: &crate::auth::token::digest(&secret),
+        digest: &crate::token::digest(&secret),
         prefix: &secret[..8],
         expires_at,
     };

@@ -96,7 +96,7 @@ pub async fn insert(db: &Db, new: NewKey<'_>, max_keys: i64) -> Result<(), AppEr
     let after = format!(
         "name={:?} expires={}",
         new.name.as_str(),
-        crate::api::routes::rfc3339(new.expires_at)
+        crate::format::rfc3339(new.expires_at)
     );
     activity::store::record_change(
         &mut *tx,
@@ -208,8 +208,8 @@ pub async fn update(
     }
     if expires_at != before.expires_at {
         let (was, now_is) = (
-            crate::api::routes::rfc3339(before.expires_at),
-            crate::api::routes::rfc3339(expires_at),
+            crate::format::rfc3339(before.expires_at),
+            crate::format::rfc3339(expires_at),
         );
         let change = Change {
             actor_id: Some(account_id),

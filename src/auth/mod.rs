@@ -6,7 +6,6 @@ pub mod routes;
 pub mod session;
 pub mod store;
 pub mod throttle;
-pub mod token;
 
 use std::net::IpAddr;
 

@@ -99,7 +99,7 @@ pub async fn sign_in(viewer: Viewer, req: HttpRequest, form: web::Form<SignInFor
             store::attempt_succeeded(db, &client.address, &username).await?;
             viewer.sign_in(&account, &client).await?;
             tracing::info!(account = %account.username, address = %client.address, "signed in");
-            Ok(redirect_after_post(&viewer, &next))
+            Ok(redirect_after_post(viewer.htmx, &next))
         }
         _ => refuse(&viewer, StatusCode::UNPROCESSABLE_ENTITY, Msg::new("signin-failed")),
     }

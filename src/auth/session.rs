@@ -5,16 +5,15 @@
 
 use actix_session::{Session, SessionExt};
 use actix_web::{HttpRequest, web};
-use serde::{Deserialize, Serialize};
 
 use crate::{
     AppState,
-    accounts::{self, Account},
+    accounts::{self, Account, PlatformRole},
     db::Db,
     error::AppError,
     projects::{self, Tenant},
     web::{
-        Layout,
+        FrameProject, FrameUser, Layout,
         i18n::{Lang, Msg},
     },
 };
@@ -22,22 +21,11 @@ use crate::{
 /// The session's random token; the server keeps its digest (`sessions`).
 const SID: &str = "sid";
 const EPOCH: &str = "epoch";
-const CSRF: &str = "csrf";
 const PROJECT: &str = "project";
 const LANG: &str = "lang";
 const FLASH: &str = "flash";
 
-/// A one-time message shown on the next page (after a redirect).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Flash {
-    pub success: bool,
-    pub text: String,
-}
-
-/// The CSRF token bound to this session, if it has one.
-pub fn session_csrf(session: &Session) -> Option<String> {
-    session.get::<String>(CSRF).ok().flatten()
-}
+pub use crate::web::Flash;
 
 /// The person behind a request, signed in or not.
 pub struct Viewer {
@@ -144,10 +132,10 @@ impl Viewer {
 
     /// The session's CSRF token, made on first use.
     pub fn csrf_token(&self) -> String {
-        session_csrf(&self.session).unwrap_or_else(|| {
-            let token = crate::auth::token::random_hex(32);
+        crate::web::csrf::session_token(&self.session).unwrap_or_else(|| {
+            let token = crate::token::random_hex(32);
             // A failed insert only means the next form post is refused.
-            let _ = self.session.insert(CSRF, &token);
+            let _ = self.session.insert(crate::web::csrf::SESSION_KEY, &token);
             token
         })
     }
@@ -172,12 +160,12 @@ impl Viewer {
     /// Starts a fresh session for `account`: a new server-side record and
     /// token (against fixation) and a new CSRF token.
     pub async fn sign_in(&self, account: &Account, client: &super::Client) -> Result<(), AppError> {
-        let token = crate::auth::token::random_hex(32);
+        let token = crate::token::random_hex(32);
         let config = &self.state.config;
         let at = crate::db::now();
         super::store::create_session(
             self.db(),
-            &crate::auth::token::digest(&token),
+            &crate::token::digest(&token),
             account.id,
             &client.address,
             &client.user_agent,
@@ -190,7 +178,8 @@ impl Viewer {
         let insert = || -> Result<(), actix_session::SessionInsertError> {
             self.session.insert(SID, &token)?;
             self.session.insert(EPOCH, account.session_epoch)?;
-            self.session.insert(CSRF, crate::auth::token::random_hex(32))?;
+            self.session
+                .insert(crate::web::csrf::SESSION_KEY, crate::token::random_hex(32))?;
             if let Some(lang) = &keep_lang {
                 self.session.insert(LANG, lang)?;
             }
@@ -227,8 +216,31 @@ impl Viewer {
     /// The page frame: top bar, flash, language, CSRF token.
     pub fn layout(&self) -> Layout {
         let flash = self.session.remove_as::<Flash>(FLASH).and_then(Result::ok);
-        Layout::new(self, flash)
+        Layout {
+            lang: self.lang,
+            csrf: self.csrf_token(),
+            user: self.account.as_ref().map(|account| FrameUser {
+                username: account.username.clone(),
+                display_name: account.display_name.clone(),
+                support: account.platform_role != PlatformRole::None,
+                operator: account.platform_role == PlatformRole::Operator,
+            }),
+            tenant: self.tenant.as_ref().map(|tenant| FrameProject {
+                code: tenant.code.clone(),
+                name: tenant.name.clone(),
+                admin: tenant.is_admin(),
+            }),
+            flash,
+            path: self.path.clone(),
+            expiring_keys: self.expiring_keys,
+            time_zone: self.time_zone(),
+        }
     }
+}
+
+/// The frame of an error page, for `web::errors` (which knows nobody).
+pub fn error_frame(req: &HttpRequest) -> futures_util::future::LocalBoxFuture<'_, Option<Layout>> {
+    Box::pin(async move { Viewer::load(req).await.ok().map(|viewer| viewer.layout()) })
 }
 
 /// How often a session's "last seen" is written: at most once a minute.
@@ -252,7 +264,7 @@ impl SignedIn {
     /// for less than the idle timeout, younger than the absolute lifetime).
     async fn load(state: &AppState, token: &str, chosen: Option<i64>) -> Result<Option<Self>, AppError> {
         let generation = state.viewers.generation();
-        let key = (crate::auth::token::digest(token), chosen);
+        let key = (crate::token::digest(token), chosen);
         let (mut found, mut remember) = match state.viewers.get(&key) {
             Some(found) => (found, false),
             None => match Self::read(state, &key.0, chosen).await? {

@@ -92,7 +92,7 @@ pub async fn add(admin: TenantAdmin, form: web::Form<AddForm>) -> Result<HttpRes
                 current
                     .viewer
                     .flash(true, Msg::new("member-added").arg("name", &account.display_name));
-                return Ok(redirect_after_post(&current.viewer, "/account/members"));
+                return Ok(redirect_after_post(current.viewer.htmx, "/account/members"));
             }
             Err(AppError::Conflict(_)) => {
                 errors.add(AppError::invalid("identifier", "member-exists"), lang)?;
@@ -151,7 +151,7 @@ pub async fn set_role(
         MembershipChange::LastAdmin => current.viewer.flash(false, Msg::new("member-last-admin")),
         MembershipChange::NotAMember => return Err(AppError::NotFound),
     }
-    Ok(redirect_after_post(&current.viewer, "/account/members"))
+    Ok(redirect_after_post(current.viewer.htmx, "/account/members"))
 }
 
 #[derive(Template)]
@@ -215,5 +215,5 @@ pub async fn remove(
     } else {
         "/account/members"
     };
-    Ok(redirect_after_post(&current.viewer, next))
+    Ok(redirect_after_post(current.viewer.htmx, next))
 }

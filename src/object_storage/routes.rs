@@ -78,7 +78,7 @@ pub async fn rotate_own(current: CurrentTenant) -> Result<HttpResponse, AppError
     )
     .await?;
     current.viewer.flash(true, Msg::new("object-storage-rotated-own"));
-    Ok(redirect_after_post(&current.viewer, "/object-storage"))
+    Ok(redirect_after_post(current.viewer.htmx, "/object-storage"))
 }
 
 /// A tenant admin replaces a member's existing pair.
@@ -99,5 +99,5 @@ pub async fn rotate_member(admin: TenantAdmin, path: web::Path<i64>) -> Result<H
     current
         .viewer
         .flash(true, Msg::new("object-storage-rotated").arg("name", &pair.display_name));
-    Ok(redirect_after_post(&current.viewer, "/object-storage"))
+    Ok(redirect_after_post(current.viewer.htmx, "/object-storage"))
 }

@@ -21,7 +21,7 @@ pub struct Pair {
 }
 
 fn new_access_key() -> String {
-    crate::auth::token::random_hex(10).to_uppercase()
+    crate::token::random_hex(10).to_uppercase()
 }
 
 macro_rules! select_pairs {
@@ -76,7 +76,7 @@ pub async fn pair_made(db: &Db, project_id: i64, account_id: i64) -> sqlx::Resul
     .bind(project_id)
     .bind(account_id)
     .bind(new_access_key())
-    .bind(crate::auth::token::random_hex(16))
+    .bind(crate::token::random_hex(16))
     .bind(now())
     .execute(&mut *tx)
     .await?;
@@ -98,7 +98,7 @@ pub async fn rotate(db: &Db, actor_id: i64, project_id: i64, account_id: i64, us
     .bind(project_id)
     .bind(account_id)
     .bind(&access_key)
-    .bind(crate::auth::token::random_hex(16))
+    .bind(crate::token::random_hex(16))
     .bind(now())
     .execute(&mut *tx)
     .await?;

@@ -5,12 +5,12 @@
 use crate::{
     accounts::{self, DisplayName, Email, PlatformRole, Username, store::NewAccount},
     activity::{self, Change},
-    auth::{password, token},
     db::Db,
     error::AppError,
     projects::{self, ProjectCode, ProjectName, TenantRole, store::Project},
     quotas::{QuotaLimit, QuotaService, Resource},
     wallets::{self, Credits},
+    {auth::password, token},
 };
 
 /// Who acts on an account: a person in the console (held to the

@@ -116,5 +116,5 @@ pub async fn switch(user: CurrentUser, form: web::Form<SwitchForm>) -> Result<Ht
     user.viewer.set_project(tenant.project_id);
     user.viewer
         .flash(true, Msg::new("switched-project").arg("project", &tenant.name));
-    Ok(redirect_after_post(&user.viewer, "/account"))
+    Ok(redirect_after_post(user.viewer.htmx, "/account"))
 }

@@ -145,7 +145,7 @@ pub async fn release(admin: TenantAdmin, path: web::Path<i64>) -> Result<HttpRes
         .flash(true, Msg::new("quota-allocation-released").arg("id", released.id));
     let service = QuotaService::parse(&released.service).unwrap_or(QuotaService::Ccs);
     Ok(crate::web::redirect_after_post(
-        &current.viewer,
+        current.viewer.htmx,
         &format!("/quota?service={}", service.code()),
     ))
 }

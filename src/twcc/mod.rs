@@ -6,9 +6,17 @@
 pub mod routes;
 pub mod store;
 
-use actix_web::middleware::from_fn;
+use actix_web::{
+    Error, HttpResponse,
+    body::{BoxBody, MessageBody},
+    dev::{ServiceRequest, ServiceResponse},
+    middleware::{Next, from_fn},
+};
 
-use crate::{quotas::QuotaService, web::router::Routes};
+use crate::{
+    quotas::QuotaService,
+    web::{i18n::Lang, router::Routes},
+};
 
 /// The clusters the client knows, by the `x-api-host` it sends.
 pub const CLUSTERS: [Cluster; 4] = [
@@ -49,15 +57,22 @@ pub fn cluster(name: &str) -> Option<Cluster> {
     CLUSTERS.iter().copied().find(|c| c.name == name)
 }
 
-/// Paths answered in TWCC's shape.
-pub fn is_twcc_path(path: &str) -> bool {
-    path.starts_with("/api/v2/") || path.starts_with("/iservice/")
+/// TWCC's error shape: its client prints `detail` as "Error-<detail>".
+async fn render_errors(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    crate::web::errors::render_in_scope(req, next, |_, status, report| {
+        let detail = report.message.in_lang(Lang::En);
+        HttpResponse::build(status).json(serde_json::json!({ "detail": detail }))
+    })
+    .await
 }
 
 pub fn configure(r: &mut Routes) {
     r.scope(
         "/api/v2",
-        |scope| scope.wrap(from_fn(crate::api::record)),
+        |scope| scope.wrap(from_fn(render_errors)).wrap(from_fn(crate::api::record)),
         |r| {
             r.get("/users/", routes::users)
                 .get("/{cluster}/projects/", routes::projects)
@@ -68,7 +83,7 @@ pub fn configure(r: &mut Routes) {
     )
     .scope(
         "/iservice",
-        |scope| scope.wrap(from_fn(crate::api::record)),
+        |scope| scope.wrap(from_fn(render_errors)).wrap(from_fn(crate::api::record)),
         |r| {
             r.get("/user/all_wallet/", routes::all_wallets)
                 .get("/user/wallet/", routes::wallet);

@@ -235,7 +235,7 @@ pub async fn create_sub_wallet(admin: TenantAdmin, form: web::Form<MemberForm>) 
         Err(AppError::Conflict(msg)) => current.viewer.flash(false, msg),
         Err(err) => return Err(err),
     }
-    Ok(redirect_after_post(&current.viewer, "/account/wallet"))
+    Ok(redirect_after_post(current.viewer.htmx, "/account/wallet"))
 }
 
 #[derive(Deserialize)]
@@ -286,7 +286,7 @@ pub async fn transfer(admin: TenantAdmin, form: web::Form<TransferForm>) -> Resu
                     .arg("amount", amount)
                     .arg("name", &member.display_name),
             );
-            Ok(redirect_after_post(&current.viewer, "/account/wallet"))
+            Ok(redirect_after_post(current.viewer.htmx, "/account/wallet"))
         }
         Err(err @ AppError::Invalid { .. }) => {
             let mut errors = FieldErrors::default();
@@ -339,7 +339,7 @@ pub async fn remove_sub_wallet(admin: TenantAdmin, path: web::Path<i64>) -> Resu
             .arg("name", &member.display_name)
             .arg("amount", returned),
     );
-    Ok(redirect_after_post(&current.viewer, "/account/wallet"))
+    Ok(redirect_after_post(current.viewer.htmx, "/account/wallet"))
 }
 
 // ----- usage -----

@@ -15,7 +15,7 @@ struct Asset {
 }
 
 fn asset(name: &'static str, content_type: &'static str, body: &'static [u8]) -> Asset {
-    let hash = hex::encode(&crate::auth::token::digest_bytes(body)[..6]);
+    let hash = hex::encode(&crate::token::digest_bytes(body)[..6]);
     Asset {
         name,
         content_type,

@@ -12,10 +12,17 @@ use actix_web::{
     web::Bytes,
 };
 
-use crate::{
-    auth::{session::session_csrf, token::constant_time_eq},
-    error::AppError,
-};
+use actix_session::Session;
+
+use crate::{error::AppError, token::constant_time_eq};
+
+/// Where the session keeps its CSRF token.
+pub const SESSION_KEY: &str = "csrf";
+
+/// The CSRF token bound to this session, if it has one.
+pub fn session_token(session: &Session) -> Option<String> {
+    session.get::<String>(SESSION_KEY).ok().flatten()
+}
 
 /// Paths served to API clients, authenticated by key rather than cookie.
 pub fn is_api_path(path: &str) -> bool {
@@ -28,7 +35,7 @@ pub async fn check(
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if !safe && !is_api_path(req.path()) {
-        let expected = session_csrf(&req.get_session());
+        let expected = session_token(&req.get_session());
         let mut sent = req
             .headers()
             .get("x-csrf-token")

@@ -10,11 +10,42 @@ use actix_web::{
 };
 use askama::Template;
 
+use futures_util::future::LocalBoxFuture;
+
 use crate::{
-    auth::session::Viewer,
     error::{AppError, ErrorReport},
     web::{Layout, csrf::is_api_path, i18n::Lang, is_htmx, local_path},
 };
+
+/// How the app frames an error page for whoever asked (given as app data:
+/// this layer knows no account or project).
+#[derive(Clone, Copy)]
+pub struct ErrorFrame(pub for<'a> fn(&'a HttpRequest) -> LocalBoxFuture<'a, Option<Layout>>);
+
+/// The JSON error body every API answers with:
+/// `{"error": {"code", "message", "field"?, "error_id"?, "details"?}}`.
+pub fn json_error(req: &HttpRequest, status: StatusCode, report: &ErrorReport) -> HttpResponse {
+    let lang = Lang::negotiate(
+        req.headers()
+            .get("accept-language")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or(""),
+    );
+    let mut error = serde_json::json!({
+        "code": report.code,
+        "message": report.message.in_lang(lang),
+    });
+    if let Some(field) = &report.field {
+        error["field"] = field.as_ref().into();
+    }
+    if let Some(id) = &report.error_id {
+        error["error_id"] = id.as_str().into();
+    }
+    if let Some(details) = &report.details {
+        error["details"] = details.clone();
+    }
+    HttpResponse::build(status).json(serde_json::json!({ "error": error }))
+}
 
 #[derive(Template)]
 #[template(path = "error.html")]
@@ -37,50 +68,59 @@ pub async fn render(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
-    // The request must not be cloned before routing (actix needs it
-    // unshared), so it is taken back from the response.
     let response = next.call(req).await?.map_into_boxed_body();
+    match take_report(response) {
+        Ok((request, status, report)) => {
+            let rendered = render_report(&request, status, &report).await;
+            Ok(ServiceResponse::new(request, rendered))
+        }
+        Err(response) => Ok(response),
+    }
+}
+
+/// Renders the errors of a scope its own way (an API's error shape), before
+/// they reach `render`.
+pub async fn render_in_scope(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+    renderer: fn(&HttpRequest, StatusCode, &ErrorReport) -> HttpResponse,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let response = next.call(req).await?.map_into_boxed_body();
+    match take_report(response) {
+        Ok((request, status, report)) => {
+            let rendered = renderer(&request, status, &report);
+            Ok(ServiceResponse::new(request, rendered))
+        }
+        Err(response) => Ok(response),
+    }
+}
+
+/// The request, status and report of an error response; any other response
+/// back as it is.
+#[allow(clippy::result_large_err)]
+fn take_report(
+    response: ServiceResponse<BoxBody>,
+) -> Result<(HttpRequest, StatusCode, ErrorReport), ServiceResponse<BoxBody>> {
     let found = response.response().extensions().get::<ErrorReport>().cloned();
     let report = match found {
         Some(report) => report,
         // A body over the limit of an extractor that has no error handler
         // of its own (`web::Bytes`).
         None if response.status() == StatusCode::PAYLOAD_TOO_LARGE => super::limits::too_large().report(),
-        None => return Ok(response),
+        None => return Err(response),
     };
     let status = response.status();
+    // The request must not be cloned before routing (actix needs it
+    // unshared), so it is taken back from the response.
     let (request, _) = response.into_parts();
-    let rendered = render_report(&request, status, &report).await;
-    Ok(ServiceResponse::new(request, rendered))
+    Ok((request, status, report))
 }
 
 async fn render_report(req: &HttpRequest, status: StatusCode, report: &ErrorReport) -> HttpResponse {
-    if crate::twcc::is_twcc_path(req.path()) {
-        // TWCC's client prints `detail` as "Error-<detail>".
-        let detail = report.message.in_lang(Lang::En);
-        return HttpResponse::build(status).json(serde_json::json!({ "detail": detail }));
-    }
     if is_api_path(req.path()) {
-        let lang = Lang::negotiate(
-            req.headers()
-                .get("accept-language")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or(""),
-        );
-        let mut error = serde_json::json!({
-            "code": report.code,
-            "message": report.message.in_lang(lang),
-        });
-        if let Some(field) = &report.field {
-            error["field"] = field.as_ref().into();
-        }
-        if let Some(id) = &report.error_id {
-            error["error_id"] = id.as_str().into();
-        }
-        if let Some(details) = &report.details {
-            error["details"] = details.clone();
-        }
-        return HttpResponse::build(status).json(serde_json::json!({ "error": error }));
+        // An API's own renderer answers inside its scope; this is for the
+        // rest (a path no API route matches).
+        return json_error(req, status, report);
     }
 
     let back_to = local_path(
@@ -100,8 +140,11 @@ async fn render_report(req: &HttpRequest, status: StatusCode, report: &ErrorRepo
         };
     }
 
-    let viewer = Viewer::load(req).await;
-    let lang = viewer.as_ref().map_or(Lang::En, |v| v.lang);
+    let layout = match req.app_data::<ErrorFrame>() {
+        Some(frame) => (frame.0)(req).await,
+        None => None,
+    };
+    let lang = layout.as_ref().map_or(Lang::En, |l| l.lang);
     let mut text = report.message.in_lang(lang);
     if let Some(id) = &report.error_id {
         text = lang.t_args("error-internal-id", &[("id", id.clone())]);
@@ -119,16 +162,16 @@ async fn render_report(req: &HttpRequest, status: StatusCode, report: &ErrorRepo
         };
     }
 
-    let page = match viewer {
-        Ok(viewer) => ErrorPage {
-            l: viewer.layout(),
+    let page = match layout {
+        Some(l) => ErrorPage {
+            l,
             status: status.as_u16(),
             title: lang.t(title_key(status)).to_string(),
             message: text.clone(),
             error_id: report.error_id.clone(),
         }
         .render(),
-        Err(_) => Err(askama::Error::Fmt),
+        None => Err(askama::Error::Fmt),
     };
     match page {
         Ok(body) => HttpResponse::build(status)

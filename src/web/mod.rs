@@ -12,16 +12,11 @@ pub mod router;
 
 use std::{borrow::Cow, collections::HashMap};
 
-use actix_web::{HttpRequest, HttpResponse, http::header, middleware::DefaultHeaders, web};
+use actix_web::{HttpRequest, HttpResponse, http::header, middleware::DefaultHeaders};
 use askama::Template;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use crate::{
-    accounts::{self, Account, PlatformRole},
-    auth::session::{Flash, Viewer},
-    error::AppError,
-    projects::Tenant,
-};
+use crate::error::AppError;
 use i18n::{Lang, Msg};
 use router::Routes;
 
@@ -47,28 +42,11 @@ pub fn security_headers(secure: bool) -> DefaultHeaders {
 }
 
 pub fn configure(r: &mut Routes) {
-    r.get("/healthz", healthz).post("/language", set_language);
+    r.get("/healthz", healthz);
 }
 
 async fn healthz() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("OK")
-}
-
-#[derive(Deserialize)]
-struct LanguageForm {
-    lang: String,
-    #[serde(default)]
-    next: String,
-}
-
-/// Switches the language; a signed-in person's choice is saved on the account.
-async fn set_language(viewer: Viewer, form: web::Form<LanguageForm>) -> Result<HttpResponse, AppError> {
-    let lang = Lang::parse(&form.lang).ok_or(AppError::BadRequest(Msg::new("error-bad-language")))?;
-    match &viewer.account {
-        Some(account) => accounts::store::set_language(viewer.db(), account.id, lang).await?,
-        None => viewer.set_session_lang(lang),
-    }
-    Ok(see_other(&local_path(&form.next)))
 }
 
 /// A 303 to `location`; htmx follows it as a full page load.
@@ -80,8 +58,8 @@ pub fn see_other(location: &str) -> HttpResponse {
 
 /// For a form that htmx or a plain browser posted: htmx is told to load
 /// `location` (`HX-Location` keeps it a soft navigation), a browser gets a 303.
-pub fn redirect_after_post(viewer: &Viewer, location: &str) -> HttpResponse {
-    if viewer.htmx {
+pub fn redirect_after_post(htmx: bool, location: &str) -> HttpResponse {
+    if htmx {
         HttpResponse::Ok().insert_header(("HX-Redirect", location)).finish()
     } else {
         see_other(location)
@@ -184,33 +162,47 @@ pub fn is_htmx(req: &HttpRequest) -> bool {
     req.headers().get("hx-request").is_some_and(|v| v == "true")
 }
 
+/// A one-time message shown on the next page (after a redirect).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Flash {
+    pub success: bool,
+    pub text: String,
+}
+
+/// The signed-in person, as the frame shows them.
+#[derive(Debug, Clone)]
+pub struct FrameUser {
+    pub username: String,
+    pub display_name: String,
+    /// Support staff or an operator.
+    pub support: bool,
+    pub operator: bool,
+}
+
+/// The current project, as the frame shows it.
+#[derive(Debug, Clone)]
+pub struct FrameProject {
+    pub code: String,
+    pub name: String,
+    /// Whether the person is its tenant admin.
+    pub admin: bool,
+}
+
 /// The frame around every page: what the top bar, the flash message and the
 /// forms need. Templates call its methods for words, times and asset URLs.
+/// It is made by whoever knows the person (`auth::session::Viewer::layout`).
 pub struct Layout {
     pub lang: Lang,
     pub csrf: String,
-    pub user: Option<Account>,
-    pub tenant: Option<Tenant>,
+    pub user: Option<FrameUser>,
+    pub tenant: Option<FrameProject>,
     pub flash: Option<Flash>,
     pub path: String,
     pub expiring_keys: i64,
-    time_zone: &'static time_tz::Tz,
+    pub time_zone: &'static time_tz::Tz,
 }
 
 impl Layout {
-    pub fn new(viewer: &Viewer, flash: Option<Flash>) -> Self {
-        Layout {
-            lang: viewer.lang,
-            csrf: viewer.csrf_token(),
-            user: viewer.account.clone(),
-            tenant: viewer.tenant.clone(),
-            flash,
-            path: viewer.path.clone(),
-            expiring_keys: viewer.expiring_keys,
-            time_zone: viewer.time_zone(),
-        }
-    }
-
     /// The message `key` in the viewer's language.
     pub fn t(&self, key: &'static str) -> &'static str {
         self.lang.t(key)
@@ -235,19 +227,15 @@ impl Layout {
     }
 
     pub fn is_support(&self) -> bool {
-        self.user
-            .as_ref()
-            .is_some_and(|u| u.platform_role != PlatformRole::None)
+        self.user.as_ref().is_some_and(|u| u.support)
     }
 
     pub fn is_operator(&self) -> bool {
-        self.user
-            .as_ref()
-            .is_some_and(|u| u.platform_role == PlatformRole::Operator)
+        self.user.as_ref().is_some_and(|u| u.operator)
     }
 
     pub fn is_tenant_admin(&self) -> bool {
-        self.tenant.as_ref().is_some_and(Tenant::is_admin)
+        self.tenant.as_ref().is_some_and(|t| t.admin)
     }
 
     pub fn other_langs(&self) -> Vec<Lang> {
@@ -255,19 +243,7 @@ impl Layout {
     }
 }
 
-/// `2026-11-29 17:03 Asia/Taipei`
-pub fn format_time(unix: i64, zone: &'static time_tz::Tz) -> String {
-    use time_tz::{OffsetDateTimeExt, TimeZone};
-    let Ok(utc) = time::OffsetDateTime::from_unix_timestamp(unix) else {
-        return unix.to_string();
-    };
-    let local = utc.to_timezone(zone);
-    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
-    match local.format(&format) {
-        Ok(text) => format!("{text} {}", zone.name()),
-        Err(_) => unix.to_string(),
-    }
-}
+pub use crate::format::format_time;
 
 /// A date range typed as `YYYY-MM-DD` (either end may be empty), as unix
 /// seconds in `zone`: from the start of `from` to the end of `to`.
@@ -299,17 +275,6 @@ pub fn date_range(from: &str, to: &str, zone: &'static time_tz::Tz) -> Result<(O
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn times_are_shown_in_the_zone_with_its_name() {
-        let taipei = time_tz::timezones::get_by_name("Asia/Taipei").unwrap();
-        // 2026-11-29 08:00:00 UTC
-        assert_eq!(format_time(1_795_939_200, taipei), "2026-11-29 16:00 Asia/Taipei");
-        assert_eq!(
-            format_time(1_795_939_200, time_tz::timezones::db::UTC),
-            "2026-11-29 08:00 UTC"
-        );
-    }
 
     #[test]
     fn only_local_paths_are_followed() {
