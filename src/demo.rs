@@ -7,7 +7,7 @@ use crate::{
     db::Db,
     projects,
     quotas::{self, QuotaLimit, QuotaService, Resource},
-    wallets::{self, Credits, store::Direction},
+    wallets::{self, Credits, service::Direction},
 };
 
 pub const PASSWORD: &str = "demo-password";
@@ -111,8 +111,8 @@ pub async fn load_if_empty(db: &Db) -> anyhow::Result<bool> {
         cli::advance_order(db, number, "credited").await?;
     }
     cli::add_order(db, "MST110001", "PO-2026-0003", "5000", "next quarter").await?;
-    wallets::store::open_sub_wallet(db, alice, lab, bob, "bob").await?;
-    wallets::store::transfer(
+    wallets::service::open_sub_wallet(db, alice, lab, bob, "bob").await?;
+    wallets::service::transfer(
         db,
         alice,
         lab,
@@ -135,7 +135,7 @@ pub async fn load_if_empty(db: &Db) -> anyhow::Result<bool> {
             rate_per_hour: Credits(82 * wallets::SCALE),
             idempotency_key: key,
         };
-        wallets::store::debit_usage(db, report).await?;
+        wallets::service::debit_usage(db, report).await?;
     }
     Ok(true)
 }

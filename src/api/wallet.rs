@@ -105,7 +105,7 @@ pub async fn report_usage(caller: ApiCaller, body: web::Bytes) -> Result<HttpRes
         rate_per_hour: rate,
         idempotency_key: &key,
     };
-    let debit = store::debit_usage(&caller.state.db, report).await?;
+    let debit = crate::wallets::service::debit_usage(&caller.state.db, report).await?;
     let body = UsageBody {
         id: debit.id,
         amount: debit.amount.to_string(),

@@ -9,7 +9,7 @@ use crate::{
     error::AppError,
     projects::{self, ProjectCode, ProjectName, TenantRole, store::Project},
     quotas::{QuotaLimit, QuotaService, Resource},
-    wallets::{self, Credits},
+    wallets::{self, Credits, OrderStep},
     {auth::password, token},
 };
 
@@ -243,13 +243,11 @@ pub async fn add_order(
         return Err(AppError::invalid("amount", "credits-invalid"));
     }
     let note: String = note.trim().chars().take(200).collect();
-    wallets::store::add_order(db, actor, project.id, &number, amount, &note).await
+    Ok(wallets::service::add_order(db, actor, project.id, &number, amount, &note).await?)
 }
 
 /// Moves an order on: `paid`, `credited` or `cancelled`.
 pub async fn advance_order(db: &Db, actor: Option<i64>, number: &str, to: &str) -> Result<(), AppError> {
-    if !matches!(to, "paid" | "credited" | "cancelled") {
-        return Err(AppError::invalid("status", "order-step-unknown"));
-    }
-    wallets::store::advance_order(db, actor, number.trim(), to).await
+    let step = OrderStep::parse(to).ok_or_else(|| AppError::invalid("status", "order-step-unknown"))?;
+    Ok(wallets::service::advance_order(db, actor, number.trim(), step).await?)
 }

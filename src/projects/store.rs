@@ -261,7 +261,7 @@ pub async fn remove_member(
         .execute(&mut *tx)
         .await?;
     crate::object_storage::store::delete_in(&mut tx, project_id, account_id).await?;
-    crate::wallets::store::close_sub_wallet_in(&mut tx, actor_id, project_id, account_id, username).await?;
+    crate::wallets::service::close_sub_wallet_in(&mut tx, actor_id, project_id, account_id, username).await?;
     if release_allocations {
         sqlx::query(
             "UPDATE allocations SET released_at = $1 WHERE project_id = $2 AND account_id = $3 AND released_at IS NULL",

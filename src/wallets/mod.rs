@@ -3,6 +3,7 @@
 //! integer count of 1/10,000 credit, shown with four decimals.
 
 pub mod routes;
+pub mod service;
 pub mod store;
 
 use std::fmt;
@@ -123,6 +124,45 @@ impl fmt::Display for CreditSum {
     }
 }
 
+/// A step an order can take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderStep {
+    Paid,
+    Credited,
+    Cancelled,
+}
+
+impl OrderStep {
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "paid" => Some(OrderStep::Paid),
+            "credited" => Some(OrderStep::Credited),
+            "cancelled" => Some(OrderStep::Cancelled),
+            _ => None,
+        }
+    }
+
+    /// The status the order has after this step.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderStep::Paid => "paid",
+            OrderStep::Credited => "credited",
+            OrderStep::Cancelled => "cancelled",
+        }
+    }
+
+    /// Whether an order in `status` may take this step: quotation → paid →
+    /// credited, and a quotation or a paid order may be cancelled.
+    pub fn follows(self, status: &str) -> bool {
+        matches!(
+            (status, self),
+            ("quotation", OrderStep::Paid)
+                | ("paid", OrderStep::Credited)
+                | ("quotation" | "paid", OrderStep::Cancelled)
+        )
+    }
+}
+
 /// The message key of an order's status.
 pub fn order_status_key(status: &str) -> &'static str {
     match status {
@@ -161,6 +201,26 @@ mod tests {
         for bad in ["", "-1", "1.23456", "abc", "1e3", "1,000", ".5", "99999999999999"] {
             assert!(Credits::parse(bad, "a").is_err(), "{bad:?} accepted");
         }
+    }
+
+    #[test]
+    fn orders_move_quotation_paid_credited_or_are_cancelled() {
+        use OrderStep::*;
+        for (status, step, allowed) in [
+            ("quotation", Paid, true),
+            ("quotation", Credited, false),
+            ("quotation", Cancelled, true),
+            ("paid", Credited, true),
+            ("paid", Paid, false),
+            ("paid", Cancelled, true),
+            ("credited", Cancelled, false),
+            ("credited", Credited, false),
+            ("cancelled", Paid, false),
+        ] {
+            assert_eq!(step.follows(status), allowed, "{status} → {step:?}");
+        }
+        assert_eq!(OrderStep::parse("credited"), Some(Credited));
+        assert_eq!(OrderStep::parse("shipped"), None);
     }
 
     #[test]

@@ -6,7 +6,8 @@ use serde::Deserialize;
 
 use super::{
     CreditSum, Credits,
-    store::{self, Direction, LedgerFilter, LedgerRow, Order, UsageSum, Wallet},
+    service::{self, Direction},
+    store::{self, LedgerFilter, LedgerRow, Order, UsageSum, Wallet},
 };
 use crate::{
     auth::{CurrentTenant, TenantAdmin},
@@ -220,7 +221,7 @@ async fn member_of(current: &CurrentTenant, raw: &str) -> Result<Member, AppErro
 pub async fn create_sub_wallet(admin: TenantAdmin, form: web::Form<MemberForm>) -> Result<HttpResponse, AppError> {
     let TenantAdmin(current) = admin;
     let member = member_of(&current, &form.member).await?;
-    match store::open_sub_wallet(
+    match service::open_sub_wallet(
         current.viewer.db(),
         current.account.id,
         current.tenant.project_id,
@@ -228,6 +229,7 @@ pub async fn create_sub_wallet(admin: TenantAdmin, form: web::Form<MemberForm>) 
         &member.username,
     )
     .await
+    .map_err(AppError::from)
     {
         Ok(()) => current
             .viewer
@@ -265,7 +267,7 @@ pub async fn transfer(admin: TenantAdmin, form: web::Form<TransferForm>) -> Resu
         }
     });
     let result = match moved {
-        Ok(amount) => store::transfer(
+        Ok(amount) => service::transfer(
             current.viewer.db(),
             current.account.id,
             current.tenant.project_id,
@@ -275,7 +277,8 @@ pub async fn transfer(admin: TenantAdmin, form: web::Form<TransferForm>) -> Resu
             amount,
         )
         .await
-        .map(|()| amount),
+        .map(|()| amount)
+        .map_err(AppError::from),
         Err(err) => Err(err),
     };
     match result {
@@ -325,7 +328,7 @@ pub async fn remove_dialog(admin: TenantAdmin, path: web::Path<i64>) -> Result<H
 pub async fn remove_sub_wallet(admin: TenantAdmin, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
     let TenantAdmin(current) = admin;
     let member = member_of(&current, &path.to_string()).await?;
-    let returned = store::close_sub_wallet(
+    let returned = service::close_sub_wallet(
         current.viewer.db(),
         current.account.id,
         current.tenant.project_id,

@@ -1,15 +1,12 @@
-//! Every SQL statement about wallets, the ledger, metered usage and orders.
-//! Every balance change is a ledger row written in the same transaction.
+//! Every SQL statement about wallets, the ledger, metered usage and orders,
+//! and nothing else: the rules (what a balance may become, which order step
+//! follows which) are in `service.rs`, which calls the writes below inside
+//! its transactions.
 
 use sqlx::{Row, SqliteConnection, sqlite::SqliteRow};
 
 use super::{CreditSum, Credits};
-use crate::{
-    activity::{self, Change},
-    db::{Db, Tx, begin_immediate, now},
-    error::AppError,
-    web::i18n::Msg,
-};
+use crate::db::{Db, now};
 
 #[derive(Debug, Clone)]
 pub struct Wallet {
@@ -86,296 +83,151 @@ pub async fn balances(db: &Db, project_id: i64, account_id: i64) -> sqlx::Result
     Ok((Credits(parent), sub))
 }
 
-/// One ledger row.
-pub struct Posting<'a> {
+/// One ledger row, with the balance before and after it.
+pub struct LedgerInsert<'a> {
     pub wallet_id: i64,
     pub actor_id: Option<i64>,
     pub service: Option<&'a str>,
     pub kind: &'a str,
+    pub balance_before: i64,
     /// Signed: positive adds to the wallet.
     pub amount: i64,
+    pub balance_after: i64,
     pub detail: &'a str,
-    pub idempotency_key: Option<&'a str>,
 }
 
-/// Moves `amount` from one wallet to another: a ledger row on each side.
-async fn post_transfer(
-    conn: &mut SqliteConnection,
-    actor_id: i64,
-    (from, to): (i64, i64),
-    amount: i64,
-    detail: &str,
-) -> Result<(), AppError> {
-    for (wallet_id, signed) in [(from, -amount), (to, amount)] {
-        let posting = Posting {
-            wallet_id,
-            actor_id: Some(actor_id),
-            service: None,
-            kind: "transfer",
-            amount: signed,
-            detail,
-            idempotency_key: None,
-        };
-        post(conn, posting).await?;
-    }
-    Ok(())
-}
-
-/// Changes a balance and writes its ledger row; returns the row's ID. A
-/// balance that would leave the i64 range is refused, never wrapped.
-async fn post(conn: &mut SqliteConnection, posting: Posting<'_>) -> Result<i64, AppError> {
-    let before: i64 = sqlx::query_scalar("SELECT balance FROM wallets WHERE id = $1")
-        .bind(posting.wallet_id)
+pub async fn balance(conn: &mut SqliteConnection, wallet_id: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT balance FROM wallets WHERE id = $1")
+        .bind(wallet_id)
         .fetch_one(&mut *conn)
-        .await?;
-    let after = before.checked_add(posting.amount).ok_or_else(|| AppError::Refused {
-        status: actix_web::http::StatusCode::CONFLICT,
-        code: "balance_out_of_range",
-        message: Msg::new("wallet-out-of-range"),
-        details: None,
-    })?;
+        .await
+}
+
+/// Sets a balance and writes its ledger row; returns the row's ID.
+pub async fn write_posting(conn: &mut SqliteConnection, row: LedgerInsert<'_>) -> sqlx::Result<i64> {
     sqlx::query("UPDATE wallets SET balance = $1 WHERE id = $2")
-        .bind(after)
-        .bind(posting.wallet_id)
+        .bind(row.balance_after)
+        .bind(row.wallet_id)
         .execute(&mut *conn)
         .await?;
     let entry = sqlx::query(
-        "INSERT INTO ledger_entries (wallet_id, at, actor_id, service, kind, balance_before, amount, balance_after, detail, idempotency_key)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        "INSERT INTO ledger_entries (wallet_id, at, actor_id, service, kind, balance_before, amount, balance_after, detail)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
-    .bind(posting.wallet_id)
+    .bind(row.wallet_id)
     .bind(now())
-    .bind(posting.actor_id)
-    .bind(posting.service)
-    .bind(posting.kind)
-    .bind(before)
-    .bind(posting.amount)
-    .bind(after)
-    .bind(posting.detail)
-    .bind(posting.idempotency_key)
+    .bind(row.actor_id)
+    .bind(row.service)
+    .bind(row.kind)
+    .bind(row.balance_before)
+    .bind(row.amount)
+    .bind(row.balance_after)
+    .bind(row.detail)
     .execute(&mut *conn)
     .await?;
     Ok(entry.last_insert_rowid())
 }
 
-async fn wallet_ids(tx: &mut Tx, project_id: i64, account_id: i64) -> sqlx::Result<(i64, Option<i64>)> {
-    let parent: i64 = sqlx::query_scalar("SELECT id FROM wallets WHERE project_id = $1 AND account_id IS NULL")
+pub async fn parent_id(conn: &mut SqliteConnection, project_id: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT id FROM wallets WHERE project_id = $1 AND account_id IS NULL")
         .bind(project_id)
-        .fetch_one(&mut **tx)
-        .await?;
+        .fetch_one(&mut *conn)
+        .await
+}
+
+/// The project's parent wallet and the member's open sub-wallet.
+pub async fn wallet_ids(
+    conn: &mut SqliteConnection,
+    project_id: i64,
+    account_id: i64,
+) -> sqlx::Result<(i64, Option<i64>)> {
+    let parent = parent_id(conn, project_id).await?;
     let sub: Option<i64> =
         sqlx::query_scalar("SELECT id FROM wallets WHERE project_id = $1 AND account_id = $2 AND closed_at IS NULL")
             .bind(project_id)
             .bind(account_id)
-            .fetch_optional(&mut **tx)
+            .fetch_optional(&mut *conn)
             .await?;
     Ok((parent, sub))
 }
 
-async fn record(
-    tx: &mut Tx,
-    actor_id: i64,
-    project_id: i64,
-    subject: i64,
-    action: &str,
-    target: &str,
-    after: &str,
-) -> sqlx::Result<()> {
-    let change = Change {
-        actor_id: Some(actor_id),
-        project_id: Some(project_id),
-        subject_id: Some(subject),
-        action,
-        target,
-        before: "",
-        after,
-    };
-    activity::store::record_change(&mut **tx, change).await
-}
-
-/// Gives a member a sub-wallet (reopening a closed one); one already open is a `Conflict`.
-pub async fn open_sub_wallet(
-    db: &Db,
-    actor_id: i64,
+/// Whether the member has a sub-wallet: `None` never, `Some(None)` open,
+/// `Some(Some(at))` closed at `at`.
+pub async fn sub_wallet_state(
+    conn: &mut SqliteConnection,
     project_id: i64,
     account_id: i64,
-    username: &str,
-) -> Result<(), AppError> {
-    let mut tx = begin_immediate(db).await?;
-    let existing: Option<Option<i64>> =
-        sqlx::query_scalar("SELECT closed_at FROM wallets WHERE project_id = $1 AND account_id = $2")
-            .bind(project_id)
-            .bind(account_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    match existing {
-        Some(None) => return Err(AppError::Conflict(Msg::new("wallet-sub-exists"))),
-        Some(Some(_)) => {
-            sqlx::query("UPDATE wallets SET closed_at = NULL WHERE project_id = $1 AND account_id = $2")
-                .bind(project_id)
-                .bind(account_id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        None => {
-            sqlx::query("INSERT INTO wallets (project_id, account_id, balance, created_at) VALUES ($1, $2, 0, $3)")
-                .bind(project_id)
-                .bind(account_id)
-                .bind(now())
-                .execute(&mut *tx)
-                .await?;
-        }
-    }
-    record(&mut tx, actor_id, project_id, account_id, "wallet.open", username, "").await?;
-    tx.commit().await?;
+) -> sqlx::Result<Option<Option<i64>>> {
+    sqlx::query_scalar("SELECT closed_at FROM wallets WHERE project_id = $1 AND account_id = $2")
+        .bind(project_id)
+        .bind(account_id)
+        .fetch_optional(&mut *conn)
+        .await
+}
+
+pub async fn reopen_sub_wallet(conn: &mut SqliteConnection, project_id: i64, account_id: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE wallets SET closed_at = NULL WHERE project_id = $1 AND account_id = $2")
+        .bind(project_id)
+        .bind(account_id)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
-    ToSub,
-    ToParent,
-}
-
-/// Moves credit between the parent and a member's sub-wallet: two ledger
-/// rows in one transaction, never more than the source holds.
-pub async fn transfer(
-    db: &Db,
-    actor_id: i64,
-    project_id: i64,
-    account_id: i64,
-    username: &str,
-    direction: Direction,
-    amount: Credits,
-) -> Result<(), AppError> {
-    let mut tx = begin_immediate(db).await?;
-    let (parent, sub) = wallet_ids(&mut tx, project_id, account_id).await?;
-    let sub = sub.ok_or(AppError::NotFound)?;
-    let (from, to) = match direction {
-        Direction::ToSub => (parent, sub),
-        Direction::ToParent => (sub, parent),
-    };
-    let available: i64 = sqlx::query_scalar("SELECT balance FROM wallets WHERE id = $1")
-        .bind(from)
-        .fetch_one(&mut *tx)
+pub async fn insert_sub_wallet(conn: &mut SqliteConnection, project_id: i64, account_id: i64) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO wallets (project_id, account_id, balance, created_at) VALUES ($1, $2, 0, $3)")
+        .bind(project_id)
+        .bind(account_id)
+        .bind(now())
+        .execute(&mut *conn)
         .await?;
-    if amount.0 > available {
-        return Err(AppError::Invalid {
-            field: "amount".into(),
-            message: Msg::new("wallet-insufficient").arg("available", Credits(available.max(0))),
-        });
-    }
-    let detail = match direction {
-        Direction::ToSub => format!("parent → {username}"),
-        Direction::ToParent => format!("{username} → parent"),
-    };
-    post_transfer(&mut tx, actor_id, (from, to), amount.0, &detail).await?;
-    record(
-        &mut tx,
-        actor_id,
-        project_id,
-        account_id,
-        "wallet.transfer",
-        username,
-        &format!("{detail}: {amount}"),
-    )
-    .await?;
-    tx.commit().await?;
     Ok(())
 }
 
-/// Closes a member's sub-wallet; what is left in it returns to the parent.
-pub async fn close_sub_wallet(
-    db: &Db,
-    actor_id: i64,
-    project_id: i64,
-    account_id: i64,
-    username: &str,
-) -> Result<Credits, AppError> {
-    let mut tx = begin_immediate(db).await?;
-    let left = close_sub_wallet_in(&mut tx, actor_id, project_id, account_id, username)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    tx.commit().await?;
-    Ok(left)
-}
-
-/// Closes the member's open sub-wallet inside `tx`, moving what is left to
-/// the parent wallet (two ledger rows); `None` if they have none.
-pub async fn close_sub_wallet_in(
-    tx: &mut Tx,
-    actor_id: i64,
-    project_id: i64,
-    account_id: i64,
-    username: &str,
-) -> Result<Option<Credits>, AppError> {
-    let (parent, sub) = wallet_ids(tx, project_id, account_id).await?;
-    let Some(sub) = sub else {
-        return Ok(None);
-    };
-    let left: i64 = sqlx::query_scalar("SELECT balance FROM wallets WHERE id = $1")
-        .bind(sub)
-        .fetch_one(&mut **tx)
-        .await?;
-    if left != 0 {
-        let detail = format!("{username} → parent (sub-wallet removed)");
-        post_transfer(tx, actor_id, (sub, parent), left, &detail).await?;
-    }
+pub async fn close_wallet(conn: &mut SqliteConnection, wallet_id: i64) -> sqlx::Result<()> {
     sqlx::query("UPDATE wallets SET closed_at = $1 WHERE id = $2")
         .bind(now())
-        .bind(sub)
-        .execute(&mut **tx)
+        .bind(wallet_id)
+        .execute(&mut *conn)
         .await?;
-    record(
-        tx,
-        actor_id,
-        project_id,
-        account_id,
-        "wallet.close",
-        username,
-        &Credits(left).to_string(),
-    )
-    .await?;
-    Ok(Some(Credits(left)))
-}
-
-/// Adds credit to a project's parent wallet (an order credited).
-pub async fn credit_parent(
-    tx: &mut Tx,
-    project_id: i64,
-    actor_id: Option<i64>,
-    amount: Credits,
-    detail: &str,
-) -> Result<(), AppError> {
-    let parent: i64 = sqlx::query_scalar("SELECT id FROM wallets WHERE project_id = $1 AND account_id IS NULL")
-        .bind(project_id)
-        .fetch_one(&mut **tx)
-        .await?;
-    let posting = Posting {
-        wallet_id: parent,
-        actor_id,
-        service: None,
-        kind: "credit",
-        amount: amount.0,
-        detail,
-        idempotency_key: None,
-    };
-    post(tx, posting).await?;
     Ok(())
 }
 
-/// A metered usage report, debited once.
+/// A usage report already debited under its idempotency key.
 #[derive(Debug, Clone)]
-pub struct UsageDebit {
+pub struct UsageRecord {
     pub id: i64,
     pub amount: Credits,
-    /// `sub` or `parent`.
-    pub wallet: &'static str,
     pub balance_after: Credits,
-    /// False when the same idempotency key was reported before.
-    pub new: bool,
+    /// Whether the member's sub-wallet paid it (else the parent).
+    pub from_sub_wallet: bool,
 }
 
+pub async fn usage_record(
+    conn: &mut SqliteConnection,
+    project_id: i64,
+    account_id: i64,
+    idempotency_key: &str,
+) -> sqlx::Result<Option<UsageRecord>> {
+    let row = sqlx::query(
+        "SELECT u.id, u.amount, l.balance_after, w.account_id FROM usage_records u
+         JOIN ledger_entries l ON l.id = u.ledger_entry_id JOIN wallets w ON w.id = l.wallet_id
+         WHERE u.project_id = $1 AND u.account_id = $2 AND u.idempotency_key = $3",
+    )
+    .bind(project_id)
+    .bind(account_id)
+    .bind(idempotency_key)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|row| UsageRecord {
+        id: row.get("id"),
+        amount: Credits(row.get("amount")),
+        balance_after: Credits(row.get("balance_after")),
+        from_sub_wallet: row.get::<Option<i64>, _>("account_id").is_some(),
+    }))
+}
+
+/// What a service reported, as recorded.
 pub struct UsageReport<'a> {
     pub project_id: i64,
     pub account_id: i64,
@@ -386,57 +238,13 @@ pub struct UsageReport<'a> {
     pub idempotency_key: &'a str,
 }
 
-/// Debits metered usage from the member's sub-wallet if they have one,
-/// else the parent wallet. The same idempotency key debits only once.
-pub async fn debit_usage(db: &Db, report: UsageReport<'_>) -> Result<UsageDebit, AppError> {
-    let mut tx = begin_immediate(db).await?;
-    if let Some(row) = sqlx::query(
-        "SELECT u.id, u.amount, l.balance_after, w.account_id FROM usage_records u
-         JOIN ledger_entries l ON l.id = u.ledger_entry_id JOIN wallets w ON w.id = l.wallet_id
-         WHERE u.project_id = $1 AND u.account_id = $2 AND u.idempotency_key = $3",
-    )
-    .bind(report.project_id)
-    .bind(report.account_id)
-    .bind(report.idempotency_key)
-    .fetch_optional(&mut *tx)
-    .await?
-    {
-        return Ok(UsageDebit {
-            id: row.get("id"),
-            amount: Credits(row.get("amount")),
-            wallet: if row.get::<Option<i64>, _>("account_id").is_some() {
-                "sub"
-            } else {
-                "parent"
-            },
-            balance_after: Credits(row.get("balance_after")),
-            new: false,
-        });
-    }
-    let (parent, sub) = wallet_ids(&mut tx, report.project_id, report.account_id).await?;
-    let wallet_id = sub.unwrap_or(parent);
-    // The caller bounds both factors (`MAX_DEBIT`); checked all the same.
-    let amount = Credits::metered(report.rate_per_hour, report.seconds)
-        .ok_or_else(|| AppError::invalid("seconds", "api-usage-too-large"))?;
-    let detail = format!(
-        "{} {} s × {}/h",
-        report.resource_id, report.seconds, report.rate_per_hour
-    );
-    let posting = Posting {
-        wallet_id,
-        actor_id: Some(report.account_id),
-        service: Some(report.service),
-        kind: "debit",
-        amount: -amount.0,
-        detail: &detail,
-        idempotency_key: None,
-    };
-    let entry = post(&mut tx, posting).await?;
-    let balance_after: i64 = sqlx::query_scalar("SELECT balance FROM wallets WHERE id = $1")
-        .bind(wallet_id)
-        .fetch_one(&mut *tx)
-        .await?;
-    let id = sqlx::query(
+pub async fn insert_usage_record(
+    conn: &mut SqliteConnection,
+    report: &UsageReport<'_>,
+    amount: Credits,
+    ledger_entry_id: i64,
+) -> sqlx::Result<i64> {
+    let done = sqlx::query(
         "INSERT INTO usage_records (at, project_id, account_id, service, resource_id, seconds, rate_per_hour, amount, ledger_entry_id, idempotency_key)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
@@ -448,22 +256,13 @@ pub async fn debit_usage(db: &Db, report: UsageReport<'_>) -> Result<UsageDebit,
     .bind(report.seconds)
     .bind(report.rate_per_hour.0)
     .bind(amount.0)
-    .bind(entry)
+    .bind(ledger_entry_id)
     .bind(report.idempotency_key)
-    .execute(&mut *tx)
-    .await?
-    .last_insert_rowid();
-    tx.commit().await?;
-    Ok(UsageDebit {
-        id,
-        amount,
-        wallet: if sub.is_some() { "sub" } else { "parent" },
-        balance_after: Credits(balance_after),
-        new: true,
-    })
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.last_insert_rowid())
 }
 
-/// Which ledger rows to show.
 #[derive(Debug, Clone, Default)]
 pub struct LedgerFilter {
     pub from: Option<i64>,
@@ -656,16 +455,16 @@ pub async fn orders(db: &Db, project_id: Option<i64>) -> sqlx::Result<Vec<Order>
 }
 
 /// Records an order as a quotation; a taken number is a `Conflict`.
-pub async fn add_order(
-    db: &Db,
-    actor_id: Option<i64>,
+
+/// Records an order as a quotation (a taken number fails as a unique violation).
+pub async fn insert_order(
+    conn: &mut SqliteConnection,
     project_id: i64,
     number: &str,
     amount: Credits,
     note: &str,
-) -> Result<(), AppError> {
-    let mut tx = begin_immediate(db).await?;
-    let created = sqlx::query(
+) -> sqlx::Result<()> {
+    sqlx::query(
         "INSERT INTO orders (number, project_id, amount, status, note, created_at, updated_at) VALUES ($1, $2, $3, 'quotation', $4, $5, $5)",
     )
     .bind(number)
@@ -673,77 +472,38 @@ pub async fn add_order(
     .bind(amount.0)
     .bind(note)
     .bind(now())
-    .execute(&mut *tx)
-    .await;
-    match created {
-        Ok(_) => {}
-        Err(err) if crate::db::is_unique_violation(&err) => return Err(AppError::Conflict(Msg::new("order-exists"))),
-        Err(err) => return Err(err.into()),
-    }
-    let change = Change {
-        actor_id,
-        project_id: Some(project_id),
-        subject_id: None,
-        action: "order.add",
-        target: number,
-        before: "",
-        after: &format!("quotation {amount}"),
-    };
-    activity::store::record_change(&mut *tx, change).await?;
-    tx.commit().await?;
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
-/// Moves an order on: quotation → paid → credited (which credits the parent
-/// wallet), or quotation/paid → cancelled. Anything else is refused.
-pub async fn advance_order(db: &Db, actor_id: Option<i64>, number: &str, to: &str) -> Result<(), AppError> {
-    let mut tx = begin_immediate(db).await?;
+/// An order as its state machine needs it.
+pub struct OrderState {
+    pub id: i64,
+    pub project_id: i64,
+    pub amount: Credits,
+    pub status: String,
+}
+
+pub async fn order_state(conn: &mut SqliteConnection, number: &str) -> sqlx::Result<Option<OrderState>> {
     let row = sqlx::query("SELECT id, project_id, amount, status FROM orders WHERE number = $1")
         .bind(number)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let (id, project_id, amount, status): (i64, i64, i64, String) = (
-        row.get("id"),
-        row.get("project_id"),
-        row.get("amount"),
-        row.get("status"),
-    );
-    let allowed = matches!(
-        (status.as_str(), to),
-        ("quotation", "paid") | ("paid", "credited") | ("quotation" | "paid", "cancelled")
-    );
-    if !allowed {
-        return Err(AppError::Conflict(
-            Msg::new("order-step-invalid").arg("from", &status).arg("to", to),
-        ));
-    }
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.map(|row| OrderState {
+        id: row.get("id"),
+        project_id: row.get("project_id"),
+        amount: Credits(row.get("amount")),
+        status: row.get("status"),
+    }))
+}
+
+pub async fn set_order_status(conn: &mut SqliteConnection, id: i64, status: &str) -> sqlx::Result<()> {
     sqlx::query("UPDATE orders SET status = $1, updated_at = $2 WHERE id = $3")
-        .bind(to)
+        .bind(status)
         .bind(now())
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
-    if to == "credited" {
-        credit_parent(
-            &mut tx,
-            project_id,
-            actor_id,
-            Credits(amount),
-            &format!("order {number}"),
-        )
-        .await?;
-    }
-    let change = Change {
-        actor_id,
-        project_id: Some(project_id),
-        subject_id: None,
-        action: "order.advance",
-        target: number,
-        before: &status,
-        after: to,
-    };
-    activity::store::record_change(&mut *tx, change).await?;
-    tx.commit().await?;
     Ok(())
 }

@@ -1,0 +1,385 @@
+//! The rules of wallets, the ledger, metered usage and orders: every
+//! balance change is a ledger row written in the same transaction, a
+//! balance never leaves the 64-bit range, a transfer never takes more than
+//! its source holds, and orders move quotation → paid → credited (or are
+//! cancelled). Each function here is one write transaction; the SQL is in
+//! `store.rs`.
+
+use actix_web::http::StatusCode;
+use sqlx::SqliteConnection;
+
+use super::{
+    Credits, OrderStep,
+    store::{self, LedgerInsert, UsageReport},
+};
+use crate::{
+    activity::{self, Change},
+    db::{Db, Tx},
+    error::AppError,
+    web::i18n::Msg,
+};
+
+/// Why a wallet or order change was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum WalletError {
+    #[error("the member has no open sub-wallet")]
+    NoSubWallet,
+    #[error("the member already has a sub-wallet")]
+    SubWalletExists,
+    #[error("the source holds only {available}")]
+    Insufficient { available: Credits },
+    #[error("the balance would leave the 64-bit range")]
+    OutOfRange,
+    #[error("the usage is too large to debit")]
+    UsageTooLarge,
+    #[error("no such order")]
+    NoOrder,
+    #[error("the order number is taken")]
+    OrderExists,
+    #[error("an order cannot go from {from} to {}", to.as_str())]
+    OrderStep { from: String, to: OrderStep },
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+impl From<WalletError> for AppError {
+    fn from(err: WalletError) -> Self {
+        match err {
+            WalletError::NoSubWallet | WalletError::NoOrder => AppError::NotFound,
+            WalletError::SubWalletExists => AppError::Conflict(Msg::new("wallet-sub-exists")),
+            WalletError::Insufficient { available } => AppError::Invalid {
+                field: "amount".into(),
+                message: Msg::new("wallet-insufficient").arg("available", available),
+            },
+            WalletError::OutOfRange => AppError::Refused {
+                status: StatusCode::CONFLICT,
+                code: "balance_out_of_range",
+                message: Msg::new("wallet-out-of-range"),
+                details: None,
+            },
+            WalletError::UsageTooLarge => AppError::invalid("seconds", "api-usage-too-large"),
+            WalletError::OrderExists => AppError::Conflict(Msg::new("order-exists")),
+            WalletError::OrderStep { from, to } => {
+                AppError::Conflict(Msg::new("order-step-invalid").arg("from", &from).arg("to", to.as_str()))
+            }
+            WalletError::Db(err) => err.into(),
+        }
+    }
+}
+
+/// What a balance becomes after `amount` (signed): never outside the i64 range.
+pub fn next_balance(before: i64, amount: i64) -> Result<i64, WalletError> {
+    before.checked_add(amount).ok_or(WalletError::OutOfRange)
+}
+
+/// One change to one wallet.
+struct Posting<'a> {
+    wallet_id: i64,
+    actor_id: Option<i64>,
+    service: Option<&'a str>,
+    kind: &'a str,
+    /// Signed: positive adds to the wallet.
+    amount: i64,
+    detail: &'a str,
+}
+
+/// Changes a balance and writes its ledger row; returns the row's ID.
+async fn post(conn: &mut SqliteConnection, posting: Posting<'_>) -> Result<i64, WalletError> {
+    let before = store::balance(conn, posting.wallet_id).await?;
+    let after = next_balance(before, posting.amount)?;
+    let row = LedgerInsert {
+        wallet_id: posting.wallet_id,
+        actor_id: posting.actor_id,
+        service: posting.service,
+        kind: posting.kind,
+        balance_before: before,
+        amount: posting.amount,
+        balance_after: after,
+        detail: posting.detail,
+    };
+    Ok(store::write_posting(conn, row).await?)
+}
+
+/// Moves `amount` from one wallet to another: a ledger row on each side.
+async fn post_transfer(
+    conn: &mut SqliteConnection,
+    actor_id: i64,
+    (from, to): (i64, i64),
+    amount: i64,
+    detail: &str,
+) -> Result<(), WalletError> {
+    for (wallet_id, signed) in [(from, -amount), (to, amount)] {
+        let posting = Posting {
+            wallet_id,
+            actor_id: Some(actor_id),
+            service: None,
+            kind: "transfer",
+            amount: signed,
+            detail,
+        };
+        post(conn, posting).await?;
+    }
+    Ok(())
+}
+
+async fn record(
+    tx: &mut Tx,
+    actor_id: i64,
+    project_id: i64,
+    subject: i64,
+    action: &str,
+    target: &str,
+    after: &str,
+) -> sqlx::Result<()> {
+    let change = Change {
+        actor_id: Some(actor_id),
+        project_id: Some(project_id),
+        subject_id: Some(subject),
+        action,
+        target,
+        before: "",
+        after,
+    };
+    activity::store::record_change(&mut **tx, change).await
+}
+
+/// Gives a member a sub-wallet (reopening a closed one).
+pub async fn open_sub_wallet(
+    db: &Db,
+    actor_id: i64,
+    project_id: i64,
+    account_id: i64,
+    username: &str,
+) -> Result<(), WalletError> {
+    let mut tx = db.begin_immediate().await?;
+    match store::sub_wallet_state(&mut tx, project_id, account_id).await? {
+        Some(None) => return Err(WalletError::SubWalletExists),
+        Some(Some(_)) => store::reopen_sub_wallet(&mut tx, project_id, account_id).await?,
+        None => store::insert_sub_wallet(&mut tx, project_id, account_id).await?,
+    }
+    record(&mut tx, actor_id, project_id, account_id, "wallet.open", username, "").await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    ToSub,
+    ToParent,
+}
+
+/// Moves credit between the parent and a member's sub-wallet: two ledger
+/// rows in one transaction, never more than the source holds.
+pub async fn transfer(
+    db: &Db,
+    actor_id: i64,
+    project_id: i64,
+    account_id: i64,
+    username: &str,
+    direction: Direction,
+    amount: Credits,
+) -> Result<(), WalletError> {
+    let mut tx = db.begin_immediate().await?;
+    let (parent, sub) = store::wallet_ids(&mut tx, project_id, account_id).await?;
+    let sub = sub.ok_or(WalletError::NoSubWallet)?;
+    let (from, to) = match direction {
+        Direction::ToSub => (parent, sub),
+        Direction::ToParent => (sub, parent),
+    };
+    let available = store::balance(&mut tx, from).await?;
+    if amount.0 > available {
+        return Err(WalletError::Insufficient {
+            available: Credits(available.max(0)),
+        });
+    }
+    let detail = match direction {
+        Direction::ToSub => format!("parent → {username}"),
+        Direction::ToParent => format!("{username} → parent"),
+    };
+    post_transfer(&mut tx, actor_id, (from, to), amount.0, &detail).await?;
+    let after = format!("{detail}: {amount}");
+    record(
+        &mut tx,
+        actor_id,
+        project_id,
+        account_id,
+        "wallet.transfer",
+        username,
+        &after,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Closes a member's sub-wallet; what is left in it returns to the parent.
+pub async fn close_sub_wallet(
+    db: &Db,
+    actor_id: i64,
+    project_id: i64,
+    account_id: i64,
+    username: &str,
+) -> Result<Credits, WalletError> {
+    let mut tx = db.begin_immediate().await?;
+    let left = close_sub_wallet_in(&mut tx, actor_id, project_id, account_id, username)
+        .await?
+        .ok_or(WalletError::NoSubWallet)?;
+    tx.commit().await?;
+    Ok(left)
+}
+
+/// Closes the member's open sub-wallet inside `tx`, moving what is left to
+/// the parent wallet (two ledger rows); `None` if they have none.
+pub async fn close_sub_wallet_in(
+    tx: &mut Tx,
+    actor_id: i64,
+    project_id: i64,
+    account_id: i64,
+    username: &str,
+) -> Result<Option<Credits>, WalletError> {
+    let (parent, sub) = store::wallet_ids(tx, project_id, account_id).await?;
+    let Some(sub) = sub else {
+        return Ok(None);
+    };
+    let left = store::balance(tx, sub).await?;
+    if left != 0 {
+        let detail = format!("{username} → parent (sub-wallet removed)");
+        post_transfer(tx, actor_id, (sub, parent), left, &detail).await?;
+    }
+    store::close_wallet(tx, sub).await?;
+    let after = Credits(left).to_string();
+    record(tx, actor_id, project_id, account_id, "wallet.close", username, &after).await?;
+    Ok(Some(Credits(left)))
+}
+
+/// A metered usage report, debited once.
+#[derive(Debug, Clone)]
+pub struct UsageDebit {
+    pub id: i64,
+    pub amount: Credits,
+    /// `sub` or `parent`.
+    pub wallet: &'static str,
+    pub balance_after: Credits,
+    /// False when the same idempotency key was reported before.
+    pub new: bool,
+}
+
+/// Debits metered usage from the member's sub-wallet if they have one,
+/// else the parent wallet. The same idempotency key debits only once.
+pub async fn debit_usage(db: &Db, report: UsageReport<'_>) -> Result<UsageDebit, WalletError> {
+    let mut tx = db.begin_immediate().await?;
+    let earlier = store::usage_record(&mut tx, report.project_id, report.account_id, report.idempotency_key).await?;
+    if let Some(earlier) = earlier {
+        return Ok(UsageDebit {
+            id: earlier.id,
+            amount: earlier.amount,
+            wallet: if earlier.from_sub_wallet { "sub" } else { "parent" },
+            balance_after: earlier.balance_after,
+            new: false,
+        });
+    }
+    let (parent, sub) = store::wallet_ids(&mut tx, report.project_id, report.account_id).await?;
+    let wallet_id = sub.unwrap_or(parent);
+    // The caller bounds both factors (`MAX_DEBIT`); checked all the same.
+    let amount = Credits::metered(report.rate_per_hour, report.seconds).ok_or(WalletError::UsageTooLarge)?;
+    let detail = format!(
+        "{} {} s × {}/h",
+        report.resource_id, report.seconds, report.rate_per_hour
+    );
+    let posting = Posting {
+        wallet_id,
+        actor_id: Some(report.account_id),
+        service: Some(report.service),
+        kind: "debit",
+        amount: -amount.0,
+        detail: &detail,
+    };
+    let entry = post(&mut tx, posting).await?;
+    let balance_after = store::balance(&mut tx, wallet_id).await?;
+    let id = store::insert_usage_record(&mut tx, &report, amount, entry).await?;
+    tx.commit().await?;
+    Ok(UsageDebit {
+        id,
+        amount,
+        wallet: if sub.is_some() { "sub" } else { "parent" },
+        balance_after: Credits(balance_after),
+        new: true,
+    })
+}
+
+/// Records an order as a quotation; a taken number is refused.
+pub async fn add_order(
+    db: &Db,
+    actor_id: Option<i64>,
+    project_id: i64,
+    number: &str,
+    amount: Credits,
+    note: &str,
+) -> Result<(), WalletError> {
+    let mut tx = db.begin_immediate().await?;
+    match store::insert_order(&mut tx, project_id, number, amount, note).await {
+        Ok(()) => {}
+        Err(err) if crate::db::is_unique_violation(&err) => return Err(WalletError::OrderExists),
+        Err(err) => return Err(err.into()),
+    }
+    let change = Change {
+        actor_id,
+        project_id: Some(project_id),
+        subject_id: None,
+        action: "order.add",
+        target: number,
+        before: "",
+        after: &format!("quotation {amount}"),
+    };
+    activity::store::record_change(&mut *tx, change).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Moves an order on (see `OrderStep::follows`); crediting adds the amount
+/// to the project's parent wallet in the same transaction.
+pub async fn advance_order(db: &Db, actor_id: Option<i64>, number: &str, to: OrderStep) -> Result<(), WalletError> {
+    let mut tx = db.begin_immediate().await?;
+    let order = store::order_state(&mut tx, number).await?.ok_or(WalletError::NoOrder)?;
+    if !to.follows(&order.status) {
+        return Err(WalletError::OrderStep { from: order.status, to });
+    }
+    store::set_order_status(&mut tx, order.id, to.as_str()).await?;
+    if to == OrderStep::Credited {
+        let parent = store::parent_id(&mut tx, order.project_id).await?;
+        let detail = format!("order {number}");
+        let posting = Posting {
+            wallet_id: parent,
+            actor_id,
+            service: None,
+            kind: "credit",
+            amount: order.amount.0,
+            detail: &detail,
+        };
+        post(&mut tx, posting).await?;
+    }
+    let change = Change {
+        actor_id,
+        project_id: Some(order.project_id),
+        subject_id: None,
+        action: "order.advance",
+        target: number,
+        before: &order.status,
+        after: to.as_str(),
+    };
+    activity::store::record_change(&mut *tx, change).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn balances_never_wrap() {
+        assert_eq!(next_balance(5, -7).unwrap(), -2);
+        assert!(matches!(next_balance(i64::MAX, 1), Err(WalletError::OutOfRange)));
+        assert!(matches!(next_balance(i64::MIN, -1), Err(WalletError::OutOfRange)));
+    }
+}
