@@ -134,14 +134,14 @@ pub async fn set_role(db: &Db, username: &str, role: &str) -> anyhow::Result<()>
 /// Sets which services new members may use; `None` means all.
 pub async fn set_default_services(db: &Db, services: Option<&[String]>) -> anyhow::Result<()> {
     if let Some(list) = services {
-        let known = projects::store::services(db).await?;
+        let known = crate::permissions::service::services(db).await?;
         for service in list {
             if !known.contains(service) {
                 anyhow::bail!("unknown service {service:?}: use {}", known.join(", "));
             }
         }
     }
-    projects::store::set_default_services(db, services).await?;
+    crate::permissions::store::set_default_services(db, services).await?;
     Ok(())
 }
 

@@ -210,6 +210,22 @@ pub fn fixed_chunks<T>(mut rows: &[T]) -> impl Iterator<Item = &[T]> {
     })
 }
 
+/// A write that must be unique: done, or refused because the value is taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unique<T> {
+    Done(T),
+    Taken,
+}
+
+/// The one place a unique-constraint violation becomes an "already exists".
+pub fn unique<T>(result: sqlx::Result<T>) -> sqlx::Result<Unique<T>> {
+    match result {
+        Ok(value) => Ok(Unique::Done(value)),
+        Err(err) if is_unique_violation(&err) => Ok(Unique::Taken),
+        Err(err) => Err(err),
+    }
+}
+
 /// Whether an error is a unique-constraint violation (an "already exists").
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(e) if e.is_unique_violation())

@@ -9,7 +9,7 @@ use super::store::{self, ActivityFilter, ApiCallRow, ChangeRow};
 use crate::{
     auth::CurrentTenant,
     error::AppError,
-    projects::store::{self as project_store, Member},
+    members::{self, Member},
     web::FieldErrors,
     web::{Layout, csv, date_range, format_time, html},
 };
@@ -141,7 +141,7 @@ pub async fn page(current: CurrentTenant, query: web::Query<ActivityQuery>) -> R
     calls.truncate(PAGE_SIZE as usize);
     changes.truncate(PAGE_SIZE as usize);
     let members = if current.tenant.is_admin() {
-        project_store::members(db, current.tenant.project_id).await?
+        members::service::members(db, current.tenant.project_id).await?
     } else {
         Vec::new()
     };

@@ -58,7 +58,7 @@ impl ApiCaller {
                     .await?
                     .ok_or(AppError::KeyRejected(KeyProblem::Invalid))?;
                 let services = match owner.membership_id {
-                    Some(id) => crate::projects::store::permitted_services(&state.db, id).await?,
+                    Some(id) => crate::permissions::service::permitted_services(&state.db, id).await?,
                     None => Vec::new(),
                 };
                 state.keys.put(digest, (owner.clone(), services.clone()), generation);

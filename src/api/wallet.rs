@@ -8,7 +8,6 @@ use utoipa::ToSchema;
 use super::ApiCaller;
 use crate::{
     error::AppError,
-    projects,
     wallets::{Credits, MAX_RATE_PER_HOUR, MAX_USAGE_SECONDS, store},
     web::i18n::Msg,
 };
@@ -63,7 +62,7 @@ fn invalid(field: &str, key: &'static str) -> AppError {
 pub async fn report_usage(caller: ApiCaller, body: web::Bytes) -> Result<HttpResponse, AppError> {
     let value: Value = serde_json::from_slice(&body).map_err(|_| invalid("body", "api-body-not-json"))?;
     let object = value.as_object().ok_or_else(|| invalid("body", "api-body-not-json"))?;
-    let known = projects::store::services(&caller.state.db).await?;
+    let known = crate::permissions::service::services(&caller.state.db).await?;
     let service = object
         .get("service")
         .and_then(Value::as_str)

@@ -3,6 +3,7 @@
 //! and stored only as its SHA-256 digest.
 
 pub mod routes;
+pub mod service;
 pub mod store;
 
 use crate::web::router::Routes;

@@ -1,6 +1,6 @@
 //! Every SQL statement about API keys.
 
-use sqlx::{Row, sqlite::SqliteRow};
+use sqlx::{Row, SqliteConnection, sqlite::SqliteRow};
 
 use super::KeyName;
 use crate::{
@@ -359,4 +359,14 @@ pub async fn revoke(db: &Db, actor_id: i64, account_id: i64, key_id: &str, reaso
     activity::store::record_change(&mut *tx, change).await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// Deletes every key of a member in a project.
+pub async fn delete_all_of(conn: &mut SqliteConnection, project_id: i64, account_id: i64) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM api_keys WHERE project_id = $1 AND account_id = $2")
+        .bind(project_id)
+        .bind(account_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }

@@ -1,8 +1,11 @@
 //! The Members tab of Account & Project: every member sees the list; tenant
-//! admins add members, change roles and remove members. The SQL lives in
-//! `projects::store`, with the rest of the membership statements.
+//! admins add members, change roles and remove members.
 
 pub mod routes;
+pub mod service;
+pub mod store;
+
+pub use store::Member;
 
 use crate::web::router::Routes;
 

@@ -4,14 +4,16 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use super::{
+    Member,
+    service::{self, MemberError},
+    store,
+};
 use crate::{
     accounts,
     auth::{CurrentTenant, TenantAdmin},
     error::AppError,
-    projects::{
-        TenantRole,
-        store::{self, Member, MembershipChange},
-    },
+    projects::TenantRole,
     web::{FieldErrors, Layout, i18n::Msg, redirect_after_post},
 };
 
@@ -77,27 +79,26 @@ pub async fn add(admin: TenantAdmin, form: web::Form<AddForm>) -> Result<HttpRes
         errors.add(AppError::invalid("identifier", "member-unknown"), lang)?;
     }
     if let (Some(account), Some(role)) = (&account, role) {
-        match store::add_member(db, current.tenant.project_id, account.id, role).await {
-            Ok(_) => {
-                let change = crate::activity::Change {
-                    actor_id: Some(current.account.id),
-                    project_id: Some(current.tenant.project_id),
-                    subject_id: Some(account.id),
-                    action: "member.add",
-                    target: &account.username,
-                    before: "",
-                    after: role.as_str(),
-                };
-                crate::activity::store::record(db, change).await?;
+        let added = service::add(
+            db,
+            Some(current.account.id),
+            current.tenant.project_id,
+            account.id,
+            &account.username,
+            role,
+        )
+        .await;
+        match added {
+            Ok(()) => {
                 current
                     .viewer
                     .flash(true, Msg::new("member-added").arg("name", &account.display_name));
                 return Ok(redirect_after_post(current.viewer.htmx, "/account/members"));
             }
-            Err(AppError::Conflict(_)) => {
+            Err(MemberError::Exists) => {
                 errors.add(AppError::invalid("identifier", "member-exists"), lang)?;
             }
-            Err(err) => return Err(err),
+            Err(err) => return Err(err.into()),
         }
     }
     let page = page(
@@ -132,7 +133,7 @@ pub async fn set_role(
     let member = member_of(&current, *path).await?;
     let role = TenantRole::parse(&form.role).ok_or(AppError::BadRequest(Msg::new("member-role-invalid")))?;
     let db = current.viewer.db();
-    match store::set_role(
+    match service::set_role(
         db,
         current.account.id,
         current.tenant.project_id,
@@ -140,16 +141,16 @@ pub async fn set_role(
         &member.username,
         role,
     )
-    .await?
+    .await
     {
-        MembershipChange::Done => current.viewer.flash(
+        Ok(()) => current.viewer.flash(
             true,
             Msg::new("member-role-changed")
                 .arg("name", &member.display_name)
                 .arg("role", current.viewer.lang.t(role.label_key())),
         ),
-        MembershipChange::LastAdmin => current.viewer.flash(false, Msg::new("member-last-admin")),
-        MembershipChange::NotAMember => return Err(AppError::NotFound),
+        Err(MemberError::LastAdmin) => current.viewer.flash(false, Msg::new("member-last-admin")),
+        Err(err) => return Err(err.into()),
     }
     Ok(redirect_after_post(current.viewer.htmx, "/account/members"))
 }
@@ -193,7 +194,7 @@ pub async fn remove(
     let TenantAdmin(current) = admin;
     let member = member_of(&current, *path).await?;
     let db = current.viewer.db();
-    match store::remove_member(
+    match service::remove(
         db,
         current.account.id,
         current.tenant.project_id,
@@ -201,13 +202,13 @@ pub async fn remove(
         &member.username,
         form.release_allocations.as_deref() == Some("true"),
     )
-    .await?
+    .await
     {
-        MembershipChange::Done => current
+        Ok(()) => current
             .viewer
             .flash(true, Msg::new("member-removed").arg("name", &member.display_name)),
-        MembershipChange::LastAdmin => current.viewer.flash(false, Msg::new("member-last-admin")),
-        MembershipChange::NotAMember => return Err(AppError::NotFound),
+        Err(MemberError::LastAdmin) => current.viewer.flash(false, Msg::new("member-last-admin")),
+        Err(err) => return Err(err.into()),
     }
     // An admin who removed themselves is no longer in the project.
     let next = if member.account_id == current.account.id {

@@ -5,6 +5,7 @@
 //! (`twcc::routes::object_storage_key`).
 
 pub mod routes;
+pub mod service;
 pub mod store;
 
 use crate::web::router::Routes;

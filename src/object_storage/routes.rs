@@ -8,7 +8,6 @@ use super::store::{self, Pair};
 use crate::{
     auth::{CurrentTenant, TenantAdmin},
     error::AppError,
-    projects,
     web::{Layout, html, i18n::Msg, redirect_after_post},
 };
 
@@ -30,7 +29,8 @@ struct Page {
 }
 
 async fn permitted(current: &CurrentTenant) -> Result<bool, AppError> {
-    let services = projects::store::permitted_services(current.viewer.db(), current.tenant.membership_id).await?;
+    let services =
+        crate::permissions::service::permitted_services(current.viewer.db(), current.tenant.membership_id).await?;
     Ok(services.iter().any(|s| s == "cos"))
 }
 

@@ -2,11 +2,11 @@
 //! and a random salt are stored; the secret key is derived from both with
 //! the instance secret (`crate::secrets`).
 
-use sqlx::Row;
+use sqlx::{Row, SqliteConnection};
 
 use crate::{
     activity::{self, Change},
-    db::{Db, Tx, begin_immediate, now},
+    db::{Db, begin_immediate, now},
 };
 
 /// A member's pair in a project.
@@ -119,11 +119,11 @@ pub async fn rotate(db: &Db, actor_id: i64, project_id: i64, account_id: i64, us
 }
 
 /// Deletes a member's pair (inside their removal from the project).
-pub async fn delete_in(tx: &mut Tx, project_id: i64, account_id: i64) -> sqlx::Result<()> {
+pub async fn delete_in(conn: &mut SqliteConnection, project_id: i64, account_id: i64) -> sqlx::Result<()> {
     sqlx::query("DELETE FROM object_storage_keys WHERE project_id = $1 AND account_id = $2")
         .bind(project_id)
         .bind(account_id)
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await?;
     Ok(())
 }

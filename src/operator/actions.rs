@@ -162,7 +162,9 @@ pub async fn create_project(
     if ends_on < starts_on {
         return Err(AppError::invalid("ends", "date-range-invalid"));
     }
-    let id = projects::store::insert(db, &code, &name, starts_on, ends_on).await?;
+    let crate::db::Unique::Done(id) = projects::store::insert(db, &code, &name, starts_on, ends_on).await? else {
+        return Err(AppError::Conflict(crate::web::i18n::Msg::new("project-exists")));
+    };
     let change = Change {
         actor_id: actor,
         project_id: Some(id),
@@ -186,17 +188,7 @@ pub async fn add_member(
     let role = TenantRole::parse(role.trim()).ok_or_else(|| AppError::invalid("role", "member-role-invalid"))?;
     let project = project(db, project_code).await?;
     let account = account(db, username).await?;
-    projects::store::add_member(db, project.id, account.id, role).await?;
-    let change = Change {
-        actor_id: actor,
-        project_id: Some(project.id),
-        subject_id: Some(account.id),
-        action: "member.add",
-        target: &account.username,
-        before: "",
-        after: role.as_str(),
-    };
-    activity::store::record(db, change).await?;
+    crate::members::service::add(db, actor, project.id, account.id, &account.username, role).await?;
     Ok(())
 }
 

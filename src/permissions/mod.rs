@@ -1,8 +1,10 @@
 //! Tenant management permissions: which of the cloud's services each member
 //! of a project may use. Tenant admins edit anyone's; a tenant user sees
-//! only their own, read-only. The SQL lives in `projects::store`.
+//! only their own, read-only.
 
 pub mod routes;
+pub mod service;
+pub mod store;
 
 use crate::web::router::Routes;
 

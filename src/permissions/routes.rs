@@ -7,10 +7,11 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::service_label_key;
+use super::store;
 use crate::{
     auth::{CurrentTenant, TenantAdmin},
     error::AppError,
-    projects::store::{self, Member, MembershipChange},
+    members::{self, Member},
     web::{Layout, html, i18n::Msg, see_other},
 };
 
@@ -64,7 +65,7 @@ async fn rows(current: &CurrentTenant, q: &str) -> Result<Vec<TenantRow>, AppErr
     let db = current.viewer.db();
     let project_id = current.tenant.project_id;
     let mut permissions = store::project_permissions(db, project_id).await?;
-    Ok(store::members(db, project_id)
+    Ok(members::service::members(db, project_id)
         .await?
         .into_iter()
         // A tenant user sees only themselves.
@@ -110,7 +111,7 @@ async fn row_of(current: &CurrentTenant, account_id: i64) -> Result<TenantRow, A
         return Err(AppError::NotFound);
     }
     let db = current.viewer.db();
-    let member = store::member(db, current.tenant.project_id, account_id)
+    let member = members::service::member(db, current.tenant.project_id, account_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let services = store::project_permissions(db, current.tenant.project_id)
@@ -170,7 +171,7 @@ pub async fn save(
             chosen.push(value.clone());
         }
     }
-    let result = store::set_permissions(
+    let found = super::service::set(
         db,
         current.account.id,
         current.tenant.project_id,
@@ -179,7 +180,7 @@ pub async fn save(
         &chosen,
     )
     .await?;
-    if result == MembershipChange::NotAMember {
+    if !found {
         return Err(AppError::NotFound);
     }
     let message = Msg::new("permissions-saved").arg("name", &row.member.display_name);

@@ -3,6 +3,7 @@
 //! them (used by the JSON API).
 
 pub mod routes;
+pub mod service;
 pub mod store;
 pub mod writer;
 

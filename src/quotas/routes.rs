@@ -10,7 +10,7 @@ use super::{Gauge, QuotaLimit, QuotaService, Resource, store};
 use crate::{
     auth::TenantAdmin,
     error::AppError,
-    projects::{self, store::Member},
+    members::{self, Member},
     web::{Layout, html, i18n::Msg, see_other},
 };
 
@@ -180,7 +180,7 @@ impl EditPage {
 
 async fn member_of(admin: &TenantAdmin, account_id: i64) -> Result<Member, AppError> {
     let current = &admin.0;
-    projects::store::member(current.viewer.db(), current.tenant.project_id, account_id)
+    members::service::member(current.viewer.db(), current.tenant.project_id, account_id)
         .await?
         .ok_or(AppError::NotFound)
 }

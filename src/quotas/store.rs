@@ -920,3 +920,26 @@ pub async fn members_with_gauges(
         })
         .collect())
 }
+
+/// Deletes a member's quotas in a project.
+pub async fn delete_member_quotas(conn: &mut SqliteConnection, project_id: i64, account_id: i64) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM member_quotas WHERE project_id = $1 AND account_id = $2")
+        .bind(project_id)
+        .bind(account_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Releases every live allocation of a member in a project.
+pub async fn release_all_of(conn: &mut SqliteConnection, project_id: i64, account_id: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE allocations SET released_at = $1 WHERE project_id = $2 AND account_id = $3 AND released_at IS NULL",
+    )
+    .bind(crate::db::now())
+    .bind(project_id)
+    .bind(account_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

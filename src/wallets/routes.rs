@@ -12,7 +12,7 @@ use super::{
 use crate::{
     auth::{CurrentTenant, TenantAdmin},
     error::AppError,
-    projects::store::{self as project_store, Member},
+    members::{self, Member},
     web::FieldErrors,
     web::{Layout, csv, date_range, i18n::Msg, redirect_after_post},
 };
@@ -118,7 +118,7 @@ async fn wallet_page(
         subs.retain(|w| w.account_id == Some(current.account.id));
     }
     let members = if current.tenant.is_admin() {
-        project_store::members(db, project_id).await?
+        members::service::members(db, project_id).await?
     } else {
         Vec::new()
     };
@@ -213,7 +213,7 @@ pub struct MemberForm {
 
 async fn member_of(current: &CurrentTenant, raw: &str) -> Result<Member, AppError> {
     let id: i64 = raw.trim().parse().map_err(|_| AppError::NotFound)?;
-    project_store::member(current.viewer.db(), current.tenant.project_id, id)
+    members::service::member(current.viewer.db(), current.tenant.project_id, id)
         .await?
         .ok_or(AppError::NotFound)
 }

@@ -1,0 +1,131 @@
+//! Every SQL statement about memberships: who is a member of which project,
+//! in which role. The rules (the last admin stays, removal leaves nothing
+//! behind) are in `service.rs`.
+
+use sqlx::{Row, SqliteConnection, sqlite::SqliteRow};
+
+use crate::{
+    db::{Db, Unique, now, unique},
+    projects::TenantRole,
+};
+
+/// A member of a project, as member lists show them.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub account_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub email: String,
+    pub role: TenantRole,
+    pub since: i64,
+}
+
+fn member_from(row: &SqliteRow) -> Member {
+    Member {
+        account_id: row.get("account_id"),
+        username: row.get("username"),
+        display_name: row.get("display_name"),
+        email: row.get("email"),
+        role: TenantRole::parse(row.get("role")).unwrap_or(TenantRole::User),
+        since: row.get("created_at"),
+    }
+}
+
+/// Every member of a project, by display name.
+pub async fn members(db: &Db, project_id: i64) -> sqlx::Result<Vec<Member>> {
+    let rows = sqlx::query(
+        "SELECT a.id AS account_id, a.username, a.display_name, a.email, m.role, m.created_at
+         FROM memberships m JOIN accounts a ON a.id = m.account_id
+         WHERE m.project_id = $1 ORDER BY a.display_name, a.username",
+    )
+    .bind(project_id)
+    .fetch_all(db.read())
+    .await?;
+    Ok(rows.iter().map(member_from).collect())
+}
+
+/// One member of a project, if the account is one.
+pub async fn member(db: &Db, project_id: i64, account_id: i64) -> sqlx::Result<Option<Member>> {
+    let row = sqlx::query(
+        "SELECT a.id AS account_id, a.username, a.display_name, a.email, m.role, m.created_at
+         FROM memberships m JOIN accounts a ON a.id = m.account_id
+         WHERE m.project_id = $1 AND m.account_id = $2",
+    )
+    .bind(project_id)
+    .bind(account_id)
+    .fetch_optional(db.read())
+    .await?;
+    Ok(row.as_ref().map(member_from))
+}
+
+/// How many tenant admins the project has besides `account_id`.
+pub async fn admins_other_than(conn: &mut SqliteConnection, project_id: i64, account_id: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM memberships WHERE project_id = $1 AND role = 'tenant_admin' AND account_id <> $2",
+    )
+    .bind(project_id)
+    .bind(account_id)
+    .fetch_one(&mut *conn)
+    .await
+}
+
+/// The member's role in the project, if they are a member.
+pub async fn role_in(
+    conn: &mut SqliteConnection,
+    project_id: i64,
+    account_id: i64,
+) -> sqlx::Result<Option<TenantRole>> {
+    let role: Option<String> =
+        sqlx::query_scalar("SELECT role FROM memberships WHERE project_id = $1 AND account_id = $2")
+            .bind(project_id)
+            .bind(account_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(role.and_then(|r| TenantRole::parse(&r)))
+}
+
+/// Makes the account a member, unless it is one already; the membership's ID.
+pub async fn insert(
+    conn: &mut SqliteConnection,
+    project_id: i64,
+    account_id: i64,
+    role: TenantRole,
+) -> sqlx::Result<Unique<i64>> {
+    let created =
+        sqlx::query("INSERT INTO memberships (project_id, account_id, role, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(project_id)
+            .bind(account_id)
+            .bind(role.as_str())
+            .bind(now())
+            .execute(&mut *conn)
+            .await;
+    Ok(match unique(created)? {
+        Unique::Done(done) => Unique::Done(done.last_insert_rowid()),
+        Unique::Taken => Unique::Taken,
+    })
+}
+
+pub async fn set_role(
+    conn: &mut SqliteConnection,
+    project_id: i64,
+    account_id: i64,
+    role: TenantRole,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE memberships SET role = $1 WHERE project_id = $2 AND account_id = $3")
+        .bind(role.as_str())
+        .bind(project_id)
+        .bind(account_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Ends a membership (its permissions go with it).
+pub async fn delete(conn: &mut SqliteConnection, project_id: i64, account_id: i64) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM memberships WHERE project_id = $1 AND account_id = $2")
+        .bind(project_id)
+        .bind(account_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,58 @@
+//! The rules of tenant permissions: what a member may use, changed with a
+//! record of before → after, and the defaults a new member gets.
+
+use super::store;
+use crate::{
+    activity::{self, Change},
+    db::{Db, Tx},
+};
+
+/// The services a tenant may use (for the other capabilities).
+pub async fn permitted_services(db: &Db, membership_id: i64) -> sqlx::Result<Vec<String>> {
+    store::permitted_services(db, membership_id).await
+}
+
+/// Every service the cloud has, in order.
+pub async fn services(db: &Db) -> sqlx::Result<Vec<String>> {
+    store::services(db).await
+}
+
+/// Gives a new membership the configured default services, inside the
+/// transaction that makes it.
+pub async fn grant_defaults(tx: &mut Tx, membership_id: i64) -> sqlx::Result<()> {
+    let services = store::default_services(tx).await?;
+    store::replace(tx, membership_id, &services).await
+}
+
+/// Replaces a member's permitted services, recording before → after;
+/// `false` if the account is no member of the project.
+pub async fn set(
+    db: &Db,
+    actor_id: i64,
+    project_id: i64,
+    account_id: i64,
+    username: &str,
+    services: &[String],
+) -> sqlx::Result<bool> {
+    let mut tx = db.begin_immediate().await?;
+    let Some(membership_id) = store::membership_id(&mut tx, project_id, account_id).await? else {
+        return Ok(false);
+    };
+    let before = store::permitted_in(&mut tx, membership_id).await?;
+    store::replace(&mut tx, membership_id, services).await?;
+    let after = store::permitted_in(&mut tx, membership_id).await?;
+    if before != after {
+        let change = Change {
+            actor_id: Some(actor_id),
+            project_id: Some(project_id),
+            subject_id: Some(account_id),
+            action: "member.permissions",
+            target: username,
+            before: &before.join(","),
+            after: &after.join(","),
+        };
+        activity::store::record_change(&mut *tx, change).await?;
+    }
+    tx.commit().await?;
+    Ok(true)
+}
