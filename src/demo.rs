@@ -41,7 +41,7 @@ pub async fn load_if_empty(db: &Db) -> anyhow::Result<bool> {
             password_hash: &password_hash,
             platform_role,
         };
-        accounts::store::insert(db, new).await?;
+        accounts::service::create(db, new).await?;
     }
     cli::add_project(db, "MST110001", "Deep Learning Lab", None, None).await?;
     cli::add_project(db, "MST110002", "Climate Sim", None, None).await?;

@@ -17,6 +17,8 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod format;
+#[cfg(test)]
+mod layout_rules;
 pub mod members;
 pub mod object_storage;
 pub mod operator;

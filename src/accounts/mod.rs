@@ -1,6 +1,7 @@
 //! Accounts: the people who sign in, and the checked values they are made of.
 
 pub mod routes;
+pub mod service;
 pub mod store;
 
 use crate::web::router::Routes;

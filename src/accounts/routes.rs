@@ -154,12 +154,12 @@ pub async fn save_profile(user: CurrentUser, form: web::Form<ProfileForm>) -> Re
             language,
             time_zone: zone,
         };
-        match store::update_profile(user.viewer.db(), &user.account, profile).await {
+        match super::service::update_profile(user.viewer.db(), &user.account, profile).await {
             Ok(()) => {
                 user.viewer.flash(true, Msg::new("profile-saved"));
                 return Ok(redirect_after_post(user.viewer.htmx, "/account/profile"));
             }
-            Err(err) => errors.add(err, lang)?,
+            Err(err) => errors.add(err.into(), lang)?,
         }
     }
     let cap = |s: &str, n: usize| s.chars().take(n).collect::<String>();

@@ -1,12 +1,11 @@
 //! Every SQL statement about accounts.
 
-use sqlx::{Row, sqlite::SqliteRow};
+use sqlx::{Row, SqliteConnection, sqlite::SqliteRow};
 
 use super::{Account, DisplayName, Email, PlatformRole, Username};
 use crate::{
-    db::{Db, now},
-    error::AppError,
-    web::i18n::{Lang, Msg},
+    db::{Db, Unique, now, unique},
+    web::i18n::Lang,
 };
 
 /// `SELECT <every account column> FROM accounts <rest>`, as one static string.
@@ -43,27 +42,22 @@ pub struct NewAccount<'a> {
     pub platform_role: PlatformRole,
 }
 
-/// Creates an account; a taken username or email is a `Conflict`.
-pub async fn insert(db: &Db, new: NewAccount<'_>) -> Result<i64, AppError> {
-    let result = db
-        .execute(
-            sqlx::query(
-                "INSERT INTO accounts (username, display_name, email, password_hash, platform_role, created_at)
+/// Creates an account, unless the username or email is taken.
+pub async fn insert(db: &Db, new: NewAccount<'_>) -> sqlx::Result<Unique<i64>> {
+    let query = sqlx::query(
+        "INSERT INTO accounts (username, display_name, email, password_hash, platform_role, created_at)
          VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(new.username.as_str())
-            .bind(new.display_name.as_str())
-            .bind(new.email.as_str())
-            .bind(new.password_hash)
-            .bind(new.platform_role.as_str())
-            .bind(now()),
-        )
-        .await;
-    match result {
-        Ok(done) => Ok(done.last_insert_rowid()),
-        Err(err) if crate::db::is_unique_violation(&err) => Err(AppError::Conflict(Msg::new("account-exists"))),
-        Err(err) => Err(err.into()),
-    }
+    )
+    .bind(new.username.as_str())
+    .bind(new.display_name.as_str())
+    .bind(new.email.as_str())
+    .bind(new.password_hash)
+    .bind(new.platform_role.as_str())
+    .bind(now());
+    Ok(match unique(db.execute(query).await)? {
+        Unique::Done(done) => Unique::Done(done.last_insert_rowid()),
+        Unique::Taken => Unique::Taken,
+    })
 }
 
 pub async fn by_id(db: &Db, id: i64) -> sqlx::Result<Option<Account>> {
@@ -136,21 +130,17 @@ pub struct Profile<'a> {
     pub time_zone: &'a str,
 }
 
-/// Saves a profile, recording what changed; an email another account uses
-/// is a `Conflict`.
-pub async fn update_profile(db: &Db, before: &Account, profile: Profile<'_>) -> Result<(), AppError> {
-    let mut tx = crate::db::begin_immediate(db).await?;
+/// Whether another account than `id` uses this email (in any case).
+pub async fn email_taken(conn: &mut SqliteConnection, email: &str, id: i64) -> sqlx::Result<bool> {
     let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM accounts WHERE lower(email) = lower($1) AND id <> $2")
-        .bind(profile.email.as_str())
-        .bind(before.id)
-        .fetch_optional(&mut *tx)
+        .bind(email)
+        .bind(id)
+        .fetch_optional(&mut *conn)
         .await?;
-    if taken.is_some() {
-        return Err(AppError::Invalid {
-            field: "email".into(),
-            message: Msg::new("email-taken"),
-        });
-    }
+    Ok(taken.is_some())
+}
+
+pub async fn set_profile(conn: &mut SqliteConnection, id: i64, profile: &Profile<'_>) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE accounts SET display_name = $1, email = $2, phone = $3, language = $4, time_zone = $5 WHERE id = $6",
     )
@@ -159,39 +149,9 @@ pub async fn update_profile(db: &Db, before: &Account, profile: Profile<'_>) -> 
     .bind(profile.phone)
     .bind(profile.language.code())
     .bind(profile.time_zone)
-    .bind(before.id)
-    .execute(&mut *tx)
+    .bind(id)
+    .execute(&mut *conn)
     .await?;
-    let describe = |name: &str, email: &str, phone: &str, lang: &str, zone: &str| {
-        format!("name={name:?} email={email} phone={phone:?} language={lang} time_zone={zone}")
-    };
-    let was = describe(
-        &before.display_name,
-        &before.email,
-        &before.phone,
-        before.language.code(),
-        &before.time_zone,
-    );
-    let now_is = describe(
-        profile.display_name.as_str(),
-        profile.email.as_str(),
-        profile.phone,
-        profile.language.code(),
-        profile.time_zone,
-    );
-    if was != now_is {
-        let change = crate::activity::Change {
-            actor_id: Some(before.id),
-            project_id: None,
-            subject_id: Some(before.id),
-            action: "account.profile",
-            target: &before.username,
-            before: &was,
-            after: &now_is,
-        };
-        crate::activity::store::record_change(&mut *tx, change).await?;
-    }
-    tx.commit().await?;
     Ok(())
 }
 

@@ -125,7 +125,9 @@ pub async fn create(
         prefix: &secret[..8],
         expires_at,
     };
-    store::insert(db, new, max_keys).await?;
+    if !store::insert(db, new, max_keys).await? {
+        return Err(AppError::Conflict(Msg::new("key-limit").arg("max", max_keys)));
+    }
     Ok(CreatedKey {
         key_id,
         secret,

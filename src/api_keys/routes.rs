@@ -365,13 +365,16 @@ pub async fn delete(current: CurrentTenant, form: web::Form<Vec<(String, String)
     if key_ids.is_empty() {
         return Err(AppError::BadRequest(Msg::new("keys-none-selected")));
     }
-    store::delete_own(
+    let deleted = store::delete_own(
         current.viewer.db(),
         current.account.id,
         current.tenant.project_id,
         &key_ids,
     )
     .await?;
+    if !deleted {
+        return Err(AppError::NotFound);
+    }
     done(&current, Msg::new("keys-deleted").arg("count", key_ids.len())).await
 }
 

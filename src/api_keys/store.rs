@@ -6,8 +6,6 @@ use super::KeyName;
 use crate::{
     activity::{self, Change},
     db::{Db, begin_immediate, now},
-    error::AppError,
-    web::i18n::Msg,
 };
 
 /// A key as its owner's list shows it: metadata only, never the secret.
@@ -66,9 +64,9 @@ pub struct NewKey<'a> {
 /// until deleted).
 const HELD: &str = "SELECT COUNT(*) FROM api_keys WHERE account_id = $1 AND project_id = $2 AND revoked_at IS NULL";
 
-/// Creates a key unless the owner already holds `max_keys` in the project;
-/// the count and the insert cannot interleave with another creation.
-pub async fn insert(db: &Db, new: NewKey<'_>, max_keys: i64) -> Result<(), AppError> {
+/// Creates a key unless the owner already holds `max_keys` in the project
+/// (`false`); the count and the insert cannot interleave with another creation.
+pub async fn insert(db: &Db, new: NewKey<'_>, max_keys: i64) -> sqlx::Result<bool> {
     let mut tx = begin_immediate(db).await?;
     let held: i64 = sqlx::query_scalar(HELD)
         .bind(new.account_id)
@@ -76,7 +74,7 @@ pub async fn insert(db: &Db, new: NewKey<'_>, max_keys: i64) -> Result<(), AppEr
         .fetch_one(&mut *tx)
         .await?;
     if held >= max_keys {
-        return Err(AppError::Conflict(Msg::new("key-limit").arg("max", max_keys)));
+        return Ok(false);
     }
     let created_at = now();
     sqlx::query(
@@ -112,7 +110,7 @@ pub async fn insert(db: &Db, new: NewKey<'_>, max_keys: i64) -> Result<(), AppEr
     )
     .await?;
     tx.commit().await?;
-    Ok(())
+    Ok(true)
 }
 
 /// How many keys there are in a list, and how many count toward the limit.
@@ -227,8 +225,8 @@ pub async fn update(
 }
 
 /// Deletes exactly these keys of the owner, all or none: if any is not
-/// theirs in this project, nothing is deleted and `NotFound` is returned.
-pub async fn delete_own(db: &Db, account_id: i64, project_id: i64, key_ids: &[String]) -> Result<(), AppError> {
+/// theirs in this project, nothing is deleted and `false` is returned.
+pub async fn delete_own(db: &Db, account_id: i64, project_id: i64, key_ids: &[String]) -> sqlx::Result<bool> {
     let mut tx = begin_immediate(db).await?;
     for key_id in key_ids {
         let deleted = sqlx::query("DELETE FROM api_keys WHERE account_id = $1 AND project_id = $2 AND key_id = $3")
@@ -238,7 +236,7 @@ pub async fn delete_own(db: &Db, account_id: i64, project_id: i64, key_ids: &[St
             .execute(&mut *tx)
             .await?;
         if deleted.rows_affected() != 1 {
-            return Err(AppError::NotFound); // the transaction rolls back on drop
+            return Ok(false); // the transaction rolls back on drop
         }
         let change = Change {
             actor_id: Some(account_id),
@@ -252,7 +250,7 @@ pub async fn delete_own(db: &Db, account_id: i64, project_id: i64, key_ids: &[St
         activity::store::record_change(&mut *tx, change).await?;
     }
     tx.commit().await?;
-    Ok(())
+    Ok(true)
 }
 
 /// How many of the account's keys (in any project) expire within `seconds`.

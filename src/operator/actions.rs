@@ -85,7 +85,7 @@ pub async fn create_account(
         password_hash: &password_hash,
         platform_role,
     };
-    let id = accounts::store::insert(db, new).await?;
+    let id = accounts::service::create(db, new).await?;
     let change = Change {
         actor_id: actor.id(),
         project_id: None,

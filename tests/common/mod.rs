@@ -82,7 +82,7 @@ impl TestApp {
     /// Creates an account with a platform role (`None` for an ordinary person).
     pub async fn create_user(&self, username: &str, role: PlatformRole) -> TestUser {
         let hash = member_center::auth::password::hash_blocking(PASSWORD).unwrap();
-        let id = accounts::store::insert(
+        let id = accounts::service::create(
             &self.db,
             NewAccount {
                 username: &Username::parse(username).unwrap(),
