@@ -2,6 +2,7 @@
 //! tenant admin's quota page; and atomic admission of allocations against
 //! them (used by the JSON API).
 
+pub mod admission;
 pub mod routes;
 pub mod service;
 pub mod store;

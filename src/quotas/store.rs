@@ -4,7 +4,11 @@ use std::collections::HashMap;
 
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
-use super::{Gauge, QuotaLimit, QuotaService, Resource};
+pub use super::admission::{Allocation, AllocationWrite, Shortfall};
+use super::{
+    Gauge, QuotaLimit, QuotaService, Resource,
+    admission::{self, Balances, Decision, Limits, NewAllocation, Usage, add_usage},
+};
 use crate::{
     activity::{self, Change},
     db::{Db, begin_immediate, now},
@@ -246,29 +250,6 @@ async fn all_member_gauges(db: &Db, project_id: i64, service: QuotaService) -> s
         .collect())
 }
 
-/// A claim on quota.
-#[derive(Debug, Clone)]
-pub struct Allocation {
-    pub id: i64,
-    pub project_id: i64,
-    pub account_id: i64,
-    pub service: String,
-    pub idempotency_key: String,
-    pub resources: Vec<(String, i64)>,
-    pub created_at: i64,
-    pub released_at: Option<i64>,
-}
-
-/// Why an admission was refused, per resource and level.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Shortfall {
-    pub level: &'static str,
-    pub resource: Resource,
-    pub requested: i64,
-    pub used: i64,
-    pub limit: i64,
-}
-
 #[derive(Debug)]
 pub enum Admission {
     /// Newly admitted.
@@ -284,39 +265,12 @@ pub enum Admission {
     },
 }
 
-/// A write to allocations. They are applied in batches (`apply`), in
-/// order, one transaction a batch; see `quotas::writer`.
-#[derive(Debug, Clone)]
-pub enum AllocationWrite {
-    /// Admit `request` if both the member's and the project's quota hold
-    /// for every resource; the same idempotency key admits nothing new.
-    Admit {
-        project_id: i64,
-        account_id: i64,
-        service: QuotaService,
-        request: Vec<(Resource, i64)>,
-        idempotency_key: String,
-    },
-    /// Release an allocation of the project (again: no change): the
-    /// member's own (`Some(account)`), or any member's (`None`: a tenant
-    /// admin's release).
-    Release {
-        project_id: i64,
-        account_id: Option<i64>,
-        id: i64,
-    },
-}
-
 #[derive(Debug)]
 pub enum Outcome {
     Admission(Admission),
     /// `None` when the allocation is not the member's.
     Released(Option<Allocation>),
 }
-
-/// One resource of a project's service, as used (or limited) for one member
-/// (`Some(account)`) or for the whole project (`None`).
-type Holder = (i64, &'static str, Option<i64>, Resource);
 
 /// Admits and releases a batch of allocations in one write transaction, as
 /// if one after another in the order given: a handful of statements for the
@@ -327,116 +281,36 @@ type Holder = (i64, &'static str, Option<i64>, Resource);
 pub async fn apply(db: &Db, writes: &[AllocationWrite]) -> sqlx::Result<Vec<Outcome>> {
     let mut tx = begin_immediate(db).await?;
     let at = now();
-    let mut known = named_allocations(&mut tx, writes).await?;
-    let (limits, mut usage) = limits_and_usage(&mut tx, writes).await?;
+    let known = named_allocations(&mut tx, writes).await?;
+    let (limits, usage) = limits_and_usage(&mut tx, writes).await?;
     let balances = balances(&mut tx, writes).await?;
-
-    // Decide every write in order, keeping usage up to date as we go.
-    let mut outcomes = Vec::with_capacity(writes.len());
-    let mut admitted: Vec<Allocation> = Vec::new();
-    let mut released: Vec<i64> = Vec::new();
-    for write in writes {
-        match write {
-            AllocationWrite::Admit {
-                project_id,
-                account_id,
-                service,
-                request,
-                idempotency_key,
-            } => {
-                // A negative balance blocks new allocations (releasing still works).
-                let unpaid = [("parent", None), ("sub", Some(*account_id))]
-                    .into_iter()
-                    .find_map(|(wallet, holder)| {
-                        let balance = *balances.get(&(*project_id, holder))?;
-                        balance.is_negative().then_some(Admission::Unpaid { wallet, balance })
-                    });
-                if let Some(unpaid) = unpaid {
-                    outcomes.push(Outcome::Admission(unpaid));
-                    continue;
-                }
-                let same_key = |a: &Allocation| {
-                    a.project_id == *project_id && a.account_id == *account_id && a.idempotency_key == *idempotency_key
-                };
-                if let Some(existing) = known.values().chain(&admitted).find(|a| same_key(a)) {
-                    outcomes.push(Outcome::Admission(Admission::Existing(existing.clone())));
-                    continue;
-                }
-                let shortfalls = shortfalls(&limits, &usage, (*project_id, *account_id, *service), request);
-                if !shortfalls.is_empty() {
-                    outcomes.push(Outcome::Admission(Admission::Refused(shortfalls)));
-                    continue;
-                }
-                for &(resource, amount) in request {
-                    add_usage(&mut usage, (*project_id, *account_id, service.code()), resource, amount);
-                }
-                admitted.push(Allocation {
-                    id: 0, // not known until inserted, below
-                    project_id: *project_id,
-                    account_id: *account_id,
-                    service: service.code().to_string(),
-                    idempotency_key: idempotency_key.clone(),
-                    resources: request.iter().map(|(r, a)| (r.code().to_string(), *a)).collect(),
-                    created_at: at,
-                    released_at: None,
-                });
-                outcomes.push(Outcome::Admission(Admission::Created(
-                    admitted[admitted.len() - 1].clone(),
-                )));
-            }
-            AllocationWrite::Release {
-                project_id,
-                account_id,
-                id,
-            } => {
-                let Some(allocation) = known
-                    .get_mut(id)
-                    .filter(|a| a.project_id == *project_id && account_id.is_none_or(|owner| a.account_id == owner))
-                else {
-                    outcomes.push(Outcome::Released(None));
-                    continue;
-                };
-                if allocation.released_at.is_none() {
-                    allocation.released_at = Some(at);
-                    released.push(*id);
-                    if let Some(service) = QuotaService::parse(&allocation.service) {
-                        for (resource, amount) in &allocation.resources {
-                            if let Some(resource) = Resource::parse(resource) {
-                                add_usage(
-                                    &mut usage,
-                                    (*project_id, allocation.account_id, service.code()),
-                                    resource,
-                                    -amount,
-                                );
-                            }
-                        }
-                    }
-                }
-                outcomes.push(Outcome::Released(Some(allocation.clone())));
-            }
-        }
-    }
+    let inputs = admission::Inputs {
+        limits,
+        usage,
+        balances,
+        known,
+    };
+    let decided = admission::decide(writes, inputs, at);
 
     // Write what was decided: three statements at most.
-    let ids = insert_allocations(&mut tx, &admitted).await?;
-    mark_released(&mut tx, &released, at).await?;
+    let new = insert_allocations(&mut tx, &decided.admitted, at).await?;
+    mark_released(&mut tx, &decided.released, at).await?;
     // Allocations are not part of anything remembered in memory.
     tx.commit_leaving_caches().await?;
 
-    // Allocations admitted in this batch (newly, or again by their key)
-    // learn their IDs.
-    for outcome in &mut outcomes {
-        if let Outcome::Admission(Admission::Created(allocation) | Admission::Existing(allocation)) = outcome
-            && allocation.id == 0
-        {
-            let key = (
-                allocation.project_id,
-                allocation.account_id,
-                allocation.idempotency_key.clone(),
-            );
-            allocation.id = ids.get(&key).copied().ok_or(sqlx::Error::RowNotFound)?;
-        }
-    }
+    let outcomes = decided
+        .decisions
+        .into_iter()
+        .map(|decision| match decision {
+            Decision::Admitted(n) => Outcome::Admission(Admission::Created(new[n].clone())),
+            Decision::AdmittedInBatch(n) => Outcome::Admission(Admission::Existing(new[n].clone())),
+            Decision::Existing(allocation) => Outcome::Admission(Admission::Existing(allocation)),
+            Decision::Refused(short) => Outcome::Admission(Admission::Refused(short)),
+            Decision::Unpaid { wallet, balance } => Outcome::Admission(Admission::Unpaid { wallet, balance }),
+            Decision::Released(allocation) => Outcome::Released(Some(allocation)),
+            Decision::NotReleasable => Outcome::Released(None),
+        })
+        .collect();
     Ok(outcomes)
 }
 
@@ -524,9 +398,6 @@ async fn named_allocations(
     Ok(found)
 }
 
-type Limits = HashMap<Holder, i64>;
-type Usage = HashMap<Holder, i64>;
-
 /// The quotas and live usage of every project, service and member the
 /// batch's admissions touch, in one statement.
 async fn limits_and_usage(conn: &mut SqliteConnection, writes: &[AllocationWrite]) -> sqlx::Result<(Limits, Usage)> {
@@ -595,19 +466,6 @@ async fn limits_and_usage(conn: &mut SqliteConnection, writes: &[AllocationWrite
     Ok((limits, usage))
 }
 
-/// Adds `amount` (negative: takes it away) to what a member and so their
-/// project use.
-fn add_usage(
-    usage: &mut Usage,
-    (project_id, account_id, service): (i64, i64, &'static str),
-    resource: Resource,
-    amount: i64,
-) {
-    for holder in [None, Some(account_id)] {
-        *usage.entry((project_id, service, holder, resource)).or_default() += amount;
-    }
-}
-
 /// Pushes `(term) OR (term) …`, one term per item (at least one item):
 /// SQLite finds each term through its index.
 fn any_of<T>(query: &mut QueryBuilder<Sqlite>, items: &[T], mut term: impl FnMut(&mut QueryBuilder<Sqlite>, &T)) {
@@ -620,10 +478,7 @@ fn any_of<T>(query: &mut QueryBuilder<Sqlite>, items: &[T], mut term: impl FnMut
 
 /// The open wallets' balances of the projects and members the batch's
 /// admissions name, by project and member (`None`: the project's wallet).
-async fn balances(
-    conn: &mut SqliteConnection,
-    writes: &[AllocationWrite],
-) -> sqlx::Result<HashMap<(i64, Option<i64>), Credits>> {
+async fn balances(conn: &mut SqliteConnection, writes: &[AllocationWrite]) -> sqlx::Result<Balances> {
     let asks: Vec<(i64, i64)> = writes
         .iter()
         .filter_map(|w| match w {
@@ -653,59 +508,28 @@ async fn balances(
         .collect())
 }
 
-/// What an admission would leave short: a member's own limit (when they
-/// have one) and the project's quota (0 when never set), per resource.
-fn shortfalls(
-    limits: &Limits,
-    usage: &Usage,
-    (project_id, account_id, service): (i64, i64, QuotaService),
-    request: &[(Resource, i64)],
-) -> Vec<Shortfall> {
-    let mut short = Vec::new();
-    for &(resource, requested) in request {
-        if requested == 0 {
-            continue;
-        }
-        let levels = [("member", Some(account_id), None), ("project", None, Some(0))];
-        for (level, holder, unset) in levels {
-            let key = (project_id, service.code(), holder, resource);
-            let Some(limit) = limits.get(&key).copied().or(unset).filter(|l| *l >= 0) else {
-                continue;
-            };
-            let used = usage.get(&key).copied().unwrap_or(0);
-            if used + requested > limit {
-                short.push(Shortfall {
-                    level,
-                    resource,
-                    requested,
-                    used,
-                    limit,
-                });
-            }
-        }
-    }
-    short
-}
-
-/// Inserts newly admitted allocations and their resources (two statements)
-/// and returns their IDs by project, account and idempotency key.
+/// Inserts newly admitted allocations and their resources (two statements);
+/// the stored allocations, in the order given, with the IDs the database
+/// gave them (`RETURNING`).
 async fn insert_allocations(
     conn: &mut SqliteConnection,
-    admitted: &[Allocation],
-) -> sqlx::Result<HashMap<(i64, i64, String), i64>> {
+    admitted: &[NewAllocation],
+    at: i64,
+) -> sqlx::Result<Vec<Allocation>> {
     if admitted.is_empty() {
-        return Ok(HashMap::new());
+        return Ok(Vec::new());
     }
     let mut insert =
         QueryBuilder::new("INSERT INTO allocations (project_id, account_id, service, idempotency_key, created_at) ");
     insert.push_values(admitted, |mut row, a| {
         row.push_bind(a.project_id)
             .push_bind(a.account_id)
-            .push_bind(a.service.as_str())
+            .push_bind(a.service.code())
             .push_bind(a.idempotency_key.as_str())
-            .push_bind(a.created_at);
+            .push_bind(at);
     });
     insert.push(" RETURNING id, project_id, account_id, idempotency_key");
+    // A batch admits each (project, member, key) once: that finds each row.
     let mut ids: HashMap<(i64, i64, String), i64> = HashMap::new();
     for row in insert.build().fetch_all(&mut *conn).await? {
         ids.insert(
@@ -713,16 +537,27 @@ async fn insert_allocations(
             row.get("id"),
         );
     }
-    let id_of = |a: &Allocation| {
-        ids.get(&(a.project_id, a.account_id, a.idempotency_key.clone()))
+    let mut stored = Vec::with_capacity(admitted.len());
+    for a in admitted {
+        let id = ids
+            .get(&(a.project_id, a.account_id, a.idempotency_key.clone()))
             .copied()
-            .ok_or(sqlx::Error::RowNotFound)
-    };
-    let mut resources: Vec<(i64, &str, i64)> = Vec::new();
-    for allocation in admitted {
-        let id = id_of(allocation)?;
-        resources.extend(allocation.resources.iter().map(|(r, amount)| (id, r.as_str(), *amount)));
+            .ok_or(sqlx::Error::RowNotFound)?;
+        stored.push(Allocation {
+            id,
+            project_id: a.project_id,
+            account_id: a.account_id,
+            service: a.service.code().to_string(),
+            idempotency_key: a.idempotency_key.clone(),
+            resources: a.request.iter().map(|(r, n)| (r.code().to_string(), *n)).collect(),
+            created_at: at,
+            released_at: None,
+        });
     }
+    let resources: Vec<(i64, &str, i64)> = stored
+        .iter()
+        .flat_map(|a| a.resources.iter().map(|(r, amount)| (a.id, r.as_str(), *amount)))
+        .collect();
     if !resources.is_empty() {
         let mut insert = QueryBuilder::new("INSERT INTO allocation_resources (allocation_id, resource, amount) ");
         insert.push_values(&resources, |mut row, (id, resource, amount)| {
@@ -730,7 +565,7 @@ async fn insert_allocations(
         });
         insert.build().execute(&mut *conn).await?;
     }
-    Ok(ids)
+    Ok(stored)
 }
 
 /// Marks allocations released at `at` (one statement).
