@@ -3,6 +3,15 @@
 
 use std::path::PathBuf;
 
+/// The defaults, used by `Config::new` and shown by `member-center --help`.
+pub const DEFAULT_DB: &str = "./member-center.db";
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+pub const DEFAULT_MAX_KEY_DAYS: i64 = 365;
+pub const DEFAULT_MAX_KEYS: i64 = 20;
+pub const DEFAULT_ACTIVITY_RETENTION_DAYS: i64 = 400;
+pub const DEFAULT_SESSION_IDLE_MINUTES: i64 = 120;
+pub const DEFAULT_SESSION_HOURS: i64 = 12;
+
 #[derive(Debug, Clone)]
 pub struct Config {
     /// Address to listen on; port 0 picks a free port (tests).
@@ -38,13 +47,13 @@ impl Config {
             bind: bind.into(),
             db: db.into(),
             insecure_cookies: false,
-            max_key_days: 365,
-            max_keys: 20,
-            activity_retention_days: 400,
+            max_key_days: DEFAULT_MAX_KEY_DAYS,
+            max_keys: DEFAULT_MAX_KEYS,
+            activity_retention_days: DEFAULT_ACTIVITY_RETENTION_DAYS,
             public_url: None,
             trusted_proxies: Vec::new(),
-            session_idle_seconds: 2 * 3600,
-            session_lifetime_seconds: 12 * 3600,
+            session_idle_seconds: DEFAULT_SESSION_IDLE_MINUTES * 60,
+            session_lifetime_seconds: DEFAULT_SESSION_HOURS * 3600,
             secret_file: None,
         }
     }

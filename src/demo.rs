@@ -3,7 +3,6 @@
 
 use crate::{
     accounts::{self, DisplayName, Email, PlatformRole, Username, store::NewAccount},
-    cli,
     db::Db,
     projects,
     quotas::{self, QuotaLimit, QuotaService, Resource},
@@ -43,20 +42,21 @@ pub async fn load_if_empty(db: &Db) -> anyhow::Result<bool> {
         };
         accounts::service::create(db, new).await?;
     }
-    cli::add_project(db, "MST110001", "Deep Learning Lab", None, None).await?;
-    cli::add_project(db, "MST110002", "Climate Sim", None, None).await?;
+    crate::operator::service::create_project(db, None, "MST110001", "Deep Learning Lab", None, None).await?;
+    crate::operator::service::create_project(db, None, "MST110002", "Climate Sim", None, None).await?;
     for (project, username, role) in [
         ("MST110001", "alice", "tenant_admin"),
         ("MST110001", "bob", "tenant_user"),
         ("MST110002", "carol", "tenant_admin"),
         ("MST110002", "alice", "tenant_user"),
     ] {
-        cli::add_member(db, project, username, role).await?;
+        crate::operator::service::add_member(db, None, project, username, role).await?;
     }
     let quota = |cpu, gpu, memory| [("cpu", Some(cpu)), ("gpu", Some(gpu)), ("memory", Some(memory))];
-    cli::set_project_quota(db, "MST110001", "ccs", &quota("64", "8", "512")).await?;
-    cli::set_project_quota(
+    crate::operator::service::set_project_quota(db, None, "MST110001", "ccs", &quota("64", "8", "512")).await?;
+    crate::operator::service::set_project_quota(
         db,
+        None,
         "MST110001",
         "vcs",
         &[
@@ -67,8 +67,8 @@ pub async fn load_if_empty(db: &Db) -> anyhow::Result<bool> {
         ],
     )
     .await?;
-    cli::set_project_quota(db, "MST110002", "ccs", &quota("16", "2", "128")).await?;
-    cli::set_project_quota(db, "MST110002", "vcs", &quota("16", "0", "64")).await?;
+    crate::operator::service::set_project_quota(db, None, "MST110002", "ccs", &quota("16", "2", "128")).await?;
+    crate::operator::service::set_project_quota(db, None, "MST110002", "vcs", &quota("16", "0", "64")).await?;
 
     // Some usage, so the quota page has something to show.
     let lab = projects::store::by_code(db, "MST110001")
@@ -106,11 +106,11 @@ pub async fn load_if_empty(db: &Db) -> anyhow::Result<bool> {
         ("MST110001", "PO-2026-0001", "10000"),
         ("MST110002", "PO-2026-0002", "2500"),
     ] {
-        cli::add_order(db, project, number, amount, "demo credit").await?;
-        cli::advance_order(db, number, "paid").await?;
-        cli::advance_order(db, number, "credited").await?;
+        crate::operator::service::add_order(db, None, project, number, amount, "demo credit").await?;
+        crate::operator::service::advance_order(db, None, number, "paid").await?;
+        crate::operator::service::advance_order(db, None, number, "credited").await?;
     }
-    cli::add_order(db, "MST110001", "PO-2026-0003", "5000", "next quarter").await?;
+    crate::operator::service::add_order(db, None, "MST110001", "PO-2026-0003", "5000", "next quarter").await?;
     wallets::service::open_sub_wallet(db, alice, lab, bob, "bob").await?;
     wallets::service::transfer(
         db,

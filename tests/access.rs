@@ -10,7 +10,6 @@ use common::{Client, TestApp, TestUser, spawn_app};
 use member_center::{
     access::{self, Access},
     accounts::PlatformRole,
-    cli,
 };
 use reqwest::StatusCode;
 
@@ -110,10 +109,12 @@ async fn actors(app: &TestApp) -> (Vec<Actor>, Ids) {
     let olga = app.member("olga", "MST220002", "tenant_admin").await;
     let sam = app.create_user("sam", PlatformRole::Support).await;
     let olivia = app.create_user("olivia", PlatformRole::Operator).await;
-    cli::set_project_quota(&app.db, "MST110001", "ccs", &[("cpu", Some("64"))])
+    member_center::operator::service::set_project_quota(&app.db, None, "MST110001", "ccs", &[("cpu", Some("64"))])
         .await
         .unwrap();
-    cli::add_order(&app.db, "MST110001", "PO-1", "100", "").await.unwrap();
+    member_center::operator::service::add_order(&app.db, None, "MST110001", "PO-1", "100", "")
+        .await
+        .unwrap();
     let (carl_key, carl_secret) = app.key_for("MST110001", &carl.user, 30).await;
     let response = reqwest::Client::new()
         .post(format!("{}/api/v1/allocations", app.base))
@@ -214,7 +215,8 @@ async fn every_route_answers_every_role_as_the_access_table_says() {
                         }
                     }
                 }
-                let _ = cli::add_member(&app.db, "MST110001", "carl", "tenant_user").await;
+                let _ = member_center::operator::service::add_member(&app.db, None, "MST110001", "carl", "tenant_user")
+                    .await;
             }
         }
     }

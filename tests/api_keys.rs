@@ -473,25 +473,24 @@ async fn api_calls_update_last_used_and_the_activity_log_and_none_is_lost_at_shu
     let handle = app.handle();
     let running = tokio::spawn(app.run_until_stopped());
 
-    member_center::cli::add_user(
+    member_center::operator::service::create_account(
         &db,
-        member_center::cli::AddUser {
-            username: "alice".into(),
-            email: "a@example.org".into(),
-            name: None,
-            role: None,
-            password_stdin: false,
-        },
+        member_center::operator::service::Actor::CommandLine,
+        "alice",
+        "a@example.org",
+        None,
+        None,
+        "a one-time password",
     )
     .await
     .unwrap();
-    member_center::cli::add_project(&db, "MST110001", "Lab", None, None)
+    member_center::operator::service::create_project(&db, None, "MST110001", "Lab", None, None)
         .await
         .unwrap();
-    member_center::cli::add_member(&db, "MST110001", "alice", "tenant_admin")
+    member_center::operator::service::add_member(&db, None, "MST110001", "alice", "tenant_admin")
         .await
         .unwrap();
-    let key = member_center::cli::create_key(&db, "MST110001", "alice", 30, None)
+    let key = member_center::operator::service::create_key(&db, "MST110001", "alice", 30, None)
         .await
         .unwrap();
 

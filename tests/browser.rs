@@ -22,8 +22,9 @@ async fn demo_app() -> TestApp {
     app.add_member("MST110001", &alice, "tenant_admin").await;
     app.add_member("MST110002", &alice, "tenant_user").await;
     app.add_member("MST110001", &bob, "tenant_user").await;
-    member_center::cli::set_project_quota(
+    member_center::operator::service::set_project_quota(
         &app.db,
+        None,
         "MST110001",
         "ccs",
         &[("cpu", Some("64")), ("gpu", Some("8")), ("memory", Some("512"))],
@@ -418,13 +419,13 @@ async fn members_permissions_and_password_in_the_browser() {
 async fn moving_credit_to_a_sub_wallet_in_the_browser() {
     let _one = ONE_AT_A_TIME.lock();
     let app = demo_app().await;
-    member_center::cli::add_order(&app.db, "MST110001", "PO-1", "100", "")
+    member_center::operator::service::add_order(&app.db, None, "MST110001", "PO-1", "100", "")
         .await
         .unwrap();
-    member_center::cli::advance_order(&app.db, "PO-1", "paid")
+    member_center::operator::service::advance_order(&app.db, None, "PO-1", "paid")
         .await
         .unwrap();
-    member_center::cli::advance_order(&app.db, "PO-1", "credited")
+    member_center::operator::service::advance_order(&app.db, None, "PO-1", "credited")
         .await
         .unwrap();
     let bob = account_id(&app, "bob").await;

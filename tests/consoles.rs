@@ -189,7 +189,7 @@ async fn only_the_right_roles_reach_support_and_operator_routes() {
 }
 
 async fn cli_order(app: &TestApp) {
-    member_center::cli::add_order(&app.db, "MST110001", "PO-1", "100", "")
+    member_center::operator::service::add_order(&app.db, None, "MST110001", "PO-1", "100", "")
         .await
         .unwrap();
 }
@@ -709,8 +709,22 @@ async fn support_cannot_take_over_an_operator_nor_touch_its_peers() {
     assert_eq!(page.status, StatusCode::SEE_OTHER);
 
     // Operators are made and unmade from the command line.
-    member_center::cli::set_role(&app.db, "sue", "operator").await.unwrap();
-    member_center::cli::set_role(&app.db, "otto", "none").await.unwrap();
+    member_center::operator::service::set_platform_role(
+        &app.db,
+        member_center::operator::service::Actor::CommandLine,
+        "sue",
+        "operator",
+    )
+    .await
+    .unwrap();
+    member_center::operator::service::set_platform_role(
+        &app.db,
+        member_center::operator::service::Actor::CommandLine,
+        "otto",
+        "none",
+    )
+    .await
+    .unwrap();
     assert_eq!(
         app.count("SELECT COUNT(*) FROM accounts WHERE platform_role = 'operator'")
             .await,
@@ -775,7 +789,7 @@ async fn a_projects_activity_log_shows_that_project_only() {
     let mut bob = app.member("bob", "MST110001", "tenant_user").await;
     // Bob is also admin of another project, where he changes things about himself.
     app.create_project("MST220002", "Other").await;
-    member_center::cli::add_member(&app.db, "MST220002", "bob", "tenant_admin")
+    member_center::operator::service::add_member(&app.db, None, "MST220002", "bob", "tenant_admin")
         .await
         .unwrap();
     bob.client.post("/projects/switch", &[("project", "MST220002")]).await;

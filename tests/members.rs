@@ -27,9 +27,15 @@ fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
 async fn the_overview_shows_the_project_and_my_usage() {
     let app = spawn_app().await;
     let mut bob = app.member("bob", "MST110001", "tenant_user").await;
-    member_center::cli::set_project_quota(&app.db, "MST110001", "ccs", &[("cpu", Some("64")), ("gpu", Some("8"))])
-        .await
-        .unwrap();
+    member_center::operator::service::set_project_quota(
+        &app.db,
+        None,
+        "MST110001",
+        "ccs",
+        &[("cpu", Some("64")), ("gpu", Some("8"))],
+    )
+    .await
+    .unwrap();
     let page = bob.client.get("/account").await;
     page.assert_contains("Project MST110001");
     page.assert_contains("Tenant user");
@@ -234,7 +240,7 @@ async fn removal_fixture() -> (common::TestApp, common::Member, common::Member, 
     let app = spawn_app().await;
     let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
     let bob = app.member("bob", "MST110001", "tenant_user").await;
-    member_center::cli::set_project_quota(&app.db, "MST110001", "ccs", &[("gpu", Some("8"))])
+    member_center::operator::service::set_project_quota(&app.db, None, "MST110001", "ccs", &[("gpu", Some("8"))])
         .await
         .unwrap();
     alice
@@ -260,10 +266,12 @@ async fn removal_fixture() -> (common::TestApp, common::Member, common::Member, 
 async fn a_removed_member_leaves_no_key_quota_or_credit_behind() {
     let (app, mut alice, bob, key) = removal_fixture().await;
     // Bob has a sub-wallet with credit in it and an object-storage pair.
-    let cli = member_center::cli::add_order(&app.db, "MST110001", "PO-1", "100", "").await;
+    let cli = member_center::operator::service::add_order(&app.db, None, "MST110001", "PO-1", "100", "").await;
     cli.unwrap();
     for step in ["paid", "credited"] {
-        member_center::cli::advance_order(&app.db, "PO-1", step).await.unwrap();
+        member_center::operator::service::advance_order(&app.db, None, "PO-1", step)
+            .await
+            .unwrap();
     }
     let bob_id = bob.user.id.to_string();
     alice
@@ -557,7 +565,9 @@ async fn a_reset_link_works_once_and_expires() {
     );
 
     // An expired link does nothing.
-    let path = member_center::cli::reset_link(&app.db, "alice").await.unwrap();
+    let path = member_center::operator::service::reset_link(&app.db, "alice")
+        .await
+        .unwrap();
     sqlx::query("UPDATE password_resets SET expires_at = 0 WHERE used_at IS NULL")
         .execute(app.db.read())
         .await
@@ -652,7 +662,7 @@ async fn permissions_page_search_dialog_and_the_api() {
 #[tokio::test]
 async fn new_members_get_the_configured_default_services() {
     let app = spawn_app().await;
-    member_center::cli::set_default_services(&app.db, Some(&["ccs".to_string(), "cos".to_string()]))
+    member_center::permissions::service::set_default_services(&app.db, Some(&["ccs".to_string(), "cos".to_string()]))
         .await
         .unwrap();
     let bob = app.member("bob", "MST110001", "tenant_user").await;
@@ -660,7 +670,7 @@ async fn new_members_get_the_configured_default_services() {
     let (_, who) = app.api_get("/api/v1/whoami", Some(&key)).await;
     assert_eq!(who["services"], json!(["ccs", "cos"]));
     assert!(
-        member_center::cli::set_default_services(&app.db, Some(&["nope".to_string()]))
+        member_center::permissions::service::set_default_services(&app.db, Some(&["nope".to_string()]))
             .await
             .is_err()
     );

@@ -4,16 +4,14 @@
 mod common;
 
 use common::{TestApp, spawn_app};
-use member_center::{
-    cli,
-    quotas::{QuotaLimit, QuotaService, Resource, store as quota_store},
-};
+use member_center::quotas::{QuotaLimit, QuotaService, Resource, store as quota_store};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 async fn set_project(app: &TestApp, code: &str, service: &str, cpu: &str, gpu: &str, memory: &str) {
-    cli::set_project_quota(
+    member_center::operator::service::set_project_quota(
         &app.db,
+        None,
         code,
         service,
         &[("cpu", Some(cpu)), ("gpu", Some(gpu)), ("memory", Some(memory))],

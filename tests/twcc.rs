@@ -116,16 +116,18 @@ async fn setup(app: &TestApp) -> (String, String) {
     let alice = app.member("alice", "MST110001", "tenant_admin").await;
     let bob = app.member("bob", "MST110001", "tenant_user").await;
     let db = &app.db;
-    member_center::cli::set_project_quota(
+    member_center::operator::service::set_project_quota(
         db,
+        None,
         "MST110001",
         "ccs",
         &[("cpu", Some("64")), ("gpu", Some("8")), ("memory", Some("512"))],
     )
     .await
     .unwrap();
-    member_center::cli::set_project_quota(
+    member_center::operator::service::set_project_quota(
         db,
+        None,
         "MST110001",
         "vcs",
         &[
@@ -137,11 +139,15 @@ async fn setup(app: &TestApp) -> (String, String) {
     )
     .await
     .unwrap();
-    member_center::cli::add_order(db, "MST110001", "PO-1", "1000", "")
+    member_center::operator::service::add_order(db, None, "MST110001", "PO-1", "1000", "")
         .await
         .unwrap();
-    member_center::cli::advance_order(db, "PO-1", "paid").await.unwrap();
-    member_center::cli::advance_order(db, "PO-1", "credited").await.unwrap();
+    member_center::operator::service::advance_order(db, None, "PO-1", "paid")
+        .await
+        .unwrap();
+    member_center::operator::service::advance_order(db, None, "PO-1", "credited")
+        .await
+        .unwrap();
     let (_, alice_key) = app.key_for("MST110001", &alice.user, 30).await;
     let (_, bob_key) = app.key_for("MST110001", &bob.user, 30).await;
     let response = reqwest::Client::new()

@@ -4,14 +4,20 @@
 mod common;
 
 use common::{TestApp, spawn_app};
-use member_center::{cli, wallets::store as wallet_store};
+use member_center::wallets::store as wallet_store;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 async fn credit(app: &TestApp, code: &str, number: &str, amount: &str) {
-    cli::add_order(&app.db, code, number, amount, "").await.unwrap();
-    cli::advance_order(&app.db, number, "paid").await.unwrap();
-    cli::advance_order(&app.db, number, "credited").await.unwrap();
+    member_center::operator::service::add_order(&app.db, None, code, number, amount, "")
+        .await
+        .unwrap();
+    member_center::operator::service::advance_order(&app.db, None, number, "paid")
+        .await
+        .unwrap();
+    member_center::operator::service::advance_order(&app.db, None, number, "credited")
+        .await
+        .unwrap();
 }
 
 async fn balance(app: &TestApp, owner: Option<&str>) -> i64 {
@@ -149,7 +155,7 @@ async fn thirty_two_concurrent_debits_lose_no_update() {
 async fn a_negative_balance_blocks_admission_but_not_release_or_reading() {
     let app = spawn_app().await;
     let bob = app.member("bob", "MST110001", "tenant_user").await;
-    cli::set_project_quota(&app.db, "MST110001", "ccs", &[("cpu", Some("-1"))])
+    member_center::operator::service::set_project_quota(&app.db, None, "MST110001", "ccs", &[("cpu", Some("-1"))])
         .await
         .unwrap();
     credit(&app, "MST110001", "PO-1", "1").await;
@@ -393,7 +399,7 @@ async fn the_ledger_filters_pages_and_exports_the_same_rows() {
 async fn orders_move_from_quotation_to_credited_and_members_see_them() {
     let app = spawn_app().await;
     let mut bob = app.member("bob", "MST110001", "tenant_user").await;
-    cli::add_order(&app.db, "MST110001", "PO-7", "250.5", "first quarter")
+    member_center::operator::service::add_order(&app.db, None, "MST110001", "PO-7", "250.5", "first quarter")
         .await
         .unwrap();
     let page = bob.client.get("/account/orders").await;
@@ -401,25 +407,47 @@ async fn orders_move_from_quotation_to_credited_and_members_see_them() {
     page.assert_contains("250.5000");
     page.assert_contains("Quotation");
     assert!(
-        cli::advance_order(&app.db, "PO-7", "credited").await.is_err(),
+        member_center::operator::service::advance_order(&app.db, None, "PO-7", "credited")
+            .await
+            .is_err(),
         "not paid yet"
     );
-    cli::advance_order(&app.db, "PO-7", "paid").await.unwrap();
-    cli::advance_order(&app.db, "PO-7", "credited").await.unwrap();
+    member_center::operator::service::advance_order(&app.db, None, "PO-7", "paid")
+        .await
+        .unwrap();
+    member_center::operator::service::advance_order(&app.db, None, "PO-7", "credited")
+        .await
+        .unwrap();
     assert!(
-        cli::advance_order(&app.db, "PO-7", "cancelled").await.is_err(),
+        member_center::operator::service::advance_order(&app.db, None, "PO-7", "cancelled")
+            .await
+            .is_err(),
         "credited is final"
     );
     assert_eq!(balance(&app, None).await, 2_505_000);
     bob.client.get("/account/orders").await.assert_contains("Credited");
     assert!(
-        cli::add_order(&app.db, "MST110001", "PO-7", "1", "").await.is_err(),
+        member_center::operator::service::add_order(&app.db, None, "MST110001", "PO-7", "1", "")
+            .await
+            .is_err(),
         "numbers are unique"
     );
-    assert!(cli::add_order(&app.db, "MST110001", "PO 8", "1", "").await.is_err());
-    assert!(cli::add_order(&app.db, "MST110001", "PO-8", "-1", "").await.is_err());
-    cli::add_order(&app.db, "MST110001", "PO-9", "5", "").await.unwrap();
-    cli::advance_order(&app.db, "PO-9", "cancelled").await.unwrap();
+    assert!(
+        member_center::operator::service::add_order(&app.db, None, "MST110001", "PO 8", "1", "")
+            .await
+            .is_err()
+    );
+    assert!(
+        member_center::operator::service::add_order(&app.db, None, "MST110001", "PO-8", "-1", "")
+            .await
+            .is_err()
+    );
+    member_center::operator::service::add_order(&app.db, None, "MST110001", "PO-9", "5", "")
+        .await
+        .unwrap();
+    member_center::operator::service::advance_order(&app.db, None, "PO-9", "cancelled")
+        .await
+        .unwrap();
     assert_eq!(balance(&app, None).await, 2_505_000);
     let steps: Vec<String> = sqlx::query_scalar("SELECT after FROM change_activity WHERE target = 'PO-7' ORDER BY id")
         .fetch_all(app.db.read())

@@ -489,3 +489,5 @@ sessions-ended = { $count ->
    *[other] { $count } other sessions are signed out.
 }
 nav-object-storage = Object storage
+permissions-unknown-default = There is no service { $service }: use { $known }.
+member-not-in-project = { $username } is not a member of { $project }.

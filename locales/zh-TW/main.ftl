@@ -459,3 +459,5 @@ sessions-end-others = 登出其他所有裝置
 session-ended = 已登出該工作階段。
 sessions-ended = 已登出其他 { $count } 個工作階段。
 nav-object-storage = 物件儲存
+permissions-unknown-default = 沒有服務 { $service }：請使用 { $known }。
+member-not-in-project = { $username } 不是 { $project } 的成員。

@@ -1,8 +1,8 @@
 //! The operator console: accounts, platform roles, projects, first tenant
 //! admins, project quotas and orders. Its actions are shared with the CLI.
 
-pub mod actions;
 pub mod routes;
+pub mod service;
 
 use crate::web::router::Routes;
 

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::actions;
+use super::service;
 use crate::{
     auth::Operator,
     error::AppError,
@@ -133,8 +133,8 @@ async fn finish(
 }
 
 /// The signed-in operator as the actor of an action.
-fn person(operator: &Operator) -> actions::Actor {
-    actions::Actor::Person {
+fn person(operator: &Operator) -> service::Actor {
+    service::Actor::Person {
         id: operator.0.account.id,
         role: operator.0.account.platform_role,
     }
@@ -155,7 +155,7 @@ pub async fn create_account(operator: Operator, form: Form) -> Result<HttpRespon
         let refused = Err(AppError::invalid("username", "links-need-public-url"));
         return finish(operator, "account", form, refused).await;
     }
-    let result = actions::create_account_with_link(
+    let result = service::create_account_with_link(
         &db,
         actor,
         field(&form, "username"),
@@ -188,7 +188,7 @@ pub async fn create_account(operator: Operator, form: Form) -> Result<HttpRespon
 pub async fn set_role(operator: Operator, form: Form) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let db = operator.0.viewer.db().clone();
-    let result = actions::set_platform_role(&db, person(&operator), field(&form, "username"), field(&form, "role"))
+    let result = service::set_platform_role(&db, person(&operator), field(&form, "username"), field(&form, "role"))
         .await
         .map(|()| Msg::new("operator-role-set").arg("username", field(&form, "username").trim()));
     finish(operator, "role", form, result).await
@@ -197,7 +197,7 @@ pub async fn set_role(operator: Operator, form: Form) -> Result<HttpResponse, Ap
 pub async fn create_project(operator: Operator, form: Form) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let db = operator.0.viewer.db().clone();
-    let result = actions::create_project(
+    let result = service::create_project(
         &db,
         Some(operator.0.account.id),
         field(&form, "code"),
@@ -213,7 +213,7 @@ pub async fn create_project(operator: Operator, form: Form) -> Result<HttpRespon
 pub async fn add_member(operator: Operator, form: Form) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let db = operator.0.viewer.db().clone();
-    let result = actions::add_member(
+    let result = service::add_member(
         &db,
         Some(operator.0.account.id),
         field(&form, "project"),
@@ -239,7 +239,7 @@ pub async fn set_quota(operator: Operator, form: Form) -> Result<HttpResponse, A
         ("memory", given("memory")),
         ("floating_ip", given("floating_ip")),
     ];
-    let result = actions::set_project_quota(
+    let result = service::set_project_quota(
         &db,
         Some(operator.0.account.id),
         field(&form, "project"),
@@ -254,7 +254,7 @@ pub async fn set_quota(operator: Operator, form: Form) -> Result<HttpResponse, A
 pub async fn add_order(operator: Operator, form: Form) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let db = operator.0.viewer.db().clone();
-    let result = actions::add_order(
+    let result = service::add_order(
         &db,
         Some(operator.0.account.id),
         field(&form, "project"),
@@ -271,7 +271,7 @@ pub async fn advance_order(operator: Operator, path: web::Path<String>, form: Fo
     let form = form.into_inner();
     let db = operator.0.viewer.db().clone();
     let number = path.into_inner();
-    let result = actions::advance_order(&db, Some(operator.0.account.id), &number, field(&form, "to"))
+    let result = service::advance_order(&db, Some(operator.0.account.id), &number, field(&form, "to"))
         .await
         .map(|()| Msg::new("operator-order-advanced").arg("number", &number));
     match result {

@@ -5,6 +5,8 @@ use super::store;
 use crate::{
     activity::{self, Change},
     db::{Db, Tx},
+    error::AppError,
+    web::i18n::Msg,
 };
 
 /// The services a tenant may use (for the other capabilities).
@@ -55,4 +57,21 @@ pub async fn set(
     }
     tx.commit().await?;
     Ok(true)
+}
+
+/// Sets which services new members may use (`None`: all); an unknown
+/// service is refused, naming the ones there are.
+pub async fn set_default_services(db: &Db, services: Option<&[String]>) -> Result<(), AppError> {
+    if let Some(list) = services {
+        let known = store::services(db).await?;
+        if let Some(unknown) = list.iter().find(|s| !known.contains(s)) {
+            return Err(AppError::BadRequest(
+                Msg::new("permissions-unknown-default")
+                    .arg("service", unknown)
+                    .arg("known", known.join(", ")),
+            ));
+        }
+    }
+    store::set_default_services(db, services).await?;
+    Ok(())
 }

@@ -5,7 +5,6 @@
 use member_center::{
     Application, Config,
     accounts::{self, DisplayName, Email, PlatformRole, Username, store::NewAccount},
-    cli,
     db::{self, Db},
 };
 use reqwest::{StatusCode, redirect::Policy};
@@ -102,7 +101,9 @@ impl TestApp {
     }
 
     pub async fn create_project(&self, code: &str, name: &str) -> i64 {
-        cli::add_project(&self.db, code, name, None, None).await.unwrap();
+        member_center::operator::service::create_project(&self.db, None, code, name, None, None)
+            .await
+            .unwrap();
         member_center::projects::store::by_code(&self.db, code)
             .await
             .unwrap()
@@ -112,7 +113,9 @@ impl TestApp {
 
     /// `role`: `tenant_admin` or `tenant_user`.
     pub async fn add_member(&self, code: &str, user: &TestUser, role: &str) {
-        cli::add_member(&self.db, code, &user.username, role).await.unwrap();
+        member_center::operator::service::add_member(&self.db, None, code, &user.username, role)
+            .await
+            .unwrap();
     }
 
     /// A signed-in client for a new member of a new or existing project.
@@ -253,9 +256,10 @@ impl TestApp {
 
     /// A key made with the CLI's code path: (key ID, secret).
     pub async fn key_for(&self, code: &str, user: &TestUser, days: i64) -> (String, String) {
-        let created = cli::create_key(&self.db, code, &user.username, days, Some("test key"))
-            .await
-            .unwrap();
+        let created =
+            member_center::operator::service::create_key(&self.db, code, &user.username, days, Some("test key"))
+                .await
+                .unwrap();
         (created.key_id, created.secret)
     }
 

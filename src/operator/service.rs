@@ -1,4 +1,5 @@
-//! What an operator can do, shared by the web console and the command line:
+//! What an operator can do, shared by the web console and the command line
+//! (and by the demo data and the tests):
 //! the same parsing, the same checks, the same activity records. Every
 //! refusal is an `AppError` naming the field at fault.
 
@@ -242,4 +243,37 @@ pub async fn add_order(
 pub async fn advance_order(db: &Db, actor: Option<i64>, number: &str, to: &str) -> Result<(), AppError> {
     let step = OrderStep::parse(to).ok_or_else(|| AppError::invalid("status", "order-step-unknown"))?;
     Ok(wallets::service::advance_order(db, actor, number.trim(), step).await?)
+}
+
+/// Creates an API key for a member of a project (for the operator's command
+/// line); the secret is in what it returns, once.
+pub async fn create_key(
+    db: &Db,
+    project_code: &str,
+    username: &str,
+    days: i64,
+    name: Option<&str>,
+) -> Result<crate::api_keys::CreatedKey, AppError> {
+    let project = project(db, project_code).await?;
+    let account = account(db, username).await?;
+    crate::members::service::member(db, project.id, account.id)
+        .await?
+        .ok_or_else(|| {
+            AppError::invalid_at(
+                "username".to_string(),
+                crate::web::i18n::Msg::new("member-not-in-project")
+                    .arg("username", &account.username)
+                    .arg("project", &project.code),
+            )
+        })?;
+    let name = crate::api_keys::KeyName::parse(name.unwrap_or(""))?;
+    let days = crate::api_keys::parse_days(&days.to_string(), "days", 365)?;
+    crate::api_keys::create(db, account.id, project.id, &name, days, i64::MAX).await
+}
+
+/// Issues a one-time password reset link from the command line; its path
+/// (`/reset/…`).
+pub async fn reset_link(db: &Db, username: &str) -> Result<String, AppError> {
+    let account = account(db, username).await?;
+    accounts::issue_reset_link(db, account.id, None, "issued from the command line").await
 }

@@ -1,0 +1,551 @@
+//! The `member-center` command line: its grammar (clap) and what each
+//! command does. Operator tasks call the same service functions as the web
+//! console (`operator::service`), so the checks and the activity records are
+//! the same; errors become lines naming the field.
+
+use std::{io::BufRead, path::PathBuf};
+
+use clap::{Parser, Subcommand};
+
+use crate::{
+    Application,
+    accounts::{Username, check_new_password},
+    config::{self, Config},
+    db::{self, Db},
+    demo,
+    error::AppError,
+    operator::service::{self, Actor},
+    token,
+    web::i18n::Lang,
+};
+
+#[derive(Parser)]
+#[command(
+    name = "member-center",
+    version,
+    about = "Accounts, projects, API keys and quotas for a compute cloud"
+)]
+pub struct Cli {
+    /// The SQLite database file (created and migrated if missing).
+    #[arg(long, global = true, env = "MC_DB", default_value = config::DEFAULT_DB)]
+    db: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the portal.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "MC_BIND", default_value = config::DEFAULT_BIND)]
+        bind: String,
+        /// Load demo accounts and projects into an empty database; implies --insecure-cookies.
+        #[arg(long, env = "MC_DEMO")]
+        demo: bool,
+        /// Send the session cookie without the Secure flag, for plain-HTTP local use.
+        #[arg(long, env = "MC_INSECURE_COOKIES")]
+        insecure_cookies: bool,
+        /// The longest an API key may be valid, in days from now.
+        #[arg(long, env = "MC_MAX_KEY_DAYS", default_value_t = config::DEFAULT_MAX_KEY_DAYS, value_parser = clap::value_parser!(i64).range(1..=3650))]
+        max_key_days: i64,
+        /// How many API keys one member may hold in one project.
+        #[arg(long, env = "MC_MAX_KEYS", default_value_t = config::DEFAULT_MAX_KEYS, value_parser = clap::value_parser!(i64).range(1..=1000))]
+        max_keys: i64,
+        /// Days of activity to keep; older rows are deleted.
+        #[arg(long, env = "MC_ACTIVITY_RETENTION_DAYS", default_value_t = config::DEFAULT_ACTIVITY_RETENTION_DAYS, value_parser = clap::value_parser!(i64).range(1..=36500))]
+        activity_retention_days: i64,
+        /// Services new members may use, comma-separated (default: all of ccs,vcs,hpc,cos,registry).
+        #[arg(long, env = "MC_DEFAULT_SERVICES", value_delimiter = ',')]
+        default_services: Option<Vec<String>>,
+        /// The portal's address as its users reach it, for the links it hands
+        /// out (reset and first-password links); without it none are issued.
+        #[arg(long, env = "MC_PUBLIC_URL")]
+        public_url: Option<String>,
+        /// Proxies (IP addresses, comma-separated) whose X-Forwarded-For names the client.
+        #[arg(long = "trusted-proxy", env = "MC_TRUSTED_PROXIES", value_delimiter = ',')]
+        trusted_proxies: Vec<std::net::IpAddr>,
+        /// Minutes a session may go unused before it ends.
+        #[arg(long, env = "MC_SESSION_IDLE_MINUTES", default_value_t = config::DEFAULT_SESSION_IDLE_MINUTES, value_parser = clap::value_parser!(i64).range(1..=10080))]
+        session_idle_minutes: i64,
+        /// Hours after sign-in that a session ends, however used.
+        #[arg(long, env = "MC_SESSION_HOURS", default_value_t = config::DEFAULT_SESSION_HOURS, value_parser = clap::value_parser!(i64).range(1..=720))]
+        session_hours: i64,
+        /// The file of instance secrets (made with 0600 permissions if missing);
+        /// default: member-center.secret beside the database.
+        #[arg(long, env = "MC_SECRET_FILE")]
+        secret_file: Option<PathBuf>,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage projects.
+    Project {
+        #[command(subcommand)]
+        command: ProjectCommand,
+    },
+    /// Manage project members.
+    Member {
+        #[command(subcommand)]
+        command: MemberCommand,
+    },
+    /// Manage project quotas.
+    Quota {
+        #[command(subcommand)]
+        command: QuotaCommand,
+    },
+    /// Record and advance credit orders.
+    Order {
+        #[command(subcommand)]
+        command: OrderCommand,
+    },
+    /// Fill an empty database with benchmark data.
+    Seed {
+        #[arg(long, default_value_t = 100_000)]
+        accounts: usize,
+        #[arg(long, default_value_t = 10_000)]
+        projects: usize,
+        #[arg(long, default_value_t = 1_000_000)]
+        keys: usize,
+        #[arg(long, default_value_t = 500)]
+        members_per_project: usize,
+    },
+    /// Manage API keys.
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum QuotaCommand {
+    /// Set a project's quota of a service (-1: unlimited).
+    Set {
+        #[arg(long)]
+        project: String,
+        /// ccs or vcs.
+        #[arg(long)]
+        service: String,
+        #[arg(long, allow_hyphen_values = true)]
+        cpu: Option<String>,
+        #[arg(long, allow_hyphen_values = true)]
+        gpu: Option<String>,
+        /// GiB.
+        #[arg(long, allow_hyphen_values = true)]
+        memory: Option<String>,
+        /// vcs only.
+        #[arg(long, allow_hyphen_values = true)]
+        floating_ip: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrderCommand {
+    /// Record an order as a quotation.
+    Add {
+        #[arg(long)]
+        project: String,
+        /// The order number, e.g. PO-2026-0042.
+        number: String,
+        /// Credits, up to four decimals.
+        #[arg(long)]
+        amount: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Mark a quotation paid.
+    Pay { number: String },
+    /// Credit a paid order to the project's wallet.
+    Credit { number: String },
+    /// Cancel a quotation or paid order.
+    Cancel { number: String },
+}
+
+#[derive(Subcommand)]
+enum KeyCommand {
+    /// Create an API key for a member; prints the secret once.
+    Create {
+        #[arg(long)]
+        project: String,
+        #[arg(long)]
+        user: String,
+        /// Days of validity (1-365).
+        #[arg(long, default_value_t = 30)]
+        days: i64,
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account; prints a one-time password unless --password-stdin.
+    Add {
+        username: String,
+        #[arg(long)]
+        email: String,
+        /// Display name (defaults to the username).
+        #[arg(long)]
+        name: Option<String>,
+        /// Platform role: operator or support.
+        #[arg(long)]
+        role: Option<String>,
+        /// Read the password (one line) from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Print a one-time password reset link (valid 24 hours).
+    ResetLink {
+        username: String,
+        /// The portal's address as its users reach it, e.g. https://portal.example.org.
+        #[arg(long, env = "MC_PUBLIC_URL")]
+        public_url: String,
+    },
+    /// Set an account's platform role: none, support or operator. Operators
+    /// are made and unmade only here, never in the web console.
+    SetRole { username: String, role: String },
+}
+
+#[derive(Subcommand)]
+enum ProjectCommand {
+    /// Create a project.
+    Add {
+        /// Project code, e.g. MST110001.
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// First day (YYYY-MM-DD, default today).
+        #[arg(long)]
+        starts: Option<String>,
+        /// Last day (YYYY-MM-DD, default a year from today).
+        #[arg(long)]
+        ends: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum MemberCommand {
+    /// Add an account to a project.
+    Add {
+        #[arg(long)]
+        project: String,
+        username: String,
+        /// tenant_admin or tenant_user.
+        #[arg(long)]
+        role: String,
+    },
+}
+
+/// Runs the command the line asked for.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve {
+            bind,
+            demo,
+            insecure_cookies,
+            max_key_days,
+            max_keys,
+            activity_retention_days,
+            default_services,
+            public_url,
+            trusted_proxies,
+            session_idle_minutes,
+            session_hours,
+            secret_file,
+        } => {
+            if let Some(url) = &public_url
+                && !(url.starts_with("https://") || url.starts_with("http://"))
+            {
+                anyhow::bail!("--public-url must start with https:// or http://, e.g. https://portal.example.org");
+            }
+            let mut config = Config::new(bind, &cli.db);
+            config.insecure_cookies = insecure_cookies || demo;
+            config.max_key_days = max_key_days;
+            config.max_keys = max_keys;
+            config.activity_retention_days = activity_retention_days;
+            config.trusted_proxies = trusted_proxies;
+            config.session_idle_seconds = session_idle_minutes * 60;
+            config.session_lifetime_seconds = session_hours * 3600;
+            config.secret_file = secret_file;
+            // The demo is reached where it listens.
+            config.public_url = public_url.or_else(|| demo.then(|| format!("http://{}", config.bind)));
+            serve(config, demo, default_services).await
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    username,
+                    email,
+                    name,
+                    role,
+                    password_stdin,
+                },
+        } => {
+            let db = db::open(&cli.db).await?;
+            let args = AddUser {
+                username: username.clone(),
+                email,
+                name,
+                role,
+                password_stdin,
+            };
+            match add_user(&db, args).await? {
+                Some(password) => println!("Created {username}. One-time password: {password}"),
+                None => println!("Created {username}."),
+            }
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::ResetLink { username, public_url },
+        } => {
+            let db = db::open(&cli.db).await?;
+            let path = service::reset_link(&db, &username).await.map_err(explain)?;
+            println!("{}{path}", public_url.trim_end_matches('/'));
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::SetRole { username, role },
+        } => {
+            let db = db::open(&cli.db).await?;
+            service::set_platform_role(&db, Actor::CommandLine, &username, &role)
+                .await
+                .map_err(explain)?;
+            println!("{username} is now {role}.");
+            Ok(())
+        }
+        Command::Project {
+            command:
+                ProjectCommand::Add {
+                    code,
+                    name,
+                    starts,
+                    ends,
+                },
+        } => {
+            let db = db::open(&cli.db).await?;
+            service::create_project(&db, None, &code, &name, starts.as_deref(), ends.as_deref())
+                .await
+                .map_err(explain)?;
+            println!("Created project {}.", code.trim().to_ascii_uppercase());
+            Ok(())
+        }
+        Command::Quota {
+            command:
+                QuotaCommand::Set {
+                    project,
+                    service,
+                    cpu,
+                    gpu,
+                    memory,
+                    floating_ip,
+                },
+        } => {
+            let db = db::open(&cli.db).await?;
+            let values = [
+                ("cpu", cpu.as_deref()),
+                ("gpu", gpu.as_deref()),
+                ("memory", memory.as_deref()),
+                ("floating_ip", floating_ip.as_deref()),
+            ];
+            service::set_project_quota(&db, None, &project, &service, &values)
+                .await
+                .map_err(explain)?;
+            println!("Set the {service} quota of {project}.");
+            Ok(())
+        }
+        Command::Order { command } => {
+            let db = db::open(&cli.db).await?;
+            let (number, done) = match command {
+                OrderCommand::Add {
+                    project,
+                    number,
+                    amount,
+                    note,
+                } => {
+                    service::add_order(&db, None, &project, &number, &amount, &note)
+                        .await
+                        .map_err(explain)?;
+                    (number, "recorded as a quotation")
+                }
+                OrderCommand::Pay { number } => {
+                    advance_order(&db, &number, "paid").await?;
+                    (number, "marked paid")
+                }
+                OrderCommand::Credit { number } => {
+                    advance_order(&db, &number, "credited").await?;
+                    (number, "credited to the project wallet")
+                }
+                OrderCommand::Cancel { number } => {
+                    advance_order(&db, &number, "cancelled").await?;
+                    (number, "cancelled")
+                }
+            };
+            println!("Order {number} {done}.");
+            Ok(())
+        }
+        Command::Seed {
+            accounts,
+            projects,
+            keys,
+            members_per_project,
+        } => {
+            let db = db::open_for_bulk_load(&cli.db).await?;
+            let plan = crate::seed::SeedPlan {
+                accounts,
+                projects,
+                keys,
+                members_per_project,
+            };
+            let seeded = crate::seed::seed(&db, &plan).await?;
+            eprintln!(
+                "Seeded {} rows in {:.1} s ({:.0} rows/s).",
+                seeded.rows,
+                seeded.seconds,
+                seeded.rows as f64 / seeded.seconds
+            );
+            // For scripts: what to sign in with and which key to call with.
+            println!("password={}", crate::seed::PASSWORD);
+            println!("admin_user={}", crate::seed::username(1));
+            println!("keys_user={}", crate::seed::username(2));
+            println!("project={}", crate::seed::project_code(1));
+            println!("whoami_key={}", seeded.whoami_key);
+            Ok(())
+        }
+        Command::Key {
+            command:
+                KeyCommand::Create {
+                    project,
+                    user,
+                    days,
+                    name,
+                },
+        } => {
+            let db = db::open(&cli.db).await?;
+            let created = service::create_key(&db, &project, &user, days, name.as_deref())
+                .await
+                .map_err(explain)?;
+            eprintln!(
+                "Created key {} for {user} in {project}. The secret is shown only now:",
+                created.key_id
+            );
+            println!("{}", created.secret);
+            Ok(())
+        }
+        Command::Member {
+            command:
+                MemberCommand::Add {
+                    project,
+                    username,
+                    role,
+                },
+        } => {
+            let db = db::open(&cli.db).await?;
+            service::add_member(&db, None, &project, &username, &role)
+                .await
+                .map_err(explain)?;
+            println!("Added {username} to {project} as {role}.");
+            Ok(())
+        }
+    }
+}
+
+async fn serve(config: Config, demo: bool, default_services: Option<Vec<String>>) -> anyhow::Result<()> {
+    let database = db::open(&config.db).await?;
+    crate::permissions::service::set_default_services(&database, default_services.as_deref())
+        .await
+        .map_err(explain)?;
+    let loaded = demo && demo::load_if_empty(&database).await?;
+    let insecure = config.insecure_cookies;
+    let host = config
+        .bind
+        .rsplit_once(':')
+        .map_or("127.0.0.1", |(host, _)| host)
+        .to_string();
+    let app = Application::build_with_db(config, database).await?;
+    let host = if host == "0.0.0.0" || host == "[::]" {
+        "127.0.0.1".to_string()
+    } else {
+        host
+    };
+    println!(
+        "Member Center is running: sign in at http://{host}:{}/sign-in",
+        app.port()
+    );
+    if demo {
+        if loaded {
+            println!("Demo data loaded.");
+        }
+        println!("Demo accounts (password: {}):", demo::PASSWORD);
+        for (username, _, _, what) in demo::ACCOUNTS {
+            println!("  {username:<9} {what}");
+        }
+    }
+    if insecure {
+        println!(
+            "Cookies are sent without the Secure flag (plain-HTTP local use{}).",
+            if demo {
+                "; --demo implies --insecure-cookies"
+            } else {
+                ""
+            }
+        );
+    }
+    app.run_until_stopped().await?;
+    Ok(())
+}
+
+/// Turns an `AppError` into a line for the terminal, naming the field.
+fn explain(err: AppError) -> anyhow::Error {
+    match err {
+        AppError::Internal(cause) => cause,
+        AppError::Invalid { field, message } => anyhow::anyhow!("{field}: {}", message.in_lang(Lang::En)),
+        other => anyhow::anyhow!("{}", other.message().in_lang(Lang::En)),
+    }
+}
+
+struct AddUser {
+    username: String,
+    email: String,
+    name: Option<String>,
+    role: Option<String>,
+    /// Read the password from standard input instead of generating one.
+    password_stdin: bool,
+}
+
+/// Creates an account. Returns the generated one-time password, if one was made.
+async fn add_user(db: &Db, args: AddUser) -> anyhow::Result<Option<String>> {
+    let (secret, generated) = if args.password_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        let secret = line.trim_end_matches(['\r', '\n']).to_string();
+        let username = Username::parse(&args.username).map_err(explain)?;
+        check_new_password(&secret, username.as_str()).map_err(explain)?;
+        (secret, false)
+    } else {
+        (token::random_hex(12), true)
+    };
+    service::create_account(
+        db,
+        Actor::CommandLine,
+        &args.username,
+        &args.email,
+        args.name.as_deref(),
+        args.role.as_deref(),
+        &secret,
+    )
+    .await
+    .map_err(explain)?;
+    Ok(generated.then_some(secret))
+}
+
+/// Moves an order on: `paid`, `credited` or `cancelled`.
+async fn advance_order(db: &Db, number: &str, to: &str) -> anyhow::Result<()> {
+    service::advance_order(db, None, number, to)
+        .await
+        .map_err(|err| match err {
+            AppError::NotFound => anyhow::anyhow!("no order {number:?}"),
+            other => explain(other),
+        })
+}
