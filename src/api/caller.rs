@@ -31,7 +31,7 @@ pub struct CallerMark {
 
 impl ApiCaller {
     pub fn is_tenant_admin(&self) -> bool {
-        self.owner.role.as_deref() == Some("tenant_admin")
+        self.owner.role == Some(crate::projects::TenantRole::Admin)
     }
 
     async fn load(req: &HttpRequest) -> Result<Self, AppError> {

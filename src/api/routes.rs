@@ -71,7 +71,7 @@ pub async fn whoami(caller: ApiCaller) -> Result<Json<WhoAmI>, AppError> {
             code: owner.project_code,
             name: owner.project_name,
         },
-        role: owner.role.unwrap_or_default(),
+        role: owner.role.map(|r| r.as_str().to_string()).unwrap_or_default(),
         key: CallerKey {
             id: owner.key_id,
             name: owner.key_name,

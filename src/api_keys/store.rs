@@ -282,7 +282,7 @@ pub struct KeyOwner {
     pub project_name: String,
     /// `None` when the account is no longer a member of the project.
     pub membership_id: Option<i64>,
-    pub role: Option<String>,
+    pub role: Option<crate::projects::TenantRole>,
 }
 
 pub async fn by_digest(db: &Db, digest: &[u8]) -> sqlx::Result<Option<KeyOwner>> {
@@ -314,7 +314,7 @@ pub async fn by_digest(db: &Db, digest: &[u8]) -> sqlx::Result<Option<KeyOwner>>
         project_code: row.get("code"),
         project_name: row.get("project_name"),
         membership_id: row.get("membership_id"),
-        role: row.get("role"),
+        role: row.get::<Option<&str>, _>("role").and_then(crate::projects::TenantRole::parse),
     }))
 }
 
