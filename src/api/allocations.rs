@@ -45,8 +45,12 @@ impl From<Allocation> for AllocationBody {
     fn from(a: Allocation) -> Self {
         AllocationBody {
             id: a.id,
-            service: a.service,
-            resources: a.resources.into_iter().collect(),
+            service: a.service.code().to_string(),
+            resources: a
+                .resources
+                .into_iter()
+                .map(|(r, n)| (r.code().to_string(), n))
+                .collect(),
             idempotency_key: a.idempotency_key,
             created_at: rfc3339(a.created_at),
             released_at: a.released_at.map(rfc3339),

@@ -314,7 +314,9 @@ pub async fn by_digest(db: &Db, digest: &[u8]) -> sqlx::Result<Option<KeyOwner>>
         project_code: row.get("code"),
         project_name: row.get("project_name"),
         membership_id: row.get("membership_id"),
-        role: row.get::<Option<&str>, _>("role").and_then(crate::projects::TenantRole::parse),
+        role: row
+            .get::<Option<&str>, _>("role")
+            .and_then(crate::projects::TenantRole::parse),
     }))
 }
 

@@ -25,9 +25,9 @@ pub struct Allocation {
     pub id: i64,
     pub project_id: i64,
     pub account_id: i64,
-    pub service: String,
+    pub service: QuotaService,
     pub idempotency_key: String,
-    pub resources: Vec<(String, i64)>,
+    pub resources: Vec<(Resource, i64)>,
     pub created_at: i64,
     pub released_at: Option<i64>,
 }
@@ -190,13 +190,9 @@ pub fn decide(batch: &[AllocationWrite], inputs: Inputs, at: i64) -> Decisions {
                     if allocation.released_at.is_none() {
                         allocation.released_at = Some(at);
                         out.released.push(*id);
-                        if let Some(service) = QuotaService::parse(&allocation.service) {
-                            for (resource, amount) in &allocation.resources {
-                                if let Some(resource) = Resource::parse(resource) {
-                                    let holder = (*project_id, allocation.account_id, service.code());
-                                    add_usage(&mut usage, holder, resource, -amount);
-                                }
-                            }
+                        let holder = (*project_id, allocation.account_id, allocation.service.code());
+                        for &(resource, amount) in &allocation.resources {
+                            add_usage(&mut usage, holder, resource, -amount);
                         }
                     }
                     Decision::Released(allocation.clone())
@@ -399,9 +395,9 @@ mod tests {
                         id: next_id,
                         project_id: new.project_id,
                         account_id: new.account_id,
-                        service: new.service.code().to_string(),
+                        service: new.service,
                         idempotency_key: new.idempotency_key.clone(),
-                        resources: new.request.iter().map(|(r, a)| (r.code().to_string(), *a)).collect(),
+                        resources: new.request.clone(),
                         created_at: round as i64,
                         released_at: None,
                     });

@@ -143,7 +143,7 @@ pub async fn release(admin: TenantAdmin, path: web::Path<i64>) -> Result<HttpRes
     current
         .viewer
         .flash(true, Msg::new("quota-allocation-released").arg("id", released.id));
-    let service = QuotaService::parse(&released.service).unwrap_or(QuotaService::Ccs);
+    let service = released.service;
     Ok(crate::web::redirect_after_post(
         current.viewer.htmx,
         &format!("/quota?service={}", service.code()),

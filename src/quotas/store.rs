@@ -381,17 +381,21 @@ async fn named_allocations(
     select.push(" ORDER BY a.id, r.resource");
     let mut found: HashMap<i64, Allocation> = HashMap::new();
     for row in select.build().fetch_all(&mut *conn).await? {
+        // Only quota services are ever admitted.
+        let Some(service) = QuotaService::parse(row.get("service")) else {
+            continue;
+        };
         let allocation = found.entry(row.get("id")).or_insert_with(|| Allocation {
             id: row.get("id"),
             project_id: row.get("project_id"),
             account_id: row.get("account_id"),
-            service: row.get("service"),
+            service,
             idempotency_key: row.get("idempotency_key"),
             resources: Vec::new(),
             created_at: row.get("created_at"),
             released_at: row.get("released_at"),
         });
-        if let Some(resource) = row.get::<Option<String>, _>("resource") {
+        if let Some(resource) = row.get::<Option<&str>, _>("resource").and_then(Resource::parse) {
             allocation.resources.push((resource, row.get("amount")));
         }
     }
@@ -547,16 +551,16 @@ async fn insert_allocations(
             id,
             project_id: a.project_id,
             account_id: a.account_id,
-            service: a.service.code().to_string(),
+            service: a.service,
             idempotency_key: a.idempotency_key.clone(),
-            resources: a.request.iter().map(|(r, n)| (r.code().to_string(), *n)).collect(),
+            resources: a.request.clone(),
             created_at: at,
             released_at: None,
         });
     }
     let resources: Vec<(i64, &str, i64)> = stored
         .iter()
-        .flat_map(|a| a.resources.iter().map(|(r, amount)| (a.id, r.as_str(), *amount)))
+        .flat_map(|a| a.resources.iter().map(|(r, amount)| (a.id, r.code(), *amount)))
         .collect();
     if !resources.is_empty() {
         let mut insert = QueryBuilder::new("INSERT INTO allocation_resources (allocation_id, resource, amount) ");
@@ -602,16 +606,23 @@ async fn allocation(
     else {
         return Ok(None);
     };
-    let resources: Vec<(String, i64)> =
+    let Some(service) = QuotaService::parse(row.get("service")) else {
+        return Ok(None);
+    };
+    let rows: Vec<(String, i64)> =
         sqlx::query_as("SELECT resource, amount FROM allocation_resources WHERE allocation_id = $1 ORDER BY resource")
             .bind(id)
             .fetch_all(&mut *conn)
             .await?;
+    let resources = rows
+        .into_iter()
+        .filter_map(|(resource, amount)| Some((Resource::parse(&resource)?, amount)))
+        .collect();
     Ok(Some(Allocation {
         id: row.get("id"),
         project_id: row.get("project_id"),
         account_id: row.get("account_id"),
-        service: row.get("service"),
+        service,
         idempotency_key: row.get("idempotency_key"),
         resources,
         created_at: row.get("created_at"),
