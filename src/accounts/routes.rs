@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use super::{DisplayName, Email, check_new_password, parse_phone, parse_time_zone, store};
 use crate::{
+    AppState,
     auth::{CurrentUser, Support, Viewer, password, store::SessionRow},
     error::AppError,
     token::digest,
@@ -100,7 +101,7 @@ const COMMON_ZONES: &[&str] = &[
     "UTC",
 ];
 
-pub async fn profile(user: CurrentUser) -> Result<HttpResponse, AppError> {
+pub async fn profile(user: CurrentUser, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let a = &user.account;
     let page = ProfilePage {
         tab: "profile",
@@ -111,7 +112,7 @@ pub async fn profile(user: CurrentUser) -> Result<HttpResponse, AppError> {
         time_zone: a.time_zone.clone(),
         errors: FieldErrors::default(),
         zones: COMMON_ZONES,
-        sessions: crate::auth::store::sessions_of(user.viewer.db(), user.account.id).await?,
+        sessions: crate::auth::store::sessions_of(&state.db, user.account.id).await?,
         this_session: user.viewer.session_id,
         l: user.viewer.layout(),
     };
@@ -132,7 +133,11 @@ pub struct ProfileForm {
     time_zone: String,
 }
 
-pub async fn save_profile(user: CurrentUser, form: web::Form<ProfileForm>) -> Result<HttpResponse, AppError> {
+pub async fn save_profile(
+    user: CurrentUser,
+    form: web::Form<ProfileForm>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let lang = user.viewer.lang;
     let mut errors = FieldErrors::default();
     let name = DisplayName::parse(&form.display_name)
@@ -154,7 +159,7 @@ pub async fn save_profile(user: CurrentUser, form: web::Form<ProfileForm>) -> Re
             language,
             time_zone: zone,
         };
-        match super::service::update_profile(user.viewer.db(), &user.account, profile).await {
+        match super::service::update_profile(&state.db, &user.account, profile).await {
             Ok(()) => {
                 user.viewer.flash(true, Msg::new("profile-saved"));
                 return Ok(redirect_after_post(user.viewer.htmx, "/account/profile"));
@@ -172,7 +177,7 @@ pub async fn save_profile(user: CurrentUser, form: web::Form<ProfileForm>) -> Re
         time_zone: cap(&form.time_zone, 64),
         errors,
         zones: COMMON_ZONES,
-        sessions: crate::auth::store::sessions_of(user.viewer.db(), user.account.id).await?,
+        sessions: crate::auth::store::sessions_of(&state.db, user.account.id).await?,
         this_session: user.viewer.session_id,
         l: user.viewer.layout(),
     };
@@ -185,13 +190,17 @@ pub async fn save_profile(user: CurrentUser, form: web::Form<ProfileForm>) -> Re
 // ----- sessions -----
 
 /// Signs out one of the account's own sessions (another's is not found).
-pub async fn end_session(user: CurrentUser, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
-    let ended = crate::auth::store::end_sessions(user.viewer.db(), user.account.id, Some(*path), None).await?;
+pub async fn end_session(
+    user: CurrentUser,
+    path: web::Path<i64>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let ended = crate::auth::store::end_sessions(&state.db, user.account.id, Some(*path), None).await?;
     if ended == 0 {
         return Err(AppError::NotFound);
     }
     if user.viewer.session_id == Some(*path) {
-        user.viewer.sign_out().await?;
+        user.viewer.sign_out(&state.db).await?;
         return Ok(see_other("/sign-in"));
     }
     user.viewer.flash(true, Msg::new("session-ended"));
@@ -199,9 +208,8 @@ pub async fn end_session(user: CurrentUser, path: web::Path<i64>) -> Result<Http
 }
 
 /// Signs out every session of the account but this one.
-pub async fn end_other_sessions(user: CurrentUser) -> Result<HttpResponse, AppError> {
-    let ended =
-        crate::auth::store::end_sessions(user.viewer.db(), user.account.id, None, user.viewer.session_id).await?;
+pub async fn end_other_sessions(user: CurrentUser, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let ended = crate::auth::store::end_sessions(&state.db, user.account.id, None, user.viewer.session_id).await?;
     user.viewer.flash(true, Msg::new("sessions-ended").arg("count", ended));
     Ok(redirect_after_post(user.viewer.htmx, "/account/profile"))
 }
@@ -238,10 +246,14 @@ pub struct PasswordForm {
 /// Changes the password: the current one must be right, the new one long
 /// enough, not the username, not the current one, and typed twice alike.
 /// Every other session of the account is signed out.
-pub async fn change_password(user: CurrentUser, form: web::Form<PasswordForm>) -> Result<HttpResponse, AppError> {
+pub async fn change_password(
+    user: CurrentUser,
+    form: web::Form<PasswordForm>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let lang = user.viewer.lang;
-    let db = user.viewer.db();
+    let db = &state.db;
     let mut errors = FieldErrors::default();
     let hash = store::password_hash(db, user.account.id).await?;
     let current: String = form.current.chars().take(1024).collect();
@@ -294,15 +306,19 @@ struct ResetPage {
     errors: FieldErrors,
 }
 
-async fn reset_target(viewer: &Viewer, token: &str) -> Result<super::Account, AppError> {
-    let account_id = store::reset_account(viewer.db(), &digest(token))
+async fn reset_target(token: &str, state: &AppState) -> Result<super::Account, AppError> {
+    let account_id = store::reset_account(&state.db, &digest(token))
         .await?
         .ok_or(AppError::NotFound)?;
-    store::by_id(viewer.db(), account_id).await?.ok_or(AppError::NotFound)
+    store::by_id(&state.db, account_id).await?.ok_or(AppError::NotFound)
 }
 
-pub async fn reset_page(viewer: Viewer, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let account = reset_target(&viewer, &path)
+pub async fn reset_page(
+    viewer: Viewer,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let account = reset_target(&path, &state)
         .await
         .map_err(|_| AppError::BadRequest(Msg::new("reset-invalid")))?;
     html(&ResetPage {
@@ -326,9 +342,10 @@ pub async fn reset(
     viewer: Viewer,
     path: web::Path<String>,
     form: web::Form<ResetForm>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let token = path.into_inner();
-    let account = reset_target(&viewer, &token)
+    let account = reset_target(&token, &state)
         .await
         .map_err(|_| AppError::BadRequest(Msg::new("reset-invalid")))?;
     let mut errors = FieldErrors::default();
@@ -354,20 +371,13 @@ pub async fn reset(
         };
         return Ok(crate::web::unprocessable(page.render()?));
     }
-    if !store::use_reset(viewer.db(), &digest(&token)).await? {
+    if !store::use_reset(&state.db, &digest(&token)).await? {
         return Err(AppError::BadRequest(Msg::new("reset-invalid")));
     }
     let hash = password::hash(form.into_inner().new).await?;
-    store::set_password(
-        viewer.db(),
-        account.id,
-        Some(account.id),
-        &hash,
-        "account.password_reset",
-    )
-    .await?;
-    crate::auth::store::end_sessions(viewer.db(), account.id, None, None).await?;
-    viewer.sign_out().await?;
+    store::set_password(&state.db, account.id, Some(account.id), &hash, "account.password_reset").await?;
+    crate::auth::store::end_sessions(&state.db, account.id, None, None).await?;
+    viewer.sign_out(&state.db).await?;
     viewer.flash(true, Msg::new("reset-done"));
     Ok(see_other("/sign-in"))
 }
@@ -413,17 +423,21 @@ pub fn parse_reason(raw: &str) -> Result<String, AppError> {
 }
 
 /// Issues a reset link for an account and shows it, once, to hand over.
-pub async fn issue_reset(support: Support, form: web::Form<IssueResetForm>) -> Result<HttpResponse, AppError> {
+pub async fn issue_reset(
+    support: Support,
+    form: web::Form<IssueResetForm>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let Support(user) = support;
     let lang = user.viewer.lang;
     let mut errors = FieldErrors::default();
     let reason = parse_reason(&form.reason).map_err(|e| errors.add(e, lang)).ok();
-    let account = store::by_username(user.viewer.db(), &form.username.trim().to_ascii_lowercase()).await?;
+    let account = store::by_username(&state.db, &form.username.trim().to_ascii_lowercase()).await?;
     match &account {
         None => errors.add(AppError::invalid("username", "account-unknown"), lang)?,
         Some(account) => user.account.platform_role.may_act_on(account.platform_role)?,
     }
-    let config = &user.viewer.state.config;
+    let config = &state.config;
     if config.public_url.is_none() {
         errors.add(AppError::invalid("username", "links-need-public-url"), lang)?;
     }
@@ -431,7 +445,7 @@ pub async fn issue_reset(support: Support, form: web::Form<IssueResetForm>) -> R
     if errors.is_empty()
         && let (Some(account), Some(reason)) = (&account, &reason)
     {
-        let path = super::issue_reset_link(user.viewer.db(), account.id, Some(user.account.id), reason).await?;
+        let path = super::issue_reset_link(&state.db, account.id, Some(user.account.id), reason).await?;
         link = config.public_link(&path);
     }
     let status = if errors.is_empty() {
@@ -462,10 +476,14 @@ pub struct LanguageForm {
 }
 
 /// Switches the language; a signed-in person's choice is saved on the account.
-pub async fn set_language(viewer: Viewer, form: web::Form<LanguageForm>) -> Result<HttpResponse, AppError> {
+pub async fn set_language(
+    viewer: Viewer,
+    form: web::Form<LanguageForm>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let lang = Lang::parse(&form.lang).ok_or(AppError::BadRequest(Msg::new("error-bad-language")))?;
     match &viewer.account {
-        Some(account) => store::set_language(viewer.db(), account.id, lang).await?,
+        Some(account) => store::set_language(&state.db, account.id, lang).await?,
         None => viewer.set_session_lang(lang),
     }
     Ok(see_other(&crate::web::local_path(&form.next)))

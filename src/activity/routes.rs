@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use super::store::{self, ActivityFilter, ApiCallRow, ChangeRow};
 use crate::{
+    AppState,
     auth::CurrentTenant,
     error::AppError,
     members::{self, Member},
@@ -120,9 +121,13 @@ impl ActivityPage {
     }
 }
 
-pub async fn page(current: CurrentTenant, query: web::Query<ActivityQuery>) -> Result<HttpResponse, AppError> {
+pub async fn page(
+    current: CurrentTenant,
+    query: web::Query<ActivityQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
-    let db = current.viewer.db();
+    let db = &state.db;
     let page = query.page.unwrap_or(1).clamp(1, 10_000);
     let mut errors = FieldErrors::default();
     let (mut calls, mut changes) = (Vec::new(), Vec::new());
@@ -159,9 +164,13 @@ pub async fn page(current: CurrentTenant, query: web::Query<ActivityQuery>) -> R
 }
 
 /// The filtered rows as CSV, streamed a thousand at a time.
-pub async fn csv(current: CurrentTenant, query: web::Query<ActivityQuery>) -> Result<HttpResponse, AppError> {
+pub async fn csv(
+    current: CurrentTenant,
+    query: web::Query<ActivityQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let filter = filter_for(&current, &query)?;
-    let db = current.viewer.db().clone();
+    let db = state.db.clone();
     let zone = current.viewer.time_zone();
     let viewer = current.account.id;
     if query.changes() {

@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{ApiCaller, routes::rfc3339};
 use crate::{
+    AppState,
     error::AppError,
     quotas::{
         Gauge, MAX_AMOUNT, QuotaService, Resource,
@@ -137,7 +138,7 @@ pub fn not_permitted(service: &str) -> AppError {
         (status = 422, description = "Malformed body; `field` names the field", body = super::openapi::ErrorBody),
     )
 )]
-pub async fn admit(caller: ApiCaller, body: web::Bytes) -> Result<HttpResponse, AppError> {
+pub async fn admit(caller: ApiCaller, body: web::Bytes, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let (service, request, key) = parse_request(&body)?;
     if !caller.services.iter().any(|s| s == service.code()) {
         return Err(not_permitted(service.code()));
@@ -149,7 +150,7 @@ pub async fn admit(caller: ApiCaller, body: web::Bytes) -> Result<HttpResponse, 
         request,
         idempotency_key: key,
     };
-    let Outcome::Admission(admission) = caller.state.allocations.apply(write).await? else {
+    let Outcome::Admission(admission) = state.allocations.apply(write).await? else {
         return Err(AppError::Internal(anyhow::anyhow!(
             "an admission answered as a release"
         )));
@@ -197,14 +198,18 @@ pub async fn admit(caller: ApiCaller, body: web::Bytes) -> Result<HttpResponse, 
         (status = 404, description = "No such allocation of the caller's (or, for a tenant admin, of the project's)", body = super::openapi::ErrorBody),
     )
 )]
-pub async fn release(caller: ApiCaller, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn release(
+    caller: ApiCaller,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let id: i64 = path.parse().map_err(|_| AppError::NotFound)?;
     let write = AllocationWrite::Release {
         project_id: caller.owner.project_id,
         account_id: (!caller.is_tenant_admin()).then_some(caller.owner.account_id),
         id,
     };
-    let Outcome::Released(released) = caller.state.allocations.apply(write).await? else {
+    let Outcome::Released(released) = state.allocations.apply(write).await? else {
         return Err(AppError::Internal(anyhow::anyhow!(
             "a release answered as an admission"
         )));
@@ -226,8 +231,8 @@ pub struct AllocationList {
     security(("api_key" = [])),
     responses((status = 200, description = "Live allocations", body = AllocationList))
 )]
-pub async fn list(caller: ApiCaller) -> Result<HttpResponse, AppError> {
-    let live = store::live_allocations(&caller.state.db, caller.owner.project_id, caller.owner.account_id).await?;
+pub async fn list(caller: ApiCaller, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let live = store::live_allocations(&state.db, caller.owner.project_id, caller.owner.account_id).await?;
     Ok(HttpResponse::Ok().json(AllocationList {
         allocations: live.into_iter().map(AllocationBody::from).collect(),
     }))
@@ -269,13 +274,17 @@ fn gauges_json(gauges: &[Gauge]) -> Value {
         (status = 422, description = "Unknown service", body = super::openapi::ErrorBody),
     )
 )]
-pub async fn quotas(caller: ApiCaller, query: web::Query<QuotaQuery>) -> Result<HttpResponse, AppError> {
+pub async fn quotas(
+    caller: ApiCaller,
+    query: web::Query<QuotaQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let service = QuotaService::parse(&query.service).ok_or_else(|| invalid("service", "api-service-unknown"))?;
     let all = matches!(query.all.as_deref(), Some("true" | "1"));
     if all && !caller.is_tenant_admin() {
         return Err(AppError::Forbidden);
     }
-    let db = &caller.state.db;
+    let db = &state.db;
     let project_id = caller.owner.project_id;
     let member = store::member_gauges(db, project_id, caller.owner.account_id, service).await?;
     let project = store::project_gauges(db, project_id, service).await?;

@@ -17,7 +17,6 @@ pub struct ApiCaller {
     pub membership_id: i64,
     /// The services the tenant may use.
     pub services: Vec<String>,
-    pub state: web::Data<AppState>,
 }
 
 /// Left on the request for the activity recorder.
@@ -83,7 +82,6 @@ impl ApiCaller {
             owner,
             membership_id,
             services,
-            state,
         })
     }
 }

@@ -1,11 +1,15 @@
 //! Handlers of the native API.
 
-use actix_web::{HttpResponse, web::Json};
+use actix_web::{
+    HttpResponse,
+    web::{self, Json},
+};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::ApiCaller;
 use crate::{
+    AppState,
     api_keys::{self, KeyStatus},
     db::now,
     error::AppError,
@@ -111,12 +115,12 @@ pub struct KeyListBody {
         (status = 401, description = "Missing, invalid, expired or disabled key", body = super::openapi::ErrorBody),
     )
 )]
-pub async fn keys(caller: ApiCaller) -> Result<HttpResponse, AppError> {
+pub async fn keys(caller: ApiCaller, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let (keys, _) = api_keys::store::list(
-        &caller.state.db,
+        &state.db,
         caller.owner.account_id,
         caller.owner.project_id,
-        caller.state.config.max_keys.max(1000),
+        state.config.max_keys.max(1000),
         0,
     )
     .await?;

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use super::ApiCaller;
 use crate::{
+    AppState,
     error::AppError,
     wallets::{Credits, MAX_RATE_PER_HOUR, MAX_USAGE_SECONDS, store},
     web::i18n::Msg,
@@ -59,10 +60,14 @@ fn invalid(field: &str, key: &'static str) -> AppError {
         (status = 422, description = "Malformed body or out of bounds; `field` names the field", body = super::openapi::ErrorBody),
     )
 )]
-pub async fn report_usage(caller: ApiCaller, body: web::Bytes) -> Result<HttpResponse, AppError> {
+pub async fn report_usage(
+    caller: ApiCaller,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let value: Value = serde_json::from_slice(&body).map_err(|_| invalid("body", "api-body-not-json"))?;
     let object = value.as_object().ok_or_else(|| invalid("body", "api-body-not-json"))?;
-    let known = crate::permissions::service::services(&caller.state.db).await?;
+    let known = crate::permissions::service::services(&state.db).await?;
     let service = object
         .get("service")
         .and_then(Value::as_str)
@@ -104,7 +109,7 @@ pub async fn report_usage(caller: ApiCaller, body: web::Bytes) -> Result<HttpRes
         rate_per_hour: rate,
         idempotency_key: &key,
     };
-    let debit = crate::wallets::service::debit_usage(&caller.state.db, report).await?;
+    let debit = crate::wallets::service::debit_usage(&state.db, report).await?;
     let body = UsageBody {
         id: debit.id,
         amount: debit.amount.to_string(),
@@ -137,8 +142,8 @@ pub struct WalletBody {
     security(("api_key" = [])),
     responses((status = 200, description = "Balances", body = WalletBody))
 )]
-pub async fn wallet(caller: ApiCaller) -> Result<HttpResponse, AppError> {
-    let (parent, sub) = balances(&caller).await?;
+pub async fn wallet(caller: ApiCaller, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let (parent, sub) = balances(&caller, &state).await?;
     Ok(HttpResponse::Ok().json(WalletBody {
         project_code: caller.owner.project_code.clone(),
         project_balance: parent.to_string(),
@@ -148,6 +153,6 @@ pub async fn wallet(caller: ApiCaller) -> Result<HttpResponse, AppError> {
 }
 
 /// The project's balance and the caller's sub-wallet balance.
-pub async fn balances(caller: &ApiCaller) -> Result<(Credits, Option<Credits>), AppError> {
-    Ok(store::balances(&caller.state.db, caller.owner.project_id, caller.owner.account_id).await?)
+pub async fn balances(caller: &ApiCaller, state: &AppState) -> Result<(Credits, Option<Credits>), AppError> {
+    Ok(store::balances(&state.db, caller.owner.project_id, caller.owner.account_id).await?)
 }

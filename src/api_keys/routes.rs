@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::{DAY, KeyName, KeyStatus, MAX_EXTEND_DAYS, parse_days, store};
 use crate::{
+    AppState,
     auth::CurrentTenant,
     db::now,
     error::AppError,
@@ -71,10 +72,10 @@ pub struct KeyList {
 }
 
 impl KeyList {
-    async fn load(current: &CurrentTenant, page: i64) -> Result<Self, AppError> {
+    async fn load(current: &CurrentTenant, page: i64, state: &AppState) -> Result<Self, AppError> {
         let page = page.max(1);
         let (keys, counts) = store::list(
-            current.viewer.db(),
+            &state.db,
             current.account.id,
             current.tenant.project_id,
             PAGE_SIZE,
@@ -105,12 +106,16 @@ pub struct ListQuery {
     page: Option<i64>,
 }
 
-pub async fn list(current: CurrentTenant, query: web::Query<ListQuery>) -> Result<HttpResponse, AppError> {
-    let list = KeyList::load(&current, query.page.unwrap_or(1)).await?;
+pub async fn list(
+    current: CurrentTenant,
+    query: web::Query<ListQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let list = KeyList::load(&current, query.page.unwrap_or(1), &state).await?;
     html(&ListPage {
         l: current.viewer.layout(),
         list,
-        max_keys: current.viewer.state.config.max_keys,
+        max_keys: state.config.max_keys,
     })
 }
 
@@ -126,12 +131,12 @@ struct NewPage {
     errors: FieldErrors,
 }
 
-pub async fn new_dialog(current: CurrentTenant) -> Result<HttpResponse, AppError> {
+pub async fn new_dialog(current: CurrentTenant, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let page = NewPage {
         l: current.viewer.layout(),
         name: String::new(),
         days: "30".to_string(),
-        max_days: current.viewer.state.config.max_key_days,
+        max_days: state.config.max_key_days,
         errors: FieldErrors::default(),
     };
     crate::web::page_body!(current.viewer.htmx, page).map(crate::web::ok_html)
@@ -157,14 +162,18 @@ struct CreatedPage {
 
 /// Creates a key and shows its secret, once. Invalid input re-shows the
 /// form with the message next to the field.
-pub async fn create(current: CurrentTenant, form: web::Form<CreateForm>) -> Result<HttpResponse, AppError> {
-    let config = &current.viewer.state.config;
+pub async fn create(
+    current: CurrentTenant,
+    form: web::Form<CreateForm>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let config = &state.config;
     let checked =
         KeyName::parse(&form.name).and_then(|name| Ok((name, parse_days(&form.days, "days", config.max_key_days)?)));
     let created = match checked {
         Ok((name, days)) => {
             super::create(
-                current.viewer.db(),
+                &state.db,
                 current.account.id,
                 current.tenant.project_id,
                 &name,
@@ -201,7 +210,7 @@ pub async fn create(current: CurrentTenant, form: web::Form<CreateForm>) -> Resu
         key_id: created.key_id,
         secret: created.secret,
         expires_at: created.expires_at,
-        list: KeyList::load(&current, 1).await?,
+        list: KeyList::load(&current, 1, &state).await?,
     };
     let body = crate::web::page_body!(current.viewer.htmx, page)?;
     Ok(HttpResponse::Created()
@@ -222,19 +231,18 @@ struct EditPage {
     errors: FieldErrors,
 }
 
-async fn own_key(current: &CurrentTenant, key_id: &str) -> Result<store::Key, AppError> {
-    store::own(
-        current.viewer.db(),
-        current.account.id,
-        current.tenant.project_id,
-        key_id,
-    )
-    .await?
-    .ok_or(AppError::NotFound)
+async fn own_key(current: &CurrentTenant, key_id: &str, state: &AppState) -> Result<store::Key, AppError> {
+    store::own(&state.db, current.account.id, current.tenant.project_id, key_id)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
-pub async fn edit_dialog(current: CurrentTenant, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let key = own_key(&current, &path).await?;
+pub async fn edit_dialog(
+    current: CurrentTenant,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let key = own_key(&current, &path, &state).await?;
     let page = EditPage {
         l: current.viewer.layout(),
         name: key.name.clone(),
@@ -261,10 +269,11 @@ pub async fn edit(
     current: CurrentTenant,
     path: web::Path<String>,
     form: web::Form<EditForm>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let key = own_key(&current, &path).await?;
+    let key = own_key(&current, &path, &state).await?;
     let now = now();
-    let max_key_days = current.viewer.state.config.max_key_days;
+    let max_key_days = state.config.max_key_days;
     let latest = now + max_key_days * DAY;
     let checked = KeyName::parse(&form.name).and_then(|name| {
         let expires_at = if form.extend_days.trim().is_empty() && name.as_str() != key.name {
@@ -287,7 +296,7 @@ pub async fn edit(
     match checked {
         Ok((name, expires_at)) => {
             store::update(
-                current.viewer.db(),
+                &state.db,
                 current.account.id,
                 current.tenant.project_id,
                 &key,
@@ -296,7 +305,7 @@ pub async fn edit(
             )
             .await?;
             let message = Msg::new("key-updated").arg("key", &key.key_id);
-            done(&current, message).await
+            done(&current, message, &state).await
         }
         Err(err @ AppError::Invalid { .. }) => {
             let mut errors = FieldErrors::default();
@@ -339,19 +348,15 @@ fn selected(pairs: &[(String, String)]) -> Vec<String> {
 pub async fn delete_dialog(
     current: CurrentTenant,
     query: web::Query<Vec<(String, String)>>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let key_ids = selected(&query);
     if key_ids.is_empty() {
         return Err(AppError::BadRequest(Msg::new("keys-none-selected")));
     }
-    let keys = store::own_all(
-        current.viewer.db(),
-        current.account.id,
-        current.tenant.project_id,
-        &key_ids,
-    )
-    .await?
-    .ok_or(AppError::NotFound)?;
+    let keys = store::own_all(&state.db, current.account.id, current.tenant.project_id, &key_ids)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let page = DeletePage {
         l: current.viewer.layout(),
         keys,
@@ -360,22 +365,20 @@ pub async fn delete_dialog(
 }
 
 /// Deletes exactly the selected keys, or none if any is not the person's own.
-pub async fn delete(current: CurrentTenant, form: web::Form<Vec<(String, String)>>) -> Result<HttpResponse, AppError> {
+pub async fn delete(
+    current: CurrentTenant,
+    form: web::Form<Vec<(String, String)>>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let key_ids = selected(&form);
     if key_ids.is_empty() {
         return Err(AppError::BadRequest(Msg::new("keys-none-selected")));
     }
-    let deleted = store::delete_own(
-        current.viewer.db(),
-        current.account.id,
-        current.tenant.project_id,
-        &key_ids,
-    )
-    .await?;
+    let deleted = store::delete_own(&state.db, current.account.id, current.tenant.project_id, &key_ids).await?;
     if !deleted {
         return Err(AppError::NotFound);
     }
-    done(&current, Msg::new("keys-deleted").arg("count", key_ids.len())).await
+    done(&current, Msg::new("keys-deleted").arg("count", key_ids.len()), &state).await
 }
 
 #[derive(Template)]
@@ -388,14 +391,14 @@ struct DonePage {
 
 /// After a change: htmx gets the fresh list and a toast and closes the
 /// dialog; a browser without JavaScript is sent back to the list.
-async fn done(current: &CurrentTenant, message: Msg) -> Result<HttpResponse, AppError> {
+async fn done(current: &CurrentTenant, message: Msg, state: &AppState) -> Result<HttpResponse, AppError> {
     if !current.viewer.htmx {
         current.viewer.flash(true, message);
         return Ok(see_other("/keys"));
     }
     let page = DonePage {
         l: current.viewer.layout(),
-        list: KeyList::load(current, 1).await?,
+        list: KeyList::load(current, 1, &state).await?,
         message: message.in_lang(current.viewer.lang),
     };
     Ok(HttpResponse::Ok()

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::{Client, password, session::Viewer, store};
 use crate::{
-    accounts,
+    AppState, accounts,
     error::AppError,
     web::{Layout, html, i18n::Msg, local_path, redirect_after_post},
 };
@@ -49,12 +49,17 @@ pub struct SignInForm {
     next: String,
 }
 
-pub async fn sign_in(viewer: Viewer, req: HttpRequest, form: web::Form<SignInForm>) -> Result<HttpResponse, AppError> {
+pub async fn sign_in(
+    viewer: Viewer,
+    req: HttpRequest,
+    form: web::Form<SignInForm>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let next = local_path(&form.next);
     let username: String = form.username.trim().to_ascii_lowercase().chars().take(64).collect();
-    let db = viewer.db();
-    let client = Client::of(&req, &viewer.state.config.trusted_proxies);
+    let db = &state.db;
+    let client = Client::of(&req, &state.config.trusted_proxies);
 
     let refuse = |viewer: &Viewer, status: StatusCode, msg: Msg| {
         let page = SignInPage {
@@ -97,7 +102,7 @@ pub async fn sign_in(viewer: Viewer, req: HttpRequest, form: web::Form<SignInFor
         // A locked account answers a right password exactly as a wrong one.
         Some(account) if password_ok && !account.locked => {
             store::attempt_succeeded(db, &client.address, &username).await?;
-            viewer.sign_in(&account, &client).await?;
+            viewer.sign_in(&state, &account, &client).await?;
             tracing::info!(account = %account.username, address = %client.address, "signed in");
             Ok(redirect_after_post(viewer.htmx, &next))
         }
@@ -105,8 +110,8 @@ pub async fn sign_in(viewer: Viewer, req: HttpRequest, form: web::Form<SignInFor
     }
 }
 
-pub async fn sign_out(viewer: Viewer) -> Result<HttpResponse, AppError> {
-    viewer.sign_out().await?;
+pub async fn sign_out(viewer: Viewer, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    viewer.sign_out(&state.db).await?;
     viewer.set_session_lang(viewer.lang);
     Ok(crate::web::see_other("/sign-in"))
 }

@@ -41,7 +41,6 @@ pub struct Viewer {
     pub htmx: bool,
     /// Path and query of this request, to come back to.
     pub path: String,
-    pub state: web::Data<AppState>,
 }
 
 impl Viewer {
@@ -116,7 +115,6 @@ impl Viewer {
             expiring_keys,
             htmx,
             path,
-            state,
         })
     }
 
@@ -124,10 +122,6 @@ impl Viewer {
     pub fn time_zone(&self) -> &'static time_tz::Tz {
         let zone = self.account.as_ref().map_or("UTC", |a| a.time_zone.as_str());
         time_tz::timezones::get_by_name(zone).unwrap_or(time_tz::timezones::db::UTC)
-    }
-
-    pub fn db(&self) -> &Db {
-        &self.state.db
     }
 
     /// The session's CSRF token, made on first use.
@@ -159,12 +153,12 @@ impl Viewer {
 
     /// Starts a fresh session for `account`: a new server-side record and
     /// token (against fixation) and a new CSRF token.
-    pub async fn sign_in(&self, account: &Account, client: &super::Client) -> Result<(), AppError> {
+    pub async fn sign_in(&self, state: &AppState, account: &Account, client: &super::Client) -> Result<(), AppError> {
         let token = crate::token::random_hex(32);
-        let config = &self.state.config;
+        let config = &state.config;
         let at = crate::db::now();
         super::store::create_session(
-            self.db(),
+            &state.db,
             &crate::token::digest(&token),
             account.id,
             &client.address,
@@ -190,9 +184,9 @@ impl Viewer {
 
     /// Ends this session: its server-side record goes, so a copy of the
     /// cookie is worth nothing after.
-    pub async fn sign_out(&self) -> Result<(), AppError> {
+    pub async fn sign_out(&self, db: &Db) -> Result<(), AppError> {
         if let (Some(account), Some(id)) = (&self.account, self.session_id) {
-            super::store::end_sessions(self.db(), account.id, Some(id), None).await?;
+            super::store::end_sessions(db, account.id, Some(id), None).await?;
         }
         self.session.clear();
         Ok(())

@@ -10,7 +10,7 @@ use super::{
     store,
 };
 use crate::{
-    accounts,
+    AppState, accounts,
     auth::{CurrentTenant, TenantAdmin},
     error::AppError,
     projects::TenantRole,
@@ -34,11 +34,12 @@ async fn page(
     identifier: String,
     role: String,
     errors: FieldErrors,
+    state: &AppState,
 ) -> Result<MembersPage, AppError> {
     Ok(MembersPage {
         l: current.viewer.layout(),
         tab: "members",
-        members: store::members(current.viewer.db(), current.tenant.project_id).await?,
+        members: store::members(&state.db, current.tenant.project_id).await?,
         me: current.account.id,
         identifier,
         role,
@@ -46,8 +47,15 @@ async fn page(
     })
 }
 
-pub async fn list(current: CurrentTenant) -> Result<HttpResponse, AppError> {
-    let page = page(&current, String::new(), "tenant_user".into(), FieldErrors::default()).await?;
+pub async fn list(current: CurrentTenant, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let page = page(
+        &current,
+        String::new(),
+        "tenant_user".into(),
+        FieldErrors::default(),
+        &state,
+    )
+    .await?;
     crate::web::page_body!(current.viewer.htmx, page).map(crate::web::ok_html)
 }
 
@@ -60,9 +68,13 @@ pub struct AddForm {
 }
 
 /// Adds an existing account, found by exact username or email.
-pub async fn add(admin: TenantAdmin, form: web::Form<AddForm>) -> Result<HttpResponse, AppError> {
+pub async fn add(
+    admin: TenantAdmin,
+    form: web::Form<AddForm>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let TenantAdmin(current) = admin;
-    let db = current.viewer.db();
+    let db = &state.db;
     let lang = current.viewer.lang;
     let identifier = form.identifier.trim();
     let mut errors = FieldErrors::default();
@@ -106,14 +118,15 @@ pub async fn add(admin: TenantAdmin, form: web::Form<AddForm>) -> Result<HttpRes
         identifier.chars().take(254).collect(),
         form.role.chars().take(16).collect(),
         errors,
+        &state,
     )
     .await?;
     let body = crate::web::page_body!(current.viewer.htmx, page)?;
     Ok(crate::web::unprocessable(body))
 }
 
-async fn member_of(current: &CurrentTenant, account_id: i64) -> Result<Member, AppError> {
-    store::member(current.viewer.db(), current.tenant.project_id, account_id)
+async fn member_of(current: &CurrentTenant, account_id: i64, state: &AppState) -> Result<Member, AppError> {
+    store::member(&state.db, current.tenant.project_id, account_id)
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -128,11 +141,12 @@ pub async fn set_role(
     admin: TenantAdmin,
     path: web::Path<i64>,
     form: web::Form<RoleForm>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let TenantAdmin(current) = admin;
-    let member = member_of(&current, *path).await?;
+    let member = member_of(&current, *path, &state).await?;
     let role = TenantRole::parse(&form.role).ok_or(AppError::BadRequest(Msg::new("member-role-invalid")))?;
-    let db = current.viewer.db();
+    let db = &state.db;
     match service::set_role(
         db,
         current.account.id,
@@ -164,11 +178,15 @@ struct RemovePage {
     live_allocations: usize,
 }
 
-pub async fn remove_dialog(admin: TenantAdmin, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
+pub async fn remove_dialog(
+    admin: TenantAdmin,
+    path: web::Path<i64>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let TenantAdmin(current) = admin;
-    let member = member_of(&current, *path).await?;
+    let member = member_of(&current, *path, &state).await?;
     let live_allocations =
-        crate::quotas::store::live_allocations(current.viewer.db(), current.tenant.project_id, member.account_id)
+        crate::quotas::store::live_allocations(&state.db, current.tenant.project_id, member.account_id)
             .await?
             .len();
     let page = RemovePage {
@@ -190,10 +208,11 @@ pub async fn remove(
     admin: TenantAdmin,
     path: web::Path<i64>,
     form: web::Form<RemoveForm>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let TenantAdmin(current) = admin;
-    let member = member_of(&current, *path).await?;
-    let db = current.viewer.db();
+    let member = member_of(&current, *path, &state).await?;
+    let db = &state.db;
     match service::remove(
         db,
         current.account.id,

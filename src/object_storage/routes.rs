@@ -6,6 +6,7 @@ use askama::Template;
 
 use super::store::{self, Pair};
 use crate::{
+    AppState,
     auth::{CurrentTenant, TenantAdmin},
     error::AppError,
     web::{Layout, html, i18n::Msg, redirect_after_post},
@@ -28,26 +29,21 @@ struct Page {
     members: Vec<Pair>,
 }
 
-async fn permitted(current: &CurrentTenant) -> Result<bool, AppError> {
-    let services =
-        crate::permissions::service::permitted_services(current.viewer.db(), current.tenant.membership_id).await?;
+async fn permitted(current: &CurrentTenant, state: &AppState) -> Result<bool, AppError> {
+    let services = crate::permissions::service::permitted_services(&state.db, current.tenant.membership_id).await?;
     Ok(services.iter().any(|s| s == "cos"))
 }
 
-fn shown(current: &CurrentTenant, pair: Pair) -> Shown {
-    let secret_key = current
-        .viewer
-        .state
-        .secrets
-        .object_storage_secret(&pair.access_key, &pair.salt);
+fn shown(state: &AppState, pair: Pair) -> Shown {
+    let secret_key = state.secrets.object_storage_secret(&pair.access_key, &pair.salt);
     Shown { pair, secret_key }
 }
 
-pub async fn page(current: CurrentTenant) -> Result<HttpResponse, AppError> {
-    let db = current.viewer.db();
-    let permitted = permitted(&current).await?;
+pub async fn page(current: CurrentTenant, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let db = &state.db;
+    let permitted = permitted(&current, &state).await?;
     let own = match store::pair_of(db, current.tenant.project_id, current.account.id).await? {
-        Some(pair) if permitted => Some(shown(&current, pair)),
+        Some(pair) if permitted => Some(shown(&state, pair)),
         _ => None,
     };
     let members = if current.tenant.is_admin() {
@@ -64,13 +60,13 @@ pub async fn page(current: CurrentTenant) -> Result<HttpResponse, AppError> {
 }
 
 /// Makes (or replaces) the viewer's own pair.
-pub async fn rotate_own(current: CurrentTenant) -> Result<HttpResponse, AppError> {
-    if !permitted(&current).await? {
+pub async fn rotate_own(current: CurrentTenant, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    if !permitted(&current, &state).await? {
         return Err(AppError::Forbidden);
     }
     let account = &current.account;
     store::rotate(
-        current.viewer.db(),
+        &state.db,
         account.id,
         current.tenant.project_id,
         account.id,
@@ -82,9 +78,13 @@ pub async fn rotate_own(current: CurrentTenant) -> Result<HttpResponse, AppError
 }
 
 /// A tenant admin replaces a member's existing pair.
-pub async fn rotate_member(admin: TenantAdmin, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
+pub async fn rotate_member(
+    admin: TenantAdmin,
+    path: web::Path<i64>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let TenantAdmin(current) = admin;
-    let db = current.viewer.db();
+    let db = &state.db;
     let pair = store::pair_of(db, current.tenant.project_id, *path)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -7,6 +7,7 @@ use askama::Template;
 
 use super::service;
 use crate::{
+    AppState,
     auth::Operator,
     error::AppError,
     quotas::QuotaService,
@@ -75,6 +76,7 @@ async fn page(
     values: HashMap<String, String>,
     errors: FieldErrors,
     link: Option<(String, String)>,
+    state: &AppState,
 ) -> Result<ConsolePage, AppError> {
     let viewer = &operator.0.viewer;
     Ok(ConsolePage {
@@ -83,13 +85,13 @@ async fn page(
         values,
         errors,
         link,
-        orders: wallet_store::orders(viewer.db(), None).await?,
+        orders: wallet_store::orders(&state.db, None).await?,
         services: QuotaService::ALL,
     })
 }
 
-pub async fn console(operator: Operator) -> Result<HttpResponse, AppError> {
-    let page = page(&operator, "", HashMap::new(), FieldErrors::default(), None).await?;
+pub async fn console(operator: Operator, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let page = page(&operator, "", HashMap::new(), FieldErrors::default(), None, &state).await?;
     crate::web::html(&page)
 }
 
@@ -100,6 +102,7 @@ async fn finish(
     form: &'static str,
     values: HashMap<String, String>,
     result: Result<Msg, AppError>,
+    state: &AppState,
 ) -> Result<HttpResponse, AppError> {
     let viewer = &operator.0.viewer;
     match result {
@@ -121,7 +124,7 @@ async fn finish(
                 .into_iter()
                 .map(|(k, v)| (k, v.chars().take(200).collect()))
                 .collect();
-            let page = page(&operator, form, values, errors, None).await?;
+            let page = page(&operator, form, values, errors, None, &state).await?;
             Ok(crate::web::unprocessable(page.render()?))
         }
         Err(AppError::NotFound) => {
@@ -145,15 +148,19 @@ fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
 }
 
 /// Creates an account and shows its first-password link, once.
-pub async fn create_account(operator: Operator, form: Form) -> Result<HttpResponse, AppError> {
+pub async fn create_account(
+    operator: Operator,
+    form: Form,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let actor = person(&operator);
-    let db = operator.0.viewer.db().clone();
+    let db = &state.db.clone();
     let name = Some(field(&form, "name"));
-    let config = &operator.0.viewer.state.config;
+    let config = &state.config;
     if config.public_url.is_none() {
         let refused = Err(AppError::invalid("username", "links-need-public-url"));
-        return finish(operator, "account", form, refused).await;
+        return finish(operator, "account", form, refused, &state).await;
     }
     let result = service::create_account_with_link(
         &db,
@@ -166,7 +173,7 @@ pub async fn create_account(operator: Operator, form: Form) -> Result<HttpRespon
     .await;
     match result {
         Ok((_, path)) => {
-            let link = operator.0.viewer.state.config.public_link(&path).unwrap_or(path);
+            let link = state.config.public_link(&path).unwrap_or(path);
             let username = field(&form, "username").trim().to_ascii_lowercase();
             let page = page(
                 &operator,
@@ -174,6 +181,7 @@ pub async fn create_account(operator: Operator, form: Form) -> Result<HttpRespon
                 HashMap::new(),
                 FieldErrors::default(),
                 Some((username, link)),
+                &state,
             )
             .await?;
             Ok(HttpResponse::Ok()
@@ -181,22 +189,26 @@ pub async fn create_account(operator: Operator, form: Form) -> Result<HttpRespon
                 .insert_header(("Cache-Control", "no-store"))
                 .body(page.render()?))
         }
-        Err(err) => finish(operator, "account", form, Err(err)).await,
+        Err(err) => finish(operator, "account", form, Err(err), &state).await,
     }
 }
 
-pub async fn set_role(operator: Operator, form: Form) -> Result<HttpResponse, AppError> {
+pub async fn set_role(operator: Operator, form: Form, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
-    let db = operator.0.viewer.db().clone();
+    let db = &state.db.clone();
     let result = service::set_platform_role(&db, person(&operator), field(&form, "username"), field(&form, "role"))
         .await
         .map(|()| Msg::new("operator-role-set").arg("username", field(&form, "username").trim()));
-    finish(operator, "role", form, result).await
+    finish(operator, "role", form, result, &state).await
 }
 
-pub async fn create_project(operator: Operator, form: Form) -> Result<HttpResponse, AppError> {
+pub async fn create_project(
+    operator: Operator,
+    form: Form,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
-    let db = operator.0.viewer.db().clone();
+    let db = &state.db.clone();
     let result = service::create_project(
         &db,
         Some(operator.0.account.id),
@@ -207,12 +219,12 @@ pub async fn create_project(operator: Operator, form: Form) -> Result<HttpRespon
     )
     .await
     .map(|_| Msg::new("operator-project-created").arg("code", field(&form, "code").trim().to_ascii_uppercase()));
-    finish(operator, "project", form, result).await
+    finish(operator, "project", form, result, &state).await
 }
 
-pub async fn add_member(operator: Operator, form: Form) -> Result<HttpResponse, AppError> {
+pub async fn add_member(operator: Operator, form: Form, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
-    let db = operator.0.viewer.db().clone();
+    let db = &state.db.clone();
     let result = service::add_member(
         &db,
         Some(operator.0.account.id),
@@ -226,12 +238,12 @@ pub async fn add_member(operator: Operator, form: Form) -> Result<HttpResponse, 
             .arg("username", field(&form, "username").trim())
             .arg("project", field(&form, "project").trim().to_ascii_uppercase())
     });
-    finish(operator, "member", form, result).await
+    finish(operator, "member", form, result, &state).await
 }
 
-pub async fn set_quota(operator: Operator, form: Form) -> Result<HttpResponse, AppError> {
+pub async fn set_quota(operator: Operator, form: Form, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
-    let db = operator.0.viewer.db().clone();
+    let db = &state.db.clone();
     let given = |name: &str| form.get(name).map(String::as_str).filter(|v| !v.trim().is_empty());
     let values = [
         ("cpu", given("cpu")),
@@ -248,12 +260,12 @@ pub async fn set_quota(operator: Operator, form: Form) -> Result<HttpResponse, A
     )
     .await
     .map(|()| Msg::new("operator-quota-set").arg("project", field(&form, "project").trim().to_ascii_uppercase()));
-    finish(operator, "quota", form, result).await
+    finish(operator, "quota", form, result, &state).await
 }
 
-pub async fn add_order(operator: Operator, form: Form) -> Result<HttpResponse, AppError> {
+pub async fn add_order(operator: Operator, form: Form, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
-    let db = operator.0.viewer.db().clone();
+    let db = &state.db.clone();
     let result = service::add_order(
         &db,
         Some(operator.0.account.id),
@@ -264,12 +276,17 @@ pub async fn add_order(operator: Operator, form: Form) -> Result<HttpResponse, A
     )
     .await
     .map(|()| Msg::new("operator-order-added").arg("number", field(&form, "number").trim()));
-    finish(operator, "order", form, result).await
+    finish(operator, "order", form, result, &state).await
 }
 
-pub async fn advance_order(operator: Operator, path: web::Path<String>, form: Form) -> Result<HttpResponse, AppError> {
+pub async fn advance_order(
+    operator: Operator,
+    path: web::Path<String>,
+    form: Form,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
-    let db = operator.0.viewer.db().clone();
+    let db = &state.db.clone();
     let number = path.into_inner();
     let result = service::advance_order(&db, Some(operator.0.account.id), &number, field(&form, "to"))
         .await
@@ -279,6 +296,6 @@ pub async fn advance_order(operator: Operator, path: web::Path<String>, form: Fo
             operator.0.viewer.flash(false, message);
             Ok(see_other("/operator"))
         }
-        other => finish(operator, "orders", form, other).await,
+        other => finish(operator, "orders", form, other, &state).await,
     }
 }

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use super::service_label_key;
 use super::store;
 use crate::{
+    AppState,
     auth::{CurrentTenant, TenantAdmin},
     error::AppError,
     members::{self, Member},
@@ -61,8 +62,8 @@ fn matches(member: &Member, q: &str) -> bool {
             .any(|field| field.to_lowercase().contains(&q))
 }
 
-async fn rows(current: &CurrentTenant, q: &str) -> Result<Vec<TenantRow>, AppError> {
-    let db = current.viewer.db();
+async fn rows(current: &CurrentTenant, q: &str, state: &AppState) -> Result<Vec<TenantRow>, AppError> {
+    let db = &state.db;
     let project_id = current.tenant.project_id;
     let mut permissions = store::project_permissions(db, project_id).await?;
     Ok(members::service::members(db, project_id)
@@ -78,10 +79,14 @@ async fn rows(current: &CurrentTenant, q: &str) -> Result<Vec<TenantRow>, AppErr
         .collect())
 }
 
-pub async fn page(current: CurrentTenant, query: web::Query<SearchQuery>) -> Result<HttpResponse, AppError> {
+pub async fn page(
+    current: CurrentTenant,
+    query: web::Query<SearchQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let q: String = query.q.chars().take(100).collect();
-    let rows = rows(&current, &q).await?;
-    let services = store::services(current.viewer.db()).await?;
+    let rows = rows(&current, &q, &state).await?;
+    let services = store::services(&state.db).await?;
     html(&PermissionsPage {
         l: current.viewer.layout(),
         q,
@@ -105,12 +110,12 @@ impl EditPage {
     }
 }
 
-async fn row_of(current: &CurrentTenant, account_id: i64) -> Result<TenantRow, AppError> {
+async fn row_of(current: &CurrentTenant, account_id: i64, state: &AppState) -> Result<TenantRow, AppError> {
     // Tenant users may look only at themselves; anyone else is not there.
     if !current.tenant.is_admin() && account_id != current.account.id {
         return Err(AppError::NotFound);
     }
-    let db = current.viewer.db();
+    let db = &state.db;
     let member = members::service::member(db, current.tenant.project_id, account_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -121,9 +126,13 @@ async fn row_of(current: &CurrentTenant, account_id: i64) -> Result<TenantRow, A
     Ok(TenantRow { member, services })
 }
 
-pub async fn dialog(current: CurrentTenant, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
-    let row = row_of(&current, *path).await?;
-    let services = store::services(current.viewer.db()).await?;
+pub async fn dialog(
+    current: CurrentTenant,
+    path: web::Path<i64>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let row = row_of(&current, *path, &state).await?;
+    let services = store::services(&state.db).await?;
     let editable = current.tenant.is_admin();
     let page = EditPage {
         l: current.viewer.layout(),
@@ -154,10 +163,11 @@ pub async fn save(
     admin: TenantAdmin,
     path: web::Path<i64>,
     form: web::Form<Vec<(String, String)>>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let TenantAdmin(current) = admin;
-    let row = row_of(&current, *path).await?;
-    let db = current.viewer.db();
+    let row = row_of(&current, *path, &state).await?;
+    let db = &state.db;
     let known = store::services(db).await?;
     let mut chosen: Vec<String> = Vec::new();
     for (name, value) in form.iter() {

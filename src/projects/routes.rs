@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use super::{Tenant, store};
 use crate::{
+    AppState,
     accounts::Account,
     auth::CurrentUser,
     error::AppError,
@@ -42,8 +43,8 @@ impl OverviewPage {
     }
 }
 
-pub async fn overview(user: CurrentUser) -> Result<HttpResponse, AppError> {
-    let db = user.viewer.db();
+pub async fn overview(user: CurrentUser, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let db = &state.db;
     let tenants = store::tenants_of(db, user.account.id).await?;
     let mut usage = Vec::new();
     if let Some(tenant) = &user.viewer.tenant {
@@ -87,8 +88,8 @@ impl SwitchPage {
 }
 
 /// The switcher: a dialog for htmx, a page otherwise.
-pub async fn switcher(user: CurrentUser) -> Result<HttpResponse, AppError> {
-    let tenants = store::tenants_of(user.viewer.db(), user.account.id).await?;
+pub async fn switcher(user: CurrentUser, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let tenants = store::tenants_of(&state.db, user.account.id).await?;
     let page = SwitchPage {
         current: user.viewer.tenant.as_ref().map(|t| t.project_id),
         l: user.viewer.layout(),
@@ -105,8 +106,12 @@ pub struct SwitchForm {
 
 /// Makes another of the person's projects the current one; a project they
 /// are not a member of is refused, and nothing changes.
-pub async fn switch(user: CurrentUser, form: web::Form<SwitchForm>) -> Result<HttpResponse, AppError> {
-    let db = user.viewer.db();
+pub async fn switch(
+    user: CurrentUser,
+    form: web::Form<SwitchForm>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let db = &state.db;
     let project = store::by_code(db, form.project.trim())
         .await?
         .ok_or(AppError::NotFound)?;

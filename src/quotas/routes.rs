@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::{Gauge, QuotaLimit, QuotaService, Resource, store};
 use crate::{
+    AppState,
     auth::TenantAdmin,
     error::AppError,
     members::{self, Member},
@@ -105,10 +106,14 @@ async fn member_rows(
         .collect())
 }
 
-pub async fn page(admin: TenantAdmin, query: web::Query<ServiceQuery>) -> Result<HttpResponse, AppError> {
+pub async fn page(
+    admin: TenantAdmin,
+    query: web::Query<ServiceQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let TenantAdmin(current) = admin;
     let service = service_of(&query)?;
-    let db = current.viewer.db();
+    let db = &state.db;
     let project_id = current.tenant.project_id;
     let project = store::project_gauges(db, project_id, service).await?;
     let l = current.viewer.layout();
@@ -127,14 +132,18 @@ pub async fn page(admin: TenantAdmin, query: web::Query<ServiceQuery>) -> Result
 
 /// A tenant admin releases any live allocation of the project (a removed
 /// member's, one whose service forgot it).
-pub async fn release(admin: TenantAdmin, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
+pub async fn release(
+    admin: TenantAdmin,
+    path: web::Path<i64>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let TenantAdmin(current) = admin;
     let write = store::AllocationWrite::Release {
         project_id: current.tenant.project_id,
         account_id: None,
         id: *path,
     };
-    let store::Outcome::Released(released) = current.viewer.state.allocations.apply(write).await? else {
+    let store::Outcome::Released(released) = state.allocations.apply(write).await? else {
         return Err(AppError::Internal(anyhow::anyhow!(
             "a release answered as an admission"
         )));
@@ -178,9 +187,9 @@ impl EditPage {
     }
 }
 
-async fn member_of(admin: &TenantAdmin, account_id: i64) -> Result<Member, AppError> {
+async fn member_of(admin: &TenantAdmin, account_id: i64, state: &AppState) -> Result<Member, AppError> {
     let current = &admin.0;
-    members::service::member(current.viewer.db(), current.tenant.project_id, account_id)
+    members::service::member(&state.db, current.tenant.project_id, account_id)
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -211,17 +220,12 @@ pub async fn edit_dialog(
     admin: TenantAdmin,
     path: web::Path<i64>,
     query: web::Query<ServiceQuery>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let service = service_of(&query)?;
-    let member = member_of(&admin, *path).await?;
+    let member = member_of(&admin, *path, &state).await?;
     let current = &admin.0;
-    let fields = current_fields(
-        current.viewer.db(),
-        current.tenant.project_id,
-        member.account_id,
-        service,
-    )
-    .await?;
+    let fields = current_fields(&state.db, current.tenant.project_id, member.account_id, service).await?;
     let page = EditPage {
         l: current.viewer.layout(),
         service,
@@ -249,14 +253,15 @@ pub async fn save(
     path: web::Path<i64>,
     query: web::Query<ServiceQuery>,
     form: web::Form<HashMap<String, String>>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let service = match form.get("service") {
         Some(code) => QuotaService::parse(code).ok_or(AppError::BadRequest(Msg::new("quota-unknown-service")))?,
         None => service_of(&query)?,
     };
-    let member = member_of(&admin, *path).await?;
+    let member = member_of(&admin, *path, &state).await?;
     let current = &admin.0;
-    let db = current.viewer.db();
+    let db = &state.db;
     let project_id = current.tenant.project_id;
     let mut fields = current_fields(db, project_id, member.account_id, service).await?;
 

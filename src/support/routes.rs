@@ -5,6 +5,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::{
+    AppState,
     accounts::{self, Account, PlatformRole, routes::parse_reason},
     activity::{
         self, Change,
@@ -34,13 +35,17 @@ struct SearchPage {
     results: Vec<Account>,
 }
 
-pub async fn search(support: Support, query: web::Query<SearchQuery>) -> Result<HttpResponse, AppError> {
+pub async fn search(
+    support: Support,
+    query: web::Query<SearchQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let Support(user) = support;
     let q: String = query.q.trim().chars().take(100).collect();
     let results = if q.is_empty() {
         Vec::new()
     } else {
-        accounts::store::search(user.viewer.db(), &q).await?
+        accounts::store::search(&state.db, &q).await?
     };
     html(&SearchPage {
         l: user.viewer.layout(),
@@ -103,9 +108,10 @@ async fn account_page(
     account_id: i64,
     errors: FieldErrors,
     active: String,
+    state: &AppState,
 ) -> Result<AccountPage, AppError> {
     let viewer = &support.0.viewer;
-    let db = viewer.db();
+    let db = &state.db;
     let account = accounts::store::by_id(db, account_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -152,8 +158,12 @@ async fn account_page(
 
 /// The read-only account view; every opening is recorded, and the owner
 /// sees it in their activity.
-pub async fn account(support: Support, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
-    let db = support.0.viewer.db();
+pub async fn account(
+    support: Support,
+    path: web::Path<i64>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let db = &state.db;
     let subject = accounts::store::by_id(db, *path).await?.ok_or(AppError::NotFound)?;
     let change = Change {
         actor_id: Some(support.0.account.id),
@@ -165,14 +175,20 @@ pub async fn account(support: Support, path: web::Path<i64>) -> Result<HttpRespo
         after: "",
     };
     activity::store::record(db, change).await?;
-    let page = account_page(&support, subject.id, FieldErrors::default(), String::new()).await?;
+    let page = account_page(&support, subject.id, FieldErrors::default(), String::new(), &state).await?;
     html(&page)
 }
 
-async fn refused(support: &Support, account_id: i64, form: &str, err: AppError) -> Result<HttpResponse, AppError> {
+async fn refused(
+    support: &Support,
+    account_id: i64,
+    form: &str,
+    err: AppError,
+    state: &AppState,
+) -> Result<HttpResponse, AppError> {
     let mut errors = FieldErrors::default();
     errors.add(err, support.0.viewer.lang)?;
-    let page = account_page(support, account_id, errors, form.to_string()).await?;
+    let page = account_page(support, account_id, errors, form.to_string(), &state).await?;
     Ok(crate::web::unprocessable(page.render()?))
 }
 
@@ -184,8 +200,13 @@ pub struct LockForm {
     reason: String,
 }
 
-pub async fn lock(support: Support, path: web::Path<i64>, form: web::Form<LockForm>) -> Result<HttpResponse, AppError> {
-    let db = support.0.viewer.db();
+pub async fn lock(
+    support: Support,
+    path: web::Path<i64>,
+    form: web::Form<LockForm>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let db = &state.db;
     let account = accounts::store::by_id(db, *path).await?.ok_or(AppError::NotFound)?;
     support.0.account.platform_role.may_act_on(account.platform_role)?;
     let locked = match form.locked.as_str() {
@@ -195,7 +216,7 @@ pub async fn lock(support: Support, path: web::Path<i64>, form: web::Form<LockFo
     };
     let reason = match parse_reason(&form.reason) {
         Ok(reason) => reason,
-        Err(err) => return refused(&support, account.id, "lock", err).await,
+        Err(err) => return refused(&support, account.id, "lock", err, &state).await,
     };
     accounts::store::set_locked_for(db, support.0.account.id, &account, locked, &reason).await?;
     if locked {
@@ -219,16 +240,17 @@ pub async fn revoke_key(
     support: Support,
     path: web::Path<(i64, String)>,
     form: web::Form<ReasonForm>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let (account_id, key_id) = path.into_inner();
-    let db = support.0.viewer.db();
+    let db = &state.db;
     let account = accounts::store::by_id(db, account_id)
         .await?
         .ok_or(AppError::NotFound)?;
     support.0.account.platform_role.may_act_on(account.platform_role)?;
     let reason = match parse_reason(&form.reason) {
         Ok(reason) => reason,
-        Err(err) => return refused(&support, account.id, &key_id, err).await,
+        Err(err) => return refused(&support, account.id, &key_id, err, &state).await,
     };
     if !api_keys::store::revoke(db, support.0.account.id, account.id, &key_id, &reason).await? {
         return Err(AppError::NotFound);

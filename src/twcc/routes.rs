@@ -6,6 +6,7 @@ use serde_json::{Map, Value, json};
 
 use super::{Cluster, GOC, cluster, store};
 use crate::{
+    AppState,
     api::ApiCaller,
     error::AppError,
     quotas::{Gauge, store as quota_store},
@@ -63,6 +64,7 @@ pub async fn object_storage_key(
     caller: ApiCaller,
     req: HttpRequest,
     path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let (name, id) = path.into_inner();
     let cluster = cluster_of(&req, &name)?;
@@ -70,7 +72,7 @@ pub async fn object_storage_key(
         return Err(AppError::NotFound);
     }
     own_project(&caller, &id)?;
-    let db = &caller.state.db;
+    let db = &state.db;
     if !caller.services.iter().any(|s| s == "cos") {
         return Err(AppError::Refused {
             status: actix_web::http::StatusCode::FORBIDDEN,
@@ -80,7 +82,7 @@ pub async fn object_storage_key(
         });
     }
     let pair = crate::object_storage::store::pair_made(db, caller.owner.project_id, caller.owner.account_id).await?;
-    let secret_key = caller.state.secrets.object_storage_secret(&pair.access_key, &pair.salt);
+    let secret_key = state.secrets.object_storage_secret(&pair.access_key, &pair.salt);
     let access_key = pair.access_key;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
@@ -112,10 +114,11 @@ pub async fn project_quotas(
     req: HttpRequest,
     path: web::Path<String>,
     query: web::Query<ProjectQuery>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let service = cluster_of(&req, &path)?.quotas.ok_or(AppError::NotFound)?;
     own_project(&caller, &query.project)?;
-    let gauges = quota_store::project_gauges(&caller.state.db, caller.owner.project_id, service).await?;
+    let gauges = quota_store::project_gauges(&state.db, caller.owner.project_id, service).await?;
     let mut entry = gauges_json(&gauges);
     entry.insert("project".into(), json!({ "name": caller.owner.project_code }));
     Ok(HttpResponse::Ok().json(json!([entry])))
@@ -126,6 +129,7 @@ pub async fn user_quotas(
     caller: ApiCaller,
     req: HttpRequest,
     path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let (name, id) = path.into_inner();
     let service = cluster_of(&req, &name)?.quotas.ok_or(AppError::NotFound)?;
@@ -133,7 +137,7 @@ pub async fn user_quotas(
     if !caller.is_tenant_admin() {
         return Err(AppError::Forbidden);
     }
-    let db = &caller.state.db;
+    let db = &state.db;
     let project_id = caller.owner.project_id;
     let rows: Vec<Value> = quota_store::members_with_gauges(db, project_id, service)
         .await?
@@ -151,8 +155,8 @@ pub async fn user_quotas(
 }
 
 /// `{"wallet": [{計畫系統代碼, 計畫名稱, 錢包ID, 錢包餘額, 錢包擁有者, 計畫開始時間, 計畫結束時間}]}`
-pub async fn all_wallets(caller: ApiCaller) -> Result<HttpResponse, AppError> {
-    let rows = store::wallets_of(&caller.state.db, caller.owner.account_id).await?;
+pub async fn all_wallets(caller: ApiCaller, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let rows = store::wallets_of(&state.db, caller.owner.account_id).await?;
     let wallets: Vec<Value> = rows
         .into_iter()
         .map(|w| {
@@ -172,8 +176,8 @@ pub async fn all_wallets(caller: ApiCaller) -> Result<HttpResponse, AppError> {
 
 /// The key's project wallet: its code, what is left to me (my sub-wallet,
 /// else the project's), and what was obtained.
-pub async fn wallet(caller: ApiCaller) -> Result<HttpResponse, AppError> {
-    let db = &caller.state.db;
+pub async fn wallet(caller: ApiCaller, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let db = &state.db;
     let parent = wallet_store::parent(db, caller.owner.project_id).await?;
     let sub = wallet_store::sub_wallet(db, caller.owner.project_id, caller.owner.account_id).await?;
     let project_obtained = store::obtained(db, parent.id).await?;

@@ -10,6 +10,7 @@ use super::{
     store::{self, LedgerFilter, LedgerRow, Order, UsageSum, Wallet},
 };
 use crate::{
+    AppState,
     auth::{CurrentTenant, TenantAdmin},
     error::AppError,
     members::{self, Member},
@@ -40,7 +41,11 @@ impl LedgerQuery {
 
 /// The rows a viewer may see: admins the whole project's (optionally one
 /// member's), tenant users only their own sub-wallet's — none without one.
-async fn filter_for(current: &CurrentTenant, query: &LedgerQuery) -> Result<Option<LedgerFilter>, AppError> {
+async fn filter_for(
+    current: &CurrentTenant,
+    query: &LedgerQuery,
+    state: &AppState,
+) -> Result<Option<LedgerFilter>, AppError> {
     let (from, to) = date_range(&query.from, &query.to, current.viewer.time_zone())?;
     let mut filter = LedgerFilter {
         from,
@@ -56,7 +61,7 @@ async fn filter_for(current: &CurrentTenant, query: &LedgerQuery) -> Result<Opti
             filter.member = Some(id);
         }
     } else {
-        match store::sub_wallet(current.viewer.db(), current.tenant.project_id, current.account.id).await? {
+        match store::sub_wallet(&state.db, current.tenant.project_id, current.account.id).await? {
             Some(own) => filter.wallet = Some(own.id),
             None => return Ok(None),
         }
@@ -109,8 +114,9 @@ async fn wallet_page(
     query: LedgerQuery,
     errors: FieldErrors,
     transfer: (String, String),
+    state: &AppState,
 ) -> Result<WalletPage, AppError> {
-    let db = current.viewer.db();
+    let db = &state.db;
     let project_id = current.tenant.project_id;
     let parent = store::parent(db, project_id).await?;
     let mut subs = store::sub_wallets(db, project_id).await?;
@@ -124,7 +130,7 @@ async fn wallet_page(
     };
     let page = query.page.unwrap_or(1).max(1);
     let mut errors = errors;
-    let (rows, total) = match filter_for(current, &query).await {
+    let (rows, total) = match filter_for(current, &query, &state).await {
         Ok(Some(filter)) => store::ledger(db, project_id, &filter, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?,
         Ok(None) => (Vec::new(), 0),
         Err(err @ AppError::Invalid { .. }) => {
@@ -150,15 +156,30 @@ async fn wallet_page(
     })
 }
 
-pub async fn wallet(current: CurrentTenant, query: web::Query<LedgerQuery>) -> Result<HttpResponse, AppError> {
-    let page = wallet_page(&current, query.into_inner(), FieldErrors::default(), Default::default()).await?;
+pub async fn wallet(
+    current: CurrentTenant,
+    query: web::Query<LedgerQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let page = wallet_page(
+        &current,
+        query.into_inner(),
+        FieldErrors::default(),
+        Default::default(),
+        &state,
+    )
+    .await?;
     crate::web::page_body!(current.viewer.htmx, page).map(crate::web::ok_html)
 }
 
 /// The filtered ledger as CSV, streamed.
-pub async fn ledger_csv(current: CurrentTenant, query: web::Query<LedgerQuery>) -> Result<HttpResponse, AppError> {
-    let filter = filter_for(&current, &query).await?;
-    let db = current.viewer.db().clone();
+pub async fn ledger_csv(
+    current: CurrentTenant,
+    query: web::Query<LedgerQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let filter = filter_for(&current, &query, &state).await?;
+    let db = state.db.clone();
     let project_id = current.tenant.project_id;
     let zone = current.viewer.time_zone();
     let header = [
@@ -211,18 +232,22 @@ pub struct MemberForm {
     member: String,
 }
 
-async fn member_of(current: &CurrentTenant, raw: &str) -> Result<Member, AppError> {
+async fn member_of(current: &CurrentTenant, raw: &str, state: &AppState) -> Result<Member, AppError> {
     let id: i64 = raw.trim().parse().map_err(|_| AppError::NotFound)?;
-    members::service::member(current.viewer.db(), current.tenant.project_id, id)
+    members::service::member(&state.db, current.tenant.project_id, id)
         .await?
         .ok_or(AppError::NotFound)
 }
 
-pub async fn create_sub_wallet(admin: TenantAdmin, form: web::Form<MemberForm>) -> Result<HttpResponse, AppError> {
+pub async fn create_sub_wallet(
+    admin: TenantAdmin,
+    form: web::Form<MemberForm>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let TenantAdmin(current) = admin;
-    let member = member_of(&current, &form.member).await?;
+    let member = member_of(&current, &form.member, &state).await?;
     match service::open_sub_wallet(
-        current.viewer.db(),
+        &state.db,
         current.account.id,
         current.tenant.project_id,
         member.account_id,
@@ -251,9 +276,13 @@ pub struct TransferForm {
 }
 
 /// Moves credit parent → sub-wallet or back; never more than is there.
-pub async fn transfer(admin: TenantAdmin, form: web::Form<TransferForm>) -> Result<HttpResponse, AppError> {
+pub async fn transfer(
+    admin: TenantAdmin,
+    form: web::Form<TransferForm>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let TenantAdmin(current) = admin;
-    let member = member_of(&current, &form.member).await?;
+    let member = member_of(&current, &form.member, &state).await?;
     let direction = match form.direction.as_str() {
         "to_sub" => Direction::ToSub,
         "to_parent" => Direction::ToParent,
@@ -268,7 +297,7 @@ pub async fn transfer(admin: TenantAdmin, form: web::Form<TransferForm>) -> Resu
     });
     let result = match moved {
         Ok(amount) => service::transfer(
-            current.viewer.db(),
+            &state.db,
             current.account.id,
             current.tenant.project_id,
             member.account_id,
@@ -298,7 +327,7 @@ pub async fn transfer(admin: TenantAdmin, form: web::Form<TransferForm>) -> Resu
                 form.member.chars().take(20).collect(),
                 form.amount.chars().take(24).collect(),
             );
-            let page = wallet_page(&current, LedgerQuery::default(), errors, transfer).await?;
+            let page = wallet_page(&current, LedgerQuery::default(), errors, transfer, &state).await?;
             let body = crate::web::page_body!(current.viewer.htmx, page)?;
             Ok(crate::web::unprocessable(body))
         }
@@ -313,9 +342,13 @@ struct RemovePage {
     wallet: Wallet,
 }
 
-pub async fn remove_dialog(admin: TenantAdmin, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
+pub async fn remove_dialog(
+    admin: TenantAdmin,
+    path: web::Path<i64>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let TenantAdmin(current) = admin;
-    let wallet = store::sub_wallet(current.viewer.db(), current.tenant.project_id, *path)
+    let wallet = store::sub_wallet(&state.db, current.tenant.project_id, *path)
         .await?
         .ok_or(AppError::NotFound)?;
     let page = RemovePage {
@@ -325,11 +358,15 @@ pub async fn remove_dialog(admin: TenantAdmin, path: web::Path<i64>) -> Result<H
     crate::web::page_body!(current.viewer.htmx, page).map(crate::web::ok_html)
 }
 
-pub async fn remove_sub_wallet(admin: TenantAdmin, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
+pub async fn remove_sub_wallet(
+    admin: TenantAdmin,
+    path: web::Path<i64>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let TenantAdmin(current) = admin;
-    let member = member_of(&current, &path.to_string()).await?;
+    let member = member_of(&current, &path.to_string(), &state).await?;
     let returned = service::close_sub_wallet(
-        current.viewer.db(),
+        &state.db,
         current.account.id,
         current.tenant.project_id,
         member.account_id,
@@ -378,15 +415,19 @@ impl UsagePage {
     }
 }
 
-async fn usage_sums(current: &CurrentTenant, query: &RangeQuery) -> Result<Vec<UsageSum>, AppError> {
+async fn usage_sums(current: &CurrentTenant, query: &RangeQuery, state: &AppState) -> Result<Vec<UsageSum>, AppError> {
     let (from, to) = date_range(&query.from, &query.to, current.viewer.time_zone())?;
     let only = (!current.tenant.is_admin()).then_some(current.account.id);
-    Ok(store::usage_sums(current.viewer.db(), current.tenant.project_id, from, to, only).await?)
+    Ok(store::usage_sums(&state.db, current.tenant.project_id, from, to, only).await?)
 }
 
-pub async fn usage(current: CurrentTenant, query: web::Query<RangeQuery>) -> Result<HttpResponse, AppError> {
+pub async fn usage(
+    current: CurrentTenant,
+    query: web::Query<RangeQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let mut errors = FieldErrors::default();
-    let sums = match usage_sums(&current, &query).await {
+    let sums = match usage_sums(&current, &query, &state).await {
         Ok(sums) => sums,
         Err(err @ AppError::Invalid { .. }) => {
             errors.add(err, current.viewer.lang)?;
@@ -407,8 +448,12 @@ pub async fn usage(current: CurrentTenant, query: web::Query<RangeQuery>) -> Res
     crate::web::page_body!(current.viewer.htmx, page).map(crate::web::ok_html)
 }
 
-pub async fn usage_csv(current: CurrentTenant, query: web::Query<RangeQuery>) -> Result<HttpResponse, AppError> {
-    let sums = usage_sums(&current, &query).await?;
+pub async fn usage_csv(
+    current: CurrentTenant,
+    query: web::Query<RangeQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let sums = usage_sums(&current, &query, &state).await?;
     let mut rows: Vec<Vec<String>> = sums
         .iter()
         .map(|s| {
@@ -458,8 +503,8 @@ impl OrdersPage {
     }
 }
 
-pub async fn orders(current: CurrentTenant) -> Result<HttpResponse, AppError> {
-    let orders = store::orders(current.viewer.db(), Some(current.tenant.project_id)).await?;
+pub async fn orders(current: CurrentTenant, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let orders = store::orders(&state.db, Some(current.tenant.project_id)).await?;
     let page = OrdersPage {
         l: current.viewer.layout(),
         tab: "orders",
