@@ -27,7 +27,7 @@ pub const ACCOUNTS: [(&str, &str, PlatformRole, &str); 5] = [
 
 /// Loads the demo data if there are no accounts yet. Returns whether it did.
 pub async fn load_if_empty(db: &Db) -> anyhow::Result<bool> {
-    if accounts::store::count(db).await? > 0 {
+    if accounts::service::count(db).await? > 0 {
         return Ok(false);
     }
     // One hash for all: they share the password, and hashing is slow on purpose.
@@ -71,19 +71,19 @@ pub async fn load_if_empty(db: &Db) -> anyhow::Result<bool> {
     crate::operator::service::set_project_quota(db, None, "MST110002", "vcs", &quota("16", "0", "64")).await?;
 
     // Some usage, so the quota page has something to show.
-    let lab = projects::store::by_code(db, "MST110001")
+    let lab = projects::service::by_code(db, "MST110001")
         .await?
         .map(|p| p.id)
         .unwrap_or_default();
-    let alice = accounts::store::by_username(db, "alice")
+    let alice = accounts::service::by_username(db, "alice")
         .await?
         .map(|a| a.id)
         .unwrap_or_default();
-    let bob = accounts::store::by_username(db, "bob")
+    let bob = accounts::service::by_username(db, "bob")
         .await?
         .map(|a| a.id)
         .unwrap_or_default();
-    quotas::store::set_member_quotas(
+    quotas::service::set_member_quotas(
         db,
         alice,
         lab,
@@ -99,7 +99,7 @@ pub async fn load_if_empty(db: &Db) -> anyhow::Result<bool> {
     .await?;
     for (account, cpu, gpu, memory, key) in [(alice, 8, 2, 64, "demo-train"), (bob, 4, 1, 32, "demo-notebook")] {
         let request = [(Resource::Cpu, cpu), (Resource::Gpu, gpu), (Resource::Memory, memory)];
-        quotas::store::admit(db, lab, account, QuotaService::Ccs, &request, key).await?;
+        quotas::service::admit(db, lab, account, QuotaService::Ccs, &request, key).await?;
     }
     // Credit, a sub-wallet for bob, and some metered usage.
     for (project, number, amount) in [
@@ -126,7 +126,7 @@ pub async fn load_if_empty(db: &Db) -> anyhow::Result<bool> {
         (alice, "train-0001", 7200, "demo-usage-1"),
         (bob, "notebook-7", 5400, "demo-usage-2"),
     ] {
-        let report = wallets::store::UsageReport {
+        let report = wallets::service::UsageReport {
             project_id: lab,
             account_id: account,
             service: "ccs",

@@ -90,6 +90,38 @@ fn violations(name: &str, code: &str) -> Vec<String> {
             }
         }
     }
+    // A capability reaches another through its service, never its store;
+    // and a store reaches no other capability at all.
+    if let Some(own) = name
+        .strip_prefix("src/")
+        .and_then(|rest| rest.split_once('/'))
+        .map(|(dir, _)| dir)
+    {
+        for other in CAPABILITIES.iter().filter(|c| **c != own) {
+            for layer in ["store", "service"] {
+                let uses = flat.contains(&format!("{other}::{layer}::"))
+                    || flat.contains(&format!("{other}::{layer},"))
+                    || flat.contains(&format!("{other}::{layer} as"))
+                    || flat.contains(&format!("{other}::{{{layer}"));
+                let allowed = layer == "service" && !name.ends_with("/store.rs");
+                if uses && !allowed {
+                    found.push(format!("{name} uses `{other}::{layer}`"));
+                }
+            }
+        }
+    }
+    for (alias, capability) in [
+        ("quota_store", "quotas"),
+        ("wallet_store", "wallets"),
+        ("project_store", "projects"),
+    ] {
+        if flat.contains(alias)
+            && !name.starts_with(&format!("src/{capability}/"))
+            && !name.ends_with("layout_rules.rs")
+        {
+            found.push(format!("{name} uses `{capability}::store` (as `{alias}`)"));
+        }
+    }
     let exempt = ["src/db.rs", "src/seed.rs", "src/layout_rules.rs"];
     if !exempt.contains(&name) && flat.contains(".execute(db.read())") {
         found.push(format!("{name} writes outside a transaction: use Db::execute or a Tx"));
@@ -123,4 +155,8 @@ fn the_rules_catch_what_they_forbid() {
     assert!(!violations("src/quotas/store.rs", "Msg::new(\"x\")").is_empty());
     assert!(!violations("src/quotas/store.rs", "sqlx::query(\"DELETE\").execute(db.read())").is_empty());
     assert!(violations("src/quotas/service.rs", "Msg::new(\"x\")").is_empty());
+    assert!(!violations("src/support/routes.rs", "accounts::store::by_id(db, 1)").is_empty());
+    assert!(!violations("src/members/store.rs", "crate::quotas::service::forget(tx)").is_empty());
+    assert!(violations("src/members/service.rs", "crate::quotas::service::forget(tx)").is_empty());
+    assert!(violations("src/members/service.rs", "store::delete(tx)").is_empty());
 }

@@ -96,7 +96,7 @@ async fn insert_all<T>(
 
 pub async fn seed(db: &Db, plan: &SeedPlan) -> anyhow::Result<Seeded> {
     anyhow::ensure!(
-        crate::accounts::store::count(db).await? == 0,
+        crate::accounts::service::count(db).await? == 0,
         "seed needs an empty database"
     );
     anyhow::ensure!(

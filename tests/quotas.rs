@@ -4,7 +4,7 @@
 mod common;
 
 use common::{TestApp, spawn_app};
-use member_center::quotas::{QuotaLimit, QuotaService, Resource, store as quota_store};
+use member_center::quotas::{QuotaLimit, QuotaService, Resource};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -465,7 +465,7 @@ async fn the_quotas_endpoint_reports_member_project_and_for_admins_everyone() {
     let alice = app.member("alice", "MST110001", "tenant_admin").await;
     let bob = app.member("bob", "MST110001", "tenant_user").await;
     set_project(&app, "MST110001", "ccs", "64", "8", "-1").await;
-    quota_store::set_member_quotas(
+    member_center::quotas::service::set_member_quotas(
         &app.db,
         alice.user.id,
         1,

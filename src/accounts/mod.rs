@@ -199,7 +199,7 @@ pub async fn issue_reset_link(
 ) -> Result<String, AppError> {
     let token = crate::token::uuid_secret();
     let expires_at = crate::db::now() + 24 * 3600;
-    store::create_reset(
+    service::create_reset(
         db,
         account_id,
         created_by,

@@ -112,7 +112,7 @@ pub async fn profile(user: CurrentUser, state: web::Data<AppState>) -> Result<Ht
         time_zone: a.time_zone.clone(),
         errors: FieldErrors::default(),
         zones: COMMON_ZONES,
-        sessions: crate::auth::store::sessions_of(&state.db, user.account.id).await?,
+        sessions: crate::auth::service::sessions_of(&state.db, user.account.id).await?,
         this_session: user.viewer.session_id,
         l: user.viewer.layout(),
     };
@@ -177,7 +177,7 @@ pub async fn save_profile(
         time_zone: cap(&form.time_zone, 64),
         errors,
         zones: COMMON_ZONES,
-        sessions: crate::auth::store::sessions_of(&state.db, user.account.id).await?,
+        sessions: crate::auth::service::sessions_of(&state.db, user.account.id).await?,
         this_session: user.viewer.session_id,
         l: user.viewer.layout(),
     };
@@ -195,7 +195,7 @@ pub async fn end_session(
     path: web::Path<i64>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let ended = crate::auth::store::end_sessions(&state.db, user.account.id, Some(*path), None).await?;
+    let ended = crate::auth::service::end_sessions(&state.db, user.account.id, Some(*path), None).await?;
     if ended == 0 {
         return Err(AppError::NotFound);
     }
@@ -209,7 +209,7 @@ pub async fn end_session(
 
 /// Signs out every session of the account but this one.
 pub async fn end_other_sessions(user: CurrentUser, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let ended = crate::auth::store::end_sessions(&state.db, user.account.id, None, user.viewer.session_id).await?;
+    let ended = crate::auth::service::end_sessions(&state.db, user.account.id, None, user.viewer.session_id).await?;
     user.viewer.flash(true, Msg::new("sessions-ended").arg("count", ended));
     Ok(redirect_after_post(user.viewer.htmx, "/account/profile"))
 }
@@ -287,9 +287,10 @@ pub async fn change_password(
         )?));
     }
     let hash = password::hash(form.new).await?;
-    let epoch = store::set_password(db, user.account.id, Some(user.account.id), &hash, "account.password").await?;
+    let epoch =
+        super::service::set_password(db, user.account.id, Some(user.account.id), &hash, "account.password").await?;
     // Every other session of the account ends; this one goes on.
-    crate::auth::store::end_sessions(db, user.account.id, None, user.viewer.session_id).await?;
+    crate::auth::service::end_sessions(db, user.account.id, None, user.viewer.session_id).await?;
     user.viewer.set_epoch(epoch);
     user.viewer.flash(true, Msg::new("password-changed"));
     Ok(redirect_after_post(user.viewer.htmx, "/account/password"))
@@ -375,8 +376,8 @@ pub async fn reset(
         return Err(AppError::BadRequest(Msg::new("reset-invalid")));
     }
     let hash = password::hash(form.into_inner().new).await?;
-    store::set_password(&state.db, account.id, Some(account.id), &hash, "account.password_reset").await?;
-    crate::auth::store::end_sessions(&state.db, account.id, None, None).await?;
+    super::service::set_password(&state.db, account.id, Some(account.id), &hash, "account.password_reset").await?;
+    crate::auth::service::end_sessions(&state.db, account.id, None, None).await?;
     viewer.sign_out(&state.db).await?;
     viewer.flash(true, Msg::new("reset-done"));
     Ok(see_other("/sign-in"))

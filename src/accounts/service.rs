@@ -12,6 +12,9 @@ use crate::{
     web::i18n::Msg,
 };
 
+/// Reads the other capabilities may make of accounts.
+pub use super::store::{by_email, by_id, by_username, count, credentials, search, set_platform_role};
+
 /// Why an account change was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
@@ -79,8 +82,69 @@ pub async fn update_profile(db: &Db, before: &Account, profile: Profile<'_>) -> 
             before: &was,
             after: &now_is,
         };
-        activity::store::record_change(&mut *tx, change).await?;
+        activity::service::record_in(&mut *tx, change).await?;
     }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Stores a new password hash and ends every session of the account (by
+/// moving its session epoch on), recorded as `how`. Returns the new epoch.
+pub async fn set_password(db: &Db, id: i64, actor_id: Option<i64>, hash: &str, how: &str) -> sqlx::Result<i64> {
+    let mut tx = db.begin_immediate().await?;
+    let (epoch, username) = store::write_password(&mut tx, id, hash).await?;
+    let change = Change {
+        actor_id,
+        project_id: None,
+        subject_id: Some(id),
+        action: how,
+        target: &username,
+        before: "",
+        after: "",
+    };
+    activity::service::record_in(&mut tx, change).await?;
+    tx.commit().await?;
+    Ok(epoch)
+}
+
+/// Stores a reset link's digest, valid until `expires_at`, recording why.
+pub async fn create_reset(
+    db: &Db,
+    account_id: i64,
+    created_by: Option<i64>,
+    digest: &[u8],
+    expires_at: i64,
+    reason: &str,
+) -> sqlx::Result<()> {
+    let mut tx = db.begin_immediate().await?;
+    let username = store::insert_reset(&mut tx, account_id, created_by, digest, expires_at).await?;
+    let change = Change {
+        actor_id: created_by,
+        project_id: None,
+        subject_id: Some(account_id),
+        action: "account.reset_link",
+        target: &username,
+        before: "",
+        after: reason,
+    };
+    activity::service::record_in(&mut tx, change).await?;
+    tx.commit().await
+}
+
+/// Locks or unlocks an account (support), recording why.
+pub async fn set_locked_for(db: &Db, actor_id: i64, account: &Account, locked: bool, reason: &str) -> sqlx::Result<()> {
+    let mut tx = db.begin_immediate().await?;
+    store::write_status(&mut tx, account.id, locked).await?;
+    let change = Change {
+        actor_id: Some(actor_id),
+        project_id: None,
+        subject_id: Some(account.id),
+        action: if locked { "support.lock" } else { "support.unlock" },
+        target: &account.username,
+        before: if account.locked { "locked" } else { "active" },
+        after: reason,
+    };
+    activity::service::record_in(&mut tx, change).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -162,43 +162,28 @@ pub async fn password_hash(db: &Db, id: i64) -> sqlx::Result<Option<String>> {
         .await
 }
 
-/// Stores a new password hash and ends every session of the account (by
-/// moving its session epoch on). Returns the new epoch.
-pub async fn set_password(db: &Db, id: i64, actor_id: Option<i64>, hash: &str, how: &str) -> sqlx::Result<i64> {
-    let mut tx = crate::db::begin_immediate(db).await?;
+/// Stores a new password hash and moves the account's session epoch on;
+/// the new epoch and the username.
+pub async fn write_password(conn: &mut SqliteConnection, id: i64, hash: &str) -> sqlx::Result<(i64, String)> {
     sqlx::query("UPDATE accounts SET password_hash = $1, session_epoch = session_epoch + 1 WHERE id = $2")
         .bind(hash)
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
-    let (epoch, username): (i64, String) = sqlx::query_as("SELECT session_epoch, username FROM accounts WHERE id = $1")
+    sqlx::query_as("SELECT session_epoch, username FROM accounts WHERE id = $1")
         .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
-    let change = crate::activity::Change {
-        actor_id,
-        project_id: None,
-        subject_id: Some(id),
-        action: how,
-        target: &username,
-        before: "",
-        after: "",
-    };
-    crate::activity::store::record_change(&mut *tx, change).await?;
-    tx.commit().await?;
-    Ok(epoch)
+        .fetch_one(&mut *conn)
+        .await
 }
 
-/// Stores a reset link's digest, valid until `expires_at`.
-pub async fn create_reset(
-    db: &Db,
+/// Stores a reset link's digest, valid until `expires_at`; the username.
+pub async fn insert_reset(
+    conn: &mut SqliteConnection,
     account_id: i64,
     created_by: Option<i64>,
     digest: &[u8],
     expires_at: i64,
-    reason: &str,
-) -> sqlx::Result<()> {
-    let mut tx = crate::db::begin_immediate(db).await?;
+) -> sqlx::Result<String> {
     sqlx::query(
         "INSERT INTO password_resets (token_digest, account_id, created_by, expires_at) VALUES ($1, $2, $3, $4)",
     )
@@ -206,23 +191,12 @@ pub async fn create_reset(
     .bind(account_id)
     .bind(created_by)
     .bind(expires_at)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
-    let username: String = sqlx::query_scalar("SELECT username FROM accounts WHERE id = $1")
+    sqlx::query_scalar("SELECT username FROM accounts WHERE id = $1")
         .bind(account_id)
-        .fetch_one(&mut *tx)
-        .await?;
-    let change = crate::activity::Change {
-        actor_id: created_by,
-        project_id: None,
-        subject_id: Some(account_id),
-        action: "account.reset_link",
-        target: &username,
-        before: "",
-        after: reason,
-    };
-    crate::activity::store::record_change(&mut *tx, change).await?;
-    tx.commit().await
+        .fetch_one(&mut *conn)
+        .await
 }
 
 /// The account a reset link is for, if the link is unused and unexpired.
@@ -281,24 +255,11 @@ pub async fn search(db: &Db, q: &str) -> sqlx::Result<Vec<Account>> {
     Ok(rows.iter().map(account).collect())
 }
 
-/// Locks or unlocks an account (support), recording why.
-pub async fn set_locked_for(db: &Db, actor_id: i64, account: &Account, locked: bool, reason: &str) -> sqlx::Result<()> {
-    let mut tx = crate::db::begin_immediate(db).await?;
+pub async fn write_status(conn: &mut SqliteConnection, id: i64, locked: bool) -> sqlx::Result<()> {
     sqlx::query("UPDATE accounts SET status = $1 WHERE id = $2")
         .bind(if locked { "locked" } else { "active" })
-        .bind(account.id)
-        .execute(&mut *tx)
+        .bind(id)
+        .execute(&mut *conn)
         .await?;
-    let change = crate::activity::Change {
-        actor_id: Some(actor_id),
-        project_id: None,
-        subject_id: Some(account.id),
-        action: if locked { "support.lock" } else { "support.unlock" },
-        target: &account.username,
-        before: if account.locked { "locked" } else { "active" },
-        after: reason,
-    };
-    crate::activity::store::record_change(&mut *tx, change).await?;
-    tx.commit().await?;
     Ok(())
 }

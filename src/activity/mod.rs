@@ -3,6 +3,7 @@
 
 pub mod recorder;
 pub mod routes;
+pub mod service;
 pub mod store;
 
 use crate::web::router::Routes;

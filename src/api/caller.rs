@@ -4,7 +4,7 @@ use actix_web::{HttpMessage, HttpRequest, web};
 
 use crate::{
     AppState,
-    api_keys::store::{self, KeyOwner},
+    api_keys::service::{self, KeyOwner},
     db::now,
     error::{AppError, KeyProblem},
     token::digest,
@@ -53,7 +53,7 @@ impl ApiCaller {
             Some(cached) => cached,
             None => {
                 let generation = state.keys.generation();
-                let owner = store::by_digest(&state.db, &digest)
+                let owner = service::by_digest(&state.db, &digest)
                     .await?
                     .ok_or(AppError::KeyRejected(KeyProblem::Invalid))?;
                 let services = match owner.membership_id {

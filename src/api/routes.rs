@@ -116,7 +116,7 @@ pub struct KeyListBody {
     )
 )]
 pub async fn keys(caller: ApiCaller, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let (keys, _) = api_keys::store::list(
+    let (keys, _) = api_keys::service::list(
         &state.db,
         caller.owner.account_id,
         caller.owner.project_id,

@@ -103,37 +103,7 @@ pub struct CreatedKey {
     pub expires_at: i64,
 }
 
-/// Makes a key for an account in a project, valid for `days`; shared by the
-/// page and the command line.
-pub async fn create(
-    db: &crate::db::Db,
-    account_id: i64,
-    project_id: i64,
-    name: &KeyName,
-    days: i64,
-    max_keys: i64,
-) -> Result<CreatedKey, AppError> {
-    let secret = crate::token::uuid_secret();
-    let key_id = new_key_id();
-    let expires_at = crate::db::now() + days * DAY;
-    let new = store::NewKey {
-        account_id,
-        project_id,
-        key_id: &key_id,
-        name,
-        digest: &crate::token::digest(&secret),
-        prefix: &secret[..8],
-        expires_at,
-    };
-    if !store::insert(db, new, max_keys).await? {
-        return Err(AppError::Conflict(Msg::new("key-limit").arg("max", max_keys)));
-    }
-    Ok(CreatedKey {
-        key_id,
-        secret,
-        expires_at,
-    })
-}
+pub use service::create;
 
 #[cfg(test)]
 mod tests {

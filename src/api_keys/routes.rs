@@ -295,7 +295,7 @@ pub async fn edit(
     });
     match checked {
         Ok((name, expires_at)) => {
-            store::update(
+            super::service::update(
                 &state.db,
                 current.account.id,
                 current.tenant.project_id,
@@ -374,7 +374,8 @@ pub async fn delete(
     if key_ids.is_empty() {
         return Err(AppError::BadRequest(Msg::new("keys-none-selected")));
     }
-    let deleted = store::delete_own(&state.db, current.account.id, current.tenant.project_id, &key_ids).await?;
+    let deleted =
+        super::service::delete_own(&state.db, current.account.id, current.tenant.project_id, &key_ids).await?;
     if !deleted {
         return Err(AppError::NotFound);
     }

@@ -1,7 +1,147 @@
-//! What other capabilities ask of API keys, inside their transactions.
+//! The rules of API keys: a member holds at most the configured number of
+//! keys in a project (revoked ones do not count), every change is recorded,
+//! and deleting several keys deletes all or none.
 
-use super::store;
-use crate::db::Tx;
+use super::{CreatedKey, DAY, KeyName, new_key_id, store};
+use crate::{
+    activity::{self, Change},
+    db::{Db, Tx},
+    error::AppError,
+    format::rfc3339,
+    web::i18n::Msg,
+};
+
+/// Reads the other capabilities may make of keys.
+pub use super::store::{Key, KeyOwner, by_digest, expiring_within, list, of_account};
+
+/// Makes a key for an account in a project, valid for `days`; shared by the
+/// page and the command line.
+pub async fn create(
+    db: &Db,
+    account_id: i64,
+    project_id: i64,
+    name: &KeyName,
+    days: i64,
+    max_keys: i64,
+) -> Result<CreatedKey, AppError> {
+    let secret = crate::token::uuid_secret();
+    let key_id = new_key_id();
+    let expires_at = crate::db::now() + days * DAY;
+    let new = store::NewKey {
+        account_id,
+        project_id,
+        key_id: &key_id,
+        name,
+        digest: &crate::token::digest(&secret),
+        prefix: &secret[..8],
+        expires_at,
+    };
+    // The count and the insert cannot interleave with another creation.
+    let mut tx = db.begin_immediate().await?;
+    if store::held(&mut tx, account_id, project_id).await? >= max_keys {
+        return Err(AppError::Conflict(Msg::new("key-limit").arg("max", max_keys)));
+    }
+    store::insert(&mut tx, &new).await?;
+    let after = format!("name={:?} expires={}", name.as_str(), rfc3339(expires_at));
+    let change = Change {
+        actor_id: Some(account_id),
+        project_id: Some(project_id),
+        subject_id: Some(account_id),
+        action: "key.create",
+        target: &key_id,
+        before: "",
+        after: &after,
+    };
+    activity::service::record_in(&mut tx, change).await?;
+    tx.commit().await?;
+    Ok(CreatedKey {
+        key_id,
+        secret,
+        expires_at,
+    })
+}
+
+/// Renames and/or re-dates a key, recording what changed.
+pub async fn update(
+    db: &Db,
+    account_id: i64,
+    project_id: i64,
+    before: &store::Key,
+    name: &KeyName,
+    expires_at: i64,
+) -> sqlx::Result<()> {
+    let mut tx = db.begin_immediate().await?;
+    store::update(&mut tx, before.id, name, expires_at).await?;
+    let record = |action, was: String, now_is: String| (action, was, now_is);
+    let mut changes = Vec::new();
+    if name.as_str() != before.name {
+        changes.push(record(
+            "key.rename",
+            format!("{:?}", before.name),
+            format!("{:?}", name.as_str()),
+        ));
+    }
+    if expires_at != before.expires_at {
+        changes.push(record("key.extend", rfc3339(before.expires_at), rfc3339(expires_at)));
+    }
+    for (action, was, now_is) in changes {
+        let change = Change {
+            actor_id: Some(account_id),
+            project_id: Some(project_id),
+            subject_id: Some(account_id),
+            action,
+            target: &before.key_id,
+            before: &was,
+            after: &now_is,
+        };
+        activity::service::record_in(&mut tx, change).await?;
+    }
+    tx.commit().await
+}
+
+/// Deletes exactly these keys of the owner, all or none: if any is not
+/// theirs in this project, nothing is deleted and `false` is returned.
+pub async fn delete_own(db: &Db, account_id: i64, project_id: i64, key_ids: &[String]) -> sqlx::Result<bool> {
+    let mut tx = db.begin_immediate().await?;
+    for key_id in key_ids {
+        if !store::delete(&mut tx, account_id, project_id, key_id).await? {
+            return Ok(false); // the transaction rolls back on drop
+        }
+        let change = Change {
+            actor_id: Some(account_id),
+            project_id: Some(project_id),
+            subject_id: Some(account_id),
+            action: "key.delete",
+            target: key_id,
+            before: "",
+            after: "",
+        };
+        activity::service::record_in(&mut tx, change).await?;
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Revokes an account's key (support), recording why. `false` if there is
+/// no such key.
+pub async fn revoke(db: &Db, actor_id: i64, account_id: i64, key_id: &str, reason: &str) -> sqlx::Result<bool> {
+    let mut tx = db.begin_immediate().await?;
+    if !store::revoke(&mut tx, actor_id, account_id, key_id).await? {
+        return Ok(false);
+    }
+    let change = Change {
+        actor_id: Some(actor_id),
+        project_id: None,
+        subject_id: Some(account_id),
+        action: "support.revoke_key",
+        target: key_id,
+        before: "",
+        after: reason,
+    };
+    activity::service::record_in(&mut tx, change).await?;
+    tx.commit().await?;
+    Ok(true)
+}
 
 /// Deletes every key of the member in the project (they left it): re-adding
 /// the member brings none back.

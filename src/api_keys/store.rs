@@ -3,10 +3,7 @@
 use sqlx::{Row, SqliteConnection, sqlite::SqliteRow};
 
 use super::KeyName;
-use crate::{
-    activity::{self, Change},
-    db::{Db, begin_immediate, now},
-};
+use crate::db::{Db, now};
 
 /// A key as its owner's list shows it: metadata only, never the secret.
 #[derive(Debug, Clone)]
@@ -64,19 +61,16 @@ pub struct NewKey<'a> {
 /// until deleted).
 const HELD: &str = "SELECT COUNT(*) FROM api_keys WHERE account_id = $1 AND project_id = $2 AND revoked_at IS NULL";
 
-/// Creates a key unless the owner already holds `max_keys` in the project
-/// (`false`); the count and the insert cannot interleave with another creation.
-pub async fn insert(db: &Db, new: NewKey<'_>, max_keys: i64) -> sqlx::Result<bool> {
-    let mut tx = begin_immediate(db).await?;
-    let held: i64 = sqlx::query_scalar(HELD)
-        .bind(new.account_id)
-        .bind(new.project_id)
-        .fetch_one(&mut *tx)
-        .await?;
-    if held >= max_keys {
-        return Ok(false);
-    }
-    let created_at = now();
+/// How many keys the owner holds in the project, as the limit counts them.
+pub async fn held(conn: &mut SqliteConnection, account_id: i64, project_id: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar(HELD)
+        .bind(account_id)
+        .bind(project_id)
+        .fetch_one(&mut *conn)
+        .await
+}
+
+pub async fn insert(conn: &mut SqliteConnection, new: &NewKey<'_>) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO api_keys (key_id, account_id, project_id, name, secret_digest, secret_prefix, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -87,30 +81,11 @@ pub async fn insert(db: &Db, new: NewKey<'_>, max_keys: i64) -> sqlx::Result<boo
     .bind(new.name.as_str())
     .bind(new.digest)
     .bind(new.prefix)
-    .bind(created_at)
+    .bind(now())
     .bind(new.expires_at)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
-    let after = format!(
-        "name={:?} expires={}",
-        new.name.as_str(),
-        crate::format::rfc3339(new.expires_at)
-    );
-    activity::store::record_change(
-        &mut *tx,
-        Change {
-            actor_id: Some(new.account_id),
-            project_id: Some(new.project_id),
-            subject_id: Some(new.account_id),
-            action: "key.create",
-            target: new.key_id,
-            before: "",
-            after: &after,
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(true)
+    Ok(())
 }
 
 /// How many keys there are in a list, and how many count toward the limit.
@@ -175,82 +150,26 @@ pub async fn own_all(db: &Db, account_id: i64, project_id: i64, key_ids: &[Strin
     Ok(Some(keys))
 }
 
-/// Renames and/or re-dates a key, recording what changed.
-pub async fn update(
-    db: &Db,
-    account_id: i64,
-    project_id: i64,
-    before: &Key,
-    name: &KeyName,
-    expires_at: i64,
-) -> sqlx::Result<()> {
-    let mut tx = begin_immediate(db).await?;
+/// Renames and re-dates a key.
+pub async fn update(conn: &mut SqliteConnection, id: i64, name: &KeyName, expires_at: i64) -> sqlx::Result<()> {
     sqlx::query("UPDATE api_keys SET name = $1, expires_at = $2 WHERE id = $3")
         .bind(name.as_str())
         .bind(expires_at)
-        .bind(before.id)
-        .execute(&mut *tx)
+        .bind(id)
+        .execute(&mut *conn)
         .await?;
-    if name.as_str() != before.name {
-        let (was, now_is) = (format!("{:?}", before.name), format!("{:?}", name.as_str()));
-        let change = Change {
-            actor_id: Some(account_id),
-            project_id: Some(project_id),
-            subject_id: Some(account_id),
-            action: "key.rename",
-            target: &before.key_id,
-            before: &was,
-            after: &now_is,
-        };
-        activity::store::record_change(&mut *tx, change).await?;
-    }
-    if expires_at != before.expires_at {
-        let (was, now_is) = (
-            crate::format::rfc3339(before.expires_at),
-            crate::format::rfc3339(expires_at),
-        );
-        let change = Change {
-            actor_id: Some(account_id),
-            project_id: Some(project_id),
-            subject_id: Some(account_id),
-            action: "key.extend",
-            target: &before.key_id,
-            before: &was,
-            after: &now_is,
-        };
-        activity::store::record_change(&mut *tx, change).await?;
-    }
-    tx.commit().await?;
     Ok(())
 }
 
-/// Deletes exactly these keys of the owner, all or none: if any is not
-/// theirs in this project, nothing is deleted and `false` is returned.
-pub async fn delete_own(db: &Db, account_id: i64, project_id: i64, key_ids: &[String]) -> sqlx::Result<bool> {
-    let mut tx = begin_immediate(db).await?;
-    for key_id in key_ids {
-        let deleted = sqlx::query("DELETE FROM api_keys WHERE account_id = $1 AND project_id = $2 AND key_id = $3")
-            .bind(account_id)
-            .bind(project_id)
-            .bind(key_id)
-            .execute(&mut *tx)
-            .await?;
-        if deleted.rows_affected() != 1 {
-            return Ok(false); // the transaction rolls back on drop
-        }
-        let change = Change {
-            actor_id: Some(account_id),
-            project_id: Some(project_id),
-            subject_id: Some(account_id),
-            action: "key.delete",
-            target: key_id,
-            before: "",
-            after: "",
-        };
-        activity::store::record_change(&mut *tx, change).await?;
-    }
-    tx.commit().await?;
-    Ok(true)
+/// Deletes one of the owner's keys in the project; `false` if there is none.
+pub async fn delete(conn: &mut SqliteConnection, account_id: i64, project_id: i64, key_id: &str) -> sqlx::Result<bool> {
+    let deleted = sqlx::query("DELETE FROM api_keys WHERE account_id = $1 AND project_id = $2 AND key_id = $3")
+        .bind(account_id)
+        .bind(project_id)
+        .bind(key_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(deleted.rows_affected() == 1)
 }
 
 /// How many of the account's keys (in any project) expire within `seconds`.
@@ -331,34 +250,19 @@ pub async fn of_account(db: &Db, account_id: i64) -> sqlx::Result<Vec<Key>> {
     Ok(rows.iter().map(key).collect())
 }
 
-/// Revokes an account's key (support), recording why. `false` if there is no such key.
-pub async fn revoke(db: &Db, actor_id: i64, account_id: i64, key_id: &str, reason: &str) -> sqlx::Result<bool> {
-    let mut tx = begin_immediate(db).await?;
-    let done =
-        sqlx::query(
-            "UPDATE api_keys SET revoked_at = $1, revoked_by = $4 WHERE account_id = $2 AND key_id = $3 AND revoked_at IS NULL",
-        )
-            .bind(now())
-            .bind(account_id)
-            .bind(key_id)
-            .bind(actor_id)
-            .execute(&mut *tx)
-            .await?;
-    if done.rows_affected() == 0 {
-        return Ok(false);
-    }
-    let change = Change {
-        actor_id: Some(actor_id),
-        project_id: None,
-        subject_id: Some(account_id),
-        action: "support.revoke_key",
-        target: key_id,
-        before: "",
-        after: reason,
-    };
-    activity::store::record_change(&mut *tx, change).await?;
-    tx.commit().await?;
-    Ok(true)
+/// Marks an account's key revoked by `actor_id`; `false` if there is no
+/// such key not revoked yet.
+pub async fn revoke(conn: &mut SqliteConnection, actor_id: i64, account_id: i64, key_id: &str) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE api_keys SET revoked_at = $1, revoked_by = $4 WHERE account_id = $2 AND key_id = $3 AND revoked_at IS NULL",
+    )
+    .bind(now())
+    .bind(account_id)
+    .bind(key_id)
+    .bind(actor_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Deletes every key of a member in a project.

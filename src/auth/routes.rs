@@ -89,7 +89,7 @@ pub async fn sign_in(
     let found = if username.is_empty() {
         None
     } else {
-        accounts::store::credentials(db, &username).await?
+        accounts::service::credentials(db, &username).await?
     };
     let (account, hash) = match found {
         Some((account, hash)) => (Some(account), Some(hash)),

@@ -292,19 +292,19 @@ impl SignedIn {
             return Ok(None);
         };
         let account_id = session.account_id;
-        let Some(account) = accounts::store::by_id(db, account_id).await? else {
+        let Some(account) = accounts::service::by_id(db, account_id).await? else {
             return Ok(None);
         };
         let tenant = match chosen {
-            Some(project_id) => projects::store::tenant(db, account_id, project_id).await?,
+            Some(project_id) => projects::service::tenant(db, account_id, project_id).await?,
             None => None,
         };
         let tenant = match tenant {
             Some(tenant) => Some(tenant),
-            None => projects::store::first_tenant(db, account_id).await?,
+            None => projects::service::first_tenant(db, account_id).await?,
         };
         let within = crate::api_keys::WARN_DAYS * crate::api_keys::DAY;
-        let expiring_keys = crate::api_keys::store::expiring_within(db, account_id, within).await?;
+        let expiring_keys = crate::api_keys::service::expiring_within(db, account_id, within).await?;
         Ok(Some(SignedIn {
             session,
             account,

@@ -83,9 +83,9 @@ pub async fn add(
         errors.add(AppError::invalid("role", "member-role-invalid"), lang)?;
     }
     let account = if identifier.contains('@') {
-        accounts::store::by_email(db, identifier).await?
+        accounts::service::by_email(db, identifier).await?
     } else {
-        accounts::store::by_username(db, &identifier.to_ascii_lowercase()).await?
+        accounts::service::by_username(db, &identifier.to_ascii_lowercase()).await?
     };
     if account.is_none() {
         errors.add(AppError::invalid("identifier", "member-unknown"), lang)?;
@@ -186,7 +186,7 @@ pub async fn remove_dialog(
     let TenantAdmin(current) = admin;
     let member = member_of(&current, *path, &state).await?;
     let live_allocations =
-        crate::quotas::store::live_allocations(&state.db, current.tenant.project_id, member.account_id)
+        crate::quotas::service::live_allocations(&state.db, current.tenant.project_id, member.account_id)
             .await?
             .len();
     let page = RemovePage {

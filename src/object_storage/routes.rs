@@ -65,7 +65,7 @@ pub async fn rotate_own(current: CurrentTenant, state: web::Data<AppState>) -> R
         return Err(AppError::Forbidden);
     }
     let account = &current.account;
-    store::rotate(
+    super::service::rotate(
         &state.db,
         account.id,
         current.tenant.project_id,
@@ -88,7 +88,7 @@ pub async fn rotate_member(
     let pair = store::pair_of(db, current.tenant.project_id, *path)
         .await?
         .ok_or(AppError::NotFound)?;
-    store::rotate(
+    super::service::rotate(
         db,
         current.account.id,
         current.tenant.project_id,

@@ -4,10 +4,7 @@
 
 use sqlx::{Row, SqliteConnection};
 
-use crate::{
-    activity::{self, Change},
-    db::{Db, begin_immediate, now},
-};
+use crate::db::{Db, begin_immediate, now};
 
 /// A member's pair in a project.
 #[derive(Debug, Clone)]
@@ -86,10 +83,9 @@ pub async fn pair_made(db: &Db, project_id: i64, account_id: i64) -> sqlx::Resul
         .ok_or(sqlx::Error::RowNotFound)
 }
 
-/// Replaces a member's pair with a new one (new access key, new salt): the
-/// old pair stops working at once. Returns the new pair.
-pub async fn rotate(db: &Db, actor_id: i64, project_id: i64, account_id: i64, username: &str) -> sqlx::Result<Pair> {
-    let mut tx = begin_immediate(db).await?;
+/// Replaces a member's pair with a new one (new access key, new salt), or
+/// makes one; its access key.
+pub async fn replace(conn: &mut SqliteConnection, project_id: i64, account_id: i64) -> sqlx::Result<String> {
     let access_key = new_access_key();
     sqlx::query(
         "INSERT INTO object_storage_keys (project_id, account_id, access_key, salt, created_at) VALUES ($1, $2, $3, $4, $5)
@@ -100,22 +96,9 @@ pub async fn rotate(db: &Db, actor_id: i64, project_id: i64, account_id: i64, us
     .bind(&access_key)
     .bind(crate::token::random_hex(16))
     .bind(now())
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
-    let change = Change {
-        actor_id: Some(actor_id),
-        project_id: Some(project_id),
-        subject_id: Some(account_id),
-        action: "object_storage.rotate",
-        target: username,
-        before: "",
-        after: &access_key,
-    };
-    activity::store::record_change(&mut *tx, change).await?;
-    tx.commit().await?;
-    pair_of(db, project_id, account_id)
-        .await?
-        .ok_or(sqlx::Error::RowNotFound)
+    Ok(access_key)
 }
 
 /// Deletes a member's pair (inside their removal from the project).

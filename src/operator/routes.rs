@@ -11,7 +11,7 @@ use crate::{
     auth::Operator,
     error::AppError,
     quotas::QuotaService,
-    wallets::store::{self as wallet_store, Order},
+    wallets::service::{self as wallet_service, Order},
     web::FieldErrors,
     web::{Layout, i18n::Msg, see_other},
 };
@@ -85,7 +85,7 @@ async fn page(
         values,
         errors,
         link,
-        orders: wallet_store::orders(&state.db, None).await?,
+        orders: wallet_service::orders(&state.db, None).await?,
         services: QuotaService::ALL,
     })
 }

@@ -41,13 +41,13 @@ impl Actor {
 }
 
 pub async fn project(db: &Db, code: &str) -> Result<Project, AppError> {
-    projects::store::by_code(db, &code.trim().to_ascii_uppercase())
+    projects::service::by_code(db, &code.trim().to_ascii_uppercase())
         .await?
         .ok_or_else(|| AppError::invalid("project", "project-unknown"))
 }
 
 pub async fn account(db: &Db, username: &str) -> Result<accounts::Account, AppError> {
-    accounts::store::by_username(db, &username.trim().to_ascii_lowercase())
+    accounts::service::by_username(db, &username.trim().to_ascii_lowercase())
         .await?
         .ok_or_else(|| AppError::invalid("username", "account-unknown"))
 }
@@ -96,7 +96,7 @@ pub async fn create_account(
         before: "",
         after: platform_role.as_str(),
     };
-    activity::store::record(db, change).await?;
+    activity::service::record(db, change).await?;
     Ok(id)
 }
 
@@ -123,7 +123,7 @@ pub async fn set_platform_role(db: &Db, actor: Actor, username: &str, role: &str
     let role = platform_role(Some(role))?;
     actor.may_act_on(account.platform_role)?;
     actor.may_act_on(role)?;
-    accounts::store::set_platform_role(db, account.id, role).await?;
+    accounts::service::set_platform_role(db, account.id, role).await?;
     let change = Change {
         actor_id: actor.id(),
         project_id: None,
@@ -133,7 +133,7 @@ pub async fn set_platform_role(db: &Db, actor: Actor, username: &str, role: &str
         before: account.platform_role.as_str(),
         after: role.as_str(),
     };
-    activity::store::record(db, change).await?;
+    activity::service::record(db, change).await?;
     Ok(())
 }
 
@@ -163,7 +163,7 @@ pub async fn create_project(
     if ends_on < starts_on {
         return Err(AppError::invalid("ends", "date-range-invalid"));
     }
-    let crate::db::Unique::Done(id) = projects::store::insert(db, &code, &name, starts_on, ends_on).await? else {
+    let crate::db::Unique::Done(id) = projects::service::insert(db, &code, &name, starts_on, ends_on).await? else {
         return Err(AppError::Conflict(crate::web::i18n::Msg::new("project-exists")));
     };
     let change = Change {
@@ -175,7 +175,7 @@ pub async fn create_project(
         before: "",
         after: name.as_str(),
     };
-    activity::store::record(db, change).await?;
+    activity::service::record(db, change).await?;
     Ok(id)
 }
 
@@ -217,7 +217,7 @@ pub async fn set_project_quota(
     if limits.is_empty() {
         return Err(AppError::invalid("cpu", "quota-none-given"));
     }
-    crate::quotas::store::set_project_quotas(db, actor, project.id, service, &limits).await?;
+    crate::quotas::service::set_project_quotas(db, actor, project.id, service, &limits).await?;
     Ok(())
 }
 

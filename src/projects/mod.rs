@@ -2,6 +2,7 @@
 //! project switcher.
 
 pub mod routes;
+pub mod service;
 pub mod store;
 
 use crate::web::router::Routes;

@@ -10,7 +10,7 @@ use crate::{
     accounts::Account,
     auth::CurrentUser,
     error::AppError,
-    quotas::{Gauge, QuotaService, routes::gauge_text, store as quota_store},
+    quotas::{Gauge, QuotaService, routes::gauge_text, service as quota_service},
     web::{Layout, i18n::Msg, redirect_after_post, see_other},
 };
 
@@ -49,8 +49,8 @@ pub async fn overview(user: CurrentUser, state: web::Data<AppState>) -> Result<H
     let mut usage = Vec::new();
     if let Some(tenant) = &user.viewer.tenant {
         for service in QuotaService::ALL {
-            let mine = quota_store::member_gauges(db, tenant.project_id, user.account.id, service).await?;
-            let project = quota_store::project_gauges(db, tenant.project_id, service).await?;
+            let mine = quota_service::member_gauges(db, tenant.project_id, user.account.id, service).await?;
+            let project = quota_service::project_gauges(db, tenant.project_id, service).await?;
             let gauges = mine
                 .into_iter()
                 .zip(project)

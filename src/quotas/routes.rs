@@ -270,12 +270,15 @@ pub async fn save(
     for field in &mut fields {
         let raw = form.get(field.resource.code()).map(String::as_str).unwrap_or("");
         field.value = raw.chars().take(24).collect();
-        let checked = QuotaLimit::parse(raw, field.resource.code()).and_then(|limit| match field.project_limit {
-            Some(project) if !limit.is_unlimited() && limit.0 > project => Err(AppError::Invalid {
-                field: "quota".into(),
-                message: Msg::new("quota-above-project").arg("limit", project),
-            }),
-            _ => Ok(limit),
+        let checked = QuotaLimit::parse(raw, field.resource.code()).and_then(|limit| {
+            if super::service::above_project(limit, field.project_limit) {
+                Err(AppError::Invalid {
+                    field: "quota".into(),
+                    message: Msg::new("quota-above-project").arg("limit", field.project_limit.unwrap_or(0)),
+                })
+            } else {
+                Ok(limit)
+            }
         });
         match checked {
             Ok(limit) => values.push((field.resource, limit)),
@@ -296,7 +299,8 @@ pub async fn save(
         return Ok(crate::web::unprocessable(body));
     }
 
-    store::set_member_quotas(
+    // Checked again where it counts: with the write, in one transaction.
+    super::service::set_member_quotas(
         db,
         current.account.id,
         project_id,

@@ -10,99 +10,52 @@ use super::{
     admission::{self, Balances, Decision, Limits, NewAllocation, Usage, add_usage},
 };
 use crate::{
-    activity::{self, Change},
     db::{Db, begin_immediate, now},
     wallets::Credits,
 };
 
-/// Sets the operator's quotas of a project for one service.
-pub async fn set_project_quotas(
-    db: &Db,
-    actor_id: Option<i64>,
+/// Sets one of a project's quotas.
+pub async fn upsert_project_quota(
+    conn: &mut SqliteConnection,
     project_id: i64,
     service: QuotaService,
-    values: &[(Resource, QuotaLimit)],
+    resource: Resource,
+    limit: QuotaLimit,
 ) -> sqlx::Result<()> {
-    let mut tx = begin_immediate(db).await?;
-    let before = limits_in(&mut tx, project_id, None, service).await?;
-    for (resource, limit) in values {
-        sqlx::query(
-            "INSERT INTO project_quotas (project_id, service, resource, quota) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (project_id, service, resource) DO UPDATE SET quota = excluded.quota",
-        )
-        .bind(project_id)
-        .bind(service.code())
-        .bind(resource.code())
-        .bind(limit.0)
-        .execute(&mut *tx)
-        .await?;
-    }
-    let after = limits_in(&mut tx, project_id, None, service).await?;
-    let change = Change {
-        actor_id,
-        project_id: Some(project_id),
-        subject_id: None,
-        action: "quota.project.set",
-        target: service.code(),
-        before: &describe(service, &before),
-        after: &describe(service, &after),
-    };
-    activity::store::record_change(&mut *tx, change).await?;
-    tx.commit().await
+    sqlx::query(
+        "INSERT INTO project_quotas (project_id, service, resource, quota) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (project_id, service, resource) DO UPDATE SET quota = excluded.quota",
+    )
+    .bind(project_id)
+    .bind(service.code())
+    .bind(resource.code())
+    .bind(limit.0)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
-/// Sets a member's quotas for one service, recording before → after.
-pub async fn set_member_quotas(
-    db: &Db,
-    actor_id: i64,
+/// Sets one of a member's quotas.
+pub async fn upsert_member_quota(
+    conn: &mut SqliteConnection,
     project_id: i64,
     account_id: i64,
-    target: &str,
     service: QuotaService,
-    values: &[(Resource, QuotaLimit)],
+    resource: Resource,
+    limit: QuotaLimit,
 ) -> sqlx::Result<()> {
-    let mut tx = begin_immediate(db).await?;
-    let before = limits_in(&mut tx, project_id, Some(account_id), service).await?;
-    for (resource, limit) in values {
-        sqlx::query(
-            "INSERT INTO member_quotas (project_id, account_id, service, resource, quota) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (project_id, account_id, service, resource) DO UPDATE SET quota = excluded.quota",
-        )
-        .bind(project_id)
-        .bind(account_id)
-        .bind(service.code())
-        .bind(resource.code())
-        .bind(limit.0)
-        .execute(&mut *tx)
-        .await?;
-    }
-    let after = limits_in(&mut tx, project_id, Some(account_id), service).await?;
-    let target = format!("{target} {}", service.code());
-    let change = Change {
-        actor_id: Some(actor_id),
-        project_id: Some(project_id),
-        subject_id: Some(account_id),
-        action: "quota.member.set",
-        target: &target,
-        before: &describe(service, &before),
-        after: &describe(service, &after),
-    };
-    activity::store::record_change(&mut *tx, change).await?;
-    tx.commit().await
-}
-
-/// `cpu=8 gpu=unlimited memory=-` for the activity log (`-`: not set).
-fn describe(service: QuotaService, limits: &HashMap<Resource, i64>) -> String {
-    service
-        .resources()
-        .iter()
-        .map(|r| match limits.get(r) {
-            Some(-1) => format!("{}=unlimited", r.code()),
-            Some(n) => format!("{}={n}", r.code()),
-            None => format!("{}=-", r.code()),
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    sqlx::query(
+        "INSERT INTO member_quotas (project_id, account_id, service, resource, quota) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (project_id, account_id, service, resource) DO UPDATE SET quota = excluded.quota",
+    )
+    .bind(project_id)
+    .bind(account_id)
+    .bind(service.code())
+    .bind(resource.code())
+    .bind(limit.0)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 fn to_limits(rows: Vec<(String, i64)>) -> HashMap<Resource, i64> {
@@ -112,7 +65,7 @@ fn to_limits(rows: Vec<(String, i64)>) -> HashMap<Resource, i64> {
 }
 
 /// The project's (`account_id: None`) or a member's set limits of a service.
-async fn limits_in(
+pub async fn limits_in(
     conn: &mut SqliteConnection,
     project_id: i64,
     account_id: Option<i64>,

@@ -15,8 +15,8 @@ use crate::{
     auth::Support,
     error::AppError,
     projects::{self, Tenant},
-    quotas::{Gauge, QuotaService, routes::gauge_text, store as quota_store},
-    wallets::{Credits, store as wallet_store},
+    quotas::{Gauge, QuotaService, routes::gauge_text, service as quota_service},
+    wallets::{Credits, service as wallet_service},
     web::FieldErrors,
     web::{Layout, html, i18n::Msg, see_other},
 };
@@ -45,7 +45,7 @@ pub async fn search(
     let results = if q.is_empty() {
         Vec::new()
     } else {
-        accounts::store::search(&state.db, &q).await?
+        accounts::service::search(&state.db, &q).await?
     };
     html(&SearchPage {
         l: user.viewer.layout(),
@@ -112,20 +112,20 @@ async fn account_page(
 ) -> Result<AccountPage, AppError> {
     let viewer = &support.0.viewer;
     let db = &state.db;
-    let account = accounts::store::by_id(db, account_id)
+    let account = accounts::service::by_id(db, account_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let mut projects = Vec::new();
-    for tenant in projects::store::tenants_of(db, account.id).await? {
+    for tenant in projects::service::tenants_of(db, account.id).await? {
         let mut gauges = Vec::new();
         for service in QuotaService::ALL {
             gauges.push((
                 service,
-                quota_store::member_gauges(db, tenant.project_id, account.id, service).await?,
+                quota_service::member_gauges(db, tenant.project_id, account.id, service).await?,
             ));
         }
-        let project_balance = wallet_store::parent(db, tenant.project_id).await?.balance;
-        let sub_wallet = wallet_store::sub_wallet(db, tenant.project_id, account.id)
+        let project_balance = wallet_service::parent(db, tenant.project_id).await?.balance;
+        let sub_wallet = wallet_service::sub_wallet(db, tenant.project_id, account.id)
             .await?
             .map(|w| w.balance);
         projects.push(ProjectView {
@@ -135,9 +135,9 @@ async fn account_page(
             sub_wallet,
         });
     }
-    let keys = api_keys::store::of_account(db, account.id).await?;
+    let keys = api_keys::service::of_account(db, account.id).await?;
     let filter = ActivityFilter::default();
-    let changes = activity::store::changes(db, account.id, &filter, i64::MAX, 20, 0).await?;
+    let changes = activity::service::changes(db, account.id, &filter, i64::MAX, 20, 0).await?;
     let may_act = support
         .0
         .account
@@ -164,7 +164,7 @@ pub async fn account(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let db = &state.db;
-    let subject = accounts::store::by_id(db, *path).await?.ok_or(AppError::NotFound)?;
+    let subject = accounts::service::by_id(db, *path).await?.ok_or(AppError::NotFound)?;
     let change = Change {
         actor_id: Some(support.0.account.id),
         project_id: None,
@@ -174,7 +174,7 @@ pub async fn account(
         before: "",
         after: "",
     };
-    activity::store::record(db, change).await?;
+    activity::service::record(db, change).await?;
     let page = account_page(&support, subject.id, FieldErrors::default(), String::new(), &state).await?;
     html(&page)
 }
@@ -207,7 +207,7 @@ pub async fn lock(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let db = &state.db;
-    let account = accounts::store::by_id(db, *path).await?.ok_or(AppError::NotFound)?;
+    let account = accounts::service::by_id(db, *path).await?.ok_or(AppError::NotFound)?;
     support.0.account.platform_role.may_act_on(account.platform_role)?;
     let locked = match form.locked.as_str() {
         "true" => true,
@@ -218,9 +218,9 @@ pub async fn lock(
         Ok(reason) => reason,
         Err(err) => return refused(&support, account.id, "lock", err, &state).await,
     };
-    accounts::store::set_locked_for(db, support.0.account.id, &account, locked, &reason).await?;
+    accounts::service::set_locked_for(db, support.0.account.id, &account, locked, &reason).await?;
     if locked {
-        crate::auth::store::end_sessions(db, account.id, None, None).await?;
+        crate::auth::service::end_sessions(db, account.id, None, None).await?;
     }
     let message = if locked { "support-locked" } else { "support-unlocked" };
     support
@@ -244,7 +244,7 @@ pub async fn revoke_key(
 ) -> Result<HttpResponse, AppError> {
     let (account_id, key_id) = path.into_inner();
     let db = &state.db;
-    let account = accounts::store::by_id(db, account_id)
+    let account = accounts::service::by_id(db, account_id)
         .await?
         .ok_or(AppError::NotFound)?;
     support.0.account.platform_role.may_act_on(account.platform_role)?;
@@ -252,7 +252,7 @@ pub async fn revoke_key(
         Ok(reason) => reason,
         Err(err) => return refused(&support, account.id, &key_id, err, &state).await,
     };
-    if !api_keys::store::revoke(db, support.0.account.id, account.id, &key_id, &reason).await? {
+    if !api_keys::service::revoke(db, support.0.account.id, account.id, &key_id, &reason).await? {
         return Err(AppError::NotFound);
     }
     support

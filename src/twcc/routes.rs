@@ -9,8 +9,8 @@ use crate::{
     AppState,
     api::ApiCaller,
     error::AppError,
-    quotas::{Gauge, store as quota_store},
-    wallets::{SCALE, store as wallet_store},
+    quotas::{Gauge, service as quota_service},
+    wallets::{SCALE, service as wallet_service},
     web::i18n::Msg,
 };
 
@@ -81,7 +81,7 @@ pub async fn object_storage_key(
             details: None,
         });
     }
-    let pair = crate::object_storage::store::pair_made(db, caller.owner.project_id, caller.owner.account_id).await?;
+    let pair = crate::object_storage::service::pair_made(db, caller.owner.project_id, caller.owner.account_id).await?;
     let secret_key = state.secrets.object_storage_secret(&pair.access_key, &pair.salt);
     let access_key = pair.access_key;
     Ok(HttpResponse::Ok()
@@ -118,7 +118,7 @@ pub async fn project_quotas(
 ) -> Result<HttpResponse, AppError> {
     let service = cluster_of(&req, &path)?.quotas.ok_or(AppError::NotFound)?;
     own_project(&caller, &query.project)?;
-    let gauges = quota_store::project_gauges(&state.db, caller.owner.project_id, service).await?;
+    let gauges = quota_service::project_gauges(&state.db, caller.owner.project_id, service).await?;
     let mut entry = gauges_json(&gauges);
     entry.insert("project".into(), json!({ "name": caller.owner.project_code }));
     Ok(HttpResponse::Ok().json(json!([entry])))
@@ -139,7 +139,7 @@ pub async fn user_quotas(
     }
     let db = &state.db;
     let project_id = caller.owner.project_id;
-    let rows: Vec<Value> = quota_store::members_with_gauges(db, project_id, service)
+    let rows: Vec<Value> = quota_service::members_with_gauges(db, project_id, service)
         .await?
         .into_iter()
         .map(|(m, gauges)| {
@@ -178,8 +178,8 @@ pub async fn all_wallets(caller: ApiCaller, state: web::Data<AppState>) -> Resul
 /// else the project's), and what was obtained.
 pub async fn wallet(caller: ApiCaller, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let db = &state.db;
-    let parent = wallet_store::parent(db, caller.owner.project_id).await?;
-    let sub = wallet_store::sub_wallet(db, caller.owner.project_id, caller.owner.account_id).await?;
+    let parent = wallet_service::parent(db, caller.owner.project_id).await?;
+    let sub = wallet_service::sub_wallet(db, caller.owner.project_id, caller.owner.account_id).await?;
     let project_obtained = store::obtained(db, parent.id).await?;
     let (mine, mine_obtained) = match &sub {
         Some(sub) => (sub.balance.0, store::obtained(db, sub.id).await?),

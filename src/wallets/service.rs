@@ -10,7 +10,7 @@ use sqlx::SqliteConnection;
 
 use super::{
     Credits, OrderStep,
-    store::{self, LedgerInsert, UsageReport},
+    store::{self, LedgerInsert},
 };
 use crate::{
     activity::{self, Change},
@@ -18,6 +18,9 @@ use crate::{
     error::AppError,
     web::i18n::Msg,
 };
+
+/// Reads the other capabilities may make of wallets and orders.
+pub use super::store::{Order, UsageReport, Wallet, balances, orders, parent, sub_wallet};
 
 /// Why a wallet or order change was refused.
 #[derive(Debug, thiserror::Error)]
@@ -140,7 +143,7 @@ async fn record(
         before: "",
         after,
     };
-    activity::store::record_change(&mut **tx, change).await
+    activity::service::record_in(&mut **tx, change).await
 }
 
 /// Gives a member a sub-wallet (reopening a closed one).
@@ -331,7 +334,7 @@ pub async fn add_order(
         before: "",
         after: &format!("quotation {amount}"),
     };
-    activity::store::record_change(&mut *tx, change).await?;
+    activity::service::record_in(&mut *tx, change).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -367,7 +370,7 @@ pub async fn advance_order(db: &Db, actor_id: Option<i64>, number: &str, to: Ord
         before: &order.status,
         after: to.as_str(),
     };
-    activity::store::record_change(&mut *tx, change).await?;
+    activity::service::record_in(&mut *tx, change).await?;
     tx.commit().await?;
     Ok(())
 }
