@@ -131,6 +131,104 @@ fn violations(name: &str, code: &str) -> Vec<String> {
     found
 }
 
+/// The capabilities `code` names (`crate::x…`, or `x` in `use crate::{…}`).
+fn capabilities_used(code: &str) -> Vec<&'static str> {
+    let flat: String = code.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut named: Vec<String> = flat
+        .split("crate::")
+        .skip(1)
+        .map(|rest| {
+            rest.split(|c: char| !(c.is_ascii_lowercase() || c == '_'))
+                .next()
+                .unwrap_or("")
+                .to_string()
+        })
+        .collect();
+    for group in flat.split("use crate::{").skip(1) {
+        let mut depth = 1;
+        let mut item = String::new();
+        for c in group.chars() {
+            match c {
+                '{' => depth += 1,
+                '}' if depth == 1 => break,
+                '}' => depth -= 1,
+                ',' if depth == 1 => {
+                    named.push(std::mem::take(&mut item));
+                    continue;
+                }
+                _ => {}
+            }
+            if depth == 1 {
+                item.push(c);
+            }
+        }
+        named.push(item);
+    }
+    CAPABILITIES
+        .iter()
+        .copied()
+        .filter(|cap| named.iter().any(|n| n.trim().split("::").next() == Some(*cap)))
+        .collect()
+}
+
+/// A cycle among the capabilities' dependencies, if there is one.
+fn cycle(edges: &std::collections::BTreeMap<&str, std::collections::BTreeSet<&str>>) -> Option<Vec<String>> {
+    fn visit<'a>(
+        node: &'a str,
+        edges: &std::collections::BTreeMap<&'a str, std::collections::BTreeSet<&'a str>>,
+        path: &mut Vec<&'a str>,
+        done: &mut std::collections::BTreeSet<&'a str>,
+    ) -> Option<Vec<String>> {
+        if let Some(at) = path.iter().position(|n| *n == node) {
+            return Some(
+                path[at..]
+                    .iter()
+                    .map(|n| n.to_string())
+                    .chain([node.to_string()])
+                    .collect(),
+            );
+        }
+        if !done.insert(node) {
+            return None;
+        }
+        path.push(node);
+        for next in edges.get(node).into_iter().flatten() {
+            if let Some(found) = visit(next, edges, path, done) {
+                return Some(found);
+            }
+        }
+        path.pop();
+        None
+    }
+    let mut done = std::collections::BTreeSet::new();
+    edges
+        .keys()
+        .find_map(|node| visit(node, edges, &mut Vec::new(), &mut done))
+}
+
+#[test]
+fn no_capability_depends_on_itself_through_others() {
+    let mut edges: std::collections::BTreeMap<&str, std::collections::BTreeSet<&str>> = Default::default();
+    for (name, code) in sources() {
+        let Some(own) = name.strip_prefix("src/").and_then(|r| r.split('/').next()) else {
+            continue;
+        };
+        let Some(own) = CAPABILITIES.iter().copied().find(|c| *c == own.trim_end_matches(".rs")) else {
+            continue;
+        };
+        for used in capabilities_used(&code) {
+            if used != own {
+                edges.entry(own).or_default().insert(used);
+            }
+        }
+    }
+    assert_eq!(cycle(&edges), None, "the capabilities depend on each other in a cycle");
+    let mut looped = edges.clone();
+    looped.entry("auth").or_default().insert("accounts");
+    looped.entry("accounts").or_default().insert("auth");
+    assert!(cycle(&looped).is_some(), "the cycle check finds a cycle");
+}
+
 #[test]
 fn the_layout_rules_hold() {
     let all: Vec<String> = sources()

@@ -317,7 +317,10 @@ async fn posts_without_the_right_csrf_token_are_refused_and_change_nothing() {
             .await;
         assert_eq!(page.status, StatusCode::FORBIDDEN);
     }
-    let account = accounts_store::by_id(&app.db, alice.id).await.unwrap().unwrap();
+    let account = member_center::accounts::service::by_id(&app.db, alice.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(account.language.code(), "en");
     client.get("/account").await.assert_contains("Deep Learning Lab</h2>");
 

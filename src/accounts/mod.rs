@@ -6,7 +6,8 @@ pub mod store;
 
 use crate::web::router::Routes;
 
-use crate::{error::AppError, web::i18n::Lang};
+pub use crate::auth::identity::{Account, PlatformRole};
+use crate::error::AppError;
 
 pub fn configure(r: &mut Routes) {
     r.post("/language", routes::set_language)
@@ -20,59 +21,6 @@ pub fn configure(r: &mut Routes) {
         .post("/reset/{token}", routes::reset)
         .get("/support/reset", routes::issue_reset_page)
         .post("/support/reset", routes::issue_reset);
-}
-
-/// Ordered by power: `None < Support < Operator`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum PlatformRole {
-    None,
-    Support,
-    Operator,
-}
-
-impl PlatformRole {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PlatformRole::None => "none",
-            PlatformRole::Support => "support",
-            PlatformRole::Operator => "operator",
-        }
-    }
-
-    /// The platform-role rule: support and operators act on another account
-    /// (reset link, lock, revoke a key, set a role) only when its platform
-    /// role is lower than their own, so support cannot take over an operator
-    /// and operators are managed from the command line. Refused with 403.
-    pub fn may_act_on(self, target: PlatformRole) -> Result<(), AppError> {
-        if target < self {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden)
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "none" => Some(PlatformRole::None),
-            "support" => Some(PlatformRole::Support),
-            "operator" => Some(PlatformRole::Operator),
-            _ => None,
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct Account {
-    pub id: i64,
-    pub username: String,
-    pub display_name: String,
-    pub email: String,
-    pub phone: String,
-    pub locked: bool,
-    pub platform_role: PlatformRole,
-    pub language: Lang,
-    pub time_zone: String,
-    pub session_epoch: i64,
 }
 
 /// A username: 3–32 characters of lowercase ASCII letters, digits, `.`, `_`

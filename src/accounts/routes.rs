@@ -311,7 +311,9 @@ async fn reset_target(token: &str, state: &AppState) -> Result<super::Account, A
     let account_id = store::reset_account(&state.db, &digest(token))
         .await?
         .ok_or(AppError::NotFound)?;
-    store::by_id(&state.db, account_id).await?.ok_or(AppError::NotFound)
+    crate::auth::service::by_id(&state.db, account_id)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 pub async fn reset_page(

@@ -13,7 +13,8 @@ use crate::{
 };
 
 /// Reads the other capabilities may make of accounts.
-pub use super::store::{by_email, by_id, by_username, count, credentials, search, set_platform_role};
+pub use super::store::{by_email, by_username, count, search, set_platform_role};
+pub use crate::auth::service::{by_id, credentials};
 
 /// Why an account change was refused.
 #[derive(Debug, thiserror::Error)]

@@ -1,38 +1,13 @@
 //! Every SQL statement about accounts.
 
-use sqlx::{Row, SqliteConnection, sqlite::SqliteRow};
+use sqlx::SqliteConnection;
 
 use super::{Account, DisplayName, Email, PlatformRole, Username};
+use crate::auth::identity::{account_from as account, select_accounts};
 use crate::{
     db::{Db, Unique, now, unique},
     web::i18n::Lang,
 };
-
-/// `SELECT <every account column> FROM accounts <rest>`, as one static string.
-macro_rules! select_accounts {
-    ($rest:literal) => {
-        concat!(
-            "SELECT id, username, display_name, email, phone, status, platform_role, language, ",
-            "time_zone, session_epoch, password_hash FROM accounts ",
-            $rest
-        )
-    };
-}
-
-fn account(row: &SqliteRow) -> Account {
-    Account {
-        id: row.get("id"),
-        username: row.get("username"),
-        display_name: row.get("display_name"),
-        email: row.get("email"),
-        phone: row.get("phone"),
-        locked: row.get::<&str, _>("status") == "locked",
-        platform_role: PlatformRole::parse(row.get("platform_role")).unwrap_or(PlatformRole::None),
-        language: Lang::parse(row.get("language")).unwrap_or_default(),
-        time_zone: row.get("time_zone"),
-        session_epoch: row.get("session_epoch"),
-    }
-}
 
 pub struct NewAccount<'a> {
     pub username: &'a Username,
@@ -60,15 +35,6 @@ pub async fn insert(db: &Db, new: NewAccount<'_>) -> sqlx::Result<Unique<i64>> {
     })
 }
 
-pub async fn by_id(db: &Db, id: i64) -> sqlx::Result<Option<Account>> {
-    Ok(sqlx::query(select_accounts!("WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(db.read())
-        .await?
-        .as_ref()
-        .map(account))
-}
-
 pub async fn by_username(db: &Db, username: &str) -> sqlx::Result<Option<Account>> {
     Ok(sqlx::query(select_accounts!("WHERE username = $1"))
         .bind(username)
@@ -76,15 +42,6 @@ pub async fn by_username(db: &Db, username: &str) -> sqlx::Result<Option<Account
         .await?
         .as_ref()
         .map(account))
-}
-
-/// The account and its password hash, for signing in.
-pub async fn credentials(db: &Db, username: &str) -> sqlx::Result<Option<(Account, String)>> {
-    let row = sqlx::query(select_accounts!("WHERE username = $1"))
-        .bind(username)
-        .fetch_optional(db.read())
-        .await?;
-    Ok(row.map(|row| (account(&row), row.get("password_hash"))))
 }
 
 pub async fn set_language(db: &Db, id: i64, lang: Lang) -> sqlx::Result<()> {

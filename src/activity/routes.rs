@@ -10,7 +10,7 @@ use crate::{
     AppState,
     auth::CurrentTenant,
     error::AppError,
-    members::{self, Member},
+    projects::{self as members, Member},
     web::FieldErrors,
     web::{Layout, csv, date_range, format_time, html},
 };

@@ -21,7 +21,7 @@ pub fn configure(r: &mut Routes) {
 }
 
 /// Keys expiring within this many days are flagged.
-pub const WARN_DAYS: i64 = 7;
+pub const WARN_DAYS: i64 = crate::auth::identity::KEY_WARNING_DAYS;
 pub const DAY: i64 = 86_400;
 /// The longest single extension.
 pub const MAX_EXTEND_DAYS: i64 = 365;

@@ -12,7 +12,7 @@ use crate::{
 };
 
 /// Reads the other capabilities may make of keys.
-pub use super::store::{Key, KeyOwner, by_digest, expiring_within, list, of_account};
+pub use super::store::{Key, KeyOwner, by_digest, list, of_account};
 
 /// Makes a key for an account in a project, valid for `days`; shared by the
 /// page and the command line.

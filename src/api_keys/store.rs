@@ -172,17 +172,6 @@ pub async fn delete(conn: &mut SqliteConnection, account_id: i64, project_id: i6
     Ok(deleted.rows_affected() == 1)
 }
 
-/// How many of the account's keys (in any project) expire within `seconds`.
-pub async fn expiring_within(db: &Db, account_id: i64, seconds: i64) -> sqlx::Result<i64> {
-    let now = now();
-    sqlx::query_scalar("SELECT COUNT(*) FROM api_keys WHERE account_id = $1 AND expires_at > $2 AND expires_at <= $3")
-        .bind(account_id)
-        .bind(now)
-        .bind(now + seconds)
-        .fetch_one(db.read())
-        .await
-}
-
 /// What the API needs to know about the key behind a secret.
 #[derive(Debug, Clone)]
 pub struct KeyOwner {

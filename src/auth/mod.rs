@@ -1,6 +1,7 @@
 //! Signing in and out, passwords, tokens, and the extractors that say who is
 //! asking.
 
+pub mod identity;
 pub mod password;
 pub mod routes;
 pub mod service;

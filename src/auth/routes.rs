@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::{Client, password, session::Viewer, store};
 use crate::{
-    AppState, accounts,
+    AppState,
     error::AppError,
     web::{Layout, html, i18n::Msg, local_path, redirect_after_post},
 };
@@ -89,7 +89,7 @@ pub async fn sign_in(
     let found = if username.is_empty() {
         None
     } else {
-        accounts::service::credentials(db, &username).await?
+        store::credentials(db, &username).await?
     };
     let (account, hash) = match found {
         Some((account, hash)) => (Some(account), Some(hash)),

@@ -1,4 +1,6 @@
-//! What the other capabilities may ask of signing in: the account's
-//! sessions, and ending them.
+//! What the other capabilities may ask of signing in: who an account is,
+//! its tenancies, its sessions (and ending them).
 
-pub use super::store::{SessionRow, end_sessions, sessions_of};
+pub use super::store::{
+    SessionRow, by_id, credentials, end_sessions, expiring_within, first_tenant, sessions_of, tenant,
+};

@@ -8,10 +8,9 @@ use actix_web::{HttpRequest, web};
 
 use crate::{
     AppState,
-    accounts::{self, Account, PlatformRole},
+    auth::identity::{Account, KEY_WARNING_DAYS, PlatformRole, Tenant},
     db::Db,
     error::AppError,
-    projects::{self, Tenant},
     web::{
         FrameProject, FrameUser, Layout,
         i18n::{Lang, Msg},
@@ -292,19 +291,19 @@ impl SignedIn {
             return Ok(None);
         };
         let account_id = session.account_id;
-        let Some(account) = accounts::service::by_id(db, account_id).await? else {
+        let Some(account) = super::store::by_id(db, account_id).await? else {
             return Ok(None);
         };
         let tenant = match chosen {
-            Some(project_id) => projects::service::tenant(db, account_id, project_id).await?,
+            Some(project_id) => super::store::tenant(db, account_id, project_id).await?,
             None => None,
         };
         let tenant = match tenant {
             Some(tenant) => Some(tenant),
-            None => projects::service::first_tenant(db, account_id).await?,
+            None => super::store::first_tenant(db, account_id).await?,
         };
-        let within = crate::api_keys::WARN_DAYS * crate::api_keys::DAY;
-        let expiring_keys = crate::api_keys::service::expiring_within(db, account_id, within).await?;
+        let within = KEY_WARNING_DAYS * 86_400;
+        let expiring_keys = super::store::expiring_within(db, account_id, within).await?;
         Ok(Some(SignedIn {
             session,
             account,
@@ -386,10 +385,7 @@ impl TenantAdmin {
 }
 
 /// The signed-in person, if their platform role passes `allowed`; else 403.
-async fn with_platform_role(
-    req: &HttpRequest,
-    allowed: fn(crate::accounts::PlatformRole) -> bool,
-) -> Result<CurrentUser, AppError> {
+async fn with_platform_role(req: &HttpRequest, allowed: fn(PlatformRole) -> bool) -> Result<CurrentUser, AppError> {
     let user = CurrentUser::load(req).await?;
     if allowed(user.account.platform_role) {
         Ok(user)
@@ -403,7 +399,7 @@ pub struct Support(pub CurrentUser);
 
 impl Support {
     async fn load(req: &HttpRequest) -> Result<Self, AppError> {
-        with_platform_role(req, |role| role != crate::accounts::PlatformRole::None)
+        with_platform_role(req, |role| role != PlatformRole::None)
             .await
             .map(Support)
     }
@@ -414,7 +410,7 @@ pub struct Operator(pub CurrentUser);
 
 impl Operator {
     async fn load(req: &HttpRequest) -> Result<Self, AppError> {
-        with_platform_role(req, |role| role == crate::accounts::PlatformRole::Operator)
+        with_platform_role(req, |role| role == PlatformRole::Operator)
             .await
             .map(Operator)
     }

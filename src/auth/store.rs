@@ -1,8 +1,13 @@
-//! Every SQL statement about signing in: throttling and sessions.
+//! Every SQL statement about signing in: throttling, sessions, and who the
+//! signed-in person is (their account, their tenancies, their keys about to
+//! expire), read on every page.
 
 use sqlx::Row;
 
-use super::throttle::{Count, Rule, scopes};
+use super::{
+    identity::{Account, Tenant, account_from as account, select_accounts, select_tenants, tenant_from},
+    throttle::{Count, Rule, scopes},
+};
 use crate::db::{Db, Tx, begin_immediate, now};
 
 /// What the throttle says of an attempt.
@@ -191,4 +196,54 @@ pub async fn end_sessions(db: &Db, account_id: i64, id: Option<i64>, keep: Optio
     .rows_affected();
     tx.commit().await?;
     Ok(ended)
+}
+
+// ----- identity -----
+
+pub async fn by_id(db: &Db, id: i64) -> sqlx::Result<Option<Account>> {
+    Ok(sqlx::query(select_accounts!("WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db.read())
+        .await?
+        .as_ref()
+        .map(account))
+}
+
+/// The account and its password hash, for signing in.
+pub async fn credentials(db: &Db, username: &str) -> sqlx::Result<Option<(Account, String)>> {
+    let row = sqlx::query(select_accounts!("WHERE username = $1"))
+        .bind(username)
+        .fetch_optional(db.read())
+        .await?;
+    Ok(row.map(|row| (account(&row), row.get("password_hash"))))
+}
+
+/// The account's membership in one project, if it has one.
+pub async fn tenant(db: &Db, account_id: i64, project_id: i64) -> sqlx::Result<Option<Tenant>> {
+    let row = sqlx::query(select_tenants!("WHERE m.account_id = $1 AND m.project_id = $2"))
+        .bind(account_id)
+        .bind(project_id)
+        .fetch_optional(db.read())
+        .await?;
+    Ok(row.as_ref().map(tenant_from))
+}
+
+/// The account's first project by code, the default current project.
+pub async fn first_tenant(db: &Db, account_id: i64) -> sqlx::Result<Option<Tenant>> {
+    let row = sqlx::query(select_tenants!("WHERE m.account_id = $1 ORDER BY p.code LIMIT 1"))
+        .bind(account_id)
+        .fetch_optional(db.read())
+        .await?;
+    Ok(row.as_ref().map(tenant_from))
+}
+
+/// How many of the account's keys (in any project) expire within `seconds`.
+pub async fn expiring_within(db: &Db, account_id: i64, seconds: i64) -> sqlx::Result<i64> {
+    let now = now();
+    sqlx::query_scalar("SELECT COUNT(*) FROM api_keys WHERE account_id = $1 AND expires_at > $2 AND expires_at <= $3")
+        .bind(account_id)
+        .bind(now)
+        .bind(now + seconds)
+        .fetch_one(db.read())
+        .await
 }

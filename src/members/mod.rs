@@ -5,12 +5,13 @@ pub mod routes;
 pub mod service;
 pub mod store;
 
-pub use store::Member;
+pub use crate::projects::Member;
 
 use crate::web::router::Routes;
 
 pub fn configure(r: &mut Routes) {
-    r.get("/account/members", routes::list)
+    r.get("/account", routes::overview)
+        .get("/account/members", routes::list)
         .post("/account/members", routes::add)
         .post("/account/members/{account_id}/role", routes::set_role)
         .get("/account/members/{account_id}/remove", routes::remove_dialog)

@@ -1,4 +1,4 @@
-//! Handlers of the Members tab.
+//! Handlers of the Account & Project overview and its Members tab.
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -7,13 +7,15 @@ use serde::Deserialize;
 use super::{
     Member,
     service::{self, MemberError},
-    store,
 };
 use crate::{
     AppState, accounts,
     auth::{CurrentTenant, TenantAdmin},
+    auth::{CurrentUser, identity::Account},
     error::AppError,
+    projects::Tenant,
     projects::TenantRole,
+    quotas::{Gauge, QuotaService, routes::gauge_text, service as quota_service},
     web::{FieldErrors, Layout, i18n::Msg, redirect_after_post},
 };
 
@@ -39,7 +41,7 @@ async fn page(
     Ok(MembersPage {
         l: current.viewer.layout(),
         tab: "members",
-        members: store::members(&state.db, current.tenant.project_id).await?,
+        members: service::members(&state.db, current.tenant.project_id).await?,
         me: current.account.id,
         identifier,
         role,
@@ -126,7 +128,7 @@ pub async fn add(
 }
 
 async fn member_of(current: &CurrentTenant, account_id: i64, state: &AppState) -> Result<Member, AppError> {
-    store::member(&state.db, current.tenant.project_id, account_id)
+    service::member(&state.db, current.tenant.project_id, account_id)
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -236,4 +238,60 @@ pub async fn remove(
         "/account/members"
     };
     Ok(redirect_after_post(current.viewer.htmx, next))
+}
+
+// ----- overview -----
+
+/// One service's row on the overview: my usage against my effective quota
+/// (my own, or else the project's).
+pub struct ServiceUsage {
+    pub service: QuotaService,
+    pub gauges: Vec<Gauge>,
+}
+
+#[derive(Template)]
+#[template(path = "account/overview.html", blocks = ["content"])]
+struct OverviewPage {
+    l: Layout,
+    tab: &'static str,
+    user: Account,
+    current: Option<Tenant>,
+    tenants: Vec<Tenant>,
+    usage: Vec<ServiceUsage>,
+}
+
+impl OverviewPage {
+    fn gauge(&self, gauge: &Gauge) -> String {
+        gauge_text(&self.l, gauge)
+    }
+}
+
+pub async fn overview(user: CurrentUser, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let db = &state.db;
+    let tenants = crate::projects::service::tenants_of(db, user.account.id).await?;
+    let mut usage = Vec::new();
+    if let Some(tenant) = &user.viewer.tenant {
+        for service in QuotaService::ALL {
+            let mine = quota_service::member_gauges(db, tenant.project_id, user.account.id, service).await?;
+            let project = quota_service::project_gauges(db, tenant.project_id, service).await?;
+            let gauges = mine
+                .into_iter()
+                .zip(project)
+                .map(|(mine, project)| Gauge {
+                    limit: mine.limit.or(project.limit),
+                    ..mine
+                })
+                .collect();
+            usage.push(ServiceUsage { service, gauges });
+        }
+    }
+    let page = OverviewPage {
+        l: user.viewer.layout(),
+        tab: "overview",
+        current: user.viewer.tenant.clone(),
+        user: user.account,
+        tenants,
+        usage,
+    };
+    crate::web::page_body!(user.viewer.htmx, page).map(crate::web::ok_html)
 }

@@ -149,12 +149,4 @@ pub async fn remove(
     Ok(())
 }
 
-/// Every member of a project, by display name (for the other capabilities).
-pub async fn members(db: &Db, project_id: i64) -> sqlx::Result<Vec<store::Member>> {
-    store::members(db, project_id).await
-}
-
-/// One member of a project, if the account is one.
-pub async fn member(db: &Db, project_id: i64, account_id: i64) -> sqlx::Result<Option<store::Member>> {
-    store::member(db, project_id, account_id).await
-}
+pub use crate::projects::service::{member, members};

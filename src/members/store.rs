@@ -2,61 +2,12 @@
 //! in which role. The rules (the last admin stays, removal leaves nothing
 //! behind) are in `service.rs`.
 
-use sqlx::{Row, SqliteConnection, sqlite::SqliteRow};
+use sqlx::SqliteConnection;
 
 use crate::{
-    db::{Db, Unique, now, unique},
+    db::{Unique, now, unique},
     projects::TenantRole,
 };
-
-/// A member of a project, as member lists show them.
-#[derive(Debug, Clone)]
-pub struct Member {
-    pub account_id: i64,
-    pub username: String,
-    pub display_name: String,
-    pub email: String,
-    pub role: TenantRole,
-    pub since: i64,
-}
-
-fn member_from(row: &SqliteRow) -> Member {
-    Member {
-        account_id: row.get("account_id"),
-        username: row.get("username"),
-        display_name: row.get("display_name"),
-        email: row.get("email"),
-        role: TenantRole::parse(row.get("role")).unwrap_or(TenantRole::User),
-        since: row.get("created_at"),
-    }
-}
-
-/// Every member of a project, by display name.
-pub async fn members(db: &Db, project_id: i64) -> sqlx::Result<Vec<Member>> {
-    let rows = sqlx::query(
-        "SELECT a.id AS account_id, a.username, a.display_name, a.email, m.role, m.created_at
-         FROM memberships m JOIN accounts a ON a.id = m.account_id
-         WHERE m.project_id = $1 ORDER BY a.display_name, a.username",
-    )
-    .bind(project_id)
-    .fetch_all(db.read())
-    .await?;
-    Ok(rows.iter().map(member_from).collect())
-}
-
-/// One member of a project, if the account is one.
-pub async fn member(db: &Db, project_id: i64, account_id: i64) -> sqlx::Result<Option<Member>> {
-    let row = sqlx::query(
-        "SELECT a.id AS account_id, a.username, a.display_name, a.email, m.role, m.created_at
-         FROM memberships m JOIN accounts a ON a.id = m.account_id
-         WHERE m.project_id = $1 AND m.account_id = $2",
-    )
-    .bind(project_id)
-    .bind(account_id)
-    .fetch_optional(db.read())
-    .await?;
-    Ok(row.as_ref().map(member_from))
-}
 
 /// How many tenant admins the project has besides `account_id`.
 pub async fn admins_other_than(conn: &mut SqliteConnection, project_id: i64, account_id: i64) -> sqlx::Result<i64> {

@@ -12,7 +12,7 @@ use crate::{
     AppState,
     auth::{CurrentTenant, TenantAdmin},
     error::AppError,
-    members::{self, Member},
+    projects::{self as members, Member},
     web::{Layout, html, i18n::Msg, see_other},
 };
 

@@ -7,72 +7,14 @@ pub mod store;
 
 use crate::web::router::Routes;
 
+pub use crate::auth::identity::{Tenant, TenantRole};
 use crate::error::AppError;
+pub use store::Member;
 
 pub fn configure(r: &mut Routes) {
     r.get("/", routes::home)
-        .get("/account", routes::overview)
         .get("/projects/switch", routes::switcher)
         .post("/projects/switch", routes::switch);
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TenantRole {
-    Admin,
-    User,
-}
-
-impl TenantRole {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TenantRole::Admin => "tenant_admin",
-            TenantRole::User => "tenant_user",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "tenant_admin" => Some(TenantRole::Admin),
-            "tenant_user" => Some(TenantRole::User),
-            _ => None,
-        }
-    }
-
-    /// The message key of the role's name.
-    pub fn label_key(self) -> &'static str {
-        match self {
-            TenantRole::Admin => "role-tenant-admin",
-            TenantRole::User => "role-tenant-user",
-        }
-    }
-}
-
-/// The signed-in account's membership in one project.
-#[derive(Debug, Clone)]
-pub struct Tenant {
-    pub membership_id: i64,
-    pub project_id: i64,
-    pub code: String,
-    pub name: String,
-    pub role: TenantRole,
-    pub status: String,
-    pub starts_on: String,
-    pub ends_on: String,
-}
-
-impl Tenant {
-    pub fn is_admin(&self) -> bool {
-        self.role == TenantRole::Admin
-    }
-
-    /// The message key of the project's status.
-    pub fn status_key(&self) -> &'static str {
-        match self.status.as_str() {
-            "active" => "project-status-active",
-            "suspended" => "project-status-suspended",
-            _ => "project-status-closed",
-        }
-    }
 }
 
 /// A project code: 3–20 uppercase ASCII letters and digits, e.g. `MST110001`.

@@ -5,32 +5,8 @@
 use sqlx::{Row, sqlite::SqliteRow};
 
 use super::{ProjectCode, ProjectName, Tenant, TenantRole};
+use crate::auth::identity::{select_tenants, tenant_from};
 use crate::db::{Db, Unique, begin_immediate, now, unique};
-
-/// `SELECT <tenant columns> FROM memberships m JOIN projects p <rest>`.
-macro_rules! select_tenants {
-    ($rest:literal) => {
-        concat!(
-            "SELECT m.id AS membership_id, p.id AS project_id, p.code, p.name, m.role, ",
-            "p.status, p.starts_on, p.ends_on ",
-            "FROM memberships m JOIN projects p ON p.id = m.project_id ",
-            $rest
-        )
-    };
-}
-
-fn tenant_from(row: &SqliteRow) -> Tenant {
-    Tenant {
-        membership_id: row.get("membership_id"),
-        project_id: row.get("project_id"),
-        code: row.get("code"),
-        name: row.get("name"),
-        role: TenantRole::parse(row.get("role")).unwrap_or(TenantRole::User),
-        status: row.get("status"),
-        starts_on: row.get("starts_on"),
-        ends_on: row.get("ends_on"),
-    }
-}
 
 pub struct Project {
     pub id: i64,
@@ -81,16 +57,6 @@ pub async fn by_code(db: &Db, code: &str) -> sqlx::Result<Option<Project>> {
     }))
 }
 
-/// The account's membership in one project, if it has one.
-pub async fn tenant(db: &Db, account_id: i64, project_id: i64) -> sqlx::Result<Option<Tenant>> {
-    let row = sqlx::query(select_tenants!("WHERE m.account_id = $1 AND m.project_id = $2"))
-        .bind(account_id)
-        .bind(project_id)
-        .fetch_optional(db.read())
-        .await?;
-    Ok(row.as_ref().map(tenant_from))
-}
-
 /// Every project the account is a member of, by project code.
 pub async fn tenants_of(db: &Db, account_id: i64) -> sqlx::Result<Vec<Tenant>> {
     let rows = sqlx::query(select_tenants!("WHERE m.account_id = $1 ORDER BY p.code"))
@@ -100,11 +66,51 @@ pub async fn tenants_of(db: &Db, account_id: i64) -> sqlx::Result<Vec<Tenant>> {
     Ok(rows.iter().map(tenant_from).collect())
 }
 
-/// The account's first project by code, the default current project.
-pub async fn first_tenant(db: &Db, account_id: i64) -> sqlx::Result<Option<Tenant>> {
-    let row = sqlx::query(select_tenants!("WHERE m.account_id = $1 ORDER BY p.code LIMIT 1"))
-        .bind(account_id)
-        .fetch_optional(db.read())
-        .await?;
-    Ok(row.as_ref().map(tenant_from))
+/// A member of a project, as member lists show them.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub account_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub email: String,
+    pub role: TenantRole,
+    pub since: i64,
+}
+
+fn member_from(row: &SqliteRow) -> Member {
+    Member {
+        account_id: row.get("account_id"),
+        username: row.get("username"),
+        display_name: row.get("display_name"),
+        email: row.get("email"),
+        role: TenantRole::parse(row.get("role")).unwrap_or(TenantRole::User),
+        since: row.get("created_at"),
+    }
+}
+
+/// Every member of a project, by display name.
+pub async fn members(db: &Db, project_id: i64) -> sqlx::Result<Vec<Member>> {
+    let rows = sqlx::query(
+        "SELECT a.id AS account_id, a.username, a.display_name, a.email, m.role, m.created_at
+         FROM memberships m JOIN accounts a ON a.id = m.account_id
+         WHERE m.project_id = $1 ORDER BY a.display_name, a.username",
+    )
+    .bind(project_id)
+    .fetch_all(db.read())
+    .await?;
+    Ok(rows.iter().map(member_from).collect())
+}
+
+/// One member of a project, if the account is one.
+pub async fn member(db: &Db, project_id: i64, account_id: i64) -> sqlx::Result<Option<Member>> {
+    let row = sqlx::query(
+        "SELECT a.id AS account_id, a.username, a.display_name, a.email, m.role, m.created_at
+         FROM memberships m JOIN accounts a ON a.id = m.account_id
+         WHERE m.project_id = $1 AND m.account_id = $2",
+    )
+    .bind(project_id)
+    .bind(account_id)
+    .fetch_optional(db.read())
+    .await?;
+    Ok(row.as_ref().map(member_from))
 }

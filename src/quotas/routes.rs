@@ -11,7 +11,7 @@ use crate::{
     AppState,
     auth::TenantAdmin,
     error::AppError,
-    members::{self, Member},
+    projects::{self as members, Member},
     web::{Layout, html, i18n::Msg, see_other},
 };
 

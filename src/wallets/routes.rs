@@ -13,7 +13,7 @@ use crate::{
     AppState,
     auth::{CurrentTenant, TenantAdmin},
     error::AppError,
-    members::{self, Member},
+    projects::{self as members, Member},
     web::FieldErrors,
     web::{Layout, csv, date_range, i18n::Msg, redirect_after_post},
 };

@@ -1,0 +1,178 @@
+//! Who someone is: an account with its platform role, and its tenancies
+//! (memberships of projects, with their role). These are the types and row
+//! mappings every capability shares; `auth` reads them for each request,
+//! `accounts` and `projects` manage them.
+
+use sqlx::{Row, sqlite::SqliteRow};
+
+use crate::{error::AppError, web::i18n::Lang};
+
+/// Keys expiring within this many days are flagged (the banner, the key list).
+pub const KEY_WARNING_DAYS: i64 = 7;
+
+/// Ordered by power: `None < Support < Operator`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PlatformRole {
+    None,
+    Support,
+    Operator,
+}
+
+impl PlatformRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlatformRole::None => "none",
+            PlatformRole::Support => "support",
+            PlatformRole::Operator => "operator",
+        }
+    }
+
+    /// The platform-role rule: support and operators act on another account
+    /// (reset link, lock, revoke a key, set a role) only when its platform
+    /// role is lower than their own, so support cannot take over an operator
+    /// and operators are managed from the command line. Refused with 403.
+    pub fn may_act_on(self, target: PlatformRole) -> Result<(), AppError> {
+        if target < self {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "none" => Some(PlatformRole::None),
+            "support" => Some(PlatformRole::Support),
+            "operator" => Some(PlatformRole::Operator),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub email: String,
+    pub phone: String,
+    pub locked: bool,
+    pub platform_role: PlatformRole,
+    pub language: Lang,
+    pub time_zone: String,
+    pub session_epoch: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TenantRole {
+    Admin,
+    User,
+}
+
+impl TenantRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TenantRole::Admin => "tenant_admin",
+            TenantRole::User => "tenant_user",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "tenant_admin" => Some(TenantRole::Admin),
+            "tenant_user" => Some(TenantRole::User),
+            _ => None,
+        }
+    }
+
+    /// The message key of the role's name.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            TenantRole::Admin => "role-tenant-admin",
+            TenantRole::User => "role-tenant-user",
+        }
+    }
+}
+
+/// The signed-in account's membership in one project.
+#[derive(Debug, Clone)]
+pub struct Tenant {
+    pub membership_id: i64,
+    pub project_id: i64,
+    pub code: String,
+    pub name: String,
+    pub role: TenantRole,
+    pub status: String,
+    pub starts_on: String,
+    pub ends_on: String,
+}
+
+impl Tenant {
+    pub fn is_admin(&self) -> bool {
+        self.role == TenantRole::Admin
+    }
+
+    /// The message key of the project's status.
+    pub fn status_key(&self) -> &'static str {
+        match self.status.as_str() {
+            "active" => "project-status-active",
+            "suspended" => "project-status-suspended",
+            _ => "project-status-closed",
+        }
+    }
+}
+
+/// `SELECT <every account column> FROM accounts <rest>`, as one static string.
+macro_rules! select_accounts {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, username, display_name, email, phone, status, platform_role, language, ",
+            "time_zone, session_epoch, password_hash FROM accounts ",
+            $rest
+        )
+    };
+}
+
+/// An account from a row of `select_accounts!`.
+pub fn account_from(row: &SqliteRow) -> Account {
+    Account {
+        id: row.get("id"),
+        username: row.get("username"),
+        display_name: row.get("display_name"),
+        email: row.get("email"),
+        phone: row.get("phone"),
+        locked: row.get::<&str, _>("status") == "locked",
+        platform_role: PlatformRole::parse(row.get("platform_role")).unwrap_or(PlatformRole::None),
+        language: Lang::parse(row.get("language")).unwrap_or_default(),
+        time_zone: row.get("time_zone"),
+        session_epoch: row.get("session_epoch"),
+    }
+}
+pub(crate) use select_accounts;
+
+/// `SELECT <tenant columns> FROM memberships m JOIN projects p <rest>`.
+macro_rules! select_tenants {
+    ($rest:literal) => {
+        concat!(
+            "SELECT m.id AS membership_id, p.id AS project_id, p.code, p.name, m.role, ",
+            "p.status, p.starts_on, p.ends_on ",
+            "FROM memberships m JOIN projects p ON p.id = m.project_id ",
+            $rest
+        )
+    };
+}
+
+/// A tenancy from a row of `select_tenants!`.
+pub fn tenant_from(row: &SqliteRow) -> Tenant {
+    Tenant {
+        membership_id: row.get("membership_id"),
+        project_id: row.get("project_id"),
+        code: row.get("code"),
+        name: row.get("name"),
+        role: TenantRole::parse(row.get("role")).unwrap_or(TenantRole::User),
+        status: row.get("status"),
+        starts_on: row.get("starts_on"),
+        ends_on: row.get("ends_on"),
+    }
+}
+pub(crate) use select_tenants;
