@@ -1,6 +1,7 @@
 //! The Profile and Password tabs of Account & Project, the password reset
 //! page, and issuing reset links (support and operators).
 
+use super::views::{IssueResetPage, PasswordPage, ProfilePage, ResetPage};
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
@@ -8,78 +9,17 @@ use serde::Deserialize;
 use super::{DisplayName, Email, check_new_password, parse_phone, parse_time_zone, store};
 use crate::{
     AppState,
-    auth::{CurrentUser, Support, Viewer, password, store::SessionRow},
+    auth::{CurrentUser, Support, Viewer, password},
     error::AppError,
     token::digest,
     web::{
-        FieldErrors, Layout, html,
+        FieldErrors, html,
         i18n::{Lang, Msg},
         redirect_after_post, see_other,
     },
 };
 
 // ----- profile -----
-
-#[derive(Template)]
-#[template(path = "account/profile.html", blocks = ["content"])]
-struct ProfilePage {
-    l: Layout,
-    tab: &'static str,
-    display_name: String,
-    email: String,
-    phone: String,
-    language: String,
-    time_zone: String,
-    errors: FieldErrors,
-    zones: &'static [&'static str],
-    /// The account's signed-in sessions, and which one is this.
-    sessions: Vec<SessionRow>,
-    this_session: Option<i64>,
-}
-
-impl ProfilePage {
-    fn is_this(&self, session: &SessionRow) -> bool {
-        self.this_session == Some(session.id)
-    }
-
-    /// "Firefox on Linux": what a person recognises of a user agent.
-    fn device(&self, session: &SessionRow) -> String {
-        device_of(&session.user_agent, &self.l)
-    }
-}
-
-fn device_of(user_agent: &str, l: &Layout) -> String {
-    let ua = user_agent;
-    let browser = [
-        ("Edg/", "Edge"),
-        ("Firefox/", "Firefox"),
-        ("Chrome/", "Chrome"),
-        ("Safari/", "Safari"),
-        ("curl/", "curl"),
-    ]
-    .into_iter()
-    .find(|(mark, _)| ua.contains(mark))
-    .map(|(_, name)| name);
-    let system = [
-        ("Android", "Android"),
-        ("iPhone", "iOS"),
-        ("iPad", "iPadOS"),
-        ("Windows", "Windows"),
-        ("Mac OS X", "macOS"),
-        ("Linux", "Linux"),
-    ]
-    .into_iter()
-    .find(|(mark, _)| ua.contains(mark))
-    .map(|(_, name)| name);
-    match (browser, system) {
-        (Some(browser), Some(system)) => l.lang.t_args(
-            "session-device",
-            &[("browser", browser.to_string()), ("system", system.to_string())],
-        ),
-        (Some(name), None) | (None, Some(name)) => name.to_string(),
-        (None, None) => l.t("session-device-unknown").to_string(),
-    }
-}
 
 /// Time zones offered in the profile's list (any IANA name is accepted).
 const COMMON_ZONES: &[&str] = &[
@@ -216,14 +156,6 @@ pub async fn end_other_sessions(user: CurrentUser, state: web::Data<AppState>) -
 
 // ----- password -----
 
-#[derive(Template)]
-#[template(path = "account/password.html", blocks = ["content"])]
-struct PasswordPage {
-    l: Layout,
-    tab: &'static str,
-    errors: FieldErrors,
-}
-
 pub async fn password_page(user: CurrentUser) -> Result<HttpResponse, AppError> {
     let page = PasswordPage {
         l: user.viewer.layout(),
@@ -297,15 +229,6 @@ pub async fn change_password(
 }
 
 // ----- reset links -----
-
-#[derive(Template)]
-#[template(path = "account/reset.html")]
-struct ResetPage {
-    l: Layout,
-    token: String,
-    username: String,
-    errors: FieldErrors,
-}
 
 async fn reset_target(token: &str, state: &AppState) -> Result<super::Account, AppError> {
     let account_id = store::reset_account(&state.db, &digest(token))
@@ -383,16 +306,6 @@ pub async fn reset(
     viewer.sign_out(&state.db).await?;
     viewer.flash(true, Msg::new("reset-done"));
     Ok(see_other("/sign-in"))
-}
-
-#[derive(Template)]
-#[template(path = "account/issue_reset.html")]
-struct IssueResetPage {
-    l: Layout,
-    username: String,
-    reason: String,
-    link: Option<String>,
-    errors: FieldErrors,
 }
 
 pub async fn issue_reset_page(support: Support) -> Result<HttpResponse, AppError> {

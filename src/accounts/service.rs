@@ -3,7 +3,7 @@
 
 use super::{
     Account,
-    store::{self, NewAccount, Profile},
+    store::{self, Profile},
 };
 use crate::{
     activity::{self, Change},
@@ -13,7 +13,7 @@ use crate::{
 };
 
 /// Reads the other capabilities may make of accounts.
-pub use super::store::{by_email, by_username, count, search, set_platform_role};
+pub use super::store::{NewAccount, by_email, by_username, count, search, set_platform_role};
 pub use crate::auth::service::{by_id, credentials};
 
 /// Why an account change was refused.
@@ -83,7 +83,7 @@ pub async fn update_profile(db: &Db, before: &Account, profile: Profile<'_>) -> 
             before: &was,
             after: &now_is,
         };
-        activity::service::record_in(&mut *tx, change).await?;
+        activity::service::record_in(&mut tx, change).await?;
     }
     tx.commit().await?;
     Ok(())

@@ -5,6 +5,7 @@ pub mod recorder;
 pub mod routes;
 pub mod service;
 pub mod store;
+pub mod views;
 
 use crate::web::router::Routes;
 

@@ -1,18 +1,17 @@
 //! The Activity page: API calls and portal changes, filtered, paged, and
 //! exported as CSV (streamed).
 
+use super::views::{ActivityPage, ActivityQuery};
 use actix_web::{HttpResponse, web};
-use askama::Template;
-use serde::Deserialize;
 
-use super::store::{self, ActivityFilter, ApiCallRow, ChangeRow};
+use super::store::{self, ActivityFilter};
 use crate::{
     AppState,
     auth::CurrentTenant,
     error::AppError,
-    projects::{self as members, Member},
+    projects::{self as members},
     web::FieldErrors,
-    web::{Layout, csv, date_range, format_time, html},
+    web::{csv, date_range, format_time, html},
 };
 
 const PAGE_SIZE: i64 = 50;
@@ -20,38 +19,6 @@ const PAGE_SIZE: i64 = 50;
 pub const KINDS: [&str; 8] = [
     "key", "quota", "member", "wallet", "order", "account", "project", "support",
 ];
-
-#[derive(Deserialize, Default, Clone)]
-pub struct ActivityQuery {
-    #[serde(default)]
-    stream: String,
-    #[serde(default)]
-    member: String,
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    from: String,
-    #[serde(default)]
-    to: String,
-    page: Option<i64>,
-}
-
-impl ActivityQuery {
-    pub fn changes(&self) -> bool {
-        self.stream == "changes"
-    }
-
-    pub fn keep(&self) -> String {
-        let pairs = [
-            ("stream", &self.stream),
-            ("member", &self.member),
-            ("kind", &self.kind),
-            ("from", &self.from),
-            ("to", &self.to),
-        ];
-        crate::web::query_keeping(&pairs)
-    }
-}
 
 /// What this viewer may see, narrowed by the query.
 fn filter_for(current: &CurrentTenant, query: &ActivityQuery) -> Result<ActivityFilter, AppError> {
@@ -82,43 +49,6 @@ fn filter_for(current: &CurrentTenant, query: &ActivityQuery) -> Result<Activity
         filter.kind = Some(kind.to_string());
     }
     Ok(filter)
-}
-
-#[derive(Template)]
-#[template(path = "activity/page.html")]
-struct ActivityPage {
-    l: Layout,
-    query: ActivityQuery,
-    members: Vec<Member>,
-    calls: Vec<ApiCallRow>,
-    changes: Vec<ChangeRow>,
-    page: i64,
-    more: bool,
-    errors: FieldErrors,
-    kinds: [&'static str; 8],
-}
-
-impl ActivityPage {
-    fn is_member(&self, member: &Member) -> bool {
-        self.query.member == member.account_id.to_string()
-    }
-
-    fn latency(&self, micros: &i64) -> String {
-        format!("{}.{:01} ms", micros / 1000, (micros % 1000) / 100)
-    }
-
-    fn kind_key(&self, kind: &str) -> &'static str {
-        match kind {
-            "key" => "activity-kind-key",
-            "quota" => "activity-kind-quota",
-            "member" => "activity-kind-member",
-            "wallet" => "activity-kind-wallet",
-            "order" => "activity-kind-order",
-            "account" => "activity-kind-account",
-            "project" => "activity-kind-project",
-            _ => "activity-kind-support",
-        }
-    }
 }
 
 pub async fn page(

@@ -14,7 +14,7 @@ use crate::{
     error::AppError,
     quotas::{
         Gauge, MAX_AMOUNT, QuotaService, Resource,
-        store::{self, Admission, Allocation, AllocationWrite, Outcome},
+        service::{self as quotas, Admission, Allocation, AllocationWrite, Outcome},
     },
     web::i18n::Msg,
 };
@@ -232,7 +232,7 @@ pub struct AllocationList {
     responses((status = 200, description = "Live allocations", body = AllocationList))
 )]
 pub async fn list(caller: ApiCaller, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let live = store::live_allocations(&state.db, caller.owner.project_id, caller.owner.account_id).await?;
+    let live = quotas::live_allocations(&state.db, caller.owner.project_id, caller.owner.account_id).await?;
     Ok(HttpResponse::Ok().json(AllocationList {
         allocations: live.into_iter().map(AllocationBody::from).collect(),
     }))
@@ -286,8 +286,8 @@ pub async fn quotas(
     }
     let db = &state.db;
     let project_id = caller.owner.project_id;
-    let member = store::member_gauges(db, project_id, caller.owner.account_id, service).await?;
-    let project = store::project_gauges(db, project_id, service).await?;
+    let member = quotas::member_gauges(db, project_id, caller.owner.account_id, service).await?;
+    let project = quotas::project_gauges(db, project_id, service).await?;
     let mut body = json!({
         "service": service.code(),
         "project_code": caller.owner.project_code,
@@ -295,7 +295,7 @@ pub async fn quotas(
         "project": gauges_json(&project),
     });
     if all {
-        let members: Vec<Value> = store::members_with_gauges(db, project_id, service)
+        let members: Vec<Value> = quotas::members_with_gauges(db, project_id, service)
             .await?
             .into_iter()
             .map(|(m, mine)| {

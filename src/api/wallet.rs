@@ -9,7 +9,7 @@ use super::ApiCaller;
 use crate::{
     AppState,
     error::AppError,
-    wallets::{Credits, MAX_RATE_PER_HOUR, MAX_USAGE_SECONDS, store},
+    wallets::{Credits, MAX_RATE_PER_HOUR, MAX_USAGE_SECONDS, service as wallets},
     web::i18n::Msg,
 };
 
@@ -100,7 +100,7 @@ pub async fn report_usage(
     if !caller.services.iter().any(|s| s == service) {
         return Err(super::allocations::not_permitted(service));
     }
-    let report = store::UsageReport {
+    let report = wallets::UsageReport {
         project_id: caller.owner.project_id,
         account_id: caller.owner.account_id,
         service,
@@ -154,5 +154,5 @@ pub async fn wallet(caller: ApiCaller, state: web::Data<AppState>) -> Result<Htt
 
 /// The project's balance and the caller's sub-wallet balance.
 pub async fn balances(caller: &ApiCaller, state: &AppState) -> Result<(Credits, Option<Credits>), AppError> {
-    Ok(store::balances(&state.db, caller.owner.project_id, caller.owner.account_id).await?)
+    Ok(wallets::balances(&state.db, caller.owner.project_id, caller.owner.account_id).await?)
 }

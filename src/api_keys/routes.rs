@@ -1,105 +1,23 @@
 //! The API Key page and its dialogs. Every handler acts only on the signed-in
 //! person's own keys in their current project.
 
+use super::views::{CreatedPage, DeletePage, DonePage, EditPage, KeyList, KeyView, ListPage, NewPage};
 use std::borrow::Cow;
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{DAY, KeyName, KeyStatus, MAX_EXTEND_DAYS, parse_days, store};
+use super::{DAY, KeyName, MAX_EXTEND_DAYS, parse_days, store};
 use crate::{
     AppState,
     auth::CurrentTenant,
     db::now,
     error::AppError,
-    web::{FieldErrors, Layout, format_time, html, i18n::Msg, see_other},
+    web::{FieldErrors, format_time, html, i18n::Msg, see_other},
 };
 
 const PAGE_SIZE: i64 = 50;
-
-/// A key row as the list shows it.
-pub struct KeyView {
-    pub key: store::Key,
-    pub status: KeyStatus,
-}
-
-impl KeyView {
-    fn new(key: store::Key, now: i64) -> Self {
-        let status = KeyStatus::of(&key, now);
-        KeyView { key, status }
-    }
-
-    pub fn is_expired(&self) -> bool {
-        self.status == KeyStatus::Expired
-    }
-
-    pub fn status_text(&self, l: &Layout) -> Cow<'static, str> {
-        match self.status {
-            KeyStatus::Active => l.t("key-status-active").into(),
-            KeyStatus::ExpiresSoon { days } => l.t1("key-status-expires-in", "days", days).into(),
-            KeyStatus::Expired => l.t("key-status-expired").into(),
-            KeyStatus::Revoked => l.t("key-status-revoked").into(),
-        }
-    }
-
-    /// When and by whom a revoked key was revoked.
-    pub fn revoked_text(&self, l: &Layout) -> Option<String> {
-        let at = self.key.revoked_at?;
-        let by = self
-            .key
-            .revoked_by
-            .clone()
-            .unwrap_or_else(|| l.t("platform-role-support").to_string());
-        Some(l.lang.t_args("key-revoked-by", &[("who", by), ("time", l.time(&at))]))
-    }
-
-    pub fn status_class(&self) -> &'static str {
-        match self.status {
-            KeyStatus::Active => "badge badge-ok",
-            KeyStatus::ExpiresSoon { .. } => "badge badge-warn",
-            KeyStatus::Expired | KeyStatus::Revoked => "badge badge-bad",
-        }
-    }
-}
-
-/// The key table and its pager: shown on the page and swapped in after changes.
-pub struct KeyList {
-    pub keys: Vec<KeyView>,
-    pub page: i64,
-    pub pages: i64,
-    pub counts: store::KeyCounts,
-}
-
-impl KeyList {
-    async fn load(current: &CurrentTenant, page: i64, state: &AppState) -> Result<Self, AppError> {
-        let page = page.max(1);
-        let (keys, counts) = store::list(
-            &state.db,
-            current.account.id,
-            current.tenant.project_id,
-            PAGE_SIZE,
-            (page - 1) * PAGE_SIZE,
-        )
-        .await?;
-        let now = now();
-        let keys = keys.into_iter().map(|k| KeyView::new(k, now)).collect();
-        Ok(KeyList {
-            keys,
-            page,
-            pages: ((counts.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
-            counts,
-        })
-    }
-}
-
-#[derive(Template)]
-#[template(path = "api_keys/list.html")]
-struct ListPage {
-    l: Layout,
-    list: KeyList,
-    max_keys: i64,
-}
 
 #[derive(Deserialize)]
 pub struct ListQuery {
@@ -111,7 +29,7 @@ pub async fn list(
     query: web::Query<ListQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let list = KeyList::load(&current, query.page.unwrap_or(1), &state).await?;
+    let list = key_list(&current, query.page.unwrap_or(1), &state).await?;
     html(&ListPage {
         l: current.viewer.layout(),
         list,
@@ -120,16 +38,6 @@ pub async fn list(
 }
 
 // ----- create -----
-
-#[derive(Template)]
-#[template(path = "api_keys/new.html", blocks = ["content"])]
-struct NewPage {
-    l: Layout,
-    name: String,
-    days: String,
-    max_days: i64,
-    errors: FieldErrors,
-}
 
 pub async fn new_dialog(current: CurrentTenant, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let page = NewPage {
@@ -148,16 +56,6 @@ pub struct CreateForm {
     name: String,
     #[serde(default)]
     days: String,
-}
-
-#[derive(Template)]
-#[template(path = "api_keys/created.html", blocks = ["content"])]
-struct CreatedPage {
-    l: Layout,
-    key_id: String,
-    secret: String,
-    expires_at: i64,
-    list: KeyList,
 }
 
 /// Creates a key and shows its secret, once. Invalid input re-shows the
@@ -210,7 +108,7 @@ pub async fn create(
         key_id: created.key_id,
         secret: created.secret,
         expires_at: created.expires_at,
-        list: KeyList::load(&current, 1, &state).await?,
+        list: key_list(&current, 1, &state).await?,
     };
     let body = crate::web::page_body!(current.viewer.htmx, page)?;
     Ok(HttpResponse::Created()
@@ -220,16 +118,6 @@ pub async fn create(
 }
 
 // ----- edit -----
-
-#[derive(Template)]
-#[template(path = "api_keys/edit.html", blocks = ["content"])]
-struct EditPage {
-    l: Layout,
-    key: KeyView,
-    name: String,
-    extend_days: String,
-    errors: FieldErrors,
-}
 
 async fn own_key(current: &CurrentTenant, key_id: &str, state: &AppState) -> Result<store::Key, AppError> {
     store::own(&state.db, current.account.id, current.tenant.project_id, key_id)
@@ -326,13 +214,6 @@ pub async fn edit(
 
 // ----- delete -----
 
-#[derive(Template)]
-#[template(path = "api_keys/delete.html", blocks = ["content"])]
-struct DeletePage {
-    l: Layout,
-    keys: Vec<store::Key>,
-}
-
 /// The `key` values of a form or query (a checkbox list).
 fn selected(pairs: &[(String, String)]) -> Vec<String> {
     let mut keys: Vec<String> = pairs
@@ -382,14 +263,6 @@ pub async fn delete(
     done(&current, Msg::new("keys-deleted").arg("count", key_ids.len()), &state).await
 }
 
-#[derive(Template)]
-#[template(path = "api_keys/done.html")]
-struct DonePage {
-    l: Layout,
-    list: KeyList,
-    message: String,
-}
-
 /// After a change: htmx gets the fresh list and a toast and closes the
 /// dialog; a browser without JavaScript is sent back to the list.
 async fn done(current: &CurrentTenant, message: Msg, state: &AppState) -> Result<HttpResponse, AppError> {
@@ -399,11 +272,32 @@ async fn done(current: &CurrentTenant, message: Msg, state: &AppState) -> Result
     }
     let page = DonePage {
         l: current.viewer.layout(),
-        list: KeyList::load(current, 1, &state).await?,
+        list: key_list(current, 1, state).await?,
         message: message.in_lang(current.viewer.lang),
     };
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header(("HX-Trigger", "close-dialog"))
         .body(page.render()?))
+}
+
+/// A page of the viewer's keys in their current project.
+async fn key_list(current: &CurrentTenant, page: i64, state: &AppState) -> Result<KeyList, AppError> {
+    let page = page.max(1);
+    let (keys, counts) = store::list(
+        &state.db,
+        current.account.id,
+        current.tenant.project_id,
+        PAGE_SIZE,
+        (page - 1) * PAGE_SIZE,
+    )
+    .await?;
+    let now = now();
+    let keys = keys.into_iter().map(|k| KeyView::new(k, now)).collect();
+    Ok(KeyList {
+        keys,
+        page,
+        pages: ((counts.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
+        counts,
+    })
 }

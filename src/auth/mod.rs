@@ -8,6 +8,7 @@ pub mod service;
 pub mod session;
 pub mod store;
 pub mod throttle;
+pub mod views;
 
 use std::net::IpAddr;
 

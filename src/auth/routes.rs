@@ -1,5 +1,6 @@
 //! Sign-in and sign-out.
 
+use super::views::SignInPage;
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
 use serde::Deserialize;
@@ -8,17 +9,8 @@ use super::{Client, password, session::Viewer, store};
 use crate::{
     AppState,
     error::AppError,
-    web::{Layout, html, i18n::Msg, local_path, redirect_after_post},
+    web::{html, i18n::Msg, local_path, redirect_after_post},
 };
-
-#[derive(Template)]
-#[template(path = "auth/sign_in.html")]
-struct SignInPage {
-    l: Layout,
-    next: String,
-    username: String,
-    error: Option<String>,
-}
 
 #[derive(Deserialize)]
 pub struct NextQuery {

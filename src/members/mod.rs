@@ -4,6 +4,7 @@
 pub mod routes;
 pub mod service;
 pub mod store;
+pub mod views;
 
 pub use crate::projects::Member;
 

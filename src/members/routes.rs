@@ -1,7 +1,7 @@
 //! Handlers of the Account & Project overview and its Members tab.
 
+use super::views::{MembersPage, OverviewPage, RemovePage, ServiceUsage};
 use actix_web::{HttpResponse, web};
-use askama::Template;
 use serde::Deserialize;
 
 use super::{
@@ -10,26 +10,13 @@ use super::{
 };
 use crate::{
     AppState, accounts,
+    auth::CurrentUser,
     auth::{CurrentTenant, TenantAdmin},
-    auth::{CurrentUser, identity::Account},
     error::AppError,
-    projects::Tenant,
     projects::TenantRole,
-    quotas::{Gauge, QuotaService, routes::gauge_text, service as quota_service},
-    web::{FieldErrors, Layout, i18n::Msg, redirect_after_post},
+    quotas::{Gauge, QuotaService, service as quota_service},
+    web::{FieldErrors, i18n::Msg, redirect_after_post},
 };
-
-#[derive(Template)]
-#[template(path = "account/members.html", blocks = ["content"])]
-struct MembersPage {
-    l: Layout,
-    tab: &'static str,
-    members: Vec<Member>,
-    me: i64,
-    identifier: String,
-    role: String,
-    errors: FieldErrors,
-}
 
 async fn page(
     current: &CurrentTenant,
@@ -171,15 +158,6 @@ pub async fn set_role(
     Ok(redirect_after_post(current.viewer.htmx, "/account/members"))
 }
 
-#[derive(Template)]
-#[template(path = "account/remove.html", blocks = ["content"])]
-struct RemovePage {
-    l: Layout,
-    member: Member,
-    /// The member's live allocations, which removal offers to release.
-    live_allocations: usize,
-}
-
 pub async fn remove_dialog(
     admin: TenantAdmin,
     path: web::Path<i64>,
@@ -241,30 +219,6 @@ pub async fn remove(
 }
 
 // ----- overview -----
-
-/// One service's row on the overview: my usage against my effective quota
-/// (my own, or else the project's).
-pub struct ServiceUsage {
-    pub service: QuotaService,
-    pub gauges: Vec<Gauge>,
-}
-
-#[derive(Template)]
-#[template(path = "account/overview.html", blocks = ["content"])]
-struct OverviewPage {
-    l: Layout,
-    tab: &'static str,
-    user: Account,
-    current: Option<Tenant>,
-    tenants: Vec<Tenant>,
-    usage: Vec<ServiceUsage>,
-}
-
-impl OverviewPage {
-    fn gauge(&self, gauge: &Gauge) -> String {
-        gauge_text(&self.l, gauge)
-    }
-}
 
 pub async fn overview(user: CurrentUser, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let db = &state.db;

@@ -67,7 +67,7 @@ pub async fn add(
         before: "",
         after: role.as_str(),
     };
-    activity::service::record_in(&mut *tx, change).await?;
+    activity::service::record_in(&mut tx, change).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -101,7 +101,7 @@ pub async fn set_role(
         before: current.as_str(),
         after: role.as_str(),
     };
-    activity::service::record_in(&mut *tx, change).await?;
+    activity::service::record_in(&mut tx, change).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -144,7 +144,7 @@ pub async fn remove(
         before: current.as_str(),
         after: "",
     };
-    activity::service::record_in(&mut *tx, change).await?;
+    activity::service::record_in(&mut tx, change).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -7,6 +7,7 @@
 pub mod routes;
 pub mod service;
 pub mod store;
+pub mod views;
 
 use crate::web::router::Routes;
 

@@ -1,33 +1,16 @@
 //! The object-storage page: your own pair, and (tenant admins) every
 //! member's pair, each with a Rotate button.
 
+use super::views::{Page, Shown};
 use actix_web::{HttpResponse, web};
-use askama::Template;
 
 use super::store::{self, Pair};
 use crate::{
     AppState,
     auth::{CurrentTenant, TenantAdmin},
     error::AppError,
-    web::{Layout, html, i18n::Msg, redirect_after_post},
+    web::{html, i18n::Msg, redirect_after_post},
 };
-
-/// A pair as the page shows it, with its secret key.
-pub struct Shown {
-    pub pair: Pair,
-    pub secret_key: String,
-}
-
-#[derive(Template)]
-#[template(path = "object_storage/page.html")]
-struct Page {
-    l: Layout,
-    /// Whether the viewer may use Cloud Object Storage in this project.
-    permitted: bool,
-    own: Option<Shown>,
-    /// Every member's pair (tenant admins only).
-    members: Vec<Pair>,
-}
 
 async fn permitted(current: &CurrentTenant, state: &AppState) -> Result<bool, AppError> {
     let services = crate::permissions::service::permitted_services(&state.db, current.tenant.membership_id).await?;

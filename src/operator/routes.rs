@@ -1,5 +1,6 @@
 //! The operator console's page and forms.
 
+use super::views::ConsolePage;
 use std::collections::HashMap;
 
 use actix_web::{HttpResponse, web};
@@ -11,64 +12,12 @@ use crate::{
     auth::Operator,
     error::AppError,
     quotas::QuotaService,
-    wallets::service::{self as wallet_service, Order},
+    wallets::service::{self as wallet_service},
     web::FieldErrors,
-    web::{Layout, i18n::Msg, see_other},
+    web::{i18n::Msg, see_other},
 };
 
 type Form = web::Form<HashMap<String, String>>;
-
-#[derive(Template)]
-#[template(path = "operator/console.html")]
-struct ConsolePage {
-    l: Layout,
-    /// Which form was sent (its errors and values are shown there).
-    active: &'static str,
-    values: HashMap<String, String>,
-    errors: FieldErrors,
-    /// A new account's first-password link, shown once.
-    link: Option<(String, String)>,
-    orders: Vec<Order>,
-    services: [QuotaService; 2],
-}
-
-impl ConsolePage {
-    fn value(&self, form: &str, field: &str) -> &str {
-        if self.active == form {
-            self.values.get(field).map(String::as_str).unwrap_or("")
-        } else {
-            ""
-        }
-    }
-
-    fn error(&self, form: &str, field: &str) -> Option<&str> {
-        if self.active == form {
-            self.errors.get(field)
-        } else {
-            None
-        }
-    }
-
-    fn next_steps(&self, order: &Order) -> &'static [&'static str] {
-        match order.status.as_str() {
-            "quotation" => &["paid", "cancelled"],
-            "paid" => &["credited", "cancelled"],
-            _ => &[],
-        }
-    }
-
-    fn step_key(&self, step: &str) -> &'static str {
-        match step {
-            "paid" => "operator-order-pay",
-            "credited" => "operator-order-credit",
-            _ => "operator-order-cancel",
-        }
-    }
-
-    fn status_key(&self, status: &str) -> &'static str {
-        crate::wallets::order_status_key(status)
-    }
-}
 
 async fn page(
     operator: &Operator,
@@ -124,7 +73,7 @@ async fn finish(
                 .into_iter()
                 .map(|(k, v)| (k, v.chars().take(200).collect()))
                 .collect();
-            let page = page(&operator, form, values, errors, None, &state).await?;
+            let page = page(&operator, form, values, errors, None, state).await?;
             Ok(crate::web::unprocessable(page.render()?))
         }
         Err(AppError::NotFound) => {
@@ -163,7 +112,7 @@ pub async fn create_account(
         return finish(operator, "account", form, refused, &state).await;
     }
     let result = service::create_account_with_link(
-        &db,
+        db,
         actor,
         field(&form, "username"),
         field(&form, "email"),
@@ -196,7 +145,7 @@ pub async fn create_account(
 pub async fn set_role(operator: Operator, form: Form, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let db = &state.db.clone();
-    let result = service::set_platform_role(&db, person(&operator), field(&form, "username"), field(&form, "role"))
+    let result = service::set_platform_role(db, person(&operator), field(&form, "username"), field(&form, "role"))
         .await
         .map(|()| Msg::new("operator-role-set").arg("username", field(&form, "username").trim()));
     finish(operator, "role", form, result, &state).await
@@ -210,7 +159,7 @@ pub async fn create_project(
     let form = form.into_inner();
     let db = &state.db.clone();
     let result = service::create_project(
-        &db,
+        db,
         Some(operator.0.account.id),
         field(&form, "code"),
         field(&form, "name"),
@@ -226,7 +175,7 @@ pub async fn add_member(operator: Operator, form: Form, state: web::Data<AppStat
     let form = form.into_inner();
     let db = &state.db.clone();
     let result = service::add_member(
-        &db,
+        db,
         Some(operator.0.account.id),
         field(&form, "project"),
         field(&form, "username"),
@@ -252,7 +201,7 @@ pub async fn set_quota(operator: Operator, form: Form, state: web::Data<AppState
         ("floating_ip", given("floating_ip")),
     ];
     let result = service::set_project_quota(
-        &db,
+        db,
         Some(operator.0.account.id),
         field(&form, "project"),
         field(&form, "service"),
@@ -267,7 +216,7 @@ pub async fn add_order(operator: Operator, form: Form, state: web::Data<AppState
     let form = form.into_inner();
     let db = &state.db.clone();
     let result = service::add_order(
-        &db,
+        db,
         Some(operator.0.account.id),
         field(&form, "project"),
         field(&form, "number"),
@@ -288,7 +237,7 @@ pub async fn advance_order(
     let form = form.into_inner();
     let db = &state.db.clone();
     let number = path.into_inner();
-    let result = service::advance_order(&db, Some(operator.0.account.id), &number, field(&form, "to"))
+    let result = service::advance_order(db, Some(operator.0.account.id), &number, field(&form, "to"))
         .await
         .map(|()| Msg::new("operator-order-advanced").arg("number", &number));
     match result {

@@ -4,11 +4,11 @@
 //! refusal is an `AppError` naming the field at fault.
 
 use crate::{
-    accounts::{self, DisplayName, Email, PlatformRole, Username, store::NewAccount},
+    accounts::{self, DisplayName, Email, PlatformRole, Username, service::NewAccount},
     activity::{self, Change},
     db::Db,
     error::AppError,
-    projects::{self, ProjectCode, ProjectName, TenantRole, store::Project},
+    projects::{self, ProjectCode, ProjectName, TenantRole, service::Project},
     quotas::{QuotaLimit, QuotaService, Resource},
     wallets::{self, Credits, OrderStep},
     {auth::password, token},

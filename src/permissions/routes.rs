@@ -1,51 +1,20 @@
 //! The Permissions page, its search, and the per-member dialog.
 
+use super::views::{EditPage, PermissionsPage, SavedFragment, TenantRow};
 use std::collections::HashMap;
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::service_label_key;
 use super::store;
 use crate::{
     AppState,
     auth::{CurrentTenant, TenantAdmin},
     error::AppError,
     projects::{self as members, Member},
-    web::{Layout, html, i18n::Msg, see_other},
+    web::{html, i18n::Msg, see_other},
 };
-
-/// A member and the services they may use.
-pub struct TenantRow {
-    pub member: Member,
-    pub services: Vec<String>,
-}
-
-impl TenantRow {
-    pub fn may_use(&self, service: &str) -> bool {
-        self.services.iter().any(|s| s == service)
-    }
-}
-
-fn label(code: &str) -> &'static str {
-    service_label_key(code)
-}
-
-#[derive(Template)]
-#[template(path = "permissions/page.html")]
-struct PermissionsPage {
-    l: Layout,
-    q: String,
-    rows: Vec<TenantRow>,
-    services: Vec<String>,
-}
-
-impl PermissionsPage {
-    fn label(&self, code: &str) -> &'static str {
-        label(code)
-    }
-}
 
 #[derive(Deserialize)]
 pub struct SearchQuery {
@@ -95,21 +64,6 @@ pub async fn page(
     })
 }
 
-#[derive(Template)]
-#[template(path = "permissions/edit.html", blocks = ["content"])]
-struct EditPage {
-    l: Layout,
-    row: TenantRow,
-    services: Vec<String>,
-    editable: bool,
-}
-
-impl EditPage {
-    fn label(&self, code: &str) -> &'static str {
-        label(code)
-    }
-}
-
 async fn row_of(current: &CurrentTenant, account_id: i64, state: &AppState) -> Result<TenantRow, AppError> {
     // Tenant users may look only at themselves; anyone else is not there.
     if !current.tenant.is_admin() && account_id != current.account.id {
@@ -141,21 +95,6 @@ pub async fn dialog(
         editable,
     };
     crate::web::page_body!(current.viewer.htmx, page).map(crate::web::ok_html)
-}
-
-#[derive(Template)]
-#[template(path = "permissions/saved.html")]
-struct SavedFragment {
-    l: Layout,
-    row: TenantRow,
-    services: Vec<String>,
-    message: String,
-}
-
-impl SavedFragment {
-    fn label(&self, code: &str) -> &'static str {
-        label(code)
-    }
 }
 
 /// Saves the services a member may use (tenant admins only).

@@ -53,7 +53,7 @@ pub async fn set(
             before: &before.join(","),
             after: &after.join(","),
         };
-        activity::service::record_in(&mut *tx, change).await?;
+        activity::service::record_in(&mut tx, change).await?;
     }
     tx.commit().await?;
     Ok(true)

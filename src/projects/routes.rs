@@ -1,34 +1,20 @@
 //! The landing redirect and the project switcher.
 
+use super::views::SwitchPage;
 use actix_web::{HttpResponse, web};
-use askama::Template;
 use serde::Deserialize;
 
-use super::{Tenant, store};
+use super::store;
 use crate::{
     AppState,
     auth::CurrentUser,
     error::AppError,
-    web::{Layout, i18n::Msg, redirect_after_post, see_other},
+    web::{i18n::Msg, redirect_after_post, see_other},
 };
 
 /// The landing page is the Account & Project overview.
 pub async fn home() -> HttpResponse {
     see_other("/account")
-}
-
-#[derive(Template)]
-#[template(path = "projects/switch.html", blocks = ["content"])]
-struct SwitchPage {
-    l: Layout,
-    tenants: Vec<Tenant>,
-    current: Option<i64>,
-}
-
-impl SwitchPage {
-    fn is_current(&self, tenant: &Tenant) -> bool {
-        self.current == Some(tenant.project_id)
-    }
 }
 
 /// The switcher: a dialog for htmx, a page otherwise.

@@ -6,6 +6,7 @@ pub mod admission;
 pub mod routes;
 pub mod service;
 pub mod store;
+pub mod views;
 pub mod writer;
 
 use crate::web::router::Routes;

@@ -1,12 +1,13 @@
 //! The Quota page (tenant admins only) and its Edit Quota dialog.
 
+use super::views::{EditPage, MemberRow, QuotaField, QuotaPage, SavedFragment};
 use std::collections::HashMap;
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{Gauge, QuotaLimit, QuotaService, Resource, store};
+use super::{QuotaLimit, QuotaService, store};
 use crate::{
     AppState,
     auth::TenantAdmin,
@@ -24,71 +25,6 @@ fn service_of(query: &ServiceQuery) -> Result<QuotaService, AppError> {
     match query.service.as_deref() {
         None | Some("") => Ok(QuotaService::Ccs),
         Some(code) => QuotaService::parse(code).ok_or(AppError::BadRequest(Msg::new("quota-unknown-service"))),
-    }
-}
-
-/// A row of the members table: the member and each gauge with how it reads.
-pub struct MemberRow {
-    pub member: store::MemberName,
-    pub cells: Vec<(Gauge, String)>,
-}
-
-impl MemberRow {
-    /// `figures` remembers how each distinct gauge reads: a project's
-    /// hundreds of members share a few figures, and formatting one (a
-    /// translated unit with a plural) costs more than the rest of the row.
-    fn new(l: &Layout, member: store::MemberName, gauges: Vec<Gauge>, figures: &mut HashMap<Gauge, String>) -> Self {
-        let cells = gauges
-            .into_iter()
-            .map(|gauge| {
-                let text = figures.entry(gauge).or_insert_with(|| gauge_text(l, &gauge)).clone();
-                (gauge, text)
-            })
-            .collect();
-        MemberRow { member, cells }
-    }
-}
-
-/// How a gauge reads: `3 / 8 cores`, `3 / unlimited`.
-pub fn gauge_text(l: &Layout, gauge: &Gauge) -> String {
-    match gauge.limit {
-        Some(limit) => format!("{} / {}", gauge.usage, l.t1(gauge.resource.unit_key(), "n", limit)),
-        None => format!(
-            "{} / {}",
-            l.t1(gauge.resource.unit_key(), "n", gauge.usage),
-            l.t("quota-unlimited")
-        ),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "quotas/page.html")]
-struct QuotaPage {
-    l: Layout,
-    service: QuotaService,
-    services: [QuotaService; 2],
-    project: Vec<Gauge>,
-    rows: Vec<MemberRow>,
-    /// The newest live allocations of the service, and how many there are.
-    allocations: Vec<store::LiveAllocation>,
-    live_total: i64,
-}
-
-impl QuotaPage {
-    fn resources_text(&self, allocation: &store::LiveAllocation) -> String {
-        allocation
-            .resources
-            .iter()
-            .map(|(resource, amount)| match Resource::parse(resource) {
-                Some(known) => format!("{} {amount}", self.l.t(known.label_key())),
-                None => format!("{resource} {amount}"),
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-
-    fn gauge(&self, gauge: &Gauge) -> String {
-        gauge_text(&self.l, gauge)
     }
 }
 
@@ -159,34 +95,6 @@ pub async fn release(
     ))
 }
 
-/// One field of the Edit Quota form.
-pub struct QuotaField {
-    pub resource: Resource,
-    pub value: String,
-    pub usage: i64,
-    /// The project's limit, `None` if unlimited.
-    pub project_limit: Option<i64>,
-    pub error: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "quotas/edit.html", blocks = ["content"])]
-struct EditPage {
-    l: Layout,
-    service: QuotaService,
-    member: Member,
-    fields: Vec<QuotaField>,
-}
-
-impl EditPage {
-    fn project_limit_text(&self, field: &QuotaField) -> String {
-        match field.project_limit {
-            Some(limit) => self.l.t1(field.resource.unit_key(), "n", limit),
-            None => self.l.t("quota-unlimited").to_string(),
-        }
-    }
-}
-
 async fn member_of(admin: &TenantAdmin, account_id: i64, state: &AppState) -> Result<Member, AppError> {
     let current = &admin.0;
     members::service::member(&state.db, current.tenant.project_id, account_id)
@@ -233,16 +141,6 @@ pub async fn edit_dialog(
         fields,
     };
     crate::web::page_body!(current.viewer.htmx, page).map(crate::web::ok_html)
-}
-
-#[derive(Template)]
-#[template(path = "quotas/saved.html")]
-struct SavedFragment {
-    l: Layout,
-    service: QuotaService,
-    row: MemberRow,
-    message: String,
-    warning: Option<String>,
 }
 
 /// Saves a member's quotas. Every field is checked (a whole number from -1,

@@ -13,7 +13,10 @@ use crate::{
 };
 
 /// Reads the other capabilities may make of quotas and allocations.
-pub use super::store::{MemberName, admit, live_allocations, member_gauges, members_with_gauges, project_gauges};
+pub use super::store::{
+    Admission, Allocation, AllocationWrite, MemberName, Outcome, admit, live_allocations, member_gauges,
+    members_with_gauges, project_gauges,
+};
 
 /// Why a quota change was refused.
 #[derive(Debug, thiserror::Error)]

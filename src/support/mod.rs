@@ -3,6 +3,7 @@
 //! reason, and every look recorded.
 
 pub mod routes;
+pub mod views;
 
 use crate::web::router::Routes;
 

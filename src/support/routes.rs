@@ -1,38 +1,28 @@
 //! Handlers of the support console.
 
+use super::views::{AccountPage, ProjectView, SearchPage};
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
 use crate::{
     AppState,
-    accounts::{self, Account, PlatformRole, routes::parse_reason},
-    activity::{
-        self, Change,
-        store::{ActivityFilter, ChangeRow},
-    },
-    api_keys::{self, store::Key},
+    accounts::{self, routes::parse_reason},
+    activity::{self, Change, service::ActivityFilter},
+    api_keys::{self},
     auth::Support,
     error::AppError,
-    projects::{self, Tenant},
-    quotas::{Gauge, QuotaService, routes::gauge_text, service as quota_service},
-    wallets::{Credits, service as wallet_service},
+    projects::{self},
+    quotas::{QuotaService, service as quota_service},
+    wallets::service as wallet_service,
     web::FieldErrors,
-    web::{Layout, html, i18n::Msg, see_other},
+    web::{html, i18n::Msg, see_other},
 };
 
 #[derive(Deserialize)]
 pub struct SearchQuery {
     #[serde(default)]
     q: String,
-}
-
-#[derive(Template)]
-#[template(path = "support/search.html")]
-struct SearchPage {
-    l: Layout,
-    q: String,
-    results: Vec<Account>,
 }
 
 pub async fn search(
@@ -52,55 +42,6 @@ pub async fn search(
         q,
         results,
     })
-}
-
-/// One of the account's projects, with what support needs to see of it.
-pub struct ProjectView {
-    pub tenant: Tenant,
-    pub gauges: Vec<(QuotaService, Vec<Gauge>)>,
-    pub project_balance: Credits,
-    pub sub_wallet: Option<Credits>,
-}
-
-#[derive(Template)]
-#[template(path = "support/account.html")]
-struct AccountPage {
-    l: Layout,
-    account: Account,
-    projects: Vec<ProjectView>,
-    keys: Vec<Key>,
-    changes: Vec<ChangeRow>,
-    /// Whether the viewer's platform role lets them act on this account.
-    may_act: bool,
-    errors: FieldErrors,
-    /// Which action form the errors belong to.
-    active: String,
-}
-
-impl AccountPage {
-    fn gauge(&self, gauge: &Gauge) -> String {
-        gauge_text(&self.l, gauge)
-    }
-
-    fn role_key(&self) -> &'static str {
-        match self.account.platform_role {
-            PlatformRole::None => "platform-role-none",
-            PlatformRole::Support => "platform-role-support",
-            PlatformRole::Operator => "platform-role-operator",
-        }
-    }
-
-    fn key_expired(&self, key: &Key) -> bool {
-        key.expires_at <= crate::db::now()
-    }
-
-    fn error(&self, form: &str, field: &str) -> Option<&str> {
-        if self.active == form {
-            self.errors.get(field)
-        } else {
-            None
-        }
-    }
 }
 
 async fn account_page(
@@ -188,7 +129,7 @@ async fn refused(
 ) -> Result<HttpResponse, AppError> {
     let mut errors = FieldErrors::default();
     errors.add(err, support.0.viewer.lang)?;
-    let page = account_page(support, account_id, errors, form.to_string(), &state).await?;
+    let page = account_page(support, account_id, errors, form.to_string(), state).await?;
     Ok(crate::web::unprocessable(page.render()?))
 }
 

@@ -5,6 +5,7 @@
 pub mod routes;
 pub mod service;
 pub mod store;
+pub mod views;
 
 use std::fmt;
 

@@ -1,13 +1,13 @@
 //! The Wallet, Usage and Orders tabs of Account & Project.
 
+use super::views::{LedgerQuery, OrdersPage, RemovePage, UsagePage, WalletPage};
 use actix_web::{HttpResponse, web};
-use askama::Template;
 use serde::Deserialize;
 
 use super::{
     CreditSum, Credits,
     service::{self, Direction},
-    store::{self, LedgerFilter, LedgerRow, Order, UsageSum, Wallet},
+    store::{self, LedgerFilter, UsageSum},
 };
 use crate::{
     AppState,
@@ -15,29 +15,10 @@ use crate::{
     error::AppError,
     projects::{self as members, Member},
     web::FieldErrors,
-    web::{Layout, csv, date_range, i18n::Msg, redirect_after_post},
+    web::{csv, date_range, i18n::Msg, redirect_after_post},
 };
 
 const PAGE_SIZE: i64 = 50;
-
-#[derive(Deserialize, Default, Clone)]
-pub struct LedgerQuery {
-    #[serde(default)]
-    from: String,
-    #[serde(default)]
-    to: String,
-    #[serde(default)]
-    member: String,
-    page: Option<i64>,
-}
-
-impl LedgerQuery {
-    /// The query string that keeps these filters (for the pager and CSV link).
-    pub fn keep(&self) -> String {
-        let pairs = [("from", &self.from), ("to", &self.to), ("member", &self.member)];
-        crate::web::query_keeping(&pairs)
-    }
-}
 
 /// The rows a viewer may see: admins the whole project's (optionally one
 /// member's), tenant users only their own sub-wallet's — none without one.
@@ -69,46 +50,6 @@ async fn filter_for(
     Ok(Some(filter))
 }
 
-#[derive(Template)]
-#[template(path = "wallets/wallet.html", blocks = ["content"])]
-struct WalletPage {
-    l: Layout,
-    tab: &'static str,
-    parent: Wallet,
-    subs: Vec<Wallet>,
-    members: Vec<Member>,
-    rows: Vec<LedgerRow>,
-    total: i64,
-    page: i64,
-    pages: i64,
-    query: LedgerQuery,
-    errors: FieldErrors,
-    transfer_member: String,
-    transfer_amount: String,
-}
-
-impl WalletPage {
-    fn without_sub_wallet(&self) -> Vec<&Member> {
-        self.members
-            .iter()
-            .filter(|m| !self.subs.iter().any(|s| s.account_id == Some(m.account_id)))
-            .collect()
-    }
-
-    fn kind_key(&self, kind: &str) -> &'static str {
-        match kind {
-            "credit" => "ledger-credit",
-            "debit" => "ledger-debit",
-            "transfer" => "ledger-transfer",
-            _ => "ledger-reversal",
-        }
-    }
-
-    fn is_member_filter(&self, member: &Member) -> bool {
-        self.query.member == member.account_id.to_string()
-    }
-}
-
 async fn wallet_page(
     current: &CurrentTenant,
     query: LedgerQuery,
@@ -130,7 +71,7 @@ async fn wallet_page(
     };
     let page = query.page.unwrap_or(1).max(1);
     let mut errors = errors;
-    let (rows, total) = match filter_for(current, &query, &state).await {
+    let (rows, total) = match filter_for(current, &query, state).await {
         Ok(Some(filter)) => store::ledger(db, project_id, &filter, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?,
         Ok(None) => (Vec::new(), 0),
         Err(err @ AppError::Invalid { .. }) => {
@@ -335,13 +276,6 @@ pub async fn transfer(
     }
 }
 
-#[derive(Template)]
-#[template(path = "wallets/remove.html", blocks = ["content"])]
-struct RemovePage {
-    l: Layout,
-    wallet: Wallet,
-}
-
 pub async fn remove_dialog(
     admin: TenantAdmin,
     path: web::Path<i64>,
@@ -390,29 +324,6 @@ pub struct RangeQuery {
     from: String,
     #[serde(default)]
     to: String,
-}
-
-#[derive(Template)]
-#[template(path = "wallets/usage.html", blocks = ["content"])]
-struct UsagePage {
-    l: Layout,
-    tab: &'static str,
-    sums: Vec<UsageSum>,
-    total_seconds: i64,
-    total_amount: CreditSum,
-    from: String,
-    to: String,
-    errors: FieldErrors,
-}
-
-impl UsagePage {
-    fn service_key(&self, code: &str) -> &'static str {
-        crate::permissions::service_label_key(code)
-    }
-
-    fn hours(&self, seconds: &i64) -> String {
-        format!("{}.{:02}", seconds / 3600, (seconds % 3600) * 100 / 3600)
-    }
 }
 
 async fn usage_sums(current: &CurrentTenant, query: &RangeQuery, state: &AppState) -> Result<Vec<UsageSum>, AppError> {
@@ -488,20 +399,6 @@ pub async fn usage_csv(
 }
 
 // ----- orders -----
-
-#[derive(Template)]
-#[template(path = "wallets/orders.html", blocks = ["content"])]
-struct OrdersPage {
-    l: Layout,
-    tab: &'static str,
-    orders: Vec<Order>,
-}
-
-impl OrdersPage {
-    fn status_key(&self, status: &str) -> &'static str {
-        crate::wallets::order_status_key(status)
-    }
-}
 
 pub async fn orders(current: CurrentTenant, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let orders = store::orders(&state.db, Some(current.tenant.project_id)).await?;

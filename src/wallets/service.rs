@@ -143,7 +143,7 @@ async fn record(
         before: "",
         after,
     };
-    activity::service::record_in(&mut **tx, change).await
+    activity::service::record_in(tx, change).await
 }
 
 /// Gives a member a sub-wallet (reopening a closed one).
@@ -334,7 +334,7 @@ pub async fn add_order(
         before: "",
         after: &format!("quotation {amount}"),
     };
-    activity::service::record_in(&mut *tx, change).await?;
+    activity::service::record_in(&mut tx, change).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -370,7 +370,7 @@ pub async fn advance_order(db: &Db, actor_id: Option<i64>, number: &str, to: Ord
         before: &order.status,
         after: to.as_str(),
     };
-    activity::service::record_in(&mut *tx, change).await?;
+    activity::service::record_in(&mut tx, change).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -454,8 +454,6 @@ pub async fn orders(db: &Db, project_id: Option<i64>) -> sqlx::Result<Vec<Order>
     Ok(rows.iter().map(order).collect())
 }
 
-/// Records an order as a quotation; a taken number is a `Conflict`.
-
 /// Records an order as a quotation (a taken number fails as a unique violation).
 pub async fn insert_order(
     conn: &mut SqliteConnection,

@@ -1,0 +1,96 @@
+//! The pages and fragments of accounts: askama templates and the view
+//! models they show. No database and no rules here (`routes.rs` fills them).
+
+use crate::{
+    auth::service::SessionRow,
+    web::{FieldErrors, Layout},
+};
+use askama::Template;
+
+#[derive(Template)]
+#[template(path = "account/profile.html", blocks = ["content"])]
+pub(super) struct ProfilePage {
+    pub(super) l: Layout,
+    pub(super) tab: &'static str,
+    pub(super) display_name: String,
+    pub(super) email: String,
+    pub(super) phone: String,
+    pub(super) language: String,
+    pub(super) time_zone: String,
+    pub(super) errors: FieldErrors,
+    pub(super) zones: &'static [&'static str],
+    /// The account's signed-in sessions, and which one is this.
+    pub(super) sessions: Vec<SessionRow>,
+    pub(super) this_session: Option<i64>,
+}
+
+impl ProfilePage {
+    pub(super) fn is_this(&self, session: &SessionRow) -> bool {
+        self.this_session == Some(session.id)
+    }
+
+    /// "Firefox on Linux": what a person recognises of a user agent.
+    pub(super) fn device(&self, session: &SessionRow) -> String {
+        device_of(&session.user_agent, &self.l)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "account/password.html", blocks = ["content"])]
+pub(super) struct PasswordPage {
+    pub(super) l: Layout,
+    pub(super) tab: &'static str,
+    pub(super) errors: FieldErrors,
+}
+
+#[derive(Template)]
+#[template(path = "account/reset.html")]
+pub(super) struct ResetPage {
+    pub(super) l: Layout,
+    pub(super) token: String,
+    pub(super) username: String,
+    pub(super) errors: FieldErrors,
+}
+
+#[derive(Template)]
+#[template(path = "account/issue_reset.html")]
+pub(super) struct IssueResetPage {
+    pub(super) l: Layout,
+    pub(super) username: String,
+    pub(super) reason: String,
+    pub(super) link: Option<String>,
+    pub(super) errors: FieldErrors,
+}
+
+fn device_of(user_agent: &str, l: &Layout) -> String {
+    let ua = user_agent;
+    let browser = [
+        ("Edg/", "Edge"),
+        ("Firefox/", "Firefox"),
+        ("Chrome/", "Chrome"),
+        ("Safari/", "Safari"),
+        ("curl/", "curl"),
+    ]
+    .into_iter()
+    .find(|(mark, _)| ua.contains(mark))
+    .map(|(_, name)| name);
+    let system = [
+        ("Android", "Android"),
+        ("iPhone", "iOS"),
+        ("iPad", "iPadOS"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("Linux", "Linux"),
+    ]
+    .into_iter()
+    .find(|(mark, _)| ua.contains(mark))
+    .map(|(_, name)| name);
+    match (browser, system) {
+        (Some(browser), Some(system)) => l.lang.t_args(
+            "session-device",
+            &[("browser", browser.to_string()), ("system", system.to_string())],
+        ),
+        (Some(name), None) | (None, Some(name)) => name.to_string(),
+        (None, None) => l.t("session-device-unknown").to_string(),
+    }
+}

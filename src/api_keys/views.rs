@@ -1,0 +1,113 @@
+//! The pages and fragments of api_keys: askama templates and the view
+//! models they show. No database and no rules here (`routes.rs` fills them).
+
+use super::{KeyStatus, store};
+use crate::web::{FieldErrors, Layout};
+use askama::Template;
+use std::borrow::Cow;
+
+/// A key row as the list shows it.
+pub struct KeyView {
+    pub key: store::Key,
+    pub status: KeyStatus,
+}
+
+impl KeyView {
+    pub(super) fn new(key: store::Key, now: i64) -> Self {
+        let status = KeyStatus::of(&key, now);
+        KeyView { key, status }
+    }
+
+    pub fn is_expired(&self) -> bool {
+        self.status == KeyStatus::Expired
+    }
+
+    pub fn status_text(&self, l: &Layout) -> Cow<'static, str> {
+        match self.status {
+            KeyStatus::Active => l.t("key-status-active").into(),
+            KeyStatus::ExpiresSoon { days } => l.t1("key-status-expires-in", "days", days).into(),
+            KeyStatus::Expired => l.t("key-status-expired").into(),
+            KeyStatus::Revoked => l.t("key-status-revoked").into(),
+        }
+    }
+
+    /// When and by whom a revoked key was revoked.
+    pub fn revoked_text(&self, l: &Layout) -> Option<String> {
+        let at = self.key.revoked_at?;
+        let by = self
+            .key
+            .revoked_by
+            .clone()
+            .unwrap_or_else(|| l.t("platform-role-support").to_string());
+        Some(l.lang.t_args("key-revoked-by", &[("who", by), ("time", l.time(&at))]))
+    }
+
+    pub fn status_class(&self) -> &'static str {
+        match self.status {
+            KeyStatus::Active => "badge badge-ok",
+            KeyStatus::ExpiresSoon { .. } => "badge badge-warn",
+            KeyStatus::Expired | KeyStatus::Revoked => "badge badge-bad",
+        }
+    }
+}
+
+/// The key table and its pager: shown on the page and swapped in after changes.
+pub struct KeyList {
+    pub keys: Vec<KeyView>,
+    pub page: i64,
+    pub pages: i64,
+    pub counts: store::KeyCounts,
+}
+
+#[derive(Template)]
+#[template(path = "api_keys/list.html")]
+pub(super) struct ListPage {
+    pub(super) l: Layout,
+    pub(super) list: KeyList,
+    pub(super) max_keys: i64,
+}
+
+#[derive(Template)]
+#[template(path = "api_keys/new.html", blocks = ["content"])]
+pub(super) struct NewPage {
+    pub(super) l: Layout,
+    pub(super) name: String,
+    pub(super) days: String,
+    pub(super) max_days: i64,
+    pub(super) errors: FieldErrors,
+}
+
+#[derive(Template)]
+#[template(path = "api_keys/created.html", blocks = ["content"])]
+pub(super) struct CreatedPage {
+    pub(super) l: Layout,
+    pub(super) key_id: String,
+    pub(super) secret: String,
+    pub(super) expires_at: i64,
+    pub(super) list: KeyList,
+}
+
+#[derive(Template)]
+#[template(path = "api_keys/edit.html", blocks = ["content"])]
+pub(super) struct EditPage {
+    pub(super) l: Layout,
+    pub(super) key: KeyView,
+    pub(super) name: String,
+    pub(super) extend_days: String,
+    pub(super) errors: FieldErrors,
+}
+
+#[derive(Template)]
+#[template(path = "api_keys/delete.html", blocks = ["content"])]
+pub(super) struct DeletePage {
+    pub(super) l: Layout,
+    pub(super) keys: Vec<store::Key>,
+}
+
+#[derive(Template)]
+#[template(path = "api_keys/done.html")]
+pub(super) struct DonePage {
+    pub(super) l: Layout,
+    pub(super) list: KeyList,
+    pub(super) message: String,
+}

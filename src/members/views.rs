@@ -1,0 +1,56 @@
+//! The pages and fragments of members: askama templates and the view
+//! models they show. No database and no rules here (`routes.rs` fills them).
+
+use super::Member;
+use crate::{
+    auth::identity::Account,
+    projects::Tenant,
+    quotas::{Gauge, QuotaService, views::gauge_text},
+    web::{FieldErrors, Layout},
+};
+use askama::Template;
+
+#[derive(Template)]
+#[template(path = "account/members.html", blocks = ["content"])]
+pub(super) struct MembersPage {
+    pub(super) l: Layout,
+    pub(super) tab: &'static str,
+    pub(super) members: Vec<Member>,
+    pub(super) me: i64,
+    pub(super) identifier: String,
+    pub(super) role: String,
+    pub(super) errors: FieldErrors,
+}
+
+#[derive(Template)]
+#[template(path = "account/remove.html", blocks = ["content"])]
+pub(super) struct RemovePage {
+    pub(super) l: Layout,
+    pub(super) member: Member,
+    /// The member's live allocations, which removal offers to release.
+    pub(super) live_allocations: usize,
+}
+
+/// One service's row on the overview: my usage against my effective quota
+/// (my own, or else the project's).
+pub struct ServiceUsage {
+    pub service: QuotaService,
+    pub gauges: Vec<Gauge>,
+}
+
+#[derive(Template)]
+#[template(path = "account/overview.html", blocks = ["content"])]
+pub(super) struct OverviewPage {
+    pub(super) l: Layout,
+    pub(super) tab: &'static str,
+    pub(super) user: Account,
+    pub(super) current: Option<Tenant>,
+    pub(super) tenants: Vec<Tenant>,
+    pub(super) usage: Vec<ServiceUsage>,
+}
+
+impl OverviewPage {
+    pub(super) fn gauge(&self, gauge: &Gauge) -> String {
+        gauge_text(&self.l, gauge)
+    }
+}

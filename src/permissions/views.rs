@@ -1,0 +1,67 @@
+//! The pages and fragments of permissions: askama templates and the view
+//! models they show. No database and no rules here (`routes.rs` fills them).
+
+use super::service_label_key;
+use crate::{projects::Member, web::Layout};
+use askama::Template;
+
+/// A member and the services they may use.
+pub struct TenantRow {
+    pub member: Member,
+    pub services: Vec<String>,
+}
+
+impl TenantRow {
+    pub fn may_use(&self, service: &str) -> bool {
+        self.services.iter().any(|s| s == service)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "permissions/page.html")]
+pub(super) struct PermissionsPage {
+    pub(super) l: Layout,
+    pub(super) q: String,
+    pub(super) rows: Vec<TenantRow>,
+    pub(super) services: Vec<String>,
+}
+
+impl PermissionsPage {
+    pub(super) fn label(&self, code: &str) -> &'static str {
+        label(code)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "permissions/edit.html", blocks = ["content"])]
+pub(super) struct EditPage {
+    pub(super) l: Layout,
+    pub(super) row: TenantRow,
+    pub(super) services: Vec<String>,
+    pub(super) editable: bool,
+}
+
+impl EditPage {
+    pub(super) fn label(&self, code: &str) -> &'static str {
+        label(code)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "permissions/saved.html")]
+pub(super) struct SavedFragment {
+    pub(super) l: Layout,
+    pub(super) row: TenantRow,
+    pub(super) services: Vec<String>,
+    pub(super) message: String,
+}
+
+impl SavedFragment {
+    pub(super) fn label(&self, code: &str) -> &'static str {
+        label(code)
+    }
+}
+
+fn label(code: &str) -> &'static str {
+    service_label_key(code)
+}

@@ -1,0 +1,115 @@
+//! The pages and fragments of quotas: askama templates and the view
+//! models they show. No database and no rules here (`routes.rs` fills them).
+
+use super::{Gauge, QuotaService, Resource, store};
+use crate::{projects::Member, web::Layout};
+use askama::Template;
+use std::collections::HashMap;
+
+/// A row of the members table: the member and each gauge with how it reads.
+pub struct MemberRow {
+    pub member: store::MemberName,
+    pub cells: Vec<(Gauge, String)>,
+}
+
+impl MemberRow {
+    /// `figures` remembers how each distinct gauge reads: a project's
+    /// hundreds of members share a few figures, and formatting one (a
+    /// translated unit with a plural) costs more than the rest of the row.
+    pub(super) fn new(
+        l: &Layout,
+        member: store::MemberName,
+        gauges: Vec<Gauge>,
+        figures: &mut HashMap<Gauge, String>,
+    ) -> Self {
+        let cells = gauges
+            .into_iter()
+            .map(|gauge| {
+                let text = figures.entry(gauge).or_insert_with(|| gauge_text(l, &gauge)).clone();
+                (gauge, text)
+            })
+            .collect();
+        MemberRow { member, cells }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "quotas/page.html")]
+pub(super) struct QuotaPage {
+    pub(super) l: Layout,
+    pub(super) service: QuotaService,
+    pub(super) services: [QuotaService; 2],
+    pub(super) project: Vec<Gauge>,
+    pub(super) rows: Vec<MemberRow>,
+    /// The newest live allocations of the service, and how many there are.
+    pub(super) allocations: Vec<store::LiveAllocation>,
+    pub(super) live_total: i64,
+}
+
+impl QuotaPage {
+    pub(super) fn resources_text(&self, allocation: &store::LiveAllocation) -> String {
+        allocation
+            .resources
+            .iter()
+            .map(|(resource, amount)| match Resource::parse(resource) {
+                Some(known) => format!("{} {amount}", self.l.t(known.label_key())),
+                None => format!("{resource} {amount}"),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    pub(super) fn gauge(&self, gauge: &Gauge) -> String {
+        gauge_text(&self.l, gauge)
+    }
+}
+
+/// One field of the Edit Quota form.
+pub struct QuotaField {
+    pub resource: Resource,
+    pub value: String,
+    pub usage: i64,
+    /// The project's limit, `None` if unlimited.
+    pub project_limit: Option<i64>,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "quotas/edit.html", blocks = ["content"])]
+pub(super) struct EditPage {
+    pub(super) l: Layout,
+    pub(super) service: QuotaService,
+    pub(super) member: Member,
+    pub(super) fields: Vec<QuotaField>,
+}
+
+impl EditPage {
+    pub(super) fn project_limit_text(&self, field: &QuotaField) -> String {
+        match field.project_limit {
+            Some(limit) => self.l.t1(field.resource.unit_key(), "n", limit),
+            None => self.l.t("quota-unlimited").to_string(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "quotas/saved.html")]
+pub(super) struct SavedFragment {
+    pub(super) l: Layout,
+    pub(super) service: QuotaService,
+    pub(super) row: MemberRow,
+    pub(super) message: String,
+    pub(super) warning: Option<String>,
+}
+
+/// How a gauge reads: `3 / 8 cores`, `3 / unlimited`.
+pub fn gauge_text(l: &Layout, gauge: &Gauge) -> String {
+    match gauge.limit {
+        Some(limit) => format!("{} / {}", gauge.usage, l.t1(gauge.resource.unit_key(), "n", limit)),
+        None => format!(
+            "{} / {}",
+            l.t1(gauge.resource.unit_key(), "n", gauge.usage),
+            l.t("quota-unlimited")
+        ),
+    }
+}
