@@ -9,9 +9,35 @@ use std::collections::HashMap;
 use super::{QuotaService, Resource};
 use crate::wallets::Credits;
 
-/// One resource of a project's service, as used (or limited) for one member
-/// (`Some(account)`) or for the whole project (`None`).
-pub type Holder = (i64, &'static str, Option<i64>, Resource);
+/// Who holds a quota or a usage: one resource of a project's service, for
+/// one member (`member: Some(account)`) or for the whole project (`None`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Holder {
+    pub project_id: i64,
+    pub service: QuotaService,
+    pub member: Option<i64>,
+    pub resource: Resource,
+}
+
+impl Holder {
+    /// The project's own holding.
+    pub fn project(project_id: i64, service: QuotaService, resource: Resource) -> Self {
+        Holder {
+            project_id,
+            service,
+            member: None,
+            resource,
+        }
+    }
+
+    /// A member's holding in the project.
+    pub fn member(project_id: i64, account_id: i64, service: QuotaService, resource: Resource) -> Self {
+        Holder {
+            member: Some(account_id),
+            ..Holder::project(project_id, service, resource)
+        }
+    }
+}
 /// Quotas by holder (-1: unlimited; a project's unset quota is 0).
 pub type Limits = HashMap<Holder, i64>;
 /// Live usage by holder.
@@ -162,7 +188,7 @@ pub fn decide(batch: &[AllocationWrite], inputs: Inputs, at: i64) -> Decisions {
                     let short = shortfalls(&limits, &usage, (*project_id, *account_id, *service), request);
                     if short.is_empty() {
                         for &(resource, amount) in request {
-                            add_usage(&mut usage, (*project_id, *account_id, service.code()), resource, amount);
+                            add_usage(&mut usage, (*project_id, *account_id, *service), resource, amount);
                         }
                         out.admitted.push(NewAllocation {
                             project_id: *project_id,
@@ -190,7 +216,7 @@ pub fn decide(batch: &[AllocationWrite], inputs: Inputs, at: i64) -> Decisions {
                     if allocation.released_at.is_none() {
                         allocation.released_at = Some(at);
                         out.released.push(*id);
-                        let holder = (*project_id, allocation.account_id, allocation.service.code());
+                        let holder = (*project_id, allocation.account_id, allocation.service);
                         for &(resource, amount) in &allocation.resources {
                             add_usage(&mut usage, holder, resource, -amount);
                         }
@@ -209,12 +235,16 @@ pub fn decide(batch: &[AllocationWrite], inputs: Inputs, at: i64) -> Decisions {
 /// project use.
 pub fn add_usage(
     usage: &mut Usage,
-    (project_id, account_id, service): (i64, i64, &'static str),
+    (project_id, account_id, service): (i64, i64, QuotaService),
     resource: Resource,
     amount: i64,
 ) {
-    for holder in [None, Some(account_id)] {
-        *usage.entry((project_id, service, holder, resource)).or_default() += amount;
+    let holders = [
+        Holder::project(project_id, service, resource),
+        Holder::member(project_id, account_id, service, resource),
+    ];
+    for holder in holders {
+        *usage.entry(holder).or_default() += amount;
     }
 }
 
@@ -232,9 +262,15 @@ fn shortfalls(
         if requested == 0 {
             continue;
         }
-        let levels = [("member", Some(account_id), None), ("project", None, Some(0))];
-        for (level, holder, unset) in levels {
-            let key = (project_id, service.code(), holder, resource);
+        let levels = [
+            (
+                "member",
+                Holder::member(project_id, account_id, service, resource),
+                None,
+            ),
+            ("project", Holder::project(project_id, service, resource), Some(0)),
+        ];
+        for (level, key, unset) in levels {
             let Some(limit) = limits.get(&key).copied().or(unset).filter(|l| *l >= 0) else {
                 continue;
             };
@@ -274,9 +310,9 @@ mod tests {
 
     fn limits(project: i64, members: &[(i64, i64)]) -> Limits {
         let mut limits = Limits::new();
-        limits.insert((P, "ccs", None, Resource::Gpu), project);
+        limits.insert(Holder::project(P, CCS, Resource::Gpu), project);
         for &(account, limit) in members {
-            limits.insert((P, "ccs", Some(account), Resource::Gpu), limit);
+            limits.insert(Holder::member(P, account, CCS, Resource::Gpu), limit);
         }
         limits
     }
@@ -300,7 +336,7 @@ mod tests {
                 limits: limits(project, &member_limits),
                 ..Inputs::default()
             };
-            add_usage(&mut inputs.usage, (P, 7, "ccs"), Resource::Gpu, used);
+            add_usage(&mut inputs.usage, (P, 7, CCS), Resource::Gpu, used);
             let out = decide(&[admit(7, requested, "k")], inputs, 100);
             let got = matches!(out.decisions[0], Decision::Admitted(0));
             assert_eq!(
@@ -412,7 +448,8 @@ mod tests {
                         .sum()
                 };
                 for holder in [None, Some(1), Some(2), Some(3)] {
-                    let used = usage.get(&(P, "ccs", holder, Resource::Gpu)).copied().unwrap_or(0);
+                    let key = Holder { member: holder, ..Holder::project(P, CCS, Resource::Gpu) };
+                    let used = usage.get(&key).copied().unwrap_or(0);
                     prop_assert_eq!(used, live(holder));
                 }
                 // ...and never more than any limit.

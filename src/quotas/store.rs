@@ -7,7 +7,7 @@ use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 pub use super::admission::{Allocation, AllocationWrite, Shortfall};
 use super::{
     Gauge, QuotaLimit, QuotaService, Resource,
-    admission::{self, Balances, Decision, Limits, NewAllocation, Usage, add_usage},
+    admission::{self, Balances, Decision, Holder, Limits, NewAllocation, Usage, add_usage},
 };
 use crate::{
     db::{Db, begin_immediate, now},
@@ -414,9 +414,15 @@ async fn limits_and_usage(conn: &mut SqliteConnection, writes: &[AllocationWrite
         let amount: i64 = row.get("amount");
         match (row.get::<&str, _>("kind"), account_id) {
             ("limit", _) => {
-                limits.insert((project_id, service.code(), account_id, resource), amount);
+                let holder = Holder {
+                    project_id,
+                    service,
+                    member: account_id,
+                    resource,
+                };
+                limits.insert(holder, amount);
             }
-            (_, Some(account_id)) => add_usage(&mut usage, (project_id, account_id, service.code()), resource, amount),
+            (_, Some(account_id)) => add_usage(&mut usage, (project_id, account_id, service), resource, amount),
             (_, None) => {}
         }
     }
