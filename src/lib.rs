@@ -59,7 +59,7 @@ pub struct AppState {
     pub recorder: activity::Recorder,
     pub allocations: quotas::writer::AllocationWriter,
     /// API keys' owners and their services, by the key's digest.
-    pub keys: cache::Remembered<Vec<u8>, (api_keys::service::KeyOwner, Vec<String>)>,
+    pub keys: cache::Remembered<Vec<u8>, (api_keys::service::KeyOwner, Vec<permissions::Service>)>,
     /// Signed-in viewers, by their session token's digest and the chosen project.
     pub viewers: cache::Remembered<(Vec<u8>, Option<i64>), auth::session::SignedIn>,
     /// Instance secrets, from the secret file.

@@ -140,7 +140,7 @@ pub fn not_permitted(service: &str) -> AppError {
 )]
 pub async fn admit(caller: ApiCaller, body: web::Bytes, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let (service, request, key) = parse_request(&body)?;
-    if !caller.services.iter().any(|s| s == service.code()) {
+    if !caller.services.contains(&service.service()) {
         return Err(not_permitted(service.code()));
     }
     let write = AllocationWrite::Admit {

@@ -16,7 +16,7 @@ pub struct ApiCaller {
     /// Always set: an `ApiCaller` exists only for a current member.
     pub membership_id: i64,
     /// The services the tenant may use.
-    pub services: Vec<String>,
+    pub services: Vec<crate::permissions::Service>,
 }
 
 /// Left on the request for the activity recorder.

@@ -63,7 +63,7 @@ pub struct WhoAmI {
     )
 )]
 pub async fn whoami(caller: ApiCaller) -> Result<Json<WhoAmI>, AppError> {
-    let services = caller.services;
+    let services = caller.services.iter().map(|s| s.code().to_string()).collect();
     let owner = caller.owner;
     Ok(Json(WhoAmI {
         account: AccountInfo {

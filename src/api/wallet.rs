@@ -67,11 +67,10 @@ pub async fn report_usage(
 ) -> Result<HttpResponse, AppError> {
     let value: Value = serde_json::from_slice(&body).map_err(|_| invalid("body", "api-body-not-json"))?;
     let object = value.as_object().ok_or_else(|| invalid("body", "api-body-not-json"))?;
-    let known = crate::permissions::service::services(&state.db).await?;
     let service = object
         .get("service")
         .and_then(Value::as_str)
-        .filter(|s| known.iter().any(|k| k == s))
+        .and_then(crate::permissions::Service::parse)
         .ok_or_else(|| invalid("service", "api-usage-service"))?;
     let text = |field: &str| -> Result<String, AppError> {
         object
@@ -97,13 +96,13 @@ pub async fn report_usage(
         return Err(invalid("rate_per_hour", "api-rate-too-high"));
     }
     let key = text("idempotency_key")?;
-    if !caller.services.iter().any(|s| s == service) {
-        return Err(super::allocations::not_permitted(service));
+    if !caller.services.contains(&service) {
+        return Err(super::allocations::not_permitted(service.code()));
     }
     let report = wallets::UsageReport {
         project_id: caller.owner.project_id,
         account_id: caller.owner.account_id,
-        service,
+        service: service.code(),
         resource_id: &resource_id,
         seconds,
         rate_per_hour: rate,

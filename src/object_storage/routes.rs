@@ -14,7 +14,7 @@ use crate::{
 
 async fn permitted(current: &CurrentTenant, state: &AppState) -> Result<bool, AppError> {
     let services = crate::permissions::service::permitted_services(&state.db, current.tenant.membership_id).await?;
-    Ok(services.iter().any(|s| s == "cos"))
+    Ok(services.contains(&crate::permissions::Service::Cos))
 }
 
 fn shown(state: &AppState, pair: Pair) -> Shown {

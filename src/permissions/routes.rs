@@ -7,7 +7,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::store;
+use super::{Service, store};
 use crate::{
     AppState,
     auth::{CurrentTenant, TenantAdmin},
@@ -108,16 +108,16 @@ pub async fn save(
     let row = row_of(&current, *path, &state).await?;
     let db = &state.db;
     let known = store::services(db).await?;
-    let mut chosen: Vec<String> = Vec::new();
+    let mut chosen: Vec<Service> = Vec::new();
     for (name, value) in form.iter() {
         if name != "service" {
             continue;
         }
-        if !known.contains(value) {
-            return Err(AppError::BadRequest(Msg::new("permissions-unknown-service")));
-        }
-        if !chosen.contains(value) {
-            chosen.push(value.clone());
+        let service = Service::parse(value)
+            .filter(|s| known.contains(s))
+            .ok_or(AppError::BadRequest(Msg::new("permissions-unknown-service")))?;
+        if !chosen.contains(&service) {
+            chosen.push(service);
         }
     }
     let found = super::service::set(
@@ -137,7 +137,7 @@ pub async fn save(
         current.viewer.flash(true, message);
         return Ok(see_other("/permissions"));
     }
-    let mut permissions: HashMap<i64, Vec<String>> = store::project_permissions(db, current.tenant.project_id).await?;
+    let mut permissions: HashMap<i64, Vec<Service>> = store::project_permissions(db, current.tenant.project_id).await?;
     let row = TenantRow {
         services: permissions.remove(&row.member.account_id).unwrap_or_default(),
         member: row.member,

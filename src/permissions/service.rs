@@ -1,7 +1,7 @@
 //! The rules of tenant permissions: what a member may use, changed with a
 //! record of before → after, and the defaults a new member gets.
 
-use super::store;
+use super::{Service, store};
 use crate::{
     activity::{self, Change},
     db::{Db, Tx},
@@ -10,12 +10,12 @@ use crate::{
 };
 
 /// The services a tenant may use (for the other capabilities).
-pub async fn permitted_services(db: &Db, membership_id: i64) -> sqlx::Result<Vec<String>> {
+pub async fn permitted_services(db: &Db, membership_id: i64) -> sqlx::Result<Vec<Service>> {
     store::permitted_services(db, membership_id).await
 }
 
 /// Every service the cloud has, in order.
-pub async fn services(db: &Db) -> sqlx::Result<Vec<String>> {
+pub async fn services(db: &Db) -> sqlx::Result<Vec<Service>> {
     store::services(db).await
 }
 
@@ -34,7 +34,7 @@ pub async fn set(
     project_id: i64,
     account_id: i64,
     username: &str,
-    services: &[String],
+    services: &[Service],
 ) -> sqlx::Result<bool> {
     let mut tx = db.begin_immediate().await?;
     let Some(membership_id) = store::membership_id(&mut tx, project_id, account_id).await? else {
@@ -50,8 +50,8 @@ pub async fn set(
             subject_id: Some(account_id),
             action: "member.permissions",
             target: username,
-            before: &before.join(","),
-            after: &after.join(","),
+            before: &codes(&before),
+            after: &codes(&after),
         };
         activity::service::record_in(&mut tx, change).await?;
     }
@@ -59,19 +59,31 @@ pub async fn set(
     Ok(true)
 }
 
-/// Sets which services new members may use (`None`: all); an unknown
-/// service is refused, naming the ones there are.
-pub async fn set_default_services(db: &Db, services: Option<&[String]>) -> Result<(), AppError> {
-    if let Some(list) = services {
-        let known = store::services(db).await?;
-        if let Some(unknown) = list.iter().find(|s| !known.contains(s)) {
-            return Err(AppError::BadRequest(
-                Msg::new("permissions-unknown-default")
-                    .arg("service", unknown)
-                    .arg("known", known.join(", ")),
-            ));
+/// `ccs,cos`: services as the activity log and settings write them.
+fn codes(services: &[Service]) -> String {
+    services.iter().map(|s| s.code()).collect::<Vec<_>>().join(",")
+}
+
+/// Sets which services new members may use (`None`: all), given by code; an
+/// unknown service is refused, naming the ones there are.
+pub async fn set_default_services(db: &Db, given: Option<&[String]>) -> Result<(), AppError> {
+    let services = match given {
+        None => None,
+        Some(list) => {
+            let mut services = Vec::new();
+            for code in list {
+                let service = Service::parse(code).ok_or_else(|| {
+                    AppError::BadRequest(
+                        Msg::new("permissions-unknown-default")
+                            .arg("service", code)
+                            .arg("known", codes(&Service::ALL).replace(',', ", ")),
+                    )
+                })?;
+                services.push(service);
+            }
+            Some(services)
         }
-    }
-    store::set_default_services(db, services).await?;
+    };
+    store::set_default_services(db, services.as_deref()).await?;
     Ok(())
 }

@@ -5,10 +5,11 @@ use std::collections::HashMap;
 
 use sqlx::SqliteConnection;
 
+use super::Service;
 use crate::db::Db;
 
 /// The services each member of a project may use, keyed by account.
-pub async fn project_permissions(db: &Db, project_id: i64) -> sqlx::Result<HashMap<i64, Vec<String>>> {
+pub async fn project_permissions(db: &Db, project_id: i64) -> sqlx::Result<HashMap<i64, Vec<Service>>> {
     let rows: Vec<(i64, String)> = sqlx::query_as(
         "SELECT m.account_id, t.service FROM tenant_permissions t
          JOIN memberships m ON m.id = t.membership_id
@@ -18,35 +19,43 @@ pub async fn project_permissions(db: &Db, project_id: i64) -> sqlx::Result<HashM
     .bind(project_id)
     .fetch_all(db.read())
     .await?;
-    let mut map: HashMap<i64, Vec<String>> = HashMap::new();
-    for (account, service) in rows {
-        map.entry(account).or_default().push(service);
+    let mut map: HashMap<i64, Vec<Service>> = HashMap::new();
+    for (account, code) in rows {
+        if let Some(service) = Service::parse(&code) {
+            map.entry(account).or_default().push(service);
+        }
     }
     Ok(map)
 }
 
 /// Every service the cloud has, in order.
-pub async fn services(db: &Db) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar("SELECT code FROM services ORDER BY position")
+pub async fn services(db: &Db) -> sqlx::Result<Vec<Service>> {
+    let codes: Vec<String> = sqlx::query_scalar("SELECT code FROM services ORDER BY position")
         .fetch_all(db.read())
-        .await
+        .await?;
+    Ok(parsed(codes))
+}
+
+fn parsed(codes: Vec<String>) -> Vec<Service> {
+    codes.iter().filter_map(|code| Service::parse(code)).collect()
 }
 
 /// The services a tenant may use, in the services' order.
-pub async fn permitted_services(db: &Db, membership_id: i64) -> sqlx::Result<Vec<String>> {
+pub async fn permitted_services(db: &Db, membership_id: i64) -> sqlx::Result<Vec<Service>> {
     let mut conn = db.read().acquire().await?;
     permitted_in(&mut conn, membership_id).await
 }
 
 /// The same, inside a transaction.
-pub async fn permitted_in(conn: &mut SqliteConnection, membership_id: i64) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar(
+pub async fn permitted_in(conn: &mut SqliteConnection, membership_id: i64) -> sqlx::Result<Vec<Service>> {
+    let codes: Vec<String> = sqlx::query_scalar(
         "SELECT s.code FROM tenant_permissions t JOIN services s ON s.code = t.service
          WHERE t.membership_id = $1 ORDER BY s.position",
     )
     .bind(membership_id)
     .fetch_all(&mut *conn)
-    .await
+    .await?;
+    Ok(parsed(codes))
 }
 
 /// The membership of the account in the project, if any.
@@ -58,8 +67,8 @@ pub async fn membership_id(conn: &mut SqliteConnection, project_id: i64, account
         .await
 }
 
-/// Replaces a membership's permitted services (unknown codes are ignored).
-pub async fn replace(conn: &mut SqliteConnection, membership_id: i64, services: &[String]) -> sqlx::Result<()> {
+/// Replaces a membership's permitted services.
+pub async fn replace(conn: &mut SqliteConnection, membership_id: i64, services: &[Service]) -> sqlx::Result<()> {
     sqlx::query("DELETE FROM tenant_permissions WHERE membership_id = $1")
         .bind(membership_id)
         .execute(&mut *conn)
@@ -69,7 +78,7 @@ pub async fn replace(conn: &mut SqliteConnection, membership_id: i64, services: 
             "INSERT INTO tenant_permissions (membership_id, service) SELECT $1, code FROM services WHERE code = $2",
         )
         .bind(membership_id)
-        .bind(service)
+        .bind(service.code())
         .execute(&mut *conn)
         .await?;
     }
@@ -77,26 +86,23 @@ pub async fn replace(conn: &mut SqliteConnection, membership_id: i64, services: 
 }
 
 /// The services new members may use, as configured (`None`: all).
-pub async fn default_services(conn: &mut SqliteConnection) -> sqlx::Result<Vec<String>> {
+pub async fn default_services(conn: &mut SqliteConnection) -> sqlx::Result<Vec<Service>> {
     let configured: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE name = 'default_services'")
         .fetch_optional(&mut *conn)
         .await?;
     match configured {
-        Some(list) => Ok(list
-            .split(',')
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .collect()),
+        Some(list) => Ok(list.split(',').filter_map(|s| Service::parse(s.trim())).collect()),
         None => {
-            sqlx::query_scalar("SELECT code FROM services ORDER BY position")
+            let codes: Vec<String> = sqlx::query_scalar("SELECT code FROM services ORDER BY position")
                 .fetch_all(&mut *conn)
-                .await
+                .await?;
+            Ok(parsed(codes))
         }
     }
 }
 
 /// Sets which services new members may use (`None`: all of them).
-pub async fn set_default_services(db: &Db, services: Option<&[String]>) -> sqlx::Result<()> {
+pub async fn set_default_services(db: &Db, services: Option<&[Service]>) -> sqlx::Result<()> {
     match services {
         Some(list) => {
             db.execute(
@@ -104,7 +110,7 @@ pub async fn set_default_services(db: &Db, services: Option<&[String]>) -> sqlx:
                     "INSERT INTO settings (name, value) VALUES ('default_services', $1)
                      ON CONFLICT (name) DO UPDATE SET value = excluded.value",
                 )
-                .bind(list.join(",")),
+                .bind(list.iter().map(|s| s.code()).collect::<Vec<_>>().join(",")),
             )
             .await?;
         }

@@ -1,19 +1,19 @@
 //! The pages and fragments of permissions: askama templates and the view
 //! models they show. No database and no rules here (`routes.rs` fills them).
 
-use super::service_label_key;
+use super::Service;
 use crate::{projects::Member, web::Layout};
 use askama::Template;
 
 /// A member and the services they may use.
 pub struct TenantRow {
     pub member: Member,
-    pub services: Vec<String>,
+    pub services: Vec<Service>,
 }
 
 impl TenantRow {
-    pub fn may_use(&self, service: &str) -> bool {
-        self.services.iter().any(|s| s == service)
+    pub fn may_use(&self, service: &Service) -> bool {
+        self.services.contains(service)
     }
 }
 
@@ -23,12 +23,12 @@ pub(super) struct PermissionsPage {
     pub(super) l: Layout,
     pub(super) q: String,
     pub(super) rows: Vec<TenantRow>,
-    pub(super) services: Vec<String>,
+    pub(super) services: Vec<Service>,
 }
 
 impl PermissionsPage {
-    pub(super) fn label(&self, code: &str) -> &'static str {
-        label(code)
+    pub(super) fn label(&self, service: &Service) -> &'static str {
+        service.label_key()
     }
 }
 
@@ -37,13 +37,13 @@ impl PermissionsPage {
 pub(super) struct EditPage {
     pub(super) l: Layout,
     pub(super) row: TenantRow,
-    pub(super) services: Vec<String>,
+    pub(super) services: Vec<Service>,
     pub(super) editable: bool,
 }
 
 impl EditPage {
-    pub(super) fn label(&self, code: &str) -> &'static str {
-        label(code)
+    pub(super) fn label(&self, service: &Service) -> &'static str {
+        service.label_key()
     }
 }
 
@@ -52,16 +52,12 @@ impl EditPage {
 pub(super) struct SavedFragment {
     pub(super) l: Layout,
     pub(super) row: TenantRow,
-    pub(super) services: Vec<String>,
+    pub(super) services: Vec<Service>,
     pub(super) message: String,
 }
 
 impl SavedFragment {
-    pub(super) fn label(&self, code: &str) -> &'static str {
-        label(code)
+    pub(super) fn label(&self, service: &Service) -> &'static str {
+        service.label_key()
     }
-}
-
-fn label(code: &str) -> &'static str {
-    service_label_key(code)
 }

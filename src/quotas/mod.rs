@@ -51,6 +51,14 @@ impl QuotaService {
         }
     }
 
+    /// The service this is, among all the cloud's.
+    pub fn service(self) -> crate::permissions::Service {
+        match self {
+            QuotaService::Ccs => crate::permissions::Service::Ccs,
+            QuotaService::Vcs => crate::permissions::Service::Vcs,
+        }
+    }
+
     pub fn label_key(self) -> &'static str {
         match self {
             QuotaService::Ccs => "service-ccs",

@@ -73,7 +73,7 @@ pub async fn object_storage_key(
     }
     own_project(&caller, &id)?;
     let db = &state.db;
-    if !caller.services.iter().any(|s| s == "cos") {
+    if !caller.services.contains(&crate::permissions::Service::Cos) {
         return Err(AppError::Refused {
             status: actix_web::http::StatusCode::FORBIDDEN,
             code: "service_not_permitted",
