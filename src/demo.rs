@@ -71,18 +71,19 @@ pub async fn load_if_empty(db: &Db) -> anyhow::Result<bool> {
     crate::operator::service::set_project_quota(db, None, "MST110002", "vcs", &quota("16", "0", "64")).await?;
 
     // Some usage, so the quota page has something to show.
+    let missing = |what: &str| anyhow::anyhow!("the demo data lacks {what}");
     let lab = projects::service::by_code(db, "MST110001")
         .await?
-        .map(|p| p.id)
-        .unwrap_or_default();
+        .ok_or_else(|| missing("MST110001"))?
+        .id;
     let alice = accounts::service::by_username(db, "alice")
         .await?
-        .map(|a| a.id)
-        .unwrap_or_default();
+        .ok_or_else(|| missing("alice"))?
+        .id;
     let bob = accounts::service::by_username(db, "bob")
         .await?
-        .map(|a| a.id)
-        .unwrap_or_default();
+        .ok_or_else(|| missing("bob"))?
+        .id;
     quotas::service::set_member_quotas(
         db,
         alice,

@@ -43,7 +43,7 @@ struct Actor {
 
 /// The IDs that fill path patterns: all of project MST110001's.
 struct Ids {
-    carl: i64,
+    carl: member_center::auth::identity::AccountId,
     carl_key: String,
     allocation: i64,
     project: i64,

@@ -34,7 +34,7 @@ async fn demo_app() -> TestApp {
     app
 }
 
-async fn account_id(app: &TestApp, username: &str) -> i64 {
+async fn account_id(app: &TestApp, username: &str) -> member_center::auth::identity::AccountId {
     member_center::accounts::store::by_username(&app.db, username)
         .await
         .unwrap()

@@ -14,7 +14,7 @@ struct Cast {
     support: Client,
     operator: Client,
     /// The account support acts on, and one of its keys.
-    subject: i64,
+    subject: member_center::auth::identity::AccountId,
     key_id: String,
     secret: String,
 }
@@ -604,7 +604,7 @@ async fn support_cannot_take_over_an_operator_nor_touch_its_peers() {
         .await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     assert!(!page.body.contains("/reset/"), "a link was shown");
-    for (target, id) in [("olivia", olivia), ("sue", other_support.id)] {
+    for (target, id) in [("olivia", olivia), ("sue", other_support.id.0)] {
         let page = c
             .support
             .post("/support/reset", &[("username", target), ("reason", REASON)])

@@ -287,9 +287,13 @@ async fn a_removed_member_leaves_no_key_quota_or_credit_behind() {
         .await;
     assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
     let project_id = app.count("SELECT id FROM projects WHERE code = 'MST110001'").await;
-    member_center::object_storage::store::pair_made(&app.db, project_id, bob.user.id)
-        .await
-        .unwrap();
+    member_center::object_storage::store::pair_made(
+        &app.db,
+        member_center::auth::identity::ProjectId(project_id),
+        bob.user.id,
+    )
+    .await
+    .unwrap();
 
     // The dialog offers to release the live allocation; Alice leaves it.
     let dialog = alice
@@ -350,7 +354,9 @@ async fn removal_can_release_the_members_allocations_at_once() {
 async fn a_tenant_admins_key_releases_any_allocation_of_the_project_only() {
     let (app, _alice, _bob, _key) = removal_fixture().await;
     let alice = common::TestUser {
-        id: app.count("SELECT id FROM accounts WHERE username = 'alice'").await,
+        id: member_center::auth::identity::AccountId(
+            app.count("SELECT id FROM accounts WHERE username = 'alice'").await,
+        ),
         username: "alice".to_string(),
         password: common::PASSWORD.to_string(),
     };

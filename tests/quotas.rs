@@ -468,7 +468,7 @@ async fn the_quotas_endpoint_reports_member_project_and_for_admins_everyone() {
     member_center::quotas::service::set_member_quotas(
         &app.db,
         alice.user.id,
-        1,
+        member_center::auth::identity::ProjectId(1),
         bob.user.id,
         "bob",
         QuotaService::Ccs,
@@ -632,7 +632,11 @@ async fn a_write_that_cannot_be_applied_fails_alone() {
     // An account that does not exist breaks the batch's insert (a foreign key).
     let outcomes = apply_all(
         &app.db,
-        &[admit(bob.user.id, "a"), admit(999_999, "b"), admit(bob.user.id, "c")],
+        &[
+            admit(bob.user.id, "a"),
+            admit(member_center::auth::identity::AccountId(999_999), "b"),
+            admit(bob.user.id, "c"),
+        ],
     )
     .await;
 

@@ -324,7 +324,7 @@ async fn object_storage_pairs_rotate_and_die_with_the_membership() {
     let app = spawn_app().await;
     let (_alice_key, bob_key) = setup(&app).await;
     let bob = common::TestUser {
-        id: app.count("SELECT id FROM accounts WHERE username = 'bob'").await,
+        id: member_center::auth::identity::AccountId(app.count("SELECT id FROM accounts WHERE username = 'bob'").await),
         username: "bob".to_string(),
         password: common::PASSWORD.to_string(),
     };
@@ -363,7 +363,9 @@ async fn object_storage_pairs_rotate_and_die_with_the_membership() {
     // Alice (tenant admin) rotates Bob's; Bob, a tenant user, cannot rotate hers.
     let mut alice = app
         .signed_in(&common::TestUser {
-            id: app.count("SELECT id FROM accounts WHERE username = 'alice'").await,
+            id: member_center::auth::identity::AccountId(
+                app.count("SELECT id FROM accounts WHERE username = 'alice'").await,
+            ),
             username: "alice".to_string(),
             password: common::PASSWORD.to_string(),
         })

@@ -373,7 +373,7 @@ async fn the_ledger_filters_pages_and_exports_the_same_rows() {
     assert_eq!(lines.len(), 61);
     let (rows, _) = wallet_store::ledger(
         &app.db,
-        1,
+        member_center::auth::identity::ProjectId(1),
         &wallet_store::LedgerFilter {
             member: Some(bob.user.id),
             ..Default::default()

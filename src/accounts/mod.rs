@@ -5,6 +5,7 @@ pub mod service;
 pub mod store;
 pub mod views;
 
+use crate::auth::identity::AccountId;
 use crate::web::router::Routes;
 
 pub use crate::auth::identity::{Account, PlatformRole};
@@ -142,8 +143,8 @@ pub fn parse_time_zone(raw: &str) -> Result<String, AppError> {
 /// stored only as a digest. Returns the path to hand over.
 pub async fn issue_reset_link(
     db: &crate::db::Db,
-    account_id: i64,
-    created_by: Option<i64>,
+    account_id: AccountId,
+    created_by: Option<AccountId>,
     reason: &str,
 ) -> Result<String, AppError> {
     let token = crate::token::uuid_secret();

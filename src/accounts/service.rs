@@ -5,6 +5,7 @@ use super::{
     Account,
     store::{self, Profile},
 };
+use crate::auth::identity::AccountId;
 use crate::{
     activity::{self, Change},
     db::{Db, Unique},
@@ -41,7 +42,7 @@ impl From<AccountError> for AppError {
 }
 
 /// Creates an account; its ID.
-pub async fn create(db: &Db, new: NewAccount<'_>) -> Result<i64, AccountError> {
+pub async fn create(db: &Db, new: NewAccount<'_>) -> Result<AccountId, AccountError> {
     match store::insert(db, new).await? {
         Unique::Done(id) => Ok(id),
         Unique::Taken => Err(AccountError::Exists),
@@ -91,7 +92,13 @@ pub async fn update_profile(db: &Db, before: &Account, profile: Profile<'_>) -> 
 
 /// Stores a new password hash and ends every session of the account (by
 /// moving its session epoch on), recorded as `how`. Returns the new epoch.
-pub async fn set_password(db: &Db, id: i64, actor_id: Option<i64>, hash: &str, how: &str) -> sqlx::Result<i64> {
+pub async fn set_password(
+    db: &Db,
+    id: AccountId,
+    actor_id: Option<AccountId>,
+    hash: &str,
+    how: &str,
+) -> sqlx::Result<i64> {
     let mut tx = db.begin_immediate().await?;
     let (epoch, username) = store::write_password(&mut tx, id, hash).await?;
     let change = Change {
@@ -111,8 +118,8 @@ pub async fn set_password(db: &Db, id: i64, actor_id: Option<i64>, hash: &str, h
 /// Stores a reset link's digest, valid until `expires_at`, recording why.
 pub async fn create_reset(
     db: &Db,
-    account_id: i64,
-    created_by: Option<i64>,
+    account_id: AccountId,
+    created_by: Option<AccountId>,
     digest: &[u8],
     expires_at: i64,
     reason: &str,
@@ -133,7 +140,13 @@ pub async fn create_reset(
 }
 
 /// Locks or unlocks an account (support), recording why.
-pub async fn set_locked_for(db: &Db, actor_id: i64, account: &Account, locked: bool, reason: &str) -> sqlx::Result<()> {
+pub async fn set_locked_for(
+    db: &Db,
+    actor_id: AccountId,
+    account: &Account,
+    locked: bool,
+    reason: &str,
+) -> sqlx::Result<()> {
     let mut tx = db.begin_immediate().await?;
     store::write_status(&mut tx, account.id, locked).await?;
     let change = Change {

@@ -1,5 +1,6 @@
 //! Every SQL statement about accounts.
 
+use crate::auth::identity::AccountId;
 use sqlx::SqliteConnection;
 
 use super::{Account, DisplayName, Email, PlatformRole, Username};
@@ -18,7 +19,7 @@ pub struct NewAccount<'a> {
 }
 
 /// Creates an account, unless the username or email is taken.
-pub async fn insert(db: &Db, new: NewAccount<'_>) -> sqlx::Result<Unique<i64>> {
+pub async fn insert(db: &Db, new: NewAccount<'_>) -> sqlx::Result<Unique<AccountId>> {
     let query = sqlx::query(
         "INSERT INTO accounts (username, display_name, email, password_hash, platform_role, created_at)
          VALUES ($1, $2, $3, $4, $5, $6)",
@@ -30,7 +31,7 @@ pub async fn insert(db: &Db, new: NewAccount<'_>) -> sqlx::Result<Unique<i64>> {
     .bind(new.platform_role.as_str())
     .bind(now());
     Ok(match unique(db.execute(query).await)? {
-        Unique::Done(done) => Unique::Done(done.last_insert_rowid()),
+        Unique::Done(done) => Unique::Done(AccountId(done.last_insert_rowid())),
         Unique::Taken => Unique::Taken,
     })
 }
@@ -44,7 +45,7 @@ pub async fn by_username(db: &Db, username: &str) -> sqlx::Result<Option<Account
         .map(account))
 }
 
-pub async fn set_language(db: &Db, id: i64, lang: Lang) -> sqlx::Result<()> {
+pub async fn set_language(db: &Db, id: AccountId, lang: Lang) -> sqlx::Result<()> {
     db.execute(
         sqlx::query("UPDATE accounts SET language = $1 WHERE id = $2")
             .bind(lang.code())
@@ -54,7 +55,7 @@ pub async fn set_language(db: &Db, id: i64, lang: Lang) -> sqlx::Result<()> {
     Ok(())
 }
 
-pub async fn set_locked(db: &Db, id: i64, locked: bool) -> sqlx::Result<()> {
+pub async fn set_locked(db: &Db, id: AccountId, locked: bool) -> sqlx::Result<()> {
     db.execute(
         sqlx::query("UPDATE accounts SET status = $1 WHERE id = $2")
             .bind(if locked { "locked" } else { "active" })
@@ -88,7 +89,7 @@ pub struct Profile<'a> {
 }
 
 /// Whether another account than `id` uses this email (in any case).
-pub async fn email_taken(conn: &mut SqliteConnection, email: &str, id: i64) -> sqlx::Result<bool> {
+pub async fn email_taken(conn: &mut SqliteConnection, email: &str, id: AccountId) -> sqlx::Result<bool> {
     let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM accounts WHERE lower(email) = lower($1) AND id <> $2")
         .bind(email)
         .bind(id)
@@ -97,7 +98,7 @@ pub async fn email_taken(conn: &mut SqliteConnection, email: &str, id: i64) -> s
     Ok(taken.is_some())
 }
 
-pub async fn set_profile(conn: &mut SqliteConnection, id: i64, profile: &Profile<'_>) -> sqlx::Result<()> {
+pub async fn set_profile(conn: &mut SqliteConnection, id: AccountId, profile: &Profile<'_>) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE accounts SET display_name = $1, email = $2, phone = $3, language = $4, time_zone = $5 WHERE id = $6",
     )
@@ -112,7 +113,7 @@ pub async fn set_profile(conn: &mut SqliteConnection, id: i64, profile: &Profile
     Ok(())
 }
 
-pub async fn password_hash(db: &Db, id: i64) -> sqlx::Result<Option<String>> {
+pub async fn password_hash(db: &Db, id: AccountId) -> sqlx::Result<Option<String>> {
     sqlx::query_scalar("SELECT password_hash FROM accounts WHERE id = $1")
         .bind(id)
         .fetch_optional(db.read())
@@ -121,7 +122,7 @@ pub async fn password_hash(db: &Db, id: i64) -> sqlx::Result<Option<String>> {
 
 /// Stores a new password hash and moves the account's session epoch on;
 /// the new epoch and the username.
-pub async fn write_password(conn: &mut SqliteConnection, id: i64, hash: &str) -> sqlx::Result<(i64, String)> {
+pub async fn write_password(conn: &mut SqliteConnection, id: AccountId, hash: &str) -> sqlx::Result<(i64, String)> {
     sqlx::query("UPDATE accounts SET password_hash = $1, session_epoch = session_epoch + 1 WHERE id = $2")
         .bind(hash)
         .bind(id)
@@ -136,8 +137,8 @@ pub async fn write_password(conn: &mut SqliteConnection, id: i64, hash: &str) ->
 /// Stores a reset link's digest, valid until `expires_at`; the username.
 pub async fn insert_reset(
     conn: &mut SqliteConnection,
-    account_id: i64,
-    created_by: Option<i64>,
+    account_id: AccountId,
+    created_by: Option<AccountId>,
     digest: &[u8],
     expires_at: i64,
 ) -> sqlx::Result<String> {
@@ -157,7 +158,7 @@ pub async fn insert_reset(
 }
 
 /// The account a reset link is for, if the link is unused and unexpired.
-pub async fn reset_account(db: &Db, digest: &[u8]) -> sqlx::Result<Option<i64>> {
+pub async fn reset_account(db: &Db, digest: &[u8]) -> sqlx::Result<Option<AccountId>> {
     sqlx::query_scalar(
         "SELECT account_id FROM password_resets WHERE token_digest = $1 AND used_at IS NULL AND expires_at > $2",
     )
@@ -179,7 +180,7 @@ pub async fn use_reset(db: &Db, digest: &[u8]) -> sqlx::Result<bool> {
     Ok(used.rows_affected() == 1)
 }
 
-pub async fn set_platform_role(db: &Db, id: i64, role: PlatformRole) -> sqlx::Result<()> {
+pub async fn set_platform_role(db: &Db, id: AccountId, role: PlatformRole) -> sqlx::Result<()> {
     db.execute(
         sqlx::query("UPDATE accounts SET platform_role = $1 WHERE id = $2")
             .bind(role.as_str())
@@ -212,7 +213,7 @@ pub async fn search(db: &Db, q: &str) -> sqlx::Result<Vec<Account>> {
     Ok(rows.iter().map(account).collect())
 }
 
-pub async fn write_status(conn: &mut SqliteConnection, id: i64, locked: bool) -> sqlx::Result<()> {
+pub async fn write_status(conn: &mut SqliteConnection, id: AccountId, locked: bool) -> sqlx::Result<()> {
     sqlx::query("UPDATE accounts SET status = $1 WHERE id = $2")
         .bind(if locked { "locked" } else { "active" })
         .bind(id)

@@ -3,6 +3,7 @@
 //! before the process ends. Key last-used times are coalesced to at most one
 //! write per key per minute.
 
+use crate::auth::identity::{AccountId, ProjectId};
 use std::collections::HashMap;
 
 use tokio::sync::{mpsc, oneshot};
@@ -19,8 +20,8 @@ pub struct ApiCall {
     pub at: i64,
     pub key_row: i64,
     pub key_id: String,
-    pub account_id: i64,
-    pub project_id: i64,
+    pub account_id: AccountId,
+    pub project_id: ProjectId,
     pub method: String,
     pub path: String,
     pub status: u16,

@@ -1,5 +1,6 @@
 //! Every SQL statement about the activity log.
 
+use crate::auth::identity::{AccountId, ProjectId};
 use sqlx::{Executor, Sqlite};
 
 use super::ApiCall;
@@ -7,10 +8,10 @@ use crate::db::{Db, now};
 
 /// One change made through the portal or CLI: who did what to which target.
 pub struct Change<'a> {
-    pub actor_id: Option<i64>,
-    pub project_id: Option<i64>,
+    pub actor_id: Option<AccountId>,
+    pub project_id: Option<ProjectId>,
     /// The account the change concerns, if any (shown in their activity).
-    pub subject_id: Option<i64>,
+    pub subject_id: Option<AccountId>,
     pub action: &'a str,
     pub target: &'a str,
     pub before: &'a str,
@@ -79,11 +80,11 @@ pub async fn write_calls(db: &Db, calls: &[ApiCall], last_used: &[(i64, i64)]) -
 #[derive(Debug, Clone, Default)]
 pub struct ActivityFilter {
     /// The project whose rows to show (tenant admins).
-    pub project_id: Option<i64>,
+    pub project_id: Option<ProjectId>,
     /// Only rows by or about this account (a tenant user's own view).
-    pub own: Option<i64>,
+    pub own: Option<AccountId>,
     /// Rows by or about this member (an admin's member filter).
-    pub member: Option<i64>,
+    pub member: Option<AccountId>,
     /// Changes whose action starts with `<kind>.`.
     pub kind: Option<String>,
     pub from: Option<i64>,
@@ -186,7 +187,7 @@ pub async fn api_calls(
 /// changes (or, without a project, every change by or about the viewer).
 pub async fn changes(
     db: &Db,
-    viewer: i64,
+    viewer: AccountId,
     filter: &ActivityFilter,
     before: i64,
     limit: i64,

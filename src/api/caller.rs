@@ -1,5 +1,6 @@
 //! The `ApiCaller` extractor: the key behind `x-api-key`, checked.
 
+use crate::auth::identity::{AccountId, ProjectId};
 use actix_web::{HttpMessage, HttpRequest, web};
 
 use crate::{
@@ -24,8 +25,8 @@ pub struct ApiCaller {
 pub struct CallerMark {
     pub key_row: i64,
     pub key_id: String,
-    pub account_id: i64,
-    pub project_id: i64,
+    pub account_id: AccountId,
+    pub project_id: ProjectId,
 }
 
 impl ApiCaller {

@@ -3,6 +3,7 @@
 //! and deleting several keys deletes all or none.
 
 use super::{CreatedKey, DAY, KeyName, new_key_id, store};
+use crate::auth::identity::{AccountId, ProjectId};
 use crate::{
     activity::{self, Change},
     db::{Db, Tx},
@@ -18,8 +19,8 @@ pub use super::store::{Key, KeyOwner, by_digest, list, of_account};
 /// page and the command line.
 pub async fn create(
     db: &Db,
-    account_id: i64,
-    project_id: i64,
+    account_id: AccountId,
+    project_id: ProjectId,
     name: &KeyName,
     days: i64,
     max_keys: i64,
@@ -64,8 +65,8 @@ pub async fn create(
 /// Renames and/or re-dates a key, recording what changed.
 pub async fn update(
     db: &Db,
-    account_id: i64,
-    project_id: i64,
+    account_id: AccountId,
+    project_id: ProjectId,
     before: &store::Key,
     name: &KeyName,
     expires_at: i64,
@@ -101,7 +102,12 @@ pub async fn update(
 
 /// Deletes exactly these keys of the owner, all or none: if any is not
 /// theirs in this project, nothing is deleted and `false` is returned.
-pub async fn delete_own(db: &Db, account_id: i64, project_id: i64, key_ids: &[String]) -> sqlx::Result<bool> {
+pub async fn delete_own(
+    db: &Db,
+    account_id: AccountId,
+    project_id: ProjectId,
+    key_ids: &[String],
+) -> sqlx::Result<bool> {
     let mut tx = db.begin_immediate().await?;
     for key_id in key_ids {
         if !store::delete(&mut tx, account_id, project_id, key_id).await? {
@@ -124,7 +130,13 @@ pub async fn delete_own(db: &Db, account_id: i64, project_id: i64, key_ids: &[St
 
 /// Revokes an account's key (support), recording why. `false` if there is
 /// no such key.
-pub async fn revoke(db: &Db, actor_id: i64, account_id: i64, key_id: &str, reason: &str) -> sqlx::Result<bool> {
+pub async fn revoke(
+    db: &Db,
+    actor_id: AccountId,
+    account_id: AccountId,
+    key_id: &str,
+    reason: &str,
+) -> sqlx::Result<bool> {
     let mut tx = db.begin_immediate().await?;
     if !store::revoke(&mut tx, actor_id, account_id, key_id).await? {
         return Ok(false);
@@ -145,6 +157,6 @@ pub async fn revoke(db: &Db, actor_id: i64, account_id: i64, key_id: &str, reaso
 
 /// Deletes every key of the member in the project (they left it): re-adding
 /// the member brings none back.
-pub async fn delete_all_in(tx: &mut Tx, project_id: i64, account_id: i64) -> sqlx::Result<()> {
+pub async fn delete_all_in(tx: &mut Tx, project_id: ProjectId, account_id: AccountId) -> sqlx::Result<()> {
     store::delete_all_of(tx, project_id, account_id).await
 }

@@ -1,5 +1,6 @@
 //! Every SQL statement about API keys.
 
+use crate::auth::identity::{AccountId, ProjectId};
 use sqlx::{Row, SqliteConnection, sqlite::SqliteRow};
 
 use super::KeyName;
@@ -48,8 +49,8 @@ macro_rules! select_keys {
 }
 
 pub struct NewKey<'a> {
-    pub account_id: i64,
-    pub project_id: i64,
+    pub account_id: AccountId,
+    pub project_id: ProjectId,
     pub key_id: &'a str,
     pub name: &'a KeyName,
     pub digest: &'a [u8],
@@ -62,7 +63,7 @@ pub struct NewKey<'a> {
 const HELD: &str = "SELECT COUNT(*) FROM api_keys WHERE account_id = $1 AND project_id = $2 AND revoked_at IS NULL";
 
 /// How many keys the owner holds in the project, as the limit counts them.
-pub async fn held(conn: &mut SqliteConnection, account_id: i64, project_id: i64) -> sqlx::Result<i64> {
+pub async fn held(conn: &mut SqliteConnection, account_id: AccountId, project_id: ProjectId) -> sqlx::Result<i64> {
     sqlx::query_scalar(HELD)
         .bind(account_id)
         .bind(project_id)
@@ -98,8 +99,8 @@ pub struct KeyCounts {
 /// One page of the owner's keys in a project, newest first, and their counts.
 pub async fn list(
     db: &Db,
-    account_id: i64,
-    project_id: i64,
+    account_id: AccountId,
+    project_id: ProjectId,
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<(Vec<Key>, KeyCounts)> {
@@ -126,7 +127,7 @@ pub async fn list(
 }
 
 /// The owner's key with this public ID in the project, if it is theirs.
-pub async fn own(db: &Db, account_id: i64, project_id: i64, key_id: &str) -> sqlx::Result<Option<Key>> {
+pub async fn own(db: &Db, account_id: AccountId, project_id: ProjectId, key_id: &str) -> sqlx::Result<Option<Key>> {
     let row = sqlx::query(select_keys!(
         "WHERE k.account_id = $1 AND k.project_id = $2 AND k.key_id = $3"
     ))
@@ -139,7 +140,12 @@ pub async fn own(db: &Db, account_id: i64, project_id: i64, key_id: &str) -> sql
 }
 
 /// The owner's keys with these public IDs, or `None` unless every one is theirs.
-pub async fn own_all(db: &Db, account_id: i64, project_id: i64, key_ids: &[String]) -> sqlx::Result<Option<Vec<Key>>> {
+pub async fn own_all(
+    db: &Db,
+    account_id: AccountId,
+    project_id: ProjectId,
+    key_ids: &[String],
+) -> sqlx::Result<Option<Vec<Key>>> {
     let mut keys = Vec::with_capacity(key_ids.len());
     for key_id in key_ids {
         match own(db, account_id, project_id, key_id).await? {
@@ -162,7 +168,12 @@ pub async fn update(conn: &mut SqliteConnection, id: i64, name: &KeyName, expire
 }
 
 /// Deletes one of the owner's keys in the project; `false` if there is none.
-pub async fn delete(conn: &mut SqliteConnection, account_id: i64, project_id: i64, key_id: &str) -> sqlx::Result<bool> {
+pub async fn delete(
+    conn: &mut SqliteConnection,
+    account_id: AccountId,
+    project_id: ProjectId,
+    key_id: &str,
+) -> sqlx::Result<bool> {
     let deleted = sqlx::query("DELETE FROM api_keys WHERE account_id = $1 AND project_id = $2 AND key_id = $3")
         .bind(account_id)
         .bind(project_id)
@@ -180,12 +191,12 @@ pub struct KeyOwner {
     pub key_name: String,
     pub expires_at: i64,
     pub revoked: bool,
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub username: String,
     pub display_name: String,
     pub email: String,
     pub account_locked: bool,
-    pub project_id: i64,
+    pub project_id: ProjectId,
     pub project_code: String,
     pub project_name: String,
     /// `None` when the account is no longer a member of the project.
@@ -229,7 +240,7 @@ pub async fn by_digest(db: &Db, digest: &[u8]) -> sqlx::Result<Option<KeyOwner>>
 }
 
 /// Every key of an account, in every project (metadata only), newest first.
-pub async fn of_account(db: &Db, account_id: i64) -> sqlx::Result<Vec<Key>> {
+pub async fn of_account(db: &Db, account_id: AccountId) -> sqlx::Result<Vec<Key>> {
     let rows = sqlx::query(select_keys!(
         "WHERE k.account_id = $1 ORDER BY k.created_at DESC LIMIT 200"
     ))
@@ -241,7 +252,12 @@ pub async fn of_account(db: &Db, account_id: i64) -> sqlx::Result<Vec<Key>> {
 
 /// Marks an account's key revoked by `actor_id`; `false` if there is no
 /// such key not revoked yet.
-pub async fn revoke(conn: &mut SqliteConnection, actor_id: i64, account_id: i64, key_id: &str) -> sqlx::Result<bool> {
+pub async fn revoke(
+    conn: &mut SqliteConnection,
+    actor_id: AccountId,
+    account_id: AccountId,
+    key_id: &str,
+) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "UPDATE api_keys SET revoked_at = $1, revoked_by = $4 WHERE account_id = $2 AND key_id = $3 AND revoked_at IS NULL",
     )
@@ -255,7 +271,11 @@ pub async fn revoke(conn: &mut SqliteConnection, actor_id: i64, account_id: i64,
 }
 
 /// Deletes every key of a member in a project.
-pub async fn delete_all_of(conn: &mut SqliteConnection, project_id: i64, account_id: i64) -> sqlx::Result<()> {
+pub async fn delete_all_of(
+    conn: &mut SqliteConnection,
+    project_id: ProjectId,
+    account_id: AccountId,
+) -> sqlx::Result<()> {
     sqlx::query("DELETE FROM api_keys WHERE project_id = $1 AND account_id = $2")
         .bind(project_id)
         .bind(account_id)

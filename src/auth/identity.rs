@@ -7,6 +7,42 @@ use sqlx::{Row, sqlite::SqliteRow};
 
 use crate::{error::AppError, web::i18n::Lang};
 
+/// Declares an ID newtype: a row ID that cannot be mistaken for another
+/// kind's (an account's for a project's) where both meet in a signature.
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(
+            Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, sqlx::Type, serde::Serialize, serde::Deserialize,
+        )]
+        #[sqlx(transparent)]
+        #[serde(transparent)]
+        pub struct $name(pub i64);
+
+        impl std::str::FromStr for $name {
+            type Err = std::num::ParseIntError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                s.parse().map($name)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// An account's row ID.
+    AccountId
+);
+id_type!(
+    /// A project's row ID.
+    ProjectId
+);
+
 /// Keys expiring within this many days are flagged (the banner, the key list).
 pub const KEY_WARNING_DAYS: i64 = 7;
 
@@ -51,7 +87,7 @@ impl PlatformRole {
 
 #[derive(Debug, Clone)]
 pub struct Account {
-    pub id: i64,
+    pub id: AccountId,
     pub username: String,
     pub display_name: String,
     pub email: String,
@@ -98,7 +134,7 @@ impl TenantRole {
 #[derive(Debug, Clone)]
 pub struct Tenant {
     pub membership_id: i64,
-    pub project_id: i64,
+    pub project_id: ProjectId,
     pub code: String,
     pub name: String,
     pub role: TenantRole,

@@ -3,6 +3,7 @@
 //! `Viewer` (anyone), `CurrentUser` (signed in), `CurrentTenant` (signed in,
 //! with a current project), `TenantAdmin` (tenant admin of it).
 
+use crate::auth::identity::ProjectId;
 use actix_session::{Session, SessionExt};
 use actix_web::{HttpRequest, web};
 
@@ -58,7 +59,7 @@ impl Viewer {
                 Some(found) if !found.account.locked && Some(found.account.session_epoch) == epoch => {
                     // The chosen project, or the first one when it is gone.
                     match &found.tenant {
-                        Some(tenant) if chosen != Some(tenant.project_id) => {
+                        Some(tenant) if chosen != Some(tenant.project_id.0) => {
                             let _ = session.insert(PROJECT, tenant.project_id);
                         }
                         None if chosen.is_some() => {
@@ -197,7 +198,7 @@ impl Viewer {
         let _ = self.session.insert(EPOCH, epoch);
     }
 
-    pub fn set_project(&self, project_id: i64) {
+    pub fn set_project(&self, project_id: ProjectId) {
         let _ = self.session.insert(PROJECT, project_id);
     }
 
@@ -295,7 +296,7 @@ impl SignedIn {
             return Ok(None);
         };
         let tenant = match chosen {
-            Some(project_id) => super::store::tenant(db, account_id, project_id).await?,
+            Some(project_id) => super::store::tenant(db, account_id, ProjectId(project_id)).await?,
             None => None,
         };
         let tenant = match tenant {

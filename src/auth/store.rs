@@ -2,6 +2,7 @@
 //! signed-in person is (their account, their tenancies, their keys about to
 //! expire), read on every page.
 
+use crate::auth::identity::{AccountId, ProjectId};
 use sqlx::Row;
 
 use super::{
@@ -92,7 +93,7 @@ pub async fn attempt_succeeded(db: &Db, address: &str, username: &str) -> sqlx::
 #[derive(Debug, Clone)]
 pub struct SessionRow {
     pub id: i64,
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub created_at: i64,
     pub last_seen_at: i64,
     pub client_addr: String,
@@ -114,7 +115,7 @@ fn session_row(row: &sqlx::sqlite::SqliteRow) -> SessionRow {
 pub async fn create_session(
     db: &Db,
     token_digest: &[u8],
-    account_id: i64,
+    account_id: AccountId,
     client_addr: &str,
     user_agent: &str,
     expired_before: (i64, i64),
@@ -160,7 +161,7 @@ pub async fn session(db: &Db, token_digest: &[u8]) -> sqlx::Result<Option<Sessio
 }
 
 /// The account's sessions, most recently seen first.
-pub async fn sessions_of(db: &Db, account_id: i64) -> sqlx::Result<Vec<SessionRow>> {
+pub async fn sessions_of(db: &Db, account_id: AccountId) -> sqlx::Result<Vec<SessionRow>> {
     let rows = sqlx::query(select_sessions!(
         "WHERE account_id = $1 ORDER BY last_seen_at DESC, id DESC"
     ))
@@ -183,7 +184,7 @@ pub async fn touch_session(db: &Db, id: i64, at: i64) -> sqlx::Result<()> {
 
 /// Ends sessions of `account_id`: the one with `id`, or (`keep`) every one
 /// but it. Returns how many ended; every instance forgets them at once.
-pub async fn end_sessions(db: &Db, account_id: i64, id: Option<i64>, keep: Option<i64>) -> sqlx::Result<u64> {
+pub async fn end_sessions(db: &Db, account_id: AccountId, id: Option<i64>, keep: Option<i64>) -> sqlx::Result<u64> {
     let mut tx = begin_immediate(db).await?;
     let ended = sqlx::query(
         "DELETE FROM sessions WHERE account_id = $1 AND ($2 IS NULL OR id = $2) AND ($3 IS NULL OR id <> $3)",
@@ -200,7 +201,7 @@ pub async fn end_sessions(db: &Db, account_id: i64, id: Option<i64>, keep: Optio
 
 // ----- identity -----
 
-pub async fn by_id(db: &Db, id: i64) -> sqlx::Result<Option<Account>> {
+pub async fn by_id(db: &Db, id: AccountId) -> sqlx::Result<Option<Account>> {
     Ok(sqlx::query(select_accounts!("WHERE id = $1"))
         .bind(id)
         .fetch_optional(db.read())
@@ -219,7 +220,7 @@ pub async fn credentials(db: &Db, username: &str) -> sqlx::Result<Option<(Accoun
 }
 
 /// The account's membership in one project, if it has one.
-pub async fn tenant(db: &Db, account_id: i64, project_id: i64) -> sqlx::Result<Option<Tenant>> {
+pub async fn tenant(db: &Db, account_id: AccountId, project_id: ProjectId) -> sqlx::Result<Option<Tenant>> {
     let row = sqlx::query(select_tenants!("WHERE m.account_id = $1 AND m.project_id = $2"))
         .bind(account_id)
         .bind(project_id)
@@ -229,7 +230,7 @@ pub async fn tenant(db: &Db, account_id: i64, project_id: i64) -> sqlx::Result<O
 }
 
 /// The account's first project by code, the default current project.
-pub async fn first_tenant(db: &Db, account_id: i64) -> sqlx::Result<Option<Tenant>> {
+pub async fn first_tenant(db: &Db, account_id: AccountId) -> sqlx::Result<Option<Tenant>> {
     let row = sqlx::query(select_tenants!("WHERE m.account_id = $1 ORDER BY p.code LIMIT 1"))
         .bind(account_id)
         .fetch_optional(db.read())
@@ -238,7 +239,7 @@ pub async fn first_tenant(db: &Db, account_id: i64) -> sqlx::Result<Option<Tenan
 }
 
 /// How many of the account's keys (in any project) expire within `seconds`.
-pub async fn expiring_within(db: &Db, account_id: i64, seconds: i64) -> sqlx::Result<i64> {
+pub async fn expiring_within(db: &Db, account_id: AccountId, seconds: i64) -> sqlx::Result<i64> {
     let now = now();
     sqlx::query_scalar("SELECT COUNT(*) FROM api_keys WHERE account_id = $1 AND expires_at > $2 AND expires_at <= $3")
         .bind(account_id)

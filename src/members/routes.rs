@@ -1,6 +1,7 @@
 //! Handlers of the Account & Project overview and its Members tab.
 
 use super::views::{MembersPage, OverviewPage, RemovePage, ServiceUsage};
+use crate::auth::identity::AccountId;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
@@ -114,7 +115,7 @@ pub async fn add(
     Ok(crate::web::unprocessable(body))
 }
 
-async fn member_of(current: &CurrentTenant, account_id: i64, state: &AppState) -> Result<Member, AppError> {
+async fn member_of(current: &CurrentTenant, account_id: AccountId, state: &AppState) -> Result<Member, AppError> {
     service::member(&state.db, current.tenant.project_id, account_id)
         .await?
         .ok_or(AppError::NotFound)
@@ -128,7 +129,7 @@ pub struct RoleForm {
 
 pub async fn set_role(
     admin: TenantAdmin,
-    path: web::Path<i64>,
+    path: web::Path<AccountId>,
     form: web::Form<RoleForm>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
@@ -160,7 +161,7 @@ pub async fn set_role(
 
 pub async fn remove_dialog(
     admin: TenantAdmin,
-    path: web::Path<i64>,
+    path: web::Path<AccountId>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let TenantAdmin(current) = admin;
@@ -186,7 +187,7 @@ pub struct RemoveForm {
 
 pub async fn remove(
     admin: TenantAdmin,
-    path: web::Path<i64>,
+    path: web::Path<AccountId>,
     form: web::Form<RemoveForm>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {

@@ -3,6 +3,7 @@
 //! of theirs behind in the project. Each function is one write transaction.
 
 use super::store;
+use crate::auth::identity::{AccountId, ProjectId};
 use crate::{
     activity::{self, Change},
     api_keys,
@@ -47,9 +48,9 @@ impl From<MemberError> for AppError {
 /// by `actor` (`None`: the command line).
 pub async fn add(
     db: &Db,
-    actor_id: Option<i64>,
-    project_id: i64,
-    account_id: i64,
+    actor_id: Option<AccountId>,
+    project_id: ProjectId,
+    account_id: AccountId,
     username: &str,
     role: TenantRole,
 ) -> Result<(), MemberError> {
@@ -75,9 +76,9 @@ pub async fn add(
 /// Changes a member's role; the last tenant admin cannot be demoted.
 pub async fn set_role(
     db: &Db,
-    actor_id: i64,
-    project_id: i64,
-    account_id: i64,
+    actor_id: AccountId,
+    project_id: ProjectId,
+    account_id: AccountId,
     username: &str,
     role: TenantRole,
 ) -> Result<(), MemberError> {
@@ -114,9 +115,9 @@ pub async fn set_role(
 /// The last admin cannot go.
 pub async fn remove(
     db: &Db,
-    actor_id: i64,
-    project_id: i64,
-    account_id: i64,
+    actor_id: AccountId,
+    project_id: ProjectId,
+    account_id: AccountId,
     username: &str,
     release_allocations: bool,
 ) -> Result<(), MemberError> {

@@ -2,6 +2,7 @@
 //! in which role. The rules (the last admin stays, removal leaves nothing
 //! behind) are in `service.rs`.
 
+use crate::auth::identity::{AccountId, ProjectId};
 use sqlx::SqliteConnection;
 
 use crate::{
@@ -10,7 +11,11 @@ use crate::{
 };
 
 /// How many tenant admins the project has besides `account_id`.
-pub async fn admins_other_than(conn: &mut SqliteConnection, project_id: i64, account_id: i64) -> sqlx::Result<i64> {
+pub async fn admins_other_than(
+    conn: &mut SqliteConnection,
+    project_id: ProjectId,
+    account_id: AccountId,
+) -> sqlx::Result<i64> {
     sqlx::query_scalar(
         "SELECT COUNT(*) FROM memberships WHERE project_id = $1 AND role = 'tenant_admin' AND account_id <> $2",
     )
@@ -23,8 +28,8 @@ pub async fn admins_other_than(conn: &mut SqliteConnection, project_id: i64, acc
 /// The member's role in the project, if they are a member.
 pub async fn role_in(
     conn: &mut SqliteConnection,
-    project_id: i64,
-    account_id: i64,
+    project_id: ProjectId,
+    account_id: AccountId,
 ) -> sqlx::Result<Option<TenantRole>> {
     let role: Option<String> =
         sqlx::query_scalar("SELECT role FROM memberships WHERE project_id = $1 AND account_id = $2")
@@ -38,8 +43,8 @@ pub async fn role_in(
 /// Makes the account a member, unless it is one already; the membership's ID.
 pub async fn insert(
     conn: &mut SqliteConnection,
-    project_id: i64,
-    account_id: i64,
+    project_id: ProjectId,
+    account_id: AccountId,
     role: TenantRole,
 ) -> sqlx::Result<Unique<i64>> {
     let created =
@@ -58,8 +63,8 @@ pub async fn insert(
 
 pub async fn set_role(
     conn: &mut SqliteConnection,
-    project_id: i64,
-    account_id: i64,
+    project_id: ProjectId,
+    account_id: AccountId,
     role: TenantRole,
 ) -> sqlx::Result<()> {
     sqlx::query("UPDATE memberships SET role = $1 WHERE project_id = $2 AND account_id = $3")
@@ -72,7 +77,7 @@ pub async fn set_role(
 }
 
 /// Ends a membership (its permissions go with it).
-pub async fn delete(conn: &mut SqliteConnection, project_id: i64, account_id: i64) -> sqlx::Result<()> {
+pub async fn delete(conn: &mut SqliteConnection, project_id: ProjectId, account_id: AccountId) -> sqlx::Result<()> {
     sqlx::query("DELETE FROM memberships WHERE project_id = $1 AND account_id = $2")
         .bind(project_id)
         .bind(account_id)

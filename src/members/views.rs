@@ -2,6 +2,7 @@
 //! models they show. No database and no rules here (`routes.rs` fills them).
 
 use super::Member;
+use crate::auth::identity::AccountId;
 use crate::{
     auth::identity::Account,
     projects::Tenant,
@@ -16,7 +17,7 @@ pub(super) struct MembersPage {
     pub(super) l: Layout,
     pub(super) tab: &'static str,
     pub(super) members: Vec<Member>,
-    pub(super) me: i64,
+    pub(super) me: AccountId,
     pub(super) identifier: String,
     pub(super) role: String,
     pub(super) errors: FieldErrors,

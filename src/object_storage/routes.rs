@@ -2,6 +2,7 @@
 //! member's pair, each with a Rotate button.
 
 use super::views::{Page, Shown};
+use crate::auth::identity::AccountId;
 use actix_web::{HttpResponse, web};
 
 use super::store::{self, Pair};
@@ -63,7 +64,7 @@ pub async fn rotate_own(current: CurrentTenant, state: web::Data<AppState>) -> R
 /// A tenant admin replaces a member's existing pair.
 pub async fn rotate_member(
     admin: TenantAdmin,
-    path: web::Path<i64>,
+    path: web::Path<AccountId>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let TenantAdmin(current) = admin;

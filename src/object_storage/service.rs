@@ -2,6 +2,7 @@
 //! is recorded; a departing member's pair goes with them.
 
 use super::store;
+use crate::auth::identity::{AccountId, ProjectId};
 use crate::{
     activity::{self, Change},
     db::{Db, Tx},
@@ -12,7 +13,13 @@ pub use super::store::{Pair, pair_made};
 
 /// Replaces a member's pair with a new one (new access key, new salt): the
 /// old pair stops working at once. Returns the new pair.
-pub async fn rotate(db: &Db, actor_id: i64, project_id: i64, account_id: i64, username: &str) -> sqlx::Result<Pair> {
+pub async fn rotate(
+    db: &Db,
+    actor_id: AccountId,
+    project_id: ProjectId,
+    account_id: AccountId,
+    username: &str,
+) -> sqlx::Result<Pair> {
     let mut tx = db.begin_immediate().await?;
     let access_key = store::replace(&mut tx, project_id, account_id).await?;
     let change = Change {
@@ -32,6 +39,6 @@ pub async fn rotate(db: &Db, actor_id: i64, project_id: i64, account_id: i64, us
 }
 
 /// Deletes the member's pair in the project (they left it).
-pub async fn delete_pair_in(tx: &mut Tx, project_id: i64, account_id: i64) -> sqlx::Result<()> {
+pub async fn delete_pair_in(tx: &mut Tx, project_id: ProjectId, account_id: AccountId) -> sqlx::Result<()> {
     store::delete_in(tx, project_id, account_id).await
 }

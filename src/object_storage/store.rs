@@ -2,6 +2,7 @@
 //! and a random salt are stored; the secret key is derived from both with
 //! the instance secret (`crate::secrets`).
 
+use crate::auth::identity::{AccountId, ProjectId};
 use sqlx::{Row, SqliteConnection};
 
 use crate::db::{Db, begin_immediate, now};
@@ -9,7 +10,7 @@ use crate::db::{Db, begin_immediate, now};
 /// A member's pair in a project.
 #[derive(Debug, Clone)]
 pub struct Pair {
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub username: String,
     pub display_name: String,
     pub access_key: String,
@@ -42,7 +43,7 @@ fn pair(row: &sqlx::sqlite::SqliteRow) -> Pair {
     }
 }
 
-pub async fn pair_of(db: &Db, project_id: i64, account_id: i64) -> sqlx::Result<Option<Pair>> {
+pub async fn pair_of(db: &Db, project_id: ProjectId, account_id: AccountId) -> sqlx::Result<Option<Pair>> {
     let row = sqlx::query(select_pairs!("WHERE k.project_id = $1 AND k.account_id = $2"))
         .bind(project_id)
         .bind(account_id)
@@ -52,7 +53,7 @@ pub async fn pair_of(db: &Db, project_id: i64, account_id: i64) -> sqlx::Result<
 }
 
 /// Every pair of a project, by member name.
-pub async fn pairs_of_project(db: &Db, project_id: i64) -> sqlx::Result<Vec<Pair>> {
+pub async fn pairs_of_project(db: &Db, project_id: ProjectId) -> sqlx::Result<Vec<Pair>> {
     let rows = sqlx::query(select_pairs!("WHERE k.project_id = $1 ORDER BY a.display_name, a.id"))
         .bind(project_id)
         .fetch_all(db.read())
@@ -61,7 +62,7 @@ pub async fn pairs_of_project(db: &Db, project_id: i64) -> sqlx::Result<Vec<Pair
 }
 
 /// The member's pair, made on first request.
-pub async fn pair_made(db: &Db, project_id: i64, account_id: i64) -> sqlx::Result<Pair> {
+pub async fn pair_made(db: &Db, project_id: ProjectId, account_id: AccountId) -> sqlx::Result<Pair> {
     if let Some(found) = pair_of(db, project_id, account_id).await? {
         return Ok(found);
     }
@@ -85,7 +86,11 @@ pub async fn pair_made(db: &Db, project_id: i64, account_id: i64) -> sqlx::Resul
 
 /// Replaces a member's pair with a new one (new access key, new salt), or
 /// makes one; its access key.
-pub async fn replace(conn: &mut SqliteConnection, project_id: i64, account_id: i64) -> sqlx::Result<String> {
+pub async fn replace(
+    conn: &mut SqliteConnection,
+    project_id: ProjectId,
+    account_id: AccountId,
+) -> sqlx::Result<String> {
     let access_key = new_access_key();
     sqlx::query(
         "INSERT INTO object_storage_keys (project_id, account_id, access_key, salt, created_at) VALUES ($1, $2, $3, $4, $5)
@@ -102,7 +107,7 @@ pub async fn replace(conn: &mut SqliteConnection, project_id: i64, account_id: i
 }
 
 /// Deletes a member's pair (inside their removal from the project).
-pub async fn delete_in(conn: &mut SqliteConnection, project_id: i64, account_id: i64) -> sqlx::Result<()> {
+pub async fn delete_in(conn: &mut SqliteConnection, project_id: ProjectId, account_id: AccountId) -> sqlx::Result<()> {
     sqlx::query("DELETE FROM object_storage_keys WHERE project_id = $1 AND account_id = $2")
         .bind(project_id)
         .bind(account_id)

@@ -3,6 +3,8 @@
 //! the same parsing, the same checks, the same activity records. Every
 //! refusal is an `AppError` naming the field at fault.
 
+use crate::auth::identity::AccountId;
+use crate::auth::identity::ProjectId;
 use crate::{
     accounts::{self, DisplayName, Email, PlatformRole, Username, service::NewAccount},
     activity::{self, Change},
@@ -20,11 +22,11 @@ use crate::{
 #[derive(Debug, Clone, Copy)]
 pub enum Actor {
     CommandLine,
-    Person { id: i64, role: PlatformRole },
+    Person { id: AccountId, role: PlatformRole },
 }
 
 impl Actor {
-    pub fn id(self) -> Option<i64> {
+    pub fn id(self) -> Option<AccountId> {
         match self {
             Actor::CommandLine => None,
             Actor::Person { id, .. } => Some(id),
@@ -69,7 +71,7 @@ pub async fn create_account(
     name: Option<&str>,
     role: Option<&str>,
     secret: &str,
-) -> Result<i64, AppError> {
+) -> Result<AccountId, AppError> {
     let username = Username::parse(username)?;
     let email = Email::parse(email)?;
     let name = match name.map(str::trim).filter(|n| !n.is_empty()) {
@@ -109,7 +111,7 @@ pub async fn create_account_with_link(
     email: &str,
     name: Option<&str>,
     role: Option<&str>,
-) -> Result<(i64, String), AppError> {
+) -> Result<(AccountId, String), AppError> {
     // A password nobody knows until the link is used.
     let id = create_account(db, actor, username, email, name, role, &token::random_hex(32)).await?;
     let link = accounts::issue_reset_link(db, id, actor.id(), "first password of a new account").await?;
@@ -149,12 +151,12 @@ fn date(raw: Option<&str>, field: &'static str, default: time::Date) -> Result<t
 /// Creates a project running from `starts` to `ends` (today and a year on by default).
 pub async fn create_project(
     db: &Db,
-    actor: Option<i64>,
+    actor: Option<AccountId>,
     code: &str,
     name: &str,
     starts: Option<&str>,
     ends: Option<&str>,
-) -> Result<i64, AppError> {
+) -> Result<ProjectId, AppError> {
     let code = ProjectCode::parse(code)?;
     let name = ProjectName::parse(name)?;
     let today = time::OffsetDateTime::now_utc().date();
@@ -181,7 +183,7 @@ pub async fn create_project(
 
 pub async fn add_member(
     db: &Db,
-    actor: Option<i64>,
+    actor: Option<AccountId>,
     project_code: &str,
     username: &str,
     role: &str,
@@ -196,7 +198,7 @@ pub async fn add_member(
 /// Sets a project's quotas for one service; `None` leaves a resource as it is.
 pub async fn set_project_quota(
     db: &Db,
-    actor: Option<i64>,
+    actor: Option<AccountId>,
     project_code: &str,
     service: &str,
     values: &[(&str, Option<&str>)],
@@ -223,7 +225,7 @@ pub async fn set_project_quota(
 
 pub async fn add_order(
     db: &Db,
-    actor: Option<i64>,
+    actor: Option<AccountId>,
     project_code: &str,
     number: &str,
     amount: &str,
@@ -240,7 +242,7 @@ pub async fn add_order(
 }
 
 /// Moves an order on: `paid`, `credited` or `cancelled`.
-pub async fn advance_order(db: &Db, actor: Option<i64>, number: &str, to: &str) -> Result<(), AppError> {
+pub async fn advance_order(db: &Db, actor: Option<AccountId>, number: &str, to: &str) -> Result<(), AppError> {
     let step = OrderStep::parse(to).ok_or_else(|| AppError::invalid("status", "order-step-unknown"))?;
     Ok(wallets::service::advance_order(db, actor, number.trim(), step).await?)
 }

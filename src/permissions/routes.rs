@@ -1,6 +1,7 @@
 //! The Permissions page, its search, and the per-member dialog.
 
 use super::views::{EditPage, PermissionsPage, SavedFragment, TenantRow};
+use crate::auth::identity::AccountId;
 use std::collections::HashMap;
 
 use actix_web::{HttpResponse, web};
@@ -64,7 +65,7 @@ pub async fn page(
     })
 }
 
-async fn row_of(current: &CurrentTenant, account_id: i64, state: &AppState) -> Result<TenantRow, AppError> {
+async fn row_of(current: &CurrentTenant, account_id: AccountId, state: &AppState) -> Result<TenantRow, AppError> {
     // Tenant users may look only at themselves; anyone else is not there.
     if !current.tenant.is_admin() && account_id != current.account.id {
         return Err(AppError::NotFound);
@@ -82,7 +83,7 @@ async fn row_of(current: &CurrentTenant, account_id: i64, state: &AppState) -> R
 
 pub async fn dialog(
     current: CurrentTenant,
-    path: web::Path<i64>,
+    path: web::Path<AccountId>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let row = row_of(&current, *path, &state).await?;
@@ -100,7 +101,7 @@ pub async fn dialog(
 /// Saves the services a member may use (tenant admins only).
 pub async fn save(
     admin: TenantAdmin,
-    path: web::Path<i64>,
+    path: web::Path<AccountId>,
     form: web::Form<Vec<(String, String)>>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
@@ -137,7 +138,8 @@ pub async fn save(
         current.viewer.flash(true, message);
         return Ok(see_other("/permissions"));
     }
-    let mut permissions: HashMap<i64, Vec<Service>> = store::project_permissions(db, current.tenant.project_id).await?;
+    let mut permissions: HashMap<AccountId, Vec<Service>> =
+        store::project_permissions(db, current.tenant.project_id).await?;
     let row = TenantRow {
         services: permissions.remove(&row.member.account_id).unwrap_or_default(),
         member: row.member,

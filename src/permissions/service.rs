@@ -2,6 +2,7 @@
 //! record of before → after, and the defaults a new member gets.
 
 use super::{Service, store};
+use crate::auth::identity::{AccountId, ProjectId};
 use crate::{
     activity::{self, Change},
     db::{Db, Tx},
@@ -30,9 +31,9 @@ pub async fn grant_defaults(tx: &mut Tx, membership_id: i64) -> sqlx::Result<()>
 /// `false` if the account is no member of the project.
 pub async fn set(
     db: &Db,
-    actor_id: i64,
-    project_id: i64,
-    account_id: i64,
+    actor_id: AccountId,
+    project_id: ProjectId,
+    account_id: AccountId,
     username: &str,
     services: &[Service],
 ) -> sqlx::Result<bool> {

@@ -1,6 +1,7 @@
 //! Every SQL statement about tenant permissions (which services a member
 //! may use) and the services the cloud has.
 
+use crate::auth::identity::{AccountId, ProjectId};
 use std::collections::HashMap;
 
 use sqlx::SqliteConnection;
@@ -9,8 +10,8 @@ use super::Service;
 use crate::db::Db;
 
 /// The services each member of a project may use, keyed by account.
-pub async fn project_permissions(db: &Db, project_id: i64) -> sqlx::Result<HashMap<i64, Vec<Service>>> {
-    let rows: Vec<(i64, String)> = sqlx::query_as(
+pub async fn project_permissions(db: &Db, project_id: ProjectId) -> sqlx::Result<HashMap<AccountId, Vec<Service>>> {
+    let rows: Vec<(AccountId, String)> = sqlx::query_as(
         "SELECT m.account_id, t.service FROM tenant_permissions t
          JOIN memberships m ON m.id = t.membership_id
          JOIN services s ON s.code = t.service
@@ -19,7 +20,7 @@ pub async fn project_permissions(db: &Db, project_id: i64) -> sqlx::Result<HashM
     .bind(project_id)
     .fetch_all(db.read())
     .await?;
-    let mut map: HashMap<i64, Vec<Service>> = HashMap::new();
+    let mut map: HashMap<AccountId, Vec<Service>> = HashMap::new();
     for (account, code) in rows {
         if let Some(service) = Service::parse(&code) {
             map.entry(account).or_default().push(service);
@@ -59,7 +60,11 @@ pub async fn permitted_in(conn: &mut SqliteConnection, membership_id: i64) -> sq
 }
 
 /// The membership of the account in the project, if any.
-pub async fn membership_id(conn: &mut SqliteConnection, project_id: i64, account_id: i64) -> sqlx::Result<Option<i64>> {
+pub async fn membership_id(
+    conn: &mut SqliteConnection,
+    project_id: ProjectId,
+    account_id: AccountId,
+) -> sqlx::Result<Option<i64>> {
     sqlx::query_scalar("SELECT id FROM memberships WHERE project_id = $1 AND account_id = $2")
         .bind(project_id)
         .bind(account_id)

@@ -2,6 +2,7 @@
 //! membership) that say who is where. Memberships themselves are written by
 //! `members::store`, permissions by `permissions::store`.
 
+use crate::auth::identity::{AccountId, ProjectId};
 use sqlx::{Row, sqlite::SqliteRow};
 
 use super::{ProjectCode, ProjectName, Tenant, TenantRole};
@@ -9,7 +10,7 @@ use crate::auth::identity::{select_tenants, tenant_from};
 use crate::db::{Db, Unique, begin_immediate, now, unique};
 
 pub struct Project {
-    pub id: i64,
+    pub id: ProjectId,
     pub code: String,
     pub name: String,
 }
@@ -21,7 +22,7 @@ pub async fn insert(
     name: &ProjectName,
     starts_on: time::Date,
     ends_on: time::Date,
-) -> sqlx::Result<Unique<i64>> {
+) -> sqlx::Result<Unique<ProjectId>> {
     let mut tx = begin_immediate(db).await?;
     let created =
         sqlx::query("INSERT INTO projects (code, name, starts_on, ends_on, created_at) VALUES ($1, $2, $3, $4, $5)")
@@ -33,7 +34,7 @@ pub async fn insert(
             .execute(&mut *tx)
             .await;
     let project_id = match unique(created)? {
-        Unique::Done(done) => done.last_insert_rowid(),
+        Unique::Done(done) => ProjectId(done.last_insert_rowid()),
         Unique::Taken => return Ok(Unique::Taken),
     };
     sqlx::query("INSERT INTO wallets (project_id, balance, created_at) VALUES ($1, 0, $2)")
@@ -58,7 +59,7 @@ pub async fn by_code(db: &Db, code: &str) -> sqlx::Result<Option<Project>> {
 }
 
 /// Every project the account is a member of, by project code.
-pub async fn tenants_of(db: &Db, account_id: i64) -> sqlx::Result<Vec<Tenant>> {
+pub async fn tenants_of(db: &Db, account_id: AccountId) -> sqlx::Result<Vec<Tenant>> {
     let rows = sqlx::query(select_tenants!("WHERE m.account_id = $1 ORDER BY p.code"))
         .bind(account_id)
         .fetch_all(db.read())
@@ -69,7 +70,7 @@ pub async fn tenants_of(db: &Db, account_id: i64) -> sqlx::Result<Vec<Tenant>> {
 /// A member of a project, as member lists show them.
 #[derive(Debug, Clone)]
 pub struct Member {
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub username: String,
     pub display_name: String,
     pub email: String,
@@ -89,7 +90,7 @@ fn member_from(row: &SqliteRow) -> Member {
 }
 
 /// Every member of a project, by display name.
-pub async fn members(db: &Db, project_id: i64) -> sqlx::Result<Vec<Member>> {
+pub async fn members(db: &Db, project_id: ProjectId) -> sqlx::Result<Vec<Member>> {
     let rows = sqlx::query(
         "SELECT a.id AS account_id, a.username, a.display_name, a.email, m.role, m.created_at
          FROM memberships m JOIN accounts a ON a.id = m.account_id
@@ -102,7 +103,7 @@ pub async fn members(db: &Db, project_id: i64) -> sqlx::Result<Vec<Member>> {
 }
 
 /// One member of a project, if the account is one.
-pub async fn member(db: &Db, project_id: i64, account_id: i64) -> sqlx::Result<Option<Member>> {
+pub async fn member(db: &Db, project_id: ProjectId, account_id: AccountId) -> sqlx::Result<Option<Member>> {
     let row = sqlx::query(
         "SELECT a.id AS account_id, a.username, a.display_name, a.email, m.role, m.created_at
          FROM memberships m JOIN accounts a ON a.id = m.account_id

@@ -2,6 +2,7 @@
 //! models they show. No database and no rules here (`routes.rs` fills them).
 
 use super::Tenant;
+use crate::auth::identity::ProjectId;
 use crate::web::Layout;
 use askama::Template;
 
@@ -10,7 +11,7 @@ use askama::Template;
 pub(super) struct SwitchPage {
     pub(super) l: Layout,
     pub(super) tenants: Vec<Tenant>,
-    pub(super) current: Option<i64>,
+    pub(super) current: Option<ProjectId>,
 }
 
 impl SwitchPage {

@@ -4,6 +4,7 @@
 //! store reads the inputs inside its write transaction and writes the
 //! outcome (`store::apply`); the writer batches (`writer.rs`).
 
+use crate::auth::identity::{AccountId, ProjectId};
 use std::collections::HashMap;
 
 use super::{QuotaService, Resource};
@@ -13,15 +14,15 @@ use crate::wallets::Credits;
 /// one member (`member: Some(account)`) or for the whole project (`None`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Holder {
-    pub project_id: i64,
+    pub project_id: ProjectId,
     pub service: QuotaService,
-    pub member: Option<i64>,
+    pub member: Option<AccountId>,
     pub resource: Resource,
 }
 
 impl Holder {
     /// The project's own holding.
-    pub fn project(project_id: i64, service: QuotaService, resource: Resource) -> Self {
+    pub fn project(project_id: ProjectId, service: QuotaService, resource: Resource) -> Self {
         Holder {
             project_id,
             service,
@@ -31,7 +32,7 @@ impl Holder {
     }
 
     /// A member's holding in the project.
-    pub fn member(project_id: i64, account_id: i64, service: QuotaService, resource: Resource) -> Self {
+    pub fn member(project_id: ProjectId, account_id: AccountId, service: QuotaService, resource: Resource) -> Self {
         Holder {
             member: Some(account_id),
             ..Holder::project(project_id, service, resource)
@@ -43,14 +44,14 @@ pub type Limits = HashMap<Holder, i64>;
 /// Live usage by holder.
 pub type Usage = HashMap<Holder, i64>;
 /// Open wallets' balances by project and member (`None`: the project's).
-pub type Balances = HashMap<(i64, Option<i64>), Credits>;
+pub type Balances = HashMap<(ProjectId, Option<AccountId>), Credits>;
 
 /// A claim on quota, as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Allocation {
     pub id: i64,
-    pub project_id: i64,
-    pub account_id: i64,
+    pub project_id: ProjectId,
+    pub account_id: AccountId,
     pub service: QuotaService,
     pub idempotency_key: String,
     pub resources: Vec<(Resource, i64)>,
@@ -64,8 +65,8 @@ pub enum AllocationWrite {
     /// Admit `request` if both the member's and the project's quota hold
     /// for every resource; the same idempotency key admits nothing new.
     Admit {
-        project_id: i64,
-        account_id: i64,
+        project_id: ProjectId,
+        account_id: AccountId,
         service: QuotaService,
         request: Vec<(Resource, i64)>,
         idempotency_key: String,
@@ -74,8 +75,8 @@ pub enum AllocationWrite {
     /// member's own (`Some(account)`), or any member's (`None`: a tenant
     /// admin's release).
     Release {
-        project_id: i64,
-        account_id: Option<i64>,
+        project_id: ProjectId,
+        account_id: Option<AccountId>,
         id: i64,
     },
 }
@@ -93,8 +94,8 @@ pub struct Shortfall {
 /// An allocation this batch admits, to be inserted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewAllocation {
-    pub project_id: i64,
-    pub account_id: i64,
+    pub project_id: ProjectId,
+    pub account_id: AccountId,
     pub service: QuotaService,
     pub idempotency_key: String,
     pub request: Vec<(Resource, i64)>,
@@ -235,7 +236,7 @@ pub fn decide(batch: &[AllocationWrite], inputs: Inputs, at: i64) -> Decisions {
 /// project use.
 pub fn add_usage(
     usage: &mut Usage,
-    (project_id, account_id, service): (i64, i64, QuotaService),
+    (project_id, account_id, service): (ProjectId, AccountId, QuotaService),
     resource: Resource,
     amount: i64,
 ) {
@@ -254,7 +255,7 @@ pub fn add_usage(
 fn shortfalls(
     limits: &Limits,
     usage: &Usage,
-    (project_id, account_id, service): (i64, i64, QuotaService),
+    (project_id, account_id, service): (ProjectId, AccountId, QuotaService),
     request: &[(Resource, i64)],
 ) -> Vec<Shortfall> {
     let mut short = Vec::new();
@@ -295,13 +296,13 @@ mod tests {
 
     use super::*;
 
-    const P: i64 = 1;
+    const P: ProjectId = ProjectId(1);
     const CCS: QuotaService = QuotaService::Ccs;
 
     fn admit(account_id: i64, gpu: i64, key: &str) -> AllocationWrite {
         AllocationWrite::Admit {
             project_id: P,
-            account_id,
+            account_id: AccountId(account_id),
             service: CCS,
             request: vec![(Resource::Gpu, gpu)],
             idempotency_key: key.to_string(),
@@ -312,7 +313,7 @@ mod tests {
         let mut limits = Limits::new();
         limits.insert(Holder::project(P, CCS, Resource::Gpu), project);
         for &(account, limit) in members {
-            limits.insert(Holder::member(P, account, CCS, Resource::Gpu), limit);
+            limits.insert(Holder::member(P, AccountId(account), CCS, Resource::Gpu), limit);
         }
         limits
     }
@@ -336,7 +337,7 @@ mod tests {
                 limits: limits(project, &member_limits),
                 ..Inputs::default()
             };
-            add_usage(&mut inputs.usage, (P, 7, CCS), Resource::Gpu, used);
+            add_usage(&mut inputs.usage, (P, AccountId(7), CCS), Resource::Gpu, used);
             let out = decide(&[admit(7, requested, "k")], inputs, 100);
             let got = matches!(out.decisions[0], Decision::Admitted(0));
             assert_eq!(
@@ -352,7 +353,7 @@ mod tests {
             limits: limits(-1, &[]),
             ..Inputs::default()
         };
-        inputs.balances.insert((P, Some(7)), Credits(-1));
+        inputs.balances.insert((P, Some(AccountId(7))), Credits(-1));
         let out = decide(&[admit(7, 1, "a"), admit(8, 1, "b")], inputs, 1);
         assert_eq!(
             out.decisions[0],
@@ -443,12 +444,12 @@ mod tests {
                 // Usage equals the sum of what is live...
                 let live = |account: Option<i64>| -> i64 {
                     stored.iter()
-                        .filter(|a| a.released_at.is_none() && account.is_none_or(|x| a.account_id == x))
+                        .filter(|a| a.released_at.is_none() && account.is_none_or(|x| a.account_id == AccountId(x)))
                         .flat_map(|a| a.resources.iter().map(|(_, n)| *n))
                         .sum()
                 };
                 for holder in [None, Some(1), Some(2), Some(3)] {
-                    let key = Holder { member: holder, ..Holder::project(P, CCS, Resource::Gpu) };
+                    let key = Holder { member: holder.map(AccountId), ..Holder::project(P, CCS, Resource::Gpu) };
                     let used = usage.get(&key).copied().unwrap_or(0);
                     prop_assert_eq!(used, live(holder));
                 }

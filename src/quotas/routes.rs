@@ -1,6 +1,7 @@
 //! The Quota page (tenant admins only) and its Edit Quota dialog.
 
 use super::views::{EditPage, MemberRow, QuotaField, QuotaPage, SavedFragment};
+use crate::auth::identity::{AccountId, ProjectId};
 use std::collections::HashMap;
 
 use actix_web::{HttpResponse, web};
@@ -31,7 +32,7 @@ fn service_of(query: &ServiceQuery) -> Result<QuotaService, AppError> {
 async fn member_rows(
     l: &Layout,
     db: &crate::db::Db,
-    project_id: i64,
+    project_id: ProjectId,
     service: QuotaService,
 ) -> Result<Vec<MemberRow>, AppError> {
     let rows = store::members_with_gauges(db, project_id, service).await?;
@@ -95,7 +96,7 @@ pub async fn release(
     ))
 }
 
-async fn member_of(admin: &TenantAdmin, account_id: i64, state: &AppState) -> Result<Member, AppError> {
+async fn member_of(admin: &TenantAdmin, account_id: AccountId, state: &AppState) -> Result<Member, AppError> {
     let current = &admin.0;
     members::service::member(&state.db, current.tenant.project_id, account_id)
         .await?
@@ -105,8 +106,8 @@ async fn member_of(admin: &TenantAdmin, account_id: i64, state: &AppState) -> Re
 /// The fields as stored now: each member limit, its usage, the project's limit.
 async fn current_fields(
     db: &crate::db::Db,
-    project_id: i64,
-    account_id: i64,
+    project_id: ProjectId,
+    account_id: AccountId,
     service: QuotaService,
 ) -> Result<Vec<QuotaField>, AppError> {
     let mine = store::member_gauges(db, project_id, account_id, service).await?;
@@ -126,7 +127,7 @@ async fn current_fields(
 
 pub async fn edit_dialog(
     admin: TenantAdmin,
-    path: web::Path<i64>,
+    path: web::Path<AccountId>,
     query: web::Query<ServiceQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
@@ -148,7 +149,7 @@ pub async fn edit_dialog(
 /// messages next to the fields and saves nothing.
 pub async fn save(
     admin: TenantAdmin,
-    path: web::Path<i64>,
+    path: web::Path<AccountId>,
     query: web::Query<ServiceQuery>,
     form: web::Form<HashMap<String, String>>,
     state: web::Data<AppState>,

@@ -2,6 +2,7 @@
 //! and written in one transaction; every change recorded before → after.
 //! (Who may be admitted is `admission.rs`.)
 
+use crate::auth::identity::{AccountId, ProjectId};
 use std::collections::HashMap;
 
 use super::{QuotaLimit, QuotaService, Resource, store};
@@ -63,8 +64,8 @@ fn describe(service: QuotaService, limits: &HashMap<Resource, i64>) -> String {
 /// Sets the operator's quotas of a project for one service.
 pub async fn set_project_quotas(
     db: &Db,
-    actor_id: Option<i64>,
-    project_id: i64,
+    actor_id: Option<AccountId>,
+    project_id: ProjectId,
     service: QuotaService,
     values: &[(Resource, QuotaLimit)],
 ) -> sqlx::Result<()> {
@@ -91,9 +92,9 @@ pub async fn set_project_quotas(
 /// check and the write in one transaction), recording before → after.
 pub async fn set_member_quotas(
     db: &Db,
-    actor_id: i64,
-    project_id: i64,
-    account_id: i64,
+    actor_id: AccountId,
+    project_id: ProjectId,
+    account_id: AccountId,
     username: &str,
     service: QuotaService,
     values: &[(Resource, QuotaLimit)],
@@ -133,12 +134,12 @@ pub async fn set_member_quotas(
 }
 
 /// Forgets a departing member's quotas in the project.
-pub async fn forget_member_in(tx: &mut Tx, project_id: i64, account_id: i64) -> sqlx::Result<()> {
+pub async fn forget_member_in(tx: &mut Tx, project_id: ProjectId, account_id: AccountId) -> sqlx::Result<()> {
     store::delete_member_quotas(tx, project_id, account_id).await
 }
 
 /// Releases every live allocation of the member in the project.
-pub async fn release_all_in(tx: &mut Tx, project_id: i64, account_id: i64) -> sqlx::Result<()> {
+pub async fn release_all_in(tx: &mut Tx, project_id: ProjectId, account_id: AccountId) -> sqlx::Result<()> {
     store::release_all_of(tx, project_id, account_id).await
 }
 

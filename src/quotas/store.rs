@@ -1,5 +1,6 @@
 //! Every SQL statement about quotas and allocations.
 
+use crate::auth::identity::{AccountId, ProjectId};
 use std::collections::HashMap;
 
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
@@ -17,7 +18,7 @@ use crate::{
 /// Sets one of a project's quotas.
 pub async fn upsert_project_quota(
     conn: &mut SqliteConnection,
-    project_id: i64,
+    project_id: ProjectId,
     service: QuotaService,
     resource: Resource,
     limit: QuotaLimit,
@@ -38,8 +39,8 @@ pub async fn upsert_project_quota(
 /// Sets one of a member's quotas.
 pub async fn upsert_member_quota(
     conn: &mut SqliteConnection,
-    project_id: i64,
-    account_id: i64,
+    project_id: ProjectId,
+    account_id: AccountId,
     service: QuotaService,
     resource: Resource,
     limit: QuotaLimit,
@@ -67,8 +68,8 @@ fn to_limits(rows: Vec<(String, i64)>) -> HashMap<Resource, i64> {
 /// The project's (`account_id: None`) or a member's set limits of a service.
 pub async fn limits_in(
     conn: &mut SqliteConnection,
-    project_id: i64,
-    account_id: Option<i64>,
+    project_id: ProjectId,
+    account_id: Option<AccountId>,
     service: QuotaService,
 ) -> sqlx::Result<HashMap<Resource, i64>> {
     let rows: Vec<(String, i64)> =
@@ -95,8 +96,8 @@ pub async fn limits_in(
 /// Live usage of a service: the project's (`account_id: None`) or a member's.
 async fn usage_in(
     conn: &mut SqliteConnection,
-    project_id: i64,
-    account_id: Option<i64>,
+    project_id: ProjectId,
+    account_id: Option<AccountId>,
     service: QuotaService,
 ) -> sqlx::Result<HashMap<Resource, i64>> {
     let rows: Vec<(String, i64)> = sqlx::query_as(
@@ -116,7 +117,7 @@ async fn usage_in(
 
 /// The gauges of a project's service: usage against the project quota (a
 /// quota never set is 0: nothing may be used until the operator sets it).
-pub async fn project_gauges(db: &Db, project_id: i64, service: QuotaService) -> sqlx::Result<Vec<Gauge>> {
+pub async fn project_gauges(db: &Db, project_id: ProjectId, service: QuotaService) -> sqlx::Result<Vec<Gauge>> {
     let mut conn = db.read().acquire().await?;
     let limits = limits_in(&mut conn, project_id, None, service).await?;
     let usage = usage_in(&mut conn, project_id, None, service).await?;
@@ -127,8 +128,8 @@ pub async fn project_gauges(db: &Db, project_id: i64, service: QuotaService) -> 
 /// have none, and so may use up to the project's quota).
 pub async fn member_gauges(
     db: &Db,
-    project_id: i64,
-    account_id: i64,
+    project_id: ProjectId,
+    account_id: AccountId,
     service: QuotaService,
 ) -> sqlx::Result<Vec<Gauge>> {
     let mut conn = db.read().acquire().await?;
@@ -154,14 +155,18 @@ fn gauges(
 }
 
 /// Every member's gauges of a service, keyed by account, in two queries.
-async fn all_member_gauges(db: &Db, project_id: i64, service: QuotaService) -> sqlx::Result<HashMap<i64, Vec<Gauge>>> {
-    let limits: Vec<(i64, String, i64)> =
+async fn all_member_gauges(
+    db: &Db,
+    project_id: ProjectId,
+    service: QuotaService,
+) -> sqlx::Result<HashMap<AccountId, Vec<Gauge>>> {
+    let limits: Vec<(AccountId, String, i64)> =
         sqlx::query_as("SELECT account_id, resource, quota FROM member_quotas WHERE project_id = $1 AND service = $2")
             .bind(project_id)
             .bind(service.code())
             .fetch_all(db.read())
             .await?;
-    let usage: Vec<(i64, String, i64)> = sqlx::query_as(
+    let usage: Vec<(AccountId, String, i64)> = sqlx::query_as(
         "SELECT a.account_id, r.resource, SUM(r.amount) FROM allocations a
          JOIN allocation_resources r ON r.allocation_id = a.id
          WHERE a.project_id = $1 AND a.service = $2 AND a.released_at IS NULL
@@ -171,19 +176,19 @@ async fn all_member_gauges(db: &Db, project_id: i64, service: QuotaService) -> s
     .bind(service.code())
     .fetch_all(db.read())
     .await?;
-    let mut limit_map: HashMap<(i64, Resource), i64> = HashMap::new();
+    let mut limit_map: HashMap<(AccountId, Resource), i64> = HashMap::new();
     for (account, resource, quota) in limits {
         if let Some(resource) = Resource::parse(&resource) {
             limit_map.insert((account, resource), quota);
         }
     }
-    let mut usage_map: HashMap<i64, HashMap<Resource, i64>> = HashMap::new();
+    let mut usage_map: HashMap<AccountId, HashMap<Resource, i64>> = HashMap::new();
     for (account, resource, amount) in usage {
         if let Some(resource) = Resource::parse(&resource) {
             usage_map.entry(account).or_default().insert(resource, amount);
         }
     }
-    let mut accounts: Vec<i64> = limit_map
+    let mut accounts: Vec<AccountId> = limit_map
         .keys()
         .map(|(a, _)| *a)
         .chain(usage_map.keys().copied())
@@ -270,8 +275,8 @@ pub async fn apply(db: &Db, writes: &[AllocationWrite]) -> sqlx::Result<Vec<Outc
 /// Admits one allocation (a batch of one; the API goes through `quotas::writer`).
 pub async fn admit(
     db: &Db,
-    project_id: i64,
-    account_id: i64,
+    project_id: ProjectId,
+    account_id: AccountId,
     service: QuotaService,
     request: &[(Resource, i64)],
     idempotency_key: &str,
@@ -291,7 +296,12 @@ pub async fn admit(
 
 /// Releases an allocation of the project, of the member's own when
 /// `account_id` is given (again: no change). `None` if it is not theirs.
-pub async fn release(db: &Db, project_id: i64, account_id: Option<i64>, id: i64) -> sqlx::Result<Option<Allocation>> {
+pub async fn release(
+    db: &Db,
+    project_id: ProjectId,
+    account_id: Option<AccountId>,
+    id: i64,
+) -> sqlx::Result<Option<Allocation>> {
     let write = AllocationWrite::Release {
         project_id,
         account_id,
@@ -358,7 +368,7 @@ async fn named_allocations(
 /// The quotas and live usage of every project, service and member the
 /// batch's admissions touch, in one statement.
 async fn limits_and_usage(conn: &mut SqliteConnection, writes: &[AllocationWrite]) -> sqlx::Result<(Limits, Usage)> {
-    let mut asks: Vec<(i64, i64, QuotaService)> = writes
+    let mut asks: Vec<(ProjectId, AccountId, QuotaService)> = writes
         .iter()
         .filter_map(|w| match w {
             AllocationWrite::Admit {
@@ -409,8 +419,8 @@ async fn limits_and_usage(conn: &mut SqliteConnection, writes: &[AllocationWrite
         ) else {
             continue;
         };
-        let project_id: i64 = row.get("project_id");
-        let account_id: Option<i64> = row.get("account_id");
+        let project_id: ProjectId = row.get("project_id");
+        let account_id: Option<AccountId> = row.get("account_id");
         let amount: i64 = row.get("amount");
         match (row.get::<&str, _>("kind"), account_id) {
             ("limit", _) => {
@@ -442,7 +452,7 @@ fn any_of<T>(query: &mut QueryBuilder<Sqlite>, items: &[T], mut term: impl FnMut
 /// The open wallets' balances of the projects and members the batch's
 /// admissions name, by project and member (`None`: the project's wallet).
 async fn balances(conn: &mut SqliteConnection, writes: &[AllocationWrite]) -> sqlx::Result<Balances> {
-    let asks: Vec<(i64, i64)> = writes
+    let asks: Vec<(ProjectId, AccountId)> = writes
         .iter()
         .filter_map(|w| match w {
             AllocationWrite::Admit {
@@ -464,7 +474,7 @@ async fn balances(conn: &mut SqliteConnection, writes: &[AllocationWrite]) -> sq
             .push(")");
     });
     select.push(")");
-    let rows: Vec<(i64, Option<i64>, i64)> = select.build_query_as().fetch_all(&mut *conn).await?;
+    let rows: Vec<(ProjectId, Option<AccountId>, i64)> = select.build_query_as().fetch_all(&mut *conn).await?;
     Ok(rows
         .into_iter()
         .map(|(project_id, account_id, balance)| ((project_id, account_id), Credits(balance)))
@@ -493,7 +503,7 @@ async fn insert_allocations(
     });
     insert.push(" RETURNING id, project_id, account_id, idempotency_key");
     // A batch admits each (project, member, key) once: that finds each row.
-    let mut ids: HashMap<(i64, i64, String), i64> = HashMap::new();
+    let mut ids: HashMap<(ProjectId, AccountId, String), i64> = HashMap::new();
     for row in insert.build().fetch_all(&mut *conn).await? {
         ids.insert(
             (row.get("project_id"), row.get("account_id"), row.get("idempotency_key")),
@@ -549,8 +559,8 @@ async fn mark_released(conn: &mut SqliteConnection, ids: &[i64], at: i64) -> sql
 /// The member's own allocation with this ID, if there is one.
 async fn allocation(
     conn: &mut SqliteConnection,
-    project_id: i64,
-    account_id: i64,
+    project_id: ProjectId,
+    account_id: AccountId,
     id: i64,
 ) -> sqlx::Result<Option<Allocation>> {
     let Some(row) = sqlx::query(
@@ -604,7 +614,7 @@ pub struct LiveAllocation {
 /// and how many there are in all.
 pub async fn live_allocations_of_project(
     db: &Db,
-    project_id: i64,
+    project_id: ProjectId,
     service: QuotaService,
     limit: i64,
 ) -> sqlx::Result<(Vec<LiveAllocation>, i64)> {
@@ -655,7 +665,7 @@ pub async fn live_allocations_of_project(
 }
 
 /// The member's live allocations, newest first.
-pub async fn live_allocations(db: &Db, project_id: i64, account_id: i64) -> sqlx::Result<Vec<Allocation>> {
+pub async fn live_allocations(db: &Db, project_id: ProjectId, account_id: AccountId) -> sqlx::Result<Vec<Allocation>> {
     let mut conn = db.read().acquire().await?;
     let ids: Vec<i64> = sqlx::query_scalar(
         "SELECT id FROM allocations WHERE project_id = $1 AND account_id = $2 AND released_at IS NULL
@@ -675,7 +685,12 @@ pub async fn live_allocations(db: &Db, project_id: i64, account_id: i64) -> sqlx
 }
 
 /// The project's quota of one resource (0 when never set, -1 unlimited).
-pub async fn project_limit(db: &Db, project_id: i64, service: QuotaService, resource: Resource) -> sqlx::Result<i64> {
+pub async fn project_limit(
+    db: &Db,
+    project_id: ProjectId,
+    service: QuotaService,
+    resource: Resource,
+) -> sqlx::Result<i64> {
     let limit: Option<i64> =
         sqlx::query_scalar("SELECT quota FROM project_quotas WHERE project_id = $1 AND service = $2 AND resource = $3")
             .bind(project_id)
@@ -689,7 +704,7 @@ pub async fn project_limit(db: &Db, project_id: i64, service: QuotaService, reso
 /// Who a row of member gauges is about.
 #[derive(Debug, Clone)]
 pub struct MemberName {
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub username: String,
     pub display_name: String,
 }
@@ -700,11 +715,11 @@ pub struct MemberName {
 /// have hundreds of members, and every column read costs on each row.
 pub async fn members_with_gauges(
     db: &Db,
-    project_id: i64,
+    project_id: ProjectId,
     service: QuotaService,
 ) -> sqlx::Result<Vec<(MemberName, Vec<Gauge>)>> {
     let mut by_account = all_member_gauges(db, project_id, service).await?;
-    let members: Vec<(i64, String, String)> = sqlx::query_as(
+    let members: Vec<(AccountId, String, String)> = sqlx::query_as(
         "SELECT a.id, a.username, a.display_name FROM memberships m JOIN accounts a ON a.id = m.account_id
          WHERE m.project_id = $1 ORDER BY a.display_name, a.username",
     )
@@ -727,7 +742,11 @@ pub async fn members_with_gauges(
 }
 
 /// Deletes a member's quotas in a project.
-pub async fn delete_member_quotas(conn: &mut SqliteConnection, project_id: i64, account_id: i64) -> sqlx::Result<()> {
+pub async fn delete_member_quotas(
+    conn: &mut SqliteConnection,
+    project_id: ProjectId,
+    account_id: AccountId,
+) -> sqlx::Result<()> {
     sqlx::query("DELETE FROM member_quotas WHERE project_id = $1 AND account_id = $2")
         .bind(project_id)
         .bind(account_id)
@@ -737,7 +756,11 @@ pub async fn delete_member_quotas(conn: &mut SqliteConnection, project_id: i64, 
 }
 
 /// Releases every live allocation of a member in a project.
-pub async fn release_all_of(conn: &mut SqliteConnection, project_id: i64, account_id: i64) -> sqlx::Result<()> {
+pub async fn release_all_of(
+    conn: &mut SqliteConnection,
+    project_id: ProjectId,
+    account_id: AccountId,
+) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE allocations SET released_at = $1 WHERE project_id = $2 AND account_id = $3 AND released_at IS NULL",
     )

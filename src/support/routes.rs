@@ -1,6 +1,7 @@
 //! Handlers of the support console.
 
 use super::views::{AccountPage, ProjectView, SearchPage};
+use crate::auth::identity::AccountId;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
@@ -46,7 +47,7 @@ pub async fn search(
 
 async fn account_page(
     support: &Support,
-    account_id: i64,
+    account_id: AccountId,
     errors: FieldErrors,
     active: String,
     state: &AppState,
@@ -101,7 +102,7 @@ async fn account_page(
 /// sees it in their activity.
 pub async fn account(
     support: Support,
-    path: web::Path<i64>,
+    path: web::Path<AccountId>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let db = &state.db;
@@ -122,7 +123,7 @@ pub async fn account(
 
 async fn refused(
     support: &Support,
-    account_id: i64,
+    account_id: AccountId,
     form: &str,
     err: AppError,
     state: &AppState,
@@ -143,7 +144,7 @@ pub struct LockForm {
 
 pub async fn lock(
     support: Support,
-    path: web::Path<i64>,
+    path: web::Path<AccountId>,
     form: web::Form<LockForm>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
@@ -179,7 +180,7 @@ pub struct ReasonForm {
 
 pub async fn revoke_key(
     support: Support,
-    path: web::Path<(i64, String)>,
+    path: web::Path<(AccountId, String)>,
     form: web::Form<ReasonForm>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {

@@ -25,7 +25,7 @@ fn cluster_of(req: &HttpRequest, name: &str) -> Result<Cluster, AppError> {
 }
 
 fn own_project(caller: &ApiCaller, id: &str) -> Result<(), AppError> {
-    match id.parse::<i64>() {
+    match id.parse::<crate::auth::identity::ProjectId>() {
         Ok(id) if id == caller.owner.project_id => Ok(()),
         _ => Err(AppError::NotFound),
     }

@@ -1,12 +1,13 @@
 //! The few SQL statements only the TWCC-compatible API needs.
 
+use crate::auth::identity::{AccountId, ProjectId};
 use sqlx::Row;
 
 use crate::db::Db;
 
 /// What the wallet endpoints report about one of the account's projects.
 pub struct WalletRow {
-    pub project_id: i64,
+    pub project_id: ProjectId,
     pub code: String,
     pub name: String,
     pub wallet_id: i64,
@@ -17,7 +18,7 @@ pub struct WalletRow {
 }
 
 /// The parent wallet of every project the account is a member of.
-pub async fn wallets_of(db: &Db, account_id: i64) -> sqlx::Result<Vec<WalletRow>> {
+pub async fn wallets_of(db: &Db, account_id: AccountId) -> sqlx::Result<Vec<WalletRow>> {
     let rows = sqlx::query(
         "SELECT p.id AS project_id, p.code, p.name, w.id AS wallet_id, w.balance,
                 (SELECT a.display_name FROM memberships am JOIN accounts a ON a.id = am.account_id

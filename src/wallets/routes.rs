@@ -1,6 +1,7 @@
 //! The Wallet, Usage and Orders tabs of Account & Project.
 
 use super::views::{LedgerQuery, OrdersPage, RemovePage, UsagePage, WalletPage};
+use crate::auth::identity::AccountId;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
@@ -35,7 +36,7 @@ async fn filter_for(
     };
     if current.tenant.is_admin() {
         if !query.member.is_empty() {
-            let id: i64 = query
+            let id: AccountId = query
                 .member
                 .parse()
                 .map_err(|_| AppError::invalid("member", "member-unknown"))?;
@@ -174,7 +175,7 @@ pub struct MemberForm {
 }
 
 async fn member_of(current: &CurrentTenant, raw: &str, state: &AppState) -> Result<Member, AppError> {
-    let id: i64 = raw.trim().parse().map_err(|_| AppError::NotFound)?;
+    let id: AccountId = raw.trim().parse().map_err(|_| AppError::NotFound)?;
     members::service::member(&state.db, current.tenant.project_id, id)
         .await?
         .ok_or(AppError::NotFound)
@@ -278,7 +279,7 @@ pub async fn transfer(
 
 pub async fn remove_dialog(
     admin: TenantAdmin,
-    path: web::Path<i64>,
+    path: web::Path<AccountId>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let TenantAdmin(current) = admin;
@@ -294,7 +295,7 @@ pub async fn remove_dialog(
 
 pub async fn remove_sub_wallet(
     admin: TenantAdmin,
-    path: web::Path<i64>,
+    path: web::Path<AccountId>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let TenantAdmin(current) = admin;

@@ -5,6 +5,7 @@
 //! cancelled). Each function here is one write transaction; the SQL is in
 //! `store.rs`.
 
+use crate::auth::identity::{AccountId, ProjectId};
 use actix_web::http::StatusCode;
 use sqlx::SqliteConnection;
 
@@ -78,7 +79,7 @@ pub fn next_balance(before: i64, amount: i64) -> Result<i64, WalletError> {
 /// One change to one wallet.
 struct Posting<'a> {
     wallet_id: i64,
-    actor_id: Option<i64>,
+    actor_id: Option<AccountId>,
     service: Option<&'a str>,
     kind: &'a str,
     /// Signed: positive adds to the wallet.
@@ -106,7 +107,7 @@ async fn post(conn: &mut SqliteConnection, posting: Posting<'_>) -> Result<i64, 
 /// Moves `amount` from one wallet to another: a ledger row on each side.
 async fn post_transfer(
     conn: &mut SqliteConnection,
-    actor_id: i64,
+    actor_id: AccountId,
     (from, to): (i64, i64),
     amount: i64,
     detail: &str,
@@ -127,9 +128,9 @@ async fn post_transfer(
 
 async fn record(
     tx: &mut Tx,
-    actor_id: i64,
-    project_id: i64,
-    subject: i64,
+    actor_id: AccountId,
+    project_id: ProjectId,
+    subject: AccountId,
     action: &str,
     target: &str,
     after: &str,
@@ -149,9 +150,9 @@ async fn record(
 /// Gives a member a sub-wallet (reopening a closed one).
 pub async fn open_sub_wallet(
     db: &Db,
-    actor_id: i64,
-    project_id: i64,
-    account_id: i64,
+    actor_id: AccountId,
+    project_id: ProjectId,
+    account_id: AccountId,
     username: &str,
 ) -> Result<(), WalletError> {
     let mut tx = db.begin_immediate().await?;
@@ -175,9 +176,9 @@ pub enum Direction {
 /// rows in one transaction, never more than the source holds.
 pub async fn transfer(
     db: &Db,
-    actor_id: i64,
-    project_id: i64,
-    account_id: i64,
+    actor_id: AccountId,
+    project_id: ProjectId,
+    account_id: AccountId,
     username: &str,
     direction: Direction,
     amount: Credits,
@@ -218,9 +219,9 @@ pub async fn transfer(
 /// Closes a member's sub-wallet; what is left in it returns to the parent.
 pub async fn close_sub_wallet(
     db: &Db,
-    actor_id: i64,
-    project_id: i64,
-    account_id: i64,
+    actor_id: AccountId,
+    project_id: ProjectId,
+    account_id: AccountId,
     username: &str,
 ) -> Result<Credits, WalletError> {
     let mut tx = db.begin_immediate().await?;
@@ -235,9 +236,9 @@ pub async fn close_sub_wallet(
 /// the parent wallet (two ledger rows); `None` if they have none.
 pub async fn close_sub_wallet_in(
     tx: &mut Tx,
-    actor_id: i64,
-    project_id: i64,
-    account_id: i64,
+    actor_id: AccountId,
+    project_id: ProjectId,
+    account_id: AccountId,
     username: &str,
 ) -> Result<Option<Credits>, WalletError> {
     let (parent, sub) = store::wallet_ids(tx, project_id, account_id).await?;
@@ -313,8 +314,8 @@ pub async fn debit_usage(db: &Db, report: UsageReport<'_>) -> Result<UsageDebit,
 /// Records an order as a quotation; a taken number is refused.
 pub async fn add_order(
     db: &Db,
-    actor_id: Option<i64>,
-    project_id: i64,
+    actor_id: Option<AccountId>,
+    project_id: ProjectId,
     number: &str,
     amount: Credits,
     note: &str,
@@ -341,7 +342,12 @@ pub async fn add_order(
 
 /// Moves an order on (see `OrderStep::follows`); crediting adds the amount
 /// to the project's parent wallet in the same transaction.
-pub async fn advance_order(db: &Db, actor_id: Option<i64>, number: &str, to: OrderStep) -> Result<(), WalletError> {
+pub async fn advance_order(
+    db: &Db,
+    actor_id: Option<AccountId>,
+    number: &str,
+    to: OrderStep,
+) -> Result<(), WalletError> {
     let mut tx = db.begin_immediate().await?;
     let order = store::order_state(&mut tx, number).await?.ok_or(WalletError::NoOrder)?;
     if !to.follows(&order.status) {

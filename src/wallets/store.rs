@@ -3,6 +3,7 @@
 //! follows which) are in `service.rs`, which calls the writes below inside
 //! its transactions.
 
+use crate::auth::identity::{AccountId, ProjectId};
 use sqlx::{Row, SqliteConnection, sqlite::SqliteRow};
 
 use super::{CreditSum, Credits};
@@ -12,7 +13,7 @@ use crate::db::{Db, now};
 pub struct Wallet {
     pub id: i64,
     /// `None` for the project's parent wallet.
-    pub account_id: Option<i64>,
+    pub account_id: Option<AccountId>,
     pub display_name: String,
     pub username: String,
     pub balance: Credits,
@@ -38,7 +39,7 @@ macro_rules! select_wallets {
     };
 }
 
-pub async fn parent(db: &Db, project_id: i64) -> sqlx::Result<Wallet> {
+pub async fn parent(db: &Db, project_id: ProjectId) -> sqlx::Result<Wallet> {
     let row = sqlx::query(select_wallets!("WHERE w.project_id = $1 AND w.account_id IS NULL"))
         .bind(project_id)
         .fetch_one(db.read())
@@ -47,7 +48,7 @@ pub async fn parent(db: &Db, project_id: i64) -> sqlx::Result<Wallet> {
 }
 
 /// The open sub-wallets of a project, by member name.
-pub async fn sub_wallets(db: &Db, project_id: i64) -> sqlx::Result<Vec<Wallet>> {
+pub async fn sub_wallets(db: &Db, project_id: ProjectId) -> sqlx::Result<Vec<Wallet>> {
     let rows = sqlx::query(select_wallets!(
         "WHERE w.project_id = $1 AND w.account_id IS NOT NULL AND w.closed_at IS NULL ORDER BY a.display_name"
     ))
@@ -57,7 +58,7 @@ pub async fn sub_wallets(db: &Db, project_id: i64) -> sqlx::Result<Vec<Wallet>> 
     Ok(rows.iter().map(wallet).collect())
 }
 
-pub async fn sub_wallet(db: &Db, project_id: i64, account_id: i64) -> sqlx::Result<Option<Wallet>> {
+pub async fn sub_wallet(db: &Db, project_id: ProjectId, account_id: AccountId) -> sqlx::Result<Option<Wallet>> {
     let row = sqlx::query(select_wallets!(
         "WHERE w.project_id = $1 AND w.account_id = $2 AND w.closed_at IS NULL"
     ))
@@ -69,7 +70,11 @@ pub async fn sub_wallet(db: &Db, project_id: i64, account_id: i64) -> sqlx::Resu
 }
 
 /// The project's balance and the member's open sub-wallet's, in one statement.
-pub async fn balances(db: &Db, project_id: i64, account_id: i64) -> sqlx::Result<(Credits, Option<Credits>)> {
+pub async fn balances(
+    db: &Db,
+    project_id: ProjectId,
+    account_id: AccountId,
+) -> sqlx::Result<(Credits, Option<Credits>)> {
     let rows: Vec<(Option<i64>, i64)> = sqlx::query_as(
         "SELECT account_id, balance FROM wallets
          WHERE project_id = $1 AND closed_at IS NULL AND (account_id IS NULL OR account_id = $2)",
@@ -86,7 +91,7 @@ pub async fn balances(db: &Db, project_id: i64, account_id: i64) -> sqlx::Result
 /// One ledger row, with the balance before and after it.
 pub struct LedgerInsert<'a> {
     pub wallet_id: i64,
-    pub actor_id: Option<i64>,
+    pub actor_id: Option<AccountId>,
     pub service: Option<&'a str>,
     pub kind: &'a str,
     pub balance_before: i64,
@@ -128,7 +133,7 @@ pub async fn write_posting(conn: &mut SqliteConnection, row: LedgerInsert<'_>) -
     Ok(entry.last_insert_rowid())
 }
 
-pub async fn parent_id(conn: &mut SqliteConnection, project_id: i64) -> sqlx::Result<i64> {
+pub async fn parent_id(conn: &mut SqliteConnection, project_id: ProjectId) -> sqlx::Result<i64> {
     sqlx::query_scalar("SELECT id FROM wallets WHERE project_id = $1 AND account_id IS NULL")
         .bind(project_id)
         .fetch_one(&mut *conn)
@@ -138,8 +143,8 @@ pub async fn parent_id(conn: &mut SqliteConnection, project_id: i64) -> sqlx::Re
 /// The project's parent wallet and the member's open sub-wallet.
 pub async fn wallet_ids(
     conn: &mut SqliteConnection,
-    project_id: i64,
-    account_id: i64,
+    project_id: ProjectId,
+    account_id: AccountId,
 ) -> sqlx::Result<(i64, Option<i64>)> {
     let parent = parent_id(conn, project_id).await?;
     let sub: Option<i64> =
@@ -155,8 +160,8 @@ pub async fn wallet_ids(
 /// `Some(Some(at))` closed at `at`.
 pub async fn sub_wallet_state(
     conn: &mut SqliteConnection,
-    project_id: i64,
-    account_id: i64,
+    project_id: ProjectId,
+    account_id: AccountId,
 ) -> sqlx::Result<Option<Option<i64>>> {
     sqlx::query_scalar("SELECT closed_at FROM wallets WHERE project_id = $1 AND account_id = $2")
         .bind(project_id)
@@ -165,7 +170,11 @@ pub async fn sub_wallet_state(
         .await
 }
 
-pub async fn reopen_sub_wallet(conn: &mut SqliteConnection, project_id: i64, account_id: i64) -> sqlx::Result<()> {
+pub async fn reopen_sub_wallet(
+    conn: &mut SqliteConnection,
+    project_id: ProjectId,
+    account_id: AccountId,
+) -> sqlx::Result<()> {
     sqlx::query("UPDATE wallets SET closed_at = NULL WHERE project_id = $1 AND account_id = $2")
         .bind(project_id)
         .bind(account_id)
@@ -174,7 +183,11 @@ pub async fn reopen_sub_wallet(conn: &mut SqliteConnection, project_id: i64, acc
     Ok(())
 }
 
-pub async fn insert_sub_wallet(conn: &mut SqliteConnection, project_id: i64, account_id: i64) -> sqlx::Result<()> {
+pub async fn insert_sub_wallet(
+    conn: &mut SqliteConnection,
+    project_id: ProjectId,
+    account_id: AccountId,
+) -> sqlx::Result<()> {
     sqlx::query("INSERT INTO wallets (project_id, account_id, balance, created_at) VALUES ($1, $2, 0, $3)")
         .bind(project_id)
         .bind(account_id)
@@ -205,8 +218,8 @@ pub struct UsageRecord {
 
 pub async fn usage_record(
     conn: &mut SqliteConnection,
-    project_id: i64,
-    account_id: i64,
+    project_id: ProjectId,
+    account_id: AccountId,
     idempotency_key: &str,
 ) -> sqlx::Result<Option<UsageRecord>> {
     let row = sqlx::query(
@@ -229,8 +242,8 @@ pub async fn usage_record(
 
 /// What a service reported, as recorded.
 pub struct UsageReport<'a> {
-    pub project_id: i64,
-    pub account_id: i64,
+    pub project_id: ProjectId,
+    pub account_id: AccountId,
     pub service: &'a str,
     pub resource_id: &'a str,
     pub seconds: i64,
@@ -268,7 +281,7 @@ pub struct LedgerFilter {
     pub from: Option<i64>,
     pub to: Option<i64>,
     /// Rows of this member's sub-wallet, or that they caused.
-    pub member: Option<i64>,
+    pub member: Option<AccountId>,
     /// Only rows of this wallet (a tenant user's own sub-wallet).
     pub wallet: Option<i64>,
 }
@@ -321,7 +334,7 @@ macro_rules! select_ledger {
 /// A page of a project's ledger, newest first, and how many rows match.
 pub async fn ledger(
     db: &Db,
-    project_id: i64,
+    project_id: ProjectId,
     filter: &LedgerFilter,
     limit: i64,
     offset: i64,
@@ -354,7 +367,7 @@ pub async fn ledger(
 /// Ledger rows older than `before_id` (newest first), for streaming exports.
 pub async fn ledger_before(
     db: &Db,
-    project_id: i64,
+    project_id: ProjectId,
     filter: &LedgerFilter,
     before_id: i64,
     limit: i64,
@@ -385,10 +398,10 @@ pub struct UsageSum {
 
 pub async fn usage_sums(
     db: &Db,
-    project_id: i64,
+    project_id: ProjectId,
     from: Option<i64>,
     to: Option<i64>,
-    account: Option<i64>,
+    account: Option<AccountId>,
 ) -> sqlx::Result<Vec<UsageSum>> {
     let rows = sqlx::query(
         "SELECT u.service, a.display_name, a.username, COUNT(*) AS records, SUM(u.seconds) AS seconds,
@@ -442,7 +455,7 @@ fn order(row: &SqliteRow) -> Order {
     }
 }
 
-pub async fn orders(db: &Db, project_id: Option<i64>) -> sqlx::Result<Vec<Order>> {
+pub async fn orders(db: &Db, project_id: Option<ProjectId>) -> sqlx::Result<Vec<Order>> {
     let rows = sqlx::query(
         "SELECT o.number, p.code, o.amount, o.status, o.note, o.created_at, o.updated_at
          FROM orders o JOIN projects p ON p.id = o.project_id
@@ -457,7 +470,7 @@ pub async fn orders(db: &Db, project_id: Option<i64>) -> sqlx::Result<Vec<Order>
 /// Records an order as a quotation (a taken number fails as a unique violation).
 pub async fn insert_order(
     conn: &mut SqliteConnection,
-    project_id: i64,
+    project_id: ProjectId,
     number: &str,
     amount: Credits,
     note: &str,
@@ -478,7 +491,7 @@ pub async fn insert_order(
 /// An order as its state machine needs it.
 pub struct OrderState {
     pub id: i64,
-    pub project_id: i64,
+    pub project_id: ProjectId,
     pub amount: Credits,
     pub status: String,
 }

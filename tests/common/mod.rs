@@ -51,7 +51,7 @@ pub async fn spawn_app_in(dir: tempfile::TempDir, adjust: impl FnOnce(&mut Confi
 }
 
 pub struct TestUser {
-    pub id: i64,
+    pub id: member_center::auth::identity::AccountId,
     pub username: String,
     pub password: String,
 }
@@ -100,7 +100,7 @@ impl TestApp {
         }
     }
 
-    pub async fn create_project(&self, code: &str, name: &str) -> i64 {
+    pub async fn create_project(&self, code: &str, name: &str) -> member_center::auth::identity::ProjectId {
         member_center::operator::service::create_project(&self.db, None, code, name, None, None)
             .await
             .unwrap();
