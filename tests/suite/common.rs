@@ -1,6 +1,5 @@
 //! The test harness: a real server on port 0 with a fresh SQLite file, and a
 //! client that keeps cookies and does not follow redirects.
-#![allow(dead_code)]
 
 use member_center::{
     Application, Config,

@@ -1,8 +1,6 @@
 //! The real TWCC command-line client (`twcc-cli` 0.6.1 from PyPI, installed
 //! by scripts/test into target/twcc-venv) against Member Center.
 
-mod common;
-
 use std::{
     io::{Read, Write},
     net::TcpListener,
@@ -10,7 +8,7 @@ use std::{
     process::Command,
 };
 
-use common::{TestApp, spawn_app};
+use crate::common::{TestApp, spawn_app};
 
 fn python() -> PathBuf {
     let path = std::env::var("TWCC_CLI_PYTHON")
@@ -323,10 +321,10 @@ async fn storage_pair(app: &TestApp, key: &str) -> (u16, String, String) {
 async fn object_storage_pairs_rotate_and_die_with_the_membership() {
     let app = spawn_app().await;
     let (_alice_key, bob_key) = setup(&app).await;
-    let bob = common::TestUser {
+    let bob = crate::common::TestUser {
         id: member_center::auth::identity::AccountId(app.count("SELECT id FROM accounts WHERE username = 'bob'").await),
         username: "bob".to_string(),
-        password: common::PASSWORD.to_string(),
+        password: crate::common::PASSWORD.to_string(),
     };
     let (status, access, secret) = storage_pair(&app, &bob_key).await;
     assert_eq!(status, 200);
@@ -362,12 +360,12 @@ async fn object_storage_pairs_rotate_and_die_with_the_membership() {
 
     // Alice (tenant admin) rotates Bob's; Bob, a tenant user, cannot rotate hers.
     let mut alice = app
-        .signed_in(&common::TestUser {
+        .signed_in(&crate::common::TestUser {
             id: member_center::auth::identity::AccountId(
                 app.count("SELECT id FROM accounts WHERE username = 'alice'").await,
             ),
             username: "alice".to_string(),
-            password: common::PASSWORD.to_string(),
+            password: crate::common::PASSWORD.to_string(),
         })
         .await;
     let page = alice.get("/object-storage").await;

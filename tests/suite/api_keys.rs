@@ -1,8 +1,6 @@
 //! API keys: the page, its dialogs, and the key-authenticated JSON API.
 
-mod common;
-
-use common::{Page, spawn_app, spawn_app_with};
+use crate::common::{Page, spawn_app, spawn_app_with};
 use reqwest::StatusCode;
 
 const DAY: i64 = 86_400;
@@ -22,7 +20,7 @@ fn key_ids(page: &Page) -> Vec<String> {
         .collect()
 }
 
-async fn now_in_db(app: &common::TestApp) -> i64 {
+async fn now_in_db(app: &crate::common::TestApp) -> i64 {
     let _ = app;
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
@@ -175,7 +173,7 @@ async fn renaming_and_extending_a_key() {
     let app = spawn_app().await;
     let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
     let (key_id, _) = app.key_for("MST110001", &alice.user, 30).await;
-    let expires = |app: &common::TestApp, key_id: String| {
+    let expires = |app: &crate::common::TestApp, key_id: String| {
         let db = app.db.clone();
         async move {
             sqlx::query_scalar::<_, i64>("SELECT expires_at FROM api_keys WHERE key_id = $1")

@@ -3,10 +3,8 @@
 //! app's own route table, so a route added later is swept too (and one
 //! without a decision stops the server from starting at all).
 
-mod common;
-
+use crate::common::{Client, TestApp, TestUser, spawn_app};
 use actix_web::http::Method;
-use common::{Client, TestApp, TestUser, spawn_app};
 use member_center::{
     access::{self, Access},
     accounts::PlatformRole,

@@ -1,9 +1,7 @@
 //! Wallets, metered usage and orders: exact money, atomic moves, the
 //! ledger and its export, and who may see and do what.
 
-mod common;
-
-use common::{TestApp, spawn_app};
+use crate::common::{TestApp, spawn_app};
 use member_center::wallets::store as wallet_store;
 use reqwest::StatusCode;
 use serde_json::{Value, json};

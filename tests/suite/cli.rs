@@ -1,13 +1,11 @@
 //! The operator's command line: a fresh install made usable without demo data.
 
-mod common;
-
 use std::{
     io::Write,
     process::{Command, Stdio},
 };
 
-use common::spawn_app;
+use crate::common::spawn_app;
 use reqwest::StatusCode;
 
 fn member_center(db: &std::path::Path, args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
@@ -291,7 +289,7 @@ async fn seed_fills_an_empty_database_that_then_serves() {
     assert!(err.contains("Seeded"), "{err}");
     let (again, _, err) = member_center(&db_path, &args, None);
     assert!(!again && err.contains("empty database"), "{err}");
-    let app = common::spawn_app_in(dir, |_| {}).await;
+    let app = crate::common::spawn_app_in(dir, |_| {}).await;
     let facts: std::collections::HashMap<&str, &str> =
         out.split_whitespace().filter_map(|f| f.split_once('=')).collect();
 

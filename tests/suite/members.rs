@@ -1,9 +1,7 @@
 //! Account & Project (overview, members, profile, password), reset links,
 //! and tenant management permissions — with the role matrix.
 
-mod common;
-
-use common::{PASSWORD, TestApp, spawn_app};
+use crate::common::{PASSWORD, TestApp, spawn_app};
 use member_center::accounts::PlatformRole;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -236,7 +234,12 @@ async fn the_last_tenant_admin_can_be_neither_demoted_nor_removed() {
     );
 }
 
-async fn removal_fixture() -> (common::TestApp, common::Member, common::Member, String) {
+async fn removal_fixture() -> (
+    crate::common::TestApp,
+    crate::common::Member,
+    crate::common::Member,
+    String,
+) {
     let app = spawn_app().await;
     let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
     let bob = app.member("bob", "MST110001", "tenant_user").await;
@@ -353,12 +356,12 @@ async fn removal_can_release_the_members_allocations_at_once() {
 #[tokio::test]
 async fn a_tenant_admins_key_releases_any_allocation_of_the_project_only() {
     let (app, _alice, _bob, _key) = removal_fixture().await;
-    let alice = common::TestUser {
+    let alice = crate::common::TestUser {
         id: member_center::auth::identity::AccountId(
             app.count("SELECT id FROM accounts WHERE username = 'alice'").await,
         ),
         username: "alice".to_string(),
-        password: common::PASSWORD.to_string(),
+        password: crate::common::PASSWORD.to_string(),
     };
     let (_, admin_key) = app.key_for("MST110001", &alice, 30).await;
     let other = app.member("olga", "MST220002", "tenant_admin").await;

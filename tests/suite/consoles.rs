@@ -1,9 +1,7 @@
 //! The activity log, the support console and the operator console — with
 //! the access matrix for every support and operator route.
 
-mod common;
-
-use common::{Client, TestApp, spawn_app};
+use crate::common::{Client, TestApp, spawn_app};
 use member_center::accounts::PlatformRole;
 use reqwest::StatusCode;
 
@@ -310,7 +308,7 @@ async fn support_actions_need_a_reason_and_take_effect() {
         "their session ends"
     );
     assert_eq!(
-        app.client().sign_in("bob", common::PASSWORD).await.status,
+        app.client().sign_in("bob", crate::common::PASSWORD).await.status,
         StatusCode::UNPROCESSABLE_ENTITY
     );
 
@@ -519,10 +517,10 @@ async fn activity_shows_each_viewer_what_they_may_see_and_exports_it() {
         .unwrap()
         .unwrap()
         .id;
-    let admin_user = common::TestUser {
+    let admin_user = crate::common::TestUser {
         id: admin_id,
         username: "alice".into(),
-        password: common::PASSWORD.into(),
+        password: crate::common::PASSWORD.into(),
     };
     let (_, admin_key) = app.key_for("MST110001", &admin_user, 30).await;
     for _ in 0..3 {
@@ -734,7 +732,7 @@ async fn support_cannot_take_over_an_operator_nor_touch_its_peers() {
 
 #[tokio::test]
 async fn links_need_a_configured_public_address() {
-    let app = common::spawn_app_with(|config| config.public_url = None).await;
+    let app = crate::common::spawn_app_with(|config| config.public_url = None).await;
     let mut c = cast(&app).await;
     let page = c
         .support

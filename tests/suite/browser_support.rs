@@ -1,6 +1,5 @@
 //! Real Chromium, driven through chromedriver (WebDriver), against a real
 //! server. Nothing here sleeps: every wait is for an element or a condition.
-#![allow(dead_code)]
 
 use std::{
     net::TcpListener,

@@ -1,9 +1,7 @@
 //! Quotas: the tenant admin's page and Edit Quota dialog, and atomic
 //! admission of allocations through the JSON API.
 
-mod common;
-
-use common::{TestApp, spawn_app};
+use crate::common::{TestApp, spawn_app};
 use member_center::quotas::{QuotaLimit, QuotaService, Resource};
 use reqwest::StatusCode;
 use serde_json::{Value, json};

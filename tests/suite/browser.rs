@@ -1,11 +1,8 @@
 //! Every main flow in real Chromium, with JavaScript on and off; screenshots
 //! of every main page in both languages and two sizes; axe-core checks.
 
-mod browser_support;
-mod common;
-
-use browser_support::{Browser, ONE_AT_A_TIME};
-use common::{PASSWORD, TestApp, spawn_app};
+use crate::browser_support::{Browser, ONE_AT_A_TIME};
+use crate::common::{PASSWORD, TestApp, spawn_app};
 use fantoccini::{Locator, key::Key};
 use member_center::accounts::PlatformRole;
 
@@ -42,8 +39,8 @@ async fn account_id(app: &TestApp, username: &str) -> member_center::auth::ident
         .id
 }
 
-async fn alice(app: &TestApp) -> common::TestUser {
-    common::TestUser {
+async fn alice(app: &TestApp) -> crate::common::TestUser {
+    crate::common::TestUser {
         id: account_id(app, "alice").await,
         username: "alice".into(),
         password: PASSWORD.into(),
