@@ -1,7 +1,7 @@
 //! Who may reach each route: the one table of access decisions. The
 //! extractors in each handler's signature enforce them (`auth::session`,
 //! `api::caller`); this table says what they must add up to, and
-//! `tests/access.rs` sweeps every route the app registers for every role
+//! `tests/suite/access.rs` sweeps every route the app registers for every role
 //! against it. A route registered without a decision here stops the server
 //! from starting, so it fails every test.
 
