@@ -34,6 +34,7 @@ use Access::*;
 pub const TABLE: &[(&str, &str, Access)] = &[
     ("GET", "/static/{hash}/{name}", Public),
     ("GET", "/healthz", Public),
+    ("GET", "/readyz", Public),
     ("POST", "/language", Public),
     ("GET", "/api/v1/openapi.json", Public),
     ("GET", "/api/v1/whoami", ApiKey),

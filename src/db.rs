@@ -134,6 +134,20 @@ pub async fn open(path: &Path) -> anyhow::Result<Db> {
     open_with(path, false).await
 }
 
+/// Opens the database as it is, to look at its schema (`member-center migrate`).
+pub async fn open_without_migrating(path: &Path) -> anyhow::Result<Db> {
+    let options = SqliteConnectOptions::from_str("sqlite:")?
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .busy_timeout(Duration::from_secs(10));
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await?;
+    Ok(Db::new(pool))
+}
+
 /// For bulk loading only (`seed`): one connection, no journal, no fsync, a
 /// big cache.
 /// A crash during the load can lose it; nothing else uses this.
@@ -171,8 +185,73 @@ async fn open_with(path: &Path, bulk: bool) -> anyhow::Result<Db> {
         .max_connections(connections)
         .connect_with(options)
         .await?;
-    sqlx::migrate!("./migrations").run(&pool).await?;
+    refuse_newer_schema(&pool).await?;
+    MIGRATOR.run(&pool).await?;
     Ok(Db::new(pool))
+}
+
+/// The schema this build knows: every file in `migrations/`.
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// The newest schema version this build knows.
+pub fn known_schema_version() -> i64 {
+    MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
+}
+
+/// The newest schema version applied to the database (0: none yet).
+pub async fn applied_schema_version(pool: &SqlitePool) -> sqlx::Result<i64> {
+    let table: Option<String> =
+        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'")
+            .fetch_optional(pool)
+            .await?;
+    if table.is_none() {
+        return Ok(0);
+    }
+    let version: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
+        .fetch_one(pool)
+        .await?;
+    Ok(version.unwrap_or(0))
+}
+
+/// An older build must not run against a schema a newer one made (a rolling
+/// upgrade runs `member-center migrate` first, then the new build).
+async fn refuse_newer_schema(pool: &SqlitePool) -> anyhow::Result<()> {
+    let (applied, known) = (applied_schema_version(pool).await?, known_schema_version());
+    if applied > known {
+        anyhow::bail!(
+            "the database's schema (version {applied}) is newer than this member-center knows (version {known}): \
+             run a member-center at least as new as the one that migrated it"
+        );
+    }
+    Ok(())
+}
+
+impl Db {
+    /// Whether the database answers and its schema is the one this build knows.
+    pub async fn ready(&self) -> Result<(), String> {
+        let applied = applied_schema_version(&self.pool)
+            .await
+            .map_err(|err| format!("database unreachable: {err}"))?;
+        let known = known_schema_version();
+        if applied == known {
+            Ok(())
+        } else {
+            Err(format!("schema version {applied}, this build knows {known}"))
+        }
+    }
+
+    /// Makes a consistent copy of the database in `path` while it is in use
+    /// (SQLite's `VACUUM INTO`); refuses to overwrite a file.
+    pub async fn backup(&self, path: &Path) -> anyhow::Result<()> {
+        if path.exists() {
+            anyhow::bail!("{} exists already: choose a new file", path.display());
+        }
+        let target = path
+            .to_str()
+            .ok_or_else(|| anyhow::anyhow!("the backup path is not UTF-8"))?;
+        sqlx::query("VACUUM INTO $1").bind(target).execute(&self.pool).await?;
+        Ok(())
+    }
 }
 
 /// A write transaction on `db` (see `Db::begin_immediate`).

@@ -90,6 +90,7 @@ impl Application {
         activity::keep_pruning(db.clone(), config.activity_retention_days);
         let allocations = quotas::writer::AllocationWriter::start(db.clone());
         let generation = db.generation();
+        let readiness = aweb::Data::new(db.clone());
         let state = aweb::Data::new(AppState {
             db,
             config,
@@ -111,6 +112,7 @@ impl Application {
                 .build();
             App::new()
                 .app_data(state.clone())
+                .app_data(readiness.clone())
                 .app_data(form_config())
                 .app_data(query_config())
                 .app_data(path_config())

@@ -117,6 +117,15 @@ enum Command {
         #[command(subcommand)]
         command: KeyCommand,
     },
+    /// Apply the schema migrations this build knows (for rolling upgrades:
+    /// migrate, then start the new build); applying them again does nothing.
+    Migrate,
+    /// Copy the database, while it is in use, to a new file.
+    Backup {
+        /// The file to write (must not exist).
+        #[arg(long)]
+        to: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -411,6 +420,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("keys_user={}", crate::seed::username(2));
             println!("project={}", crate::seed::project_code(1));
             println!("whoami_key={}", seeded.whoami_key);
+            Ok(())
+        }
+        Command::Migrate => {
+            let before = {
+                let db = db::open_without_migrating(&cli.db).await?;
+                db::applied_schema_version(db.read()).await?
+            };
+            db::open(&cli.db).await?;
+            let known = db::known_schema_version();
+            if before == known {
+                println!("The schema is current (version {known}): nothing to apply.");
+            } else {
+                println!("Migrated the schema from version {before} to {known}.");
+            }
+            Ok(())
+        }
+        Command::Backup { to } => {
+            let db = db::open(&cli.db).await?;
+            db.backup(&to).await?;
+            println!("Backed up {} to {}.", cli.db.display(), to.display());
             Ok(())
         }
         Command::Key {

@@ -12,7 +12,7 @@ pub mod router;
 
 use std::{borrow::Cow, collections::HashMap};
 
-use actix_web::{HttpRequest, HttpResponse, http::header, middleware::DefaultHeaders};
+use actix_web::{HttpRequest, HttpResponse, http::header, middleware::DefaultHeaders, web};
 use askama::Template;
 use serde::{Deserialize, Serialize};
 
@@ -42,11 +42,27 @@ pub fn security_headers(secure: bool) -> DefaultHeaders {
 }
 
 pub fn configure(r: &mut Routes) {
-    r.get("/healthz", healthz);
+    r.get("/healthz", healthz).get("/readyz", readyz);
 }
 
+/// Alive: the process answers (for the load balancer's liveness check).
 async fn healthz() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("OK")
+}
+
+/// Ready: the database answers and its schema is current; 503 otherwise.
+async fn readyz(db: web::Data<crate::db::Db>) -> HttpResponse {
+    match db.ready().await {
+        Ok(()) => HttpResponse::Ok()
+            .content_type("text/plain; charset=utf-8")
+            .body("ready"),
+        Err(why) => {
+            tracing::warn!(reason = %why, "not ready");
+            HttpResponse::ServiceUnavailable()
+                .content_type("text/plain; charset=utf-8")
+                .body(format!("not ready: {why}"))
+        }
+    }
 }
 
 /// A 303 to `location`; htmx follows it as a full page load.

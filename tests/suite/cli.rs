@@ -323,3 +323,57 @@ async fn seed_fills_an_empty_database_that_then_serves() {
         "the keys user's 50 keys"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")] // the test blocks on child processes; the server runs meanwhile
+async fn migrate_is_explicit_and_repeatable_and_an_old_build_refuses_a_newer_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("fresh.db");
+    let (ok, out, err) = member_center(&db, &["migrate"], None);
+    assert!(ok, "{err}");
+    assert!(out.contains("Migrated the schema from version 0 to"), "{out}");
+    let (ok, out, err) = member_center(&db, &["migrate"], None);
+    assert!(ok, "{err}");
+    assert!(out.contains("nothing to apply"), "{out}");
+
+    // A newer build migrated it further: this one will not serve it.
+    let app = spawn_app().await;
+    let (status, body) = {
+        let response = reqwest::get(format!("{}/readyz", app.base)).await.unwrap();
+        (response.status(), response.text().await.unwrap())
+    };
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "ready"));
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time)
+         VALUES (99990101000000, 'from the future', CURRENT_TIMESTAMP, 1, x'00', 0)",
+    )
+    .execute(app.db.read())
+    .await
+    .unwrap();
+    let response = reqwest::get(format!("{}/readyz", app.base)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(response.text().await.unwrap().contains("this build knows"));
+    let (ok, _, err) = member_center(&app.db_path, &["serve", "--bind", "127.0.0.1:0"], None);
+    assert!(!ok);
+    assert!(err.contains("is newer than this member-center knows"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread")] // the test blocks on child processes; the server runs meanwhile
+async fn a_backup_is_made_while_the_portal_runs_and_holds_everything() {
+    let app = spawn_app().await;
+    app.member("alice", "MST110001", "tenant_admin").await;
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("backup.db");
+    let (ok, out, err) = member_center(&app.db_path, &["backup", "--to", copy.to_str().unwrap()], None);
+    assert!(ok, "{err}");
+    assert!(out.contains("Backed up"), "{out}");
+    let backup = member_center::db::open(&copy).await.unwrap();
+    let accounts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts")
+        .fetch_one(backup.read())
+        .await
+        .unwrap();
+    assert_eq!(accounts, app.count("SELECT COUNT(*) FROM accounts").await);
+    // It never overwrites.
+    let (ok, _, err) = member_center(&app.db_path, &["backup", "--to", copy.to_str().unwrap()], None);
+    assert!(!ok);
+    assert!(err.contains("exists already"), "{err}");
+}

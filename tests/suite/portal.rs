@@ -62,7 +62,11 @@ async fn failures_slow_one_address_down_but_never_lock_the_person_out() {
     assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
     // 30 seconds from the fifth failure (29 if a second has turned since).
     page.assert_contains("Too many sign-in attempts from here. Try again in ");
-    assert!(page.body.contains(" 30 seconds.") || page.body.contains(" 29 seconds."), "{}", page.body);
+    assert!(
+        page.body.contains(" 30 seconds.") || page.body.contains(" 29 seconds."),
+        "{}",
+        page.body
+    );
     // Alice herself, from another address, signs in.
     let page = app.client_from([127, 0, 0, 3]).sign_in("alice", PASSWORD).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
