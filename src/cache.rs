@@ -5,9 +5,11 @@
 //! Every committed write moves its database's generation on
 //! (`db::Tx::commit`; there is no other way to write), which makes
 //! everything remembered before it stale at once: a deleted key, a locked
-//! account or a removed member is seen on the very next request. The lifetime bounds what another
-//! process (the CLI) could change unseen, and what time alone changes (a key
-//! coming within a week of its expiry).
+//! account or a removed member is seen on the very next request. A change
+//! committed by another process (another instance, the command line) moves
+//! the database's shared count of changes on, which every instance watches
+//! (`db::Db::watch_changes`, four times a second). The lifetime bounds what
+//! time alone changes (a key coming within a week of its expiry).
 
 use std::{
     hash::Hash,

@@ -102,8 +102,13 @@ pub struct Tx {
 
 impl Tx {
     /// Commits, and forgets everything remembered in memory (`crate::cache`):
-    /// whatever this changed may be part of it.
-    pub async fn commit(self) -> sqlx::Result<()> {
+    /// whatever this changed may be part of it. The shared count of changes
+    /// moves on in the same transaction, so that every other process
+    /// watching it (`Db::watch_changes`) forgets too.
+    pub async fn commit(mut self) -> sqlx::Result<()> {
+        sqlx::query("UPDATE cache_generation SET value = value + 1 WHERE id = 1")
+            .execute(&mut *self.tx)
+            .await?;
         self.tx.commit().await?;
         self.generation.advance();
         Ok(())
@@ -227,6 +232,37 @@ async fn refuse_newer_schema(pool: &SqlitePool) -> anyhow::Result<()> {
 }
 
 impl Db {
+    /// Watches the shared count of changes every `every`, and forgets what
+    /// is remembered whenever another process (an instance, the command
+    /// line) has committed a change. Runs until the runtime stops.
+    pub fn watch_changes(&self, every: Duration) {
+        let db = self.clone();
+        tokio::spawn(async move {
+            let mut seen: Option<i64> = None;
+            let mut tick = tokio::time::interval(every);
+            loop {
+                tick.tick().await;
+                let value: sqlx::Result<i64> = sqlx::query_scalar("SELECT value FROM cache_generation WHERE id = 1")
+                    .fetch_one(&db.pool)
+                    .await;
+                match value {
+                    Ok(value) if seen != Some(value) => {
+                        if seen.is_some() {
+                            db.generation.advance();
+                        }
+                        seen = Some(value);
+                    }
+                    Ok(_) => {}
+                    // Cannot tell what changed: forget everything.
+                    Err(err) => {
+                        tracing::warn!(error = %err, "cannot read the change count");
+                        db.generation.advance();
+                    }
+                }
+            }
+        });
+    }
+
     /// Whether the database answers and its schema is the one this build knows.
     pub async fn ready(&self) -> Result<(), String> {
         let applied = applied_schema_version(&self.pool)

@@ -86,6 +86,9 @@ impl Application {
         let secrets = secrets::Secrets::load_or_create(&config.secret_path())?;
         let key = secrets.session_key();
         let secure = !config.insecure_cookies;
+        // What another instance or the command line changes is seen here
+        // within a quarter of a second.
+        db.watch_changes(std::time::Duration::from_millis(250));
         let recorder = activity::Recorder::start(db.clone());
         activity::keep_pruning(db.clone(), config.activity_retention_days);
         let allocations = quotas::writer::AllocationWriter::start(db.clone());

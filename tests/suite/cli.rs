@@ -377,3 +377,31 @@ async fn a_backup_is_made_while_the_portal_runs_and_holds_everything() {
     assert!(!ok);
     assert!(err.contains("exists already"), "{err}");
 }
+
+/// A change made from the command line (another process) reaches the
+/// running portal's caches within a second, not the caches' five.
+#[tokio::test(flavor = "multi_thread")] // the test blocks on child processes; the server runs meanwhile
+async fn a_command_line_change_is_seen_by_the_running_portal_within_a_second() {
+    let app = spawn_app().await;
+    let sam = app
+        .create_user("sam", member_center::accounts::PlatformRole::Support)
+        .await;
+    let mut client = app.signed_in(&sam).await;
+    assert_eq!(client.get("/support").await.status, StatusCode::OK);
+    // Remembered now; the command line takes the role away.
+    assert_eq!(client.get("/support").await.status, StatusCode::OK);
+    let (ok, _, err) = member_center(&app.db_path, &["user", "set-role", "sam", "none"], None);
+    assert!(ok, "{err}");
+    let changed = std::time::Instant::now();
+    let mut status = StatusCode::OK;
+    while changed.elapsed() < std::time::Duration::from_secs(3) {
+        status = client.get("/support").await.status;
+        if status == StatusCode::FORBIDDEN {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    let took = changed.elapsed();
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(took < std::time::Duration::from_secs(1), "seen after {took:?}");
+}
