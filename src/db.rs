@@ -232,6 +232,28 @@ async fn refuse_newer_schema(pool: &SqlitePool) -> anyhow::Result<()> {
 }
 
 impl Db {
+    /// Whether this process is the one to run the periodic job `name` now:
+    /// true for exactly one caller per `period` (seconds), across every
+    /// instance on the database, since claiming is one conditional update.
+    pub async fn claim_run(&self, name: &str, period: i64, at: i64) -> sqlx::Result<bool> {
+        let mut tx = self.begin_immediate().await?;
+        sqlx::query("INSERT INTO job_runs (name, last_run) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+            .bind(name)
+            .bind(i64::MIN)
+            .execute(&mut *tx)
+            .await?;
+        let claimed = sqlx::query("UPDATE job_runs SET last_run = $2 WHERE name = $1 AND last_run <= $3")
+            .bind(name)
+            .bind(at)
+            .bind(at.saturating_sub(period))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            == 1;
+        tx.commit_leaving_caches().await?;
+        Ok(claimed)
+    }
+
     /// Watches the shared count of changes every `every`, and forgets what
     /// is remembered whenever another process (an instance, the command
     /// line) has committed a change. Runs until the runtime stops.
@@ -353,6 +375,25 @@ pub fn now() -> i64 {
 
 #[cfg(test)]
 mod tests {
+    #[tokio::test]
+    async fn a_periodic_job_runs_once_per_period_across_instances() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("jobs.db");
+        // Two instances on one database.
+        let (a, b) = (super::open(&path).await.unwrap(), super::open(&path).await.unwrap());
+        let day = 86_400;
+        let claims = futures_util::future::join_all((0..8).map(|n| {
+            let db = if n % 2 == 0 { a.clone() } else { b.clone() };
+            async move { db.claim_run("prune", day, 1_000_000).await.unwrap() }
+        }))
+        .await;
+        assert_eq!(claims.iter().filter(|c| **c).count(), 1, "{claims:?}");
+        assert!(!b.claim_run("prune", day, 1_000_000 + day - 1).await.unwrap());
+        assert!(b.claim_run("prune", day, 1_000_000 + day).await.unwrap());
+        assert!(!a.claim_run("prune", day, 1_000_000 + day).await.unwrap());
+        assert!(a.claim_run("other job", day, 1_000_000).await.unwrap());
+    }
+
     #[tokio::test]
     async fn two_databases_in_one_process_share_no_gate_and_no_generation() {
         let dir = tempfile::tempdir().unwrap();

@@ -16,15 +16,24 @@ pub fn configure(r: &mut Routes) {
     r.get("/activity", routes::page).get("/activity.csv", routes::csv);
 }
 
-/// Prunes activity past the retention now and then once a day, for as long
-/// as the runtime lives.
+/// Prunes activity past the retention once a day, for as long as the
+/// runtime lives: every instance looks hourly, and the one that claims the
+/// day's run (`Db::claim_run`) prunes.
 pub fn keep_pruning(db: crate::db::Db, retention_days: i64) {
     tokio::spawn(async move {
-        let mut daily = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
+        let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
-            daily.tick().await;
-            let before = crate::db::now() - retention_days * 86_400;
-            match store::prune(&db, before).await {
+            hourly.tick().await;
+            let at = crate::db::now();
+            match db.claim_run("activity-retention", 86_400, at).await {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(err) => {
+                    tracing::error!(error = %err, "could not claim the activity pruning");
+                    continue;
+                }
+            }
+            match store::prune(&db, at - retention_days * 86_400).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(rows = n, "pruned old activity"),
                 Err(err) => tracing::error!(error = %err, "could not prune activity"),

@@ -821,3 +821,43 @@ async fn a_projects_activity_log_shows_that_project_only() {
     view.assert_contains("member.permissions");
     view.assert_contains("<td data-label=\"Project\">MST220002</td>");
 }
+
+/// Retention: activity older than the retention goes at start (and daily),
+/// once across instances; younger activity stays.
+#[tokio::test]
+async fn activity_past_the_retention_is_pruned_once_a_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = member_center::db::open(&dir.path().join("member-center.db"))
+        .await
+        .unwrap();
+    let now = member_center::db::now();
+    for (at, action) in [(now - 3 * 86_400, "old.change"), (now - 3_600, "recent.change")] {
+        db.execute(
+            sqlx::query("INSERT INTO change_activity (at, action, target) VALUES ($1, $2, 'x')")
+                .bind(at)
+                .bind(action),
+        )
+        .await
+        .unwrap();
+    }
+    drop(db);
+    let app = crate::common::spawn_app_in(dir, |config| config.activity_retention_days = 1).await;
+    let mut left = i64::MAX;
+    for _ in 0..100 {
+        left = app
+            .count("SELECT COUNT(*) FROM change_activity WHERE action = 'old.change'")
+            .await;
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(left, 0, "old activity was not pruned");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM change_activity WHERE action = 'recent.change'")
+            .await,
+        1
+    );
+    // The day's run is claimed: another instance would not prune again today.
+    assert!(!app.db.claim_run("activity-retention", 86_400, now).await.unwrap());
+}
