@@ -3,13 +3,15 @@
 //! before the process ends. Key last-used times are coalesced to at most one
 //! write per key per minute.
 
-use crate::auth::identity::{AccountId, ProjectId};
 use std::collections::HashMap;
 
 use tokio::sync::{mpsc, oneshot};
 
 use super::store;
-use crate::db::Db;
+use crate::{
+    auth::identity::{AccountId, ProjectId},
+    db::Db,
+};
 
 /// How long a key's last-used time may lag behind.
 const LAST_USED_GRANULARITY: i64 = 60;

@@ -1,10 +1,11 @@
 //! Every SQL statement about the activity log.
 
-use crate::auth::identity::{AccountId, ProjectId};
 use sqlx::{Executor, Sqlite};
 
 use super::ApiCall;
 use crate::db::{Db, now};
+
+use crate::auth::identity::{AccountId, ProjectId};
 
 /// One change made through the portal or CLI: who did what to which target.
 pub struct Change<'a> {

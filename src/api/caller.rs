@@ -1,11 +1,11 @@
 //! The `ApiCaller` extractor: the key behind `x-api-key`, checked.
 
-use crate::auth::identity::{AccountId, ProjectId};
 use actix_web::{HttpMessage, HttpRequest, web};
 
 use crate::{
     AppState,
     api_keys::service::{self, KeyOwner},
+    auth::identity::{AccountId, ProjectId},
     db::now,
     error::{AppError, KeyProblem},
     token::digest,

@@ -3,9 +3,9 @@
 //! and deleting several keys deletes all or none.
 
 use super::{CreatedKey, DAY, KeyName, new_key_id, store};
-use crate::auth::identity::{AccountId, ProjectId};
 use crate::{
     activity::{self, Change},
+    auth::identity::{AccountId, ProjectId},
     db::{Db, Tx},
     error::AppError,
     format::rfc3339,

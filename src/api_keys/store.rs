@@ -1,10 +1,11 @@
 //! Every SQL statement about API keys.
 
-use crate::auth::identity::{AccountId, ProjectId};
 use sqlx::{Row, SqliteConnection, sqlite::SqliteRow};
 
 use super::KeyName;
 use crate::db::{Db, now};
+
+use crate::auth::identity::{AccountId, ProjectId};
 
 /// A key as its owner's list shows it: metadata only, never the secret.
 #[derive(Debug, Clone)]

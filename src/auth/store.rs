@@ -2,7 +2,6 @@
 //! signed-in person is (their account, their tenancies, their keys about to
 //! expire), read on every page.
 
-use crate::auth::identity::{AccountId, ProjectId};
 use sqlx::Row;
 
 use super::{
@@ -10,6 +9,8 @@ use super::{
     throttle::{Count, Rule, scopes},
 };
 use crate::db::{Db, Tx, begin_immediate, now};
+
+use crate::auth::identity::{AccountId, ProjectId};
 
 /// What the throttle says of an attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

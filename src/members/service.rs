@@ -3,10 +3,10 @@
 //! of theirs behind in the project. Each function is one write transaction.
 
 use super::store;
-use crate::auth::identity::{AccountId, ProjectId};
 use crate::{
     activity::{self, Change},
     api_keys,
+    auth::identity::{AccountId, ProjectId},
     db::{Db, Unique},
     error::AppError,
     object_storage, permissions,

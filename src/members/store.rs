@@ -2,10 +2,10 @@
 //! in which role. The rules (the last admin stays, removal leaves nothing
 //! behind) are in `service.rs`.
 
-use crate::auth::identity::{AccountId, ProjectId};
 use sqlx::SqliteConnection;
 
 use crate::{
+    auth::identity::{AccountId, ProjectId},
     db::{Unique, now, unique},
     projects::TenantRole,
 };

@@ -2,9 +2,9 @@
 //! is recorded; a departing member's pair goes with them.
 
 use super::store;
-use crate::auth::identity::{AccountId, ProjectId};
 use crate::{
     activity::{self, Change},
+    auth::identity::{AccountId, ProjectId},
     db::{Db, Tx},
 };
 

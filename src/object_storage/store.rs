@@ -2,10 +2,11 @@
 //! and a random salt are stored; the secret key is derived from both with
 //! the instance secret (`crate::secrets`).
 
-use crate::auth::identity::{AccountId, ProjectId};
 use sqlx::{Row, SqliteConnection};
 
 use crate::db::{Db, begin_immediate, now};
+
+use crate::auth::identity::{AccountId, ProjectId};
 
 /// A member's pair in a project.
 #[derive(Debug, Clone)]

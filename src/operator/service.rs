@@ -3,8 +3,7 @@
 //! the same parsing, the same checks, the same activity records. Every
 //! refusal is an `AppError` naming the field at fault.
 
-use crate::auth::identity::AccountId;
-use crate::auth::identity::ProjectId;
+use crate::auth::identity::{AccountId, ProjectId};
 use crate::{
     accounts::{self, DisplayName, Email, PlatformRole, Username, service::NewAccount},
     activity::{self, Change},

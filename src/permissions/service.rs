@@ -2,9 +2,9 @@
 //! record of before → after, and the defaults a new member gets.
 
 use super::{Service, store};
-use crate::auth::identity::{AccountId, ProjectId};
 use crate::{
     activity::{self, Change},
+    auth::identity::{AccountId, ProjectId},
     db::{Db, Tx},
     error::AppError,
     web::i18n::Msg,

@@ -1,13 +1,15 @@
 //! Every SQL statement about tenant permissions (which services a member
 //! may use) and the services the cloud has.
 
-use crate::auth::identity::{AccountId, ProjectId};
 use std::collections::HashMap;
 
 use sqlx::SqliteConnection;
 
 use super::Service;
-use crate::db::Db;
+use crate::{
+    auth::identity::{AccountId, ProjectId},
+    db::Db,
+};
 
 /// The services each member of a project may use, keyed by account.
 pub async fn project_permissions(db: &Db, project_id: ProjectId) -> sqlx::Result<HashMap<AccountId, Vec<Service>>> {

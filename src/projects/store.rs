@@ -2,11 +2,10 @@
 //! membership) that say who is where. Memberships themselves are written by
 //! `members::store`, permissions by `permissions::store`.
 
-use crate::auth::identity::{AccountId, ProjectId};
 use sqlx::{Row, sqlite::SqliteRow};
 
 use super::{ProjectCode, ProjectName, Tenant, TenantRole};
-use crate::auth::identity::{select_tenants, tenant_from};
+use crate::auth::identity::{AccountId, ProjectId, select_tenants, tenant_from};
 use crate::db::{Db, Unique, begin_immediate, now, unique};
 
 pub struct Project {

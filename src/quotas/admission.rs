@@ -4,11 +4,13 @@
 //! store reads the inputs inside its write transaction and writes the
 //! outcome (`store::apply`); the writer batches (`writer.rs`).
 
-use crate::auth::identity::{AccountId, ProjectId};
 use std::collections::HashMap;
 
 use super::{QuotaService, Resource};
-use crate::wallets::Credits;
+use crate::{
+    auth::identity::{AccountId, ProjectId},
+    wallets::Credits,
+};
 
 /// Who holds a quota or a usage: one resource of a project's service, for
 /// one member (`member: Some(account)`) or for the whole project (`None`).

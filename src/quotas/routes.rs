@@ -1,7 +1,6 @@
 //! The Quota page (tenant admins only) and its Edit Quota dialog.
 
 use super::views::{EditPage, MemberRow, QuotaField, QuotaPage, SavedFragment};
-use crate::auth::identity::{AccountId, ProjectId};
 use std::collections::HashMap;
 
 use actix_web::{HttpResponse, web};
@@ -12,6 +11,7 @@ use super::{QuotaLimit, QuotaService, store};
 use crate::{
     AppState,
     auth::TenantAdmin,
+    auth::identity::{AccountId, ProjectId},
     error::AppError,
     projects::{self as members, Member},
     web::{Layout, html, i18n::Msg, see_other},

@@ -2,12 +2,12 @@
 //! and written in one transaction; every change recorded before → after.
 //! (Who may be admitted is `admission.rs`.)
 
-use crate::auth::identity::{AccountId, ProjectId};
 use std::collections::HashMap;
 
 use super::{QuotaLimit, QuotaService, Resource, store};
 use crate::{
     activity::{self, Change},
+    auth::identity::{AccountId, ProjectId},
     db::{Db, Tx},
     error::AppError,
     web::i18n::Msg,

@@ -1,6 +1,5 @@
 //! Every SQL statement about quotas and allocations.
 
-use crate::auth::identity::{AccountId, ProjectId};
 use std::collections::HashMap;
 
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
@@ -11,6 +10,7 @@ use super::{
     admission::{self, Balances, Decision, Holder, Limits, NewAllocation, Usage, add_usage},
 };
 use crate::{
+    auth::identity::{AccountId, ProjectId},
     db::{Db, begin_immediate, now},
     wallets::Credits,
 };

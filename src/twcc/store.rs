@@ -1,9 +1,11 @@
 //! The few SQL statements only the TWCC-compatible API needs.
 
-use crate::auth::identity::{AccountId, ProjectId};
 use sqlx::Row;
 
-use crate::db::Db;
+use crate::{
+    auth::identity::{AccountId, ProjectId},
+    db::Db,
+};
 
 /// What the wallet endpoints report about one of the account's projects.
 pub struct WalletRow {

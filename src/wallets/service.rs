@@ -5,7 +5,6 @@
 //! cancelled). Each function here is one write transaction; the SQL is in
 //! `store.rs`.
 
-use crate::auth::identity::{AccountId, ProjectId};
 use actix_web::http::StatusCode;
 use sqlx::SqliteConnection;
 
@@ -15,6 +14,7 @@ use super::{
 };
 use crate::{
     activity::{self, Change},
+    auth::identity::{AccountId, ProjectId},
     db::{Db, Tx},
     error::AppError,
     web::i18n::Msg,

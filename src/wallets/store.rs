@@ -3,11 +3,12 @@
 //! follows which) are in `service.rs`, which calls the writes below inside
 //! its transactions.
 
-use crate::auth::identity::{AccountId, ProjectId};
 use sqlx::{Row, SqliteConnection, sqlite::SqliteRow};
 
 use super::{CreditSum, Credits};
 use crate::db::{Db, now};
+
+use crate::auth::identity::{AccountId, ProjectId};
 
 #[derive(Debug, Clone)]
 pub struct Wallet {
