@@ -36,6 +36,11 @@ impl Generation {
         self.0.load(Ordering::SeqCst)
     }
 
+    /// How many times everything remembered was forgotten.
+    pub fn advances(&self) -> u64 {
+        self.current()
+    }
+
     /// Forgets everything remembered (something it may depend on changed).
     pub fn advance(&self) {
         self.0.fetch_add(1, Ordering::SeqCst);
@@ -54,6 +59,9 @@ pub struct Remembered<K, V> {
     entries: Mutex<foldhash::HashMap<K, Entry<V>>>,
     capacity: usize,
     generation: Generation,
+    /// Lookups answered from memory and not, for the metrics.
+    hits: AtomicU64,
+    misses: AtomicU64,
 }
 
 impl<K: Eq + Hash, V: Clone> Remembered<K, V> {
@@ -63,7 +71,14 @@ impl<K: Eq + Hash, V: Clone> Remembered<K, V> {
             entries: Mutex::new(foldhash::HashMap::default()),
             capacity,
             generation,
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
         }
+    }
+
+    /// How many lookups were answered from memory, and how many were not.
+    pub fn hits_and_misses(&self) -> (u64, u64) {
+        (self.hits.load(Ordering::Relaxed), self.misses.load(Ordering::Relaxed))
     }
 
     /// The count to read under (see `Generation::current`).
@@ -76,10 +91,13 @@ impl<K: Eq + Hash, V: Clone> Remembered<K, V> {
     pub fn get(&self, key: &K) -> Option<V> {
         let generation = self.generation.current();
         let entries = self.entries.lock().ok()?;
-        entries
+        let found = entries
             .get(key)
             .filter(|e| e.generation == generation && e.at.elapsed() < LIFETIME)
-            .map(|e| e.value.clone())
+            .map(|e| e.value.clone());
+        let counter = if found.is_some() { &self.hits } else { &self.misses };
+        counter.fetch_add(1, Ordering::Relaxed);
+        found
     }
 
     /// Remembers what was read under `generation`.

@@ -39,6 +39,9 @@ pub struct Config {
     /// The file of instance secrets (session cookies, object-storage keys);
     /// `None`: `member-center.secret` beside the database.
     pub secret_file: Option<PathBuf>,
+    /// Where Prometheus metrics are served (`GET /metrics`); none without it.
+    /// Keep it off the public network.
+    pub metrics_bind: Option<String>,
 }
 
 impl Config {
@@ -55,6 +58,7 @@ impl Config {
             session_idle_seconds: DEFAULT_SESSION_IDLE_MINUTES * 60,
             session_lifetime_seconds: DEFAULT_SESSION_HOURS * 3600,
             secret_file: None,
+            metrics_bind: None,
         }
     }
 

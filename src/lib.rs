@@ -28,6 +28,7 @@ pub mod quotas;
 pub mod secrets;
 pub mod seed;
 pub mod support;
+pub mod telemetry;
 pub mod token;
 pub mod twcc;
 pub mod wallets;
@@ -71,6 +72,8 @@ pub struct Application {
     port: u16,
     server: Server,
     recorder: activity::Recorder,
+    /// The metrics server on `--metrics-bind`, and its port.
+    metrics: Option<(u16, Server)>,
 }
 
 impl Application {
@@ -94,6 +97,14 @@ impl Application {
         let allocations = quotas::writer::AllocationWriter::start(db.clone());
         let generation = db.generation();
         let readiness = aweb::Data::new(db.clone());
+        let metrics_listener = match &config.metrics_bind {
+            Some(address) => Some(TcpListener::bind(address)?),
+            None => None,
+        };
+        let telemetry = aweb::Data::new(match metrics_listener {
+            Some(_) => telemetry::Telemetry::collecting()?,
+            None => telemetry::Telemetry::off(),
+        });
         let state = aweb::Data::new(AppState {
             db,
             config,
@@ -104,6 +115,13 @@ impl Application {
             secrets,
         });
 
+        let metrics = match metrics_listener {
+            Some(listener) => Some((
+                listener.local_addr()?.port(),
+                metrics_server(listener, &state, &telemetry)?,
+            )),
+            None => None,
+        };
         let server = HttpServer::new(move || {
             let sessions = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
                 .cookie_name("mc_session".to_string())
@@ -116,6 +134,7 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .app_data(readiness.clone())
+                .app_data(telemetry.clone())
                 .app_data(form_config())
                 .app_data(query_config())
                 .app_data(path_config())
@@ -130,14 +149,25 @@ impl Application {
                 .wrap(from_fn(web::errors::render))
                 .wrap(sessions)
                 .wrap(web::security_headers(secure))
+                .wrap(from_fn(telemetry::observe))
         })
         .listen(listener)?
         .run();
-        Ok(Application { port, server, recorder })
+        Ok(Application {
+            port,
+            server,
+            recorder,
+            metrics,
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port of the metrics address, when `--metrics-bind` was given.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(port, _)| *port)
     }
 
     /// A handle to stop the server (gracefully or not) from elsewhere.
@@ -148,9 +178,92 @@ impl Application {
     /// Serves until stopped (by a signal or the handle), then writes out the
     /// activity still in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let metrics = self.metrics.map(|(_, server)| {
+            let handle = server.handle();
+            (tokio::spawn(server), handle)
+        });
         let result = self.server.await;
+        if let Some((running, handle)) = metrics {
+            handle.stop(true).await;
+            let _ = running.await;
+        }
         self.recorder.flush().await;
         result
+    }
+}
+
+/// The server of `GET /metrics` on its own address, so that the portal's
+/// address (public) never shows it.
+fn metrics_server(
+    listener: TcpListener,
+    state: &aweb::Data<AppState>,
+    telemetry: &aweb::Data<telemetry::Telemetry>,
+) -> std::io::Result<Server> {
+    let (state, telemetry) = (state.clone(), telemetry.clone());
+    Ok(HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(telemetry.clone())
+            .route("/metrics", aweb::get().to(metrics))
+    })
+    .workers(1)
+    .listen(listener)?
+    .run())
+}
+
+/// What Prometheus scrapes: the requests counted as they finished, and the
+/// figures each part keeps, read now.
+async fn metrics(state: aweb::Data<AppState>, telemetry: aweb::Data<telemetry::Telemetry>) -> actix_web::HttpResponse {
+    use std::sync::atomic::Ordering::Relaxed;
+    use telemetry::Reading::{Level, Total};
+    let (key_hits, key_misses) = state.keys.hits_and_misses();
+    let (viewer_hits, viewer_misses) = state.viewers.hits_and_misses();
+    let admissions = state.allocations.counts();
+    let pool = state.db.read();
+    let in_use = pool.size() as f64 - pool.num_idle() as f64;
+    let readings = [
+        ("mc_cache_hits_total", &[("cache", "api_keys")][..], Total(key_hits)),
+        ("mc_cache_misses_total", &[("cache", "api_keys")], Total(key_misses)),
+        ("mc_cache_hits_total", &[("cache", "viewers")], Total(viewer_hits)),
+        ("mc_cache_misses_total", &[("cache", "viewers")], Total(viewer_misses)),
+        (
+            "mc_cache_invalidations_total",
+            &[],
+            Total(state.db.generation().advances()),
+        ),
+        (
+            "mc_admissions_total",
+            &[("outcome", "admitted")],
+            Total(admissions.admitted.load(Relaxed)),
+        ),
+        (
+            "mc_admissions_total",
+            &[("outcome", "repeated")],
+            Total(admissions.repeated.load(Relaxed)),
+        ),
+        (
+            "mc_admissions_total",
+            &[("outcome", "refused")],
+            Total(admissions.refused.load(Relaxed)),
+        ),
+        (
+            "mc_admissions_total",
+            &[("outcome", "unpaid")],
+            Total(admissions.unpaid.load(Relaxed)),
+        ),
+        ("mc_db_pool_connections", &[("state", "in_use")], Level(in_use)),
+        (
+            "mc_db_pool_connections",
+            &[("state", "idle")],
+            Level(pool.num_idle() as f64),
+        ),
+        ("mc_activity_queued", &[], Level(state.recorder.queued() as f64)),
+    ];
+    match telemetry.render(&readings) {
+        Some(text) => actix_web::HttpResponse::Ok()
+            .content_type("text/plain; version=0.0.4; charset=utf-8")
+            .body(text),
+        None => actix_web::HttpResponse::NotFound().finish(),
     }
 }
 

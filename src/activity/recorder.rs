@@ -3,7 +3,13 @@
 //! before the process ends. Key last-used times are coalesced to at most one
 //! write per key per minute.
 
-use std::collections::HashMap;
+use std::{
+    collections::HashMap,
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+};
 
 use tokio::sync::{mpsc, oneshot};
 
@@ -39,6 +45,8 @@ enum Message {
 #[derive(Clone)]
 pub struct Recorder {
     sender: mpsc::UnboundedSender<Message>,
+    /// Calls handed over and not yet written (for the metrics).
+    queued: Arc<AtomicUsize>,
 }
 
 impl Recorder {
@@ -46,14 +54,22 @@ impl Recorder {
     /// running (or blocked) can stall a write it has begun.
     pub fn start(db: Db) -> Self {
         let (sender, receiver) = mpsc::unbounded_channel();
-        crate::db::spawn_writer("activity-recorder", run(db, receiver));
-        Recorder { sender }
+        let queued = Arc::new(AtomicUsize::new(0));
+        crate::db::spawn_writer("activity-recorder", run(db, receiver, queued.clone()));
+        Recorder { sender, queued }
     }
 
     pub fn record(&self, call: ApiCall) {
+        self.queued.fetch_add(1, Ordering::Relaxed);
         if self.sender.send(Message::Call(call)).is_err() {
+            self.queued.fetch_sub(1, Ordering::Relaxed);
             tracing::error!("activity recorder has stopped; an API call was not recorded");
         }
+    }
+
+    /// How many calls are waiting to be written.
+    pub fn queued(&self) -> usize {
+        self.queued.load(Ordering::Relaxed)
     }
 
     /// Waits until every call handed over so far is written.
@@ -65,7 +81,7 @@ impl Recorder {
     }
 }
 
-async fn run(db: Db, mut receiver: mpsc::UnboundedReceiver<Message>) {
+async fn run(db: Db, mut receiver: mpsc::UnboundedReceiver<Message>, queued: Arc<AtomicUsize>) {
     let mut last_written: HashMap<i64, i64> = HashMap::new();
     let mut calls = Vec::with_capacity(BATCH);
     let mut waiting = Vec::new();
@@ -101,6 +117,7 @@ async fn run(db: Db, mut receiver: mpsc::UnboundedReceiver<Message>) {
             }
             Err(err) => tracing::error!(error = %err, lost = calls.len(), "could not record API calls"),
         }
+        queued.fetch_sub(calls.len(), Ordering::Relaxed);
         calls.clear();
         for done in waiting.drain(..) {
             let _ = done.send(());

@@ -75,6 +75,10 @@ enum Command {
         /// default: member-center.secret beside the database.
         #[arg(long, env = "MC_SECRET_FILE")]
         secret_file: Option<PathBuf>,
+        /// Serve Prometheus metrics at http://ADDRESS/metrics (e.g. 127.0.0.1:9100);
+        /// off without it. Keep it off the public network.
+        #[arg(long, env = "MC_METRICS_BIND")]
+        metrics_bind: Option<String>,
     },
     /// Manage accounts.
     User {
@@ -263,6 +267,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             session_idle_minutes,
             session_hours,
             secret_file,
+            metrics_bind,
         } => {
             if let Some(url) = &public_url
                 && !(url.starts_with("https://") || url.starts_with("http://"))
@@ -278,6 +283,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             config.session_idle_seconds = session_idle_minutes * 60;
             config.session_lifetime_seconds = session_hours * 3600;
             config.secret_file = secret_file;
+            config.metrics_bind = metrics_bind;
             // The demo is reached where it listens.
             config.public_url = public_url.or_else(|| demo.then(|| format!("http://{}", config.bind)));
             serve(config, demo, default_services).await
@@ -502,6 +508,9 @@ async fn serve(config: Config, demo: bool, default_services: Option<Vec<String>>
         "Member Center is running: sign in at http://{host}:{}/sign-in",
         app.port()
     );
+    if let Some(port) = app.metrics_port() {
+        println!("Prometheus metrics: http://{host}:{port}/metrics (keep this address private)");
+    }
     if demo {
         if loaded {
             println!("Demo data loaded.");

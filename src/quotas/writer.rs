@@ -4,9 +4,14 @@
 //! them, so the database's single write lock is taken once for all of them
 //! rather than once each (group commit).
 
+use std::sync::{
+    Arc,
+    atomic::{AtomicU64, Ordering},
+};
+
 use tokio::sync::{mpsc, oneshot};
 
-use super::store::{self, AllocationWrite, Outcome};
+use super::store::{self, Admission, AllocationWrite, Outcome};
 use crate::{db::Db, error::AppError};
 
 /// The most writes one transaction applies.
@@ -17,6 +22,33 @@ type Reply = oneshot::Sender<Result<Outcome, ()>>;
 /// The sending side, shared by every worker.
 pub struct AllocationWriter {
     sender: mpsc::UnboundedSender<(AllocationWrite, Reply)>,
+    counts: Arc<AdmissionCounts>,
+}
+
+/// What the writer decided since it started, for the metrics.
+#[derive(Default)]
+pub struct AdmissionCounts {
+    /// Newly admitted.
+    pub admitted: AtomicU64,
+    /// Asked again with an idempotency key already admitted.
+    pub repeated: AtomicU64,
+    /// Refused for a quota.
+    pub refused: AtomicU64,
+    /// Refused for a wallet in debt.
+    pub unpaid: AtomicU64,
+}
+
+impl AdmissionCounts {
+    fn count(&self, outcome: &Outcome) {
+        let counter = match outcome {
+            Outcome::Admission(Admission::Created(_)) => &self.admitted,
+            Outcome::Admission(Admission::Existing(_)) => &self.repeated,
+            Outcome::Admission(Admission::Refused(_)) => &self.refused,
+            Outcome::Admission(Admission::Unpaid { .. }) => &self.unpaid,
+            Outcome::Released(_) => return,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
 }
 
 impl AllocationWriter {
@@ -24,8 +56,14 @@ impl AllocationWriter {
     /// recorder), so that a batch once begun is never stalled by a busy worker.
     pub fn start(db: Db) -> Self {
         let (sender, receiver) = mpsc::unbounded_channel();
-        crate::db::spawn_writer("allocation-writer", run(db, receiver));
-        AllocationWriter { sender }
+        let counts = Arc::new(AdmissionCounts::default());
+        crate::db::spawn_writer("allocation-writer", run(db, receiver, counts.clone()));
+        AllocationWriter { sender, counts }
+    }
+
+    /// What was decided since the writer started.
+    pub fn counts(&self) -> &AdmissionCounts {
+        &self.counts
     }
 
     /// Applies `write` in the next batch and returns its outcome.
@@ -43,7 +81,7 @@ impl AllocationWriter {
     }
 }
 
-async fn run(db: Db, mut receiver: mpsc::UnboundedReceiver<(AllocationWrite, Reply)>) {
+async fn run(db: Db, mut receiver: mpsc::UnboundedReceiver<(AllocationWrite, Reply)>, counts: Arc<AdmissionCounts>) {
     let mut writes = Vec::with_capacity(BATCH);
     let mut replies = Vec::with_capacity(BATCH);
     while let Some((write, reply)) = receiver.recv().await {
@@ -56,6 +94,9 @@ async fn run(db: Db, mut receiver: mpsc::UnboundedReceiver<(AllocationWrite, Rep
             replies.push(reply);
         }
         for (reply, outcome) in replies.drain(..).zip(apply_all(&db, &writes).await) {
+            if let Ok(outcome) = &outcome {
+                counts.count(outcome);
+            }
             // The caller may have gone (a closed connection): nothing to tell.
             let _ = reply.send(outcome);
         }

@@ -12,6 +12,8 @@ pub const PASSWORD: &str = "correct horse battery staple";
 
 pub struct TestApp {
     pub base: String,
+    /// `http://…` of the metrics address, when it was configured.
+    pub metrics: Option<String>,
     pub db: Db,
     pub db_path: std::path::PathBuf,
     _dir: tempfile::TempDir,
@@ -40,9 +42,11 @@ pub async fn spawn_app_in(dir: tempfile::TempDir, adjust: impl FnOnce(&mut Confi
         .await
         .expect("server builds");
     let base = format!("http://127.0.0.1:{}", app.port());
+    let metrics = app.metrics_port().map(|port| format!("http://127.0.0.1:{port}"));
     tokio::spawn(app.run_until_stopped());
     TestApp {
         base,
+        metrics,
         db,
         db_path,
         _dir: dir,

@@ -13,6 +13,7 @@ mod browser;
 mod cli;
 mod consoles;
 mod members;
+mod metrics;
 mod portal;
 mod quotas;
 mod twcc;
