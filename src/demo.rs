@@ -138,5 +138,48 @@ pub async fn load_if_empty(db: &Db) -> anyhow::Result<bool> {
         };
         wallets::service::debit_usage(db, report).await?;
     }
+    api_calls(db, lab, [(alice, "alice"), (bob, "bob")]).await?;
     Ok(true)
+}
+
+/// A few API keys with a morning of calls behind them, so that the first
+/// look at API Key and Activity is not empty.
+async fn api_calls(
+    db: &Db,
+    lab: crate::auth::identity::ProjectId,
+    members: [(crate::auth::identity::AccountId, &str); 2],
+) -> anyhow::Result<()> {
+    use crate::api_keys::{KeyFilter, KeyOrder, service as keys};
+    let recorder = crate::activity::Recorder::start(db.clone());
+    let now = crate::db::now();
+    for (account, username) in members {
+        for (name, days) in [("ci-deploy", 180), ("jupyter-lab", 90)] {
+            crate::operator::service::create_key(db, "MST110001", username, days, Some(name)).await?;
+        }
+        let (held, _, _) = keys::list(db, account, lab, KeyFilter::All, KeyOrder::Created, now, 10, 0).await?;
+        // Most calls from the first key, a few failures, one unused key.
+        let Some(used) = held.iter().find(|key| key.name == "ci-deploy") else {
+            continue;
+        };
+        for n in 0..24_i64 {
+            let (method, path, status) = match n % 8 {
+                0 => ("POST", "/api/v1/allocations", 201),
+                5 => ("POST", "/api/v1/allocations", 409),
+                _ => ("GET", "/api/v1/whoami", 200),
+            };
+            recorder.record(crate::activity::ApiCall {
+                at: now - 3 * 3600 + n * 450,
+                key_row: used.id,
+                key_id: used.key_id.clone(),
+                account_id: account,
+                project_id: lab,
+                method: method.to_string(),
+                path: path.to_string(),
+                status,
+                latency_us: 800 + n * 37,
+            });
+        }
+    }
+    recorder.flush().await;
+    Ok(())
 }

@@ -50,6 +50,34 @@
     if (event.target === dialog()) dialog().innerHTML = "";
   }, true);
 
+  // "Select all" boxes exist only with JavaScript: shown here, they tick
+  // every box of their name in their form.
+  var showSelectAll = function () {
+    document.querySelectorAll("input[data-select-all][hidden]").forEach(function (box) {
+      box.hidden = false;
+    });
+  };
+  showSelectAll();
+  document.addEventListener("htmx:afterSettle", showSelectAll);
+  document.addEventListener("change", function (event) {
+    var all = event.target.closest("input[data-select-all]");
+    var form = event.target.form;
+    if (!form) return;
+    if (all) {
+      form.querySelectorAll("input[type=checkbox][name='" + all.getAttribute("data-select-all") + "']").forEach(function (box) {
+        box.checked = all.checked;
+      });
+      return;
+    }
+    var master = form.querySelector("input[data-select-all='" + event.target.name + "']");
+    if (master) {
+      var boxes = Array.prototype.slice.call(form.querySelectorAll("input[type=checkbox][name='" + event.target.name + "']"));
+      var ticked = boxes.filter(function (box) { return box.checked; }).length;
+      master.checked = ticked === boxes.length;
+      master.indeterminate = ticked > 0 && ticked < boxes.length;
+    }
+  });
+
   // Toasts fade away after a while.
   document.addEventListener("htmx:afterSettle", function () {
     document.querySelectorAll("#toasts .toast:not([data-timed])").forEach(function (toast) {

@@ -136,6 +136,16 @@ keys-deleted = { $count ->
    *[other] { $count } keys deleted.
 }
 keys-none-selected = Select at least one key first.
+keys-filter-status = Status
+keys-filter-all = All keys
+keys-filter-expires-soon = Expiring soon
+keys-sort = Sort by
+keys-sort-created = Newest first
+keys-sort-expires = Expiring first
+keys-sort-last-used = Recently used
+keys-filter-apply = Show
+keys-none-match = No keys match this filter.
+keys-select-all = Select all keys on this page
 keys-expiring-banner = { $count ->
     [one] One of your API keys expires within 7 days.
    *[other] { $count } of your API keys expire within 7 days.

@@ -124,6 +124,16 @@ keys-delete-warning = 刪除後無法復原，使用這些金鑰的服務將立�
 keys-delete-confirm = 確認刪除
 keys-deleted = 已刪除 { $count } 把金鑰。
 keys-none-selected = 請先選取至少一把金鑰。
+keys-filter-status = 狀態
+keys-filter-all = 全部金鑰
+keys-filter-expires-soon = 即將到期
+keys-sort = 排序
+keys-sort-created = 最新建立
+keys-sort-expires = 最先到期
+keys-sort-last-used = 最近使用
+keys-filter-apply = 顯示
+keys-none-match = 沒有符合此篩選條件的金鑰。
+keys-select-all = 選取本頁所有金鑰
 keys-expiring-banner = 您有 { $count } 把 API 金鑰將於 7 天內到期。
 keys-review = 檢視金鑰
 

@@ -116,15 +116,18 @@ pub struct KeyListBody {
     )
 )]
 pub async fn keys(caller: ApiCaller, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let (keys, _) = api_keys::service::list(
+    let now = now();
+    let (keys, _, _) = api_keys::service::list(
         &state.db,
         caller.owner.account_id,
         caller.owner.project_id,
+        api_keys::KeyFilter::All,
+        api_keys::KeyOrder::Created,
+        now,
         state.config.max_keys.max(1000),
         0,
     )
     .await?;
-    let now = now();
     let keys = keys
         .into_iter()
         .map(|key| KeyMeta {

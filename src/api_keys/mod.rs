@@ -97,6 +97,83 @@ impl KeyStatus {
     }
 }
 
+/// How the key list is ordered (`?sort=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyOrder {
+    /// Newest first.
+    #[default]
+    Created,
+    /// Soonest to expire first.
+    Expires,
+    /// Most recently used first; never used last.
+    LastUsed,
+}
+
+/// Which keys the list shows (`?status=`), by `KeyStatus`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyFilter {
+    #[default]
+    All,
+    Active,
+    ExpiresSoon,
+    Expired,
+    Revoked,
+}
+
+impl KeyOrder {
+    pub const ALL: [KeyOrder; 3] = [KeyOrder::Created, KeyOrder::Expires, KeyOrder::LastUsed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyOrder::Created => "created",
+            KeyOrder::Expires => "expires",
+            KeyOrder::LastUsed => "last_used",
+        }
+    }
+
+    /// The message naming this order in the sort menu.
+    pub fn label(self) -> &'static str {
+        match self {
+            KeyOrder::Created => "keys-sort-created",
+            KeyOrder::Expires => "keys-sort-expires",
+            KeyOrder::LastUsed => "keys-sort-last-used",
+        }
+    }
+}
+
+impl KeyFilter {
+    pub const ALL: [KeyFilter; 5] = [
+        KeyFilter::All,
+        KeyFilter::Active,
+        KeyFilter::ExpiresSoon,
+        KeyFilter::Expired,
+        KeyFilter::Revoked,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyFilter::All => "all",
+            KeyFilter::Active => "active",
+            KeyFilter::ExpiresSoon => "expires_soon",
+            KeyFilter::Expired => "expired",
+            KeyFilter::Revoked => "revoked",
+        }
+    }
+
+    /// The message naming this filter in the status menu.
+    pub fn label(self) -> &'static str {
+        match self {
+            KeyFilter::All => "keys-filter-all",
+            KeyFilter::Active => "key-status-active",
+            KeyFilter::ExpiresSoon => "keys-filter-expires-soon",
+            KeyFilter::Expired => "key-status-expired",
+            KeyFilter::Revoked => "key-status-revoked",
+        }
+    }
+}
+
 /// A key just made: the only moment its secret exists outside the caller.
 pub struct CreatedKey {
     pub key_id: String,

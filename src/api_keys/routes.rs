@@ -8,7 +8,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{DAY, KeyName, MAX_EXTEND_DAYS, parse_days, store};
+use super::{DAY, KeyFilter, KeyName, KeyOrder, MAX_EXTEND_DAYS, parse_days, store};
 use crate::{
     AppState,
     auth::CurrentTenant,
@@ -19,9 +19,15 @@ use crate::{
 
 const PAGE_SIZE: i64 = 50;
 
-#[derive(Deserialize)]
+/// Which page of the key list, filtered and ordered how (`/keys?…`).
+#[derive(Deserialize, Default, Clone, Copy)]
 pub struct ListQuery {
+    #[serde(default)]
     page: Option<i64>,
+    #[serde(default)]
+    status: KeyFilter,
+    #[serde(default)]
+    sort: KeyOrder,
 }
 
 pub async fn list(
@@ -29,7 +35,7 @@ pub async fn list(
     query: web::Query<ListQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let list = key_list(&current, query.page.unwrap_or(1), &state).await?;
+    let list = key_list(&current, *query, &state).await?;
     html(&ListPage {
         l: current.viewer.layout(),
         list,
@@ -108,7 +114,7 @@ pub async fn create(
         key_id: created.key_id,
         secret: created.secret,
         expires_at: created.expires_at,
-        list: key_list(&current, 1, &state).await?,
+        list: key_list(&current, ListQuery::default(), &state).await?,
     };
     let body = crate::web::page_body!(current.viewer.htmx, page)?;
     Ok(HttpResponse::Created()
@@ -233,7 +239,7 @@ pub async fn delete_dialog(
 ) -> Result<HttpResponse, AppError> {
     let key_ids = selected(&query);
     if key_ids.is_empty() {
-        return Err(AppError::BadRequest(Msg::new("keys-none-selected")));
+        return nothing_selected(&current);
     }
     let keys = store::own_all(&state.db, current.account.id, current.tenant.project_id, &key_ids)
         .await?
@@ -253,7 +259,7 @@ pub async fn delete(
 ) -> Result<HttpResponse, AppError> {
     let key_ids = selected(&form);
     if key_ids.is_empty() {
-        return Err(AppError::BadRequest(Msg::new("keys-none-selected")));
+        return nothing_selected(&current);
     }
     let deleted =
         super::service::delete_own(&state.db, current.account.id, current.tenant.project_id, &key_ids).await?;
@@ -261,6 +267,17 @@ pub async fn delete(
         return Err(AppError::NotFound);
     }
     done(&current, Msg::new("keys-deleted").arg("count", key_ids.len()), &state).await
+}
+
+/// Delete with no key ticked: htmx shows the message as a toast; a browser
+/// without JavaScript goes back to the list, which shows it.
+fn nothing_selected(current: &CurrentTenant) -> Result<HttpResponse, AppError> {
+    let message = Msg::new("keys-none-selected");
+    if current.viewer.htmx {
+        return Err(AppError::BadRequest(message));
+    }
+    current.viewer.flash(false, message);
+    Ok(see_other("/keys"))
 }
 
 /// After a change: htmx gets the fresh list and a toast and closes the
@@ -272,7 +289,7 @@ async fn done(current: &CurrentTenant, message: Msg, state: &AppState) -> Result
     }
     let page = DonePage {
         l: current.viewer.layout(),
-        list: key_list(current, 1, state).await?,
+        list: key_list(current, ListQuery::default(), state).await?,
         message: message.in_lang(current.viewer.lang),
     };
     Ok(HttpResponse::Ok()
@@ -282,22 +299,27 @@ async fn done(current: &CurrentTenant, message: Msg, state: &AppState) -> Result
 }
 
 /// A page of the viewer's keys in their current project.
-async fn key_list(current: &CurrentTenant, page: i64, state: &AppState) -> Result<KeyList, AppError> {
-    let page = page.max(1);
-    let (keys, counts) = store::list(
+async fn key_list(current: &CurrentTenant, query: ListQuery, state: &AppState) -> Result<KeyList, AppError> {
+    let page = query.page.unwrap_or(1).clamp(1, i64::MAX / PAGE_SIZE);
+    let now = now();
+    let (keys, counts, matching) = store::list(
         &state.db,
         current.account.id,
         current.tenant.project_id,
+        query.status,
+        query.sort,
+        now,
         PAGE_SIZE,
         (page - 1) * PAGE_SIZE,
     )
     .await?;
-    let now = now();
     let keys = keys.into_iter().map(|k| KeyView::new(k, now)).collect();
     Ok(KeyList {
         keys,
         page,
-        pages: ((counts.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
+        pages: ((matching + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
         counts,
+        filter: query.status,
+        order: query.sort,
     })
 }

@@ -2,7 +2,7 @@
 
 use sqlx::{Row, SqliteConnection, sqlite::SqliteRow};
 
-use super::KeyName;
+use super::{KeyFilter, KeyName, KeyOrder};
 use crate::db::{Db, now};
 
 use crate::auth::identity::{AccountId, ProjectId};
@@ -98,33 +98,63 @@ pub struct KeyCounts {
 }
 
 /// One page of the owner's keys in a project, newest first, and their counts.
+/// The owner's keys in the project with the filter's status (`KeyFilter`),
+/// the status as `KeyStatus::of` decides it. `$1` account, `$2` project,
+/// `$3` now, `$4` the end of the warning window, `$5` the filter.
+const MATCHING: &str = "k.account_id = $1 AND k.project_id = $2 AND ($5 = 'all' OR $5 = \
+     CASE WHEN k.revoked_at IS NOT NULL THEN 'revoked' WHEN k.expires_at <= $3 THEN 'expired' \
+     WHEN k.expires_at <= $4 THEN 'expires_soon' ELSE 'active' END)";
+
+/// A page of the owner's keys in the project that pass `filter`, in
+/// `order`; with the counts the limit uses and how many pass the filter.
+#[allow(clippy::too_many_arguments)]
 pub async fn list(
     db: &Db,
     account_id: AccountId,
     project_id: ProjectId,
+    filter: KeyFilter,
+    order: KeyOrder,
+    now: i64,
     limit: i64,
     offset: i64,
-) -> sqlx::Result<(Vec<Key>, KeyCounts)> {
-    let rows = sqlx::query(select_keys!(
-        "WHERE k.account_id = $1 AND k.project_id = $2 ORDER BY k.created_at DESC, k.id DESC LIMIT $3 OFFSET $4"
-    ))
+) -> sqlx::Result<(Vec<Key>, KeyCounts, i64)> {
+    let order_by = match order {
+        KeyOrder::Created => "k.created_at DESC, k.id DESC",
+        KeyOrder::Expires => "k.expires_at ASC, k.id DESC",
+        KeyOrder::LastUsed => "k.last_used_at IS NULL, k.last_used_at DESC, k.id DESC",
+    };
+    let warn_until = now + super::WARN_DAYS * super::DAY;
+    // Put together from constant parts only.
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{} WHERE {MATCHING} ORDER BY {order_by} LIMIT $6 OFFSET $7",
+        select_keys!("")
+    )))
     .bind(account_id)
     .bind(project_id)
+    .bind(now)
+    .bind(warn_until)
+    .bind(filter.as_str())
     .bind(limit)
     .bind(offset)
     .fetch_all(db.read())
     .await?;
-    let total = sqlx::query_scalar("SELECT COUNT(*) FROM api_keys WHERE account_id = $1 AND project_id = $2")
-        .bind(account_id)
-        .bind(project_id)
-        .fetch_one(db.read())
-        .await?;
+    let (total, passing): (i64, i64) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*), COUNT(*) FILTER (WHERE {MATCHING}) FROM api_keys k
+         WHERE k.account_id = $1 AND k.project_id = $2"
+    )))
+    .bind(account_id)
+    .bind(project_id)
+    .bind(now)
+    .bind(warn_until)
+    .bind(filter.as_str())
+    .fetch_one(db.read())
+    .await?;
     let held = sqlx::query_scalar(HELD)
         .bind(account_id)
         .bind(project_id)
         .fetch_one(db.read())
         .await?;
-    Ok((rows.iter().map(key).collect(), KeyCounts { total, held }))
+    Ok((rows.iter().map(key).collect(), KeyCounts { total, held }, passing))
 }
 
 /// The owner's key with this public ID in the project, if it is theirs.

@@ -1,7 +1,7 @@
 //! The pages and fragments of api_keys: askama templates and the view
 //! models they show. No database and no rules here (`routes.rs` fills them).
 
-use super::{KeyStatus, store};
+use super::{KeyFilter, KeyOrder, KeyStatus, store};
 use crate::web::{FieldErrors, Layout};
 use askama::Template;
 use std::borrow::Cow;
@@ -57,6 +57,24 @@ pub struct KeyList {
     pub page: i64,
     pub pages: i64,
     pub counts: store::KeyCounts,
+    pub filter: KeyFilter,
+    pub order: KeyOrder,
+}
+
+impl KeyList {
+    /// The link to another page of the same filtered, ordered list.
+    pub fn page_link(&self, page: &i64) -> String {
+        format!(
+            "/keys?page={page}&status={}&sort={}",
+            self.filter.as_str(),
+            self.order.as_str()
+        )
+    }
+
+    /// Whether the list shows only some of the keys.
+    pub fn is_filtered(&self) -> bool {
+        self.filter != KeyFilter::All
+    }
 }
 
 #[derive(Template)]

@@ -316,8 +316,109 @@ async fn deleting_exactly_the_selected_keys() {
         StatusCode::OK
     );
 
-    let page = alice.client.post("/keys/delete", &[]).await;
-    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    // Delete with nothing ticked: without JavaScript, back to the list
+    // with the message; with htmx, a 400 the page shows as a toast.
+    for post in [true, false] {
+        let attempt = if post {
+            alice.client.post("/keys/delete", &[]).await
+        } else {
+            alice.client.get("/keys/delete").await
+        };
+        assert_eq!(attempt.status, StatusCode::SEE_OTHER);
+        assert_eq!(attempt.location(), Some("/keys"));
+        let list = alice.client.get("/keys").await;
+        list.assert_contains("Select at least one key first.");
+        assert_eq!(key_ids(&list), vec![kept.clone()]);
+    }
+    let toast = alice.client.get_with("/keys/delete", &[("HX-Request", "true")]).await;
+    assert_eq!(toast.status, StatusCode::BAD_REQUEST);
+    toast.assert_contains("Select at least one key first.");
+}
+
+#[tokio::test]
+async fn the_list_filters_by_status_and_sorts_keeping_both_across_pages() {
+    let app = spawn_app_with(|config| config.max_keys = 80).await;
+    let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
+    let now = now_in_db(&app).await;
+    // Made in this order: a long-lived key used an hour ago, one expiring in
+    // two days and never used, one expired, one revoked, and 52 more active.
+    let (used, _) = app.key_for("MST110001", &alice.user, 300).await;
+    let (soon, _) = app.key_for("MST110001", &alice.user, 2).await;
+    let (expired, _) = app.key_for("MST110001", &alice.user, 30).await;
+    let (revoked, _) = app.key_for("MST110001", &alice.user, 30).await;
+    for (key, sql, value) in [
+        (
+            &used,
+            "UPDATE api_keys SET last_used_at = $1 WHERE key_id = $2",
+            now - 3600,
+        ),
+        (
+            &expired,
+            "UPDATE api_keys SET expires_at = $1 WHERE key_id = $2",
+            now - 60,
+        ),
+        (
+            &revoked,
+            "UPDATE api_keys SET revoked_at = $1 WHERE key_id = $2",
+            now - 60,
+        ),
+    ] {
+        sqlx::query(sql)
+            .bind(value)
+            .bind(key)
+            .execute(app.db.read())
+            .await
+            .unwrap();
+    }
+    for n in 0..52 {
+        app.key_for("MST110001", &alice.user, 30).await;
+        sqlx::query("UPDATE api_keys SET created_at = created_at + $1 WHERE id = (SELECT MAX(id) FROM api_keys)")
+            .bind(n + 1)
+            .execute(app.db.read())
+            .await
+            .unwrap();
+    }
+
+    let page = alice.client.get("/keys").await;
+    page.assert_contains("<option value=\"all\" selected>All keys</option>");
+    page.assert_contains("<option value=\"created\" selected>Newest first</option>");
+    page.assert_contains("data-select-all=\"key\"");
+    let only = |status: &str| format!("/keys?status={status}");
+    assert_eq!(
+        key_ids(&alice.client.get(&only("expires_soon")).await),
+        vec![soon.clone()]
+    );
+    assert_eq!(
+        key_ids(&alice.client.get(&only("expired")).await),
+        vec![expired.clone()]
+    );
+    assert_eq!(
+        key_ids(&alice.client.get(&only("revoked")).await),
+        vec![revoked.clone()]
+    );
+    let active = alice.client.get(&only("active")).await;
+    active.assert_contains("<option value=\"active\" selected>Active</option>");
+    assert_eq!(key_ids(&active).len(), 50);
+    assert!(![&soon, &expired, &revoked].iter().any(|k| key_ids(&active).contains(k)));
+    // The pager keeps the filter and the order.
+    active.assert_contains("href=\"/keys?page=2&#38;status=active&#38;sort=created\"");
+    let rest = alice.client.get("/keys?page=2&status=active&sort=created").await;
+    assert_eq!(key_ids(&rest).len(), 3, "53 active: 50 on page 1, 3 on page 2");
+    assert_eq!(key_ids(&rest).last(), Some(&used), "the oldest last");
+
+    let by_use = alice.client.get("/keys?sort=last_used").await;
+    assert_eq!(key_ids(&by_use)[0], used, "the only used key comes first");
+    let by_expiry = alice.client.get("/keys?sort=expires").await;
+    assert_eq!(key_ids(&by_expiry)[..2], [expired.clone(), soon.clone()]);
+
+    // Nothing matching says so; a made-up filter is a 400, not a guess.
+    sqlx::query("UPDATE api_keys SET revoked_at = NULL")
+        .execute(app.db.read())
+        .await
+        .unwrap();
+    let none = alice.client.get(&only("revoked")).await;
+    none.assert_contains("No keys match this filter.");
+    assert_eq!(alice.client.get(&only("lost")).await.status, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]

@@ -131,7 +131,7 @@ async fn api_keys_with_javascript_create_extend_and_delete_in_place() {
     );
 
     // Extend through the row menu.
-    let key_id: String = sqlx::query_scalar("SELECT key_id FROM api_keys")
+    let key_id: String = sqlx::query_scalar("SELECT key_id FROM api_keys WHERE name = 'notebook'")
         .fetch_one(app.db.read())
         .await
         .unwrap();
@@ -142,7 +142,7 @@ async fn api_keys_with_javascript_create_extend_and_delete_in_place() {
     browser.click("#dialog button[type=submit]").await;
     browser.wait_for_text(&format!("Key {key_id} saved.")).await;
     browser.wait_until("!document.getElementById('dialog').open").await;
-    let extended: i64 = sqlx::query_scalar("SELECT expires_at - created_at FROM api_keys")
+    let extended: i64 = sqlx::query_scalar("SELECT expires_at - created_at FROM api_keys WHERE name = 'notebook'")
         .fetch_one(app.db.read())
         .await
         .unwrap();
@@ -166,7 +166,38 @@ async fn api_keys_with_javascript_create_extend_and_delete_in_place() {
         ))
         .await;
     browser.find(&format!("#key-{kept}")).await;
-    assert_eq!(app.count("SELECT COUNT(*) FROM api_keys").await, 1);
+    let made_here = "SELECT COUNT(*) FROM api_keys WHERE name IN ('notebook', 'test key')";
+    assert_eq!(app.count(made_here).await, 1);
+
+    // "Select all" ticks every key on the page, and unticks them again.
+    app.key_for("MST110001", &user, 30).await;
+    browser.client.refresh().await.unwrap();
+    let ticked = "document.querySelectorAll('input[name=key]:checked').length";
+    browser.click("input[data-select-all]").await;
+    browser
+        .wait_until(&format!(
+            "{ticked} === document.querySelectorAll('input[name=key]').length && {ticked} > 1"
+        ))
+        .await;
+    browser.click("input[data-select-all]").await;
+    browser.wait_until(&format!("{ticked} === 0")).await;
+
+    // Choosing a status filters the list in place, and the address says so.
+    browser
+        .client
+        .execute(
+            "window.stillHere = true;
+             var s = document.querySelector('select[name=status]'); s.value = 'expired';
+             s.dispatchEvent(new Event('change', {bubbles: true})); return true;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser.wait_for_text("No keys match this filter.").await;
+    browser
+        .wait_until("location.search.indexOf('status=expired') >= 0")
+        .await;
+    browser.wait_until("window.stillHere === true").await;
     browser.close().await;
 }
 
@@ -219,7 +250,7 @@ async fn api_keys_without_javascript_work_through_plain_forms() {
     assert_eq!(secret.len(), 36);
 
     browser.goto("/keys").await;
-    let key_id: String = sqlx::query_scalar("SELECT key_id FROM api_keys")
+    let key_id: String = sqlx::query_scalar("SELECT key_id FROM api_keys WHERE name = 'no-js'")
         .fetch_one(app.db.read())
         .await
         .unwrap();
@@ -230,7 +261,7 @@ async fn api_keys_without_javascript_work_through_plain_forms() {
     browser.click("main button.danger").await;
     browser.wait_for_text("One key deleted.").await;
     assert_eq!(browser.path().await, "/keys");
-    assert_eq!(app.count("SELECT COUNT(*) FROM api_keys").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM api_keys WHERE name = 'no-js'").await, 0);
     browser.close().await;
 }
 

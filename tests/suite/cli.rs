@@ -405,3 +405,24 @@ async fn a_command_line_change_is_seen_by_the_running_portal_within_a_second() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(took < std::time::Duration::from_secs(1), "seen after {took:?}");
 }
+
+#[tokio::test]
+async fn the_demo_data_has_keys_that_were_used_and_their_calls() {
+    let app = crate::common::spawn_app().await;
+    assert!(member_center::demo::load_if_empty(&app.db).await.unwrap());
+    let mut alice = app.client();
+    alice.sign_in("alice", member_center::demo::PASSWORD).await;
+    let keys = alice.get("/keys").await;
+    keys.assert_contains("ci-deploy");
+    keys.assert_contains("jupyter-lab");
+    // The CI key was used this morning; the other never.
+    let used = app
+        .count("SELECT COUNT(*) FROM api_keys WHERE name = 'ci-deploy' AND last_used_at IS NOT NULL")
+        .await;
+    assert_eq!(used, 2, "alice's and bob's CI keys");
+    keys.assert_contains("Never");
+    let activity = alice.get("/activity").await;
+    activity.assert_contains("/api/v1/whoami");
+    activity.assert_contains("/api/v1/allocations");
+    assert_eq!(app.count("SELECT COUNT(*) FROM api_activity").await, 48);
+}
