@@ -563,6 +563,36 @@ async fn filtering_the_activity_log_in_the_browser() {
 }
 
 #[tokio::test]
+async fn in_the_dark_theme_the_banner_and_the_user_menu_stay_legible() {
+    let _one = ONE_AT_A_TIME.lock();
+    let app = demo_app().await;
+    let user = alice(&app).await;
+    app.key_for("MST110001", &user, 3).await;
+    let browser = Browser::start_themed(&app.base, true, DESKTOP.0, DESKTOP.1, true).await;
+    browser.sign_in("alice", PASSWORD).await;
+    browser.find(".user-menu").await;
+    browser
+        .wait_until("matchMedia('(prefers-color-scheme: dark)').matches")
+        .await;
+    browser
+        .wait_for_text("One of your API keys expires within 7 days.")
+        .await;
+    browser.screenshot("overview-en-desktop-dark").await;
+    browser.assert_accessible("overview, dark").await;
+    browser.click(".user-menu summary").await;
+    browser
+        .wait_until("getComputedStyle(document.querySelector('.user-menu > ul')).opacity === '1'")
+        .await;
+    browser.screenshot("user-menu-en-desktop-dark").await;
+    browser.assert_accessible("user menu, dark").await;
+    browser
+        .assert_legible(".user-menu > ul a, .user-menu > ul button", ".user-menu > ul")
+        .await;
+    browser.assert_legible(".banner p", ".banner").await;
+    browser.close().await;
+}
+
+#[tokio::test]
 async fn every_main_page_looks_finished_and_passes_axe_in_both_languages_and_sizes() {
     let _one = ONE_AT_A_TIME.lock();
     let app = demo_app().await;
@@ -600,6 +630,19 @@ async fn every_main_page_looks_finished_and_passes_axe_in_both_languages_and_siz
             }
             browser.screenshot(&shot("overview")).await;
             browser.assert_accessible("overview").await;
+
+            // The user menu, open: every item legible (axe checks contrast).
+            browser.click(".user-menu summary").await;
+            browser
+                .wait_until("getComputedStyle(document.querySelector('.user-menu > ul')).opacity === '1'")
+                .await;
+            browser.screenshot(&shot("user-menu")).await;
+            browser.assert_accessible("user menu").await;
+            browser
+                .assert_legible(".user-menu > ul a, .user-menu > ul button", ".user-menu > ul")
+                .await;
+            browser.click(".user-menu summary").await;
+            browser.wait_until("!document.querySelector('.user-menu').open").await;
 
             browser.click(".project-switch").await;
             browser.wait_until("document.getElementById('dialog').open").await;

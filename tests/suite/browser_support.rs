@@ -33,6 +33,12 @@ impl Browser {
     /// Starts chromedriver and a headless Chromium; `javascript: false`
     /// starts it with JavaScript blocked by preference.
     pub async fn start(base: &str, javascript: bool, width: u32, height: u32) -> Browser {
+        Self::start_themed(base, javascript, width, height, false).await
+    }
+
+    /// The same, in the dark colour scheme when `dark` (the page's
+    /// `prefers-color-scheme: dark`).
+    pub async fn start_themed(base: &str, javascript: bool, width: u32, height: u32, dark: bool) -> Browser {
         for binary in [CHROMEDRIVER, CHROMIUM] {
             assert!(
                 std::path::Path::new(binary).exists(),
@@ -63,6 +69,9 @@ impl Browser {
         ];
         if !javascript {
             args.push("--blink-settings=scriptEnabled=false".into());
+        }
+        if dark {
+            args.push("--force-dark-mode".into());
         }
         let mut prefs = json!({ "intl.accept_languages": "en-US,en" });
         if !javascript {
@@ -193,6 +202,35 @@ impl Browser {
         std::fs::create_dir_all(&dir).unwrap();
         let png = self.client.screenshot().await.unwrap();
         std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    }
+
+    /// Fails unless every element matching `text` has a contrast of at least
+    /// 4.5:1 against the background of `surface` (for what axe cannot judge,
+    /// such as text over an absolutely placed menu).
+    pub async fn assert_legible(&self, text: &str, surface: &str) {
+        let script = format!(
+            "const rgb = c => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+             const lum = c => {{ const [r, g, b] = rgb(c).map(v => {{ v /= 255;
+                 return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }});
+                 return 0.2126 * r + 0.7152 * g + 0.0722 * b; }};
+             const bg = lum(getComputedStyle(document.querySelector({surface:?})).backgroundColor);
+             return [...document.querySelectorAll({text:?})].map(e => {{
+                 const fg = lum(getComputedStyle(e).color);
+                 const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+                 return [e.textContent.trim(), ratio];
+             }});"
+        );
+        let found = self.client.execute(&script, vec![]).await.unwrap();
+        let found = found.as_array().cloned().unwrap_or_default();
+        assert!(!found.is_empty(), "nothing matches {text}");
+        for pair in found {
+            let ratio = pair[1].as_f64().unwrap_or(0.0);
+            assert!(
+                ratio >= 4.5,
+                "{:?} has a contrast of {ratio:.2}:1 on {surface}",
+                pair[0]
+            );
+        }
     }
 
     /// Runs axe-core on the page and fails on any serious or critical violation.
