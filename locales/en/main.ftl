@@ -501,3 +501,29 @@ sessions-ended = { $count ->
 nav-object-storage = Object storage
 permissions-unknown-default = There is no service { $service }: use { $known }.
 member-not-in-project = { $username } is not a member of { $project }.
+time-just-now = just now
+time-minutes-ago = { $n ->
+    [one] a minute ago
+   *[other] { $n } minutes ago
+}
+time-hours-ago = { $n ->
+    [one] an hour ago
+   *[other] { $n } hours ago
+}
+time-days-ago = { $n ->
+    [one] a day ago
+   *[other] { $n } days ago
+}
+time-in-minutes = { $n ->
+    [one] in a minute
+   *[other] in { $n } minutes
+}
+time-in-hours = { $n ->
+    [one] in an hour
+   *[other] in { $n } hours
+}
+time-in-days = { $n ->
+    [one] in a day
+   *[other] in { $n } days
+}
+times-in-zone = Times are shown in { $zone }; you can change the zone in your profile.

@@ -11,7 +11,7 @@ use crate::{
     error::AppError,
     projects::{self as members},
     web::FieldErrors,
-    web::{csv, date_range, format_time, html},
+    web::{csv, date_range, html},
 };
 
 const PAGE_SIZE: i64 = 50;
@@ -118,7 +118,7 @@ pub async fn csv(
                         .map(|r| {
                             vec![
                                 r.id.to_string(),
-                                format_time(r.at, zone),
+                                crate::format::iso_local(r.at, zone),
                                 r.actor.unwrap_or_default(),
                                 r.action,
                                 r.target,
@@ -154,7 +154,7 @@ pub async fn csv(
                     .map(|r| {
                         vec![
                             r.id.to_string(),
-                            format_time(r.at, zone),
+                            crate::format::iso_local(r.at, zone),
                             r.username,
                             r.key_id,
                             r.method,

@@ -151,7 +151,7 @@ pub async fn ledger_csv(
                 .map(|r| {
                     vec![
                         r.id.to_string(),
-                        crate::web::format_time(r.at, zone),
+                        crate::format::iso_local(r.at, zone),
                         r.service.unwrap_or_default(),
                         r.actor.unwrap_or_default(),
                         r.kind,

@@ -647,6 +647,40 @@ async fn the_last_used_time_appears_on_the_page() {
     assert!(used, "last-used time was never written");
     let list = alice.client.get("/keys").await;
     assert!(!list.body.contains(">Never<"));
+    list.assert_contains(">just now</time>");
+}
+
+#[tokio::test]
+async fn times_are_compact_in_time_elements_with_the_zone_named_once() {
+    let app = spawn_app().await;
+    let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
+    let (key_id, _) = app.key_for("MST110001", &alice.user, 30).await;
+    let now = now_in_db(&app).await;
+    // Used three hours ago; made 2026-11-29 08:00 UTC (16:00 in Taipei).
+    sqlx::query("UPDATE api_keys SET last_used_at = $1, created_at = 1795939200 WHERE key_id = $2")
+        .bind(now - 3 * 3600 - 30)
+        .bind(&key_id)
+        .execute(app.db.read())
+        .await
+        .unwrap();
+    let page = alice.client.get("/keys").await;
+    page.assert_contains(
+        r#"<time datetime="2026-11-29T16:00:00+08:00" title="2026-11-29 16:00 Asia/Taipei">2026-11-29 16:00</time>"#,
+    );
+    page.assert_contains(">in 30 days</time>");
+    page.assert_contains(">3 hours ago</time>");
+    page.assert_contains("Times are shown in Asia/Taipei");
+    // The zone is named in the footer and in hover titles, not in every cell.
+    assert!(!page.body.contains("16:00 Asia/Taipei<"), "a cell names the zone");
+
+    alice
+        .client
+        .post("/language", &[("lang", "zh-TW"), ("next", "/keys")])
+        .await;
+    let page = alice.client.get("/keys").await;
+    page.assert_contains(">30 天後</time>");
+    page.assert_contains(">3 小時前</time>");
+    page.assert_contains("時間以 Asia/Taipei 時區顯示");
 }
 
 #[tokio::test]

@@ -553,6 +553,12 @@ async fn activity_shows_each_viewer_what_they_may_see_and_exports_it() {
     let lines: Vec<&str> = csv.body.lines().collect();
     assert_eq!(lines[0], "id,time,member,key_id,method,path,status,latency_us");
     assert_eq!(lines.len(), 1 + 3);
+    // Times in exports: ISO 8601 with seconds and the viewer's offset.
+    let time = lines[1].split(',').nth(1).unwrap();
+    assert!(
+        time.len() == 25 && time.as_bytes()[10] == b'T' && time.ends_with("+08:00"),
+        "{time}"
+    );
     assert!(
         lines[1..]
             .iter()
