@@ -55,6 +55,16 @@ pub enum PlatformRole {
 }
 
 impl PlatformRole {
+    /// Where someone with this role starts: their console, or `None` for
+    /// the Account & Project overview.
+    pub fn console(self) -> Option<&'static str> {
+        match self {
+            PlatformRole::None => None,
+            PlatformRole::Support => Some("/support"),
+            PlatformRole::Operator => Some("/operator"),
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             PlatformRole::None => "none",

@@ -96,6 +96,12 @@ pub async fn sign_in(
             store::attempt_succeeded(db, &client.address, &username).await?;
             viewer.sign_in(&state, &account, &client).await?;
             tracing::info!(account = %account.username, address = %client.address, "signed in");
+            // Support staff and operators start at their console unless
+            // they were on their way somewhere.
+            let next = match account.platform_role.console() {
+                Some(console) if next == "/" => console.to_string(),
+                _ => next,
+            };
             Ok(redirect_after_post(viewer.htmx, &next))
         }
         _ => refuse(&viewer, StatusCode::UNPROCESSABLE_ENTITY, Msg::new("signin-failed")),

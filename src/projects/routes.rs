@@ -7,14 +7,19 @@ use serde::Deserialize;
 use super::store;
 use crate::{
     AppState,
-    auth::CurrentUser,
+    auth::{CurrentUser, Viewer},
     error::AppError,
     web::{i18n::Msg, redirect_after_post, see_other},
 };
 
-/// The landing page is the Account & Project overview.
-pub async fn home() -> HttpResponse {
-    see_other("/account")
+/// The landing page: the Account & Project overview, or for support staff
+/// and operators outside any project, their console.
+pub async fn home(viewer: Viewer) -> HttpResponse {
+    let console = match (&viewer.account, &viewer.tenant) {
+        (Some(account), None) => account.platform_role.console(),
+        _ => None,
+    };
+    see_other(console.unwrap_or("/account"))
 }
 
 /// The switcher: a dialog for htmx, a page otherwise.

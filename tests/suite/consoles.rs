@@ -867,3 +867,42 @@ async fn activity_past_the_retention_is_pruned_once_a_day() {
     // The day's run is claimed: another instance would not prune again today.
     assert!(!app.db.claim_run("activity-retention", 86_400, now).await.unwrap());
 }
+
+#[tokio::test]
+async fn support_and_operators_land_on_their_console_after_sign_in() {
+    use member_center::accounts::PlatformRole;
+    let app = crate::common::spawn_app().await;
+    let support = app.create_user("sally", PlatformRole::Support).await;
+    let operator = app.create_user("otto", PlatformRole::Operator).await;
+    let member = app.member("alice", "MST110001", "tenant_user").await;
+    for (user, console) in [(&support, "/support"), (&operator, "/operator")] {
+        let mut client = app.client();
+        let signed_in = client.sign_in(&user.username, &user.password).await;
+        assert_eq!(signed_in.location(), Some(console), "{}", user.username);
+        assert_eq!(client.get("/").await.location(), Some(console));
+        // Where they were going wins over the console.
+        client.post("/sign-out", &[]).await;
+        client.get("/sign-in").await;
+        let page = client
+            .post(
+                "/sign-in",
+                &[
+                    ("username", &user.username),
+                    ("password", &user.password),
+                    ("next", "/account"),
+                ],
+            )
+            .await;
+        assert_eq!(page.location(), Some("/account"));
+    }
+    // Everyone else starts at the overview.
+    let mut client = app.client();
+    let signed_in = client.sign_in(&member.user.username, &member.user.password).await;
+    assert_eq!(signed_in.location(), Some("/"));
+    assert_eq!(client.get("/").await.location(), Some("/account"));
+    // Support staff who are also in a project start there.
+    app.add_member("MST110001", &support, "tenant_user").await;
+    let mut client = app.client();
+    client.sign_in(&support.username, &support.password).await;
+    assert_eq!(client.get("/").await.location(), Some("/account"));
+}
