@@ -368,6 +368,18 @@ pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(e) if e.is_unique_violation())
 }
 
+/// A `LIKE … ESCAPE '\'` pattern matching text that contains `text`
+/// (lower-cased: compare with `lower(column)`), its wildcards taken literally.
+pub fn contains_pattern(text: &str) -> String {
+    let escaped = text
+        .trim()
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
 /// Seconds since the Unix epoch, the only form of time stored.
 pub fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
@@ -375,6 +387,11 @@ pub fn now() -> i64 {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn contains_patterns_take_wildcards_literally() {
+        assert_eq!(super::contains_pattern(" Al_%\\ "), "%al\\_\\%\\\\%");
+    }
+
     #[tokio::test]
     async fn a_periodic_job_runs_once_per_period_across_instances() {
         let dir = tempfile::tempdir().unwrap();

@@ -527,3 +527,10 @@ time-in-days = { $n ->
    *[other] in { $n } days
 }
 times-in-zone = Times are shown in { $zone }; you can change the zone in your profile.
+members-search = Find a member
+members-search-button = Search
+members-matching = { $count ->
+    [one] One member
+   *[other] { $count } members
+}
+members-none-match = No member's name or username contains “{ $q }”.

@@ -479,3 +479,7 @@ time-in-minutes = { $n } 分鐘後
 time-in-hours = { $n } 小時後
 time-in-days = { $n } 天後
 times-in-zone = 時間以 { $zone } 時區顯示；可在個人資料中變更時區。
+members-search = 尋找成員
+members-search-button = 搜尋
+members-matching = 共 { $count } 位成員
+members-none-match = 沒有成員的名稱或帳號包含「{ $q }」。

@@ -193,12 +193,7 @@ pub async fn set_platform_role(db: &Db, id: AccountId, role: PlatformRole) -> sq
 /// Accounts whose username, email or name contains `q`, or that hold a key
 /// with this ID or these first 8 characters.
 pub async fn search(db: &Db, q: &str) -> sqlx::Result<Vec<Account>> {
-    let escaped = q
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    let pattern = format!("%{escaped}%");
+    let pattern = crate::db::contains_pattern(q);
     let rows = sqlx::query(
         "SELECT id, username, display_name, email, phone, status, platform_role, language, time_zone, session_epoch, password_hash
          FROM accounts a

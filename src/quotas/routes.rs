@@ -14,7 +14,7 @@ use crate::{
     auth::identity::{AccountId, ProjectId},
     error::AppError,
     projects::{self as members, Member},
-    web::{Layout, html, i18n::Msg, see_other},
+    web::{html, i18n::Msg, see_other},
 };
 
 #[derive(Deserialize)]
@@ -22,39 +22,49 @@ pub struct ServiceQuery {
     service: Option<String>,
 }
 
+/// The Quota page's address: the service, a search of the members, a page.
+#[derive(Deserialize)]
+pub struct PageQuery {
+    service: Option<String>,
+    #[serde(default)]
+    q: String,
+    page: Option<i64>,
+}
+
+/// Members shown on one page of the Quota page.
+const PAGE_SIZE: i64 = 50;
+
 fn service_of(query: &ServiceQuery) -> Result<QuotaService, AppError> {
-    match query.service.as_deref() {
+    service_named(query.service.as_deref())
+}
+
+fn service_named(code: Option<&str>) -> Result<QuotaService, AppError> {
+    match code {
         None | Some("") => Ok(QuotaService::Ccs),
         Some(code) => QuotaService::parse(code).ok_or(AppError::BadRequest(Msg::new("quota-unknown-service"))),
     }
 }
 
-async fn member_rows(
-    l: &Layout,
-    db: &crate::db::Db,
-    project_id: ProjectId,
-    service: QuotaService,
-) -> Result<Vec<MemberRow>, AppError> {
-    let rows = store::members_with_gauges(db, project_id, service).await?;
-    let mut figures = HashMap::new();
-    Ok(rows
-        .into_iter()
-        .map(|(member, gauges)| MemberRow::new(l, member, gauges, &mut figures))
-        .collect())
-}
-
 pub async fn page(
     admin: TenantAdmin,
-    query: web::Query<ServiceQuery>,
+    query: web::Query<PageQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let TenantAdmin(current) = admin;
-    let service = service_of(&query)?;
+    let service = service_named(query.service.as_deref())?;
+    let search: String = query.q.trim().chars().take(64).collect();
+    let page = query.page.unwrap_or(1).clamp(1, i64::MAX / PAGE_SIZE);
     let db = &state.db;
     let project_id = current.tenant.project_id;
     let project = store::project_gauges(db, project_id, service).await?;
     let l = current.viewer.layout();
-    let rows = member_rows(&l, db, project_id, service).await?;
+    let (members, matching) =
+        store::member_page_with_gauges(db, project_id, service, &search, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
+    let mut figures = HashMap::new();
+    let rows = members
+        .into_iter()
+        .map(|(member, gauges)| MemberRow::new(&l, member, gauges, &mut figures))
+        .collect();
     let (allocations, live_total) = store::live_allocations_of_project(db, project_id, service, 100).await?;
     html(&QuotaPage {
         l,
@@ -62,6 +72,10 @@ pub async fn page(
         services: QuotaService::ALL,
         project,
         rows,
+        search,
+        page,
+        pages: ((matching + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
+        matching,
         allocations,
         live_total,
     })

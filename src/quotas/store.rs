@@ -718,16 +718,42 @@ pub async fn members_with_gauges(
     project_id: ProjectId,
     service: QuotaService,
 ) -> sqlx::Result<Vec<(MemberName, Vec<Gauge>)>> {
-    let mut by_account = all_member_gauges(db, project_id, service).await?;
-    let members: Vec<(AccountId, String, String)> = sqlx::query_as(
-        "SELECT a.id, a.username, a.display_name FROM memberships m JOIN accounts a ON a.id = m.account_id
-         WHERE m.project_id = $1 ORDER BY a.display_name, a.username",
-    )
+    // LIMIT -1: every member.
+    Ok(member_page_with_gauges(db, project_id, service, "", -1, 0).await?.0)
+}
+
+/// A page of the project's members whose name or username contains
+/// `search` (all when empty), by name, with their gauges; and how many
+/// members match.
+pub async fn member_page_with_gauges(
+    db: &Db,
+    project_id: ProjectId,
+    service: QuotaService,
+    search: &str,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<(Vec<(MemberName, Vec<Gauge>)>, i64)> {
+    const MATCHING: &str = "FROM memberships m JOIN accounts a ON a.id = m.account_id
+         WHERE m.project_id = $1
+           AND ($2 = '%%' OR lower(a.username) LIKE $2 ESCAPE '\\' OR lower(a.display_name) LIKE $2 ESCAPE '\\')";
+    let pattern = crate::db::contains_pattern(search);
+    let members: Vec<(AccountId, String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT a.id, a.username, a.display_name {MATCHING} ORDER BY a.display_name, a.username LIMIT $3 OFFSET $4"
+    )))
     .bind(project_id)
+    .bind(&pattern)
+    .bind(limit)
+    .bind(offset)
     .fetch_all(db.read())
     .await?;
+    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {MATCHING}")))
+        .bind(project_id)
+        .bind(&pattern)
+        .fetch_one(db.read())
+        .await?;
+    let mut by_account = all_member_gauges(db, project_id, service).await?;
     let unset = || gauges(service, &HashMap::new(), |_| None);
-    Ok(members
+    let page = members
         .into_iter()
         .map(|(account_id, username, display_name)| {
             let mine = by_account.remove(&account_id).unwrap_or_else(unset);
@@ -738,7 +764,8 @@ pub async fn members_with_gauges(
             };
             (member, mine)
         })
-        .collect())
+        .collect();
+    Ok((page, total))
 }
 
 /// Deletes a member's quotas in a project.

@@ -40,13 +40,29 @@ pub(super) struct QuotaPage {
     pub(super) service: QuotaService,
     pub(super) services: [QuotaService; 2],
     pub(super) project: Vec<Gauge>,
+    /// One page of the members whose name contains `search`.
     pub(super) rows: Vec<MemberRow>,
+    pub(super) search: String,
+    pub(super) page: i64,
+    pub(super) pages: i64,
+    /// How many members match the search.
+    pub(super) matching: i64,
     /// The newest live allocations of the service, and how many there are.
     pub(super) allocations: Vec<store::LiveAllocation>,
     pub(super) live_total: i64,
 }
 
 impl QuotaPage {
+    /// Another page of the same service and search.
+    pub(super) fn page_link(&self, page: &i64) -> String {
+        let query: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("service", self.service.code())
+            .append_pair("q", &self.search)
+            .append_pair("page", &page.to_string())
+            .finish();
+        format!("/quota?{query}")
+    }
+
     pub(super) fn resources_text(&self, allocation: &store::LiveAllocation) -> String {
         allocation
             .resources

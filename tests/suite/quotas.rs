@@ -700,3 +700,42 @@ async fn a_negative_sub_wallet_blocks_only_its_member_in_the_same_batch() {
     assert!(matches!(outcomes[2], Outcome::Admission(Admission::Created(_))));
     assert_eq!(app.count("SELECT COUNT(*) FROM allocations").await, 2);
 }
+
+#[tokio::test]
+async fn a_large_project_s_members_come_fifty_to_a_page_and_can_be_searched() {
+    let app = spawn_app().await;
+    let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
+    for n in 0..119 {
+        let user = app
+            .create_user(&format!("user{n:03}"), member_center::accounts::PlatformRole::None)
+            .await;
+        app.add_member("MST110001", &user, "tenant_user").await;
+    }
+    let outsider = app.member("mallory", "MST110002", "tenant_admin").await;
+    let rows = |page: &crate::common::Page| page.body.matches("<tr id=\"member-").count();
+
+    let first = alice.client.get("/quota").await;
+    first.assert_contains("120 members");
+    assert_eq!(rows(&first), 50);
+    first.assert_contains("href=\"/quota?service=ccs&#38;q=&#38;page=2\"");
+    let last = alice.client.get("/quota?service=ccs&page=3").await;
+    assert_eq!(rows(&last), 20);
+    let beyond = alice.client.get("/quota?page=99").await;
+    assert_eq!(beyond.status, StatusCode::OK);
+    assert_eq!(rows(&beyond), 0);
+
+    // Search by username or name, case-insensitive; the page keeps it.
+    let found = alice.client.get("/quota?service=ccs&q=USER10").await;
+    found.assert_contains("10 members");
+    assert_eq!(rows(&found), 10);
+    found.assert_contains("value=\"USER10\"");
+    let by_name = alice.client.get("/quota?q=user042+Test").await;
+    assert_eq!(rows(&by_name), 1);
+    // Wildcards are taken literally; another project's member is never found.
+    for q in ["%25", "_", "mallory"] {
+        let none = alice.client.get(&format!("/quota?q={q}")).await;
+        assert_eq!(rows(&none), 0, "{q}");
+        none.assert_contains("name or username contains");
+    }
+    assert!(!first.body.contains(&outsider.user.username));
+}
