@@ -19,17 +19,43 @@ use crate::{
     web::{FieldErrors, i18n::Msg, redirect_after_post},
 };
 
+/// Members shown on one page of the Members tab.
+const PAGE_SIZE: i64 = 50;
+
+/// The Members tab's address: a search of the members, a page.
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    q: String,
+    page: Option<i64>,
+}
+
 async fn page(
     current: &CurrentTenant,
+    listing: &ListQuery,
     identifier: String,
     role: String,
     errors: FieldErrors,
     state: &AppState,
 ) -> Result<MembersPage, AppError> {
+    let search: String = listing.q.trim().chars().take(64).collect();
+    let page = listing.page.unwrap_or(1).clamp(1, i64::MAX / PAGE_SIZE);
+    let (members, matching) = service::member_page(
+        &state.db,
+        current.tenant.project_id,
+        &search,
+        PAGE_SIZE,
+        (page - 1) * PAGE_SIZE,
+    )
+    .await?;
     Ok(MembersPage {
         l: current.viewer.layout(),
         tab: "members",
-        members: service::members(&state.db, current.tenant.project_id).await?,
+        members,
+        search,
+        page,
+        pages: ((matching + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
+        matching,
         me: current.account.id,
         identifier,
         role,
@@ -37,9 +63,14 @@ async fn page(
     })
 }
 
-pub async fn list(current: CurrentTenant, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn list(
+    current: CurrentTenant,
+    query: web::Query<ListQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let page = page(
         &current,
+        &query,
         String::new(),
         "tenant_user".into(),
         FieldErrors::default(),
@@ -105,6 +136,7 @@ pub async fn add(
     }
     let page = page(
         &current,
+        &ListQuery::default(),
         identifier.chars().take(254).collect(),
         form.role.chars().take(16).collect(),
         errors,

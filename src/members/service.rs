@@ -150,4 +150,4 @@ pub async fn remove(
     Ok(())
 }
 
-pub use crate::projects::service::{member, members};
+pub use crate::projects::service::{member, member_page, members};

@@ -16,11 +16,28 @@ use askama::Template;
 pub(super) struct MembersPage {
     pub(super) l: Layout,
     pub(super) tab: &'static str,
+    /// One page of the members whose name contains `search`.
     pub(super) members: Vec<Member>,
+    pub(super) search: String,
+    pub(super) page: i64,
+    pub(super) pages: i64,
+    /// How many members match the search.
+    pub(super) matching: i64,
     pub(super) me: AccountId,
     pub(super) identifier: String,
     pub(super) role: String,
     pub(super) errors: FieldErrors,
+}
+
+impl MembersPage {
+    /// Another page of the same search.
+    pub(super) fn page_link(&self, page: &i64) -> String {
+        let query: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("q", &self.search)
+            .append_pair("page", &page.to_string())
+            .finish();
+        format!("/account/members?{query}")
+    }
 }
 
 #[derive(Template)]

@@ -90,15 +90,39 @@ fn member_from(row: &SqliteRow) -> Member {
 
 /// Every member of a project, by display name.
 pub async fn members(db: &Db, project_id: ProjectId) -> sqlx::Result<Vec<Member>> {
-    let rows = sqlx::query(
-        "SELECT a.id AS account_id, a.username, a.display_name, a.email, m.role, m.created_at
-         FROM memberships m JOIN accounts a ON a.id = m.account_id
-         WHERE m.project_id = $1 ORDER BY a.display_name, a.username",
-    )
+    // LIMIT -1: every member.
+    Ok(member_page(db, project_id, "", -1, 0).await?.0)
+}
+
+/// A page of the project's members whose name or username contains
+/// `search` (all when empty), by name; and how many match.
+pub async fn member_page(
+    db: &Db,
+    project_id: ProjectId,
+    search: &str,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<(Vec<Member>, i64)> {
+    const MATCHING: &str = "FROM memberships m JOIN accounts a ON a.id = m.account_id
+         WHERE m.project_id = $1
+           AND ($2 = '%%' OR lower(a.username) LIKE $2 ESCAPE '\\' OR lower(a.display_name) LIKE $2 ESCAPE '\\')";
+    let pattern = crate::db::contains_pattern(search);
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT a.id AS account_id, a.username, a.display_name, a.email, m.role, m.created_at {MATCHING}
+         ORDER BY a.display_name, a.username LIMIT $3 OFFSET $4"
+    )))
     .bind(project_id)
+    .bind(&pattern)
+    .bind(limit)
+    .bind(offset)
     .fetch_all(db.read())
     .await?;
-    Ok(rows.iter().map(member_from).collect())
+    let total = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {MATCHING}")))
+        .bind(project_id)
+        .bind(&pattern)
+        .fetch_one(db.read())
+        .await?;
+    Ok((rows.iter().map(member_from).collect(), total))
 }
 
 /// One member of a project, if the account is one.

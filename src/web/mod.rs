@@ -244,37 +244,38 @@ impl Layout {
 
     /// A stored time as a `<time>` element (HTML: show it with `|safe`):
     /// compact, in the viewer's zone, which the page names once in its
-    /// footer; the full time with its zone on hover.
+    /// footer.
     pub fn when(&self, unix: &i64) -> String {
-        self.time_element(*unix, crate::format::compact_time(*unix, self.time_zone))
+        format!(
+            r#"<time datetime="{}">{}</time>"#,
+            crate::format::iso_local(*unix, self.time_zone),
+            crate::format::compact_time(*unix, self.time_zone),
+        )
     }
 
     /// The same, in words relative to now ("in 3 days", "2 hours ago")
-    /// when within 45 days, else compact.
+    /// when within 45 days, with the exact time on hover; else compact.
     pub fn when_relative(&self, unix: &i64) -> String {
         use crate::format::Distance;
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let Some((distance, ahead)) = crate::format::distance(*unix, now) else {
             return self.when(unix);
         };
+        let relative = |text: String| {
+            format!(
+                r#"<time datetime="{}" title="{}">{text}</time>"#,
+                crate::format::iso_local(*unix, self.time_zone),
+                format_time(*unix, self.time_zone),
+            )
+        };
         let pick = |ahead_key, behind_key| if ahead { ahead_key } else { behind_key };
         let (key, n) = match distance {
-            Distance::JustNow => return self.time_element(*unix, self.t("time-just-now").to_string()),
+            Distance::JustNow => return relative(self.t("time-just-now").to_string()),
             Distance::Minutes(n) => (pick("time-in-minutes", "time-minutes-ago"), n),
             Distance::Hours(n) => (pick("time-in-hours", "time-hours-ago"), n),
             Distance::Days(n) => (pick("time-in-days", "time-days-ago"), n),
         };
-        let text = self.t1(key, "n", n);
-        self.time_element(*unix, text)
-    }
-
-    fn time_element(&self, unix: i64, text: String) -> String {
-        // Digits, a zone's name and our own words: nothing to escape.
-        format!(
-            r#"<time datetime="{}" title="{}">{text}</time>"#,
-            crate::format::iso_local(unix, self.time_zone),
-            format_time(unix, self.time_zone),
-        )
+        relative(self.t1(key, "n", n))
     }
 
     /// The viewer's time zone, by name (`Asia/Taipei`).

@@ -417,7 +417,7 @@ async fn members_permissions_and_password_in_the_browser() {
     browser.goto("/account/members").await;
     browser.fill("#add-identifier", "dora").await;
     browser
-        .click("form[action='/account/members'] button[type=submit]")
+        .click("form[method=post][action='/account/members'] button[type=submit]")
         .await;
     browser.wait_for_text("dora Test was added to the project.").await;
     let dora = account_id(&app, "dora").await;

@@ -684,3 +684,29 @@ async fn new_members_get_the_configured_default_services() {
             .is_err()
     );
 }
+
+#[tokio::test]
+async fn the_members_tab_pages_at_fifty_and_searches_by_name() {
+    let app = crate::common::spawn_app().await;
+    let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
+    for n in 0..59 {
+        let user = app
+            .create_user(&format!("user{n:03}"), member_center::accounts::PlatformRole::None)
+            .await;
+        app.add_member("MST110001", &user, "tenant_user").await;
+    }
+    let rows = |page: &crate::common::Page| page.body.matches("<tr id=\"member-").count();
+    let first = alice.client.get("/account/members").await;
+    first.assert_contains("60 members");
+    assert_eq!(rows(&first), 50);
+    first.assert_contains("href=\"/account/members?q=&#38;page=2\"");
+    assert_eq!(rows(&alice.client.get("/account/members?page=2").await), 10);
+    let found = alice.client.get("/account/members?q=user05").await;
+    assert_eq!(rows(&found), 9);
+    let none = alice.client.get("/account/members?q=nobody").await;
+    none.assert_contains("name or username contains “nobody”");
+    assert_eq!(
+        alice.client.get("/account/members?page=x").await.status,
+        reqwest::StatusCode::BAD_REQUEST
+    );
+}
