@@ -21,7 +21,11 @@ use crate::{
 pub struct SearchQuery {
     #[serde(default)]
     q: String,
+    page: Option<i64>,
 }
+
+/// Members shown on one page.
+const PAGE_SIZE: usize = 50;
 
 /// Whether a member matches a search: in name, username or email, ignoring case.
 fn matches(member: &Member, q: &str) -> bool {
@@ -55,12 +59,21 @@ pub async fn page(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let q: String = query.q.chars().take(100).collect();
-    let rows = rows(&current, &q, &state).await?;
+    let matching = rows(&current, &q, &state).await?;
+    let pages = matching.len().div_ceil(PAGE_SIZE).max(1);
+    let page = query.page.unwrap_or(1).clamp(1, 1_000_000) as usize;
+    let rows = matching
+        .into_iter()
+        .skip((page - 1) * PAGE_SIZE)
+        .take(PAGE_SIZE)
+        .collect();
     let services = store::services(&state.db).await?;
     html(&PermissionsPage {
         l: current.viewer.layout(),
         q,
         rows,
+        page: page as i64,
+        pages: pages as i64,
         services,
     })
 }

@@ -22,11 +22,23 @@ impl TenantRow {
 pub(super) struct PermissionsPage {
     pub(super) l: Layout,
     pub(super) q: String,
+    /// One page of the members matching `q`.
     pub(super) rows: Vec<TenantRow>,
+    pub(super) page: i64,
+    pub(super) pages: i64,
     pub(super) services: Vec<Service>,
 }
 
 impl PermissionsPage {
+    /// Another page of the same search.
+    pub(super) fn page_link(&self, page: &i64) -> String {
+        let query: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("q", &self.q)
+            .append_pair("page", &page.to_string())
+            .finish();
+        format!("/permissions?{query}")
+    }
+
     pub(super) fn label(&self, service: &Service) -> &'static str {
         service.label_key()
     }

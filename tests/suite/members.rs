@@ -710,3 +710,24 @@ async fn the_members_tab_pages_at_fifty_and_searches_by_name() {
         reqwest::StatusCode::BAD_REQUEST
     );
 }
+
+#[tokio::test]
+async fn the_permissions_page_pages_at_fifty_keeping_the_search() {
+    let app = crate::common::spawn_app().await;
+    let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
+    for n in 0..74 {
+        let user = app
+            .create_user(&format!("user{n:03}"), member_center::accounts::PlatformRole::None)
+            .await;
+        app.add_member("MST110001", &user, "tenant_user").await;
+    }
+    let rows = |page: &crate::common::Page| page.body.matches("<tr id=\"tenant-").count();
+    let first = alice.client.get("/permissions").await;
+    assert_eq!(rows(&first), 50);
+    first.assert_contains("href=\"/permissions?q=&#38;page=2\"");
+    assert_eq!(rows(&alice.client.get("/permissions?page=2").await), 25);
+    let searched = alice.client.get("/permissions?q=user0").await;
+    assert_eq!(rows(&searched), 50, "user000 to user073 match: 74, 50 shown");
+    searched.assert_contains("href=\"/permissions?q=user0&#38;page=2\"");
+    assert_eq!(rows(&alice.client.get("/permissions?q=user0&page=2").await), 24);
+}
