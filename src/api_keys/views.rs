@@ -64,11 +64,8 @@ pub struct KeyList {
 impl KeyList {
     /// The link to another page of the same filtered, ordered list.
     pub fn page_link(&self, page: &i64) -> String {
-        format!(
-            "/keys?page={page}&status={}&sort={}",
-            self.filter.as_str(),
-            self.order.as_str()
-        )
+        let params = [("status", self.filter.as_str()), ("sort", self.order.as_str())];
+        crate::web::page_link("/keys", &params, *page)
     }
 
     /// Whether the list shows only some of the keys.

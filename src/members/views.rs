@@ -32,11 +32,7 @@ pub(super) struct MembersPage {
 impl MembersPage {
     /// Another page of the same search.
     pub(super) fn page_link(&self, page: &i64) -> String {
-        let query: String = form_urlencoded::Serializer::new(String::new())
-            .append_pair("q", &self.search)
-            .append_pair("page", &page.to_string())
-            .finish();
-        format!("/account/members?{query}")
+        crate::web::page_link("/account/members", &[("q", self.search.as_str())], *page)
     }
 }
 

@@ -32,11 +32,7 @@ pub(super) struct PermissionsPage {
 impl PermissionsPage {
     /// Another page of the same search.
     pub(super) fn page_link(&self, page: &i64) -> String {
-        let query: String = form_urlencoded::Serializer::new(String::new())
-            .append_pair("q", &self.q)
-            .append_pair("page", &page.to_string())
-            .finish();
-        format!("/permissions?{query}")
+        crate::web::page_link("/permissions", &[("q", self.q.as_str())], *page)
     }
 
     pub(super) fn label(&self, service: &Service) -> &'static str {

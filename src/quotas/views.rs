@@ -55,12 +55,11 @@ pub(super) struct QuotaPage {
 impl QuotaPage {
     /// Another page of the same service and search.
     pub(super) fn page_link(&self, page: &i64) -> String {
-        let query: String = form_urlencoded::Serializer::new(String::new())
-            .append_pair("service", self.service.code())
-            .append_pair("q", &self.search)
-            .append_pair("page", &page.to_string())
-            .finish();
-        format!("/quota?{query}")
+        crate::web::page_link(
+            "/quota",
+            &[("service", self.service.code()), ("q", self.search.as_str())],
+            *page,
+        )
     }
 
     pub(super) fn resources_text(&self, allocation: &store::LiveAllocation) -> String {

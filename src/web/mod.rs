@@ -91,6 +91,16 @@ pub fn local_path(next: &str) -> String {
     if safe { next.to_string() } else { "/".to_string() }
 }
 
+/// Another page of a list at `path`, keeping its other parameters
+/// (`/quota?service=ccs&q=lin&page=2`).
+pub fn page_link(path: &str, params: &[(&str, &str)], page: i64) -> String {
+    let query: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(params)
+        .append_pair("page", &page.to_string())
+        .finish();
+    format!("{path}?{query}")
+}
+
 /// Renders a template into a string.
 pub fn render<T: Template>(template: &T) -> Result<String, AppError> {
     // Room for a typical page at once: askama's own estimate is the

@@ -114,6 +114,14 @@ impl TestApp {
             .id
     }
 
+    /// Adds `count` new tenant users, `user000`, `user001`…, to `code`.
+    pub async fn add_users(&self, code: &str, count: usize) {
+        for n in 0..count {
+            let user = self.create_user(&format!("user{n:03}"), PlatformRole::None).await;
+            self.add_member(code, &user, "tenant_user").await;
+        }
+    }
+
     /// `role`: `tenant_admin` or `tenant_user`.
     pub async fn add_member(&self, code: &str, user: &TestUser, role: &str) {
         member_center::operator::service::add_member(&self.db, None, code, &user.username, role)

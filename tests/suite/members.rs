@@ -689,12 +689,7 @@ async fn new_members_get_the_configured_default_services() {
 async fn the_members_tab_pages_at_fifty_and_searches_by_name() {
     let app = crate::common::spawn_app().await;
     let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
-    for n in 0..59 {
-        let user = app
-            .create_user(&format!("user{n:03}"), member_center::accounts::PlatformRole::None)
-            .await;
-        app.add_member("MST110001", &user, "tenant_user").await;
-    }
+    app.add_users("MST110001", 59).await;
     let rows = |page: &crate::common::Page| page.body.matches("<tr id=\"member-").count();
     let first = alice.client.get("/account/members").await;
     first.assert_contains("60 members");
@@ -715,12 +710,7 @@ async fn the_members_tab_pages_at_fifty_and_searches_by_name() {
 async fn the_permissions_page_pages_at_fifty_keeping_the_search() {
     let app = crate::common::spawn_app().await;
     let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
-    for n in 0..74 {
-        let user = app
-            .create_user(&format!("user{n:03}"), member_center::accounts::PlatformRole::None)
-            .await;
-        app.add_member("MST110001", &user, "tenant_user").await;
-    }
+    app.add_users("MST110001", 74).await;
     let rows = |page: &crate::common::Page| page.body.matches("<tr id=\"tenant-").count();
     let first = alice.client.get("/permissions").await;
     assert_eq!(rows(&first), 50);

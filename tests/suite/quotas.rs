@@ -705,12 +705,7 @@ async fn a_negative_sub_wallet_blocks_only_its_member_in_the_same_batch() {
 async fn a_large_project_s_members_come_fifty_to_a_page_and_can_be_searched() {
     let app = spawn_app().await;
     let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
-    for n in 0..119 {
-        let user = app
-            .create_user(&format!("user{n:03}"), member_center::accounts::PlatformRole::None)
-            .await;
-        app.add_member("MST110001", &user, "tenant_user").await;
-    }
+    app.add_users("MST110001", 119).await;
     let outsider = app.member("mallory", "MST110002", "tenant_admin").await;
     let rows = |page: &crate::common::Page| page.body.matches("<tr id=\"member-").count();
 
