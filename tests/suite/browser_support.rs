@@ -233,8 +233,36 @@ impl Browser {
         }
     }
 
-    /// Runs axe-core on the page and fails on any serious or critical violation.
+    /// Fails when two cells of one table row (or card, on a phone) cover
+    /// each other.
+    pub async fn assert_no_overlapping_cells(&self, what: &str) {
+        let overlaps = self
+            .client
+            .execute(
+                "const found = [];
+                 for (const row of document.querySelectorAll('tr')) {
+                   const cells = [...row.children].map(c => [c, c.getBoundingClientRect()])
+                     .filter(([, r]) => r.width > 0 && r.height > 0);
+                   for (let i = 0; i < cells.length; i++) for (let j = i + 1; j < cells.length; j++) {
+                     const [a, ra] = cells[i], [b, rb] = cells[j];
+                     const w = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
+                     const h = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
+                     if (w > 1 && h > 1) found.push(a.textContent.trim().slice(0, 30) + ' / ' + b.textContent.trim().slice(0, 30));
+                   }
+                 }
+                 return found.slice(0, 5);",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let overlaps = overlaps.as_array().cloned().unwrap_or_default();
+        assert!(overlaps.is_empty(), "{what}: cells overlap: {overlaps:?}");
+    }
+
+    /// Runs axe-core on the page and fails on any serious or critical violation,
+    /// and on table cells that cover each other.
     pub async fn assert_accessible(&self, what: &str) {
+        self.assert_no_overlapping_cells(what).await;
         let axe = axe_source();
         self.client
             .execute(&format!("{axe}\n;return true;"), vec![])
