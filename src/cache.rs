@@ -36,11 +36,6 @@ impl Generation {
         self.0.load(Ordering::SeqCst)
     }
 
-    /// How many times everything remembered was forgotten.
-    pub fn advances(&self) -> u64 {
-        self.current()
-    }
-
     /// Forgets everything remembered (something it may depend on changed).
     pub fn advance(&self) {
         self.0.fetch_add(1, Ordering::SeqCst);

@@ -138,9 +138,11 @@ pub async fn list(
     .bind(offset)
     .fetch_all(db.read())
     .await?;
-    let (total, passing): (i64, i64) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT COUNT(*), COUNT(*) FILTER (WHERE {MATCHING}) FROM api_keys k
-         WHERE k.account_id = $1 AND k.project_id = $2"
+    // One read for all three counts: every key, those the limit counts
+    // (as `HELD`), and those the filter passes.
+    let (total, held, passing): (i64, i64, i64) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*), COUNT(*) FILTER (WHERE k.revoked_at IS NULL), COUNT(*) FILTER (WHERE {MATCHING})
+         FROM api_keys k WHERE k.account_id = $1 AND k.project_id = $2"
     )))
     .bind(account_id)
     .bind(project_id)
@@ -149,11 +151,6 @@ pub async fn list(
     .bind(filter.as_str())
     .fetch_one(db.read())
     .await?;
-    let held = sqlx::query_scalar(HELD)
-        .bind(account_id)
-        .bind(project_id)
-        .fetch_one(db.read())
-        .await?;
     Ok((rows.iter().map(key).collect(), KeyCounts { total, held }, passing))
 }
 
