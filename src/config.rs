@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+use crate::db::Location;
+
 /// The defaults, used by `Config::new` and shown by `member-center --help`.
 pub const DEFAULT_DB: &str = "./member-center.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -16,8 +18,9 @@ pub const DEFAULT_SESSION_HOURS: i64 = 12;
 pub struct Config {
     /// Address to listen on; port 0 picks a free port (tests).
     pub bind: String,
-    /// The SQLite file; created and migrated on first start.
-    pub db: PathBuf,
+    /// The SQLite file (created and migrated on first start) or the
+    /// PostgreSQL server (`postgres://…`, migrated on start).
+    pub db: Location,
     /// Send cookies without the `Secure` flag, for plain-HTTP local use.
     pub insecure_cookies: bool,
     /// The longest an API key may stay valid, counted from now.
@@ -37,7 +40,8 @@ pub struct Config {
     /// A session is over this long after sign-in, however used (seconds).
     pub session_lifetime_seconds: i64,
     /// The file of instance secrets (session cookies, object-storage keys);
-    /// `None`: `member-center.secret` beside the database.
+    /// `None`: `member-center.secret` beside a SQLite database (required
+    /// with PostgreSQL: every instance must be given the same file).
     pub secret_file: Option<PathBuf>,
     /// Where Prometheus metrics are served (`GET /metrics`); none without it.
     /// Keep it off the public network.
@@ -45,7 +49,7 @@ pub struct Config {
 }
 
 impl Config {
-    pub fn new(bind: impl Into<String>, db: impl Into<PathBuf>) -> Self {
+    pub fn new(bind: impl Into<String>, db: impl Into<Location>) -> Self {
         Config {
             bind: bind.into(),
             db: db.into(),
@@ -63,10 +67,15 @@ impl Config {
     }
 
     /// Where the instance secrets are kept.
-    pub fn secret_path(&self) -> PathBuf {
-        self.secret_file
-            .clone()
-            .unwrap_or_else(|| self.db.with_file_name("member-center.secret"))
+    pub fn secret_path(&self) -> anyhow::Result<PathBuf> {
+        match (&self.secret_file, self.db.file()) {
+            (Some(file), _) => Ok(file.clone()),
+            (None, Some(db)) => Ok(db.with_file_name("member-center.secret")),
+            (None, None) => anyhow::bail!(
+                "with a PostgreSQL database, name the instance secrets with --secret-file \
+                 (the same file on every instance)"
+            ),
+        }
     }
 
     /// A link to `path` (`/reset/…`) on the public address, or `None` when

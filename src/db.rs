@@ -1,48 +1,170 @@
-//! The database: the SQLite pool (WAL, foreign keys, a busy timeout,
-//! migrations on open), this process's write gate and the generation of
-//! what is remembered in memory, held together in one `Db` value. Reads go
-//! through `Db::read`; every write goes through a `Tx` from
-//! `Db::begin_immediate`, whose commit forgets what was remembered.
+//! The database: SQLite (a file, the embedded default) or PostgreSQL (for
+//! several instances on one database), chosen at start by `--db`, behind
+//! sqlx's `Any` driver so that every store is written once. SQL is kept to
+//! what both read: `$1` placeholders, `RETURNING`, `ON CONFLICT`, explicit
+//! `NULLS FIRST/LAST`, 64-bit integers; `Statement` builds the few
+//! statements made piece by piece.
+//!
+//! One `Db` value holds the pool, this process's write gate and the
+//! generation of what is remembered in memory. Reads go through `Db::read`;
+//! every write goes through a `Tx` from `Db::begin_immediate`, whose commit
+//! forgets what was remembered, here and (through the shared change count
+//! or `NOTIFY`) in every other process on the database.
 
 use std::{
+    fmt,
     ops::{Deref, DerefMut},
-    path::Path,
+    path::{Path, PathBuf},
     str::FromStr,
     sync::Arc,
     time::Duration,
 };
 
 use sqlx::{
-    ConnectOptions, Execute, Executor, Sqlite, SqliteConnection, SqlitePool, Transaction,
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteQueryResult, SqliteSynchronous},
+    Any, AnyConnection, AnyPool, Arguments, Encode, Execute, Executor, Transaction, Type,
+    any::{AnyArguments, AnyPoolOptions, AnyQueryResult},
 };
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::cache::Generation;
 
+/// The connection every store function takes (inside a `Tx`, or from the pool).
+pub type Connection = AnyConnection;
+/// A row as the stores read it.
+pub type DbRow = sqlx::any::AnyRow;
+/// The pool `Db::read` hands out.
+pub type Pool = AnyPool;
+
+/// Where the database is: a SQLite file, or a PostgreSQL server (`--db postgres://…`).
+#[derive(Clone, PartialEq, Eq)]
+pub enum Location {
+    File(PathBuf),
+    Postgres(String),
+}
+
+impl Location {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Location::File(_) => Backend::Sqlite,
+            Location::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// The file, for a SQLite database.
+    pub fn file(&self) -> Option<&Path> {
+        match self {
+            Location::File(path) => Some(path),
+            Location::Postgres(_) => None,
+        }
+    }
+}
+
+impl FromStr for Location {
+    type Err = std::convert::Infallible;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            Location::Postgres(text.to_owned())
+        } else {
+            Location::File(PathBuf::from(text))
+        })
+    }
+}
+
+impl From<PathBuf> for Location {
+    fn from(path: PathBuf) -> Self {
+        Location::File(path)
+    }
+}
+
+impl From<&Path> for Location {
+    fn from(path: &Path) -> Self {
+        Location::File(path.to_owned())
+    }
+}
+
+impl From<&PathBuf> for Location {
+    fn from(path: &PathBuf) -> Self {
+        Location::File(path.clone())
+    }
+}
+
+/// Shown without a password: locations end up in messages and logs.
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::File(path) => write!(f, "{}", path.display()),
+            Location::Postgres(url) => {
+                // postgres://user:password@host/db → postgres://user:***@host/db
+                let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
+                match rest.split_once('@') {
+                    Some((userinfo, host)) if userinfo.contains(':') => {
+                        let user = userinfo.split(':').next().unwrap_or_default();
+                        write!(f, "{scheme}://{user}:***@{host}")
+                    }
+                    _ => write!(f, "{url}"),
+                }
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Location({self})")
+    }
+}
+
+/// Which database server a `Db` talks to, for the few statements that differ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The channel on which PostgreSQL instances hear of each other's changes.
+const CHANGES_CHANNEL: &str = "member_center_changes";
+
+/// The advisory lock every PostgreSQL write transaction takes (see `Db::begin_immediate`).
+const WRITE_LOCK: i64 = 0x6d63_7772_6974_65; // "mcwrite"
+
 /// One database, as this process uses it. Cloning is cheap and shares all.
 #[derive(Clone, Debug)]
 pub struct Db {
-    pool: SqlitePool,
-    /// Writers queue here, in the process, rather than in SQLite: SQLite's
-    /// busy handler waits by sleeping (up to 100 ms a try), which under
-    /// contention costs far more than the writes themselves.
+    pool: AnyPool,
+    backend: Backend,
+    location: Location,
+    /// Writers queue here, in the process, rather than in the database:
+    /// SQLite's busy handler waits by sleeping (up to 100 ms a try), and a
+    /// PostgreSQL writer waiting for the write lock holds a connection.
     gate: Arc<Mutex<()>>,
     generation: Generation,
+    /// Names this process in its change notices, so it skips its own.
+    instance: Arc<str>,
 }
 
 impl Db {
-    fn new(pool: SqlitePool) -> Self {
+    fn new(pool: AnyPool, location: &Location) -> Self {
         Db {
             pool,
+            backend: location.backend(),
+            location: location.clone(),
             gate: Arc::default(),
             generation: Generation::default(),
+            instance: uuid::Uuid::new_v4().simple().to_string().into(),
         }
     }
 
     /// The pool, for reads. Writes go through `begin_immediate`.
-    pub fn read(&self) -> &SqlitePool {
+    pub fn read(&self) -> &AnyPool {
         &self.pool
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn location(&self) -> &Location {
+        &self.location
     }
 
     /// The count of committed changes that in-memory caches of this
@@ -51,22 +173,44 @@ impl Db {
         self.generation.clone()
     }
 
-    /// A write transaction that takes the database's write lock at once, so
-    /// that a read-check-write sequence inside it cannot interleave with
-    /// another.
+    /// A write transaction that holds the database's one write lock from
+    /// its start, so that a read-check-write sequence inside it (an
+    /// admission against a quota, a debit, the key limit, the last admin,
+    /// an idempotency key) cannot interleave with another's, in this
+    /// process or in any other on the database.
+    ///
+    /// SQLite has one writer by design (`BEGIN IMMEDIATE`). On PostgreSQL
+    /// every write transaction takes one transaction-scoped advisory lock
+    /// first: the same rule, so every check the stores make holds across
+    /// instances without each naming the rows it must lock, and nothing
+    /// needs retrying (as serializable transactions would). Reads never
+    /// wait for it; writes are short, and the busy ones (admissions, API
+    /// call records) are grouped many to a transaction.
     pub async fn begin_immediate(&self) -> sqlx::Result<Tx> {
         let gate = self.gate.clone().lock_owned().await;
-        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(WRITE_LOCK)
+                    .execute(&mut *tx)
+                    .await?;
+                tx
+            }
+        };
         Ok(Tx {
             tx,
             _gate: gate,
             generation: self.generation.clone(),
+            backend: self.backend,
+            instance: self.instance.clone(),
         })
     }
 
     /// One write statement, committed on its own (forgetting what is
     /// remembered, as every commit does).
-    pub async fn execute<'q>(&self, query: impl Execute<'q, Sqlite> + 'q) -> sqlx::Result<SqliteQueryResult> {
+    pub async fn execute<'q>(&self, query: impl Execute<'q, Any> + 'q) -> sqlx::Result<AnyQueryResult> {
         let mut tx = self.begin_immediate().await?;
         let done = (&mut *tx).execute(query).await?;
         tx.commit().await?;
@@ -77,8 +221,8 @@ impl Db {
     /// session's last-seen time), committed on its own.
     pub async fn execute_leaving_caches<'q>(
         &self,
-        query: impl Execute<'q, Sqlite> + 'q,
-    ) -> sqlx::Result<SqliteQueryResult> {
+        query: impl Execute<'q, Any> + 'q,
+    ) -> sqlx::Result<AnyQueryResult> {
         let mut tx = self.begin_immediate().await?;
         let done = (&mut *tx).execute(query).await?;
         tx.commit_leaving_caches().await?;
@@ -87,7 +231,7 @@ impl Db {
 
     /// The pool itself, for what is neither a read nor a transaction:
     /// migrations and the bulk load (`seed`), which has the database to itself.
-    pub(crate) fn bulk(&self) -> &SqlitePool {
+    pub(crate) fn bulk(&self) -> &AnyPool {
         &self.pool
     }
 }
@@ -95,20 +239,30 @@ impl Db {
 /// A write transaction holding the database's write lock (and this
 /// process's write gate) until it is committed or dropped.
 pub struct Tx {
-    tx: Transaction<'static, Sqlite>,
+    tx: Transaction<'static, Any>,
     _gate: OwnedMutexGuard<()>,
     generation: Generation,
+    backend: Backend,
+    instance: Arc<str>,
 }
 
 impl Tx {
     /// Commits, and forgets everything remembered in memory (`crate::cache`):
     /// whatever this changed may be part of it. The shared count of changes
-    /// moves on in the same transaction, so that every other process
-    /// watching it (`Db::watch_changes`) forgets too.
+    /// moves on in the same transaction, and PostgreSQL is asked to tell
+    /// every listening instance when it commits, so that every other
+    /// process (`Db::watch_changes`) forgets too.
     pub async fn commit(mut self) -> sqlx::Result<()> {
         sqlx::query("UPDATE cache_generation SET value = value + 1 WHERE id = 1")
             .execute(&mut *self.tx)
             .await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(CHANGES_CHANNEL)
+                .bind(&*self.instance)
+                .execute(&mut *self.tx)
+                .await?;
+        }
         self.tx.commit().await?;
         self.generation.advance();
         Ok(())
@@ -122,113 +276,150 @@ impl Tx {
 }
 
 impl Deref for Tx {
-    type Target = SqliteConnection;
-    fn deref(&self) -> &SqliteConnection {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
         &self.tx
     }
 }
 
 impl DerefMut for Tx {
-    fn deref_mut(&mut self) -> &mut SqliteConnection {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
         &mut self.tx
     }
 }
 
-/// Opens (creating if missing) and migrates the database at `path`.
-pub async fn open(path: &Path) -> anyhow::Result<Db> {
-    open_with(path, false).await
+/// How a database is opened.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    /// Serving, or a command: migrated first.
+    Use,
+    /// Looking at the schema as it is (`member-center migrate`).
+    Inspect,
+    /// The bulk load (`seed`), which has the database to itself.
+    BulkLoad,
+}
+
+/// Opens (creating if missing) and migrates the database.
+pub async fn open(location: &Location) -> anyhow::Result<Db> {
+    open_for(location, Purpose::Use).await
 }
 
 /// Opens the database as it is, to look at its schema (`member-center migrate`).
-pub async fn open_without_migrating(path: &Path) -> anyhow::Result<Db> {
-    let options = SqliteConnectOptions::from_str("sqlite:")?
-        .filename(path)
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .busy_timeout(Duration::from_secs(10));
-    let pool = SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(options)
-        .await?;
-    Ok(Db::new(pool))
+pub async fn open_without_migrating(location: &Location) -> anyhow::Result<Db> {
+    open_for(location, Purpose::Inspect).await
 }
 
-/// For bulk loading only (`seed`): one connection, no journal, no fsync, a
-/// big cache.
-/// A crash during the load can lose it; nothing else uses this.
-pub async fn open_for_bulk_load(path: &Path) -> anyhow::Result<Db> {
-    open_with(path, true).await
+/// For bulk loading only (`seed`): on SQLite one connection, no journal,
+/// no fsync, a big cache. A crash during the load can lose it; nothing else
+/// uses this.
+pub async fn open_for_bulk_load(location: &Location) -> anyhow::Result<Db> {
+    open_for(location, Purpose::BulkLoad).await
 }
 
-async fn open_with(path: &Path, bulk: bool) -> anyhow::Result<Db> {
-    let options = SqliteConnectOptions::from_str("sqlite:")?
-        .filename(path)
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(10))
-        // Rows cross from SQLite's thread to the request's through a bounded
-        // channel; at sqlx's default of 50 a page of 500 members made the two
-        // threads wake each other ten times over.
-        .row_buffer_size(1024);
-    let (options, connections) = if bulk {
-        // Index builds take seconds by design: no "slow statement" warnings.
-        // No write-ahead log either: every page would be written twice, to
-        // the log and then to the file (the server turns it back on).
-        let options = options
-            .disable_statement_logging()
-            .journal_mode(SqliteJournalMode::Off)
-            .synchronous(SqliteSynchronous::Off)
-            .pragma("cache_size", "-262144")
-            .pragma("temp_store", "memory");
-        (options, 1)
-    } else {
-        (options, 8)
+async fn open_for(location: &Location, purpose: Purpose) -> anyhow::Result<Db> {
+    sqlx::any::install_drivers(&[sqlx::sqlite::any::DRIVER, sqlx::postgres::any::DRIVER])
+        .or_else(|_| Ok::<_, anyhow::Error>(()))?;
+    let pool = match location {
+        Location::File(path) => open_sqlite(path, purpose).await?,
+        Location::Postgres(url) => AnyPoolOptions::new()
+            .max_connections(if purpose == Purpose::Use { 16 } else { 2 })
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await
+            .map_err(|err| anyhow::anyhow!("cannot reach the database at {location}: {err}"))?,
     };
-    let pool = SqlitePoolOptions::new()
-        .max_connections(connections)
-        .connect_with(options)
-        .await?;
-    refuse_newer_schema(&pool).await?;
-    MIGRATOR.run(&pool).await?;
-    Ok(Db::new(pool))
+    let db = Db::new(pool, location);
+    if purpose != Purpose::Inspect {
+        db.migrate().await?;
+    }
+    Ok(db)
 }
 
-/// The schema this build knows: every file in `migrations/`.
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+async fn open_sqlite(path: &Path, purpose: Purpose) -> anyhow::Result<AnyPool> {
+    let file = path
+        .to_str()
+        .ok_or_else(|| anyhow::anyhow!("the database path {} is not UTF-8", path.display()))?;
+    // The file name as a URL path: percent-encode what a URL would read otherwise.
+    let mut url = String::from("sqlite://");
+    for byte in file.bytes() {
+        match byte {
+            b'%' | b'?' | b'#' | b' ' => url.push_str(&format!("%{byte:02X}")),
+            _ => url.push(char::from(byte)),
+        }
+    }
+    url.push_str("?mode=rwc");
+    let bulk = purpose == Purpose::BulkLoad;
+    // Foreign keys are on by default (sqlx); the rest is set on each connection.
+    let pragmas = if bulk {
+        // No write-ahead log: every page would be written twice, to the log
+        // and then to the file (the server turns it back on).
+        "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -262144; \
+         PRAGMA temp_store = memory; PRAGMA busy_timeout = 10000;"
+    } else {
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;"
+    };
+    let pool = AnyPoolOptions::new()
+        .max_connections(if purpose == Purpose::Use { 8 } else { 1 })
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                conn.execute(pragmas).await?;
+                Ok(())
+            })
+        })
+        .connect(&url)
+        .await?;
+    Ok(pool)
+}
+
+/// The schemas this build knows: every file in `migrations/sqlite/` and, in
+/// lockstep (the same versions, the same tables; a test compares them),
+/// `migrations/postgres/`.
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// The newest schema version this build knows.
 pub fn known_schema_version() -> i64 {
-    MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
+    SQLITE_MIGRATIONS.iter().map(|m| m.version).max().unwrap_or(0)
 }
 
-/// The newest schema version applied to the database (0: none yet).
-pub async fn applied_schema_version(pool: &SqlitePool) -> sqlx::Result<i64> {
-    let table: Option<String> =
-        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'")
-            .fetch_optional(pool)
+impl Db {
+    fn migrator(&self) -> &'static sqlx::migrate::Migrator {
+        match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        }
+    }
+
+    /// Applies the migrations this build knows, after refusing a schema newer
+    /// than it knows (a rolling upgrade runs `member-center migrate` first,
+    /// then the new build); applying them again does nothing.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        let (applied, known) = (self.applied_schema_version().await?, known_schema_version());
+        if applied > known {
+            anyhow::bail!(
+                "the database's schema (version {applied}) is newer than this member-center knows (version {known}): \
+                 run a member-center at least as new as the one that migrated it"
+            );
+        }
+        self.migrator().run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// The newest schema version applied to the database (0: none yet).
+    pub async fn applied_schema_version(&self) -> sqlx::Result<i64> {
+        let exists = match self.backend {
+            Backend::Sqlite => "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+            Backend::Postgres => "SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = '_sqlx_migrations'",
+        };
+        let tables: i64 = sqlx::query_scalar(exists).fetch_one(&self.pool).await?;
+        if tables == 0 {
+            return Ok(0);
+        }
+        let version: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
+            .fetch_one(&self.pool)
             .await?;
-    if table.is_none() {
-        return Ok(0);
+        Ok(version.unwrap_or(0))
     }
-    let version: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
-        .fetch_one(pool)
-        .await?;
-    Ok(version.unwrap_or(0))
-}
-
-/// An older build must not run against a schema a newer one made (a rolling
-/// upgrade runs `member-center migrate` first, then the new build).
-async fn refuse_newer_schema(pool: &SqlitePool) -> anyhow::Result<()> {
-    let (applied, known) = (applied_schema_version(pool).await?, known_schema_version());
-    if applied > known {
-        anyhow::bail!(
-            "the database's schema (version {applied}) is newer than this member-center knows (version {known}): \
-             run a member-center at least as new as the one that migrated it"
-        );
-    }
-    Ok(())
 }
 
 impl Db {
@@ -254,40 +445,107 @@ impl Db {
         Ok(claimed)
     }
 
-    /// Watches the shared count of changes every `every`, and forgets what
-    /// is remembered whenever another process (an instance, the command
-    /// line) has committed a change. Runs until the runtime stops.
+    /// Forgets what is remembered whenever another process (an instance,
+    /// the command line) has committed a change: on SQLite by reading the
+    /// shared count of changes every `every`; on PostgreSQL by listening for
+    /// the notices every commit sends, forgetting everything as well
+    /// whenever the listener had to reconnect (a notice may have been
+    /// missed). Runs until the runtime stops.
     pub fn watch_changes(&self, every: Duration) {
         let db = self.clone();
-        tokio::spawn(async move {
-            let mut seen: Option<i64> = None;
-            let mut tick = tokio::time::interval(every);
-            loop {
-                tick.tick().await;
-                let value: sqlx::Result<i64> = sqlx::query_scalar("SELECT value FROM cache_generation WHERE id = 1")
-                    .fetch_one(&db.pool)
-                    .await;
-                match value {
-                    Ok(value) if seen != Some(value) => {
-                        if seen.is_some() {
-                            db.generation.advance();
-                        }
-                        seen = Some(value);
+        match self.location.clone() {
+            Location::File(_) => tokio::spawn(async move { db.poll_changes(every).await }),
+            Location::Postgres(url) => tokio::spawn(async move { db.listen_for_changes(&url, every).await }),
+        };
+    }
+
+    async fn poll_changes(&self, every: Duration) {
+        let mut seen: Option<i64> = None;
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            let value: sqlx::Result<i64> = sqlx::query_scalar("SELECT value FROM cache_generation WHERE id = 1")
+                .fetch_one(&self.pool)
+                .await;
+            match value {
+                Ok(value) if seen != Some(value) => {
+                    if seen.is_some() {
+                        self.generation.advance();
                     }
-                    Ok(_) => {}
-                    // Cannot tell what changed: forget everything.
+                    seen = Some(value);
+                }
+                Ok(_) => {}
+                // Cannot tell what changed: forget everything.
+                Err(err) => {
+                    tracing::warn!(error = %err, "cannot read the change count");
+                    self.generation.advance();
+                }
+            }
+        }
+    }
+
+    async fn listen_for_changes(&self, url: &str, retry: Duration) {
+        loop {
+            let listener = async {
+                let mut listener = sqlx::postgres::PgListener::connect(url).await?;
+                listener.listen(CHANGES_CHANNEL).await?;
+                Ok::<_, sqlx::Error>(listener)
+            };
+            let mut listener = match listener.await {
+                Ok(listener) => listener,
+                Err(err) => {
+                    tracing::warn!(error = %err, "cannot listen for changes");
+                    self.generation.advance();
+                    tokio::time::sleep(retry).await;
+                    continue;
+                }
+            };
+            // Changes committed before the listener was up are not told.
+            self.generation.advance();
+            loop {
+                match listener.try_recv().await {
+                    Ok(Some(notice)) if notice.payload() == &*self.instance => {}
+                    Ok(Some(_)) => self.generation.advance(),
+                    // The connection was lost and made again: notices may be lost.
+                    Ok(None) => self.generation.advance(),
                     Err(err) => {
-                        tracing::warn!(error = %err, "cannot read the change count");
-                        db.generation.advance();
+                        tracing::warn!(error = %err, "lost the change listener");
+                        self.generation.advance();
+                        break;
                     }
                 }
             }
-        });
+        }
+    }
+
+    /// After rows were written with their IDs given (the bulk load, `copy`):
+    /// on PostgreSQL, moves every table's ID sequence past its largest ID,
+    /// so that the next row made gets a new one. (SQLite needs nothing.)
+    pub async fn advance_id_sequences(&self) -> sqlx::Result<()> {
+        if self.backend != Backend::Postgres {
+            return Ok(());
+        }
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT table_name::text FROM information_schema.columns
+             WHERE table_schema = current_schema() AND column_name = 'id' AND is_identity = 'YES'",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for table in tables {
+            // The names come from the catalogue, not from a person.
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 0) + 1, false) FROM {table}"
+            )))
+            .execute(&self.pool)
+            .await?;
+        }
+        Ok(())
     }
 
     /// Whether the database answers and its schema is the one this build knows.
     pub async fn ready(&self) -> Result<(), String> {
-        let applied = applied_schema_version(&self.pool)
+        let applied = self
+            .applied_schema_version()
             .await
             .map_err(|err| format!("database unreachable: {err}"))?;
         let known = known_schema_version();
@@ -301,6 +559,9 @@ impl Db {
     /// Makes a consistent copy of the database in `path` while it is in use
     /// (SQLite's `VACUUM INTO`); refuses to overwrite a file.
     pub async fn backup(&self, path: &Path) -> anyhow::Result<()> {
+        if self.backend == Backend::Postgres {
+            anyhow::bail!("backup copies a SQLite database: for PostgreSQL use pg_dump (see the README)");
+        }
         if path.exists() {
             anyhow::bail!("{} exists already: choose a new file", path.display());
         }
@@ -345,6 +606,77 @@ pub fn fixed_chunks<T>(mut rows: &[T]) -> impl Iterator<Item = &[T]> {
         rows = rest;
         Some(chunk)
     })
+}
+
+/// A statement made piece by piece (lists of rows, `OR`ed terms), its
+/// values bound as `$1`, `$2`, …: the one placeholder form both SQLite and
+/// PostgreSQL read (sqlx's `QueryBuilder` writes `?` through `Any`).
+pub struct Statement {
+    sql: String,
+    arguments: AnyArguments,
+    bound: usize,
+}
+
+impl Statement {
+    pub fn new(sql: &str) -> Self {
+        Statement {
+            sql: sql.to_owned(),
+            arguments: AnyArguments::default(),
+            bound: 0,
+        }
+    }
+
+    /// Appends SQL text.
+    pub fn push(&mut self, sql: &str) -> &mut Self {
+        self.sql.push_str(sql);
+        self
+    }
+
+    /// Appends a placeholder for `value`.
+    pub fn bind<'t, T: Encode<'t, Any> + Type<Any>>(&mut self, value: T) -> &mut Self {
+        self.bound += 1;
+        self.sql.push('$');
+        self.sql.push_str(&self.bound.to_string());
+        // Encoding into `Any` only copies the value: it cannot fail.
+        let _ = self.arguments.add(value);
+        self
+    }
+
+    /// Appends `VALUES (…), (…)`, one tuple per item, its values bound by `row`.
+    pub fn values<T>(&mut self, items: impl IntoIterator<Item = T>, mut row: impl FnMut(&mut Tuple<'_>, T)) -> &mut Self {
+        for (index, item) in items.into_iter().enumerate() {
+            self.push(if index == 0 { "VALUES (" } else { ", (" });
+            row(&mut Tuple { statement: self, first: true }, item);
+            self.push(")");
+        }
+        self
+    }
+
+    /// The statement, ready to run.
+    pub fn query(self) -> sqlx::query::Query<'static, Any, AnyArguments> {
+        sqlx::query_with(sqlx::AssertSqlSafe(self.sql), self.arguments)
+    }
+
+    /// The statement, its rows read as `T`.
+    pub fn query_as<T: for<'r> sqlx::FromRow<'r, DbRow>>(self) -> sqlx::query::QueryAs<'static, Any, T, AnyArguments> {
+        sqlx::query_as_with(sqlx::AssertSqlSafe(self.sql), self.arguments)
+    }
+}
+
+/// One tuple of `Statement::values`: its values, comma-separated.
+pub struct Tuple<'s> {
+    statement: &'s mut Statement,
+    first: bool,
+}
+
+impl Tuple<'_> {
+    pub fn bind<'t, T: Encode<'t, Any> + Type<Any>>(&mut self, value: T) -> &mut Self {
+        if !std::mem::take(&mut self.first) {
+            self.statement.push(", ");
+        }
+        self.statement.bind(value);
+        self
+    }
 }
 
 /// A write that must be unique: done, or refused because the value is taken.
@@ -397,7 +729,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("jobs.db");
         // Two instances on one database.
-        let (a, b) = (super::open(&path).await.unwrap(), super::open(&path).await.unwrap());
+        let (a, b) = (super::open(&path.clone().into()).await.unwrap(), super::open(&path.clone().into()).await.unwrap());
         let day = 86_400;
         let claims = futures_util::future::join_all((0..8).map(|n| {
             let db = if n % 2 == 0 { a.clone() } else { b.clone() };
@@ -414,8 +746,8 @@ mod tests {
     #[tokio::test]
     async fn two_databases_in_one_process_share_no_gate_and_no_generation() {
         let dir = tempfile::tempdir().unwrap();
-        let a = super::open(&dir.path().join("a.db")).await.unwrap();
-        let b = super::open(&dir.path().join("b.db")).await.unwrap();
+        let a = super::open(&dir.path().join("a.db").into()).await.unwrap();
+        let b = super::open(&dir.path().join("b.db").into()).await.unwrap();
         let (a_seen, b_seen) = (a.generation(), b.generation());
         let held = a.begin_immediate().await.unwrap();
         // A's write gate is held: B writes all the same.

@@ -86,7 +86,7 @@ impl Application {
         access::check_every_route_decided(&route_table())?;
         let listener = TcpListener::bind(&config.bind)?;
         let port = listener.local_addr()?.port();
-        let secrets = secrets::Secrets::load_or_create(&config.secret_path())?;
+        let secrets = secrets::Secrets::load_or_create(&config.secret_path()?)?;
         let key = secrets.session_key();
         let secure = !config.insecure_cookies;
         // What another instance or the command line changes is seen here

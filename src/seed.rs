@@ -11,10 +11,9 @@
 
 use std::time::Instant;
 
-use sqlx::{QueryBuilder, Sqlite};
 
 use crate::{
-    db::{Db, now},
+    db::{Backend, Db, Statement, Tuple, now},
     token,
 };
 
@@ -61,15 +60,15 @@ async fn insert_all<T>(
     db: &Db,
     head: &str,
     rows: impl Iterator<Item = T>,
-    push: impl Fn(sqlx::query_builder::Separated<'_, Sqlite, &'static str>, T) + Copy,
+    push: impl Fn(&mut Tuple<'_>, T) + Copy,
 ) -> anyhow::Result<u64> {
     let mut rows = rows.peekable();
     let mut next_statement = || {
         let chunk: Vec<T> = rows.by_ref().take(ROWS_PER_STATEMENT).collect();
         (!chunk.is_empty()).then(|| {
             let count = chunk.len();
-            let mut builder: QueryBuilder<Sqlite> = QueryBuilder::new(head);
-            builder.push_values(chunk, push);
+            let mut builder = Statement::new(head);
+            builder.values(chunk, push);
             (builder, count)
         })
     };
@@ -79,13 +78,13 @@ async fn insert_all<T>(
         let mut tx = db.bulk().begin().await?;
         let mut in_tx = 0;
         while in_tx < ROWS_PER_TRANSACTION
-            && let Some((mut builder, rows)) = next.take()
+            && let Some((builder, rows)) = next.take()
         {
             in_tx += rows;
             count += rows as u64;
             // The write is sent to SQLite's thread before the next
             // statement is made here.
-            let (written, following) = tokio::join!(builder.build().execute(&mut *tx), async { next_statement() });
+            let (written, following) = tokio::join!(builder.query().execute(&mut *tx), async { next_statement() });
             written?;
             next = following;
         }
@@ -112,13 +111,13 @@ pub async fn seed(db: &Db, plan: &SeedPlan) -> anyhow::Result<Seeded> {
         db,
         "INSERT INTO accounts (id, username, display_name, email, password_hash, created_at) ",
         1..=plan.accounts,
-        |mut b, n| {
-            b.push_bind(n as i64)
-                .push_bind(username(n))
-                .push_bind(format!("Bench User {n}"))
-                .push_bind(format!("{}@bench.example.org", username(n)))
-                .push_bind(hash.clone())
-                .push_bind(created);
+        |b, n| {
+            b.bind(n as i64)
+                .bind(username(n))
+                .bind(format!("Bench User {n}"))
+                .bind(format!("{}@bench.example.org", username(n)))
+                .bind(hash.clone())
+                .bind(created);
         },
     )
     .await?;
@@ -131,13 +130,13 @@ pub async fn seed(db: &Db, plan: &SeedPlan) -> anyhow::Result<Seeded> {
         db,
         "INSERT INTO projects (id, code, name, starts_on, ends_on, created_at) ",
         1..=plan.projects,
-        |mut b, n| {
-            b.push_bind(n as i64)
-                .push_bind(project_code(n))
-                .push_bind(format!("Bench Project {n}"))
-                .push_bind(starts.clone())
-                .push_bind(ends.clone())
-                .push_bind(created);
+        |b, n| {
+            b.bind(n as i64)
+                .bind(project_code(n))
+                .bind(format!("Bench Project {n}"))
+                .bind(starts.clone())
+                .bind(ends.clone())
+                .bind(created);
         },
     )
     .await?;
@@ -146,10 +145,10 @@ pub async fn seed(db: &Db, plan: &SeedPlan) -> anyhow::Result<Seeded> {
         db,
         "INSERT INTO wallets (project_id, balance, created_at) ",
         1..=plan.projects,
-        |mut b, n| {
-            b.push_bind(n as i64)
-                .push_bind(1_000_000i64 * crate::wallets::SCALE)
-                .push_bind(created);
+        |b, n| {
+            b.bind(n as i64)
+                .bind(1_000_000i64 * crate::wallets::SCALE)
+                .bind(created);
         },
     )
     .await?;
@@ -168,17 +167,17 @@ pub async fn seed(db: &Db, plan: &SeedPlan) -> anyhow::Result<Seeded> {
         db,
         "INSERT INTO memberships (id, project_id, account_id, role, created_at) ",
         1..=plan.accounts,
-        |mut b, n| {
+        |b, n| {
             let role = if n == 1 || (n > first && (n - first - 1) < plan.projects.saturating_sub(1)) {
                 "tenant_admin"
             } else {
                 "tenant_user"
             };
-            b.push_bind(n as i64)
-                .push_bind(project_of(n) as i64)
-                .push_bind(n as i64)
-                .push_bind(role)
-                .push_bind(created);
+            b.bind(n as i64)
+                .bind(project_of(n) as i64)
+                .bind(n as i64)
+                .bind(role)
+                .bind(created);
         },
     )
     .await?;
@@ -187,8 +186,8 @@ pub async fn seed(db: &Db, plan: &SeedPlan) -> anyhow::Result<Seeded> {
         db,
         "INSERT INTO tenant_permissions (membership_id, service) ",
         (1..=plan.accounts).flat_map(|n| SERVICES.iter().map(move |s| (n, *s))),
-        |mut b, (n, s)| {
-            b.push_bind(n as i64).push_bind(s);
+        |b, (n, s)| {
+            b.bind(n as i64).bind(s);
         },
     )
     .await?;
@@ -200,8 +199,8 @@ pub async fn seed(db: &Db, plan: &SeedPlan) -> anyhow::Result<Seeded> {
                 .into_iter()
                 .map(move |(r, q)| (p, r, q))
         }),
-        |mut b, (p, r, q)| {
-            b.push_bind(p as i64).push_bind("ccs").push_bind(r).push_bind(q);
+        |b, (p, r, q)| {
+            b.bind(p as i64).bind("ccs").bind(r).bind(q);
         },
     )
     .await?;
@@ -235,15 +234,15 @@ pub async fn seed(db: &Db, plan: &SeedPlan) -> anyhow::Result<Seeded> {
         db,
         "INSERT INTO api_keys (key_id, account_id, project_id, name, secret_digest, secret_prefix, created_at, expires_at) ",
         (0..plan.keys).map(|k| (k, owner_of(k), secret_of(k))),
-        |mut b, (k, owner, secret): (usize, usize, String)| {
-            b.push_bind(format!("ak-{k:012x}"))
-                .push_bind(owner as i64)
-                .push_bind(project_of(owner) as i64)
-                .push_bind(format!("key {k}"))
-                .push_bind(token::digest(&secret))
-                .push_bind(secret[..8].to_string())
-                .push_bind(created - (plan.keys - k) as i64)
-                .push_bind(created + 180 * 86_400);
+        |b, (k, owner, secret): (usize, usize, String)| {
+            b.bind(format!("ak-{k:012x}"))
+                .bind(owner as i64)
+                .bind(project_of(owner) as i64)
+                .bind(format!("key {k}"))
+                .bind(token::digest(&secret))
+                .bind(secret[..8].to_string())
+                .bind(created - (plan.keys - k) as i64)
+                .bind(created + 180 * 86_400);
         },
     )
     .await?;
@@ -257,9 +256,17 @@ pub async fn seed(db: &Db, plan: &SeedPlan) -> anyhow::Result<Seeded> {
     // value bound to a statement makes SQLite plan it again, which costs
     // more than most of our statements themselves (seen in callgrind).
     // Sizes from a sample of each index are as good to the planner.
-    sqlx::query("PRAGMA analysis_limit = 1000").execute(db.bulk()).await?;
-    sqlx::query("ANALYZE").execute(db.bulk()).await?;
-    sqlx::query("DELETE FROM sqlite_stat4").execute(db.bulk()).await?;
+    match db.backend() {
+        Backend::Sqlite => {
+            sqlx::query("PRAGMA analysis_limit = 1000").execute(db.bulk()).await?;
+            sqlx::query("ANALYZE").execute(db.bulk()).await?;
+            sqlx::query("DELETE FROM sqlite_stat4").execute(db.bulk()).await?;
+        }
+        Backend::Postgres => {
+            db.advance_id_sequences().await?;
+            sqlx::query("ANALYZE").execute(db.bulk()).await?;
+        }
+    }
     Ok(Seeded {
         rows,
         seconds: started.elapsed().as_secs_f64(),

@@ -1,7 +1,7 @@
 //! Every SQL statement about accounts.
 
+use crate::db::Connection;
 use crate::auth::identity::AccountId;
-use sqlx::SqliteConnection;
 
 use super::{Account, DisplayName, Email, PlatformRole, Username};
 use crate::auth::identity::{account_from as account, select_accounts};
@@ -20,18 +20,24 @@ pub struct NewAccount<'a> {
 
 /// Creates an account, unless the username or email is taken.
 pub async fn insert(db: &Db, new: NewAccount<'_>) -> sqlx::Result<Unique<AccountId>> {
-    let query = sqlx::query(
+    let mut tx = db.begin_immediate().await?;
+    let inserted = sqlx::query_scalar(
         "INSERT INTO accounts (username, display_name, email, password_hash, platform_role, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(new.username.as_str())
     .bind(new.display_name.as_str())
     .bind(new.email.as_str())
     .bind(new.password_hash)
     .bind(new.platform_role.as_str())
-    .bind(now());
-    Ok(match unique(db.execute(query).await)? {
-        Unique::Done(done) => Unique::Done(AccountId(done.last_insert_rowid())),
+    .bind(now())
+    .fetch_one(&mut *tx)
+    .await;
+    Ok(match unique(inserted)? {
+        Unique::Done(id) => {
+            tx.commit().await?;
+            Unique::Done(AccountId(id))
+        }
         Unique::Taken => Unique::Taken,
     })
 }
@@ -89,7 +95,7 @@ pub struct Profile<'a> {
 }
 
 /// Whether another account than `id` uses this email (in any case).
-pub async fn email_taken(conn: &mut SqliteConnection, email: &str, id: AccountId) -> sqlx::Result<bool> {
+pub async fn email_taken(conn: &mut Connection, email: &str, id: AccountId) -> sqlx::Result<bool> {
     let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM accounts WHERE lower(email) = lower($1) AND id <> $2")
         .bind(email)
         .bind(id)
@@ -98,7 +104,7 @@ pub async fn email_taken(conn: &mut SqliteConnection, email: &str, id: AccountId
     Ok(taken.is_some())
 }
 
-pub async fn set_profile(conn: &mut SqliteConnection, id: AccountId, profile: &Profile<'_>) -> sqlx::Result<()> {
+pub async fn set_profile(conn: &mut Connection, id: AccountId, profile: &Profile<'_>) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE accounts SET display_name = $1, email = $2, phone = $3, language = $4, time_zone = $5 WHERE id = $6",
     )
@@ -122,7 +128,7 @@ pub async fn password_hash(db: &Db, id: AccountId) -> sqlx::Result<Option<String
 
 /// Stores a new password hash and moves the account's session epoch on;
 /// the new epoch and the username.
-pub async fn write_password(conn: &mut SqliteConnection, id: AccountId, hash: &str) -> sqlx::Result<(i64, String)> {
+pub async fn write_password(conn: &mut Connection, id: AccountId, hash: &str) -> sqlx::Result<(i64, String)> {
     sqlx::query("UPDATE accounts SET password_hash = $1, session_epoch = session_epoch + 1 WHERE id = $2")
         .bind(hash)
         .bind(id)
@@ -136,7 +142,7 @@ pub async fn write_password(conn: &mut SqliteConnection, id: AccountId, hash: &s
 
 /// Stores a reset link's digest, valid until `expires_at`; the username.
 pub async fn insert_reset(
-    conn: &mut SqliteConnection,
+    conn: &mut Connection,
     account_id: AccountId,
     created_by: Option<AccountId>,
     digest: &[u8],
@@ -208,7 +214,7 @@ pub async fn search(db: &Db, q: &str) -> sqlx::Result<Vec<Account>> {
     Ok(rows.iter().map(account).collect())
 }
 
-pub async fn write_status(conn: &mut SqliteConnection, id: AccountId, locked: bool) -> sqlx::Result<()> {
+pub async fn write_status(conn: &mut Connection, id: AccountId, locked: bool) -> sqlx::Result<()> {
     sqlx::query("UPDATE accounts SET status = $1 WHERE id = $2")
         .bind(if locked { "locked" } else { "active" })
         .bind(id)

@@ -2,8 +2,8 @@
 //! transaction (`record_in`), so that the record is written exactly when
 //! the change is, or on its own (`record`).
 
-use sqlx::SqliteConnection;
 
+use crate::db::Connection;
 use super::{Change, store};
 use crate::db::Db;
 
@@ -11,7 +11,7 @@ use crate::db::Db;
 pub use super::store::{ActivityFilter, ChangeRow, changes};
 
 /// Records a change inside the caller's transaction.
-pub async fn record_in(conn: &mut SqliteConnection, change: Change<'_>) -> sqlx::Result<()> {
+pub async fn record_in(conn: &mut Connection, change: Change<'_>) -> sqlx::Result<()> {
     store::record_change(conn, change).await
 }
 

@@ -1,9 +1,9 @@
 //! Every SQL statement about the activity log.
 
-use sqlx::{Executor, Sqlite};
+use sqlx::Executor;
 
 use super::ApiCall;
-use crate::db::{Db, now};
+use crate::db::{Db, Statement, now};
 
 use crate::auth::identity::{AccountId, ProjectId};
 
@@ -19,7 +19,7 @@ pub struct Change<'a> {
     pub after: &'a str,
 }
 
-fn insert_change(change: Change<'_>) -> sqlx::query::Query<'_, Sqlite, sqlx::sqlite::SqliteArguments> {
+fn insert_change(change: Change<'_>) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments> {
     sqlx::query(
         "INSERT INTO change_activity (at, actor_id, project_id, subject_id, action, target, before, after)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -36,7 +36,7 @@ fn insert_change(change: Change<'_>) -> sqlx::query::Query<'_, Sqlite, sqlx::sql
 
 /// Records a change inside the caller's transaction, so that it is written
 /// exactly when what it records is.
-pub async fn record_change<'e>(executor: impl Executor<'e, Database = Sqlite>, change: Change<'_>) -> sqlx::Result<()> {
+pub async fn record_change<'e>(executor: impl Executor<'e, Database = sqlx::Any>, change: Change<'_>) -> sqlx::Result<()> {
     insert_change(change).execute(executor).await?;
     Ok(())
 }
@@ -52,20 +52,20 @@ pub async fn write_calls(db: &Db, calls: &[ApiCall], last_used: &[(i64, i64)]) -
     let mut tx = crate::db::begin_immediate(db).await?;
     // Many rows a statement: each statement is a round trip to SQLite's thread.
     for chunk in crate::db::fixed_chunks(calls) {
-        let mut insert: sqlx::QueryBuilder<Sqlite> = sqlx::QueryBuilder::new(
+        let mut insert = Statement::new(
             "INSERT INTO api_activity (at, account_id, project_id, key_id, method, path, status, latency_us) ",
         );
-        insert.push_values(chunk, |mut row, call| {
-            row.push_bind(call.at)
-                .push_bind(call.account_id)
-                .push_bind(call.project_id)
-                .push_bind(&call.key_id)
-                .push_bind(&call.method)
-                .push_bind(&call.path)
-                .push_bind(i64::from(call.status))
-                .push_bind(call.latency_us);
+        insert.values(chunk, |row, call| {
+            row.bind(call.at)
+                .bind(call.account_id)
+                .bind(call.project_id)
+                .bind(call.key_id.as_str())
+                .bind(call.method.as_str())
+                .bind(call.path.as_str())
+                .bind(i64::from(call.status))
+                .bind(call.latency_us);
         });
-        insert.build().execute(&mut *tx).await?;
+        insert.query().execute(&mut *tx).await?;
     }
     for (key_row, at) in last_used {
         sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2")

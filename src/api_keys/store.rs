@@ -1,6 +1,7 @@
 //! Every SQL statement about API keys.
 
-use sqlx::{Row, SqliteConnection, sqlite::SqliteRow};
+use crate::db::{Connection, DbRow};
+use sqlx::Row;
 
 use super::{KeyFilter, KeyName, KeyOrder};
 use crate::db::{Db, now};
@@ -23,7 +24,7 @@ pub struct Key {
     pub revoked_by: Option<String>,
 }
 
-fn key(row: &SqliteRow) -> Key {
+fn key(row: &DbRow) -> Key {
     Key {
         id: row.get("id"),
         key_id: row.get("key_id"),
@@ -64,7 +65,7 @@ pub struct NewKey<'a> {
 const HELD: &str = "SELECT COUNT(*) FROM api_keys WHERE account_id = $1 AND project_id = $2 AND revoked_at IS NULL";
 
 /// How many keys the owner holds in the project, as the limit counts them.
-pub async fn held(conn: &mut SqliteConnection, account_id: AccountId, project_id: ProjectId) -> sqlx::Result<i64> {
+pub async fn held(conn: &mut Connection, account_id: AccountId, project_id: ProjectId) -> sqlx::Result<i64> {
     sqlx::query_scalar(HELD)
         .bind(account_id)
         .bind(project_id)
@@ -72,7 +73,7 @@ pub async fn held(conn: &mut SqliteConnection, account_id: AccountId, project_id
         .await
 }
 
-pub async fn insert(conn: &mut SqliteConnection, new: &NewKey<'_>) -> sqlx::Result<()> {
+pub async fn insert(conn: &mut Connection, new: &NewKey<'_>) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO api_keys (key_id, account_id, project_id, name, secret_digest, secret_prefix, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -185,7 +186,7 @@ pub async fn own_all(
 }
 
 /// Renames and re-dates a key.
-pub async fn update(conn: &mut SqliteConnection, id: i64, name: &KeyName, expires_at: i64) -> sqlx::Result<()> {
+pub async fn update(conn: &mut Connection, id: i64, name: &KeyName, expires_at: i64) -> sqlx::Result<()> {
     sqlx::query("UPDATE api_keys SET name = $1, expires_at = $2 WHERE id = $3")
         .bind(name.as_str())
         .bind(expires_at)
@@ -197,7 +198,7 @@ pub async fn update(conn: &mut SqliteConnection, id: i64, name: &KeyName, expire
 
 /// Deletes one of the owner's keys in the project; `false` if there is none.
 pub async fn delete(
-    conn: &mut SqliteConnection,
+    conn: &mut Connection,
     account_id: AccountId,
     project_id: ProjectId,
     key_id: &str,
@@ -281,7 +282,7 @@ pub async fn of_account(db: &Db, account_id: AccountId) -> sqlx::Result<Vec<Key>
 /// Marks an account's key revoked by `actor_id`; `false` if there is no
 /// such key not revoked yet.
 pub async fn revoke(
-    conn: &mut SqliteConnection,
+    conn: &mut Connection,
     actor_id: AccountId,
     account_id: AccountId,
     key_id: &str,
@@ -300,7 +301,7 @@ pub async fn revoke(
 
 /// Deletes every key of a member in a project.
 pub async fn delete_all_of(
-    conn: &mut SqliteConnection,
+    conn: &mut Connection,
     project_id: ProjectId,
     account_id: AccountId,
 ) -> sqlx::Result<()> {

@@ -3,7 +3,8 @@
 //! mappings every capability shares; `auth` reads them for each request,
 //! `accounts` and `projects` manage them.
 
-use sqlx::{Row, sqlite::SqliteRow};
+use crate::db::DbRow;
+use sqlx::Row;
 
 use crate::{error::AppError, web::i18n::Lang};
 
@@ -180,7 +181,7 @@ macro_rules! select_accounts {
 }
 
 /// An account from a row of `select_accounts!`.
-pub fn account_from(row: &SqliteRow) -> Account {
+pub fn account_from(row: &DbRow) -> Account {
     Account {
         id: row.get("id"),
         username: row.get("username"),
@@ -209,7 +210,7 @@ macro_rules! select_tenants {
 }
 
 /// A tenancy from a row of `select_tenants!`.
-pub fn tenant_from(row: &SqliteRow) -> Tenant {
+pub fn tenant_from(row: &DbRow) -> Tenant {
     Tenant {
         membership_id: row.get("membership_id"),
         project_id: row.get("project_id"),

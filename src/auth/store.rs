@@ -2,6 +2,7 @@
 //! signed-in person is (their account, their tenancies, their keys about to
 //! expire), read on every page.
 
+use crate::db::DbRow;
 use sqlx::Row;
 
 use super::{
@@ -101,7 +102,7 @@ pub struct SessionRow {
     pub user_agent: String,
 }
 
-fn session_row(row: &sqlx::sqlite::SqliteRow) -> SessionRow {
+fn session_row(row: &DbRow) -> SessionRow {
     SessionRow {
         id: row.get("id"),
         account_id: row.get("account_id"),

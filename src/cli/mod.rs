@@ -26,9 +26,10 @@ use crate::{
     about = "Accounts, projects, API keys and quotas for a compute cloud"
 )]
 pub struct Cli {
-    /// The SQLite database file (created and migrated if missing).
+    /// The database: a SQLite file (created and migrated if missing) or a
+    /// PostgreSQL server, postgres://USER:PASSWORD@HOST/DATABASE.
     #[arg(long, global = true, env = "MC_DB", default_value = config::DEFAULT_DB)]
-    db: PathBuf,
+    db: db::Location,
     #[command(subcommand)]
     command: Command,
 }
@@ -274,7 +275,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             {
                 anyhow::bail!("--public-url must start with https:// or http://, e.g. https://portal.example.org");
             }
-            let mut config = Config::new(bind, &cli.db);
+            let mut config = Config::new(bind, cli.db.clone());
             config.insecure_cookies = insecure_cookies || demo;
             config.max_key_days = max_key_days;
             config.max_keys = max_keys;
@@ -431,7 +432,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => {
             let before = {
                 let db = db::open_without_migrating(&cli.db).await?;
-                db::applied_schema_version(db.read()).await?
+                db.applied_schema_version().await?
             };
             db::open(&cli.db).await?;
             let known = db::known_schema_version();
@@ -445,7 +446,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Backup { to } => {
             let db = db::open(&cli.db).await?;
             db.backup(&to).await?;
-            println!("Backed up {} to {}.", cli.db.display(), to.display());
+            println!("Backed up {} to {}.", cli.db, to.display());
             Ok(())
         }
         Command::Key {

@@ -2,8 +2,8 @@
 //! in which role. The rules (the last admin stays, removal leaves nothing
 //! behind) are in `service.rs`.
 
-use sqlx::SqliteConnection;
 
+use crate::db::Connection;
 use crate::{
     auth::identity::{AccountId, ProjectId},
     db::{Unique, now, unique},
@@ -12,7 +12,7 @@ use crate::{
 
 /// How many tenant admins the project has besides `account_id`.
 pub async fn admins_other_than(
-    conn: &mut SqliteConnection,
+    conn: &mut Connection,
     project_id: ProjectId,
     account_id: AccountId,
 ) -> sqlx::Result<i64> {
@@ -27,7 +27,7 @@ pub async fn admins_other_than(
 
 /// The member's role in the project, if they are a member.
 pub async fn role_in(
-    conn: &mut SqliteConnection,
+    conn: &mut Connection,
     project_id: ProjectId,
     account_id: AccountId,
 ) -> sqlx::Result<Option<TenantRole>> {
@@ -42,27 +42,26 @@ pub async fn role_in(
 
 /// Makes the account a member, unless it is one already; the membership's ID.
 pub async fn insert(
-    conn: &mut SqliteConnection,
+    conn: &mut Connection,
     project_id: ProjectId,
     account_id: AccountId,
     role: TenantRole,
 ) -> sqlx::Result<Unique<i64>> {
     let created =
-        sqlx::query("INSERT INTO memberships (project_id, account_id, role, created_at) VALUES ($1, $2, $3, $4)")
+        sqlx::query_scalar(
+            "INSERT INTO memberships (project_id, account_id, role, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
             .bind(project_id)
             .bind(account_id)
             .bind(role.as_str())
             .bind(now())
-            .execute(&mut *conn)
+            .fetch_one(&mut *conn)
             .await;
-    Ok(match unique(created)? {
-        Unique::Done(done) => Unique::Done(done.last_insert_rowid()),
-        Unique::Taken => Unique::Taken,
-    })
+    unique(created)
 }
 
 pub async fn set_role(
-    conn: &mut SqliteConnection,
+    conn: &mut Connection,
     project_id: ProjectId,
     account_id: AccountId,
     role: TenantRole,
@@ -77,7 +76,7 @@ pub async fn set_role(
 }
 
 /// Ends a membership (its permissions go with it).
-pub async fn delete(conn: &mut SqliteConnection, project_id: ProjectId, account_id: AccountId) -> sqlx::Result<()> {
+pub async fn delete(conn: &mut Connection, project_id: ProjectId, account_id: AccountId) -> sqlx::Result<()> {
     sqlx::query("DELETE FROM memberships WHERE project_id = $1 AND account_id = $2")
         .bind(project_id)
         .bind(account_id)

@@ -2,7 +2,8 @@
 //! and a random salt are stored; the secret key is derived from both with
 //! the instance secret (`crate::secrets`).
 
-use sqlx::{Row, SqliteConnection};
+use crate::db::{Connection, DbRow};
+use sqlx::Row;
 
 use crate::db::{Db, begin_immediate, now};
 
@@ -33,7 +34,7 @@ macro_rules! select_pairs {
     };
 }
 
-fn pair(row: &sqlx::sqlite::SqliteRow) -> Pair {
+fn pair(row: &DbRow) -> Pair {
     Pair {
         account_id: row.get(0),
         username: row.get(1),
@@ -88,7 +89,7 @@ pub async fn pair_made(db: &Db, project_id: ProjectId, account_id: AccountId) ->
 /// Replaces a member's pair with a new one (new access key, new salt), or
 /// makes one; its access key.
 pub async fn replace(
-    conn: &mut SqliteConnection,
+    conn: &mut Connection,
     project_id: ProjectId,
     account_id: AccountId,
 ) -> sqlx::Result<String> {
@@ -108,7 +109,7 @@ pub async fn replace(
 }
 
 /// Deletes a member's pair (inside their removal from the project).
-pub async fn delete_in(conn: &mut SqliteConnection, project_id: ProjectId, account_id: AccountId) -> sqlx::Result<()> {
+pub async fn delete_in(conn: &mut Connection, project_id: ProjectId, account_id: AccountId) -> sqlx::Result<()> {
     sqlx::query("DELETE FROM object_storage_keys WHERE project_id = $1 AND account_id = $2")
         .bind(project_id)
         .bind(account_id)

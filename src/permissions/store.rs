@@ -1,9 +1,9 @@
 //! Every SQL statement about tenant permissions (which services a member
 //! may use) and the services the cloud has.
 
+use crate::db::Connection;
 use std::collections::HashMap;
 
-use sqlx::SqliteConnection;
 
 use super::Service;
 use crate::{
@@ -50,7 +50,7 @@ pub async fn permitted_services(db: &Db, membership_id: i64) -> sqlx::Result<Vec
 }
 
 /// The same, inside a transaction.
-pub async fn permitted_in(conn: &mut SqliteConnection, membership_id: i64) -> sqlx::Result<Vec<Service>> {
+pub async fn permitted_in(conn: &mut Connection, membership_id: i64) -> sqlx::Result<Vec<Service>> {
     let codes: Vec<String> = sqlx::query_scalar(
         "SELECT s.code FROM tenant_permissions t JOIN services s ON s.code = t.service
          WHERE t.membership_id = $1 ORDER BY s.position",
@@ -63,7 +63,7 @@ pub async fn permitted_in(conn: &mut SqliteConnection, membership_id: i64) -> sq
 
 /// The membership of the account in the project, if any.
 pub async fn membership_id(
-    conn: &mut SqliteConnection,
+    conn: &mut Connection,
     project_id: ProjectId,
     account_id: AccountId,
 ) -> sqlx::Result<Option<i64>> {
@@ -75,7 +75,7 @@ pub async fn membership_id(
 }
 
 /// Replaces a membership's permitted services.
-pub async fn replace(conn: &mut SqliteConnection, membership_id: i64, services: &[Service]) -> sqlx::Result<()> {
+pub async fn replace(conn: &mut Connection, membership_id: i64, services: &[Service]) -> sqlx::Result<()> {
     sqlx::query("DELETE FROM tenant_permissions WHERE membership_id = $1")
         .bind(membership_id)
         .execute(&mut *conn)
@@ -93,7 +93,7 @@ pub async fn replace(conn: &mut SqliteConnection, membership_id: i64, services: 
 }
 
 /// The services new members may use, as configured (`None`: all).
-pub async fn default_services(conn: &mut SqliteConnection) -> sqlx::Result<Vec<Service>> {
+pub async fn default_services(conn: &mut Connection) -> sqlx::Result<Vec<Service>> {
     let configured: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE name = 'default_services'")
         .fetch_optional(&mut *conn)
         .await?;

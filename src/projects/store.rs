@@ -2,7 +2,8 @@
 //! membership) that say who is where. Memberships themselves are written by
 //! `members::store`, permissions by `permissions::store`.
 
-use sqlx::{Row, sqlite::SqliteRow};
+use crate::db::DbRow;
+use sqlx::Row;
 
 use super::{ProjectCode, ProjectName, Tenant, TenantRole};
 use crate::auth::identity::{AccountId, ProjectId, select_tenants, tenant_from};
@@ -24,16 +25,18 @@ pub async fn insert(
 ) -> sqlx::Result<Unique<ProjectId>> {
     let mut tx = begin_immediate(db).await?;
     let created =
-        sqlx::query("INSERT INTO projects (code, name, starts_on, ends_on, created_at) VALUES ($1, $2, $3, $4, $5)")
+        sqlx::query_scalar(
+            "INSERT INTO projects (code, name, starts_on, ends_on, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
             .bind(code.as_str())
             .bind(name.as_str())
             .bind(starts_on.to_string())
             .bind(ends_on.to_string())
             .bind(now())
-            .execute(&mut *tx)
+            .fetch_one(&mut *tx)
             .await;
     let project_id = match unique(created)? {
-        Unique::Done(done) => ProjectId(done.last_insert_rowid()),
+        Unique::Done(id) => ProjectId(id),
         Unique::Taken => return Ok(Unique::Taken),
     };
     sqlx::query("INSERT INTO wallets (project_id, balance, created_at) VALUES ($1, 0, $2)")
@@ -77,7 +80,7 @@ pub struct Member {
     pub since: i64,
 }
 
-fn member_from(row: &SqliteRow) -> Member {
+fn member_from(row: &DbRow) -> Member {
     Member {
         account_id: row.get("account_id"),
         username: row.get("username"),
@@ -90,8 +93,7 @@ fn member_from(row: &SqliteRow) -> Member {
 
 /// Every member of a project, by display name.
 pub async fn members(db: &Db, project_id: ProjectId) -> sqlx::Result<Vec<Member>> {
-    // LIMIT -1: every member.
-    Ok(member_page(db, project_id, "", -1, 0).await?.0)
+    Ok(member_page(db, project_id, "", i64::MAX, 0).await?.0)
 }
 
 /// A page of the project's members whose name or username contains

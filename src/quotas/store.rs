@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use sqlx::Row;
 
 pub use super::admission::{Allocation, AllocationWrite, Shortfall};
 use super::{
@@ -11,13 +11,13 @@ use super::{
 };
 use crate::{
     auth::identity::{AccountId, ProjectId},
-    db::{Db, begin_immediate, now},
+    db::{Connection, Db, Statement, begin_immediate, now},
     wallets::Credits,
 };
 
 /// Sets one of a project's quotas.
 pub async fn upsert_project_quota(
-    conn: &mut SqliteConnection,
+    conn: &mut Connection,
     project_id: ProjectId,
     service: QuotaService,
     resource: Resource,
@@ -38,7 +38,7 @@ pub async fn upsert_project_quota(
 
 /// Sets one of a member's quotas.
 pub async fn upsert_member_quota(
-    conn: &mut SqliteConnection,
+    conn: &mut Connection,
     project_id: ProjectId,
     account_id: AccountId,
     service: QuotaService,
@@ -67,7 +67,7 @@ fn to_limits(rows: Vec<(String, i64)>) -> HashMap<Resource, i64> {
 
 /// The project's (`account_id: None`) or a member's set limits of a service.
 pub async fn limits_in(
-    conn: &mut SqliteConnection,
+    conn: &mut Connection,
     project_id: ProjectId,
     account_id: Option<AccountId>,
     service: QuotaService,
@@ -95,7 +95,7 @@ pub async fn limits_in(
 
 /// Live usage of a service: the project's (`account_id: None`) or a member's.
 async fn usage_in(
-    conn: &mut SqliteConnection,
+    conn: &mut Connection,
     project_id: ProjectId,
     account_id: Option<AccountId>,
     service: QuotaService,
@@ -316,10 +316,10 @@ pub async fn release(
 /// The allocations that the batch's releases name, and those already
 /// admitted under its admissions' idempotency keys, with their resources.
 async fn named_allocations(
-    conn: &mut SqliteConnection,
+    conn: &mut Connection,
     writes: &[AllocationWrite],
 ) -> sqlx::Result<HashMap<i64, Allocation>> {
-    let mut select = QueryBuilder::new(
+    let mut select = Statement::new(
         "SELECT a.id, a.project_id, a.account_id, a.service, a.idempotency_key, a.created_at, a.released_at,
                 r.resource, r.amount
          FROM allocations a LEFT JOIN allocation_resources r ON r.allocation_id = a.id WHERE ",
@@ -331,19 +331,19 @@ async fn named_allocations(
             idempotency_key,
             ..
         } => {
-            select.push("a.project_id = ").push_bind(*project_id);
-            select.push(" AND a.account_id = ").push_bind(*account_id);
+            select.push("a.project_id = ").bind(*project_id);
+            select.push(" AND a.account_id = ").bind(*account_id);
             select
                 .push(" AND a.idempotency_key = ")
-                .push_bind(idempotency_key.as_str());
+                .bind(idempotency_key.as_str());
         }
         AllocationWrite::Release { id, .. } => {
-            select.push("a.id = ").push_bind(*id);
+            select.push("a.id = ").bind(*id);
         }
     });
     select.push(" ORDER BY a.id, r.resource");
     let mut found: HashMap<i64, Allocation> = HashMap::new();
-    for row in select.build().fetch_all(&mut *conn).await? {
+    for row in select.query().fetch_all(&mut *conn).await? {
         // Only quota services are ever admitted.
         let Some(service) = QuotaService::parse(row.get("service")) else {
             continue;
@@ -367,7 +367,7 @@ async fn named_allocations(
 
 /// The quotas and live usage of every project, service and member the
 /// batch's admissions touch, in one statement.
-async fn limits_and_usage(conn: &mut SqliteConnection, writes: &[AllocationWrite]) -> sqlx::Result<(Limits, Usage)> {
+async fn limits_and_usage(conn: &mut Connection, writes: &[AllocationWrite]) -> sqlx::Result<(Limits, Usage)> {
     let mut asks: Vec<(ProjectId, AccountId, QuotaService)> = writes
         .iter()
         .filter_map(|w| match w {
@@ -385,20 +385,20 @@ async fn limits_and_usage(conn: &mut SqliteConnection, writes: &[AllocationWrite
     if asks.is_empty() {
         return Ok(Default::default());
     }
-    let mut select = QueryBuilder::new(
+    let mut select = Statement::new(
         "SELECT 'limit' AS kind, project_id, NULL AS account_id, service, resource, quota AS amount
          FROM project_quotas WHERE ",
     );
     any_of(&mut select, &asks, |select, (project_id, _, service)| {
-        select.push("project_id = ").push_bind(*project_id);
-        select.push(" AND service = ").push_bind(service.code());
+        select.push("project_id = ").bind(*project_id);
+        select.push(" AND service = ").bind(service.code());
     });
     select
         .push(" UNION ALL SELECT 'limit', project_id, account_id, service, resource, quota FROM member_quotas WHERE ");
     any_of(&mut select, &asks, |select, (project_id, account_id, service)| {
-        select.push("project_id = ").push_bind(*project_id);
-        select.push(" AND account_id = ").push_bind(*account_id);
-        select.push(" AND service = ").push_bind(service.code());
+        select.push("project_id = ").bind(*project_id);
+        select.push(" AND account_id = ").bind(*account_id);
+        select.push(" AND service = ").bind(service.code());
     });
     select.push(
         " UNION ALL SELECT 'usage', a.project_id, a.account_id, a.service, r.resource, SUM(r.amount)
@@ -406,13 +406,13 @@ async fn limits_and_usage(conn: &mut SqliteConnection, writes: &[AllocationWrite
          WHERE a.released_at IS NULL AND (",
     );
     any_of(&mut select, &asks, |select, (project_id, _, service)| {
-        select.push("a.project_id = ").push_bind(*project_id);
-        select.push(" AND a.service = ").push_bind(service.code());
+        select.push("a.project_id = ").bind(*project_id);
+        select.push(" AND a.service = ").bind(service.code());
     });
     select.push(") GROUP BY a.project_id, a.account_id, a.service, r.resource");
 
     let (mut limits, mut usage) = (Limits::new(), Usage::new());
-    for row in select.build().fetch_all(&mut *conn).await? {
+    for row in select.query().fetch_all(&mut *conn).await? {
         let (Some(service), Some(resource)) = (
             QuotaService::parse(row.get("service")),
             Resource::parse(row.get("resource")),
@@ -441,7 +441,7 @@ async fn limits_and_usage(conn: &mut SqliteConnection, writes: &[AllocationWrite
 
 /// Pushes `(term) OR (term) …`, one term per item (at least one item):
 /// SQLite finds each term through its index.
-fn any_of<T>(query: &mut QueryBuilder<Sqlite>, items: &[T], mut term: impl FnMut(&mut QueryBuilder<Sqlite>, &T)) {
+fn any_of<T>(query: &mut Statement, items: &[T], mut term: impl FnMut(&mut Statement, &T)) {
     for (index, item) in items.iter().enumerate() {
         query.push(if index == 0 { "(" } else { " OR (" });
         term(query, item);
@@ -451,7 +451,7 @@ fn any_of<T>(query: &mut QueryBuilder<Sqlite>, items: &[T], mut term: impl FnMut
 
 /// The open wallets' balances of the projects and members the batch's
 /// admissions name, by project and member (`None`: the project's wallet).
-async fn balances(conn: &mut SqliteConnection, writes: &[AllocationWrite]) -> sqlx::Result<Balances> {
+async fn balances(conn: &mut Connection, writes: &[AllocationWrite]) -> sqlx::Result<Balances> {
     let asks: Vec<(ProjectId, AccountId)> = writes
         .iter()
         .filter_map(|w| match w {
@@ -465,16 +465,16 @@ async fn balances(conn: &mut SqliteConnection, writes: &[AllocationWrite]) -> sq
         return Ok(HashMap::new());
     }
     let mut select =
-        QueryBuilder::new("SELECT project_id, account_id, balance FROM wallets WHERE closed_at IS NULL AND (");
+        Statement::new("SELECT project_id, account_id, balance FROM wallets WHERE closed_at IS NULL AND (");
     any_of(&mut select, &asks, |select, (project_id, account_id)| {
-        select.push("project_id = ").push_bind(*project_id);
+        select.push("project_id = ").bind(*project_id);
         select
             .push(" AND (account_id IS NULL OR account_id = ")
-            .push_bind(*account_id)
+            .bind(*account_id)
             .push(")");
     });
     select.push(")");
-    let rows: Vec<(ProjectId, Option<AccountId>, i64)> = select.build_query_as().fetch_all(&mut *conn).await?;
+    let rows: Vec<(ProjectId, Option<AccountId>, i64)> = select.query_as().fetch_all(&mut *conn).await?;
     Ok(rows
         .into_iter()
         .map(|(project_id, account_id, balance)| ((project_id, account_id), Credits(balance)))
@@ -485,7 +485,7 @@ async fn balances(conn: &mut SqliteConnection, writes: &[AllocationWrite]) -> sq
 /// the stored allocations, in the order given, with the IDs the database
 /// gave them (`RETURNING`).
 async fn insert_allocations(
-    conn: &mut SqliteConnection,
+    conn: &mut Connection,
     admitted: &[NewAllocation],
     at: i64,
 ) -> sqlx::Result<Vec<Allocation>> {
@@ -493,18 +493,18 @@ async fn insert_allocations(
         return Ok(Vec::new());
     }
     let mut insert =
-        QueryBuilder::new("INSERT INTO allocations (project_id, account_id, service, idempotency_key, created_at) ");
-    insert.push_values(admitted, |mut row, a| {
-        row.push_bind(a.project_id)
-            .push_bind(a.account_id)
-            .push_bind(a.service.code())
-            .push_bind(a.idempotency_key.as_str())
-            .push_bind(at);
+        Statement::new("INSERT INTO allocations (project_id, account_id, service, idempotency_key, created_at) ");
+    insert.values(admitted, |row, a| {
+        row.bind(a.project_id)
+            .bind(a.account_id)
+            .bind(a.service.code())
+            .bind(a.idempotency_key.as_str())
+            .bind(at);
     });
     insert.push(" RETURNING id, project_id, account_id, idempotency_key");
     // A batch admits each (project, member, key) once: that finds each row.
     let mut ids: HashMap<(ProjectId, AccountId, String), i64> = HashMap::new();
-    for row in insert.build().fetch_all(&mut *conn).await? {
+    for row in insert.query().fetch_all(&mut *conn).await? {
         ids.insert(
             (row.get("project_id"), row.get("account_id"), row.get("idempotency_key")),
             row.get("id"),
@@ -532,33 +532,33 @@ async fn insert_allocations(
         .flat_map(|a| a.resources.iter().map(|(r, amount)| (a.id, r.code(), *amount)))
         .collect();
     if !resources.is_empty() {
-        let mut insert = QueryBuilder::new("INSERT INTO allocation_resources (allocation_id, resource, amount) ");
-        insert.push_values(&resources, |mut row, (id, resource, amount)| {
-            row.push_bind(*id).push_bind(*resource).push_bind(*amount);
+        let mut insert = Statement::new("INSERT INTO allocation_resources (allocation_id, resource, amount) ");
+        insert.values(&resources, |row, (id, resource, amount)| {
+            row.bind(*id).bind(*resource).bind(*amount);
         });
-        insert.build().execute(&mut *conn).await?;
+        insert.query().execute(&mut *conn).await?;
     }
     Ok(stored)
 }
 
 /// Marks allocations released at `at` (one statement).
-async fn mark_released(conn: &mut SqliteConnection, ids: &[i64], at: i64) -> sqlx::Result<()> {
+async fn mark_released(conn: &mut Connection, ids: &[i64], at: i64) -> sqlx::Result<()> {
     if ids.is_empty() {
         return Ok(());
     }
-    let mut update = QueryBuilder::new("UPDATE allocations SET released_at = ");
-    update.push_bind(at).push(" WHERE id IN (");
-    let mut list = update.separated(", ");
-    for id in ids {
-        list.push_bind(*id);
+    let mut update = Statement::new("UPDATE allocations SET released_at = ");
+    update.bind(at).push(" WHERE id IN (");
+    for (index, id) in ids.iter().enumerate() {
+        update.push(if index == 0 { "" } else { ", " }).bind(*id);
     }
-    update.push(")").build().execute(&mut *conn).await?;
+    update.push(")");
+    update.query().execute(&mut *conn).await?;
     Ok(())
 }
 
 /// The member's own allocation with this ID, if there is one.
 async fn allocation(
-    conn: &mut SqliteConnection,
+    conn: &mut Connection,
     project_id: ProjectId,
     account_id: AccountId,
     id: i64,
@@ -718,8 +718,7 @@ pub async fn members_with_gauges(
     project_id: ProjectId,
     service: QuotaService,
 ) -> sqlx::Result<Vec<(MemberName, Vec<Gauge>)>> {
-    // LIMIT -1: every member.
-    Ok(member_page_with_gauges(db, project_id, service, "", -1, 0).await?.0)
+    Ok(member_page_with_gauges(db, project_id, service, "", i64::MAX, 0).await?.0)
 }
 
 /// A page of the project's members whose name or username contains
@@ -770,7 +769,7 @@ pub async fn member_page_with_gauges(
 
 /// Deletes a member's quotas in a project.
 pub async fn delete_member_quotas(
-    conn: &mut SqliteConnection,
+    conn: &mut Connection,
     project_id: ProjectId,
     account_id: AccountId,
 ) -> sqlx::Result<()> {
@@ -784,7 +783,7 @@ pub async fn delete_member_quotas(
 
 /// Releases every live allocation of a member in a project.
 pub async fn release_all_of(
-    conn: &mut SqliteConnection,
+    conn: &mut Connection,
     project_id: ProjectId,
     account_id: AccountId,
 ) -> sqlx::Result<()> {

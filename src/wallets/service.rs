@@ -5,8 +5,8 @@
 //! cancelled). Each function here is one write transaction; the SQL is in
 //! `store.rs`.
 
+use crate::db::Connection;
 use actix_web::http::StatusCode;
-use sqlx::SqliteConnection;
 
 use super::{
     Credits, OrderStep,
@@ -88,7 +88,7 @@ struct Posting<'a> {
 }
 
 /// Changes a balance and writes its ledger row; returns the row's ID.
-async fn post(conn: &mut SqliteConnection, posting: Posting<'_>) -> Result<i64, WalletError> {
+async fn post(conn: &mut Connection, posting: Posting<'_>) -> Result<i64, WalletError> {
     let before = store::balance(conn, posting.wallet_id).await?;
     let after = next_balance(before, posting.amount)?;
     let row = LedgerInsert {
@@ -106,7 +106,7 @@ async fn post(conn: &mut SqliteConnection, posting: Posting<'_>) -> Result<i64, 
 
 /// Moves `amount` from one wallet to another: a ledger row on each side.
 async fn post_transfer(
-    conn: &mut SqliteConnection,
+    conn: &mut Connection,
     actor_id: AccountId,
     (from, to): (i64, i64),
     amount: i64,

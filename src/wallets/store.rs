@@ -3,7 +3,8 @@
 //! follows which) are in `service.rs`, which calls the writes below inside
 //! its transactions.
 
-use sqlx::{Row, SqliteConnection, sqlite::SqliteRow};
+use crate::db::{Connection, DbRow};
+use sqlx::Row;
 
 use super::{CreditSum, Credits};
 use crate::db::{Db, now};
@@ -20,7 +21,7 @@ pub struct Wallet {
     pub balance: Credits,
 }
 
-fn wallet(row: &SqliteRow) -> Wallet {
+fn wallet(row: &DbRow) -> Wallet {
     Wallet {
         id: row.get("id"),
         account_id: row.get("account_id"),
@@ -102,7 +103,7 @@ pub struct LedgerInsert<'a> {
     pub detail: &'a str,
 }
 
-pub async fn balance(conn: &mut SqliteConnection, wallet_id: i64) -> sqlx::Result<i64> {
+pub async fn balance(conn: &mut Connection, wallet_id: i64) -> sqlx::Result<i64> {
     sqlx::query_scalar("SELECT balance FROM wallets WHERE id = $1")
         .bind(wallet_id)
         .fetch_one(&mut *conn)
@@ -110,15 +111,15 @@ pub async fn balance(conn: &mut SqliteConnection, wallet_id: i64) -> sqlx::Resul
 }
 
 /// Sets a balance and writes its ledger row; returns the row's ID.
-pub async fn write_posting(conn: &mut SqliteConnection, row: LedgerInsert<'_>) -> sqlx::Result<i64> {
+pub async fn write_posting(conn: &mut Connection, row: LedgerInsert<'_>) -> sqlx::Result<i64> {
     sqlx::query("UPDATE wallets SET balance = $1 WHERE id = $2")
         .bind(row.balance_after)
         .bind(row.wallet_id)
         .execute(&mut *conn)
         .await?;
-    let entry = sqlx::query(
+    sqlx::query_scalar(
         "INSERT INTO ledger_entries (wallet_id, at, actor_id, service, kind, balance_before, amount, balance_after, detail)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(row.wallet_id)
     .bind(now())
@@ -129,12 +130,11 @@ pub async fn write_posting(conn: &mut SqliteConnection, row: LedgerInsert<'_>) -
     .bind(row.amount)
     .bind(row.balance_after)
     .bind(row.detail)
-    .execute(&mut *conn)
-    .await?;
-    Ok(entry.last_insert_rowid())
+    .fetch_one(&mut *conn)
+    .await
 }
 
-pub async fn parent_id(conn: &mut SqliteConnection, project_id: ProjectId) -> sqlx::Result<i64> {
+pub async fn parent_id(conn: &mut Connection, project_id: ProjectId) -> sqlx::Result<i64> {
     sqlx::query_scalar("SELECT id FROM wallets WHERE project_id = $1 AND account_id IS NULL")
         .bind(project_id)
         .fetch_one(&mut *conn)
@@ -143,7 +143,7 @@ pub async fn parent_id(conn: &mut SqliteConnection, project_id: ProjectId) -> sq
 
 /// The project's parent wallet and the member's open sub-wallet.
 pub async fn wallet_ids(
-    conn: &mut SqliteConnection,
+    conn: &mut Connection,
     project_id: ProjectId,
     account_id: AccountId,
 ) -> sqlx::Result<(i64, Option<i64>)> {
@@ -160,7 +160,7 @@ pub async fn wallet_ids(
 /// Whether the member has a sub-wallet: `None` never, `Some(None)` open,
 /// `Some(Some(at))` closed at `at`.
 pub async fn sub_wallet_state(
-    conn: &mut SqliteConnection,
+    conn: &mut Connection,
     project_id: ProjectId,
     account_id: AccountId,
 ) -> sqlx::Result<Option<Option<i64>>> {
@@ -172,7 +172,7 @@ pub async fn sub_wallet_state(
 }
 
 pub async fn reopen_sub_wallet(
-    conn: &mut SqliteConnection,
+    conn: &mut Connection,
     project_id: ProjectId,
     account_id: AccountId,
 ) -> sqlx::Result<()> {
@@ -185,7 +185,7 @@ pub async fn reopen_sub_wallet(
 }
 
 pub async fn insert_sub_wallet(
-    conn: &mut SqliteConnection,
+    conn: &mut Connection,
     project_id: ProjectId,
     account_id: AccountId,
 ) -> sqlx::Result<()> {
@@ -198,7 +198,7 @@ pub async fn insert_sub_wallet(
     Ok(())
 }
 
-pub async fn close_wallet(conn: &mut SqliteConnection, wallet_id: i64) -> sqlx::Result<()> {
+pub async fn close_wallet(conn: &mut Connection, wallet_id: i64) -> sqlx::Result<()> {
     sqlx::query("UPDATE wallets SET closed_at = $1 WHERE id = $2")
         .bind(now())
         .bind(wallet_id)
@@ -218,7 +218,7 @@ pub struct UsageRecord {
 }
 
 pub async fn usage_record(
-    conn: &mut SqliteConnection,
+    conn: &mut Connection,
     project_id: ProjectId,
     account_id: AccountId,
     idempotency_key: &str,
@@ -253,14 +253,14 @@ pub struct UsageReport<'a> {
 }
 
 pub async fn insert_usage_record(
-    conn: &mut SqliteConnection,
+    conn: &mut Connection,
     report: &UsageReport<'_>,
     amount: Credits,
     ledger_entry_id: i64,
 ) -> sqlx::Result<i64> {
-    let done = sqlx::query(
+    sqlx::query_scalar(
         "INSERT INTO usage_records (at, project_id, account_id, service, resource_id, seconds, rate_per_hour, amount, ledger_entry_id, idempotency_key)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(now())
     .bind(report.project_id)
@@ -272,9 +272,8 @@ pub async fn insert_usage_record(
     .bind(amount.0)
     .bind(ledger_entry_id)
     .bind(report.idempotency_key)
-    .execute(&mut *conn)
-    .await?;
-    Ok(done.last_insert_rowid())
+    .fetch_one(&mut *conn)
+    .await
 }
 
 #[derive(Debug, Clone, Default)]
@@ -302,7 +301,7 @@ pub struct LedgerRow {
     pub detail: String,
 }
 
-fn ledger_row(row: &SqliteRow) -> LedgerRow {
+fn ledger_row(row: &DbRow) -> LedgerRow {
     LedgerRow {
         id: row.get("id"),
         at: row.get("at"),
@@ -444,7 +443,7 @@ pub struct Order {
     pub updated_at: i64,
 }
 
-fn order(row: &SqliteRow) -> Order {
+fn order(row: &DbRow) -> Order {
     Order {
         number: row.get("number"),
         project_code: row.get("code"),
@@ -470,7 +469,7 @@ pub async fn orders(db: &Db, project_id: Option<ProjectId>) -> sqlx::Result<Vec<
 
 /// Records an order as a quotation (a taken number fails as a unique violation).
 pub async fn insert_order(
-    conn: &mut SqliteConnection,
+    conn: &mut Connection,
     project_id: ProjectId,
     number: &str,
     amount: Credits,
@@ -497,7 +496,7 @@ pub struct OrderState {
     pub status: String,
 }
 
-pub async fn order_state(conn: &mut SqliteConnection, number: &str) -> sqlx::Result<Option<OrderState>> {
+pub async fn order_state(conn: &mut Connection, number: &str) -> sqlx::Result<Option<OrderState>> {
     let row = sqlx::query("SELECT id, project_id, amount, status FROM orders WHERE number = $1")
         .bind(number)
         .fetch_optional(&mut *conn)
@@ -510,7 +509,7 @@ pub async fn order_state(conn: &mut SqliteConnection, number: &str) -> sqlx::Res
     }))
 }
 
-pub async fn set_order_status(conn: &mut SqliteConnection, id: i64, status: &str) -> sqlx::Result<()> {
+pub async fn set_order_status(conn: &mut Connection, id: i64, status: &str) -> sqlx::Result<()> {
     sqlx::query("UPDATE orders SET status = $1, updated_at = $2 WHERE id = $3")
         .bind(status)
         .bind(now())

@@ -560,11 +560,9 @@ async fn the_api_tells_which_key_problem_it_is() {
 
 #[tokio::test]
 async fn api_calls_update_last_used_and_the_activity_log_and_none_is_lost_at_shutdown() {
-    let dir = tempfile::tempdir().unwrap();
-    let db_path = dir.path().join("mc.db");
-    let db = member_center::db::open(&db_path).await.unwrap();
-    let mut config = member_center::Config::new("127.0.0.1:0", &db_path);
-    config.insecure_cookies = true;
+    let scratch = crate::common::Scratch::new().await;
+    let db = member_center::db::open(&scratch.location).await.unwrap();
+    let config = crate::common::test_config(&scratch);
     let app = member_center::Application::build_with_db(config, db.clone())
         .await
         .unwrap();

@@ -1,22 +1,112 @@
-//! The test harness: a real server on port 0 with a fresh SQLite file, and a
+//! The test harness: a real server on port 0 with a fresh database, and a
 //! client that keeps cookies and does not follow redirects.
+//!
+//! The suite runs twice (`scripts/test`): on SQLite files, and with
+//! `MC_TEST_DB=postgres` on PostgreSQL, where `MC_TEST_POSTGRES_URL` names a
+//! server on which every test gets a database of its own.
+
+use std::path::PathBuf;
 
 use member_center::{
     Application, Config,
     accounts::{self, DisplayName, Email, PlatformRole, Username, store::NewAccount},
-    db::{self, Db},
+    db::{self, Db, Location},
 };
 use reqwest::{StatusCode, redirect::Policy};
+use sqlx::Connection;
 
 pub const PASSWORD: &str = "correct horse battery staple";
+
+/// Whether this run of the suite is on PostgreSQL.
+pub fn on_postgres() -> bool {
+    match std::env::var("MC_TEST_DB").as_deref() {
+        Ok("postgres") => true,
+        Ok("sqlite") | Err(_) => false,
+        Ok(other) => panic!("MC_TEST_DB is {other:?}: sqlite or postgres"),
+    }
+}
+
+/// The server every PostgreSQL test makes its database on.
+fn postgres_server() -> String {
+    std::env::var("MC_TEST_POSTGRES_URL")
+        .expect("MC_TEST_DB=postgres needs MC_TEST_POSTGRES_URL (scripts/test starts a server and sets both)")
+}
+
+/// A fresh, empty database for one test: a file in a temporary directory,
+/// or on PostgreSQL a database of its own, dropped when the test ends. The
+/// directory holds the instance secrets either way.
+pub struct Scratch {
+    pub dir: tempfile::TempDir,
+    pub location: Location,
+    /// The PostgreSQL database's name, to drop.
+    postgres: Option<String>,
+}
+
+impl Scratch {
+    pub async fn new() -> Scratch {
+        let dir = tempfile::tempdir().expect("temp dir");
+        if !on_postgres() {
+            let location = Location::File(dir.path().join("member-center.db"));
+            return Scratch {
+                dir,
+                location,
+                postgres: None,
+            };
+        }
+        let server = postgres_server();
+        let name = format!("mc_test_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = sqlx::postgres::PgConnection::connect(&server)
+            .await
+            .expect("the test PostgreSQL server answers");
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut admin)
+            .await
+            .expect("a test database is made");
+        let (base, _) = server.rsplit_once('/').expect("the server URL names a database");
+        Scratch {
+            dir,
+            location: Location::Postgres(format!("{base}/{name}")),
+            postgres: Some(name),
+        }
+    }
+
+    /// The instance secrets every instance on this database shares.
+    pub fn secret_file(&self) -> PathBuf {
+        self.dir.path().join("member-center.secret")
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let Some(name) = self.postgres.take() else {
+            return;
+        };
+        // Drop cannot wait for a future on the test's runtime: a thread
+        // and a runtime of its own do it.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            runtime.block_on(async {
+                let mut admin = sqlx::postgres::PgConnection::connect(&postgres_server()).await?;
+                sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                    .execute(&mut admin)
+                    .await?;
+                Ok::<_, anyhow::Error>(())
+            })
+        })
+        .join();
+        if let Ok(Err(err)) = dropped {
+            eprintln!("could not drop a test database: {err}");
+        }
+    }
+}
 
 pub struct TestApp {
     pub base: String,
     /// `http://…` of the metrics address, when it was configured.
     pub metrics: Option<String>,
     pub db: Db,
-    pub db_path: std::path::PathBuf,
-    _dir: tempfile::TempDir,
+    /// Last, so that the database is dropped after the pool is.
+    pub scratch: Scratch,
 }
 
 /// Starts the portal on a free port with an empty database.
@@ -26,18 +116,23 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the portal after `adjust` has changed its configuration.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
-    let dir = tempfile::tempdir().expect("temp dir");
-    spawn_app_in(dir, adjust).await
+    spawn_app_in(Scratch::new().await, adjust).await
 }
 
-/// Starts the portal on `dir/member-center.db`, which may already exist.
-pub async fn spawn_app_in(dir: tempfile::TempDir, adjust: impl FnOnce(&mut Config)) -> TestApp {
-    let db_path = dir.path().join("member-center.db");
-    let mut config = Config::new("127.0.0.1:0", &db_path);
+/// The configuration a test instance on `scratch` starts from.
+pub fn test_config(scratch: &Scratch) -> Config {
+    let mut config = Config::new("127.0.0.1:0", scratch.location.clone());
     config.insecure_cookies = true; // the test client speaks plain HTTP
     config.public_url = Some("https://portal.example.org".to_string());
+    config.secret_file = Some(scratch.secret_file());
+    config
+}
+
+/// Starts the portal on `scratch`, which may hold data already.
+pub async fn spawn_app_in(scratch: Scratch, adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let mut config = test_config(&scratch);
     adjust(&mut config);
-    let db = db::open(&db_path).await.expect("database opens");
+    let db = db::open(&scratch.location).await.expect("database opens");
     let app = Application::build_with_db(config, db.clone())
         .await
         .expect("server builds");
@@ -48,8 +143,7 @@ pub async fn spawn_app_in(dir: tempfile::TempDir, adjust: impl FnOnce(&mut Confi
         base,
         metrics,
         db,
-        db_path,
-        _dir: dir,
+        scratch,
     }
 }
 

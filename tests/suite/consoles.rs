@@ -832,10 +832,8 @@ async fn a_projects_activity_log_shows_that_project_only() {
 /// once across instances; younger activity stays.
 #[tokio::test]
 async fn activity_past_the_retention_is_pruned_once_a_day() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = member_center::db::open(&dir.path().join("member-center.db"))
-        .await
-        .unwrap();
+    let scratch = crate::common::Scratch::new().await;
+    let db = member_center::db::open(&scratch.location).await.unwrap();
     let now = member_center::db::now();
     for (at, action) in [(now - 3 * 86_400, "old.change"), (now - 3_600, "recent.change")] {
         db.execute(
@@ -847,7 +845,7 @@ async fn activity_past_the_retention_is_pruned_once_a_day() {
         .unwrap();
     }
     drop(db);
-    let app = crate::common::spawn_app_in(dir, |config| config.activity_retention_days = 1).await;
+    let app = crate::common::spawn_app_in(scratch, |config| config.activity_retention_days = 1).await;
     let mut left = i64::MAX;
     for _ in 0..100 {
         left = app

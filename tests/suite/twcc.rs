@@ -340,7 +340,7 @@ async fn object_storage_pairs_rotate_and_die_with_the_membership() {
             .await,
         0
     );
-    let file = app.db_path.with_file_name("member-center.secret");
+    let file = app.scratch.secret_file();
     assert!(file.exists());
     #[cfg(unix)]
     {
