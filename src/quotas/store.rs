@@ -101,7 +101,7 @@ async fn usage_in(
     service: QuotaService,
 ) -> sqlx::Result<HashMap<Resource, i64>> {
     let rows: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT r.resource, SUM(r.amount) FROM allocations a
+        "SELECT r.resource, CAST(SUM(r.amount) AS BIGINT) FROM allocations a
          JOIN allocation_resources r ON r.allocation_id = a.id
          WHERE a.project_id = $1 AND a.service = $2 AND a.released_at IS NULL
            AND ($3 IS NULL OR a.account_id = $3)
@@ -167,7 +167,7 @@ async fn all_member_gauges(
             .fetch_all(db.read())
             .await?;
     let usage: Vec<(AccountId, String, i64)> = sqlx::query_as(
-        "SELECT a.account_id, r.resource, SUM(r.amount) FROM allocations a
+        "SELECT a.account_id, r.resource, CAST(SUM(r.amount) AS BIGINT) FROM allocations a
          JOIN allocation_resources r ON r.allocation_id = a.id
          WHERE a.project_id = $1 AND a.service = $2 AND a.released_at IS NULL
          GROUP BY a.account_id, r.resource",
@@ -401,7 +401,7 @@ async fn limits_and_usage(conn: &mut Connection, writes: &[AllocationWrite]) -> 
         select.push(" AND service = ").bind(service.code());
     });
     select.push(
-        " UNION ALL SELECT 'usage', a.project_id, a.account_id, a.service, r.resource, SUM(r.amount)
+        " UNION ALL SELECT 'usage', a.project_id, a.account_id, a.service, r.resource, CAST(SUM(r.amount) AS BIGINT)
          FROM allocations a JOIN allocation_resources r ON r.allocation_id = a.id
          WHERE a.released_at IS NULL AND (",
     );

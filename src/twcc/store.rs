@@ -52,7 +52,7 @@ pub async fn wallets_of(db: &Db, account_id: AccountId) -> sqlx::Result<Vec<Wall
 pub async fn obtained(db: &Db, wallet_id: i64) -> sqlx::Result<crate::wallets::CreditSum> {
     // Summed in two halves, whole credits and the rest: neither overflows.
     let (whole, units): (i64, i64) = sqlx::query_as(
-        "SELECT COALESCE(SUM(amount / 10000), 0), COALESCE(SUM(amount % 10000), 0) FROM ledger_entries
+        "SELECT COALESCE(CAST(SUM(amount / 10000) AS BIGINT), 0), COALESCE(CAST(SUM(amount % 10000) AS BIGINT), 0) FROM ledger_entries
          WHERE wallet_id = $1 AND amount > 0 AND kind IN ('credit', 'transfer')",
     )
     .bind(wallet_id)

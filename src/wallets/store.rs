@@ -404,8 +404,8 @@ pub async fn usage_sums(
     account: Option<AccountId>,
 ) -> sqlx::Result<Vec<UsageSum>> {
     let rows = sqlx::query(
-        "SELECT u.service, a.display_name, a.username, COUNT(*) AS records, SUM(u.seconds) AS seconds,
-                SUM(u.amount / 10000) AS whole, SUM(u.amount % 10000) AS units
+        "SELECT u.service, a.display_name, a.username, COUNT(*) AS records, CAST(SUM(u.seconds) AS BIGINT) AS seconds,
+                CAST(SUM(u.amount / 10000) AS BIGINT) AS whole, CAST(SUM(u.amount % 10000) AS BIGINT) AS units
          FROM usage_records u JOIN accounts a ON a.id = u.account_id
          WHERE u.project_id = $1 AND ($2 IS NULL OR u.at >= $2) AND ($3 IS NULL OR u.at < $3) AND ($4 IS NULL OR u.account_id = $4)
          GROUP BY u.service, a.id, a.display_name, a.username ORDER BY u.service, a.display_name",

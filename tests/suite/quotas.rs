@@ -449,7 +449,7 @@ async fn sixty_four_racing_requests_for_the_last_ten_gpus_admit_exactly_ten() {
     }
     assert_eq!((admitted, refused), (10, 54));
     let used: i64 = sqlx::query_scalar(
-        "SELECT SUM(r.amount) FROM allocation_resources r JOIN allocations a ON a.id = r.allocation_id WHERE a.released_at IS NULL",
+        "SELECT CAST(SUM(r.amount) AS BIGINT) FROM allocation_resources r JOIN allocations a ON a.id = r.allocation_id WHERE a.released_at IS NULL",
     )
     .fetch_one(app.db.read())
     .await
@@ -590,7 +590,7 @@ async fn a_batch_of_allocation_writes_applies_them_one_after_another() {
 
     // What was written is what was decided.
     let live = app
-        .count("SELECT COALESCE(SUM(r.amount), 0) FROM allocation_resources r JOIN allocations a ON a.id = r.allocation_id WHERE a.released_at IS NULL")
+        .count("SELECT CAST(COALESCE(SUM(r.amount), 0) AS BIGINT) FROM allocation_resources r JOIN allocations a ON a.id = r.allocation_id WHERE a.released_at IS NULL")
         .await;
     assert_eq!(live, 2);
     assert_eq!(
