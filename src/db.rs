@@ -229,6 +229,19 @@ impl Db {
         Ok(done)
     }
 
+    /// The same database, sharing the write gate and the generation, with a
+    /// PostgreSQL pool of its own made on the runtime this is called on.
+    fn with_own_connections(&self) -> sqlx::Result<Db> {
+        let Location::Postgres(url) = &self.location else {
+            // SQLite's connections run on threads of their own.
+            return Ok(self.clone());
+        };
+        Ok(Db {
+            pool: AnyPoolOptions::new().max_connections(4).connect_lazy(url)?,
+            ..self.clone()
+        })
+    }
+
     /// The pool itself, for what is neither a read nor a transaction:
     /// migrations and the bulk load (`seed`), which has the database to itself.
     pub(crate) fn bulk(&self) -> &AnyPool {
@@ -578,16 +591,24 @@ pub async fn begin_immediate(db: &Db) -> sqlx::Result<Tx> {
     db.begin_immediate().await
 }
 
-/// Runs a background writer (`future`) on a thread and runtime of its own,
+/// Runs a background writer (`work`) on a thread and runtime of its own,
 /// so that nothing else running, or blocked, can stall a write it has begun.
-pub fn spawn_writer(name: &str, future: impl Future<Output = ()> + Send + 'static) {
+/// On PostgreSQL it gets a pool of its own, whose connections belong to its
+/// runtime (a connection made on one runtime dies with it).
+pub fn spawn_writer<F: Future<Output = ()>>(name: &str, db: &Db, work: impl FnOnce(Db) -> F + Send + 'static) {
+    let db = db.clone();
     let started = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .and_then(|runtime| {
-            std::thread::Builder::new()
-                .name(name.into())
-                .spawn(move || runtime.block_on(future))
+            std::thread::Builder::new().name(name.into()).spawn(move || {
+                runtime.block_on(async move {
+                    match db.with_own_connections() {
+                        Ok(db) => work(db).await,
+                        Err(err) => tracing::error!(error = %err, "a background writer has no database"),
+                    }
+                })
+            })
         });
     if let Err(err) = started {
         tracing::error!(error = %err, writer = name, "could not start a background writer");

@@ -55,7 +55,8 @@ impl Recorder {
     pub fn start(db: Db) -> Self {
         let (sender, receiver) = mpsc::unbounded_channel();
         let queued = Arc::new(AtomicUsize::new(0));
-        crate::db::spawn_writer("activity-recorder", run(db, receiver, queued.clone()));
+        let counter = queued.clone();
+        crate::db::spawn_writer("activity-recorder", &db, move |db| run(db, receiver, counter));
         Recorder { sender, queued }
     }
 

@@ -57,7 +57,8 @@ impl AllocationWriter {
     pub fn start(db: Db) -> Self {
         let (sender, receiver) = mpsc::unbounded_channel();
         let counts = Arc::new(AdmissionCounts::default());
-        crate::db::spawn_writer("allocation-writer", run(db, receiver, counts.clone()));
+        let shared = counts.clone();
+        crate::db::spawn_writer("allocation-writer", &db, move |db| run(db, receiver, shared));
         AllocationWriter { sender, counts }
     }
 

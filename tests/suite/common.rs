@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use member_center::{
     Application, Config,
     accounts::{self, DisplayName, Email, PlatformRole, Username, store::NewAccount},
-    db::{self, Db, Location},
+    db::{self, Backend, Db, Location},
 };
 use reqwest::{StatusCode, redirect::Policy};
 use sqlx::Connection;
@@ -43,9 +43,16 @@ pub struct Scratch {
 }
 
 impl Scratch {
+    /// A fresh database on this pass's backend.
     pub async fn new() -> Scratch {
+        Scratch::on(if on_postgres() { Backend::Postgres } else { Backend::Sqlite }).await
+    }
+
+    /// A fresh database on `backend`, whichever pass this is (PostgreSQL
+    /// needs `MC_TEST_POSTGRES_URL`, which `scripts/test` sets for both).
+    pub async fn on(backend: Backend) -> Scratch {
         let dir = tempfile::tempdir().expect("temp dir");
-        if !on_postgres() {
+        if backend == Backend::Sqlite {
             let location = Location::File(dir.path().join("member-center.db"));
             return Scratch {
                 dir,

@@ -16,5 +16,6 @@ mod members;
 mod metrics;
 mod portal;
 mod quotas;
+mod schema;
 mod twcc;
 mod wallets;
