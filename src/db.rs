@@ -125,7 +125,7 @@ pub enum Backend {
 const CHANGES_CHANNEL: &str = "member_center_changes";
 
 /// The advisory lock every PostgreSQL write transaction takes (see `Db::begin_immediate`).
-const WRITE_LOCK: i64 = 0x6d63_7772_6974_65; // "mcwrite"
+const WRITE_LOCK: i64 = 0x006d_6377_7269_7465; // "mcwrite"
 
 /// One database, as this process uses it. Cloning is cheap and shares all.
 #[derive(Clone, Debug)]

@@ -154,6 +154,26 @@ pub async fn spawn_app_in(scratch: Scratch, adjust: impl FnOnce(&mut Config)) ->
     }
 }
 
+/// Another instance of the portal on a test app's database, as a load
+/// balancer would run it beside the first.
+pub struct Instance {
+    pub base: String,
+    pub db: Db,
+}
+
+impl TestApp {
+    /// Starts another instance on this app's database and instance secrets.
+    pub async fn another_instance(&self) -> Instance {
+        let db = db::open(&self.scratch.location).await.expect("database opens");
+        let app = Application::build_with_db(test_config(&self.scratch), db.clone())
+            .await
+            .expect("server builds");
+        let base = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        Instance { base, db }
+    }
+}
+
 pub struct TestUser {
     pub id: member_center::auth::identity::AccountId,
     pub username: String,

@@ -12,6 +12,7 @@ mod api_keys;
 mod browser;
 mod cli;
 mod consoles;
+mod instances;
 mod members;
 mod metrics;
 mod portal;
