@@ -28,6 +28,8 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::cache::Generation;
 
+pub mod copy;
+
 /// The connection every store function takes (inside a `Tx`, or from the pool).
 pub type Connection = AnyConnection;
 /// A row as the stores read it.

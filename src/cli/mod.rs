@@ -125,6 +125,16 @@ enum Command {
     /// Apply the schema migrations this build knows (for rolling upgrades:
     /// migrate, then start the new build); applying them again does nothing.
     Migrate,
+    /// Move an install from its SQLite file to an empty PostgreSQL database
+    /// (stop the portal first), checking row counts and wallet balances.
+    Copy {
+        /// The SQLite file to copy.
+        #[arg(long)]
+        from: PathBuf,
+        /// The PostgreSQL database, postgres://USER:PASSWORD@HOST/DATABASE (migrated first).
+        #[arg(long)]
+        to: db::Location,
+    },
     /// Copy the database, while it is in use, to a new file.
     Backup {
         /// The file to write (must not exist).
@@ -441,6 +451,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 println!("Migrated the schema from version {before} to {known}.");
             }
+            Ok(())
+        }
+        Command::Copy { from, to } => {
+            anyhow::ensure!(from.exists(), "{} does not exist", from.display());
+            let source = db::open(&db::Location::File(from.clone())).await?;
+            let target = db::open(&to).await?;
+            let copied = db::copy::copy(&source, &target).await?;
+            println!(
+                "Copied {} rows of {} tables from {} to {to}; verified: every table's row count and \
+                 the balances of {} wallets ({} credits in all).",
+                copied.rows,
+                copied.tables,
+                from.display(),
+                copied.wallets,
+                crate::wallets::CreditSum(copied.balance_total),
+            );
             Ok(())
         }
         Command::Backup { to } => {

@@ -447,3 +447,80 @@ async fn the_demo_data_has_keys_that_were_used_and_their_calls() {
     activity.assert_contains("/api/v1/allocations");
     assert_eq!(app.count("SELECT COUNT(*) FROM api_activity").await, 48);
 }
+
+/// A page as it reads, without what differs on every response (the CSRF
+/// token, the script nonce).
+fn comparable(body: &str) -> String {
+    let mut text = body.to_string();
+    for marker in ["name=\"csrf_token\" value=\"", "nonce=\"", "\"x-csrf-token\": \""] {
+        let mut at = 0;
+        while let Some(found) = text[at..].find(marker) {
+            let start = at + found + marker.len();
+            let end = start + text[start..].find('"').unwrap_or(0);
+            text.replace_range(start..end, "…");
+            at = start;
+        }
+    }
+    text
+}
+
+#[tokio::test(flavor = "multi_thread")] // the test blocks on child processes; the server runs meanwhile
+async fn copy_moves_a_sqlite_install_to_postgresql_with_the_same_pages_and_balances() {
+    use member_center::db::Backend;
+    // A demo install on SQLite, with money moved and keys used.
+    let sqlite = Scratch::on(Backend::Sqlite).await;
+    let db = member_center::db::open(&sqlite.location).await.unwrap();
+    member_center::demo::load_if_empty(&db).await.unwrap();
+    drop(db);
+    let Location::File(file) = &sqlite.location else { unreachable!() };
+    let postgres = Scratch::on(Backend::Postgres).await;
+    let Location::Postgres(url) = &postgres.location else { unreachable!() };
+
+    let copy = ["copy", "--from", file.to_str().unwrap(), "--to", url];
+    let (ok, out, err) = member_center(&sqlite.location, &copy, None);
+    assert!(ok, "{err}");
+    assert!(out.contains("verified: every table's row count and the balances of"), "{out}");
+    // Never into a database in use.
+    let (ok, _, err) = member_center(&sqlite.location, &copy, None);
+    assert!(!ok && err.contains("copy into an empty one"), "{err}");
+
+    let (before, after) = (
+        crate::common::spawn_app_in(sqlite, |_| {}).await,
+        crate::common::spawn_app_in(postgres, |_| {}).await,
+    );
+    let balances = "SELECT CAST(SUM(balance) AS BIGINT) FROM wallets";
+    assert_eq!(before.count(balances).await, after.count(balances).await);
+    assert!(before.count(balances).await > 0);
+    for (username, pages) in [
+        (
+            "alice",
+            &[
+                "/keys",
+                "/quota",
+                "/account/members",
+                "/permissions",
+                "/account/wallet",
+                "/account/wallet/ledger.csv",
+                "/account/usage",
+                "/account/orders",
+            ][..],
+        ),
+        ("bob", &["/keys", "/account/wallet"][..]),
+    ] {
+        let (mut old, mut new) = (before.client(), after.client());
+        for client in [&mut old, &mut new] {
+            let signed_in = client.sign_in(username, member_center::demo::PASSWORD).await;
+            assert_eq!(signed_in.status, StatusCode::SEE_OTHER);
+        }
+        for page in pages {
+            let (old_page, new_page) = (old.get(page).await, new.get(page).await);
+            assert_eq!(old_page.status, StatusCode::OK, "{username} {page}");
+            let (old_body, new_body) = (comparable(&old_page.body), comparable(&new_page.body));
+            let differing = old_body.lines().zip(new_body.lines()).find(|(a, b)| a != b);
+            assert_eq!(differing, None, "{username} {page}: SQLite (left) and PostgreSQL (right) differ");
+            assert_eq!(old_body, new_body, "{username} {page}");
+        }
+    }
+    // New rows get new IDs after the copied ones.
+    after.create_user("dora", member_center::accounts::PlatformRole::None).await;
+}

@@ -29,7 +29,7 @@ pub fn on_postgres() -> bool {
 /// The server every PostgreSQL test makes its database on.
 fn postgres_server() -> String {
     std::env::var("MC_TEST_POSTGRES_URL")
-        .expect("MC_TEST_DB=postgres needs MC_TEST_POSTGRES_URL (scripts/test starts a server and sets both)")
+        .expect("the PostgreSQL tests need MC_TEST_POSTGRES_URL (scripts/test starts a throwaway server and sets it)")
 }
 
 /// A fresh, empty database for one test: a file in a temporary directory,
