@@ -256,3 +256,131 @@ async fn a_change_on_one_instance_is_refused_by_the_other_within_a_second() {
         assert!(*took < Duration::from_secs(1), "{change}: {took:?}");
     }
 }
+
+/// A `member-center serve` process on the test app's database.
+struct Process {
+    child: std::process::Child,
+    base: String,
+}
+
+impl Process {
+    fn start(app: &TestApp) -> Process {
+        use std::io::BufRead;
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_member-center"));
+        match &app.scratch.location {
+            member_center::db::Location::File(path) => command.arg("--db").arg(path),
+            member_center::db::Location::Postgres(url) => command.arg("--db").arg(url),
+        };
+        let mut child = command
+            .args(["serve", "--bind", "127.0.0.1:0", "--insecure-cookies", "--secret-file"])
+            .arg(app.scratch.secret_file())
+            .env("MC_LOG", "warn")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("the binary runs");
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let line = lines.next().expect("it says where it listens").unwrap();
+        let base = line
+            .split("sign in at ")
+            .nth(1)
+            .and_then(|url| url.strip_suffix("/sign-in"))
+            .unwrap_or_else(|| panic!("{line}"))
+            .to_string();
+        Process { child, base }
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn killing_one_instance_under_writes_loses_no_acknowledged_write() {
+    let app = spawn_app().await;
+    let bob = app.member("bob", "MST110001", "tenant_user").await;
+    member_center::operator::service::add_order(&app.db, None, "MST110001", "PO-1", "100000", "")
+        .await
+        .unwrap();
+    for to in ["paid", "credited"] {
+        member_center::operator::service::advance_order(&app.db, None, "PO-1", to)
+            .await
+            .unwrap();
+    }
+    let (_, key) = app.key_for("MST110001", &bob.user, 30).await;
+    let (mut doomed, survivor) = (Process::start(&app), Process::start(&app));
+
+    // Eight writers, each sending usage reports to both instances in turn;
+    // the first instance is killed (SIGKILL) while they write.
+    let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let writers: Vec<_> = (0..8)
+        .map(|writer| {
+            let (bases, key, acknowledged) = (
+                [doomed.base.clone(), survivor.base.clone()],
+                key.clone(),
+                acknowledged.clone(),
+            );
+            tokio::spawn(async move {
+                let client = reqwest::Client::new();
+                for n in 0..40 {
+                    let idempotency_key = format!("w{writer}-{n}");
+                    let body = json!({"service": "ccs", "resource_id": "vm-1", "seconds": 60,
+                                      "rate_per_hour": "1.0000", "idempotency_key": idempotency_key});
+                    let sent = client
+                        .post(format!("{}/api/v1/usage", bases[n % 2]))
+                        .header("x-api-key", &key)
+                        .json(&body)
+                        .timeout(Duration::from_secs(10))
+                        .send()
+                        .await;
+                    if let Ok(response) = sent
+                        && response.status().is_success()
+                    {
+                        acknowledged.lock().unwrap().push(idempotency_key);
+                    }
+                }
+            })
+        })
+        .collect();
+    // Killed once the load is well under way (a fixed pause would depend on the machine's speed).
+    let started = Instant::now();
+    while acknowledged.lock().unwrap().len() < 40 {
+        assert!(started.elapsed() < Duration::from_secs(30), "no writes acknowledged");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    doomed.child.kill().unwrap();
+    doomed.child.wait().unwrap();
+    let killed_at = acknowledged.lock().unwrap().len();
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert!(killed_at > 0, "writes were acknowledged before the kill");
+    assert!(acknowledged.len() > killed_at, "the survivor went on acknowledging");
+    // The survivor answers.
+    assert_eq!(whoami(&survivor.base, &key).await.0, StatusCode::OK);
+    // Every acknowledged write is in the database, debited once.
+    let recorded: Vec<String> = sqlx::query_scalar("SELECT idempotency_key FROM usage_records")
+        .fetch_all(app.db.read())
+        .await
+        .unwrap();
+    let recorded: std::collections::HashSet<String> = recorded.into_iter().collect();
+    let lost: Vec<&String> = acknowledged.iter().filter(|k| !recorded.contains(*k)).collect();
+    assert!(lost.is_empty(), "acknowledged and lost: {lost:?}");
+    let debits = app
+        .count("SELECT COUNT(*) FROM ledger_entries WHERE kind = 'debit'")
+        .await;
+    assert_eq!(debits, recorded.len() as i64);
+    assert_eq!(
+        app.count("SELECT balance FROM wallets WHERE account_id IS NULL").await,
+        // A minute at 1 credit an hour: 166.67 units, rounded half up.
+        100_000 * 10_000 - debits * 167
+    );
+    eprintln!(
+        "{} writes acknowledged ({killed_at} before the kill), {} recorded",
+        acknowledged.len(),
+        recorded.len()
+    );
+}
