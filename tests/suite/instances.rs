@@ -335,10 +335,13 @@ async fn killing_one_instance_under_writes_loses_no_acknowledged_write() {
                         .timeout(Duration::from_secs(10))
                         .send()
                         .await;
-                    if let Ok(response) = sent
-                        && response.status().is_success()
-                    {
-                        acknowledged.lock().unwrap().push(idempotency_key);
+                    match sent {
+                        Ok(response) if response.status().is_success() => {
+                            acknowledged.lock().unwrap().push(idempotency_key)
+                        }
+                        // Only the killed instance may fail to answer.
+                        Ok(response) => panic!("{}: {}", response.status(), response.text().await.unwrap_or_default()),
+                        Err(err) => assert_eq!(n % 2, 0, "the survivor failed: {err}"),
                     }
                 }
             })
