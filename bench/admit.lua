@@ -2,7 +2,7 @@
 -- Each connection's admissions carry unique idempotency keys.
 local counter = 0
 local pending = {}
-local thread_tag = tostring(math.random(1, 1e9))
+local thread_tag = (os.getenv("MC_BENCH_TAG") or "") .. tostring(math.random(1, 1e9))
 
 request = function()
   local id = table.remove(pending)

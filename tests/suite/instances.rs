@@ -280,6 +280,8 @@ impl Process {
             .expect("the binary runs");
         let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
         let line = lines.next().expect("it says where it listens").unwrap();
+        // Read on, so that what it prints later has somewhere to go.
+        std::thread::spawn(move || lines.for_each(drop));
         let base = line
             .split("sign in at ")
             .nth(1)
