@@ -126,8 +126,9 @@ pub enum Backend {
 /// The channel on which PostgreSQL instances hear of each other's changes.
 const CHANGES_CHANNEL: &str = "member_center_changes";
 
-/// The advisory lock every PostgreSQL write transaction takes (see `Db::begin_immediate`).
-const WRITE_LOCK: i64 = 0x006d_6377_7269_7465; // "mcwrite"
+/// How every PostgreSQL write transaction begins: with the one advisory
+/// lock (its key is "mcwrite" in ASCII), in the same round trip.
+const POSTGRES_BEGIN: &str = "BEGIN; SELECT pg_advisory_xact_lock(30790137133233253)";
 
 /// One database, as this process uses it. Cloning is cheap and shares all.
 #[derive(Clone, Debug)]
@@ -192,18 +193,29 @@ impl Db {
         let gate = self.gate.clone().lock_owned().await;
         let tx = match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => {
-                let mut tx = self.pool.begin().await?;
-                sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                    .bind(WRITE_LOCK)
-                    .execute(&mut *tx)
-                    .await?;
-                tx
-            }
+            Backend::Postgres => self.pool.begin_with(POSTGRES_BEGIN).await?,
         };
         Ok(Tx {
             tx,
-            _gate: gate,
+            _gate: Some(gate),
+            generation: self.generation.clone(),
+            backend: self.backend,
+            instance: self.instance.clone(),
+        })
+    }
+
+    /// A write transaction for rows that are only added or overwritten,
+    /// where nothing read decides anything (API call records, last-used and
+    /// last-seen times, pruning old activity). On PostgreSQL it waits for
+    /// no lock, so that these busy writes never hold up an admission or a
+    /// debit; on SQLite, which has one writer, it is `begin_immediate`.
+    pub async fn begin_append(&self) -> sqlx::Result<Tx> {
+        if self.backend == Backend::Sqlite {
+            return self.begin_immediate().await;
+        }
+        Ok(Tx {
+            tx: self.pool.begin().await?,
+            _gate: None,
             generation: self.generation.clone(),
             backend: self.backend,
             instance: self.instance.clone(),
@@ -219,13 +231,14 @@ impl Db {
         Ok(done)
     }
 
-    /// One write statement to rows no cache is made from (activity, a
-    /// session's last-seen time), committed on its own.
+    /// One write statement to rows no cache is made from, deciding nothing
+    /// from what it reads (pruning activity, a session's last-seen time),
+    /// committed on its own (see `begin_append`).
     pub async fn execute_leaving_caches<'q>(
         &self,
         query: impl Execute<'q, Any> + 'q,
     ) -> sqlx::Result<AnyQueryResult> {
-        let mut tx = self.begin_immediate().await?;
+        let mut tx = self.begin_append().await?;
         let done = (&mut *tx).execute(query).await?;
         tx.commit_leaving_caches().await?;
         Ok(done)
@@ -239,7 +252,9 @@ impl Db {
             return Ok(self.clone());
         };
         Ok(Db {
-            pool: AnyPoolOptions::new().max_connections(4).connect_lazy(url)?,
+            pool: AnyPoolOptions::new()
+                .max_connections(4)
+                .connect_lazy(&with_statement_cache(url))?,
             ..self.clone()
         })
     }
@@ -255,7 +270,8 @@ impl Db {
 /// process's write gate) until it is committed or dropped.
 pub struct Tx {
     tx: Transaction<'static, Any>,
-    _gate: OwnedMutexGuard<()>,
+    /// None for an appending transaction on PostgreSQL (`Db::begin_append`).
+    _gate: Option<OwnedMutexGuard<()>>,
     generation: Generation,
     backend: Backend,
     instance: Arc<str>,
@@ -339,7 +355,7 @@ async fn open_for(location: &Location, purpose: Purpose) -> anyhow::Result<Db> {
         Location::Postgres(url) => AnyPoolOptions::new()
             .max_connections(if purpose == Purpose::Use { 16 } else { 2 })
             .acquire_timeout(Duration::from_secs(10))
-            .connect(url)
+            .connect(&with_statement_cache(url))
             .await
             .map_err(|err| anyhow::anyhow!("cannot reach the database at {location}: {err}"))?,
     };
@@ -348,6 +364,17 @@ async fn open_for(location: &Location, purpose: Purpose) -> anyhow::Result<Db> {
         db.migrate().await?;
     }
     Ok(db)
+}
+
+/// The URL with room for more prepared statements per connection than
+/// sqlx's 100: statements made piece by piece (a batch of admissions) come
+/// in many lengths, and one prepared again costs a round trip.
+fn with_statement_cache(url: &str) -> String {
+    if url.contains("statement-cache-capacity=") {
+        return url.to_owned();
+    }
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}statement-cache-capacity=1000")
 }
 
 async fn open_sqlite(path: &Path, purpose: Purpose) -> anyhow::Result<AnyPool> {

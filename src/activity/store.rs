@@ -49,7 +49,8 @@ pub async fn record(db: &Db, change: Change<'_>) -> sqlx::Result<()> {
 
 /// Writes a batch of API calls and the keys' last-used times in one transaction.
 pub async fn write_calls(db: &Db, calls: &[ApiCall], last_used: &[(i64, i64)]) -> sqlx::Result<()> {
-    let mut tx = crate::db::begin_immediate(db).await?;
+    // Appends and overwrites only: on PostgreSQL it waits for no write lock.
+    let mut tx = db.begin_append().await?;
     // Many rows a statement: each statement is a round trip to SQLite's thread.
     for chunk in crate::db::fixed_chunks(calls) {
         let mut insert = Statement::new(
