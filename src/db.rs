@@ -1,9 +1,9 @@
 //! The database: SQLite (a file, the embedded default) or PostgreSQL (for
 //! several instances on one database), chosen at start by `--db`, behind
 //! sqlx's `Any` driver so that every store is written once. SQL is kept to
-//! what both read: `$1` placeholders, `RETURNING`, `ON CONFLICT`, explicit
-//! `NULLS FIRST/LAST`, 64-bit integers; `Statement` builds the few
-//! statements made piece by piece.
+//! what both read: `$1` placeholders, `RETURNING`, `ON CONFLICT`, sums cast
+//! to `BIGINT`, where nulls sort spelled out (`x IS NULL, x DESC`), 64-bit
+//! integers; `Statement` builds the few statements made piece by piece.
 //!
 //! One `Db` value holds the pool, this process's write gate and the
 //! generation of what is remembered in memory. Reads go through `Db::read`;
@@ -34,8 +34,6 @@ pub mod copy;
 pub type Connection = AnyConnection;
 /// A row as the stores read it.
 pub type DbRow = sqlx::any::AnyRow;
-/// The pool `Db::read` hands out.
-pub type Pool = AnyPool;
 
 /// Where the database is: a SQLite file, or a PostgreSQL server (`--db postgres://…`).
 #[derive(Clone, PartialEq, Eq)]
@@ -64,11 +62,13 @@ impl Location {
 impl FromStr for Location {
     type Err = std::convert::Infallible;
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Ok(if text.starts_with("postgres://") || text.starts_with("postgresql://") {
-            Location::Postgres(text.to_owned())
-        } else {
-            Location::File(PathBuf::from(text))
-        })
+        Ok(
+            if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+                Location::Postgres(text.to_owned())
+            } else {
+                Location::File(PathBuf::from(text))
+            },
+        )
     }
 }
 
@@ -121,6 +121,17 @@ impl fmt::Debug for Location {
 pub enum Backend {
     Sqlite,
     Postgres,
+}
+
+impl Backend {
+    /// The backend a connection talks to.
+    pub fn of(conn: &AnyConnection) -> Backend {
+        if conn.backend_name() == <sqlx::Postgres as sqlx::Database>::NAME {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
 }
 
 /// The channel on which PostgreSQL instances hear of each other's changes.
@@ -234,10 +245,7 @@ impl Db {
     /// One write statement to rows no cache is made from, deciding nothing
     /// from what it reads (pruning activity, a session's last-seen time),
     /// committed on its own (see `begin_append`).
-    pub async fn execute_leaving_caches<'q>(
-        &self,
-        query: impl Execute<'q, Any> + 'q,
-    ) -> sqlx::Result<AnyQueryResult> {
+    pub async fn execute_leaving_caches<'q>(&self, query: impl Execute<'q, Any> + 'q) -> sqlx::Result<AnyQueryResult> {
         let mut tx = self.begin_append().await?;
         let done = (&mut *tx).execute(query).await?;
         tx.commit_leaving_caches().await?;
@@ -348,8 +356,9 @@ pub async fn open_for_bulk_load(location: &Location) -> anyhow::Result<Db> {
 }
 
 async fn open_for(location: &Location, purpose: Purpose) -> anyhow::Result<Db> {
-    sqlx::any::install_drivers(&[sqlx::sqlite::any::DRIVER, sqlx::postgres::any::DRIVER])
-        .or_else(|_| Ok::<_, anyhow::Error>(()))?;
+    // Once per process; a second call (another database opened) is refused
+    // and changes nothing.
+    let _ = sqlx::any::install_drivers(&[sqlx::sqlite::any::DRIVER, sqlx::postgres::any::DRIVER]);
     let pool = match location {
         Location::File(path) => open_sqlite(path, purpose).await?,
         Location::Postgres(url) => AnyPoolOptions::new()
@@ -451,7 +460,9 @@ impl Db {
     pub async fn applied_schema_version(&self) -> sqlx::Result<i64> {
         let exists = match self.backend {
             Backend::Sqlite => "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
-            Backend::Postgres => "SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = '_sqlx_migrations'",
+            Backend::Postgres => {
+                "SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = '_sqlx_migrations'"
+            }
         };
         let tables: i64 = sqlx::query_scalar(exists).fetch_one(&self.pool).await?;
         if tables == 0 {
@@ -658,21 +669,29 @@ pub fn fixed_chunks<T>(mut rows: &[T]) -> impl Iterator<Item = &[T]> {
     })
 }
 
-/// A statement made piece by piece (lists of rows, `OR`ed terms), its
-/// values bound as `$1`, `$2`, …: the one placeholder form both SQLite and
-/// PostgreSQL read (sqlx's `QueryBuilder` writes `?` through `Any`).
+/// A statement made piece by piece (lists of rows, `OR`ed terms), for the
+/// backend `conn` talks to: its values bound as `$1`, `$2`, … on PostgreSQL
+/// and as `?` on SQLite, where a statement of numbered parameters costs
+/// time in proportion to their count *for each one bound* (thousands, in
+/// a batch of rows). sqlx's `QueryBuilder` writes `?` for both through `Any`.
 pub struct Statement {
     sql: String,
     arguments: AnyArguments,
     bound: usize,
+    numbered: bool,
 }
 
 impl Statement {
-    pub fn new(sql: &str) -> Self {
+    pub fn new(conn: &AnyConnection, sql: &str) -> Self {
+        Statement::for_backend(Backend::of(conn), sql)
+    }
+
+    pub fn for_backend(backend: Backend, sql: &str) -> Self {
         Statement {
             sql: sql.to_owned(),
             arguments: AnyArguments::default(),
             bound: 0,
+            numbered: backend == Backend::Postgres,
         }
     }
 
@@ -685,18 +704,32 @@ impl Statement {
     /// Appends a placeholder for `value`.
     pub fn bind<'t, T: Encode<'t, Any> + Type<Any>>(&mut self, value: T) -> &mut Self {
         self.bound += 1;
-        self.sql.push('$');
-        self.sql.push_str(&self.bound.to_string());
+        if self.numbered {
+            self.sql.push('$');
+            self.sql.push_str(&self.bound.to_string());
+        } else {
+            self.sql.push('?');
+        }
         // Encoding into `Any` only copies the value: it cannot fail.
         let _ = self.arguments.add(value);
         self
     }
 
     /// Appends `VALUES (…), (…)`, one tuple per item, its values bound by `row`.
-    pub fn values<T>(&mut self, items: impl IntoIterator<Item = T>, mut row: impl FnMut(&mut Tuple<'_>, T)) -> &mut Self {
+    pub fn values<T>(
+        &mut self,
+        items: impl IntoIterator<Item = T>,
+        mut row: impl FnMut(&mut Tuple<'_>, T),
+    ) -> &mut Self {
         for (index, item) in items.into_iter().enumerate() {
             self.push(if index == 0 { "VALUES (" } else { ", (" });
-            row(&mut Tuple { statement: self, first: true }, item);
+            row(
+                &mut Tuple {
+                    statement: self,
+                    first: true,
+                },
+                item,
+            );
             self.push(")");
         }
         self
@@ -779,7 +812,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("jobs.db");
         // Two instances on one database.
-        let (a, b) = (super::open(&path.clone().into()).await.unwrap(), super::open(&path.clone().into()).await.unwrap());
+        let (a, b) = (
+            super::open(&path.clone().into()).await.unwrap(),
+            super::open(&path.clone().into()).await.unwrap(),
+        );
         let day = 86_400;
         let claims = futures_util::future::join_all((0..8).map(|n| {
             let db = if n % 2 == 0 { a.clone() } else { b.clone() };

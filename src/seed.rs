@@ -11,7 +11,6 @@
 
 use std::time::Instant;
 
-
 use crate::{
     db::{Backend, Db, Statement, Tuple, now},
     token,
@@ -67,7 +66,7 @@ async fn insert_all<T>(
         let chunk: Vec<T> = rows.by_ref().take(ROWS_PER_STATEMENT).collect();
         (!chunk.is_empty()).then(|| {
             let count = chunk.len();
-            let mut builder = Statement::new(head);
+            let mut builder = Statement::for_backend(db.backend(), head);
             builder.values(chunk, push);
             (builder, count)
         })

@@ -1,7 +1,7 @@
 //! Every SQL statement about accounts.
 
-use crate::db::Connection;
 use crate::auth::identity::AccountId;
+use crate::db::Connection;
 
 use super::{Account, DisplayName, Email, PlatformRole, Username};
 use crate::auth::identity::{account_from as account, select_accounts};

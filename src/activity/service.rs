@@ -2,9 +2,8 @@
 //! transaction (`record_in`), so that the record is written exactly when
 //! the change is, or on its own (`record`).
 
-
-use crate::db::Connection;
 use super::{Change, store};
+use crate::db::Connection;
 use crate::db::Db;
 
 /// Reads the other capabilities may make of the activity log.

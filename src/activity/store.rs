@@ -36,7 +36,10 @@ fn insert_change(change: Change<'_>) -> sqlx::query::Query<'_, sqlx::Any, sqlx::
 
 /// Records a change inside the caller's transaction, so that it is written
 /// exactly when what it records is.
-pub async fn record_change<'e>(executor: impl Executor<'e, Database = sqlx::Any>, change: Change<'_>) -> sqlx::Result<()> {
+pub async fn record_change<'e>(
+    executor: impl Executor<'e, Database = sqlx::Any>,
+    change: Change<'_>,
+) -> sqlx::Result<()> {
     insert_change(change).execute(executor).await?;
     Ok(())
 }
@@ -54,6 +57,7 @@ pub async fn write_calls(db: &Db, calls: &[ApiCall], last_used: &[(i64, i64)]) -
     // Many rows a statement: each statement is a round trip to SQLite's thread.
     for chunk in crate::db::fixed_chunks(calls) {
         let mut insert = Statement::new(
+            &tx,
             "INSERT INTO api_activity (at, account_id, project_id, key_id, method, path, status, latency_us) ",
         );
         insert.values(chunk, |row, call| {

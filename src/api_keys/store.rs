@@ -300,11 +300,7 @@ pub async fn revoke(
 }
 
 /// Deletes every key of a member in a project.
-pub async fn delete_all_of(
-    conn: &mut Connection,
-    project_id: ProjectId,
-    account_id: AccountId,
-) -> sqlx::Result<()> {
+pub async fn delete_all_of(conn: &mut Connection, project_id: ProjectId, account_id: AccountId) -> sqlx::Result<()> {
     sqlx::query("DELETE FROM api_keys WHERE project_id = $1 AND account_id = $2")
         .bind(project_id)
         .bind(account_id)

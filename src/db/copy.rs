@@ -71,7 +71,10 @@ pub async fn copy(from: &Db, to: &Db) -> anyhow::Result<Copied> {
         let rows: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
             .fetch_one(to.read())
             .await?;
-        anyhow::ensure!(rows == 0, "the target database has {table} already: copy into an empty one");
+        anyhow::ensure!(
+            rows == 0,
+            "the target database has {table} already: copy into an empty one"
+        );
     }
     let tables: Vec<String> = sqlx::query_scalar(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations'",
@@ -92,7 +95,11 @@ pub async fn copy(from: &Db, to: &Db) -> anyhow::Result<Copied> {
     let mut rows = 0;
     for table in TABLES {
         let columns = columns(from, table).await?;
-        let names = columns.iter().map(|(name, _)| name.as_str()).collect::<Vec<_>>().join(", ");
+        let names = columns
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
         let mut after = i64::MIN;
         loop {
             // The names come from the schema, not from a person.
@@ -105,7 +112,7 @@ pub async fn copy(from: &Db, to: &Db) -> anyhow::Result<Copied> {
             .await?;
             let Some(last) = chunk.last() else { break };
             after = last.try_get("copy_rowid")?;
-            let mut insert = Statement::new(&format!("INSERT INTO {table} ({names}) "));
+            let mut insert = Statement::for_backend(Backend::Postgres, &format!("INSERT INTO {table} ({names}) "));
             let mut failed = None;
             insert.values(&chunk, |tuple, row| {
                 for (index, (name, class)) in columns.iter().enumerate() {
@@ -164,10 +171,17 @@ async fn verify(from: &Db, to: &Db, rows: i64) -> anyhow::Result<Copied> {
     for table in TABLES {
         let count = format!("SELECT COUNT(*) FROM {table}");
         let (source, target): (i64, i64) = (
-            sqlx::query_scalar(sqlx::AssertSqlSafe(count.clone())).fetch_one(from.read()).await?,
-            sqlx::query_scalar(sqlx::AssertSqlSafe(count)).fetch_one(to.read()).await?,
+            sqlx::query_scalar(sqlx::AssertSqlSafe(count.clone()))
+                .fetch_one(from.read())
+                .await?,
+            sqlx::query_scalar(sqlx::AssertSqlSafe(count))
+                .fetch_one(to.read())
+                .await?,
         );
-        anyhow::ensure!(source == target, "{table}: {source} rows in SQLite, {target} in PostgreSQL");
+        anyhow::ensure!(
+            source == target,
+            "{table}: {source} rows in SQLite, {target} in PostgreSQL"
+        );
     }
     let balances = "SELECT id, balance FROM wallets ORDER BY id";
     let source: Vec<(i64, i64)> = sqlx::query_as(balances).fetch_all(from.read()).await?;

@@ -2,7 +2,6 @@
 //! in which role. The rules (the last admin stays, removal leaves nothing
 //! behind) are in `service.rs`.
 
-
 use crate::db::Connection;
 use crate::{
     auth::identity::{AccountId, ProjectId},
@@ -47,16 +46,15 @@ pub async fn insert(
     account_id: AccountId,
     role: TenantRole,
 ) -> sqlx::Result<Unique<i64>> {
-    let created =
-        sqlx::query_scalar(
-            "INSERT INTO memberships (project_id, account_id, role, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
-        )
-            .bind(project_id)
-            .bind(account_id)
-            .bind(role.as_str())
-            .bind(now())
-            .fetch_one(&mut *conn)
-            .await;
+    let created = sqlx::query_scalar(
+        "INSERT INTO memberships (project_id, account_id, role, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(project_id)
+    .bind(account_id)
+    .bind(role.as_str())
+    .bind(now())
+    .fetch_one(&mut *conn)
+    .await;
     unique(created)
 }
 

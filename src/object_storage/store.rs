@@ -88,11 +88,7 @@ pub async fn pair_made(db: &Db, project_id: ProjectId, account_id: AccountId) ->
 
 /// Replaces a member's pair with a new one (new access key, new salt), or
 /// makes one; its access key.
-pub async fn replace(
-    conn: &mut Connection,
-    project_id: ProjectId,
-    account_id: AccountId,
-) -> sqlx::Result<String> {
+pub async fn replace(conn: &mut Connection, project_id: ProjectId, account_id: AccountId) -> sqlx::Result<String> {
     let access_key = new_access_key();
     sqlx::query(
         "INSERT INTO object_storage_keys (project_id, account_id, access_key, salt, created_at) VALUES ($1, $2, $3, $4, $5)

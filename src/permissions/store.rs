@@ -4,7 +4,6 @@
 use crate::db::Connection;
 use std::collections::HashMap;
 
-
 use super::Service;
 use crate::{
     auth::identity::{AccountId, ProjectId},

@@ -24,17 +24,16 @@ pub async fn insert(
     ends_on: time::Date,
 ) -> sqlx::Result<Unique<ProjectId>> {
     let mut tx = begin_immediate(db).await?;
-    let created =
-        sqlx::query_scalar(
-            "INSERT INTO projects (code, name, starts_on, ends_on, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-        )
-            .bind(code.as_str())
-            .bind(name.as_str())
-            .bind(starts_on.to_string())
-            .bind(ends_on.to_string())
-            .bind(now())
-            .fetch_one(&mut *tx)
-            .await;
+    let created = sqlx::query_scalar(
+        "INSERT INTO projects (code, name, starts_on, ends_on, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(code.as_str())
+    .bind(name.as_str())
+    .bind(starts_on.to_string())
+    .bind(ends_on.to_string())
+    .bind(now())
+    .fetch_one(&mut *tx)
+    .await;
     let project_id = match unique(created)? {
         Unique::Done(id) => ProjectId(id),
         Unique::Taken => return Ok(Unique::Taken),

@@ -320,6 +320,7 @@ async fn named_allocations(
     writes: &[AllocationWrite],
 ) -> sqlx::Result<HashMap<i64, Allocation>> {
     let mut select = Statement::new(
+        conn,
         "SELECT a.id, a.project_id, a.account_id, a.service, a.idempotency_key, a.created_at, a.released_at,
                 r.resource, r.amount
          FROM allocations a LEFT JOIN allocation_resources r ON r.allocation_id = a.id WHERE ",
@@ -333,9 +334,7 @@ async fn named_allocations(
         } => {
             select.push("a.project_id = ").bind(*project_id);
             select.push(" AND a.account_id = ").bind(*account_id);
-            select
-                .push(" AND a.idempotency_key = ")
-                .bind(idempotency_key.as_str());
+            select.push(" AND a.idempotency_key = ").bind(idempotency_key.as_str());
         }
         AllocationWrite::Release { id, .. } => {
             select.push("a.id = ").bind(*id);
@@ -386,6 +385,7 @@ async fn limits_and_usage(conn: &mut Connection, writes: &[AllocationWrite]) -> 
         return Ok(Default::default());
     }
     let mut select = Statement::new(
+        conn,
         "SELECT 'limit' AS kind, project_id, NULL AS account_id, service, resource, quota AS amount
          FROM project_quotas WHERE ",
     );
@@ -464,8 +464,10 @@ async fn balances(conn: &mut Connection, writes: &[AllocationWrite]) -> sqlx::Re
     if asks.is_empty() {
         return Ok(HashMap::new());
     }
-    let mut select =
-        Statement::new("SELECT project_id, account_id, balance FROM wallets WHERE closed_at IS NULL AND (");
+    let mut select = Statement::new(
+        conn,
+        "SELECT project_id, account_id, balance FROM wallets WHERE closed_at IS NULL AND (",
+    );
     any_of(&mut select, &asks, |select, (project_id, account_id)| {
         select.push("project_id = ").bind(*project_id);
         select
@@ -492,8 +494,10 @@ async fn insert_allocations(
     if admitted.is_empty() {
         return Ok(Vec::new());
     }
-    let mut insert =
-        Statement::new("INSERT INTO allocations (project_id, account_id, service, idempotency_key, created_at) ");
+    let mut insert = Statement::new(
+        conn,
+        "INSERT INTO allocations (project_id, account_id, service, idempotency_key, created_at) ",
+    );
     insert.values(admitted, |row, a| {
         row.bind(a.project_id)
             .bind(a.account_id)
@@ -532,7 +536,10 @@ async fn insert_allocations(
         .flat_map(|a| a.resources.iter().map(|(r, amount)| (a.id, r.code(), *amount)))
         .collect();
     if !resources.is_empty() {
-        let mut insert = Statement::new("INSERT INTO allocation_resources (allocation_id, resource, amount) ");
+        let mut insert = Statement::new(
+            conn,
+            "INSERT INTO allocation_resources (allocation_id, resource, amount) ",
+        );
         insert.values(&resources, |row, (id, resource, amount)| {
             row.bind(*id).bind(*resource).bind(*amount);
         });
@@ -546,7 +553,7 @@ async fn mark_released(conn: &mut Connection, ids: &[i64], at: i64) -> sqlx::Res
     if ids.is_empty() {
         return Ok(());
     }
-    let mut update = Statement::new("UPDATE allocations SET released_at = ");
+    let mut update = Statement::new(conn, "UPDATE allocations SET released_at = ");
     update.bind(at).push(" WHERE id IN (");
     for (index, id) in ids.iter().enumerate() {
         update.push(if index == 0 { "" } else { ", " }).bind(*id);
@@ -718,7 +725,9 @@ pub async fn members_with_gauges(
     project_id: ProjectId,
     service: QuotaService,
 ) -> sqlx::Result<Vec<(MemberName, Vec<Gauge>)>> {
-    Ok(member_page_with_gauges(db, project_id, service, "", i64::MAX, 0).await?.0)
+    Ok(member_page_with_gauges(db, project_id, service, "", i64::MAX, 0)
+        .await?
+        .0)
 }
 
 /// A page of the project's members whose name or username contains
@@ -782,11 +791,7 @@ pub async fn delete_member_quotas(
 }
 
 /// Releases every live allocation of a member in a project.
-pub async fn release_all_of(
-    conn: &mut Connection,
-    project_id: ProjectId,
-    account_id: AccountId,
-) -> sqlx::Result<()> {
+pub async fn release_all_of(conn: &mut Connection, project_id: ProjectId, account_id: AccountId) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE allocations SET released_at = $1 WHERE project_id = $2 AND account_id = $3 AND released_at IS NULL",
     )

@@ -311,7 +311,8 @@ async fn seed_fills_an_empty_database_that_then_serves() {
             3
         );
         // Rows added after the load get new IDs.
-        app.create_user("after-seed", member_center::accounts::PlatformRole::None).await;
+        app.create_user("after-seed", member_center::accounts::PlatformRole::None)
+            .await;
     } else {
         // Table sizes for the planner, but no per-value samples (see seed.rs).
         assert!(app.count("SELECT COUNT(*) FROM sqlite_stat1").await > 0);
@@ -472,14 +473,21 @@ async fn copy_moves_a_sqlite_install_to_postgresql_with_the_same_pages_and_balan
     let db = member_center::db::open(&sqlite.location).await.unwrap();
     member_center::demo::load_if_empty(&db).await.unwrap();
     drop(db);
-    let Location::File(file) = &sqlite.location else { unreachable!() };
+    let Location::File(file) = &sqlite.location else {
+        unreachable!()
+    };
     let postgres = Scratch::on(Backend::Postgres).await;
-    let Location::Postgres(url) = &postgres.location else { unreachable!() };
+    let Location::Postgres(url) = &postgres.location else {
+        unreachable!()
+    };
 
     let copy = ["copy", "--from", file.to_str().unwrap(), "--to", url];
     let (ok, out, err) = member_center(&sqlite.location, &copy, None);
     assert!(ok, "{err}");
-    assert!(out.contains("verified: every table's row count and the balances of"), "{out}");
+    assert!(
+        out.contains("verified: every table's row count and the balances of"),
+        "{out}"
+    );
     // Never into a database in use.
     let (ok, _, err) = member_center(&sqlite.location, &copy, None);
     assert!(!ok && err.contains("copy into an empty one"), "{err}");
@@ -517,10 +525,15 @@ async fn copy_moves_a_sqlite_install_to_postgresql_with_the_same_pages_and_balan
             assert_eq!(old_page.status, StatusCode::OK, "{username} {page}");
             let (old_body, new_body) = (comparable(&old_page.body), comparable(&new_page.body));
             let differing = old_body.lines().zip(new_body.lines()).find(|(a, b)| a != b);
-            assert_eq!(differing, None, "{username} {page}: SQLite (left) and PostgreSQL (right) differ");
+            assert_eq!(
+                differing, None,
+                "{username} {page}: SQLite (left) and PostgreSQL (right) differ"
+            );
             assert_eq!(old_body, new_body, "{username} {page}");
         }
     }
     // New rows get new IDs after the copied ones.
-    after.create_user("dora", member_center::accounts::PlatformRole::None).await;
+    after
+        .create_user("dora", member_center::accounts::PlatformRole::None)
+        .await;
 }

@@ -45,7 +45,12 @@ pub struct Scratch {
 impl Scratch {
     /// A fresh database on this pass's backend.
     pub async fn new() -> Scratch {
-        Scratch::on(if on_postgres() { Backend::Postgres } else { Backend::Sqlite }).await
+        Scratch::on(if on_postgres() {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        })
+        .await
     }
 
     /// A fresh database on `backend`, whichever pass this is (PostgreSQL
@@ -94,9 +99,11 @@ impl Drop for Scratch {
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
             runtime.block_on(async {
                 let mut admin = sqlx::postgres::PgConnection::connect(&postgres_server()).await?;
-                sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-                    .execute(&mut admin)
-                    .await?;
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                )))
+                .execute(&mut admin)
+                .await?;
                 Ok::<_, anyhow::Error>(())
             })
         })

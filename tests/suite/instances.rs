@@ -73,7 +73,8 @@ async fn two_instances_never_admit_more_than_the_quotas() {
             .map(|n| {
                 let key = if n % 2 == 0 { bob_key.clone() } else { carol_key.clone() };
                 let base = bases[(n / 2) % 2].clone();
-                let body = json!({"service": "ccs", "resources": {"gpu": 1}, "idempotency_key": format!("r{round}-{n}")});
+                let body =
+                    json!({"service": "ccs", "resources": {"gpu": 1}, "idempotency_key": format!("r{round}-{n}")});
                 tokio::spawn(async move {
                     let (status, body) = post(&base, "/api/v1/allocations", &key, &body).await;
                     (n % 2 == 0, status, body["id"].to_string())
@@ -225,14 +226,23 @@ async fn a_change_on_one_instance_is_refused_by_the_other_within_a_second() {
     ));
 
     let (erin, _, secret) = key_holder("erin").await;
-    assert!(whoami(&other.base, &secret).await.1["services"].to_string().contains("ccs"));
+    assert!(
+        whoami(&other.base, &secret).await.1["services"]
+            .to_string()
+            .contains("ccs")
+    );
     let remaining = [member_center::permissions::Service::parse("vcs").unwrap()];
     member_center::permissions::service::set(&app.db, alice.user.id, project, erin.user.id, "erin", &remaining)
         .await
         .unwrap();
     bounds.push((
         "permission removed",
-        time_until(|| async { !whoami(&other.base, &secret).await.1["services"].to_string().contains("ccs") }).await,
+        time_until(|| async {
+            !whoami(&other.base, &secret).await.1["services"]
+                .to_string()
+                .contains("ccs")
+        })
+        .await,
     ));
 
     // Signed in on the first instance, seen by the second (cookies go to

@@ -45,7 +45,9 @@ fn on_delete(action: &str) -> String {
 }
 
 async fn sqlite_schema(path: &std::path::Path) -> (Schema, Vec<i64>) {
-    let mut conn = SqliteConnection::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+    let mut conn = SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
     let tables: Vec<(String, String)> = sqlx::query_as(
         "SELECT name, sql FROM sqlite_master WHERE type = 'table'
          AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations' ORDER BY name",
@@ -87,14 +89,17 @@ async fn sqlite_schema(path: &std::path::Path) -> (Schema, Vec<i64>) {
                 continue;
             }
             let index_name: String = index.get("name");
-            let columns: Vec<String> =
-                sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT name FROM pragma_index_info('{index_name}') ORDER BY seqno")))
-                    .fetch_all(&mut conn)
-                    .await
-                    .unwrap();
-            table
-                .indexes
-                .insert((columns, index.get::<i64, _>("unique") == 1, index.get::<i64, _>("partial") == 1));
+            let columns: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT name FROM pragma_index_info('{index_name}') ORDER BY seqno"
+            )))
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+            table.indexes.insert((
+                columns,
+                index.get::<i64, _>("unique") == 1,
+                index.get::<i64, _>("partial") == 1,
+            ));
         }
         let keys = sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA foreign_key_list({name})")))
             .fetch_all(&mut conn)
@@ -140,7 +145,10 @@ async fn postgres_schema(url: &str) -> (Schema, Vec<i64>) {
         .unwrap();
         for column in columns {
             let declared: String = column.get("type");
-            assert_ne!(declared, "integer", "{name}: every integer is 64-bit (BIGINT) on PostgreSQL");
+            assert_ne!(
+                declared, "integer",
+                "{name}: every integer is 64-bit (BIGINT) on PostgreSQL"
+            );
             table.columns.insert(
                 column.get("name"),
                 (class(&declared), column.get("not_null"), column.get("has_default")),
@@ -163,7 +171,9 @@ async fn postgres_schema(url: &str) -> (Schema, Vec<i64>) {
             if index.get("is_primary") {
                 table.primary_key = columns;
             } else {
-                table.indexes.insert((columns, index.get("is_unique"), index.get("partial")));
+                table
+                    .indexes
+                    .insert((columns, index.get("is_unique"), index.get("partial")));
             }
         }
         let constraints = sqlx::query(
@@ -220,6 +230,9 @@ async fn the_sqlite_and_postgresql_schemas_are_the_same() {
         "the same tables"
     );
     for (name, table) in &sqlite_schema {
-        assert_eq!(table, &postgres_schema[name], "table {name}: SQLite (left) and PostgreSQL (right) differ");
+        assert_eq!(
+            table, &postgres_schema[name],
+            "table {name}: SQLite (left) and PostgreSQL (right) differ"
+        );
     }
 }
