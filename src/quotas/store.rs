@@ -11,7 +11,7 @@ use super::{
 };
 use crate::{
     auth::identity::{AccountId, ProjectId},
-    db::{Connection, Db, Statement, begin_immediate, now},
+    db::{Connection, Db, Statement, Tx, begin_immediate, now},
     wallets::Credits,
 };
 
@@ -237,7 +237,12 @@ pub enum Outcome {
 /// under the database's write lock, so no two batches can together pass a
 /// quota.
 pub async fn apply(db: &Db, writes: &[AllocationWrite]) -> sqlx::Result<Vec<Outcome>> {
-    let mut tx = begin_immediate(db).await?;
+    apply_in(begin_immediate(db).await?, writes).await
+}
+
+/// `apply`, in a write transaction the caller has begun (the writer takes
+/// the write lock before it gathers a batch).
+pub async fn apply_in(mut tx: Tx, writes: &[AllocationWrite]) -> sqlx::Result<Vec<Outcome>> {
     let at = now();
     let known = named_allocations(&mut tx, writes).await?;
     let (limits, usage) = limits_and_usage(&mut tx, writes).await?;

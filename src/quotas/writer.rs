@@ -12,7 +12,10 @@ use std::sync::{
 use tokio::sync::{mpsc, oneshot};
 
 use super::store::{self, Admission, AllocationWrite, Outcome};
-use crate::{db::Db, error::AppError};
+use crate::{
+    db::{Db, Tx},
+    error::AppError,
+};
 
 /// The most writes one transaction applies.
 const BATCH: usize = 256;
@@ -88,13 +91,23 @@ async fn run(db: Db, mut receiver: mpsc::UnboundedReceiver<(AllocationWrite, Rep
     while let Some((write, reply)) = receiver.recv().await {
         writes.push(write);
         replies.push(reply);
+        // The write lock first, then the batch: what queues up while another
+        // instance holds the lock joins this batch instead of the next one.
+        let tx = db.begin_immediate().await;
         while writes.len() < BATCH
             && let Ok((write, reply)) = receiver.try_recv()
         {
             writes.push(write);
             replies.push(reply);
         }
-        for (reply, outcome) in replies.drain(..).zip(apply_all(&db, &writes).await) {
+        let outcomes = match tx {
+            Ok(tx) => apply_all_in(tx, &db, &writes).await,
+            Err(err) => {
+                tracing::error!(error = %err, "cannot begin an allocation batch");
+                writes.iter().map(|_| Err(())).collect()
+            }
+        };
+        for (reply, outcome) in replies.drain(..).zip(outcomes) {
             if let Ok(outcome) = &outcome {
                 counts.count(outcome);
             }
@@ -109,7 +122,18 @@ async fn run(db: Db, mut receiver: mpsc::UnboundedReceiver<(AllocationWrite, Rep
 /// one write that cannot be applied (its account gone, say) fails alone.
 /// One outcome for each write, in order; failures are logged here.
 pub async fn apply_all(db: &Db, writes: &[AllocationWrite]) -> Vec<Result<Outcome, ()>> {
-    match store::apply(db, writes).await {
+    match db.begin_immediate().await {
+        Ok(tx) => apply_all_in(tx, db, writes).await,
+        Err(err) => {
+            tracing::error!(error = %err, "cannot begin an allocation batch");
+            writes.iter().map(|_| Err(())).collect()
+        }
+    }
+}
+
+/// `apply_all` in a write transaction already begun.
+async fn apply_all_in(tx: Tx, db: &Db, writes: &[AllocationWrite]) -> Vec<Result<Outcome, ()>> {
+    match store::apply_in(tx, writes).await {
         Ok(outcomes) => return outcomes.into_iter().map(Ok).collect(),
         Err(err) if writes.len() > 1 => {
             tracing::warn!(error = %err, writes = writes.len(), "an allocation batch failed; applying its writes one by one");
