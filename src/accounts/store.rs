@@ -1,12 +1,11 @@
 //! Every SQL statement about accounts.
 
 use crate::auth::identity::AccountId;
-use crate::db::Connection;
 
 use super::{Account, DisplayName, Email, PlatformRole, Username};
 use crate::auth::identity::{account_from as account, select_accounts};
 use crate::{
-    db::{Db, Unique, now, unique},
+    db::{Connection, Db, Unique, now, unique},
     web::i18n::Lang,
 };
 

@@ -3,8 +3,7 @@
 //! the change is, or on its own (`record`).
 
 use super::{Change, store};
-use crate::db::Connection;
-use crate::db::Db;
+use crate::db::{Connection, Db};
 
 /// Reads the other capabilities may make of the activity log.
 pub use super::store::{ActivityFilter, ChangeRow, changes};

@@ -1,10 +1,9 @@
 //! Every SQL statement about API keys.
 
-use crate::db::{Connection, DbRow};
 use sqlx::Row;
 
 use super::{KeyFilter, KeyName, KeyOrder};
-use crate::db::{Db, now};
+use crate::db::{Connection, Db, DbRow, now};
 
 use crate::auth::identity::{AccountId, ProjectId};
 

@@ -2,14 +2,13 @@
 //! signed-in person is (their account, their tenancies, their keys about to
 //! expire), read on every page.
 
-use crate::db::DbRow;
 use sqlx::Row;
 
 use super::{
     identity::{Account, Tenant, account_from as account, select_accounts, select_tenants, tenant_from},
     throttle::{Count, Rule, scopes},
 };
-use crate::db::{Db, Tx, begin_immediate, now};
+use crate::db::{Db, DbRow, Tx, begin_immediate, now};
 
 use crate::auth::identity::{AccountId, ProjectId};
 

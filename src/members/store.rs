@@ -2,10 +2,9 @@
 //! in which role. The rules (the last admin stays, removal leaves nothing
 //! behind) are in `service.rs`.
 
-use crate::db::Connection;
 use crate::{
     auth::identity::{AccountId, ProjectId},
-    db::{Unique, now, unique},
+    db::{Connection, Unique, now, unique},
     projects::TenantRole,
 };
 

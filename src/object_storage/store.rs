@@ -2,10 +2,9 @@
 //! and a random salt are stored; the secret key is derived from both with
 //! the instance secret (`crate::secrets`).
 
-use crate::db::{Connection, DbRow};
 use sqlx::Row;
 
-use crate::db::{Db, begin_immediate, now};
+use crate::db::{Connection, Db, DbRow, begin_immediate, now};
 
 use crate::auth::identity::{AccountId, ProjectId};
 

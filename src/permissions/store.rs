@@ -1,13 +1,12 @@
 //! Every SQL statement about tenant permissions (which services a member
 //! may use) and the services the cloud has.
 
-use crate::db::Connection;
 use std::collections::HashMap;
 
 use super::Service;
 use crate::{
     auth::identity::{AccountId, ProjectId},
-    db::Db,
+    db::{Connection, Db},
 };
 
 /// The services each member of a project may use, keyed by account.

@@ -2,12 +2,11 @@
 //! membership) that say who is where. Memberships themselves are written by
 //! `members::store`, permissions by `permissions::store`.
 
-use crate::db::DbRow;
 use sqlx::Row;
 
 use super::{ProjectCode, ProjectName, Tenant, TenantRole};
 use crate::auth::identity::{AccountId, ProjectId, select_tenants, tenant_from};
-use crate::db::{Db, Unique, begin_immediate, now, unique};
+use crate::db::{Db, DbRow, Unique, begin_immediate, now, unique};
 
 pub struct Project {
     pub id: ProjectId,

@@ -5,7 +5,6 @@
 //! cancelled). Each function here is one write transaction; the SQL is in
 //! `store.rs`.
 
-use crate::db::Connection;
 use actix_web::http::StatusCode;
 
 use super::{
@@ -15,7 +14,7 @@ use super::{
 use crate::{
     activity::{self, Change},
     auth::identity::{AccountId, ProjectId},
-    db::{Db, Tx},
+    db::{Connection, Db, Tx},
     error::AppError,
     web::i18n::Msg,
 };

@@ -3,11 +3,10 @@
 //! follows which) are in `service.rs`, which calls the writes below inside
 //! its transactions.
 
-use crate::db::{Connection, DbRow};
 use sqlx::Row;
 
 use super::{CreditSum, Credits};
-use crate::db::{Db, now};
+use crate::db::{Connection, Db, DbRow, now};
 
 use crate::auth::identity::{AccountId, ProjectId};
 
