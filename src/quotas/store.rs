@@ -154,28 +154,46 @@ fn gauges(
         .collect()
 }
 
-/// Every member's gauges of a service, keyed by account, in two queries.
-async fn all_member_gauges(
+/// The gauges of a service of the members `accounts` (a page of them), keyed
+/// by account, in two queries; members with neither quota nor usage are left
+/// out. Past `LISTED` members, every member's are read (one list of
+/// thousands of values would cost more than the rows it saves).
+async fn gauges_of_members(
     db: &Db,
     project_id: ProjectId,
     service: QuotaService,
+    accounts: &[AccountId],
 ) -> sqlx::Result<HashMap<AccountId, Vec<Gauge>>> {
-    let limits: Vec<(AccountId, String, i64)> =
-        sqlx::query_as("SELECT account_id, resource, quota FROM member_quotas WHERE project_id = $1 AND service = $2")
-            .bind(project_id)
-            .bind(service.code())
-            .fetch_all(db.read())
-            .await?;
-    let usage: Vec<(AccountId, String, i64)> = sqlx::query_as(
+    if accounts.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut conn = db.read().acquire().await?;
+    const LISTED: usize = 1000;
+    // `… AND <column> IN (the page's accounts)`.
+    let among = |statement: &mut Statement, column: &str| {
+        if accounts.len() > LISTED {
+            return;
+        }
+        statement.push(&format!(" AND {column} IN ("));
+        for (index, account) in accounts.iter().enumerate() {
+            statement.push(if index == 0 { "" } else { ", " }).bind(*account);
+        }
+        statement.push(")");
+    };
+    let mut limits = Statement::new(&conn, "SELECT account_id, resource, quota FROM member_quotas WHERE project_id = ");
+    limits.bind(project_id).push(" AND service = ").bind(service.code());
+    among(&mut limits, "account_id");
+    let limits: Vec<(AccountId, String, i64)> = limits.query_as().fetch_all(&mut *conn).await?;
+    let mut usage = Statement::new(
+        &conn,
         "SELECT a.account_id, r.resource, CAST(SUM(r.amount) AS BIGINT) FROM allocations a
          JOIN allocation_resources r ON r.allocation_id = a.id
-         WHERE a.project_id = $1 AND a.service = $2 AND a.released_at IS NULL
-         GROUP BY a.account_id, r.resource",
-    )
-    .bind(project_id)
-    .bind(service.code())
-    .fetch_all(db.read())
-    .await?;
+         WHERE a.released_at IS NULL AND a.project_id = ",
+    );
+    usage.bind(project_id).push(" AND a.service = ").bind(service.code());
+    among(&mut usage, "a.account_id");
+    usage.push(" GROUP BY a.account_id, r.resource");
+    let usage: Vec<(AccountId, String, i64)> = usage.query_as().fetch_all(&mut *conn).await?;
     let mut limit_map: HashMap<(AccountId, Resource), i64> = HashMap::new();
     for (account, resource, quota) in limits {
         if let Some(resource) = Resource::parse(&resource) {
@@ -764,7 +782,8 @@ pub async fn member_page_with_gauges(
         .bind(&pattern)
         .fetch_one(db.read())
         .await?;
-    let mut by_account = all_member_gauges(db, project_id, service).await?;
+    let accounts: Vec<AccountId> = members.iter().map(|(account_id, _, _)| *account_id).collect();
+    let mut by_account = gauges_of_members(db, project_id, service, &accounts).await?;
     let unset = || gauges(service, &HashMap::new(), |_| None);
     let page = members
         .into_iter()
