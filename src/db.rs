@@ -660,7 +660,7 @@ pub fn spawn_writer<F: Future<Output = ()>>(name: &str, db: &Db, work: impl FnOn
 /// once and sqlx keeps prepared, not a new one for every batch size (which
 /// costs more to plan than the rows cost to write).
 pub fn fixed_chunks<T>(mut rows: &[T]) -> impl Iterator<Item = &[T]> {
-    const SIZES: [usize; 5] = [256, 64, 16, 4, 1];
+    const SIZES: [usize; 6] = [1024, 256, 64, 16, 4, 1];
     std::iter::from_fn(move || {
         let size = SIZES.into_iter().find(|size| *size <= rows.len())?;
         let (chunk, rest) = rows.split_at(size);

@@ -21,7 +21,7 @@ use crate::{
 
 /// How long a key's last-used time may lag behind.
 const LAST_USED_GRANULARITY: i64 = 60;
-const BATCH: usize = 512;
+const BATCH: usize = 4096;
 
 #[derive(Debug, Clone)]
 pub struct ApiCall {
