@@ -275,7 +275,8 @@ impl Db {
 }
 
 /// A write transaction holding the database's write lock (and this
-/// process's write gate) until it is committed or dropped.
+/// process's write gate) until it is committed or dropped; on PostgreSQL an
+/// appending one (`Db::begin_append`) holds neither.
 pub struct Tx {
     tx: Transaction<'static, Any>,
     /// None for an appending transaction on PostgreSQL (`Db::begin_append`).
