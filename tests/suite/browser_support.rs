@@ -259,10 +259,36 @@ impl Browser {
         assert!(overlaps.is_empty(), "{what}: cells overlap: {overlaps:?}");
     }
 
+    /// Fails if the page is wider than the window (a sideways scroll of the
+    /// whole page), naming the elements that reach past its right edge.
+    pub async fn assert_fits_the_window(&self, what: &str) {
+        let overflow = self
+            .client
+            .execute(
+                "const doc = document.documentElement;
+                 if (doc.scrollWidth <= doc.clientWidth) return [];
+                 const found = [];
+                 for (const e of document.body.querySelectorAll('*')) {
+                   const r = e.getBoundingClientRect();
+                   if (r.width > 0 && r.right > doc.clientWidth + 1 && !e.closest('dialog:not([open])')) {
+                     found.push(e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ').join('.') : '')
+                       + ' right=' + Math.round(r.right));
+                   }
+                 }
+                 return [doc.scrollWidth + ' > ' + doc.clientWidth, ...found.slice(0, 8)];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let overflow = overflow.as_array().cloned().unwrap_or_default();
+        assert!(overflow.is_empty(), "{what}: wider than the window: {overflow:?}");
+    }
+
     /// Runs axe-core on the page and fails on any serious or critical violation,
-    /// and on table cells that cover each other.
+    /// on table cells that cover each other, and on a page wider than the window.
     pub async fn assert_accessible(&self, what: &str) {
         self.assert_no_overlapping_cells(what).await;
+        self.assert_fits_the_window(what).await;
         let axe = axe_source();
         self.client
             .execute(&format!("{axe}\n;return true;"), vec![])
