@@ -50,10 +50,9 @@ impl ApiCaller {
             return Err(AppError::KeyRejected(KeyProblem::Missing));
         }
         let digest = digest(secret);
-        let (owner, services) = match state.keys.get(&digest) {
-            Some(cached) => cached,
-            None => {
-                let generation = state.keys.generation();
+        let (owner, services) = state
+            .keys
+            .get_or_load(digest.clone(), || async {
                 let owner = service::by_digest(&state.db, &digest)
                     .await?
                     .ok_or(AppError::KeyRejected(KeyProblem::Invalid))?;
@@ -61,10 +60,9 @@ impl ApiCaller {
                     Some(id) => crate::permissions::service::permitted_services(&state.db, id).await?,
                     None => Vec::new(),
                 };
-                state.keys.put(digest, (owner.clone(), services.clone()), generation);
-                (owner, services)
-            }
-        };
+                Ok::<_, AppError>((owner, services))
+            })
+            .await?;
         let membership_id = match owner.membership_id {
             Some(id) if !owner.account_locked && !owner.revoked => id,
             _ => return Err(AppError::KeyRejected(KeyProblem::Disabled)),
