@@ -716,3 +716,32 @@ async fn every_main_page_looks_finished_and_passes_axe_in_both_languages_and_siz
         browser.close().await;
     }
 }
+
+/// The demo install's own data (ledger rows, usage, orders, activity) at
+/// both sizes: nothing wider than the window, no cell over another, no cell
+/// cutting its text off.
+#[tokio::test]
+async fn the_demo_data_fits_its_tables_at_both_sizes() {
+    let _one = ONE_AT_A_TIME.lock();
+    let app = spawn_app().await;
+    member_center::demo::load_if_empty(&app.db).await.unwrap();
+    for (size_name, (width, height)) in [("desktop", DESKTOP), ("phone", PHONE)] {
+        let browser = Browser::start(&app.base, true, width, height).await;
+        browser.sign_in("alice", member_center::demo::PASSWORD).await;
+        for (page, ready) in [
+            ("/account/wallet", "#ledger-title"),
+            ("/account/usage", "nav.tabs"),
+            ("/account/orders", "nav.tabs"),
+            ("/activity", "nav.tabs"),
+            ("/keys", "#keys-list"),
+        ] {
+            browser.goto(page).await;
+            browser.find(ready).await;
+            let name = format!("demo{}-{size_name}", page.replace('/', "-"));
+            browser.screenshot(&name).await;
+            browser.assert_accessible(&name).await;
+            browser.assert_no_clipped_cells(&name).await;
+        }
+        browser.close().await;
+    }
+}

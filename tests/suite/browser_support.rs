@@ -259,6 +259,32 @@ impl Browser {
         assert!(overlaps.is_empty(), "{what}: cells overlap: {overlaps:?}");
     }
 
+    /// Fails if a table cell cuts its text off (an ellipsis or hidden
+    /// overflow hiding part of a value), naming the first few.
+    pub async fn assert_no_clipped_cells(&self, what: &str) {
+        let clipped = self
+            .client
+            .execute(
+                "const found = [];
+                 for (const cell of document.querySelectorAll('td, th')) {
+                   for (const e of [cell, ...cell.querySelectorAll('*')]) {
+                     const style = getComputedStyle(e);
+                     // Text hidden on purpose for screen readers (1 px wide) aside.
+                     if (style.overflowX !== 'visible' && e.clientWidth > 1 && e.scrollWidth > e.clientWidth + 1) {
+                       found.push(e.textContent.trim().slice(0, 40));
+                       break;
+                     }
+                   }
+                 }
+                 return found.slice(0, 5);",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let clipped = clipped.as_array().cloned().unwrap_or_default();
+        assert!(clipped.is_empty(), "{what}: cells cut their text off: {clipped:?}");
+    }
+
     /// Fails if the page is wider than the window (a sideways scroll of the
     /// whole page), naming the elements that reach past its right edge.
     pub async fn assert_fits_the_window(&self, what: &str) {
