@@ -214,9 +214,18 @@ mod tests {
         assert!(cache.loading.lock().unwrap().is_empty(), "no lock is left behind");
 
         // A failed read is not remembered; a change makes the entry stale.
-        assert_eq!(cache.get_or_load(8, || async { Err::<String, _>("down") }).await, Err("down"));
-        assert_eq!(cache.get_or_load(8, || async { Ok::<_, ()>("eight".into()) }).await, Ok("eight".into()));
+        assert_eq!(
+            cache.get_or_load(8, || async { Err::<String, _>("down") }).await,
+            Err("down")
+        );
+        assert_eq!(
+            cache.get_or_load(8, || async { Ok::<_, ()>("eight".into()) }).await,
+            Ok("eight".into())
+        );
         cache.generation.advance();
-        assert_eq!(cache.get_or_load(8, || async { Ok::<_, ()>("new".into()) }).await, Ok("new".into()));
+        assert_eq!(
+            cache.get_or_load(8, || async { Ok::<_, ()>("new".into()) }).await,
+            Ok("new".into())
+        );
     }
 }

@@ -534,3 +534,29 @@ members-matching = { $count ->
    *[other] { $count } members
 }
 members-none-match = No member's name or username contains “{ $q }”.
+
+## The activity log, one sentence a change.
+activity-what = What happened
+activity-none = none
+activity-not-set = not set
+activity-times = { $count } times
+activity-key-create = { $actor } created API key { $target }, valid until { $until }.
+activity-key-delete = { $actor } deleted API key { $target }.
+activity-key-revoke = { $actor } revoked API key { $target }: { $reason }
+activity-member-add = { $actor } added { $target } to the project as { $role }.
+activity-member-role = { $actor } changed the role of { $target } from { $before } to { $after }.
+activity-member-remove = { $actor } removed { $target } from the project.
+activity-member-permissions = { $actor } changed the services { $target } may use: { $before } → { $after }.
+activity-quota-project = { $actor } set the project's { $service } quota: { $before } → { $after }.
+activity-quota-member = { $actor } set the { $service } quota of { $member }: { $before } → { $after }.
+activity-object-storage-rotate = { $actor } made a new object-storage key pair for { $target }.
+activity-order-add = { $actor } added order { $target } of { $amount } credits as a quotation.
+activity-order-advance = { $actor } moved order { $target } from { $before } to { $after }.
+activity-account-create = { $actor } created the account { $target } (platform role: { $role }).
+activity-account-role = { $actor } changed the platform role of { $target } from { $before } to { $after }.
+activity-account-profile = { $actor } updated the profile of { $target }.
+activity-account-reset-link = { $actor } issued a password reset link for { $target }.
+activity-project-create = { $actor } created project { $target }, "{ $name }".
+activity-support-lock = { $actor } locked the account { $target }: { $reason }
+activity-support-unlock = { $actor } unlocked the account { $target }.
+activity-support-view = { $actor } viewed the account { $target }.

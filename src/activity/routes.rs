@@ -85,7 +85,7 @@ pub async fn page(
         query,
         members,
         calls,
-        changes,
+        changes: super::views::fold_views(changes),
         page,
         more,
         errors,

@@ -7,6 +7,7 @@ use crate::db::{Connection, Db};
 
 /// Reads the other capabilities may make of the activity log.
 pub use super::store::{ActivityFilter, ChangeRow, changes};
+pub use super::views::fold_views;
 
 /// Records a change inside the caller's transaction.
 pub async fn record_in(conn: &mut Connection, change: Change<'_>) -> sqlx::Result<()> {

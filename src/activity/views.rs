@@ -45,7 +45,8 @@ pub(super) struct ActivityPage {
     pub(super) query: ActivityQuery,
     pub(super) members: Vec<Member>,
     pub(super) calls: Vec<ApiCallRow>,
-    pub(super) changes: Vec<ChangeRow>,
+    /// Newest first, support's views folded (`fold_views`), with their counts.
+    pub(super) changes: Vec<(ChangeRow, usize)>,
     pub(super) page: i64,
     pub(super) more: bool,
     pub(super) errors: FieldErrors,
@@ -73,4 +74,188 @@ impl ActivityPage {
             _ => "activity-kind-support",
         }
     }
+}
+
+/// A change as a sentence in the viewer's language: who did what to whom,
+/// with before and after as readable values (roles, services and quotas by
+/// their names, times in the viewer's zone). An action this build does not
+/// know is shown as recorded.
+impl ChangeRow {
+    pub fn sentence(&self, l: &Layout) -> String {
+        let actor = self.actor.clone().unwrap_or_else(|| l.t("activity-system").to_string());
+        let say = |key: &str, more: &[(&'static str, String)]| {
+            let mut args = vec![("actor", actor.clone()), ("target", self.target.clone())];
+            args.extend_from_slice(more);
+            l.lang.t_args(key, &args)
+        };
+        let (before, after) = (self.before.as_str(), self.after.as_str());
+        match self.action.as_str() {
+            "key.create" => say("activity-key-create", &[("until", key_expiry(after, l))]),
+            "key.delete" => say("activity-key-delete", &[]),
+            "support.revoke_key" => say("activity-key-revoke", &[("reason", after.to_string())]),
+            "member.add" => say("activity-member-add", &[("role", tenant_role(after, l))]),
+            "member.role" => say(
+                "activity-member-role",
+                &[("before", tenant_role(before, l)), ("after", tenant_role(after, l))],
+            ),
+            "member.remove" => say("activity-member-remove", &[]),
+            "member.permissions" => say(
+                "activity-member-permissions",
+                &[("before", services(before, l)), ("after", services(after, l))],
+            ),
+            "quota.project.set" => say(
+                "activity-quota-project",
+                &[
+                    ("service", service(&self.target, l)),
+                    ("before", quotas(before, l)),
+                    ("after", quotas(after, l)),
+                ],
+            ),
+            "quota.member.set" => {
+                let (member, code) = self.target.rsplit_once(' ').unwrap_or((&self.target, ""));
+                say(
+                    "activity-quota-member",
+                    &[
+                        ("member", member.to_string()),
+                        ("service", service(code, l)),
+                        ("before", quotas(before, l)),
+                        ("after", quotas(after, l)),
+                    ],
+                )
+            }
+            "object_storage.rotate" => say("activity-object-storage-rotate", &[]),
+            "order.add" => say(
+                "activity-order-add",
+                &[("amount", after.rsplit(' ').next().unwrap_or_default().to_string())],
+            ),
+            "order.advance" => say(
+                "activity-order-advance",
+                &[("before", order_status(before, l)), ("after", order_status(after, l))],
+            ),
+            "account.create" => say("activity-account-create", &[("role", platform_role(after, l))]),
+            "account.role" => say(
+                "activity-account-role",
+                &[("before", platform_role(before, l)), ("after", platform_role(after, l))],
+            ),
+            "account.profile" => say("activity-account-profile", &[]),
+            "account.reset_link" => say("activity-account-reset-link", &[]),
+            "project.create" => say("activity-project-create", &[("name", after.to_string())]),
+            "support.lock" => say("activity-support-lock", &[("reason", after.to_string())]),
+            "support.unlock" => say("activity-support-unlock", &[]),
+            "support.view" => say("activity-support-view", &[]),
+            other => {
+                let change = if before.is_empty() {
+                    after.to_string()
+                } else {
+                    format!("{before} → {after}")
+                };
+                format!("{actor}: {other} {} {change}", self.target)
+            }
+        }
+    }
+}
+
+/// Support's views of one account within one hour, by one person, as one row
+/// ("viewed … 3 times"): the rows are newest first, so such views follow
+/// each other.
+pub fn fold_views(rows: Vec<ChangeRow>) -> Vec<(ChangeRow, usize)> {
+    let mut folded: Vec<(ChangeRow, usize)> = Vec::with_capacity(rows.len());
+    for row in rows {
+        if let Some((last, count)) = folded.last_mut()
+            && row.action == "support.view"
+            && last.action == "support.view"
+            && last.actor == row.actor
+            && last.target == row.target
+            && last.at / 3600 == row.at / 3600
+        {
+            *count += 1;
+            continue;
+        }
+        folded.push((row, 1));
+    }
+    folded
+}
+
+fn tenant_role(code: &str, l: &Layout) -> String {
+    match code {
+        "tenant_admin" => l.t("role-tenant-admin").to_string(),
+        "tenant_user" => l.t("role-tenant-user").to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn platform_role(code: &str, l: &Layout) -> String {
+    match code {
+        "none" => l.t("platform-role-none").to_string(),
+        "support" => l.t("platform-role-support").to_string(),
+        "operator" => l.t("platform-role-operator").to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn order_status(code: &str, l: &Layout) -> String {
+    match code {
+        "quotation" => l.t("order-quotation").to_string(),
+        "paid" => l.t("order-paid").to_string(),
+        "credited" => l.t("order-credited").to_string(),
+        "cancelled" => l.t("order-cancelled").to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn service(code: &str, l: &Layout) -> String {
+    match code {
+        "ccs" => l.t("service-ccs").to_string(),
+        "vcs" => l.t("service-vcs").to_string(),
+        "hpc" => l.t("service-hpc").to_string(),
+        "cos" => l.t("service-cos").to_string(),
+        "registry" => l.t("service-registry").to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// `ccs,vcs` as the services' names; none as "none".
+fn services(codes: &str, l: &Layout) -> String {
+    if codes.is_empty() {
+        return l.t("activity-none").to_string();
+    }
+    codes
+        .split(',')
+        .map(|code| service(code, l))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `cpu=64 gpu=- memory=unlimited` as "CPU 64, GPU not set, Memory unlimited".
+fn quotas(described: &str, l: &Layout) -> String {
+    described
+        .split_whitespace()
+        .filter_map(|part| part.split_once('='))
+        .map(|(resource, value)| {
+            let name = match resource {
+                "cpu" => l.t("resource-cpu"),
+                "gpu" => l.t("resource-gpu"),
+                "memory" => l.t("resource-memory"),
+                "floating_ip" => l.t("resource-floating-ip"),
+                other => other,
+            };
+            let value = match value {
+                "-" => l.t("activity-not-set").to_string(),
+                "unlimited" => l.t("quota-unlimited").to_string(),
+                number => number.to_string(),
+            };
+            format!("{name} {value}")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The expiry in `name="…" expires=2027-01-08T00:00:00Z`, in the viewer's zone.
+fn key_expiry(after: &str, l: &Layout) -> String {
+    after
+        .split_whitespace()
+        .find_map(|part| part.strip_prefix("expires="))
+        .and_then(|at| time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).ok())
+        .map(|at| l.time(&at.unix_timestamp()))
+        .unwrap_or_default()
 }

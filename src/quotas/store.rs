@@ -180,7 +180,10 @@ async fn gauges_of_members(
         }
         statement.push(")");
     };
-    let mut limits = Statement::new(&conn, "SELECT account_id, resource, quota FROM member_quotas WHERE project_id = ");
+    let mut limits = Statement::new(
+        &conn,
+        "SELECT account_id, resource, quota FROM member_quotas WHERE project_id = ",
+    );
     limits.bind(project_id).push(" AND service = ").bind(service.code());
     among(&mut limits, "account_id");
     let limits: Vec<(AccountId, String, i64)> = limits.query_as().fetch_all(&mut *conn).await?;

@@ -92,7 +92,7 @@ async fn account_page(
         account,
         projects,
         keys,
-        changes,
+        changes: activity::service::fold_views(changes),
         errors,
         active,
     })

@@ -36,7 +36,7 @@ pub(super) struct AccountPage {
     pub(super) account: Account,
     pub(super) projects: Vec<ProjectView>,
     pub(super) keys: Vec<Key>,
-    pub(super) changes: Vec<ChangeRow>,
+    pub(super) changes: Vec<(ChangeRow, usize)>,
     /// Whether the viewer's platform role lets them act on this account.
     pub(super) may_act: bool,
     pub(super) errors: FieldErrors,

@@ -545,7 +545,7 @@ async fn filtering_the_activity_log_in_the_browser() {
     browser.click("nav.tabs a[href='/activity?stream=changes']").await;
     browser.click("#activity-kind option[value='key']").await;
     browser.click("form[action='/activity'] button[type=submit]").await;
-    browser.wait_for_text("key.create").await;
+    browser.wait_for_text("alice created API key").await;
     browser.wait_for_text(&key_id).await;
     assert!(
         !browser.text().await.contains("member.add"),
