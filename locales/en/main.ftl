@@ -540,6 +540,7 @@ activity-what = What happened
 activity-none = none
 activity-not-set = not set
 activity-times = { $count } times
+activity-list-separator = {", "}
 activity-key-create = { $actor } created API key { $target }, valid until { $until }.
 activity-key-delete = { $actor } deleted API key { $target }.
 activity-key-revoke = { $actor } revoked API key { $target }: { $reason }

@@ -489,6 +489,7 @@ activity-what = 內容
 activity-none = 無
 activity-not-set = 未設定
 activity-times = 共 { $count } 次
+activity-list-separator = 、
 activity-key-create = { $actor } 建立了 API 金鑰 { $target }，有效至 { $until }。
 activity-key-delete = { $actor } 刪除了 API 金鑰 { $target }。
 activity-key-revoke = { $actor } 撤銷了 API 金鑰 { $target }：{ $reason }

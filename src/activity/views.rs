@@ -223,7 +223,7 @@ fn services(codes: &str, l: &Layout) -> String {
         .split(',')
         .map(|code| service(code, l))
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(l.t("activity-list-separator"))
 }
 
 /// `cpu=64 gpu=- memory=unlimited` as "CPU 64, GPU not set, Memory unlimited".
@@ -247,15 +247,16 @@ fn quotas(described: &str, l: &Layout) -> String {
             format!("{name} {value}")
         })
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(l.t("activity-list-separator"))
 }
 
-/// The expiry in `name="…" expires=2027-01-08T00:00:00Z`, in the viewer's zone.
+/// The expiry in `name="…" expires=2027-01-08T00:00:00Z`, compactly in the
+/// viewer's zone (the page names the zone once).
 fn key_expiry(after: &str, l: &Layout) -> String {
     after
         .split_whitespace()
         .find_map(|part| part.strip_prefix("expires="))
         .and_then(|at| time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).ok())
-        .map(|at| l.time(&at.unix_timestamp()))
+        .map(|at| crate::format::compact_time(at.unix_timestamp(), l.time_zone))
         .unwrap_or_default()
 }
