@@ -1,6 +1,6 @@
 //! The Wallet, Usage and Orders tabs of Account & Project.
 
-use super::views::{LedgerQuery, OrdersPage, RemovePage, UsagePage, WalletPage};
+use super::views::{LedgerQuery, OrdersPage, RemovePage, UsageChart, UsagePage, WalletPage};
 use crate::auth::identity::AccountId;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
@@ -333,22 +333,46 @@ async fn usage_sums(current: &CurrentTenant, query: &RangeQuery, state: &AppStat
     Ok(store::usage_sums(&state.db, current.tenant.project_id, from, to, only).await?)
 }
 
+/// The same usage a day and service, days counted in the viewer's zone.
+async fn daily_usage(
+    current: &CurrentTenant,
+    query: &RangeQuery,
+    state: &AppState,
+) -> Result<Vec<store::DailyUsage>, AppError> {
+    use time_tz::OffsetDateTimeExt;
+    let zone = current.viewer.time_zone();
+    let (from, to) = date_range(&query.from, &query.to, zone)?;
+    let only = (!current.tenant.is_admin()).then_some(current.account.id);
+    // The zone's offset now (Taiwan keeps one all year; elsewhere a day
+    // across a clock change is an hour off).
+    let offset = i64::from(
+        time::OffsetDateTime::now_utc()
+            .to_timezone(zone)
+            .offset()
+            .whole_seconds(),
+    );
+    Ok(store::daily_usage(&state.db, current.tenant.project_id, from, to, only, offset).await?)
+}
+
 pub async fn usage(
     current: CurrentTenant,
     query: web::Query<RangeQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let mut errors = FieldErrors::default();
-    let sums = match usage_sums(&current, &query, &state).await {
-        Ok(sums) => sums,
+    let (sums, daily) = match usage_sums(&current, &query, &state).await {
+        Ok(sums) => (sums, daily_usage(&current, &query, &state).await?),
         Err(err @ AppError::Invalid { .. }) => {
             errors.add(err, current.viewer.lang)?;
-            Vec::new()
+            (Vec::new(), Vec::new())
         }
         Err(err) => return Err(err),
     };
+    let l = current.viewer.layout();
+    let chart = UsageChart::new(&daily, &l);
     let page = UsagePage {
-        l: current.viewer.layout(),
+        l,
+        chart,
         tab: "usage",
         total_seconds: sums.iter().map(|s| s.seconds).sum(),
         total_amount: sums.iter().map(|s| s.amount).sum(),

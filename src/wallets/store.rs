@@ -429,6 +429,47 @@ pub async fn usage_sums(
         .collect())
 }
 
+/// Credits used a day and service, newest day last: `day` counts days since
+/// the Unix epoch in a zone `offset` seconds east of UTC.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DailyUsage {
+    pub day: i64,
+    pub service: String,
+    pub amount: CreditSum,
+}
+
+pub async fn daily_usage(
+    db: &Db,
+    project_id: ProjectId,
+    from: Option<i64>,
+    to: Option<i64>,
+    account: Option<AccountId>,
+    offset: i64,
+) -> sqlx::Result<Vec<DailyUsage>> {
+    let rows = sqlx::query(
+        "SELECT (u.at + $5) / 86400 AS day, u.service,
+                CAST(SUM(u.amount / 10000) AS BIGINT) AS whole, CAST(SUM(u.amount % 10000) AS BIGINT) AS units
+         FROM usage_records u
+         WHERE u.project_id = $1 AND ($2 IS NULL OR u.at >= $2) AND ($3 IS NULL OR u.at < $3) AND ($4 IS NULL OR u.account_id = $4)
+         GROUP BY (u.at + $5) / 86400, u.service ORDER BY day, u.service",
+    )
+    .bind(project_id)
+    .bind(from)
+    .bind(to)
+    .bind(account)
+    .bind(offset)
+    .fetch_all(db.read())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|row| DailyUsage {
+            day: row.get("day"),
+            service: row.get("service"),
+            amount: CreditSum::from_parts(row.get("whole"), row.get("units")),
+        })
+        .collect())
+}
+
 // ----- orders -----
 
 #[derive(Debug, Clone)]

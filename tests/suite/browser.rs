@@ -730,13 +730,18 @@ async fn the_demo_data_fits_its_tables_at_both_sizes() {
         browser.sign_in("alice", member_center::demo::PASSWORD).await;
         for (page, ready) in [
             ("/account/wallet", "#ledger-title"),
-            ("/account/usage", "nav.tabs"),
+            ("/account/usage", "figure.chart"),
             ("/account/orders", "nav.tabs"),
             ("/activity", "nav.tabs"),
             ("/keys", "#keys-list"),
         ] {
             browser.goto(page).await;
             browser.find(ready).await;
+            browser
+                .client
+                .execute(&format!("document.querySelector('{ready}').scrollIntoView()"), vec![])
+                .await
+                .unwrap();
             let name = format!("demo{}-{size_name}", page.replace('/', "-"));
             browser.screenshot(&name).await;
             browser.assert_accessible(&name).await;

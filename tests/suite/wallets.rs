@@ -479,6 +479,55 @@ async fn the_usage_tab_sums_per_service_and_member() {
     assert!(csv.trim_end().ends_with("total,,,3,12600,17.0000"), "{csv}");
 }
 
+/// The Usage tab draws credits a day by service (SVG, with its figures as a
+/// table); days without usage between two with it are drawn empty.
+#[tokio::test]
+async fn the_usage_tab_draws_a_daily_chart_with_its_figures() {
+    let app = spawn_app().await;
+    let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
+    credit(&app, "MST110001", "PO-1", "1000").await;
+    let (_, key) = app.key_for("MST110001", &alice.user, 30).await;
+    let none = alice.client.get("/account/usage").await;
+    assert!(!none.body.contains("<svg"), "no chart without usage");
+    post_json(&app, "/api/v1/usage", &key, usage(3600, "10", "today")).await;
+    post_json(&app, "/api/v1/usage", &key, usage(1800, "4", "earlier")).await;
+    // The second report was made two days ago.
+    sqlx::query("UPDATE usage_records SET at = at - 2 * 86400 WHERE idempotency_key = 'earlier'")
+        .execute(app.db.read())
+        .await
+        .unwrap();
+
+    let page = alice.client.get("/account/usage").await;
+    page.assert_contains(
+        r#"<svg class="usage-chart" viewBox="0 0 720 240" role="img" aria-labelledby="usage-chart-title">"#,
+    );
+    page.assert_contains("<title id=\"usage-chart-title\">Credits used a day, by service</title>");
+    assert_eq!(
+        page.body.matches(r#"<rect class="bar svc-ccs""#).count(),
+        2,
+        "two days with usage"
+    );
+    page.assert_contains("Container Compute: 10.0000 credits</title>");
+    page.assert_contains("Container Compute: 2.0000 credits</title>");
+    // The figures: the two weeks to today, the day between empty, adding up to the total.
+    let figures = &page.body[page.body.find("<table class=\"usage-days\">").unwrap()..];
+    let figures = &figures[..figures.find("</table>").unwrap()];
+    assert_eq!(figures.matches("<tr><th scope=\"row\">").count(), 14, "{figures}");
+    assert!(
+        figures.contains("<td class=\"num\">0.0000</td><td class=\"num\">0.0000</td>"),
+        "{figures}"
+    );
+    page.assert_contains("<strong>12.0000</strong>");
+
+    alice
+        .client
+        .post("/language", &[("lang", "zh-TW"), ("next", "/")])
+        .await;
+    let page = alice.client.get("/account/usage").await;
+    page.assert_contains("每日用量（點數），依服務");
+    page.assert_contains("容器運算：10.0000 點</title>");
+}
+
 /// The audit's attack: huge reports that used to saturate and wrap a balance.
 #[tokio::test]
 async fn usage_reports_are_bounded_and_money_never_wraps() {
