@@ -565,3 +565,23 @@ activity-project-create = { $actor } created project { $target }, "{ $name }".
 activity-support-lock = { $actor } locked the account { $target }: { $reason }
 activity-support-unlock = { $actor } unlocked the account { $target }.
 activity-support-view = { $actor } viewed the account { $target }.
+
+## The operator console's lists.
+operator-directory = Projects and accounts
+operator-projects = Projects
+operator-accounts = Accounts
+operator-search-projects = Search projects by code or name
+operator-search-accounts = Search accounts by username, name or email
+operator-matching = { $count ->
+    [one] 1 match
+   *[other] { $count } matches
+}
+operator-none-match = Nothing matches.
+operator-project-name = Name
+operator-status = Status
+operator-period = Period
+operator-members = Members
+operator-balance = Balance (credits)
+project-active = Active
+project-suspended = Suspended
+project-closed = Closed

@@ -514,3 +514,20 @@ activity-project-create = { $actor } 建立了計畫 { $target }「{ $name }」�
 activity-support-lock = { $actor } 鎖定了帳號 { $target }：{ $reason }
 activity-support-unlock = { $actor } 解除鎖定帳號 { $target }。
 activity-support-view = { $actor } 檢視了帳號 { $target }。
+
+## The operator console's lists.
+operator-directory = 計畫與帳號
+operator-projects = 計畫
+operator-accounts = 帳號
+operator-search-projects = 以計畫代碼或名稱搜尋
+operator-search-accounts = 以帳號、名稱或電子郵件搜尋
+operator-matching = 共 { $count } 筆
+operator-none-match = 沒有符合的項目。
+operator-project-name = 名稱
+operator-status = 狀態
+operator-period = 期間
+operator-members = 成員數
+operator-balance = 餘額（點）
+project-active = 使用中
+project-suspended = 已暫停
+project-closed = 已結束

@@ -14,7 +14,9 @@ use crate::{
 };
 
 /// Reads the other capabilities may make of accounts.
-pub use super::store::{NewAccount, by_email, by_username, count, search, set_platform_role};
+pub use super::store::{
+    AccountSummary, NewAccount, by_email, by_username, count, directory, search, set_platform_role,
+};
 pub use crate::auth::service::{by_id, credentials};
 
 /// Why an account change was refused.

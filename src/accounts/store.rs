@@ -221,3 +221,51 @@ pub async fn write_status(conn: &mut Connection, id: AccountId, locked: bool) ->
         .await?;
     Ok(())
 }
+
+/// A line of the operator's account list.
+pub struct AccountSummary {
+    pub username: String,
+    pub display_name: String,
+    pub email: String,
+    pub platform_role: String,
+    pub status: String,
+    /// Projects the account is a member of.
+    pub projects: i64,
+}
+
+/// A page of every account whose username, name or email contains `search`
+/// (all when empty), by username; and how many match.
+pub async fn directory(db: &Db, search: &str, limit: i64, offset: i64) -> sqlx::Result<(Vec<AccountSummary>, i64)> {
+    const MATCHING: &str = "FROM accounts a
+         WHERE ($1 = '%%' OR lower(a.username) LIKE $1 ESCAPE '\\' OR lower(a.display_name) LIKE $1 ESCAPE '\\'
+                OR lower(a.email) LIKE $1 ESCAPE '\\')";
+    let pattern = crate::db::contains_pattern(search);
+    let rows: Vec<(String, String, String, String, String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT a.username, a.display_name, a.email, a.platform_role, a.status,
+                (SELECT COUNT(*) FROM memberships m WHERE m.account_id = a.id) AS projects
+         {MATCHING} ORDER BY a.username LIMIT $2 OFFSET $3"
+    )))
+    .bind(&pattern)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db.read())
+    .await?;
+    let total = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {MATCHING}")))
+        .bind(&pattern)
+        .fetch_one(db.read())
+        .await?;
+    let accounts = rows
+        .into_iter()
+        .map(
+            |(username, display_name, email, platform_role, status, projects)| AccountSummary {
+                username,
+                display_name,
+                email,
+                platform_role,
+                status,
+                projects,
+            },
+        )
+        .collect();
+    Ok((accounts, total))
+}

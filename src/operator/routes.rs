@@ -1,6 +1,6 @@
 //! The operator console's page and forms.
 
-use super::views::ConsolePage;
+use super::views::{ConsolePage, Directory, DirectoryQuery};
 use std::collections::HashMap;
 
 use actix_web::{HttpResponse, web};
@@ -19,16 +19,35 @@ use crate::{
 
 type Form = web::Form<HashMap<String, String>>;
 
+/// Rows of the console's list a page.
+const PAGE_SIZE: i64 = 50;
+
 async fn page(
     operator: &Operator,
     active: &'static str,
     values: HashMap<String, String>,
     errors: FieldErrors,
     link: Option<(String, String)>,
+    query: DirectoryQuery,
     state: &AppState,
 ) -> Result<ConsolePage, AppError> {
     let viewer = &operator.0.viewer;
+    let search: String = query.q.trim().chars().take(100).collect();
+    let page = query.page.unwrap_or(1).clamp(1, 100_000);
+    let offset = (page - 1) * PAGE_SIZE;
+    let (directory, total) = if query.accounts() {
+        let (accounts, total) = crate::accounts::service::directory(&state.db, &search, PAGE_SIZE, offset).await?;
+        (Directory::Accounts(accounts), total)
+    } else {
+        let (projects, total) = crate::projects::service::directory(&state.db, &search, PAGE_SIZE, offset).await?;
+        (Directory::Projects(projects), total)
+    };
     Ok(ConsolePage {
+        query,
+        directory,
+        total,
+        page,
+        pages: (total + PAGE_SIZE - 1) / PAGE_SIZE,
         l: viewer.layout(),
         active,
         values,
@@ -39,8 +58,22 @@ async fn page(
     })
 }
 
-pub async fn console(operator: Operator, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let page = page(&operator, "", HashMap::new(), FieldErrors::default(), None, &state).await?;
+pub async fn console(
+    operator: Operator,
+    query: web::Query<DirectoryQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let query = query.into_inner();
+    let page = page(
+        &operator,
+        "",
+        HashMap::new(),
+        FieldErrors::default(),
+        None,
+        query,
+        &state,
+    )
+    .await?;
     crate::web::html(&page)
 }
 
@@ -73,7 +106,7 @@ async fn finish(
                 .into_iter()
                 .map(|(k, v)| (k, v.chars().take(200).collect()))
                 .collect();
-            let page = page(&operator, form, values, errors, None, state).await?;
+            let page = page(&operator, form, values, errors, None, DirectoryQuery::default(), state).await?;
             Ok(crate::web::unprocessable(page.render()?))
         }
         Err(AppError::NotFound) => {
@@ -130,6 +163,7 @@ pub async fn create_account(
                 HashMap::new(),
                 FieldErrors::default(),
                 Some((username, link)),
+                DirectoryQuery::default(),
                 &state,
             )
             .await?;

@@ -1,9 +1,35 @@
 //! The pages and fragments of operator: askama templates and the view
 //! models they show. No database and no rules here (`routes.rs` fills them).
 
-use crate::{quotas::QuotaService, wallets::service::Order, web::FieldErrors, web::Layout};
+use crate::{
+    accounts::service::AccountSummary, projects::service::ProjectSummary, quotas::QuotaService,
+    wallets::service::Order, web::FieldErrors, web::Layout,
+};
 use askama::Template;
+use serde::Deserialize;
 use std::collections::HashMap;
+
+/// Which list the console shows, searched and paged: `?list=accounts&q=…&page=2`.
+#[derive(Deserialize, Default, Clone)]
+pub struct DirectoryQuery {
+    #[serde(default)]
+    pub(super) list: String,
+    #[serde(default)]
+    pub(super) q: String,
+    pub(super) page: Option<i64>,
+}
+
+impl DirectoryQuery {
+    pub(super) fn accounts(&self) -> bool {
+        self.list == "accounts"
+    }
+}
+
+/// The list at the top of the console: projects or accounts.
+pub(super) enum Directory {
+    Projects(Vec<ProjectSummary>),
+    Accounts(Vec<AccountSummary>),
+}
 
 #[derive(Template)]
 #[template(path = "operator/console.html")]
@@ -17,6 +43,12 @@ pub(super) struct ConsolePage {
     pub(super) link: Option<(String, String)>,
     pub(super) orders: Vec<Order>,
     pub(super) services: [QuotaService; 2],
+    pub(super) query: DirectoryQuery,
+    pub(super) directory: Directory,
+    /// How many match the search, the page shown and the number of pages.
+    pub(super) total: i64,
+    pub(super) page: i64,
+    pub(super) pages: i64,
 }
 
 impl ConsolePage {
@@ -54,5 +86,38 @@ impl ConsolePage {
 
     pub(super) fn status_key(&self, status: &str) -> &'static str {
         crate::wallets::order_status_key(status)
+    }
+
+    pub(super) fn page_link(&self, page: &i64) -> String {
+        let list = if self.query.accounts() { "accounts" } else { "projects" };
+        crate::web::page_link("/operator", &[("list", list), ("q", self.query.q.trim())], *page)
+    }
+
+    pub(super) fn balance(&self, units: &i64) -> String {
+        crate::wallets::Credits(*units).to_string()
+    }
+
+    pub(super) fn role_key(&self, role: &str) -> &'static str {
+        match role {
+            "support" => "platform-role-support",
+            "operator" => "platform-role-operator",
+            _ => "platform-role-none",
+        }
+    }
+
+    pub(super) fn account_status_key(&self, status: &str) -> &'static str {
+        if status == "locked" {
+            "account-locked"
+        } else {
+            "account-active"
+        }
+    }
+
+    pub(super) fn project_status_key(&self, status: &str) -> &'static str {
+        match status {
+            "suspended" => "project-suspended",
+            "closed" => "project-closed",
+            _ => "project-active",
+        }
     }
 }

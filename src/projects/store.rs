@@ -138,3 +138,51 @@ pub async fn member(db: &Db, project_id: ProjectId, account_id: AccountId) -> sq
     .await?;
     Ok(row.as_ref().map(member_from))
 }
+
+/// A line of the operator's project list.
+pub struct ProjectSummary {
+    pub code: String,
+    pub name: String,
+    pub status: String,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub members: i64,
+    /// The project wallet's balance, in 1/10,000 credit.
+    pub balance: i64,
+}
+
+/// A page of every project whose code or name contains `search` (all when
+/// empty), by code; and how many match.
+pub async fn directory(db: &Db, search: &str, limit: i64, offset: i64) -> sqlx::Result<(Vec<ProjectSummary>, i64)> {
+    const MATCHING: &str = "FROM projects p
+         WHERE ($1 = '%%' OR lower(p.code) LIKE $1 ESCAPE '\\' OR lower(p.name) LIKE $1 ESCAPE '\\')";
+    let pattern = crate::db::contains_pattern(search);
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT p.code, p.name, p.status, p.starts_on, p.ends_on,
+                (SELECT COUNT(*) FROM memberships m WHERE m.project_id = p.id) AS members,
+                COALESCE((SELECT w.balance FROM wallets w WHERE w.project_id = p.id AND w.account_id IS NULL), 0) AS balance
+         {MATCHING} ORDER BY p.code LIMIT $2 OFFSET $3"
+    )))
+    .bind(&pattern)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db.read())
+    .await?;
+    let total = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {MATCHING}")))
+        .bind(&pattern)
+        .fetch_one(db.read())
+        .await?;
+    let projects = rows
+        .iter()
+        .map(|row| ProjectSummary {
+            code: row.get("code"),
+            name: row.get("name"),
+            status: row.get("status"),
+            starts_on: row.get("starts_on"),
+            ends_on: row.get("ends_on"),
+            members: row.get("members"),
+            balance: row.get("balance"),
+        })
+        .collect();
+    Ok((projects, total))
+}

@@ -918,3 +918,51 @@ async fn support_and_operators_land_on_their_console_after_sign_in() {
     client.sign_in(&support.username, &support.password).await;
     assert_eq!(client.get("/").await.location(), Some("/account"));
 }
+
+/// The operator console opens on every project (code, name, status, period,
+/// members, balance), fifty to a page and searchable, and lists accounts.
+#[tokio::test]
+async fn the_operator_console_lists_projects_and_accounts_searched_and_paged() {
+    let app = spawn_app().await;
+    let olivia = app.create_user("olivia", PlatformRole::Operator).await;
+    let mut olivia = app.signed_in(&olivia).await;
+    for n in 0..55 {
+        app.create_project(&format!("MST3{n:05}"), &format!("Lab {n}")).await;
+    }
+    app.member("bob", "MST300001", "tenant_user").await;
+    member_center::operator::service::add_order(&app.db, None, "MST300001", "PO-1", "100", "")
+        .await
+        .unwrap();
+    for to in ["paid", "credited"] {
+        member_center::operator::service::advance_order(&app.db, None, "PO-1", to)
+            .await
+            .unwrap();
+    }
+
+    let first = olivia.get("/operator").await;
+    first.assert_contains("55 matches");
+    let rows = |page: &crate::common::Page| page.body.matches("<td data-label=\"Project code\"><code>MST3").count();
+    assert_eq!(rows(&first), 50);
+    first.assert_contains("href=\"/operator?list=projects&#38;q=&#38;page=2\"");
+    assert_eq!(rows(&olivia.get("/operator?list=projects&q=&page=2").await), 5);
+    // The project with a member and credit shows both.
+    let found = olivia.get("/operator?q=mst300001").await;
+    found.assert_contains("1 match");
+    found.assert_contains("<td data-label=\"Members\" class=\"num\">1</td>");
+    found.assert_contains("<td data-label=\"Balance (credits)\" class=\"num\">100.0000</td>");
+    let found = olivia.get("/operator?list=projects&q=Lab%207").await;
+    found.assert_contains("Lab 7");
+    assert!(!found.body.contains("Lab 8"));
+
+    let accounts = olivia.get("/operator?list=accounts&q=BOB").await;
+    accounts.assert_contains("1 match");
+    accounts.assert_contains("bob@example.org");
+    accounts.assert_contains("<td data-label=\"Projects\" class=\"num\">1</td>");
+    let nobody = olivia.get("/operator?list=accounts&q=%25%25").await;
+    nobody.assert_contains("Nothing matches.");
+    // Huge and odd input is only a search that finds nothing.
+    let odd = olivia
+        .get(&format!("/operator?list=accounts&q={}&page=-4", "x".repeat(5000)))
+        .await;
+    assert_eq!(odd.status, StatusCode::OK);
+}
