@@ -63,7 +63,7 @@ pub async fn page(
     let mut figures = HashMap::new();
     let rows = members
         .into_iter()
-        .map(|(member, gauges)| MemberRow::new(&l, member, gauges, &mut figures))
+        .map(|(member, gauges)| MemberRow::new(&l, member, gauges, &project, &mut figures))
         .collect();
     let (allocations, live_total) = store::live_allocations_of_project(db, project_id, service, 100).await?;
     html(&QuotaPage {
@@ -245,7 +245,8 @@ pub async fn save(
         username: member.username,
         display_name: member.display_name,
     };
-    let row = MemberRow::new(&l, name, gauges, &mut HashMap::new());
+    let project = store::project_gauges(db, project_id, service).await?;
+    let row = MemberRow::new(&l, name, gauges, &project, &mut HashMap::new());
     let fragment = SavedFragment {
         l,
         service,

@@ -6,27 +6,41 @@ use crate::{projects::Member, web::Layout};
 use askama::Template;
 use std::collections::HashMap;
 
-/// A row of the members table: the member and each gauge with how it reads.
+/// A row of the members table: the member and each gauge with how it reads
+/// and its bar: the usage shown against a limit (`None`: nothing limits it).
 pub struct MemberRow {
     pub member: store::MemberName,
-    pub cells: Vec<(Gauge, String)>,
+    pub cells: Vec<(Gauge, String, Option<(i64, i64)>)>,
 }
 
 impl MemberRow {
     /// `figures` remembers how each distinct gauge reads: a project's
     /// hundreds of members share a few figures, and formatting one (a
     /// translated unit with a plural) costs more than the rest of the row.
+    ///
+    /// A member's bar is drawn against their own quota, or else against the
+    /// project's (the most a member without one may use).
     pub(super) fn new(
         l: &Layout,
         member: store::MemberName,
         gauges: Vec<Gauge>,
+        project: &[Gauge],
         figures: &mut HashMap<Gauge, String>,
     ) -> Self {
         let cells = gauges
             .into_iter()
             .map(|gauge| {
                 let text = figures.entry(gauge).or_insert_with(|| gauge_text(l, &gauge)).clone();
-                (gauge, text)
+                let against = gauge.limit.or_else(|| {
+                    project
+                        .iter()
+                        .find(|p| p.resource == gauge.resource)
+                        .and_then(|p| p.limit)
+                });
+                let bar = against
+                    .filter(|limit| *limit > 0)
+                    .map(|limit| (gauge.usage.min(limit), limit));
+                (gauge, text, bar)
             })
             .collect();
         MemberRow { member, cells }

@@ -77,6 +77,24 @@ async fn the_page_shows_project_and_member_usage_per_service() {
     page.assert_contains("<progress value=\"1\" max=\"8\"");
     page.assert_contains("bob Test");
     page.assert_contains("alice Test");
+    // Each member's usage as a bar: without a quota of their own, against
+    // the project's; with one, against it; nothing limits memory, no bar.
+    page.assert_contains("<progress value=\"4\" max=\"64\" aria-label=\"bob Test, CPU: 4 cores / unlimited\">");
+    member_center::quotas::service::set_member_quotas(
+        &app.db,
+        alice.user.id,
+        member_center::auth::identity::ProjectId(1),
+        bob.user.id,
+        "bob",
+        QuotaService::Ccs,
+        &[(Resource::Gpu, QuotaLimit(2))],
+    )
+    .await
+    .unwrap();
+    let page = alice.client.get("/quota").await;
+    page.assert_contains("<progress value=\"1\" max=\"2\" aria-label=\"bob Test, GPU: 1 / 2 GPUs\">");
+    // The project's two limited gauges, and two bars a member (memory has none).
+    assert_eq!(page.body.matches("<progress").count(), 2 + 2 * 2);
 
     let vcs = alice.client.get("/quota?service=vcs").await;
     vcs.assert_contains("Virtual Compute");
@@ -247,7 +265,7 @@ async fn lowering_a_quota_below_usage_is_allowed_with_a_warning() {
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     let list = alice.client.get("/quota").await;
     list.assert_contains("The new quota is below current usage: existing allocations stay, new ones will be refused.");
-    list.assert_contains("class=\"over\">4 / 2 GPUs");
+    list.assert_contains("class=\"gauge-cell over\">4 / 2 GPUs");
     assert_eq!(
         app.count("SELECT COUNT(*) FROM allocations WHERE released_at IS NULL")
             .await,
