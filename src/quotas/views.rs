@@ -6,11 +6,14 @@ use crate::{projects::Member, web::Layout};
 use askama::Template;
 use std::collections::HashMap;
 
-/// A row of the members table: the member and each gauge with how it reads
-/// and its bar: the usage shown against a limit (`None`: nothing limits it).
+/// A cell of the members table: the gauge, how it reads, and its bar (the
+/// usage shown and the limit it is drawn against; `None`: nothing limits it).
+pub type Cell = (Gauge, String, Option<(i64, i64)>);
+
+/// A row of the members table: the member and a cell a resource.
 pub struct MemberRow {
     pub member: store::MemberName,
-    pub cells: Vec<(Gauge, String, Option<(i64, i64)>)>,
+    pub cells: Vec<Cell>,
 }
 
 impl MemberRow {
