@@ -593,16 +593,17 @@ async fn in_the_dark_theme_the_banner_and_the_user_menu_stay_legible() {
 }
 
 #[tokio::test]
-async fn every_main_page_looks_finished_and_passes_axe_in_both_languages_and_sizes() {
+async fn every_main_page_looks_finished_and_passes_axe_in_both_languages_sizes_and_themes() {
     let _one = ONE_AT_A_TIME.lock();
     let app = demo_app().await;
     let user = alice(&app).await;
     app.key_for("MST110001", &user, 30).await;
     app.key_for("MST110001", &user, 3).await;
-    for (size_name, (width, height)) in [("desktop", DESKTOP), ("phone", PHONE)] {
-        let browser = Browser::start(&app.base, true, width, height).await;
+    for ((width, height), theme) in [(DESKTOP, "light"), (PHONE, "light"), (DESKTOP, "dark"), (PHONE, "dark")] {
+        let browser = Browser::start_themed(&app.base, true, width, height, theme == "dark").await;
         for lang in ["en", "zh-TW"] {
-            let shot = |page: &str| format!("{page}-{lang}-{size_name}");
+            // page-width-theme-lang, e.g. api-keys-1280-dark-zh-TW.
+            let shot = |page: &str| format!("{page}-{width}-{theme}-{lang}");
             browser.goto("/sign-in").await;
             if lang == "zh-TW" {
                 browser.click("button[name=lang][value='zh-TW']").await;
