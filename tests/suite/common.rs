@@ -242,6 +242,19 @@ impl TestApp {
             .id
     }
 
+    /// Credits `amount` to project `code` through an order `number`, paid and
+    /// credited, as an operator would.
+    pub async fn credit(&self, code: &str, number: &str, amount: &str) {
+        member_center::operator::service::add_order(&self.db, None, code, number, amount, "")
+            .await
+            .unwrap();
+        for to in ["paid", "credited"] {
+            member_center::operator::service::advance_order(&self.db, None, number, to)
+                .await
+                .unwrap();
+        }
+    }
+
     /// Adds `count` new tenant users, `user000`, `user001`…, to `code`.
     pub async fn add_users(&self, code: &str, count: usize) {
         for n in 0..count {

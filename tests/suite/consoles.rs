@@ -930,14 +930,7 @@ async fn the_operator_console_lists_projects_and_accounts_searched_and_paged() {
         app.create_project(&format!("MST3{n:05}"), &format!("Lab {n}")).await;
     }
     app.member("bob", "MST300001", "tenant_user").await;
-    member_center::operator::service::add_order(&app.db, None, "MST300001", "PO-1", "100", "")
-        .await
-        .unwrap();
-    for to in ["paid", "credited"] {
-        member_center::operator::service::advance_order(&app.db, None, "PO-1", to)
-            .await
-            .unwrap();
-    }
+    app.credit("MST300001", "PO-1", "100").await;
 
     let first = olivia.get("/operator").await;
     first.assert_contains("55 matches");

@@ -117,16 +117,7 @@ async fn debits_through_two_instances_lose_no_update() {
     let app = spawn_app().await;
     let other = app.another_instance().await;
     let bob = app.member("bob", "MST110001", "tenant_user").await;
-    for (number, to) in [("PO-1", "paid"), ("PO-1", "credited")] {
-        if to == "paid" {
-            member_center::operator::service::add_order(&app.db, None, "MST110001", number, "1000", "")
-                .await
-                .unwrap();
-        }
-        member_center::operator::service::advance_order(&app.db, None, number, to)
-            .await
-            .unwrap();
-    }
+    app.credit("MST110001", "PO-1", "1000").await;
     let (_, key) = app.key_for("MST110001", &bob.user, 30).await;
     let bases = [app.base.clone(), other.base.clone()];
     let racers: Vec<_> = (0..32)
@@ -313,14 +304,7 @@ impl Drop for Process {
 async fn killing_one_instance_under_writes_loses_no_acknowledged_write() {
     let app = spawn_app().await;
     let bob = app.member("bob", "MST110001", "tenant_user").await;
-    member_center::operator::service::add_order(&app.db, None, "MST110001", "PO-1", "100000", "")
-        .await
-        .unwrap();
-    for to in ["paid", "credited"] {
-        member_center::operator::service::advance_order(&app.db, None, "PO-1", to)
-            .await
-            .unwrap();
-    }
+    app.credit("MST110001", "PO-1", "100000").await;
     let (_, key) = app.key_for("MST110001", &bob.user, 30).await;
     let (mut doomed, survivor) = (Process::start(&app), Process::start(&app));
 

@@ -6,18 +6,6 @@ use member_center::wallets::store as wallet_store;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-async fn credit(app: &TestApp, code: &str, number: &str, amount: &str) {
-    member_center::operator::service::add_order(&app.db, None, code, number, amount, "")
-        .await
-        .unwrap();
-    member_center::operator::service::advance_order(&app.db, None, number, "paid")
-        .await
-        .unwrap();
-    member_center::operator::service::advance_order(&app.db, None, number, "credited")
-        .await
-        .unwrap();
-}
-
 async fn balance(app: &TestApp, owner: Option<&str>) -> i64 {
     match owner {
         None => app.count("SELECT balance FROM wallets WHERE account_id IS NULL").await,
@@ -50,7 +38,7 @@ fn usage(seconds: i64, rate: &str, key: &str) -> Value {
 async fn metered_usage_rounds_half_up_and_is_idempotent() {
     let app = spawn_app().await;
     let bob = app.member("bob", "MST110001", "tenant_user").await;
-    credit(&app, "MST110001", "PO-1", "100").await;
+    app.credit("MST110001", "PO-1", "100").await;
     let (_, key) = app.key_for("MST110001", &bob.user, 30).await;
 
     let (status, body) = post_json(&app, "/api/v1/usage", &key, usage(189, "82.0000", "u-1")).await;
@@ -123,7 +111,7 @@ async fn malformed_usage_reports_get_422_naming_the_field() {
 async fn thirty_two_concurrent_debits_lose_no_update() {
     let app = spawn_app().await;
     let bob = app.member("bob", "MST110001", "tenant_user").await;
-    credit(&app, "MST110001", "PO-1", "1000").await;
+    app.credit("MST110001", "PO-1", "1000").await;
     let (_, key) = app.key_for("MST110001", &bob.user, 30).await;
     let mut racers = Vec::new();
     for n in 0..32 {
@@ -156,7 +144,7 @@ async fn a_negative_balance_blocks_admission_but_not_release_or_reading() {
     member_center::operator::service::set_project_quota(&app.db, None, "MST110001", "ccs", &[("cpu", Some("-1"))])
         .await
         .unwrap();
-    credit(&app, "MST110001", "PO-1", "1").await;
+    app.credit("MST110001", "PO-1", "1").await;
     let (_, key) = app.key_for("MST110001", &bob.user, 30).await;
     let (status, first) = post_json(
         &app,
@@ -199,7 +187,7 @@ async fn sub_wallets_take_credit_give_it_back_and_pay_their_members_usage() {
     let app = spawn_app().await;
     let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
     let bob = app.member("bob", "MST110001", "tenant_user").await;
-    credit(&app, "MST110001", "PO-1", "100").await;
+    app.credit("MST110001", "PO-1", "100").await;
     let id = bob.user.id.to_string();
 
     let page = alice
@@ -289,7 +277,7 @@ async fn tenant_users_see_only_their_own_ledger_rows_and_move_nothing() {
     let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
     let mut bob = app.member("bob", "MST110001", "tenant_user").await;
     let carol = app.member("carol", "MST110001", "tenant_user").await;
-    credit(&app, "MST110001", "PO-1", "100").await;
+    app.credit("MST110001", "PO-1", "100").await;
     for member in [&bob.user, &carol.user] {
         alice
             .client
@@ -344,7 +332,7 @@ async fn the_ledger_filters_pages_and_exports_the_same_rows() {
     let app = spawn_app().await;
     let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
     let bob = app.member("bob", "MST110001", "tenant_user").await;
-    credit(&app, "MST110001", "PO-1", "1000").await;
+    app.credit("MST110001", "PO-1", "1000").await;
     let (_, key) = app.key_for("MST110001", &bob.user, 30).await;
     for n in 0..60 {
         post_json(&app, "/api/v1/usage", &key, usage(60 + n, "1", &format!("u{n}"))).await;
@@ -459,7 +447,7 @@ async fn the_usage_tab_sums_per_service_and_member() {
     let app = spawn_app().await;
     let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
     let mut bob = app.member("bob", "MST110001", "tenant_user").await;
-    credit(&app, "MST110001", "PO-1", "1000").await;
+    app.credit("MST110001", "PO-1", "1000").await;
     let (_, bob_key) = app.key_for("MST110001", &bob.user, 30).await;
     let (_, alice_key) = app.key_for("MST110001", &alice.user, 30).await;
     post_json(&app, "/api/v1/usage", &bob_key, usage(3600, "10", "a")).await;
@@ -485,7 +473,7 @@ async fn the_usage_tab_sums_per_service_and_member() {
 async fn the_usage_tab_draws_a_daily_chart_with_its_figures() {
     let app = spawn_app().await;
     let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
-    credit(&app, "MST110001", "PO-1", "1000").await;
+    app.credit("MST110001", "PO-1", "1000").await;
     let (_, key) = app.key_for("MST110001", &alice.user, 30).await;
     let none = alice.client.get("/account/usage").await;
     assert!(!none.body.contains("<svg"), "no chart without usage");
@@ -534,7 +522,7 @@ async fn usage_reports_are_bounded_and_money_never_wraps() {
     let app = spawn_app().await;
     let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
     let bob = app.member("bob", "MST110001", "tenant_user").await;
-    credit(&app, "MST110001", "PO-1", "100").await;
+    app.credit("MST110001", "PO-1", "100").await;
     let (_, key) = app.key_for("MST110001", &bob.user, 30).await;
     let report = |seconds: i64, rate: &str, id: &str| usage(seconds, rate, id);
 
@@ -609,7 +597,7 @@ async fn usage_needs_the_permission_for_its_service() {
     let app = spawn_app().await;
     let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
     let bob = app.member("bob", "MST110001", "tenant_user").await;
-    credit(&app, "MST110001", "PO-1", "100").await;
+    app.credit("MST110001", "PO-1", "100").await;
     let (_, key) = app.key_for("MST110001", &bob.user, 30).await;
     let hpc = json!({"service": "hpc", "resource_id": "job-1", "seconds": 60, "rate_per_hour": "10", "idempotency_key": "h1"});
     let (status, _) = post_json(&app, "/api/v1/usage", &key, hpc.clone()).await;
