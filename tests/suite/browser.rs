@@ -447,15 +447,7 @@ async fn members_permissions_and_password_in_the_browser() {
 async fn moving_credit_to_a_sub_wallet_in_the_browser() {
     let _one = ONE_AT_A_TIME.lock();
     let app = demo_app().await;
-    member_center::operator::service::add_order(&app.db, None, "MST110001", "PO-1", "100", "")
-        .await
-        .unwrap();
-    member_center::operator::service::advance_order(&app.db, None, "PO-1", "paid")
-        .await
-        .unwrap();
-    member_center::operator::service::advance_order(&app.db, None, "PO-1", "credited")
-        .await
-        .unwrap();
+    app.credit("MST110001", "PO-1", "100").await;
     let bob = account_id(&app, "bob").await;
     let browser = Browser::start(&app.base, true, DESKTOP.0, DESKTOP.1).await;
     browser.sign_in("alice", PASSWORD).await;

@@ -269,13 +269,7 @@ async fn removal_fixture() -> (
 async fn a_removed_member_leaves_no_key_quota_or_credit_behind() {
     let (app, mut alice, bob, key) = removal_fixture().await;
     // Bob has a sub-wallet with credit in it and an object-storage pair.
-    let cli = member_center::operator::service::add_order(&app.db, None, "MST110001", "PO-1", "100", "").await;
-    cli.unwrap();
-    for step in ["paid", "credited"] {
-        member_center::operator::service::advance_order(&app.db, None, "PO-1", step)
-            .await
-            .unwrap();
-    }
+    app.credit("MST110001", "PO-1", "100").await;
     let bob_id = bob.user.id.to_string();
     alice
         .client
