@@ -175,8 +175,8 @@ impl UsageChart {
 
 /// `2026-11-29` for a day counted since 1970-01-01.
 fn date_of(day: i64) -> String {
-    i32::try_from(day + 2_440_588)
-        .ok()
+    day.checked_add(2_440_588)
+        .and_then(|julian| i32::try_from(julian).ok())
         .and_then(|julian| time::Date::from_julian_day(julian).ok())
         .map_or_else(|| day.to_string(), |date| date.to_string())
 }
@@ -277,10 +277,25 @@ fn draw(services: &[String], days: &[ChartDay], l: &Layout) -> String {
                 r#"<text class="axis" x="{:.1}" y="{}" text-anchor="middle">{}</text>"#,
                 x + slot * 0.4,
                 HEIGHT - 8.0,
-                &day.date[5..]
+                day.date.get(5..).unwrap_or(&day.date)
             );
         }
     }
     svg.push_str("</svg>");
     svg
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn chart_scales_end_on_one_two_or_five_and_days_count_from_1970() {
+        let ceilings: Vec<f64> = [0.0, 1.0, 1.5, 3.0, 10.0, 11.0, 287.0]
+            .map(super::nice_ceiling)
+            .to_vec();
+        assert_eq!(ceilings, [1.0, 1.0, 2.0, 5.0, 10.0, 20.0, 500.0]);
+        assert_eq!(super::date_of(0), "1970-01-01");
+        assert_eq!(super::date_of(20_786), "2026-11-29");
+        // Out of the calendar's range: the number itself, never a panic.
+        assert_eq!(super::date_of(i64::MAX), i64::MAX.to_string());
+    }
 }
