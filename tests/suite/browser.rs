@@ -472,8 +472,8 @@ async fn support_and_operator_consoles_in_the_browser() {
     let app = demo_app().await;
     app.create_user("olivia", PlatformRole::Operator).await;
     let bob = account_id(&app, "bob").await;
-    for (size_name, (width, height)) in [("desktop", DESKTOP), ("phone", PHONE)] {
-        let browser = Browser::start(&app.base, true, width, height).await;
+    for ((width, height), theme) in [(DESKTOP, "light"), (PHONE, "light"), (DESKTOP, "dark"), (PHONE, "dark")] {
+        let browser = Browser::start_themed(&app.base, true, width, height, theme == "dark").await;
         browser.sign_in("olivia", PASSWORD).await;
         for lang in ["en", "zh-TW"] {
             if lang == "zh-TW" {
@@ -482,7 +482,7 @@ async fn support_and_operator_consoles_in_the_browser() {
                 browser.click(".user-menu button[value='zh-TW']").await;
                 browser.wait_for_text("客服").await;
             }
-            let shot = |page: &str| format!("{page}-{lang}-{size_name}");
+            let shot = |page: &str| format!("{page}-{width}-{theme}-{lang}");
             browser.goto("/support").await;
             browser.fill("#support-search", "bob").await;
             browser
