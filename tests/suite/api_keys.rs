@@ -604,6 +604,9 @@ async fn api_calls_update_last_used_and_the_activity_log_and_none_is_lost_at_shu
     }
     handle.stop(true).await;
     running.await.unwrap().unwrap();
+    // Read with a pool of the test's own: on PostgreSQL the server's pool
+    // holds connections its request workers made, and they stopped with it.
+    let db = member_center::db::open(&scratch.location).await.unwrap();
 
     let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM api_activity WHERE key_id = $1 AND status = 200")
         .bind(&key.key_id)
