@@ -86,3 +86,26 @@ impl Config {
             .map(|base| format!("{}{path}", base.trim_end_matches('/')))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Config;
+    use crate::db::Location;
+
+    #[test]
+    fn the_secret_file_sits_beside_a_sqlite_file_and_must_be_named_for_postgresql() {
+        let sqlite = Config::new("127.0.0.1:0", std::path::PathBuf::from("/srv/mc/member-center.db"));
+        assert_eq!(
+            sqlite.secret_path().unwrap(),
+            std::path::PathBuf::from("/srv/mc/member-center.secret")
+        );
+        let mut postgres = Config::new("127.0.0.1:0", Location::Postgres("postgres://mc@db/mc".into()));
+        let refused = postgres.secret_path().unwrap_err().to_string();
+        assert!(refused.contains("--secret-file"), "{refused}");
+        postgres.secret_file = Some("/etc/mc/secret".into());
+        assert_eq!(
+            postgres.secret_path().unwrap(),
+            std::path::PathBuf::from("/etc/mc/secret")
+        );
+    }
+}

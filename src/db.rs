@@ -804,6 +804,20 @@ pub fn now() -> i64 {
 #[cfg(test)]
 mod tests {
     #[test]
+    fn a_location_is_shown_without_its_password() {
+        let location: super::Location = "postgres://mc:s3cret@db.internal:5432/mc".parse().unwrap();
+        assert_eq!(location.to_string(), "postgres://mc:***@db.internal:5432/mc");
+        assert_eq!(
+            format!("{location:?}"),
+            "Location(postgres://mc:***@db.internal:5432/mc)"
+        );
+        let plain: super::Location = "postgresql://mc@db/mc".parse().unwrap();
+        assert_eq!(plain.to_string(), "postgresql://mc@db/mc");
+        let file: super::Location = "./member-center.db".parse().unwrap();
+        assert_eq!(file, super::Location::File("./member-center.db".into()));
+    }
+
+    #[test]
     fn contains_patterns_take_wildcards_literally() {
         assert_eq!(super::contains_pattern(" Al_%\\ "), "%al\\_\\%\\\\%");
     }
