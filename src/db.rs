@@ -716,6 +716,17 @@ impl Statement {
         self
     }
 
+    /// Appends placeholders for `items`, comma-separated (for `IN (…)`).
+    pub fn bind_list<'t, T: Encode<'t, Any> + Type<Any>>(&mut self, items: impl IntoIterator<Item = T>) -> &mut Self {
+        for (index, item) in items.into_iter().enumerate() {
+            if index > 0 {
+                self.push(", ");
+            }
+            self.bind(item);
+        }
+        self
+    }
+
     /// Appends `VALUES (…), (…)`, one tuple per item, its values bound by `row`.
     pub fn values<T>(
         &mut self,

@@ -582,6 +582,3 @@ operator-status = Status
 operator-period = Period
 operator-members = Members
 operator-balance = Balance (credits)
-project-active = Active
-project-suspended = Suspended
-project-closed = Closed

@@ -528,6 +528,3 @@ operator-status = 狀態
 operator-period = 期間
 operator-members = 成員數
 operator-balance = 餘額（點）
-project-active = 使用中
-project-suspended = 已暫停
-project-closed = 已結束

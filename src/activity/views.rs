@@ -2,7 +2,12 @@
 //! models they show. No database and no rules here (`routes.rs` fills them).
 
 use super::store::{ApiCallRow, ChangeRow};
-use crate::{projects::Member, web::FieldErrors, web::Layout};
+use crate::{
+    auth::identity::{PlatformRole, TenantRole},
+    projects::Member,
+    web::FieldErrors,
+    web::Layout,
+};
 use askama::Template;
 use serde::Deserialize;
 
@@ -176,21 +181,17 @@ pub fn fold_views(rows: Vec<ChangeRow>) -> Vec<(ChangeRow, usize)> {
     folded
 }
 
+// Recorded codes by their names; a code this build does not know, as recorded.
+// Roles come from `auth::identity`, below `activity`; services and order
+// states are named here, since `permissions` and `wallets` sit above it
+// (they record activity) and importing them would make a cycle.
+
 fn tenant_role(code: &str, l: &Layout) -> String {
-    match code {
-        "tenant_admin" => l.t("role-tenant-admin").to_string(),
-        "tenant_user" => l.t("role-tenant-user").to_string(),
-        other => other.to_string(),
-    }
+    TenantRole::parse(code).map_or_else(|| code.to_string(), |role| l.t(role.label_key()).to_string())
 }
 
 fn platform_role(code: &str, l: &Layout) -> String {
-    match code {
-        "none" => l.t("platform-role-none").to_string(),
-        "support" => l.t("platform-role-support").to_string(),
-        "operator" => l.t("platform-role-operator").to_string(),
-        other => other.to_string(),
-    }
+    PlatformRole::parse(code).map_or_else(|| code.to_string(), |role| l.t(role.label_key()).to_string())
 }
 
 fn order_status(code: &str, l: &Layout) -> String {

@@ -56,6 +56,15 @@ pub enum PlatformRole {
 }
 
 impl PlatformRole {
+    /// The message key of the role's name.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            PlatformRole::None => "platform-role-none",
+            PlatformRole::Support => "platform-role-support",
+            PlatformRole::Operator => "platform-role-operator",
+        }
+    }
+
     /// Where someone with this role starts: their console, or `None` for
     /// the Account & Project overview.
     pub fn console(self) -> Option<&'static str> {
@@ -161,11 +170,16 @@ impl Tenant {
 
     /// The message key of the project's status.
     pub fn status_key(&self) -> &'static str {
-        match self.status.as_str() {
-            "active" => "project-status-active",
-            "suspended" => "project-status-suspended",
-            _ => "project-status-closed",
-        }
+        project_status_key(&self.status)
+    }
+}
+
+/// The message key of a project's status (`active`, `suspended`, `closed`).
+pub fn project_status_key(status: &str) -> &'static str {
+    match status {
+        "active" => "project-status-active",
+        "suspended" => "project-status-suspended",
+        _ => "project-status-closed",
     }
 }
 

@@ -2,8 +2,12 @@
 //! models they show. No database and no rules here (`routes.rs` fills them).
 
 use crate::{
-    accounts::service::AccountSummary, projects::service::ProjectSummary, quotas::QuotaService,
-    wallets::service::Order, web::FieldErrors, web::Layout,
+    accounts::{PlatformRole, service::AccountSummary},
+    projects::service::ProjectSummary,
+    quotas::QuotaService,
+    wallets::service::Order,
+    web::FieldErrors,
+    web::Layout,
 };
 use askama::Template;
 use serde::Deserialize;
@@ -98,11 +102,7 @@ impl ConsolePage {
     }
 
     pub(super) fn role_key(&self, role: &str) -> &'static str {
-        match role {
-            "support" => "platform-role-support",
-            "operator" => "platform-role-operator",
-            _ => "platform-role-none",
-        }
+        PlatformRole::parse(role).unwrap_or(PlatformRole::None).label_key()
     }
 
     pub(super) fn account_status_key(&self, status: &str) -> &'static str {
@@ -114,10 +114,6 @@ impl ConsolePage {
     }
 
     pub(super) fn project_status_key(&self, status: &str) -> &'static str {
-        match status {
-            "suspended" => "project-suspended",
-            "closed" => "project-closed",
-            _ => "project-active",
-        }
+        crate::auth::identity::project_status_key(status)
     }
 }

@@ -174,11 +174,10 @@ async fn gauges_of_members(
         if accounts.len() > LISTED {
             return;
         }
-        statement.push(&format!(" AND {column} IN ("));
-        for (index, account) in accounts.iter().enumerate() {
-            statement.push(if index == 0 { "" } else { ", " }).bind(*account);
-        }
-        statement.push(")");
+        statement
+            .push(&format!(" AND {column} IN ("))
+            .bind_list(accounts.iter().copied())
+            .push(")");
     };
     let mut limits = Statement::new(
         &conn,
@@ -580,11 +579,11 @@ async fn mark_released(conn: &mut Connection, ids: &[i64], at: i64) -> sqlx::Res
         return Ok(());
     }
     let mut update = Statement::new(conn, "UPDATE allocations SET released_at = ");
-    update.bind(at).push(" WHERE id IN (");
-    for (index, id) in ids.iter().enumerate() {
-        update.push(if index == 0 { "" } else { ", " }).bind(*id);
-    }
-    update.push(")");
+    update
+        .bind(at)
+        .push(" WHERE id IN (")
+        .bind_list(ids.iter().copied())
+        .push(")");
     update.query().execute(&mut *conn).await?;
     Ok(())
 }

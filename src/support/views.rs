@@ -2,7 +2,7 @@
 //! models they show. No database and no rules here (`routes.rs` fills them).
 
 use crate::{
-    accounts::{Account, PlatformRole},
+    accounts::Account,
     activity::service::ChangeRow,
     api_keys::service::Key,
     projects::Tenant,
@@ -50,11 +50,7 @@ impl AccountPage {
     }
 
     pub(super) fn role_key(&self) -> &'static str {
-        match self.account.platform_role {
-            PlatformRole::None => "platform-role-none",
-            PlatformRole::Support => "platform-role-support",
-            PlatformRole::Operator => "platform-role-operator",
-        }
+        self.account.platform_role.label_key()
     }
 
     pub(super) fn key_expired(&self, key: &Key) -> bool {

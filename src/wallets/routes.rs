@@ -333,7 +333,8 @@ async fn usage_sums(current: &CurrentTenant, query: &RangeQuery, state: &AppStat
     Ok(store::usage_sums(&state.db, current.tenant.project_id, from, to, only).await?)
 }
 
-/// The same usage a day and service, days counted in the viewer's zone.
+/// The usage a day and service (days counted in the viewer's zone) of a
+/// range the sums have already read (and so checked).
 async fn daily_usage(
     current: &CurrentTenant,
     query: &RangeQuery,
