@@ -11,6 +11,7 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_MAX_KEY_DAYS: i64 = 365;
 pub const DEFAULT_MAX_KEYS: i64 = 20;
 pub const DEFAULT_ACTIVITY_RETENTION_DAYS: i64 = 400;
+pub const DEFAULT_API_ACTIVITY_RAW_DAYS: i64 = 7;
 pub const DEFAULT_SESSION_IDLE_MINUTES: i64 = 120;
 pub const DEFAULT_SESSION_HOURS: i64 = 12;
 
@@ -27,8 +28,11 @@ pub struct Config {
     pub max_key_days: i64,
     /// How many keys one member may hold in one project.
     pub max_keys: i64,
-    /// Activity older than this many days is deleted.
+    /// Activity older than this many days is deleted (changes, and the
+    /// API's use per key and hour or day).
     pub activity_retention_days: i64,
+    /// API calls are kept one by one for this many days.
+    pub api_activity_raw_days: i64,
     /// The portal's address as its users reach it (`https://portal.example.org`),
     /// for the links it hands out; without it, no link is issued.
     pub public_url: Option<String>,
@@ -57,6 +61,7 @@ impl Config {
             max_key_days: DEFAULT_MAX_KEY_DAYS,
             max_keys: DEFAULT_MAX_KEYS,
             activity_retention_days: DEFAULT_ACTIVITY_RETENTION_DAYS,
+            api_activity_raw_days: DEFAULT_API_ACTIVITY_RAW_DAYS,
             public_url: None,
             trusted_proxies: Vec::new(),
             session_idle_seconds: DEFAULT_SESSION_IDLE_MINUTES * 60,

@@ -162,7 +162,7 @@ async fn api_calls(
             continue;
         };
         for n in 0..24_i64 {
-            let (method, path, status) = match n % 8 {
+            let (method, route, status) = match n % 8 {
                 0 => ("POST", "/api/v1/allocations", 201),
                 5 => ("POST", "/api/v1/allocations", 409),
                 _ => ("GET", "/api/v1/whoami", 200),
@@ -173,10 +173,11 @@ async fn api_calls(
                 key_id: used.key_id.clone(),
                 account_id: account,
                 project_id: lab,
-                method: method.to_string(),
-                path: path.to_string(),
+                method: crate::activity::calls::method_code(method),
+                route: crate::activity::calls::route_code(Some(route)),
                 status,
                 latency_us: 800 + n * 37,
+                client: std::net::IpAddr::from([10, 20, 0, 7]),
             });
         }
     }

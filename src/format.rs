@@ -1,5 +1,5 @@
-//! Formatting shared by pages, exports and the API: times and dates. It
-//! imports nothing of the app.
+//! Formatting shared by pages, exports and the API: times, dates and
+//! counts. It imports nothing of the app.
 
 /// A unix time as RFC 3339 in UTC (`2026-11-29T08:00:00Z`), as the API and
 /// exports give it.
@@ -53,6 +53,27 @@ fn local(unix: i64, zone: &'static time_tz::Tz, format: &[time::format_descripti
         .unwrap_or_else(|| unix.to_string())
 }
 
+/// `2026-11-29`: the date of a unix time in the zone.
+pub fn local_date(unix: i64, zone: &'static time_tz::Tz) -> String {
+    local(unix, zone, time::macros::format_description!("[year]-[month]-[day]"))
+}
+
+/// A count with thousands separated: `1,234,567`.
+pub fn grouped(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut text = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        text.push('-');
+    }
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            text.push(',');
+        }
+        text.push(digit);
+    }
+    text
+}
+
 /// How far `unix` is from `now`, for relative wording: `None` beyond 45
 /// days (an exact date reads better then).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +101,15 @@ pub fn distance(unix: i64, now: i64) -> Option<(Distance, bool)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        let shown: Vec<String> = [0, 999, 1000, -1234, 1_234_567, i64::MIN].map(grouped).to_vec();
+        assert_eq!(
+            shown,
+            ["0", "999", "1,000", "-1,234", "1,234,567", "-9,223,372,036,854,775,808"]
+        );
+    }
 
     #[test]
     fn times_are_shown_in_the_zone_with_its_name() {

@@ -93,7 +93,13 @@ impl Application {
         // within a quarter of a second.
         db.watch_changes(std::time::Duration::from_millis(250));
         let recorder = activity::Recorder::start(db.clone());
-        activity::keep_pruning(db.clone(), config.activity_retention_days);
+        activity::keep_maintaining(
+            db.clone(),
+            activity::service::Retention {
+                raw_days: config.api_activity_raw_days,
+                days: config.activity_retention_days,
+            },
+        );
         let allocations = quotas::writer::AllocationWriter::start(db.clone());
         let generation = db.generation();
         let readiness = aweb::Data::new(db.clone());

@@ -1,7 +1,9 @@
 //! Records API calls off the request path: handlers hand a call to a channel,
 //! one task writes them in batches, and a clean shutdown drains the channel
-//! before the process ends. Key last-used times are coalesced to at most one
-//! write per key per minute.
+//! before the process ends. Each batch is written as call rows, as the
+//! hourly sums of its calls (added to what is there, in the same
+//! transaction), and as key last-used times, coalesced to at most one write
+//! per key per minute.
 
 use std::{
     collections::HashMap,
@@ -30,10 +32,12 @@ pub struct ApiCall {
     pub key_id: String,
     pub account_id: AccountId,
     pub project_id: ProjectId,
-    pub method: String,
-    pub path: String,
+    /// `calls::METHODS` and `calls::ROUTES` codes.
+    pub method: u8,
+    pub route: u8,
     pub status: u16,
     pub latency_us: i64,
+    pub client: std::net::IpAddr,
 }
 
 enum Message {
@@ -106,8 +110,11 @@ async fn run(db: Db, mut receiver: mpsc::UnboundedReceiver<Message>, queued: Arc
                 last_used.insert(call.key_row, call.at);
             }
         }
-        let last_used: Vec<(i64, i64)> = last_used.into_iter().collect();
-        match store::write_calls(&db, &calls, &last_used).await {
+        let mut last_used: Vec<(i64, i64)> = last_used.into_iter().collect();
+        // In one order on every instance, as the sums are.
+        last_used.sort_unstable();
+        let sums = super::usage::hourly(&calls);
+        match store::write_calls(&db, &calls, &sums, &last_used).await {
             Ok(()) => {
                 last_written.extend(last_used.iter().copied());
                 // Forget keys not used lately, so the map stays small.

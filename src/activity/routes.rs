@@ -1,10 +1,13 @@
-//! The Activity page: API calls and portal changes, filtered, paged, and
-//! exported as CSV (streamed).
+//! The Activity page: API calls, the API's usage over time, and portal
+//! changes, filtered, paged, and exported as CSV (streamed).
 
-use super::views::{ActivityPage, ActivityQuery};
+use super::views::{ActivityPage, ActivityQuery, UsageChart, UsagePage};
 use actix_web::{HttpResponse, web};
 
-use super::store::{self, ActivityFilter};
+use super::{
+    store::{self, ActivityFilter, UsageFilter, UsageGroup},
+    usage::{DAY, Rollup},
+};
 use crate::{
     AppState,
     auth::CurrentTenant,
@@ -51,12 +54,106 @@ fn filter_for(current: &CurrentTenant, query: &ActivityQuery) -> Result<Activity
     Ok(filter)
 }
 
+/// The days the usage view shows when no range is asked for.
+const USAGE_DEFAULT_DAYS: i64 = 30;
+/// The most keys the usage view lists.
+const USAGE_KEYS: i64 = 100;
+
+/// The usage view's rows for this viewer: the project's, a member's (an
+/// admin's choice), the viewer's own (a tenant user), or one key's of those.
+fn usage_filter_for(
+    current: &CurrentTenant,
+    query: &ActivityQuery,
+    retention_days: i64,
+) -> Result<UsageFilter, AppError> {
+    let zone = current.viewer.time_zone();
+    let (from, to) = date_range(&query.from, &query.to, zone)?;
+    let today_ends = date_range("", &crate::format::local_date(crate::db::now(), zone), zone)?.1;
+    let to = to.or(today_ends).unwrap_or_else(crate::db::now);
+    let from = from.unwrap_or(to - USAGE_DEFAULT_DAYS * DAY);
+    // A day more than the retention: its first day may be partly kept.
+    if to - from > (retention_days + 1) * DAY {
+        return Err(AppError::invalid_at(
+            "from".to_string(),
+            crate::web::i18n::Msg::new("api-usage-range-too-long").arg("days", retention_days),
+        ));
+    }
+    let mut filter = UsageFilter {
+        project_id: current.tenant.project_id,
+        account: None,
+        key_id: None,
+        from,
+        to,
+    };
+    if current.tenant.is_admin() {
+        if !query.member.is_empty() {
+            filter.account = Some(
+                query
+                    .member
+                    .parse()
+                    .map_err(|_| AppError::invalid("member", "member-unknown"))?,
+            );
+        }
+    } else {
+        filter.account = Some(current.account.id);
+    }
+    let key = query.key.trim();
+    if !key.is_empty() {
+        if key.len() > 64 || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            return Err(AppError::invalid("key", "api-usage-key-invalid"));
+        }
+        filter.key_id = Some(key.to_string());
+    }
+    Ok(filter)
+}
+
+async fn usage_page(current: CurrentTenant, query: ActivityQuery, state: &AppState) -> Result<HttpResponse, AppError> {
+    let db = &state.db;
+    let zone = current.viewer.time_zone();
+    let l = current.viewer.layout();
+    let mut errors = FieldErrors::default();
+    let (mut from, mut to) = (query.from.clone(), query.to.clone());
+    let (mut total, mut chart, mut keys) = (None, None, Vec::new());
+    match usage_filter_for(&current, &query, state.config.activity_retention_days) {
+        Ok(filter) => {
+            let days = store::usage(db, &filter, UsageGroup::Day, i64::MAX).await?;
+            let days: Vec<Rollup> = days.into_iter().map(|d| d.sums).collect();
+            total = Rollup::total(&days);
+            chart = UsageChart::new(&days, filter.from, filter.to, &l);
+            keys = store::usage(db, &filter, UsageGroup::Key, USAGE_KEYS).await?;
+            from = crate::format::local_date(filter.from, zone);
+            to = crate::format::local_date(filter.to - 1, zone);
+        }
+        Err(err) => errors.add(err, current.viewer.lang)?,
+    }
+    let members = if current.tenant.is_admin() {
+        members::service::members(db, current.tenant.project_id).await?
+    } else {
+        Vec::new()
+    };
+    html(&UsagePage {
+        l,
+        query,
+        members,
+        errors,
+        from,
+        to,
+        total,
+        chart,
+        keys,
+        retention_days: state.config.activity_retention_days,
+    })
+}
+
 pub async fn page(
     current: CurrentTenant,
     query: web::Query<ActivityQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
+    if query.usage() {
+        return usage_page(current, query, &state).await;
+    }
     let db = &state.db;
     let page = query.page.unwrap_or(1).clamp(1, 10_000);
     let mut errors = FieldErrors::default();
@@ -90,6 +187,7 @@ pub async fn page(
         more,
         errors,
         kinds: KINDS,
+        raw_days: state.config.api_activity_raw_days,
     })
 }
 
@@ -99,9 +197,13 @@ pub async fn csv(
     query: web::Query<ActivityQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
+    let zone = current.viewer.time_zone();
+    if query.usage() {
+        let filter = usage_filter_for(&current, &query, state.config.activity_retention_days)?;
+        return Ok(usage_csv(state.db.clone(), filter, zone));
+    }
     let filter = filter_for(&current, &query)?;
     let db = state.db.clone();
-    let zone = current.viewer.time_zone();
     let viewer = current.account.id;
     if query.changes() {
         return Ok(csv::response(
@@ -140,9 +242,10 @@ pub async fn csv(
             "member",
             "key_id",
             "method",
-            "path",
+            "route",
             "status",
             "latency_us",
+            "client",
         ],
         move |cursor| {
             let (db, filter) = (db.clone(), filter.clone());
@@ -157,10 +260,11 @@ pub async fn csv(
                             crate::format::iso_local(r.at, zone),
                             r.username,
                             r.key_id,
-                            r.method,
-                            r.path,
+                            r.method.to_string(),
+                            r.route.to_string(),
                             r.status.to_string(),
                             r.latency_us.to_string(),
+                            r.client,
                         ]
                     })
                     .collect();
@@ -168,4 +272,55 @@ pub async fn csv(
             })
         },
     ))
+}
+
+/// The usage view's figures as CSV: one row a key and UTC day, a week of
+/// days a page.
+fn usage_csv(db: crate::db::Db, filter: UsageFilter, zone: &'static time_tz::Tz) -> HttpResponse {
+    const WEEK: i64 = 7 * DAY;
+    let first = filter.from - filter.from.rem_euclid(DAY);
+    csv::response(
+        "api-usage.csv",
+        &[
+            "date_utc",
+            "key_id",
+            "key_name",
+            "member",
+            "calls",
+            "ok_2xx",
+            "client_errors_4xx",
+            "server_errors_5xx",
+            "latency_avg_us",
+            "latency_max_us",
+            "last_call",
+        ],
+        move |cursor| {
+            let (db, mut week) = (db.clone(), filter.clone());
+            Box::pin(async move {
+                week.from = cursor.unwrap_or(first).max(filter.from);
+                week.to = (cursor.unwrap_or(first) + WEEK).min(filter.to);
+                let rows = store::usage(&db, &week, UsageGroup::KeyAndDay, i64::MAX).await?;
+                let next = (week.to < filter.to).then_some(week.to);
+                let rows = rows
+                    .into_iter()
+                    .map(|r| {
+                        vec![
+                            crate::web::chart::date_of(r.sums.start.div_euclid(DAY)),
+                            r.sums.key_id.clone(),
+                            r.key_name.unwrap_or_default(),
+                            r.username,
+                            r.sums.calls.to_string(),
+                            r.sums.ok.to_string(),
+                            r.sums.client_errors.to_string(),
+                            r.sums.server_errors.to_string(),
+                            r.sums.average_latency_us().to_string(),
+                            r.sums.latency_max_us.to_string(),
+                            crate::format::iso_local(r.sums.last_at, zone),
+                        ]
+                    })
+                    .collect();
+                Ok((rows, next))
+            })
+        },
+    )
 }

@@ -2,8 +2,13 @@
 
 use sqlx::Executor;
 
-use super::ApiCall;
-use crate::db::{Db, Statement, now};
+use sqlx::Row;
+
+use super::{
+    ApiCall, calls,
+    usage::{self, Rollup},
+};
+use crate::db::{Connection, Db, DbRow, Statement, now};
 
 use crate::auth::identity::{AccountId, ProjectId};
 
@@ -50,28 +55,31 @@ pub async fn record(db: &Db, change: Change<'_>) -> sqlx::Result<()> {
     Ok(())
 }
 
-/// Writes a batch of API calls and the keys' last-used times in one transaction.
-pub async fn write_calls(db: &Db, calls: &[ApiCall], last_used: &[(i64, i64)]) -> sqlx::Result<()> {
-    // Appends and overwrites only: on PostgreSQL it waits for no write lock.
+/// Writes a batch of API calls, their hourly sums (added to what is there)
+/// and the keys' last-used times in one transaction.
+pub async fn write_calls(db: &Db, calls: &[ApiCall], sums: &[Rollup], last_used: &[(i64, i64)]) -> sqlx::Result<()> {
+    // Appends and additions only: on PostgreSQL it waits for no write lock.
     let mut tx = db.begin_append().await?;
     // Many rows a statement: each statement is a round trip to SQLite's thread.
     for chunk in crate::db::fixed_chunks(calls) {
         let mut insert = Statement::new(
             &tx,
-            "INSERT INTO api_activity (at, account_id, project_id, key_id, method, path, status, latency_us) ",
+            "INSERT INTO api_calls (at, project_id, account_id, key_id, method, route, status, latency_us, client) ",
         );
         insert.values(chunk, |row, call| {
             row.bind(call.at)
-                .bind(call.account_id)
                 .bind(call.project_id)
+                .bind(call.account_id)
                 .bind(call.key_id.as_str())
-                .bind(call.method.as_str())
-                .bind(call.path.as_str())
+                .bind(i64::from(call.method))
+                .bind(i64::from(call.route))
                 .bind(i64::from(call.status))
-                .bind(call.latency_us);
+                .bind(call.latency_us)
+                .bind(call.client.to_string());
         });
         insert.query().execute(&mut *tx).await?;
     }
+    add_sums(&mut tx, sums).await?;
     for (key_row, at) in last_used {
         sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2")
             .bind(at)
@@ -80,6 +88,45 @@ pub async fn write_calls(db: &Db, calls: &[ApiCall], last_used: &[(i64, i64)]) -
             .await?;
     }
     tx.commit_leaving_caches().await
+}
+
+/// Adds sums to those of the same key and span, making the missing ones.
+async fn add_sums(conn: &mut Connection, sums: &[Rollup]) -> sqlx::Result<()> {
+    for chunk in crate::db::fixed_chunks(sums) {
+        let mut upsert = Statement::new(
+            conn,
+            "INSERT INTO api_usage (key_id, span, start, project_id, account_id, calls, ok, client_errors, \
+             server_errors, latency_sum_us, latency_max_us, first_at, last_at) ",
+        );
+        upsert.values(chunk, |row, sum| {
+            row.bind(sum.key_id.as_str())
+                .bind(sum.span)
+                .bind(sum.start)
+                .bind(sum.project_id)
+                .bind(sum.account_id)
+                .bind(sum.calls)
+                .bind(sum.ok)
+                .bind(sum.client_errors)
+                .bind(sum.server_errors)
+                .bind(sum.latency_sum_us)
+                .bind(sum.latency_max_us)
+                .bind(sum.first_at)
+                .bind(sum.last_at);
+        });
+        upsert.push(
+            " ON CONFLICT (key_id, span, start) DO UPDATE SET \
+             calls = api_usage.calls + excluded.calls, ok = api_usage.ok + excluded.ok, \
+             client_errors = api_usage.client_errors + excluded.client_errors, \
+             server_errors = api_usage.server_errors + excluded.server_errors, \
+             latency_sum_us = api_usage.latency_sum_us + excluded.latency_sum_us, \
+             latency_max_us = CASE WHEN excluded.latency_max_us > api_usage.latency_max_us \
+                 THEN excluded.latency_max_us ELSE api_usage.latency_max_us END, \
+             first_at = CASE WHEN excluded.first_at < api_usage.first_at THEN excluded.first_at ELSE api_usage.first_at END, \
+             last_at = CASE WHEN excluded.last_at > api_usage.last_at THEN excluded.last_at ELSE api_usage.last_at END",
+        );
+        upsert.query().execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 /// Which activity rows to show.
@@ -103,10 +150,13 @@ pub struct ApiCallRow {
     pub at: i64,
     pub username: String,
     pub key_id: String,
-    pub method: String,
-    pub path: String,
+    pub method: &'static str,
+    /// The route's pattern (`/api/v1/allocations/{id}`).
+    pub route: &'static str,
     pub status: i64,
     pub latency_us: i64,
+    /// The client's address.
+    pub client: String,
 }
 
 #[derive(Debug, Clone)]
@@ -125,8 +175,8 @@ pub struct ChangeRow {
 macro_rules! select_calls {
     ($rest:literal) => {
         concat!(
-            "SELECT c.id, c.at, a.username, c.key_id, c.method, c.path, c.status, c.latency_us ",
-            "FROM api_activity c JOIN accounts a ON a.id = c.account_id ",
+            "SELECT c.id, c.at, a.username, c.key_id, c.method, c.route, c.status, c.latency_us, c.client ",
+            "FROM api_calls c JOIN accounts a ON a.id = c.account_id ",
             "WHERE ($1 IS NULL OR c.project_id = $1) AND ($2 IS NULL OR c.account_id = $2) ",
             "AND ($3 IS NULL OR c.account_id = $3) AND ($4 IS NULL OR c.at >= $4) AND ($5 IS NULL OR c.at < $5) ",
             "AND c.id < $6 ",
@@ -172,7 +222,6 @@ pub async fn api_calls(
         .bind(offset)
         .fetch_all(db.read())
         .await?;
-    use sqlx::Row;
     Ok(rows
         .iter()
         .map(|r| ApiCallRow {
@@ -180,10 +229,11 @@ pub async fn api_calls(
             at: r.get("at"),
             username: r.get("username"),
             key_id: r.get("key_id"),
-            method: r.get("method"),
-            path: r.get("path"),
+            method: calls::name_of(&calls::METHODS, r.get("method")),
+            route: calls::name_of(&calls::ROUTES, r.get("route")),
             status: r.get("status"),
             latency_us: r.get("latency_us"),
+            client: r.get("client"),
         })
         .collect())
 }
@@ -213,7 +263,6 @@ pub async fn changes(
         .bind(filter.own)
         .fetch_all(db.read())
         .await?;
-    use sqlx::Row;
     Ok(rows
         .iter()
         .map(|r| ChangeRow {
@@ -229,13 +278,205 @@ pub async fn changes(
         .collect())
 }
 
-/// Deletes activity older than `before` (retention).
-pub async fn prune(db: &Db, before: i64) -> sqlx::Result<u64> {
-    let calls = db
-        .execute_leaving_caches(sqlx::query("DELETE FROM api_activity WHERE at < $1").bind(before))
+/// Rows a maintenance statement deletes or folds at most: a batch holds
+/// the write lock for a few milliseconds, never long enough to hold up an
+/// admission noticeably.
+pub const MAINTENANCE_BATCH: i64 = 2000;
+
+/// Deletes up to a batch of the oldest call rows from before `before`.
+/// Rows are appended in time order, so the oldest by ID are the oldest by
+/// time; only the first batch by ID is looked at (never a scan of the
+/// table), and fewer than a batch deleted means the rest is newer (a row a
+/// few seconds out of order waits for the next run).
+pub async fn prune_calls(db: &Db, before: i64) -> sqlx::Result<u64> {
+    prune_oldest(db, "api_calls", before).await
+}
+
+/// The same for changes (kept for the whole retention).
+pub async fn prune_changes(db: &Db, before: i64) -> sqlx::Result<u64> {
+    prune_oldest(db, "change_activity", before).await
+}
+
+async fn prune_oldest(db: &Db, table: &'static str, before: i64) -> sqlx::Result<u64> {
+    let sql = format!("DELETE FROM {table} WHERE id IN (SELECT id FROM {table} ORDER BY id LIMIT $2) AND at < $1");
+    let done = db
+        .execute_leaving_caches(
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(before)
+                .bind(MAINTENANCE_BATCH),
+        )
         .await?;
-    let changes = db
-        .execute_leaving_caches(sqlx::query("DELETE FROM change_activity WHERE at < $1").bind(before))
+    Ok(done.rows_affected())
+}
+
+/// Deletes up to a batch of sums of `span` that started before `before`.
+pub async fn prune_sums(db: &Db, span: i64, before: i64) -> sqlx::Result<u64> {
+    let done = db
+        .execute_leaving_caches(
+            sqlx::query(
+                "DELETE FROM api_usage WHERE span = $1 AND (key_id, start) IN \
+                 (SELECT key_id, start FROM api_usage WHERE span = $1 AND start < $2 ORDER BY start LIMIT $3)",
+            )
+            .bind(span)
+            .bind(before)
+            .bind(MAINTENANCE_BATCH),
+        )
         .await?;
-    Ok(calls.rows_affected() + changes.rows_affected())
+    Ok(done.rows_affected())
+}
+
+fn rollup_of(r: &DbRow) -> Rollup {
+    Rollup {
+        key_id: r.get("key_id"),
+        span: r.get("span"),
+        start: r.get("start"),
+        project_id: r.get("project_id"),
+        account_id: r.get("account_id"),
+        calls: r.get("calls"),
+        ok: r.get("ok"),
+        client_errors: r.get("client_errors"),
+        server_errors: r.get("server_errors"),
+        latency_sum_us: r.get("latency_sum_us"),
+        latency_max_us: r.get("latency_max_us"),
+        first_at: r.get("first_at"),
+        last_at: r.get("last_at"),
+    }
+}
+
+/// Folds up to a batch of the oldest hourly sums from before `before` into
+/// daily ones, in one transaction: the hours' sums are added to their days'
+/// and deleted. Returns how many hourly sums were folded (0: none is left).
+pub async fn fold_hours(db: &Db, before: i64) -> sqlx::Result<u64> {
+    let mut tx = db.begin_append().await?;
+    let Some(hour) =
+        sqlx::query_scalar::<_, Option<i64>>("SELECT MIN(start) FROM api_usage WHERE span = $1 AND start < $2")
+            .bind(usage::HOUR)
+            .bind(before)
+            .fetch_one(&mut *tx)
+            .await?
+    else {
+        return Ok(0);
+    };
+    let rows = sqlx::query(
+        "SELECT key_id, span, start, project_id, account_id, calls, ok, client_errors, server_errors, \
+         latency_sum_us, latency_max_us, first_at, last_at FROM api_usage \
+         WHERE span = $1 AND start = $2 ORDER BY key_id LIMIT $3",
+    )
+    .bind(usage::HOUR)
+    .bind(hour)
+    .bind(MAINTENANCE_BATCH)
+    .fetch_all(&mut *tx)
+    .await?;
+    let hours: Vec<Rollup> = rows.iter().map(rollup_of).collect();
+    let (Some(first), Some(last)) = (hours.first(), hours.last()) else {
+        return Ok(0);
+    };
+    let (first, last) = (first.key_id.clone(), last.key_id.clone());
+    add_sums(&mut tx, &usage::daily(hours)).await?;
+    let folded = sqlx::query("DELETE FROM api_usage WHERE span = $1 AND start = $2 AND key_id >= $3 AND key_id <= $4")
+        .bind(usage::HOUR)
+        .bind(hour)
+        .bind(first)
+        .bind(last)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    tx.commit_leaving_caches().await?;
+    Ok(folded)
+}
+
+/// What the usage view shows: a project's sums, or a member's, or a key's.
+#[derive(Debug, Clone)]
+pub struct UsageFilter {
+    pub project_id: ProjectId,
+    pub account: Option<AccountId>,
+    pub key_id: Option<String>,
+    pub from: i64,
+    pub to: i64,
+}
+
+impl UsageFilter {
+    /// `SELECT … FROM api_usage u … WHERE` the filter's rows, then `rest`.
+    fn statement(&self, db: &Db, select: &str, rest: &str) -> Statement {
+        let mut statement = Statement::for_backend(db.backend(), select);
+        statement.push(" WHERE u.project_id = ").bind(self.project_id);
+        if let Some(key_id) = &self.key_id {
+            // Both spans named, so that the key's rows are read by the
+            // primary key, not among the whole project's.
+            statement.push(" AND u.key_id = ").bind(key_id.clone());
+            statement.push(" AND u.span IN (3600, 86400)");
+        }
+        statement.push(" AND u.start >= ").bind(self.from);
+        statement.push(" AND u.start < ").bind(self.to);
+        if let Some(account) = self.account {
+            statement.push(" AND u.account_id = ").bind(account);
+        }
+        statement.push(rest);
+        statement
+    }
+}
+
+/// How the usage view adds sums up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UsageGroup {
+    /// One row a UTC day (no key named), oldest first.
+    Day,
+    /// One row a key over the whole range, the most used first.
+    Key,
+    /// One row a key and UTC day, by day then key.
+    KeyAndDay,
+}
+
+/// Sums over the filter's range, with the key's owner (empty by day).
+#[derive(Debug, Clone)]
+pub struct KeyUsage {
+    pub username: String,
+    /// The key's name; `None` once it is deleted.
+    pub key_name: Option<String>,
+    pub sums: Rollup,
+}
+
+/// The filter's sums, grouped; at most `limit` rows.
+pub async fn usage(db: &Db, filter: &UsageFilter, group: UsageGroup, limit: i64) -> sqlx::Result<Vec<KeyUsage>> {
+    let (key, start, from, group_by, order) = match group {
+        UsageGroup::Day => (
+            "'' AS key_id, '' AS username, '' AS key_name, CAST(0 AS BIGINT) AS account_id",
+            "u.start - u.start % 86400",
+            "api_usage u",
+            "u.start - u.start % 86400",
+            "start",
+        ),
+        UsageGroup::Key => (
+            "u.key_id, MIN(a.username) AS username, MIN(k.name) AS key_name, MIN(u.account_id) AS account_id",
+            "MIN(u.start)",
+            "api_usage u JOIN accounts a ON a.id = u.account_id LEFT JOIN api_keys k ON k.key_id = u.key_id",
+            "u.key_id",
+            "calls DESC, u.key_id",
+        ),
+        UsageGroup::KeyAndDay => (
+            "u.key_id, MIN(a.username) AS username, MIN(k.name) AS key_name, MIN(u.account_id) AS account_id",
+            "u.start - u.start % 86400",
+            "api_usage u JOIN accounts a ON a.id = u.account_id LEFT JOIN api_keys k ON k.key_id = u.key_id",
+            "u.key_id, u.start - u.start % 86400",
+            "start, u.key_id",
+        ),
+    };
+    let select = format!(
+        "SELECT {key}, CAST(86400 AS BIGINT) AS span, {start} AS start, CAST(0 AS BIGINT) AS project_id, \
+         CAST(SUM(u.calls) AS BIGINT) AS calls, CAST(SUM(u.ok) AS BIGINT) AS ok, \
+         CAST(SUM(u.client_errors) AS BIGINT) AS client_errors, CAST(SUM(u.server_errors) AS BIGINT) AS server_errors, \
+         CAST(SUM(u.latency_sum_us) AS BIGINT) AS latency_sum_us, MAX(u.latency_max_us) AS latency_max_us, \
+         MIN(u.first_at) AS first_at, MAX(u.last_at) AS last_at FROM {from}"
+    );
+    let mut statement = filter.statement(db, &select, &format!(" GROUP BY {group_by} ORDER BY {order} LIMIT "));
+    statement.bind(limit);
+    let rows = statement.query().fetch_all(db.read()).await?;
+    Ok(rows
+        .iter()
+        .map(|r| KeyUsage {
+            username: r.get("username"),
+            key_name: r.get("key_name"),
+            sums: rollup_of(r),
+        })
+        .collect())
 }

@@ -1,7 +1,10 @@
 //! The pages and fragments of activity: askama templates and the view
 //! models they show. No database and no rules here (`routes.rs` fills them).
 
-use super::store::{ApiCallRow, ChangeRow};
+use super::{
+    store::{ApiCallRow, ChangeRow, KeyUsage},
+    usage::{DAY, Rollup},
+};
 use crate::{
     auth::identity::{PlatformRole, TenantRole},
     projects::Member,
@@ -23,12 +26,19 @@ pub struct ActivityQuery {
     pub(super) from: String,
     #[serde(default)]
     pub(super) to: String,
+    /// The usage view's key (its key ID).
+    #[serde(default)]
+    pub(super) key: String,
     pub(super) page: Option<i64>,
 }
 
 impl ActivityQuery {
     pub fn changes(&self) -> bool {
         self.stream == "changes"
+    }
+
+    pub fn usage(&self) -> bool {
+        self.stream == "usage"
     }
 
     pub fn keep(&self) -> String {
@@ -38,6 +48,7 @@ impl ActivityQuery {
             ("kind", &self.kind),
             ("from", &self.from),
             ("to", &self.to),
+            ("key", &self.key),
         ];
         crate::web::query_keeping(&pairs)
     }
@@ -56,6 +67,8 @@ pub(super) struct ActivityPage {
     pub(super) more: bool,
     pub(super) errors: FieldErrors,
     pub(super) kinds: [&'static str; 8],
+    /// Days API calls are kept in detail.
+    pub(super) raw_days: i64,
 }
 
 impl ActivityPage {
@@ -64,7 +77,7 @@ impl ActivityPage {
     }
 
     pub(super) fn latency(&self, micros: &i64) -> String {
-        format!("{}.{:01} ms", micros / 1000, (micros % 1000) / 100)
+        milliseconds(*micros)
     }
 
     pub(super) fn kind_key(&self, kind: &str) -> &'static str {
@@ -78,6 +91,137 @@ impl ActivityPage {
             "project" => "activity-kind-project",
             _ => "activity-kind-support",
         }
+    }
+}
+
+/// A latency in microseconds as milliseconds: `1.2 ms`.
+fn milliseconds(micros: i64) -> String {
+    format!("{}.{:01} ms", micros / 1000, (micros % 1000) / 100)
+}
+
+/// The Activity page's "Usage over time": the API's use per UTC day from
+/// the hourly and daily sums, for the project, a member or one key.
+#[derive(Template)]
+#[template(path = "activity/usage.html")]
+pub(super) struct UsagePage {
+    pub(super) l: Layout,
+    pub(super) query: ActivityQuery,
+    pub(super) members: Vec<Member>,
+    pub(super) errors: FieldErrors,
+    /// The range shown, as dates in the viewer's zone (the form's values).
+    pub(super) from: String,
+    pub(super) to: String,
+    pub(super) total: Option<Rollup>,
+    pub(super) chart: Option<UsageChart>,
+    /// The keys used in the range, the most used first.
+    pub(super) keys: Vec<KeyUsage>,
+    pub(super) retention_days: i64,
+}
+
+impl UsagePage {
+    pub(super) fn is_member(&self, member: &Member) -> bool {
+        self.query.member == member.account_id.to_string()
+    }
+
+    pub(super) fn count(&self, n: &i64) -> String {
+        crate::format::grouped(*n)
+    }
+
+    /// Failed calls as a share of all: `2.5 %`.
+    pub(super) fn failure_rate(&self, sums: &Rollup) -> String {
+        percent(sums.failures(), sums.calls)
+    }
+
+    pub(super) fn average(&self, sums: &Rollup) -> String {
+        milliseconds(sums.average_latency_us())
+    }
+
+    pub(super) fn latency(&self, micros: &i64) -> String {
+        milliseconds(*micros)
+    }
+
+    /// The link that narrows the view to one key.
+    pub(super) fn key_link(&self, key_id: &str) -> String {
+        let mut query = self.query.clone();
+        query.key = key_id.to_string();
+        query.member.clear();
+        format!("/activity?{}", query.keep())
+    }
+}
+
+/// `part` of `whole` as a percentage with one decimal (`—` of nothing).
+fn percent(part: i64, whole: i64) -> String {
+    if whole <= 0 {
+        return "—".to_string();
+    }
+    let tenths = (i128::from(part) * 1000 + i128::from(whole) / 2) / i128::from(whole);
+    format!("{}.{} %", tenths / 10, tenths % 10)
+}
+
+/// The most bars the usage chart draws; longer ranges are drawn a week a bar.
+const CHART_DAYS: i64 = 92;
+
+/// Calls per day (or week) as stacked bars by outcome, and the same figures
+/// for the table under it.
+pub(super) struct UsageChart {
+    pub(super) svg: String,
+    /// `true`: a bar is a week (from its date on).
+    pub(super) weekly: bool,
+    pub(super) bars: Vec<(String, Rollup)>,
+}
+
+impl UsageChart {
+    /// From sums by UTC day (`start` a midnight) over `[from, to)`; empty
+    /// days between are drawn as such.
+    pub(super) fn new(days: &[Rollup], from: i64, to: i64, l: &Layout) -> Option<UsageChart> {
+        if days.is_empty() {
+            return None;
+        }
+        let (first, last) = (from.div_euclid(DAY), (to - 1).div_euclid(DAY));
+        let weekly = last - first + 1 > CHART_DAYS;
+        let width = if weekly { 7 } else { 1 };
+        let bars: Vec<(String, Rollup)> = (first..=last)
+            .step_by(width as usize)
+            .map(|day| {
+                let within = days
+                    .iter()
+                    .filter(|r| (day..day + width).contains(&r.start.div_euclid(DAY)));
+                let sums = Rollup::total(within).unwrap_or_else(|| Rollup::empty(day * DAY));
+                (crate::web::chart::date_of(day), sums)
+            })
+            .collect();
+        let columns: Vec<crate::web::chart::Column> = bars
+            .iter()
+            .map(|(date, sums)| {
+                let part = |class: &str, key: &'static str, n: i64| {
+                    let tip = l.lang.t_args(
+                        "api-usage-tip",
+                        &[
+                            ("date", date.clone()),
+                            ("outcome", l.t(key).to_string()),
+                            ("calls", crate::format::grouped(n)),
+                        ],
+                    );
+                    (class.to_string(), n as f64, tip)
+                };
+                crate::web::chart::Column {
+                    label: crate::web::chart::short_date(date),
+                    parts: vec![
+                        part("calls-ok", "api-usage-ok", sums.ok),
+                        part("calls-other", "api-usage-other", sums.other()),
+                        part("calls-4xx", "api-usage-4xx", sums.client_errors),
+                        part("calls-5xx", "api-usage-5xx", sums.server_errors),
+                    ],
+                }
+            })
+            .collect();
+        let title = l.t(if weekly {
+            "api-usage-chart-weekly"
+        } else {
+            "api-usage-chart-daily"
+        });
+        let svg = crate::web::chart::stacked_bars("api-usage-chart-title", title, &columns, false);
+        Some(UsageChart { svg, weekly, bars })
     }
 }
 

@@ -21,7 +21,12 @@ use actix_web::{
 pub use caller::ApiCaller;
 use caller::CallerMark;
 
-use crate::{AppState, activity::ApiCall, db::now, web::router::Routes};
+use crate::{
+    AppState,
+    activity::{ApiCall, calls},
+    db::now,
+    web::router::Routes,
+};
 
 /// The API's errors as JSON: `{"error": {"code", "message", …}}`.
 async fn render_errors(
@@ -55,19 +60,19 @@ pub async fn record(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let started = Instant::now();
-    let method = req.method().to_string();
-    let path = req.path().to_string();
     let response = next.call(req).await?;
-    let mark = response.request().extensions().get::<CallerMark>().cloned();
-    if let (Some(mark), Some(state)) = (mark, response.request().app_data::<web::Data<AppState>>()) {
+    let request = response.request();
+    let mark = request.extensions().get::<CallerMark>().cloned();
+    if let (Some(mark), Some(state)) = (mark, request.app_data::<web::Data<AppState>>()) {
         state.recorder.record(ApiCall {
             at: now(),
             key_row: mark.key_row,
             key_id: mark.key_id,
             account_id: mark.account_id,
             project_id: mark.project_id,
-            method,
-            path,
+            method: calls::method_code(request.method().as_str()),
+            route: calls::route_code(request.match_pattern().as_deref()),
+            client: crate::auth::Client::address_of(request, &state.config.trusted_proxies),
             status: response.status().as_u16(),
             latency_us: i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX),
         });

@@ -36,24 +36,7 @@ impl Client {
     /// The socket's peer, or, when that is one of the `trusted` proxies, the
     /// last address in `X-Forwarded-For` that is not a trusted proxy.
     pub fn of(req: &HttpRequest, trusted: &[IpAddr]) -> Self {
-        let peer = req.peer_addr().map(|addr| addr.ip());
-        let forwarded = || {
-            req.headers()
-                .get_all("x-forwarded-for")
-                .filter_map(|value| value.to_str().ok())
-                .flat_map(|value| value.split(','))
-                .filter_map(|part| part.trim().parse::<IpAddr>().ok())
-                .collect::<Vec<_>>()
-        };
-        let address = match peer {
-            Some(peer) if trusted.contains(&peer) => forwarded()
-                .into_iter()
-                .rev()
-                .find(|addr| !trusted.contains(addr))
-                .unwrap_or(peer),
-            Some(peer) => peer,
-            None => IpAddr::from([0, 0, 0, 0]),
-        };
+        let address = Self::address_of(req, trusted);
         let user_agent = req
             .headers()
             .get("user-agent")
@@ -66,6 +49,28 @@ impl Client {
         Client {
             address: address.to_string(),
             user_agent,
+        }
+    }
+
+    /// The client's address alone (see `of`).
+    pub fn address_of(req: &HttpRequest, trusted: &[IpAddr]) -> IpAddr {
+        let peer = req.peer_addr().map(|addr| addr.ip());
+        let forwarded = || {
+            req.headers()
+                .get_all("x-forwarded-for")
+                .filter_map(|value| value.to_str().ok())
+                .flat_map(|value| value.split(','))
+                .filter_map(|part| part.trim().parse::<IpAddr>().ok())
+                .collect::<Vec<_>>()
+        };
+        match peer {
+            Some(peer) if trusted.contains(&peer) => forwarded()
+                .into_iter()
+                .rev()
+                .find(|addr| !trusted.contains(addr))
+                .unwrap_or(peer),
+            Some(peer) => peer,
+            None => IpAddr::from([0, 0, 0, 0]),
         }
     }
 }

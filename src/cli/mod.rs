@@ -53,9 +53,12 @@ enum Command {
         /// How many API keys one member may hold in one project.
         #[arg(long, env = "MC_MAX_KEYS", default_value_t = config::DEFAULT_MAX_KEYS, value_parser = clap::value_parser!(i64).range(1..=1000))]
         max_keys: i64,
-        /// Days of activity to keep; older rows are deleted.
+        /// Days of activity to keep (changes, and the API's use per key and hour or day); older rows are deleted.
         #[arg(long, env = "MC_ACTIVITY_RETENTION_DAYS", default_value_t = config::DEFAULT_ACTIVITY_RETENTION_DAYS, value_parser = clap::value_parser!(i64).range(1..=36500))]
         activity_retention_days: i64,
+        /// Days to keep every API call in detail (time, key, route, status, latency, client).
+        #[arg(long, env = "MC_API_ACTIVITY_RAW_DAYS", default_value_t = config::DEFAULT_API_ACTIVITY_RAW_DAYS, value_parser = clap::value_parser!(i64).range(1..=36500))]
+        api_activity_raw_days: i64,
         /// Services new members may use, comma-separated (default: all of ccs,vcs,hpc,cos,registry).
         #[arg(long, env = "MC_DEFAULT_SERVICES", value_delimiter = ',')]
         default_services: Option<Vec<String>>,
@@ -272,6 +275,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             max_key_days,
             max_keys,
             activity_retention_days,
+            api_activity_raw_days,
             default_services,
             public_url,
             trusted_proxies,
@@ -290,6 +294,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             config.max_key_days = max_key_days;
             config.max_keys = max_keys;
             config.activity_retention_days = activity_retention_days;
+            config.api_activity_raw_days = api_activity_raw_days;
             config.trusted_proxies = trusted_proxies;
             config.session_idle_seconds = session_idle_minutes * 60;
             config.session_lifetime_seconds = session_hours * 3600;

@@ -3,6 +3,7 @@
 //! to no capability (health probe, language switch).
 
 pub mod assets;
+pub mod chart;
 pub mod csrf;
 pub mod csv;
 pub mod errors;

@@ -65,7 +65,8 @@ async fn creating_a_key_shows_the_secret_exactly_once() {
         .count(&format!(
             "SELECT (SELECT COUNT(*) FROM api_keys WHERE name LIKE '%{secret}%' OR secret_prefix = '{secret}')
                   + (SELECT COUNT(*) FROM change_activity WHERE before LIKE '%{secret}%' OR after LIKE '%{secret}%' OR target LIKE '%{secret}%')
-                  + (SELECT COUNT(*) FROM api_activity WHERE path LIKE '%{secret}%')"
+                  + (SELECT COUNT(*) FROM api_calls WHERE key_id LIKE '%{secret}%' OR client LIKE '%{secret}%')
+                  + (SELECT COUNT(*) FROM api_usage WHERE key_id LIKE '%{secret}%')"
         ))
         .await;
     assert_eq!(hits, 0);
@@ -608,17 +609,29 @@ async fn api_calls_update_last_used_and_the_activity_log_and_none_is_lost_at_shu
     // holds connections its request workers made, and they stopped with it.
     let db = member_center::db::open(&scratch.location).await.unwrap();
 
-    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM api_activity WHERE key_id = $1 AND status = 200")
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM api_calls WHERE key_id = $1 AND status = 200")
         .bind(&key.key_id)
         .fetch_one(db.read())
         .await
         .unwrap();
     assert_eq!(rows, 40);
-    let (method, path): (String, String) = sqlx::query_as("SELECT method, path FROM api_activity ORDER BY id LIMIT 1")
+    let (method, route, client): (i64, i64, String) =
+        sqlx::query_as("SELECT method, route, client FROM api_calls ORDER BY id LIMIT 1")
+            .fetch_one(db.read())
+            .await
+            .unwrap();
+    use member_center::activity::calls::{METHODS, ROUTES, name_of};
+    assert_eq!(
+        (name_of(&METHODS, method), name_of(&ROUTES, route), client.as_str()),
+        ("GET", "/api/v1/whoami", "127.0.0.1")
+    );
+    // Every call is in the hourly sums too, in the same transaction.
+    let summed: i64 = sqlx::query_scalar("SELECT CAST(SUM(calls) AS BIGINT) FROM api_usage WHERE key_id = $1")
+        .bind(&key.key_id)
         .fetch_one(db.read())
         .await
         .unwrap();
-    assert_eq!((method.as_str(), path.as_str()), ("GET", "/api/v1/whoami"));
+    assert_eq!(summed, 40);
     let last_used: Option<i64> = sqlx::query_scalar("SELECT last_used_at FROM api_keys")
         .fetch_one(db.read())
         .await

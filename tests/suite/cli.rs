@@ -446,7 +446,10 @@ async fn the_demo_data_has_keys_that_were_used_and_their_calls() {
     let activity = alice.get("/activity").await;
     activity.assert_contains("/api/v1/whoami");
     activity.assert_contains("/api/v1/allocations");
-    assert_eq!(app.count("SELECT COUNT(*) FROM api_activity").await, 48);
+    assert_eq!(app.count("SELECT COUNT(*) FROM api_calls").await, 48);
+    assert_eq!(app.count("SELECT CAST(SUM(calls) AS BIGINT) FROM api_usage").await, 48);
+    let usage = alice.get("/activity?stream=usage").await;
+    usage.assert_contains("ci-deploy");
 }
 
 /// A page as it reads, without what differs on every response (the CSRF

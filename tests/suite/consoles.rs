@@ -543,7 +543,7 @@ async fn activity_shows_each_viewer_what_they_may_see_and_exports_it() {
     app.api_get("/api/v1/keys", Some(&admin_key)).await;
     let mut written = false;
     for _ in 0..100 {
-        if app.count("SELECT COUNT(*) FROM api_activity").await == 4 {
+        if app.count("SELECT COUNT(*) FROM api_calls").await == 4 {
             written = true;
             break;
         }
@@ -565,7 +565,7 @@ async fn activity_shows_each_viewer_what_they_may_see_and_exports_it() {
     assert!(!filtered.body.contains("/api/v1/keys"));
     let csv = c.admin.get(&format!("/activity.csv?member={}", c.subject)).await;
     let lines: Vec<&str> = csv.body.lines().collect();
-    assert_eq!(lines[0], "id,time,member,key_id,method,path,status,latency_us");
+    assert_eq!(lines[0], "id,time,member,key_id,method,route,status,latency_us,client");
     assert_eq!(lines.len(), 1 + 3);
     // Times in exports: ISO 8601 with seconds and the viewer's offset.
     let time = lines[1].split(',').nth(1).unwrap();
@@ -591,14 +591,15 @@ async fn activity_shows_each_viewer_what_they_may_see_and_exports_it() {
         .assert_contains("Choose a kind of action from the list.");
 
     // Retention: old rows go.
-    sqlx::query("UPDATE api_activity SET at = 0 WHERE id = 1")
+    sqlx::query("UPDATE api_calls SET at = 0 WHERE id = 1")
         .execute(app.db.read())
         .await
         .unwrap();
-    let pruned = member_center::activity::store::prune(&app.db, member_center::db::now() - 400 * 86_400)
+    let retention = member_center::activity::service::Retention { raw_days: 7, days: 400 };
+    let done = member_center::activity::service::maintain(&app.db, retention, member_center::db::now())
         .await
         .unwrap();
-    assert_eq!(pruned, 1);
+    assert_eq!(done.calls_pruned, 1);
 }
 
 /// Support (and operators) act only on accounts of a lower platform role.

@@ -9,6 +9,7 @@ mod common;
 
 mod access;
 mod api_keys;
+mod api_usage;
 mod browser;
 mod cli;
 mod consoles;
