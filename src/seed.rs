@@ -24,7 +24,8 @@ const KEY_INDEXES: [&str; 3] = [
     "CREATE INDEX api_keys_by_prefix ON api_keys (secret_prefix)",
     "CREATE INDEX api_keys_by_expiry ON api_keys (account_id, expires_at)",
 ];
-/// Rows per INSERT statement (each row binds at most 8 values).
+/// Rows per INSERT statement (each row binds at most 13 values: 26,000 a
+/// statement, under SQLite's 32,766).
 const ROWS_PER_STATEMENT: usize = 2_000;
 /// Rows per transaction.
 const ROWS_PER_TRANSACTION: usize = 50_000;
@@ -34,6 +35,13 @@ pub struct SeedPlan {
     pub projects: usize,
     pub keys: usize,
     pub members_per_project: usize,
+    /// Keys (the first ones, `whoami_key` among them) given API use: hourly
+    /// sums for the last 31 days, daily ones before that for `usage_days`.
+    pub usage_keys: usize,
+    pub usage_days: i64,
+    /// API calls in detail over the last seven days, spread over the
+    /// `usage_keys` (or the first key).
+    pub raw_calls: usize,
 }
 
 /// What the benchmark needs to know afterwards.
@@ -250,6 +258,65 @@ pub async fn seed(db: &Db, plan: &SeedPlan) -> anyhow::Result<Seeded> {
             .execute(db.bulk())
             .await?;
     }
+
+    // API use: every usage key active every hour (36 calls an hour, one
+    // refused), as a cloud averaging 100 calls a second over 10,000 keys.
+    let key_owner = |k: usize| {
+        let owner = owner_of(k);
+        (format!("ak-{k:012x}"), owner as i64, project_of(owner) as i64)
+    };
+    let this_hour = crate::activity::usage::span_start(created, 3600);
+    let hourly_from = this_hour - crate::activity::usage::HOURLY_DAYS * 86_400;
+    let daily_from = crate::activity::usage::span_start(this_hour - plan.usage_days * 86_400, 86_400);
+    let sums = (0..plan.usage_keys).flat_map(|k| {
+        let hours = (0..crate::activity::usage::HOURLY_DAYS * 24).map(move |h| (3600, hourly_from + h * 3600));
+        let days = (0..((hourly_from - daily_from) / 86_400).max(0)).map(move |d| (86_400, daily_from + d * 86_400));
+        hours.chain(days).map(move |(span, start)| (k, span, start))
+    });
+    rows += insert_all(
+        db,
+        "INSERT INTO api_usage (key_id, span, start, project_id, account_id, calls, ok, client_errors, \
+         server_errors, latency_sum_us, latency_max_us, first_at, last_at) ",
+        sums,
+        |b, (k, span, start): (usize, i64, i64)| {
+            let (key_id, account, project) = key_owner(k);
+            let calls = 36 * span / 3600;
+            b.bind(key_id)
+                .bind(span)
+                .bind(start)
+                .bind(project)
+                .bind(account)
+                .bind(calls)
+                .bind(calls - calls / 36)
+                .bind(calls / 36)
+                .bind(0i64)
+                .bind(calls * 1200)
+                .bind(5000i64)
+                .bind(start + 60)
+                .bind(start + span - 100);
+        },
+    )
+    .await?;
+    let window = 7 * 86_400;
+    rows += insert_all(
+        db,
+        "INSERT INTO api_calls (at, project_id, account_id, key_id, method, route, status, latency_us, client) ",
+        0..plan.raw_calls,
+        |b, n: usize| {
+            let (key_id, account, project) = key_owner(n % plan.usage_keys.max(1));
+            let at = created - window + (n as i64 * window) / plan.raw_calls.max(1) as i64;
+            b.bind(at)
+                .bind(project)
+                .bind(account)
+                .bind(key_id)
+                .bind(1i64)
+                .bind(2i64)
+                .bind(if n % 36 == 35 { 429i64 } else { 200 })
+                .bind(800 + (n % 1000) as i64)
+                .bind(format!("10.{}.{}.{}", n % 7, (n / 7) % 250, n % 250));
+        },
+    )
+    .await?;
     // Table sizes for the query planner, but no per-value samples: with
     // samples (SQLite's STAT4, built into the bundled library) every new
     // value bound to a statement makes SQLite plan it again, which costs

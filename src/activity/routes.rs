@@ -1,7 +1,7 @@
 //! The Activity page: API calls, the API's usage over time, and portal
 //! changes, filtered, paged, and exported as CSV (streamed).
 
-use super::views::{ActivityPage, ActivityQuery, UsageChart, UsagePage};
+use super::views::{ActivityPage, ActivityQuery, UsageChart, UsageView};
 use actix_web::{HttpResponse, web};
 
 use super::{
@@ -23,6 +23,18 @@ pub const KINDS: [&str; 8] = [
     "key", "quota", "member", "wallet", "order", "account", "project", "support",
 ];
 
+/// The member an admin narrowed the view to, if any.
+fn chosen_member(query: &ActivityQuery) -> Result<Option<crate::auth::identity::AccountId>, AppError> {
+    if query.member.is_empty() {
+        return Ok(None);
+    }
+    let member = query
+        .member
+        .parse()
+        .map_err(|_| AppError::invalid("member", "member-unknown"))?;
+    Ok(Some(member))
+}
+
 /// What this viewer may see, narrowed by the query.
 fn filter_for(current: &CurrentTenant, query: &ActivityQuery) -> Result<ActivityFilter, AppError> {
     let (from, to) = date_range(&query.from, &query.to, current.viewer.time_zone())?;
@@ -33,14 +45,7 @@ fn filter_for(current: &CurrentTenant, query: &ActivityQuery) -> Result<Activity
         ..ActivityFilter::default()
     };
     if current.tenant.is_admin() {
-        if !query.member.is_empty() {
-            filter.member = Some(
-                query
-                    .member
-                    .parse()
-                    .map_err(|_| AppError::invalid("member", "member-unknown"))?,
-            );
-        }
+        filter.member = chosen_member(query)?;
     } else {
         filter.own = Some(current.account.id);
     }
@@ -85,18 +90,11 @@ fn usage_filter_for(
         from,
         to,
     };
-    if current.tenant.is_admin() {
-        if !query.member.is_empty() {
-            filter.account = Some(
-                query
-                    .member
-                    .parse()
-                    .map_err(|_| AppError::invalid("member", "member-unknown"))?,
-            );
-        }
+    filter.account = if current.tenant.is_admin() {
+        chosen_member(query)?
     } else {
-        filter.account = Some(current.account.id);
-    }
+        Some(current.account.id)
+    };
     let key = query.key.trim();
     if !key.is_empty() {
         if key.len() > 64 || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
@@ -107,41 +105,14 @@ fn usage_filter_for(
     Ok(filter)
 }
 
-async fn usage_page(current: CurrentTenant, query: ActivityQuery, state: &AppState) -> Result<HttpResponse, AppError> {
-    let db = &state.db;
-    let zone = current.viewer.time_zone();
-    let l = current.viewer.layout();
-    let mut errors = FieldErrors::default();
-    let (mut from, mut to) = (query.from.clone(), query.to.clone());
-    let (mut total, mut chart, mut keys) = (None, None, Vec::new());
-    match usage_filter_for(&current, &query, state.config.activity_retention_days) {
-        Ok(filter) => {
-            let days = store::usage(db, &filter, UsageGroup::Day, i64::MAX).await?;
-            let days: Vec<Rollup> = days.into_iter().map(|d| d.sums).collect();
-            total = Rollup::total(&days);
-            chart = UsageChart::new(&days, filter.from, filter.to, &l);
-            keys = store::usage(db, &filter, UsageGroup::Key, USAGE_KEYS).await?;
-            from = crate::format::local_date(filter.from, zone);
-            to = crate::format::local_date(filter.to - 1, zone);
-        }
-        Err(err) => errors.add(err, current.viewer.lang)?,
-    }
-    let members = if current.tenant.is_admin() {
-        members::service::members(db, current.tenant.project_id).await?
-    } else {
-        Vec::new()
-    };
-    html(&UsagePage {
-        l,
-        query,
-        members,
-        errors,
-        from,
-        to,
-        total,
-        chart,
-        keys,
-        retention_days: state.config.activity_retention_days,
+/// The usage view's figures for the filter: the totals, the chart, the keys.
+async fn usage_view(db: &crate::db::Db, filter: &UsageFilter, l: &crate::web::Layout) -> Result<UsageView, AppError> {
+    let days = store::usage(db, filter, UsageGroup::Day, i64::MAX).await?;
+    let days: Vec<Rollup> = days.into_iter().map(|d| d.sums).collect();
+    Ok(UsageView {
+        total: Rollup::total(&days),
+        chart: UsageChart::new(&days, filter.from, filter.to, l),
+        keys: store::usage(db, filter, UsageGroup::Key, USAGE_KEYS).await?,
     })
 }
 
@@ -151,23 +122,35 @@ pub async fn page(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
-    if query.usage() {
-        return usage_page(current, query, &state).await;
-    }
     let db = &state.db;
+    let l = current.viewer.layout();
     let page = query.page.unwrap_or(1).clamp(1, 10_000);
     let mut errors = FieldErrors::default();
-    let (mut calls, mut changes) = (Vec::new(), Vec::new());
-    match filter_for(&current, &query) {
-        Ok(filter) => {
-            let offset = (page - 1) * PAGE_SIZE;
-            if query.changes() {
-                changes = store::changes(db, current.account.id, &filter, i64::MAX, PAGE_SIZE + 1, offset).await?;
-            } else {
-                calls = store::api_calls(db, &filter, i64::MAX, PAGE_SIZE + 1, offset).await?;
+    let (mut calls, mut changes, mut usage) = (Vec::new(), Vec::new(), None);
+    let (mut from, mut to) = (query.from.clone(), query.to.clone());
+    if query.usage() {
+        match usage_filter_for(&current, &query, state.config.activity_retention_days) {
+            Ok(filter) => {
+                usage = Some(usage_view(db, &filter, &l).await?);
+                // The range shown, as dates in the viewer's zone.
+                let zone = current.viewer.time_zone();
+                from = crate::format::local_date(filter.from, zone);
+                to = crate::format::local_date(filter.to - 1, zone);
             }
+            Err(err) => errors.add(err, current.viewer.lang)?,
         }
-        Err(err) => errors.add(err, current.viewer.lang)?,
+    } else {
+        match filter_for(&current, &query) {
+            Ok(filter) => {
+                let offset = (page - 1) * PAGE_SIZE;
+                if query.changes() {
+                    changes = store::changes(db, current.account.id, &filter, i64::MAX, PAGE_SIZE + 1, offset).await?;
+                } else {
+                    calls = store::api_calls(db, &filter, i64::MAX, PAGE_SIZE + 1, offset).await?;
+                }
+            }
+            Err(err) => errors.add(err, current.viewer.lang)?,
+        }
     }
     let more = calls.len() as i64 > PAGE_SIZE || changes.len() as i64 > PAGE_SIZE;
     calls.truncate(PAGE_SIZE as usize);
@@ -178,16 +161,20 @@ pub async fn page(
         Vec::new()
     };
     html(&ActivityPage {
-        l: current.viewer.layout(),
+        l,
         query,
         members,
+        from,
+        to,
         calls,
         changes: super::views::fold_views(changes),
+        usage,
         page,
         more,
         errors,
         kinds: KINDS,
         raw_days: state.config.api_activity_raw_days,
+        retention_days: state.config.activity_retention_days,
     })
 }
 

@@ -35,17 +35,11 @@ impl Rollup {
         Rollup {
             key_id: call.key_id.clone(),
             span: HOUR,
-            start,
             project_id: call.project_id,
             account_id: call.account_id,
-            calls: 0,
-            ok: 0,
-            client_errors: 0,
-            server_errors: 0,
-            latency_sum_us: 0,
-            latency_max_us: 0,
             first_at: call.at,
             last_at: call.at,
+            ..Rollup::empty(start)
         }
     }
 

@@ -60,6 +60,9 @@ pub(super) struct ActivityPage {
     pub(super) l: Layout,
     pub(super) query: ActivityQuery,
     pub(super) members: Vec<Member>,
+    /// The range's dates in the form (the usage view fills in its default).
+    pub(super) from: String,
+    pub(super) to: String,
     pub(super) calls: Vec<ApiCallRow>,
     /// Newest first, support's views folded (`fold_views`), with their counts.
     pub(super) changes: Vec<(ChangeRow, usize)>,
@@ -67,8 +70,11 @@ pub(super) struct ActivityPage {
     pub(super) more: bool,
     pub(super) errors: FieldErrors,
     pub(super) kinds: [&'static str; 8],
-    /// Days API calls are kept in detail.
+    /// The "Usage over time" tab's figures (`stream=usage`).
+    pub(super) usage: Option<UsageView>,
+    /// Days API calls are kept in detail, and their sums and changes.
     pub(super) raw_days: i64,
+    pub(super) retention_days: i64,
 }
 
 impl ActivityPage {
@@ -78,6 +84,27 @@ impl ActivityPage {
 
     pub(super) fn latency(&self, micros: &i64) -> String {
         milliseconds(*micros)
+    }
+
+    pub(super) fn count(&self, n: &i64) -> String {
+        crate::format::grouped(*n)
+    }
+
+    /// Failed calls as a share of all: `2.5 %`.
+    pub(super) fn failure_rate(&self, sums: &Rollup) -> String {
+        percent(sums.failures(), sums.calls)
+    }
+
+    pub(super) fn average(&self, sums: &Rollup) -> String {
+        milliseconds(sums.average_latency_us())
+    }
+
+    /// The link that narrows the usage view to one key.
+    pub(super) fn key_link(&self, key_id: &str) -> String {
+        let mut query = self.query.clone();
+        query.key = key_id.to_string();
+        query.member.clear();
+        format!("/activity?{}", query.keep())
     }
 
     pub(super) fn kind_key(&self, kind: &str) -> &'static str {
@@ -101,52 +128,11 @@ fn milliseconds(micros: i64) -> String {
 
 /// The Activity page's "Usage over time": the API's use per UTC day from
 /// the hourly and daily sums, for the project, a member or one key.
-#[derive(Template)]
-#[template(path = "activity/usage.html")]
-pub(super) struct UsagePage {
-    pub(super) l: Layout,
-    pub(super) query: ActivityQuery,
-    pub(super) members: Vec<Member>,
-    pub(super) errors: FieldErrors,
-    /// The range shown, as dates in the viewer's zone (the form's values).
-    pub(super) from: String,
-    pub(super) to: String,
+pub(super) struct UsageView {
     pub(super) total: Option<Rollup>,
     pub(super) chart: Option<UsageChart>,
     /// The keys used in the range, the most used first.
     pub(super) keys: Vec<KeyUsage>,
-    pub(super) retention_days: i64,
-}
-
-impl UsagePage {
-    pub(super) fn is_member(&self, member: &Member) -> bool {
-        self.query.member == member.account_id.to_string()
-    }
-
-    pub(super) fn count(&self, n: &i64) -> String {
-        crate::format::grouped(*n)
-    }
-
-    /// Failed calls as a share of all: `2.5 %`.
-    pub(super) fn failure_rate(&self, sums: &Rollup) -> String {
-        percent(sums.failures(), sums.calls)
-    }
-
-    pub(super) fn average(&self, sums: &Rollup) -> String {
-        milliseconds(sums.average_latency_us())
-    }
-
-    pub(super) fn latency(&self, micros: &i64) -> String {
-        milliseconds(*micros)
-    }
-
-    /// The link that narrows the view to one key.
-    pub(super) fn key_link(&self, key_id: &str) -> String {
-        let mut query = self.query.clone();
-        query.key = key_id.to_string();
-        query.member.clear();
-        format!("/activity?{}", query.keep())
-    }
 }
 
 /// `part` of `whole` as a percentage with one decimal (`—` of nothing).

@@ -119,6 +119,15 @@ enum Command {
         keys: usize,
         #[arg(long, default_value_t = 500)]
         members_per_project: usize,
+        /// Keys given API use: hourly sums for 31 days, daily ones before that.
+        #[arg(long, default_value_t = 0)]
+        usage_keys: usize,
+        /// Days of API use the usage keys get.
+        #[arg(long, default_value_t = 400)]
+        usage_days: i64,
+        /// API calls in detail over the last 7 days, spread over the usage keys.
+        #[arg(long, default_value_t = 0)]
+        raw_calls: usize,
     },
     /// Manage API keys.
     Key {
@@ -421,6 +430,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             projects,
             keys,
             members_per_project,
+            usage_keys,
+            usage_days,
+            raw_calls,
         } => {
             let db = db::open_for_bulk_load(&cli.db).await?;
             let plan = crate::seed::SeedPlan {
@@ -428,6 +440,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 projects,
                 keys,
                 members_per_project,
+                usage_keys: usage_keys.min(keys),
+                usage_days,
+                raw_calls,
             };
             let seeded = crate::seed::seed(&db, &plan).await?;
             eprintln!(

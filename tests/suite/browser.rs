@@ -686,6 +686,10 @@ async fn every_main_page_looks_finished_and_passes_axe_in_both_languages_sizes_a
             browser.find("nav.tabs").await;
             browser.screenshot(&shot("activity")).await;
             browser.assert_accessible("activity").await;
+            browser.goto("/activity?stream=usage").await;
+            browser.find("nav.tabs").await;
+            browser.screenshot(&shot("activity-usage")).await;
+            browser.assert_accessible("activity usage").await;
 
             for tab in ["members", "wallet", "usage", "orders", "profile", "password"] {
                 browser.goto(&format!("/account/{tab}")).await;
@@ -726,6 +730,7 @@ async fn the_demo_data_fits_its_tables_at_both_sizes() {
             ("/account/usage", "figure.chart"),
             ("/account/orders", "nav.tabs"),
             ("/activity", "nav.tabs"),
+            ("/activity?stream=usage", "figure.chart"),
             ("/keys", "#keys-list"),
         ] {
             browser.goto(page).await;
@@ -735,7 +740,7 @@ async fn the_demo_data_fits_its_tables_at_both_sizes() {
                 .execute(&format!("document.querySelector('{ready}').scrollIntoView()"), vec![])
                 .await
                 .unwrap();
-            let name = format!("demo{}-{size_name}", page.replace('/', "-"));
+            let name = format!("demo{}-{size_name}", page.replace(['/', '?', '='], "-"));
             browser.screenshot(&name).await;
             browser.assert_accessible(&name).await;
             browser.assert_no_clipped_cells(&name).await;

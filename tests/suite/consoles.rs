@@ -846,7 +846,7 @@ async fn a_projects_activity_log_shows_that_project_only() {
 /// Retention: activity older than the retention goes at start (and daily),
 /// once across instances; younger activity stays.
 #[tokio::test]
-async fn activity_past_the_retention_is_pruned_once_a_day() {
+async fn activity_past_the_retention_is_pruned_once_an_hour() {
     let scratch = crate::common::Scratch::new().await;
     let db = member_center::db::open(&scratch.location).await.unwrap();
     let now = member_center::db::now();
@@ -877,8 +877,9 @@ async fn activity_past_the_retention_is_pruned_once_a_day() {
             .await,
         1
     );
-    // The day's run is claimed: another instance would not prune again today.
-    assert!(!app.db.claim_run("activity-retention", 86_400, now).await.unwrap());
+    // The hour's run is claimed: another instance would not prune again
+    // within the hour.
+    assert!(!app.db.claim_run("activity-maintenance", 3600, now).await.unwrap());
 }
 
 #[tokio::test]
