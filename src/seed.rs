@@ -36,7 +36,7 @@ pub struct SeedPlan {
     pub keys: usize,
     pub members_per_project: usize,
     /// Keys (the first ones, `whoami_key` among them) given API use: hourly
-    /// sums for the last 31 days, daily ones before that for `usage_days`.
+    /// sums for the last 31 days, daily ones for the last `usage_days`.
     pub usage_keys: usize,
     pub usage_days: i64,
     /// API calls in detail over the last seven days, spread over the
@@ -267,10 +267,10 @@ pub async fn seed(db: &Db, plan: &SeedPlan) -> anyhow::Result<Seeded> {
     };
     let this_hour = crate::activity::usage::span_start(created, 3600);
     let hourly_from = this_hour - crate::activity::usage::HOURLY_DAYS * 86_400;
-    let daily_from = crate::activity::usage::span_start(this_hour - plan.usage_days * 86_400, 86_400);
+    let this_day = crate::activity::usage::span_start(created, 86_400);
     let sums = (0..plan.usage_keys).flat_map(|k| {
         let hours = (0..crate::activity::usage::HOURLY_DAYS * 24).map(move |h| (3600, hourly_from + h * 3600));
-        let days = (0..((hourly_from - daily_from) / 86_400).max(0)).map(move |d| (86_400, daily_from + d * 86_400));
+        let days = (0..plan.usage_days).map(move |d| (86_400, this_day - d * 86_400));
         hours.chain(days).map(move |(span, start)| (k, span, start))
     });
     rows += insert_all(

@@ -1,7 +1,8 @@
 -- API activity whose cost does not grow with the traffic: every call in
 -- detail for a short window (`api_calls`, `--api-activity-raw-days`), and
--- per key and hour (folded into days after 31) for the retention
--- (`api_usage`). See `activity::calls` for the method and route codes.
+-- added up per key and hour (kept 31 days) and per key and UTC day (kept
+-- the retention) in `api_usage`. See `activity::calls` for the method and
+-- route codes, `activity::usage` for the sums.
 
 CREATE TABLE api_calls (
     id          INTEGER PRIMARY KEY,
@@ -35,10 +36,12 @@ CREATE TABLE api_usage (
     last_at         INTEGER NOT NULL,
     PRIMARY KEY (key_id, span, start)
 );
-CREATE INDEX api_usage_by_project ON api_usage (project_id, start);
+CREATE INDEX api_usage_by_project ON api_usage (project_id, span, start);
+-- For the maintenance: the oldest hours and days first.
+CREATE INDEX api_usage_by_age ON api_usage (span, start);
 
--- The calls recorded so far: every one into the hourly rollups, and in
--- detail (the maintenance job then keeps only the raw window).
+-- The calls recorded so far: every one into the hourly and daily sums, and
+-- in detail (the maintenance job then keeps only the windows).
 INSERT INTO api_usage (key_id, span, start, project_id, account_id, calls, ok, client_errors,
                        server_errors, latency_sum_us, latency_max_us, first_at, last_at)
 SELECT key_id, 3600, at - at % 3600, MIN(project_id), MIN(account_id), COUNT(*),
@@ -47,6 +50,15 @@ SELECT key_id, 3600, at - at % 3600, MIN(project_id), MIN(account_id), COUNT(*),
        SUM(CASE WHEN status >= 500 THEN 1 ELSE 0 END),
        SUM(latency_us), MAX(latency_us), MIN(at), MAX(at)
 FROM api_activity GROUP BY key_id, at - at % 3600;
+
+INSERT INTO api_usage (key_id, span, start, project_id, account_id, calls, ok, client_errors,
+                       server_errors, latency_sum_us, latency_max_us, first_at, last_at)
+SELECT key_id, 86400, at - at % 86400, MIN(project_id), MIN(account_id), COUNT(*),
+       SUM(CASE WHEN status BETWEEN 200 AND 299 THEN 1 ELSE 0 END),
+       SUM(CASE WHEN status BETWEEN 400 AND 499 THEN 1 ELSE 0 END),
+       SUM(CASE WHEN status >= 500 THEN 1 ELSE 0 END),
+       SUM(latency_us), MAX(latency_us), MIN(at), MAX(at)
+FROM api_activity GROUP BY key_id, at - at % 86400;
 
 INSERT INTO api_calls (at, project_id, account_id, key_id, method, route, status, latency_us)
 SELECT at, project_id, account_id, key_id,

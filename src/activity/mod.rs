@@ -39,7 +39,7 @@ pub fn keep_maintaining(db: crate::db::Db, retention: service::Retention) {
                 Ok(done) if done == service::Maintained::default() => {}
                 Ok(done) => tracing::info!(
                     calls_pruned = done.calls_pruned,
-                    hours_folded = done.hours_folded,
+                    hours_pruned = done.hours_pruned,
                     sums_pruned = done.sums_pruned,
                     changes_pruned = done.changes_pruned,
                     "maintained activity"

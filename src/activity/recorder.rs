@@ -1,7 +1,7 @@
 //! Records API calls off the request path: handlers hand a call to a channel,
 //! one task writes them in batches, and a clean shutdown drains the channel
 //! before the process ends. Each batch is written as call rows, as the
-//! hourly sums of its calls (added to what is there, in the same
+//! hourly and daily sums of its calls (added to what is there, in the same
 //! transaction), and as key last-used times, coalesced to at most one write
 //! per key per minute.
 
@@ -113,7 +113,7 @@ async fn run(db: Db, mut receiver: mpsc::UnboundedReceiver<Message>, queued: Arc
         let mut last_used: Vec<(i64, i64)> = last_used.into_iter().collect();
         // In one order on every instance, as the sums are.
         last_used.sort_unstable();
-        let sums = super::usage::hourly(&calls);
+        let sums = super::usage::hourly_and_daily(&calls);
         match store::write_calls(&db, &calls, &sums, &last_used).await {
             Ok(()) => {
                 last_written.extend(last_used.iter().copied());

@@ -32,43 +32,37 @@ pub struct Retention {
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Maintained {
     pub calls_pruned: u64,
-    pub hours_folded: u64,
+    pub hours_pruned: u64,
     pub sums_pruned: u64,
     pub changes_pruned: u64,
 }
 
 /// Keeps activity within its retention as of `now`: call rows past the raw
-/// window, hourly sums folded into days past `usage::HOURLY_DAYS`, sums and
-/// changes past the retention. Every step is a batch of its own transaction
+/// window, hourly sums past `usage::HOURLY_DAYS` (their days hold them),
+/// daily sums and changes past the retention. Every step is a batch of its own transaction
 /// (`store::MAINTENANCE_BATCH` rows), so that the write lock is never held
 /// for longer than one batch and admissions get their turn between them.
 pub async fn maintain(db: &Db, retention: Retention, now: i64) -> sqlx::Result<Maintained> {
-    use super::usage::{DAY, HOUR, fold_before};
+    use super::usage::{DAY, HOUR, hours_kept_from};
     let raw_before = now.saturating_sub(retention.raw_days.saturating_mul(DAY));
     let kept_before = now.saturating_sub(retention.days.saturating_mul(DAY));
-    let mut done = Maintained::default();
-    let whole = store::MAINTENANCE_BATCH as u64;
-    done.calls_pruned = in_batches(whole, || store::prune_calls(db, raw_before)).await?;
-    // A batch folds (part of) one hour: on until none is left.
-    done.hours_folded = in_batches(1, || store::fold_hours(db, fold_before(now))).await?;
-    for span in [HOUR, DAY] {
-        done.sums_pruned += in_batches(whole, || store::prune_sums(db, span, kept_before)).await?;
-    }
-    done.changes_pruned = in_batches(whole, || store::prune_changes(db, kept_before)).await?;
-    Ok(done)
+    let hours_before = hours_kept_from(now).max(kept_before);
+    Ok(Maintained {
+        calls_pruned: in_batches(|| store::prune_calls(db, raw_before)).await?,
+        hours_pruned: in_batches(|| store::prune_sums(db, HOUR, hours_before)).await?,
+        sums_pruned: in_batches(|| store::prune_sums(db, DAY, kept_before)).await?,
+        changes_pruned: in_batches(|| store::prune_changes(db, kept_before)).await?,
+    })
 }
 
-/// Runs `batch` until it does fewer than `enough` rows (then nothing is
+/// Runs `batch` until it does less than a whole batch (then nothing is
 /// left), pausing between runs; returns the rows done in all.
-async fn in_batches<F: Future<Output = sqlx::Result<u64>>>(
-    enough: u64,
-    mut batch: impl FnMut() -> F,
-) -> sqlx::Result<u64> {
+async fn in_batches<F: Future<Output = sqlx::Result<u64>>>(mut batch: impl FnMut() -> F) -> sqlx::Result<u64> {
     let mut total = 0;
     loop {
         let done = batch().await?;
         total += done;
-        if done < enough {
+        if done < store::MAINTENANCE_BATCH as u64 {
             return Ok(total);
         }
         tokio::time::sleep(std::time::Duration::from_millis(2)).await;

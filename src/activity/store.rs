@@ -4,10 +4,7 @@ use sqlx::Executor;
 
 use sqlx::Row;
 
-use super::{
-    ApiCall, calls,
-    usage::{self, Rollup},
-};
+use super::{ApiCall, calls, usage::Rollup};
 use crate::db::{Connection, Db, DbRow, Statement, now};
 
 use crate::auth::identity::{AccountId, ProjectId};
@@ -278,7 +275,7 @@ pub async fn changes(
         .collect())
 }
 
-/// Rows a maintenance statement deletes or folds at most: a batch holds
+/// Rows a maintenance statement deletes at most: a batch holds
 /// the write lock for a few milliseconds, never long enough to hold up an
 /// admission noticeably.
 pub const MAINTENANCE_BATCH: i64 = 2000;
@@ -343,48 +340,6 @@ fn rollup_of(r: &DbRow) -> Rollup {
     }
 }
 
-/// Folds up to a batch of the oldest hourly sums from before `before` into
-/// daily ones, in one transaction: the hours' sums are added to their days'
-/// and deleted. Returns how many hourly sums were folded (0: none is left).
-pub async fn fold_hours(db: &Db, before: i64) -> sqlx::Result<u64> {
-    let mut tx = db.begin_append().await?;
-    let Some(hour) =
-        sqlx::query_scalar::<_, Option<i64>>("SELECT MIN(start) FROM api_usage WHERE span = $1 AND start < $2")
-            .bind(usage::HOUR)
-            .bind(before)
-            .fetch_one(&mut *tx)
-            .await?
-    else {
-        return Ok(0);
-    };
-    let rows = sqlx::query(
-        "SELECT key_id, span, start, project_id, account_id, calls, ok, client_errors, server_errors, \
-         latency_sum_us, latency_max_us, first_at, last_at FROM api_usage \
-         WHERE span = $1 AND start = $2 ORDER BY key_id LIMIT $3",
-    )
-    .bind(usage::HOUR)
-    .bind(hour)
-    .bind(MAINTENANCE_BATCH)
-    .fetch_all(&mut *tx)
-    .await?;
-    let hours: Vec<Rollup> = rows.iter().map(rollup_of).collect();
-    let (Some(first), Some(last)) = (hours.first(), hours.last()) else {
-        return Ok(0);
-    };
-    let (first, last) = (first.key_id.clone(), last.key_id.clone());
-    add_sums(&mut tx, &usage::daily(hours)).await?;
-    let folded = sqlx::query("DELETE FROM api_usage WHERE span = $1 AND start = $2 AND key_id >= $3 AND key_id <= $4")
-        .bind(usage::HOUR)
-        .bind(hour)
-        .bind(first)
-        .bind(last)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    tx.commit_leaving_caches().await?;
-    Ok(folded)
-}
-
 /// What the usage view shows: a project's sums, or a member's, or a key's.
 #[derive(Debug, Clone)]
 pub struct UsageFilter {
@@ -399,13 +354,20 @@ impl UsageFilter {
     /// `SELECT … FROM api_usage u … WHERE` the filter's rows, then `rest`.
     fn statement(&self, db: &Db, select: &str, rest: &str) -> Statement {
         let mut statement = Statement::for_backend(db.backend(), select);
-        statement.push(" WHERE u.project_id = ").bind(self.project_id);
-        if let Some(key_id) = &self.key_id {
-            // Both spans named, so that the key's rows are read by the
-            // primary key, not among the whole project's.
-            statement.push(" AND u.key_id = ").bind(key_id.clone());
-            statement.push(" AND u.span IN (3600, 86400)");
-        }
+        // Days only (see `usage`). A key's by the primary key, never among
+        // the whole project's: `+ 0` keeps SQLite's planner off the
+        // project's index, which its averages can make look cheaper.
+        match &self.key_id {
+            Some(key_id) => statement
+                .push(" WHERE u.key_id = ")
+                .bind(key_id.clone())
+                .push(" AND u.span = 86400 AND u.project_id + 0 = ")
+                .bind(self.project_id),
+            None => statement
+                .push(" WHERE u.project_id = ")
+                .bind(self.project_id)
+                .push(" AND u.span = 86400"),
+        };
         statement.push(" AND u.start >= ").bind(self.from);
         statement.push(" AND u.start < ").bind(self.to);
         if let Some(account) = self.account {
@@ -414,17 +376,6 @@ impl UsageFilter {
         statement.push(rest);
         statement
     }
-}
-
-/// How the usage view adds sums up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UsageGroup {
-    /// One row a UTC day (no key named), oldest first.
-    Day,
-    /// One row a key over the whole range, the most used first.
-    Key,
-    /// One row a key and UTC day, by day then key.
-    KeyAndDay,
 }
 
 /// Sums over the filter's range, with the key's owner (empty by day).
@@ -436,40 +387,22 @@ pub struct KeyUsage {
     pub sums: Rollup,
 }
 
-/// The filter's sums, grouped; at most `limit` rows.
-pub async fn usage(db: &Db, filter: &UsageFilter, group: UsageGroup, limit: i64) -> sqlx::Result<Vec<KeyUsage>> {
-    let (key, start, from, group_by, order) = match group {
-        UsageGroup::Day => (
-            "'' AS key_id, '' AS username, '' AS key_name, CAST(0 AS BIGINT) AS account_id",
-            "u.start - u.start % 86400",
-            "api_usage u",
-            "u.start - u.start % 86400",
-            "start",
-        ),
-        UsageGroup::Key => (
-            "u.key_id, MIN(a.username) AS username, MIN(k.name) AS key_name, MIN(u.account_id) AS account_id",
-            "MIN(u.start)",
-            "api_usage u JOIN accounts a ON a.id = u.account_id LEFT JOIN api_keys k ON k.key_id = u.key_id",
-            "u.key_id",
-            "calls DESC, u.key_id",
-        ),
-        UsageGroup::KeyAndDay => (
-            "u.key_id, MIN(a.username) AS username, MIN(k.name) AS key_name, MIN(u.account_id) AS account_id",
-            "u.start - u.start % 86400",
-            "api_usage u JOIN accounts a ON a.id = u.account_id LEFT JOIN api_keys k ON k.key_id = u.key_id",
-            "u.key_id, u.start - u.start % 86400",
-            "start, u.key_id",
-        ),
-    };
-    let select = format!(
-        "SELECT {key}, CAST(86400 AS BIGINT) AS span, {start} AS start, CAST(0 AS BIGINT) AS project_id, \
+/// The filter's sums per key and UTC day, by day then key: one read of the
+/// daily sums (a key's day is one row; the page adds them up by day and by
+/// key itself), the owners and names joined once a key and day.
+pub async fn usage(db: &Db, filter: &UsageFilter) -> sqlx::Result<Vec<KeyUsage>> {
+    let statement = filter.statement(
+        db,
+        "SELECT s.*, a.username, k.name AS key_name FROM (\
+         SELECT u.key_id, MIN(u.account_id) AS account_id, u.span, u.start, MIN(u.project_id) AS project_id, \
          CAST(SUM(u.calls) AS BIGINT) AS calls, CAST(SUM(u.ok) AS BIGINT) AS ok, \
          CAST(SUM(u.client_errors) AS BIGINT) AS client_errors, CAST(SUM(u.server_errors) AS BIGINT) AS server_errors, \
          CAST(SUM(u.latency_sum_us) AS BIGINT) AS latency_sum_us, MAX(u.latency_max_us) AS latency_max_us, \
-         MIN(u.first_at) AS first_at, MAX(u.last_at) AS last_at FROM {from}"
+         MIN(u.first_at) AS first_at, MAX(u.last_at) AS last_at FROM api_usage u",
+        " GROUP BY u.key_id, u.span, u.start) s \
+         JOIN accounts a ON a.id = s.account_id LEFT JOIN api_keys k ON k.key_id = s.key_id \
+         ORDER BY s.start, s.key_id",
     );
-    let mut statement = filter.statement(db, &select, &format!(" GROUP BY {group_by} ORDER BY {order} LIMIT "));
-    statement.bind(limit);
     let rows = statement.query().fetch_all(db.read()).await?;
     Ok(rows
         .iter()

@@ -1,6 +1,10 @@
-//! Use of the API over time: per key, per hour (then per day) counts that
-//! stay the same size however many calls are made. Pure: the recorder adds
-//! a batch of calls up here, `store.rs` writes and reads the sums.
+//! Use of the API over time: per key, per hour and per UTC day, counts that
+//! stay the same size however many calls are made. Every call is added to
+//! its key's hour and its key's day at once; the hours are dropped after
+//! `HOURLY_DAYS` (the days already hold them), the days kept for the
+//! retention. The views read days only: a key's year is 365 rows, a
+//! project's month a row per key and day. Pure: the recorder adds a batch
+//! of calls up here, `store.rs` writes and reads the sums.
 
 use std::collections::HashMap;
 
@@ -9,7 +13,7 @@ use crate::auth::identity::{AccountId, ProjectId};
 
 pub const HOUR: i64 = 3600;
 pub const DAY: i64 = 86_400;
-/// Hourly sums older than this many days are folded into daily ones.
+/// Hourly sums are kept this many days (whole UTC days).
 pub const HOURLY_DAYS: i64 = 31;
 
 /// A key's calls in one hour or one day (UTC): `start` is its first second.
@@ -93,19 +97,24 @@ impl Rollup {
         self.latency_sum_us.checked_div(self.calls).unwrap_or(0)
     }
 
+    /// Adds another's sums to these, keeping the extremes.
+    pub fn absorb(&mut self, more: &Rollup) {
+        self.calls += more.calls;
+        self.ok += more.ok;
+        self.client_errors += more.client_errors;
+        self.server_errors += more.server_errors;
+        self.latency_sum_us = self.latency_sum_us.saturating_add(more.latency_sum_us);
+        self.latency_max_us = self.latency_max_us.max(more.latency_max_us);
+        self.first_at = self.first_at.min(more.first_at);
+        self.last_at = self.last_at.max(more.last_at);
+    }
+
     /// Sums of many as one (`None` for none).
     pub fn total<'a>(sums: impl IntoIterator<Item = &'a Rollup>) -> Option<Rollup> {
         let mut sums = sums.into_iter();
         let mut total = sums.next()?.clone();
         for more in sums {
-            total.calls += more.calls;
-            total.ok += more.ok;
-            total.client_errors += more.client_errors;
-            total.server_errors += more.server_errors;
-            total.latency_sum_us = total.latency_sum_us.saturating_add(more.latency_sum_us);
-            total.latency_max_us = total.latency_max_us.max(more.latency_max_us);
-            total.first_at = total.first_at.min(more.first_at);
-            total.last_at = total.last_at.max(more.last_at);
+            total.absorb(more);
         }
         Some(total)
     }
@@ -116,9 +125,30 @@ pub fn span_start(at: i64, span: i64) -> i64 {
     at - at.rem_euclid(span)
 }
 
-/// A batch of calls as hourly sums, one per key and hour, ordered by key
-/// and hour (so that writers on several instances lock rows in one order).
-pub fn hourly(calls: &[ApiCall]) -> Vec<Rollup> {
+/// A batch of calls as hourly sums and daily ones, one per key and hour or
+/// day, ordered by key, span and start (so that writers on several
+/// instances lock rows in one order).
+pub fn hourly_and_daily(calls: &[ApiCall]) -> Vec<Rollup> {
+    let hours = hourly(calls);
+    let mut days: HashMap<(&str, i64), Rollup> = HashMap::new();
+    for hour in &hours {
+        let start = span_start(hour.start, DAY);
+        days.entry((hour.key_id.as_str(), start))
+            .and_modify(|day| day.absorb(hour))
+            .or_insert_with(|| Rollup {
+                span: DAY,
+                start,
+                ..hour.clone()
+            });
+    }
+    let mut sums: Vec<Rollup> = days.into_values().collect();
+    sums.extend(hours.iter().cloned());
+    sums.sort_by(|a, b| (&a.key_id, a.span, a.start).cmp(&(&b.key_id, b.span, b.start)));
+    sums
+}
+
+/// A batch of calls as hourly sums, one per key and hour.
+fn hourly(calls: &[ApiCall]) -> Vec<Rollup> {
     let mut sums: HashMap<(&str, i64), Rollup> = HashMap::new();
     for call in calls {
         let start = span_start(call.at, HOUR);
@@ -131,21 +161,9 @@ pub fn hourly(calls: &[ApiCall]) -> Vec<Rollup> {
     rollups
 }
 
-/// Hourly sums as daily ones (one an hour: `add_sums` adds them up).
-pub fn daily(hours: Vec<Rollup>) -> Vec<Rollup> {
-    hours
-        .into_iter()
-        .map(|hour| Rollup {
-            span: DAY,
-            start: span_start(hour.start, DAY),
-            ..hour
-        })
-        .collect()
-}
-
-/// Hours before this are folded into days: the start of the UTC day
-/// `HOURLY_DAYS` before `now`, so that a day is only ever folded whole.
-pub fn fold_before(now: i64) -> i64 {
+/// Hourly sums from before this are dropped: the start of the UTC day
+/// `HOURLY_DAYS` before `now`, so that whole days go.
+pub fn hours_kept_from(now: i64) -> i64 {
     span_start(now - HOURLY_DAYS * DAY, DAY)
 }
 
@@ -206,15 +224,25 @@ mod tests {
         assert_eq!((total.average_latency_us(), total.latency_max_us), (20, 30));
         assert_eq!((total.first_at, total.last_at), (t, t + HOUR));
         assert!(Rollup::total(&[]).is_none());
-        let day = daily(hourly(&calls));
-        assert!(day.iter().all(|r| r.span == DAY && r.start == t), "{day:?}");
+        let both = hourly_and_daily(&calls);
+        let spans: Vec<(&str, i64, i64)> = both.iter().map(|r| (r.key_id.as_str(), r.span, r.calls)).collect();
+        assert_eq!(
+            spans,
+            [
+                ("a", HOUR, 1),
+                ("a", HOUR, 1),
+                ("a", DAY, 2),
+                ("b", HOUR, 1),
+                ("b", DAY, 1)
+            ]
+        );
     }
 
     #[test]
-    fn only_whole_days_older_than_the_hourly_window_are_folded() {
+    fn hours_go_a_whole_day_at_a_time() {
         let midnight = 1_764_374_400;
-        assert_eq!(fold_before(midnight + 5), midnight - HOURLY_DAYS * DAY);
-        assert_eq!(fold_before(midnight - 1), midnight - (HOURLY_DAYS + 1) * DAY);
+        assert_eq!(hours_kept_from(midnight + 5), midnight - HOURLY_DAYS * DAY);
+        assert_eq!(hours_kept_from(midnight - 1), midnight - (HOURLY_DAYS + 1) * DAY);
         assert_eq!(span_start(-1, HOUR), -HOUR);
     }
 }

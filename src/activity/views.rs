@@ -163,7 +163,8 @@ impl UsageChart {
         if days.is_empty() {
             return None;
         }
-        let (first, last) = (from.div_euclid(DAY), (to - 1).div_euclid(DAY));
+        // The UTC days that start within the range.
+        let (first, last) = ((from + DAY - 1).div_euclid(DAY), (to - 1).div_euclid(DAY));
         let weekly = last - first + 1 > CHART_DAYS;
         let width = if weekly { 7 } else { 1 };
         let bars: Vec<(String, Rollup)> = (first..=last)

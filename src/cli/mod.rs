@@ -119,7 +119,7 @@ enum Command {
         keys: usize,
         #[arg(long, default_value_t = 500)]
         members_per_project: usize,
-        /// Keys given API use: hourly sums for 31 days, daily ones before that.
+        /// Keys given API use: hourly sums for the last 31 days, daily ones for --usage-days.
         #[arg(long, default_value_t = 0)]
         usage_keys: usize,
         /// Days of API use the usage keys get.

@@ -626,11 +626,12 @@ async fn api_calls_update_last_used_and_the_activity_log_and_none_is_lost_at_shu
         ("GET", "/api/v1/whoami", "127.0.0.1")
     );
     // Every call is in the hourly sums too, in the same transaction.
-    let summed: i64 = sqlx::query_scalar("SELECT CAST(SUM(calls) AS BIGINT) FROM api_usage WHERE key_id = $1")
-        .bind(&key.key_id)
-        .fetch_one(db.read())
-        .await
-        .unwrap();
+    let summed: i64 =
+        sqlx::query_scalar("SELECT CAST(SUM(calls) AS BIGINT) FROM api_usage WHERE key_id = $1 AND span = 3600")
+            .bind(&key.key_id)
+            .fetch_one(db.read())
+            .await
+            .unwrap();
     assert_eq!(summed, 40);
     let last_used: Option<i64> = sqlx::query_scalar("SELECT last_used_at FROM api_keys")
         .fetch_one(db.read())

@@ -9,7 +9,7 @@ use member_center::{
         ApiCall, Recorder,
         calls::{ROUTES, route_code},
         service::{Maintained, Retention, maintain},
-        usage::{DAY, HOUR, fold_before, span_start},
+        usage::{DAY, HOUR, hours_kept_from, span_start},
     },
     db::Db,
 };
@@ -66,18 +66,18 @@ fn classes(calls: &[(i64, u16)]) -> (i64, i64, i64, i64) {
 }
 
 #[tokio::test]
-async fn raw_calls_past_the_window_go_while_their_sums_remain_and_add_up() {
+async fn raw_calls_and_hours_past_their_windows_go_while_the_days_remain_and_add_up() {
     let app = spawn_app().await;
     let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
     let (key_id, _) = app.key_for("MST110001", &alice.user, 30).await;
     let raw_cut = NOW - 7 * DAY;
-    let fold_cut = fold_before(NOW);
+    let hour_cut = hours_kept_from(NOW);
     let calls: Vec<(i64, u16)> = vec![
-        (fold_cut - 3 * DAY, 200),
-        (fold_cut - 1, 503), // the last second of the last day folded
-        (fold_cut - 1, 200),
-        (fold_cut, 404), // the first hour kept by the hour
-        (fold_cut + 20, 200),
+        (hour_cut - 3 * DAY, 200),
+        (hour_cut - 1, 503), // the last second of the last day whose hours go
+        (hour_cut - 1, 200),
+        (hour_cut, 404), // the first hour kept
+        (hour_cut + 20, 200),
         (raw_cut - 1, 200), // just out of the raw window
         (raw_cut - 1, 429),
         (raw_cut, 201), // just in it
@@ -86,43 +86,42 @@ async fn raw_calls_past_the_window_go_while_their_sums_remain_and_add_up() {
     record(&app.db, &app, &key_id, &calls).await;
     assert_eq!(app.count("SELECT COUNT(*) FROM api_calls").await, 9);
     assert_eq!(sums(&app, "span = 3600").await, classes(&calls));
+    assert_eq!(sums(&app, "span = 86400").await, classes(&calls));
 
     let done = maintain(&app.db, RETENTION, NOW).await.unwrap();
     assert_eq!(
         done,
         Maintained {
             calls_pruned: 7,
-            hours_folded: 2,
+            hours_pruned: 2,
             sums_pruned: 0,
             changes_pruned: 0,
         },
-        "two hours of two days folded"
+        "two hours, of two days before the hourly window"
     );
     let kept: Vec<i64> = sqlx::query_scalar("SELECT at FROM api_calls ORDER BY at")
         .fetch_all(app.db.read())
         .await
         .unwrap();
     assert_eq!(kept, [raw_cut, NOW - 10]);
-    // The sums still add up to every call, and the folded ones to theirs.
-    assert_eq!(sums(&app, "1 = 1").await, classes(&calls));
-    assert_eq!(sums(&app, "span = 86400").await, classes(&calls[..3]));
-    assert_eq!(
-        app.count(&format!(
-            "SELECT COUNT(*) FROM api_usage WHERE span = 3600 AND start < {fold_cut}"
-        ))
-        .await,
-        0
-    );
+    // The days still add up to every call; the hours kept to theirs.
+    assert_eq!(sums(&app, "span = 86400").await, classes(&calls));
+    assert_eq!(sums(&app, "span = 3600").await, classes(&calls[3..]));
+    let hours_left = format!("SELECT COUNT(*) FROM api_usage WHERE span = 3600 AND start < {hour_cut}");
+    assert_eq!(app.count(&hours_left).await, 0);
     let days: Vec<i64> = sqlx::query_scalar("SELECT start FROM api_usage WHERE span = 86400 ORDER BY start")
         .fetch_all(app.db.read())
         .await
         .unwrap();
-    assert_eq!(days, [fold_cut - 3 * DAY, fold_cut - DAY]);
+    let mut expected: Vec<i64> = calls.iter().map(|(at, _)| span_start(*at, DAY)).collect();
+    expected.sort();
+    expected.dedup();
+    assert_eq!(days, expected);
     // Maintenance again changes nothing.
     assert_eq!(maintain(&app.db, RETENTION, NOW).await.unwrap(), Maintained::default());
 
     // The usage view over the whole range shows every call, as does its CSV.
-    let from = member_center::format::local_date(fold_cut - 4 * DAY, time_tz::timezones::db::asia::TAIPEI);
+    let from = member_center::format::local_date(hour_cut - 4 * DAY, time_tz::timezones::db::asia::TAIPEI);
     let page = alice.client.get(&format!("/activity?stream=usage&from={from}")).await;
     assert_eq!(page.status, StatusCode::OK);
     page.assert_contains("<dt>Calls</dt><dd>9</dd>");
@@ -251,7 +250,8 @@ async fn pruning_a_large_backlog_never_holds_up_an_admission() {
         .unwrap();
     let (key_id, key) = app.key_for("MST110001", &bob.user, 30).await;
     // 60,000 calls older than the raw window, 20,000 hourly sums older than
-    // 31 days, written in bulk (as a long-stopped maintenance would leave).
+    // 31 days, 20,000 daily ones past the retention, written in bulk (as a
+    // long-stopped maintenance would leave).
     let now = member_center::db::now();
     let old = now - 60 * DAY;
     let account = bob.user.id;
@@ -270,6 +270,16 @@ async fn pruning_a_large_backlog_never_holds_up_an_admission() {
                  SELECT 'k' || CAST(n % 100 AS TEXT), 3600, {hour} + (n / 100) * 3600, 1, {account}, 2, 2, 0, 0, 10, 5, \
                  {hour} + (n / 100) * 3600, {hour} + (n / 100) * 3600 FROM n",
                 hour = span_start(old, HOUR),
+            ),
+            20_000,
+        ),
+        (
+            format!(
+                "INSERT INTO api_usage (key_id, span, start, project_id, account_id, calls, ok, client_errors, \
+                 server_errors, latency_sum_us, latency_max_us, first_at, last_at) \
+                 SELECT 'd' || CAST(n % 100 AS TEXT), 86400, {day} - (n / 100) * 86400, 1, {account}, 2, 2, 0, 0, 10, 5, \
+                 {day} - (n / 100) * 86400, {day} - (n / 100) * 86400 FROM n",
+                day = span_start(now - 401 * DAY, DAY),
             ),
             20_000,
         ),
@@ -316,13 +326,17 @@ async fn pruning_a_large_backlog_never_holds_up_an_admission() {
     let (done, took) = maintenance.await.unwrap();
     eprintln!("maintenance {done:?} in {took:?}; {admitted} admissions, the slowest {slowest:?}");
     assert_eq!(done.calls_pruned, 60_000);
-    assert_eq!(done.hours_folded, 20_000);
+    assert_eq!(done.hours_pruned, 20_000);
+    assert_eq!(done.sums_pruned, 20_000);
     assert!(slowest < Duration::from_millis(200), "an admission waited {slowest:?}");
-    // Folding kept every call counted.
-    let (calls, ok, _, _) = sums(&app, "key_id LIKE 'k%'").await;
-    assert_eq!((calls, ok), (40_000, 40_000));
+    // Only what was past its window went: the admissions' own calls stay.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM api_usage WHERE key_id LIKE 'k%' OR key_id LIKE 'd%'")
+            .await,
+        0
+    );
     let after = sums(&app, "1 = 1").await;
-    assert!(after.0 >= before.0, "{before:?} → {after:?}");
+    assert!(after.0 > 0 && before.0 > after.0, "{before:?} → {after:?}");
 }
 
 #[test]

@@ -447,7 +447,11 @@ async fn the_demo_data_has_keys_that_were_used_and_their_calls() {
     activity.assert_contains("/api/v1/whoami");
     activity.assert_contains("/api/v1/allocations");
     assert_eq!(app.count("SELECT COUNT(*) FROM api_calls").await, 48);
-    assert_eq!(app.count("SELECT CAST(SUM(calls) AS BIGINT) FROM api_usage").await, 48);
+    assert_eq!(
+        app.count("SELECT CAST(SUM(calls) AS BIGINT) FROM api_usage WHERE span = 86400")
+            .await,
+        48
+    );
     let usage = alice.get("/activity?stream=usage").await;
     usage.assert_contains("ci-deploy");
 }
