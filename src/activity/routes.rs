@@ -5,7 +5,7 @@ use super::views::{ActivityPage, ActivityQuery, UsageChart, UsageView};
 use actix_web::{HttpResponse, web};
 
 use super::{
-    store::{self, ActivityFilter, KeyUsage, UsageFilter},
+    store::{self, ActivityFilter, UsageFilter, UsageGroup},
     usage::{DAY, Rollup},
 };
 use crate::{
@@ -62,7 +62,7 @@ fn filter_for(current: &CurrentTenant, query: &ActivityQuery) -> Result<Activity
 /// The days the usage view shows when no range is asked for.
 const USAGE_DEFAULT_DAYS: i64 = 30;
 /// The most keys the usage view lists.
-const USAGE_KEYS: usize = 100;
+const USAGE_KEYS: i64 = 100;
 
 /// The usage view's rows for this viewer: the project's, a member's (an
 /// admin's choice), the viewer's own (a tenant user), or one key's of those.
@@ -73,6 +73,7 @@ fn usage_filter_for(
 ) -> Result<UsageFilter, AppError> {
     let zone = current.viewer.time_zone();
     let (from, to) = date_range(&query.from, &query.to, zone)?;
+    // By default up to the end of the viewer's today.
     let today_ends = date_range("", &crate::format::local_date(crate::db::now(), zone), zone)?.1;
     let to = to.or(today_ends).unwrap_or_else(crate::db::now);
     let from = from.unwrap_or(to - USAGE_DEFAULT_DAYS * DAY);
@@ -83,55 +84,31 @@ fn usage_filter_for(
             crate::web::i18n::Msg::new("api-usage-range-too-long").arg("days", retention_days),
         ));
     }
-    let mut filter = UsageFilter {
+    let key = query.key.trim();
+    if key.len() > 64 || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        return Err(AppError::invalid("key", "api-usage-key-invalid"));
+    }
+    Ok(UsageFilter {
         project_id: current.tenant.project_id,
-        account: None,
-        key_id: None,
+        account: if current.tenant.is_admin() {
+            chosen_member(query)?
+        } else {
+            Some(current.account.id)
+        },
+        key_id: (!key.is_empty()).then(|| key.to_string()),
         from,
         to,
-    };
-    filter.account = if current.tenant.is_admin() {
-        chosen_member(query)?
-    } else {
-        Some(current.account.id)
-    };
-    let key = query.key.trim();
-    if !key.is_empty() {
-        if key.len() > 64 || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-            return Err(AppError::invalid("key", "api-usage-key-invalid"));
-        }
-        filter.key_id = Some(key.to_string());
-    }
-    Ok(filter)
+    })
 }
 
-/// The usage view's figures for the filter: the totals, the chart, the keys
-/// (from one read of the sums per key and day).
+/// The usage view's figures for the filter: the totals, the chart, the keys.
 async fn usage_view(db: &crate::db::Db, filter: &UsageFilter, l: &crate::web::Layout) -> Result<UsageView, AppError> {
-    let rows = store::usage(db, filter).await?;
-    let mut days: Vec<Rollup> = Vec::new();
-    let mut keys: std::collections::HashMap<&str, KeyUsage> = std::collections::HashMap::new();
-    for row in &rows {
-        match days.last_mut() {
-            Some(day) if day.start == row.sums.start => day.absorb(&row.sums),
-            _ => days.push(row.sums.clone()),
-        }
-        keys.entry(row.sums.key_id.as_str())
-            .and_modify(|key| key.sums.absorb(&row.sums))
-            .or_insert_with(|| row.clone());
-    }
-    let mut keys: Vec<KeyUsage> = keys.into_values().collect();
-    keys.sort_by(|a, b| {
-        b.sums
-            .calls
-            .cmp(&a.sums.calls)
-            .then_with(|| a.sums.key_id.cmp(&b.sums.key_id))
-    });
-    keys.truncate(USAGE_KEYS);
+    let days = store::usage(db, filter, UsageGroup::Day, i64::MAX).await?;
+    let days: Vec<Rollup> = days.into_iter().map(|d| d.sums).collect();
     Ok(UsageView {
         total: Rollup::total(&days),
         chart: UsageChart::new(&days, filter.from, filter.to, l),
-        keys,
+        keys: store::usage(db, filter, UsageGroup::Key, USAGE_KEYS).await?,
     })
 }
 
@@ -305,7 +282,7 @@ fn usage_csv(db: crate::db::Db, filter: UsageFilter, zone: &'static time_tz::Tz)
             Box::pin(async move {
                 week.from = cursor.unwrap_or(first).max(filter.from);
                 week.to = (cursor.unwrap_or(first) + WEEK).min(filter.to);
-                let rows = store::usage(&db, &week).await?;
+                let rows = store::usage(&db, &week, UsageGroup::KeyAndDay, i64::MAX).await?;
                 let next = (week.to < filter.to).then_some(week.to);
                 let rows = rows
                     .into_iter()

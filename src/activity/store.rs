@@ -387,22 +387,52 @@ pub struct KeyUsage {
     pub sums: Rollup,
 }
 
-/// The filter's sums per key and UTC day, by day then key: one read of the
-/// daily sums (a key's day is one row; the page adds them up by day and by
-/// key itself), the owners and names joined once a key and day.
-pub async fn usage(db: &Db, filter: &UsageFilter) -> sqlx::Result<Vec<KeyUsage>> {
-    let statement = filter.statement(
-        db,
-        "SELECT s.*, a.username, k.name AS key_name FROM (\
-         SELECT u.key_id, MIN(u.account_id) AS account_id, u.span, u.start, MIN(u.project_id) AS project_id, \
+/// How the usage view adds the daily sums up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UsageGroup {
+    /// One row a UTC day (no key named), oldest first.
+    Day,
+    /// One row a key over the whole range, the most used first.
+    Key,
+    /// One row a key and UTC day, by day then key (the export).
+    KeyAndDay,
+}
+
+/// The filter's daily sums, added up by `group` in the database (so that
+/// few rows come back), the owners and names joined to the sums rather than
+/// to every row; at most `limit` rows.
+pub async fn usage(db: &Db, filter: &UsageFilter, group: UsageGroup, limit: i64) -> sqlx::Result<Vec<KeyUsage>> {
+    let (columns, group_by, order) = match group {
+        UsageGroup::Day => (
+            "'' AS key_id, CAST(0 AS BIGINT) AS account_id, u.start",
+            "u.start",
+            "s.start",
+        ),
+        UsageGroup::Key => (
+            "u.key_id, MIN(u.account_id) AS account_id, MIN(u.start) AS start",
+            "u.key_id",
+            "s.calls DESC, s.key_id",
+        ),
+        UsageGroup::KeyAndDay => (
+            "u.key_id, MIN(u.account_id) AS account_id, u.start",
+            "u.key_id, u.start",
+            "s.start, s.key_id",
+        ),
+    };
+    let select = format!(
+        "SELECT s.*, COALESCE(a.username, '') AS username, k.name AS key_name FROM (\
+         SELECT {columns}, CAST(86400 AS BIGINT) AS span, CAST(0 AS BIGINT) AS project_id, \
          CAST(SUM(u.calls) AS BIGINT) AS calls, CAST(SUM(u.ok) AS BIGINT) AS ok, \
          CAST(SUM(u.client_errors) AS BIGINT) AS client_errors, CAST(SUM(u.server_errors) AS BIGINT) AS server_errors, \
          CAST(SUM(u.latency_sum_us) AS BIGINT) AS latency_sum_us, MAX(u.latency_max_us) AS latency_max_us, \
-         MIN(u.first_at) AS first_at, MAX(u.last_at) AS last_at FROM api_usage u",
-        " GROUP BY u.key_id, u.span, u.start) s \
-         JOIN accounts a ON a.id = s.account_id LEFT JOIN api_keys k ON k.key_id = s.key_id \
-         ORDER BY s.start, s.key_id",
+         MIN(u.first_at) AS first_at, MAX(u.last_at) AS last_at FROM api_usage u"
     );
+    let rest = format!(
+        " GROUP BY {group_by}) s LEFT JOIN accounts a ON a.id = s.account_id \
+         LEFT JOIN api_keys k ON k.key_id = s.key_id ORDER BY {order} LIMIT "
+    );
+    let mut statement = filter.statement(db, &select, &rest);
+    statement.bind(limit);
     let rows = statement.query().fetch_all(db.read()).await?;
     Ok(rows
         .iter()

@@ -191,14 +191,20 @@ impl UsageChart {
                     );
                     (class.to_string(), n as f64, tip)
                 };
+                let parts = [
+                    ("calls-ok", "api-usage-ok", sums.ok),
+                    ("calls-other", "api-usage-other", sums.other()),
+                    ("calls-4xx", "api-usage-4xx", sums.client_errors),
+                    ("calls-5xx", "api-usage-5xx", sums.server_errors),
+                ];
                 crate::web::chart::Column {
                     label: crate::web::chart::short_date(date),
-                    parts: vec![
-                        part("calls-ok", "api-usage-ok", sums.ok),
-                        part("calls-other", "api-usage-other", sums.other()),
-                        part("calls-4xx", "api-usage-4xx", sums.client_errors),
-                        part("calls-5xx", "api-usage-5xx", sums.server_errors),
-                    ],
+                    // Only the parts drawn (the tips cost a message each).
+                    parts: parts
+                        .into_iter()
+                        .filter(|(_, _, n)| *n > 0)
+                        .map(|(class, key, n)| part(class, key, n))
+                        .collect(),
                 }
             })
             .collect();
