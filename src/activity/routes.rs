@@ -6,7 +6,8 @@ use actix_web::{HttpResponse, web};
 
 use super::{
     store::{self, ActivityFilter, UsageFilter, UsageGroup},
-    usage::{DAY, Rollup},
+    usage::{DAY, HOUR, Rollup, hours_kept_from},
+    views::HOURLY_CHART_SECONDS,
 };
 use crate::{
     AppState,
@@ -96,6 +97,12 @@ fn usage_filter_for(
             Some(current.account.id)
         },
         key_id: (!key.is_empty()).then(|| key.to_string()),
+        // Hours for a short range while they are kept, days otherwise.
+        span: if to - from <= HOURLY_CHART_SECONDS && from >= hours_kept_from(crate::db::now()) {
+            HOUR
+        } else {
+            DAY
+        },
         from,
         to,
     })
@@ -103,11 +110,11 @@ fn usage_filter_for(
 
 /// The usage view's figures for the filter: the totals, the chart, the keys.
 async fn usage_view(db: &crate::db::Db, filter: &UsageFilter, l: &crate::web::Layout) -> Result<UsageView, AppError> {
-    let days = store::usage(db, filter, UsageGroup::Day, i64::MAX).await?;
-    let days: Vec<Rollup> = days.into_iter().map(|d| d.sums).collect();
+    let periods = store::usage(db, filter, UsageGroup::Period, i64::MAX).await?;
+    let periods: Vec<Rollup> = periods.into_iter().map(|p| p.sums).collect();
     Ok(UsageView {
-        total: Rollup::total(&days),
-        chart: UsageChart::new(&days, filter.from, filter.to, l),
+        total: Rollup::total(&periods),
+        chart: UsageChart::new(&periods, filter.span, filter.from, filter.to, l),
         keys: store::usage(db, filter, UsageGroup::Key, USAGE_KEYS).await?,
     })
 }
@@ -182,7 +189,11 @@ pub async fn csv(
 ) -> Result<HttpResponse, AppError> {
     let zone = current.viewer.time_zone();
     if query.usage() {
-        let filter = usage_filter_for(&current, &query, state.config.activity_retention_days)?;
+        let filter = UsageFilter {
+            // One row a key and day, whatever the page draws.
+            span: DAY,
+            ..usage_filter_for(&current, &query, state.config.activity_retention_days)?
+        };
         return Ok(usage_csv(state.db.clone(), filter, zone));
     }
     let filter = filter_for(&current, &query)?;

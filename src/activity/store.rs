@@ -346,6 +346,8 @@ pub struct UsageFilter {
     pub project_id: ProjectId,
     pub account: Option<AccountId>,
     pub key_id: Option<String>,
+    /// Which sums to read: `usage::HOUR` (the last 31 days) or `usage::DAY`.
+    pub span: i64,
     pub from: i64,
     pub to: i64,
 }
@@ -354,19 +356,22 @@ impl UsageFilter {
     /// `SELECT … FROM api_usage u … WHERE` the filter's rows, then `rest`.
     fn statement(&self, db: &Db, select: &str, rest: &str) -> Statement {
         let mut statement = Statement::for_backend(db.backend(), select);
-        // Days only (see `usage`). A key's by the primary key, never among
-        // the whole project's: `+ 0` keeps SQLite's planner off the
-        // project's index, which its averages can make look cheaper.
+        // A key's by the primary key, never among the whole project's:
+        // `+ 0` keeps SQLite's planner off the project's index, which its
+        // averages can make look cheaper.
         match &self.key_id {
             Some(key_id) => statement
                 .push(" WHERE u.key_id = ")
                 .bind(key_id.clone())
-                .push(" AND u.span = 86400 AND u.project_id + 0 = ")
+                .push(" AND u.span = ")
+                .bind(self.span)
+                .push(" AND u.project_id + 0 = ")
                 .bind(self.project_id),
             None => statement
                 .push(" WHERE u.project_id = ")
                 .bind(self.project_id)
-                .push(" AND u.span = 86400"),
+                .push(" AND u.span = ")
+                .bind(self.span),
         };
         statement.push(" AND u.start >= ").bind(self.from);
         statement.push(" AND u.start < ").bind(self.to);
@@ -390,20 +395,20 @@ pub struct KeyUsage {
 /// How the usage view adds the daily sums up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UsageGroup {
-    /// One row a UTC day (no key named), oldest first.
-    Day,
+    /// One row a span (hour or UTC day, no key named), oldest first.
+    Period,
     /// One row a key over the whole range, the most used first.
     Key,
-    /// One row a key and UTC day, by day then key (the export).
+    /// One row a key and span, by time then key (the export).
     KeyAndDay,
 }
 
-/// The filter's daily sums, added up by `group` in the database (so that
+/// The filter's sums, added up by `group` in the database (so that
 /// few rows come back), the owners and names joined to the sums rather than
 /// to every row; at most `limit` rows.
 pub async fn usage(db: &Db, filter: &UsageFilter, group: UsageGroup, limit: i64) -> sqlx::Result<Vec<KeyUsage>> {
     let (columns, group_by, order) = match group {
-        UsageGroup::Day => (
+        UsageGroup::Period => (
             "'' AS key_id, CAST(0 AS BIGINT) AS account_id, u.start",
             "u.start",
             "s.start",
@@ -421,7 +426,7 @@ pub async fn usage(db: &Db, filter: &UsageFilter, group: UsageGroup, limit: i64)
     };
     let select = format!(
         "SELECT s.*, COALESCE(a.username, '') AS username, k.name AS key_name FROM (\
-         SELECT {columns}, CAST(86400 AS BIGINT) AS span, CAST(0 AS BIGINT) AS project_id, \
+         SELECT {columns}, MIN(u.span) AS span, CAST(0 AS BIGINT) AS project_id, \
          CAST(SUM(u.calls) AS BIGINT) AS calls, CAST(SUM(u.ok) AS BIGINT) AS ok, \
          CAST(SUM(u.client_errors) AS BIGINT) AS client_errors, CAST(SUM(u.server_errors) AS BIGINT) AS server_errors, \
          CAST(SUM(u.latency_sum_us) AS BIGINT) AS latency_sum_us, MAX(u.latency_max_us) AS latency_max_us, \

@@ -3,7 +3,7 @@
 
 use super::{
     store::{ApiCallRow, ChangeRow, KeyUsage},
-    usage::{DAY, Rollup},
+    usage::{DAY, HOUR, Rollup},
 };
 use crate::{
     auth::identity::{PlatformRole, TenantRole},
@@ -144,47 +144,69 @@ fn percent(part: i64, whole: i64) -> String {
     format!("{}.{} %", tenths / 10, tenths % 10)
 }
 
-/// The most bars the usage chart draws; longer ranges are drawn a week a bar.
+/// The most days the usage chart draws a bar each; longer ranges are drawn
+/// a week a bar, ranges of up to two days an hour a bar.
 const CHART_DAYS: i64 = 92;
+pub(super) const HOURLY_CHART_SECONDS: i64 = 2 * DAY;
 
-/// Calls per day (or week) as stacked bars by outcome, and the same figures
-/// for the table under it.
+/// What one bar of the usage chart stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Bar {
+    /// An hour, labelled in the viewer's zone.
+    Hour,
+    /// A UTC day.
+    Day,
+    /// Seven UTC days from the bar's date.
+    Week,
+}
+
+/// Calls per hour, day or week as stacked bars by outcome, and the same
+/// figures for the table under it.
 pub(super) struct UsageChart {
     pub(super) svg: String,
-    /// `true`: a bar is a week (from its date on).
-    pub(super) weekly: bool,
+    pub(super) bar: Bar,
+    /// Each bar's label in full (`2026-11-29`, `2026-11-29 14:00`) and sums.
     pub(super) bars: Vec<(String, Rollup)>,
 }
 
 impl UsageChart {
-    /// From sums by UTC day (`start` a midnight) over `[from, to)`; empty
-    /// days between are drawn as such.
-    pub(super) fn new(days: &[Rollup], from: i64, to: i64, l: &Layout) -> Option<UsageChart> {
-        if days.is_empty() {
+    /// From sums of `span` (`HOUR` or `DAY`) over `[from, to)`; empty bars
+    /// between are drawn as such.
+    pub(super) fn new(sums: &[Rollup], span: i64, from: i64, to: i64, l: &Layout) -> Option<UsageChart> {
+        if sums.is_empty() {
             return None;
         }
-        // The UTC days that start within the range.
-        let (first, last) = ((from + DAY - 1).div_euclid(DAY), (to - 1).div_euclid(DAY));
-        let weekly = last - first + 1 > CHART_DAYS;
-        let width = if weekly { 7 } else { 1 };
+        // The spans that start within the range.
+        let (first, last) = (
+            (from + span - 1).div_euclid(span) * span,
+            (to - 1).div_euclid(span) * span,
+        );
+        let bar = match span {
+            HOUR => Bar::Hour,
+            _ if (last - first) / DAY + 1 > CHART_DAYS => Bar::Week,
+            _ => Bar::Day,
+        };
+        let width = if bar == Bar::Week { 7 * DAY } else { span };
         let bars: Vec<(String, Rollup)> = (first..=last)
-            .step_by(width as usize)
-            .map(|day| {
-                let within = days
-                    .iter()
-                    .filter(|r| (day..day + width).contains(&r.start.div_euclid(DAY)));
-                let sums = Rollup::total(within).unwrap_or_else(|| Rollup::empty(day * DAY));
-                (crate::web::chart::date_of(day), sums)
+            .step_by(usize::try_from(width).unwrap_or(usize::MAX))
+            .map(|start| {
+                let within = sums.iter().filter(|r| (start..start + width).contains(&r.start));
+                let total = Rollup::total(within).unwrap_or_else(|| Rollup::empty(start));
+                let label = match bar {
+                    Bar::Hour => crate::format::compact_time(start, l.time_zone),
+                    Bar::Day | Bar::Week => crate::web::chart::date_of(start.div_euclid(DAY)),
+                };
+                (label, total)
             })
             .collect();
         let columns: Vec<crate::web::chart::Column> = bars
             .iter()
-            .map(|(date, sums)| {
+            .map(|(label, sums)| {
                 let part = |class: &str, key: &'static str, n: i64| {
                     let tip = l.lang.t_args(
                         "api-usage-tip",
                         &[
-                            ("date", date.clone()),
+                            ("date", label.clone()),
                             ("outcome", l.t(key).to_string()),
                             ("calls", crate::format::grouped(n)),
                         ],
@@ -198,7 +220,11 @@ impl UsageChart {
                     ("calls-5xx", "api-usage-5xx", sums.server_errors),
                 ];
                 crate::web::chart::Column {
-                    label: crate::web::chart::short_date(date),
+                    // `14:00` of `2026-11-29 14:00`, `11-29` of `2026-11-29`.
+                    label: match bar {
+                        Bar::Hour => label.get(11..).unwrap_or(label).to_string(),
+                        Bar::Day | Bar::Week => crate::web::chart::short_date(label),
+                    },
                     // Only the parts drawn (the tips cost a message each).
                     parts: parts
                         .into_iter()
@@ -208,13 +234,22 @@ impl UsageChart {
                 }
             })
             .collect();
-        let title = l.t(if weekly {
-            "api-usage-chart-weekly"
-        } else {
-            "api-usage-chart-daily"
+        let title = l.t(match bar {
+            Bar::Hour => "api-usage-chart-hourly",
+            Bar::Day => "api-usage-chart-daily",
+            Bar::Week => "api-usage-chart-weekly",
         });
         let svg = crate::web::chart::stacked_bars("api-usage-chart-title", title, &columns, false);
-        Some(UsageChart { svg, weekly, bars })
+        Some(UsageChart { svg, bar, bars })
+    }
+
+    /// The figures table's first column.
+    pub(super) fn bar_key(&self) -> &'static str {
+        match self.bar {
+            Bar::Hour => "api-usage-hour",
+            Bar::Day => "api-usage-day-utc",
+            Bar::Week => "api-usage-week-from",
+        }
     }
 }
 

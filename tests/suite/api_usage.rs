@@ -194,9 +194,21 @@ async fn the_usage_view_shows_what_the_raw_calls_show_and_only_to_whom_it_may() 
     one.assert_contains("<dt>Calls</dt><dd>7</dd>");
     one.assert_contains("<dt>Failure rate</dt><dd>28.6 %</dd>");
     assert!(!one.body.contains(&alice_key_id));
-    // The chart and its figures for whoever cannot see it.
+    // The chart and its figures for whoever cannot see it: a day a bar.
     one.assert_contains(r#"<svg class="usage-chart""#);
+    one.assert_contains("API calls a day (UTC), by outcome");
     one.assert_contains("Refused (4xx)");
+    // Today alone: an hour a bar, from the hourly sums, the same totals.
+    let today = member_center::format::local_date(member_center::db::now(), time_tz::timezones::db::asia::TAIPEI);
+    let hours = alice
+        .client
+        .get(&format!(
+            "/activity?stream=usage&key={bob_key_id}&from={today}&to={today}"
+        ))
+        .await;
+    hours.assert_contains("API calls an hour, by outcome");
+    hours.assert_contains("<dt>Calls</dt><dd>7</dd>");
+    hours.assert_contains(r#"<th scope="col">Hour</th>"#);
     // The raw calls agree.
     let calls = alice.client.get(&format!("/activity?member={}", bob.user.id)).await;
     assert_eq!(calls.body.matches("GET /api/v1/whoami").count(), 5);
