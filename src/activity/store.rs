@@ -1,8 +1,6 @@
 //! Every SQL statement about the activity log.
 
-use sqlx::Executor;
-
-use sqlx::Row;
+use sqlx::{Executor, Row};
 
 use super::{ApiCall, calls, usage::Rollup};
 use crate::db::{Connection, Db, DbRow, Statement, now};
@@ -52,8 +50,8 @@ pub async fn record(db: &Db, change: Change<'_>) -> sqlx::Result<()> {
     Ok(())
 }
 
-/// Writes a batch of API calls, their hourly sums (added to what is there)
-/// and the keys' last-used times in one transaction.
+/// Writes a batch of API calls, their hourly and daily sums (added to what
+/// is there) and the keys' last-used times in one transaction.
 pub async fn write_calls(db: &Db, calls: &[ApiCall], sums: &[Rollup], last_used: &[(i64, i64)]) -> sqlx::Result<()> {
     // Appends and additions only: on PostgreSQL it waits for no write lock.
     let mut tx = db.begin_append().await?;
