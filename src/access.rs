@@ -101,6 +101,7 @@ pub const TABLE: &[(&str, &str, Access)] = &[
     ("GET", "/account/usage.csv", Member),
     ("GET", "/account/orders", Member),
     ("GET", "/operator", Operator),
+    ("GET", "/operator/projects/{code}", Operator),
     ("POST", "/operator/accounts", Operator),
     ("POST", "/operator/roles", Operator),
     ("POST", "/operator/projects", Operator),

@@ -610,3 +610,4 @@ api-usage-week-from = Week from (UTC)
 api-usage-by-key = By key
 api-usage-empty = No API calls in this range.
 api-usage-key-deleted = deleted key
+operator-in-use = { $n } in use

@@ -556,3 +556,4 @@ api-usage-week-from = 週起始日（UTC）
 api-usage-by-key = 依金鑰
 api-usage-empty = 此區間沒有 API 呼叫。
 api-usage-key-deleted = 已刪除的金鑰
+operator-in-use = 使用中 { $n }

@@ -9,6 +9,7 @@ use crate::web::router::Routes;
 
 pub fn configure(r: &mut Routes) {
     r.get("/operator", routes::console)
+        .get("/operator/projects/{code}", routes::project)
         .post("/operator/accounts", routes::create_account)
         .post("/operator/roles", routes::set_role)
         .post("/operator/projects", routes::create_project)

@@ -11,6 +11,7 @@ use crate::{
     AppState,
     auth::Operator,
     error::AppError,
+    projects::service as projects,
     quotas::QuotaService,
     wallets::service::{self as wallet_service},
     web::FieldErrors,
@@ -35,11 +36,34 @@ async fn page(
     let search: String = query.q.trim().chars().take(100).collect();
     let page = query.page.unwrap_or(1).clamp(1, 100_000);
     let offset = (page - 1) * PAGE_SIZE;
-    let (directory, total) = if query.accounts() {
-        let (accounts, total) = crate::accounts::service::directory(&state.db, &search, PAGE_SIZE, offset).await?;
+    let db = &state.db;
+    let mut project_id = None;
+    let (directory, total) = if let Some(code) = &query.project {
+        // One project: its members (searched and paged), quotas and orders.
+        let summary = projects::summary(db, code).await?.ok_or(AppError::NotFound)?;
+        let project = projects::by_code(db, code).await?.ok_or(AppError::NotFound)?;
+        project_id = Some(project.id);
+        let (members, total) = projects::member_page(db, project.id, &search, PAGE_SIZE, offset).await?;
+        let mut quotas = Vec::new();
+        for service in QuotaService::ALL {
+            quotas.push((
+                service,
+                crate::quotas::service::project_gauges(db, project.id, service).await?,
+            ));
+        }
+        (
+            Directory::Project {
+                summary,
+                members,
+                quotas,
+            },
+            total,
+        )
+    } else if query.accounts() {
+        let (accounts, total) = crate::accounts::service::directory(db, &search, PAGE_SIZE, offset).await?;
         (Directory::Accounts(accounts), total)
     } else {
-        let (projects, total) = crate::projects::service::directory(&state.db, &search, PAGE_SIZE, offset).await?;
+        let (projects, total) = projects::directory(db, &search, PAGE_SIZE, offset).await?;
         (Directory::Projects(projects), total)
     };
     Ok(ConsolePage {
@@ -53,7 +77,7 @@ async fn page(
         values,
         errors,
         link,
-        orders: wallet_service::orders(&state.db, None).await?,
+        orders: wallet_service::orders(db, project_id).await?,
         services: QuotaService::ALL,
     })
 }
@@ -63,7 +87,9 @@ pub async fn console(
     query: web::Query<DirectoryQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let query = query.into_inner();
+    let mut query = query.into_inner();
+    // The project page has a path of its own.
+    query.project = None;
     let page = page(
         &operator,
         "",
@@ -77,8 +103,51 @@ pub async fn console(
     crate::web::html(&page)
 }
 
-/// After an action: success → flash and back to the console; a refusal →
-/// the console again with the message next to the field.
+/// A project's page in the console: its members, quotas and orders, and
+/// the console's actions on it.
+pub async fn project(
+    operator: Operator,
+    path: web::Path<String>,
+    query: web::Query<DirectoryQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let query = DirectoryQuery {
+        project: Some(path.into_inner()),
+        ..query.into_inner()
+    };
+    let page = page(
+        &operator,
+        "",
+        HashMap::new(),
+        FieldErrors::default(),
+        None,
+        query,
+        &state,
+    )
+    .await?;
+    crate::web::html(&page)
+}
+
+/// Where an action's form came from: a project's page (its forms say so
+/// with `return_to=project`) or the console.
+fn came_from(values: &HashMap<String, String>) -> DirectoryQuery {
+    let project = field(values, "project").trim().to_ascii_uppercase();
+    DirectoryQuery {
+        project: (field(values, "return_to") == "project" && !project.is_empty()).then_some(project),
+        ..DirectoryQuery::default()
+    }
+}
+
+fn back_to(query: &DirectoryQuery) -> String {
+    match &query.project {
+        Some(code) => super::views::project_path(code),
+        None => "/operator".to_string(),
+    }
+}
+
+/// After an action: success → flash and back to the console (or the
+/// project's page); a refusal → the same page again with the message next
+/// to the field.
 async fn finish(
     operator: Operator,
     form: &'static str,
@@ -87,10 +156,11 @@ async fn finish(
     state: &AppState,
 ) -> Result<HttpResponse, AppError> {
     let viewer = &operator.0.viewer;
+    let from = came_from(&values);
     match result {
         Ok(message) => {
             viewer.flash(true, message);
-            Ok(see_other("/operator"))
+            Ok(see_other(&back_to(&from)))
         }
         Err(err @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
             let mut errors = FieldErrors::default();
@@ -102,16 +172,21 @@ async fn finish(
                 other => other,
             };
             errors.add(err, viewer.lang)?;
-            let values = values
+            let values: HashMap<String, String> = values
                 .into_iter()
                 .map(|(k, v)| (k, v.chars().take(200).collect()))
                 .collect();
-            let page = page(&operator, form, values, errors, None, DirectoryQuery::default(), state).await?;
+            // A project's page for a code that is no project's: the console.
+            let from = match &from.project {
+                Some(code) if projects::by_code(&state.db, code).await?.is_none() => DirectoryQuery::default(),
+                _ => from,
+            };
+            let page = page(&operator, form, values, errors, None, from, state).await?;
             Ok(crate::web::unprocessable(page.render()?))
         }
         Err(AppError::NotFound) => {
             viewer.flash(false, Msg::new("error-not-found"));
-            Ok(see_other("/operator"))
+            Ok(see_other(&back_to(&from)))
         }
         Err(err) => Err(err),
     }
@@ -277,7 +352,7 @@ pub async fn advance_order(
     match result {
         Err(AppError::Conflict(message)) => {
             operator.0.viewer.flash(false, message);
-            Ok(see_other("/operator"))
+            Ok(see_other(&back_to(&came_from(&form))))
         }
         other => finish(operator, "orders", form, other, &state).await,
     }

@@ -3,8 +3,9 @@
 
 use crate::{
     accounts::{PlatformRole, service::AccountSummary},
-    projects::service::ProjectSummary,
-    quotas::QuotaService,
+    auth::identity::TenantRole,
+    projects::{Member, service::ProjectSummary},
+    quotas::{Gauge, QuotaService, Resource},
     wallets::service::Order,
     web::FieldErrors,
     web::Layout,
@@ -13,7 +14,8 @@ use askama::Template;
 use serde::Deserialize;
 use std::collections::HashMap;
 
-/// Which list the console shows, searched and paged: `?list=accounts&q=…&page=2`.
+/// Which list the console shows, searched and paged: `?list=accounts&q=…&page=2`
+/// (on a project's page, its members).
 #[derive(Deserialize, Default, Clone)]
 pub struct DirectoryQuery {
     #[serde(default)]
@@ -21,6 +23,9 @@ pub struct DirectoryQuery {
     #[serde(default)]
     pub(super) q: String,
     pub(super) page: Option<i64>,
+    /// The project whose page this is (from the path, never the query).
+    #[serde(skip)]
+    pub(super) project: Option<String>,
 }
 
 impl DirectoryQuery {
@@ -29,10 +34,22 @@ impl DirectoryQuery {
     }
 }
 
-/// The list at the top of the console: projects or accounts.
+/// The list at the top of the console: projects or accounts; or one
+/// project with its members and quotas.
 pub(super) enum Directory {
     Projects(Vec<ProjectSummary>),
     Accounts(Vec<AccountSummary>),
+    Project {
+        summary: ProjectSummary,
+        members: Vec<Member>,
+        quotas: Vec<(QuotaService, Vec<Gauge>)>,
+    },
+}
+
+/// `/operator/projects/MST110001`.
+pub(super) fn project_path(code: &str) -> String {
+    let code: String = form_urlencoded::byte_serialize(code.as_bytes()).collect();
+    format!("/operator/projects/{code}")
 }
 
 #[derive(Template)]
@@ -93,8 +110,37 @@ impl ConsolePage {
     }
 
     pub(super) fn page_link(&self, page: &i64) -> String {
+        if let Some(code) = &self.query.project {
+            return crate::web::page_link(&project_path(code), &[("q", self.query.q.trim())], *page);
+        }
         let list = if self.query.accounts() { "accounts" } else { "projects" };
         crate::web::page_link("/operator", &[("list", list), ("q", self.query.q.trim())], *page)
+    }
+
+    pub(super) fn project_link(&self, code: &str) -> String {
+        project_path(code)
+    }
+
+    /// A project quota form's value: what was sent to this service's form,
+    /// else the quota now (-1: unlimited).
+    pub(super) fn quota_value(&self, service: &str, gauge: &Gauge) -> String {
+        if self.active == "quota" && self.values.get("service").map(String::as_str) == Some(service) {
+            return self.value("quota", gauge.resource.code()).to_string();
+        }
+        gauge.quota().to_string()
+    }
+
+    pub(super) fn quota_error(&self, service: &str, field: &str) -> Option<&str> {
+        let this_form = self.values.get("service").map(String::as_str) == Some(service);
+        self.error("quota", field).filter(|_| this_form)
+    }
+
+    pub(super) fn role_label_key(&self, role: &TenantRole) -> &'static str {
+        role.label_key()
+    }
+
+    pub(super) fn resource_key(&self, resource: &Resource) -> &'static str {
+        resource.label_key()
     }
 
     pub(super) fn balance(&self, units: &i64) -> String {

@@ -151,6 +151,23 @@ pub struct ProjectSummary {
     pub balance: i64,
 }
 
+/// The columns of a `ProjectSummary`, from `projects p`.
+const SUMMARY: &str = "SELECT p.code, p.name, p.status, p.starts_on, p.ends_on,
+        (SELECT COUNT(*) FROM memberships m WHERE m.project_id = p.id) AS members,
+        COALESCE((SELECT w.balance FROM wallets w WHERE w.project_id = p.id AND w.account_id IS NULL), 0) AS balance";
+
+fn summary_from(row: &DbRow) -> ProjectSummary {
+    ProjectSummary {
+        code: row.get("code"),
+        name: row.get("name"),
+        status: row.get("status"),
+        starts_on: row.get("starts_on"),
+        ends_on: row.get("ends_on"),
+        members: row.get("members"),
+        balance: row.get("balance"),
+    }
+}
+
 /// A page of every project whose code or name contains `search` (all when
 /// empty), by code; and how many match.
 pub async fn directory(db: &Db, search: &str, limit: i64, offset: i64) -> sqlx::Result<(Vec<ProjectSummary>, i64)> {
@@ -158,10 +175,7 @@ pub async fn directory(db: &Db, search: &str, limit: i64, offset: i64) -> sqlx::
          WHERE ($1 = '%%' OR lower(p.code) LIKE $1 ESCAPE '\\' OR lower(p.name) LIKE $1 ESCAPE '\\')";
     let pattern = crate::db::contains_pattern(search);
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT p.code, p.name, p.status, p.starts_on, p.ends_on,
-                (SELECT COUNT(*) FROM memberships m WHERE m.project_id = p.id) AS members,
-                COALESCE((SELECT w.balance FROM wallets w WHERE w.project_id = p.id AND w.account_id IS NULL), 0) AS balance
-         {MATCHING} ORDER BY p.code LIMIT $2 OFFSET $3"
+        "{SUMMARY} {MATCHING} ORDER BY p.code LIMIT $2 OFFSET $3"
     )))
     .bind(&pattern)
     .bind(limit)
@@ -172,17 +186,16 @@ pub async fn directory(db: &Db, search: &str, limit: i64, offset: i64) -> sqlx::
         .bind(&pattern)
         .fetch_one(db.read())
         .await?;
-    let projects = rows
-        .iter()
-        .map(|row| ProjectSummary {
-            code: row.get("code"),
-            name: row.get("name"),
-            status: row.get("status"),
-            starts_on: row.get("starts_on"),
-            ends_on: row.get("ends_on"),
-            members: row.get("members"),
-            balance: row.get("balance"),
-        })
-        .collect();
-    Ok((projects, total))
+    Ok((rows.iter().map(summary_from).collect(), total))
+}
+
+/// One project's line of the list, by its code.
+pub async fn summary(db: &Db, code: &str) -> sqlx::Result<Option<ProjectSummary>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{SUMMARY} FROM projects p WHERE p.code = $1"
+    )))
+    .bind(code)
+    .fetch_optional(db.read())
+    .await?;
+    Ok(row.as_ref().map(summary_from))
 }

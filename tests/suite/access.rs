@@ -54,6 +54,7 @@ fn fill(path: &str, ids: &Ids) -> String {
         .replace("{key_id}", &ids.carl_key)
         .replace("{cluster}", "k8s-D-twcc")
         .replace("{number}", "PO-1")
+        .replace("{code}", "MST110001")
         .replace("{token}", "00000000-0000-4000-8000-000000000000")
         .replace("/sessions/{id}", "/sessions/999999")
         .replace("/projects/{id}", &format!("/projects/{}", ids.project))

@@ -500,6 +500,10 @@ async fn support_and_operator_consoles_in_the_browser() {
             browser.find("#op-account").await;
             browser.screenshot(&shot("operator")).await;
             browser.assert_accessible("operator").await;
+            browser.goto("/operator/projects/MST110001").await;
+            browser.find("#quota-ccs-gpu").await;
+            browser.screenshot(&shot("operator-project")).await;
+            browser.assert_accessible("operator project").await;
         }
         // Back to English for the next round.
         browser.click(".user-menu summary").await;

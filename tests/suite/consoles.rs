@@ -936,7 +936,11 @@ async fn the_operator_console_lists_projects_and_accounts_searched_and_paged() {
 
     let first = olivia.get("/operator").await;
     first.assert_contains("55 matches");
-    let rows = |page: &crate::common::Page| page.body.matches("<td data-label=\"Project code\"><code>MST3").count();
+    let rows = |page: &crate::common::Page| {
+        page.body
+            .matches("<td data-label=\"Project code\"><a href=\"/operator/projects/MST3")
+            .count()
+    };
     assert_eq!(rows(&first), 50);
     first.assert_contains("href=\"/operator?list=projects&#38;q=&#38;page=2\"");
     assert_eq!(rows(&olivia.get("/operator?list=projects&q=&page=2").await), 5);
@@ -960,4 +964,130 @@ async fn the_operator_console_lists_projects_and_accounts_searched_and_paged() {
         .get(&format!("/operator?list=accounts&q={}&page=-4", "x".repeat(5000)))
         .await;
     assert_eq!(odd.status, StatusCode::OK);
+}
+
+/// A project's page in the operator console: what the project is and has,
+/// and the console's actions taken from it, coming back to it.
+#[tokio::test]
+async fn an_operator_manages_a_project_from_its_page() {
+    let app = spawn_app().await;
+    let mut c = cast(&app).await;
+    app.create_user("dora", PlatformRole::None).await;
+    let list = c.operator.get("/operator?q=mst110001").await;
+    list.assert_contains(r#"<a href="/operator/projects/MST110001"><code>MST110001</code></a>"#);
+
+    let page = c.operator.get("/operator/projects/MST110001").await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("MST110001 · Project MST110001");
+    page.assert_contains("<code>alice</code>");
+    page.assert_contains("<code>bob</code>");
+    // The quotas now, in a form a service: nothing set yet is 0.
+    page.assert_contains(r#"id="quota-ccs-gpu" name="gpu" value="0""#);
+    // No typed project codes here: the forms carry it.
+    assert!(!page.body.contains(r#"id="member-project""#));
+    assert!(
+        !page.body.contains(r#"id="account-username""#),
+        "the console's other forms stay there"
+    );
+
+    let back = "/operator/projects/MST110001";
+    let saved = c
+        .operator
+        .post(
+            "/operator/quotas",
+            &[
+                ("project", "MST110001"),
+                ("return_to", "project"),
+                ("service", "ccs"),
+                ("gpu", "12"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.location(), Some(back));
+    let page = c.operator.get(back).await;
+    page.assert_contains("The quota of MST110001 was set.");
+    page.assert_contains(r#"id="quota-ccs-gpu" name="gpu" value="12""#);
+
+    // A refusal: the same page, the message under the field of that form.
+    let refused = c
+        .operator
+        .post(
+            "/operator/quotas",
+            &[
+                ("project", "MST110001"),
+                ("return_to", "project"),
+                ("service", "vcs"),
+                ("cpu", "many"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("MST110001 · Project MST110001");
+    refused.assert_contains(r#"id="quota-vcs-cpu" name="cpu" value="many" inputmode="numeric" aria-invalid="true""#);
+    assert!(!refused.body.contains(r#"id="quota-ccs-cpu" name="cpu" value="many""#));
+
+    let added = c
+        .operator
+        .post(
+            "/operator/members",
+            &[
+                ("project", "MST110001"),
+                ("return_to", "project"),
+                ("username", "dora"),
+                ("role", "tenant_user"),
+            ],
+        )
+        .await;
+    assert_eq!(added.location(), Some(back));
+    c.operator
+        .get(&format!("{back}?q=dora"))
+        .await
+        .assert_contains("<code>dora</code>");
+
+    let ordered = c
+        .operator
+        .post(
+            "/operator/orders",
+            &[
+                ("project", "MST110001"),
+                ("return_to", "project"),
+                ("number", "PO-77"),
+                ("amount", "50"),
+            ],
+        )
+        .await;
+    assert_eq!(ordered.location(), Some(back));
+    let paid = c
+        .operator
+        .post(
+            "/operator/orders/PO-77",
+            &[("to", "paid"), ("project", "MST110001"), ("return_to", "project")],
+        )
+        .await;
+    assert_eq!(paid.location(), Some(back));
+    let page = c.operator.get(back).await;
+    page.assert_contains("PO-77");
+
+    // A project that is none: not found, from the page and from its forms.
+    assert_eq!(
+        c.operator.get("/operator/projects/NOPE1").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let nowhere = c
+        .operator
+        .post(
+            "/operator/quotas",
+            &[
+                ("project", "NOPE1"),
+                ("return_to", "project"),
+                ("service", "ccs"),
+                ("gpu", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(nowhere.status, StatusCode::UNPROCESSABLE_ENTITY);
+    nowhere.assert_contains("There is no project with this code.");
+    // Only operators.
+    assert_eq!(c.support.get(back).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(c.admin.get(back).await.status, StatusCode::FORBIDDEN);
 }
