@@ -433,3 +433,16 @@ fn key_expiry(after: &str, l: &Layout) -> String {
         .map(|at| crate::format::compact_time(at.unix_timestamp(), l.time_zone))
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn shares_are_rounded_to_a_tenth_of_a_percent_and_latencies_to_a_tenth_of_a_millisecond() {
+        let shares: Vec<String> = [(1, 3), (2, 3), (5, 5), (0, 7), (0, 0), (i64::MAX, i64::MAX)]
+            .map(|(part, whole)| super::percent(part, whole))
+            .to_vec();
+        assert_eq!(shares, ["33.3 %", "66.7 %", "100.0 %", "0.0 %", "—", "100.0 %"]);
+        assert_eq!(super::milliseconds(1_234), "1.2 ms");
+        assert_eq!(super::milliseconds(999), "0.9 ms");
+    }
+}

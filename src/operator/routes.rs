@@ -87,19 +87,12 @@ pub async fn console(
     query: web::Query<DirectoryQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let mut query = query.into_inner();
-    // The project page has a path of its own.
-    query.project = None;
-    let page = page(
-        &operator,
-        "",
-        HashMap::new(),
-        FieldErrors::default(),
-        None,
-        query,
-        &state,
-    )
-    .await?;
+    show(&operator, query.into_inner(), &state).await
+}
+
+/// The console (or a project's page) with nothing sent.
+async fn show(operator: &Operator, query: DirectoryQuery, state: &AppState) -> Result<HttpResponse, AppError> {
+    let page = page(operator, "", HashMap::new(), FieldErrors::default(), None, query, state).await?;
     crate::web::html(&page)
 }
 
@@ -115,17 +108,7 @@ pub async fn project(
         project: Some(path.into_inner()),
         ..query.into_inner()
     };
-    let page = page(
-        &operator,
-        "",
-        HashMap::new(),
-        FieldErrors::default(),
-        None,
-        query,
-        &state,
-    )
-    .await?;
-    crate::web::html(&page)
+    show(&operator, query, &state).await
 }
 
 /// Where an action's form came from: a project's page (its forms say so
