@@ -595,6 +595,18 @@ async fn every_main_page_looks_finished_and_passes_axe_in_both_languages_sizes_a
     let user = alice(&app).await;
     app.key_for("MST110001", &user, 30).await;
     app.key_for("MST110001", &user, 3).await;
+    // A first-password link, unused: its page is swept too.
+    let (_, reset_path) = member_center::operator::service::create_account_with_link(
+        &app.db,
+        member_center::operator::service::Actor::CommandLine,
+        "newcomer",
+        "newcomer@example.org",
+        Some("New Comer"),
+        None,
+    )
+    .await
+    .unwrap();
+    let mut tries = 0;
     for ((width, height), theme) in [(DESKTOP, "light"), (PHONE, "light"), (DESKTOP, "dark"), (PHONE, "dark")] {
         let browser = Browser::start_themed(&app.base, true, width, height, theme == "dark").await;
         for lang in ["en", "zh-TW"] {
@@ -608,6 +620,27 @@ async fn every_main_page_looks_finished_and_passes_axe_in_both_languages_sizes_a
             browser.find("#username").await;
             browser.screenshot(&shot("sign-in")).await;
             browser.assert_accessible("sign-in").await;
+
+            // A wrong password (a name of its own each time: no throttling).
+            tries += 1;
+            browser.fill("#username", &format!("nobody{tries}")).await;
+            browser.fill("#password", "not the password").await;
+            browser.click("form[action='/sign-in'] button[type=submit]").await;
+            browser.find("#sign-in-error").await;
+            browser.screenshot(&shot("sign-in-error")).await;
+            browser.assert_accessible("sign-in error").await;
+
+            browser.goto(&reset_path).await;
+            browser.find("#reset-new").await;
+            browser.screenshot(&shot("reset")).await;
+            browser.assert_accessible("reset").await;
+            browser.goto("/reset/00000000-0000-4000-8000-000000000000").await;
+            browser.find("main h1").await;
+            browser.screenshot(&shot("reset-invalid")).await;
+            browser.assert_accessible("reset link no longer valid").await;
+
+            browser.goto("/sign-in").await;
+            browser.find("#username").await;
 
             browser.fill("#username", "alice").await;
             browser.fill("#password", PASSWORD).await;
