@@ -57,6 +57,10 @@ impl WalletPage {
             .collect()
     }
 
+    pub(super) fn service_key(&self, code: &str) -> &'static str {
+        crate::permissions::service_label_key(code)
+    }
+
     pub(super) fn kind_key(&self, kind: &str) -> &'static str {
         match kind {
             "credit" => "ledger-credit",

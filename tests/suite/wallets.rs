@@ -254,6 +254,9 @@ async fn sub_wallets_take_credit_give_it_back_and_pay_their_members_usage() {
     let (_, body) = post_json(&app, "/api/v1/usage", &key, usage(3600, "0.5", "u")).await;
     assert_eq!(body["wallet"], "sub");
     assert_eq!(balance(&app, Some("bob")).await, 300_000);
+    // The ledger names the service, in the reader's language.
+    let ledger = alice.client.get("/account/wallet").await;
+    ledger.assert_contains(r#"<td data-label="Service">Container Compute</td>"#);
 
     // Removing the sub-wallet returns what is left.
     let page = alice
