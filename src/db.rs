@@ -795,6 +795,50 @@ pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(e) if e.is_unique_violation())
 }
 
+/// Pushes `(every row, or one of `columns` contains `search`)` onto a
+/// statement's `WHERE`: an empty search matches every row, and the search's
+/// wildcards are taken literally (`contains_pattern`).
+pub fn push_contains_any(statement: &mut Statement, search: &str, columns: &[&str]) {
+    let pattern = contains_pattern(search);
+    statement.push("(").bind(pattern.clone()).push(" = '%%'");
+    for column in columns {
+        statement
+            .push(" OR lower(")
+            .push(column)
+            .push(") LIKE ")
+            .bind(pattern.clone())
+            .push(" ESCAPE '\\'");
+    }
+    statement.push(")");
+}
+
+/// One page of a list and how many rows the list has in all: `from` pushes
+/// the list's `FROM … WHERE …` (binding its values) onto both statements,
+/// `select` names the columns and `order` sorts the page.
+pub async fn page_and_count(
+    db: &Db,
+    select: &str,
+    order: &str,
+    limit: i64,
+    offset: i64,
+    from: impl Fn(&mut Statement),
+) -> sqlx::Result<(Vec<DbRow>, i64)> {
+    let mut page = Statement::for_backend(db.backend(), select);
+    page.push(" ");
+    from(&mut page);
+    page.push(" ORDER BY ")
+        .push(order)
+        .push(" LIMIT ")
+        .bind(limit)
+        .push(" OFFSET ")
+        .bind(offset);
+    let mut count = Statement::for_backend(db.backend(), "SELECT COUNT(*) ");
+    from(&mut count);
+    let rows = page.query().fetch_all(db.read()).await?;
+    let total: i64 = sqlx::Row::try_get(&count.query().fetch_one(db.read()).await?, 0)?;
+    Ok((rows, total))
+}
+
 /// A `LIKE … ESCAPE '\'` pattern matching text that contains `text`
 /// (lower-cased: compare with `lower(column)`), its wildcards taken literally.
 pub fn contains_pattern(text: &str) -> String {

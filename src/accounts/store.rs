@@ -236,36 +236,30 @@ pub struct AccountSummary {
 /// A page of every account whose username, name or email contains `search`
 /// (all when empty), by username; and how many match.
 pub async fn directory(db: &Db, search: &str, limit: i64, offset: i64) -> sqlx::Result<(Vec<AccountSummary>, i64)> {
-    const MATCHING: &str = "FROM accounts a
-         WHERE ($1 = '%%' OR lower(a.username) LIKE $1 ESCAPE '\\' OR lower(a.display_name) LIKE $1 ESCAPE '\\'
-                OR lower(a.email) LIKE $1 ESCAPE '\\')";
-    let pattern = crate::db::contains_pattern(search);
-    let rows: Vec<(String, String, String, String, String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    let (rows, total) = crate::db::page_and_count(
+        db,
         "SELECT a.username, a.display_name, a.email, a.platform_role, a.status,
-                (SELECT COUNT(*) FROM memberships m WHERE m.account_id = a.id) AS projects
-         {MATCHING} ORDER BY a.username LIMIT $2 OFFSET $3"
-    )))
-    .bind(&pattern)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(db.read())
+                (SELECT COUNT(*) FROM memberships m WHERE m.account_id = a.id) AS projects",
+        "a.username",
+        limit,
+        offset,
+        |from| {
+            from.push("FROM accounts a WHERE ");
+            crate::db::push_contains_any(from, search, &["a.username", "a.display_name", "a.email"]);
+        },
+    )
     .await?;
-    let total = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {MATCHING}")))
-        .bind(&pattern)
-        .fetch_one(db.read())
-        .await?;
+    use sqlx::Row;
     let accounts = rows
-        .into_iter()
-        .map(
-            |(username, display_name, email, platform_role, status, projects)| AccountSummary {
-                username,
-                display_name,
-                email,
-                platform_role,
-                status,
-                projects,
-            },
-        )
+        .iter()
+        .map(|row| AccountSummary {
+            username: row.get("username"),
+            display_name: row.get("display_name"),
+            email: row.get("email"),
+            platform_role: row.get("platform_role"),
+            status: row.get("status"),
+            projects: row.get("projects"),
+        })
         .collect();
     Ok((accounts, total))
 }

@@ -103,25 +103,20 @@ pub async fn member_page(
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<(Vec<Member>, i64)> {
-    const MATCHING: &str = "FROM memberships m JOIN accounts a ON a.id = m.account_id
-         WHERE m.project_id = $1
-           AND ($2 = '%%' OR lower(a.username) LIKE $2 ESCAPE '\\' OR lower(a.display_name) LIKE $2 ESCAPE '\\')";
-    let pattern = crate::db::contains_pattern(search);
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT a.id AS account_id, a.username, a.display_name, a.email, m.role, m.created_at {MATCHING}
-         ORDER BY a.display_name, a.username LIMIT $3 OFFSET $4"
-    )))
-    .bind(project_id)
-    .bind(&pattern)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(db.read())
+    let (rows, total) = crate::db::page_and_count(
+        db,
+        "SELECT a.id AS account_id, a.username, a.display_name, a.email, m.role, m.created_at",
+        "a.display_name, a.username",
+        limit,
+        offset,
+        |from| {
+            from.push("FROM memberships m JOIN accounts a ON a.id = m.account_id WHERE m.project_id = ")
+                .bind(project_id)
+                .push(" AND ");
+            crate::db::push_contains_any(from, search, &["a.username", "a.display_name"]);
+        },
+    )
     .await?;
-    let total = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {MATCHING}")))
-        .bind(project_id)
-        .bind(&pattern)
-        .fetch_one(db.read())
-        .await?;
     Ok((rows.iter().map(member_from).collect(), total))
 }
 
@@ -141,6 +136,7 @@ pub async fn member(db: &Db, project_id: ProjectId, account_id: AccountId) -> sq
 
 /// A line of the operator's project list.
 pub struct ProjectSummary {
+    pub id: ProjectId,
     pub code: String,
     pub name: String,
     pub status: String,
@@ -152,12 +148,13 @@ pub struct ProjectSummary {
 }
 
 /// The columns of a `ProjectSummary`, from `projects p`.
-const SUMMARY: &str = "SELECT p.code, p.name, p.status, p.starts_on, p.ends_on,
+const SUMMARY: &str = "SELECT p.id, p.code, p.name, p.status, p.starts_on, p.ends_on,
         (SELECT COUNT(*) FROM memberships m WHERE m.project_id = p.id) AS members,
         COALESCE((SELECT w.balance FROM wallets w WHERE w.project_id = p.id AND w.account_id IS NULL), 0) AS balance";
 
 fn summary_from(row: &DbRow) -> ProjectSummary {
     ProjectSummary {
+        id: row.get("id"),
         code: row.get("code"),
         name: row.get("name"),
         status: row.get("status"),
@@ -171,21 +168,11 @@ fn summary_from(row: &DbRow) -> ProjectSummary {
 /// A page of every project whose code or name contains `search` (all when
 /// empty), by code; and how many match.
 pub async fn directory(db: &Db, search: &str, limit: i64, offset: i64) -> sqlx::Result<(Vec<ProjectSummary>, i64)> {
-    const MATCHING: &str = "FROM projects p
-         WHERE ($1 = '%%' OR lower(p.code) LIKE $1 ESCAPE '\\' OR lower(p.name) LIKE $1 ESCAPE '\\')";
-    let pattern = crate::db::contains_pattern(search);
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "{SUMMARY} {MATCHING} ORDER BY p.code LIMIT $2 OFFSET $3"
-    )))
-    .bind(&pattern)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(db.read())
+    let (rows, total) = crate::db::page_and_count(db, SUMMARY, "p.code", limit, offset, |from| {
+        from.push("FROM projects p WHERE ");
+        crate::db::push_contains_any(from, search, &["p.code", "p.name"]);
+    })
     .await?;
-    let total = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {MATCHING}")))
-        .bind(&pattern)
-        .fetch_one(db.read())
-        .await?;
     Ok((rows.iter().map(summary_from).collect(), total))
 }
 

@@ -766,24 +766,24 @@ pub async fn member_page_with_gauges(
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<(Vec<(MemberName, Vec<Gauge>)>, i64)> {
-    const MATCHING: &str = "FROM memberships m JOIN accounts a ON a.id = m.account_id
-         WHERE m.project_id = $1
-           AND ($2 = '%%' OR lower(a.username) LIKE $2 ESCAPE '\\' OR lower(a.display_name) LIKE $2 ESCAPE '\\')";
-    let pattern = crate::db::contains_pattern(search);
-    let members: Vec<(AccountId, String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT a.id, a.username, a.display_name {MATCHING} ORDER BY a.display_name, a.username LIMIT $3 OFFSET $4"
-    )))
-    .bind(project_id)
-    .bind(&pattern)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(db.read())
+    let (rows, total) = crate::db::page_and_count(
+        db,
+        "SELECT a.id, a.username, a.display_name",
+        "a.display_name, a.username",
+        limit,
+        offset,
+        |from| {
+            from.push("FROM memberships m JOIN accounts a ON a.id = m.account_id WHERE m.project_id = ")
+                .bind(project_id)
+                .push(" AND ");
+            crate::db::push_contains_any(from, search, &["a.username", "a.display_name"]);
+        },
+    )
     .await?;
-    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {MATCHING}")))
-        .bind(project_id)
-        .bind(&pattern)
-        .fetch_one(db.read())
-        .await?;
+    let members: Vec<(AccountId, String, String)> = rows
+        .iter()
+        .map(|row| (row.get("id"), row.get("username"), row.get("display_name")))
+        .collect();
     let accounts: Vec<AccountId> = members.iter().map(|(account_id, _, _)| *account_id).collect();
     let mut by_account = gauges_of_members(db, project_id, service, &accounts).await?;
     let unset = || gauges(service, &HashMap::new(), |_| None);
