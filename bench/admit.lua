@@ -1,8 +1,20 @@
 -- wrk script: admit an allocation of 1 GPU, then release it, over and over.
--- Each connection's admissions carry unique idempotency keys.
+-- Each admission carries an idempotency key of its own: the instance's tag,
+-- the thread's number (every thread's random numbers are the same
+-- sequence, so they cannot tell threads apart) and a count.
+local threads = 0
 local counter = 0
 local pending = {}
-local thread_tag = (os.getenv("MC_BENCH_TAG") or "") .. tostring(math.random(1, 1e9))
+local thread_tag
+
+function setup(thread)
+  threads = threads + 1
+  thread:set("thread_number", threads)
+end
+
+function init(args)
+  thread_tag = (os.getenv("MC_BENCH_TAG") or "") .. tostring(thread_number)
+end
 
 request = function()
   local id = table.remove(pending)

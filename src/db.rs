@@ -262,6 +262,19 @@ impl Db {
         Ok(Db {
             pool: AnyPoolOptions::new()
                 .max_connections(4)
+                // Writers' statements are keyed lookups and multi-row
+                // writes whose text changes with the batch's size: each
+                // such text planned once, not for each of its first five
+                // runs (PostgreSQL's default), which costs more than the
+                // write itself while the write lock is held.
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        sqlx::query("SET plan_cache_mode = force_generic_plan")
+                            .execute(conn)
+                            .await
+                            .map(|_| ())
+                    })
+                })
                 .connect_lazy(&with_statement_cache(url))?,
             ..self.clone()
         })

@@ -7,7 +7,7 @@
 //! projects `PRJ000001`…; project 1 has `members_per_project` members with
 //! `bench000001` as its tenant admin, and every other account belongs to one
 //! project; keys spread over the members, with 50 for `bench000002` in
-//! project 1; CCS quotas on every project.
+//! project 1; CCS quotas on every project; a released allocation each.
 
 use std::time::Instant;
 
@@ -208,6 +208,35 @@ pub async fn seed(db: &Db, plan: &SeedPlan) -> anyhow::Result<Seeded> {
         }),
         |b, (p, r, q)| {
             b.bind(p as i64).bind("ccs").bind(r).bind(q);
+        },
+    )
+    .await?;
+
+    // Allocations made and released before: a cloud's history, so that
+    // the query planner meets the allocation tables at a realistic size
+    // (planned as empty, every admission's reads become scans that grow
+    // with each allocation until the next automatic ANALYZE).
+    rows += insert_all(
+        db,
+        "INSERT INTO allocations (id, project_id, account_id, service, idempotency_key, created_at, released_at) ",
+        1..=plan.accounts,
+        |b, n| {
+            b.bind(n as i64)
+                .bind(project_of(n) as i64)
+                .bind(n as i64)
+                .bind("ccs")
+                .bind(format!("seed-{n}"))
+                .bind(created - 86_400)
+                .bind(created - 3_600);
+        },
+    )
+    .await?;
+    rows += insert_all(
+        db,
+        "INSERT INTO allocation_resources (allocation_id, resource, amount) ",
+        (1..=plan.accounts).flat_map(|n| [(n, "cpu", 4i64), (n, "gpu", 1)]),
+        |b, (n, resource, amount)| {
+            b.bind(n as i64).bind(resource).bind(amount);
         },
     )
     .await?;

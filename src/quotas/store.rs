@@ -7,11 +7,11 @@ use sqlx::Row;
 pub use super::admission::{Allocation, AllocationWrite, Shortfall};
 use super::{
     Gauge, QuotaLimit, QuotaService, Resource,
-    admission::{self, Balances, Decision, Holder, Limits, NewAllocation, Usage, add_usage},
+    admission::{self, Decision, Holder, NewAllocation, add_usage},
 };
 use crate::{
     auth::identity::{AccountId, ProjectId},
-    db::{Connection, Db, Statement, Tx, begin_immediate, now},
+    db::{Backend, Connection, Db, Statement, Tx, begin_immediate, now},
     wallets::Credits,
 };
 
@@ -264,15 +264,7 @@ pub async fn apply(db: &Db, writes: &[AllocationWrite]) -> sqlx::Result<Vec<Outc
 /// the write lock before it gathers a batch).
 pub async fn apply_in(mut tx: Tx, writes: &[AllocationWrite]) -> sqlx::Result<Vec<Outcome>> {
     let at = now();
-    let known = named_allocations(&mut tx, writes).await?;
-    let (limits, usage) = limits_and_usage(&mut tx, writes).await?;
-    let balances = balances(&mut tx, writes).await?;
-    let inputs = admission::Inputs {
-        limits,
-        usage,
-        balances,
-        known,
-    };
+    let inputs = read_inputs(&mut tx, writes).await?;
     let decided = admission::decide(writes, inputs, at);
 
     // Write what was decided: three statements at most.
@@ -338,130 +330,156 @@ pub async fn release(
     }
 }
 
-/// The allocations that the batch's releases name, and those already
-/// admitted under its admissions' idempotency keys, with their resources.
-async fn named_allocations(
-    conn: &mut Connection,
-    writes: &[AllocationWrite],
-) -> sqlx::Result<HashMap<i64, Allocation>> {
-    let mut select = Statement::new(
-        conn,
-        "SELECT a.id, a.project_id, a.account_id, a.service, a.idempotency_key, a.created_at, a.released_at,
-                r.resource, r.amount
-         FROM allocations a LEFT JOIN allocation_resources r ON r.allocation_id = a.id WHERE ",
-    );
-    any_of(&mut select, writes, |select, write| match write {
-        AllocationWrite::Admit {
-            project_id,
-            account_id,
-            idempotency_key,
-            ..
-        } => {
-            select.push("a.project_id = ").bind(*project_id);
-            select.push(" AND a.account_id = ").bind(*account_id);
-            select.push(" AND a.idempotency_key = ").bind(idempotency_key.as_str());
-        }
-        AllocationWrite::Release { id, .. } => {
-            select.push("a.id = ").bind(*id);
-        }
-    });
-    select.push(" ORDER BY a.id, r.resource");
-    let mut found: HashMap<i64, Allocation> = HashMap::new();
-    for row in select.query().fetch_all(&mut *conn).await? {
-        // Only quota services are ever admitted.
-        let Some(service) = QuotaService::parse(row.get("service")) else {
-            continue;
-        };
-        let allocation = found.entry(row.get("id")).or_insert_with(|| Allocation {
-            id: row.get("id"),
-            project_id: row.get("project_id"),
-            account_id: row.get("account_id"),
-            service,
-            idempotency_key: row.get("idempotency_key"),
-            resources: Vec::new(),
-            created_at: row.get("created_at"),
-            released_at: row.get("released_at"),
-        });
-        if let Some(resource) = row.get::<Option<&str>, _>("resource").and_then(Resource::parse) {
-            allocation.resources.push((resource, row.get("amount")));
-        }
-    }
-    Ok(found)
-}
-
-/// The quotas and live usage of every project, service and member the
-/// batch's admissions touch, in one statement.
-async fn limits_and_usage(conn: &mut Connection, writes: &[AllocationWrite]) -> sqlx::Result<(Limits, Usage)> {
-    let mut asks: Vec<(ProjectId, AccountId, QuotaService)> = writes
-        .iter()
-        .filter_map(|w| match w {
+/// What a batch is decided from, read in one statement (a round trip is
+/// what a batch costs on PostgreSQL, and it holds the write lock): the
+/// allocations its releases name and those already admitted under its
+/// admissions' idempotency keys; the quotas and live usage of every project,
+/// service and member its admissions touch; the balances of their open
+/// wallets. Each part's rows say which they are (`kind`) in the columns the
+/// parts share.
+async fn read_inputs(conn: &mut Connection, writes: &[AllocationWrite]) -> sqlx::Result<admission::Inputs> {
+    let mut keys = Vec::new();
+    let mut ids = Vec::new();
+    for write in writes {
+        match write {
             AllocationWrite::Admit {
                 project_id,
                 account_id,
                 service,
+                idempotency_key,
                 ..
-            } => Some((*project_id, *account_id, *service)),
-            AllocationWrite::Release { .. } => None,
-        })
-        .collect();
-    asks.sort_by_key(|(p, a, s)| (*p, *a, s.code()));
-    asks.dedup();
-    if asks.is_empty() {
-        return Ok(Default::default());
+            } => keys.push((*project_id, *account_id, *service, idempotency_key.as_str())),
+            AllocationWrite::Release { id, .. } => ids.push(*id),
+        }
     }
-    let mut select = Statement::new(
-        conn,
-        "SELECT 'limit' AS kind, project_id, NULL AS account_id, service, resource, quota AS amount
+    let mut inputs = admission::Inputs::default();
+    if keys.is_empty() && ids.is_empty() {
+        return Ok(inputs);
+    }
+    let mut select = Statement::new(conn, "");
+    if !keys.is_empty() {
+        push_admitted_under(&mut select, &keys);
+        let mut asks: Vec<_> = keys.iter().map(|(p, a, s, _)| (*p, *a, *s)).collect();
+        asks.sort_by_key(|(p, a, s)| (*p, *a, s.code()));
+        asks.dedup();
+        select.push(" UNION ALL ");
+        push_limits_and_usage(&mut select, &asks);
+        select.push(" UNION ALL ");
+        push_balances(&mut select, &asks);
+    }
+    if !ids.is_empty() {
+        if !keys.is_empty() {
+            select.push(" UNION ALL ");
+        }
+        select
+            .push(ALLOCATION_COLUMNS)
+            .push(" WHERE a.id IN (")
+            .bind_list(ids)
+            .push(")");
+    }
+    select.push(" ORDER BY kind, id, resource");
+
+    for row in select.query().fetch_all(&mut *conn).await? {
+        let project_id: ProjectId = row.get("project_id");
+        let account_id: Option<AccountId> = row.get("account_id");
+        let service = row.get::<Option<&str>, _>("service").and_then(QuotaService::parse);
+        let resource = row.get::<Option<&str>, _>("resource").and_then(Resource::parse);
+        let amount: Option<i64> = row.get("amount");
+        match (row.get::<&str, _>("kind"), service, account_id) {
+            // Only quota services are ever admitted.
+            ("allocation", Some(service), Some(account_id)) => {
+                let allocation = inputs.known.entry(row.get("id")).or_insert_with(|| Allocation {
+                    id: row.get("id"),
+                    project_id,
+                    account_id,
+                    service,
+                    idempotency_key: row.get("idempotency_key"),
+                    resources: Vec::new(),
+                    created_at: row.get("created_at"),
+                    released_at: row.get("released_at"),
+                });
+                // Found twice when a release and an admission's key name
+                // it: its resources once.
+                if let (Some(resource), Some(amount)) = (resource, amount)
+                    && !allocation.resources.iter().any(|(known, _)| *known == resource)
+                {
+                    allocation.resources.push((resource, amount));
+                }
+            }
+            ("limit", Some(service), member) => {
+                if let (Some(resource), Some(amount)) = (resource, amount) {
+                    let holder = Holder {
+                        project_id,
+                        service,
+                        member,
+                        resource,
+                    };
+                    inputs.limits.insert(holder, amount);
+                }
+            }
+            ("usage", Some(service), Some(account_id)) => {
+                if let (Some(resource), Some(amount)) = (resource, amount) {
+                    add_usage(&mut inputs.usage, (project_id, account_id, service), resource, amount);
+                }
+            }
+            ("balance", None, holder) => {
+                inputs
+                    .balances
+                    .insert((project_id, holder), Credits(amount.unwrap_or_default()));
+            }
+            _ => {}
+        }
+    }
+    Ok(inputs)
+}
+
+/// The columns every part of `read_inputs` gives, as an allocation's rows
+/// (one per resource) give them.
+const ALLOCATION_COLUMNS: &str = "SELECT 'allocation' AS kind, a.id, a.project_id, a.account_id, a.service, \
+     a.idempotency_key, a.created_at, a.released_at, r.resource, r.amount \
+     FROM allocations a LEFT JOIN allocation_resources r ON r.allocation_id = a.id";
+
+/// The allocations admitted under these idempotency keys: the keys as rows
+/// joined to the unique index, a plan as quick to make for 200 keys as for
+/// one (`OR`ed terms are planned one by one, and each row found is checked
+/// against them all).
+fn push_admitted_under(select: &mut Statement, keys: &[(ProjectId, AccountId, QuotaService, &str)]) {
+    select.push(ALLOCATION_COLUMNS).push(" JOIN (");
+    select.values(keys, |row, (project_id, account_id, _, key)| {
+        row.bind(*project_id).bind(*account_id).bind(*key);
+    });
+    select.push(") AS k ON a.project_id = k.column1 AND a.account_id = k.column2 AND a.idempotency_key = k.column3");
+}
+
+/// The quotas and live usage of these projects, members and services.
+fn push_limits_and_usage(select: &mut Statement, asks: &[(ProjectId, AccountId, QuotaService)]) {
+    select.push(
+        "SELECT 'limit', NULL, project_id, NULL, service, NULL, NULL, NULL, resource, quota \
          FROM project_quotas WHERE ",
     );
-    any_of(&mut select, &asks, |select, (project_id, _, service)| {
+    any_of(select, asks, |select, (project_id, _, service)| {
         select.push("project_id = ").bind(*project_id);
         select.push(" AND service = ").bind(service.code());
     });
-    select
-        .push(" UNION ALL SELECT 'limit', project_id, account_id, service, resource, quota FROM member_quotas WHERE ");
-    any_of(&mut select, &asks, |select, (project_id, account_id, service)| {
+    select.push(
+        " UNION ALL SELECT 'limit', NULL, project_id, account_id, service, NULL, NULL, NULL, resource, quota \
+         FROM member_quotas WHERE ",
+    );
+    any_of(select, asks, |select, (project_id, account_id, service)| {
         select.push("project_id = ").bind(*project_id);
         select.push(" AND account_id = ").bind(*account_id);
         select.push(" AND service = ").bind(service.code());
     });
     select.push(
-        " UNION ALL SELECT 'usage', a.project_id, a.account_id, a.service, r.resource, CAST(SUM(r.amount) AS BIGINT)
-         FROM allocations a JOIN allocation_resources r ON r.allocation_id = a.id
+        " UNION ALL SELECT 'usage', NULL, a.project_id, a.account_id, a.service, NULL, NULL, NULL, r.resource, \
+         CAST(SUM(r.amount) AS BIGINT) FROM allocations a JOIN allocation_resources r ON r.allocation_id = a.id \
          WHERE a.released_at IS NULL AND (",
     );
-    any_of(&mut select, &asks, |select, (project_id, _, service)| {
+    any_of(select, asks, |select, (project_id, _, service)| {
         select.push("a.project_id = ").bind(*project_id);
         select.push(" AND a.service = ").bind(service.code());
     });
     select.push(") GROUP BY a.project_id, a.account_id, a.service, r.resource");
-
-    let (mut limits, mut usage) = (Limits::new(), Usage::new());
-    for row in select.query().fetch_all(&mut *conn).await? {
-        let (Some(service), Some(resource)) = (
-            QuotaService::parse(row.get("service")),
-            Resource::parse(row.get("resource")),
-        ) else {
-            continue;
-        };
-        let project_id: ProjectId = row.get("project_id");
-        let account_id: Option<AccountId> = row.get("account_id");
-        let amount: i64 = row.get("amount");
-        match (row.get::<&str, _>("kind"), account_id) {
-            ("limit", _) => {
-                let holder = Holder {
-                    project_id,
-                    service,
-                    member: account_id,
-                    resource,
-                };
-                limits.insert(holder, amount);
-            }
-            (_, Some(account_id)) => add_usage(&mut usage, (project_id, account_id, service), resource, amount),
-            (_, None) => {}
-        }
-    }
-    Ok((limits, usage))
 }
 
 /// Pushes `(term) OR (term) …`, one term per item (at least one item):
@@ -474,26 +492,14 @@ fn any_of<T>(query: &mut Statement, items: &[T], mut term: impl FnMut(&mut State
     }
 }
 
-/// The open wallets' balances of the projects and members the batch's
-/// admissions name, by project and member (`None`: the project's wallet).
-async fn balances(conn: &mut Connection, writes: &[AllocationWrite]) -> sqlx::Result<Balances> {
-    let asks: Vec<(ProjectId, AccountId)> = writes
-        .iter()
-        .filter_map(|w| match w {
-            AllocationWrite::Admit {
-                project_id, account_id, ..
-            } => Some((*project_id, *account_id)),
-            AllocationWrite::Release { .. } => None,
-        })
-        .collect();
-    if asks.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let mut select = Statement::new(
-        conn,
-        "SELECT project_id, account_id, balance FROM wallets WHERE closed_at IS NULL AND (",
+/// The balances of the open wallets of these projects and members (the
+/// project's own wallet has no member).
+fn push_balances(select: &mut Statement, asks: &[(ProjectId, AccountId, QuotaService)]) {
+    select.push(
+        "SELECT 'balance', NULL, project_id, account_id, NULL, NULL, NULL, NULL, NULL, balance \
+         FROM wallets WHERE closed_at IS NULL AND (",
     );
-    any_of(&mut select, &asks, |select, (project_id, account_id)| {
+    any_of(select, asks, |select, (project_id, account_id, _)| {
         select.push("project_id = ").bind(*project_id);
         select
             .push(" AND (account_id IS NULL OR account_id = ")
@@ -501,16 +507,13 @@ async fn balances(conn: &mut Connection, writes: &[AllocationWrite]) -> sqlx::Re
             .push(")");
     });
     select.push(")");
-    let rows: Vec<(ProjectId, Option<AccountId>, i64)> = select.query_as().fetch_all(&mut *conn).await?;
-    Ok(rows
-        .into_iter()
-        .map(|(project_id, account_id, balance)| ((project_id, account_id), Credits(balance)))
-        .collect())
 }
 
-/// Inserts newly admitted allocations and their resources (two statements);
-/// the stored allocations, in the order given, with the IDs the database
-/// gave them (`RETURNING`).
+/// Inserts newly admitted allocations and their resources; the stored
+/// allocations, in the order given, with the IDs the database gave them
+/// (`RETURNING`). On PostgreSQL one statement (the resources inserted in a
+/// `WITH` beside their allocations: a round trip fewer under the write
+/// lock); on SQLite, which has no such `WITH`, two.
 async fn insert_allocations(
     conn: &mut Connection,
     admitted: &[NewAllocation],
@@ -519,10 +522,9 @@ async fn insert_allocations(
     if admitted.is_empty() {
         return Ok(Vec::new());
     }
-    let mut insert = Statement::new(
-        conn,
-        "INSERT INTO allocations (project_id, account_id, service, idempotency_key, created_at) ",
-    );
+    let in_one = Backend::of(conn) == Backend::Postgres;
+    let mut insert = Statement::new(conn, if in_one { "WITH new AS (" } else { "" });
+    insert.push("INSERT INTO allocations (project_id, account_id, service, idempotency_key, created_at) ");
     insert.values(admitted, |row, a| {
         row.bind(a.project_id)
             .bind(a.account_id)
@@ -531,6 +533,35 @@ async fn insert_allocations(
             .bind(at);
     });
     insert.push(" RETURNING id, project_id, account_id, idempotency_key");
+    let requested: Vec<_> = admitted
+        .iter()
+        .flat_map(|a| {
+            a.request
+                .iter()
+                .map(move |(resource, amount)| (a, resource.code(), *amount))
+        })
+        .collect();
+    if in_one {
+        insert.push(")");
+        if !requested.is_empty() {
+            insert.push(
+                ", resources AS (INSERT INTO allocation_resources (allocation_id, resource, amount) \
+                 SELECT new.id, r.column4, r.column5 FROM new JOIN (",
+            );
+            insert.values(&requested, |row, (a, resource, amount)| {
+                row.bind(a.project_id)
+                    .bind(a.account_id)
+                    .bind(a.idempotency_key.as_str())
+                    .bind(*resource)
+                    .bind(*amount);
+            });
+            insert.push(
+                ") AS r ON new.project_id = r.column1 AND new.account_id = r.column2 \
+                 AND new.idempotency_key = r.column3)",
+            );
+        }
+        insert.push(" SELECT id, project_id, account_id, idempotency_key FROM new");
+    }
     // A batch admits each (project, member, key) once: that finds each row.
     let mut ids: HashMap<(ProjectId, AccountId, String), i64> = HashMap::new();
     for row in insert.query().fetch_all(&mut *conn).await? {
@@ -539,38 +570,40 @@ async fn insert_allocations(
             row.get("id"),
         );
     }
-    let mut stored = Vec::with_capacity(admitted.len());
-    for a in admitted {
-        let id = ids
-            .get(&(a.project_id, a.account_id, a.idempotency_key.clone()))
+    let id_of = |a: &NewAllocation| {
+        ids.get(&(a.project_id, a.account_id, a.idempotency_key.clone()))
             .copied()
-            .ok_or(sqlx::Error::RowNotFound)?;
-        stored.push(Allocation {
-            id,
-            project_id: a.project_id,
-            account_id: a.account_id,
-            service: a.service,
-            idempotency_key: a.idempotency_key.clone(),
-            resources: a.request.clone(),
-            created_at: at,
-            released_at: None,
-        });
-    }
-    let resources: Vec<(i64, &str, i64)> = stored
-        .iter()
-        .flat_map(|a| a.resources.iter().map(|(r, amount)| (a.id, r.code(), *amount)))
-        .collect();
-    if !resources.is_empty() {
+            .ok_or(sqlx::Error::RowNotFound)
+    };
+    if !in_one && !requested.is_empty() {
         let mut insert = Statement::new(
             conn,
             "INSERT INTO allocation_resources (allocation_id, resource, amount) ",
         );
-        insert.values(&resources, |row, (id, resource, amount)| {
-            row.bind(*id).bind(*resource).bind(*amount);
+        let rows = requested
+            .iter()
+            .map(|(a, resource, amount)| Ok((id_of(a)?, *resource, *amount)))
+            .collect::<sqlx::Result<Vec<_>>>()?;
+        insert.values(rows, |row, (id, resource, amount)| {
+            row.bind(id).bind(resource).bind(amount);
         });
         insert.query().execute(&mut *conn).await?;
     }
-    Ok(stored)
+    admitted
+        .iter()
+        .map(|a| {
+            Ok(Allocation {
+                id: id_of(a)?,
+                project_id: a.project_id,
+                account_id: a.account_id,
+                service: a.service,
+                idempotency_key: a.idempotency_key.clone(),
+                resources: a.request.clone(),
+                created_at: at,
+                released_at: None,
+            })
+        })
+        .collect()
 }
 
 /// Marks allocations released at `at` (one statement).

@@ -100,6 +100,10 @@ async fn run(db: Db, mut receiver: mpsc::UnboundedReceiver<(AllocationWrite, Rep
             writes.push(write);
             replies.push(reply);
         }
+        // Releases first: they only give quota back, and writes that
+        // arrived together may be taken in any order, so what they free is
+        // admitted again in this batch rather than the next.
+        order_releases_first(&mut writes, &mut replies);
         let outcomes = match tx {
             Ok(tx) => apply_all_in(tx, &db, &writes).await,
             Err(err) => {
@@ -116,6 +120,14 @@ async fn run(db: Db, mut receiver: mpsc::UnboundedReceiver<(AllocationWrite, Rep
         }
         writes.clear();
     }
+}
+
+/// Moves a batch's releases before its admissions, each kind in the order
+/// it arrived, their replies alongside.
+fn order_releases_first(writes: &mut Vec<AllocationWrite>, replies: &mut Vec<Reply>) {
+    let mut batch: Vec<_> = writes.drain(..).zip(replies.drain(..)).collect();
+    batch.sort_by_key(|(write, _)| matches!(write, AllocationWrite::Admit { .. }));
+    (*writes, *replies) = batch.into_iter().unzip();
 }
 
 /// Applies `writes` as one batch; should that fail, each on its own, so that

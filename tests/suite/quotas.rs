@@ -574,6 +574,7 @@ async fn a_batch_of_allocation_writes_applies_them_one_after_another() {
         &app.db,
         &[
             release(eve.user.id, first.id), // not hers
+            admit(bob.user.id, 1, "k0"),    // its key again: found, not counted twice
             release(bob.user.id, first.id),
             admit(bob.user.id, 2, "k1"),    // fits only because of the release before it
             admit(bob.user.id, 2, "k1"),    // the same key again
@@ -585,23 +586,27 @@ async fn a_batch_of_allocation_writes_applies_them_one_after_another() {
     .unwrap();
 
     assert!(matches!(outcomes[0], Outcome::Released(None)));
-    let Outcome::Released(Some(released)) = &outcomes[1] else {
+    let Outcome::Admission(Admission::Existing(again)) = &outcomes[1] else {
+        panic!("k0 again is the first")
+    };
+    assert_eq!((again.id, &again.resources), (first.id, &gpu(1)));
+    let Outcome::Released(Some(released)) = &outcomes[2] else {
         panic!("bob releases his own")
     };
     let released_at = released.released_at.expect("released");
-    let Outcome::Admission(Admission::Created(created)) = &outcomes[2] else {
+    let Outcome::Admission(Admission::Created(created)) = &outcomes[3] else {
         panic!("k1 is admitted")
     };
     assert!(created.id > first.id);
-    let Outcome::Admission(Admission::Existing(again)) = &outcomes[3] else {
+    let Outcome::Admission(Admission::Existing(again)) = &outcomes[4] else {
         panic!("k1 again is the same")
     };
     assert_eq!(again.id, created.id);
-    let Outcome::Admission(Admission::Refused(short)) = &outcomes[4] else {
+    let Outcome::Admission(Admission::Refused(short)) = &outcomes[5] else {
         panic!("k2 does not fit")
     };
     assert_eq!((short[0].level, short[0].used, short[0].limit), ("project", 2, 2));
-    let Outcome::Released(Some(again)) = &outcomes[5] else {
+    let Outcome::Released(Some(again)) = &outcomes[6] else {
         panic!("releasing again answers")
     };
     assert_eq!(again.released_at, Some(released_at));
