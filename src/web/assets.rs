@@ -41,6 +41,7 @@ static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
             "text/javascript; charset=utf-8",
             include_bytes!("../../static/htmx.min.js"),
         ),
+        asset("icons.svg", "image/svg+xml", include_bytes!("../../static/icons.svg")),
         asset(
             "app.js",
             "text/javascript; charset=utf-8",

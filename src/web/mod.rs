@@ -248,6 +248,16 @@ impl Layout {
         assets::url(name)
     }
 
+    /// An icon of `static/icons.svg` (by its Lucide name), beside a text
+    /// that says the same, so hidden from assistive technology (HTML: show
+    /// it with `|safe`; names come from templates, never from a person).
+    pub fn icon(&self, name: &str) -> String {
+        format!(
+            r##"<svg class="icon" aria-hidden="true" focusable="false"><use href="{}#{name}"></use></svg>"##,
+            assets::url("icons.svg")
+        )
+    }
+
     /// A stored time in the viewer's zone, with the zone named (for sentences).
     pub fn time(&self, unix: &i64) -> String {
         format_time(*unix, self.time_zone)

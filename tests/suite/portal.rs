@@ -563,6 +563,40 @@ async fn both_catalogs_have_every_message_the_code_uses() {
     }
 }
 
+#[tokio::test]
+async fn every_icon_a_page_draws_is_in_the_served_sprite() {
+    let app = spawn_app().await;
+    let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
+    let page = alice.client.get("/account").await;
+    // Each icon is `<use href="/static/<hash>/icons.svg#<name>">`.
+    let mut icons = std::collections::BTreeMap::new();
+    for piece in page.body.split("<use href=\"").skip(1) {
+        let reference = piece.split('"').next().unwrap();
+        let (sprite, name) = reference.split_once('#').expect("an icon names its symbol");
+        icons.insert(name.to_string(), sprite.to_string());
+    }
+    // The Account & Project sections and the user menu's entries.
+    for name in [
+        "layout-dashboard",
+        "users",
+        "wallet",
+        "receipt",
+        "key-round",
+        "gauge",
+        "log-out",
+    ] {
+        assert!(icons.contains_key(name), "{name} is not drawn on /account: {icons:?}");
+    }
+    let sprites: std::collections::BTreeSet<_> = icons.values().collect();
+    assert_eq!(sprites.len(), 1, "one sprite for every icon: {sprites:?}");
+    let sprite = app.client().get(sprites.first().unwrap()).await;
+    assert_eq!(sprite.status, StatusCode::OK);
+    assert_eq!(sprite.headers["content-type"], "image/svg+xml");
+    for name in icons.keys() {
+        sprite.assert_contains(&format!("<symbol id=\"{name}\""));
+    }
+}
+
 /// Signs in with a client that keeps no cookies; returns the session cookie
 /// (`mc_session=…`), as an attacker who copied it would hold it.
 async fn signed_in_cookie(app: &crate::common::TestApp, username: &str, agent: &str) -> String {
