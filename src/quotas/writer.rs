@@ -168,3 +168,69 @@ async fn apply_all_in(tx: Tx, db: &Db, writes: &[AllocationWrite]) -> Vec<Result
     }
     outcomes
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{
+        auth::identity::{AccountId, ProjectId},
+        quotas::{QuotaService, Resource, store::Allocation},
+    };
+
+    #[test]
+    fn a_batch_takes_its_releases_first_each_with_its_own_reply() {
+        let admit = |key: &str| AllocationWrite::Admit {
+            project_id: ProjectId(1),
+            account_id: AccountId(2),
+            service: QuotaService::Ccs,
+            request: vec![(Resource::Gpu, 1)],
+            idempotency_key: key.to_string(),
+        };
+        let release = |id| AllocationWrite::Release {
+            project_id: ProjectId(1),
+            account_id: None,
+            id,
+        };
+        let mut writes = vec![admit("a"), release(7), admit("b"), release(8)];
+        let (mut replies, mut answers) = (Vec::new(), Vec::new());
+        for _ in 0..writes.len() {
+            let (reply, answer) = oneshot::channel();
+            replies.push(reply);
+            answers.push(answer);
+        }
+
+        order_releases_first(&mut writes, &mut replies);
+
+        let order: Vec<String> = writes
+            .iter()
+            .map(|write| match write {
+                AllocationWrite::Release { id, .. } => format!("release {id}"),
+                AllocationWrite::Admit { idempotency_key, .. } => format!("admit {idempotency_key}"),
+            })
+            .collect();
+        assert_eq!(order, ["release 7", "release 8", "admit a", "admit b"]);
+        // Each reply still reaches the one who sent its write: answer each
+        // with its write's name, and read them back in the order sent.
+        for (reply, name) in replies.into_iter().zip(&order) {
+            let allocation = Allocation {
+                id: 0,
+                project_id: ProjectId(1),
+                account_id: AccountId(2),
+                service: QuotaService::Ccs,
+                idempotency_key: name.clone(),
+                resources: Vec::new(),
+                created_at: 0,
+                released_at: None,
+            };
+            let _ = reply.send(Ok(Outcome::Released(Some(allocation))));
+        }
+        let received: Vec<String> = answers
+            .into_iter()
+            .map(|mut answer| match answer.try_recv() {
+                Ok(Ok(Outcome::Released(Some(allocation)))) => allocation.idempotency_key,
+                other => panic!("no answer: {other:?}"),
+            })
+            .collect();
+        assert_eq!(received, ["admit a", "release 7", "admit b", "release 8"]);
+    }
+}
