@@ -421,6 +421,7 @@ operator-first-password = First-password link for { $username }
 operator-platform-role = Platform role
 operator-set-role = Set platform role
 operator-role-set = The platform role of { $username } was set.
+operator-role-of = Platform role of { $username }
 operator-create-project = Create project
 operator-project-created = Project { $code } was created.
 operator-starts = First day (YYYY-MM-DD, default today)

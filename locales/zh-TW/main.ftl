@@ -394,6 +394,7 @@ operator-first-password = { $username } 的首次設定密碼連結
 operator-platform-role = 平台角色
 operator-set-role = 設定平台角色
 operator-role-set = 已設定 { $username } 的平台角色。
+operator-role-of = { $username } 的平台角色
 operator-create-project = 建立計畫
 operator-project-created = 已建立計畫 { $code }。
 operator-starts = 起始日（YYYY-MM-DD，預設今天）

@@ -112,18 +112,34 @@ pub async fn project(
 }
 
 /// Where an action's form came from: a project's page (its forms say so
-/// with `return_to=project`) or the console.
+/// with `return_to=project`), a page of the account list (a row's role
+/// form: `return_to=accounts`, with the list's search and page) or the
+/// console.
 fn came_from(values: &HashMap<String, String>) -> DirectoryQuery {
     let project = field(values, "project").trim().to_ascii_uppercase();
-    DirectoryQuery {
-        project: (field(values, "return_to") == "project" && !project.is_empty()).then_some(project),
-        ..DirectoryQuery::default()
+    match field(values, "return_to") {
+        "project" if !project.is_empty() => DirectoryQuery {
+            project: Some(project),
+            ..DirectoryQuery::default()
+        },
+        "accounts" => DirectoryQuery {
+            list: "accounts".into(),
+            q: field(values, "q").chars().take(100).collect(),
+            page: field(values, "page").parse().ok(),
+            project: None,
+        },
+        _ => DirectoryQuery::default(),
     }
 }
 
 fn back_to(query: &DirectoryQuery) -> String {
     match &query.project {
         Some(code) => super::views::project_path(code),
+        None if query.accounts() => crate::web::page_link(
+            "/operator",
+            &[("list", "accounts"), ("q", query.q.trim())],
+            query.page.unwrap_or(1).max(1),
+        ),
         None => "/operator".to_string(),
     }
 }

@@ -504,6 +504,10 @@ async fn support_and_operator_consoles_in_the_browser() {
             browser.find("#quota-ccs-gpu").await;
             browser.screenshot(&shot("operator-project")).await;
             browser.assert_accessible("operator project").await;
+            browser.goto("/operator?list=accounts").await;
+            browser.find("select[name=role]").await;
+            browser.screenshot(&shot("operator-accounts")).await;
+            browser.assert_accessible("operator accounts").await;
         }
         // Back to English for the next round.
         browser.click(".user-menu summary").await;
@@ -526,6 +530,15 @@ async fn support_and_operator_consoles_in_the_browser() {
         .click("form[action='/operator/projects'] button[type=submit]")
         .await;
     browser.wait_for_text("Project MST130001 was created.").await;
+    // A platform role picked in the account's row of the list.
+    browser.goto("/operator?list=accounts&q=bob").await;
+    browser
+        .click("select[aria-label='Platform role of bob'] option[value='support']")
+        .await;
+    browser
+        .click("form[action='/operator/roles'] button[type=submit]")
+        .await;
+    browser.wait_for_text("The platform role of bob was set.").await;
     browser.close().await;
 }
 

@@ -957,6 +957,32 @@ async fn the_operator_console_lists_projects_and_accounts_searched_and_paged() {
     accounts.assert_contains("1 match");
     accounts.assert_contains("bob@example.org");
     accounts.assert_contains("<td data-label=\"Projects\" class=\"num\">1</td>");
+    // Each account's platform role is picked in its row, and the list
+    // comes back as it was (no username typed).
+    accounts.assert_contains("aria-label=\"Platform role of bob\"");
+    accounts.assert_contains("<option value=\"none\" selected>");
+    let set = olivia
+        .post(
+            "/operator/roles",
+            &[
+                ("username", "bob"),
+                ("role", "support"),
+                ("return_to", "accounts"),
+                ("q", "BOB"),
+                ("page", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::SEE_OTHER);
+    assert_eq!(set.location(), Some("/operator?list=accounts&q=BOB&page=1"));
+    let after = olivia.get("/operator?list=accounts&q=BOB&page=1").await;
+    after.assert_contains("The platform role of bob was set.");
+    after.assert_contains("<option value=\"support\" selected>");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM accounts WHERE username = 'bob' AND platform_role = 'support'")
+            .await,
+        1
+    );
     let nobody = olivia.get("/operator?list=accounts&q=%25%25").await;
     nobody.assert_contains("Nothing matches.");
     // Huge and odd input is only a search that finds nothing.
