@@ -267,11 +267,10 @@ impl Layout {
     /// compact, in the viewer's zone, which the page names once in its
     /// footer.
     pub fn when(&self, unix: &i64) -> String {
-        format!(
-            r#"<time datetime="{}">{}</time>"#,
-            crate::format::iso_local(*unix, self.time_zone),
-            crate::format::compact_time(*unix, self.time_zone),
-        )
+        match crate::format::Local::new(*unix, self.time_zone) {
+            Some(local) => format!(r#"<time datetime="{}">{}</time>"#, local.iso(), local.compact()),
+            None => unix.to_string(),
+        }
     }
 
     /// The same, in words relative to now ("in 3 days", "2 hours ago")
@@ -282,11 +281,15 @@ impl Layout {
         let Some((distance, ahead)) = crate::format::distance(*unix, now) else {
             return self.when(unix);
         };
+        let Some(local) = crate::format::Local::new(*unix, self.time_zone) else {
+            return unix.to_string();
+        };
         let relative = |text: String| {
             format!(
-                r#"<time datetime="{}" title="{}">{text}</time>"#,
-                crate::format::iso_local(*unix, self.time_zone),
-                format_time(*unix, self.time_zone),
+                r#"<time datetime="{}" title="{} {}">{text}</time>"#,
+                local.iso(),
+                local.compact(),
+                self.zone_name(),
             )
         };
         let pick = |ahead_key, behind_key| if ahead { ahead_key } else { behind_key };
