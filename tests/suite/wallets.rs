@@ -479,7 +479,10 @@ async fn the_usage_tab_draws_a_daily_chart_with_its_figures() {
     app.credit("MST110001", "PO-1", "1000").await;
     let (_, key) = app.key_for("MST110001", &alice.user, 30).await;
     let none = alice.client.get("/account/usage").await;
-    assert!(!none.body.contains("<svg class=\"usage-chart\""), "no chart without usage");
+    assert!(
+        !none.body.contains("<svg class=\"usage-chart\""),
+        "no chart without usage"
+    );
     post_json(&app, "/api/v1/usage", &key, usage(3600, "10", "today")).await;
     post_json(&app, "/api/v1/usage", &key, usage(1800, "4", "earlier")).await;
     // The second report was made two days ago.
