@@ -3,7 +3,7 @@
 //! mappings every capability shares; `auth` reads them for each request,
 //! `accounts` and `projects` manage them.
 
-use crate::db::DbRow;
+use crate::db::{DbRow, Statement};
 use sqlx::Row;
 
 use crate::{error::AppError, web::i18n::Lang};
@@ -237,3 +237,16 @@ pub fn tenant_from(row: &DbRow) -> Tenant {
     }
 }
 pub(crate) use select_tenants;
+
+/// How a project's members are listed: by name, then username.
+pub const MEMBER_ORDER: &str = "a.display_name, a.username";
+
+/// Pushes `FROM … WHERE …` for a project's members (`m`, with their
+/// accounts `a`) whose username or name contains `search` (all when empty),
+/// for `db::page_and_count`.
+pub fn push_members_matching(from: &mut Statement, project_id: ProjectId, search: &str) {
+    from.push("FROM memberships m JOIN accounts a ON a.id = m.account_id WHERE m.project_id = ")
+        .bind(project_id)
+        .push(" AND ");
+    crate::db::push_contains_any(from, search, &["a.username", "a.display_name"]);
+}

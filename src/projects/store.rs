@@ -5,7 +5,7 @@
 use sqlx::Row;
 
 use super::{ProjectCode, ProjectName, Tenant, TenantRole};
-use crate::auth::identity::{AccountId, ProjectId, select_tenants, tenant_from};
+use crate::auth::identity::{AccountId, MEMBER_ORDER, ProjectId, push_members_matching, select_tenants, tenant_from};
 use crate::db::{Db, DbRow, Unique, begin_immediate, now, unique};
 
 pub struct Project {
@@ -106,15 +106,10 @@ pub async fn member_page(
     let (rows, total) = crate::db::page_and_count(
         db,
         "SELECT a.id AS account_id, a.username, a.display_name, a.email, m.role, m.created_at",
-        "a.display_name, a.username",
+        MEMBER_ORDER,
         limit,
         offset,
-        |from| {
-            from.push("FROM memberships m JOIN accounts a ON a.id = m.account_id WHERE m.project_id = ")
-                .bind(project_id)
-                .push(" AND ");
-            crate::db::push_contains_any(from, search, &["a.username", "a.display_name"]);
-        },
+        |from| push_members_matching(from, project_id, search),
     )
     .await?;
     Ok((rows.iter().map(member_from).collect(), total))

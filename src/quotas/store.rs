@@ -802,15 +802,10 @@ pub async fn member_page_with_gauges(
     let (rows, total) = crate::db::page_and_count(
         db,
         "SELECT a.id, a.username, a.display_name",
-        "a.display_name, a.username",
+        crate::auth::identity::MEMBER_ORDER,
         limit,
         offset,
-        |from| {
-            from.push("FROM memberships m JOIN accounts a ON a.id = m.account_id WHERE m.project_id = ")
-                .bind(project_id)
-                .push(" AND ");
-            crate::db::push_contains_any(from, search, &["a.username", "a.display_name"]);
-        },
+        |from| crate::auth::identity::push_members_matching(from, project_id, search),
     )
     .await?;
     let members: Vec<(AccountId, String, String)> = rows

@@ -125,8 +125,12 @@ async fn run(db: Db, mut receiver: mpsc::UnboundedReceiver<(AllocationWrite, Rep
 /// Moves a batch's releases before its admissions, each kind in the order
 /// it arrived, their replies alongside.
 fn order_releases_first(writes: &mut Vec<AllocationWrite>, replies: &mut Vec<Reply>) {
+    let is_admission = |write: &AllocationWrite| matches!(write, AllocationWrite::Admit { .. });
+    if writes.is_sorted_by_key(is_admission) {
+        return;
+    }
     let mut batch: Vec<_> = writes.drain(..).zip(replies.drain(..)).collect();
-    batch.sort_by_key(|(write, _)| matches!(write, AllocationWrite::Admit { .. }));
+    batch.sort_by_key(|(write, _)| is_admission(write));
     (*writes, *replies) = batch.into_iter().unzip();
 }
 
