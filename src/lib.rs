@@ -20,10 +20,12 @@ pub mod format;
 #[cfg(test)]
 mod layout_rules;
 pub mod members;
+pub mod notices;
 pub mod object_storage;
 pub mod operator;
 pub mod permissions;
 pub mod projects;
+pub mod quota_requests;
 pub mod quotas;
 pub mod secrets;
 pub mod seed;
@@ -100,6 +102,7 @@ impl Application {
                 days: config.activity_retention_days,
             },
         );
+        notices::keep_pruning(db.clone());
         let allocations = quotas::writer::AllocationWriter::start(db.clone());
         let generation = db.generation();
         let readiness = aweb::Data::new(db.clone());
@@ -286,6 +289,8 @@ fn routes(r: &mut web::router::Routes) {
     projects::configure(r);
     api_keys::configure(r);
     quotas::configure(r);
+    quota_requests::configure(r);
+    notices::configure(r);
     members::configure(r);
     permissions::configure(r);
     object_storage::configure(r);

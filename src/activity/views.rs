@@ -300,6 +300,28 @@ impl ChangeRow {
                     ],
                 )
             }
+            "quota.request.member" | "quota.request.project" | "quota.request.renewal" | "quota.request.approve"
+            | "quota.request.decline" | "quota.request.withdraw" | "quota.request.close" => {
+                // `#12 ccs` (a quota's request) or `#12` (a renewal).
+                let (number, code) = self.target.split_once(' ').unwrap_or((&self.target, ""));
+                let key = match self.action.as_str() {
+                    "quota.request.member" => "activity-quota-request-member",
+                    "quota.request.project" => "activity-quota-request-project",
+                    "quota.request.renewal" => "activity-quota-request-renewal",
+                    "quota.request.approve" => "activity-quota-request-approve",
+                    "quota.request.decline" => "activity-quota-request-decline",
+                    "quota.request.withdraw" => "activity-quota-request-withdraw",
+                    _ => "activity-quota-request-close",
+                };
+                let after = if after.contains('=') {
+                    quotas(after, l)
+                } else {
+                    after.to_string()
+                };
+                let mut args = vec![("actor", actor.clone()), ("target", number.to_string())];
+                args.extend([("service", service(code, l)), ("after", after)]);
+                l.lang.t_args(key, &args)
+            }
             "object_storage.rotate" => say("activity-object-storage-rotate", &[]),
             "order.add" => say(
                 "activity-order-add",

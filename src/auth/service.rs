@@ -2,5 +2,5 @@
 //! its tenancies, its sessions (and ending them).
 
 pub use super::store::{
-    SessionRow, by_id, credentials, end_sessions, expiring_within, first_tenant, sessions_of, tenant,
+    SessionRow, by_id, credentials, end_sessions, frame_counts, first_tenant, sessions_of, tenant,
 };

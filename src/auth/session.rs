@@ -37,6 +37,8 @@ pub struct Viewer {
     pub tenant: Option<Tenant>,
     /// How many of the account's keys expire within a week (for the banner).
     pub expiring_keys: i64,
+    /// How many of the account's notices are unread (for the bell).
+    pub unread_notices: i64,
     /// Whether htmx sent the request (and wants a fragment).
     pub htmx: bool,
     /// Path and query of this request, to come back to.
@@ -74,14 +76,15 @@ impl Viewer {
                 _ => session.clear(),
             }
         }
-        let (account, session_id, tenant, expiring_keys) = match signed_in {
+        let (account, session_id, tenant, expiring_keys, unread_notices) = match signed_in {
             Some(found) => (
                 Some(found.account),
                 Some(found.session.id),
                 found.tenant,
                 found.expiring_keys,
+                found.unread_notices,
             ),
-            None => (None, None, None, 0),
+            None => (None, None, None, 0, 0),
         };
 
         let lang = match &account {
@@ -113,6 +116,7 @@ impl Viewer {
             session_id,
             tenant,
             expiring_keys,
+            unread_notices,
             htmx,
             path,
         })
@@ -227,6 +231,7 @@ impl Viewer {
             flash,
             path: self.path.clone(),
             expiring_keys: self.expiring_keys,
+            unread_notices: self.unread_notices,
             time_zone: self.time_zone(),
         }
     }
@@ -251,6 +256,7 @@ pub struct SignedIn {
     /// gone (or none was chosen).
     tenant: Option<Tenant>,
     expiring_keys: i64,
+    unread_notices: i64,
 }
 
 impl SignedIn {
@@ -304,12 +310,13 @@ impl SignedIn {
             None => super::store::first_tenant(db, account_id).await?,
         };
         let within = KEY_WARNING_DAYS * 86_400;
-        let expiring_keys = super::store::expiring_within(db, account_id, within).await?;
+        let (expiring_keys, unread_notices) = super::store::frame_counts(db, account_id, within).await?;
         Ok(Some(SignedIn {
             session,
             account,
             tenant,
             expiring_keys,
+            unread_notices,
         }))
     }
 }

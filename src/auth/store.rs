@@ -240,12 +240,18 @@ pub async fn first_tenant(db: &Db, account_id: AccountId) -> sqlx::Result<Option
 }
 
 /// How many of the account's keys (in any project) expire within `seconds`.
-pub async fn expiring_within(db: &Db, account_id: AccountId, seconds: i64) -> sqlx::Result<i64> {
+/// What the frame shows of an account: how many of its keys expire within
+/// `seconds`, and how many of its notices are unread (one round trip).
+pub async fn frame_counts(db: &Db, account_id: AccountId, seconds: i64) -> sqlx::Result<(i64, i64)> {
     let now = now();
-    sqlx::query_scalar("SELECT COUNT(*) FROM api_keys WHERE account_id = $1 AND expires_at > $2 AND expires_at <= $3")
-        .bind(account_id)
-        .bind(now)
-        .bind(now + seconds)
-        .fetch_one(db.read())
-        .await
+    let row = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM api_keys WHERE account_id = $1 AND expires_at > $2 AND expires_at <= $3) AS expiring,
+                (SELECT COUNT(*) FROM notices WHERE account_id = $1 AND read_at IS NULL) AS unread",
+    )
+    .bind(account_id)
+    .bind(now)
+    .bind(now + seconds)
+    .fetch_one(db.read())
+    .await?;
+    Ok((row.try_get("expiring")?, row.try_get("unread")?))
 }

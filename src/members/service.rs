@@ -111,7 +111,8 @@ pub async fn set_role(
 /// API keys and object-storage pair are deleted (re-adding them brings
 /// neither back), their member quotas go, their sub-wallet's credit returns
 /// to the project wallet (in the ledger), and, when asked, their live
-/// allocations are released (else a tenant admin can release them later).
+/// allocations are released (else a tenant admin can release them later);
+/// their open quota requests close, saying why.
 /// The last admin cannot go.
 pub async fn remove(
     db: &Db,
@@ -130,6 +131,7 @@ pub async fn remove(
     }
     store::delete(&mut tx, project_id, account_id).await?;
     quotas::service::forget_member_in(&mut tx, project_id, account_id).await?;
+    crate::quota_requests::service::close_for_departure_in(&mut tx, project_id, account_id).await?;
     api_keys::service::delete_all_in(&mut tx, project_id, account_id).await?;
     object_storage::service::delete_pair_in(&mut tx, project_id, account_id).await?;
     wallets::service::close_sub_wallet_in(&mut tx, actor_id, project_id, account_id, username).await?;

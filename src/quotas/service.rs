@@ -70,11 +70,23 @@ pub async fn set_project_quotas(
     values: &[(Resource, QuotaLimit)],
 ) -> sqlx::Result<()> {
     let mut tx = db.begin_immediate().await?;
-    let before = store::limits_in(&mut tx, project_id, None, service).await?;
+    set_project_quotas_in(&mut tx, actor_id, project_id, service, values).await?;
+    tx.commit().await
+}
+
+/// The same, in the caller's transaction (an approved quota request).
+pub async fn set_project_quotas_in(
+    tx: &mut Tx,
+    actor_id: Option<AccountId>,
+    project_id: ProjectId,
+    service: QuotaService,
+    values: &[(Resource, QuotaLimit)],
+) -> sqlx::Result<()> {
+    let before = store::limits_in(tx, project_id, None, service).await?;
     for &(resource, limit) in values {
-        store::upsert_project_quota(&mut tx, project_id, service, resource, limit).await?;
+        store::upsert_project_quota(tx, project_id, service, resource, limit).await?;
     }
-    let after = store::limits_in(&mut tx, project_id, None, service).await?;
+    let after = store::limits_in(tx, project_id, None, service).await?;
     let change = Change {
         actor_id,
         project_id: Some(project_id),
@@ -84,8 +96,7 @@ pub async fn set_project_quotas(
         before: &describe(service, &before),
         after: &describe(service, &after),
     };
-    activity::service::record_in(&mut tx, change).await?;
-    tx.commit().await
+    activity::service::record_in(tx, change).await
 }
 
 /// Sets a member's quotas for one service, never above the project's (the
@@ -100,7 +111,22 @@ pub async fn set_member_quotas(
     values: &[(Resource, QuotaLimit)],
 ) -> Result<(), QuotaError> {
     let mut tx = db.begin_immediate().await?;
-    let project = store::limits_in(&mut tx, project_id, None, service).await?;
+    set_member_quotas_in(&mut tx, actor_id, project_id, account_id, username, service, values).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The same, in the caller's transaction (an approved quota request).
+pub async fn set_member_quotas_in(
+    tx: &mut Tx,
+    actor_id: AccountId,
+    project_id: ProjectId,
+    account_id: AccountId,
+    username: &str,
+    service: QuotaService,
+    values: &[(Resource, QuotaLimit)],
+) -> Result<(), QuotaError> {
+    let project = store::limits_in(tx, project_id, None, service).await?;
     for &(resource, limit) in values {
         let project_limit = match project.get(&resource).copied().unwrap_or(0) {
             -1 => None,
@@ -113,11 +139,11 @@ pub async fn set_member_quotas(
             });
         }
     }
-    let before = store::limits_in(&mut tx, project_id, Some(account_id), service).await?;
+    let before = store::limits_in(tx, project_id, Some(account_id), service).await?;
     for &(resource, limit) in values {
-        store::upsert_member_quota(&mut tx, project_id, account_id, service, resource, limit).await?;
+        store::upsert_member_quota(tx, project_id, account_id, service, resource, limit).await?;
     }
-    let after = store::limits_in(&mut tx, project_id, Some(account_id), service).await?;
+    let after = store::limits_in(tx, project_id, Some(account_id), service).await?;
     let target = format!("{username} {}", service.code());
     let change = Change {
         actor_id: Some(actor_id),
@@ -128,8 +154,7 @@ pub async fn set_member_quotas(
         before: &describe(service, &before),
         after: &describe(service, &after),
     };
-    activity::service::record_in(&mut tx, change).await?;
-    tx.commit().await?;
+    activity::service::record_in(tx, change).await?;
     Ok(())
 }
 

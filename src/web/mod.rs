@@ -226,6 +226,8 @@ pub struct Layout {
     pub flash: Option<Flash>,
     pub path: String,
     pub expiring_keys: i64,
+    /// Unread notices, for the bell in the top bar.
+    pub unread_notices: i64,
     pub time_zone: &'static time_tz::Tz,
 }
 
