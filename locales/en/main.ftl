@@ -726,3 +726,4 @@ activity-quota-request-approve = { $actor } approved quota request { $target }: 
 activity-quota-request-decline = { $actor } declined quota request { $target }: { $after }
 activity-quota-request-withdraw = { $actor } withdrew quota request { $target }.
 activity-quota-request-close = Quota request { $target } closed by itself: no longer possible.
+api-field-invalid = This field has the wrong type.

@@ -8,7 +8,7 @@
 pub const METHODS: [&str; 8] = ["OTHER", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
 /// The API's routes by code; 0 is a path that matched no route (a 404).
-pub const ROUTES: [&str; 9] = [
+pub const ROUTES: [&str; 13] = [
     "(no route)",
     "/api/v1/openapi.json",
     "/api/v1/whoami",
@@ -18,6 +18,10 @@ pub const ROUTES: [&str; 9] = [
     "/api/v1/quotas",
     "/api/v1/usage",
     "/api/v1/wallet",
+    "/api/v1/quota-requests",
+    "/api/v1/quota-requests/{id}",
+    "/api/v1/quota-requests/{id}/withdraw",
+    "/api/v1/quota-requests/{id}/decision",
 ];
 
 fn code_of(list: &[&str], name: &str) -> u8 {

@@ -300,8 +300,13 @@ impl ChangeRow {
                     ],
                 )
             }
-            "quota.request.member" | "quota.request.project" | "quota.request.renewal" | "quota.request.approve"
-            | "quota.request.decline" | "quota.request.withdraw" | "quota.request.close" => {
+            "quota.request.member"
+            | "quota.request.project"
+            | "quota.request.renewal"
+            | "quota.request.approve"
+            | "quota.request.decline"
+            | "quota.request.withdraw"
+            | "quota.request.close" => {
                 // `#12 ccs` (a quota's request) or `#12` (a renewal).
                 let (number, code) = self.target.split_once(' ').unwrap_or((&self.target, ""));
                 let key = match self.action.as_str() {

@@ -5,6 +5,7 @@
 pub mod allocations;
 pub mod caller;
 pub mod openapi;
+pub mod quota_requests;
 pub mod routes;
 pub mod wallet;
 
@@ -49,7 +50,12 @@ pub fn configure(r: &mut Routes) {
                 .delete("/allocations/{id}", allocations::release)
                 .get("/quotas", allocations::quotas)
                 .post("/usage", wallet::report_usage)
-                .get("/wallet", wallet::wallet);
+                .get("/wallet", wallet::wallet)
+                .post("/quota-requests", quota_requests::file)
+                .get("/quota-requests", quota_requests::list)
+                .get("/quota-requests/{id}", quota_requests::get)
+                .post("/quota-requests/{id}/withdraw", quota_requests::withdraw)
+                .post("/quota-requests/{id}/decision", quota_requests::decide);
         },
     );
 }

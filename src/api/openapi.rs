@@ -8,7 +8,7 @@ use utoipa::{
     openapi::security::{ApiKey, ApiKeyValue, SecurityScheme},
 };
 
-use super::{allocations, routes, wallet};
+use super::{allocations, quota_requests, routes, wallet};
 
 /// Every error: a stable code and a human message.
 #[derive(Serialize, ToSchema)]
@@ -50,7 +50,12 @@ impl Modify for KeyHeader {
         allocations::list,
         allocations::quotas,
         wallet::report_usage,
-        wallet::wallet
+        wallet::wallet,
+        quota_requests::file,
+        quota_requests::list,
+        quota_requests::get,
+        quota_requests::withdraw,
+        quota_requests::decide
     ),
     components(schemas(ErrorBody, ErrorDetail, allocations::ShortfallBody)),
     modifiers(&KeyHeader)

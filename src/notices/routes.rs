@@ -43,7 +43,10 @@ pub async fn read(
     if !service::mark_read(&state.db, user.account.id, *path).await? {
         return Err(AppError::NotFound);
     }
-    let next = form.next.as_deref().map_or("/notices".to_string(), crate::web::local_path);
+    let next = form
+        .next
+        .as_deref()
+        .map_or("/notices".to_string(), crate::web::local_path);
     Ok(redirect_after_post(user.viewer.htmx, &next))
 }
 

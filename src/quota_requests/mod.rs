@@ -193,7 +193,8 @@ impl NewRequest {
                 (Some(service), resources, None)
             }
             RequestKind::Renewal => {
-                let ends_on = date_field(fields, "ends_on")?.ok_or_else(|| AppError::invalid("ends_on", "date-invalid"))?;
+                let ends_on =
+                    date_field(fields, "ends_on")?.ok_or_else(|| AppError::invalid("ends_on", "date-invalid"))?;
                 if ends_on <= today() {
                     return Err(AppError::invalid("ends_on", "request-date-past"));
                 }
@@ -202,7 +203,12 @@ impl NewRequest {
         };
         let reason = fields.get("reason").map(|r| r.trim()).unwrap_or("");
         let chars = reason.chars().count();
-        if chars < REASON_CHARS.0 || chars > REASON_CHARS.1 || reason.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+        if chars < REASON_CHARS.0
+            || chars > REASON_CHARS.1
+            || reason
+                .chars()
+                .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+        {
             return Err(AppError::Invalid {
                 field: "reason".into(),
                 message: Msg::new("request-reason-length")
@@ -239,10 +245,7 @@ pub enum Decision {
 /// A decision's fields: `decision` (`approve` or `decline`), `comment`, and
 /// for an approval the figures granted (each resource asked, or `ends_on`);
 /// a figure left out is granted as asked.
-pub fn parse_decision(
-    request: &store::QuotaRequest,
-    fields: &Fields,
-) -> Result<(Decision, String), AppError> {
+pub fn parse_decision(request: &store::QuotaRequest, fields: &Fields) -> Result<(Decision, String), AppError> {
     let comment = fields.get("comment").map(|c| c.trim()).unwrap_or("").to_string();
     if comment.chars().count() > COMMENT_CHARS {
         return Err(AppError::Invalid {

@@ -199,7 +199,11 @@ async fn new_page(
         RequestKind::Member => member_gauges(db, project_id, current.account.id, service).await?,
         _ => project_gauges(db, project_id, service).await?,
     };
-    let typed = |name: &str| fields.and_then(|f| f.get(name)).map(|v| v.chars().take(1000).collect::<String>());
+    let typed = |name: &str| {
+        fields
+            .and_then(|f| f.get(name))
+            .map(|v| v.chars().take(1000).collect::<String>())
+    };
     Ok(NewPage {
         l: current.viewer.layout(),
         kind,
@@ -253,7 +257,11 @@ pub async fn file(
     let lang = current.viewer.lang;
     let refused = |mut page: NewPage, err: AppError| -> Result<HttpResponse, AppError> {
         match err {
-            AppError::Refused { code: "request_already_open", details, .. } => {
+            AppError::Refused {
+                code: "request_already_open",
+                details,
+                ..
+            } => {
                 page.already_open = details.and_then(|d| d.get("id").and_then(|id| id.as_i64()));
             }
             AppError::Refused { message, .. } => page.errors.set("form".into(), message.in_lang(lang)),
@@ -276,7 +284,10 @@ pub async fn file(
     match service::file(&state.db, actor, current.tenant.project_id, &new).await {
         Ok(id) => {
             current.viewer.flash(true, Msg::new("request-filed").arg("id", id));
-            Ok(redirect_after_post(current.viewer.htmx, &format!("/quota-requests/{id}")))
+            Ok(redirect_after_post(
+                current.viewer.htmx,
+                &format!("/quota-requests/{id}"),
+            ))
         }
         Err(err @ (RequestError::AlreadyOpen(_) | RequestError::ProjectNotActive)) => {
             let page = new_page(&current, &state.db, kind, service, Some(&fields)).await?;
@@ -312,14 +323,22 @@ async fn show_page(
         ends_on_value: request.ends_on.map(|d| d.to_string()).unwrap_or_default(),
         comment: String::new(),
         errors: FieldErrors::default(),
-        back: if operator { "/operator/quota-requests" } else { "/quota-requests" },
+        back: if operator {
+            "/operator/quota-requests"
+        } else {
+            "/quota-requests"
+        },
         items,
         events,
         request,
     })
 }
 
-pub async fn show(user: CurrentUser, path: web::Path<i64>, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn show(
+    user: CurrentUser,
+    path: web::Path<i64>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let db = &state.db;
     let found = service::visible(db, *path, user.account.id).await?;
     let page = show_page(user.viewer.layout(), db, found, user.account.id, false).await?;
@@ -337,7 +356,10 @@ pub async fn withdraw(
     };
     service::withdraw(&state.db, actor, *path).await?;
     user.viewer.flash(true, Msg::new("request-withdrawn").arg("id", *path));
-    Ok(redirect_after_post(user.viewer.htmx, &format!("/quota-requests/{}", *path)))
+    Ok(redirect_after_post(
+        user.viewer.htmx,
+        &format!("/quota-requests/{}", *path),
+    ))
 }
 
 /// Decides a request (a tenant admin: member requests; an operator:
@@ -393,7 +415,10 @@ async fn decide_as(
             if let Some(value) = fields.get("ends_on") {
                 page.ends_on_value = value.chars().take(24).collect();
             }
-            page.comment = fields.get("comment").map(|c| c.chars().take(1000).collect()).unwrap_or_default();
+            page.comment = fields
+                .get("comment")
+                .map(|c| c.chars().take(1000).collect())
+                .unwrap_or_default();
             page.errors.add(err, lang)?;
             Ok(unprocessable(crate::web::render(&page)?))
         }

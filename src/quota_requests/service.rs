@@ -279,7 +279,17 @@ pub async fn decide(
         Decision::Approve { resources, ends_on } => {
             apply(&mut tx, actor, &request, resources, *ends_on).await?;
             let granted_ends_on = ends_on.map(|d| d.to_string()).unwrap_or_default();
-            if !store::end_in(&mut tx, id, RequestStatus::Approved, Some(actor.id), comment, &granted_ends_on, at).await? {
+            if !store::end_in(
+                &mut tx,
+                id,
+                RequestStatus::Approved,
+                Some(actor.id),
+                comment,
+                &granted_ends_on,
+                at,
+            )
+            .await?
+            {
                 return Err(RequestError::NotOpen(request.status));
             }
             for (resource, limit) in resources {

@@ -276,14 +276,16 @@ pub async fn add_event(
     comment: &str,
     at: i64,
 ) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO quota_request_events (request_id, at, actor_id, event, comment) VALUES ($1, $2, $3, $4, $5)")
-        .bind(id)
-        .bind(at)
-        .bind(actor_id)
-        .bind(event)
-        .bind(comment)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO quota_request_events (request_id, at, actor_id, event, comment) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(id)
+    .bind(at)
+    .bind(actor_id)
+    .bind(event)
+    .bind(comment)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -324,7 +326,11 @@ pub async fn grant_in(conn: &mut Connection, id: i64, resource: Resource, grante
 }
 
 /// An account's role in a project (`tenant_admin`, `tenant_user`), if a member.
-pub async fn role_in(conn: &mut Connection, project_id: ProjectId, account_id: AccountId) -> sqlx::Result<Option<String>> {
+pub async fn role_in(
+    conn: &mut Connection,
+    project_id: ProjectId,
+    account_id: AccountId,
+) -> sqlx::Result<Option<String>> {
     sqlx::query_scalar("SELECT role FROM memberships WHERE project_id = $1 AND account_id = $2")
         .bind(project_id)
         .bind(account_id)
@@ -351,7 +357,11 @@ pub async fn set_project_ends_on_in(conn: &mut Connection, project_id: ProjectId
 
 /// Who decides a project's requests of `kind`: its tenant admins, or the
 /// active operators.
-pub async fn deciders_in(conn: &mut Connection, project_id: ProjectId, kind: RequestKind) -> sqlx::Result<Vec<AccountId>> {
+pub async fn deciders_in(
+    conn: &mut Connection,
+    project_id: ProjectId,
+    kind: RequestKind,
+) -> sqlx::Result<Vec<AccountId>> {
     if kind.for_operators() {
         sqlx::query_scalar("SELECT id FROM accounts WHERE platform_role = 'operator' AND status = 'active'")
             .fetch_all(conn)
@@ -376,4 +386,3 @@ pub async fn open_of_member_in(
         .fetch_all(conn)
         .await
 }
-

@@ -29,7 +29,13 @@ pub fn summary(l: &Layout, request: &QuotaRequest) -> String {
     request
         .items
         .iter()
-        .map(|item| format!("{} {}", l.t(item.resource.label_key()), amount(l, item.resource, item.asked)))
+        .map(|item| {
+            format!(
+                "{} {}",
+                l.t(item.resource.label_key()),
+                amount(l, item.resource, item.asked)
+            )
+        })
         .collect::<Vec<_>>()
         .join(l.t("activity-list-separator"))
 }

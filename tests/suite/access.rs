@@ -123,6 +123,32 @@ async fn actors(app: &TestApp) -> (Vec<Actor>, Ids) {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::CREATED);
+    // Carl's quota request: the `{id}` of the request routes (as the allocation's).
+    let project =
+        member_center::auth::identity::ProjectId(app.count("SELECT id FROM projects WHERE code = 'MST110001'").await);
+    let fields = [
+        ("service", "ccs"),
+        ("gpu", "2"),
+        ("reason", "A request to sweep the routes with"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let request =
+        member_center::quota_requests::NewRequest::parse(member_center::quota_requests::RequestKind::Member, &fields)
+            .unwrap();
+    let carl_as = member_center::quota_requests::service::Actor {
+        id: carl.user.id,
+        name: "carl",
+    };
+    let request = member_center::quota_requests::service::file(&app.db, carl_as, project, &request)
+        .await
+        .unwrap();
+    assert_eq!(
+        request,
+        app.count("SELECT id FROM allocations").await,
+        "one {{id}} names both"
+    );
     let ids = Ids {
         carl: carl.user.id,
         carl_key,

@@ -9,7 +9,7 @@ use crate::common::{Scratch, on_postgres, spawn_app};
 use member_center::db::Location;
 use reqwest::StatusCode;
 
-fn member_center(db: &Location, args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
+pub fn member_center(db: &Location, args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_member-center"));
     match db {
         Location::File(path) => command.arg("--db").arg(path),

@@ -17,6 +17,7 @@ mod instances;
 mod members;
 mod metrics;
 mod portal;
+mod quota_requests;
 mod quotas;
 mod schema;
 mod twcc;

@@ -1,0 +1,367 @@
+//! Quota requests in the native API: file, list, read, withdraw, and (with
+//! a tenant admin's key) decide members' requests. The same service
+//! functions and checks as the portal (`crate::quota_requests`).
+
+use std::collections::BTreeMap;
+
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+
+use super::{ApiCaller, routes::rfc3339};
+use crate::{
+    AppState,
+    error::AppError,
+    quota_requests::{
+        Fields, NewRequest, RequestKind, RequestStatus, parse_decision,
+        service::{self, Actor, Decided, DecidingAs, ListFilter, QuotaRequest, RequestError},
+    },
+    quotas::Resource,
+    web::i18n::Msg,
+};
+
+/// A new request.
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)] // documents the body; it is read field by field for precise errors
+pub struct NewRequestBody {
+    /// `member` (from the tenant admins), or with a tenant admin's key `project` or `renewal` (from the operators).
+    kind: String,
+    /// `ccs` or `vcs`; not for a renewal.
+    service: Option<String>,
+    /// The new totals wanted (not deltas); -1 for unlimited. Not for a renewal.
+    #[schema(example = json!({"gpu": 8}))]
+    resources: Option<BTreeMap<String, i64>>,
+    /// A renewal's new end date, `YYYY-MM-DD`.
+    ends_on: Option<String>,
+    /// 10 to 1,000 characters.
+    reason: String,
+    /// `YYYY-MM-DD`.
+    needed_until: Option<String>,
+}
+
+/// A decision.
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)] // documents the body; it is read field by field for precise errors
+pub struct DecisionBody {
+    /// `approve` or `decline`.
+    decision: String,
+    /// Figures granted, when not as asked (a comment is then required).
+    resources: Option<BTreeMap<String, i64>>,
+    /// A renewal's granted end date, when not as asked.
+    ends_on: Option<String>,
+    /// Required to change the figures or to decline; shown to the requester.
+    comment: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ItemBody {
+    pub asked: i64,
+    pub granted: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EventBody {
+    pub at: String,
+    /// `filed`, `approved`, `changed`, `declined`, `withdrawn`, `closed`.
+    pub event: String,
+    pub actor: Option<String>,
+    pub comment: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct QuotaRequestBody {
+    pub id: i64,
+    pub project: String,
+    /// The requester's username.
+    pub requester: String,
+    /// `member`, `project` or `renewal`.
+    pub kind: String,
+    pub service: Option<String>,
+    pub resources: BTreeMap<String, ItemBody>,
+    pub ends_on: Option<String>,
+    pub granted_ends_on: Option<String>,
+    pub reason: String,
+    pub needed_until: Option<String>,
+    /// `open`, `approved`, `declined`, `withdrawn` or `closed`.
+    pub status: String,
+    pub created_at: String,
+    pub decided_at: Option<String>,
+    pub decided_by: Option<String>,
+    pub comment: String,
+    /// The request's history (only when one request is read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<Vec<EventBody>>,
+}
+
+impl From<QuotaRequest> for QuotaRequestBody {
+    fn from(r: QuotaRequest) -> Self {
+        QuotaRequestBody {
+            id: r.id,
+            project: r.project_code,
+            requester: r.requester_username,
+            kind: r.kind.code().to_string(),
+            service: r.service.map(|s| s.code().to_string()),
+            resources: r
+                .items
+                .into_iter()
+                .map(|i| {
+                    let body = ItemBody {
+                        asked: i.asked,
+                        granted: i.granted,
+                    };
+                    (i.resource.code().to_string(), body)
+                })
+                .collect(),
+            ends_on: r.ends_on.map(|d| d.to_string()),
+            granted_ends_on: r.granted_ends_on.map(|d| d.to_string()),
+            reason: r.reason,
+            needed_until: r.needed_until.map(|d| d.to_string()),
+            status: r.status.code().to_string(),
+            created_at: rfc3339(r.created_at),
+            decided_at: r.decided_at.map(rfc3339),
+            decided_by: r.decider_name,
+            comment: r.comment,
+            history: None,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct QuotaRequestList {
+    pub requests: Vec<QuotaRequestBody>,
+}
+
+/// A JSON body as the form's fields: each resource's figure by its code.
+fn fields_of(body: &[u8]) -> Result<Fields, AppError> {
+    let not_json = || AppError::invalid("body", "api-body-not-json");
+    let value: Value = serde_json::from_slice(body).map_err(|_| not_json())?;
+    let object = value.as_object().ok_or_else(not_json)?;
+    let mut fields = Fields::new();
+    for (name, value) in object {
+        match (name.as_str(), value) {
+            ("resources", Value::Object(resources)) => {
+                for (resource, amount) in resources {
+                    if Resource::parse(resource).is_none() {
+                        return Err(AppError::invalid_at(
+                            format!("resources.{resource}"),
+                            Msg::new("api-resource-unknown"),
+                        ));
+                    }
+                    let Some(amount) = amount.as_i64() else {
+                        return Err(AppError::invalid_at(
+                            format!("resources.{resource}"),
+                            Msg::new("quota-invalid").arg("max", crate::quotas::MAX_AMOUNT),
+                        ));
+                    };
+                    fields.insert(resource.clone(), amount.to_string());
+                }
+            }
+            (_, Value::String(text)) if Resource::parse(name).is_none() => {
+                fields.insert(name.clone(), text.clone());
+            }
+            (_, Value::Null) => {}
+            _ => return Err(AppError::invalid_at(name.clone(), Msg::new("api-field-invalid"))),
+        }
+    }
+    Ok(fields)
+}
+
+/// An error at a resource's figure names it as the body does.
+fn in_body(err: AppError) -> AppError {
+    match err {
+        AppError::Invalid { field, message } if Resource::parse(&field).is_some() => {
+            AppError::invalid_at(format!("resources.{field}"), message)
+        }
+        other => other,
+    }
+}
+
+fn actor(caller: &ApiCaller) -> Actor<'_> {
+    Actor {
+        id: caller.owner.account_id,
+        name: &caller.owner.display_name,
+    }
+}
+
+/// A request the caller may see: of the key's project, and theirs or (for
+/// a tenant admin) any of it.
+async fn visible(caller: &ApiCaller, state: &AppState, id: i64) -> Result<QuotaRequestBody, AppError> {
+    let (request, events) = service::visible(&state.db, id, caller.owner.account_id).await?;
+    if request.project_id != caller.owner.project_id {
+        return Err(AppError::NotFound);
+    }
+    let mut body = QuotaRequestBody::from(request);
+    body.history = Some(
+        events
+            .into_iter()
+            .map(|e| EventBody {
+                at: rfc3339(e.at),
+                event: e.event,
+                actor: e.actor,
+                comment: e.comment,
+            })
+            .collect(),
+    );
+    Ok(body)
+}
+
+/// Files a request in the key's project.
+#[utoipa::path(
+    post,
+    path = "/api/v1/quota-requests",
+    tag = "quota-requests",
+    security(("api_key" = [])),
+    request_body = NewRequestBody,
+    responses(
+        (status = 201, description = "Filed; the deciders are told", body = QuotaRequestBody),
+        (status = 403, description = "A project request or renewal with a tenant user's key", body = super::openapi::ErrorBody),
+        (status = 409, description = "`request_already_open` (its `id` in `details`) or `project_not_active`", body = super::openapi::ErrorBody),
+        (status = 422, description = "Malformed body; `field` names the field", body = super::openapi::ErrorBody),
+    )
+)]
+pub async fn file(caller: ApiCaller, body: web::Bytes, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let fields = fields_of(&body)?;
+    let kind = fields
+        .get("kind")
+        .and_then(|k| RequestKind::parse(k))
+        .ok_or_else(|| AppError::invalid("kind", "request-kind-unknown"))?;
+    let new = NewRequest::parse(kind, &fields).map_err(in_body)?;
+    let id = service::file(&state.db, actor(&caller), caller.owner.project_id, &new).await?;
+    let body = visible(&caller, &state, id).await?;
+    Ok(HttpResponse::Created().json(body))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ListQuery {
+    /// Only requests in this status: `open`, `approved`, `declined`, `withdrawn`, `closed`.
+    status: Option<String>,
+}
+
+/// The key's project's requests: a tenant admin's key sees all of them, a
+/// tenant user's their own. Open first, then the newest; at most 200.
+#[utoipa::path(
+    get,
+    path = "/api/v1/quota-requests",
+    tag = "quota-requests",
+    security(("api_key" = [])),
+    params(ListQuery),
+    responses(
+        (status = 200, description = "The requests", body = QuotaRequestList),
+        (status = 422, description = "Unknown status", body = super::openapi::ErrorBody),
+    )
+)]
+pub async fn list(
+    caller: ApiCaller,
+    query: web::Query<ListQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let status = match query.status.as_deref() {
+        None | Some("") => None,
+        Some(code) => {
+            Some(RequestStatus::parse(code).ok_or_else(|| AppError::invalid("status", "request-status-unknown"))?)
+        }
+    };
+    let filter = ListFilter {
+        project_id: Some(caller.owner.project_id),
+        requester_id: (!caller.is_tenant_admin()).then_some(caller.owner.account_id),
+        kinds: Vec::new(),
+        status,
+    };
+    let (requests, _) = service::list(&state.db, &filter, 200, 0).await?;
+    Ok(HttpResponse::Ok().json(QuotaRequestList {
+        requests: requests.into_iter().map(QuotaRequestBody::from).collect(),
+    }))
+}
+
+/// One request with its history.
+#[utoipa::path(
+    get,
+    path = "/api/v1/quota-requests/{id}",
+    tag = "quota-requests",
+    security(("api_key" = [])),
+    params(("id" = i64, Path, description = "The request's number")),
+    responses(
+        (status = 200, description = "The request", body = QuotaRequestBody),
+        (status = 404, description = "No such request that the key may see", body = super::openapi::ErrorBody),
+    )
+)]
+pub async fn get(
+    caller: ApiCaller,
+    path: web::Path<i64>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(visible(&caller, &state, *path).await?))
+}
+
+/// The requester withdraws their open request.
+#[utoipa::path(
+    post,
+    path = "/api/v1/quota-requests/{id}/withdraw",
+    tag = "quota-requests",
+    security(("api_key" = [])),
+    params(("id" = i64, Path, description = "The request's number")),
+    responses(
+        (status = 200, description = "Withdrawn", body = QuotaRequestBody),
+        (status = 404, description = "No such request of the caller's", body = super::openapi::ErrorBody),
+        (status = 409, description = "`request_not_open`: decided, withdrawn or closed already", body = super::openapi::ErrorBody),
+    )
+)]
+pub async fn withdraw(
+    caller: ApiCaller,
+    path: web::Path<i64>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let id = *path;
+    // Only within the key's project.
+    visible(&caller, &state, id).await?;
+    service::withdraw(&state.db, actor(&caller), id).await?;
+    Ok(HttpResponse::Ok().json(visible(&caller, &state, id).await?))
+}
+
+/// A tenant admin decides a member's request of the key's project.
+#[utoipa::path(
+    post,
+    path = "/api/v1/quota-requests/{id}/decision",
+    tag = "quota-requests",
+    security(("api_key" = [])),
+    params(("id" = i64, Path, description = "The request's number")),
+    request_body = DecisionBody,
+    responses(
+        (status = 200, description = "Decided (or closed, when no longer possible: see `status`)", body = QuotaRequestBody),
+        (status = 403, description = "Not a tenant admin's key, or a request for the operators", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such request of the key's project", body = super::openapi::ErrorBody),
+        (status = 409, description = "`request_not_open`: decided, withdrawn or closed already", body = super::openapi::ErrorBody),
+        (status = 422, description = "Malformed body, a figure above the project's quota, or a missing comment; `field` names the field", body = super::openapi::ErrorBody),
+    )
+)]
+pub async fn decide(
+    caller: ApiCaller,
+    path: web::Path<i64>,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    if !caller.is_tenant_admin() {
+        return Err(AppError::Forbidden);
+    }
+    let id = *path;
+    visible(&caller, &state, id).await?;
+    let fields = fields_of(&body)?;
+    let (request, _) = service::visible(&state.db, id, caller.owner.account_id).await?;
+    let (decision, comment) = parse_decision(&request, &fields).map_err(in_body)?;
+    match service::decide(
+        &state.db,
+        actor(&caller),
+        DecidingAs::TenantAdmin,
+        id,
+        &decision,
+        &comment,
+    )
+    .await
+    {
+        Ok(Decided::Approved | Decided::Declined | Decided::Closed) => {}
+        Err(RequestError::Quota(err)) => return Err(in_body(err.into())),
+        Err(err) => return Err(err.into()),
+    }
+    Ok(HttpResponse::Ok().json(visible(&caller, &state, id).await?))
+}
