@@ -601,6 +601,59 @@ async fn in_the_dark_theme_the_banner_and_the_user_menu_stay_legible() {
     browser.close().await;
 }
 
+/// Bob asks for more GPUs in the dialog; Alice, told by the bell, approves
+/// fewer with a comment; the quota is Bob's at once.
+#[tokio::test]
+async fn asking_for_more_quota_and_deciding_it_in_the_browser() {
+    let _one = ONE_AT_A_TIME.lock();
+    let app = demo_app().await;
+    let browser = Browser::start(&app.base, true, DESKTOP.0, DESKTOP.1).await;
+    browser.sign_in("bob", PASSWORD).await;
+    browser.goto("/quota/mine").await;
+    browser.click("section[aria-labelledby=mine-ccs] a[role=button]").await;
+    browser.wait_until("document.getElementById('dialog').open").await;
+    browser
+        .wait_until("document.activeElement && document.activeElement.id === 'request-cpu'")
+        .await;
+    browser.fill("#request-gpu", "4").await;
+    browser.fill("#request-reason", "short").await;
+    browser.click("#dialog button[type=submit]").await;
+    browser.find("#request-reason-error").await;
+    browser.wait_until("document.getElementById('dialog').open").await;
+    browser.fill("#request-reason", "Fine-tuning runs for the paper").await;
+    browser.click("#dialog button[type=submit]").await;
+    browser.wait_for_text("Request #1 was sent.").await;
+    assert_eq!(browser.path().await, "/quota-requests/1");
+    browser.close().await;
+
+    let browser = Browser::start(&app.base, true, DESKTOP.0, DESKTOP.1).await;
+    browser.sign_in("alice", PASSWORD).await;
+    browser.find(".bell .bell-count").await;
+    browser.click(".bell").await;
+    browser
+        .wait_for_text("bob Test filed quota request #1 in MST110001.")
+        .await;
+    browser.click(".notice-unread button.link-button").await;
+    browser.find("#decide").await;
+    assert_eq!(browser.path().await, "/quota-requests/1");
+    browser.fill("#grant-gpu", "3").await;
+    browser.click("button[value=approve]").await;
+    browser.find("#decision-comment-error").await;
+    browser.fill("#grant-gpu", "3").await;
+    browser
+        .fill("#decision-comment", "Three until the new nodes arrive")
+        .await;
+    browser.click("button[value=approve]").await;
+    browser.wait_for_text("Request #1 was approved").await;
+    browser.wait_for_text("Approved with changed figures").await;
+    let gpu: i64 = sqlx::query_scalar("SELECT quota FROM member_quotas WHERE resource = 'gpu'")
+        .fetch_one(app.db.read())
+        .await
+        .unwrap();
+    assert_eq!(gpu, 3);
+    browser.close().await;
+}
+
 #[tokio::test]
 async fn every_main_page_looks_finished_and_passes_axe_in_both_languages_sizes_and_themes() {
     let _one = ONE_AT_A_TIME.lock();
@@ -608,6 +661,27 @@ async fn every_main_page_looks_finished_and_passes_axe_in_both_languages_sizes_a
     let user = alice(&app).await;
     app.key_for("MST110001", &user, 30).await;
     app.key_for("MST110001", &user, 3).await;
+    // Bob's open quota request: the queue, the request and a notice to sweep.
+    let fields = [
+        ("service", "ccs"),
+        ("gpu", "4"),
+        ("reason", "Fine-tuning runs for the paper"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let request =
+        member_center::quota_requests::NewRequest::parse(member_center::quota_requests::RequestKind::Member, &fields)
+            .unwrap();
+    let bob = member_center::quota_requests::service::Actor {
+        id: account_id(&app, "bob").await,
+        name: "Bob Test",
+    };
+    let project =
+        member_center::auth::identity::ProjectId(app.count("SELECT id FROM projects WHERE code = 'MST110001'").await);
+    member_center::quota_requests::service::file(&app.db, bob, project, &request)
+        .await
+        .unwrap();
     // A first-password link, unused: its page is swept too.
     let (_, reset_path) = member_center::operator::service::create_account_with_link(
         &app.db,
@@ -740,6 +814,27 @@ async fn every_main_page_looks_finished_and_passes_axe_in_both_languages_sizes_a
             browser.find("nav.tabs").await;
             browser.screenshot(&shot("activity-usage")).await;
             browser.assert_accessible("activity usage").await;
+
+            browser.goto("/quota-requests").await;
+            browser.find("#all-requests").await;
+            browser.screenshot(&shot("quota-requests")).await;
+            browser.assert_accessible("quota requests").await;
+            browser.click("a[href='/quota-requests/new?kind=project']").await;
+            browser.wait_until("document.getElementById('dialog').open").await;
+            browser.screenshot(&shot("quota-request-dialog")).await;
+            browser.assert_accessible("new quota request dialog").await;
+            browser.goto("/quota-requests/1").await;
+            browser.find("#history").await;
+            browser.screenshot(&shot("quota-request")).await;
+            browser.assert_accessible("a quota request").await;
+            browser.goto("/quota/mine").await;
+            browser.find("#my-requests").await;
+            browser.screenshot(&shot("quota-mine")).await;
+            browser.assert_accessible("my usage and quota").await;
+            browser.goto("/notices").await;
+            browser.find(".notices").await;
+            browser.screenshot(&shot("notices")).await;
+            browser.assert_accessible("notices").await;
 
             for tab in ["members", "wallet", "usage", "orders", "profile", "password"] {
                 browser.goto(&format!("/account/{tab}")).await;
