@@ -4,7 +4,7 @@
 use crate::{
     accounts::{self, DisplayName, Email, PlatformRole, Username, store::NewAccount},
     db::Db,
-    projects,
+    projects, quota_requests,
     quotas::{self, QuotaLimit, QuotaService, Resource},
     wallets::{self, Credits, service::Direction},
 };
@@ -139,6 +139,18 @@ pub async fn load_if_empty(db: &Db) -> anyhow::Result<bool> {
         wallets::service::debit_usage(db, report).await?;
     }
     api_calls(db, lab, [(alice, "alice"), (bob, "bob")]).await?;
+    // Bob asks Alice for more GPUs: her queue and bell are not empty.
+    let fields = [
+        ("service", "ccs"),
+        ("gpu", "4"),
+        ("reason", "Fine-tuning runs for the workshop paper, due next month."),
+    ]
+    .into_iter()
+    .map(|(name, value)| (name.to_string(), value.to_string()))
+    .collect();
+    let asked = quota_requests::NewRequest::parse(quota_requests::RequestKind::Member, &fields)?;
+    let bob_asks = quota_requests::service::Actor { id: bob, name: "Bob Lin" };
+    quota_requests::service::file(db, bob_asks, lab, &asked).await?;
     Ok(true)
 }
 
