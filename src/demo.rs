@@ -140,16 +140,16 @@ pub async fn load_if_empty(db: &Db) -> anyhow::Result<bool> {
     }
     api_calls(db, lab, [(alice, "alice"), (bob, "bob")]).await?;
     // Bob asks Alice for more GPUs: her queue and bell are not empty.
-    let fields = [
+    let fields = quota_requests::fields(&[
         ("service", "ccs"),
         ("gpu", "4"),
         ("reason", "Fine-tuning runs for the workshop paper, due next month."),
-    ]
-    .into_iter()
-    .map(|(name, value)| (name.to_string(), value.to_string()))
-    .collect();
+    ]);
     let asked = quota_requests::NewRequest::parse(quota_requests::RequestKind::Member, &fields)?;
-    let bob_asks = quota_requests::service::Actor { id: bob, name: "Bob Lin" };
+    let bob_asks = quota_requests::service::Actor {
+        id: bob,
+        name: "Bob Lin",
+    };
     quota_requests::service::file(db, bob_asks, lab, &asked).await?;
     Ok(true)
 }

@@ -727,3 +727,4 @@ activity-quota-request-decline = { $actor } declined quota request { $target }: 
 activity-quota-request-withdraw = { $actor } withdrew quota request { $target }.
 activity-quota-request-close = Quota request { $target } closed by itself: no longer possible.
 api-field-invalid = This field has the wrong type.
+request-ends-on-later = Choose a date after the project's end now, { $date }.

@@ -666,3 +666,4 @@ activity-quota-request-decline = { $actor } 駁回了配額申請 { $target }：
 activity-quota-request-withdraw = { $actor } 撤回了配額申請 { $target }。
 activity-quota-request-close = 配額申請 { $target } 已自動關閉：已無法執行。
 api-field-invalid = 此欄位的型別不正確。
+request-ends-on-later = 請選擇晚於計畫目前結束日期（{ $date }）的日期。

@@ -34,6 +34,10 @@ const TABLES: &[&str] = &[
     "sessions",
     "cache_generation",
     "job_runs",
+    "quota_requests",
+    "quota_request_items",
+    "quota_request_events",
+    "notices",
 ];
 
 /// Rows read and written a statement.

@@ -148,6 +148,14 @@ pub struct NewRequest {
 /// `service`, one per resource code, `ends_on`, `reason`, `needed_until`.
 pub type Fields = HashMap<String, String>;
 
+/// Fields from name–value pairs (the demo data, tests).
+pub fn fields(pairs: &[(&str, &str)]) -> Fields {
+    pairs
+        .iter()
+        .map(|(name, value)| (name.to_string(), value.to_string()))
+        .collect()
+}
+
 fn date_field(fields: &Fields, name: &'static str) -> Result<Option<time::Date>, AppError> {
     let raw = fields.get(name).map(|v| v.trim()).unwrap_or("");
     if raw.is_empty() {

@@ -289,7 +289,7 @@ pub async fn file(
                 &format!("/quota-requests/{id}"),
             ))
         }
-        Err(err @ (RequestError::AlreadyOpen(_) | RequestError::ProjectNotActive)) => {
+        Err(err @ (RequestError::AlreadyOpen(_) | RequestError::ProjectNotActive | RequestError::NotLater(_))) => {
             let page = new_page(&current, &state.db, kind, service, Some(&fields)).await?;
             refused(page, err.into())
         }

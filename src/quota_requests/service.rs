@@ -43,6 +43,8 @@ pub enum RequestError {
     NotOpen(RequestStatus),
     #[error("the project is not active")]
     ProjectNotActive,
+    #[error("a renewal must end after the project's end, {0}")]
+    NotLater(time::Date),
     #[error(transparent)]
     Quota(#[from] QuotaError),
     #[error(transparent)]
@@ -71,6 +73,10 @@ impl From<RequestError> for AppError {
                 Some(serde_json::json!({ "status": status.code() })),
             ),
             RequestError::ProjectNotActive => refused("project_not_active", Msg::new("request-project-inactive"), None),
+            RequestError::NotLater(ends_on) => AppError::Invalid {
+                field: "ends_on".into(),
+                message: Msg::new("request-ends-on-later").arg("date", ends_on),
+            },
             RequestError::Quota(err) => err.into(),
             RequestError::Db(err) => err.into(),
         }
@@ -128,6 +134,9 @@ pub async fn file(db: &Db, actor: Actor<'_>, project_id: ProjectId, new: &NewReq
     }
     if store::project_status_in(&mut tx, project_id).await?.as_deref() != Some("active") {
         return Err(RequestError::ProjectNotActive);
+    }
+    if let Some(asked) = new.ends_on {
+        later_than_now(&mut tx, project_id, asked).await?;
     }
     let service = new.service.map_or("", |s| s.code());
     if let Some(open) = store::open_one(&mut tx, project_id, actor.id, new.kind, service).await? {
@@ -355,12 +364,21 @@ async fn apply(
             let Some(ends_on) = ends_on else {
                 return Err(RequestError::Forbidden);
             };
+            later_than_now(tx, request.project_id, ends_on).await?;
             store::set_project_ends_on_in(tx, request.project_id, &ends_on.to_string()).await?;
         }
         // A quota request always names its service (`NewRequest::parse`).
         (_, None) => return Err(RequestError::NotFound),
     }
     Ok(())
+}
+
+/// A renewal extends: its date is after the project's end now.
+async fn later_than_now(tx: &mut Tx, project_id: ProjectId, asked: time::Date) -> Result<(), RequestError> {
+    match store::project_ends_on_in(tx, project_id).await? {
+        Some(now) if asked <= now => Err(RequestError::NotLater(now)),
+        _ => Ok(()),
+    }
 }
 
 /// Why an open request can no longer be granted, if so: the requester

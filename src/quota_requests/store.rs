@@ -346,6 +346,15 @@ pub async fn project_status_in(conn: &mut Connection, project_id: ProjectId) -> 
         .await
 }
 
+/// A project's end date (`YYYY-MM-DD`).
+pub async fn project_ends_on_in(conn: &mut Connection, project_id: ProjectId) -> sqlx::Result<Option<time::Date>> {
+    let raw: Option<String> = sqlx::query_scalar("SELECT ends_on FROM projects WHERE id = $1")
+        .bind(project_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(raw.as_deref().and_then(date))
+}
+
 pub async fn set_project_ends_on_in(conn: &mut Connection, project_id: ProjectId, ends_on: &str) -> sqlx::Result<()> {
     sqlx::query("UPDATE projects SET ends_on = $1 WHERE id = $2")
         .bind(ends_on)

@@ -126,14 +126,11 @@ async fn actors(app: &TestApp) -> (Vec<Actor>, Ids) {
     // Carl's quota request: the `{id}` of the request routes (as the allocation's).
     let project =
         member_center::auth::identity::ProjectId(app.count("SELECT id FROM projects WHERE code = 'MST110001'").await);
-    let fields = [
+    let fields = member_center::quota_requests::fields(&[
         ("service", "ccs"),
         ("gpu", "2"),
         ("reason", "A request to sweep the routes with"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
+    ]);
     let request =
         member_center::quota_requests::NewRequest::parse(member_center::quota_requests::RequestKind::Member, &fields)
             .unwrap();

@@ -662,14 +662,11 @@ async fn every_main_page_looks_finished_and_passes_axe_in_both_languages_sizes_a
     app.key_for("MST110001", &user, 30).await;
     app.key_for("MST110001", &user, 3).await;
     // Bob's open quota request: the queue, the request and a notice to sweep.
-    let fields = [
+    let fields = member_center::quota_requests::fields(&[
         ("service", "ccs"),
         ("gpu", "4"),
         ("reason", "Fine-tuning runs for the paper"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
+    ]);
     let request =
         member_center::quota_requests::NewRequest::parse(member_center::quota_requests::RequestKind::Member, &fields)
             .unwrap();

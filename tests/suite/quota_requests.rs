@@ -270,6 +270,20 @@ async fn a_tenant_admin_asks_the_operators_for_project_quota_and_a_renewal() {
         )
         .await;
     past.assert_contains("Choose a date after today.");
+    // A renewal extends: a date before the project's end now is refused.
+    let ends: String = sqlx::query_scalar("SELECT ends_on FROM projects WHERE code = 'MST110001'")
+        .fetch_one(app.db.read())
+        .await
+        .unwrap();
+    let sooner = alice
+        .client
+        .post(
+            "/quota-requests",
+            &[("kind", "renewal"), ("ends_on", &ends), ("reason", REASON)],
+        )
+        .await;
+    assert_eq!(sooner.status, StatusCode::UNPROCESSABLE_ENTITY);
+    sooner.assert_contains(&format!("Choose a date after the project&#39;s end now, {ends}."));
     let renewal = alice
         .client
         .post(
