@@ -80,6 +80,8 @@ pub const TABLE: &[(&str, &str, Access)] = &[
     ("GET", "/quota-requests/new", Member),
     ("POST", "/quota-requests", Member),
     ("GET", "/quota-requests/{id}", SignedIn),
+    ("GET", "/quota-requests/{id}/edit", SignedIn),
+    ("POST", "/quota-requests/{id}/edit", SignedIn),
     ("POST", "/quota-requests/{id}/withdraw", SignedIn),
     ("POST", "/quota-requests/{id}/decision", TenantAdmin),
     ("GET", "/operator/quota-requests", Operator),

@@ -44,7 +44,7 @@ CREATE TABLE quota_request_events (
     at          INTEGER NOT NULL,
     actor_id    INTEGER REFERENCES accounts (id) ON DELETE SET NULL,
     event       TEXT    NOT NULL
-                CHECK (event IN ('filed', 'approved', 'changed', 'declined', 'withdrawn', 'closed')),
+                CHECK (event IN ('filed', 'edited', 'approved', 'changed', 'declined', 'withdrawn', 'closed')),
     comment     TEXT    NOT NULL DEFAULT ''
 );
 CREATE INDEX quota_request_events_by_request ON quota_request_events (request_id, at);

@@ -266,6 +266,22 @@ impl ChangeRow {
             l.lang.t_args(key, &args)
         };
         let (before, after) = (self.before.as_str(), self.after.as_str());
+        if let Some(key) = quota_request_key(&self.action) {
+            // `#12 ccs` (a quota's request) or `#12` (a renewal); `gpu=8` or a date.
+            let (number, code) = self.target.split_once(' ').unwrap_or((&self.target, ""));
+            let after = if after.contains('=') {
+                quotas(after, l)
+            } else {
+                after.to_string()
+            };
+            let args = [
+                ("actor", actor),
+                ("target", number.to_string()),
+                ("service", service(code, l)),
+                ("after", after),
+            ];
+            return l.lang.t_args(key, &args);
+        }
         match self.action.as_str() {
             "key.create" => say("activity-key-create", &[("until", key_expiry(after, l))]),
             "key.delete" => say("activity-key-delete", &[]),
@@ -299,33 +315,6 @@ impl ChangeRow {
                         ("after", quotas(after, l)),
                     ],
                 )
-            }
-            "quota.request.member"
-            | "quota.request.project"
-            | "quota.request.renewal"
-            | "quota.request.approve"
-            | "quota.request.decline"
-            | "quota.request.withdraw"
-            | "quota.request.close" => {
-                // `#12 ccs` (a quota's request) or `#12` (a renewal).
-                let (number, code) = self.target.split_once(' ').unwrap_or((&self.target, ""));
-                let key = match self.action.as_str() {
-                    "quota.request.member" => "activity-quota-request-member",
-                    "quota.request.project" => "activity-quota-request-project",
-                    "quota.request.renewal" => "activity-quota-request-renewal",
-                    "quota.request.approve" => "activity-quota-request-approve",
-                    "quota.request.decline" => "activity-quota-request-decline",
-                    "quota.request.withdraw" => "activity-quota-request-withdraw",
-                    _ => "activity-quota-request-close",
-                };
-                let after = if after.contains('=') {
-                    quotas(after, l)
-                } else {
-                    after.to_string()
-                };
-                let mut args = vec![("actor", actor.clone()), ("target", number.to_string())];
-                args.extend([("service", service(code, l)), ("after", after)]);
-                l.lang.t_args(key, &args)
             }
             "object_storage.rotate" => say("activity-object-storage-rotate", &[]),
             "order.add" => say(
@@ -412,6 +401,21 @@ fn service(code: &str, l: &Layout) -> String {
         "registry" => l.t("service-registry").to_string(),
         other => other.to_string(),
     }
+}
+
+/// The sentence of a quota request's step, by its action.
+fn quota_request_key(action: &str) -> Option<&'static str> {
+    Some(match action {
+        "quota.request.member" => "activity-quota-request-member",
+        "quota.request.project" => "activity-quota-request-project",
+        "quota.request.renewal" => "activity-quota-request-renewal",
+        "quota.request.edit" => "activity-quota-request-edit",
+        "quota.request.approve" => "activity-quota-request-approve",
+        "quota.request.decline" => "activity-quota-request-decline",
+        "quota.request.withdraw" => "activity-quota-request-withdraw",
+        "quota.request.close" => "activity-quota-request-close",
+        _ => return None,
+    })
 }
 
 /// `ccs,vcs` as the services' names; none as "none".

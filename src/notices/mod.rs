@@ -24,6 +24,10 @@ pub const KEEP_DAYS: i64 = 90;
 pub enum NoticeKind {
     /// To the deciders: someone asked for more quota or a renewal.
     QuotaRequestFiled,
+    /// To the deciders: the requester changed what they ask.
+    QuotaRequestEdited,
+    /// To the deciders: the requester took it back.
+    QuotaRequestWithdrawn,
     /// To the requester: approved as asked.
     QuotaRequestApproved,
     /// To the requester: approved with other figures.
@@ -35,8 +39,10 @@ pub enum NoticeKind {
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 5] = [
+    pub const ALL: [NoticeKind; 7] = [
         NoticeKind::QuotaRequestFiled,
+        NoticeKind::QuotaRequestEdited,
+        NoticeKind::QuotaRequestWithdrawn,
         NoticeKind::QuotaRequestApproved,
         NoticeKind::QuotaRequestChanged,
         NoticeKind::QuotaRequestDeclined,
@@ -46,6 +52,8 @@ impl NoticeKind {
     pub fn code(self) -> &'static str {
         match self {
             NoticeKind::QuotaRequestFiled => "quota_request.filed",
+            NoticeKind::QuotaRequestEdited => "quota_request.edited",
+            NoticeKind::QuotaRequestWithdrawn => "quota_request.withdrawn",
             NoticeKind::QuotaRequestApproved => "quota_request.approved",
             NoticeKind::QuotaRequestChanged => "quota_request.changed",
             NoticeKind::QuotaRequestDeclined => "quota_request.declined",
@@ -61,6 +69,8 @@ impl NoticeKind {
     pub fn message_key(self) -> &'static str {
         match self {
             NoticeKind::QuotaRequestFiled => "notice-quota-request-filed",
+            NoticeKind::QuotaRequestEdited => "notice-quota-request-edited",
+            NoticeKind::QuotaRequestWithdrawn => "notice-quota-request-withdrawn",
             NoticeKind::QuotaRequestApproved => "notice-quota-request-approved",
             NoticeKind::QuotaRequestChanged => "notice-quota-request-changed",
             NoticeKind::QuotaRequestDeclined => "notice-quota-request-declined",

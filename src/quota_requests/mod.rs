@@ -25,6 +25,8 @@ pub fn configure(r: &mut Routes) {
         .get("/quota-requests/new", routes::new_form)
         .post("/quota-requests", routes::file)
         .get("/quota-requests/{id}", routes::show)
+        .get("/quota-requests/{id}/edit", routes::edit_form)
+        .post("/quota-requests/{id}/edit", routes::edit)
         .post("/quota-requests/{id}/withdraw", routes::withdraw)
         .post("/quota-requests/{id}/decision", routes::decide)
         .get("/operator/quota-requests", routes::operator_list)

@@ -12,6 +12,7 @@ use super::{
 };
 use crate::{
     AppState,
+    auth::identity::{AccountId, ProjectId},
     auth::{CurrentTenant, CurrentUser, Operator, TenantAdmin},
     db::Db,
     error::AppError,
@@ -183,21 +184,53 @@ fn kind_of(raw: Option<&str>) -> Result<RequestKind, AppError> {
     }
 }
 
-/// The new-request form, its fields filled with the quotas now.
-async fn new_page(
-    current: &CurrentTenant,
-    db: &Db,
-    kind: RequestKind,
-    service: QuotaService,
-    fields: Option<&Fields>,
-) -> Result<NewPage, AppError> {
-    if kind.for_operators() && !current.tenant.is_admin() {
-        return Err(AppError::Forbidden);
+/// Whose request a form is, in which project.
+struct Asker {
+    project_id: ProjectId,
+    account_id: AccountId,
+    /// `Deep Learning Lab (MST110001)`.
+    project: String,
+    project_ends_on: String,
+}
+
+impl Asker {
+    /// The current tenant, who may ask the operators only as tenant admin.
+    fn current(current: &CurrentTenant, kind: RequestKind) -> Result<Self, AppError> {
+        if kind.for_operators() && !current.tenant.is_admin() {
+            return Err(AppError::Forbidden);
+        }
+        Ok(Asker {
+            project_id: current.tenant.project_id,
+            account_id: current.account.id,
+            project: format!("{} ({})", current.tenant.name, current.tenant.code),
+            project_ends_on: current.tenant.ends_on.clone(),
+        })
     }
-    let project_id = current.tenant.project_id;
+
+    /// The requester of `request`.
+    fn of(request: &QuotaRequest) -> Self {
+        Asker {
+            project_id: request.project_id,
+            account_id: request.requester_id,
+            project: format!("{} ({})", request.project_name, request.project_code),
+            project_ends_on: request.project_ends_on.clone(),
+        }
+    }
+}
+
+/// The request form (new, or `editing` one), its fields filled with what
+/// was typed and its hints with the quotas now.
+async fn new_page(
+    l: Layout,
+    db: &Db,
+    (kind, service): (RequestKind, QuotaService),
+    asker: Asker,
+    fields: Option<&Fields>,
+    editing: Option<i64>,
+) -> Result<NewPage, AppError> {
     let gauges = match kind {
-        RequestKind::Member => member_gauges(db, project_id, current.account.id, service).await?,
-        _ => project_gauges(db, project_id, service).await?,
+        RequestKind::Member => member_gauges(db, asker.project_id, asker.account_id, service).await?,
+        _ => project_gauges(db, asker.project_id, service).await?,
     };
     let typed = |name: &str| {
         fields
@@ -205,7 +238,7 @@ async fn new_page(
             .map(|v| v.chars().take(1000).collect::<String>())
     };
     Ok(NewPage {
-        l: current.viewer.layout(),
+        l,
         kind,
         service,
         services: QuotaService::ALL,
@@ -221,10 +254,31 @@ async fn new_page(
         reason: typed("reason").unwrap_or_default(),
         needed_until: typed("needed_until").unwrap_or_default(),
         ends_on: typed("ends_on").unwrap_or_default(),
-        project_ends_on: current.tenant.ends_on.clone(),
+        project: asker.project,
+        project_ends_on: asker.project_ends_on,
         errors: FieldErrors::default(),
         already_open: None,
+        editing,
     })
+}
+
+/// Shows the form again with the error: next to its field, or above the
+/// form (a request already open: with a link to it).
+fn refused(mut page: NewPage, err: AppError, htmx: bool) -> Result<HttpResponse, AppError> {
+    let lang = page.l.lang;
+    match err {
+        AppError::Refused {
+            code: "request_already_open",
+            details,
+            ..
+        } => {
+            page.already_open = details.and_then(|d| d.get("id").and_then(|id| id.as_i64()));
+        }
+        AppError::Refused { message, .. } => page.errors.set("form".into(), message.in_lang(lang)),
+        other => page.errors.add(other, lang)?,
+    }
+    let body = crate::web::page_body!(htmx, page)?;
+    Ok(unprocessable(body))
 }
 
 pub async fn new_form(
@@ -237,7 +291,8 @@ pub async fn new_form(
         None | Some("") => QuotaService::Ccs,
         Some(code) => QuotaService::parse(code).ok_or(AppError::BadRequest(Msg::new("quota-unknown-service")))?,
     };
-    let page = new_page(&current, &state.db, kind, service, None).await?;
+    let asker = Asker::current(&current, kind)?;
+    let page = new_page(current.viewer.layout(), &state.db, (kind, service), asker, None, None).await?;
     crate::web::page_body!(current.viewer.htmx, page).map(crate::web::ok_html)
 }
 
@@ -254,44 +309,121 @@ pub async fn file(
         .get("service")
         .and_then(|s| QuotaService::parse(s))
         .unwrap_or(QuotaService::Ccs);
-    let lang = current.viewer.lang;
-    let refused = |mut page: NewPage, err: AppError| -> Result<HttpResponse, AppError> {
-        match err {
-            AppError::Refused {
-                code: "request_already_open",
-                details,
-                ..
-            } => {
-                page.already_open = details.and_then(|d| d.get("id").and_then(|id| id.as_i64()));
-            }
-            AppError::Refused { message, .. } => page.errors.set("form".into(), message.in_lang(lang)),
-            other => page.errors.add(other, lang)?,
+    let asker = Asker::current(&current, kind)?;
+    let htmx = current.viewer.htmx;
+    let result = match NewRequest::parse(kind, &fields) {
+        Ok(new) => {
+            let actor = Actor {
+                id: current.account.id,
+                name: &current.account.display_name,
+            };
+            service::file(&state.db, actor, current.tenant.project_id, &new).await
         }
-        let body = crate::web::page_body!(current.viewer.htmx, page)?;
-        Ok(unprocessable(body))
+        Err(err) => Err(RequestError::Invalid(err)),
     };
-    let new = match NewRequest::parse(kind, &fields) {
-        Ok(new) => new,
-        Err(err) => {
-            let page = new_page(&current, &state.db, kind, service, Some(&fields)).await?;
-            return refused(page, err);
-        }
-    };
-    let actor = Actor {
-        id: current.account.id,
-        name: &current.account.display_name,
-    };
-    match service::file(&state.db, actor, current.tenant.project_id, &new).await {
+    match result {
         Ok(id) => {
             current.viewer.flash(true, Msg::new("request-filed").arg("id", id));
+            Ok(redirect_after_post(htmx, &format!("/quota-requests/{id}")))
+        }
+        Err(err) if err.is_for_the_form() => {
+            let page = new_page(
+                current.viewer.layout(),
+                &state.db,
+                (kind, service),
+                asker,
+                Some(&fields),
+                None,
+            )
+            .await?;
+            refused(page, err.into(), htmx)
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// The requester's own open request in the form, to change what it asks.
+pub async fn edit_form(
+    user: CurrentUser,
+    path: web::Path<i64>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let (request, _) = editable(&user, *path, &state.db).await?;
+    let mut fields = Fields::new();
+    for item in &request.items {
+        fields.insert(item.resource.code().to_string(), item.asked.to_string());
+    }
+    fields.insert("reason".into(), request.reason.clone());
+    fields.insert(
+        "needed_until".into(),
+        request.needed_until.map(|d| d.to_string()).unwrap_or_default(),
+    );
+    fields.insert(
+        "ends_on".into(),
+        request.ends_on.map(|d| d.to_string()).unwrap_or_default(),
+    );
+    let page = edit_page(&user, &state.db, &request, &fields).await?;
+    crate::web::page_body!(user.viewer.htmx, page).map(crate::web::ok_html)
+}
+
+async fn edit_page(user: &CurrentUser, db: &Db, request: &QuotaRequest, fields: &Fields) -> Result<NewPage, AppError> {
+    let service = request.service.unwrap_or(QuotaService::Ccs);
+    let kind_and_service = (request.kind, service);
+    new_page(
+        user.viewer.layout(),
+        db,
+        kind_and_service,
+        Asker::of(request),
+        Some(fields),
+        Some(request.id),
+    )
+    .await
+}
+
+/// The requester's own request, while it is open.
+async fn editable(user: &CurrentUser, id: i64, db: &Db) -> Result<(QuotaRequest, Vec<service::Event>), AppError> {
+    let found = service::visible(db, id, user.account.id).await?;
+    if found.0.requester_id != user.account.id {
+        return Err(AppError::NotFound);
+    }
+    if found.0.status != RequestStatus::Open {
+        return Err(RequestError::NotOpen(found.0.status).into());
+    }
+    Ok(found)
+}
+
+pub async fn edit(
+    user: CurrentUser,
+    path: web::Path<i64>,
+    form: web::Form<Fields>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let db = &state.db;
+    let (request, _) = editable(&user, *path, db).await?;
+    let mut fields = form.into_inner();
+    // What a request is for stays: only its figures, reason and dates change.
+    fields.insert("kind".into(), request.kind.code().into());
+    fields.insert("service".into(), request.service.map_or("", |s| s.code()).into());
+    let actor = Actor {
+        id: user.account.id,
+        name: &user.account.display_name,
+    };
+    let result = match NewRequest::parse(request.kind, &fields) {
+        Ok(new) => service::edit(db, actor, request.id, &new).await,
+        Err(err) => Err(RequestError::Invalid(err)),
+    };
+    match result {
+        Ok(()) => {
+            user.viewer
+                .flash(true, Msg::new("request-edited").arg("id", request.id));
             Ok(redirect_after_post(
-                current.viewer.htmx,
-                &format!("/quota-requests/{id}"),
+                user.viewer.htmx,
+                &format!("/quota-requests/{}", request.id),
             ))
         }
-        Err(err @ (RequestError::AlreadyOpen(_) | RequestError::ProjectNotActive | RequestError::NotLater(_))) => {
-            let page = new_page(&current, &state.db, kind, service, Some(&fields)).await?;
-            refused(page, err.into())
+        Err(err) if err.is_for_the_form() => {
+            let page = edit_page(&user, db, &request, &fields).await?;
+            refused(page, err.into(), user.viewer.htmx)
         }
         Err(err) => Err(err.into()),
     }
@@ -302,7 +434,7 @@ async fn show_page(
     l: Layout,
     db: &Db,
     (request, events): (QuotaRequest, Vec<service::Event>),
-    viewer: crate::auth::identity::AccountId,
+    viewer: AccountId,
     operator: bool,
 ) -> Result<ShowPage, AppError> {
     let open = request.status == RequestStatus::Open;

@@ -45,6 +45,9 @@ pub enum RequestError {
     ProjectNotActive,
     #[error("a renewal must end after the project's end, {0}")]
     NotLater(time::Date),
+    /// A field of the form or body is wrong (the message names it).
+    #[error("invalid input")]
+    Invalid(AppError),
     #[error(transparent)]
     Quota(#[from] QuotaError),
     #[error(transparent)]
@@ -77,9 +80,23 @@ impl From<RequestError> for AppError {
                 field: "ends_on".into(),
                 message: Msg::new("request-ends-on-later").arg("date", ends_on),
             },
+            RequestError::Invalid(err) => err,
             RequestError::Quota(err) => err.into(),
             RequestError::Db(err) => err.into(),
         }
+    }
+}
+
+impl RequestError {
+    /// Whether the person can put it right in the form they sent.
+    pub fn is_for_the_form(&self) -> bool {
+        matches!(
+            self,
+            RequestError::Invalid(_)
+                | RequestError::AlreadyOpen(_)
+                | RequestError::ProjectNotActive
+                | RequestError::NotLater(_)
+        )
     }
 }
 
@@ -142,19 +159,9 @@ pub async fn file(db: &Db, actor: Actor<'_>, project_id: ProjectId, new: &NewReq
     if let Some(open) = store::open_one(&mut tx, project_id, actor.id, new.kind, service).await? {
         return Err(RequestError::AlreadyOpen(open));
     }
-    let items: Vec<(Resource, i64)> = new.resources.iter().map(|(r, l)| (*r, l.0)).collect();
+    let items = asked_items(new);
     let at = crate::db::now();
-    let insert = store::Insert {
-        project_id,
-        requester_id: actor.id,
-        kind: new.kind,
-        service,
-        reason: &new.reason,
-        needed_until: new.needed_until.map(|d| d.to_string()).unwrap_or_default(),
-        ends_on: new.ends_on.map(|d| d.to_string()).unwrap_or_default(),
-        items: &items,
-        at,
-    };
+    let insert = insert_of(new, project_id, actor.id, &items, at);
     let id = store::insert_in(&mut tx, &insert).await?;
     store::add_event(&mut tx, id, Some(actor.id), "filed", &new.reason, at).await?;
     let after = match new.ends_on {
@@ -197,6 +204,71 @@ pub async fn file(db: &Db, actor: Actor<'_>, project_id: ProjectId, new: &NewReq
     Ok(id)
 }
 
+fn asked_items(new: &NewRequest) -> Vec<(Resource, i64)> {
+    new.resources.iter().map(|(r, l)| (*r, l.0)).collect()
+}
+
+fn insert_of<'a>(
+    new: &'a NewRequest,
+    project_id: ProjectId,
+    requester_id: AccountId,
+    items: &'a [(Resource, i64)],
+    at: i64,
+) -> store::Insert<'a> {
+    store::Insert {
+        project_id,
+        requester_id,
+        kind: new.kind,
+        service: new.service.map_or("", |s| s.code()),
+        reason: &new.reason,
+        needed_until: new.needed_until.map(|d| d.to_string()).unwrap_or_default(),
+        ends_on: new.ends_on.map(|d| d.to_string()).unwrap_or_default(),
+        items,
+        at,
+    }
+}
+
+/// The requester changes what their open request asks (the same checks as
+/// filing it); the deciders are told.
+pub async fn edit(db: &Db, actor: Actor<'_>, id: i64, new: &NewRequest) -> Result<(), RequestError> {
+    let mut tx = db.begin_immediate().await?;
+    let request = store::get_in(&mut tx, id).await?.ok_or(RequestError::NotFound)?;
+    if request.requester_id != actor.id || request.kind != new.kind || request.service != new.service {
+        return Err(RequestError::NotFound);
+    }
+    if request.status != RequestStatus::Open {
+        return Err(RequestError::NotOpen(request.status));
+    }
+    if let Some(asked) = new.ends_on {
+        later_than_now(&mut tx, request.project_id, asked).await?;
+    }
+    let items = asked_items(new);
+    let at = crate::db::now();
+    store::update_in(&mut tx, id, &insert_of(new, request.project_id, actor.id, &items, at)).await?;
+    store::add_event(&mut tx, id, Some(actor.id), "edited", &new.reason, at).await?;
+    let after = new.ends_on.map_or_else(|| describe(&items), |d| d.to_string());
+    record_step(&mut tx, &request, Some(actor.id), "quota.request.edit", &after).await?;
+    tell_deciders(&mut tx, &request, NoticeKind::QuotaRequestEdited, actor).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn tell_deciders(tx: &mut Tx, request: &QuotaRequest, kind: NoticeKind, actor: Actor<'_>) -> sqlx::Result<()> {
+    let deciders: Vec<AccountId> = store::deciders_in(tx, request.project_id, request.kind)
+        .await?
+        .into_iter()
+        .filter(|id| *id != actor.id)
+        .collect();
+    let notice = Notice {
+        kind,
+        actor: actor.name,
+        project: &request.project_code,
+        subject: &request.id.to_string(),
+        link: &link(request.id, request.kind.for_operators()),
+    };
+    notices::send_in(tx, &deciders, &notice).await
+}
+
 async fn project_code_in(tx: &mut Tx, project_id: ProjectId) -> sqlx::Result<String> {
     sqlx::query_scalar("SELECT code FROM projects WHERE id = $1")
         .bind(project_id)
@@ -216,12 +288,13 @@ pub async fn withdraw(db: &Db, actor: Actor<'_>, id: i64) -> Result<(), RequestE
         return Err(RequestError::NotOpen(request.status));
     }
     store::add_event(&mut tx, id, Some(actor.id), "withdrawn", "", at).await?;
-    record_ending(&mut tx, &request, Some(actor.id), "quota.request.withdraw", "").await?;
+    record_step(&mut tx, &request, Some(actor.id), "quota.request.withdraw", "").await?;
+    tell_deciders(&mut tx, &request, NoticeKind::QuotaRequestWithdrawn, actor).await?;
     tx.commit().await?;
     Ok(())
 }
 
-async fn record_ending(
+async fn record_step(
     tx: &mut Tx,
     request: &QuotaRequest,
     actor_id: Option<AccountId>,
@@ -313,7 +386,7 @@ pub async fn decide(
             store::add_event(&mut tx, id, Some(actor.id), event, comment, at).await?;
             let granted: Vec<(Resource, i64)> = resources.iter().map(|(r, l)| (*r, l.0)).collect();
             let after = ends_on.map_or_else(|| describe(&granted), |d| d.to_string());
-            record_ending(&mut tx, &request, Some(actor.id), "quota.request.approve", &after).await?;
+            record_step(&mut tx, &request, Some(actor.id), "quota.request.approve", &after).await?;
             let kind = if changed {
                 NoticeKind::QuotaRequestChanged
             } else {
@@ -327,7 +400,7 @@ pub async fn decide(
                 return Err(RequestError::NotOpen(request.status));
             }
             store::add_event(&mut tx, id, Some(actor.id), "declined", comment, at).await?;
-            record_ending(&mut tx, &request, Some(actor.id), "quota.request.decline", comment).await?;
+            record_step(&mut tx, &request, Some(actor.id), "quota.request.decline", comment).await?;
             tell_requester(&mut tx, &request, NoticeKind::QuotaRequestDeclined, actor.name).await?;
             Decided::Declined
         }
@@ -404,7 +477,7 @@ async fn close_in(tx: &mut Tx, request: &QuotaRequest, reason: &str) -> sqlx::Re
     let at = crate::db::now();
     if store::end_in(tx, request.id, RequestStatus::Closed, None, reason, "", at).await? {
         store::add_event(tx, request.id, None, "closed", reason, at).await?;
-        record_ending(tx, request, None, "quota.request.close", reason).await?;
+        record_step(tx, request, None, "quota.request.close", reason).await?;
         tell_requester(tx, request, NoticeKind::QuotaRequestClosed, "").await?;
     }
     Ok(())

@@ -237,7 +237,28 @@ pub async fn insert_in(conn: &mut Connection, new: &Insert<'_>) -> sqlx::Result<
     .bind(new.at)
     .fetch_one(&mut *conn)
     .await?;
-    for (resource, asked) in new.items {
+    insert_items(conn, id, new.items).await?;
+    Ok(id)
+}
+
+/// Replaces what an open request asks (a requester's edit).
+pub async fn update_in(conn: &mut Connection, id: i64, new: &Insert<'_>) -> sqlx::Result<()> {
+    sqlx::query("UPDATE quota_requests SET reason = $1, needed_until = $2, ends_on = $3 WHERE id = $4")
+        .bind(new.reason)
+        .bind(&new.needed_until)
+        .bind(&new.ends_on)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM quota_request_items WHERE request_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    insert_items(conn, id, new.items).await
+}
+
+async fn insert_items(conn: &mut Connection, id: i64, items: &[(Resource, i64)]) -> sqlx::Result<()> {
+    for (resource, asked) in items {
         sqlx::query("INSERT INTO quota_request_items (request_id, resource, asked) VALUES ($1, $2, $3)")
             .bind(id)
             .bind(resource.code())
@@ -245,7 +266,7 @@ pub async fn insert_in(conn: &mut Connection, new: &Insert<'_>) -> sqlx::Result<
             .execute(&mut *conn)
             .await?;
     }
-    Ok(id)
+    Ok(())
 }
 
 /// The open request of a requester, kind and service in a project, if any.

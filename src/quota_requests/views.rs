@@ -149,10 +149,14 @@ pub(super) struct NewPage {
     pub(super) reason: String,
     pub(super) needed_until: String,
     pub(super) ends_on: String,
+    /// `Deep Learning Lab (MST110001)`.
+    pub(super) project: String,
     pub(super) project_ends_on: String,
     pub(super) errors: FieldErrors,
     /// The open request that stops a second one.
     pub(super) already_open: Option<i64>,
+    /// The request being changed, if not a new one.
+    pub(super) editing: Option<i64>,
 }
 
 impl NewPage {
@@ -167,7 +171,30 @@ impl NewPage {
         amount(&self.l, field.resource, field.usage)
     }
 
-    pub(super) fn title_key(&self) -> &'static str {
+    pub(super) fn title(&self) -> String {
+        match self.editing {
+            Some(id) => self.l.t1("request-edit-title", "id", id),
+            None => self.l.t(self.title_key()).to_string(),
+        }
+    }
+
+    /// Where the form posts.
+    pub(super) fn action(&self) -> String {
+        match self.editing {
+            Some(id) => format!("/quota-requests/{id}/edit"),
+            None => "/quota-requests".to_string(),
+        }
+    }
+
+    /// Where Cancel goes.
+    pub(super) fn back(&self) -> String {
+        match self.editing {
+            Some(id) => format!("/quota-requests/{id}"),
+            None => "/quota-requests".to_string(),
+        }
+    }
+
+    fn title_key(&self) -> &'static str {
         match self.kind {
             RequestKind::Member => "request-new-member",
             RequestKind::Project => "request-new-project",
@@ -222,6 +249,7 @@ impl ShowPage {
     pub(super) fn event_key(&self, event: &Event) -> &'static str {
         match event.event.as_str() {
             "filed" => "request-event-filed",
+            "edited" => "request-event-edited",
             "approved" => "request-event-approved",
             "changed" => "request-event-changed",
             "declined" => "request-event-declined",

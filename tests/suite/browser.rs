@@ -651,6 +651,37 @@ async fn asking_for_more_quota_and_deciding_it_in_the_browser() {
         .await
         .unwrap();
     assert_eq!(gpu, 3);
+
+    // Alice asks the operators for a later end date; Olivia approves it.
+    browser.goto("/quota-requests").await;
+    browser.click("a[href='/quota-requests/new?kind=renewal']").await;
+    browser.wait_until("document.getElementById('dialog').open").await;
+    browser
+        .client
+        .execute(
+            "document.getElementById('request-ends-on').value = '2031-06-30'; return true;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser.fill("#request-reason", "The study runs another year").await;
+    browser.click("#dialog button[type=submit]").await;
+    browser.wait_for_text("Request #2 was sent.").await;
+    browser.close().await;
+
+    let olivia = app.create_user("olivia", PlatformRole::Operator).await;
+    let browser = Browser::start(&app.base, true, DESKTOP.0, DESKTOP.1).await;
+    browser.sign_in(&olivia.username, PASSWORD).await;
+    browser.goto("/operator/quota-requests").await;
+    browser.click("a[href='/operator/quota-requests/2']").await;
+    browser.find("#decide").await;
+    browser.click("button[value=approve]").await;
+    browser.wait_for_text("Request #2 was approved").await;
+    let ends: String = sqlx::query_scalar("SELECT ends_on FROM projects WHERE code = 'MST110001'")
+        .fetch_one(app.db.read())
+        .await
+        .unwrap();
+    assert_eq!(ends, "2031-06-30");
     browser.close().await;
 }
 

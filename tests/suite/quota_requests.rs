@@ -148,14 +148,41 @@ async fn a_member_asks_for_more_and_the_tenant_admin_approves_with_changed_figur
         .await;
     let vcs_id = filed(&vcs);
 
+    // Bob changes what he asks while it is open (the form comes filled in).
+    let edit = bob.client.get(&format!("/quota-requests/{id}/edit")).await;
+    edit.assert_contains(r#"value="12""#);
+    edit.assert_contains(&format!(r#"action="/quota-requests/{id}/edit""#));
+    let bad = bob
+        .client
+        .post(
+            &format!("/quota-requests/{id}/edit"),
+            &[("gpu", "x"), ("reason", REASON)],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    bad.assert_contains(r#"id="request-gpu-error""#);
+    let changed = bob
+        .client
+        .post(
+            &format!("/quota-requests/{id}/edit"),
+            &[("gpu", "10"), ("reason", REASON)],
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::SEE_OTHER);
+
     // Alice is told, and sees it waiting with Bob's usage and quota beside.
     let home = alice.client.get("/account").await;
-    home.assert_contains(r#"aria-label="Notices, 2 unread""#);
+    home.assert_contains(r#"aria-label="Notices, 3 unread""#);
     let notices = alice.client.get("/notices").await;
     notices.assert_contains(&format!("bob Test filed quota request #{id} in MST110001."));
     let queue = alice.client.get("/quota-requests").await;
     queue.assert_contains("Waiting for your decision");
-    queue.assert_contains("12 GPUs");
+    queue.assert_contains("10 GPUs");
+    alice
+        .client
+        .get("/notices")
+        .await
+        .assert_contains(&format!("bob Test changed quota request #{id} in MST110001."));
     queue.assert_contains("(Now: 0 GPUs / 2 GPUs)");
 
     // A change needs a comment, and stays under the project's quota.
@@ -197,6 +224,7 @@ async fn a_member_asks_for_more_and_the_tenant_admin_approves_with_changed_figur
     assert_eq!(bob_gpu_quota(&app).await, 6);
     let page = alice.client.get(&format!("/quota-requests/{id}")).await;
     page.assert_contains(&format!("Request #{id} was approved"));
+    page.assert_contains("Changed by the requester");
     page.assert_contains("Approved with changed figures");
     page.assert_contains("Six is what we can spare");
 
@@ -217,10 +245,21 @@ async fn a_member_asks_for_more_and_the_tenant_admin_approves_with_changed_figur
         .get(&format!("/quota-requests/{vcs_id}"))
         .await
         .assert_contains("Withdrawn");
+    assert_eq!(
+        bob.client.get(&format!("/quota-requests/{id}/edit")).await.status,
+        StatusCode::CONFLICT,
+        "a decided request cannot be changed"
+    );
+    alice
+        .client
+        .get("/notices")
+        .await
+        .assert_contains(&format!("bob Test withdrew quota request #{vcs_id} in MST110001."));
 
     // The activity log says it in words.
     let activity = alice.client.get("/activity?stream=changes").await;
     activity.assert_contains(&format!("bob asked for more Container Compute quota (#{id}): GPU 12."));
+    activity.assert_contains(&format!("bob changed quota request #{id}: GPU 10."));
     activity.assert_contains(&format!("alice approved quota request #{id}: GPU 6."));
     activity.assert_contains(&format!("bob withdrew quota request #{vcs_id}."));
 }
@@ -721,6 +760,36 @@ async fn the_api_files_lists_reads_withdraws_and_decides() {
         .map(|e| e["event"].as_str().unwrap())
         .collect();
     assert_eq!(events, ["filed", "withdrawn"]);
+
+    // A tenant admin's key asks the operators for a later end date.
+    let (status, body) = api_post(
+        &app,
+        "/api/v1/quota-requests",
+        &alice_key,
+        json!({"kind": "renewal", "ends_on": "2001-01-01", "reason": REASON}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["field"], "ends_on");
+    let (status, body) = api_post(
+        &app,
+        "/api/v1/quota-requests",
+        &alice_key,
+        json!({"kind": "renewal", "ends_on": "2035-01-31", "reason": REASON}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["kind"], "renewal");
+    assert_eq!(body["ends_on"], "2035-01-31");
+    let renewal = body["id"].as_i64().unwrap();
+    let (status, _) = api_post(
+        &app,
+        &format!("/api/v1/quota-requests/{renewal}/decision"),
+        &alice_key,
+        json!({"decision": "approve"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "the operators decide renewals");
 
     // In the OpenAPI document.
     let (_, document) = app.api_get("/api/v1/openapi.json", None).await;
