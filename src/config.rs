@@ -50,6 +50,14 @@ pub struct Config {
     /// Where Prometheus metrics are served (`GET /metrics`); none without it.
     /// Keep it off the public network.
     pub metrics_bind: Option<String>,
+    /// Where notices are emailed from: `smtp://host:port` (plain, or
+    /// `?tls=required` for STARTTLS) or `smtps://host:port` (TLS); none:
+    /// notices stay in the portal.
+    pub smtp_url: Option<String>,
+    /// A file holding the SMTP user name and password, one a line.
+    pub smtp_credentials_file: Option<PathBuf>,
+    /// The sender of notice emails (`Member Center <portal@example.org>`).
+    pub mail_from: Option<String>,
 }
 
 impl Config {
@@ -68,6 +76,9 @@ impl Config {
             session_lifetime_seconds: DEFAULT_SESSION_HOURS * 3600,
             secret_file: None,
             metrics_bind: None,
+            smtp_url: None,
+            smtp_credentials_file: None,
+            mail_from: None,
         }
     }
 

@@ -17,6 +17,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod format;
+pub mod ids;
 #[cfg(test)]
 mod layout_rules;
 pub mod members;
@@ -103,6 +104,14 @@ impl Application {
             },
         );
         notices::keep_pruning(db.clone());
+        // Notices by email: on when an SMTP server is named (for every
+        // instance: the choice is kept in the database, and each notice is
+        // queued for email or not as it is written).
+        let mailer = notices::mail::Mailer::from_config(&config)?;
+        notices::service::set_email_delivery(&db, mailer.is_some()).await?;
+        if let Some(mailer) = mailer {
+            notices::sender::start(db.clone(), std::sync::Arc::new(mailer));
+        }
         let allocations = quotas::writer::AllocationWriter::start(db.clone());
         let generation = db.generation();
         let readiness = aweb::Data::new(db.clone());

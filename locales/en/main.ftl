@@ -735,3 +735,42 @@ notice-quota-request-withdrawn = { $actor } withdrew quota request #{ $subject }
 activity-quota-request-edit = { $actor } changed quota request { $target }: { $after }.
 api-field-invalid = This field has the wrong type.
 request-ends-on-later = Choose a date after the project's end now, { $date }.
+
+## Notices by email (issue 18)
+email-greeting = Dear { $name },
+email-open = Open in Member Center
+email-footer = You receive this as a notice of Member Center. Choose which notices come by email on your profile:
+topic-requests = Quota requests
+topic-keys = API key expiry
+topic-quotas = Quota thresholds
+topic-wallet = Wallet balance
+topic-membership = Project membership
+topic-orders = Credited orders
+topic-security = Security (always sent)
+notice-key-expires-in-a-week = Your API key { $subject } in { $project } expires in 7 days. Extend it, or make a new one, before your scripts are refused.
+notice-key-expires-tomorrow = Your API key { $subject } in { $project } expires tomorrow.
+notice-key-expired = Your API key { $subject } in { $project } has expired: calls with it are refused.
+notice-quota-threshold = { $member ->
+    [none] The project { $project } uses { $percent } % of its { $resource } quota of { $service }.
+   *[other] { $member } uses { $percent } % of their { $resource } quota of { $service } in { $project }.
+}
+notice-wallet-low = { $member ->
+    [none] The wallet of { $project } is down to { $subject } credits, below its warning threshold.
+   *[other] The sub-wallet of { $member } in { $project } is down to { $subject } credits, below its warning threshold.
+}
+notice-wallet-negative = { $member ->
+    [none] The wallet of { $project } is negative ({ $subject } credits): new allocations are refused until it is credited.
+   *[other] The sub-wallet of { $member } in { $project } is negative ({ $subject } credits): their new allocations are refused.
+}
+notice-member-added = You were added to the project { $project } as { $role }.
+notice-member-role-changed = Your role in the project { $project } is now { $role }.
+notice-member-removed = You were removed from the project { $project }.
+notice-order-credited = Order { $number } of { $amount } credits was credited to the wallet of { $project }.
+notice-security-password-changed = The password of your account was changed. If this was not you, contact support at once.
+notice-security-email-changed = The email address of your account was changed to { $subject }. If this was not you, contact support at once.
+notice-security-new-device = Your account was signed in from a browser it had not used before: { $subject }. If this was not you, change your password.
+notice-security-locked = Your account was locked by support: it cannot sign in or use its API keys.
+notice-security-unlocked = Your account was unlocked by support.
+notice-security-reset-link-issued = Support issued a link to set a new password for your account. If you did not ask for it, contact support.
+notice-security-password-reset = Someone (we hope you) asked to reset the password of { $actor }. Follow the link within 24 hours to choose a new one; if it was not you, ignore this email.
+notice-security-email-confirm = Confirm { $subject } as the email address of { $actor }: follow the link within 24 hours. Until then the old address stays.

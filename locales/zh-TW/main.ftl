@@ -674,3 +674,42 @@ notice-quota-request-withdrawn = { $actor } 撤回了在 { $project } 的配額�
 activity-quota-request-edit = { $actor } 修改了配額申請 { $target }：{ $after }。
 api-field-invalid = 此欄位的型別不正確。
 request-ends-on-later = 請選擇晚於計畫目前結束日期（{ $date }）的日期。
+
+## 電子郵件通知（議題 18）
+email-greeting = { $name } 您好：
+email-open = 在會員中心開啟
+email-footer = 這是會員中心的通知。您可以在個人資料頁選擇哪些通知以電子郵件寄送：
+topic-requests = 配額申請
+topic-keys = API 金鑰到期
+topic-quotas = 配額門檻
+topic-wallet = 錢包餘額
+topic-membership = 計畫成員資格
+topic-orders = 入帳的訂單
+topic-security = 帳號安全（一律寄送）
+notice-key-expires-in-a-week = 您在 { $project } 的 API 金鑰 { $subject } 將於 7 天後到期。請在程式被拒絕前延長或建立新的金鑰。
+notice-key-expires-tomorrow = 您在 { $project } 的 API 金鑰 { $subject } 將於明天到期。
+notice-key-expired = 您在 { $project } 的 API 金鑰 { $subject } 已到期：使用它的呼叫將被拒絕。
+notice-quota-threshold = { $member ->
+    [none] 計畫 { $project } 已使用 { $service } { $resource } 配額的 { $percent } %。
+   *[other] { $member } 已使用在 { $project } 的 { $service } { $resource } 配額的 { $percent } %。
+}
+notice-wallet-low = { $member ->
+    [none] { $project } 的錢包餘額剩 { $subject } 點，已低於警示門檻。
+   *[other] { $member } 在 { $project } 的子錢包餘額剩 { $subject } 點，已低於警示門檻。
+}
+notice-wallet-negative = { $member ->
+    [none] { $project } 的錢包為負數（{ $subject } 點）：入帳前新的資源配置將被拒絕。
+   *[other] { $member } 在 { $project } 的子錢包為負數（{ $subject } 點）：其新的資源配置將被拒絕。
+}
+notice-member-added = 您已加入計畫 { $project }，身分為{ $role }。
+notice-member-role-changed = 您在計畫 { $project } 的身分已改為{ $role }。
+notice-member-removed = 您已被移出計畫 { $project }。
+notice-order-credited = 訂單 { $number }（{ $amount } 點）已存入 { $project } 的錢包。
+notice-security-password-changed = 您帳號的密碼已變更。如果不是您本人，請立即聯絡客服。
+notice-security-email-changed = 您帳號的電子郵件已改為 { $subject }。如果不是您本人，請立即聯絡客服。
+notice-security-new-device = 您的帳號從未使用過的瀏覽器登入：{ $subject }。如果不是您本人，請變更密碼。
+notice-security-locked = 您的帳號已被客服鎖定：無法登入，也無法使用 API 金鑰。
+notice-security-unlocked = 您的帳號已由客服解除鎖定。
+notice-security-reset-link-issued = 客服已為您的帳號發出設定新密碼的連結。如果您沒有提出需求，請聯絡客服。
+notice-security-password-reset = 有人（希望是您）要求重設 { $actor } 的密碼。請於 24 小時內點選連結設定新密碼；如果不是您，請忽略這封郵件。
+notice-security-email-confirm = 請確認 { $subject } 為 { $actor } 的電子郵件地址：請於 24 小時內點選連結。在此之前仍使用原本的地址。

@@ -8,8 +8,12 @@ use super::{
 use crate::auth::identity::AccountId;
 use crate::{
     activity::{self, Change},
-    db::{Db, Unique},
+    db::{Db, Tx, Unique},
     error::AppError,
+    notices::{
+        NoticeKind,
+        service::{self as notices, Notice},
+    },
     web::i18n::Msg,
 };
 
@@ -92,6 +96,18 @@ pub async fn update_profile(db: &Db, before: &Account, profile: Profile<'_>) -> 
     Ok(())
 }
 
+/// A security notice to the account itself (always emailed).
+async fn tell_account(tx: &mut Tx, account_id: AccountId, kind: NoticeKind, subject: &str) -> sqlx::Result<()> {
+    let notice = Notice {
+        kind,
+        actor: "",
+        project: "",
+        subject,
+        link: "/account/profile",
+    };
+    notices::send_in(tx, &[account_id], &notice).await
+}
+
 /// Stores a new password hash and ends every session of the account (by
 /// moving its session epoch on), recorded as `how`. Returns the new epoch.
 pub async fn set_password(
@@ -113,6 +129,7 @@ pub async fn set_password(
         after: "",
     };
     activity::service::record_in(&mut tx, change).await?;
+    tell_account(&mut tx, id, NoticeKind::PasswordChanged, "").await?;
     tx.commit().await?;
     Ok(epoch)
 }
@@ -138,6 +155,10 @@ pub async fn create_reset(
         after: reason,
     };
     activity::service::record_in(&mut tx, change).await?;
+    // Support handed out a way into the account: its owner hears of it.
+    if created_by.is_some() {
+        tell_account(&mut tx, account_id, NoticeKind::ResetLinkIssued, "").await?;
+    }
     tx.commit().await
 }
 
@@ -161,6 +182,12 @@ pub async fn set_locked_for(
         after: reason,
     };
     activity::service::record_in(&mut tx, change).await?;
+    let kind = if locked {
+        NoticeKind::AccountLocked
+    } else {
+        NoticeKind::AccountUnlocked
+    };
+    tell_account(&mut tx, account.id, kind, "").await?;
     tx.commit().await?;
     Ok(())
 }

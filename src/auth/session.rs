@@ -170,6 +170,7 @@ impl Viewer {
             (at - config.session_idle_seconds, at - config.session_lifetime_seconds),
         )
         .await?;
+        super::service::note_device(&state.db, account.id, client).await?;
         let keep_lang = self.session.get::<String>(LANG).ok().flatten();
         self.session.clear();
         self.session.renew();

@@ -8,7 +8,7 @@ use super::{
     identity::{Account, Tenant, account_from as account, select_accounts, select_tenants, tenant_from},
     throttle::{Count, Rule, scopes},
 };
-use crate::db::{Db, DbRow, Tx, begin_immediate, now};
+use crate::db::{Connection, Db, DbRow, Tx, begin_immediate, now};
 
 use crate::auth::identity::{AccountId, ProjectId};
 
@@ -254,4 +254,36 @@ pub async fn frame_counts(db: &Db, account_id: AccountId, seconds: i64) -> sqlx:
     .fetch_one(db.read())
     .await?;
     Ok((row.try_get("expiring")?, row.try_get("unread")?))
+}
+
+/// Whether the account has signed in from this browser (a digest of its user agent).
+pub async fn knows_device(db: &Db, account_id: AccountId, device: &[u8]) -> sqlx::Result<bool> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM known_devices WHERE account_id = $1 AND device = $2")
+        .bind(account_id)
+        .bind(device)
+        .fetch_optional(db.read())
+        .await?;
+    Ok(found.is_some())
+}
+
+/// Remembers a browser: whether it was new, and whether it is the account's first.
+pub async fn remember_device_in(
+    conn: &mut Connection,
+    account_id: AccountId,
+    device: &[u8],
+) -> sqlx::Result<(bool, bool)> {
+    let known: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM known_devices WHERE account_id = $1")
+        .bind(account_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let done = sqlx::query(
+        "INSERT INTO known_devices (account_id, device, first_seen) VALUES ($1, $2, $3)
+         ON CONFLICT (account_id, device) DO NOTHING",
+    )
+    .bind(account_id)
+    .bind(device)
+    .bind(now())
+    .execute(&mut *conn)
+    .await?;
+    Ok((done.rows_affected() == 1, known == 0))
 }

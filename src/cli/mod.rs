@@ -83,6 +83,17 @@ enum Command {
         /// off without it. Keep it off the public network.
         #[arg(long, env = "MC_METRICS_BIND")]
         metrics_bind: Option<String>,
+        /// Email notices through this SMTP server: smtp://HOST:PORT (add ?tls=required for
+        /// STARTTLS) or smtps://HOST:PORT (TLS). Without it, notices stay in the portal.
+        /// Needs --mail-from and --public-url.
+        #[arg(long, env = "MC_SMTP_URL")]
+        smtp_url: Option<String>,
+        /// A file with the SMTP user name on its first line and the password on its second.
+        #[arg(long, env = "MC_SMTP_CREDENTIALS_FILE")]
+        smtp_credentials_file: Option<PathBuf>,
+        /// The sender of notice emails, e.g. "Member Center <portal@example.org>".
+        #[arg(long, env = "MC_MAIL_FROM")]
+        mail_from: Option<String>,
     },
     /// Manage accounts.
     User {
@@ -337,6 +348,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             session_hours,
             secret_file,
             metrics_bind,
+            smtp_url,
+            smtp_credentials_file,
+            mail_from,
         } => {
             if let Some(url) = &public_url
                 && !(url.starts_with("https://") || url.starts_with("http://"))
@@ -354,6 +368,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             config.session_lifetime_seconds = session_hours * 3600;
             config.secret_file = secret_file;
             config.metrics_bind = metrics_bind;
+            config.smtp_url = smtp_url;
+            config.smtp_credentials_file = smtp_credentials_file;
+            config.mail_from = mail_from;
             // The demo is reached where it listens.
             config.public_url = public_url.or_else(|| demo.then(|| format!("http://{}", config.bind)));
             serve(config, demo, default_services).await

@@ -27,7 +27,6 @@ const TABLES: &[&str] = &[
     "api_calls",
     "api_usage",
     "change_activity",
-    "password_resets",
     "settings",
     "object_storage_keys",
     "sign_in_throttle",
@@ -38,6 +37,13 @@ const TABLES: &[&str] = &[
     "quota_request_items",
     "quota_request_events",
     "notices",
+    "password_resets",
+    "notice_preferences",
+    "quota_alerts",
+    "wallet_alerts",
+    "known_devices",
+    "email_changes",
+    "reset_requests",
 ];
 
 /// Rows read and written a statement.

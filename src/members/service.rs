@@ -7,8 +7,12 @@ use crate::{
     activity::{self, Change},
     api_keys,
     auth::identity::{AccountId, ProjectId},
-    db::{Db, Unique},
+    db::{Db, Tx, Unique},
     error::AppError,
+    notices::{
+        NoticeKind,
+        service::{self as notices, Notice},
+    },
     object_storage, permissions,
     projects::TenantRole,
     quotas,
@@ -69,6 +73,7 @@ pub async fn add(
         after: role.as_str(),
     };
     activity::service::record_in(&mut tx, change).await?;
+    tell_member(&mut tx, project_id, account_id, NoticeKind::MemberAdded, role.as_str()).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -103,6 +108,14 @@ pub async fn set_role(
         after: role.as_str(),
     };
     activity::service::record_in(&mut tx, change).await?;
+    tell_member(
+        &mut tx,
+        project_id,
+        account_id,
+        NoticeKind::MemberRoleChanged,
+        role.as_str(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -148,8 +161,33 @@ pub async fn remove(
         after: "",
     };
     activity::service::record_in(&mut tx, change).await?;
+    tell_member(&mut tx, project_id, account_id, NoticeKind::MemberRemoved, "").await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Tells the member what became of their membership (`role`: the new one).
+async fn tell_member(
+    tx: &mut Tx,
+    project_id: ProjectId,
+    account_id: AccountId,
+    kind: NoticeKind,
+    role: &str,
+) -> sqlx::Result<()> {
+    let project = store::project_code_in(tx, project_id).await?;
+    let link = if kind == NoticeKind::MemberRemoved {
+        "/account"
+    } else {
+        "/account/members"
+    };
+    let notice = Notice {
+        kind,
+        actor: "",
+        project: &project,
+        subject: role,
+        link,
+    };
+    notices::send_in(tx, &[account_id], &notice).await
 }
 
 pub use crate::projects::service::{member, member_page, members};

@@ -1,12 +1,13 @@
-//! Sending notices (in the sender's transaction) and reading them.
+//! Sending notices (in the transaction of the change that causes them),
+//! reading them, and the operators' view of their delivery.
 
 use super::{NoticeKind, store};
 use crate::{
-    auth::identity::AccountId,
     db::{Connection, Db},
+    ids::AccountId,
 };
 
-pub use super::store::NoticeRow;
+pub use super::store::{NoticeRow, Outgoing};
 
 /// A notice to send: its kind and the values its message shows.
 pub struct Notice<'a> {
@@ -15,30 +16,51 @@ pub struct Notice<'a> {
     pub actor: &'a str,
     /// The project's code.
     pub project: &'a str,
-    /// What it concerns (a request number, …).
+    /// What it concerns (a request number, a key ID, …).
     pub subject: &'a str,
     /// The page concerned.
     pub link: &'a str,
 }
 
+impl Notice<'_> {
+    fn row<'a>(&'a self, in_app: bool, email_to: &'a str) -> store::NewNotice<'a> {
+        store::NewNotice {
+            kind: self.kind.code(),
+            topic: self.kind.topic().code(),
+            actor: self.actor,
+            project: self.project,
+            subject: self.subject,
+            link: self.link,
+            in_app,
+            email_to,
+        }
+    }
+}
+
 /// Sends `notice` to each of `to` (once each), in the transaction of the
-/// change that causes it: it exists exactly when the change does.
+/// change that causes it: it exists exactly when the change does, and is
+/// emailed after the commit (when email is on and wanted).
 pub async fn send_in(conn: &mut Connection, to: &[AccountId], notice: &Notice<'_>) -> sqlx::Result<()> {
     let mut to = to.to_vec();
     to.sort_unstable();
     to.dedup();
-    let row = store::NewNotice {
-        kind: notice.kind.code(),
-        actor: notice.actor,
-        project: notice.project,
-        subject: notice.subject,
-        link: notice.link,
-    };
+    let row = notice.row(true, "");
     let at = crate::db::now();
     for account_id in to {
         store::insert_in(conn, account_id, &row, at).await?;
     }
     Ok(())
+}
+
+/// Sends `notice` by email only, to `address` (or the account's own when
+/// empty): a reset link, a confirmation to a new address, word to an old one.
+pub async fn email_only_in(
+    conn: &mut Connection,
+    to: AccountId,
+    address: &str,
+    notice: &Notice<'_>,
+) -> sqlx::Result<i64> {
+    store::insert_in(conn, to, &notice.row(false, address), crate::db::now()).await
 }
 
 pub async fn page(db: &Db, account_id: AccountId, limit: i64, offset: i64) -> sqlx::Result<(Vec<NoticeRow>, i64)> {
@@ -53,6 +75,30 @@ pub async fn mark_all_read(db: &Db, account_id: AccountId) -> sqlx::Result<u64> 
     store::mark_all_read(db, account_id, crate::db::now()).await
 }
 
+/// Whether notices written from now on are queued for email.
+pub async fn set_email_delivery(db: &Db, on: bool) -> sqlx::Result<()> {
+    store::set_email_delivery(db, on).await
+}
+
 pub async fn prune(db: &Db, before: i64) -> sqlx::Result<u64> {
     store::prune(db, before).await
+}
+
+/// How email delivery stands, for the operator console.
+#[derive(Debug, Clone, Default)]
+pub struct Delivery {
+    /// Emails waiting to be sent (or tried again).
+    pub pending: i64,
+    /// Emails given up on after every try.
+    pub failed: i64,
+    pub last_error: Option<String>,
+}
+
+pub async fn delivery(db: &Db) -> sqlx::Result<Delivery> {
+    let (pending, failed, last_error) = store::delivery_state(db).await?;
+    Ok(Delivery {
+        pending,
+        failed,
+        last_error,
+    })
 }

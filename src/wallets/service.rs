@@ -16,6 +16,10 @@ use crate::{
     auth::identity::{AccountId, ProjectId},
     db::{Connection, Db, Tx},
     error::AppError,
+    notices::{
+        NoticeKind,
+        service::{self as notices, Notice},
+    },
     web::i18n::Msg,
 };
 
@@ -365,6 +369,16 @@ pub async fn advance_order(
             detail: &detail,
         };
         post(&mut tx, posting).await?;
+        let (project, admins) = store::code_and_admins_in(&mut tx, order.project_id).await?;
+        let subject = format!("{number} {}", order.amount);
+        let notice = Notice {
+            kind: NoticeKind::OrderCredited,
+            actor: "",
+            project: &project,
+            subject: &subject,
+            link: "/account/orders",
+        };
+        notices::send_in(&mut tx, &admins, &notice).await?;
     }
     let change = Change {
         actor_id,

@@ -196,7 +196,13 @@ impl TestApp {
     /// A client whose connections come from another loopback address (a
     /// person elsewhere, as far as the server can tell).
     pub fn client_from(&self, address: [u8; 4]) -> Client {
+        self.client_as(address, "member-center-tests")
+    }
+
+    /// A client from `address` whose browser calls itself `agent`.
+    pub fn client_as(&self, address: [u8; 4], agent: &str) -> Client {
         let http = reqwest::Client::builder()
+            .user_agent(agent.to_string())
             .cookie_store(true)
             .redirect(Policy::none())
             .local_address(std::net::IpAddr::from(address))
@@ -425,4 +431,141 @@ impl TestApp {
         let status = response.status();
         (status, response.json().await.unwrap_or(serde_json::Value::Null))
     }
+}
+
+/// A real SMTP server for one test: aiosmtpd (from PyPI, installed by
+/// `scripts/test`), delivering every message to a Maildir that the test
+/// reads through Python's own email parser.
+pub struct Smtp {
+    pub port: u16,
+    dir: tempfile::TempDir,
+    child: std::process::Child,
+}
+
+/// A received email, decoded.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+impl Mail {
+    /// The portal link in the text, with the test server's address for the public one.
+    pub fn link(&self, base: &str) -> String {
+        let start = self
+            .text
+            .find("https://portal.example.org")
+            .expect("the email has a link");
+        let link: String = self.text[start..].chars().take_while(|c| !c.is_whitespace()).collect();
+        link.replace("https://portal.example.org", base)
+    }
+}
+
+fn smtp_python() -> String {
+    std::env::var("MC_TEST_SMTP_PYTHON")
+        .expect("the email tests need MC_TEST_SMTP_PYTHON, a Python with aiosmtpd (scripts/test installs it)")
+}
+
+impl Smtp {
+    pub async fn start() -> Smtp {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        Smtp::start_on(port).await
+    }
+
+    /// On a given port (to start a server again where one was named).
+    pub async fn start_on(port: u16) -> Smtp {
+        let dir = tempfile::tempdir().unwrap();
+        let child = std::process::Command::new(smtp_python())
+            .args([
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                &format!("127.0.0.1:{port}"),
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+            ])
+            .arg(dir.path().join("mail"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("aiosmtpd starts");
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+                return Smtp { port, dir, child };
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("aiosmtpd did not listen on {port}");
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Every message received so far, oldest first.
+    pub fn messages(&self) -> Vec<Mail> {
+        const READ: &str = r#"
+import email, email.policy, json, os, sys
+root = sys.argv[1]
+files = [os.path.join(root, d, f) for d in ("new", "cur") if os.path.isdir(os.path.join(root, d))
+         for f in os.listdir(os.path.join(root, d))]
+out = []
+for path in sorted(files, key=os.path.getmtime):
+    with open(path, "rb") as f:
+        m = email.message_from_binary_file(f, policy=email.policy.default)
+    text = m.get_body(("plain",))
+    html = m.get_body(("html",))
+    out.append({"to": str(m["To"]), "subject": str(m["Subject"]),
+                "text": text.get_content() if text else "", "html": html.get_content() if html else ""})
+print(json.dumps(out))
+"#;
+        let output = std::process::Command::new(smtp_python())
+            .args(["-c", READ])
+            .arg(self.dir.path().join("mail"))
+            .output()
+            .expect("python runs");
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        serde_json::from_slice(&output.stdout).expect("JSON of the messages")
+    }
+
+    /// Waits (up to 15 s) until `count` messages have arrived; all of them.
+    pub async fn wait_for(&self, count: usize) -> Vec<Mail> {
+        for _ in 0..150 {
+            let messages = self.messages();
+            if messages.len() >= count {
+                return messages;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("expected {count} emails, got {:#?}", self.messages());
+    }
+
+    /// The messages to `address`.
+    pub fn to(&self, address: &str) -> Vec<Mail> {
+        self.messages().into_iter().filter(|m| m.to.contains(address)).collect()
+    }
+}
+
+impl Drop for Smtp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the portal emailing notices through `smtp`.
+pub async fn spawn_app_mailing(smtp: &Smtp) -> TestApp {
+    let url = smtp.url();
+    spawn_app_with(move |config| {
+        config.smtp_url = Some(url);
+        config.mail_from = Some("Member Center <portal@example.org>".to_string());
+    })
+    .await
 }

@@ -16,6 +16,7 @@ mod consoles;
 mod instances;
 mod members;
 mod metrics;
+mod notices;
 mod portal;
 mod quota_requests;
 mod quotas;
