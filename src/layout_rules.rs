@@ -20,6 +20,7 @@ const CAPABILITIES: &[&str] = &[
     "projects",
     "quota_requests",
     "quotas",
+    "reminders",
     "support",
     "twcc",
     "wallets",

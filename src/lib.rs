@@ -28,6 +28,7 @@ pub mod permissions;
 pub mod projects;
 pub mod quota_requests;
 pub mod quotas;
+pub mod reminders;
 pub mod secrets;
 pub mod seed;
 pub mod support;
@@ -104,6 +105,7 @@ impl Application {
             },
         );
         notices::keep_pruning(db.clone());
+        reminders::keep_running(db.clone());
         // Notices by email: on when an SMTP server is named (for every
         // instance: the choice is kept in the database, and each notice is
         // queued for email or not as it is written).
@@ -299,7 +301,6 @@ fn routes(r: &mut web::router::Routes) {
     api_keys::configure(r);
     quotas::configure(r);
     quota_requests::configure(r);
-    notices::configure(r);
     members::configure(r);
     permissions::configure(r);
     object_storage::configure(r);

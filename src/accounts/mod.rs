@@ -22,7 +22,10 @@ pub fn configure(r: &mut Routes) {
         .get("/reset/{token}", routes::reset_page)
         .post("/reset/{token}", routes::reset)
         .get("/support/reset", routes::issue_reset_page)
-        .post("/support/reset", routes::issue_reset);
+        .post("/support/reset", routes::issue_reset)
+        .get("/notices", routes::notices)
+        .post("/notices/read-all", routes::read_all_notices)
+        .post("/notices/{id}/read", routes::read_notice);
 }
 
 /// A username: 3–32 characters of lowercase ASCII letters, digits, `.`, `_`

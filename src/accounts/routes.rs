@@ -1,7 +1,7 @@
 //! The Profile and Password tabs of Account & Project, the password reset
-//! page, and issuing reset links (support and operators).
+//! page, issuing reset links (support and operators), and the Notices page.
 
-use super::views::{IssueResetPage, PasswordPage, ProfilePage, ResetPage};
+use super::views::{IssueResetPage, NoticesPage, PasswordPage, ProfilePage, ResetPage};
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
@@ -11,6 +11,7 @@ use crate::{
     AppState,
     auth::{CurrentUser, Support, Viewer, password},
     error::AppError,
+    notices::service as notices,
     token::digest,
     web::{
         FieldErrors, html,
@@ -403,4 +404,58 @@ pub async fn set_language(
         None => viewer.set_session_lang(lang),
     }
     Ok(see_other(&crate::web::local_path(&form.next)))
+}
+
+// ----- notices -----
+
+/// Notices shown on one page.
+const NOTICES_PAGE: i64 = 50;
+
+#[derive(Deserialize)]
+pub struct NoticesQuery {
+    page: Option<i64>,
+}
+
+pub async fn notices(
+    user: CurrentUser,
+    query: web::Query<NoticesQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let page = query.page.unwrap_or(1).clamp(1, i64::MAX / NOTICES_PAGE);
+    let (rows, total) = notices::page(&state.db, user.account.id, NOTICES_PAGE, (page - 1) * NOTICES_PAGE).await?;
+    html(&NoticesPage {
+        l: user.viewer.layout(),
+        notices: rows,
+        page,
+        pages: ((total + NOTICES_PAGE - 1) / NOTICES_PAGE).max(1),
+    })
+}
+
+/// Marks one notice read and opens what it is about (or comes back).
+pub async fn read_notice(
+    user: CurrentUser,
+    path: web::Path<i64>,
+    form: web::Form<ReadForm>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    if !notices::mark_read(&state.db, user.account.id, *path).await? {
+        return Err(AppError::NotFound);
+    }
+    let next = form
+        .next
+        .as_deref()
+        .map_or("/notices".to_string(), crate::web::local_path);
+    Ok(redirect_after_post(user.viewer.htmx, &next))
+}
+
+#[derive(Deserialize)]
+pub struct ReadForm {
+    next: Option<String>,
+}
+
+pub async fn read_all_notices(user: CurrentUser, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let marked = notices::mark_all_read(&state.db, user.account.id).await?;
+    user.viewer
+        .flash(true, Msg::new("notices-all-read").arg("count", marked));
+    Ok(redirect_after_post(user.viewer.htmx, "/notices"))
 }

@@ -3,6 +3,7 @@
 
 use crate::{
     auth::service::SessionRow,
+    notices::service::NoticeRow,
     web::{FieldErrors, Layout},
 };
 use askama::Template;
@@ -92,5 +93,25 @@ fn device_of(user_agent: &str, l: &Layout) -> String {
         ),
         (Some(name), None) | (None, Some(name)) => name.to_string(),
         (None, None) => l.t("session-device-unknown").to_string(),
+    }
+}
+
+/// The Notices page: what happened that concerns the viewer.
+#[derive(Template)]
+#[template(path = "notices/page.html")]
+pub(super) struct NoticesPage {
+    pub(super) l: Layout,
+    pub(super) notices: Vec<NoticeRow>,
+    pub(super) page: i64,
+    pub(super) pages: i64,
+}
+
+impl NoticesPage {
+    pub(super) fn page_link(&self, page: &i64) -> String {
+        crate::web::page_link("/notices", &[], *page)
+    }
+
+    pub(super) fn any_unread(&self) -> bool {
+        self.l.unread_notices > 0
     }
 }

@@ -9,6 +9,10 @@ use crate::{
     db::{Db, Tx},
     error::AppError,
     format::rfc3339,
+    notices::{
+        NoticeKind,
+        service::{self as notices, Notice},
+    },
     web::i18n::Msg,
 };
 
@@ -159,4 +163,37 @@ pub async fn revoke(
 /// the member brings none back.
 pub async fn delete_all_in(tx: &mut Tx, project_id: ProjectId, account_id: AccountId) -> sqlx::Result<()> {
     store::delete_all_of(tx, project_id, account_id).await
+}
+
+/// Tells keys' owners, as of `now`, that a key expires within 7 days, within
+/// a day, or has expired: each step once per key (an extension starts
+/// over). Returns how many notices were sent.
+pub async fn notify_expiring(db: &Db, now: i64) -> sqlx::Result<usize> {
+    let mut sent = 0;
+    for key in store::expiring(db, now + 7 * DAY).await? {
+        let (step, kind) = if key.expires_at <= now {
+            (3, NoticeKind::KeyExpired)
+        } else if key.expires_at <= now + DAY {
+            (2, NoticeKind::KeyExpiresTomorrow)
+        } else {
+            (1, NoticeKind::KeyExpiresInAWeek)
+        };
+        if step <= key.step {
+            continue;
+        }
+        let mut tx = db.begin_immediate().await?;
+        if store::advance_notice_step(&mut tx, key.id, key.step, step).await? {
+            let notice = Notice {
+                kind,
+                actor: "",
+                project: &key.project_code,
+                subject: &key.key_id,
+                link: "/keys",
+            };
+            notices::send_in(&mut tx, &[key.account_id], &notice).await?;
+            sent += 1;
+        }
+        tx.commit().await?;
+    }
+    Ok(sent)
 }

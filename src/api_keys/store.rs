@@ -186,8 +186,12 @@ pub async fn own_all(
 
 /// Renames and re-dates a key.
 pub async fn update(conn: &mut Connection, id: i64, name: &KeyName, expires_at: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE api_keys SET name = $1, expires_at = $2 WHERE id = $3")
-        .bind(name.as_str())
+    // A new expiry is warned of afresh (`expiring`).
+    sqlx::query(
+        "UPDATE api_keys SET name = $1, expiry_notice_step = CASE WHEN expires_at = $2 THEN expiry_notice_step ELSE 0 END,
+                expires_at = $2 WHERE id = $3",
+    )
+    .bind(name.as_str())
         .bind(expires_at)
         .bind(id)
         .execute(&mut *conn)
@@ -306,4 +310,52 @@ pub async fn delete_all_of(conn: &mut Connection, project_id: ProjectId, account
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+/// A key whose owner is to be told of its expiry, and how far it went.
+#[derive(Debug, Clone)]
+pub struct Expiring {
+    pub id: i64,
+    pub key_id: String,
+    pub account_id: AccountId,
+    pub project_code: String,
+    pub expires_at: i64,
+    pub step: i64,
+}
+
+/// The live keys of current members that expire by `until` (or have
+/// expired) and whose warnings have not reached step 3.
+pub async fn expiring(db: &Db, until: i64) -> sqlx::Result<Vec<Expiring>> {
+    let rows = sqlx::query(
+        "SELECT k.id, k.key_id, k.account_id, p.code, k.expires_at, k.expiry_notice_step FROM api_keys k
+         JOIN projects p ON p.id = k.project_id
+         JOIN memberships m ON m.project_id = k.project_id AND m.account_id = k.account_id
+         WHERE k.revoked_at IS NULL AND k.expires_at <= $1 AND k.expiry_notice_step < 3
+         ORDER BY k.id",
+    )
+    .bind(until)
+    .fetch_all(db.read())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|row| Expiring {
+            id: row.get("id"),
+            key_id: row.get("key_id"),
+            account_id: row.get("account_id"),
+            project_code: row.get("code"),
+            expires_at: row.get("expires_at"),
+            step: row.get("expiry_notice_step"),
+        })
+        .collect())
+}
+
+/// Moves a key's warnings on to `step`, unless another check did first.
+pub async fn advance_notice_step(conn: &mut Connection, id: i64, from: i64, to: i64) -> sqlx::Result<bool> {
+    let done = sqlx::query("UPDATE api_keys SET expiry_notice_step = $1 WHERE id = $2 AND expiry_notice_step = $3")
+        .bind(to)
+        .bind(id)
+        .bind(from)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }

@@ -1,22 +1,15 @@
-//! Notices in the portal: something that happened and concerns an account
-//! (a quota request filed or decided, …), written in the same transaction
-//! as the change that causes it, counted under the bell in the top bar and
-//! listed on the Notices page in the reader's language; kept 90 days.
+//! Notices: something that happened and concerns an account (a quota
+//! request decided, a key about to expire, a sign-in from a new browser…),
+//! written in the same transaction as the change that causes it, counted
+//! under the bell in the top bar and listed on the Notices page (an account
+//! page: `accounts::routes`) in the reader's language, kept 90 days; and
+//! emailed from the same rows, the outbox (`sender.rs`, `mail.rs`).
 
 pub mod mail;
-pub mod routes;
 pub mod sender;
 pub mod service;
 pub mod store;
 pub mod views;
-
-use crate::web::router::Routes;
-
-pub fn configure(r: &mut Routes) {
-    r.get("/notices", routes::page)
-        .post("/notices/read-all", routes::read_all)
-        .post("/notices/{id}/read", routes::read);
-}
 
 /// How long a notice is kept, read or not.
 pub const KEEP_DAYS: i64 = 90;

@@ -10,6 +10,10 @@ use crate::{
     auth::identity::{AccountId, ProjectId},
     db::{Db, Tx},
     error::AppError,
+    notices::{
+        NoticeKind,
+        service::{self as notices, Notice},
+    },
     web::i18n::Msg,
 };
 
@@ -158,6 +162,72 @@ pub async fn set_member_quotas_in(
     Ok(())
 }
 
+/// The thresholds of a quota's use that are told of, in percent.
+pub const THRESHOLDS: [i64; 3] = [80, 95, 100];
+
+/// The highest threshold `used` has reached of `quota` (0: none).
+pub fn threshold_level(used: i64, quota: i64) -> i64 {
+    if quota <= 0 {
+        return 0;
+    }
+    THRESHOLDS
+        .iter()
+        .rev()
+        .find(|&&t| i128::from(used) * 100 >= i128::from(t) * i128::from(quota))
+        .copied()
+        .unwrap_or(0)
+}
+
+/// Tells of quotas whose use crossed 80, 95 or 100 % upwards since the last
+/// check: a member's to the member and the tenant admins, a project's to the
+/// tenant admins. A threshold is told of once per crossing: again only
+/// after the use fell back below it. Returns how many crossings were told.
+pub async fn notify_thresholds(db: &Db) -> sqlx::Result<usize> {
+    let levels = store::alert_levels(db).await?;
+    let mut told = 0;
+    for quota in store::filled_quotas(db).await? {
+        let scope = match &quota.account {
+            Some((account_id, _)) => format!(
+                "m:{}:{}:{}:{}",
+                quota.project_id, account_id, quota.service, quota.resource
+            ),
+            None => format!("p:{}:{}:{}", quota.project_id, quota.service, quota.resource),
+        };
+        let before = levels.get(&scope).copied().unwrap_or(0);
+        let now = threshold_level(quota.used, quota.quota);
+        if now == before {
+            continue;
+        }
+        let mut tx = db.begin_immediate().await?;
+        if store::set_alert_level(&mut tx, &scope, quota.project_id, before, now).await? && now > before {
+            let subject = format!("{}:{}:{now}", quota.service, quota.resource);
+            let admins = store::admins_in(&mut tx, quota.project_id).await?;
+            let admin_link = format!("/quota?service={}", quota.service);
+            let (member, name) = match &quota.account {
+                Some((id, name)) => (Some(*id), name.as_str()),
+                None => (None, ""),
+            };
+            let mut notice = Notice {
+                kind: NoticeKind::QuotaThreshold,
+                actor: name,
+                project: &quota.project_code,
+                subject: &subject,
+                link: &admin_link,
+            };
+            let admins: Vec<AccountId> = admins.into_iter().filter(|a| Some(*a) != member).collect();
+            notices::send_in(&mut tx, &admins, &notice).await?;
+            if let Some(member) = member {
+                notice.link = "/quota/mine";
+                notices::send_in(&mut tx, &[member], &notice).await?;
+            }
+            told += 1;
+        }
+        // (Also when it only fell: the next rise is told again.)
+        tx.commit().await?;
+    }
+    Ok(told)
+}
+
 /// Forgets a departing member's quotas in the project.
 pub async fn forget_member_in(tx: &mut Tx, project_id: ProjectId, account_id: AccountId) -> sqlx::Result<()> {
     store::delete_member_quotas(tx, project_id, account_id).await
@@ -171,6 +241,19 @@ pub async fn release_all_in(tx: &mut Tx, project_id: ProjectId, account_id: Acco
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thresholds_are_reached_at_80_95_and_100_percent() {
+        assert_eq!(threshold_level(79, 100), 0);
+        assert_eq!(threshold_level(80, 100), 80);
+        assert_eq!(threshold_level(8, 10), 80);
+        assert_eq!(threshold_level(19, 20), 95);
+        assert_eq!(threshold_level(7, 8), 80);
+        assert_eq!(threshold_level(8, 8), 100);
+        assert_eq!(threshold_level(12, 8), 100);
+        assert_eq!(threshold_level(5, 0), 0);
+        assert_eq!(threshold_level(i64::MAX, i64::MAX), 100);
+    }
 
     #[test]
     fn a_member_quota_stays_under_the_projects() {

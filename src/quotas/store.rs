@@ -856,3 +856,110 @@ pub async fn release_all_of(conn: &mut Connection, project_id: ProjectId, accoun
     .await?;
     Ok(())
 }
+
+/// A quota with what is used of it now: a project's (`account` None) or a member's.
+#[derive(Debug, Clone)]
+pub struct Filled {
+    pub project_id: ProjectId,
+    pub project_code: String,
+    /// The member and their display name, for a member's quota.
+    pub account: Option<(AccountId, String)>,
+    pub service: String,
+    pub resource: String,
+    pub quota: i64,
+    pub used: i64,
+}
+
+/// Every limited quota (above 0) with its live usage, projects' and members'.
+pub async fn filled_quotas(db: &Db) -> sqlx::Result<Vec<Filled>> {
+    let mut conn = db.read().acquire().await?;
+    let projects = sqlx::query(
+        "SELECT q.project_id, p.code, q.service, q.resource, q.quota,
+                CAST(COALESCE((SELECT SUM(r.amount) FROM allocations a
+                               JOIN allocation_resources r ON r.allocation_id = a.id
+                               WHERE a.project_id = q.project_id AND a.service = q.service
+                                 AND a.released_at IS NULL AND r.resource = q.resource), 0) AS BIGINT) AS used
+         FROM project_quotas q JOIN projects p ON p.id = q.project_id WHERE q.quota > 0",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let members = sqlx::query(
+        "SELECT q.project_id, p.code, q.account_id, m.display_name, q.service, q.resource, q.quota,
+                CAST(COALESCE((SELECT SUM(r.amount) FROM allocations a
+                               JOIN allocation_resources r ON r.allocation_id = a.id
+                               WHERE a.project_id = q.project_id AND a.account_id = q.account_id
+                                 AND a.service = q.service AND a.released_at IS NULL
+                                 AND r.resource = q.resource), 0) AS BIGINT) AS used
+         FROM member_quotas q JOIN projects p ON p.id = q.project_id JOIN accounts m ON m.id = q.account_id
+         WHERE q.quota > 0",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let filled = |row: &crate::db::DbRow, account: Option<(AccountId, String)>| Filled {
+        project_id: row.get("project_id"),
+        project_code: row.get("code"),
+        account,
+        service: row.get("service"),
+        resource: row.get("resource"),
+        quota: row.get("quota"),
+        used: row.get("used"),
+    };
+    let mut all: Vec<Filled> = projects.iter().map(|row| filled(row, None)).collect();
+    all.extend(
+        members
+            .iter()
+            .map(|row| filled(row, Some((row.get("account_id"), row.get("display_name"))))),
+    );
+    Ok(all)
+}
+
+/// The threshold levels last told of, by scope.
+pub async fn alert_levels(db: &Db) -> sqlx::Result<HashMap<String, i64>> {
+    let rows: Vec<(String, i64)> = sqlx::query_as("SELECT scope, level FROM quota_alerts")
+        .fetch_all(db.read())
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Sets (or, at 0, forgets) a scope's level; false when another check
+/// changed it since it was read as `from`.
+pub async fn set_alert_level(
+    conn: &mut Connection,
+    scope: &str,
+    project_id: ProjectId,
+    from: i64,
+    to: i64,
+) -> sqlx::Result<bool> {
+    let done = if from == 0 {
+        sqlx::query(
+            "INSERT INTO quota_alerts (scope, project_id, level) VALUES ($1, $2, $3) ON CONFLICT (scope) DO NOTHING",
+        )
+        .bind(scope)
+        .bind(project_id)
+        .bind(to)
+        .execute(&mut *conn)
+        .await?
+    } else if to == 0 {
+        sqlx::query("DELETE FROM quota_alerts WHERE scope = $1 AND level = $2")
+            .bind(scope)
+            .bind(from)
+            .execute(&mut *conn)
+            .await?
+    } else {
+        sqlx::query("UPDATE quota_alerts SET level = $1 WHERE scope = $2 AND level = $3")
+            .bind(to)
+            .bind(scope)
+            .bind(from)
+            .execute(&mut *conn)
+            .await?
+    };
+    Ok(done.rows_affected() == 1)
+}
+
+/// A project's tenant admins.
+pub async fn admins_in(conn: &mut Connection, project_id: ProjectId) -> sqlx::Result<Vec<AccountId>> {
+    sqlx::query_scalar("SELECT account_id FROM memberships WHERE project_id = $1 AND role = 'tenant_admin'")
+        .bind(project_id)
+        .fetch_all(conn)
+        .await
+}

@@ -394,9 +394,107 @@ pub async fn advance_order(
     Ok(())
 }
 
+/// The level of a wallet's warnings: 2 negative, 1 below its threshold
+/// (`threshold`: none for no warning above zero), 0 neither.
+pub fn warning_level(balance: i64, threshold: Option<i64>) -> i64 {
+    if balance < 0 {
+        2
+    } else if threshold.is_some_and(|t| balance < t) {
+        1
+    } else {
+        0
+    }
+}
+
+/// A project wallet's threshold: as its tenant admin set it, or else 10 %
+/// of the project's last credited order. A sub-wallet warns when set only
+/// (and when negative).
+pub fn threshold_of(sub_wallet: bool, warn_below: Option<i64>, last_order: Option<i64>) -> Option<i64> {
+    match (sub_wallet, warn_below) {
+        (_, Some(set)) => Some(set),
+        (false, None) => last_order.map(|amount| amount / 10),
+        (true, None) => None,
+    }
+}
+
+/// Tells of wallets whose balance fell below their threshold or below zero
+/// since the last check: a project's to its tenant admins, a sub-wallet's
+/// to its member; once per fall (again after it rose back). Returns how
+/// many were told.
+pub async fn notify_balances(db: &Db) -> sqlx::Result<usize> {
+    let mut told = 0;
+    for wallet in store::watched(db).await? {
+        let threshold = threshold_of(wallet.member.is_some(), wallet.warn_below, wallet.last_order);
+        let level = warning_level(wallet.balance, threshold);
+        if level == wallet.level {
+            continue;
+        }
+        let mut tx = db.begin_immediate().await?;
+        if store::set_warning_level(&mut tx, wallet.wallet_id, wallet.level, level).await? && level > wallet.level {
+            let (to, name) = match &wallet.member {
+                Some((id, name)) => (vec![*id], name.as_str()),
+                None => (store::code_and_admins_in(&mut tx, wallet.project_id).await?.1, ""),
+            };
+            let balance = Credits(wallet.balance).to_string();
+            let notice = Notice {
+                kind: if level == 2 {
+                    NoticeKind::WalletNegative
+                } else {
+                    NoticeKind::WalletLow
+                },
+                actor: name,
+                project: &wallet.project_code,
+                subject: &balance,
+                link: "/account/wallet",
+            };
+            notices::send_in(&mut tx, &to, &notice).await?;
+            told += 1;
+        }
+        tx.commit().await?;
+    }
+    Ok(told)
+}
+
+/// A tenant admin sets the project wallet's warning threshold (None: 10 %
+/// of the last credited order).
+pub async fn set_warn_below(
+    db: &Db,
+    actor_id: AccountId,
+    project_id: ProjectId,
+    warn_below: Option<Credits>,
+) -> sqlx::Result<()> {
+    let mut tx = db.begin_immediate().await?;
+    store::set_warn_below(&mut tx, project_id, warn_below.map(|c| c.0)).await?;
+    let change = Change {
+        actor_id: Some(actor_id),
+        project_id: Some(project_id),
+        subject_id: None,
+        action: "wallet.warn_below",
+        target: "",
+        before: "",
+        after: &warn_below.map(|c| c.to_string()).unwrap_or_default(),
+    };
+    activity::service::record_in(&mut tx, change).await?;
+    tx.commit().await
+}
+
+pub use super::store::warn_below;
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wallets_warn_below_their_threshold_and_below_zero() {
+        assert_eq!(threshold_of(false, None, Some(10_000)), Some(1_000));
+        assert_eq!(threshold_of(false, Some(5), Some(10_000)), Some(5));
+        assert_eq!(threshold_of(true, None, Some(10_000)), None);
+        assert_eq!(threshold_of(false, None, None), None);
+        assert_eq!(warning_level(-1, None), 2);
+        assert_eq!(warning_level(999, Some(1_000)), 1);
+        assert_eq!(warning_level(1_000, Some(1_000)), 0);
+        assert_eq!(warning_level(0, None), 0);
+    }
 
     #[test]
     fn balances_never_wrap() {

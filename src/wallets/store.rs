@@ -575,3 +575,94 @@ pub async fn code_and_admins_in(
             .await?;
     Ok((code, admins))
 }
+
+/// A wallet's balance beside its warning threshold and warnings so far.
+#[derive(Debug, Clone)]
+pub struct Watched {
+    pub wallet_id: i64,
+    pub project_id: ProjectId,
+    pub project_code: String,
+    /// The member and their display name, for a sub-wallet.
+    pub member: Option<(AccountId, String)>,
+    pub balance: i64,
+    pub warn_below: Option<i64>,
+    /// The amount of the project's last credited order.
+    pub last_order: Option<i64>,
+    pub level: i64,
+}
+
+/// Every wallet, for the balance warnings.
+pub async fn watched(db: &Db) -> sqlx::Result<Vec<Watched>> {
+    let rows = sqlx::query(
+        "SELECT w.id, w.project_id, p.code, w.account_id, a.display_name, w.balance, w.warn_below,
+                (SELECT o.amount FROM orders o WHERE o.project_id = w.project_id AND o.status = 'credited'
+                 ORDER BY o.updated_at DESC, o.id DESC LIMIT 1) AS last_order,
+                COALESCE(x.level, 0) AS level
+         FROM wallets w JOIN projects p ON p.id = w.project_id
+         LEFT JOIN accounts a ON a.id = w.account_id
+         LEFT JOIN wallet_alerts x ON x.wallet_id = w.id",
+    )
+    .fetch_all(db.read())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|row| Watched {
+            wallet_id: row.get("id"),
+            project_id: row.get("project_id"),
+            project_code: row.get("code"),
+            member: row
+                .get::<Option<AccountId>, _>("account_id")
+                .map(|id| (id, row.get::<Option<String>, _>("display_name").unwrap_or_default())),
+            balance: row.get("balance"),
+            warn_below: row.get("warn_below"),
+            last_order: row.get("last_order"),
+            level: row.get("level"),
+        })
+        .collect())
+}
+
+/// Sets a wallet's warning level, unless another check changed it since
+/// it was read as `from`.
+pub async fn set_warning_level(conn: &mut Connection, wallet_id: i64, from: i64, to: i64) -> sqlx::Result<bool> {
+    let done = if from == 0 {
+        sqlx::query("INSERT INTO wallet_alerts (wallet_id, level) VALUES ($1, $2) ON CONFLICT (wallet_id) DO NOTHING")
+            .bind(wallet_id)
+            .bind(to)
+            .execute(&mut *conn)
+            .await?
+    } else if to == 0 {
+        sqlx::query("DELETE FROM wallet_alerts WHERE wallet_id = $1 AND level = $2")
+            .bind(wallet_id)
+            .bind(from)
+            .execute(&mut *conn)
+            .await?
+    } else {
+        sqlx::query("UPDATE wallet_alerts SET level = $1 WHERE wallet_id = $2 AND level = $3")
+            .bind(to)
+            .bind(wallet_id)
+            .bind(from)
+            .execute(&mut *conn)
+            .await?
+    };
+    Ok(done.rows_affected() == 1)
+}
+
+/// Sets the project wallet's warning threshold (None: the default).
+pub async fn set_warn_below(conn: &mut Connection, project_id: ProjectId, warn_below: Option<i64>) -> sqlx::Result<()> {
+    sqlx::query("UPDATE wallets SET warn_below = $1 WHERE project_id = $2 AND account_id IS NULL")
+        .bind(warn_below)
+        .bind(project_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The project wallet's threshold as set, if it was.
+pub async fn warn_below(db: &Db, project_id: ProjectId) -> sqlx::Result<Option<i64>> {
+    let value: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT warn_below FROM wallets WHERE project_id = $1 AND account_id IS NULL")
+            .bind(project_id)
+            .fetch_optional(db.read())
+            .await?;
+    Ok(value.flatten())
+}

@@ -171,8 +171,15 @@ pub struct Instance {
 impl TestApp {
     /// Starts another instance on this app's database and instance secrets.
     pub async fn another_instance(&self) -> Instance {
+        self.another_instance_with(|_| {}).await
+    }
+
+    /// The same, after `adjust` has changed its configuration.
+    pub async fn another_instance_with(&self, adjust: impl FnOnce(&mut Config)) -> Instance {
         let db = db::open(&self.scratch.location).await.expect("database opens");
-        let app = Application::build_with_db(test_config(&self.scratch), db.clone())
+        let mut config = test_config(&self.scratch);
+        adjust(&mut config);
+        let app = Application::build_with_db(config, db.clone())
             .await
             .expect("server builds");
         let base = format!("http://127.0.0.1:{}", app.port());
@@ -563,9 +570,11 @@ impl Drop for Smtp {
 /// Starts the portal emailing notices through `smtp`.
 pub async fn spawn_app_mailing(smtp: &Smtp) -> TestApp {
     let url = smtp.url();
-    spawn_app_with(move |config| {
-        config.smtp_url = Some(url);
-        config.mail_from = Some("Member Center <portal@example.org>".to_string());
-    })
-    .await
+    spawn_app_with(move |config| mailing_through(config, url)).await
+}
+
+/// Has a configuration email notices through the SMTP server at `url`.
+pub fn mailing_through(config: &mut Config, url: String) {
+    config.smtp_url = Some(url);
+    config.mail_from = Some("Member Center <portal@example.org>".to_string());
 }

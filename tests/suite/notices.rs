@@ -136,3 +136,264 @@ async fn a_sign_in_from_a_browser_never_used_before_is_a_security_notice() {
         mails[0].text
     );
 }
+
+const DAY: i64 = 86_400;
+
+/// Bob's key's expiry, his and the project's GPUs, and the wallet, told of
+/// once per step or crossing, by the reminders run with a clock the test sets.
+#[tokio::test]
+async fn keys_quotas_and_wallets_are_warned_of_once_before_they_bite() {
+    let smtp = Smtp::start().await;
+    let app = spawn_app_mailing(&smtp).await;
+    let alice = app.member("alice", "MST110001", "tenant_admin").await;
+    let bob = app.member("bob", "MST110001", "tenant_user").await;
+    smtp.wait_for(2).await; // both were added to the project
+    let run = |at: i64| {
+        let db = app.db.clone();
+        async move { member_center::reminders::run(&db, at).await.unwrap() }
+    };
+    let now = member_center::db::now();
+
+    // A key: 7 days before, a day before, and expired, each once.
+    let (key_id, secret) = app.key_for("MST110001", &bob.user, 30).await;
+    assert_eq!(run(now).await.keys, 0);
+    assert_eq!(run(now + 23 * DAY + 3600).await.keys, 1);
+    assert_eq!(run(now + 24 * DAY).await.keys, 0, "the same step twice");
+    assert_eq!(run(now + 29 * DAY + 3600).await.keys, 1);
+    assert_eq!(run(now + 31 * DAY).await.keys, 1);
+    assert_eq!(run(now + 32 * DAY).await.keys, 0);
+    let mails = smtp.wait_for(5).await;
+    let keys: Vec<_> = mails.iter().filter(|m| m.text.contains(&key_id)).collect();
+    assert_eq!(keys.len(), 3, "{keys:#?}");
+    assert!(keys[0].text.contains("expires within 7 days"));
+    assert!(keys[1].text.contains("expires tomorrow"));
+    assert!(keys[2].text.contains("has expired"));
+    let mut bob_client = bob.client;
+    assert_eq!(
+        bob_client
+            .get(&keys[0].link(&app.base).replace(&app.base, ""))
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    // GPUs: Bob may use 5 of the project's 10; 4 is 80 % of his.
+    member_center::operator::service::set_project_quota(&app.db, None, "MST110001", "ccs", &[("gpu", Some("10"))])
+        .await
+        .unwrap();
+    let project = member_center::auth::identity::ProjectId(app.count("SELECT id FROM projects").await);
+    let gpu = member_center::quotas::Resource::Gpu;
+    let ccs = member_center::quotas::QuotaService::Ccs;
+    member_center::quotas::service::set_member_quotas(
+        &app.db,
+        alice.user.id,
+        project,
+        bob.user.id,
+        "bob",
+        ccs,
+        &[(gpu, member_center::quotas::QuotaLimit(5))],
+    )
+    .await
+    .unwrap();
+    let admit = |key: &'static str| {
+        let secret = secret.clone();
+        let base = app.base.clone();
+        async move {
+            let response = reqwest::Client::new()
+                .post(format!("{base}/api/v1/allocations"))
+                .header("x-api-key", &secret)
+                .json(&serde_json::json!({"service": "ccs", "resources": {"gpu": 4}, "idempotency_key": key}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::CREATED);
+            response.json::<serde_json::Value>().await.unwrap()["id"]
+                .as_i64()
+                .unwrap()
+        }
+    };
+    // (The key is used before it expires: the clock of the reminders is the test's.)
+    let first = admit("a").await;
+    assert_eq!(run(now).await.quotas, 1, "Bob's quota crossed 80 %");
+    assert_eq!(run(now).await.quotas, 0, "still at 80 %: told once");
+    let gpu_mails = smtp.wait_for(7).await;
+    let crossing: Vec<_> = gpu_mails.iter().filter(|m| m.text.contains("80 %")).collect();
+    assert_eq!(crossing.len(), 2, "to Bob and to Alice: {crossing:#?}");
+    assert!(crossing.iter().any(|m| {
+        m.to.contains("bob@")
+            && m.text
+                .contains("bob Test uses 80 % of their GPU quota of Container Compute in MST110001.")
+    }));
+    assert!(crossing.iter().any(|m| m.to.contains("alice@")));
+    // Fallen back and crossed again: told again.
+    reqwest::Client::new()
+        .delete(format!("{}/api/v1/allocations/{first}", app.base))
+        .header("x-api-key", &secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(run(now).await.quotas, 0);
+    admit("b").await;
+    assert_eq!(run(now).await.quotas, 1);
+    smtp.wait_for(9).await;
+
+    // The wallet: credited 1,000, so warned below 100, and when negative.
+    app.credit("MST110001", "PO-1", "1000").await; // (an email to Alice)
+    let debit = |credits: i64, key: &'static str| {
+        let db = app.db.clone();
+        let bob_id = bob.user.id;
+        async move {
+            let report = member_center::wallets::service::UsageReport {
+                project_id: project,
+                account_id: bob_id,
+                service: "ccs",
+                resource_id: "notebook",
+                seconds: 3600,
+                rate_per_hour: member_center::wallets::Credits(credits * member_center::wallets::SCALE),
+                idempotency_key: key,
+            };
+            member_center::wallets::service::debit_usage(&db, report).await.unwrap();
+        }
+    };
+    assert_eq!(run(now).await.wallets, 0);
+    debit(950, "u1").await;
+    assert_eq!(run(now).await.wallets, 1);
+    assert_eq!(run(now).await.wallets, 0);
+    debit(100, "u2").await;
+    assert_eq!(run(now).await.wallets, 1);
+    let all = smtp.wait_for(12).await;
+    assert!(
+        all.iter()
+            .any(|m| m.text.contains("The wallet of MST110001 is down to 50.0000 credits")),
+        "{all:#?}"
+    );
+    assert!(all.iter().any(|m| {
+        m.text
+            .contains("The wallet of MST110001 is negative (-50.0000 credits)")
+    }));
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    assert_eq!(smtp.messages().len(), 12, "nothing twice");
+}
+
+/// A notice committed while the SMTP server is down, its server killed
+/// (SIGKILL) before it could send it, is sent once after the restart.
+#[tokio::test(flavor = "multi_thread")] // the test blocks on child processes
+async fn a_notice_waiting_when_the_server_is_killed_is_sent_once_after_the_restart() {
+    use std::process::{Command, Stdio};
+    let scratch = crate::common::Scratch::new().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let db_arg = match &scratch.location {
+        member_center::db::Location::File(path) => path.display().to_string(),
+        member_center::db::Location::Postgres(url) => url.clone(),
+    };
+    let serve = || {
+        Command::new(env!("CARGO_BIN_EXE_member-center"))
+            .args(["--db", &db_arg, "serve", "--bind", "127.0.0.1:0", "--insecure-cookies"])
+            .args([
+                "--smtp-url",
+                &format!("smtp://127.0.0.1:{port}"),
+                "--mail-from",
+                "portal@example.org",
+            ])
+            .args(["--public-url", "https://portal.example.org"])
+            .arg("--secret-file")
+            .arg(scratch.secret_file())
+            .env("MC_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let cli = |args: &[&str]| {
+        let (ok, out, err) = crate::cli::member_center(&scratch.location, args, None);
+        assert!(ok, "{out}{err}");
+    };
+    let mut first = serve();
+    let db = member_center::db::open(&scratch.location).await.unwrap();
+    for _ in 0..100 {
+        let on: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE name = 'email'")
+            .fetch_optional(db.read())
+            .await
+            .unwrap();
+        if on.as_deref() == Some("on") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    cli(&["project", "add", "MST110001", "--name", "Lab"]);
+    cli(&[
+        "user",
+        "add",
+        "dora",
+        "--email",
+        "dora@example.org",
+        "--name",
+        "Dora Wu",
+    ]);
+    cli(&[
+        "member",
+        "add",
+        "--project",
+        "MST110001",
+        "dora",
+        "--role",
+        "tenant_user",
+    ]);
+    // The server tries, finds no SMTP server, and backs off; then it dies.
+    let tried = async {
+        loop {
+            let attempts: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(attempts), 0) FROM notices")
+                .fetch_one(db.read())
+                .await
+                .unwrap();
+            if attempts > 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(15), tried)
+        .await
+        .expect("a first try");
+    first.kill().unwrap(); // SIGKILL
+    first.wait().unwrap();
+    let smtp = Smtp::start_on(port).await;
+    let mut second = serve();
+    let mails = smtp.wait_for(1).await;
+    assert!(mails[0].to.contains("dora@example.org"));
+    assert!(
+        mails[0].text.contains("You were added to the project MST110001"),
+        "{}",
+        mails[0].text
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(smtp.messages().len(), 1, "sent once");
+    second.kill().unwrap();
+    second.wait().unwrap();
+}
+
+#[tokio::test]
+async fn with_two_instances_each_notice_is_sent_once() {
+    let smtp = Smtp::start().await;
+    let app = spawn_app_mailing(&smtp).await;
+    let url = smtp.url();
+    let _other = app
+        .another_instance_with(move |config| crate::common::mailing_through(config, url))
+        .await;
+    app.create_project("MST110001", "Lab").await;
+    for n in 0..20 {
+        let user = app.create_user(&format!("user{n:02}"), PlatformRole::None).await;
+        app.add_member("MST110001", &user, "tenant_user").await;
+    }
+    let mails = smtp.wait_for(20).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let mut to: Vec<String> = smtp.messages().into_iter().map(|m| m.to).collect();
+    assert_eq!(to.len(), 20, "{mails:#?}");
+    to.sort();
+    to.dedup();
+    assert_eq!(to.len(), 20, "each once");
+}

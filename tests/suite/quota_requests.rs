@@ -172,7 +172,8 @@ async fn a_member_asks_for_more_and_the_tenant_admin_approves_with_changed_figur
 
     // Alice is told, and sees it waiting with Bob's usage and quota beside.
     let home = alice.client.get("/account").await;
-    home.assert_contains(r#"aria-label="Notices, 3 unread""#);
+    // (Her own "added to the project", Bob's two requests and his change.)
+    home.assert_contains(r#"aria-label="Notices, 4 unread""#);
     let notices = alice.client.get("/notices").await;
     notices.assert_contains(&format!("bob Test filed quota request #{id} in MST110001."));
     let queue = alice.client.get("/quota-requests").await;
@@ -599,7 +600,7 @@ async fn removing_the_requester_closes_their_open_request() {
             .get("/account")
             .await
             .body
-            .contains(r#"aria-label="Notices, 1 unread""#)
+            .contains(r#"aria-label="Notices, 2 unread""#)
     );
     alice.client.get("/notices").await;
     let all = alice.client.post("/notices/read-all", &[]).await;
@@ -608,7 +609,7 @@ async fn removing_the_requester_closes_their_open_request() {
         .client
         .get("/notices")
         .await
-        .assert_contains("1 notice marked read.");
+        .assert_contains("2 notices marked read.");
     assert!(
         alice
             .client
