@@ -774,3 +774,36 @@ notice-security-unlocked = Your account was unlocked by support.
 notice-security-reset-link-issued = Support issued a link to set a new password for your account. If you did not ask for it, contact support.
 notice-security-password-reset = Someone (we hope you) asked to reset the password of { $actor }. Follow the link within 24 hours to choose a new one; if it was not you, ignore this email.
 notice-security-email-confirm = Confirm { $subject } as the email address of { $actor }: follow the link within 24 hours. Until then the old address stays.
+forgot-link = Forgot your password?
+forgot-title = Forgot your password
+forgot-intro = Enter your username or email address. If it is an account's, we email it a link to choose a new password, valid for 24 hours and once.
+forgot-no-email = This portal does not send email: ask support for a link to choose a new password.
+forgot-identifier = Username or email address
+forgot-submit = Send the link
+forgot-sent = If that is an account's, a link is on its way to its email address. It works once, for 24 hours.
+forgot-empty = Enter a username or an email address.
+forgot-too-many = Too many requests from your address: try again in an hour.
+profile-email-pending = Waiting for confirmation: a link was sent to { $email }. Your address changes when it is followed.
+profile-saved-confirm-email = Profile saved. To change your email address, follow the link we sent to { $email } (within 24 hours).
+email-confirmed = Your email address was changed.
+email-confirm-invalid = This confirmation link is used up, expired or replaced: change the address again on your profile.
+topics-title = Notices by email
+topics-intro = Every notice appears under the bell; choose which also come by email.
+topics-no-email = This portal does not send email: notices appear under the bell only.
+topics-saved = Your choice of notices by email was saved.
+operator-email-title = Notices by email
+operator-email-pending = { $count ->
+    [one] 1 email is waiting to be sent.
+   *[other] { $count } emails are waiting to be sent.
+}
+operator-email-failed = { $count ->
+    [0] None failed.
+    [one] 1 failed after every try.
+   *[other] { $count } failed after every try.
+}
+operator-email-last-error = The last error:
+operator-email-off = No SMTP server is configured (--smtp-url): notices appear in the portal only.
+wallet-warn-title = Low-balance warning
+wallet-warn-below = Warn the tenant admins below (credits)
+wallet-warn-help = Empty: 10 % of the last credited order. They are also warned when the balance goes negative.
+wallet-warn-saved = The low-balance warning was saved.

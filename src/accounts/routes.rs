@@ -1,12 +1,12 @@
 //! The Profile and Password tabs of Account & Project, the password reset
 //! page, issuing reset links (support and operators), and the Notices page.
 
-use super::views::{IssueResetPage, NoticesPage, PasswordPage, ProfilePage, ResetPage};
+use super::views::{ForgotPage, IssueResetPage, NoticesPage, PasswordPage, ProfilePage, ResetPage};
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{DisplayName, Email, check_new_password, parse_phone, parse_time_zone, store};
+use super::{DisplayName, Email, check_new_password, parse_phone, parse_time_zone, service::Saved, store};
 use crate::{
     AppState,
     auth::{CurrentUser, Support, Viewer, password},
@@ -44,20 +44,43 @@ const COMMON_ZONES: &[&str] = &[
 
 pub async fn profile(user: CurrentUser, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let a = &user.account;
-    let page = ProfilePage {
-        tab: "profile",
-        display_name: a.display_name.clone(),
-        email: a.email.clone(),
-        phone: a.phone.clone(),
-        language: a.language.code().to_string(),
-        time_zone: a.time_zone.clone(),
-        errors: FieldErrors::default(),
-        zones: COMMON_ZONES,
-        sessions: crate::auth::service::sessions_of(&state.db, user.account.id).await?,
-        this_session: user.viewer.session_id,
-        l: user.viewer.layout(),
-    };
+    let values = [
+        a.display_name.clone(),
+        a.email.clone(),
+        a.phone.clone(),
+        a.language.code().to_string(),
+        a.time_zone.clone(),
+    ];
+    let page = profile_page(&user, &state, values, FieldErrors::default()).await?;
     crate::web::page_body!(user.viewer.htmx, page).map(crate::web::ok_html)
+}
+
+/// The Profile tab with these values in its form (name, email, phone,
+/// language, time zone) and these errors beside them.
+async fn profile_page(
+    user: &CurrentUser,
+    state: &AppState,
+    values: [String; 5],
+    errors: FieldErrors,
+) -> Result<ProfilePage, AppError> {
+    let db = &state.db;
+    let [display_name, email, phone, language, time_zone] = values;
+    Ok(ProfilePage {
+        tab: "profile",
+        display_name,
+        email,
+        phone,
+        language,
+        time_zone,
+        errors,
+        zones: COMMON_ZONES,
+        sessions: crate::auth::service::sessions_of(db, user.account.id).await?,
+        this_session: user.viewer.session_id,
+        pending_email: store::pending_email(db, user.account.id).await?,
+        topics: notices::email_topics(db, user.account.id).await?,
+        email_on: state.config.smtp_url.is_some(),
+        l: user.viewer.layout(),
+    })
 }
 
 #[derive(Deserialize)]
@@ -100,32 +123,76 @@ pub async fn save_profile(
             language,
             time_zone: zone,
         };
-        match super::service::update_profile(&state.db, &user.account, profile).await {
-            Ok(()) => {
+        // With email on, a new address takes effect once its link is followed.
+        let confirm = state.config.smtp_url.is_some();
+        match super::service::update_profile(&state.db, &user.account, profile, confirm).await {
+            Ok(Saved { awaiting: None }) => {
                 user.viewer.flash(true, Msg::new("profile-saved"));
+                return Ok(redirect_after_post(user.viewer.htmx, "/account/profile"));
+            }
+            Ok(Saved {
+                awaiting: Some(address),
+            }) => {
+                user.viewer
+                    .flash(true, Msg::new("profile-saved-confirm-email").arg("email", address));
                 return Ok(redirect_after_post(user.viewer.htmx, "/account/profile"));
             }
             Err(err) => errors.add(err.into(), lang)?,
         }
     }
     let cap = |s: &str, n: usize| s.chars().take(n).collect::<String>();
-    let page = ProfilePage {
-        tab: "profile",
-        display_name: cap(&form.display_name, 100),
-        email: cap(&form.email, 254),
-        phone: cap(&form.phone, 32),
-        language: cap(&form.language, 8),
-        time_zone: cap(&form.time_zone, 64),
-        errors,
-        zones: COMMON_ZONES,
-        sessions: crate::auth::service::sessions_of(&state.db, user.account.id).await?,
-        this_session: user.viewer.session_id,
-        l: user.viewer.layout(),
-    };
+    let values = [
+        cap(&form.display_name, 100),
+        cap(&form.email, 254),
+        cap(&form.phone, 32),
+        cap(&form.language, 8),
+        cap(&form.time_zone, 64),
+    ];
+    let page = profile_page(&user, &state, values, errors).await?;
     Ok(crate::web::unprocessable(crate::web::page_body!(
         user.viewer.htmx,
         page
     )?))
+}
+
+/// Follows the link sent to a new email address: the address changes now
+/// (the old one is told). A link that is used up, expired or unknown gets
+/// a page that says so.
+pub async fn confirm_email(
+    viewer: Viewer,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    match super::service::confirm_email_change(&state.db, &digest(&path)).await {
+        Ok(true) => {
+            viewer.flash(true, Msg::new("email-confirmed"));
+            let next = if viewer.account.is_some() {
+                "/account/profile"
+            } else {
+                "/sign-in"
+            };
+            Ok(see_other(next))
+        }
+        Ok(false) => Err(AppError::BadRequest(Msg::new("email-confirm-invalid"))),
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// Which notices come by email (security ones always do).
+pub async fn save_topics(
+    user: CurrentUser,
+    form: actix_web::web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    // A field per ticked box, `topic=keys&topic=quotas`: read by hand (the
+    // form extractor keeps one of a repeated name).
+    let chosen: Vec<String> = form_urlencoded::parse(&form)
+        .filter(|(name, _)| name == "topic")
+        .map(|(_, value)| value.into_owned())
+        .collect();
+    notices::set_email_topics(&state.db, user.account.id, &chosen).await?;
+    user.viewer.flash(true, Msg::new("topics-saved"));
+    Ok(redirect_after_post(user.viewer.htmx, "/account/profile"))
 }
 
 // ----- sessions -----
@@ -404,6 +471,57 @@ pub async fn set_language(
         None => viewer.set_session_lang(lang),
     }
     Ok(see_other(&crate::web::local_path(&form.next)))
+}
+
+// ----- forgot password -----
+
+pub async fn forgot_page(viewer: Viewer, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    html(&ForgotPage {
+        l: viewer.layout(),
+        identifier: String::new(),
+        sent: false,
+        email: state.config.smtp_url.is_some(),
+        error: None,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct ForgotForm {
+    #[serde(default)]
+    identifier: String,
+}
+
+/// The same answer whether or not the name is an account's (no
+/// enumeration); too many requests from one address are refused (429).
+pub async fn forgot(
+    viewer: Viewer,
+    req: actix_web::HttpRequest,
+    form: web::Form<ForgotForm>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let identifier: String = form.identifier.trim().chars().take(254).collect();
+    let email = state.config.smtp_url.is_some();
+    let mut page = ForgotPage {
+        l: viewer.layout(),
+        identifier: identifier.clone(),
+        sent: false,
+        email,
+        error: None,
+    };
+    if identifier.is_empty() {
+        page.error = Some(Msg::new("forgot-empty").in_lang(viewer.lang));
+        return Ok(crate::web::unprocessable(page.render()?));
+    }
+    let address = crate::auth::Client::address_of(&req, &state.config.trusted_proxies).to_string();
+    if !super::service::forgot_password(&state.db, &identifier, &address).await? {
+        page.error = Some(Msg::new("forgot-too-many").in_lang(viewer.lang));
+        return Ok(HttpResponse::TooManyRequests()
+            .content_type("text/html; charset=utf-8")
+            .body(page.render()?));
+    }
+    page.sent = true;
+    page.identifier.clear();
+    html(&page)
 }
 
 // ----- notices -----

@@ -2,7 +2,7 @@
 //! profile change is recorded with what it was before.
 
 use super::{
-    Account,
+    Account, Email,
     store::{self, Profile},
 };
 use crate::auth::identity::AccountId;
@@ -55,14 +55,36 @@ pub async fn create(db: &Db, new: NewAccount<'_>) -> Result<AccountId, AccountEr
     }
 }
 
+/// What saving a profile came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Saved {
+    /// A new email address waiting for its confirmation link to be followed.
+    pub awaiting: Option<String>,
+}
+
 /// Saves a profile, recording what changed; an email another account uses
-/// is refused.
-pub async fn update_profile(db: &Db, before: &Account, profile: Profile<'_>) -> Result<(), AccountError> {
+/// is refused. With `confirm_email` a new address is not taken yet: a
+/// link to confirm it is emailed to it (the change happens when it is
+/// followed: `confirm_email_change`); without, it changes at once and the
+/// account is told.
+pub async fn update_profile(
+    db: &Db,
+    before: &Account,
+    profile: Profile<'_>,
+    confirm_email: bool,
+) -> Result<Saved, AccountError> {
     let mut tx = db.begin_immediate().await?;
     if store::email_taken(&mut tx, profile.email.as_str(), before.id).await? {
         return Err(AccountError::EmailTaken);
     }
-    store::set_profile(&mut tx, before.id, &profile).await?;
+    let new_email = profile.email.as_str() != before.email;
+    let awaiting = (new_email && confirm_email).then(|| profile.email.as_str().to_string());
+    let kept = Email::parse(&before.email).unwrap_or_else(|_| profile.email.clone());
+    let saved = Profile {
+        email: if awaiting.is_some() { &kept } else { profile.email },
+        ..profile
+    };
+    store::set_profile(&mut tx, before.id, &saved).await?;
     let describe = |name: &str, email: &str, phone: &str, lang: &str, zone: &str| {
         format!("name={name:?} email={email} phone={phone:?} language={lang} time_zone={zone}")
     };
@@ -74,11 +96,11 @@ pub async fn update_profile(db: &Db, before: &Account, profile: Profile<'_>) -> 
         &before.time_zone,
     );
     let now_is = describe(
-        profile.display_name.as_str(),
-        profile.email.as_str(),
-        profile.phone,
-        profile.language.code(),
-        profile.time_zone,
+        saved.display_name.as_str(),
+        saved.email.as_str(),
+        saved.phone,
+        saved.language.code(),
+        saved.time_zone,
     );
     if was != now_is {
         let change = Change {
@@ -92,7 +114,65 @@ pub async fn update_profile(db: &Db, before: &Account, profile: Profile<'_>) -> 
         };
         activity::service::record_in(&mut tx, change).await?;
     }
+    match &awaiting {
+        Some(address) => {
+            store::await_email_change(&mut tx, before.id, address, crate::db::now() + 24 * 3600).await?;
+            let notice = Notice {
+                kind: NoticeKind::EmailConfirm,
+                actor: &before.username,
+                project: "",
+                subject: address,
+                // (The link is made as the email is sent.)
+                link: "/account/profile",
+            };
+            notices::email_only_in(&mut tx, before.id, address, &notice).await?;
+        }
+        None if new_email => tell_email_changed(&mut tx, before.id, &before.email, profile.email.as_str()).await?,
+        None => {}
+    }
     tx.commit().await?;
+    Ok(Saved { awaiting })
+}
+
+/// Follows an email change's confirmation link (by its digest): the
+/// address changes now. `false`: no such link waiting (used, expired,
+/// replaced).
+pub async fn confirm_email_change(db: &Db, digest: &[u8]) -> Result<bool, AccountError> {
+    let mut tx = db.begin_immediate().await?;
+    let Some((account_id, new_email)) = store::take_email_change(&mut tx, digest, crate::db::now()).await? else {
+        return Ok(false);
+    };
+    if store::email_taken(&mut tx, &new_email, account_id).await? {
+        return Err(AccountError::EmailTaken);
+    }
+    let (username, old_email) = store::set_email(&mut tx, account_id, &new_email).await?;
+    let change = Change {
+        actor_id: Some(account_id),
+        project_id: None,
+        subject_id: Some(account_id),
+        action: "account.email",
+        target: &username,
+        before: &old_email,
+        after: &new_email,
+    };
+    activity::service::record_in(&mut tx, change).await?;
+    tell_email_changed(&mut tx, account_id, &old_email, &new_email).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// An email change is a security notice to the account (at its new
+/// address) and an email to the old one.
+async fn tell_email_changed(tx: &mut Tx, account_id: AccountId, old: &str, new: &str) -> sqlx::Result<()> {
+    tell_account(tx, account_id, NoticeKind::EmailChanged, new).await?;
+    let notice = Notice {
+        kind: NoticeKind::EmailChanged,
+        actor: "",
+        project: "",
+        subject: new,
+        link: "/account/profile",
+    };
+    notices::email_only_in(tx, account_id, old, &notice).await?;
     Ok(())
 }
 
@@ -190,4 +270,41 @@ pub async fn set_locked_for(
     tell_account(&mut tx, account.id, kind, "").await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Forgotten-password requests allowed an hour from one client address,
+/// and reset emails an hour to one account.
+pub const RESETS_PER_ADDRESS_HOUR: i64 = 10;
+pub const RESETS_PER_ACCOUNT_HOUR: i64 = 3;
+
+/// Someone forgot a password: if `identifier` (a username or an email
+/// address) names an active account, it is emailed a single-use reset link
+/// (made as the email is sent). Whether or not it does, the caller answers
+/// the same. `false`: too many requests from `address` this hour (nothing
+/// is done). Past the account's own limit nothing is sent, silently.
+pub async fn forgot_password(db: &Db, identifier: &str, address: &str) -> sqlx::Result<bool> {
+    let at = crate::db::now();
+    let since = at - 3600;
+    let mut tx = db.begin_immediate().await?;
+    let from_address = store::count_reset_request(&mut tx, &format!("addr:{address}"), at, since).await?;
+    if from_address > RESETS_PER_ADDRESS_HOUR {
+        tx.commit().await?;
+        return Ok(false);
+    }
+    if let Some((account_id, username)) = store::resettable_in(&mut tx, identifier.trim()).await? {
+        let for_account = store::count_reset_request(&mut tx, &format!("acct:{account_id}"), at, since).await?;
+        if for_account <= RESETS_PER_ACCOUNT_HOUR {
+            let notice = Notice {
+                kind: NoticeKind::PasswordReset,
+                actor: &username,
+                project: "",
+                subject: "",
+                // (The link is made as the email is sent.)
+                link: "/reset",
+            };
+            notices::email_only_in(&mut tx, account_id, "", &notice).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(true)
 }

@@ -263,3 +263,99 @@ pub async fn directory(db: &Db, search: &str, limit: i64, offset: i64) -> sqlx::
         .collect();
     Ok((accounts, total))
 }
+
+/// An account that may be sent a reset link: found by username or email,
+/// not locked. (id, username)
+pub async fn resettable_in(conn: &mut Connection, identifier: &str) -> sqlx::Result<Option<(AccountId, String)>> {
+    sqlx::query_as(
+        "SELECT id, username FROM accounts
+         WHERE (username = lower($1) OR lower(email) = lower($1)) AND status = 'active'",
+    )
+    .bind(identifier)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Counts a forgotten-password request in `scope` and returns how many
+/// there were in it since `since` (this one included); forgets the old.
+pub async fn count_reset_request(conn: &mut Connection, scope: &str, at: i64, since: i64) -> sqlx::Result<i64> {
+    sqlx::query("DELETE FROM reset_requests WHERE scope = $1 AND at < $2")
+        .bind(scope)
+        .bind(since)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("INSERT INTO reset_requests (scope, at) VALUES ($1, $2)")
+        .bind(scope)
+        .bind(at)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query_scalar("SELECT COUNT(*) FROM reset_requests WHERE scope = $1")
+        .bind(scope)
+        .fetch_one(conn)
+        .await
+}
+
+/// Waits for an account's new email address to be confirmed (replacing a
+/// change waiting already; its link is made as the email is sent).
+pub async fn await_email_change(
+    conn: &mut Connection,
+    account_id: AccountId,
+    new_email: &str,
+    expires_at: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO email_changes (account_id, new_email, token_digest, expires_at) VALUES ($1, $2, NULL, $3)
+         ON CONFLICT (account_id) DO UPDATE SET new_email = excluded.new_email, token_digest = NULL,
+                                                expires_at = excluded.expires_at",
+    )
+    .bind(account_id)
+    .bind(new_email)
+    .bind(expires_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The email change a link confirms, taken (used up) if it is still valid.
+pub async fn take_email_change(
+    conn: &mut Connection,
+    digest: &[u8],
+    now: i64,
+) -> sqlx::Result<Option<(AccountId, String)>> {
+    let found: Option<(AccountId, String)> =
+        sqlx::query_as("SELECT account_id, new_email FROM email_changes WHERE token_digest = $1 AND expires_at > $2")
+            .bind(digest)
+            .bind(now)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if let Some((account_id, _)) = &found {
+        sqlx::query("DELETE FROM email_changes WHERE account_id = $1")
+            .bind(account_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(found)
+}
+
+/// Sets an account's email address; its username and the address before.
+pub async fn set_email(conn: &mut Connection, account_id: AccountId, email: &str) -> sqlx::Result<(String, String)> {
+    let before: (String, String) = sqlx::query_as("SELECT username, email FROM accounts WHERE id = $1")
+        .bind(account_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE accounts SET email = $1 WHERE id = $2")
+        .bind(email)
+        .bind(account_id)
+        .execute(conn)
+        .await?;
+    Ok(before)
+}
+
+/// A new address waiting for its confirmation, if any (and not expired).
+pub async fn pending_email(db: &Db, account_id: AccountId) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT new_email FROM email_changes WHERE account_id = $1 AND expires_at > $2")
+        .bind(account_id)
+        .bind(now())
+        .fetch_optional(db.read())
+        .await
+}

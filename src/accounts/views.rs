@@ -3,7 +3,7 @@
 
 use crate::{
     auth::service::SessionRow,
-    notices::service::NoticeRow,
+    notices::{Topic, service::NoticeRow},
     web::{FieldErrors, Layout},
 };
 use askama::Template;
@@ -23,6 +23,12 @@ pub(super) struct ProfilePage {
     /// The account's signed-in sessions, and which one is this.
     pub(super) sessions: Vec<SessionRow>,
     pub(super) this_session: Option<i64>,
+    /// A new email address waiting for its link to be followed.
+    pub(super) pending_email: Option<String>,
+    /// Which topics of notices come by email.
+    pub(super) topics: Vec<(Topic, bool)>,
+    /// Whether this portal sends email at all.
+    pub(super) email_on: bool,
 }
 
 impl ProfilePage {
@@ -114,4 +120,17 @@ impl NoticesPage {
     pub(super) fn any_unread(&self) -> bool {
         self.l.unread_notices > 0
     }
+}
+
+/// Forgot your password: a username or email, and the same answer for all.
+#[derive(Template)]
+#[template(path = "account/forgot.html")]
+pub(super) struct ForgotPage {
+    pub(super) l: Layout,
+    pub(super) identifier: String,
+    /// Whether the request was taken (the same answer whoever it named).
+    pub(super) sent: bool,
+    /// Whether this portal sends email at all.
+    pub(super) email: bool,
+    pub(super) error: Option<String>,
 }

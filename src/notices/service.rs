@@ -1,7 +1,7 @@
 //! Sending notices (in the transaction of the change that causes them),
 //! reading them, and the operators' view of their delivery.
 
-use super::{NoticeKind, store};
+use super::{NoticeKind, Topic, store};
 use crate::{
     db::{Connection, Db},
     ids::AccountId,
@@ -101,4 +101,25 @@ pub async fn delivery(db: &Db) -> sqlx::Result<Delivery> {
         failed,
         last_error,
     })
+}
+
+/// Which topics come by email to the account (all, unless turned off).
+pub async fn email_topics(db: &Db, account_id: AccountId) -> sqlx::Result<Vec<(Topic, bool)>> {
+    let off = store::topics_off(db, account_id).await?;
+    Ok(Topic::CHOSEN
+        .into_iter()
+        .map(|topic| (topic, !off.iter().any(|t| t == topic.code())))
+        .collect())
+}
+
+/// Sets the topics that come by email: those named in `on` (unknown names
+/// are ignored; security notices always come).
+pub async fn set_email_topics(db: &Db, account_id: AccountId, on: &[String]) -> sqlx::Result<()> {
+    let all: Vec<&str> = Topic::CHOSEN.iter().map(|t| t.code()).collect();
+    let on: Vec<&str> = all
+        .iter()
+        .copied()
+        .filter(|code| on.iter().any(|o| o == code))
+        .collect();
+    store::set_topics(db, account_id, &all, &on).await
 }

@@ -293,3 +293,28 @@ pub async fn delivery_state(db: &Db) -> sqlx::Result<(i64, i64, Option<String>)>
         row.try_get("last_error")?,
     ))
 }
+
+/// The topics an account turned off for email.
+pub async fn topics_off(db: &Db, account_id: AccountId) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar("SELECT topic FROM notice_preferences WHERE account_id = $1 AND email = 0")
+        .bind(account_id)
+        .fetch_all(db.read())
+        .await
+}
+
+/// Sets which topics an account gets by email: `on` ones, of `all`.
+pub async fn set_topics(db: &Db, account_id: AccountId, all: &[&str], on: &[&str]) -> sqlx::Result<()> {
+    let mut tx = db.begin_immediate().await?;
+    for topic in all {
+        sqlx::query(
+            "INSERT INTO notice_preferences (account_id, topic, email) VALUES ($1, $2, $3)
+             ON CONFLICT (account_id, topic) DO UPDATE SET email = excluded.email",
+        )
+        .bind(account_id)
+        .bind(*topic)
+        .bind(i64::from(on.contains(topic)))
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await
+}

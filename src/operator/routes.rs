@@ -79,6 +79,8 @@ async fn page(
         link,
         orders: wallet_service::orders(db, project_id).await?,
         services: QuotaService::ALL,
+        delivery: crate::notices::service::delivery(db).await?,
+        email_on: state.config.smtp_url.is_some(),
     })
 }
 

@@ -70,6 +70,9 @@ pub(super) struct ConsolePage {
     pub(super) total: i64,
     pub(super) page: i64,
     pub(super) pages: i64,
+    /// How the emailing of notices stands.
+    pub(super) delivery: crate::notices::service::Delivery,
+    pub(super) email_on: bool,
 }
 
 impl ConsolePage {

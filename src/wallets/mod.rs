@@ -18,6 +18,7 @@ pub fn configure(r: &mut Routes) {
         .get("/account/wallet/ledger.csv", routes::ledger_csv)
         .post("/account/wallet/sub-wallets", routes::create_sub_wallet)
         .post("/account/wallet/transfer", routes::transfer)
+        .post("/account/wallet/warn-below", routes::set_warn_below)
         .get("/account/wallet/sub-wallets/{account_id}/remove", routes::remove_dialog)
         .post(
             "/account/wallet/sub-wallets/{account_id}/remove",

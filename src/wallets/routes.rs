@@ -56,6 +56,7 @@ async fn wallet_page(
     query: LedgerQuery,
     errors: FieldErrors,
     transfer: (String, String),
+    warn_typed: Option<String>,
     state: &AppState,
 ) -> Result<WalletPage, AppError> {
     let db = &state.db;
@@ -81,7 +82,15 @@ async fn wallet_page(
         }
         Err(err) => return Err(err),
     };
+    let warn_below = match warn_typed {
+        Some(typed) => typed,
+        None => service::warn_below(db, project_id)
+            .await?
+            .map(|set| Credits(set).to_string())
+            .unwrap_or_default(),
+    };
     Ok(WalletPage {
+        warn_below,
         l: current.viewer.layout(),
         tab: "wallet",
         parent,
@@ -108,6 +117,7 @@ pub async fn wallet(
         query.into_inner(),
         FieldErrors::default(),
         Default::default(),
+        None,
         &state,
     )
     .await?;
@@ -269,11 +279,54 @@ pub async fn transfer(
                 form.member.chars().take(20).collect(),
                 form.amount.chars().take(24).collect(),
             );
-            let page = wallet_page(&current, LedgerQuery::default(), errors, transfer, &state).await?;
+            let page = wallet_page(&current, LedgerQuery::default(), errors, transfer, None, &state).await?;
             let body = crate::web::page_body!(current.viewer.htmx, page)?;
             Ok(crate::web::unprocessable(body))
         }
         Err(err) => Err(err),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct WarnForm {
+    #[serde(default)]
+    warn_below: String,
+}
+
+/// Sets the balance below which the tenant admins are warned (empty: 10 %
+/// of the last credited order).
+pub async fn set_warn_below(
+    admin: TenantAdmin,
+    form: web::Form<WarnForm>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let TenantAdmin(current) = admin;
+    let typed = form.warn_below.trim();
+    let threshold = match typed {
+        "" => Ok(None),
+        raw => Credits::parse(raw, "warn_below").and_then(|c| {
+            if c.0 < 0 {
+                Err(AppError::invalid("warn_below", "credits-invalid"))
+            } else {
+                Ok(Some(c))
+            }
+        }),
+    };
+    match threshold {
+        Ok(threshold) => {
+            service::set_warn_below(&state.db, current.account.id, current.tenant.project_id, threshold).await?;
+            current.viewer.flash(true, Msg::new("wallet-warn-saved"));
+            Ok(redirect_after_post(current.viewer.htmx, "/account/wallet"))
+        }
+        Err(err) => {
+            let mut errors = FieldErrors::default();
+            errors.add(err, current.viewer.lang)?;
+            let typed = Some(typed.chars().take(24).collect());
+            let empty = (String::new(), String::new());
+            let page = wallet_page(&current, LedgerQuery::default(), errors, empty, typed, &state).await?;
+            let body = crate::web::page_body!(current.viewer.htmx, page)?;
+            Ok(crate::web::unprocessable(body))
+        }
     }
 }
 

@@ -47,6 +47,8 @@ pub(super) struct WalletPage {
     pub(super) errors: FieldErrors,
     pub(super) transfer_member: String,
     pub(super) transfer_amount: String,
+    /// The project wallet's warning threshold as typed or set ('': the default).
+    pub(super) warn_below: String,
 }
 
 impl WalletPage {

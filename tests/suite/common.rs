@@ -488,7 +488,7 @@ impl Smtp {
     /// On a given port (to start a server again where one was named).
     pub async fn start_on(port: u16) -> Smtp {
         let dir = tempfile::tempdir().unwrap();
-        let child = std::process::Command::new(smtp_python())
+        let mut child = std::process::Command::new(smtp_python())
             .args([
                 "-m",
                 "aiosmtpd",
@@ -509,6 +509,8 @@ impl Smtp {
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("aiosmtpd did not listen on {port}");
     }
 

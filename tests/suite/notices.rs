@@ -397,3 +397,272 @@ async fn with_two_instances_each_notice_is_sent_once() {
     to.dedup();
     assert_eq!(to.len(), 20, "each once");
 }
+
+#[tokio::test]
+async fn a_forgotten_password_is_reset_through_a_link_that_works_once() {
+    let smtp = Smtp::start().await;
+    let app = spawn_app_mailing(&smtp).await;
+    let erin = app.create_user("erin", PlatformRole::None).await;
+    let mut visitor = app.client();
+    let page = visitor.get("/sign-in").await;
+    page.assert_contains(r#"<a href="/forgot">Forgot your password?</a>"#);
+    visitor
+        .get("/forgot")
+        .await
+        .assert_contains("Username or email address");
+
+    // An unknown name gets the same answer, and nothing is sent.
+    let unknown = visitor.post("/forgot", &[("identifier", "nobody-here")]).await;
+    let known = visitor.post("/forgot", &[("identifier", "ERIN@example.org")]).await;
+    assert_eq!(unknown.status, StatusCode::OK);
+    assert_eq!(known.status, StatusCode::OK);
+    let answer = |body: &str| {
+        body.split("<main")
+            .nth(1)
+            .unwrap()
+            .replace(&visitor.csrf, "")
+            .to_string()
+    };
+    assert_eq!(
+        answer(&unknown.body),
+        answer(&known.body),
+        "the same page whoever was named"
+    );
+    known.assert_contains("If that is an account");
+    let mails = smtp.wait_for(1).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    assert_eq!(smtp.messages().len(), 1, "nothing for the unknown name");
+    assert!(mails[0].to.contains("erin@example.org"));
+    assert!(
+        mails[0].text.contains("asked to reset the password of erin"),
+        "{}",
+        mails[0].text
+    );
+    // No usable link waits in the database: only its digest.
+    let link = mails[0].link(&app.base);
+    let path = link.replace(&app.base, "");
+    let token = path.rsplit('/').next().unwrap();
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM notices WHERE link LIKE '%{token}%' OR subject LIKE '%{token}%'"
+        ))
+        .await,
+        0
+    );
+    // Not in the portal's list either: it was an email only.
+    assert_eq!(app.count("SELECT COUNT(*) FROM notices WHERE in_app = 1").await, 0);
+
+    // The link works once.
+    let mut client = app.client();
+    client.get(&path).await.assert_contains("erin");
+    let new = "a brand new long password";
+    let done = client.post(&path, &[("new", new), ("confirm", new)]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let again = client.get(&path).await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.client().sign_in("erin", new).await.status, StatusCode::SEE_OTHER);
+    // (And the change is a security notice.)
+    let all = smtp.wait_for(2).await;
+    assert!(
+        all[1].text.contains("The password of your account was changed."),
+        "{:#?}",
+        all[1]
+    );
+    drop(erin);
+
+    // Rate limits: per account, silently; per address, refused.
+    for _ in 0..3 {
+        visitor.post("/forgot", &[("identifier", "erin")]).await;
+    }
+    let mut last = visitor.post("/forgot", &[("identifier", "erin")]).await;
+    assert_eq!(last.status, StatusCode::OK, "the same answer past the account's limit");
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    assert_eq!(
+        smtp.messages().len(),
+        4,
+        "three links an hour for one account: the first, two more, then none"
+    );
+    for _ in 0..6 {
+        last = visitor.post("/forgot", &[("identifier", "somebody")]).await;
+    }
+    assert_eq!(last.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn a_new_email_address_takes_effect_when_its_link_is_followed() {
+    let smtp = Smtp::start().await;
+    let app = spawn_app_mailing(&smtp).await;
+    let frank = app.create_user("frank", PlatformRole::None).await;
+    let mut client = app.signed_in(&frank).await;
+    client.get("/account/profile").await;
+    let saved = client
+        .post(
+            "/account/profile",
+            &[
+                ("display_name", "Frank Test"),
+                ("email", "frank@new.example.org"),
+                ("phone", ""),
+                ("language", "en"),
+                ("time_zone", "Asia/Taipei"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let profile = client.get("/account/profile").await;
+    profile.assert_contains("follow the link we sent to frank@new.example.org");
+    profile.assert_contains(r#"value="frank@example.org""#);
+    profile.assert_contains("Waiting for confirmation");
+    let mails = smtp.wait_for(1).await;
+    assert!(mails[0].to.contains("frank@new.example.org"), "{mails:#?}");
+    assert!(
+        mails[0]
+            .text
+            .contains("Confirm frank@new.example.org as the email address of frank")
+    );
+    let path = mails[0].link(&app.base).replace(&app.base, "");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM accounts WHERE email = 'frank@example.org'")
+            .await,
+        1,
+        "not yet"
+    );
+    // Followed (even from another browser): changed, and both addresses told.
+    let confirmed = app.client().get(&path).await;
+    assert_eq!(confirmed.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM accounts WHERE email = 'frank@new.example.org'")
+            .await,
+        1
+    );
+    assert_eq!(app.client().get(&path).await.status, StatusCode::BAD_REQUEST, "once");
+    let mails = smtp.wait_for(3).await;
+    let told: Vec<&str> = mails[1..].iter().map(|m| m.to.as_str()).collect();
+    assert!(told.iter().any(|to| to.contains("frank@example.org")), "{told:?}");
+    assert!(told.iter().any(|to| to.contains("frank@new.example.org")), "{told:?}");
+    assert!(mails[2].text.contains("was changed to frank@new.example.org"));
+}
+
+#[tokio::test]
+async fn a_person_chooses_which_notices_come_by_email_but_security_ones_always_do() {
+    let smtp = Smtp::start().await;
+    let app = spawn_app_mailing(&smtp).await;
+    let mut gina = app.member("gina", "MST110001", "tenant_user").await;
+    smtp.wait_for(1).await; // added to the project
+    let profile = gina.client.get("/account/profile").await;
+    profile.assert_contains(r#"name="topic" value="keys" checked"#);
+    profile.assert_contains("Security (always sent)");
+    let saved = gina
+        .client
+        .post_raw(
+            "/account/notices",
+            &[
+                ("csrf_token", &gina.client.csrf.clone()),
+                ("topic", "quotas"),
+                ("topic", "wallet"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let profile = gina.client.get("/account/profile").await;
+    profile.assert_contains(r#"name="topic" value="keys">"#);
+    profile.assert_contains(r#"name="topic" value="quotas" checked"#);
+
+    // A key's warning: in the portal, not by email. A lock: by email.
+    app.key_for("MST110001", &gina.user, 3).await;
+    let told = member_center::reminders::run(&app.db, member_center::db::now())
+        .await
+        .unwrap();
+    assert_eq!(told.keys, 1);
+    let account = member_center::accounts::store::by_username(&app.db, "gina")
+        .await
+        .unwrap()
+        .unwrap();
+    member_center::accounts::service::set_locked_for(&app.db, account.id, &account, true, "test")
+        .await
+        .unwrap();
+    let mails = smtp.wait_for(2).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    assert_eq!(smtp.messages().len(), 2, "{mails:#?}");
+    assert!(mails[1].text.contains("Your account was locked by support"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM notices WHERE kind = 'key.expires_in_a_week' AND in_app = 1")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn operators_see_how_email_delivery_stands() {
+    // An SMTP server that is not there: every try fails.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let app = crate::common::spawn_app_with(move |config| {
+        crate::common::mailing_through(config, format!("smtp://127.0.0.1:{port}"))
+    })
+    .await;
+    let olivia = app.create_user("olivia", PlatformRole::Operator).await;
+    let mut operator = app.signed_in(&olivia).await;
+    app.create_project("MST110001", "Lab").await;
+    app.add_member("MST110001", &olivia, "tenant_admin").await;
+    for _ in 0..100 {
+        if app.count("SELECT COUNT(*) FROM notices WHERE attempts > 0").await > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let console = operator.get("/operator").await;
+    console.assert_contains("1 email is waiting to be sent.");
+    console.assert_contains("The last error:");
+    console.assert_contains("could not be reached");
+}
+
+#[tokio::test]
+async fn a_tenant_admin_sets_the_balance_that_warns_them() {
+    let app = crate::common::spawn_app().await;
+    let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
+    app.credit("MST110001", "PO-1", "1000").await;
+    let page = alice.client.get("/account/wallet").await;
+    page.assert_contains("Low-balance warning");
+    page.assert_contains("Empty: 10 % of the last credited order.");
+    let bad = alice
+        .client
+        .post("/account/wallet/warn-below", &[("warn_below", "-5")])
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    bad.assert_contains(r#"id="warn-below-error""#);
+    assert_eq!(
+        member_center::reminders::run(&app.db, 0).await.unwrap().wallets,
+        0,
+        "1,000 is above 100"
+    );
+    let saved = alice
+        .client
+        .post("/account/wallet/warn-below", &[("warn_below", "1500")])
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    alice
+        .client
+        .get("/account/wallet")
+        .await
+        .assert_contains(r#"value="1500.0000""#);
+    assert_eq!(
+        member_center::reminders::run(&app.db, 0).await.unwrap().wallets,
+        1,
+        "1,000 is below 1,500"
+    );
+    // Without email, the notice is in the portal.
+    alice
+        .client
+        .get("/notices")
+        .await
+        .assert_contains("The wallet of MST110001 is down to 1000.0000 credits, below its warning threshold.");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM notices WHERE email_state <> 'none'")
+            .await,
+        0
+    );
+}
