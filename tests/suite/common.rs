@@ -544,9 +544,11 @@ print(json.dumps(out))
         serde_json::from_slice(&output.stdout).expect("JSON of the messages")
     }
 
-    /// Waits (up to 15 s) until `count` messages have arrived; all of them.
+    /// Waits (up to 45 s: a retry may be 10 s away, and the whole suite
+    /// shares two cores) until `count` messages have arrived; all of them.
     pub async fn wait_for(&self, count: usize) -> Vec<Mail> {
-        for _ in 0..150 {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(45);
+        while std::time::Instant::now() < deadline {
             let messages = self.messages();
             if messages.len() >= count {
                 return messages;
