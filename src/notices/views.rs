@@ -1,4 +1,5 @@
-//! The Notices page.
+//! How a notice reads: its sentence in a language (for the Notices page and
+//! for emails), and the email templates.
 
 use askama::Template;
 

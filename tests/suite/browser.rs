@@ -754,6 +754,11 @@ async fn every_main_page_looks_finished_and_passes_axe_in_both_languages_sizes_a
             browser.screenshot(&shot("reset-invalid")).await;
             browser.assert_accessible("reset link no longer valid").await;
 
+            browser.goto("/forgot").await;
+            browser.find("main h1").await;
+            browser.screenshot(&shot("forgot")).await;
+            browser.assert_accessible("forgot your password").await;
+
             browser.goto("/sign-in").await;
             browser.find("#username").await;
 

@@ -65,6 +65,14 @@ async fn membership_order_and_security_notices_arrive_once_in_the_readers_langua
         .find(|m| m.subject.contains("PO-7"))
         .expect("the order's email");
     assert!(order.to.contains("alice@example.org"));
+    assert_eq!(
+        alice
+            .client
+            .get(&order.link(&app.base).replace(&app.base, ""))
+            .await
+            .status,
+        StatusCode::OK
+    );
     assert!(
         order
             .text
@@ -89,9 +97,16 @@ async fn membership_order_and_security_notices_arrive_once_in_the_readers_langua
     assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.body);
     smtp.wait_for(4).await;
     let security = smtp.to("bob@example.org");
-    assert!(
-        security.iter().any(|m| m.subject.contains("密碼已變更")),
-        "{security:#?}"
+    let changed = security
+        .iter()
+        .find(|m| m.subject.contains("密碼已變更"))
+        .unwrap_or_else(|| panic!("{security:#?}"));
+    assert_eq!(
+        bob_client
+            .get(&changed.link(&app.base).replace(&app.base, ""))
+            .await
+            .status,
+        StatusCode::OK
     );
 
     // Nothing twice.
@@ -115,8 +130,9 @@ async fn a_sign_in_from_a_browser_never_used_before_is_a_security_notice() {
     let smtp = Smtp::start().await;
     let app = spawn_app_mailing(&smtp).await;
     let carol = app.create_user("carol", PlatformRole::None).await;
+    let mut client = app.client();
     for agent in ["Firefox/140 on Linux", "Firefox/140 on Linux", "Safari/19 on macOS"] {
-        let mut client = app.client_as([127, 0, 0, 1], agent);
+        client = app.client_as([127, 0, 0, 1], agent);
         assert_eq!(
             client.sign_in(&carol.username, &carol.password).await.status,
             StatusCode::SEE_OTHER
@@ -135,6 +151,9 @@ async fn a_sign_in_from_a_browser_never_used_before_is_a_security_notice() {
         "{}",
         mails[0].text
     );
+    let page = client.get(&mails[0].link(&app.base).replace(&app.base, "")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("<code>127.0.0.1</code>");
 }
 
 const DAY: i64 = 86_400;
@@ -225,6 +244,10 @@ async fn keys_quotas_and_wallets_are_warned_of_once_before_they_bite() {
                 .contains("bob Test uses 80 % of their GPU quota of Container Compute in MST110001.")
     }));
     assert!(crossing.iter().any(|m| m.to.contains("alice@")));
+    let to_bob = crossing.iter().find(|m| m.to.contains("bob@")).unwrap();
+    let page = bob_client.get(&to_bob.link(&app.base).replace(&app.base, "")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("My usage / quota");
     // Fallen back and crossed again: told again.
     reqwest::Client::new()
         .delete(format!("{}/api/v1/allocations/{first}", app.base))
@@ -267,10 +290,17 @@ async fn keys_quotas_and_wallets_are_warned_of_once_before_they_bite() {
             .any(|m| m.text.contains("The wallet of MST110001 is down to 50.0000 credits")),
         "{all:#?}"
     );
-    assert!(all.iter().any(|m| {
-        m.text
-            .contains("The wallet of MST110001 is negative (-50.0000 credits)")
-    }));
+    let negative = all
+        .iter()
+        .find(|m| {
+            m.text
+                .contains("The wallet of MST110001 is negative (-50.0000 credits)")
+        })
+        .expect("the negative balance's email");
+    let mut alice_client = alice.client;
+    let page = alice_client.get(&negative.link(&app.base).replace(&app.base, "")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("-50.0000");
     tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
     assert_eq!(smtp.messages().len(), 12, "nothing twice");
 }
@@ -290,6 +320,7 @@ async fn a_notice_waiting_when_the_server_is_killed_is_sent_once_after_the_resta
         member_center::db::Location::File(path) => path.display().to_string(),
         member_center::db::Location::Postgres(url) => url.clone(),
     };
+    let log = scratch.dir.path().join("server.log");
     let serve = || {
         Command::new(env!("CARGO_BIN_EXE_member-center"))
             .args(["--db", &db_arg, "serve", "--bind", "127.0.0.1:0", "--insecure-cookies"])
@@ -304,19 +335,25 @@ async fn a_notice_waiting_when_the_server_is_killed_is_sent_once_after_the_resta
             .arg(scratch.secret_file())
             .env("MC_LOG", "warn")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
             .unwrap()
     };
+    let said = || std::fs::read_to_string(&log).unwrap_or_default();
     let cli = |args: &[&str]| {
         let (ok, out, err) = crate::cli::member_center(&scratch.location, args, None);
         assert!(ok, "{out}{err}");
     };
-    let mut first = serve();
+    // Migrated before the server starts (two processes migrating one new
+    // file at once would race).
     let db = member_center::db::open(&scratch.location).await.unwrap();
+    let mut first = serve();
     // (Generous waits: the whole suite shares two cores.)
     let started = async {
         loop {
+            if let Some(status) = first.try_wait().unwrap() {
+                panic!("the server stopped: {status}\n{}", said());
+            }
             let on: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE name = 'email'")
                 .fetch_optional(db.read())
                 .await
@@ -329,7 +366,7 @@ async fn a_notice_waiting_when_the_server_is_killed_is_sent_once_after_the_resta
     };
     tokio::time::timeout(std::time::Duration::from_secs(60), started)
         .await
-        .expect("the server started, emailing");
+        .unwrap_or_else(|_| panic!("the server did not start emailing:\n{}", said()));
     cli(&["project", "add", "MST110001", "--name", "Lab"]);
     cli(&[
         "user",
