@@ -807,3 +807,30 @@ wallet-warn-title = Low-balance warning
 wallet-warn-below = Warn the tenant admins below (credits)
 wallet-warn-help = Empty: 10 % of the last credited order. They are also warned when the balance goes negative.
 wallet-warn-saved = The low-balance warning was saved.
+notice-security-two-factor-on = A second factor now guards your account: sign-in asks for a code from your authenticator app.
+notice-security-two-factor-off = The second factor of your account was turned off. If this was not you, contact support at once.
+two-factor-sign-in-title = Second factor
+two-factor-sign-in-intro = Enter the code your authenticator app shows for Member Center, or one of your recovery codes.
+two-factor-code = Code
+two-factor-code-help = Six digits, or a recovery code such as 1a2b-3c4d-5e6f.
+two-factor-wrong = That code is not right, or was used already: try the next one.
+two-factor-title = Two-factor sign-in
+two-factor-intro = With a second factor, signing in asks for a code from an authenticator app after your password, so that a stolen password is not enough.
+two-factor-on = Two-factor sign-in is on: signing in asks for a code from your authenticator app after your password.
+two-factor-enrol-title = Turn it on
+two-factor-step-scan = Scan this QR code with your authenticator app (for example FreeOTP, Google Authenticator or 1Password).
+two-factor-qr = QR code to scan with an authenticator app
+two-factor-step-type = Cannot scan? Type this key instead:
+two-factor-step-confirm = Enter the code the app shows, to confirm.
+two-factor-enable = Turn on
+two-factor-recovery-title = Your recovery codes
+two-factor-recovery-once = Keep these somewhere safe now: they are shown only this once. Each signs you in once if you lose your app.
+two-factor-recovery-left = { $count ->
+    [one] 1 unused recovery code left.
+   *[other] { $count } unused recovery codes left.
+}
+two-factor-disable-title = Turn it off
+two-factor-disable = Turn off two-factor sign-in
+two-factor-disable-wrong = The password or the code is not right: two-factor sign-in stays on.
+two-factor-off = Two-factor sign-in was turned off.
+profile-two-factor = Two-factor sign-in

@@ -8,6 +8,7 @@ pub mod service;
 pub mod session;
 pub mod store;
 pub mod throttle;
+pub mod totp;
 pub mod views;
 
 use std::net::IpAddr;
@@ -21,7 +22,12 @@ pub use session::{CurrentTenant, CurrentUser, Operator, Support, TenantAdmin, Vi
 pub fn configure(r: &mut Routes) {
     r.get("/sign-in", routes::sign_in_page)
         .post("/sign-in", routes::sign_in)
-        .post("/sign-out", routes::sign_out);
+        .post("/sign-out", routes::sign_out)
+        .get("/sign-in/code", routes::code_page)
+        .post("/sign-in/code", routes::sign_in_code)
+        .get("/account/two-factor", routes::two_factor_page)
+        .post("/account/two-factor", routes::enable_two_factor)
+        .post("/account/two-factor/disable", routes::disable_two_factor);
 }
 
 /// Who is on the other end of a request: the client's address and what its

@@ -1,16 +1,30 @@
 //! Sign-in and sign-out.
 
-use super::views::SignInPage;
+use super::views::{SignInCodePage, SignInPage, TwoFactorPage};
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use super::{Client, password, session::Viewer, store};
+use super::{Client, CurrentUser, password, session::Viewer, store};
 use crate::{
     AppState,
     error::AppError,
-    web::{html, i18n::Msg, local_path, redirect_after_post},
+    web::{html, i18n::Msg, local_path, redirect_after_post, see_other},
 };
+
+/// A sign-in whose password was right, waiting for its second factor (in
+/// the encrypted session cookie, for a few minutes).
+#[derive(Serialize, Deserialize)]
+struct HalfSignedIn {
+    account_id: i64,
+    username: String,
+    next: String,
+    at: i64,
+}
+
+const HALF_SIGNED_IN: &str = "half_signed_in";
+/// How long the second step may wait for its code.
+const SECOND_STEP_SECONDS: i64 = 300;
 
 #[derive(Deserialize)]
 pub struct NextQuery {
@@ -94,6 +108,19 @@ pub async fn sign_in(
         // A locked account answers a right password exactly as a wrong one.
         Some(account) if password_ok && !account.locked => {
             store::attempt_succeeded(db, &client.address, &username).await?;
+            if let Some((_, true, _)) = super::service::two_factor(db, account.id).await? {
+                let half = HalfSignedIn {
+                    account_id: account.id.0,
+                    username: account.username.clone(),
+                    next,
+                    at: crate::db::now(),
+                };
+                viewer
+                    .session
+                    .insert(HALF_SIGNED_IN, half)
+                    .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
+                return Ok(redirect_after_post(viewer.htmx, "/sign-in/code"));
+            }
             viewer.sign_in(&state, &account, &client).await?;
             tracing::info!(account = %account.username, address = %client.address, "signed in");
             // Support staff and operators start at their console unless
@@ -112,4 +139,163 @@ pub async fn sign_out(viewer: Viewer, state: web::Data<AppState>) -> Result<Http
     viewer.sign_out(&state.db).await?;
     viewer.set_session_lang(viewer.lang);
     Ok(crate::web::see_other("/sign-in"))
+}
+
+fn half_signed_in(viewer: &Viewer) -> Option<HalfSignedIn> {
+    let half: HalfSignedIn = viewer.session.get(HALF_SIGNED_IN).ok().flatten()?;
+    (crate::db::now() - half.at < SECOND_STEP_SECONDS).then_some(half)
+}
+
+pub async fn code_page(viewer: Viewer) -> Result<HttpResponse, AppError> {
+    if half_signed_in(&viewer).is_none() {
+        return Ok(see_other("/sign-in"));
+    }
+    html(&SignInCodePage {
+        l: viewer.layout(),
+        error: None,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+/// The second step: a code, throttled as passwords are; a code already
+/// used (in its 30 seconds) is refused, a recovery code works once.
+pub async fn sign_in_code(
+    viewer: Viewer,
+    req: HttpRequest,
+    form: web::Form<CodeForm>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let Some(half) = half_signed_in(&viewer) else {
+        return Ok(see_other("/sign-in"));
+    };
+    let db = &state.db;
+    let client = Client::of(&req, &state.config.trusted_proxies);
+    let scope = format!("2fa:{}", half.username);
+    let refuse = |viewer: &Viewer, status: StatusCode, msg: Msg| {
+        let page = SignInCodePage {
+            l: viewer.layout(),
+            error: Some(msg.in_lang(viewer.lang)),
+        };
+        Ok::<_, AppError>(
+            HttpResponse::build(status)
+                .content_type("text/html; charset=utf-8")
+                .body(page.render()?),
+        )
+    };
+    if let store::Attempt::Wait(seconds) = store::admit_attempt(db, &client.address, &scope).await? {
+        return refuse(
+            &viewer,
+            StatusCode::TOO_MANY_REQUESTS,
+            Msg::new("signin-throttled").arg("seconds", seconds),
+        );
+    }
+    let account_id = crate::ids::AccountId(half.account_id);
+    let code: String = form.code.chars().take(64).collect();
+    if !super::service::second_factor_ok(db, account_id, &code).await? {
+        return refuse(&viewer, StatusCode::UNPROCESSABLE_ENTITY, Msg::new("two-factor-wrong"));
+    }
+    store::attempt_succeeded(db, &client.address, &scope).await?;
+    let Some(account) = super::service::by_id(db, account_id).await?.filter(|a| !a.locked) else {
+        return Ok(see_other("/sign-in"));
+    };
+    viewer.sign_in(&state, &account, &client).await?;
+    tracing::info!(account = %account.username, address = %client.address, "signed in with a second factor");
+    let next = match account.platform_role.console() {
+        Some(console) if half.next == "/" => console.to_string(),
+        _ => half.next,
+    };
+    Ok(redirect_after_post(viewer.htmx, &next))
+}
+
+/// Two-factor sign-in: on, or an enrolment to confirm (its secret kept
+/// while the page is reloaded, so an app that scanned it stays right).
+pub async fn two_factor_page(user: CurrentUser, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let page = two_factor_view(&user, &state, Vec::new(), None).await?;
+    html(&page)
+}
+
+async fn two_factor_view(
+    user: &CurrentUser,
+    state: &AppState,
+    codes: Vec<String>,
+    error: Option<String>,
+) -> Result<TwoFactorPage, AppError> {
+    let db = &state.db;
+    let account = &user.account;
+    let (secret, enabled) = match super::service::two_factor(db, account.id).await? {
+        Some((secret, enabled, _)) => (secret, enabled),
+        None => {
+            let secret = super::totp::new_secret();
+            super::service::start_enrolment(db, account.id, &secret).await?;
+            (secret, false)
+        }
+    };
+    let qr = if enabled {
+        String::new()
+    } else {
+        super::totp::otpauth_url(&secret, &account.username)
+            .and_then(|url| super::totp::qr_svg(&url))
+            .unwrap_or_default()
+    };
+    Ok(TwoFactorPage {
+        l: user.viewer.layout(),
+        enabled,
+        secret: if enabled { String::new() } else { secret },
+        qr,
+        codes,
+        recovery_left: super::service::recovery_codes_left(db, account.id).await?,
+        error,
+    })
+}
+
+/// Confirms an enrolment with a code: on, and the recovery codes shown once.
+pub async fn enable_two_factor(
+    user: CurrentUser,
+    form: web::Form<CodeForm>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let code: String = form.code.chars().take(64).collect();
+    match super::service::enable_two_factor(&state.db, user.account.id, &code).await? {
+        Some(codes) => html(&two_factor_view(&user, &state, codes, None).await?),
+        None => {
+            let error = Msg::new("two-factor-wrong").in_lang(user.viewer.lang);
+            let page = two_factor_view(&user, &state, Vec::new(), Some(error)).await?;
+            Ok(crate::web::unprocessable(page.render()?))
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct DisableForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// Turns the second factor off: the password and a code (or a recovery code).
+pub async fn disable_two_factor(
+    user: CurrentUser,
+    form: web::Form<DisableForm>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let db = &state.db;
+    let hash = store::credentials(db, &user.account.username)
+        .await?
+        .map(|(_, hash)| hash);
+    let password_ok = password::verify(form.password.chars().take(1024).collect(), hash).await?;
+    let code: String = form.code.chars().take(64).collect();
+    if !password_ok || !super::service::second_factor_ok(db, user.account.id, &code).await? {
+        let error = Msg::new("two-factor-disable-wrong").in_lang(user.viewer.lang);
+        let page = two_factor_view(&user, &state, Vec::new(), Some(error)).await?;
+        return Ok(crate::web::unprocessable(page.render()?));
+    }
+    super::service::disable_two_factor(db, user.account.id).await?;
+    user.viewer.flash(true, Msg::new("two-factor-off"));
+    Ok(redirect_after_post(user.viewer.htmx, "/account/two-factor"))
 }

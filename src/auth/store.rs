@@ -287,3 +287,113 @@ pub async fn remember_device_in(
     .await?;
     Ok((done.rows_affected() == 1, known == 0))
 }
+
+/// An account's TOTP secret, whether it is enabled, and the last step used.
+pub async fn two_factor(db: &Db, account_id: AccountId) -> sqlx::Result<Option<(String, bool, i64)>> {
+    let row: Option<(String, Option<i64>, i64)> =
+        sqlx::query_as("SELECT secret, enabled_at, last_step FROM two_factor WHERE account_id = $1")
+            .bind(account_id)
+            .fetch_optional(db.read())
+            .await?;
+    Ok(row.map(|(secret, enabled_at, step)| (secret, enabled_at.is_some(), step)))
+}
+
+/// Starts (or restarts) an enrolment with `secret`; an enabled second
+/// factor is left alone.
+pub async fn start_enrolment(db: &Db, account_id: AccountId, secret: &str) -> sqlx::Result<()> {
+    db.execute(
+        sqlx::query(
+            "INSERT INTO two_factor (account_id, secret) VALUES ($1, $2)
+             ON CONFLICT (account_id) DO UPDATE SET secret = excluded.secret WHERE two_factor.enabled_at IS NULL",
+        )
+        .bind(account_id)
+        .bind(secret),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Enables the enrolment at `step` with these recovery codes' digests;
+/// false when there was none waiting (enabled meanwhile, or none begun).
+pub async fn enable_two_factor_in(
+    conn: &mut Connection,
+    account_id: AccountId,
+    step: i64,
+    digests: &[Vec<u8>],
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE two_factor SET enabled_at = $1, last_step = $2 WHERE account_id = $3 AND enabled_at IS NULL",
+    )
+    .bind(now())
+    .bind(step)
+    .bind(account_id)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1")
+        .bind(account_id)
+        .execute(&mut *conn)
+        .await?;
+    for digest in digests {
+        sqlx::query("INSERT INTO recovery_codes (account_id, code_digest) VALUES ($1, $2)")
+            .bind(account_id)
+            .bind(digest.as_slice())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(true)
+}
+
+/// Takes a time step for a sign-in: false when it (or a later one) was used
+/// already, so that a code is never accepted twice.
+pub async fn use_step(db: &Db, account_id: AccountId, step: i64) -> sqlx::Result<bool> {
+    let done = db
+        .execute(
+            sqlx::query(
+                "UPDATE two_factor SET last_step = $1
+                 WHERE account_id = $2 AND last_step < $1 AND enabled_at IS NOT NULL",
+            )
+            .bind(step)
+            .bind(account_id),
+        )
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Uses up a recovery code; false when it is not one of the account's unused ones.
+pub async fn use_recovery_code(db: &Db, account_id: AccountId, digest: &[u8]) -> sqlx::Result<bool> {
+    let done = db
+        .execute(
+            sqlx::query(
+                "UPDATE recovery_codes SET used_at = $1 WHERE account_id = $2 AND code_digest = $3 AND used_at IS NULL",
+            )
+            .bind(now())
+            .bind(account_id)
+            .bind(digest),
+        )
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// How many unused recovery codes the account has.
+pub async fn recovery_codes_left(db: &Db, account_id: AccountId) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM recovery_codes WHERE account_id = $1 AND used_at IS NULL")
+        .bind(account_id)
+        .fetch_one(db.read())
+        .await
+}
+
+/// Turns the second factor off, its recovery codes with it.
+pub async fn disable_two_factor_in(conn: &mut Connection, account_id: AccountId) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1")
+        .bind(account_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM two_factor WHERE account_id = $1")
+        .bind(account_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

@@ -12,3 +12,28 @@ pub(super) struct SignInPage {
     pub(super) username: String,
     pub(super) error: Option<String>,
 }
+
+/// The second step of signing in: a code from the authenticator app, or a
+/// recovery code.
+#[derive(Template)]
+#[template(path = "auth/sign_in_code.html")]
+pub(super) struct SignInCodePage {
+    pub(super) l: Layout,
+    pub(super) error: Option<String>,
+}
+
+/// Two-factor sign-in on the account: enrol (QR code, confirm with a code),
+/// the recovery codes once, or turn it off.
+#[derive(Template)]
+#[template(path = "auth/two_factor.html")]
+pub(super) struct TwoFactorPage {
+    pub(super) l: Layout,
+    pub(super) enabled: bool,
+    /// While enrolling: the secret as text and its QR code (SVG).
+    pub(super) secret: String,
+    pub(super) qr: String,
+    /// Just enabled: the recovery codes, shown this once.
+    pub(super) codes: Vec<String>,
+    pub(super) recovery_left: i64,
+    pub(super) error: Option<String>,
+}

@@ -44,6 +44,8 @@ const TABLES: &[&str] = &[
     "known_devices",
     "email_changes",
     "reset_requests",
+    "two_factor",
+    "recovery_codes",
 ];
 
 /// Rows read and written a statement.

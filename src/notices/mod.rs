@@ -58,6 +58,9 @@ pub enum NoticeKind {
     AccountUnlocked,
     /// Support issued a reset link (the link itself goes to support).
     ResetLinkIssued,
+    /// A second factor was turned on, or off.
+    TwoFactorOn,
+    TwoFactorOff,
     /// Email only: a forgotten password's reset link, made when it is sent.
     PasswordReset,
     /// Email only, to the new address: the link that confirms it.
@@ -113,7 +116,7 @@ impl Topic {
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 25] = [
+    pub const ALL: [NoticeKind; 27] = [
         NoticeKind::QuotaRequestFiled,
         NoticeKind::QuotaRequestEdited,
         NoticeKind::QuotaRequestWithdrawn,
@@ -137,6 +140,8 @@ impl NoticeKind {
         NoticeKind::AccountLocked,
         NoticeKind::AccountUnlocked,
         NoticeKind::ResetLinkIssued,
+        NoticeKind::TwoFactorOn,
+        NoticeKind::TwoFactorOff,
         NoticeKind::PasswordReset,
         NoticeKind::EmailConfirm,
     ];
@@ -167,6 +172,8 @@ impl NoticeKind {
             NoticeKind::AccountLocked => "security.locked",
             NoticeKind::AccountUnlocked => "security.unlocked",
             NoticeKind::ResetLinkIssued => "security.reset_link_issued",
+            NoticeKind::TwoFactorOn => "security.two_factor_on",
+            NoticeKind::TwoFactorOff => "security.two_factor_off",
             NoticeKind::PasswordReset => "security.password_reset",
             NoticeKind::EmailConfirm => "security.email_confirm",
         }

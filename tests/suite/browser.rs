@@ -864,6 +864,10 @@ async fn every_main_page_looks_finished_and_passes_axe_in_both_languages_sizes_a
             browser.find("#my-requests").await;
             browser.screenshot(&shot("quota-mine")).await;
             browser.assert_accessible("my usage and quota").await;
+            browser.goto("/account/two-factor").await;
+            browser.find(".qr svg").await;
+            browser.screenshot(&shot("two-factor")).await;
+            browser.assert_accessible("two-factor sign-in").await;
             browser.goto("/notices").await;
             browser.find(".notices").await;
             browser.screenshot(&shot("notices")).await;

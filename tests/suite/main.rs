@@ -22,4 +22,5 @@ mod quota_requests;
 mod quotas;
 mod schema;
 mod twcc;
+mod two_factor;
 mod wallets;

@@ -1,0 +1,142 @@
+//! Two-factor sign-in with TOTP: enrolment with a code computed here,
+//! sign-in asking for a code after the password, a code never accepted
+//! twice, recovery codes once each, throttling, and turning it off.
+
+use reqwest::StatusCode;
+
+use crate::common::{Client, TestApp, TestUser, spawn_app};
+use member_center::{accounts::PlatformRole, auth::totp};
+
+fn now() -> i64 {
+    member_center::db::now()
+}
+
+/// The text between `start` and the next `<` after it.
+fn between(body: &str, start: &str) -> String {
+    let from = body.find(start).unwrap_or_else(|| panic!("{start:?} not in {body}")) + start.len();
+    body[from..].split('<').next().unwrap().to_string()
+}
+
+async fn password_step(app: &TestApp, user: &TestUser) -> Client {
+    let mut client = app.client();
+    let page = client.sign_in(&user.username, &user.password).await;
+    assert_eq!(page.location(), Some("/sign-in/code"), "{}", page.body);
+    client.get("/sign-in/code").await.assert_contains("Second factor");
+    client
+}
+
+#[tokio::test]
+async fn a_second_factor_is_enrolled_asked_for_after_the_password_and_never_replayed() {
+    let app = spawn_app().await;
+    let ivy = app.create_user("ivy", PlatformRole::None).await;
+    let mut client = app.signed_in(&ivy).await;
+
+    // Enrolment: a QR code drawn on the server, the key as text, a code to confirm.
+    let page = client.get("/account/two-factor").await;
+    page.assert_contains("<svg");
+    let secret = between(&page.body, r#"<code id="two-factor-secret">"#);
+    assert_eq!(
+        client.get("/account/two-factor").await.body.matches(&secret).count(),
+        1,
+        "the same key on reload"
+    );
+    let wrong = client.post("/account/two-factor", &[("code", "000000")]).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let code = totp::code_at(&secret, now()).unwrap();
+    let on = client.post("/account/two-factor", &[("code", &code)]).await;
+    assert_eq!(on.status, StatusCode::OK, "{}", on.body);
+    on.assert_contains("they are shown only this once");
+    let codes: Vec<String> = on
+        .body
+        .split("<li><code>")
+        .skip(1)
+        .map(|piece| piece.split('<').next().unwrap().to_string())
+        .collect();
+    assert_eq!(codes.len(), 10);
+    assert!(
+        !client.get("/account/two-factor").await.body.contains(&codes[0]),
+        "shown once"
+    );
+    client
+        .get("/notices")
+        .await
+        .assert_contains("A second factor now guards your account");
+
+    // Signing in: the password, then a code. Not signed in in between.
+    let mut second = password_step(&app, &ivy).await;
+    assert_eq!(second.get("/account").await.status, StatusCode::SEE_OTHER);
+    let replay = second.post("/sign-in/code", &[("code", &code)]).await;
+    assert_eq!(
+        replay.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the enrolment's code, again"
+    );
+    let next = totp::code_at(&secret, now() + 30).unwrap();
+    let signed_in = second.post("/sign-in/code", &[("code", &next)]).await;
+    assert_eq!(signed_in.status, StatusCode::SEE_OTHER, "{}", signed_in.body);
+    assert_eq!(second.get("/account").await.status, StatusCode::OK);
+
+    // The same code from elsewhere: refused.
+    let mut third = password_step(&app, &ivy).await;
+    assert_eq!(
+        third.post("/sign-in/code", &[("code", &next)]).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    // A recovery code works, once.
+    let recovered = third.post("/sign-in/code", &[("code", &codes[3].to_uppercase())]).await;
+    assert_eq!(recovered.status, StatusCode::SEE_OTHER);
+    let mut fourth = password_step(&app, &ivy).await;
+    assert_eq!(
+        fourth.post("/sign-in/code", &[("code", &codes[3])]).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    third
+        .get("/account/two-factor")
+        .await
+        .assert_contains("9 unused recovery codes left.");
+
+    // Turning it off takes the password and a code.
+    let refused = third
+        .post(
+            "/account/two-factor/disable",
+            &[("password", "wrong"), ("code", &codes[4])],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let off = third
+        .post(
+            "/account/two-factor/disable",
+            &[("password", &ivy.password), ("code", &codes[4])],
+        )
+        .await;
+    assert_eq!(off.status, StatusCode::SEE_OTHER);
+    let mut fifth = app.client();
+    let page = fifth.sign_in(&ivy.username, &ivy.password).await;
+    assert_eq!(page.location(), Some("/"), "straight in again");
+}
+
+#[tokio::test]
+async fn wrong_codes_are_throttled_like_passwords() {
+    let app = spawn_app().await;
+    let jo = app.create_user("jody", PlatformRole::None).await;
+    let mut client = app.signed_in(&jo).await;
+    let page = client.get("/account/two-factor").await;
+    let secret = between(&page.body, r#"<code id="two-factor-secret">"#);
+    let code = totp::code_at(&secret, now()).unwrap();
+    assert_eq!(
+        client.post("/account/two-factor", &[("code", &code)]).await.status,
+        StatusCode::OK
+    );
+    let mut guesser = password_step(&app, &jo).await;
+    let mut last = StatusCode::OK;
+    for guess in 0..8 {
+        last = guesser
+            .post("/sign-in/code", &[("code", &format!("{guess:06}"))])
+            .await
+            .status;
+        if last == StatusCode::TOO_MANY_REQUESTS {
+            break;
+        }
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+}
