@@ -142,6 +142,7 @@ pub const TABLE: &[(&str, &str, Access)] = &[
     ("GET", "/support", Support),
     ("GET", "/support/accounts/{account_id}", Support),
     ("POST", "/support/accounts/{account_id}/lock", Support),
+    ("POST", "/support/accounts/{account_id}/two-factor/reset", Support),
     ("POST", "/support/accounts/{account_id}/keys/{key_id}/revoke", Support),
     ("GET", "/activity", Member),
     ("GET", "/activity.csv", Member),

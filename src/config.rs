@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::db::Location;
+use crate::{accounts::PlatformRole, db::Location};
 
 /// The defaults, used by `Config::new` and shown by `member-center --help`.
 pub const DEFAULT_DB: &str = "./member-center.db";
@@ -58,6 +58,9 @@ pub struct Config {
     pub smtp_credentials_file: Option<PathBuf>,
     /// The sender of notice emails (`Member Center <portal@example.org>`).
     pub mail_from: Option<String>,
+    /// Platform roles that must have a second factor before reaching any
+    /// page but its enrolment.
+    pub require_two_factor_for: Vec<PlatformRole>,
 }
 
 impl Config {
@@ -79,6 +82,7 @@ impl Config {
             smtp_url: None,
             smtp_credentials_file: None,
             mail_from: None,
+            require_two_factor_for: vec![PlatformRole::Support, PlatformRole::Operator],
         }
     }
 

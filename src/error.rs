@@ -33,6 +33,10 @@ pub enum AppError {
         message: Msg,
         details: Option<serde_json::Value>,
     },
+    /// Signed in, in a platform role that must have a second factor, and
+    /// without one: to its enrolment first.
+    #[error("a second factor is required")]
+    SecondFactorRequired,
     /// An API request whose `x-api-key` is missing or not usable.
     #[error("API key rejected: {0:?}")]
     KeyRejected(KeyProblem),
@@ -95,6 +99,7 @@ impl AppError {
             AppError::NotFound => "not_found",
             AppError::Forbidden => "forbidden",
             AppError::Unauthenticated => "unauthenticated",
+            AppError::SecondFactorRequired => "second_factor_required",
             AppError::Csrf => "csrf",
             AppError::BadRequest(_) => "bad_request",
             AppError::Invalid { .. } => "invalid",
@@ -111,6 +116,7 @@ impl AppError {
             AppError::NotFound => Msg::new("error-not-found"),
             AppError::Forbidden => Msg::new("error-forbidden"),
             AppError::Unauthenticated => Msg::new("error-unauthenticated"),
+            AppError::SecondFactorRequired => Msg::new("two-factor-required"),
             AppError::Csrf => Msg::new("error-csrf"),
             AppError::BadRequest(msg) | AppError::Conflict(msg) => msg.clone(),
             AppError::Invalid { message, .. } | AppError::Refused { message, .. } => message.clone(),
@@ -143,6 +149,7 @@ impl ResponseError for AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::Unauthenticated | AppError::KeyRejected(_) => StatusCode::UNAUTHORIZED,
+            AppError::SecondFactorRequired => StatusCode::SEE_OTHER,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,

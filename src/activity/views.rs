@@ -334,6 +334,7 @@ impl ChangeRow {
             "account.reset_link" => say("activity-account-reset-link", &[]),
             "project.create" => say("activity-project-create", &[("name", after.to_string())]),
             "support.lock" => say("activity-support-lock", &[("reason", after.to_string())]),
+            "support.reset_two_factor" => say("activity-support-reset-two-factor", &[("reason", after.to_string())]),
             "support.unlock" => say("activity-support-unlock", &[]),
             "support.view" => say("activity-support-view", &[]),
             other => {

@@ -250,6 +250,7 @@ async fn two_factor_view(
         codes,
         recovery_left: super::service::recovery_codes_left(db, account.id).await?,
         error,
+        required: !enabled && state.config.require_two_factor_for.contains(&account.platform_role),
     })
 }
 

@@ -92,4 +92,13 @@ pub async fn disable_two_factor(db: &Db, account_id: AccountId) -> sqlx::Result<
     tx.commit().await
 }
 
+/// Support resets another account's second factor (the caller checked the
+/// platform roles and the reason); the account is told.
+pub async fn reset_two_factor(db: &Db, account_id: AccountId) -> sqlx::Result<()> {
+    let mut tx = db.begin_immediate().await?;
+    store::disable_two_factor_in(&mut tx, account_id).await?;
+    tell_two_factor(&mut tx, account_id, NoticeKind::TwoFactorReset).await?;
+    tx.commit().await
+}
+
 pub use super::store::{recovery_codes_left, start_enrolment, two_factor};

@@ -39,6 +39,8 @@ pub struct Viewer {
     pub expiring_keys: i64,
     /// How many of the account's notices are unread (for the bell).
     pub unread_notices: i64,
+    /// Whether the account has a second factor.
+    pub two_factor: bool,
     /// Whether htmx sent the request (and wants a fragment).
     pub htmx: bool,
     /// Path and query of this request, to come back to.
@@ -76,15 +78,16 @@ impl Viewer {
                 _ => session.clear(),
             }
         }
-        let (account, session_id, tenant, expiring_keys, unread_notices) = match signed_in {
+        let (account, session_id, tenant, expiring_keys, unread_notices, two_factor) = match signed_in {
             Some(found) => (
                 Some(found.account),
                 Some(found.session.id),
                 found.tenant,
                 found.expiring_keys,
                 found.unread_notices,
+                found.two_factor,
             ),
-            None => (None, None, None, 0, 0),
+            None => (None, None, None, 0, 0, false),
         };
 
         let lang = match &account {
@@ -117,6 +120,7 @@ impl Viewer {
             tenant,
             expiring_keys,
             unread_notices,
+            two_factor,
             htmx,
             path,
         })
@@ -258,6 +262,7 @@ pub struct SignedIn {
     tenant: Option<Tenant>,
     expiring_keys: i64,
     unread_notices: i64,
+    two_factor: bool,
 }
 
 impl SignedIn {
@@ -311,13 +316,14 @@ impl SignedIn {
             None => super::store::first_tenant(db, account_id).await?,
         };
         let within = KEY_WARNING_DAYS * 86_400;
-        let (expiring_keys, unread_notices) = super::store::frame_counts(db, account_id, within).await?;
+        let (expiring_keys, unread_notices, two_factor) = super::store::frame_counts(db, account_id, within).await?;
         Ok(Some(SignedIn {
             session,
             account,
             tenant,
             expiring_keys,
             unread_notices,
+            two_factor,
         }))
     }
 }
@@ -350,6 +356,13 @@ impl CurrentUser {
     async fn load(req: &HttpRequest) -> Result<Self, AppError> {
         let viewer = Viewer::load(req).await?;
         let account = viewer.account.clone().ok_or(AppError::Unauthenticated)?;
+        // A role that must have a second factor reaches its enrolment only.
+        let required = req
+            .app_data::<web::Data<AppState>>()
+            .is_some_and(|state| state.config.require_two_factor_for.contains(&account.platform_role));
+        if required && !viewer.two_factor && !req.path().starts_with("/account/two-factor") {
+            return Err(AppError::SecondFactorRequired);
+        }
         Ok(CurrentUser { viewer, account })
     }
 }

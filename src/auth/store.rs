@@ -241,19 +241,22 @@ pub async fn first_tenant(db: &Db, account_id: AccountId) -> sqlx::Result<Option
 
 /// How many of the account's keys (in any project) expire within `seconds`.
 /// What the frame shows of an account: how many of its keys expire within
-/// `seconds`, and how many of its notices are unread (one round trip).
-pub async fn frame_counts(db: &Db, account_id: AccountId, seconds: i64) -> sqlx::Result<(i64, i64)> {
+/// `seconds`, how many of its notices are unread, and whether it has a
+/// second factor (one round trip).
+pub async fn frame_counts(db: &Db, account_id: AccountId, seconds: i64) -> sqlx::Result<(i64, i64, bool)> {
     let now = now();
     let row = sqlx::query(
         "SELECT (SELECT COUNT(*) FROM api_keys WHERE account_id = $1 AND expires_at > $2 AND expires_at <= $3) AS expiring,
-                (SELECT COUNT(*) FROM notices WHERE account_id = $1 AND read_at IS NULL) AS unread",
+                (SELECT COUNT(*) FROM notices WHERE account_id = $1 AND read_at IS NULL AND in_app = 1) AS unread,
+                (SELECT COUNT(*) FROM two_factor WHERE account_id = $1 AND enabled_at IS NOT NULL) AS two_factor",
     )
     .bind(account_id)
     .bind(now)
     .bind(now + seconds)
     .fetch_one(db.read())
     .await?;
-    Ok((row.try_get("expiring")?, row.try_get("unread")?))
+    let two_factor: i64 = row.try_get("two_factor")?;
+    Ok((row.try_get("expiring")?, row.try_get("unread")?, two_factor > 0))
 }
 
 /// Whether the account has signed in from this browser (a digest of its user agent).

@@ -36,4 +36,6 @@ pub(super) struct TwoFactorPage {
     pub(super) codes: Vec<String>,
     pub(super) recovery_left: i64,
     pub(super) error: Option<String>,
+    /// The account's role requires it, and it is not on yet.
+    pub(super) required: bool,
 }

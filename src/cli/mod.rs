@@ -94,6 +94,15 @@ enum Command {
         /// The sender of notice emails, e.g. "Member Center <portal@example.org>".
         #[arg(long, env = "MC_MAIL_FROM")]
         mail_from: Option<String>,
+        /// Platform roles that must turn on two-factor sign-in before reaching any other
+        /// page: support, operator (comma-separated), or none.
+        #[arg(
+            long = "require-2fa-for",
+            env = "MC_REQUIRE_2FA_FOR",
+            value_delimiter = ',',
+            default_value = "support,operator"
+        )]
+        require_2fa_for: Vec<String>,
     },
     /// Manage accounts.
     User {
@@ -351,6 +360,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             smtp_url,
             smtp_credentials_file,
             mail_from,
+            require_2fa_for,
         } => {
             if let Some(url) = &public_url
                 && !(url.starts_with("https://") || url.starts_with("http://"))
@@ -371,6 +381,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             config.smtp_url = smtp_url;
             config.smtp_credentials_file = smtp_credentials_file;
             config.mail_from = mail_from;
+            config.require_two_factor_for = Vec::new();
+            for role in require_2fa_for.iter().map(|r| r.trim()) {
+                match role {
+                    "none" | "" => {}
+                    "support" => config
+                        .require_two_factor_for
+                        .push(crate::accounts::PlatformRole::Support),
+                    "operator" => config
+                        .require_two_factor_for
+                        .push(crate::accounts::PlatformRole::Operator),
+                    other => anyhow::bail!("--require-2fa-for: {other:?} is not support, operator or none"),
+                }
+            }
             // The demo is reached where it listens.
             config.public_url = public_url.or_else(|| demo.then(|| format!("http://{}", config.bind)));
             serve(config, demo, default_services).await

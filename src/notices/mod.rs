@@ -61,6 +61,8 @@ pub enum NoticeKind {
     /// A second factor was turned on, or off.
     TwoFactorOn,
     TwoFactorOff,
+    /// Support reset the second factor.
+    TwoFactorReset,
     /// Email only: a forgotten password's reset link, made when it is sent.
     PasswordReset,
     /// Email only, to the new address: the link that confirms it.
@@ -116,7 +118,7 @@ impl Topic {
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 27] = [
+    pub const ALL: [NoticeKind; 28] = [
         NoticeKind::QuotaRequestFiled,
         NoticeKind::QuotaRequestEdited,
         NoticeKind::QuotaRequestWithdrawn,
@@ -142,6 +144,7 @@ impl NoticeKind {
         NoticeKind::ResetLinkIssued,
         NoticeKind::TwoFactorOn,
         NoticeKind::TwoFactorOff,
+        NoticeKind::TwoFactorReset,
         NoticeKind::PasswordReset,
         NoticeKind::EmailConfirm,
     ];
@@ -174,6 +177,7 @@ impl NoticeKind {
             NoticeKind::ResetLinkIssued => "security.reset_link_issued",
             NoticeKind::TwoFactorOn => "security.two_factor_on",
             NoticeKind::TwoFactorOff => "security.two_factor_off",
+            NoticeKind::TwoFactorReset => "security.two_factor_reset",
             NoticeKind::PasswordReset => "security.password_reset",
             NoticeKind::EmailConfirm => "security.email_confirm",
         }

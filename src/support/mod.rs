@@ -12,6 +12,10 @@ pub fn configure(r: &mut Routes) {
         .get("/support/accounts/{account_id}", routes::account)
         .post("/support/accounts/{account_id}/lock", routes::lock)
         .post(
+            "/support/accounts/{account_id}/two-factor/reset",
+            routes::reset_two_factor,
+        )
+        .post(
             "/support/accounts/{account_id}/keys/{key_id}/revoke",
             routes::revoke_key,
         );

@@ -86,8 +86,13 @@ async fn account_page(
         .platform_role
         .may_act_on(account.platform_role)
         .is_ok();
+    let two_factor = matches!(
+        crate::auth::service::two_factor(db, account.id).await?,
+        Some((_, true, _))
+    );
     Ok(AccountPage {
         l: viewer.layout(),
+        two_factor,
         may_act,
         account,
         projects,
@@ -132,6 +137,39 @@ async fn refused(
     errors.add(err, support.0.viewer.lang)?;
     let page = account_page(support, account_id, errors, form.to_string(), state).await?;
     Ok(crate::web::unprocessable(page.render()?))
+}
+
+/// Resets another account's second factor (it lost its app and its
+/// recovery codes), with a reason; recorded, and the account is told.
+pub async fn reset_two_factor(
+    support: Support,
+    path: web::Path<AccountId>,
+    form: web::Form<ReasonForm>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let db = &state.db;
+    let account = accounts::service::by_id(db, *path).await?.ok_or(AppError::NotFound)?;
+    support.0.account.platform_role.may_act_on(account.platform_role)?;
+    let reason = match parse_reason(&form.reason) {
+        Ok(reason) => reason,
+        Err(err) => return refused(&support, account.id, "two_factor", err, &state).await,
+    };
+    crate::auth::service::reset_two_factor(db, account.id).await?;
+    let change = Change {
+        actor_id: Some(support.0.account.id),
+        project_id: None,
+        subject_id: Some(account.id),
+        action: "support.reset_two_factor",
+        target: &account.username,
+        before: "",
+        after: &reason,
+    };
+    activity::service::record(db, change).await?;
+    support.0.viewer.flash(
+        true,
+        Msg::new("support-two-factor-reset").arg("username", &account.username),
+    );
+    Ok(see_other(&format!("/support/accounts/{}", account.id)))
 }
 
 #[derive(Deserialize)]

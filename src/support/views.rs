@@ -39,6 +39,8 @@ pub(super) struct AccountPage {
     pub(super) changes: Vec<(ChangeRow, usize)>,
     /// Whether the viewer's platform role lets them act on this account.
     pub(super) may_act: bool,
+    /// Whether the account has a second factor (support may reset it).
+    pub(super) two_factor: bool,
     pub(super) errors: FieldErrors,
     /// Which action form the errors belong to.
     pub(super) active: String,

@@ -128,9 +128,14 @@ async fn render_report(req: &HttpRequest, status: StatusCode, report: &ErrorRepo
             .path_and_query()
             .map_or("/".to_string(), |pq| pq.as_str().to_string()),
     );
-    if status == StatusCode::UNAUTHORIZED {
-        // Not signed in: to sign-in, then back here.
-        let location = format!("/sign-in?next={}", urlencode(&back_to));
+    if status == StatusCode::UNAUTHORIZED || status == StatusCode::SEE_OTHER {
+        // Not signed in: to sign-in, then back here. (A 303 error: to the
+        // second factor's enrolment first.)
+        let location = if status == StatusCode::SEE_OTHER {
+            "/account/two-factor".to_string()
+        } else {
+            format!("/sign-in?next={}", urlencode(&back_to))
+        };
         return if is_htmx(req) {
             HttpResponse::Ok().insert_header(("HX-Redirect", location)).finish()
         } else {

@@ -176,7 +176,7 @@ async fn bad_command_line_input_is_refused_with_a_reason() {
         &["member", "add", "--project", "MST1", "dora", "--role", "tenant_user"],
         None,
     );
-    let cases: [(&[&str], &str); 11] = [
+    let cases: [(&[&str], &str); 13] = [
         (
             &["quota", "set", "--project", "MST1", "--service", "hpc", "--cpu", "1"],
             "service: Unknown service",
@@ -226,6 +226,14 @@ async fn bad_command_line_input_is_refused_with_a_reason() {
         (
             &["member", "add", "--project", "NOPE1", "dora", "--role", "owner"],
             "role: Choose tenant admin or tenant user.",
+        ),
+        (
+            &["serve", "--bind", "127.0.0.1:0", "--require-2fa-for", "admins"],
+            "--require-2fa-for: \"admins\" is not support, operator or none",
+        ),
+        (
+            &["serve", "--bind", "127.0.0.1:0", "--smtp-url", "smtp://127.0.0.1:25"],
+            "--smtp-url needs --mail-from",
         ),
     ];
     for (args, expected) in cases {

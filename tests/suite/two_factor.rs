@@ -140,3 +140,103 @@ async fn wrong_codes_are_throttled_like_passwords() {
     }
     assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
 }
+
+/// Turns on a second factor for the signed-in `client`; its secret.
+async fn enrol(client: &mut Client) -> String {
+    let page = client.get("/account/two-factor").await;
+    let secret = between(&page.body, r#"<code id="two-factor-secret">"#);
+    let code = totp::code_at(&secret, now()).unwrap();
+    let on = client.post("/account/two-factor", &[("code", &code)]).await;
+    assert_eq!(on.status, StatusCode::OK, "{}", on.body);
+    secret
+}
+
+#[tokio::test]
+async fn support_and_operators_reach_nothing_but_the_enrolment_until_theirs_is_on() {
+    let app = crate::common::spawn_app_with(|config| {
+        config.require_two_factor_for = vec![PlatformRole::Support, PlatformRole::Operator];
+    })
+    .await;
+    let olivia = app.create_user("olivia", PlatformRole::Operator).await;
+    let mut client = app.client();
+    assert_eq!(
+        client.sign_in(&olivia.username, &olivia.password).await.status,
+        StatusCode::SEE_OTHER
+    );
+    for path in ["/operator", "/support", "/account/profile", "/notices"] {
+        let page = client.get(path).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(page.location(), Some("/account/two-factor"), "{path}");
+    }
+    client
+        .get("/account/two-factor")
+        .await
+        .assert_contains("Your role requires two-factor sign-in");
+    enrol(&mut client).await;
+    assert_eq!(client.get("/operator").await.status, StatusCode::OK);
+    // Nobody else is held to it.
+    let mut kim = app.member("kim", "MST110001", "tenant_user").await;
+    assert_eq!(kim.client.get("/account/profile").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn support_resets_a_second_factor_with_a_reason_within_the_role_rules() {
+    let app = spawn_app().await;
+    let ivy = app.create_user("ivy", PlatformRole::None).await;
+    let mut ivy_client = app.signed_in(&ivy).await;
+    enrol(&mut ivy_client).await;
+    let olivia = app.create_user("olivia", PlatformRole::Operator).await;
+    let mut olivia_client = app.signed_in(&olivia).await;
+    enrol(&mut olivia_client).await;
+    let sam = app.create_user("sam", PlatformRole::Support).await;
+    let mut support = app.signed_in(&sam).await;
+
+    let path = format!("/support/accounts/{}", ivy.id);
+    support.get(&path).await.assert_contains("Reset the second factor");
+    let reset = format!("{path}/two-factor/reset");
+    let short = support.post(&reset, &[("reason", "lost")]).await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    short.assert_contains(r#"id="two-factor-reason-error""#);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM two_factor WHERE enabled_at IS NOT NULL")
+            .await,
+        2
+    );
+    let done = support
+        .post(&reset, &[("reason", "Lost the phone; identity checked by video call")])
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM two_factor WHERE account_id = {}",
+            ivy.id
+        ))
+        .await,
+        0
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM change_activity WHERE action = 'support.reset_two_factor'")
+            .await,
+        1
+    );
+    ivy_client
+        .get("/notices")
+        .await
+        .assert_contains("Support reset the second factor of your account");
+    let mut again = app.client();
+    assert_eq!(again.sign_in(&ivy.username, &ivy.password).await.location(), Some("/"));
+
+    // Support does not reach an operator's.
+    let outranked = support
+        .post(
+            &format!("/support/accounts/{}/two-factor/reset", olivia.id),
+            &[("reason", "Lost the phone; identity checked by video call")],
+        )
+        .await;
+    assert_eq!(outranked.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM two_factor WHERE enabled_at IS NOT NULL")
+            .await,
+        1
+    );
+}
