@@ -88,6 +88,8 @@ impl Application {
 
     pub async fn build_with_db(config: Config, db: Db) -> anyhow::Result<Self> {
         access::check_every_route_decided(&route_table())?;
+        // A mail setting that cannot work stops the start before anything else.
+        let mailer = notices::mail::Mailer::from_config(&config)?;
         let listener = TcpListener::bind(&config.bind)?;
         let port = listener.local_addr()?.port();
         let secrets = secrets::Secrets::load_or_create(&config.secret_path()?)?;
@@ -109,7 +111,6 @@ impl Application {
         // Notices by email: on when an SMTP server is named (for every
         // instance: the choice is kept in the database, and each notice is
         // queued for email or not as it is written).
-        let mailer = notices::mail::Mailer::from_config(&config)?;
         notices::service::set_email_delivery(&db, mailer.is_some()).await?;
         if let Some(mailer) = mailer {
             notices::sender::start(db.clone(), std::sync::Arc::new(mailer));
