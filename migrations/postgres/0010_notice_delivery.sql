@@ -27,6 +27,7 @@ CREATE TABLE notice_preferences (
 
 -- How far a key's expiry warnings went: 1 (7 days), 2 (1 day), 3 (expired).
 ALTER TABLE api_keys ADD COLUMN expiry_notice_step BIGINT  NOT NULL DEFAULT 0;
+CREATE INDEX api_keys_expiry_notices ON api_keys (expires_at) WHERE expiry_notice_step < 3;
 
 -- The quota threshold (80, 95, 100 %) last told of, per project or member
 -- quota of a resource (`scope`: `p:<project>:<service>:<resource>` or

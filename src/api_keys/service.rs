@@ -165,12 +165,16 @@ pub async fn delete_all_in(tx: &mut Tx, project_id: ProjectId, account_id: Accou
     store::delete_all_of(tx, project_id, account_id).await
 }
 
+/// Keys looked at in one run of the expiry warnings: a large install's first
+/// run does not hold the write lock for minutes (the next run goes on).
+const EXPIRING_PER_RUN: i64 = 2_000;
+
 /// Tells keys' owners, as of `now`, that a key expires within 7 days, within
 /// a day, or has expired: each step once per key (an extension starts
 /// over). Returns how many notices were sent.
 pub async fn notify_expiring(db: &Db, now: i64) -> sqlx::Result<usize> {
     let mut sent = 0;
-    for key in store::expiring(db, now + 7 * DAY).await? {
+    for key in store::expiring(db, now + 7 * DAY, EXPIRING_PER_RUN).await? {
         let (step, kind) = if key.expires_at <= now {
             (3, NoticeKind::KeyExpired)
         } else if key.expires_at <= now + DAY {

@@ -324,16 +324,18 @@ pub struct Expiring {
 }
 
 /// The live keys of current members that expire by `until` (or have
-/// expired) and whose warnings have not reached step 3.
-pub async fn expiring(db: &Db, until: i64) -> sqlx::Result<Vec<Expiring>> {
+/// expired) and whose warnings have not reached step 3, soonest first, at
+/// most `limit` (the next run takes the rest).
+pub async fn expiring(db: &Db, until: i64, limit: i64) -> sqlx::Result<Vec<Expiring>> {
     let rows = sqlx::query(
         "SELECT k.id, k.key_id, k.account_id, p.code, k.expires_at, k.expiry_notice_step FROM api_keys k
          JOIN projects p ON p.id = k.project_id
          JOIN memberships m ON m.project_id = k.project_id AND m.account_id = k.account_id
          WHERE k.revoked_at IS NULL AND k.expires_at <= $1 AND k.expiry_notice_step < 3
-         ORDER BY k.id",
+         ORDER BY k.expires_at, k.id LIMIT $2",
     )
     .bind(until)
+    .bind(limit)
     .fetch_all(db.read())
     .await?;
     Ok(rows
