@@ -3,7 +3,7 @@
 //! mappings every capability shares; `auth` reads them for each request,
 //! `accounts` and `projects` manage them.
 
-use crate::db::{DbRow, Statement};
+use crate::db::{Connection, DbRow, Statement};
 use sqlx::Row;
 
 use crate::{error::AppError, web::i18n::Lang};
@@ -206,6 +206,23 @@ pub(crate) use select_tenants;
 
 /// How a project's members are listed: by name, then username.
 pub const MEMBER_ORDER: &str = "a.display_name, a.username";
+
+/// A project's code (the notices of its changes name it).
+pub async fn project_code_in(conn: &mut Connection, project_id: ProjectId) -> sqlx::Result<String> {
+    sqlx::query_scalar("SELECT code FROM projects WHERE id = $1")
+        .bind(project_id)
+        .fetch_one(conn)
+        .await
+}
+
+/// A project's tenant admins (whom its notices of money, quotas and
+/// members' requests go to).
+pub async fn tenant_admins_in(conn: &mut Connection, project_id: ProjectId) -> sqlx::Result<Vec<AccountId>> {
+    sqlx::query_scalar("SELECT account_id FROM memberships WHERE project_id = $1 AND role = 'tenant_admin'")
+        .bind(project_id)
+        .fetch_all(conn)
+        .await
+}
 
 /// Pushes `FROM … WHERE …` for a project's members (`m`, with their
 /// accounts `a`) whose username or name contains `search` (all when empty),

@@ -174,7 +174,7 @@ async fn tell_member(
     kind: NoticeKind,
     role: &str,
 ) -> sqlx::Result<()> {
-    let project = store::project_code_in(tx, project_id).await?;
+    let project = crate::auth::identity::project_code_in(tx, project_id).await?;
     let link = if kind == NoticeKind::MemberRemoved {
         "/account"
     } else {

@@ -23,14 +23,6 @@ pub async fn admins_other_than(
     .await
 }
 
-/// A project's code, for the notices of its changes.
-pub async fn project_code_in(conn: &mut Connection, project_id: ProjectId) -> sqlx::Result<String> {
-    sqlx::query_scalar("SELECT code FROM projects WHERE id = $1")
-        .bind(project_id)
-        .fetch_one(conn)
-        .await
-}
-
 /// The member's role in the project, if they are a member.
 pub async fn role_in(
     conn: &mut Connection,

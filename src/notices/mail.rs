@@ -111,13 +111,7 @@ pub fn compose(lang: Lang, name: &str, sentence: &str, link: &str, profile: &str
         link,
         profile,
     };
-    let html = EmailHtml {
-        lang,
-        name,
-        sentence,
-        link,
-        profile,
-    };
+    let html = EmailHtml { text: &text };
     Ok(Email {
         subject: format!("{}: {sentence}", lang.t("app-name")),
         text: text.render()?,

@@ -96,26 +96,12 @@ pub(super) struct EmailText<'a> {
 #[derive(Template)]
 #[template(path = "email/notice.html")]
 pub(super) struct EmailHtml<'a> {
-    pub(super) lang: Lang,
-    pub(super) name: &'a str,
-    pub(super) sentence: &'a str,
-    pub(super) link: &'a str,
-    pub(super) profile: &'a str,
-}
-
-/// "Dear Bob Lin," in the email's language.
-fn greeting(lang: Lang, name: &str) -> String {
-    lang.t_args("email-greeting", &[("name", name.to_string())])
+    pub(super) text: &'a EmailText<'a>,
 }
 
 impl EmailText<'_> {
+    /// "Dear Bob Lin," in the email's language.
     pub(super) fn greeting(&self) -> String {
-        greeting(self.lang, self.name)
-    }
-}
-
-impl EmailHtml<'_> {
-    pub(super) fn greeting(&self) -> String {
-        greeting(self.lang, self.name)
+        self.lang.t_args("email-greeting", &[("name", self.name.to_string())])
     }
 }

@@ -186,7 +186,7 @@ pub async fn file(db: &Db, actor: Actor<'_>, project_id: ProjectId, new: &NewReq
         },
     )
     .await?;
-    let project = project_code_in(&mut tx, project_id).await?;
+    let project = crate::auth::identity::project_code_in(&mut tx, project_id).await?;
     let deciders: Vec<AccountId> = store::deciders_in(&mut tx, project_id, new.kind)
         .await?
         .into_iter()
@@ -267,13 +267,6 @@ async fn tell_deciders(tx: &mut Tx, request: &QuotaRequest, kind: NoticeKind, ac
         link: &link(request.id, request.kind.for_operators()),
     };
     notices::send_in(tx, &deciders, &notice).await
-}
-
-async fn project_code_in(tx: &mut Tx, project_id: ProjectId) -> sqlx::Result<String> {
-    sqlx::query_scalar("SELECT code FROM projects WHERE id = $1")
-        .bind(project_id)
-        .fetch_one(&mut **tx)
-        .await
 }
 
 /// The requester takes back their open request.

@@ -397,10 +397,7 @@ pub async fn deciders_in(
             .fetch_all(conn)
             .await
     } else {
-        sqlx::query_scalar("SELECT account_id FROM memberships WHERE project_id = $1 AND role = 'tenant_admin'")
-            .bind(project_id)
-            .fetch_all(conn)
-            .await
+        crate::auth::identity::tenant_admins_in(conn, project_id).await
     }
 }
 

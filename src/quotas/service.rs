@@ -201,7 +201,7 @@ pub async fn notify_thresholds(db: &Db) -> sqlx::Result<usize> {
         let mut tx = db.begin_immediate().await?;
         if store::set_alert_level(&mut tx, &scope, quota.project_id, before, now).await? && now > before {
             let subject = format!("{}:{}:{now}", quota.service, quota.resource);
-            let admins = store::admins_in(&mut tx, quota.project_id).await?;
+            let admins = crate::auth::identity::tenant_admins_in(&mut tx, quota.project_id).await?;
             let admin_link = format!("/quota?service={}", quota.service);
             let (member, name) = match &quota.account {
                 Some((id, name)) => (Some(*id), name.as_str()),

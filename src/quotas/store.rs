@@ -955,11 +955,3 @@ pub async fn set_alert_level(
     };
     Ok(done.rows_affected() == 1)
 }
-
-/// A project's tenant admins.
-pub async fn admins_in(conn: &mut Connection, project_id: ProjectId) -> sqlx::Result<Vec<AccountId>> {
-    sqlx::query_scalar("SELECT account_id FROM memberships WHERE project_id = $1 AND role = 'tenant_admin'")
-        .bind(project_id)
-        .fetch_all(conn)
-        .await
-}

@@ -13,7 +13,7 @@ use super::{
 };
 use crate::{
     activity::{self, Change},
-    auth::identity::{AccountId, ProjectId},
+    auth::identity::{self, AccountId, ProjectId},
     db::{Connection, Db, Tx},
     error::AppError,
     notices::{
@@ -369,7 +369,8 @@ pub async fn advance_order(
             detail: &detail,
         };
         post(&mut tx, posting).await?;
-        let (project, admins) = store::code_and_admins_in(&mut tx, order.project_id).await?;
+        let project = identity::project_code_in(&mut tx, order.project_id).await?;
+        let admins = identity::tenant_admins_in(&mut tx, order.project_id).await?;
         let subject = format!("{number} {}", order.amount);
         let notice = Notice {
             kind: NoticeKind::OrderCredited,
@@ -433,7 +434,7 @@ pub async fn notify_balances(db: &Db) -> sqlx::Result<usize> {
         if store::set_warning_level(&mut tx, wallet.wallet_id, wallet.level, level).await? && level > wallet.level {
             let (to, name) = match &wallet.member {
                 Some((id, name)) => (vec![*id], name.as_str()),
-                None => (store::code_and_admins_in(&mut tx, wallet.project_id).await?.1, ""),
+                None => (identity::tenant_admins_in(&mut tx, wallet.project_id).await?, ""),
             };
             let balance = Credits(wallet.balance).to_string();
             let notice = Notice {

@@ -559,23 +559,6 @@ pub async fn set_order_status(conn: &mut Connection, id: i64, status: &str) -> s
     Ok(())
 }
 
-/// A project's code and its tenant admins, for the notices of its money.
-pub async fn code_and_admins_in(
-    conn: &mut Connection,
-    project_id: ProjectId,
-) -> sqlx::Result<(String, Vec<AccountId>)> {
-    let code: String = sqlx::query_scalar("SELECT code FROM projects WHERE id = $1")
-        .bind(project_id)
-        .fetch_one(&mut *conn)
-        .await?;
-    let admins =
-        sqlx::query_scalar("SELECT account_id FROM memberships WHERE project_id = $1 AND role = 'tenant_admin'")
-            .bind(project_id)
-            .fetch_all(&mut *conn)
-            .await?;
-    Ok((code, admins))
-}
-
 /// A wallet's balance beside its warning threshold and warnings so far.
 #[derive(Debug, Clone)]
 pub struct Watched {
