@@ -61,6 +61,59 @@ pub struct Config {
     /// Platform roles that must have a second factor before reaching any
     /// page but its enrolment.
     pub require_two_factor_for: Vec<PlatformRole>,
+    /// Sign-in through the institution's OpenID provider; none without
+    /// `--oidc-issuer`.
+    pub sso: Option<Sso>,
+}
+
+/// The identity provider the portal trusts (`--oidc-…`).
+#[derive(Debug, Clone)]
+pub struct Sso {
+    /// Its issuer URL; `/.well-known/openid-configuration` below it says the rest.
+    pub issuer: String,
+    pub client_id: String,
+    /// A file holding the client secret (never on the command line).
+    pub client_secret_file: PathBuf,
+    /// The sign-in button's words (the provider's name, as people know
+    /// it), in English and in Traditional Chinese; a translated default
+    /// without them.
+    pub button_label: Option<String>,
+    pub button_label_zh_tw: Option<String>,
+    /// Whether the first sign-in of an identity no account is linked to
+    /// makes an account from its verified claims (otherwise it is refused).
+    pub create_accounts: bool,
+    /// The claim a new account's username comes from.
+    pub username_claim: String,
+    /// Whether an account linked to the provider may still sign in with a
+    /// password (accounts not linked always may).
+    pub passwords_for_linked: bool,
+}
+
+impl Sso {
+    /// The sign-in button's words in `lang`.
+    pub fn label(&self, lang: crate::web::i18n::Lang) -> String {
+        let given = match lang {
+            crate::web::i18n::Lang::ZhTw => self.button_label_zh_tw.as_ref().or(self.button_label.as_ref()),
+            crate::web::i18n::Lang::En => self.button_label.as_ref(),
+        };
+        given
+            .cloned()
+            .unwrap_or_else(|| lang.t("signin-sso-default").to_string())
+    }
+
+    /// A provider at `issuer` with the defaults for the rest.
+    pub fn new(issuer: impl Into<String>, client_id: impl Into<String>, client_secret_file: PathBuf) -> Self {
+        Sso {
+            issuer: issuer.into(),
+            client_id: client_id.into(),
+            client_secret_file,
+            button_label: None,
+            button_label_zh_tw: None,
+            create_accounts: false,
+            username_claim: "preferred_username".to_string(),
+            passwords_for_linked: true,
+        }
+    }
 }
 
 impl Config {
@@ -83,6 +136,7 @@ impl Config {
             smtp_credentials_file: None,
             mail_from: None,
             require_two_factor_for: vec![PlatformRole::Support, PlatformRole::Operator],
+            sso: None,
         }
     }
 

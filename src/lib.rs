@@ -31,6 +31,7 @@ pub mod quotas;
 pub mod reminders;
 pub mod secrets;
 pub mod seed;
+pub mod sso;
 pub mod support;
 pub mod telemetry;
 pub mod token;
@@ -69,6 +70,8 @@ pub struct AppState {
     pub viewers: cache::Remembered<(Vec<u8>, Option<i64>), auth::session::SignedIn>,
     /// Instance secrets, from the secret file.
     pub secrets: secrets::Secrets,
+    /// The identity provider, when single sign-on is configured.
+    pub sso: Option<sso::provider::Provider>,
 }
 
 /// A bound, not yet running, server.
@@ -90,6 +93,11 @@ impl Application {
         access::check_every_route_decided(&route_table())?;
         // A mail setting that cannot work stops the start before anything else.
         let mailer = notices::mail::Mailer::from_config(&config)?;
+        let sso = match (&config.sso, &config.public_url) {
+            (Some(settings), Some(public_url)) => Some(sso::provider::Provider::new(settings, public_url)?),
+            (Some(_), None) => anyhow::bail!("single sign-on needs the portal's public address (--public-url)"),
+            (None, _) => None,
+        };
         let listener = TcpListener::bind(&config.bind)?;
         let port = listener.local_addr()?.port();
         let secrets = secrets::Secrets::load_or_create(&config.secret_path()?)?;
@@ -134,6 +142,7 @@ impl Application {
             keys: cache::Remembered::new(50_000, generation.clone()),
             viewers: cache::Remembered::new(10_000, generation),
             secrets,
+            sso,
         });
 
         let metrics = match metrics_listener {
@@ -298,6 +307,7 @@ fn routes(r: &mut web::router::Routes) {
     api::configure(r);
     twcc::configure(r);
     auth::configure(r);
+    sso::configure(r);
     projects::configure(r);
     api_keys::configure(r);
     quotas::configure(r);

@@ -71,6 +71,15 @@ impl Secrets {
         actix_web::cookie::Key::from(&key)
     }
 
+    /// The 64-byte key that signs and encrypts the cookie of a sign-in at
+    /// the identity provider (`sso::flow`).
+    pub fn sso_flow_key(&self) -> actix_web::cookie::Key {
+        let mut key = [0u8; 64];
+        key[..32].copy_from_slice(&self.derive(b"sso flow cookie 1", &[]));
+        key[32..].copy_from_slice(&self.derive(b"sso flow cookie 2", &[]));
+        actix_web::cookie::Key::from(&key)
+    }
+
     /// An object-storage pair's secret key: 40 hex digits derived from its
     /// access key and its own random salt. A gateway verifying these keys
     /// needs the same secret file and derivation.

@@ -79,6 +79,7 @@ async fn profile_page(
         pending_email: store::pending_email(db, user.account.id).await?,
         topics: notices::email_topics(db, user.account.id).await?,
         email_on: state.config.smtp_url.is_some(),
+        sso: crate::auth::service::sso_status(db, state.config.sso.as_ref(), user.account.id, user.viewer.lang).await?,
         l: user.viewer.layout(),
     })
 }

@@ -29,6 +29,8 @@ pub(super) struct ProfilePage {
     pub(super) topics: Vec<(Topic, bool)>,
     /// Whether this portal sends email at all.
     pub(super) email_on: bool,
+    /// Sign-in through the identity provider, when it is on.
+    pub(super) sso: Option<crate::auth::service::SsoStatus>,
 }
 
 impl ProfilePage {

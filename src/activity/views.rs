@@ -337,6 +337,9 @@ impl ChangeRow {
             "support.reset_two_factor" => say("activity-support-reset-two-factor", &[("reason", after.to_string())]),
             "support.unlock" => say("activity-support-unlock", &[]),
             "support.view" => say("activity-support-view", &[]),
+            "account.sso.create" => say("activity-sso-create", &[("identity", after.to_string())]),
+            "account.sso.link" => say("activity-sso-link", &[("identity", after.to_string())]),
+            "account.sso.unlink" => say("activity-sso-unlink", &[("identity", before.to_string())]),
             other => {
                 let change = if before.is_empty() {
                     after.to_string()

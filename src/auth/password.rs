@@ -38,8 +38,9 @@ pub async fn hash(password: String) -> Result<String, AppError> {
 }
 
 /// Checks a password against a stored hash, or against the dummy hash when
-/// there is none.
+/// there is none (no account, or an account without a password: '').
 pub async fn verify(password: String, hash: Option<String>) -> Result<bool, AppError> {
+    let hash = hash.filter(|h| !h.is_empty());
     actix_web::web::block(move || {
         let ok = verify_now(&password, hash.as_deref().unwrap_or(&DUMMY_HASH));
         ok && hash.is_some()

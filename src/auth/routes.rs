@@ -30,18 +30,27 @@ const SECOND_STEP_SECONDS: i64 = 300;
 pub struct NextQuery {
     #[serde(default)]
     next: String,
+    #[serde(default)]
+    signed_out: String,
 }
 
-pub async fn sign_in_page(viewer: Viewer, query: web::Query<NextQuery>) -> Result<HttpResponse, AppError> {
+pub async fn sign_in_page(
+    viewer: Viewer,
+    query: web::Query<NextQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let next = local_path(&query.next);
     if viewer.account.is_some() {
         return Ok(crate::web::see_other(&next));
     }
+    let sso = state.config.sso.as_ref().map(|sso| sso.label(viewer.lang));
     html(&SignInPage {
         l: viewer.layout(),
         next,
         username: String::new(),
         error: None,
+        signed_out_sso: sso.is_some() && query.signed_out == "sso",
+        sso,
     })
 }
 
@@ -73,6 +82,8 @@ pub async fn sign_in(
             next: next.clone(),
             username: form.username.trim().chars().take(64).collect(),
             error: Some(msg.in_lang(viewer.lang)),
+            sso: state.config.sso.as_ref().map(|sso| sso.label(viewer.lang)),
+            signed_out_sso: false,
         };
         Ok::<_, AppError>(
             HttpResponse::build(status)
@@ -108,37 +119,74 @@ pub async fn sign_in(
         // A locked account answers a right password exactly as a wrong one.
         Some(account) if password_ok && !account.locked => {
             store::attempt_succeeded(db, &client.address, &username).await?;
-            if let Some((_, true, _)) = super::service::two_factor(db, account.id).await? {
-                let half = HalfSignedIn {
-                    account_id: account.id.0,
-                    username: account.username.clone(),
-                    next,
-                    at: crate::db::now(),
-                };
-                viewer
-                    .session
-                    .insert(HALF_SIGNED_IN, half)
-                    .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
-                return Ok(redirect_after_post(viewer.htmx, "/sign-in/code"));
+            // Where the operator says so, an account linked to the identity
+            // provider signs in there only.
+            if let Some(sso) = state.config.sso.as_ref().filter(|sso| !sso.passwords_for_linked)
+                && store::sso_identity(db, account.id, &sso.issuer).await?.is_some()
+            {
+                return refuse(
+                    &viewer,
+                    StatusCode::FORBIDDEN,
+                    Msg::new("signin-use-sso").arg("provider", sso.label(viewer.lang)),
+                );
             }
-            viewer.sign_in(&state, &account, &client).await?;
-            tracing::info!(account = %account.username, address = %client.address, "signed in");
-            // Support staff and operators start at their console unless
-            // they were on their way somewhere.
-            let next = match account.platform_role.console() {
-                Some(console) if next == "/" => console.to_string(),
-                _ => next,
-            };
+            let next = finish_sign_in(&viewer, &state, &account, &client, next).await?;
             Ok(redirect_after_post(viewer.htmx, &next))
         }
         _ => refuse(&viewer, StatusCode::UNPROCESSABLE_ENTITY, Msg::new("signin-failed")),
     }
 }
 
+/// Signs in a person who proved who they are (a password, or the identity
+/// provider): their second factor first when they have one. Where to go next.
+pub async fn finish_sign_in(
+    viewer: &Viewer,
+    state: &AppState,
+    account: &crate::auth::identity::Account,
+    client: &Client,
+    next: String,
+) -> Result<String, AppError> {
+    if let Some((_, true, _)) = super::service::two_factor(&state.db, account.id).await? {
+        let half = HalfSignedIn {
+            account_id: account.id.0,
+            username: account.username.clone(),
+            next,
+            at: crate::db::now(),
+        };
+        viewer
+            .session
+            .insert(HALF_SIGNED_IN, half)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
+        return Ok("/sign-in/code".to_string());
+    }
+    viewer.sign_in(state, account, client).await?;
+    tracing::info!(account = %account.username, address = %client.address, "signed in");
+    Ok(landing(account, next))
+}
+
+/// Where a sign-in lands: support staff and operators at their console
+/// unless they were on their way somewhere.
+fn landing(account: &crate::auth::identity::Account, next: String) -> String {
+    match account.platform_role.console() {
+        Some(console) if next == "/" => console.to_string(),
+        _ => next,
+    }
+}
+
+/// Ends the session; an account linked to the identity provider is offered
+/// the provider's sign-out too (on the sign-in page).
 pub async fn sign_out(viewer: Viewer, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let linked = match (&state.config.sso, &viewer.account) {
+        (Some(sso), Some(account)) => store::sso_identity(&state.db, account.id, &sso.issuer).await?.is_some(),
+        _ => false,
+    };
     viewer.sign_out(&state.db).await?;
     viewer.set_session_lang(viewer.lang);
-    Ok(crate::web::see_other("/sign-in"))
+    Ok(crate::web::see_other(if linked {
+        "/sign-in?signed_out=sso"
+    } else {
+        "/sign-in"
+    }))
 }
 
 fn half_signed_in(viewer: &Viewer) -> Option<HalfSignedIn> {
@@ -205,11 +253,7 @@ pub async fn sign_in_code(
     };
     viewer.sign_in(&state, &account, &client).await?;
     tracing::info!(account = %account.username, address = %client.address, "signed in with a second factor");
-    let next = match account.platform_role.console() {
-        Some(console) if half.next == "/" => console.to_string(),
-        _ => half.next,
-    };
-    Ok(redirect_after_post(viewer.htmx, &next))
+    Ok(redirect_after_post(viewer.htmx, &landing(&account, half.next)))
 }
 
 /// Two-factor sign-in: on, or an enrolment to confirm (its secret kept

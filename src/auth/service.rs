@@ -102,3 +102,96 @@ pub async fn reset_two_factor(db: &Db, account_id: AccountId) -> sqlx::Result<()
 }
 
 pub use super::store::{recovery_codes_left, start_enrolment, two_factor};
+
+pub use super::store::{SsoIdentity, has_password, sso_account, sso_identity, sso_used};
+
+/// Links an identity at an identity provider to an account, and tells the
+/// account; false when the identity is linked already (to any account) or
+/// the account has one there.
+pub async fn link_identity(
+    db: &Db,
+    account_id: AccountId,
+    issuer: &str,
+    subject: &str,
+    email: &str,
+) -> sqlx::Result<bool> {
+    let mut tx = db.begin_immediate().await?;
+    if !store::link_sso_in(&mut tx, account_id, issuer, subject, email).await? {
+        return Ok(false);
+    }
+    tell_identity(
+        &mut tx,
+        account_id,
+        NoticeKind::SsoLinked,
+        if email.is_empty() { subject } else { email },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Unlinks the account's identity at `issuer` and tells the account; false
+/// when it had none.
+pub async fn unlink_identity(db: &Db, account_id: AccountId, issuer: &str) -> sqlx::Result<bool> {
+    let mut tx = db.begin_immediate().await?;
+    let Some(subject) = store::unlink_sso_in(&mut tx, account_id, issuer).await? else {
+        return Ok(false);
+    };
+    tell_identity(&mut tx, account_id, NoticeKind::SsoUnlinked, &subject).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+async fn tell_identity(
+    tx: &mut crate::db::Tx,
+    account_id: AccountId,
+    kind: NoticeKind,
+    subject: &str,
+) -> sqlx::Result<()> {
+    let notice = Notice {
+        kind,
+        actor: "",
+        project: "",
+        subject,
+        link: "/account/profile",
+    };
+    notices::send_in(tx, &[account_id], &notice).await
+}
+
+/// An account's sign-in through the identity provider, as its pages show it.
+pub struct SsoStatus {
+    /// The provider's name, in the viewer's language.
+    pub label: String,
+    pub identity: Option<SsoIdentity>,
+    /// Whether it can sign in without the provider (so may unlink).
+    pub has_password: bool,
+}
+
+impl SsoStatus {
+    /// How the linked identity is shown: its email, or its subject.
+    pub fn shown(&self) -> &str {
+        match &self.identity {
+            Some(identity) if !identity.email.is_empty() => &identity.email,
+            Some(identity) => &identity.subject,
+            None => "",
+        }
+    }
+}
+
+/// The account's sign-in through the identity provider; none when single
+/// sign-on is off.
+pub async fn sso_status(
+    db: &Db,
+    sso: Option<&crate::config::Sso>,
+    account_id: AccountId,
+    lang: crate::web::i18n::Lang,
+) -> sqlx::Result<Option<SsoStatus>> {
+    let Some(sso) = sso else {
+        return Ok(None);
+    };
+    Ok(Some(SsoStatus {
+        label: sso.label(lang),
+        identity: store::sso_identity(db, account_id, &sso.issuer).await?,
+        has_password: store::has_password(db, account_id).await?,
+    }))
+}

@@ -400,3 +400,105 @@ pub async fn disable_two_factor_in(conn: &mut Connection, account_id: AccountId)
         .await?;
     Ok(())
 }
+
+// ----- identities at an OpenID provider -----
+
+/// An account's identity at an identity provider.
+#[derive(Debug, Clone)]
+pub struct SsoIdentity {
+    pub subject: String,
+    pub email: String,
+    pub linked_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
+/// The account's identity at `issuer`, if it has one.
+pub async fn sso_identity(db: &Db, account_id: AccountId, issuer: &str) -> sqlx::Result<Option<SsoIdentity>> {
+    let row = sqlx::query(
+        "SELECT subject, email, linked_at, last_used_at FROM sso_identities WHERE account_id = $1 AND issuer = $2",
+    )
+    .bind(account_id)
+    .bind(issuer)
+    .fetch_optional(db.read())
+    .await?;
+    Ok(row.map(|row| SsoIdentity {
+        subject: row.get(0),
+        email: row.get(1),
+        linked_at: row.get(2),
+        last_used_at: row.get(3),
+    }))
+}
+
+/// The account whose identity at `issuer` is `subject`.
+pub async fn sso_account(db: &Db, issuer: &str, subject: &str) -> sqlx::Result<Option<AccountId>> {
+    sqlx::query_scalar("SELECT account_id FROM sso_identities WHERE issuer = $1 AND subject = $2")
+        .bind(issuer)
+        .bind(subject)
+        .fetch_optional(db.read())
+        .await
+}
+
+/// Links an identity to an account; false when the identity is linked
+/// already (to any account) or the account has one at `issuer`.
+pub async fn link_sso_in(
+    conn: &mut Connection,
+    account_id: AccountId,
+    issuer: &str,
+    subject: &str,
+    email: &str,
+) -> sqlx::Result<bool> {
+    let taken: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sso_identities WHERE issuer = $1 AND (subject = $2 OR account_id = $3)",
+    )
+    .bind(issuer)
+    .bind(subject)
+    .bind(account_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    if taken > 0 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "INSERT INTO sso_identities (issuer, subject, account_id, email, linked_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(issuer)
+    .bind(subject)
+    .bind(account_id)
+    .bind(email)
+    .bind(now())
+    .execute(&mut *conn)
+    .await?;
+    Ok(true)
+}
+
+/// Unlinks the account's identity at `issuer`; its subject, when it had one.
+pub async fn unlink_sso_in(conn: &mut Connection, account_id: AccountId, issuer: &str) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("DELETE FROM sso_identities WHERE account_id = $1 AND issuer = $2 RETURNING subject")
+        .bind(account_id)
+        .bind(issuer)
+        .fetch_optional(&mut *conn)
+        .await
+}
+
+/// Notes a sign-in through an identity, and the address it now verifies.
+pub async fn sso_used(db: &Db, issuer: &str, subject: &str, email: &str) -> sqlx::Result<()> {
+    db.execute(
+        sqlx::query("UPDATE sso_identities SET last_used_at = $1, email = $2 WHERE issuer = $3 AND subject = $4")
+            .bind(now())
+            .bind(email)
+            .bind(issuer)
+            .bind(subject),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Whether the account has a password (an account made by its first
+/// sign-in at the identity provider has none until it sets one).
+pub async fn has_password(db: &Db, account_id: AccountId) -> sqlx::Result<bool> {
+    let hash: Option<String> = sqlx::query_scalar("SELECT password_hash FROM accounts WHERE id = $1")
+        .bind(account_id)
+        .fetch_optional(db.read())
+        .await?;
+    Ok(hash.is_some_and(|h| !h.is_empty()))
+}

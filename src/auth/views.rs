@@ -11,6 +11,10 @@ pub(super) struct SignInPage {
     pub(super) next: String,
     pub(super) username: String,
     pub(super) error: Option<String>,
+    /// The identity provider's button, when single sign-on is on.
+    pub(super) sso: Option<String>,
+    /// Signed out of an account linked to the provider: offer its sign-out.
+    pub(super) signed_out_sso: bool,
 }
 
 /// The second step of signing in: a code from the authenticator app, or a

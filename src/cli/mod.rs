@@ -103,6 +103,8 @@ enum Command {
             default_value = "support,operator"
         )]
         require_2fa_for: Vec<String>,
+        #[command(flatten)]
+        sso: SsoArgs,
     },
     /// Manage accounts.
     User {
@@ -339,6 +341,74 @@ enum MemberCommand {
     },
 }
 
+/// Sign-in through the institution's OpenID provider.
+#[derive(clap::Args)]
+struct SsoArgs {
+    /// Offer sign-in through this OpenID provider (its issuer URL; its discovery
+    /// document is read at each sign-in). Needs --oidc-client-id,
+    /// --oidc-client-secret-file and --public-url; the provider sends people back
+    /// to PUBLIC_URL/sign-in/sso/callback.
+    #[arg(long, env = "MC_OIDC_ISSUER")]
+    oidc_issuer: Option<String>,
+    /// The portal's client ID at the provider.
+    #[arg(long, env = "MC_OIDC_CLIENT_ID")]
+    oidc_client_id: Option<String>,
+    /// A file holding the portal's client secret at the provider.
+    #[arg(long, env = "MC_OIDC_CLIENT_SECRET_FILE")]
+    oidc_client_secret_file: Option<PathBuf>,
+    /// The sign-in button's words, e.g. "NCHC iService" (default: "Sign in with your institution").
+    #[arg(long, env = "MC_OIDC_BUTTON_LABEL")]
+    oidc_button_label: Option<String>,
+    /// The same in Traditional Chinese (default: --oidc-button-label, or a translation).
+    #[arg(long, env = "MC_OIDC_BUTTON_LABEL_ZH_TW")]
+    oidc_button_label_zh_tw: Option<String>,
+    /// Make an account at the first sign-in of an identity no account is linked to
+    /// (username from --oidc-username-claim, email only when the provider verified it);
+    /// without it such a sign-in is refused with a page that says whom to ask.
+    #[arg(long, env = "MC_OIDC_CREATE_ACCOUNTS")]
+    oidc_create_accounts: bool,
+    /// The ID token's claim that a new account's username comes from.
+    #[arg(long, env = "MC_OIDC_USERNAME_CLAIM", default_value = "preferred_username")]
+    oidc_username_claim: String,
+    /// Who may still sign in with a password: all, or unlinked (an account linked to
+    /// the provider signs in through it only).
+    #[arg(long, env = "MC_PASSWORD_SIGN_IN", default_value = "all")]
+    password_sign_in: String,
+}
+
+impl SsoArgs {
+    /// The provider's settings, or none; a setting that cannot work stops the start.
+    fn into_config(self, public_url: Option<&str>) -> anyhow::Result<Option<crate::config::Sso>> {
+        let passwords_for_linked = match self.password_sign_in.as_str() {
+            "all" => true,
+            "unlinked" => false,
+            other => anyhow::bail!("--password-sign-in: {other:?} is not all or unlinked"),
+        };
+        let Some(issuer) = self.oidc_issuer else {
+            if self.oidc_client_id.is_some() || self.oidc_client_secret_file.is_some() || !passwords_for_linked {
+                anyhow::bail!("--oidc-client-id, --oidc-client-secret-file and --password-sign-in need --oidc-issuer");
+            }
+            return Ok(None);
+        };
+        if !(issuer.starts_with("https://") || issuer.starts_with("http://")) {
+            anyhow::bail!("--oidc-issuer must be a URL, e.g. https://login.example.edu/realms/main");
+        }
+        let (Some(client_id), Some(secret_file)) = (self.oidc_client_id, self.oidc_client_secret_file) else {
+            anyhow::bail!("--oidc-issuer needs --oidc-client-id and --oidc-client-secret-file");
+        };
+        if public_url.is_none() {
+            anyhow::bail!("--oidc-issuer needs --public-url (the provider sends people back to it)");
+        }
+        let mut sso = crate::config::Sso::new(issuer, client_id, secret_file);
+        sso.button_label = self.oidc_button_label.filter(|l| !l.trim().is_empty());
+        sso.button_label_zh_tw = self.oidc_button_label_zh_tw.filter(|l| !l.trim().is_empty());
+        sso.create_accounts = self.oidc_create_accounts;
+        sso.username_claim = self.oidc_username_claim;
+        sso.passwords_for_linked = passwords_for_linked;
+        Ok(Some(sso))
+    }
+}
+
 /// Runs the command the line asked for.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
@@ -361,6 +431,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             smtp_credentials_file,
             mail_from,
             require_2fa_for,
+            sso,
         } => {
             if let Some(url) = &public_url
                 && !(url.starts_with("https://") || url.starts_with("http://"))
@@ -396,6 +467,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             // The demo is reached where it listens.
             config.public_url = public_url.or_else(|| demo.then(|| format!("http://{}", config.bind)));
+            config.sso = sso.into_config(config.public_url.as_deref())?;
             serve(config, demo, default_services).await
         }
         Command::User {

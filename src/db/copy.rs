@@ -46,6 +46,7 @@ const TABLES: &[&str] = &[
     "reset_requests",
     "two_factor",
     "recovery_codes",
+    "sso_identities",
 ];
 
 /// Rows read and written a statement.

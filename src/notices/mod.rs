@@ -63,6 +63,10 @@ pub enum NoticeKind {
     TwoFactorOff,
     /// Support reset the second factor.
     TwoFactorReset,
+    /// An identity at the identity provider was linked to the account, or
+    /// unlinked (`subject`: its email or subject).
+    SsoLinked,
+    SsoUnlinked,
     /// Email only: a forgotten password's reset link, made when it is sent.
     PasswordReset,
     /// Email only, to the new address: the link that confirms it.
@@ -118,7 +122,7 @@ impl Topic {
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 28] = [
+    pub const ALL: [NoticeKind; 30] = [
         NoticeKind::QuotaRequestFiled,
         NoticeKind::QuotaRequestEdited,
         NoticeKind::QuotaRequestWithdrawn,
@@ -145,6 +149,8 @@ impl NoticeKind {
         NoticeKind::TwoFactorOn,
         NoticeKind::TwoFactorOff,
         NoticeKind::TwoFactorReset,
+        NoticeKind::SsoLinked,
+        NoticeKind::SsoUnlinked,
         NoticeKind::PasswordReset,
         NoticeKind::EmailConfirm,
     ];
@@ -178,6 +184,8 @@ impl NoticeKind {
             NoticeKind::TwoFactorOn => "security.two_factor_on",
             NoticeKind::TwoFactorOff => "security.two_factor_off",
             NoticeKind::TwoFactorReset => "security.two_factor_reset",
+            NoticeKind::SsoLinked => "security.sso_linked",
+            NoticeKind::SsoUnlinked => "security.sso_unlinked",
             NoticeKind::PasswordReset => "security.password_reset",
             NoticeKind::EmailConfirm => "security.email_confirm",
         }

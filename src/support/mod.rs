@@ -18,5 +18,7 @@ pub fn configure(r: &mut Routes) {
         .post(
             "/support/accounts/{account_id}/keys/{key_id}/revoke",
             routes::revoke_key,
-        );
+        )
+        .post("/operator/accounts/{account_id}/sso", routes::link_sso)
+        .post("/operator/accounts/{account_id}/sso/remove", routes::unlink_sso);
 }

@@ -11,7 +11,7 @@ use crate::{
     accounts::{self, routes::parse_reason},
     activity::{self, Change, service::ActivityFilter},
     api_keys::{self},
-    auth::Support,
+    auth::{Operator, Support},
     error::AppError,
     projects::{self},
     quotas::{QuotaService, service as quota_service},
@@ -91,6 +91,8 @@ async fn account_page(
         Some((_, true, _))
     );
     Ok(AccountPage {
+        sso: crate::auth::service::sso_status(db, state.config.sso.as_ref(), account.id, viewer.lang).await?,
+        operator: support.0.account.platform_role == crate::accounts::PlatformRole::Operator,
         l: viewer.layout(),
         two_factor,
         may_act,
@@ -239,5 +241,67 @@ pub async fn revoke_key(
         .0
         .viewer
         .flash(true, Msg::new("support-key-revoked").arg("key", &key_id));
+    Ok(see_other(&format!("/support/accounts/{}", account.id)))
+}
+
+#[derive(Deserialize)]
+pub struct LinkForm {
+    #[serde(default)]
+    subject: String,
+}
+
+/// An operator links an identity at the provider (its subject, `sub`) to
+/// an account: for someone whose first sign-in there was refused.
+pub async fn link_sso(
+    operator: Operator,
+    path: web::Path<AccountId>,
+    form: web::Form<LinkForm>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let Some(settings) = &state.config.sso else {
+        return Err(AppError::NotFound);
+    };
+    let db = &state.db;
+    let account = accounts::service::by_id(db, *path).await?.ok_or(AppError::NotFound)?;
+    let support = Support(operator.0);
+    let subject = form.subject.trim();
+    if subject.is_empty() || subject.chars().count() > 255 || subject.chars().any(char::is_control) {
+        let err = AppError::invalid("subject", "sso-subject-invalid");
+        return refused(&support, account.id, "sso", err, &state).await;
+    }
+    match crate::sso::service::link_by_operator(db, settings, support.0.account.id, &account, subject).await? {
+        Ok(()) => {
+            support.0.viewer.flash(
+                true,
+                Msg::new("sso-linked-by-operator").arg("username", &account.username),
+            );
+            Ok(see_other(&format!("/support/accounts/{}", account.id)))
+        }
+        Err(failure) => {
+            let message = Msg::new(failure.message_key()).arg("provider", settings.label(support.0.viewer.lang));
+            let err = AppError::invalid_at("subject".to_string(), message);
+            refused(&support, account.id, "sso", err, &state).await
+        }
+    }
+}
+
+/// An operator unlinks an account's identity (it signs in with its
+/// password, or a reset link, after).
+pub async fn unlink_sso(
+    operator: Operator,
+    path: web::Path<AccountId>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let Some(settings) = &state.config.sso else {
+        return Err(AppError::NotFound);
+    };
+    let db = &state.db;
+    let account = accounts::service::by_id(db, *path).await?.ok_or(AppError::NotFound)?;
+    if crate::sso::service::unlink(db, settings, operator.0.account.id, &account).await? {
+        operator.0.viewer.flash(
+            true,
+            Msg::new("sso-unlinked-by-operator").arg("username", &account.username),
+        );
+    }
     Ok(see_other(&format!("/support/accounts/{}", account.id)))
 }

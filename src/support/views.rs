@@ -41,6 +41,11 @@ pub(super) struct AccountPage {
     pub(super) may_act: bool,
     /// Whether the account has a second factor (support may reset it).
     pub(super) two_factor: bool,
+    /// Its sign-in through the identity provider, when that is on
+    /// (operators link or unlink it here).
+    pub(super) sso: Option<crate::auth::service::SsoStatus>,
+    /// Whether the viewer is an operator.
+    pub(super) operator: bool,
     pub(super) errors: FieldErrors,
     /// Which action form the errors belong to.
     pub(super) active: String,
