@@ -124,11 +124,7 @@ pub async fn sign_in(
             if let Some(sso) = state.config.sso.as_ref().filter(|sso| !sso.passwords_for_linked)
                 && store::sso_identity(db, account.id, &sso.issuer).await?.is_some()
             {
-                return refuse(
-                    &viewer,
-                    StatusCode::FORBIDDEN,
-                    Msg::new("signin-use-sso").arg("provider", sso.label(viewer.lang)),
-                );
+                return refuse(&viewer, StatusCode::FORBIDDEN, Msg::new("signin-use-sso"));
             }
             let next = finish_sign_in(&viewer, &state, &account, &client, next).await?;
             Ok(redirect_after_post(viewer.htmx, &next))

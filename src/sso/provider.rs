@@ -5,9 +5,9 @@
 //! issuer, audience, expiry and nonce are verified.
 
 use openidconnect::{
-    AuthenticationFlow, AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, PkceCodeChallenge,
-    PkceCodeVerifier, PostLogoutRedirectUrl, RedirectUrl, Scope, TokenResponse,
-    core::{CoreClient, CoreResponseType},
+    AuthenticationFlow, AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, OAuth2TokenResponse,
+    PkceCodeChallenge, PkceCodeVerifier, PostLogoutRedirectUrl, RedirectUrl, Scope, TokenResponse,
+    core::{CoreClient, CoreGenderClaim, CoreResponseType},
     reqwest,
 };
 
@@ -162,16 +162,47 @@ impl Provider {
             "sub" => Some(claims.subject().as_str().to_string()),
             other => other_claim(&id_token.to_string(), other),
         };
-        let email = claims.email().map(|e| e.as_str().to_string());
-        let verified = claims.email_verified() == Some(true);
-        Ok(Claims {
+        let mut found = Claims {
             issuer: claims.issuer().as_str().to_string(),
             subject: claims.subject().as_str().to_string(),
-            unverified_email: email.is_some() && !verified,
-            verified_email: email.filter(|_| verified),
+            verified_email: None,
+            unverified_email: false,
             name: claims.name().and_then(|n| n.get(None)).map(|n| n.as_str().to_string()),
             username,
-        })
+        };
+        found.set_email(claims.email().map(|e| e.as_str()), claims.email_verified());
+        // A provider may keep the profile for its userinfo endpoint (as the
+        // specification lets it when an access token is issued): asked
+        // there, for the same subject, when the ID token lacks it.
+        if found.verified_email.is_none() || found.username.is_none() || found.name.is_none() {
+            let Ok(request) = client.user_info(response.access_token().clone(), Some(claims.subject().clone())) else {
+                return Ok(found);
+            };
+            let info: openidconnect::UserInfoClaims<AnyClaims, CoreGenderClaim> =
+                request.request_async(&self.http).await.map_err(|err| {
+                    tracing::warn!(error = %chain(&err), "the identity provider's userinfo failed");
+                    Failure::TokenInvalid
+                })?;
+            if found.verified_email.is_none() {
+                found.set_email(info.email().map(|e| e.as_str()), info.email_verified());
+            }
+            if found.name.is_none() {
+                found.name = info.name().and_then(|n| n.get(None)).map(|n| n.as_str().to_string());
+            }
+            if found.username.is_none() {
+                found.username = match username_claim {
+                    "preferred_username" => info.preferred_username().map(|u| u.as_str().to_string()),
+                    "email" => info.email().map(|e| e.as_str().to_string()),
+                    other => info
+                        .additional_claims()
+                        .0
+                        .get(other)
+                        .and_then(|v| v.as_str())
+                        .map(str::to_string),
+                };
+            }
+        }
+        Ok(found)
     }
 
     /// The provider's sign-out page (RP-initiated logout), when it has one.
@@ -190,6 +221,26 @@ impl Provider {
             }))
     }
 }
+
+impl Claims {
+    /// The email, as verified or not.
+    fn set_email(&mut self, email: Option<&str>, verified: Option<bool>) {
+        match (email, verified) {
+            (Some(email), Some(true)) => {
+                self.verified_email = Some(email.to_string());
+                self.unverified_email = false;
+            }
+            (Some(_), _) => self.unverified_email = true,
+            (None, _) => {}
+        }
+    }
+}
+
+/// Whatever else the userinfo endpoint says, by claim name.
+#[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
+struct AnyClaims(std::collections::HashMap<String, serde_json::Value>);
+
+impl openidconnect::AdditionalClaims for AnyClaims {}
 
 /// A string claim of a verified token by name (the token is verified
 /// before this reads its payload).

@@ -168,24 +168,14 @@ async fn complete(
 }
 
 /// What went wrong, and what to do.
-pub async fn failed(
-    viewer: Viewer,
-    path: web::Path<String>,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
+pub async fn failed(viewer: Viewer, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let failure = Failure::parse(&path).ok_or(AppError::NotFound)?;
-    failure_page(&viewer, &state, failure)
+    failure_page(&viewer, failure)
 }
 
-fn failure_page(viewer: &Viewer, state: &AppState, failure: Failure) -> Result<HttpResponse, AppError> {
-    let provider = state.config.sso.as_ref().map_or_else(
-        || viewer.lang.t("signin-sso-default").to_string(),
-        |sso| sso.label(viewer.lang),
-    );
+fn failure_page(viewer: &Viewer, failure: Failure) -> Result<HttpResponse, AppError> {
     let page = views::FailedPage {
-        message: Msg::new(failure.message_key())
-            .arg("provider", &provider)
-            .in_lang(viewer.lang),
+        message: viewer.lang.t(failure.message_key()).to_string(),
         signed_in: viewer.account.is_some(),
         l: viewer.layout(),
     };
@@ -198,12 +188,12 @@ fn failure_page(viewer: &Viewer, state: &AppState, failure: Failure) -> Result<H
 /// The provider's own sign-out, offered after signing out here.
 pub async fn provider_sign_out(viewer: Viewer, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let Some(provider) = &state.sso else {
-        return failure_page(&viewer, &state, Failure::Off);
+        return failure_page(&viewer, Failure::Off);
     };
     match provider.end_session_url().await {
         Ok(Some(url)) => Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, url)).finish()),
-        Ok(None) => failure_page(&viewer, &state, Failure::NoSignOut),
-        Err(failure) => failure_page(&viewer, &state, failure),
+        Ok(None) => failure_page(&viewer, Failure::NoSignOut),
+        Err(failure) => failure_page(&viewer, failure),
     }
 }
 
@@ -216,10 +206,7 @@ pub async fn unlink(user: CurrentUser, state: web::Data<AppState>) -> Result<Htt
     if !service::may_unlink(db, user.account.id).await? {
         user.viewer.flash(false, Msg::new("sso-unlink-no-password"));
     } else if service::unlink(db, settings, user.account.id, &user.account).await? {
-        user.viewer.flash(
-            true,
-            Msg::new("sso-unlinked").arg("provider", settings.label(user.viewer.lang)),
-        );
+        user.viewer.flash(true, Msg::new("sso-unlinked"));
     }
     Ok(see_other("/account/profile#sso"))
 }

@@ -70,6 +70,7 @@ pub async fn account_for(db: &Db, settings: &Sso, claims: &Claims) -> Result<Res
     if !auth::link_identity(db, id, issuer, &claims.subject, email.as_str()).await? {
         return Ok(Err(Failure::LinkedElsewhere));
     }
+    auth::sso_used(db, issuer, &claims.subject, email.as_str()).await?;
     let change = Change {
         actor_id: Some(id),
         project_id: None,

@@ -278,8 +278,7 @@ pub async fn link_sso(
             Ok(see_other(&format!("/support/accounts/{}", account.id)))
         }
         Err(failure) => {
-            let message = Msg::new(failure.message_key()).arg("provider", settings.label(support.0.viewer.lang));
-            let err = AppError::invalid_at("subject".to_string(), message);
+            let err = AppError::invalid("subject", failure.message_key());
             refused(&support, account.id, "sso", err, &state).await
         }
     }

@@ -2,7 +2,9 @@
 // Node.js implementation, installed from npm by scripts/test) with one
 // client, the portal under test.
 //
-//   node provider.mjs PORT CLIENT_ID CLIENT_SECRET REDIRECT_URI POST_LOGOUT_URI
+//   node provider.mjs ISSUER CLIENT_ID CLIENT_SECRET REDIRECT_URI POST_LOGOUT_URI
+//
+// (ISSUER: http://HOST:PORT, where it listens.)
 //
 // Its sign-in page asks only for a login name: the account "alice" has the
 // subject "sub-alice", the email "alice@uni.example.edu" (verified unless
@@ -19,8 +21,7 @@ const require = createRequire(process.env.OIDC_PROVIDER_MODULES + '/');
 const { default: Provider } = await import(require.resolve('oidc-provider'));
 const jose = await import(require.resolve('jose'));
 
-const [port, clientId, clientSecret, redirectUri, postLogoutUri] = process.argv.slice(2);
-const issuer = `http://127.0.0.1:${port}`;
+const [issuer, clientId, clientSecret, redirectUri, postLogoutUri] = process.argv.slice(2);
 
 const { privateKey } = await jose.generateKeyPair('RS256', { extractable: true });
 const signingJwk = { ...(await jose.exportJWK(privateKey)), kid: 'test-key', alg: 'RS256', use: 'sig' };
@@ -121,4 +122,5 @@ const server = http.createServer(async (req, res) => {
     res.end(String(err));
   }
 });
-server.listen(Number(port), '127.0.0.1', () => console.log(`listening ${issuer}`));
+const { hostname, port } = new URL(issuer);
+server.listen(Number(port), hostname, () => console.log(`listening ${issuer}`));

@@ -585,3 +585,116 @@ pub fn mailing_through(config: &mut Config, url: String) {
     config.smtp_url = Some(url);
     config.mail_from = Some("Member Center <portal@example.org>".to_string());
 }
+
+/// A real OpenID provider for one test: `oidc-provider` from npm (installed
+/// by `scripts/test`) running `tests/oidc/provider.mjs` on 127.0.0.2 (another
+/// site than the portal on 127.0.0.1, as a real provider is, so browsers
+/// treat its redirects as cross-site), with the portal as its one client.
+pub struct Oidc {
+    pub port: u16,
+    pub issuer: String,
+    dir: tempfile::TempDir,
+    child: std::process::Child,
+}
+
+pub const OIDC_CLIENT_ID: &str = "member-center";
+
+/// A port nobody listens on now.
+pub fn free_port(host: [u8; 4]) -> u16 {
+    std::net::TcpListener::bind((std::net::Ipv4Addr::from(host), 0))
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Oidc {
+    /// A provider that sends people back to the portal at `portal` (its base URL).
+    pub async fn start(portal: &str) -> Oidc {
+        let modules = std::env::var("OIDC_PROVIDER_MODULES").expect(
+            "the single sign-on tests need OIDC_PROVIDER_MODULES, the node_modules with oidc-provider \
+             (scripts/test installs it)",
+        );
+        let port = free_port([127, 0, 0, 2]);
+        let issuer = format!("http://127.0.0.2:{port}");
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("client-secret"), "a client secret of the tests\n").unwrap();
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/oidc/provider.mjs");
+        let mut child = std::process::Command::new("node")
+            .arg(script)
+            .arg(&issuer)
+            .arg(OIDC_CLIENT_ID)
+            .arg("a client secret of the tests")
+            .arg(format!("{portal}/sign-in/sso/callback"))
+            .arg(format!("{portal}/sign-in"))
+            .env("OIDC_PROVIDER_MODULES", modules)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("node starts");
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.2", port)).await.is_ok() {
+                return Oidc {
+                    port,
+                    issuer,
+                    dir,
+                    child,
+                };
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("the OpenID provider did not listen on {port}");
+    }
+
+    /// The portal's settings for this provider.
+    pub fn settings(&self) -> member_center::config::Sso {
+        member_center::config::Sso::new(
+            self.issuer.clone(),
+            OIDC_CLIENT_ID,
+            self.dir.path().join("client-secret"),
+        )
+    }
+
+    /// Makes the next ID token it issues carry another nonce (`nonce`,
+    /// signed with its own key) or a broken signature (`signature`).
+    pub async fn tamper(&self, how: &str) {
+        let response = reqwest::Client::new()
+            .post(format!("{}/test/tamper", self.issuer))
+            .body(how.to_string())
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success());
+    }
+
+    /// Stops it (the provider is down).
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Oidc {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Starts the portal with single sign-on through a provider started for
+/// it; `adjust` may change both settings.
+pub async fn spawn_app_with_sso(adjust: impl FnOnce(&mut Config)) -> (TestApp, Oidc) {
+    let port = free_port([127, 0, 0, 1]);
+    let base = format!("http://127.0.0.1:{port}");
+    let oidc = Oidc::start(&base).await;
+    let settings = oidc.settings();
+    let app = spawn_app_with(move |config| {
+        config.bind = format!("127.0.0.1:{port}");
+        config.public_url = Some(base);
+        config.sso = Some(settings);
+        adjust(config);
+    })
+    .await;
+    (app, oidc)
+}

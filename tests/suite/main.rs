@@ -21,6 +21,7 @@ mod portal;
 mod quota_requests;
 mod quotas;
 mod schema;
+mod sso;
 mod twcc;
 mod two_factor;
 mod wallets;
