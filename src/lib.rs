@@ -98,6 +98,7 @@ impl Application {
             (Some(_), None) => anyhow::bail!("single sign-on needs the portal's public address (--public-url)"),
             (None, _) => None,
         };
+        let sso_origin = config.sso.as_ref().and_then(|sso| web::origin_of(&sso.issuer));
         let listener = TcpListener::bind(&config.bind)?;
         let port = listener.local_addr()?.port();
         let secrets = secrets::Secrets::load_or_create(&config.secret_path()?)?;
@@ -178,7 +179,7 @@ impl Application {
                 .wrap(from_fn(web::limits::check_uri))
                 .wrap(from_fn(web::errors::render))
                 .wrap(sessions)
-                .wrap(web::security_headers(secure))
+                .wrap(web::security_headers(secure, sso_origin.as_deref()))
                 .wrap(from_fn(telemetry::observe))
         })
         .listen(listener)?

@@ -104,7 +104,7 @@ enum Command {
         )]
         require_2fa_for: Vec<String>,
         #[command(flatten)]
-        sso: SsoArgs,
+        sso: Box<SsoArgs>,
     },
     /// Manage accounts.
     User {
@@ -890,4 +890,55 @@ async fn advance_order(db: &Db, number: &str, to: &str) -> anyhow::Result<()> {
             AppError::NotFound => anyhow::anyhow!("no order {number:?}"),
             other => explain(other),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Cli, Command};
+    use clap::Parser;
+
+    /// The single sign-on settings `serve` is given, or why they are refused.
+    fn sso(args: &[&str], public_url: Option<&str>) -> Result<Option<crate::config::Sso>, String> {
+        let cli = Cli::try_parse_from(["member-center", "serve"].iter().chain(args)).map_err(|e| e.to_string())?;
+        let Command::Serve { sso, .. } = cli.command else {
+            unreachable!("serve parses as serve")
+        };
+        sso.into_config(public_url).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn single_sign_on_needs_its_client_and_the_public_address() {
+        assert!(sso(&[], None).unwrap().is_none());
+        let given = [
+            "--oidc-issuer",
+            "https://login.example.edu/realms/main",
+            "--oidc-client-id",
+            "portal",
+            "--oidc-client-secret-file",
+            "/etc/mc/oidc-secret",
+            "--oidc-button-label",
+            "Sign in with NCHC iService",
+            "--oidc-create-accounts",
+            "--password-sign-in",
+            "unlinked",
+        ];
+        let settings = sso(&given, Some("https://portal.example.org")).unwrap().unwrap();
+        assert_eq!(settings.client_id, "portal");
+        assert!(settings.create_accounts && !settings.passwords_for_linked);
+        assert_eq!(settings.username_claim, "preferred_username");
+        assert!(sso(&given, None).unwrap_err().contains("--public-url"));
+        assert!(
+            sso(&given[..4], Some("https://p"))
+                .unwrap_err()
+                .contains("--oidc-client-secret-file")
+        );
+        assert!(
+            sso(&given[2..6], Some("https://p"))
+                .unwrap_err()
+                .contains("need --oidc-issuer")
+        );
+        let mut wrong = given;
+        wrong[10] = "some";
+        assert!(sso(&wrong, Some("https://p")).unwrap_err().contains("all or unlinked"));
+    }
 }

@@ -21,16 +21,33 @@ use crate::error::AppError;
 use i18n::{Lang, Msg};
 use router::Routes;
 
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
-     style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; \
-     base-uri 'none'; frame-ancestors 'none'";
+/// The Content-Security-Policy; a form may also lead to `form_origin` (the
+/// identity provider's: a sign-in form's answer redirects there, and
+/// browsers hold redirects after a form to `form-action` too).
+pub fn content_security_policy(form_origin: Option<&str>) -> String {
+    let form_action = match form_origin {
+        Some(origin) => format!("'self' {origin}"),
+        None => "'self'".to_string(),
+    };
+    format!(
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+         connect-src 'self'; form-action {form_action}; base-uri 'none'; frame-ancestors 'none'"
+    )
+}
+
+/// The scheme, host and port of a URL (`https://login.example.edu`).
+pub fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let host = rest.split(['/', '?', '#']).next()?;
+    (!host.is_empty() && !host.contains(['\'', ' ', ';'])).then(|| format!("{scheme}://{host}"))
+}
 
 /// Headers every response carries (unless it set its own): nothing is
 /// cached but the content-hashed static files, which say so themselves; and
 /// where cookies are secure, browsers are told to use HTTPS only.
-pub fn security_headers(secure: bool) -> DefaultHeaders {
+pub fn security_headers(secure: bool, form_origin: Option<&str>) -> DefaultHeaders {
     let headers = DefaultHeaders::new()
-        .add(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
+        .add(("Content-Security-Policy", content_security_policy(form_origin)))
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Referrer-Policy", "same-origin"))
         .add(("X-Frame-Options", "DENY"))
@@ -359,6 +376,25 @@ pub fn date_range(from: &str, to: &str, zone: &'static time_tz::Tz) -> Result<(O
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forms_may_lead_to_the_identity_providers_origin_only() {
+        assert_eq!(
+            origin_of("https://login.example.edu/realms/main").as_deref(),
+            Some("https://login.example.edu")
+        );
+        assert_eq!(
+            origin_of("http://127.0.0.2:4000").as_deref(),
+            Some("http://127.0.0.2:4000")
+        );
+        assert_eq!(origin_of("https://a.example;script-src *"), None);
+        assert_eq!(origin_of("login.example.edu"), None);
+        assert!(content_security_policy(None).contains("form-action 'self';"));
+        assert!(
+            content_security_policy(Some("https://login.example.edu"))
+                .contains("form-action 'self' https://login.example.edu;")
+        );
+    }
 
     #[test]
     fn only_local_paths_are_followed() {

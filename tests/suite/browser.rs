@@ -2,7 +2,7 @@
 //! of every main page in both languages and two sizes; axe-core checks.
 
 use crate::browser_support::{Browser, ONE_AT_A_TIME};
-use crate::common::{PASSWORD, TestApp, spawn_app};
+use crate::common::{PASSWORD, TestApp, spawn_app, spawn_app_with_sso};
 use fantoccini::{Locator, key::Key};
 use member_center::accounts::PlatformRole;
 
@@ -928,5 +928,124 @@ async fn the_demo_data_fits_its_tables_at_both_sizes() {
             browser.assert_no_clipped_cells(&name).await;
         }
         browser.close().await;
+    }
+}
+
+/// Signing in with the institution's account in a real browser. The
+/// provider is another site (127.0.0.2), so its redirect back carries no
+/// session cookie (`SameSite=Strict`): the portal moves on from a page of
+/// its own, and the person is signed in, or still signed in after linking.
+#[tokio::test]
+async fn signing_in_with_the_institutions_account_in_the_browser() {
+    let _one = ONE_AT_A_TIME.lock();
+    let (app, oidc) = spawn_app_with_sso(|config| {
+        let sso = config.sso.as_mut().unwrap();
+        sso.create_accounts = true;
+        sso.button_label = Some("Sign in with NCHC iService".to_string());
+    })
+    .await;
+    let browser = Browser::start(&app.base, true, DESKTOP.0, DESKTOP.1).await;
+    browser.goto("/sign-in").await;
+    browser.wait_for_text("Sign in with NCHC iService").await;
+    browser.click("form.sso button[type=submit]").await;
+    browser.fill("#login", "alice").await;
+    browser.click("button[type=submit]").await;
+    browser.find("summary[aria-label]").await;
+    browser.goto("/account/profile").await;
+    browser.wait_for_text("You sign in with your institution account").await;
+    browser.wait_for_text("alice@uni.example.edu").await;
+    // Signing out offers the provider's sign-out, which leads there.
+    browser.click("summary[aria-label]").await;
+    browser.click(".user-menu form[action='/sign-out'] button").await;
+    browser.wait_for_text("You are signed out of Member Center.").await;
+    browser.click("a[href='/sign-in/sso/sign-out']").await;
+    browser
+        .wait_until(&format!("location.href.startsWith('{}')", oidc.issuer))
+        .await;
+    browser.close().await;
+
+    // Without JavaScript: a person with a password links their account.
+    app.create_user("carol", PlatformRole::None).await;
+    let browser = Browser::start(&app.base, false, DESKTOP.0, DESKTOP.1).await;
+    browser.sign_in("carol", PASSWORD).await;
+    browser.goto("/account/profile").await;
+    browser.click("form[action='/account/sso/link'] button").await;
+    browser.fill("#login", "carol").await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for_text("carol@uni.example.edu").await;
+    assert_eq!(browser.path().await, "/account/profile");
+    browser.find("form[action='/account/sso/unlink']").await;
+    browser.close().await;
+}
+
+/// The pages of single sign-on (the sign-in page with its button, a
+/// failure page, the Profile's institution section linked and not, an
+/// operator's view of it) in both languages, sizes and themes: axe-clean,
+/// within the window.
+#[tokio::test]
+async fn the_single_sign_on_pages_pass_axe_in_both_languages_sizes_and_themes() {
+    let _one = ONE_AT_A_TIME.lock();
+    let (app, _oidc) = spawn_app_with_sso(|_| {}).await;
+    let linked = app.create_user("linda", PlatformRole::None).await;
+    app.create_user("ned", PlatformRole::None).await;
+    app.create_user("olivia", PlatformRole::Operator).await;
+    member_center::auth::service::link_identity(
+        &app.db,
+        linked.id,
+        &_oidc.issuer,
+        "sub-linda",
+        "linda@uni.example.edu",
+    )
+    .await
+    .unwrap();
+    for ((width, height), theme) in [(DESKTOP, "light"), (PHONE, "dark")] {
+        for lang in ["en", "zh-TW"] {
+            let shot = |page: &str| format!("{page}-{width}-{theme}-{lang}");
+            let browser = Browser::start_themed(&app.base, true, width, height, theme == "dark").await;
+            browser.goto("/sign-in").await;
+            if lang == "zh-TW" {
+                browser.click("button[name=lang][value='zh-TW']").await;
+                browser.wait_for_text("使用機構帳號登入").await;
+            }
+            browser.find("form.sso button").await;
+            browser.screenshot(&shot("sign-in-sso")).await;
+            browser.assert_accessible("sign-in with single sign-on").await;
+            browser.goto("/sign-in/sso/failed/unknown").await;
+            browser.find("main [role=alert]").await;
+            browser.screenshot(&shot("sso-failed")).await;
+            browser.assert_accessible("single sign-on failure").await;
+            for (who, page) in [
+                ("linda", "/account/profile".to_string()),
+                ("ned", "/account/profile".to_string()),
+                ("olivia", format!("/support/accounts/{}", linked.id.0)),
+            ] {
+                browser.sign_in(who, PASSWORD).await;
+                let shown = browser
+                    .client
+                    .execute("return document.documentElement.lang", vec![])
+                    .await
+                    .unwrap();
+                if shown.as_str() != Some(lang) {
+                    browser.click(".user-menu summary").await;
+                    browser.click(&format!(".user-menu button[value='{lang}']")).await;
+                    browser.find(&format!("html[lang='{lang}']")).await;
+                }
+                browser.goto(&page).await;
+                browser.find("#sso").await;
+                browser
+                    .client
+                    .execute("document.getElementById('sso').scrollIntoView()", vec![])
+                    .await
+                    .unwrap();
+                browser.screenshot(&shot(&format!("sso-{who}"))).await;
+                browser
+                    .assert_accessible(&format!("institution sign-in of {who}"))
+                    .await;
+                browser.click(".user-menu summary").await;
+                browser.click(".user-menu form[action='/sign-out'] button").await;
+                browser.find("#username").await;
+            }
+            browser.close().await;
+        }
     }
 }

@@ -437,3 +437,30 @@ async fn signing_out_offers_the_providers_own_sign_out() {
     signed_out(&mut browser).await;
     let _ = Oidc::settings(&oidc);
 }
+
+#[tokio::test]
+async fn an_account_with_a_second_factor_is_asked_for_it_after_the_provider_too() {
+    let (app, _oidc) = spawn_app_with_sso(|_| {}).await;
+    let rita = app.create_user("rita", PlatformRole::None).await;
+    let mut browser = app.signed_in(&rita).await;
+    let secret = crate::two_factor::enrol(&mut browser).await;
+    let start = browser.post("/account/sso/link", &[]).await;
+    let callback = at_provider(&browser, &start, "rita").await;
+    back_at_portal(&mut browser, &callback).await;
+    assert_eq!(identities(&app, "rita").await, 1);
+
+    let mut elsewhere = app.client();
+    elsewhere.get("/sign-in").await;
+    let start = elsewhere.post("/sign-in/sso", &[("next", "/")]).await;
+    let callback = at_provider(&elsewhere, &start, "rita").await;
+    let (target, page) = back_at_portal(&mut elsewhere, &callback).await;
+    assert_eq!(target, "/sign-in/code");
+    page.assert_contains("Second factor");
+    signed_out(&mut elsewhere).await;
+    // The code from the next time step (the enrolment used this one).
+    let code = member_center::auth::totp::code_at(&secret, member_center::db::now() + 30).unwrap();
+    elsewhere.get("/sign-in/code").await;
+    let done = elsewhere.post("/sign-in/code", &[("code", &code)]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    signed_in_as(&mut elsewhere, "rita").await;
+}

@@ -142,7 +142,7 @@ async fn wrong_codes_are_throttled_like_passwords() {
 }
 
 /// Turns on a second factor for the signed-in `client`; its secret.
-async fn enrol(client: &mut Client) -> String {
+pub async fn enrol(client: &mut Client) -> String {
     let page = client.get("/account/two-factor").await;
     let secret = between(&page.body, r#"<code id="two-factor-secret">"#);
     let code = totp::code_at(&secret, now()).unwrap();
