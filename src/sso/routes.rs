@@ -56,8 +56,9 @@ async fn start(
     next: String,
     link: Option<(i64, i64)>,
 ) -> Result<HttpResponse, AppError> {
+    // Without single sign-on there is nothing here.
     let Some(provider) = &state.sso else {
-        return Ok(see_other(&failed_path(Failure::Off)));
+        return Err(AppError::NotFound);
     };
     let sent = match provider.authorize(viewer.lang.code()).await {
         Ok(sent) => sent,

@@ -278,7 +278,7 @@ pub async fn link_sso(
             Ok(see_other(&format!("/support/accounts/{}", account.id)))
         }
         Err(failure) => {
-            let err = AppError::invalid("subject", failure.message_key());
+            let err = AppError::invalid_at("subject".to_string(), Msg::new(failure.message_key()));
             refused(&support, account.id, "sso", err, &state).await
         }
     }
