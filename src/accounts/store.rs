@@ -224,6 +224,7 @@ pub async fn write_status(conn: &mut Connection, id: AccountId, locked: bool) ->
 
 /// A line of the operator's account list.
 pub struct AccountSummary {
+    pub id: AccountId,
     pub username: String,
     pub display_name: String,
     pub email: String,
@@ -238,7 +239,7 @@ pub struct AccountSummary {
 pub async fn directory(db: &Db, search: &str, limit: i64, offset: i64) -> sqlx::Result<(Vec<AccountSummary>, i64)> {
     let (rows, total) = crate::db::page_and_count(
         db,
-        "SELECT a.username, a.display_name, a.email, a.platform_role, a.status,
+        "SELECT a.id, a.username, a.display_name, a.email, a.platform_role, a.status,
                 (SELECT COUNT(*) FROM memberships m WHERE m.account_id = a.id) AS projects",
         "a.username",
         limit,
@@ -253,6 +254,7 @@ pub async fn directory(db: &Db, search: &str, limit: i64, offset: i64) -> sqlx::
     let accounts = rows
         .iter()
         .map(|row| AccountSummary {
+            id: row.get("id"),
             username: row.get("username"),
             display_name: row.get("display_name"),
             email: row.get("email"),

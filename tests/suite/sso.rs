@@ -379,6 +379,10 @@ async fn operators_link_and_unlink_an_identity_from_an_accounts_page() {
     );
 
     let mut olga = app.signed_in(&operator).await;
+    // From the operator console's account list to the account's page.
+    olga.get("/operator?list=accounts&q=nora")
+        .await
+        .assert_contains(&format!("href=\"{page_path}\""));
     olga.get(&page_path).await.assert_contains(&link_path);
     let empty = olga.post(&link_path, &[("subject", "  ")]).await;
     assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
