@@ -190,6 +190,7 @@ async fn api_calls(
                 status,
                 latency_us: 800 + n * 37,
                 client: std::net::IpAddr::from([10, 20, 0, 7]),
+                agent: "twcc-cli/0.6.1".into(),
             });
         }
     }

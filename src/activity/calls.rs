@@ -8,7 +8,7 @@
 pub const METHODS: [&str; 8] = ["OTHER", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
 /// The API's routes by code; 0 is a path that matched no route (a 404).
-pub const ROUTES: [&str; 13] = [
+pub const ROUTES: [&str; 15] = [
     "(no route)",
     "/api/v1/openapi.json",
     "/api/v1/whoami",
@@ -22,6 +22,8 @@ pub const ROUTES: [&str; 13] = [
     "/api/v1/quota-requests/{id}",
     "/api/v1/quota-requests/{id}/withdraw",
     "/api/v1/quota-requests/{id}/decision",
+    "/api/v1/keys/{id}",
+    "/api/v1/keys/{id}/rotate",
 ];
 
 fn code_of(list: &[&str], name: &str) -> u8 {

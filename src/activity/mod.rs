@@ -11,7 +11,7 @@ pub mod views;
 
 use crate::web::router::Routes;
 
-pub use recorder::{ApiCall, Recorder};
+pub use recorder::{ApiCall, LastUse, Recorder};
 pub use store::Change;
 
 pub fn configure(r: &mut Routes) {

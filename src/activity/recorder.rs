@@ -38,6 +38,17 @@ pub struct ApiCall {
     pub status: u16,
     pub latency_us: i64,
     pub client: std::net::IpAddr,
+    /// What the client calls itself (its `User-Agent`, at most 100 characters).
+    pub agent: Box<str>,
+}
+
+/// A key's last use, as its details show it.
+#[derive(Debug, Clone)]
+pub struct LastUse {
+    pub key_row: i64,
+    pub at: i64,
+    pub client: String,
+    pub agent: String,
 }
 
 enum Message {
@@ -101,22 +112,30 @@ async fn run(db: Db, mut receiver: mpsc::UnboundedReceiver<Message>, queued: Arc
                 next = receiver.try_recv().ok();
             }
         }
-        let mut last_used: HashMap<i64, i64> = HashMap::new();
+        let mut last_used: HashMap<i64, &ApiCall> = HashMap::new();
         for call in &calls {
             let due = last_written
                 .get(&call.key_row)
                 .is_none_or(|at| call.at - at >= LAST_USED_GRANULARITY);
             if due {
-                last_used.insert(call.key_row, call.at);
+                last_used.insert(call.key_row, call);
             }
         }
-        let mut last_used: Vec<(i64, i64)> = last_used.into_iter().collect();
+        let mut last_used: Vec<LastUse> = last_used
+            .into_values()
+            .map(|call| LastUse {
+                key_row: call.key_row,
+                at: call.at,
+                client: call.client.to_string(),
+                agent: call.agent.to_string(),
+            })
+            .collect();
         // In one order on every instance, as the sums are.
-        last_used.sort_unstable();
+        last_used.sort_unstable_by_key(|used| used.key_row);
         let sums = super::usage::hourly_and_daily(&calls);
         match store::write_calls(&db, &calls, &sums, &last_used).await {
             Ok(()) => {
-                last_written.extend(last_used.iter().copied());
+                last_written.extend(last_used.iter().map(|used| (used.key_row, used.at)));
                 // Forget keys not used lately, so the map stays small.
                 if last_written.len() > 10_000 {
                     let cutoff = crate::db::now() - LAST_USED_GRANULARITY;

@@ -2,7 +2,7 @@
 
 use sqlx::{Executor, Row};
 
-use super::{ApiCall, calls, usage::Rollup};
+use super::{ApiCall, LastUse, calls, usage::Rollup};
 use crate::db::{Connection, Db, DbRow, Statement, now};
 
 use crate::auth::identity::{AccountId, ProjectId};
@@ -52,7 +52,7 @@ pub async fn record(db: &Db, change: Change<'_>) -> sqlx::Result<()> {
 
 /// Writes a batch of API calls, their hourly and daily sums (added to what
 /// is there) and the keys' last-used times in one transaction.
-pub async fn write_calls(db: &Db, calls: &[ApiCall], sums: &[Rollup], last_used: &[(i64, i64)]) -> sqlx::Result<()> {
+pub async fn write_calls(db: &Db, calls: &[ApiCall], sums: &[Rollup], last_used: &[LastUse]) -> sqlx::Result<()> {
     // Appends and additions only: on PostgreSQL it waits for no write lock.
     let mut tx = db.begin_append().await?;
     // Many rows a statement: each statement is a round trip to SQLite's thread.
@@ -75,10 +75,12 @@ pub async fn write_calls(db: &Db, calls: &[ApiCall], sums: &[Rollup], last_used:
         insert.query().execute(&mut *tx).await?;
     }
     add_sums(&mut tx, sums).await?;
-    for (key_row, at) in last_used {
-        sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2")
-            .bind(at)
-            .bind(key_row)
+    for used in last_used {
+        sqlx::query("UPDATE api_keys SET last_used_at = $1, last_used_from = $2, last_used_agent = $3 WHERE id = $4")
+            .bind(used.at)
+            .bind(used.client.as_str())
+            .bind(used.agent.as_str())
+            .bind(used.key_row)
             .execute(&mut *tx)
             .await?;
     }

@@ -183,6 +183,7 @@ mod tests {
             status,
             latency_us,
             client: std::net::IpAddr::from([127, 0, 0, 1]),
+            agent: "".into(),
         }
     }
 

@@ -285,6 +285,7 @@ impl ChangeRow {
         match self.action.as_str() {
             "key.create" => say("activity-key-create", &[("until", key_expiry(after, l))]),
             "key.delete" => say("activity-key-delete", &[]),
+            "key.rotate" => say("activity-key-rotate", &[("hours", after.to_string())]),
             "support.revoke_key" => say("activity-key-revoke", &[("reason", after.to_string())]),
             "member.add" => say("activity-member-add", &[("role", tenant_role(after, l))]),
             "member.role" => say(

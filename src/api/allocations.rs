@@ -13,7 +13,7 @@ use crate::{
     AppState,
     error::AppError,
     quotas::{
-        Gauge, MAX_AMOUNT, QuotaService, Resource,
+        Gauge, MAX_AMOUNT, QuotaService, Resource, service as quota_service,
         service::{self as quotas, Admission, Allocation, AllocationWrite, Outcome},
     },
     web::i18n::Msg,
@@ -140,9 +140,7 @@ pub fn not_permitted(service: &str) -> AppError {
 )]
 pub async fn admit(caller: ApiCaller, body: web::Bytes, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let (service, request, key) = parse_request(&body)?;
-    if !caller.services.contains(&service.service()) {
-        return Err(not_permitted(service.code()));
-    }
+    caller.may_use(service.service())?;
     let write = AllocationWrite::Admit {
         project_id: caller.owner.project_id,
         account_id: caller.owner.account_id,
@@ -204,6 +202,20 @@ pub async fn release(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let id: i64 = path.parse().map_err(|_| AppError::NotFound)?;
+    // A key narrowed to some services releases only their allocations.
+    if caller.owner.scope.services.is_some() {
+        let service = quota_service::allocation_service(&state.db, caller.owner.project_id, id)
+            .await?
+            .as_deref()
+            .and_then(QuotaService::parse)
+            .ok_or(AppError::NotFound)?;
+        if !caller.owner.scope.allows(service.service()) {
+            return Err(super::caller::scope_denied(
+                Msg::new("api-scope-service").arg("service", service.code()),
+                json!({ "service": service.code() }),
+            ));
+        }
+    }
     let write = AllocationWrite::Release {
         project_id: caller.owner.project_id,
         account_id: (!caller.is_tenant_admin()).then_some(caller.owner.account_id),

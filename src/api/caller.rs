@@ -1,6 +1,10 @@
 //! The `ApiCaller` extractor: the key behind `x-api-key`, checked.
 
-use actix_web::{HttpMessage, HttpRequest, web};
+use actix_web::{
+    HttpMessage, HttpRequest,
+    http::{Method, StatusCode},
+    web,
+};
 
 use crate::{
     AppState,
@@ -8,7 +12,9 @@ use crate::{
     auth::identity::{AccountId, ProjectId},
     db::now,
     error::{AppError, KeyProblem},
+    permissions::Service,
     token::digest,
+    web::i18n::Msg,
 };
 
 /// A request made with a valid, current key of an active member.
@@ -32,6 +38,30 @@ pub struct CallerMark {
 impl ApiCaller {
     pub fn is_tenant_admin(&self) -> bool {
         self.owner.role == Some(crate::projects::TenantRole::Admin)
+    }
+
+    /// Whether the caller may act on `service`: its owner's permission
+    /// (`service_not_permitted`), then the key's scope (`scope_denied`).
+    pub fn may_use(&self, service: Service) -> Result<(), AppError> {
+        if !self.services.contains(&service) {
+            return Err(super::allocations::not_permitted(service.code()));
+        }
+        if !self.owner.scope.allows(service) {
+            return Err(scope_denied(
+                Msg::new("api-scope-service").arg("service", service.code()),
+                serde_json::json!({ "service": service.code() }),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The services the caller may act on: its owner's, narrowed by the key.
+    pub fn usable_services(&self) -> Vec<Service> {
+        self.services
+            .iter()
+            .copied()
+            .filter(|s| self.owner.scope.allows(*s))
+            .collect()
     }
 
     async fn load(req: &HttpRequest) -> Result<Self, AppError> {
@@ -77,6 +107,17 @@ impl ApiCaller {
         if owner.expires_at <= now() {
             return Err(AppError::KeyRejected(KeyProblem::Expired));
         }
+        // The secret before a rotation, after its overlap: it no longer works.
+        if owner.secret_valid_until.is_some_and(|until| until <= now()) {
+            return Err(AppError::KeyRejected(KeyProblem::Invalid));
+        }
+        // A read-only key reads: every unsafe method is refused.
+        if owner.scope.read_only && !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+            return Err(scope_denied(
+                Msg::new("api-scope-read-only"),
+                serde_json::json!({ "read_only": true }),
+            ));
+        }
         Ok(ApiCaller {
             owner,
             membership_id,
@@ -86,3 +127,13 @@ impl ApiCaller {
 }
 
 crate::auth::session::extracted_by_load!(ApiCaller);
+
+/// A call the key's scope does not cover (403 `scope_denied`).
+pub fn scope_denied(message: Msg, details: serde_json::Value) -> AppError {
+    AppError::Refused {
+        status: StatusCode::FORBIDDEN,
+        code: "scope_denied",
+        message,
+        details: Some(details),
+    }
+}

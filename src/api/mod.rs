@@ -4,6 +4,7 @@
 
 pub mod allocations;
 pub mod caller;
+pub mod keys;
 pub mod openapi;
 pub mod quota_requests;
 pub mod routes;
@@ -44,7 +45,11 @@ pub fn configure(r: &mut Routes) {
         |r| {
             r.get("/openapi.json", openapi::document)
                 .get("/whoami", routes::whoami)
-                .get("/keys", routes::keys)
+                .get("/keys", keys::list)
+                .post("/keys", keys::create)
+                .patch("/keys/{id}", keys::update)
+                .delete("/keys/{id}", keys::delete)
+                .post("/keys/{id}/rotate", keys::rotate)
                 .post("/allocations", allocations::admit)
                 .get("/allocations", allocations::list)
                 .delete("/allocations/{id}", allocations::release)
@@ -58,6 +63,25 @@ pub fn configure(r: &mut Routes) {
                 .post("/quota-requests/{id}/decision", quota_requests::decide);
         },
     );
+}
+
+/// A list's cursor: opaque to clients (the row to continue before).
+pub fn cursor_of(row: i64) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("before:{row}"))
+}
+
+/// The row a cursor continues before; 422 for one this API did not make.
+pub fn parse_cursor(cursor: &str) -> Result<i64, crate::error::AppError> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|text| text.strip_prefix("before:")?.parse().ok())
+        .ok_or_else(|| {
+            crate::error::AppError::invalid_at("cursor".to_string(), crate::web::i18n::Msg::new("api-cursor-invalid"))
+        })
 }
 
 /// Hands every call made with a recognised key to the activity recorder.
@@ -79,6 +103,12 @@ pub async fn record(
             method: calls::method_code(request.method().as_str()),
             route: calls::route_code(request.match_pattern().as_deref()),
             client: crate::auth::Client::address_of(request, &state.config.trusted_proxies),
+            agent: request
+                .headers()
+                .get("user-agent")
+                .and_then(|v| v.to_str().ok())
+                .map(|agent| agent.chars().filter(|c| !c.is_control()).take(100).collect())
+                .unwrap_or_default(),
             status: response.status().as_u16(),
             latency_us: i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX),
         });

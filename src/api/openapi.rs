@@ -8,7 +8,18 @@ use utoipa::{
     openapi::security::{ApiKey, ApiKeyValue, SecurityScheme},
 };
 
-use super::{allocations, quota_requests, routes, wallet};
+use super::{allocations, keys, quota_requests, routes, wallet};
+
+/// A service's code.
+#[derive(Serialize, serde::Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceCode {
+    Ccs,
+    Vcs,
+    Hpc,
+    Cos,
+    Registry,
+}
 
 /// Every error: a stable code and a human message.
 #[derive(Serialize, ToSchema)]
@@ -44,7 +55,11 @@ impl Modify for KeyHeader {
     info(title = "Member Center API", version = "1", description = "Accounts, keys and quotas of a compute cloud. Authenticate with the `x-api-key` header."),
     paths(
         routes::whoami,
-        routes::keys,
+        keys::list,
+        keys::create,
+        keys::update,
+        keys::rotate,
+        keys::delete,
         allocations::admit,
         allocations::release,
         allocations::list,
@@ -57,7 +72,7 @@ impl Modify for KeyHeader {
         quota_requests::withdraw,
         quota_requests::decide
     ),
-    components(schemas(ErrorBody, ErrorDetail, allocations::ShortfallBody)),
+    components(schemas(ErrorBody, ErrorDetail, ServiceCode, allocations::ShortfallBody)),
     modifiers(&KeyHeader)
 )]
 pub struct ApiDoc;

@@ -1,19 +1,11 @@
 //! Handlers of the native API.
 
-use actix_web::{
-    HttpResponse,
-    web::{self, Json},
-};
+use actix_web::web::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::ApiCaller;
-use crate::{
-    AppState,
-    api_keys::{self, KeyStatus},
-    db::now,
-    error::AppError,
-};
+use crate::error::AppError;
 
 pub use crate::format::rfc3339;
 
@@ -83,68 +75,4 @@ pub async fn whoami(caller: ApiCaller) -> Result<Json<WhoAmI>, AppError> {
         },
         services,
     }))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct KeyMeta {
-    pub id: String,
-    pub name: String,
-    /// The first 8 characters of the secret.
-    pub prefix: String,
-    pub project: String,
-    pub created_at: String,
-    pub expires_at: String,
-    pub last_used_at: Option<String>,
-    /// `active` or `expired`.
-    pub status: String,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct KeyListBody {
-    pub keys: Vec<KeyMeta>,
-}
-
-/// The caller's keys in the key's project: metadata only, never secrets.
-#[utoipa::path(
-    get,
-    path = "/api/v1/keys",
-    tag = "keys",
-    security(("api_key" = [])),
-    responses(
-        (status = 200, description = "The caller's keys, newest first", body = KeyListBody),
-        (status = 401, description = "Missing, invalid, expired or disabled key", body = super::openapi::ErrorBody),
-    )
-)]
-pub async fn keys(caller: ApiCaller, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let now = now();
-    let (keys, _, _) = api_keys::service::list(
-        &state.db,
-        caller.owner.account_id,
-        caller.owner.project_id,
-        api_keys::KeyFilter::All,
-        api_keys::KeyOrder::Created,
-        now,
-        state.config.max_keys.max(1000),
-        0,
-    )
-    .await?;
-    let keys = keys
-        .into_iter()
-        .map(|key| KeyMeta {
-            status: match KeyStatus::of(&key, now) {
-                KeyStatus::Revoked => "revoked",
-                KeyStatus::Expired => "expired",
-                KeyStatus::Active | KeyStatus::ExpiresSoon { .. } => "active",
-            }
-            .to_string(),
-            id: key.key_id,
-            name: key.name,
-            prefix: key.prefix,
-            project: key.project_code,
-            created_at: rfc3339(key.created_at),
-            expires_at: rfc3339(key.expires_at),
-            last_used_at: key.last_used_at.map(rfc3339),
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(KeyListBody { keys }))
 }

@@ -96,9 +96,7 @@ pub async fn report_usage(
         return Err(invalid("rate_per_hour", "api-rate-too-high"));
     }
     let key = text("idempotency_key")?;
-    if !caller.services.contains(&service) {
-        return Err(super::allocations::not_permitted(service.code()));
-    }
+    caller.may_use(service)?;
     let report = wallets::UsageReport {
         project_id: caller.owner.project_id,
         account_id: caller.owner.account_id,

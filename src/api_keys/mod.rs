@@ -9,7 +9,7 @@ pub mod views;
 
 use crate::web::router::Routes;
 
-use crate::{error::AppError, web::i18n::Msg};
+use crate::{error::AppError, permissions::Service, web::i18n::Msg};
 
 pub fn configure(r: &mut Routes) {
     r.get("/keys", routes::list)
@@ -18,7 +18,8 @@ pub fn configure(r: &mut Routes) {
         .get("/keys/delete", routes::delete_dialog)
         .post("/keys/delete", routes::delete)
         .get("/keys/{key_id}/edit", routes::edit_dialog)
-        .post("/keys/{key_id}", routes::edit);
+        .post("/keys/{key_id}", routes::edit)
+        .post("/keys/{key_id}/rotate", routes::rotate);
 }
 
 /// Keys expiring within this many days are flagged.
@@ -54,6 +55,29 @@ pub fn parse_days(raw: &str, field: &'static str, max: i64) -> Result<i64, AppEr
             message: Msg::new("days-invalid").arg("max", max),
         }),
     }
+}
+
+/// A key's expiry extended by `days` (from its expiry, or from now for an
+/// expired key), refused past the longest lifetime from now (`max_key_days`;
+/// the message names the latest in `zone`).
+pub fn extended(
+    expires_at: i64,
+    days: i64,
+    now: i64,
+    max_key_days: i64,
+    zone: &'static time_tz::Tz,
+) -> Result<i64, AppError> {
+    let latest = now + max_key_days * DAY;
+    let extended = expires_at.max(now) + days * DAY;
+    if extended > latest {
+        return Err(AppError::Invalid {
+            field: "extend_days".into(),
+            message: Msg::new("key-too-long")
+                .arg("days", max_key_days)
+                .arg("latest", crate::web::format_time(latest, zone)),
+        });
+    }
+    Ok(extended)
 }
 
 /// A new public key ID, e.g. `ak-3f9c2a71d04e`.
@@ -174,6 +198,88 @@ impl KeyFilter {
     }
 }
 
+/// What a key may do: act on these services (`None`: every service its
+/// owner may use, as keys made before scopes), and only read. The owner's
+/// permissions apply on top: a scope never widens them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct KeyScope {
+    pub services: Option<Vec<Service>>,
+    pub read_only: bool,
+}
+
+/// The most hours a rotated key's previous secret stays valid.
+pub const MAX_OVERLAP_HOURS: i64 = 72;
+
+impl KeyScope {
+    /// As stored: comma-separated codes, or '' for every service.
+    pub fn stored_services(&self) -> String {
+        match &self.services {
+            None => String::new(),
+            Some(services) => services.iter().map(|s| s.code()).collect::<Vec<_>>().join(","),
+        }
+    }
+
+    pub fn from_stored(services: &str, read_only: bool) -> Self {
+        KeyScope {
+            services: (!services.is_empty()).then(|| services.split(',').filter_map(Service::parse).collect()),
+            read_only,
+        }
+    }
+
+    /// Whether the key may act on `service` (its owner's permission aside).
+    pub fn allows(&self, service: Service) -> bool {
+        self.services
+            .as_ref()
+            .is_none_or(|services| services.contains(&service))
+    }
+
+    /// Whether this scope is no wider than `other` (a key may make keys no
+    /// wider than itself).
+    pub fn within(&self, other: &KeyScope) -> bool {
+        let services = match (&self.services, &other.services) {
+            (_, None) => true,
+            (None, Some(_)) => false,
+            (Some(mine), Some(theirs)) => mine.iter().all(|s| theirs.contains(s)),
+        };
+        services && (self.read_only || !other.read_only)
+    }
+
+    /// A scope chosen from a form or a request: these service codes (each a
+    /// service the owner may use, at least one) and read-only or not.
+    pub fn parse(codes: &[&str], read_only: bool, permitted: &[Service]) -> Result<Self, AppError> {
+        let mut services = Vec::new();
+        for code in codes {
+            match Service::parse(code.trim()) {
+                Some(service) if permitted.contains(&service) => {
+                    if !services.contains(&service) {
+                        services.push(service);
+                    }
+                }
+                _ => return Err(AppError::invalid("services", "key-services-invalid")),
+            }
+        }
+        if services.is_empty() {
+            return Err(AppError::invalid("services", "key-services-invalid"));
+        }
+        services.sort_by_key(|s| Service::ALL.iter().position(|a| a == s));
+        Ok(KeyScope {
+            services: Some(services),
+            read_only,
+        })
+    }
+}
+
+/// A number of whole hours from 0 to `MAX_OVERLAP_HOURS`.
+pub fn parse_overlap_hours(raw: &str) -> Result<i64, AppError> {
+    match raw.trim().parse::<i64>() {
+        Ok(hours) if (0..=MAX_OVERLAP_HOURS).contains(&hours) => Ok(hours),
+        _ => Err(AppError::Invalid {
+            field: "overlap_hours".into(),
+            message: Msg::new("key-overlap-invalid").arg("max", MAX_OVERLAP_HOURS),
+        }),
+    }
+}
+
 /// A key just made: the only moment its secret exists outside the caller.
 pub struct CreatedKey {
     pub key_id: String,
@@ -201,6 +307,35 @@ mod tests {
         assert!(KeyName::parse("").is_ok());
         assert!(KeyName::parse(&"x".repeat(65)).is_err());
         assert!(KeyName::parse("a\u{0}b").is_err());
+    }
+
+    #[test]
+    fn scopes_are_subsets_of_the_permitted_services_and_never_widen() {
+        let permitted = [Service::Ccs, Service::Vcs];
+        let ccs = KeyScope::parse(&["ccs"], false, &permitted).unwrap();
+        assert_eq!(ccs.stored_services(), "ccs");
+        assert!(ccs.allows(Service::Ccs) && !ccs.allows(Service::Vcs));
+        assert!(KeyScope::parse(&["hpc"], false, &permitted).is_err(), "not permitted");
+        assert!(KeyScope::parse(&[], false, &permitted).is_err(), "none chosen");
+        assert!(KeyScope::parse(&["nonsense"], false, &permitted).is_err());
+        let both = KeyScope::parse(&["vcs", "ccs", "vcs"], true, &permitted).unwrap();
+        assert_eq!(both.stored_services(), "ccs,vcs");
+        assert_eq!(KeyScope::from_stored("ccs,vcs", true), both);
+        let everything = KeyScope::from_stored("", false);
+        assert!(everything.allows(Service::Registry));
+        assert!(ccs.within(&everything) && ccs.within(&ccs) && !everything.within(&ccs));
+        assert!(
+            !ccs.within(&KeyScope {
+                read_only: true,
+                ..ccs.clone()
+            }),
+            "read-write is wider than read-only"
+        );
+        assert!(both.within(&KeyScope::from_stored("ccs,vcs,hpc", false)));
+        assert_eq!(parse_overlap_hours("24").unwrap(), 24);
+        for bad in ["-1", "73", "x", ""] {
+            assert!(parse_overlap_hours(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -1,20 +1,21 @@
 //! The API Key page and its dialogs. Every handler acts only on the signed-in
 //! person's own keys in their current project.
 
-use super::views::{CreatedPage, DeletePage, DonePage, EditPage, KeyList, KeyView, ListPage, NewPage};
+use super::views::{CreatedPage, DeletePage, DonePage, EditPage, KeyList, KeyView, ListPage, NewPage, RotatedPage};
 use std::borrow::Cow;
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{DAY, KeyFilter, KeyName, KeyOrder, MAX_EXTEND_DAYS, parse_days, store};
+use super::{KeyFilter, KeyName, KeyOrder, KeyScope, MAX_EXTEND_DAYS, parse_days, store};
 use crate::{
     AppState,
     auth::CurrentTenant,
     db::now,
     error::AppError,
-    web::{FieldErrors, format_time, html, i18n::Msg, see_other},
+    permissions::Service,
+    web::{FieldErrors, html, i18n::Msg, see_other},
 };
 
 const PAGE_SIZE: i64 = 50;
@@ -46,42 +47,64 @@ pub async fn list(
 // ----- create -----
 
 pub async fn new_dialog(current: CurrentTenant, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let permitted = permitted(&current, &state).await?;
     let page = NewPage {
         l: current.viewer.layout(),
         name: String::new(),
         days: "30".to_string(),
         max_days: state.config.max_key_days,
+        services: permitted.iter().map(|s| (*s, true)).collect(),
+        read_only: false,
         errors: FieldErrors::default(),
     };
     crate::web::page_body!(current.viewer.htmx, page).map(crate::web::ok_html)
 }
 
-#[derive(Deserialize)]
-pub struct CreateForm {
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    days: String,
+/// The services the person may use in the project: what a key may be narrowed to.
+async fn permitted(current: &CurrentTenant, state: &AppState) -> Result<Vec<Service>, AppError> {
+    Ok(crate::permissions::service::permitted_services(&state.db, current.tenant.membership_id).await?)
 }
 
-/// Creates a key and shows its secret, once. Invalid input re-shows the
-/// form with the message next to the field.
+/// The one value of `name` in a form's fields (empty when absent).
+fn field<'a>(form: &'a [(String, String)], name: &str) -> &'a str {
+    form.iter().find(|(n, _)| n == name).map_or("", |(_, v)| v.as_str())
+}
+
+/// Creates a key with its scope and shows its secret, once. Invalid input
+/// re-shows the form with the message next to the field.
 pub async fn create(
     current: CurrentTenant,
-    form: web::Form<CreateForm>,
+    form: web::Form<Vec<(String, String)>>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let config = &state.config;
-    let checked =
-        KeyName::parse(&form.name).and_then(|name| Ok((name, parse_days(&form.days, "days", config.max_key_days)?)));
+    let permitted = permitted(&current, &state).await?;
+    let chosen: Vec<&str> = form
+        .iter()
+        .filter(|(n, _)| n == "services")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    let read_only = field(&form, "read_only") == "on";
+    let checked = KeyName::parse(field(&form, "name")).and_then(|name| {
+        let days = parse_days(field(&form, "days"), "days", config.max_key_days)?;
+        // The dialog's scope fieldset says `scope=chosen`; a form posted
+        // without it (a script of before scopes) makes a key as they were.
+        let scope = if field(&form, "scope") == "chosen" {
+            KeyScope::parse(&chosen, read_only, &permitted)?
+        } else {
+            KeyScope::default()
+        };
+        Ok((name, days, scope))
+    });
     let created = match checked {
-        Ok((name, days)) => {
+        Ok((name, days, scope)) => {
             super::create(
                 &state.db,
                 current.account.id,
                 current.tenant.project_id,
                 &name,
                 days,
+                &scope,
                 config.max_keys,
             )
             .await
@@ -91,17 +114,19 @@ pub async fn create(
     let created = match created {
         Ok(created) => created,
         Err(err @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
-            let field = match &err {
+            let field_name = match &err {
                 AppError::Invalid { field, .. } => field.clone(),
                 _ => Cow::Borrowed("form"),
             };
             let mut errors = FieldErrors::default();
-            errors.set(field, err.message().in_lang(current.viewer.lang));
+            errors.set(field_name, err.message().in_lang(current.viewer.lang));
             let page = NewPage {
                 l: current.viewer.layout(),
-                name: form.name.chars().take(64).collect(),
-                days: form.days.chars().take(12).collect(),
+                name: field(&form, "name").chars().take(64).collect(),
+                days: field(&form, "days").chars().take(12).collect(),
                 max_days: config.max_key_days,
+                services: permitted.iter().map(|s| (*s, chosen.contains(&s.code()))).collect(),
+                read_only,
                 errors,
             };
             let body = crate::web::page_body!(current.viewer.htmx, page)?;
@@ -142,6 +167,7 @@ pub async fn edit_dialog(
         name: key.name.clone(),
         key: KeyView::new(key, now()),
         extend_days: String::new(),
+        overlap_hours: "24".to_string(),
         errors: FieldErrors::default(),
     };
     crate::web::page_body!(current.viewer.htmx, page).map(crate::web::ok_html)
@@ -167,23 +193,18 @@ pub async fn edit(
 ) -> Result<HttpResponse, AppError> {
     let key = own_key(&current, &path, &state).await?;
     let now = now();
-    let max_key_days = state.config.max_key_days;
-    let latest = now + max_key_days * DAY;
     let checked = KeyName::parse(&form.name).and_then(|name| {
         let expires_at = if form.extend_days.trim().is_empty() && name.as_str() != key.name {
             key.expires_at // a rename only
         } else {
             let days = parse_days(&form.extend_days, "extend_days", MAX_EXTEND_DAYS)?;
-            let expires_at = key.expires_at.max(now) + days * DAY;
-            if expires_at > latest {
-                return Err(AppError::Invalid {
-                    field: Cow::Borrowed("extend_days"),
-                    message: Msg::new("key-too-long")
-                        .arg("days", max_key_days)
-                        .arg("latest", format_time(latest, current.viewer.time_zone())),
-                });
-            }
-            expires_at
+            super::extended(
+                key.expires_at,
+                days,
+                now,
+                state.config.max_key_days,
+                current.viewer.time_zone(),
+            )?
         };
         Ok((name, expires_at))
     });
@@ -208,6 +229,7 @@ pub async fn edit(
                 l: current.viewer.layout(),
                 name: form.name.chars().take(64).collect(),
                 extend_days: form.extend_days.chars().take(12).collect(),
+                overlap_hours: "24".to_string(),
                 key: KeyView::new(key, now),
                 errors,
             };
@@ -216,6 +238,53 @@ pub async fn edit(
         }
         Err(err) => Err(err),
     }
+}
+
+#[derive(Deserialize)]
+pub struct RotateForm {
+    #[serde(default)]
+    overlap_hours: String,
+}
+
+/// Gives a key a new secret under the same key ID, shown once; the one
+/// before works for the overlap chosen (0–72 hours).
+pub async fn rotate(
+    current: CurrentTenant,
+    path: web::Path<String>,
+    form: web::Form<RotateForm>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let key = own_key(&current, &path, &state).await?;
+    let hours = match super::parse_overlap_hours(&form.overlap_hours) {
+        Ok(hours) => hours,
+        Err(err) => {
+            let mut errors = FieldErrors::default();
+            errors.add(err, current.viewer.lang)?;
+            let page = EditPage {
+                l: current.viewer.layout(),
+                name: key.name.clone(),
+                extend_days: String::new(),
+                overlap_hours: form.overlap_hours.chars().take(12).collect(),
+                key: KeyView::new(key, now()),
+                errors,
+            };
+            let body = crate::web::page_body!(current.viewer.htmx, page)?;
+            return Ok(crate::web::unprocessable(body));
+        }
+    };
+    if key.revoked_at.is_some() {
+        return Err(AppError::Conflict(Msg::new("key-rotate-revoked")));
+    }
+    let rotated = super::service::rotate(&state.db, current.account.id, current.tenant.project_id, &key, hours).await?;
+    let page = RotatedPage {
+        l: current.viewer.layout(),
+        key_id: key.key_id,
+        secret: rotated.secret,
+        previous_valid_until: rotated.previous_valid_until,
+        list: key_list(&current, ListQuery::default(), &state).await?,
+    };
+    let body = crate::web::page_body!(current.viewer.htmx, page)?;
+    Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(body))
 }
 
 // ----- delete -----

@@ -2,7 +2,7 @@
 //! keys in a project (revoked ones do not count), every change is recorded,
 //! and deleting several keys deletes all or none.
 
-use super::{CreatedKey, DAY, KeyName, new_key_id, store};
+use super::{CreatedKey, DAY, KeyName, KeyScope, new_key_id, store};
 use crate::{
     activity::{self, Change},
     auth::identity::{AccountId, ProjectId},
@@ -17,16 +17,17 @@ use crate::{
 };
 
 /// Reads the other capabilities may make of keys.
-pub use super::store::{Key, KeyOwner, by_digest, list, of_account};
+pub use super::store::{Key, KeyOwner, by_digest, list, of_account, own, page_before};
 
-/// Makes a key for an account in a project, valid for `days`; shared by the
-/// page and the command line.
+/// Makes a key for an account in a project, valid for `days`, with its
+/// scope; shared by the page, the API and the command line.
 pub async fn create(
     db: &Db,
     account_id: AccountId,
     project_id: ProjectId,
     name: &KeyName,
     days: i64,
+    scope: &KeyScope,
     max_keys: i64,
 ) -> Result<CreatedKey, AppError> {
     let secret = crate::token::uuid_secret();
@@ -40,6 +41,7 @@ pub async fn create(
         digest: &crate::token::digest(&secret),
         prefix: &secret[..8],
         expires_at,
+        scope,
     };
     // The count and the insert cannot interleave with another creation.
     let mut tx = db.begin_immediate().await?;
@@ -47,7 +49,16 @@ pub async fn create(
         return Err(AppError::Conflict(Msg::new("key-limit").arg("max", max_keys)));
     }
     store::insert(&mut tx, &new).await?;
-    let after = format!("name={:?} expires={}", name.as_str(), rfc3339(expires_at));
+    let after = format!(
+        "name={:?} expires={} services={} read_only={}",
+        name.as_str(),
+        rfc3339(expires_at),
+        match scope.services {
+            None => "all".to_string(),
+            Some(_) => scope.stored_services(),
+        },
+        scope.read_only
+    );
     let change = Change {
         actor_id: Some(account_id),
         project_id: Some(project_id),
@@ -63,6 +74,42 @@ pub async fn create(
         key_id,
         secret,
         expires_at,
+    })
+}
+
+/// A rotated key's new secret (shown once) and until when the one before works.
+pub struct RotatedKey {
+    pub secret: String,
+    pub previous_valid_until: Option<i64>,
+}
+
+/// Gives one of the owner's keys a new secret under the same key ID; the
+/// one before stays valid for `overlap_hours` (0: not at all). Recorded.
+pub async fn rotate(
+    db: &Db,
+    account_id: AccountId,
+    project_id: ProjectId,
+    key: &store::Key,
+    overlap_hours: i64,
+) -> sqlx::Result<RotatedKey> {
+    let secret = crate::token::uuid_secret();
+    let until = crate::db::now() + overlap_hours * 3600;
+    let mut tx = db.begin_immediate().await?;
+    store::rotate(&mut tx, key.id, &crate::token::digest(&secret), &secret[..8], until).await?;
+    let change = Change {
+        actor_id: Some(account_id),
+        project_id: Some(project_id),
+        subject_id: Some(account_id),
+        action: "key.rotate",
+        target: &key.key_id,
+        before: "",
+        after: &overlap_hours.to_string(),
+    };
+    activity::service::record_in(&mut tx, change).await?;
+    tx.commit().await?;
+    Ok(RotatedKey {
+        secret,
+        previous_valid_until: (overlap_hours > 0).then_some(until),
     })
 }
 

@@ -2,7 +2,7 @@
 
 use sqlx::Row;
 
-use super::{KeyFilter, KeyName, KeyOrder};
+use super::{KeyFilter, KeyName, KeyOrder, KeyScope};
 use crate::db::{Connection, Db, DbRow, now};
 
 use crate::auth::identity::{AccountId, ProjectId};
@@ -18,9 +18,15 @@ pub struct Key {
     pub created_at: i64,
     pub expires_at: i64,
     pub last_used_at: Option<i64>,
+    /// Where it was last used from: the client's address and what it calls itself.
+    pub last_used_from: String,
+    pub last_used_agent: String,
     /// When support revoked it, and who (their username).
     pub revoked_at: Option<i64>,
     pub revoked_by: Option<String>,
+    pub scope: KeyScope,
+    /// Until when the secret before its last rotation still works, if it does.
+    pub previous_valid_until: Option<i64>,
 }
 
 fn key(row: &DbRow) -> Key {
@@ -33,8 +39,14 @@ fn key(row: &DbRow) -> Key {
         created_at: row.get("created_at"),
         expires_at: row.get("expires_at"),
         last_used_at: row.get("last_used_at"),
+        last_used_from: row.get("last_used_from"),
+        last_used_agent: row.get("last_used_agent"),
         revoked_at: row.get("revoked_at"),
         revoked_by: row.get("revoked_by"),
+        scope: KeyScope::from_stored(row.get("scope_services"), row.get::<i64, _>("read_only") != 0),
+        previous_valid_until: row
+            .get::<Option<i64>, _>("previous_valid_until")
+            .filter(|until| *until > now()),
     }
 }
 
@@ -42,7 +54,8 @@ macro_rules! select_keys {
     ($rest:literal) => {
         concat!(
             "SELECT k.id, k.key_id, k.name, k.secret_prefix, p.code, k.created_at, k.expires_at, ",
-            "k.last_used_at, k.revoked_at, r.username AS revoked_by FROM api_keys k ",
+            "k.last_used_at, k.last_used_from, k.last_used_agent, k.revoked_at, r.username AS revoked_by, ",
+            "k.scope_services, k.read_only, k.previous_valid_until FROM api_keys k ",
             "JOIN projects p ON p.id = k.project_id LEFT JOIN accounts r ON r.id = k.revoked_by ",
             $rest
         )
@@ -57,6 +70,7 @@ pub struct NewKey<'a> {
     pub digest: &'a [u8],
     pub prefix: &'a str,
     pub expires_at: i64,
+    pub scope: &'a KeyScope,
 }
 
 /// What counts toward the key limit: keys not revoked (expired ones count
@@ -74,8 +88,9 @@ pub async fn held(conn: &mut Connection, account_id: AccountId, project_id: Proj
 
 pub async fn insert(conn: &mut Connection, new: &NewKey<'_>) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO api_keys (key_id, account_id, project_id, name, secret_digest, secret_prefix, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO api_keys (key_id, account_id, project_id, name, secret_digest, secret_prefix, created_at, expires_at,
+                               scope_services, read_only)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(new.key_id)
     .bind(new.account_id)
@@ -85,6 +100,36 @@ pub async fn insert(conn: &mut Connection, new: &NewKey<'_>) -> sqlx::Result<()>
     .bind(new.prefix)
     .bind(now())
     .bind(new.expires_at)
+    .bind(new.scope.stored_services())
+    .bind(i64::from(new.scope.read_only))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Gives a key a new secret; the one before stays valid until
+/// `previous_valid_until` (not at all when that is now or earlier).
+pub async fn rotate(
+    conn: &mut Connection,
+    id: i64,
+    digest: &[u8],
+    prefix: &str,
+    previous_valid_until: i64,
+) -> sqlx::Result<()> {
+    let at = now();
+    let overlap = previous_valid_until > at;
+    sqlx::query(
+        "UPDATE api_keys SET previous_digest = CASE WHEN $1 THEN secret_digest ELSE NULL END,
+                previous_valid_until = CASE WHEN $1 THEN $2 ELSE NULL END,
+                secret_digest = $3, secret_prefix = $4, rotated_at = $5
+         WHERE id = $6",
+    )
+    .bind(overlap)
+    .bind(previous_valid_until)
+    .bind(digest)
+    .bind(prefix)
+    .bind(at)
+    .bind(id)
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -234,23 +279,46 @@ pub struct KeyOwner {
     /// `None` when the account is no longer a member of the project.
     pub membership_id: Option<i64>,
     pub role: Option<crate::projects::TenantRole>,
+    pub scope: KeyScope,
+    /// Set when the secret is the one before the key's last rotation: it
+    /// works until then.
+    pub secret_valid_until: Option<i64>,
 }
 
+macro_rules! select_owner {
+    ($which:literal) => {
+        concat!(
+            "SELECT k.id, k.key_id, k.name, k.expires_at, k.revoked_at, k.scope_services, k.read_only, ",
+            "k.previous_valid_until, a.id AS account_id, a.username, a.display_name, a.email, a.status, ",
+            "p.id AS project_id, p.code, p.name AS project_name, m.id AS membership_id, m.role ",
+            "FROM api_keys k JOIN accounts a ON a.id = k.account_id JOIN projects p ON p.id = k.project_id ",
+            "LEFT JOIN memberships m ON m.account_id = k.account_id AND m.project_id = k.project_id ",
+            "WHERE k.",
+            $which,
+            " = $1"
+        )
+    };
+}
+
+/// The key whose secret has this digest: its current secret, or the one
+/// before its last rotation (`secret_valid_until` says until when).
 pub async fn by_digest(db: &Db, digest: &[u8]) -> sqlx::Result<Option<KeyOwner>> {
-    let row = sqlx::query(
-        "SELECT k.id, k.key_id, k.name, k.expires_at, k.revoked_at, a.id AS account_id, a.username,
-                a.display_name, a.email, a.status, p.id AS project_id, p.code, p.name AS project_name,
-                m.id AS membership_id, m.role
-         FROM api_keys k
-         JOIN accounts a ON a.id = k.account_id
-         JOIN projects p ON p.id = k.project_id
-         LEFT JOIN memberships m ON m.account_id = k.account_id AND m.project_id = k.project_id
-         WHERE k.secret_digest = $1",
-    )
-    .bind(digest)
-    .fetch_optional(db.read())
-    .await?;
-    Ok(row.map(|row| KeyOwner {
+    let row = sqlx::query(select_owner!("secret_digest"))
+        .bind(digest)
+        .fetch_optional(db.read())
+        .await?;
+    if let Some(row) = row {
+        return Ok(Some(owner(&row, false)));
+    }
+    let row = sqlx::query(select_owner!("previous_digest"))
+        .bind(digest)
+        .fetch_optional(db.read())
+        .await?;
+    Ok(row.map(|row| owner(&row, true)))
+}
+
+fn owner(row: &DbRow, previous: bool) -> KeyOwner {
+    KeyOwner {
         key_row: row.get("id"),
         key_id: row.get("key_id"),
         key_name: row.get("name"),
@@ -268,7 +336,10 @@ pub async fn by_digest(db: &Db, digest: &[u8]) -> sqlx::Result<Option<KeyOwner>>
         role: row
             .get::<Option<&str>, _>("role")
             .and_then(crate::projects::TenantRole::parse),
-    }))
+        scope: KeyScope::from_stored(row.get("scope_services"), row.get::<i64, _>("read_only") != 0),
+        // A previous secret with no end (none): it no longer works.
+        secret_valid_until: previous.then(|| row.get::<Option<i64>, _>("previous_valid_until").unwrap_or(0)),
+    }
 }
 
 /// Every key of an account, in every project (metadata only), newest first.
@@ -360,4 +431,25 @@ pub async fn advance_notice_step(conn: &mut Connection, id: i64, from: i64, to: 
         .execute(conn)
         .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// The owner's keys in the project before the key row `before` (all when
+/// none), newest first: a page the API walks with a cursor.
+pub async fn page_before(
+    db: &Db,
+    account_id: AccountId,
+    project_id: ProjectId,
+    before: Option<i64>,
+    limit: i64,
+) -> sqlx::Result<Vec<Key>> {
+    let rows = sqlx::query(select_keys!(
+        "WHERE k.account_id = $1 AND k.project_id = $2 AND k.id < $3 ORDER BY k.id DESC LIMIT $4"
+    ))
+    .bind(account_id)
+    .bind(project_id)
+    .bind(before.unwrap_or(i64::MAX))
+    .bind(limit)
+    .fetch_all(db.read())
+    .await?;
+    Ok(rows.iter().map(key).collect())
 }

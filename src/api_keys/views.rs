@@ -2,7 +2,10 @@
 //! models they show. No database and no rules here (`routes.rs` fills them).
 
 use super::{KeyFilter, KeyOrder, KeyStatus, store};
-use crate::web::{FieldErrors, Layout};
+use crate::{
+    permissions::Service,
+    web::{FieldErrors, Layout},
+};
 use askama::Template;
 use std::borrow::Cow;
 
@@ -40,6 +43,22 @@ impl KeyView {
             .clone()
             .unwrap_or_else(|| l.t("platform-role-support").to_string());
         Some(l.lang.t_args("key-revoked-by", &[("who", by), ("time", l.time(&at))]))
+    }
+
+    /// The key's scope when it is narrowed (services, read-only), or none
+    /// for a key that may do all its owner may.
+    pub fn scope_text(&self, l: &Layout) -> Option<String> {
+        let scope = &self.key.scope;
+        let services = scope
+            .services
+            .as_ref()
+            .map(|services| services.iter().map(|s| s.code()).collect::<Vec<_>>().join(", "));
+        match (services, scope.read_only) {
+            (None, false) => None,
+            (None, true) => Some(l.t("key-scope-read-only").to_string()),
+            (Some(services), false) => Some(services),
+            (Some(services), true) => Some(format!("{services} · {}", l.t("key-scope-read-only"))),
+        }
     }
 
     pub fn status_class(&self) -> &'static str {
@@ -89,6 +108,9 @@ pub(super) struct NewPage {
     pub(super) name: String,
     pub(super) days: String,
     pub(super) max_days: i64,
+    /// The services the person may use, and whether each is chosen.
+    pub(super) services: Vec<(Service, bool)>,
+    pub(super) read_only: bool,
     pub(super) errors: FieldErrors,
 }
 
@@ -109,7 +131,19 @@ pub(super) struct EditPage {
     pub(super) key: KeyView,
     pub(super) name: String,
     pub(super) extend_days: String,
+    pub(super) overlap_hours: String,
     pub(super) errors: FieldErrors,
+}
+
+/// A rotated key's new secret, shown once.
+#[derive(Template)]
+#[template(path = "api_keys/rotated.html", blocks = ["content"])]
+pub(super) struct RotatedPage {
+    pub(super) l: Layout,
+    pub(super) key_id: String,
+    pub(super) secret: String,
+    pub(super) previous_valid_until: Option<i64>,
+    pub(super) list: KeyList,
 }
 
 #[derive(Template)]

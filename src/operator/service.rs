@@ -269,7 +269,8 @@ pub async fn create_key(
         })?;
     let name = crate::api_keys::KeyName::parse(name.unwrap_or(""))?;
     let days = crate::api_keys::parse_days(&days.to_string(), "days", 365)?;
-    crate::api_keys::create(db, account.id, project.id, &name, days, i64::MAX).await
+    let scope = crate::api_keys::KeyScope::default();
+    crate::api_keys::create(db, account.id, project.id, &name, days, &scope, i64::MAX).await
 }
 
 /// Issues a one-time password reset link from the command line; its path

@@ -19,8 +19,8 @@ use crate::{
 
 /// Reads the other capabilities may make of quotas and allocations.
 pub use super::store::{
-    Admission, Allocation, AllocationWrite, MemberName, Outcome, admit, live_allocations, member_gauges,
-    members_with_gauges, project_gauges,
+    Admission, Allocation, AllocationWrite, MemberName, Outcome, admit, allocation_service, live_allocations,
+    member_gauges, members_with_gauges, project_gauges,
 };
 
 /// Why a quota change was refused.

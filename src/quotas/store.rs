@@ -730,6 +730,15 @@ pub async fn live_allocations_of_project(
 }
 
 /// The member's live allocations, newest first.
+/// The service of one of the project's allocations (live or not).
+pub async fn allocation_service(db: &Db, project_id: ProjectId, id: i64) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT service FROM allocations WHERE project_id = $1 AND id = $2")
+        .bind(project_id)
+        .bind(id)
+        .fetch_optional(db.read())
+        .await
+}
+
 pub async fn live_allocations(db: &Db, project_id: ProjectId, account_id: AccountId) -> sqlx::Result<Vec<Allocation>> {
     let mut conn = db.read().acquire().await?;
     let ids: Vec<i64> = sqlx::query_scalar(

@@ -73,14 +73,7 @@ pub async fn object_storage_key(
     }
     own_project(&caller, &id)?;
     let db = &state.db;
-    if !caller.services.contains(&crate::permissions::Service::Cos) {
-        return Err(AppError::Refused {
-            status: actix_web::http::StatusCode::FORBIDDEN,
-            code: "service_not_permitted",
-            message: Msg::new("api-service-not-permitted"),
-            details: None,
-        });
-    }
+    caller.may_use(crate::permissions::Service::Cos)?;
     let pair = crate::object_storage::service::pair_made(db, caller.owner.project_id, caller.owner.account_id).await?;
     let secret_key = state.secrets.object_storage_secret(&pair.access_key, &pair.salt);
     let access_key = pair.access_key;

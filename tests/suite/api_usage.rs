@@ -43,6 +43,7 @@ async fn record(db: &Db, app: &TestApp, key_id: &str, calls: &[(i64, u16)]) {
             status: *status,
             latency_us: 1000,
             client: std::net::IpAddr::from([192, 0, 2, 1]),
+            agent: "twcc-cli/0.6.1".into(),
         });
     }
     recorder.flush().await;

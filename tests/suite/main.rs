@@ -14,6 +14,7 @@ mod browser;
 mod cli;
 mod consoles;
 mod instances;
+mod key_scopes;
 mod members;
 mod metrics;
 mod notices;
