@@ -917,3 +917,4 @@ api-cursor-invalid = This cursor was not made by this list: start again without 
 api-field-not-text = This field must be text.
 api-field-not-boolean = This field must be true or false.
 api-scope-wider = A key cannot make a key with a wider scope than its own.
+api-services-list = A list of service codes, e.g. ["ccs", "cos"].

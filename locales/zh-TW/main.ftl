@@ -846,3 +846,4 @@ api-cursor-invalid = 此游標不是這個清單產生的：請不帶游標重�
 api-field-not-text = 此欄位必須是文字。
 api-field-not-boolean = 此欄位必須是 true 或 false。
 api-scope-wider = 金鑰不能建立範圍比自己更寬的金鑰。
+api-services-list = 服務代碼的清單，例如 ["ccs", "cos"]。

@@ -8,7 +8,7 @@
 pub const METHODS: [&str; 8] = ["OTHER", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
 /// The API's routes by code; 0 is a path that matched no route (a 404).
-pub const ROUTES: [&str; 15] = [
+pub const ROUTES: [&str; 19] = [
     "(no route)",
     "/api/v1/openapi.json",
     "/api/v1/whoami",
@@ -24,6 +24,10 @@ pub const ROUTES: [&str; 15] = [
     "/api/v1/quota-requests/{id}/decision",
     "/api/v1/keys/{id}",
     "/api/v1/keys/{id}/rotate",
+    "/api/v1/members",
+    "/api/v1/members/{username}",
+    "/api/v1/members/{username}/permissions",
+    "/api/v1/members/{username}/quotas/{service}",
 ];
 
 fn code_of(list: &[&str], name: &str) -> u8 {

@@ -6,9 +6,14 @@
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
-use super::{ApiCaller, caller::scope_denied, routes::rfc3339};
+use super::{
+    ApiCaller,
+    caller::scope_denied,
+    request::{PageQuery, invalid, object, text},
+    routes::rfc3339,
+};
 use crate::{
     AppState,
     api_keys::{self, KeyName, KeyScope, KeyStatus, MAX_EXTEND_DAYS, service},
@@ -90,38 +95,6 @@ pub struct KeyListBody {
     pub next_cursor: Option<String>,
 }
 
-/// A page of a list: where to start and how many.
-#[derive(serde::Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PageQuery {
-    /// The `next_cursor` of the page before; none for the first page.
-    pub cursor: Option<String>,
-    /// How many, 1 to 200 (default 50).
-    pub limit: Option<i64>,
-}
-
-/// The most a page holds, and how many by default.
-pub const MAX_PAGE: i64 = 200;
-pub const DEFAULT_PAGE: i64 = 50;
-
-impl PageQuery {
-    /// The row ID to continue before, and the page's size.
-    pub fn parse(&self) -> Result<(Option<i64>, i64), AppError> {
-        let limit = self.limit.unwrap_or(DEFAULT_PAGE);
-        if !(1..=MAX_PAGE).contains(&limit) {
-            return Err(AppError::invalid_at(
-                "limit".to_string(),
-                Msg::new("api-limit-invalid").arg("max", MAX_PAGE),
-            ));
-        }
-        let before = match self.cursor.as_deref().filter(|c| !c.is_empty()) {
-            None => None,
-            Some(cursor) => Some(super::parse_cursor(cursor)?),
-        };
-        Ok((before, limit))
-    }
-}
-
 /// The caller's keys in the key's project, newest first: metadata only,
 /// never secrets.
 #[utoipa::path(
@@ -143,13 +116,8 @@ pub async fn list(
 ) -> Result<HttpResponse, AppError> {
     let (before, limit) = query.parse()?;
     let owner = &caller.owner;
-    let mut keys = service::page_before(&state.db, owner.account_id, owner.project_id, before, limit + 1).await?;
-    let next_cursor = if keys.len() as i64 > limit {
-        keys.truncate(limit as usize);
-        keys.last().map(|key| super::cursor_of(key.id))
-    } else {
-        None
-    };
+    let keys = service::page_before(&state.db, owner.account_id, owner.project_id, before, limit + 1).await?;
+    let (keys, next_cursor) = super::request::paged(keys, limit, |key| key.id);
     let now = now();
     let keys = keys.into_iter().map(|key| KeyMeta::of(key, now)).collect();
     Ok(HttpResponse::Ok().json(KeyListBody { keys, next_cursor }))
@@ -174,26 +142,6 @@ pub struct CreatedKeyBody {
     /// The secret: shown once, never again.
     pub secret: String,
     pub key: KeyMeta,
-}
-
-fn invalid(field: &str, key: &'static str) -> AppError {
-    AppError::invalid_at(field.to_string(), Msg::new(key))
-}
-
-fn object(body: &[u8]) -> Result<Map<String, Value>, AppError> {
-    match serde_json::from_slice(body) {
-        Ok(Value::Object(map)) => Ok(map),
-        _ => Err(invalid("body", "api-body-not-json")),
-    }
-}
-
-/// An optional string field.
-fn text<'a>(body: &'a Map<String, Value>, field: &str) -> Result<Option<&'a str>, AppError> {
-    match body.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(value)) => Ok(Some(value)),
-        Some(_) => Err(invalid(field, "api-field-not-text")),
-    }
 }
 
 /// An optional whole number field, as text for the shared parser.

@@ -5,8 +5,10 @@
 pub mod allocations;
 pub mod caller;
 pub mod keys;
+pub mod members;
 pub mod openapi;
 pub mod quota_requests;
+pub mod request;
 pub mod routes;
 pub mod wallet;
 
@@ -50,6 +52,13 @@ pub fn configure(r: &mut Routes) {
                 .patch("/keys/{id}", keys::update)
                 .delete("/keys/{id}", keys::delete)
                 .post("/keys/{id}/rotate", keys::rotate)
+                .get("/members", members::list)
+                .post("/members", members::add)
+                .patch("/members/{username}", members::set_role)
+                .delete("/members/{username}", members::remove)
+                .get("/members/{username}/permissions", members::permissions)
+                .put("/members/{username}/permissions", members::set_permissions)
+                .put("/members/{username}/quotas/{service}", members::set_quota)
                 .post("/allocations", allocations::admit)
                 .get("/allocations", allocations::list)
                 .delete("/allocations/{id}", allocations::release)
@@ -63,25 +72,6 @@ pub fn configure(r: &mut Routes) {
                 .post("/quota-requests/{id}/decision", quota_requests::decide);
         },
     );
-}
-
-/// A list's cursor: opaque to clients (the row to continue before).
-pub fn cursor_of(row: i64) -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("before:{row}"))
-}
-
-/// The row a cursor continues before; 422 for one this API did not make.
-pub fn parse_cursor(cursor: &str) -> Result<i64, crate::error::AppError> {
-    use base64::Engine as _;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(cursor)
-        .ok()
-        .and_then(|bytes| String::from_utf8(bytes).ok())
-        .and_then(|text| text.strip_prefix("before:")?.parse().ok())
-        .ok_or_else(|| {
-            crate::error::AppError::invalid_at("cursor".to_string(), crate::web::i18n::Msg::new("api-cursor-invalid"))
-        })
 }
 
 /// Hands every call made with a recognised key to the activity recorder.

@@ -8,7 +8,7 @@ use utoipa::{
     openapi::security::{ApiKey, ApiKeyValue, SecurityScheme},
 };
 
-use super::{allocations, keys, quota_requests, routes, wallet};
+use super::{allocations, keys, members, quota_requests, routes, wallet};
 
 /// A service's code.
 #[derive(Serialize, serde::Deserialize, ToSchema)]
@@ -60,6 +60,13 @@ impl Modify for KeyHeader {
         keys::update,
         keys::rotate,
         keys::delete,
+        members::list,
+        members::add,
+        members::set_role,
+        members::remove,
+        members::permissions,
+        members::set_permissions,
+        members::set_quota,
         allocations::admit,
         allocations::release,
         allocations::list,

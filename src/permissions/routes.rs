@@ -121,19 +121,12 @@ pub async fn save(
     let TenantAdmin(current) = admin;
     let row = row_of(&current, *path, &state).await?;
     let db = &state.db;
-    let known = store::services(db).await?;
-    let mut chosen: Vec<Service> = Vec::new();
-    for (name, value) in form.iter() {
-        if name != "service" {
-            continue;
-        }
-        let service = Service::parse(value)
-            .filter(|s| known.contains(s))
-            .ok_or(AppError::BadRequest(Msg::new("permissions-unknown-service")))?;
-        if !chosen.contains(&service) {
-            chosen.push(service);
-        }
-    }
+    let codes: Vec<&str> = form
+        .iter()
+        .filter(|(name, _)| name == "service")
+        .map(|(_, value)| value.as_str())
+        .collect();
+    let chosen = super::service::chosen(db, &codes).await?;
     let found = super::service::set(
         db,
         current.account.id,
@@ -161,7 +154,7 @@ pub async fn save(
         message: message.in_lang(current.viewer.lang),
         l: current.viewer.layout(),
         row,
-        services: known,
+        services: store::services(db).await?,
     };
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")

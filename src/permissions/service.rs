@@ -15,6 +15,23 @@ pub async fn permitted_services(db: &Db, membership_id: i64) -> sqlx::Result<Vec
     store::permitted_services(db, membership_id).await
 }
 
+pub use super::store::project_permissions;
+
+/// The services named by these codes, once each; an unknown one is refused.
+pub async fn chosen(db: &Db, codes: &[&str]) -> Result<Vec<Service>, AppError> {
+    let known = store::services(db).await?;
+    let mut chosen: Vec<Service> = Vec::new();
+    for code in codes {
+        let service = Service::parse(code)
+            .filter(|s| known.contains(s))
+            .ok_or(AppError::BadRequest(Msg::new("permissions-unknown-service")))?;
+        if !chosen.contains(&service) {
+            chosen.push(service);
+        }
+    }
+    Ok(chosen)
+}
+
 /// Every service the cloud has, in order.
 pub async fn services(db: &Db) -> sqlx::Result<Vec<Service>> {
     store::services(db).await

@@ -115,6 +115,28 @@ pub async fn member_page(
     Ok((rows.iter().map(member_from).collect(), total))
 }
 
+/// The project's members after the membership row `after` (all when
+/// none), in the order they joined, each with its row: a page the API
+/// walks with a cursor.
+pub async fn members_after(
+    db: &Db,
+    project_id: ProjectId,
+    after: Option<i64>,
+    limit: i64,
+) -> sqlx::Result<Vec<(i64, Member)>> {
+    let rows = sqlx::query(
+        "SELECT m.id, a.id AS account_id, a.username, a.display_name, a.email, m.role, m.created_at
+         FROM memberships m JOIN accounts a ON a.id = m.account_id
+         WHERE m.project_id = $1 AND m.id > $2 ORDER BY m.id LIMIT $3",
+    )
+    .bind(project_id)
+    .bind(after.unwrap_or(0))
+    .bind(limit)
+    .fetch_all(db.read())
+    .await?;
+    Ok(rows.iter().map(|row| (row.get("id"), member_from(row))).collect())
+}
+
 /// One member of a project, if the account is one.
 pub async fn member(db: &Db, project_id: ProjectId, account_id: AccountId) -> sqlx::Result<Option<Member>> {
     let row = sqlx::query(

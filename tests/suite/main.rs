@@ -15,6 +15,7 @@ mod cli;
 mod consoles;
 mod instances;
 mod key_scopes;
+mod management_api;
 mod members;
 mod metrics;
 mod notices;

@@ -1,0 +1,92 @@
+//! What API requests carry: JSON bodies, read field by field so that every
+//! error names its field (422 `invalid`), and lists' pages, walked by an
+//! opaque cursor.
+
+use serde_json::{Map, Value};
+use utoipa::IntoParams;
+
+use crate::{error::AppError, web::i18n::Msg};
+
+/// A 422 `invalid` naming the field at fault.
+pub fn invalid(field: &str, key: &'static str) -> AppError {
+    AppError::invalid_at(field.to_string(), Msg::new(key))
+}
+
+/// The body as a JSON object (422 naming `body` otherwise).
+pub fn object(body: &[u8]) -> Result<Map<String, Value>, AppError> {
+    match serde_json::from_slice(body) {
+        Ok(Value::Object(map)) => Ok(map),
+        _ => Err(invalid("body", "api-body-not-json")),
+    }
+}
+
+/// An optional string field.
+pub fn text<'a>(body: &'a Map<String, Value>, field: &str) -> Result<Option<&'a str>, AppError> {
+    match body.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(value)) => Ok(Some(value)),
+        Some(_) => Err(invalid(field, "api-field-not-text")),
+    }
+}
+
+/// A page of a list: where to start and how many.
+#[derive(serde::Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// The `next_cursor` of the page before; none for the first page.
+    pub cursor: Option<String>,
+    /// How many, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+}
+
+/// The most a page holds, and how many by default.
+pub const MAX_PAGE: i64 = 200;
+pub const DEFAULT_PAGE: i64 = 50;
+
+impl PageQuery {
+    /// The row the last page ended at (none for the first page), and the page's size.
+    pub fn parse(&self) -> Result<(Option<i64>, i64), AppError> {
+        let limit = self.limit.unwrap_or(DEFAULT_PAGE);
+        if !(1..=MAX_PAGE).contains(&limit) {
+            return Err(AppError::invalid_at(
+                "limit".to_string(),
+                Msg::new("api-limit-invalid").arg("max", MAX_PAGE),
+            ));
+        }
+        let before = match self.cursor.as_deref().filter(|c| !c.is_empty()) {
+            None => None,
+            Some(cursor) => Some(parse_cursor(cursor)?),
+        };
+        Ok((before, limit))
+    }
+}
+
+/// A list's cursor: opaque to clients (the row the next page starts after).
+pub fn cursor_of(row: i64) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("row:{row}"))
+}
+
+/// The row a cursor names; 422 for one this API did not make.
+pub fn parse_cursor(cursor: &str) -> Result<i64, AppError> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|text| text.strip_prefix("row:")?.parse().ok())
+        .ok_or_else(|| AppError::invalid_at("cursor".to_string(), Msg::new("api-cursor-invalid")))
+}
+
+/// A page of rows fetched one longer than asked: the page, and the cursor
+/// of the next one when there is more.
+pub fn paged<T>(mut rows: Vec<T>, limit: i64, row_of: impl Fn(&T) -> i64) -> (Vec<T>, Option<String>) {
+    let limit = usize::try_from(limit).unwrap_or(0);
+    if rows.len() > limit {
+        rows.truncate(limit);
+        let next = rows.last().map(|last| cursor_of(row_of(last)));
+        (rows, next)
+    } else {
+        (rows, None)
+    }
+}

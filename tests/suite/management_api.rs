@@ -1,0 +1,321 @@
+//! The management API (issue 20), with a tenant admin's key: members,
+//! their services and their quotas, under the portal's rules.
+
+use member_center::accounts::PlatformRole;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::common::{TestApp, spawn_app};
+
+async fn call(app: &TestApp, method: &str, path: &str, key: &str, body: Option<Value>) -> (StatusCode, Value) {
+    let mut request = reqwest::Client::new()
+        .request(method.parse().unwrap(), format!("{}{path}", app.base))
+        .header("x-api-key", key);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// Alice (tenant admin, with a key) in a project with a CCS quota of 8 GPUs.
+async fn project(app: &TestApp) -> String {
+    let alice = app.member("alice", "MST110001", "tenant_admin").await;
+    member_center::operator::service::set_project_quota(
+        &app.db,
+        None,
+        "MST110001",
+        "ccs",
+        &[("cpu", Some("64")), ("gpu", Some("8")), ("memory", Some("512"))],
+    )
+    .await
+    .unwrap();
+    app.key_for("MST110001", &alice.user, 30).await.1
+}
+
+#[tokio::test]
+async fn members_are_listed_added_changed_and_removed_under_the_portals_rules() {
+    let app = spawn_app().await;
+    let key = project(&app).await;
+    app.create_user("bob", PlatformRole::None).await;
+    app.create_user("carol", PlatformRole::None).await;
+
+    let (status, added) = call(
+        &app,
+        "POST",
+        "/api/v1/members",
+        &key,
+        Some(json!({ "user": "bob", "role": "tenant_user" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{added}");
+    assert_eq!(added["role"], "tenant_user");
+    assert!(
+        !added["services"].as_array().unwrap().is_empty(),
+        "the default services"
+    );
+    let (status, _) = call(
+        &app,
+        "POST",
+        "/api/v1/members",
+        &key,
+        Some(json!({ "user": "carol@example.org", "role": "tenant_admin" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, again) = call(
+        &app,
+        "POST",
+        "/api/v1/members",
+        &key,
+        Some(json!({ "user": "bob", "role": "tenant_user" })),
+    )
+    .await;
+    assert_eq!(
+        (status, again["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("conflict"))
+    );
+    for (bad, field) in [
+        (json!({ "user": "nobody", "role": "tenant_user" }), "user"),
+        (json!({ "user": "bob", "role": "owner" }), "role"),
+        (json!({ "user": 5, "role": "tenant_user" }), "user"),
+    ] {
+        let (status, body) = call(&app, "POST", "/api/v1/members", &key, Some(bad)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["error"]["field"], field);
+    }
+
+    // Paged by cursor: every member once.
+    let (_, first) = call(&app, "GET", "/api/v1/members?limit=2", &key, None).await;
+    assert_eq!(first["members"].as_array().unwrap().len(), 2);
+    let cursor = first["next_cursor"].as_str().expect("a second page");
+    let (_, second) = call(
+        &app,
+        "GET",
+        &format!("/api/v1/members?limit=2&cursor={cursor}"),
+        &key,
+        None,
+    )
+    .await;
+    let names: Vec<&str> = first["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(second["members"].as_array().unwrap())
+        .map(|m| m["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["alice", "bob", "carol"]);
+    assert!(second["next_cursor"].is_null());
+
+    // Roles, and the last tenant admin.
+    let (status, changed) = call(
+        &app,
+        "PATCH",
+        "/api/v1/members/bob",
+        &key,
+        Some(json!({ "role": "tenant_admin" })),
+    )
+    .await;
+    assert_eq!(
+        (status, changed["role"].as_str()),
+        (StatusCode::OK, Some("tenant_admin"))
+    );
+    for who in ["bob", "carol"] {
+        let (status, _) = call(
+            &app,
+            "PATCH",
+            &format!("/api/v1/members/{who}"),
+            &key,
+            Some(json!({ "role": "tenant_user" })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (status, refused) = call(
+        &app,
+        "PATCH",
+        "/api/v1/members/alice",
+        &key,
+        Some(json!({ "role": "tenant_user" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    let (status, _) = call(&app, "DELETE", "/api/v1/members/alice", &key, None).await;
+    assert_eq!(status, StatusCode::CONFLICT, "the last tenant admin stays");
+
+    // Removal leaves nothing behind: Bob's key goes with him.
+    let bob = member_center::accounts::service::by_username(&app.db, "bob")
+        .await
+        .unwrap()
+        .unwrap();
+    let bobs_key = app
+        .key_for(
+            "MST110001",
+            &crate::common::TestUser {
+                id: bob.id,
+                username: "bob".into(),
+                password: String::new(),
+            },
+            30,
+        )
+        .await
+        .1;
+    assert_eq!(app.api_get("/api/v1/whoami", Some(&bobs_key)).await.0, StatusCode::OK);
+    let (status, _) = call(
+        &app,
+        "DELETE",
+        "/api/v1/members/bob?release_allocations=true",
+        &key,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.api_get("/api/v1/whoami", Some(&bobs_key)).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        call(&app, "DELETE", "/api/v1/members/bob", &key, None).await.0,
+        StatusCode::NOT_FOUND
+    );
+
+    // A tenant user's key manages nothing.
+    let carol = member_center::accounts::service::by_username(&app.db, "carol")
+        .await
+        .unwrap()
+        .unwrap();
+    let carols_key = app
+        .key_for(
+            "MST110001",
+            &crate::common::TestUser {
+                id: carol.id,
+                username: "carol".into(),
+                password: String::new(),
+            },
+            30,
+        )
+        .await
+        .1;
+    let (status, body) = call(&app, "GET", "/api/v1/members", &carols_key, None).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("forbidden"))
+    );
+}
+
+#[tokio::test]
+async fn a_members_services_and_quota_are_set_as_on_the_portal() {
+    let app = spawn_app().await;
+    let key = project(&app).await;
+    let bob = app.member("bob", "MST110001", "tenant_user").await;
+    let bobs_key = app.key_for("MST110001", &bob.user, 30).await.1;
+
+    let (status, set) = call(
+        &app,
+        "PUT",
+        "/api/v1/members/bob/permissions",
+        &key,
+        Some(json!({ "services": ["vcs", "cos"] })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{set}");
+    assert_eq!(set["services"], json!(["vcs", "cos"]));
+    assert_eq!(
+        call(&app, "GET", "/api/v1/members/bob/permissions", &key, None).await.1,
+        set
+    );
+    let (status, refused) = call(
+        &app,
+        "POST",
+        "/api/v1/allocations",
+        &bobs_key,
+        Some(json!({ "service": "ccs", "resources": { "cpu": 1 }, "idempotency_key": "b1" })),
+    )
+    .await;
+    assert_eq!(
+        (status, refused["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("service_not_permitted"))
+    );
+    let (status, _) = call(
+        &app,
+        "PUT",
+        "/api/v1/members/bob/permissions",
+        &key,
+        Some(json!({ "services": ["warp-drive"] })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = call(
+        &app,
+        "PUT",
+        "/api/v1/members/bob/permissions",
+        &key,
+        Some(json!({ "services": "ccs" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM change_activity WHERE action = 'member.permissions'")
+            .await,
+        1
+    );
+
+    // Quota: never above the project's, as the Edit Quota dialog.
+    let (status, refused) = call(
+        &app,
+        "PUT",
+        "/api/v1/members/bob/quotas/ccs",
+        &key,
+        Some(json!({ "gpu": 9 })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert_eq!(refused["error"]["field"], "gpu");
+    let (status, set) = call(
+        &app,
+        "PUT",
+        "/api/v1/members/bob/quotas/ccs",
+        &key,
+        Some(json!({ "gpu": 2, "cpu": -1 })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{set}");
+    assert_eq!(set["resources"]["gpu"], json!({ "usage": 0, "quota": 2 }));
+    assert_eq!(set["resources"]["cpu"]["quota"], -1);
+    for (path, body, expected) in [
+        (
+            "/api/v1/members/bob/quotas/ccs",
+            json!({ "gpu": "two" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            "/api/v1/members/bob/quotas/ccs",
+            json!({ "warp": 1 }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            "/api/v1/members/bob/quotas/ccs",
+            json!({}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            "/api/v1/members/bob/quotas/cos",
+            json!({ "gpu": 1 }),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "/api/v1/members/nobody/quotas/ccs",
+            json!({ "gpu": 1 }),
+            StatusCode::NOT_FOUND,
+        ),
+    ] {
+        let (status, answer) = call(&app, "PUT", path, &key, Some(body.clone())).await;
+        assert_eq!(status, expected, "{path} {body}: {answer}");
+    }
+    let quota: i64 = sqlx::query_scalar("SELECT quota FROM member_quotas WHERE resource = 'gpu'")
+        .fetch_one(app.db.read())
+        .await
+        .unwrap();
+    assert_eq!(quota, 2);
+}
