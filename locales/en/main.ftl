@@ -918,3 +918,5 @@ api-field-not-text = This field must be text.
 api-field-not-boolean = This field must be true or false.
 api-scope-wider = A key cannot make a key with a wider scope than its own.
 api-services-list = A list of service codes, e.g. ["ccs", "cos"].
+api-kind-invalid = A kind of change is a word of lowercase letters, e.g. key, member, quota or wallet.
+api-direction-invalid = The direction is to_sub_wallet or to_project.

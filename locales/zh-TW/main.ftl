@@ -847,3 +847,5 @@ api-field-not-text = 此欄位必須是文字。
 api-field-not-boolean = 此欄位必須是 true 或 false。
 api-scope-wider = 金鑰不能建立範圍比自己更寬的金鑰。
 api-services-list = 服務代碼的清單，例如 ["ccs", "cos"]。
+api-kind-invalid = 變更種類是小寫英文字，例如 key、member、quota 或 wallet。
+api-direction-invalid = 方向須為 to_sub_wallet 或 to_project。

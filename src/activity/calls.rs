@@ -8,7 +8,7 @@
 pub const METHODS: [&str; 8] = ["OTHER", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
 /// The API's routes by code; 0 is a path that matched no route (a 404).
-pub const ROUTES: [&str; 19] = [
+pub const ROUTES: [&str; 26] = [
     "(no route)",
     "/api/v1/openapi.json",
     "/api/v1/whoami",
@@ -28,6 +28,13 @@ pub const ROUTES: [&str; 19] = [
     "/api/v1/members/{username}",
     "/api/v1/members/{username}/permissions",
     "/api/v1/members/{username}/quotas/{service}",
+    "/api/v1/wallet/sub-wallets",
+    "/api/v1/wallet/sub-wallets/{username}",
+    "/api/v1/wallet/transfers",
+    "/api/v1/wallet/ledger",
+    "/api/v1/activity/changes",
+    "/api/v1/activity/calls",
+    "/api/v1/docs",
 ];
 
 fn code_of(list: &[&str], name: &str) -> u8 {

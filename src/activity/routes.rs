@@ -39,17 +39,14 @@ fn chosen_member(query: &ActivityQuery) -> Result<Option<crate::auth::identity::
 /// What this viewer may see, narrowed by the query.
 fn filter_for(current: &CurrentTenant, query: &ActivityQuery) -> Result<ActivityFilter, AppError> {
     let (from, to) = date_range(&query.from, &query.to, current.viewer.time_zone())?;
-    let mut filter = ActivityFilter {
-        from,
-        to,
-        project_id: Some(current.tenant.project_id),
-        ..ActivityFilter::default()
-    };
-    if current.tenant.is_admin() {
-        filter.member = chosen_member(query)?;
-    } else {
-        filter.own = Some(current.account.id);
-    }
+    let mut filter = super::service::visible_to(
+        current.tenant.project_id,
+        current.account.id,
+        current.tenant.is_admin(),
+        chosen_member(query)?,
+    );
+    filter.from = from;
+    filter.to = to;
     if !query.kind.is_empty() {
         let kind = KINDS
             .iter()

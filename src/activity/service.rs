@@ -3,10 +3,29 @@
 //! the change is, or on its own (`record`).
 
 use super::{Change, store};
-use crate::db::{Connection, Db};
+use crate::{
+    db::{Connection, Db},
+    ids::{AccountId, ProjectId},
+};
 
 /// Reads the other capabilities may make of the activity log.
-pub use super::store::{ActivityFilter, ChangeRow, changes};
+pub use super::store::{ActivityFilter, ApiCallRow, ChangeRow, api_calls, changes};
+
+/// What a member sees of a project's activity: a tenant admin every row of
+/// the project (or `member`'s), a tenant user only their own.
+pub fn visible_to(
+    project_id: ProjectId,
+    account_id: AccountId,
+    tenant_admin: bool,
+    member: Option<AccountId>,
+) -> ActivityFilter {
+    ActivityFilter {
+        project_id: Some(project_id),
+        member: member.filter(|_| tenant_admin),
+        own: (!tenant_admin).then_some(account_id),
+        ..ActivityFilter::default()
+    }
+}
 pub use super::views::fold_views;
 
 /// Records a change inside the caller's transaction.

@@ -421,7 +421,9 @@ pub async fn set_quota(
             .filter(|r| service.resources().contains(r))
             .ok_or_else(|| invalid(name, "api-resource-unknown"))?;
         // A number (the form's empty field, "unlimited", is -1 here).
-        let raw = value.as_i64().map_or_else(|| "not a number".to_string(), |n| n.to_string());
+        let raw = value
+            .as_i64()
+            .map_or_else(|| "not a number".to_string(), |n| n.to_string());
         values.push((resource, QuotaLimit::parse(&raw, resource.code())?));
     }
     if values.is_empty() {

@@ -2,6 +2,7 @@
 //! Every call made with a recognised key is recorded in the activity log,
 //! off the request path.
 
+pub mod activity;
 pub mod allocations;
 pub mod caller;
 pub mod keys;
@@ -10,6 +11,7 @@ pub mod openapi;
 pub mod quota_requests;
 pub mod request;
 pub mod routes;
+pub mod sub_wallets;
 pub mod wallet;
 
 use std::time::Instant;
@@ -59,6 +61,13 @@ pub fn configure(r: &mut Routes) {
                 .get("/members/{username}/permissions", members::permissions)
                 .put("/members/{username}/permissions", members::set_permissions)
                 .put("/members/{username}/quotas/{service}", members::set_quota)
+                .get("/wallet/sub-wallets", sub_wallets::list)
+                .post("/wallet/sub-wallets", sub_wallets::open)
+                .delete("/wallet/sub-wallets/{username}", sub_wallets::close)
+                .post("/wallet/transfers", sub_wallets::transfer)
+                .get("/wallet/ledger", sub_wallets::ledger)
+                .get("/activity/changes", activity::changes)
+                .get("/activity/calls", activity::calls)
                 .post("/allocations", allocations::admit)
                 .get("/allocations", allocations::list)
                 .delete("/allocations/{id}", allocations::release)

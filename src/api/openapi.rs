@@ -8,7 +8,7 @@ use utoipa::{
     openapi::security::{ApiKey, ApiKeyValue, SecurityScheme},
 };
 
-use super::{allocations, keys, members, quota_requests, routes, wallet};
+use super::{activity, allocations, keys, members, quota_requests, routes, sub_wallets, wallet};
 
 /// A service's code.
 #[derive(Serialize, serde::Deserialize, ToSchema)]
@@ -67,6 +67,13 @@ impl Modify for KeyHeader {
         members::permissions,
         members::set_permissions,
         members::set_quota,
+        sub_wallets::list,
+        sub_wallets::open,
+        sub_wallets::close,
+        sub_wallets::transfer,
+        sub_wallets::ledger,
+        activity::changes,
+        activity::calls,
         allocations::admit,
         allocations::release,
         allocations::list,

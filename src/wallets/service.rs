@@ -24,7 +24,10 @@ use crate::{
 };
 
 /// Reads the other capabilities may make of wallets and orders.
-pub use super::store::{Order, UsageReport, Wallet, balances, orders, parent, sub_wallet};
+pub use super::store::{
+    LedgerFilter, LedgerRow, Order, UsageReport, Wallet, balances, ledger_before, orders, parent, sub_wallet,
+    sub_wallets,
+};
 
 /// Why a wallet or order change was refused.
 #[derive(Debug, thiserror::Error)]

@@ -319,3 +319,228 @@ async fn a_members_services_and_quota_are_set_as_on_the_portal() {
         .unwrap();
     assert_eq!(quota, 2);
 }
+
+#[tokio::test]
+async fn sub_wallets_are_opened_funded_and_closed_and_the_ledger_pages_by_cursor() {
+    let app = spawn_app().await;
+    let key = project(&app).await;
+    app.credit("MST110001", "ORD-1", "100").await;
+    app.member("bob", "MST110001", "tenant_user").await;
+
+    let (status, opened) = call(
+        &app,
+        "POST",
+        "/api/v1/wallet/sub-wallets",
+        &key,
+        Some(json!({ "username": "bob" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{opened}");
+    assert_eq!(opened["balance"], "0.0000");
+    let (status, _) = call(
+        &app,
+        "POST",
+        "/api/v1/wallet/sub-wallets",
+        &key,
+        Some(json!({ "username": "bob" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, refused) = call(
+        &app,
+        "POST",
+        "/api/v1/wallet/sub-wallets",
+        &key,
+        Some(json!({ "username": "nobody" })),
+    )
+    .await;
+    assert_eq!(
+        (status, refused["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("username"))
+    );
+
+    // Never more than the source holds.
+    let move_credit =
+        |direction: &str, amount: &str| json!({ "username": "bob", "direction": direction, "amount": amount });
+    let (status, refused) = call(
+        &app,
+        "POST",
+        "/api/v1/wallet/transfers",
+        &key,
+        Some(move_credit("to_sub_wallet", "100.0001")),
+    )
+    .await;
+    assert_eq!(
+        (status, refused["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("amount"))
+    );
+    let (status, moved) = call(
+        &app,
+        "POST",
+        "/api/v1/wallet/transfers",
+        &key,
+        Some(move_credit("to_sub_wallet", "30")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+    assert_eq!(
+        (
+            moved["project_balance"].as_str(),
+            moved["sub_wallet"]["balance"].as_str()
+        ),
+        (Some("70.0000"), Some("30.0000"))
+    );
+    let (status, _) = call(
+        &app,
+        "POST",
+        "/api/v1/wallet/transfers",
+        &key,
+        Some(move_credit("to_project", "5.5")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    for bad in [
+        move_credit("sideways", "1"),
+        move_credit("to_project", "-1"),
+        move_credit("to_project", "0"),
+        json!({ "username": "bob" }),
+    ] {
+        let (status, body) = call(&app, "POST", "/api/v1/wallet/transfers", &key, Some(bad.clone())).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {body}");
+    }
+    let (_, listed) = call(&app, "GET", "/api/v1/wallet/sub-wallets", &key, None).await;
+    assert_eq!(listed["sub_wallets"][0]["balance"], "24.5000");
+    assert_eq!(listed["project_balance"], "75.5000");
+
+    // Closing returns what is left.
+    let (status, closed) = call(&app, "DELETE", "/api/v1/wallet/sub-wallets/bob", &key, None).await;
+    assert_eq!((status, closed["returned"].as_str()), (StatusCode::OK, Some("24.5000")));
+    assert_eq!(
+        call(&app, "DELETE", "/api/v1/wallet/sub-wallets/bob", &key, None)
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+
+    // The ledger, newest first, every row once across pages.
+    let mut ids = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let (status, page) = call(
+            &app,
+            "GET",
+            &format!("/api/v1/wallet/ledger?limit=2&cursor={cursor}"),
+            &key,
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        ids.extend(
+            page["entries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["id"].as_i64().unwrap()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = next.to_string(),
+            None => break,
+        }
+    }
+    let rows = app.count("SELECT COUNT(*) FROM ledger_entries").await;
+    assert_eq!(ids.len() as i64, rows);
+    assert!(ids.windows(2).all(|w| w[0] > w[1]), "newest first: {ids:?}");
+    let (_, bobs) = call(&app, "GET", "/api/v1/wallet/ledger?member=bob", &key, None).await;
+    assert!(
+        bobs["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["detail"].as_str().unwrap().contains("bob")),
+        "{bobs}"
+    );
+    let (status, _) = call(&app, "GET", "/api/v1/wallet/ledger?from=yesterday", &key, None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn activity_is_paged_and_a_tenant_user_sees_only_their_own() {
+    let app = spawn_app().await;
+    let key = project(&app).await;
+    let bob = app.member("bob", "MST110001", "tenant_user").await;
+    let bobs_key = app.key_for("MST110001", &bob.user, 30).await.1;
+    for n in 0..3 {
+        call(
+            &app,
+            "PUT",
+            "/api/v1/members/bob/quotas/ccs",
+            &key,
+            Some(json!({ "gpu": n })),
+        )
+        .await;
+    }
+    assert_eq!(
+        call(&app, "GET", "/api/v1/whoami", &bobs_key, None).await.0,
+        StatusCode::OK
+    );
+
+    let (status, first) = call(&app, "GET", "/api/v1/activity/changes?kind=quota&limit=2", &key, None).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(first["changes"].as_array().unwrap().len(), 2);
+    assert!(
+        first["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["action"].as_str().unwrap().starts_with("quota."))
+    );
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let (_, rest) = call(
+        &app,
+        "GET",
+        &format!("/api/v1/activity/changes?kind=quota&limit=2&cursor={cursor}"),
+        &key,
+        None,
+    )
+    .await;
+    let total = app.count("SELECT COUNT(*) FROM change_activity WHERE action LIKE 'quota.%'").await;
+    assert_eq!(rest["changes"].as_array().unwrap().len() as i64, total - 2);
+
+    // Bob's key: only rows by or about Bob.
+    let (_, bobs) = call(&app, "GET", "/api/v1/activity/changes?limit=200", &bobs_key, None).await;
+    assert!(
+        bobs["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["target"].as_str().unwrap().contains("bob") || c["actor"] == "bob"),
+        "{bobs}"
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let (_, calls) = call(&app, "GET", "/api/v1/activity/calls", &key, None).await;
+        if calls["calls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["username"] == "bob" && c["route"] == "/api/v1/whoami")
+        {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{calls}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let (_, theirs) = call(&app, "GET", "/api/v1/activity/calls", &bobs_key, None).await;
+    assert!(
+        theirs["calls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["username"] == "bob"),
+        "{theirs}"
+    );
+    for bad in ["kind=Quota!", "member=nobody", "limit=500", "from=2026-13-01"] {
+        let (status, _) = call(&app, "GET", &format!("/api/v1/activity/changes?{bad}"), &key, None).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    }
+}
