@@ -37,6 +37,7 @@ pub const TABLE: &[(&str, &str, Access)] = &[
     ("GET", "/readyz", Public),
     ("POST", "/language", Public),
     ("GET", "/api/v1/openapi.json", Public),
+    ("GET", "/api/v1/docs", Public),
     ("GET", "/api/v1/whoami", ApiKey),
     ("GET", "/api/v1/keys", ApiKey),
     ("POST", "/api/v1/keys", ApiKey),

@@ -5,6 +5,7 @@
 pub mod activity;
 pub mod allocations;
 pub mod caller;
+pub mod docs;
 pub mod keys;
 pub mod members;
 pub mod openapi;
@@ -48,6 +49,7 @@ pub fn configure(r: &mut Routes) {
         |scope| scope.wrap(from_fn(render_errors)).wrap(from_fn(record)),
         |r| {
             r.get("/openapi.json", openapi::document)
+                .get("/docs", docs::page)
                 .get("/whoami", routes::whoami)
                 .get("/keys", keys::list)
                 .post("/keys", keys::create)

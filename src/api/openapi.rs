@@ -50,6 +50,58 @@ impl Modify for KeyHeader {
     }
 }
 
+/// The answers every operation can give, added where its annotation does
+/// not say them: 401 (a keyed call without a usable key), 400 (a query
+/// that does not parse) and 413 (a body over the limit).
+struct CommonAnswers;
+
+impl Modify for CommonAnswers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder, path::ParameterIn};
+        let error = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build(),
+                )
+                .build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let answers = &mut operation.responses.responses;
+                if operation.security.is_some() {
+                    answers
+                        .entry("401".to_string())
+                        .or_insert_with(|| error("`missing_key`, `invalid_key`, `expired_key` or `key_disabled`").into());
+                }
+                let query = operation
+                    .parameters
+                    .iter()
+                    .flatten()
+                    .any(|p| matches!(p.parameter_in, ParameterIn::Query));
+                if query {
+                    answers
+                        .entry("400".to_string())
+                        .or_insert_with(|| error("`bad_request`: a query parameter of the wrong type").into());
+                }
+                if operation.request_body.is_some() {
+                    answers
+                        .entry("413".to_string())
+                        .or_insert_with(|| error("`payload_too_large`: the body is over the limit").into());
+                }
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Member Center API", version = "1", description = "Accounts, keys and quotas of a compute cloud. Authenticate with the `x-api-key` header."),
@@ -87,7 +139,7 @@ impl Modify for KeyHeader {
         quota_requests::decide
     ),
     components(schemas(ErrorBody, ErrorDetail, ServiceCode, allocations::ShortfallBody)),
-    modifiers(&KeyHeader)
+    modifiers(&KeyHeader, &CommonAnswers)
 )]
 pub struct ApiDoc;
 

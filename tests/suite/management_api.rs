@@ -544,3 +544,29 @@ async fn activity_is_paged_and_a_tenant_user_sees_only_their_own() {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
     }
 }
+
+#[tokio::test]
+async fn the_document_and_the_reference_page_cover_every_api_route() {
+    let app = spawn_app().await;
+    let document: Value = reqwest::get(format!("{}/api/v1/openapi.json", app.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(document["openapi"].as_str().unwrap().starts_with("3.1"));
+    let mut client = app.client();
+    let page = client.get("/api/v1/docs").await;
+    assert_eq!(page.status, StatusCode::OK);
+    for (method, path) in member_center::route_table() {
+        let Some(rest) = path.strip_prefix("/api/v1") else { continue };
+        if rest == "/openapi.json" || rest == "/docs" {
+            continue;
+        }
+        let operation = &document["paths"][&path][method.as_str().to_lowercase()];
+        assert!(operation.is_object(), "{method} {path} is not in the document");
+        assert!(operation["responses"]["401"].is_object(), "{method} {path} says nothing of 401");
+        page.assert_contains(&format!("<code>{method} {path}</code>"));
+    }
+    page.assert_contains("id=\"schema-KeyMeta\"");
+}
