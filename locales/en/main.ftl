@@ -934,3 +934,4 @@ api-docs-body = Body
 api-docs-status = Status
 api-docs-schema = Schema
 api-docs-type = Type
+error-method-not-allowed = This address does not take this method; the Allow header says which it takes.

@@ -863,3 +863,4 @@ api-docs-body = 內容
 api-docs-status = 狀態碼
 api-docs-schema = 結構
 api-docs-type = 型別
+error-method-not-allowed = 此位址不接受這個方法；Allow 標頭列出可用的方法。

@@ -19,16 +19,21 @@ use crate::{AppState, accounts, activity::service as activity, error::AppError, 
 #[into_params(parameter_in = Query)]
 pub struct ActivityQuery {
     /// The `next_cursor` of the page before; none for the first page.
+    #[param(pattern = r"^c[0-9]{1,18}$")]
     pub cursor: Option<String>,
     /// How many, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// Tenant admins: only rows by or about this member (a username).
     pub member: Option<String>,
     /// The first day, `YYYY-MM-DD` (UTC).
+    #[param(format = Date)]
     pub from: Option<String>,
     /// The last day, `YYYY-MM-DD` (UTC).
+    #[param(format = Date)]
     pub to: Option<String>,
     /// Changes only: of this kind (`key`, `member`, `quota`, `wallet`, …).
+    #[param(pattern = "^[a-z_]{1,32}$")]
     pub kind: Option<String>,
 }
 
@@ -48,7 +53,7 @@ async fn filter(
         Some(username) => Some(
             accounts::service::by_username(&state.db, &username.to_ascii_lowercase())
                 .await?
-                .ok_or_else(|| invalid("member", "member-unknown"))?
+                .ok_or(AppError::NotFound)?
                 .id,
         ),
     };
@@ -58,11 +63,7 @@ async fn filter(
         caller.is_tenant_admin(),
         member,
     );
-    let (from, to) = crate::web::date_range(
-        query.from.as_deref().unwrap_or(""),
-        query.to.as_deref().unwrap_or(""),
-        time_tz::timezones::db::UTC,
-    )?;
+    let (from, to) = super::request::period(query.from.as_deref(), query.to.as_deref())?;
     filter.from = from;
     filter.to = to;
     if let Some(kind) = query.kind.as_deref().filter(|k| !k.is_empty()) {
@@ -112,6 +113,7 @@ pub struct ChangeListBody {
         (status = 200, description = "A page of changes", body = ChangeListBody),
         (status = 400, description = "`bad_request`: a malformed query", body = super::openapi::ErrorBody),
         (status = 401, description = "Missing, invalid, expired or disabled key", body = super::openapi::ErrorBody),
+        (status = 404, description = "`not_found`: no such `member`", body = super::openapi::ErrorBody),
         (status = 422, description = "`invalid`: `field` names the parameter at fault", body = super::openapi::ErrorBody),
     )
 )]
@@ -182,6 +184,7 @@ pub struct CallListBody {
         (status = 200, description = "A page of API calls", body = CallListBody),
         (status = 400, description = "`bad_request`: a malformed query", body = super::openapi::ErrorBody),
         (status = 401, description = "Missing, invalid, expired or disabled key", body = super::openapi::ErrorBody),
+        (status = 404, description = "`not_found`: no such `member`", body = super::openapi::ErrorBody),
         (status = 422, description = "`invalid`: `field` names the parameter at fault", body = super::openapi::ErrorBody),
     )
 )]

@@ -251,11 +251,14 @@ pub async fn list(caller: ApiCaller, state: web::Data<AppState>) -> Result<HttpR
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QuotaQuery {
     /// `ccs` or `vcs`.
+    #[param(pattern = "^(ccs|vcs)$")]
     service: String,
     /// Tenant admins only: every member's usage and quota too.
     #[serde(default)]
+    #[param(pattern = "^(true|false|1|0)$")]
     all: Option<String>,
 }
 
@@ -281,7 +284,7 @@ fn gauges_json(gauges: &[Gauge]) -> Value {
     security(("api_key" = [])),
     params(QuotaQuery),
     responses(
-        (status = 200, description = "`member`, `project` (and with `all=true`, `members`): per resource `{usage, quota}`, quota -1 = unlimited"),
+        (status = 200, description = "`member`, `project` (and with `all=true`, `members`): per resource `{usage, quota}`, quota -1 = unlimited", body = Object),
         (status = 403, description = "`all=true` asked by a tenant user", body = super::openapi::ErrorBody),
         (status = 422, description = "Unknown service", body = super::openapi::ErrorBody),
     )

@@ -70,7 +70,10 @@ fn schema_name(schema: &Value) -> String {
         }
     }
     if let Some(Value::Array(values)) = schema.get("enum") {
-        let values: Vec<String> = values.iter().map(|v| v.as_str().unwrap_or_default().to_string()).collect();
+        let values: Vec<String> = values
+            .iter()
+            .map(|v| v.as_str().unwrap_or_default().to_string())
+            .collect();
         return values.join(" | ");
     }
     match schema.get("type") {
@@ -81,10 +84,7 @@ fn schema_name(schema: &Value) -> String {
 }
 
 fn json_schema(content: Option<&Value>) -> Option<String> {
-    content?
-        .get("application/json")?
-        .get("schema")
-        .map(schema_name)
+    content?.get("application/json")?.get("schema").map(schema_name)
 }
 
 /// The reference's model, from the OpenAPI document.
@@ -150,7 +150,11 @@ fn model(document: &Value) -> (Vec<(String, Vec<Operation>)>, Vec<SchemaView>) {
                     .iter()
                     .map(|(field, property)| {
                         let kind = schema_name(property);
-                        let kind = if required.contains(&field.as_str()) { kind } else { format!("{kind}, optional") };
+                        let kind = if required.contains(&field.as_str()) {
+                            kind
+                        } else {
+                            format!("{kind}, optional")
+                        };
                         (field.clone(), kind, text(property, "description"))
                     })
                     .collect(),
@@ -177,7 +181,11 @@ pub async fn page(viewer: Viewer) -> Result<HttpResponse, AppError> {
     let (sections, schemas) = model(&document);
     html(&DocsPage {
         l: viewer.layout(),
-        title: document.pointer("/info/title").and_then(Value::as_str).unwrap_or_default().to_string(),
+        title: document
+            .pointer("/info/title")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string(),
         description: document
             .pointer("/info/description")
             .and_then(Value::as_str)

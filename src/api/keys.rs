@@ -128,8 +128,10 @@ pub async fn list(
 #[allow(dead_code)] // read field by field (`create`), described here
 pub struct NewKeyBody {
     /// At most 64 characters.
+    #[schema(max_length = 64)]
     name: Option<String>,
     /// Days it is valid, from 1 to the portal's maximum (365 by default).
+    #[schema(minimum = 1, maximum = 365)]
     days: i64,
     /// The services it may act on (a subset of the calling key's); all of the calling key's when absent.
     services: Option<Vec<crate::api::openapi::ServiceCode>>,
@@ -248,6 +250,7 @@ pub struct KeyChangeBody {
     /// A new name (at most 64 characters).
     name: Option<String>,
     /// Days added to its expiry (or to now, for an expired key), 1 to 365.
+    #[schema(minimum = 1, maximum = 365)]
     extend_days: Option<i64>,
 }
 
@@ -302,6 +305,7 @@ pub async fn update(
 #[allow(dead_code)] // read field by field (`rotate`), described here
 pub struct RotateBody {
     /// 0 to 72 (default 24).
+    #[schema(minimum = 0, maximum = 72)]
     overlap_hours: Option<i64>,
 }
 
@@ -320,7 +324,7 @@ pub struct RotatedKeyBody {
     tag = "keys",
     security(("api_key" = [])),
     params(("id" = String, Path, description = "The key's ID")),
-    request_body = RotateBody,
+    request_body(content = Option<RotateBody>, description = "Optional: the overlap (24 hours without it)"),
     responses(
         (status = 200, description = "Rotated; the new secret is in the body, once", body = RotatedKeyBody),
         (status = 401, description = "Missing, invalid, expired or disabled key", body = super::openapi::ErrorBody),

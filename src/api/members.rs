@@ -392,7 +392,7 @@ pub struct MemberQuotaBody {
     security(("api_key" = [])),
     params(
         ("username" = String, Path, description = "The member's username"),
-        ("service" = crate::api::openapi::ServiceCode, Path, description = "A service with quotas: ccs, vcs or hpc"),
+        ("service" = String, Path, pattern = "^(ccs|vcs)$", description = "A service with quotas: `ccs` or `vcs`"),
     ),
     request_body = MemberQuotaBody,
     responses(

@@ -46,7 +46,12 @@ async fn render_errors(
 pub fn configure(r: &mut Routes) {
     r.scope(
         "/api/v1",
-        |scope| scope.wrap(from_fn(render_errors)).wrap(from_fn(record)),
+        |scope| {
+            scope
+                .default_service(web::to(not_routed))
+                .wrap(from_fn(render_errors))
+                .wrap(from_fn(record))
+        },
         |r| {
             r.get("/openapi.json", openapi::document)
                 .get("/docs", docs::page)
@@ -83,6 +88,37 @@ pub fn configure(r: &mut Routes) {
                 .post("/quota-requests/{id}/decision", quota_requests::decide);
         },
     );
+}
+
+/// A path of the API asked with a method it does not take: 405, naming
+/// the methods it does take (`Allow`); any other path: 404.
+async fn not_routed(req: actix_web::HttpRequest) -> actix_web::HttpResponse {
+    let path = req.path();
+    let allowed: Vec<&str> = crate::access::TABLE
+        .iter()
+        .filter(|(_, pattern, _)| {
+            pattern.starts_with("/api/") && actix_web::dev::ResourceDef::new(*pattern).is_match(path)
+        })
+        .map(|(method, _, _)| *method)
+        .collect();
+    let error = if allowed.is_empty() {
+        crate::error::AppError::NotFound
+    } else {
+        crate::error::AppError::Refused {
+            status: actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+            code: "method_not_allowed",
+            message: crate::web::i18n::Msg::new("error-method-not-allowed"),
+            details: None,
+        }
+    };
+    let status = actix_web::ResponseError::status_code(&error);
+    let mut response = crate::web::errors::json_error(&req, status, &error.report());
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&allowed.join(", "))
+        && !allowed.is_empty()
+    {
+        response.headers_mut().insert(actix_web::http::header::ALLOW, value);
+    }
+    response
 }
 
 /// Hands every call made with a recognised key to the activity recorder.

@@ -63,7 +63,9 @@ impl Modify for CommonAnswers {
                 .description(description)
                 .content(
                     "application/json",
-                    ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build(),
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
                 )
                 .build()
         };
@@ -78,9 +80,9 @@ impl Modify for CommonAnswers {
             for operation in operations.into_iter().flatten() {
                 let answers = &mut operation.responses.responses;
                 if operation.security.is_some() {
-                    answers
-                        .entry("401".to_string())
-                        .or_insert_with(|| error("`missing_key`, `invalid_key`, `expired_key` or `key_disabled`").into());
+                    answers.entry("401".to_string()).or_insert_with(|| {
+                        error("`missing_key`, `invalid_key`, `expired_key` or `key_disabled`").into()
+                    });
                 }
                 let query = operation
                     .parameters

@@ -29,13 +29,30 @@ pub fn text<'a>(body: &'a Map<String, Value>, field: &str) -> Result<Option<&'a 
     }
 }
 
+/// A period of whole UTC days, `YYYY-MM-DD`, either end optional (an empty
+/// one is refused); as unix seconds, from the start of `from` to the end of
+/// `to`. A period that ends before it starts matches nothing.
+pub fn period(from: Option<&str>, to: Option<&str>) -> Result<(Option<i64>, Option<i64>), AppError> {
+    for (field, value) in [("from", from), ("to", to)] {
+        if value.is_some_and(|v| v.trim().is_empty()) {
+            return Err(invalid(field, "date-invalid"));
+        }
+    }
+    let utc = time_tz::timezones::db::UTC;
+    let (start, _) = crate::web::date_range(from.unwrap_or(""), "", utc)?;
+    let (_, end) = crate::web::date_range("", to.unwrap_or(""), utc)?;
+    Ok((start, end))
+}
+
 /// A page of a list: where to start and how many.
 #[derive(serde::Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// The `next_cursor` of the page before; none for the first page.
+    #[param(pattern = r"^c[0-9]{1,18}$")]
     pub cursor: Option<String>,
     /// How many, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
 }
 
@@ -61,20 +78,18 @@ impl PageQuery {
     }
 }
 
-/// A list's cursor: opaque to clients (the row the next page starts after).
+/// A list's cursor: opaque to clients (`c` and the row the next page
+/// starts after).
 pub fn cursor_of(row: i64) -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("row:{row}"))
+    format!("c{row}")
 }
 
 /// The row a cursor names; 422 for one this API did not make.
 pub fn parse_cursor(cursor: &str) -> Result<i64, AppError> {
-    use base64::Engine as _;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(cursor)
-        .ok()
-        .and_then(|bytes| String::from_utf8(bytes).ok())
-        .and_then(|text| text.strip_prefix("row:")?.parse().ok())
+    cursor
+        .strip_prefix('c')
+        .filter(|digits| digits.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|digits| digits.parse().ok())
         .ok_or_else(|| AppError::invalid_at("cursor".to_string(), Msg::new("api-cursor-invalid")))
 }
 

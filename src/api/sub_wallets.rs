@@ -293,14 +293,18 @@ pub async fn transfer(
 #[into_params(parameter_in = Query)]
 pub struct LedgerQuery {
     /// The `next_cursor` of the page before; none for the first page.
+    #[param(pattern = r"^c[0-9]{1,18}$")]
     pub cursor: Option<String>,
     /// How many, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// Rows of this member's sub-wallet, or that they caused (a username).
     pub member: Option<String>,
     /// The first day, `YYYY-MM-DD` (UTC).
+    #[param(format = Date)]
     pub from: Option<String>,
     /// The last day, `YYYY-MM-DD` (UTC).
+    #[param(format = Date)]
     pub to: Option<String>,
 }
 
@@ -346,6 +350,7 @@ pub struct LedgerBody {
         (status = 400, description = "`bad_request`: a malformed query", body = super::openapi::ErrorBody),
         (status = 401, description = "Missing, invalid, expired or disabled key", body = super::openapi::ErrorBody),
         (status = 403, description = "`forbidden`: not a tenant admin's key", body = super::openapi::ErrorBody),
+        (status = 404, description = "`not_found`: no such `member`", body = super::openapi::ErrorBody),
         (status = 422, description = "`invalid`: `field` names the parameter at fault", body = super::openapi::ErrorBody),
     )
 )]
@@ -360,14 +365,10 @@ pub async fn ledger(
         limit: query.limit,
     };
     let (before, limit) = page.parse()?;
-    let (from, to) = crate::web::date_range(
-        query.from.as_deref().unwrap_or(""),
-        query.to.as_deref().unwrap_or(""),
-        time_tz::timezones::db::UTC,
-    )?;
+    let (from, to) = super::request::period(query.from.as_deref(), query.to.as_deref())?;
     let member = match query.member.as_deref().filter(|m| !m.is_empty()) {
         None => None,
-        Some(username) => Some(member(&caller, username, Some("member"), &state).await?.account_id),
+        Some(username) => Some(member(&caller, username, None, &state).await?.account_id),
     };
     let filter = wallets::LedgerFilter {
         from,

@@ -461,6 +461,8 @@ async fn sub_wallets_are_opened_funded_and_closed_and_the_ledger_pages_by_cursor
     );
     let (status, _) = call(&app, "GET", "/api/v1/wallet/ledger?from=yesterday", &key, None).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = call(&app, "GET", "/api/v1/wallet/ledger?member=nobody", &key, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
@@ -503,7 +505,9 @@ async fn activity_is_paged_and_a_tenant_user_sees_only_their_own() {
         None,
     )
     .await;
-    let total = app.count("SELECT COUNT(*) FROM change_activity WHERE action LIKE 'quota.%'").await;
+    let total = app
+        .count("SELECT COUNT(*) FROM change_activity WHERE action LIKE 'quota.%'")
+        .await;
     assert_eq!(rest["changes"].as_array().unwrap().len() as i64, total - 2);
 
     // Bob's key: only rows by or about Bob.
@@ -539,10 +543,42 @@ async fn activity_is_paged_and_a_tenant_user_sees_only_their_own() {
             .all(|c| c["username"] == "bob"),
         "{theirs}"
     );
-    for bad in ["kind=Quota!", "member=nobody", "limit=500", "from=2026-13-01"] {
+    for (bad, expected) in [
+        ("kind=Quota!", 422),
+        ("member=nobody", 404),
+        ("limit=500", 422),
+        ("from=2026-13-01", 422),
+        ("to=", 422),
+        ("limit=x", 400),
+    ] {
         let (status, _) = call(&app, "GET", &format!("/api/v1/activity/changes?{bad}"), &key, None).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert_eq!(status.as_u16(), expected, "{bad}");
     }
+    // A period that ends before it starts holds nothing.
+    let (status, none) = call(
+        &app,
+        "GET",
+        "/api/v1/activity/changes?from=2026-02-01&to=2026-01-01",
+        &key,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, none["changes"].as_array().map(Vec::len)),
+        (StatusCode::OK, Some(0))
+    );
+    // A method a path does not take: 405, naming those it does.
+    let response = reqwest::Client::new()
+        .request(
+            reqwest::Method::from_bytes(b"TRACE").unwrap(),
+            format!("{}/api/v1/members", app.base),
+        )
+        .header("x-api-key", &key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(response.headers()["allow"], "GET, POST");
 }
 
 #[tokio::test]
@@ -559,13 +595,18 @@ async fn the_document_and_the_reference_page_cover_every_api_route() {
     let page = client.get("/api/v1/docs").await;
     assert_eq!(page.status, StatusCode::OK);
     for (method, path) in member_center::route_table() {
-        let Some(rest) = path.strip_prefix("/api/v1") else { continue };
+        let Some(rest) = path.strip_prefix("/api/v1") else {
+            continue;
+        };
         if rest == "/openapi.json" || rest == "/docs" {
             continue;
         }
         let operation = &document["paths"][&path][method.as_str().to_lowercase()];
         assert!(operation.is_object(), "{method} {path} is not in the document");
-        assert!(operation["responses"]["401"].is_object(), "{method} {path} says nothing of 401");
+        assert!(
+            operation["responses"]["401"].is_object(),
+            "{method} {path} says nothing of 401"
+        );
         page.assert_contains(&format!("<code>{method} {path}</code>"));
     }
     page.assert_contains("id=\"schema-KeyMeta\"");
