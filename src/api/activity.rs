@@ -66,8 +66,8 @@ async fn filter(
     let (from, to) = super::request::period(query.from.as_deref(), query.to.as_deref())?;
     filter.from = from;
     filter.to = to;
-    if let Some(kind) = query.kind.as_deref().filter(|k| !k.is_empty()) {
-        if kind.len() > 32 || !kind.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+    if let Some(kind) = query.kind.as_deref() {
+        if !(1..=32).contains(&kind.len()) || !kind.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
             return Err(invalid("kind", "api-kind-invalid"));
         }
         filter.kind = Some(kind.to_string());

@@ -134,6 +134,7 @@ pub struct NewKeyBody {
     #[schema(minimum = 1, maximum = 365)]
     days: i64,
     /// The services it may act on (a subset of the calling key's); all of the calling key's when absent.
+    #[schema(min_items = 1)]
     services: Option<Vec<crate::api::openapi::ServiceCode>>,
     /// Read-only (a read-only key cannot create keys at all).
     read_only: Option<bool>,
@@ -196,17 +197,21 @@ pub async fn create(caller: ApiCaller, body: web::Bytes, state: web::Data<AppSta
             read_only,
         },
         Some(Value::Array(codes)) => {
-            let codes: Vec<&str> = codes.iter().map(|c| c.as_str().unwrap_or("")).collect();
-            // A service the owner may use but the calling key may not: wider.
-            if let Some(code) = codes.iter().find(|code| {
-                crate::permissions::Service::parse(code)
-                    .is_some_and(|s| caller.services.contains(&s) && !usable.contains(&s))
-            }) {
+            let mut services = Vec::new();
+            for code in codes {
+                match code.as_str().and_then(crate::permissions::Service::parse) {
+                    Some(service) => services.push(service),
+                    None => return Err(invalid("services", "key-services-invalid")),
+                }
+            }
+            // A service the calling key (or its owner) may not use: wider.
+            if let Some(service) = services.iter().find(|s| !usable.contains(s)) {
                 return Err(scope_denied(
-                    Msg::new("api-scope-service").arg("service", *code),
-                    serde_json::json!({ "service": code }),
+                    Msg::new("api-scope-service").arg("service", service.code()),
+                    serde_json::json!({ "service": service.code() }),
                 ));
             }
+            let codes: Vec<&str> = services.iter().map(|s| s.code()).collect();
             KeyScope::parse(&codes, read_only, &usable)?
         }
         Some(_) => return Err(invalid("services", "key-services-invalid")),
@@ -267,6 +272,7 @@ pub struct KeyChangeBody {
         (status = 401, description = "Missing, invalid, expired or disabled key", body = super::openapi::ErrorBody),
         (status = 403, description = "`scope_denied`: the calling key is read-only", body = super::openapi::ErrorBody),
         (status = 404, description = "No such key of the caller", body = super::openapi::ErrorBody),
+        (status = 409, description = "`lifetime_exceeded`: the key would be valid longer than the longest lifetime from now", body = super::openapi::ErrorBody),
         (status = 413, description = "The body is too large", body = super::openapi::ErrorBody),
         (status = 422, description = "`invalid`: `field` names the field", body = super::openapi::ErrorBody),
     )
@@ -285,13 +291,20 @@ pub async fn update(
     };
     let now = now();
     let expires_at = match days(&body, "extend_days", MAX_EXTEND_DAYS)? {
+        // Past the longest lifetime: the key's expiry is in the way (409).
         Some(days) => api_keys::extended(
             key.expires_at,
             days,
             now,
             state.config.max_key_days,
             time_tz::timezones::db::UTC,
-        )?,
+        )
+        .map_err(|err| AppError::Refused {
+            status: actix_web::http::StatusCode::CONFLICT,
+            code: "lifetime_exceeded",
+            message: err.message(),
+            details: None,
+        })?,
         None => key.expires_at,
     };
     let owner = &caller.owner;
@@ -342,13 +355,14 @@ pub async fn rotate(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let key = own(&caller, &path, &state).await?;
-    let hours = if body.iter().all(u8::is_ascii_whitespace) {
-        24
-    } else {
-        match object(&body)?.get("overlap_hours") {
+    // No body, or `null`: the default overlap.
+    let hours = match serde_json::from_slice::<Value>(&body) {
+        _ if body.iter().all(u8::is_ascii_whitespace) => 24,
+        Ok(Value::Null) => 24,
+        _ => match object(&body)?.get("overlap_hours") {
             None | Some(Value::Null) => 24,
             Some(value) => api_keys::parse_overlap_hours(&value.as_i64().map(|n| n.to_string()).unwrap_or_default())?,
-        }
+        },
     };
     if key.revoked_at.is_some() {
         return Err(AppError::Conflict(Msg::new("key-rotate-revoked")));

@@ -22,6 +22,7 @@ use crate::{
     permissions::{self, Service},
     projects::{self, TenantRole},
     quotas::{QuotaLimit, QuotaService, Resource, service as quota_service},
+    web::i18n::Msg,
 };
 
 /// Only a tenant admin's key manages the project.
@@ -166,9 +167,10 @@ pub struct NewMemberBody {
         (status = 201, description = "Added", body = MemberBody),
         (status = 401, description = "Missing, invalid, expired or disabled key", body = super::openapi::ErrorBody),
         (status = 403, description = "`forbidden`: not a tenant admin's key; `scope_denied`: a read-only key", body = super::openapi::ErrorBody),
+        (status = 404, description = "No account has this username or email", body = super::openapi::ErrorBody),
         (status = 409, description = "`conflict`: already a member", body = super::openapi::ErrorBody),
         (status = 413, description = "The body is too large", body = super::openapi::ErrorBody),
-        (status = 422, description = "`invalid`: no such account, or no such role", body = super::openapi::ErrorBody),
+        (status = 422, description = "`invalid`: `field` names the field", body = super::openapi::ErrorBody),
     )
 )]
 pub async fn add(caller: ApiCaller, body: web::Bytes, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
@@ -182,7 +184,7 @@ pub async fn add(caller: ApiCaller, body: web::Bytes, state: web::Data<AppState>
     } else {
         accounts::service::by_username(db, &identifier.to_ascii_lowercase()).await?
     }
-    .ok_or_else(|| invalid("user", "member-unknown"))?;
+    .ok_or(AppError::NotFound)?;
     members::service::add(
         db,
         Some(caller.owner.account_id),
@@ -377,10 +379,17 @@ pub async fn set_permissions(
 /// left out keep their quota.
 #[derive(serde::Deserialize, ToSchema)]
 #[allow(dead_code)] // read field by field (`set_quota`), described here
+#[serde(deny_unknown_fields)]
 pub struct MemberQuotaBody {
+    #[schema(minimum = -1, maximum = 1_000_000_000)]
     cpu: Option<i64>,
+    #[schema(minimum = -1, maximum = 1_000_000_000)]
     gpu: Option<i64>,
+    #[schema(minimum = -1, maximum = 1_000_000_000)]
     memory: Option<i64>,
+    /// `vcs` only.
+    #[schema(minimum = -1, maximum = 1_000_000_000)]
+    floating_ip: Option<i64>,
 }
 
 /// Sets a member's quota for a service, never above the project's (the
@@ -400,8 +409,9 @@ pub struct MemberQuotaBody {
         (status = 401, description = "Missing, invalid, expired or disabled key", body = super::openapi::ErrorBody),
         (status = 403, description = "`forbidden`: not a tenant admin's key; `scope_denied`: a read-only key", body = super::openapi::ErrorBody),
         (status = 404, description = "No such member of the project, or a service without quotas", body = super::openapi::ErrorBody),
+        (status = 409, description = "`above_project_quota`: above the project's quota (`details` says which); `resource_not_of_service`: e.g. `floating_ip` for ccs", body = super::openapi::ErrorBody),
         (status = 413, description = "The body is too large", body = super::openapi::ErrorBody),
-        (status = 422, description = "`invalid`: `field` names the resource (not a number, or above the project's quota)", body = super::openapi::ErrorBody),
+        (status = 422, description = "`invalid`: `field` names the resource (not a number, or out of range)", body = super::openapi::ErrorBody),
     )
 )]
 pub async fn set_quota(
@@ -417,28 +427,48 @@ pub async fn set_quota(
     let body = object(&body)?;
     let mut values = Vec::new();
     for (name, value) in &body {
-        let resource = Resource::parse(name)
-            .filter(|r| service.resources().contains(r))
-            .ok_or_else(|| invalid(name, "api-resource-unknown"))?;
+        let resource = Resource::parse(name).ok_or_else(|| invalid(name, "api-resource-unknown"))?;
+        if value.is_null() {
+            continue; // left as it is
+        }
         // A number (the form's empty field, "unlimited", is -1 here).
         let raw = value
             .as_i64()
             .map_or_else(|| "not a number".to_string(), |n| n.to_string());
-        values.push((resource, QuotaLimit::parse(&raw, resource.code())?));
+        let limit = QuotaLimit::parse(&raw, resource.code())?;
+        // A resource of another service (`floating_ip` for ccs).
+        if !service.resources().contains(&resource) {
+            return Err(AppError::Refused {
+                status: actix_web::http::StatusCode::CONFLICT,
+                code: "resource_not_of_service",
+                message: Msg::new("api-resource-unknown"),
+                details: Some(serde_json::json!({ "resource": name, "service": service.code() })),
+            });
+        }
+        values.push((resource, limit));
     }
-    if values.is_empty() {
-        return Err(invalid("cpu", "quota-none-given"));
+    if !values.is_empty() {
+        quota_service::set_member_quotas(
+            &state.db,
+            caller.owner.account_id,
+            caller.owner.project_id,
+            member.account_id,
+            &member.username,
+            service,
+            &values,
+        )
+        .await
+        .map_err(|err| match err {
+            // Above the project's quota: the project's figure is in the way.
+            quota_service::QuotaError::AboveProject { resource, limit } => AppError::Refused {
+                status: actix_web::http::StatusCode::CONFLICT,
+                code: "above_project_quota",
+                message: Msg::new("quota-above-project").arg("limit", limit),
+                details: Some(serde_json::json!({ "resource": resource.code(), "project_quota": limit })),
+            },
+            other => other.into(),
+        })?;
     }
-    quota_service::set_member_quotas(
-        &state.db,
-        caller.owner.account_id,
-        caller.owner.project_id,
-        member.account_id,
-        &member.username,
-        service,
-        &values,
-    )
-    .await?;
     let gauges = quota_service::member_gauges(&state.db, caller.owner.project_id, member.account_id, service).await?;
     Ok(HttpResponse::Ok().json(MemberQuotasBody {
         service: service.code().to_string(),

@@ -29,6 +29,42 @@ pub fn text<'a>(body: &'a Map<String, Value>, field: &str) -> Result<Option<&'a 
     }
 }
 
+/// A short text the API takes as given (an idempotency key, a resource
+/// ID): 1 to `max` characters, none of them a control character. The
+/// schema says the same: `^[^\x00-\x1f\x7f-\x9f]{1,max}$`.
+pub fn short_text(body: &Map<String, Value>, field: &str, max: usize) -> Result<String, AppError> {
+    match body.get(field).and_then(Value::as_str) {
+        Some(value) if (1..=max).contains(&value.chars().count()) && !value.chars().any(char::is_control) => {
+            Ok(value.to_string())
+        }
+        _ => Err(AppError::invalid_at(
+            field.to_string(),
+            Msg::new("api-short-text").arg("max", max),
+        )),
+    }
+}
+
+/// A positive amount of credits as the API writes them: whole credits
+/// without leading zeros (at most 13 digits) and up to four decimals, not
+/// zero. The schema's pattern is `POSITIVE_CREDITS`.
+pub fn positive_credits(body: &Map<String, Value>, field: &'static str) -> Result<crate::wallets::Credits, AppError> {
+    let raw = body.get(field).and_then(Value::as_str).unwrap_or("");
+    let (whole, fraction) = raw.split_once('.').map_or((raw, None), |(w, f)| (w, Some(f)));
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let well_formed = digits(whole)
+        && whole.len() <= 13
+        && (whole == "0" || !whole.starts_with('0'))
+        && fraction.is_none_or(|f| digits(f) && f.len() <= 4);
+    match crate::wallets::Credits::parse(raw, field) {
+        Ok(credits) if well_formed && credits.0 > 0 => Ok(credits),
+        _ => Err(invalid(field, "credits-invalid")),
+    }
+}
+
+/// The pattern of `positive_credits`.
+pub const POSITIVE_CREDITS: &str =
+    r"^([1-9][0-9]{0,12}(\.[0-9]{1,4})?|0\.(000[1-9]|00[1-9][0-9]?|0[1-9][0-9]{0,2}|[1-9][0-9]{0,3}))$";
+
 /// A period of whole UTC days, `YYYY-MM-DD`, either end optional (an empty
 /// one is refused); as unix seconds, from the start of `from` to the end of
 /// `to`. A period that ends before it starts matches nothing.
@@ -70,7 +106,7 @@ impl PageQuery {
                 Msg::new("api-limit-invalid").arg("max", MAX_PAGE),
             ));
         }
-        let before = match self.cursor.as_deref().filter(|c| !c.is_empty()) {
+        let before = match self.cursor.as_deref() {
             None => None,
             Some(cursor) => Some(parse_cursor(cursor)?),
         };

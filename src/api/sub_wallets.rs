@@ -18,10 +18,7 @@ use crate::{
     AppState, accounts,
     error::AppError,
     projects,
-    wallets::{
-        Credits,
-        service::{self as wallets, Direction},
-    },
+    wallets::service::{self as wallets, Direction},
 };
 
 fn admin(caller: &ApiCaller) -> Result<(), AppError> {
@@ -100,10 +97,8 @@ async fn member(
     field: Option<&str>,
     state: &AppState,
 ) -> Result<projects::service::Member, AppError> {
-    let not_found = || match field {
-        Some(field) => invalid(field, "member-unknown"),
-        None => AppError::NotFound,
-    };
+    let _ = field;
+    let not_found = || AppError::NotFound;
     let account = accounts::service::by_username(&state.db, &username.trim().to_ascii_lowercase())
         .await?
         .ok_or_else(not_found)?;
@@ -145,9 +140,10 @@ pub struct OpenBody {
         (status = 201, description = "Opened", body = SubWalletBody),
         (status = 401, description = "Missing, invalid, expired or disabled key", body = super::openapi::ErrorBody),
         (status = 403, description = "`forbidden`: not a tenant admin's key; `scope_denied`: a read-only key", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such member of the project", body = super::openapi::ErrorBody),
         (status = 409, description = "`conflict`: the member has a sub-wallet", body = super::openapi::ErrorBody),
         (status = 413, description = "The body is too large", body = super::openapi::ErrorBody),
-        (status = 422, description = "`invalid`: no such member", body = super::openapi::ErrorBody),
+        (status = 422, description = "`invalid`: `field` names the field", body = super::openapi::ErrorBody),
     )
 )]
 pub async fn open(caller: ApiCaller, body: web::Bytes, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
@@ -214,7 +210,10 @@ pub struct TransferBody {
     /// `to_sub_wallet` or `to_project`.
     #[schema(inline)]
     direction: DirectionName,
-    /// Credits, at most four decimals, e.g. `"25"` or `"12.5"`.
+    /// Credits, more than zero, at most four decimals, e.g. `"25"` or `"12.5"`.
+    #[schema(
+        pattern = r"^([1-9][0-9]{0,12}(\.[0-9]{1,4})?|0\.(000[1-9]|00[1-9][0-9]?|0[1-9][0-9]{0,2}|[1-9][0-9]{0,3}))$"
+    )]
     amount: String,
 }
 
@@ -243,9 +242,10 @@ pub struct BalancesBody {
         (status = 200, description = "Moved; both balances now", body = BalancesBody),
         (status = 401, description = "Missing, invalid, expired or disabled key", body = super::openapi::ErrorBody),
         (status = 403, description = "`forbidden`: not a tenant admin's key; `scope_denied`: a read-only key", body = super::openapi::ErrorBody),
-        (status = 404, description = "The member has no open sub-wallet", body = super::openapi::ErrorBody),
+        (status = 404, description = "No such member, or no open sub-wallet", body = super::openapi::ErrorBody),
+        (status = 409, description = "`insufficient_credit`: more than the source holds", body = super::openapi::ErrorBody),
         (status = 413, description = "The body is too large", body = super::openapi::ErrorBody),
-        (status = 422, description = "`invalid`: `field` names the field (`amount`: more than the source holds)", body = super::openapi::ErrorBody),
+        (status = 422, description = "`invalid`: `field` names the field", body = super::openapi::ErrorBody),
     )
 )]
 pub async fn transfer(
@@ -260,10 +260,7 @@ pub async fn transfer(
         Some("to_project") => Direction::ToParent,
         _ => return Err(invalid("direction", "api-direction-invalid")),
     };
-    let amount = Credits::parse(text(&body, "amount")?.unwrap_or(""), "amount")?;
-    if amount.0 == 0 {
-        return Err(invalid("amount", "credits-invalid"));
-    }
+    let amount = super::request::positive_credits(&body, "amount")?;
     let member = member(
         &caller,
         text(&body, "username")?.unwrap_or(""),
@@ -280,7 +277,17 @@ pub async fn transfer(
         direction,
         amount,
     )
-    .await?;
+    .await
+    .map_err(|err| match err {
+        // More than the source holds: its balance is in the way.
+        wallets::WalletError::Insufficient { available } => AppError::Refused {
+            status: actix_web::http::StatusCode::CONFLICT,
+            code: "insufficient_credit",
+            message: crate::web::i18n::Msg::new("wallet-insufficient").arg("available", available),
+            details: Some(serde_json::json!({ "available": available.to_string() })),
+        },
+        other => other.into(),
+    })?;
     let parent = wallets::parent(&state.db, caller.owner.project_id).await?;
     Ok(HttpResponse::Ok().json(BalancesBody {
         project_balance: parent.balance.to_string(),

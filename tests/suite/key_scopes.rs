@@ -426,16 +426,9 @@ async fn the_key_list_pages_by_cursor_and_returns_every_key_once_while_keys_are_
         .unwrap();
     assert_eq!(existing.len(), 7);
     let mut seen = Vec::new();
-    let mut cursor = String::new();
+    let mut cursor = String::new(); // the first page has none
     for page in 0.. {
-        let (status, body) = call(
-            &app,
-            "GET",
-            &format!("/api/v1/keys?limit=3&cursor={cursor}"),
-            &key,
-            None,
-        )
-        .await;
+        let (status, body) = call(&app, "GET", &format!("/api/v1/keys?limit=3{cursor}"), &key, None).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         seen.extend(
             body["keys"]
@@ -454,7 +447,7 @@ async fn the_key_list_pages_by_cursor_and_returns_every_key_once_while_keys_are_
         )
         .await;
         match body["next_cursor"].as_str() {
-            Some(next) => cursor = next.to_string(),
+            Some(next) => cursor = format!("&cursor={next}"),
             None => break,
         }
     }

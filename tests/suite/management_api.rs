@@ -76,8 +76,16 @@ async fn members_are_listed_added_changed_and_removed_under_the_portals_rules() 
         (status, again["error"]["code"].as_str()),
         (StatusCode::CONFLICT, Some("conflict"))
     );
+    let (status, _) = call(
+        &app,
+        "POST",
+        "/api/v1/members",
+        &key,
+        Some(json!({ "user": "nobody", "role": "tenant_user" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     for (bad, field) in [
-        (json!({ "user": "nobody", "role": "tenant_user" }), "user"),
         (json!({ "user": "bob", "role": "owner" }), "role"),
         (json!({ "user": 5, "role": "tenant_user" }), "user"),
     ] {
@@ -270,8 +278,9 @@ async fn a_members_services_and_quota_are_set_as_on_the_portal() {
         Some(json!({ "gpu": 9 })),
     )
     .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
-    assert_eq!(refused["error"]["field"], "gpu");
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    assert_eq!(refused["error"]["code"], "above_project_quota");
+    assert_eq!(refused["error"]["details"]["resource"], "gpu");
     let (status, set) = call(
         &app,
         "PUT",
@@ -294,10 +303,12 @@ async fn a_members_services_and_quota_are_set_as_on_the_portal() {
             json!({ "warp": 1 }),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
+        ("/api/v1/members/bob/quotas/ccs", json!({}), StatusCode::OK),
+        ("/api/v1/members/bob/quotas/ccs", json!({ "gpu": null }), StatusCode::OK),
         (
             "/api/v1/members/bob/quotas/ccs",
-            json!({}),
-            StatusCode::UNPROCESSABLE_ENTITY,
+            json!({ "floating_ip": 1 }),
+            StatusCode::CONFLICT,
         ),
         (
             "/api/v1/members/bob/quotas/cos",
@@ -354,10 +365,7 @@ async fn sub_wallets_are_opened_funded_and_closed_and_the_ledger_pages_by_cursor
         Some(json!({ "username": "nobody" })),
     )
     .await;
-    assert_eq!(
-        (status, refused["error"]["field"].as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("username"))
-    );
+    assert_eq!(status, StatusCode::NOT_FOUND, "{refused}");
 
     // Never more than the source holds.
     let move_credit =
@@ -371,8 +379,8 @@ async fn sub_wallets_are_opened_funded_and_closed_and_the_ledger_pages_by_cursor
     )
     .await;
     assert_eq!(
-        (status, refused["error"]["field"].as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("amount"))
+        (status, refused["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("insufficient_credit"))
     );
     let (status, moved) = call(
         &app,
@@ -403,6 +411,9 @@ async fn sub_wallets_are_opened_funded_and_closed_and_the_ledger_pages_by_cursor
         move_credit("sideways", "1"),
         move_credit("to_project", "-1"),
         move_credit("to_project", "0"),
+        move_credit("to_project", "01"),
+        move_credit("to_project", "1."),
+        move_credit("to_project", "0.00001"),
         json!({ "username": "bob" }),
     ] {
         let (status, body) = call(&app, "POST", "/api/v1/wallet/transfers", &key, Some(bad.clone())).await;
@@ -429,7 +440,7 @@ async fn sub_wallets_are_opened_funded_and_closed_and_the_ledger_pages_by_cursor
         let (status, page) = call(
             &app,
             "GET",
-            &format!("/api/v1/wallet/ledger?limit=2&cursor={cursor}"),
+            &format!("/api/v1/wallet/ledger?limit=2{cursor}"),
             &key,
             None,
         )
@@ -443,7 +454,7 @@ async fn sub_wallets_are_opened_funded_and_closed_and_the_ledger_pages_by_cursor
                 .map(|e| e["id"].as_i64().unwrap()),
         );
         match page["next_cursor"].as_str() {
-            Some(next) => cursor = next.to_string(),
+            Some(next) => cursor = format!("&cursor={next}"),
             None => break,
         }
     }
