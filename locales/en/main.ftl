@@ -935,3 +935,5 @@ api-docs-status = Status
 api-docs-schema = Schema
 api-docs-type = Type
 error-method-not-allowed = This address does not take this method; the Allow header says which it takes.
+api-all-invalid = Use all=true or all=false.
+api-short-text = Text of 1 to { $max } characters, without control characters.

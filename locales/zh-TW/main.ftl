@@ -864,3 +864,5 @@ api-docs-status = 狀態碼
 api-docs-schema = 結構
 api-docs-type = 型別
 error-method-not-allowed = 此位址不接受這個方法；Allow 標頭列出可用的方法。
+api-all-invalid = 請使用 all=true 或 all=false。
+api-short-text = 1 到 { $max } 個字元的文字，不含控制字元。

@@ -19,17 +19,65 @@ use crate::{
     web::i18n::Msg,
 };
 
-/// What a service asks to admit.
+/// What a service asks to admit (the body is read field by field, for
+/// errors that name their field; these types describe it).
 #[derive(Deserialize, ToSchema)]
-#[allow(dead_code)] // documents the body; it is parsed field by field for precise errors
-pub struct AllocationRequest {
-    /// `ccs` or `vcs`.
-    service: String,
-    /// Whole amounts per resource: `cpu`, `gpu`, `memory` (GiB), and for vcs `floating_ip`.
-    #[schema(example = json!({"cpu": 4, "gpu": 1, "memory": 16}))]
-    resources: BTreeMap<String, i64>,
-    /// Retrying with the same key returns the same allocation and admits nothing new.
-    idempotency_key: String,
+#[serde(tag = "service", rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum AllocationRequest {
+    /// Container Compute Service.
+    Ccs {
+        resources: CcsResources,
+        /// Retrying with the same key returns the same allocation and admits nothing new.
+        #[schema(pattern = r"^[^\x00-\x1f\x7f-\x9f]{1,128}$")]
+        idempotency_key: String,
+    },
+    /// Virtual Compute Service.
+    Vcs {
+        resources: VcsResources,
+        /// Retrying with the same key returns the same allocation and admits nothing new.
+        #[schema(pattern = r"^[^\x00-\x1f\x7f-\x9f]{1,128}$")]
+        idempotency_key: String,
+    },
+}
+
+/// Whole amounts of a CCS allocation; at least one.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(min_properties = 1, example = json!({"cpu": 4, "gpu": 1, "memory": 16}))]
+#[allow(dead_code)]
+pub struct CcsResources {
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 1_000_000_000)]
+    cpu: i64,
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 1_000_000_000)]
+    gpu: i64,
+    /// GiB.
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 1_000_000_000)]
+    memory: i64,
+}
+
+/// Whole amounts of a VCS allocation; at least one.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(min_properties = 1)]
+#[allow(dead_code)]
+pub struct VcsResources {
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 1_000_000_000)]
+    cpu: i64,
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 1_000_000_000)]
+    gpu: i64,
+    /// GiB.
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 1_000_000_000)]
+    memory: i64,
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 1_000_000_000)]
+    floating_ip: i64,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -96,20 +144,15 @@ fn parse_request(body: &[u8]) -> Result<Request, AppError> {
         let resource = Resource::parse(name)
             .filter(|r| service.resources().contains(r))
             .ok_or_else(|| invalid(field.clone(), "api-resource-unknown"))?;
-        let amount = amount
-            .as_i64()
+        let amount = super::request::integer(amount)
             .filter(|a| (0..=MAX_AMOUNT).contains(a))
             .ok_or_else(|| AppError::invalid_at(field, Msg::new("api-amount-invalid").arg("max", MAX_AMOUNT)))?;
         request.push((resource, amount));
     }
     request.sort();
-    let key = object
-        .get("idempotency_key")
-        .and_then(Value::as_str)
-        .map(str::trim)
-        .filter(|k| (1..=128).contains(&k.len()) && !k.chars().any(char::is_control))
-        .ok_or_else(|| invalid("idempotency_key", "api-idempotency-key"))?;
-    Ok((service, request, key.to_string()))
+    let key = super::request::short_text(object, "idempotency_key", 128)
+        .map_err(|_| invalid("idempotency_key", "api-idempotency-key"))?;
+    Ok((service, request, key))
 }
 
 /// 403 `service_not_permitted`: the member may not use `service`.
@@ -295,7 +338,11 @@ pub async fn quotas(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let service = QuotaService::parse(&query.service).ok_or_else(|| invalid("service", "api-service-unknown"))?;
-    let all = matches!(query.all.as_deref(), Some("true" | "1"));
+    let all = match query.all.as_deref() {
+        None | Some("false" | "0") => false,
+        Some("true" | "1") => true,
+        Some(_) => return Err(invalid("all", "api-all-invalid")),
+    };
     if all && !caller.is_tenant_admin() {
         return Err(AppError::Forbidden);
     }

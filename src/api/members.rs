@@ -432,9 +432,7 @@ pub async fn set_quota(
             continue; // left as it is
         }
         // A number (the form's empty field, "unlimited", is -1 here).
-        let raw = value
-            .as_i64()
-            .map_or_else(|| "not a number".to_string(), |n| n.to_string());
+        let raw = super::request::integer(value).map_or_else(|| "not a number".to_string(), |n| n.to_string());
         let limit = QuotaLimit::parse(&raw, resource.code())?;
         // A resource of another service (`floating_ip` for ccs).
         if !service.resources().contains(&resource) {

@@ -29,6 +29,16 @@ pub fn text<'a>(body: &'a Map<String, Value>, field: &str) -> Result<Option<&'a 
     }
 }
 
+/// A whole number as JSON may write it: `7` or `7.0` (JSON Schema's
+/// "integer" is any number without a fraction).
+pub fn integer(value: &Value) -> Option<i64> {
+    value.as_i64().or_else(|| {
+        let float = value.as_f64()?;
+        // Exactly representable: within ±2^53, without a fraction.
+        (float.fract() == 0.0 && float.abs() <= 9_007_199_254_740_992.0).then_some(float as i64)
+    })
+}
+
 /// A short text the API takes as given (an idempotency key, a resource
 /// ID): 1 to `max` characters, none of them a control character. The
 /// schema says the same: `^[^\x00-\x1f\x7f-\x9f]{1,max}$`.
@@ -44,26 +54,45 @@ pub fn short_text(body: &Map<String, Value>, field: &str, max: usize) -> Result<
     }
 }
 
-/// A positive amount of credits as the API writes them: whole credits
-/// without leading zeros (at most 13 digits) and up to four decimals, not
-/// zero. The schema's pattern is `POSITIVE_CREDITS`.
-pub fn positive_credits(body: &Map<String, Value>, field: &'static str) -> Result<crate::wallets::Credits, AppError> {
-    let raw = body.get(field).and_then(Value::as_str).unwrap_or("");
+/// Credits as the API writes them: whole credits without leading zeros
+/// and up to four decimals (`82`, `0.5`, `82.0000`); `None` otherwise.
+fn decimal_credits(raw: &str, max_whole_digits: usize) -> Option<crate::wallets::Credits> {
     let (whole, fraction) = raw.split_once('.').map_or((raw, None), |(w, f)| (w, Some(f)));
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     let well_formed = digits(whole)
-        && whole.len() <= 13
+        && whole.len() <= max_whole_digits
         && (whole == "0" || !whole.starts_with('0'))
         && fraction.is_none_or(|f| digits(f) && f.len() <= 4);
-    match crate::wallets::Credits::parse(raw, field) {
-        Ok(credits) if well_formed && credits.0 > 0 => Ok(credits),
-        _ => Err(invalid(field, "credits-invalid")),
+    if !well_formed {
+        return None;
     }
+    crate::wallets::Credits::parse(raw, "credits").ok()
+}
+
+/// A rate of credits per hour, from 0 to `max` credits; the schema's
+/// pattern is `RATE_PER_HOUR` (for a `max` of 1,000,000).
+pub fn rate_per_hour(body: &Map<String, Value>, field: &'static str, max: i64) -> Result<crate::wallets::Credits, AppError> {
+    body.get(field)
+        .and_then(Value::as_str)
+        .and_then(|raw| decimal_credits(raw, 7))
+        .filter(|rate| rate.0 <= max)
+        .ok_or_else(|| invalid(field, "credits-invalid"))
+}
+
+/// A positive amount of credits as the API writes them: whole credits
+/// without leading zeros (at most 12 digits) and up to four decimals, not
+/// zero. The schema's pattern is `POSITIVE_CREDITS`.
+pub fn positive_credits(body: &Map<String, Value>, field: &'static str) -> Result<crate::wallets::Credits, AppError> {
+    body.get(field)
+        .and_then(Value::as_str)
+        .and_then(|raw| decimal_credits(raw, 12))
+        .filter(|credits| credits.0 > 0)
+        .ok_or_else(|| invalid(field, "credits-invalid"))
 }
 
 /// The pattern of `positive_credits`.
 pub const POSITIVE_CREDITS: &str =
-    r"^([1-9][0-9]{0,12}(\.[0-9]{1,4})?|0\.(000[1-9]|00[1-9][0-9]?|0[1-9][0-9]{0,2}|[1-9][0-9]{0,3}))$";
+    r"^([1-9][0-9]{0,11}(\.[0-9]{1,4})?|0\.(000[1-9]|00[1-9][0-9]?|0[1-9][0-9]{0,2}|[1-9][0-9]{0,3}))$";
 
 /// A period of whole UTC days, `YYYY-MM-DD`, either end optional (an empty
 /// one is refused); as unix seconds, from the start of `from` to the end of

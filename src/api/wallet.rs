@@ -17,17 +17,19 @@ use crate::{
 #[derive(Deserialize, ToSchema)]
 #[allow(dead_code)] // documents the body; it is parsed field by field for precise errors
 pub struct UsageRequest {
-    /// `ccs`, `vcs`, `hpc`, `cos` or `registry`.
-    service: String,
+    service: super::openapi::ServiceCode,
     /// The service's own name for what ran, e.g. a container ID.
+    #[schema(pattern = r"^[^\x00-\x1f\x7f-\x9f]{1,128}$")]
     resource_id: String,
     /// Whole seconds used, at most 31 days (2,678,400).
+    #[schema(minimum = 0, maximum = 2_678_400)]
     seconds: i64,
     /// Credits per hour, as a decimal string with at most four decimals; at
     /// most 1,000,000. One report so debits at most 744,000,000 credits.
-    #[schema(example = "82.0000")]
+    #[schema(example = "82.0000", pattern = r"^((0|[1-9][0-9]{0,5})(\.[0-9]{1,4})?|1000000(\.0{1,4})?)$")]
     rate_per_hour: String,
     /// Reporting again with the same key debits nothing new.
+    #[schema(pattern = r"^[^\x00-\x1f\x7f-\x9f]{1,128}$")]
     idempotency_key: String,
 }
 
@@ -72,30 +74,14 @@ pub async fn report_usage(
         .and_then(Value::as_str)
         .and_then(crate::permissions::Service::parse)
         .ok_or_else(|| invalid("service", "api-usage-service"))?;
-    let text = |field: &str| -> Result<String, AppError> {
-        object
-            .get(field)
-            .and_then(Value::as_str)
-            .map(str::trim)
-            .filter(|v| (1..=128).contains(&v.len()) && !v.chars().any(char::is_control))
-            .map(str::to_string)
-            .ok_or_else(|| invalid(field, "api-text-field"))
-    };
-    let resource_id = text("resource_id")?;
+    let resource_id = super::request::short_text(object, "resource_id", 128)?;
     let seconds = object
         .get("seconds")
-        .and_then(Value::as_i64)
+        .and_then(super::request::integer)
         .filter(|s| (0..=MAX_USAGE_SECONDS).contains(s))
         .ok_or_else(|| invalid("seconds", "api-seconds"))?;
-    let rate = object
-        .get("rate_per_hour")
-        .and_then(Value::as_str)
-        .ok_or_else(|| invalid("rate_per_hour", "credits-invalid"))
-        .and_then(|raw| Credits::parse(raw, "rate_per_hour"))?;
-    if rate.0 > MAX_RATE_PER_HOUR {
-        return Err(invalid("rate_per_hour", "api-rate-too-high"));
-    }
-    let key = text("idempotency_key")?;
+    let rate = super::request::rate_per_hour(object, "rate_per_hour", MAX_RATE_PER_HOUR)?;
+    let key = super::request::short_text(object, "idempotency_key", 128)?;
     caller.may_use(service)?;
     let report = wallets::UsageReport {
         project_id: caller.owner.project_id,
