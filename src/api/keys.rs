@@ -152,7 +152,9 @@ fn days(body: &Map<String, Value>, field: &str, max: i64) -> Result<Option<i64>,
     match body.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(value) => {
-            let raw = super::request::integer(value).map(|n| n.to_string()).unwrap_or_default();
+            let raw = super::request::integer(value)
+                .map(|n| n.to_string())
+                .unwrap_or_default();
             api_keys::parse_days(&raw, "days", max)
                 .map(Some)
                 .map_err(|_| AppError::invalid_at(field.to_string(), Msg::new("days-invalid").arg("max", max)))
@@ -361,9 +363,11 @@ pub async fn rotate(
         Ok(Value::Null) => 24,
         _ => match object(&body)?.get("overlap_hours") {
             None | Some(Value::Null) => 24,
-            Some(value) => {
-                api_keys::parse_overlap_hours(&super::request::integer(value).map(|n| n.to_string()).unwrap_or_default())?
-            }
+            Some(value) => api_keys::parse_overlap_hours(
+                &super::request::integer(value)
+                    .map(|n| n.to_string())
+                    .unwrap_or_default(),
+            )?,
         },
     };
     if key.revoked_at.is_some() {

@@ -104,6 +104,25 @@ impl Modify for CommonAnswers {
     }
 }
 
+/// utoipa 5.5 writes a struct's `min_properties` as `maxProperties`: the
+/// allocation's resources say "at least one" here instead.
+struct AtLeastOneResource;
+
+impl Modify for AtLeastOneResource {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{RefOr, schema::Schema};
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        for name in ["CcsResources", "VcsResources", "CcsQuotaFigures", "VcsQuotaFigures"] {
+            if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(name) {
+                object.max_properties = None;
+                object.min_properties = Some(1);
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Member Center API", version = "1", description = "Accounts, keys and quotas of a compute cloud. Authenticate with the `x-api-key` header."),
@@ -141,7 +160,7 @@ impl Modify for CommonAnswers {
         quota_requests::decide
     ),
     components(schemas(ErrorBody, ErrorDetail, ServiceCode, allocations::ShortfallBody)),
-    modifiers(&KeyHeader, &CommonAnswers)
+    modifiers(&KeyHeader, &CommonAnswers, &AtLeastOneResource)
 )]
 pub struct ApiDoc;
 

@@ -21,37 +21,182 @@ use crate::{
     web::i18n::Msg,
 };
 
-/// A new request.
+/// A new request (read field by field, for errors that name their field;
+/// these types describe it): more quota for a service, or a renewal.
 #[derive(Deserialize, ToSchema)]
-#[allow(dead_code)] // documents the body; it is read field by field for precise errors
-pub struct NewRequestBody {
-    /// `member` (from the tenant admins), or with a tenant admin's key `project` or `renewal` (from the operators).
-    kind: String,
-    /// `ccs` or `vcs`; not for a renewal.
-    service: Option<String>,
-    /// The new totals wanted (not deltas); -1 for unlimited. Not for a renewal.
-    #[schema(example = json!({"gpu": 8}))]
-    resources: Option<BTreeMap<String, i64>>,
-    /// A renewal's new end date, `YYYY-MM-DD`.
-    ends_on: Option<String>,
-    /// 10 to 1,000 characters.
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum NewRequestBody {
+    Ccs(NewCcsRequest),
+    Vcs(NewVcsRequest),
+    Renewal(NewRenewal),
+}
+
+/// Who a quota request goes to: `member` (to the tenant admins), or with a
+/// tenant admin's key `project` (to the operators).
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum QuotaRequestKind {
+    Member,
+    Project,
+}
+
+/// Only `ccs`.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum CcsOnly {
+    Ccs,
+}
+
+/// Only `vcs`.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum VcsOnly {
+    Vcs,
+}
+
+/// Only `renewal`.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum RenewalOnly {
+    Renewal,
+}
+
+/// More CCS quota.
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+pub struct NewCcsRequest {
+    kind: QuotaRequestKind,
+    service: CcsOnly,
+    resources: CcsQuotaFigures,
+    /// 10 to 1,000 characters, starting and ending with a visible one.
+    #[schema(
+        pattern = r"^[^\s\x00-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]{8,998}[^\s\x00-\x1f\x7f-\x9f]$"
+    )]
     reason: String,
-    /// `YYYY-MM-DD`.
+    /// Until when it is needed (not in the past).
+    #[schema(format = Date)]
     needed_until: Option<String>,
+}
+
+/// More VCS quota.
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+pub struct NewVcsRequest {
+    kind: QuotaRequestKind,
+    service: VcsOnly,
+    resources: VcsQuotaFigures,
+    /// 10 to 1,000 characters, starting and ending with a visible one.
+    #[schema(
+        pattern = r"^[^\s\x00-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]{8,998}[^\s\x00-\x1f\x7f-\x9f]$"
+    )]
+    reason: String,
+    /// Until when it is needed (not in the past).
+    #[schema(format = Date)]
+    needed_until: Option<String>,
+}
+
+/// A later end date for the project (a tenant admin's key; to the operators).
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+pub struct NewRenewal {
+    kind: RenewalOnly,
+    /// The new end date: after today and after the project's end.
+    #[schema(format = Date)]
+    ends_on: String,
+    /// 10 to 1,000 characters, starting and ending with a visible one.
+    #[schema(
+        pattern = r"^[^\s\x00-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]{8,998}[^\s\x00-\x1f\x7f-\x9f]$"
+    )]
+    reason: String,
+    /// Until when it is needed (not in the past).
+    #[schema(format = Date)]
+    needed_until: Option<String>,
+}
+
+/// New CCS totals wanted (not deltas), -1 for unlimited; at least one.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"gpu": 8}))]
+#[allow(dead_code)]
+pub struct CcsQuotaFigures {
+    #[serde(default)]
+    #[schema(minimum = -1, maximum = 1_000_000_000)]
+    cpu: i64,
+    #[serde(default)]
+    #[schema(minimum = -1, maximum = 1_000_000_000)]
+    gpu: i64,
+    #[serde(default)]
+    #[schema(minimum = -1, maximum = 1_000_000_000)]
+    memory: i64,
+}
+
+/// New VCS totals wanted (not deltas), -1 for unlimited; at least one.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct VcsQuotaFigures {
+    #[serde(default)]
+    #[schema(minimum = -1, maximum = 1_000_000_000)]
+    cpu: i64,
+    #[serde(default)]
+    #[schema(minimum = -1, maximum = 1_000_000_000)]
+    gpu: i64,
+    #[serde(default)]
+    #[schema(minimum = -1, maximum = 1_000_000_000)]
+    memory: i64,
+    #[serde(default)]
+    #[schema(minimum = -1, maximum = 1_000_000_000)]
+    floating_ip: i64,
 }
 
 /// A decision.
 #[derive(Deserialize, ToSchema)]
 #[allow(dead_code)] // documents the body; it is read field by field for precise errors
 pub struct DecisionBody {
-    /// `approve` or `decline`.
-    decision: String,
-    /// Figures granted, when not as asked (a comment is then required).
-    resources: Option<BTreeMap<String, i64>>,
+    #[schema(inline)]
+    decision: DecisionName,
+    /// Figures granted, when not as asked (a comment is then required);
+    /// figures of resources the request did not ask for are ignored.
+    resources: Option<GrantedFigures>,
     /// A renewal's granted end date, when not as asked.
+    #[schema(format = Date)]
     ends_on: Option<String>,
-    /// Required to change the figures or to decline; shown to the requester.
+    /// At most 1,000 characters; required to change the figures or to
+    /// decline; shown to the requester.
+    #[schema(max_length = 1000)]
     comment: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum DecisionName {
+    Approve,
+    Decline,
+}
+
+/// Figures granted, -1 for unlimited.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct GrantedFigures {
+    #[serde(default)]
+    #[schema(minimum = -1, maximum = 1_000_000_000)]
+    cpu: i64,
+    #[serde(default)]
+    #[schema(minimum = -1, maximum = 1_000_000_000)]
+    gpu: i64,
+    #[serde(default)]
+    #[schema(minimum = -1, maximum = 1_000_000_000)]
+    memory: i64,
+    #[serde(default)]
+    #[schema(minimum = -1, maximum = 1_000_000_000)]
+    floating_ip: i64,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -132,14 +277,25 @@ pub struct QuotaRequestList {
     pub requests: Vec<QuotaRequestBody>,
 }
 
+/// The text fields a request or decision body may carry.
+const TEXT_FIELDS: [&str; 7] = [
+    "kind",
+    "service",
+    "ends_on",
+    "reason",
+    "needed_until",
+    "decision",
+    "comment",
+];
+
 /// A JSON body as the form's fields: each resource's figure by its code.
+/// Fields the body does not describe are ignored.
 fn fields_of(body: &[u8]) -> Result<Fields, AppError> {
-    let not_json = || AppError::invalid("body", "api-body-not-json");
-    let value: Value = serde_json::from_slice(body).map_err(|_| not_json())?;
-    let object = value.as_object().ok_or_else(not_json)?;
+    let object = super::request::object(body)?;
     let mut fields = Fields::new();
-    for (name, value) in object {
+    for (name, value) in &object {
         match (name.as_str(), value) {
+            (_, Value::Null) => {}
             ("resources", Value::Object(resources)) => {
                 for (resource, amount) in resources {
                     if Resource::parse(resource).is_none() {
@@ -148,7 +304,7 @@ fn fields_of(body: &[u8]) -> Result<Fields, AppError> {
                             Msg::new("api-resource-unknown"),
                         ));
                     }
-                    let Some(amount) = amount.as_i64() else {
+                    let Some(amount) = super::request::integer(amount) else {
                         return Err(AppError::invalid_at(
                             format!("resources.{resource}"),
                             Msg::new("quota-invalid").arg("max", crate::quotas::MAX_AMOUNT),
@@ -157,14 +313,59 @@ fn fields_of(body: &[u8]) -> Result<Fields, AppError> {
                     fields.insert(resource.clone(), amount.to_string());
                 }
             }
-            (_, Value::String(text)) if Resource::parse(name).is_none() => {
+            ("resources", _) => return Err(AppError::invalid_at(name.clone(), Msg::new("api-field-invalid"))),
+            (field, Value::String(text)) if TEXT_FIELDS.contains(&field) => {
                 fields.insert(name.clone(), text.clone());
             }
-            (_, Value::Null) => {}
-            _ => return Err(AppError::invalid_at(name.clone(), Msg::new("api-field-invalid"))),
+            (field, _) if TEXT_FIELDS.contains(&field) => {
+                return Err(AppError::invalid_at(name.clone(), Msg::new("api-field-invalid")));
+            }
+            _ => {}
         }
     }
+    // Texts as given: the schema says where they start and end.
+    if let Some(reason) = fields.get("reason")
+        && reason.trim() != reason
+    {
+        return Err(AppError::Invalid {
+            field: "reason".into(),
+            message: Msg::new("request-reason-length")
+                .arg("min", crate::quota_requests::REASON_CHARS.0)
+                .arg("max", crate::quota_requests::REASON_CHARS.1),
+        });
+    }
+    if let Some(comment) = fields.get("comment")
+        && comment.chars().count() > crate::quota_requests::COMMENT_CHARS
+    {
+        return Err(AppError::Invalid {
+            field: "comment".into(),
+            message: Msg::new("request-comment-long").arg("max", crate::quota_requests::COMMENT_CHARS),
+        });
+    }
     Ok(fields)
+}
+
+/// What the rules refuse of a well-formed body is a conflict with the
+/// state of things (409, `details.field` naming the field): a date not
+/// after today or the project's end, a change or a refusal without a
+/// comment, a figure above the project's quota.
+fn conflict(err: AppError) -> AppError {
+    let code = |key: &str| match key {
+        "request-date-past" => Some("date_not_ahead"),
+        "request-ends-on-later" => Some("date_not_after_project_end"),
+        "request-comment-required" => Some("comment_required"),
+        "quota-above-project" => Some("above_project_quota"),
+        _ => None,
+    };
+    match err {
+        AppError::Invalid { field, message } if code(message.key).is_some() => AppError::Refused {
+            status: actix_web::http::StatusCode::CONFLICT,
+            code: code(message.key).unwrap_or("conflict"),
+            message,
+            details: Some(serde_json::json!({ "field": field })),
+        },
+        other => other,
+    }
 }
 
 /// An error at a resource's figure names it as the body does.
@@ -226,8 +427,10 @@ pub async fn file(caller: ApiCaller, body: web::Bytes, state: web::Data<AppState
         .get("kind")
         .and_then(|k| RequestKind::parse(k))
         .ok_or_else(|| AppError::invalid("kind", "request-kind-unknown"))?;
-    let new = NewRequest::parse(kind, &fields).map_err(in_body)?;
-    let id = service::file(&state.db, actor(&caller), caller.owner.project_id, &new).await?;
+    let new = NewRequest::parse(kind, &fields).map_err(in_body).map_err(conflict)?;
+    let id = service::file(&state.db, actor(&caller), caller.owner.project_id, &new)
+        .await
+        .map_err(|err| conflict(err.into()))?;
     let body = visible(&caller, &state, id).await?;
     Ok(HttpResponse::Created().json(body))
 }
@@ -348,7 +551,7 @@ pub async fn decide(
     visible(&caller, &state, id).await?;
     let fields = fields_of(&body)?;
     let (request, _) = service::visible(&state.db, id, caller.owner.account_id).await?;
-    let (decision, comment) = parse_decision(&request, &fields).map_err(in_body)?;
+    let (decision, comment) = parse_decision(&request, &fields).map_err(in_body).map_err(conflict)?;
     match service::decide(
         &state.db,
         actor(&caller),
@@ -360,7 +563,7 @@ pub async fn decide(
     .await
     {
         Ok(Decided::Approved | Decided::Declined | Decided::Closed) => {}
-        Err(RequestError::Quota(err)) => return Err(in_body(err.into())),
+        Err(RequestError::Quota(err)) => return Err(conflict(in_body(err.into()))),
         Err(err) => return Err(err.into()),
     }
     Ok(HttpResponse::Ok().json(visible(&caller, &state, id).await?))

@@ -71,7 +71,11 @@ fn decimal_credits(raw: &str, max_whole_digits: usize) -> Option<crate::wallets:
 
 /// A rate of credits per hour, from 0 to `max` credits; the schema's
 /// pattern is `RATE_PER_HOUR` (for a `max` of 1,000,000).
-pub fn rate_per_hour(body: &Map<String, Value>, field: &'static str, max: i64) -> Result<crate::wallets::Credits, AppError> {
+pub fn rate_per_hour(
+    body: &Map<String, Value>,
+    field: &'static str,
+    max: i64,
+) -> Result<crate::wallets::Credits, AppError> {
     body.get(field)
         .and_then(Value::as_str)
         .and_then(|raw| decimal_credits(raw, 7))

@@ -26,7 +26,10 @@ pub struct UsageRequest {
     seconds: i64,
     /// Credits per hour, as a decimal string with at most four decimals; at
     /// most 1,000,000. One report so debits at most 744,000,000 credits.
-    #[schema(example = "82.0000", pattern = r"^((0|[1-9][0-9]{0,5})(\.[0-9]{1,4})?|1000000(\.0{1,4})?)$")]
+    #[schema(
+        example = "82.0000",
+        pattern = r"^((0|[1-9][0-9]{0,5})(\.[0-9]{1,4})?|1000000(\.0{1,4})?)$"
+    )]
     rate_per_hour: String,
     /// Reporting again with the same key debits nothing new.
     #[schema(pattern = r"^[^\x00-\x1f\x7f-\x9f]{1,128}$")]

@@ -704,11 +704,13 @@ async fn the_api_files_lists_reads_withdraws_and_decides() {
         json!({"decision": "approve", "resources": {"gpu": 9}, "comment": "all"}),
     )
     .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(body["error"]["field"], "resources.gpu", "{body}");
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["error"]["code"], "above_project_quota", "{body}");
+    assert_eq!(body["error"]["details"]["field"], "resources.gpu", "{body}");
     let (status, body) = api_post(&app, &decide, &alice_key, json!({"decision": "decline"})).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(body["error"]["field"], "comment");
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["error"]["code"], "comment_required", "{body}");
+    assert_eq!(body["error"]["details"]["field"], "comment");
     let (status, body) = api_post(&app, &decide, &alice_key, json!({"decision": "approve"})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["status"], "approved");
@@ -770,8 +772,9 @@ async fn the_api_files_lists_reads_withdraws_and_decides() {
         json!({"kind": "renewal", "ends_on": "2001-01-01", "reason": REASON}),
     )
     .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(body["error"]["field"], "ends_on");
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["error"]["code"], "date_not_ahead");
+    assert_eq!(body["error"]["details"]["field"], "ends_on");
     let (status, body) = api_post(
         &app,
         "/api/v1/quota-requests",
