@@ -855,7 +855,9 @@ pub async fn page_and_count(
 /// A `LIKE … ESCAPE '\'` pattern matching text that contains `text`
 /// (lower-cased: compare with `lower(column)`), its wildcards taken literally.
 pub fn contains_pattern(text: &str) -> String {
+    // PostgreSQL's text holds no NUL: none is searched for.
     let escaped = text
+        .replace('\0', "")
         .trim()
         .to_lowercase()
         .replace('\\', "\\\\")

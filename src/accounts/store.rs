@@ -42,6 +42,10 @@ pub async fn insert(db: &Db, new: NewAccount<'_>) -> sqlx::Result<Unique<Account
 }
 
 pub async fn by_username(db: &Db, username: &str) -> sqlx::Result<Option<Account>> {
+    // No username holds a NUL (and PostgreSQL's text cannot).
+    if username.contains('\0') {
+        return Ok(None);
+    }
     Ok(sqlx::query(select_accounts!("WHERE username = $1"))
         .bind(username)
         .fetch_optional(db.read())
@@ -77,6 +81,9 @@ pub async fn count(db: &Db) -> sqlx::Result<i64> {
 }
 
 pub async fn by_email(db: &Db, email: &str) -> sqlx::Result<Option<Account>> {
+    if email.contains('\0') {
+        return Ok(None);
+    }
     Ok(sqlx::query(select_accounts!("WHERE lower(email) = lower($1)"))
         .bind(email)
         .fetch_optional(db.read())

@@ -127,8 +127,8 @@ pub async fn list(
 #[derive(serde::Deserialize, ToSchema)]
 #[allow(dead_code)] // read field by field (`create`), described here
 pub struct NewKeyBody {
-    /// At most 64 characters.
-    #[schema(max_length = 64)]
+    /// At most 64 characters, none a control character.
+    #[schema(pattern = r"^[^\x00-\x1f\x7f-\x9f]{0,64}$")]
     name: Option<String>,
     /// Days it is valid, from 1 to the portal's maximum (365 by default).
     #[schema(minimum = 1, maximum = 365)]
@@ -145,6 +145,16 @@ pub struct CreatedKeyBody {
     /// The secret: shown once, never again.
     pub secret: String,
     pub key: KeyMeta,
+}
+
+/// A key's name as the body gives it: at most 64 characters before any
+/// trimming (as the schema counts them).
+fn name_as_given(body: &Map<String, Value>) -> Result<Option<&str>, AppError> {
+    let name = text(body, "name")?;
+    if name.is_some_and(|n| n.chars().count() > 64) {
+        return Err(AppError::invalid("name", "key-name-invalid"));
+    }
+    Ok(name)
 }
 
 /// An optional whole number field, as text for the shared parser.
@@ -180,7 +190,7 @@ fn days(body: &Map<String, Value>, field: &str, max: i64) -> Result<Option<i64>,
 )]
 pub async fn create(caller: ApiCaller, body: web::Bytes, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let body = object(&body)?;
-    let name = KeyName::parse(text(&body, "name")?.unwrap_or(""))?;
+    let name = KeyName::parse(name_as_given(&body)?.unwrap_or(""))?;
     let days = days(&body, "days", state.config.max_key_days)?.ok_or_else(|| {
         AppError::invalid_at(
             "days".to_string(),
@@ -254,7 +264,8 @@ async fn own(caller: &ApiCaller, key_id: &str, state: &AppState) -> Result<servi
 #[derive(serde::Deserialize, ToSchema)]
 #[allow(dead_code)] // read field by field (`update`), described here
 pub struct KeyChangeBody {
-    /// A new name (at most 64 characters).
+    /// A new name (at most 64 characters, none a control character).
+    #[schema(pattern = r"^[^\x00-\x1f\x7f-\x9f]{0,64}$")]
     name: Option<String>,
     /// Days added to its expiry (or to now, for an expired key), 1 to 365.
     #[schema(minimum = 1, maximum = 365)]
@@ -287,7 +298,7 @@ pub async fn update(
 ) -> Result<HttpResponse, AppError> {
     let key = own(&caller, &path, &state).await?;
     let body = object(&body)?;
-    let name = match text(&body, "name")? {
+    let name = match name_as_given(&body)? {
         Some(name) => KeyName::parse(name)?,
         None => KeyName::parse(&key.name)?,
     };

@@ -166,9 +166,10 @@ pub struct DecisionBody {
     /// A renewal's granted end date, when not as asked.
     #[schema(format = Date)]
     ends_on: Option<String>,
-    /// At most 1,000 characters; required to change the figures or to
-    /// decline; shown to the requester.
-    #[schema(max_length = 1000)]
+    /// At most 1,000 characters (no control characters but line breaks and
+    /// tabs); required to change the figures or to decline; shown to the
+    /// requester.
+    #[schema(pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]{0,1000}$")]
     comment: Option<String>,
 }
 

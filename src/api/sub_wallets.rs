@@ -212,7 +212,7 @@ pub struct TransferBody {
     direction: DirectionName,
     /// Credits, more than zero, at most four decimals, e.g. `"25"` or `"12.5"`.
     #[schema(
-        pattern = r"^([1-9][0-9]{0,12}(\.[0-9]{1,4})?|0\.(000[1-9]|00[1-9][0-9]?|0[1-9][0-9]{0,2}|[1-9][0-9]{0,3}))$"
+        pattern = r"^([1-9][0-9]{0,11}(\.[0-9]{1,4})?|0\.(000[1-9]|00[1-9][0-9]?|0[1-9][0-9]{0,2}|[1-9][0-9]{0,3}))$"
     )]
     amount: String,
 }

@@ -201,6 +201,10 @@ pub async fn list(
 
 /// The owner's key with this public ID in the project, if it is theirs.
 pub async fn own(db: &Db, account_id: AccountId, project_id: ProjectId, key_id: &str) -> sqlx::Result<Option<Key>> {
+    // No key ID holds a NUL (and PostgreSQL's text cannot).
+    if key_id.contains('\0') {
+        return Ok(None);
+    }
     let row = sqlx::query(select_keys!(
         "WHERE k.account_id = $1 AND k.project_id = $2 AND k.key_id = $3"
     ))

@@ -213,6 +213,10 @@ pub async fn by_id(db: &Db, id: AccountId) -> sqlx::Result<Option<Account>> {
 
 /// The account and its password hash, for signing in.
 pub async fn credentials(db: &Db, username: &str) -> sqlx::Result<Option<(Account, String)>> {
+    // No username holds a NUL (and PostgreSQL's text cannot).
+    if username.contains('\0') {
+        return Ok(None);
+    }
     let row = sqlx::query(select_accounts!("WHERE username = $1"))
         .bind(username)
         .fetch_optional(db.read())

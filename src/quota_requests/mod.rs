@@ -257,7 +257,11 @@ pub enum Decision {
 /// a figure left out is granted as asked.
 pub fn parse_decision(request: &store::QuotaRequest, fields: &Fields) -> Result<(Decision, String), AppError> {
     let comment = fields.get("comment").map(|c| c.trim()).unwrap_or("").to_string();
-    if comment.chars().count() > COMMENT_CHARS {
+    if comment.chars().count() > COMMENT_CHARS
+        || comment
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
         return Err(AppError::Invalid {
             field: "comment".into(),
             message: Msg::new("request-comment-long").arg("max", COMMENT_CHARS),
