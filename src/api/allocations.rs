@@ -276,6 +276,9 @@ pub async fn release(
 #[derive(Serialize, ToSchema)]
 pub struct AllocationList {
     pub allocations: Vec<AllocationBody>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    #[schema(value_type = Option<String>)]
+    pub next_cursor: Option<String>,
 }
 
 /// The caller's live allocations, newest first.
@@ -284,12 +287,24 @@ pub struct AllocationList {
     path = "/api/v1/allocations",
     tag = "allocations",
     security(("api_key" = [])),
-    responses((status = 200, description = "Live allocations", body = AllocationList))
+    params(super::request::PageQuery),
+    responses(
+        (status = 200, description = "A page of live allocations", body = AllocationList),
+        (status = 422, description = "`invalid`: a bad `cursor` or `limit`", body = super::openapi::ErrorBody),
+    )
 )]
-pub async fn list(caller: ApiCaller, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let live = quotas::live_allocations(&state.db, caller.owner.project_id, caller.owner.account_id).await?;
+pub async fn list(
+    caller: ApiCaller,
+    query: web::Query<super::request::PageQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let (before, limit) = query.parse()?;
+    let owner = &caller.owner;
+    let live = quotas::live_allocations(&state.db, owner.project_id, owner.account_id, before, limit + 1).await?;
+    let (live, next_cursor) = super::request::paged(live, limit, |a| a.id);
     Ok(HttpResponse::Ok().json(AllocationList {
         allocations: live.into_iter().map(AllocationBody::from).collect(),
+        next_cursor,
     }))
 }
 

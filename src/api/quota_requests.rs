@@ -276,6 +276,9 @@ impl From<QuotaRequest> for QuotaRequestBody {
 #[derive(Serialize, ToSchema)]
 pub struct QuotaRequestList {
     pub requests: Vec<QuotaRequestBody>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    #[schema(value_type = Option<String>)]
+    pub next_cursor: Option<String>,
 }
 
 /// The text fields a request or decision body may carry.
@@ -437,13 +440,21 @@ pub async fn file(caller: ApiCaller, body: web::Bytes, state: web::Data<AppState
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// Only requests in this status: `open`, `approved`, `declined`, `withdrawn`, `closed`.
+    /// Only requests in this status.
+    #[param(pattern = "^(open|approved|declined|withdrawn|closed)$")]
     status: Option<String>,
+    /// The `next_cursor` of the page before; none for the first page.
+    #[param(pattern = r"^c[0-9]{1,18}$")]
+    cursor: Option<String>,
+    /// How many, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    limit: Option<i64>,
 }
 
 /// The key's project's requests: a tenant admin's key sees all of them, a
-/// tenant user's their own. Open first, then the newest; at most 200.
+/// tenant user's their own. Newest first, paged by cursor.
 #[utoipa::path(
     get,
     path = "/api/v1/quota-requests",
@@ -452,7 +463,7 @@ pub struct ListQuery {
     params(ListQuery),
     responses(
         (status = 200, description = "The requests", body = QuotaRequestList),
-        (status = 422, description = "Unknown status", body = super::openapi::ErrorBody),
+        (status = 422, description = "An unknown status, or a bad `cursor` or `limit`", body = super::openapi::ErrorBody),
     )
 )]
 pub async fn list(
@@ -460,8 +471,13 @@ pub async fn list(
     query: web::Query<ListQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
+    let (before, limit) = super::request::PageQuery {
+        cursor: query.cursor.clone(),
+        limit: query.limit,
+    }
+    .parse()?;
     let status = match query.status.as_deref() {
-        None | Some("") => None,
+        None => None,
         Some(code) => {
             Some(RequestStatus::parse(code).ok_or_else(|| AppError::invalid("status", "request-status-unknown"))?)
         }
@@ -471,10 +487,14 @@ pub async fn list(
         requester_id: (!caller.is_tenant_admin()).then_some(caller.owner.account_id),
         kinds: Vec::new(),
         status,
+        // Newest first, from the cursor on.
+        before: Some(before.unwrap_or(i64::MAX)),
     };
-    let (requests, _) = service::list(&state.db, &filter, 200, 0).await?;
+    let (requests, _) = service::list(&state.db, &filter, limit + 1, 0).await?;
+    let (requests, next_cursor) = super::request::paged(requests, limit, |r| r.id);
     Ok(HttpResponse::Ok().json(QuotaRequestList {
         requests: requests.into_iter().map(QuotaRequestBody::from).collect(),
+        next_cursor,
     }))
 }
 

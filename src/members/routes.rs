@@ -199,7 +199,7 @@ pub async fn remove_dialog(
     let TenantAdmin(current) = admin;
     let member = member_of(&current, *path, &state).await?;
     let live_allocations =
-        crate::quotas::service::live_allocations(&state.db, current.tenant.project_id, member.account_id)
+        crate::quotas::service::live_allocations(&state.db, current.tenant.project_id, member.account_id, None, 1000)
             .await?
             .len();
     let page = RemovePage {

@@ -38,6 +38,7 @@ pub async fn mine(current: CurrentTenant, state: web::Data<AppState>) -> Result<
             requester_id: Some(me),
             kinds: vec![RequestKind::Member],
             status: Some(RequestStatus::Open),
+            before: None,
         },
         10,
         0,
@@ -156,6 +157,7 @@ pub async fn list(
         requester_id: (!admin).then_some(current.account.id),
         kinds: Vec::new(),
         status,
+        before: None,
     };
     let (requests, total) = service::list(db, &filter, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
     crate::web::html(&ListPage {

@@ -146,9 +146,12 @@ pub struct ListFilter {
     /// Only these kinds (empty: all).
     pub kinds: Vec<RequestKind>,
     pub status: Option<RequestStatus>,
+    /// Only requests numbered below this, newest first (the API's cursor);
+    /// without it, open ones first, then the newest.
+    pub before: Option<i64>,
 }
 
-/// A page of requests, open ones first, then the newest; and how many match.
+/// A page of requests (in the order `ListFilter::before` says), and how many match.
 pub async fn list(db: &Db, filter: &ListFilter, limit: i64, offset: i64) -> sqlx::Result<(Vec<QuotaRequest>, i64)> {
     let from = |statement: &mut Statement| {
         statement.push(" WHERE 1 = 1");
@@ -167,13 +170,18 @@ pub async fn list(db: &Db, filter: &ListFilter, limit: i64, offset: i64) -> sqlx
         if let Some(status) = filter.status {
             statement.push(" AND r.status = ").bind(status.code());
         }
+        if let Some(before) = filter.before {
+            statement.push(" AND r.id < ").bind(before);
+        }
     };
     let mut page = Statement::for_backend(db.backend(), SELECT);
     from(&mut page);
-    page.push(" ORDER BY CASE WHEN r.status = 'open' THEN 0 ELSE 1 END, r.created_at DESC, r.id DESC LIMIT ")
-        .bind(limit)
-        .push(" OFFSET ")
-        .bind(offset);
+    let order = if filter.before.is_some() {
+        " ORDER BY r.id DESC LIMIT "
+    } else {
+        " ORDER BY CASE WHEN r.status = 'open' THEN 0 ELSE 1 END, r.created_at DESC, r.id DESC LIMIT "
+    };
+    page.push(order).bind(limit).push(" OFFSET ").bind(offset);
     let mut count = Statement::for_backend(
         db.backend(),
         "SELECT COUNT(*) FROM quota_requests r JOIN projects p ON p.id = r.project_id

@@ -739,14 +739,24 @@ pub async fn allocation_service(db: &Db, project_id: ProjectId, id: i64) -> sqlx
         .await
 }
 
-pub async fn live_allocations(db: &Db, project_id: ProjectId, account_id: AccountId) -> sqlx::Result<Vec<Allocation>> {
+/// An account's live allocations in a project numbered below `before`
+/// (all when none), newest first, at most `limit`.
+pub async fn live_allocations(
+    db: &Db,
+    project_id: ProjectId,
+    account_id: AccountId,
+    before: Option<i64>,
+    limit: i64,
+) -> sqlx::Result<Vec<Allocation>> {
     let mut conn = db.read().acquire().await?;
     let ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT id FROM allocations WHERE project_id = $1 AND account_id = $2 AND released_at IS NULL
-         ORDER BY id DESC LIMIT 1000",
+        "SELECT id FROM allocations WHERE project_id = $1 AND account_id = $2 AND released_at IS NULL AND id < $3
+         ORDER BY id DESC LIMIT $4",
     )
     .bind(project_id)
     .bind(account_id)
+    .bind(before.unwrap_or(i64::MAX))
+    .bind(limit)
     .fetch_all(&mut *conn)
     .await?;
     let mut found = Vec::with_capacity(ids.len());

@@ -671,3 +671,56 @@ async fn schemathesis_finds_the_api_as_its_document_says() {
     );
     assert!(report.contains("passed"), "{report}");
 }
+
+#[tokio::test]
+async fn allocations_and_quota_requests_are_paged_by_cursor_too() {
+    let app = spawn_app().await;
+    let key = project(&app).await;
+    for n in 0..3 {
+        let body = json!({ "service": "ccs", "resources": { "cpu": 1 }, "idempotency_key": format!("a{n}") });
+        assert_eq!(
+            call(&app, "POST", "/api/v1/allocations", &key, Some(body)).await.0,
+            StatusCode::CREATED
+        );
+        let ask = json!({ "kind": "project", "service": "ccs", "resources": { "gpu": 9 + n }, "reason": "Ten characters or more" });
+        let (status, _) = call(&app, "POST", "/api/v1/quota-requests", &key, Some(ask)).await;
+        // One open request per service at a time: the first is filed, the
+        // others wait for it; withdraw it to file the next.
+        if status == StatusCode::CONFLICT {
+            let (_, open) = call(&app, "GET", "/api/v1/quota-requests?status=open", &key, None).await;
+            let id = open["requests"][0]["id"].as_i64().unwrap();
+            call(
+                &app,
+                "POST",
+                &format!("/api/v1/quota-requests/{id}/withdraw"),
+                &key,
+                None,
+            )
+            .await;
+            let ask = json!({ "kind": "project", "service": "ccs", "resources": { "gpu": 9 + n }, "reason": "Ten characters or more" });
+            assert_eq!(
+                call(&app, "POST", "/api/v1/quota-requests", &key, Some(ask)).await.0,
+                StatusCode::CREATED
+            );
+        }
+    }
+    for (path, list) in [
+        ("/api/v1/allocations", "allocations"),
+        ("/api/v1/quota-requests", "requests"),
+    ] {
+        let (_, first) = call(&app, "GET", &format!("{path}?limit=2"), &key, None).await;
+        assert_eq!(first[list].as_array().unwrap().len(), 2, "{first}");
+        let cursor = first["next_cursor"].as_str().expect("more");
+        let (_, rest) = call(&app, "GET", &format!("{path}?limit=2&cursor={cursor}"), &key, None).await;
+        assert_eq!(rest[list].as_array().unwrap().len(), 1, "{rest}");
+        assert!(rest["next_cursor"].is_null());
+        let ids: Vec<i64> = first[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(rest[list].as_array().unwrap())
+            .map(|x| x["id"].as_i64().unwrap())
+            .collect();
+        assert!(ids.windows(2).all(|w| w[0] > w[1]), "newest first, each once: {ids:?}");
+    }
+}
