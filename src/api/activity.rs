@@ -27,10 +27,10 @@ pub struct ActivityQuery {
     /// Tenant admins: only rows by or about this member (a username).
     pub member: Option<String>,
     /// The first day, `YYYY-MM-DD` (UTC).
-    #[param(format = Date)]
+    #[param(format = Date, pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub from: Option<String>,
     /// The last day, `YYYY-MM-DD` (UTC).
-    #[param(format = Date)]
+    #[param(format = Date, pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub to: Option<String>,
     /// Changes only: of this kind (`key`, `member`, `quota`, `wallet`, …).
     #[param(pattern = "^[a-z_]{1,32}$")]

@@ -23,6 +23,7 @@ use crate::{
 /// errors that name their field; these types describe it).
 #[derive(Deserialize, ToSchema)]
 #[serde(tag = "service", rename_all = "snake_case")]
+#[schema(example = json!({"service": "ccs", "resources": {"cpu": 4, "gpu": 1, "memory": 16}, "idempotency_key": "job-8f3a"}))]
 #[allow(dead_code)]
 pub enum AllocationRequest {
     /// Container Compute Service.
@@ -83,6 +84,7 @@ pub struct VcsResources {
 #[derive(Serialize, ToSchema)]
 pub struct AllocationBody {
     pub id: i64,
+    #[schema(value_type = super::openapi::QuotaServiceCode)]
     pub service: String,
     pub resources: BTreeMap<String, i64>,
     pub idempotency_key: String,

@@ -125,6 +125,7 @@ pub async fn list(
 
 /// A new key, as `POST /api/v1/keys` takes it.
 #[derive(serde::Deserialize, ToSchema)]
+#[schema(example = json!({"name": "ci deploy", "days": 90, "services": ["ccs"], "read_only": false}))]
 #[allow(dead_code)] // read field by field (`create`), described here
 pub struct NewKeyBody {
     /// At most 64 characters, none a control character.
@@ -262,6 +263,7 @@ async fn own(caller: &ApiCaller, key_id: &str, state: &AppState) -> Result<servi
 
 /// A change of name or expiry, as `PATCH /api/v1/keys/{id}` takes it.
 #[derive(serde::Deserialize, ToSchema)]
+#[schema(example = json!({"name": "ci deploy (2027)", "extend_days": 30}))]
 #[allow(dead_code)] // read field by field (`update`), described here
 pub struct KeyChangeBody {
     /// A new name (at most 64 characters, none a control character).
@@ -328,6 +330,7 @@ pub async fn update(
 
 /// How long the old secret of a rotated key stays valid.
 #[derive(serde::Deserialize, ToSchema)]
+#[schema(example = json!({"overlap_hours": 24}))]
 #[allow(dead_code)] // read field by field (`rotate`), described here
 pub struct RotateBody {
     /// 0 to 72 (default 24).

@@ -148,6 +148,7 @@ fn role_in(body: &serde_json::Map<String, Value>) -> Result<TenantRole, AppError
 
 /// Who to add, and as what.
 #[derive(serde::Deserialize, ToSchema)]
+#[schema(example = json!({"user": "bob@example.org", "role": "tenant_user"}))]
 #[allow(dead_code)] // read field by field (`add`), described here
 pub struct NewMemberBody {
     /// A username, or an email address.
@@ -199,6 +200,7 @@ pub async fn add(caller: ApiCaller, body: web::Bytes, state: web::Data<AppState>
 
 /// A member's new role.
 #[derive(serde::Deserialize, ToSchema)]
+#[schema(example = json!({"role": "tenant_admin"}))]
 #[allow(dead_code)] // read field by field (`set_role`), described here
 pub struct RoleBody {
     #[schema(inline)]
@@ -293,6 +295,7 @@ pub async fn remove(
 
 /// A member's services.
 #[derive(Serialize, serde::Deserialize, ToSchema)]
+#[schema(example = json!({"services": ["ccs", "cos"]}))]
 pub struct ServicesBody {
     #[schema(value_type = Vec<crate::api::openapi::ServiceCode>)]
     pub services: Vec<String>,
@@ -378,6 +381,7 @@ pub async fn set_permissions(
 /// for unlimited (bounded by the project's quota at admission); resources
 /// left out keep their quota.
 #[derive(serde::Deserialize, ToSchema)]
+#[schema(example = json!({"gpu": 4, "cpu": -1}))]
 #[allow(dead_code)] // read field by field (`set_quota`), described here
 #[serde(deny_unknown_fields)]
 pub struct MemberQuotaBody {
@@ -494,6 +498,7 @@ pub struct GaugeBody {
 
 #[derive(Serialize, ToSchema)]
 pub struct MemberQuotasBody {
+    #[schema(value_type = super::openapi::QuotaServiceCode)]
     pub service: String,
     pub username: String,
     /// Per resource (`cpu`, `gpu`, `memory`, …).

@@ -10,6 +10,51 @@ use utoipa::{
 
 use super::{activity, allocations, keys, members, quota_requests, routes, sub_wallets, wallet};
 
+/// A service with quotas and allocations.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum QuotaServiceCode {
+    Ccs,
+    Vcs,
+}
+
+/// A tenant role.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TenantRoleCode {
+    TenantAdmin,
+    TenantUser,
+}
+
+/// What a quota request asks for.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestKindCode {
+    Member,
+    Project,
+    Renewal,
+}
+
+/// Where a quota request stands.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestStatusCode {
+    Open,
+    Approved,
+    Declined,
+    Withdrawn,
+    Closed,
+}
+
+/// What moved a wallet's balance.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LedgerKindCode {
+    Credit,
+    Debit,
+    Transfer,
+}
+
 /// A service's code.
 #[derive(Serialize, serde::Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -159,7 +204,17 @@ impl Modify for AtLeastOneResource {
         quota_requests::withdraw,
         quota_requests::decide
     ),
-    components(schemas(ErrorBody, ErrorDetail, ServiceCode, allocations::ShortfallBody)),
+    components(schemas(
+        ErrorBody,
+        ErrorDetail,
+        ServiceCode,
+        QuotaServiceCode,
+        TenantRoleCode,
+        RequestKindCode,
+        RequestStatusCode,
+        LedgerKindCode,
+        allocations::ShortfallBody
+    )),
     modifiers(&KeyHeader, &CommonAnswers, &AtLeastOneResource)
 )]
 pub struct ApiDoc;

@@ -68,6 +68,7 @@ pub enum RenewalOnly {
 
 /// More CCS quota.
 #[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"kind": "member", "service": "ccs", "resources": {"gpu": 8}, "reason": "Fine-tuning runs for the paper", "needed_until": "2027-03-31"}))]
 #[allow(dead_code)]
 pub struct NewCcsRequest {
     kind: QuotaRequestKind,
@@ -79,12 +80,13 @@ pub struct NewCcsRequest {
     )]
     reason: String,
     /// Until when it is needed (not in the past).
-    #[schema(format = Date)]
+    #[schema(format = Date, pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     needed_until: Option<String>,
 }
 
 /// More VCS quota.
 #[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"kind": "project", "service": "vcs", "resources": {"floating_ip": 6}, "reason": "Two more web front ends for the course"}))]
 #[allow(dead_code)]
 pub struct NewVcsRequest {
     kind: QuotaRequestKind,
@@ -96,17 +98,18 @@ pub struct NewVcsRequest {
     )]
     reason: String,
     /// Until when it is needed (not in the past).
-    #[schema(format = Date)]
+    #[schema(format = Date, pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     needed_until: Option<String>,
 }
 
 /// A later end date for the project (a tenant admin's key; to the operators).
 #[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"kind": "renewal", "ends_on": "2027-12-31", "reason": "The study runs another year"}))]
 #[allow(dead_code)]
 pub struct NewRenewal {
     kind: RenewalOnly,
     /// The new end date: after today and after the project's end.
-    #[schema(format = Date)]
+    #[schema(format = Date, pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     ends_on: String,
     /// 10 to 1,000 characters, starting and ending with a visible one.
     #[schema(
@@ -114,7 +117,7 @@ pub struct NewRenewal {
     )]
     reason: String,
     /// Until when it is needed (not in the past).
-    #[schema(format = Date)]
+    #[schema(format = Date, pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     needed_until: Option<String>,
 }
 
@@ -156,6 +159,7 @@ pub struct VcsQuotaFigures {
 
 /// A decision.
 #[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"decision": "approve", "resources": {"gpu": 6}, "comment": "Six until the new nodes arrive"}))]
 #[allow(dead_code)] // documents the body; it is read field by field for precise errors
 pub struct DecisionBody {
     #[schema(inline)]
@@ -164,7 +168,7 @@ pub struct DecisionBody {
     /// figures of resources the request did not ask for are ignored.
     resources: Option<GrantedFigures>,
     /// A renewal's granted end date, when not as asked.
-    #[schema(format = Date)]
+    #[schema(format = Date, pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     ends_on: Option<String>,
     /// At most 1,000 characters (no control characters but line breaks and
     /// tabs); required to change the figures or to decline; shown to the
@@ -222,7 +226,9 @@ pub struct QuotaRequestBody {
     /// The requester's username.
     pub requester: String,
     /// `member`, `project` or `renewal`.
+    #[schema(value_type = super::openapi::RequestKindCode)]
     pub kind: String,
+    #[schema(value_type = Option<super::openapi::QuotaServiceCode>)]
     pub service: Option<String>,
     pub resources: BTreeMap<String, ItemBody>,
     pub ends_on: Option<String>,
@@ -230,6 +236,7 @@ pub struct QuotaRequestBody {
     pub reason: String,
     pub needed_until: Option<String>,
     /// `open`, `approved`, `declined`, `withdrawn` or `closed`.
+    #[schema(value_type = super::openapi::RequestStatusCode)]
     pub status: String,
     pub created_at: String,
     pub decided_at: Option<String>,
@@ -325,6 +332,12 @@ fn fields_of(body: &[u8]) -> Result<Fields, AppError> {
                 return Err(AppError::invalid_at(name.clone(), Msg::new("api-field-invalid")));
             }
             _ => {}
+        }
+    }
+    // Dates as dates (the form's empty field is "none"; here that is null).
+    for field in ["ends_on", "needed_until"] {
+        if fields.get(field).is_some_and(|d| d.trim().is_empty()) {
+            return Err(AppError::invalid(field, "date-invalid"));
         }
     }
     // Texts as given: the schema says where they start and end.

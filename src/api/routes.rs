@@ -37,9 +37,11 @@ pub struct WhoAmI {
     pub account: AccountInfo,
     pub project: ProjectInfo,
     /// `tenant_admin` or `tenant_user`.
+    #[schema(value_type = super::openapi::TenantRoleCode)]
     pub role: String,
     pub key: CallerKey,
     /// Codes of the services this tenant may use: `ccs`, `vcs`, `hpc`, `cos`, `registry`.
+    #[schema(value_type = Vec<super::openapi::ServiceCode>)]
     pub services: Vec<String>,
 }
 

@@ -124,6 +124,7 @@ async fn sub_wallet_body(
 
 /// Whose sub-wallet to open.
 #[derive(serde::Deserialize, ToSchema)]
+#[schema(example = json!({"username": "bob"}))]
 #[allow(dead_code)] // read field by field (`open`), described here
 pub struct OpenBody {
     username: String,
@@ -204,6 +205,7 @@ pub async fn close(
 
 /// A move of credit between the project's wallet and a member's.
 #[derive(serde::Deserialize, ToSchema)]
+#[schema(example = json!({"username": "bob", "direction": "to_sub_wallet", "amount": "250"}))]
 #[allow(dead_code)] // read field by field (`transfer`), described here
 pub struct TransferBody {
     username: String,
@@ -308,10 +310,10 @@ pub struct LedgerQuery {
     /// Rows of this member's sub-wallet, or that they caused (a username).
     pub member: Option<String>,
     /// The first day, `YYYY-MM-DD` (UTC).
-    #[param(format = Date)]
+    #[param(format = Date, pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub from: Option<String>,
     /// The last day, `YYYY-MM-DD` (UTC).
-    #[param(format = Date)]
+    #[param(format = Date, pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub to: Option<String>,
 }
 
@@ -320,9 +322,9 @@ pub struct LedgerEntryBody {
     pub id: i64,
     /// RFC 3339, UTC.
     pub at: String,
-    /// `credit`, `usage`, `transfer`, …
+    #[schema(value_type = super::openapi::LedgerKindCode)]
     pub kind: String,
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<super::openapi::ServiceCode>)]
     pub service: Option<String>,
     /// Who caused it (a username), when someone did.
     #[schema(value_type = Option<String>)]

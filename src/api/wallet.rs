@@ -15,6 +15,7 @@ use crate::{
 
 /// What a service reports.
 #[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"service": "ccs", "resource_id": "notebook-7", "seconds": 5400, "rate_per_hour": "82.0000", "idempotency_key": "usage-2026-11-30-notebook-7"}))]
 #[allow(dead_code)] // documents the body; it is parsed field by field for precise errors
 pub struct UsageRequest {
     service: super::openapi::ServiceCode,
