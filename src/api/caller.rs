@@ -40,6 +40,15 @@ impl ApiCaller {
         self.owner.role == Some(crate::projects::TenantRole::Admin)
     }
 
+    /// Only a tenant admin's key manages the project (403 `forbidden`).
+    pub fn tenant_admin_only(&self) -> Result<(), AppError> {
+        if self.is_tenant_admin() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
     /// Whether the caller may act on `service`: its owner's permission
     /// (`service_not_permitted`), then the key's scope (`scope_denied`).
     pub fn may_use(&self, service: Service) -> Result<(), AppError> {

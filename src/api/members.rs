@@ -25,15 +25,6 @@ use crate::{
     web::i18n::Msg,
 };
 
-/// Only a tenant admin's key manages the project.
-fn admin(caller: &ApiCaller) -> Result<(), AppError> {
-    if caller.is_tenant_admin() {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
 /// A tenant role as the API names it.
 #[derive(Serialize, serde::Deserialize, ToSchema, Clone, Copy)]
 #[serde(rename_all = "snake_case")]
@@ -104,7 +95,7 @@ pub async fn list(
     query: web::Query<PageQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    admin(&caller)?;
+    caller.tenant_admin_only()?;
     let (after, limit) = query.parse()?;
     let project_id = caller.owner.project_id;
     let rows = projects::service::members_after(&state.db, project_id, after, limit + 1).await?;
@@ -175,7 +166,7 @@ pub struct NewMemberBody {
     )
 )]
 pub async fn add(caller: ApiCaller, body: web::Bytes, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    admin(&caller)?;
+    caller.tenant_admin_only()?;
     let body = object(&body)?;
     let role = role_in(&body)?;
     let identifier = text(&body, "user")?.map(str::trim).unwrap_or("");
@@ -231,7 +222,7 @@ pub async fn set_role(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    admin(&caller)?;
+    caller.tenant_admin_only()?;
     let member = member(&caller, &path, &state).await?;
     let role = role_in(&object(&body)?)?;
     members::service::set_role(
@@ -279,7 +270,7 @@ pub async fn remove(
     query: web::Query<RemoveQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    admin(&caller)?;
+    caller.tenant_admin_only()?;
     let member = member(&caller, &path, &state).await?;
     members::service::remove(
         &state.db,
@@ -320,7 +311,7 @@ pub async fn permissions(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    admin(&caller)?;
+    caller.tenant_admin_only()?;
     let member = body_of(&caller, &path, &state).await?;
     Ok(HttpResponse::Ok().json(ServicesBody {
         services: member.services,
@@ -351,7 +342,7 @@ pub async fn set_permissions(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    admin(&caller)?;
+    caller.tenant_admin_only()?;
     let member = member(&caller, &path, &state).await?;
     let body = object(&body)?;
     let Some(Value::Array(codes)) = body.get("services") else {
@@ -424,7 +415,7 @@ pub async fn set_quota(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    admin(&caller)?;
+    caller.tenant_admin_only()?;
     let (username, service) = path.into_inner();
     let service = QuotaService::parse(&service).ok_or(AppError::NotFound)?;
     let member = member(&caller, &username, &state).await?;

@@ -21,14 +21,6 @@ use crate::{
     wallets::service::{self as wallets, Direction},
 };
 
-fn admin(caller: &ApiCaller) -> Result<(), AppError> {
-    if caller.is_tenant_admin() {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct SubWalletBody {
     pub username: String,
@@ -66,7 +58,7 @@ pub async fn list(
     query: web::Query<PageQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    admin(&caller)?;
+    caller.tenant_admin_only()?;
     let (after, limit) = query.parse()?;
     let db = &state.db;
     let project_id = caller.owner.project_id;
@@ -90,21 +82,14 @@ pub async fn list(
     }))
 }
 
-/// The project's member with this username (any role), or 404 / 422.
-async fn member(
-    caller: &ApiCaller,
-    username: &str,
-    field: Option<&str>,
-    state: &AppState,
-) -> Result<projects::service::Member, AppError> {
-    let _ = field;
-    let not_found = || AppError::NotFound;
+/// The project's member with this username (any role), or 404.
+async fn member(caller: &ApiCaller, username: &str, state: &AppState) -> Result<projects::service::Member, AppError> {
     let account = accounts::service::by_username(&state.db, &username.trim().to_ascii_lowercase())
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or(AppError::NotFound)?;
     projects::service::member(&state.db, caller.owner.project_id, account.id)
         .await?
-        .ok_or_else(not_found)
+        .ok_or(AppError::NotFound)
 }
 
 async fn sub_wallet_body(
@@ -148,10 +133,10 @@ pub struct OpenBody {
     )
 )]
 pub async fn open(caller: ApiCaller, body: web::Bytes, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    admin(&caller)?;
+    caller.tenant_admin_only()?;
     let body = object(&body)?;
     let username = text(&body, "username")?.unwrap_or("");
-    let member = member(&caller, username, Some("username"), &state).await?;
+    let member = member(&caller, username, &state).await?;
     wallets::open_sub_wallet(
         &state.db,
         caller.owner.account_id,
@@ -188,8 +173,8 @@ pub async fn close(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    admin(&caller)?;
-    let member = member(&caller, &path, None, &state).await?;
+    caller.tenant_admin_only()?;
+    let member = member(&caller, &path, &state).await?;
     let returned = wallets::close_sub_wallet(
         &state.db,
         caller.owner.account_id,
@@ -255,7 +240,7 @@ pub async fn transfer(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    admin(&caller)?;
+    caller.tenant_admin_only()?;
     let body = object(&body)?;
     let direction = match body.get("direction").and_then(Value::as_str) {
         Some("to_sub_wallet") => Direction::ToSub,
@@ -263,13 +248,7 @@ pub async fn transfer(
         _ => return Err(invalid("direction", "api-direction-invalid")),
     };
     let amount = super::request::positive_credits(&body, "amount")?;
-    let member = member(
-        &caller,
-        text(&body, "username")?.unwrap_or(""),
-        Some("username"),
-        &state,
-    )
-    .await?;
+    let member = member(&caller, text(&body, "username")?.unwrap_or(""), &state).await?;
     wallets::transfer(
         &state.db,
         caller.owner.account_id,
@@ -368,7 +347,7 @@ pub async fn ledger(
     query: web::Query<LedgerQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    admin(&caller)?;
+    caller.tenant_admin_only()?;
     let page = PageQuery {
         cursor: query.cursor.clone(),
         limit: query.limit,
@@ -377,7 +356,7 @@ pub async fn ledger(
     let (from, to) = super::request::period(query.from.as_deref(), query.to.as_deref())?;
     let member = match query.member.as_deref().filter(|m| !m.is_empty()) {
         None => None,
-        Some(username) => Some(member(&caller, username, None, &state).await?.account_id),
+        Some(username) => Some(member(&caller, username, &state).await?.account_id),
     };
     let filter = wallets::LedgerFilter {
         from,

@@ -647,6 +647,10 @@ async fn schemathesis_finds_the_api_as_its_document_says() {
     let document = format!("{}/api/v1/openapi.json", app.base);
     let output = tokio::task::spawn_blocking(move || {
         std::process::Command::new(schemathesis)
+            .args([
+                "--config-file",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/tests/schemathesis.toml"),
+            ])
             .args(["run", &document])
             .args(["--header", &format!("x-api-key: {key}")])
             .args([
