@@ -96,8 +96,10 @@ impl Modify for KeyHeader {
 }
 
 /// The answers every operation can give, added where its annotation does
-/// not say them: 401 (a keyed call without a usable key), 400 (a query
-/// that does not parse) and 413 (a body over the limit).
+/// not say them: 401 (a keyed call without a usable key), 403 for a change
+/// (a read-only key, or one not scoped to the service), 404 (an object a
+/// path names), 400 (a query that does not parse) and 413 (a body over the
+/// limit).
 struct CommonAnswers;
 
 impl Modify for CommonAnswers {
@@ -115,26 +117,30 @@ impl Modify for CommonAnswers {
                 .build()
         };
         for item in openapi.paths.paths.values_mut() {
-            let operations = [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.patch,
-            ];
-            for operation in operations.into_iter().flatten() {
+            let changes = [&mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+            let operations = std::iter::once((&mut item.get, false)).chain(changes.into_iter().map(|o| (o, true)));
+            for (operation, changes) in operations {
+                let Some(operation) = operation else { continue };
+                let parameters = operation.parameters.iter().flatten();
+                let in_query = parameters.clone().any(|p| matches!(p.parameter_in, ParameterIn::Query));
+                let in_path = parameters.clone().any(|p| matches!(p.parameter_in, ParameterIn::Path));
                 let answers = &mut operation.responses.responses;
                 if operation.security.is_some() {
                     answers.entry("401".to_string()).or_insert_with(|| {
                         error("`missing_key`, `invalid_key`, `expired_key` or `key_disabled`").into()
                     });
+                    if changes {
+                        answers.entry("403".to_string()).or_insert_with(|| {
+                            error("`scope_denied`: the key is read-only, or not scoped to the service").into()
+                        });
+                    }
                 }
-                let query = operation
-                    .parameters
-                    .iter()
-                    .flatten()
-                    .any(|p| matches!(p.parameter_in, ParameterIn::Query));
-                if query {
+                if in_path {
+                    answers
+                        .entry("404".to_string())
+                        .or_insert_with(|| error("`not_found`: none of the caller's by that name").into());
+                }
+                if in_query {
                     answers
                         .entry("400".to_string())
                         .or_insert_with(|| error("`bad_request`: a query parameter of the wrong type").into());

@@ -614,6 +614,12 @@ async fn the_document_and_the_reference_page_cover_every_api_route() {
         }
         let operation = &document["paths"][&path][method.as_str().to_lowercase()];
         assert!(operation.is_object(), "{method} {path} is not in the document");
+        if method != reqwest::Method::GET.as_str() {
+            assert!(
+                operation["responses"]["403"].is_object(),
+                "{method} {path} says nothing of 403 (scope_denied)"
+            );
+        }
         assert!(
             operation["responses"]["401"].is_object(),
             "{method} {path} says nothing of 401"
