@@ -112,7 +112,6 @@ pub struct ChangeListBody {
     responses(
         (status = 200, description = "A page of changes", body = ChangeListBody),
         (status = 400, description = "`bad_request`: a malformed query", body = super::openapi::ErrorBody),
-        (status = 401, description = "Missing, invalid, expired or disabled key", body = super::openapi::ErrorBody),
         (status = 404, description = "`not_found`: no such `member`", body = super::openapi::ErrorBody),
         (status = 422, description = "`invalid`: `field` names the parameter at fault", body = super::openapi::ErrorBody),
     )
@@ -183,7 +182,6 @@ pub struct CallListBody {
     responses(
         (status = 200, description = "A page of API calls", body = CallListBody),
         (status = 400, description = "`bad_request`: a malformed query", body = super::openapi::ErrorBody),
-        (status = 401, description = "Missing, invalid, expired or disabled key", body = super::openapi::ErrorBody),
         (status = 404, description = "`not_found`: no such `member`", body = super::openapi::ErrorBody),
         (status = 422, description = "`invalid`: `field` names the parameter at fault", body = super::openapi::ErrorBody),
     )

@@ -105,7 +105,6 @@ pub struct KeyListBody {
     params(PageQuery),
     responses(
         (status = 200, description = "A page of the caller's keys, newest first", body = KeyListBody),
-        (status = 401, description = "Missing, invalid, expired or disabled key", body = super::openapi::ErrorBody),
         (status = 422, description = "`invalid`: a bad `cursor` or `limit`", body = super::openapi::ErrorBody),
     )
 )]
@@ -182,7 +181,6 @@ fn days(body: &Map<String, Value>, field: &str, max: i64) -> Result<Option<i64>,
     request_body = NewKeyBody,
     responses(
         (status = 201, description = "Created; its secret is in the body, once", body = CreatedKeyBody),
-        (status = 401, description = "Missing, invalid, expired or disabled key", body = super::openapi::ErrorBody),
         (status = 403, description = "`scope_denied`: the calling key is read-only, or the new key would be wider than it", body = super::openapi::ErrorBody),
         (status = 409, description = "`conflict`: the member holds the most keys allowed", body = super::openapi::ErrorBody),
         (status = 413, description = "The body is too large", body = super::openapi::ErrorBody),
@@ -284,7 +282,6 @@ pub struct KeyChangeBody {
     request_body = KeyChangeBody,
     responses(
         (status = 200, description = "Changed", body = KeyMeta),
-        (status = 401, description = "Missing, invalid, expired or disabled key", body = super::openapi::ErrorBody),
         (status = 403, description = "`scope_denied`: the calling key is read-only", body = super::openapi::ErrorBody),
         (status = 404, description = "No such key of the caller", body = super::openapi::ErrorBody),
         (status = 409, description = "`lifetime_exceeded`: the key would be valid longer than the longest lifetime from now", body = super::openapi::ErrorBody),
@@ -356,7 +353,6 @@ pub struct RotatedKeyBody {
     request_body(content = Option<RotateBody>, description = "Optional: the overlap (24 hours without it)"),
     responses(
         (status = 200, description = "Rotated; the new secret is in the body, once", body = RotatedKeyBody),
-        (status = 401, description = "Missing, invalid, expired or disabled key", body = super::openapi::ErrorBody),
         (status = 403, description = "`scope_denied`: the calling key is read-only", body = super::openapi::ErrorBody),
         (status = 404, description = "No such key of the caller", body = super::openapi::ErrorBody),
         (status = 409, description = "`conflict`: the key is revoked", body = super::openapi::ErrorBody),
@@ -407,7 +403,6 @@ pub async fn rotate(
     params(("id" = String, Path, description = "The key's ID")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Missing, invalid, expired or disabled key", body = super::openapi::ErrorBody),
         (status = 403, description = "`scope_denied`: the calling key is read-only", body = super::openapi::ErrorBody),
         (status = 404, description = "No such key of the caller", body = super::openapi::ErrorBody),
     )

@@ -85,7 +85,6 @@ pub struct MemberListBody {
     params(PageQuery),
     responses(
         (status = 200, description = "A page of the project's members", body = MemberListBody),
-        (status = 401, description = "Missing, invalid, expired or disabled key", body = super::openapi::ErrorBody),
         (status = 403, description = "`forbidden`: not a tenant admin's key", body = super::openapi::ErrorBody),
         (status = 422, description = "`invalid`: a bad `cursor` or `limit`", body = super::openapi::ErrorBody),
     )
@@ -157,7 +156,6 @@ pub struct NewMemberBody {
     request_body = NewMemberBody,
     responses(
         (status = 201, description = "Added", body = MemberBody),
-        (status = 401, description = "Missing, invalid, expired or disabled key", body = super::openapi::ErrorBody),
         (status = 403, description = "`forbidden`: not a tenant admin's key; `scope_denied`: a read-only key", body = super::openapi::ErrorBody),
         (status = 404, description = "No account has this username or email", body = super::openapi::ErrorBody),
         (status = 409, description = "`conflict`: already a member", body = super::openapi::ErrorBody),
@@ -208,7 +206,6 @@ pub struct RoleBody {
     request_body = RoleBody,
     responses(
         (status = 200, description = "Changed", body = MemberBody),
-        (status = 401, description = "Missing, invalid, expired or disabled key", body = super::openapi::ErrorBody),
         (status = 403, description = "`forbidden`: not a tenant admin's key; `scope_denied`: a read-only key", body = super::openapi::ErrorBody),
         (status = 404, description = "No such member of the project", body = super::openapi::ErrorBody),
         (status = 409, description = "`conflict`: the project's last tenant admin", body = super::openapi::ErrorBody),
@@ -258,7 +255,6 @@ pub struct RemoveQuery {
     responses(
         (status = 204, description = "Removed"),
         (status = 400, description = "`bad_request`: a malformed query", body = super::openapi::ErrorBody),
-        (status = 401, description = "Missing, invalid, expired or disabled key", body = super::openapi::ErrorBody),
         (status = 403, description = "`forbidden`: not a tenant admin's key; `scope_denied`: a read-only key", body = super::openapi::ErrorBody),
         (status = 404, description = "No such member of the project", body = super::openapi::ErrorBody),
         (status = 409, description = "`conflict`: the project's last tenant admin", body = super::openapi::ErrorBody),
@@ -301,7 +297,6 @@ pub struct ServicesBody {
     params(("username" = String, Path, description = "The member's username")),
     responses(
         (status = 200, description = "The member's services", body = ServicesBody),
-        (status = 401, description = "Missing, invalid, expired or disabled key", body = super::openapi::ErrorBody),
         (status = 403, description = "`forbidden`: not a tenant admin's key", body = super::openapi::ErrorBody),
         (status = 404, description = "No such member of the project", body = super::openapi::ErrorBody),
     )
@@ -329,7 +324,6 @@ pub async fn permissions(
     responses(
         (status = 200, description = "Set", body = ServicesBody),
         (status = 400, description = "`bad_request`: an unknown service", body = super::openapi::ErrorBody),
-        (status = 401, description = "Missing, invalid, expired or disabled key", body = super::openapi::ErrorBody),
         (status = 403, description = "`forbidden`: not a tenant admin's key; `scope_denied`: a read-only key", body = super::openapi::ErrorBody),
         (status = 404, description = "No such member of the project", body = super::openapi::ErrorBody),
         (status = 413, description = "The body is too large", body = super::openapi::ErrorBody),
@@ -401,7 +395,6 @@ pub struct MemberQuotaBody {
     request_body = MemberQuotaBody,
     responses(
         (status = 200, description = "Set; the member's quotas and usage of the service now", body = MemberQuotasBody),
-        (status = 401, description = "Missing, invalid, expired or disabled key", body = super::openapi::ErrorBody),
         (status = 403, description = "`forbidden`: not a tenant admin's key; `scope_denied`: a read-only key", body = super::openapi::ErrorBody),
         (status = 404, description = "No such member of the project, or a service without quotas", body = super::openapi::ErrorBody),
         (status = 409, description = "`above_project_quota`: above the project's quota (`details` says which); `resource_not_of_service`: e.g. `floating_ip` for ccs", body = super::openapi::ErrorBody),

@@ -48,7 +48,6 @@ pub struct SubWalletListBody {
     params(PageQuery),
     responses(
         (status = 200, description = "A page of sub-wallets, and the project's balance", body = SubWalletListBody),
-        (status = 401, description = "Missing, invalid, expired or disabled key", body = super::openapi::ErrorBody),
         (status = 403, description = "`forbidden`: not a tenant admin's key", body = super::openapi::ErrorBody),
         (status = 422, description = "`invalid`: a bad `cursor` or `limit`", body = super::openapi::ErrorBody),
     )
@@ -124,7 +123,6 @@ pub struct OpenBody {
     request_body = OpenBody,
     responses(
         (status = 201, description = "Opened", body = SubWalletBody),
-        (status = 401, description = "Missing, invalid, expired or disabled key", body = super::openapi::ErrorBody),
         (status = 403, description = "`forbidden`: not a tenant admin's key; `scope_denied`: a read-only key", body = super::openapi::ErrorBody),
         (status = 404, description = "No such member of the project", body = super::openapi::ErrorBody),
         (status = 409, description = "`conflict`: the member has a sub-wallet", body = super::openapi::ErrorBody),
@@ -163,7 +161,6 @@ pub struct ClosedBody {
     params(("username" = String, Path, description = "The member's username")),
     responses(
         (status = 200, description = "Closed", body = ClosedBody),
-        (status = 401, description = "Missing, invalid, expired or disabled key", body = super::openapi::ErrorBody),
         (status = 403, description = "`forbidden`: not a tenant admin's key; `scope_denied`: a read-only key", body = super::openapi::ErrorBody),
         (status = 404, description = "No such member, or no open sub-wallet", body = super::openapi::ErrorBody),
     )
@@ -227,7 +224,6 @@ pub struct BalancesBody {
     request_body = TransferBody,
     responses(
         (status = 200, description = "Moved; both balances now", body = BalancesBody),
-        (status = 401, description = "Missing, invalid, expired or disabled key", body = super::openapi::ErrorBody),
         (status = 403, description = "`forbidden`: not a tenant admin's key; `scope_denied`: a read-only key", body = super::openapi::ErrorBody),
         (status = 404, description = "No such member, or no open sub-wallet", body = super::openapi::ErrorBody),
         (status = 409, description = "`insufficient_credit`: more than the source holds", body = super::openapi::ErrorBody),
@@ -336,7 +332,6 @@ pub struct LedgerBody {
     responses(
         (status = 200, description = "A page of ledger rows", body = LedgerBody),
         (status = 400, description = "`bad_request`: a malformed query", body = super::openapi::ErrorBody),
-        (status = 401, description = "Missing, invalid, expired or disabled key", body = super::openapi::ErrorBody),
         (status = 403, description = "`forbidden`: not a tenant admin's key", body = super::openapi::ErrorBody),
         (status = 404, description = "`not_found`: no such `member`", body = super::openapi::ErrorBody),
         (status = 422, description = "`invalid`: `field` names the parameter at fault", body = super::openapi::ErrorBody),
