@@ -651,8 +651,12 @@ async fn schemathesis_finds_the_api_as_its_document_says() {
     };
     let key = app.key_for("MST110001", &user, 30).await.1;
     let document = format!("{}/api/v1/openapi.json", app.base);
+    // Schemathesis keeps a cache where it runs: in the scratch directory,
+    // never in the checkout.
+    let workdir = app.scratch.dir.path().to_path_buf();
     let output = tokio::task::spawn_blocking(move || {
         std::process::Command::new(schemathesis)
+            .current_dir(workdir)
             .args([
                 "--config-file",
                 concat!(env!("CARGO_MANIFEST_DIR"), "/tests/schemathesis.toml"),
