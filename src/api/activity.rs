@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{
     ApiCaller,
-    request::{PageQuery, invalid, paged},
+    request::{invalid, paged},
     routes::rfc3339,
 };
 use crate::{AppState, accounts, activity::service as activity, error::AppError, ids::AccountId};
@@ -43,11 +43,7 @@ async fn filter(
     query: &ActivityQuery,
     state: &AppState,
 ) -> Result<(activity::ActivityFilter, Option<i64>, i64), AppError> {
-    let page = PageQuery {
-        cursor: query.cursor.clone(),
-        limit: query.limit,
-    };
-    let (before, limit) = page.parse()?;
+    let (before, limit) = super::request::page(query.cursor.as_deref(), query.limit)?;
     let member: Option<AccountId> = match query.member.as_deref().filter(|m| !m.is_empty()) {
         None => None,
         Some(username) => Some(

@@ -40,6 +40,20 @@ impl ApiCaller {
         self.owner.role == Some(crate::projects::TenantRole::Admin)
     }
 
+    /// The member of the key's project with this username (any role), or 404.
+    pub async fn member_named(
+        &self,
+        db: &crate::db::Db,
+        username: &str,
+    ) -> Result<crate::projects::service::Member, AppError> {
+        let account = crate::accounts::service::by_username(db, &username.trim().to_ascii_lowercase())
+            .await?
+            .ok_or(AppError::NotFound)?;
+        crate::projects::service::member(db, self.owner.project_id, account.id)
+            .await?
+            .ok_or(AppError::NotFound)
+    }
+
     /// Only a tenant admin's key manages the project (403 `forbidden`).
     pub fn tenant_admin_only(&self) -> Result<(), AppError> {
         if self.is_tenant_admin() {

@@ -110,19 +110,9 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(MemberListBody { members, next_cursor }))
 }
 
-/// The member of the caller's project with this username, or 404.
-async fn member(caller: &ApiCaller, username: &str, state: &AppState) -> Result<projects::service::Member, AppError> {
-    let account = accounts::service::by_username(&state.db, &username.to_ascii_lowercase())
-        .await?
-        .ok_or(AppError::NotFound)?;
-    projects::service::member(&state.db, caller.owner.project_id, account.id)
-        .await?
-        .ok_or(AppError::NotFound)
-}
-
 /// The member as the API shows them now.
 async fn body_of(caller: &ApiCaller, username: &str, state: &AppState) -> Result<MemberBody, AppError> {
-    let member = member(caller, username, state).await?;
+    let member = caller.member_named(&state.db, username).await?;
     let services = permissions::service::project_permissions(&state.db, caller.owner.project_id)
         .await?
         .remove(&member.account_id)
@@ -220,7 +210,7 @@ pub async fn set_role(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     caller.tenant_admin_only()?;
-    let member = member(&caller, &path, &state).await?;
+    let member = caller.member_named(&state.db, &path).await?;
     let role = role_in(&object(&body)?)?;
     members::service::set_role(
         &state.db,
@@ -267,7 +257,7 @@ pub async fn remove(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     caller.tenant_admin_only()?;
-    let member = member(&caller, &path, &state).await?;
+    let member = caller.member_named(&state.db, &path).await?;
     members::service::remove(
         &state.db,
         caller.owner.account_id,
@@ -337,7 +327,7 @@ pub async fn set_permissions(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     caller.tenant_admin_only()?;
-    let member = member(&caller, &path, &state).await?;
+    let member = caller.member_named(&state.db, &path).await?;
     let body = object(&body)?;
     let Some(Value::Array(codes)) = body.get("services") else {
         return Err(invalid("services", "api-services-list"));
@@ -411,7 +401,7 @@ pub async fn set_quota(
     caller.tenant_admin_only()?;
     let (username, service) = path.into_inner();
     let service = QuotaService::parse(&service).ok_or(AppError::NotFound)?;
-    let member = member(&caller, &username, &state).await?;
+    let member = caller.member_named(&state.db, &username).await?;
     let body = object(&body)?;
     let mut values = Vec::new();
     for (name, value) in &body {

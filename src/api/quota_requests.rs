@@ -484,11 +484,7 @@ pub async fn list(
     query: web::Query<ListQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let (before, limit) = super::request::PageQuery {
-        cursor: query.cursor.clone(),
-        limit: query.limit,
-    }
-    .parse()?;
+    let (before, limit) = super::request::page(query.cursor.as_deref(), query.limit)?;
     let status = match query.status.as_deref() {
         None => None,
         Some(code) => {

@@ -132,19 +132,25 @@ pub const DEFAULT_PAGE: i64 = 50;
 impl PageQuery {
     /// The row the last page ended at (none for the first page), and the page's size.
     pub fn parse(&self) -> Result<(Option<i64>, i64), AppError> {
-        let limit = self.limit.unwrap_or(DEFAULT_PAGE);
-        if !(1..=MAX_PAGE).contains(&limit) {
-            return Err(AppError::invalid_at(
-                "limit".to_string(),
-                Msg::new("api-limit-invalid").arg("max", MAX_PAGE),
-            ));
-        }
-        let before = match self.cursor.as_deref() {
-            None => None,
-            Some(cursor) => Some(parse_cursor(cursor)?),
-        };
-        Ok((before, limit))
+        page(self.cursor.as_deref(), self.limit)
     }
+}
+
+/// The page a query's `cursor` and `limit` ask for (a query with more
+/// parameters than `PageQuery` has its own struct).
+pub fn page(cursor: Option<&str>, limit: Option<i64>) -> Result<(Option<i64>, i64), AppError> {
+    let limit = limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(AppError::invalid_at(
+            "limit".to_string(),
+            Msg::new("api-limit-invalid").arg("max", MAX_PAGE),
+        ));
+    }
+    let before = match cursor {
+        None => None,
+        Some(cursor) => Some(parse_cursor(cursor)?),
+    };
+    Ok((before, limit))
 }
 
 /// A list's cursor: opaque to clients (`c` and the row the next page

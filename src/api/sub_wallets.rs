@@ -15,7 +15,7 @@ use super::{
     routes::rfc3339,
 };
 use crate::{
-    AppState, accounts,
+    AppState,
     error::AppError,
     projects,
     wallets::service::{self as wallets, Direction},
@@ -81,16 +81,6 @@ pub async fn list(
     }))
 }
 
-/// The project's member with this username (any role), or 404.
-async fn member(caller: &ApiCaller, username: &str, state: &AppState) -> Result<projects::service::Member, AppError> {
-    let account = accounts::service::by_username(&state.db, &username.trim().to_ascii_lowercase())
-        .await?
-        .ok_or(AppError::NotFound)?;
-    projects::service::member(&state.db, caller.owner.project_id, account.id)
-        .await?
-        .ok_or(AppError::NotFound)
-}
-
 async fn sub_wallet_body(
     caller: &ApiCaller,
     member: projects::service::Member,
@@ -134,7 +124,7 @@ pub async fn open(caller: ApiCaller, body: web::Bytes, state: web::Data<AppState
     caller.tenant_admin_only()?;
     let body = object(&body)?;
     let username = text(&body, "username")?.unwrap_or("");
-    let member = member(&caller, username, &state).await?;
+    let member = caller.member_named(&state.db, username).await?;
     wallets::open_sub_wallet(
         &state.db,
         caller.owner.account_id,
@@ -171,7 +161,7 @@ pub async fn close(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     caller.tenant_admin_only()?;
-    let member = member(&caller, &path, &state).await?;
+    let member = caller.member_named(&state.db, &path).await?;
     let returned = wallets::close_sub_wallet(
         &state.db,
         caller.owner.account_id,
@@ -244,7 +234,9 @@ pub async fn transfer(
         _ => return Err(invalid("direction", "api-direction-invalid")),
     };
     let amount = super::request::positive_credits(&body, "amount")?;
-    let member = member(&caller, text(&body, "username")?.unwrap_or(""), &state).await?;
+    let member = caller
+        .member_named(&state.db, text(&body, "username")?.unwrap_or(""))
+        .await?;
     wallets::transfer(
         &state.db,
         caller.owner.account_id,
@@ -343,15 +335,11 @@ pub async fn ledger(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     caller.tenant_admin_only()?;
-    let page = PageQuery {
-        cursor: query.cursor.clone(),
-        limit: query.limit,
-    };
-    let (before, limit) = page.parse()?;
+    let (before, limit) = super::request::page(query.cursor.as_deref(), query.limit)?;
     let (from, to) = super::request::period(query.from.as_deref(), query.to.as_deref())?;
     let member = match query.member.as_deref().filter(|m| !m.is_empty()) {
         None => None,
-        Some(username) => Some(member(&caller, username, &state).await?.account_id),
+        Some(username) => Some(caller.member_named(&state.db, username).await?.account_id),
     };
     let filter = wallets::LedgerFilter {
         from,
