@@ -39,7 +39,7 @@ pub mod twcc;
 pub mod wallets;
 pub mod web;
 
-use std::net::TcpListener;
+use std::{net::TcpListener, sync::Arc};
 
 use actix_session::{
     SessionMiddleware,
@@ -66,6 +66,10 @@ pub struct AppState {
     pub allocations: quotas::writer::AllocationWriter,
     /// API keys' owners and their services, by the key's digest.
     pub keys: cache::Remembered<Vec<u8>, (api_keys::service::KeyOwner, Vec<permissions::Service>)>,
+    /// Pages of owners' key lists (`api_keys::service::list`).
+    pub key_lists: cache::Remembered<api_keys::service::ListAsked, Arc<api_keys::service::ListRead>>,
+    /// Pages of projects' member lists (`projects::service::remembered_member_page`).
+    pub member_pages: cache::Remembered<projects::service::MemberPageAsked, Arc<projects::service::MemberPage>>,
     /// Signed-in viewers, by their session token's digest and the chosen project.
     pub viewers: cache::Remembered<(Vec<u8>, Option<i64>), auth::session::SignedIn>,
     /// Instance secrets, from the secret file.
@@ -141,6 +145,8 @@ impl Application {
             recorder: recorder.clone(),
             allocations,
             keys: cache::Remembered::new(50_000, generation.clone()),
+            key_lists: cache::Remembered::new(10_000, generation.clone()),
+            member_pages: cache::Remembered::new(10_000, generation.clone()),
             viewers: cache::Remembered::new(10_000, generation),
             secrets,
             sso,

@@ -122,7 +122,7 @@ impl KeyStatus {
 }
 
 /// How the key list is ordered (`?sort=`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum KeyOrder {
     /// Newest first.
@@ -135,7 +135,7 @@ pub enum KeyOrder {
 }
 
 /// Which keys the list shows (`?status=`), by `KeyStatus`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum KeyFilter {
     #[default]

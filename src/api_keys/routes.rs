@@ -8,7 +8,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{KeyFilter, KeyName, KeyOrder, KeyScope, MAX_EXTEND_DAYS, parse_days, store};
+use super::{KeyFilter, KeyName, KeyOrder, KeyScope, MAX_EXTEND_DAYS, parse_days, service, store};
 use crate::{
     AppState,
     auth::CurrentTenant,
@@ -370,24 +370,22 @@ async fn done(current: &CurrentTenant, message: Msg, state: &AppState) -> Result
 /// A page of the viewer's keys in their current project.
 async fn key_list(current: &CurrentTenant, query: ListQuery, state: &AppState) -> Result<KeyList, AppError> {
     let page = query.page.unwrap_or(1).clamp(1, i64::MAX / PAGE_SIZE);
+    let asked = service::ListAsked {
+        account_id: current.account.id,
+        project_id: current.tenant.project_id,
+        filter: query.status,
+        order: query.sort,
+        page,
+        size: PAGE_SIZE,
+    };
+    let read = service::list(state, asked).await?;
     let now = now();
-    let (keys, counts, matching) = store::list(
-        &state.db,
-        current.account.id,
-        current.tenant.project_id,
-        query.status,
-        query.sort,
-        now,
-        PAGE_SIZE,
-        (page - 1) * PAGE_SIZE,
-    )
-    .await?;
-    let keys = keys.into_iter().map(|k| KeyView::new(k, now)).collect();
+    let keys = read.keys.iter().map(|k| KeyView::new(k.clone(), now)).collect();
     Ok(KeyList {
         keys,
         page,
-        pages: ((matching + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
-        counts,
+        pages: ((read.matching + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
+        counts: read.counts.clone(),
         filter: query.status,
         order: query.sort,
     })

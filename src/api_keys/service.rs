@@ -2,8 +2,11 @@
 //! keys in a project (revoked ones do not count), every change is recorded,
 //! and deleting several keys deletes all or none.
 
+use std::sync::Arc;
+
 use super::{CreatedKey, DAY, KeyName, KeyScope, new_key_id, store};
 use crate::{
+    AppState,
     activity::{self, Change},
     auth::identity::{AccountId, ProjectId},
     db::{Db, Tx},
@@ -17,7 +20,52 @@ use crate::{
 };
 
 /// Reads the other capabilities may make of keys.
-pub use super::store::{Key, KeyOwner, by_digest, list, of_account, own, page_before};
+pub use super::store::{Key, KeyOwner, by_digest, of_account, own, page_before};
+
+/// A page of an owner's key list: whose keys in which project, which of
+/// them, in what order, which page (of `size`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ListAsked {
+    pub account_id: AccountId,
+    pub project_id: ProjectId,
+    pub filter: super::KeyFilter,
+    pub order: super::KeyOrder,
+    pub page: i64,
+    pub size: i64,
+}
+
+/// A page of the key list as read, with the counts the page shows and how
+/// many keys pass the filter.
+pub struct ListRead {
+    pub keys: Vec<Arc<Key>>,
+    pub counts: super::store::KeyCounts,
+    pub matching: i64,
+}
+
+/// A page of the key list, remembered while nothing changes
+/// (`AppState::key_lists`, `crate::cache`): a reload, a page of the pager
+/// visited again or a list swapped back in by htmx is not read again. What
+/// the activity recorder writes (a key's last use) does not make it stale,
+/// so "last used" may lag by the cache's few seconds.
+pub async fn list(state: &AppState, asked: ListAsked) -> Result<Arc<ListRead>, AppError> {
+    let load = || async {
+        let now = crate::db::now();
+        let (keys, counts, matching) = super::store::list(
+            &state.db,
+            asked.account_id,
+            asked.project_id,
+            asked.filter,
+            asked.order,
+            now,
+            asked.size,
+            (asked.page - 1) * asked.size,
+        )
+        .await?;
+        let keys = keys.into_iter().map(Arc::new).collect();
+        Ok::<_, AppError>(Arc::new(ListRead { keys, counts, matching }))
+    };
+    state.key_lists.get_or_load(asked.clone(), load).await
+}
 
 /// Makes a key for an account in a project, valid for `days`, with its
 /// scope; shared by the page, the API and the command line.

@@ -7,16 +7,17 @@ use crate::{
     web::{FieldErrors, Layout},
 };
 use askama::Template;
-use std::borrow::Cow;
+use std::{borrow::Cow, sync::Arc};
 
 /// A key row as the list shows it.
 pub struct KeyView {
-    pub key: store::Key,
+    pub key: Arc<store::Key>,
     pub status: KeyStatus,
 }
 
 impl KeyView {
-    pub(super) fn new(key: store::Key, now: i64) -> Self {
+    pub(super) fn new(key: impl Into<Arc<store::Key>>, now: i64) -> Self {
+        let key = key.into();
         let status = KeyStatus::of(&key, now);
         KeyView { key, status }
     }

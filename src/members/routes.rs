@@ -40,18 +40,18 @@ async fn page(
 ) -> Result<MembersPage, AppError> {
     let search: String = listing.q.trim().chars().take(64).collect();
     let page = listing.page.unwrap_or(1).clamp(1, i64::MAX / PAGE_SIZE);
-    let (members, matching) = service::member_page(
-        &state.db,
-        current.tenant.project_id,
-        &search,
-        PAGE_SIZE,
-        (page - 1) * PAGE_SIZE,
-    )
-    .await?;
+    let asked = crate::projects::service::MemberPageAsked {
+        project_id: current.tenant.project_id,
+        search: search.clone(),
+        limit: PAGE_SIZE,
+        offset: (page - 1) * PAGE_SIZE,
+    };
+    let read = crate::projects::service::remembered_member_page(state, asked).await?;
+    let matching = read.matching;
     Ok(MembersPage {
         l: current.viewer.layout(),
         tab: "members",
-        members,
+        members: read.members.clone(),
         search,
         page,
         pages: ((matching + PAGE_SIZE - 1) / PAGE_SIZE).max(1),

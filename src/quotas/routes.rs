@@ -56,10 +56,25 @@ pub async fn page(
     let page = query.page.unwrap_or(1).clamp(1, i64::MAX / PAGE_SIZE);
     let db = &state.db;
     let project_id = current.tenant.project_id;
-    let project = store::project_gauges(db, project_id, service).await?;
     let l = current.viewer.layout();
-    let (members, matching) =
-        store::member_page_with_gauges(db, project_id, service, &search, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
+    let asked = members::service::MemberPageAsked {
+        project_id,
+        search: search.clone(),
+        limit: PAGE_SIZE,
+        offset: (page - 1) * PAGE_SIZE,
+    };
+    let read = members::service::remembered_member_page(&state, asked).await?;
+    let matching = read.matching;
+    let names = read
+        .members
+        .iter()
+        .map(|member| store::MemberName {
+            account_id: member.account_id,
+            username: member.username.clone(),
+            display_name: member.display_name.clone(),
+        })
+        .collect();
+    let (project, members) = store::with_gauges(db, project_id, service, names).await?;
     let mut figures = HashMap::new();
     let rows = members
         .into_iter()

@@ -154,20 +154,19 @@ fn gauges(
         .collect()
 }
 
-/// The gauges of a service of the members `accounts` (a page of them), keyed
-/// by account, in two queries; members with neither quota nor usage are left
-/// out. Past `LISTED` members, every member's are read (one list of
-/// thousands of values would cost more than the rows it saves).
-async fn gauges_of_members(
+/// What the Quota page shows of a service: the project's gauges, and
+/// those of the members `accounts` (a page of them) keyed by account,
+/// members with neither quota nor usage left out. One statement: each of
+/// its four parts (project limits, members' limits, project usage,
+/// members' usage) names itself in its first two columns. Past `LISTED`
+/// members, every member's are read (one list of thousands of values
+/// would cost more than the rows it saves).
+pub async fn gauges_of_page(
     db: &Db,
     project_id: ProjectId,
     service: QuotaService,
     accounts: &[AccountId],
-) -> sqlx::Result<HashMap<AccountId, Vec<Gauge>>> {
-    if accounts.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let mut conn = db.read().acquire().await?;
+) -> sqlx::Result<(Vec<Gauge>, HashMap<AccountId, Vec<Gauge>>)> {
     const LISTED: usize = 1000;
     // `… AND <column> IN (the page's accounts)`.
     let among = |statement: &mut Statement, column: &str| {
@@ -179,53 +178,75 @@ async fn gauges_of_members(
             .bind_list(accounts.iter().copied())
             .push(")");
     };
-    let mut limits = Statement::new(
-        &conn,
-        "SELECT account_id, resource, quota FROM member_quotas WHERE project_id = ",
+    let mut read = Statement::for_backend(
+        db.backend(),
+        "SELECT CAST(NULL AS BIGINT) AS account_id, CAST(0 AS BIGINT) AS used, resource, quota AS amount
+         FROM project_quotas WHERE project_id = ",
     );
-    limits.bind(project_id).push(" AND service = ").bind(service.code());
-    among(&mut limits, "account_id");
-    let limits: Vec<(AccountId, String, i64)> = limits.query_as().fetch_all(&mut *conn).await?;
-    let mut usage = Statement::new(
-        &conn,
-        "SELECT a.account_id, r.resource, CAST(SUM(r.amount) AS BIGINT) FROM allocations a
-         JOIN allocation_resources r ON r.allocation_id = a.id
+    read.bind(project_id).push(" AND service = ").bind(service.code());
+    read.push(
+        " UNION ALL SELECT CAST(NULL AS BIGINT), CAST(1 AS BIGINT), r.resource, CAST(SUM(r.amount) AS BIGINT)
+         FROM allocations a JOIN allocation_resources r ON r.allocation_id = a.id
          WHERE a.released_at IS NULL AND a.project_id = ",
-    );
-    usage.bind(project_id).push(" AND a.service = ").bind(service.code());
-    among(&mut usage, "a.account_id");
-    usage.push(" GROUP BY a.account_id, r.resource");
-    let usage: Vec<(AccountId, String, i64)> = usage.query_as().fetch_all(&mut *conn).await?;
-    let mut limit_map: HashMap<(AccountId, Resource), i64> = HashMap::new();
-    for (account, resource, quota) in limits {
-        if let Some(resource) = Resource::parse(&resource) {
-            limit_map.insert((account, resource), quota);
+    )
+    .bind(project_id)
+    .push(" AND a.service = ")
+    .bind(service.code())
+    .push(" GROUP BY r.resource");
+    if !accounts.is_empty() {
+        read.push(
+            " UNION ALL SELECT account_id, CAST(0 AS BIGINT), resource, quota FROM member_quotas WHERE project_id = ",
+        )
+        .bind(project_id)
+        .push(" AND service = ")
+        .bind(service.code());
+        among(&mut read, "account_id");
+        read.push(
+            " UNION ALL SELECT a.account_id, CAST(1 AS BIGINT), r.resource, CAST(SUM(r.amount) AS BIGINT)
+             FROM allocations a JOIN allocation_resources r ON r.allocation_id = a.id
+             WHERE a.released_at IS NULL AND a.project_id = ",
+        )
+        .bind(project_id)
+        .push(" AND a.service = ")
+        .bind(service.code());
+        among(&mut read, "a.account_id");
+        read.push(" GROUP BY a.account_id, r.resource");
+    }
+    let rows: Vec<(Option<AccountId>, i64, String, i64)> = read.query_as().fetch_all(db.read()).await?;
+    let mut limits: HashMap<(Option<AccountId>, Resource), i64> = HashMap::new();
+    let mut usage: HashMap<Option<AccountId>, HashMap<Resource, i64>> = HashMap::new();
+    for (account, used, resource, amount) in rows {
+        let Some(resource) = Resource::parse(&resource) else {
+            continue;
+        };
+        if used == 1 {
+            usage.entry(account).or_default().insert(resource, amount);
+        } else {
+            limits.insert((account, resource), amount);
         }
     }
-    let mut usage_map: HashMap<AccountId, HashMap<Resource, i64>> = HashMap::new();
-    for (account, resource, amount) in usage {
-        if let Some(resource) = Resource::parse(&resource) {
-            usage_map.entry(account).or_default().insert(resource, amount);
-        }
-    }
-    let mut accounts: Vec<AccountId> = limit_map
-        .keys()
-        .map(|(a, _)| *a)
-        .chain(usage_map.keys().copied())
-        .collect();
-    accounts.sort_unstable();
-    accounts.dedup();
     let empty = HashMap::new();
-    Ok(accounts
+    // A quota never set is 0 for the project (nothing may be used until the
+    // operator sets it) and none for a member (up to the project's).
+    let project = gauges(service, usage.get(&None).unwrap_or(&empty), |r| {
+        Some(limits.get(&(None, r)).copied().unwrap_or(0))
+    });
+    let mut members: Vec<AccountId> = limits
+        .keys()
+        .filter_map(|(a, _)| *a)
+        .chain(usage.keys().filter_map(|a| *a))
+        .collect();
+    members.sort_unstable();
+    members.dedup();
+    let members = members
         .into_iter()
         .map(|account| {
-            let usage = usage_map.get(&account).unwrap_or(&empty);
-            (
-                account,
-                gauges(service, usage, |r| limit_map.get(&(account, r)).copied()),
-            )
+            let used = usage.get(&Some(account)).unwrap_or(&empty);
+            let mine = gauges(service, used, |r| limits.get(&(Some(account), r)).copied());
+            (account, mine)
         })
-        .collect())
+        .collect();
+    Ok((project, members))
 }
 
 #[derive(Debug)]
@@ -676,7 +697,8 @@ pub struct LiveAllocation {
 }
 
 /// A project's live allocations of a service, newest first (at most `limit`),
-/// and how many there are in all.
+/// and how many there are in all: one statement, a row for each resource of
+/// each allocation, each row with the count.
 pub async fn live_allocations_of_project(
     db: &Db,
     project_id: ProjectId,
@@ -684,48 +706,40 @@ pub async fn live_allocations_of_project(
     limit: i64,
 ) -> sqlx::Result<(Vec<LiveAllocation>, i64)> {
     let rows = sqlx::query(
-        "SELECT a.id, acc.username, acc.display_name, a.idempotency_key, a.created_at
-         FROM allocations a JOIN accounts acc ON acc.id = a.account_id
-         WHERE a.project_id = $1 AND a.service = $2 AND a.released_at IS NULL ORDER BY a.id DESC LIMIT $3",
+        "WITH live AS (
+             SELECT a.id, a.account_id, a.idempotency_key, a.created_at FROM allocations a
+             WHERE a.project_id = $1 AND a.service = $2 AND a.released_at IS NULL ORDER BY a.id DESC LIMIT $3)
+         SELECT live.id, acc.username, acc.display_name, live.idempotency_key, live.created_at, r.resource, r.amount,
+                (SELECT COUNT(*) FROM allocations WHERE project_id = $1 AND service = $2 AND released_at IS NULL) AS total
+         FROM live JOIN accounts acc ON acc.id = live.account_id
+         LEFT JOIN allocation_resources r ON r.allocation_id = live.id
+         ORDER BY live.id DESC, r.resource",
     )
     .bind(project_id)
     .bind(service.code())
     .bind(limit)
     .fetch_all(db.read())
     .await?;
-    let mut found: Vec<LiveAllocation> = rows
-        .iter()
-        .map(|row| LiveAllocation {
-            id: row.get(0),
-            username: row.get(1),
-            display_name: row.get(2),
-            idempotency_key: row.get(3),
-            created_at: row.get(4),
-            resources: Vec::new(),
-        })
-        .collect();
-    let resources: Vec<(i64, String, i64)> = sqlx::query_as(
-        "SELECT r.allocation_id, r.resource, r.amount FROM allocation_resources r WHERE r.allocation_id IN (
-             SELECT a.id FROM allocations a WHERE a.project_id = $1 AND a.service = $2 AND a.released_at IS NULL
-             ORDER BY a.id DESC LIMIT $3) ORDER BY r.resource",
-    )
-    .bind(project_id)
-    .bind(service.code())
-    .bind(limit)
-    .fetch_all(db.read())
-    .await?;
-    for (id, resource, amount) in resources {
-        if let Some(allocation) = found.iter_mut().find(|a| a.id == id) {
-            allocation.resources.push((resource, amount));
+    let mut found: Vec<LiveAllocation> = Vec::new();
+    let mut total = 0;
+    for row in &rows {
+        total = row.get("total");
+        let id: i64 = row.get(0);
+        if found.last().is_none_or(|last| last.id != id) {
+            found.push(LiveAllocation {
+                id,
+                username: row.get(1),
+                display_name: row.get(2),
+                idempotency_key: row.get(3),
+                created_at: row.get(4),
+                resources: Vec::new(),
+            });
+        }
+        let resource: Option<String> = row.get(5);
+        if let (Some(resource), Some(last)) = (resource, found.last_mut()) {
+            last.resources.push((resource, row.get(6)));
         }
     }
-    let total: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM allocations WHERE project_id = $1 AND service = $2 AND released_at IS NULL",
-    )
-    .bind(project_id)
-    .bind(service.code())
-    .fetch_one(db.read())
-    .await?;
     Ok((found, total))
 }
 
@@ -827,26 +841,36 @@ pub async fn member_page_with_gauges(
         |from| crate::auth::identity::push_members_matching(from, project_id, search),
     )
     .await?;
-    let members: Vec<(AccountId, String, String)> = rows
+    let members = rows
         .iter()
-        .map(|row| (row.get("id"), row.get("username"), row.get("display_name")))
+        .map(|row| MemberName {
+            account_id: row.get("id"),
+            username: row.get("username"),
+            display_name: row.get("display_name"),
+        })
         .collect();
-    let accounts: Vec<AccountId> = members.iter().map(|(account_id, _, _)| *account_id).collect();
-    let mut by_account = gauges_of_members(db, project_id, service, &accounts).await?;
+    Ok((with_gauges(db, project_id, service, members).await?.1, total))
+}
+
+/// The project's gauges of a service, and the members `members` each with
+/// theirs (unused and unlimited for a member with neither quota nor usage).
+pub async fn with_gauges(
+    db: &Db,
+    project_id: ProjectId,
+    service: QuotaService,
+    members: Vec<MemberName>,
+) -> sqlx::Result<(Vec<Gauge>, Vec<(MemberName, Vec<Gauge>)>)> {
+    let accounts: Vec<AccountId> = members.iter().map(|member| member.account_id).collect();
+    let (project, mut by_account) = gauges_of_page(db, project_id, service, &accounts).await?;
     let unset = || gauges(service, &HashMap::new(), |_| None);
-    let page = members
+    let members = members
         .into_iter()
-        .map(|(account_id, username, display_name)| {
-            let mine = by_account.remove(&account_id).unwrap_or_else(unset);
-            let member = MemberName {
-                account_id,
-                username,
-                display_name,
-            };
+        .map(|member| {
+            let mine = by_account.remove(&member.account_id).unwrap_or_else(unset);
             (member, mine)
         })
         .collect();
-    Ok((page, total))
+    Ok((project, members))
 }
 
 /// Deletes a member's quotas in a project.

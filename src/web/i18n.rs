@@ -3,7 +3,6 @@
 use std::{
     borrow::Cow,
     collections::HashMap,
-    fmt::Write,
     sync::{LazyLock, RwLock},
 };
 
@@ -116,12 +115,14 @@ impl Lang {
     /// formatting is costly, so recent results are remembered.
     pub fn t_args(self, key: &str, args: &[(&'static str, String)]) -> String {
         const REMEMBERED: usize = 10_000;
-        static FORMATTED: LazyLock<RwLock<foldhash::HashMap<String, String>>> = LazyLock::new(Default::default);
-        // Each part with its length first, so that no two calls share a key.
-        let mut memo_key = String::with_capacity(64);
-        memo_key.push_str(self.code());
+        static FORMATTED: LazyLock<RwLock<foldhash::HashMap<Vec<u8>, String>>> = LazyLock::new(Default::default);
+        // Each part with its length first, so that no two calls share a key
+        // (bytes, not formatted text: a table row asks for several).
+        let mut memo_key = Vec::with_capacity(64);
+        memo_key.push(self as u8);
         for part in std::iter::once(key).chain(args.iter().flat_map(|(name, value)| [*name, value.as_str()])) {
-            let _ = write!(memo_key, " {}:{part}", part.len());
+            memo_key.extend_from_slice(&(part.len() as u64).to_le_bytes());
+            memo_key.extend_from_slice(part.as_bytes());
         }
         if let Ok(cache) = FORMATTED.read()
             && let Some(text) = cache.get(&memo_key)
