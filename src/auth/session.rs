@@ -218,7 +218,14 @@ impl Viewer {
 
     /// The page frame: top bar, flash, language, CSRF token.
     pub fn layout(&self) -> Layout {
-        let flash = self.session.remove_as::<Flash>(FLASH).and_then(Result::ok);
+        // Only a session holding a message changes: `remove` marks the
+        // session changed even for a key it lacks, and a changed session
+        // is encrypted and sent again as a cookie with every page.
+        let flash = if self.session.contains_key(FLASH) {
+            self.session.remove_as::<Flash>(FLASH).and_then(Result::ok)
+        } else {
+            None
+        };
         Layout {
             lang: self.lang,
             csrf: self.csrf_token(),

@@ -74,13 +74,17 @@ pub async fn page(
             display_name: member.display_name.clone(),
         })
         .collect();
-    let (project, members) = store::with_gauges(db, project_id, service, names).await?;
+    let (project, members, live) = store::with_gauges(db, project_id, service, names).await?;
     let mut figures = HashMap::new();
     let rows = members
         .into_iter()
         .map(|(member, gauges)| MemberRow::new(&l, member, gauges, &project, &mut figures))
         .collect();
-    let (allocations, live_total) = store::live_allocations_of_project(db, project_id, service, 100).await?;
+    // Listed only when there are some (most of the time, in most projects).
+    let (allocations, live_total) = match live {
+        0 => (Vec::new(), 0),
+        _ => store::live_allocations_of_project(db, project_id, service, 100).await?,
+    };
     html(&QuotaPage {
         l,
         service,

@@ -154,20 +154,25 @@ fn gauges(
         .collect()
 }
 
-/// What the Quota page shows of a service: the project's gauges, and
-/// those of the members `accounts` (a page of them) keyed by account,
-/// members with neither quota nor usage left out. One statement: each of
-/// its four parts (project limits, members' limits, project usage,
-/// members' usage) names itself in its first two columns. Past `LISTED`
-/// members, every member's are read (one list of thousands of values
-/// would cost more than the rows it saves).
+/// What the Quota page shows of a service: the project's gauges, those of
+/// the members `accounts` (a page of them) keyed by account (members with
+/// neither quota nor usage left out), and how many of the service's
+/// allocations are live. One statement: each of its parts (project limits,
+/// project usage, live allocations, members' limits, members' usage) names
+/// itself in its second column. Past `LISTED` members, every member's are
+/// read (one list of thousands of values would cost more than the rows it
+/// saves).
 pub async fn gauges_of_page(
     db: &Db,
     project_id: ProjectId,
     service: QuotaService,
     accounts: &[AccountId],
-) -> sqlx::Result<(Vec<Gauge>, HashMap<AccountId, Vec<Gauge>>)> {
+) -> sqlx::Result<(Vec<Gauge>, HashMap<AccountId, Vec<Gauge>>, i64)> {
     const LISTED: usize = 1000;
+    // The parts, by their second column.
+    const LIMIT: i64 = 0;
+    const USAGE: i64 = 1;
+    const LIVE: i64 = 2;
     // `… AND <column> IN (the page's accounts)`.
     let among = |statement: &mut Statement, column: &str| {
         if accounts.len() > LISTED {
@@ -178,34 +183,43 @@ pub async fn gauges_of_page(
             .bind_list(accounts.iter().copied())
             .push(")");
     };
-    let mut read = Statement::for_backend(
-        db.backend(),
-        "SELECT CAST(NULL AS BIGINT) AS account_id, CAST(0 AS BIGINT) AS used, resource, quota AS amount
-         FROM project_quotas WHERE project_id = ",
-    );
-    read.bind(project_id).push(" AND service = ").bind(service.code());
-    read.push(
-        " UNION ALL SELECT CAST(NULL AS BIGINT), CAST(1 AS BIGINT), r.resource, CAST(SUM(r.amount) AS BIGINT)
-         FROM allocations a JOIN allocation_resources r ON r.allocation_id = a.id
-         WHERE a.released_at IS NULL AND a.project_id = ",
-    )
-    .bind(project_id)
-    .push(" AND a.service = ")
-    .bind(service.code())
-    .push(" GROUP BY r.resource");
-    if !accounts.is_empty() {
-        read.push(
-            " UNION ALL SELECT account_id, CAST(0 AS BIGINT), resource, quota FROM member_quotas WHERE project_id = ",
+    // Each part's rows: (account or none for the project, part, resource, amount).
+    let project_part = |part: i64| format!("SELECT CAST(NULL AS BIGINT), CAST({part} AS BIGINT), ");
+    let mut read = Statement::for_backend(db.backend(), &project_part(LIMIT));
+    read.push("resource, quota FROM project_quotas WHERE project_id = ")
+        .bind(project_id)
+        .push(" AND service = ")
+        .bind(service.code());
+    read.push(" UNION ALL ")
+        .push(&project_part(USAGE))
+        .push(
+            "r.resource, CAST(SUM(r.amount) AS BIGINT)
+             FROM allocations a JOIN allocation_resources r ON r.allocation_id = a.id
+             WHERE a.released_at IS NULL AND a.project_id = ",
         )
+        .bind(project_id)
+        .push(" AND a.service = ")
+        .bind(service.code())
+        .push(" GROUP BY r.resource");
+    read.push(" UNION ALL ")
+        .push(&project_part(LIVE))
+        .push("'', COUNT(*) FROM allocations WHERE released_at IS NULL AND project_id = ")
+        .bind(project_id)
+        .push(" AND service = ")
+        .bind(service.code());
+    if !accounts.is_empty() {
+        read.push(&format!(
+            " UNION ALL SELECT account_id, CAST({LIMIT} AS BIGINT), resource, quota FROM member_quotas WHERE project_id = "
+        ))
         .bind(project_id)
         .push(" AND service = ")
         .bind(service.code());
         among(&mut read, "account_id");
-        read.push(
-            " UNION ALL SELECT a.account_id, CAST(1 AS BIGINT), r.resource, CAST(SUM(r.amount) AS BIGINT)
+        read.push(&format!(
+            " UNION ALL SELECT a.account_id, CAST({USAGE} AS BIGINT), r.resource, CAST(SUM(r.amount) AS BIGINT)
              FROM allocations a JOIN allocation_resources r ON r.allocation_id = a.id
-             WHERE a.released_at IS NULL AND a.project_id = ",
-        )
+             WHERE a.released_at IS NULL AND a.project_id = "
+        ))
         .bind(project_id)
         .push(" AND a.service = ")
         .bind(service.code());
@@ -215,14 +229,17 @@ pub async fn gauges_of_page(
     let rows: Vec<(Option<AccountId>, i64, String, i64)> = read.query_as().fetch_all(db.read()).await?;
     let mut limits: HashMap<(Option<AccountId>, Resource), i64> = HashMap::new();
     let mut usage: HashMap<Option<AccountId>, HashMap<Resource, i64>> = HashMap::new();
-    for (account, used, resource, amount) in rows {
-        let Some(resource) = Resource::parse(&resource) else {
-            continue;
-        };
-        if used == 1 {
-            usage.entry(account).or_default().insert(resource, amount);
-        } else {
-            limits.insert((account, resource), amount);
+    let mut live = 0;
+    for (account, part, resource, amount) in rows {
+        match (part, Resource::parse(&resource)) {
+            (LIVE, _) => live = amount,
+            (USAGE, Some(resource)) => {
+                usage.entry(account).or_default().insert(resource, amount);
+            }
+            (LIMIT, Some(resource)) => {
+                limits.insert((account, resource), amount);
+            }
+            _ => {}
         }
     }
     let empty = HashMap::new();
@@ -246,7 +263,7 @@ pub async fn gauges_of_page(
             (account, mine)
         })
         .collect();
-    Ok((project, members))
+    Ok((project, members, live))
 }
 
 #[derive(Debug)]
@@ -852,16 +869,17 @@ pub async fn member_page_with_gauges(
     Ok((with_gauges(db, project_id, service, members).await?.1, total))
 }
 
-/// The project's gauges of a service, and the members `members` each with
-/// theirs (unused and unlimited for a member with neither quota nor usage).
+/// The project's gauges of a service, the members `members` each with
+/// theirs (unused and unlimited for a member with neither quota nor usage),
+/// and how many of the service's allocations are live.
 pub async fn with_gauges(
     db: &Db,
     project_id: ProjectId,
     service: QuotaService,
     members: Vec<MemberName>,
-) -> sqlx::Result<(Vec<Gauge>, Vec<(MemberName, Vec<Gauge>)>)> {
+) -> sqlx::Result<(Vec<Gauge>, Vec<(MemberName, Vec<Gauge>)>, i64)> {
     let accounts: Vec<AccountId> = members.iter().map(|member| member.account_id).collect();
-    let (project, mut by_account) = gauges_of_page(db, project_id, service, &accounts).await?;
+    let (project, mut by_account, live) = gauges_of_page(db, project_id, service, &accounts).await?;
     let unset = || gauges(service, &HashMap::new(), |_| None);
     let members = members
         .into_iter()
@@ -870,7 +888,7 @@ pub async fn with_gauges(
             (member, mine)
         })
         .collect();
-    Ok((project, members))
+    Ok((project, members, live))
 }
 
 /// Deletes a member's quotas in a project.

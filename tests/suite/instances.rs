@@ -189,13 +189,24 @@ async fn a_change_on_one_instance_is_refused_by_the_other_within_a_second() {
         }
     };
 
-    let (bob, key_id, secret) = key_holder("bob").await;
-    member_center::api_keys::service::delete_own(&app.db, bob.user.id, project, &[key_id])
+    // Pages the second instance remembers (a key list, a member list) are
+    // forgotten as soon: each is read twice there before the change.
+    let (mut bob, key_id, secret) = key_holder("bob").await;
+    bob.client.base = other.base.clone();
+    for _ in 0..2 {
+        bob.client.get("/keys").await.assert_contains(&key_id);
+    }
+    member_center::api_keys::service::delete_own(&app.db, bob.user.id, project, std::slice::from_ref(&key_id))
         .await
         .unwrap();
     bounds.push((
         "key deleted",
         time_until(|| async { whoami(&other.base, &secret).await.0 != StatusCode::OK }).await,
+    ));
+    let bob_client = tokio::sync::Mutex::new(bob.client);
+    bounds.push((
+        "key gone from its owner's list",
+        time_until(|| async { !bob_client.lock().await.get("/keys").await.body.contains(&key_id) }).await,
     ));
 
     let (carol, _, secret) = key_holder("carol").await;
@@ -208,12 +219,32 @@ async fn a_change_on_one_instance_is_refused_by_the_other_within_a_second() {
     ));
 
     let (dave, _, secret) = key_holder("dave").await;
+    let mut admin = alice.client;
+    admin.base = other.base.clone();
+    let dave_row = format!("<tr id=\"member-{}\">", dave.user.id);
+    for _ in 0..2 {
+        admin.get("/account/members").await.assert_contains(&dave_row);
+    }
     member_center::members::service::remove(&app.db, alice.user.id, project, dave.user.id, "dave", false)
         .await
         .unwrap();
     bounds.push((
         "member removed",
         time_until(|| async { whoami(&other.base, &secret).await.0 != StatusCode::OK }).await,
+    ));
+    let admin = tokio::sync::Mutex::new(admin);
+    bounds.push((
+        "member gone from the member list",
+        time_until(|| async {
+            !admin
+                .lock()
+                .await
+                .get("/account/members")
+                .await
+                .body
+                .contains(&dave_row)
+        })
+        .await,
     ));
 
     let (erin, _, secret) = key_holder("erin").await;

@@ -315,12 +315,17 @@ async fn a_removed_member_leaves_no_key_quota_or_credit_behind() {
     let quota = alice.client.get("/quota").await;
     quota.assert_contains("2 / 8 GPUs");
     let id = app.count("SELECT id FROM allocations").await;
+    quota.assert_contains(&format!("<tr id=\"allocation-{id}\">"));
+    quota.assert_contains("1 live in all, newest first.");
     let released = alice
         .client
         .post(&format!("/quota/allocations/{id}/release"), &[])
         .await;
     assert_eq!(released.status, StatusCode::SEE_OTHER);
-    alice.client.get("/quota").await.assert_contains("0 / 8 GPUs");
+    let quota = alice.client.get("/quota").await;
+    quota.assert_contains("0 / 8 GPUs");
+    quota.assert_contains("No allocation of this service is live.");
+    assert!(!quota.body.contains(&format!("allocation-{id}")));
 
     // Re-added, Bob's old key stays dead.
     app.add_member("MST110001", &bob.user, "tenant_user").await;
