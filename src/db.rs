@@ -683,6 +683,21 @@ pub fn fixed_chunks<T>(mut rows: &[T]) -> impl Iterator<Item = &[T]> {
     })
 }
 
+/// `items` with the last one repeated up to the next power of two: a list
+/// bound into a statement whose text follows its length (`IN (…)`, rows
+/// joined to find their matches, `OR`ed terms) then comes in a handful of
+/// lengths, each prepared and planned once per connection, rather than one
+/// for every length a batch happens to have (on PostgreSQL, planning one
+/// costs more than running it). Only for lists where an item repeated
+/// changes nothing that is read or written.
+pub fn padded<T: Clone>(items: &[T]) -> Vec<T> {
+    let mut padded = items.to_vec();
+    if let Some(last) = items.last() {
+        padded.resize(items.len().next_power_of_two(), last.clone());
+    }
+    padded
+}
+
 /// A statement made piece by piece (lists of rows, `OR`ed terms), for the
 /// backend `conn` talks to: its values bound as `$1`, `$2`, … on PostgreSQL
 /// and as `?` on SQLite, where a statement of numbered parameters costs
@@ -873,6 +888,15 @@ pub fn now() -> i64 {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_padded_list_repeats_its_last_item_up_to_a_power_of_two() {
+        assert!(super::padded::<i64>(&[]).is_empty());
+        assert_eq!(super::padded(&[7]), [7]);
+        assert_eq!(super::padded(&[1, 2, 3]), [1, 2, 3, 3]);
+        assert_eq!(super::padded(&[1, 2, 3, 4]), [1, 2, 3, 4]);
+        assert_eq!(super::padded(&[1, 2, 3, 4, 5]), [1, 2, 3, 4, 5, 5, 5, 5]);
+    }
+
     #[test]
     fn a_location_is_shown_without_its_password() {
         let location: super::Location = "postgres://mc:s3cret@db.internal:5432/mc".parse().unwrap();

@@ -24,6 +24,12 @@ use crate::{
 /// How long a key's last-used time may lag behind.
 const LAST_USED_GRANULARITY: i64 = 60;
 const BATCH: usize = 4096;
+/// How long a batch waits for more calls after its first: a busy API's
+/// calls are written a few times a second in large batches rather than
+/// hundreds of times in small ones (each a transaction, and on PostgreSQL a
+/// flush of its log to disk). The activity log and "last used" lag by as
+/// much; a flush (a clean shutdown, `Recorder::flush`) does not wait.
+const LINGER: std::time::Duration = std::time::Duration::from_millis(100);
 
 #[derive(Debug, Clone)]
 pub struct ApiCall {
@@ -102,6 +108,9 @@ async fn run(db: Db, mut receiver: mpsc::UnboundedReceiver<Message>, queued: Arc
     let mut calls = Vec::with_capacity(BATCH);
     let mut waiting = Vec::new();
     while let Some(first) = receiver.recv().await {
+        // What comes within `LINGER` of the first call joins its batch,
+        // unless a flush is asked for or the batch is full.
+        let until = tokio::time::Instant::now() + LINGER;
         let mut next = Some(first);
         while let Some(message) = next.take() {
             match message {
@@ -109,7 +118,13 @@ async fn run(db: Db, mut receiver: mpsc::UnboundedReceiver<Message>, queued: Arc
                 Message::Flush(done) => waiting.push(done),
             }
             if calls.len() < BATCH {
-                next = receiver.try_recv().ok();
+                next = match receiver.try_recv() {
+                    Ok(message) => Some(message),
+                    Err(_) if waiting.is_empty() => {
+                        tokio::time::timeout_at(until, receiver.recv()).await.ok().flatten()
+                    }
+                    Err(_) => None,
+                };
             }
         }
         let mut last_used: HashMap<i64, &ApiCall> = HashMap::new();

@@ -394,12 +394,15 @@ async fn read_inputs(conn: &mut Connection, writes: &[AllocationWrite]) -> sqlx:
     if keys.is_empty() && ids.is_empty() {
         return Ok(inputs);
     }
+    // Every list padded (`db::padded`): an allocation found twice is taken
+    // once below; a repeated `OR`ed term or `IN` value finds nothing more.
     let mut select = Statement::new(conn, "");
     if !keys.is_empty() {
-        push_admitted_under(&mut select, &keys);
         let mut asks: Vec<_> = keys.iter().map(|(p, a, s, _)| (*p, *a, *s)).collect();
         asks.sort_by_key(|(p, a, s)| (*p, *a, s.code()));
         asks.dedup();
+        let asks = crate::db::padded(&asks);
+        push_admitted_under(&mut select, &crate::db::padded(&keys));
         select.push(" UNION ALL ");
         push_limits_and_usage(&mut select, &asks);
         select.push(" UNION ALL ");
@@ -412,7 +415,7 @@ async fn read_inputs(conn: &mut Connection, writes: &[AllocationWrite]) -> sqlx:
         select
             .push(ALLOCATION_COLUMNS)
             .push(" WHERE a.id IN (")
-            .bind_list(ids)
+            .bind_list(crate::db::padded(&ids))
             .push(")");
     }
     select.push(" ORDER BY kind, id, resource");
@@ -653,7 +656,7 @@ async fn mark_released(conn: &mut Connection, ids: &[i64], at: i64) -> sqlx::Res
     update
         .bind(at)
         .push(" WHERE id IN (")
-        .bind_list(ids.iter().copied())
+        .bind_list(crate::db::padded(ids))
         .push(")");
     update.query().execute(&mut *conn).await?;
     Ok(())
