@@ -40,13 +40,13 @@ async fn page(
 ) -> Result<MembersPage, AppError> {
     let search: String = listing.q.trim().chars().take(64).collect();
     let page = listing.page.unwrap_or(1).clamp(1, i64::MAX / PAGE_SIZE);
-    let asked = crate::projects::service::MemberPageAsked {
+    let asked = service::MemberPageAsked {
         project_id: current.tenant.project_id,
         search: search.clone(),
         limit: PAGE_SIZE,
         offset: (page - 1) * PAGE_SIZE,
     };
-    let read = crate::projects::service::remembered_member_page(state, asked).await?;
+    let read = service::remembered_member_page(state, asked).await?;
     let matching = read.matching;
     Ok(MembersPage {
         l: current.viewer.layout(),

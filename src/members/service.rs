@@ -190,4 +190,4 @@ async fn tell_member(
     notices::send_in(tx, &[account_id], &notice).await
 }
 
-pub use crate::projects::service::{member, member_page, members};
+pub use crate::projects::service::{MemberPageAsked, member, members, remembered_member_page};

@@ -1,5 +1,6 @@
 //! What the other capabilities may ask of projects: finding one by code,
-//! and an account's tenancies (which projects it is in, in which role).
+//! an account's tenancies (which projects it is in, in which role), and a
+//! project's members (a page of them remembered while nothing changes).
 
 pub use super::store::{
     Member, Project, ProjectSummary, by_code, directory, insert, member, member_page, members, members_after, summary,
