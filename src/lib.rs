@@ -145,8 +145,9 @@ impl Application {
             recorder: recorder.clone(),
             allocations,
             keys: cache::Remembered::new(50_000, generation.clone()),
-            key_lists: cache::Remembered::new(10_000, generation.clone()),
-            member_pages: cache::Remembered::new(10_000, generation.clone()),
+            // Pages of 50 rows (10–15 KB each): a thousand, at most, in memory.
+            key_lists: cache::Remembered::new(1_000, generation.clone()),
+            member_pages: cache::Remembered::new(1_000, generation.clone()),
             viewers: cache::Remembered::new(10_000, generation),
             secrets,
             sso,

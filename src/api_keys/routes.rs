@@ -385,7 +385,7 @@ async fn key_list(current: &CurrentTenant, query: ListQuery, state: &AppState) -
         keys,
         page,
         pages: ((read.matching + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
-        counts: read.counts.clone(),
+        counts: read.counts,
         filter: query.status,
         order: query.sort,
     })
