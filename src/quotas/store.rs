@@ -117,11 +117,9 @@ async fn usage_in(
 
 /// The gauges of a project's service: usage against the project quota (a
 /// quota never set is 0: nothing may be used until the operator sets it).
+/// One statement: the project's part of `gauges_of_page`.
 pub async fn project_gauges(db: &Db, project_id: ProjectId, service: QuotaService) -> sqlx::Result<Vec<Gauge>> {
-    let mut conn = db.read().acquire().await?;
-    let limits = limits_in(&mut conn, project_id, None, service).await?;
-    let usage = usage_in(&mut conn, project_id, None, service).await?;
-    Ok(gauges(service, &usage, |r| Some(limits.get(&r).copied().unwrap_or(0))))
+    Ok(gauges_of_page(db, project_id, service, &[]).await?.0)
 }
 
 /// A member's gauges: their usage against their own limit (`None` when they
