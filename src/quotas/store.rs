@@ -303,9 +303,9 @@ pub async fn apply_in(mut tx: Tx, writes: &[AllocationWrite]) -> sqlx::Result<Ve
     let inputs = read_inputs(&mut tx, writes).await?;
     let decided = admission::decide(writes, inputs, at);
 
-    // Write what was decided: three statements at most.
-    let new = insert_allocations(&mut tx, &decided.admitted, at).await?;
-    mark_released(&mut tx, &decided.released, at).await?;
+    // Write what was decided: one statement on PostgreSQL, three at most
+    // on SQLite.
+    let new = write_allocations(&mut tx, &decided.admitted, &decided.released, at).await?;
     // Allocations are not part of anything remembered in memory.
     tx.commit_leaving_caches().await?;
 
@@ -548,21 +548,36 @@ fn push_balances(select: &mut Statement, asks: &[(ProjectId, AccountId, QuotaSer
     select.push(")");
 }
 
-/// Inserts newly admitted allocations and their resources; the stored
-/// allocations, in the order given, with the IDs the database gave them
-/// (`RETURNING`). On PostgreSQL one statement (the resources inserted in a
-/// `WITH` beside their allocations: a round trip fewer under the write
-/// lock); on SQLite, which has no such `WITH`, two.
-async fn insert_allocations(
+/// Inserts newly admitted allocations and their resources and marks the
+/// `released` ones released; the stored allocations, in the order given,
+/// with the IDs the database gave them (`RETURNING`). On PostgreSQL one
+/// statement (the releases and the resources in a `WITH` beside the new
+/// allocations: each statement is a round trip under the write lock); on
+/// SQLite, which has no such `WITH`, three at most.
+async fn write_allocations(
     conn: &mut Connection,
     admitted: &[NewAllocation],
+    released: &[i64],
     at: i64,
 ) -> sqlx::Result<Vec<Allocation>> {
+    let in_one = Backend::of(conn) == Backend::Postgres;
+    if admitted.is_empty() || !in_one {
+        mark_released(conn, released, at).await?;
+    }
     if admitted.is_empty() {
         return Ok(Vec::new());
     }
-    let in_one = Backend::of(conn) == Backend::Postgres;
-    let mut insert = Statement::new(conn, if in_one { "WITH new AS (" } else { "" });
+    let mut insert = Statement::new(conn, "");
+    if in_one {
+        if !released.is_empty() {
+            insert.push("WITH released AS (");
+            push_mark_released(&mut insert, released, at);
+            insert.push("), ");
+        } else {
+            insert.push("WITH ");
+        }
+        insert.push("new AS (");
+    }
     insert.push("INSERT INTO allocations (project_id, account_id, service, idempotency_key, created_at) ");
     insert.values(admitted, |row, a| {
         row.bind(a.project_id)
@@ -650,14 +665,19 @@ async fn mark_released(conn: &mut Connection, ids: &[i64], at: i64) -> sqlx::Res
     if ids.is_empty() {
         return Ok(());
     }
-    let mut update = Statement::new(conn, "UPDATE allocations SET released_at = ");
+    let mut update = Statement::new(conn, "");
+    push_mark_released(&mut update, ids, at);
+    update.query().execute(&mut *conn).await?;
+    Ok(())
+}
+
+fn push_mark_released(update: &mut Statement, ids: &[i64], at: i64) {
     update
+        .push("UPDATE allocations SET released_at = ")
         .bind(at)
         .push(" WHERE id IN (")
         .bind_list(crate::db::padded(ids))
         .push(")");
-    update.query().execute(&mut *conn).await?;
-    Ok(())
 }
 
 /// The member's own allocation with this ID, if there is one.
