@@ -13,7 +13,7 @@ use std::{
     },
 };
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Notify, mpsc, oneshot};
 
 use super::store;
 use crate::{
@@ -66,6 +66,8 @@ enum Message {
 #[derive(Clone)]
 pub struct Recorder {
     sender: mpsc::UnboundedSender<Message>,
+    /// Cuts a batch's wait for more calls short when a flush is asked for.
+    flushed: Arc<Notify>,
     /// Calls handed over and not yet written (for the metrics).
     queued: Arc<AtomicUsize>,
 }
@@ -76,9 +78,14 @@ impl Recorder {
     pub fn start(db: Db) -> Self {
         let (sender, receiver) = mpsc::unbounded_channel();
         let queued = Arc::new(AtomicUsize::new(0));
-        let counter = queued.clone();
-        crate::db::spawn_writer("activity-recorder", &db, move |db| run(db, receiver, counter));
-        Recorder { sender, queued }
+        let flushed = Arc::new(Notify::new());
+        let (counter, notify) = (queued.clone(), flushed.clone());
+        crate::db::spawn_writer("activity-recorder", &db, move |db| run(db, receiver, notify, counter));
+        Recorder {
+            sender,
+            flushed,
+            queued,
+        }
     }
 
     pub fn record(&self, call: ApiCall) {
@@ -98,19 +105,28 @@ impl Recorder {
     pub async fn flush(&self) {
         let (done, wait) = oneshot::channel();
         if self.sender.send(Message::Flush(done)).is_ok() {
+            self.flushed.notify_one();
             let _ = wait.await;
         }
     }
 }
 
-async fn run(db: Db, mut receiver: mpsc::UnboundedReceiver<Message>, queued: Arc<AtomicUsize>) {
+async fn run(db: Db, mut receiver: mpsc::UnboundedReceiver<Message>, flushed: Arc<Notify>, queued: Arc<AtomicUsize>) {
     let mut last_written: HashMap<i64, i64> = HashMap::new();
     let mut calls = Vec::with_capacity(BATCH);
     let mut waiting = Vec::new();
     while let Some(first) = receiver.recv().await {
         // What comes within `LINGER` of the first call joins its batch,
-        // unless a flush is asked for or the batch is full.
-        let until = tokio::time::Instant::now() + LINGER;
+        // unless a flush is asked for. The batch gathers by sleeping, not by
+        // waiting on the channel: a waiting receiver is woken by every call
+        // sent (a system call in the sender, a thread switch here), which
+        // under load is thousands of times a second.
+        if matches!(first, Message::Call(_)) {
+            tokio::select! {
+                () = tokio::time::sleep(LINGER) => {}
+                () = flushed.notified() => {}
+            }
+        }
         let mut next = Some(first);
         while let Some(message) = next.take() {
             match message {
@@ -118,13 +134,7 @@ async fn run(db: Db, mut receiver: mpsc::UnboundedReceiver<Message>, queued: Arc
                 Message::Flush(done) => waiting.push(done),
             }
             if calls.len() < BATCH {
-                next = match receiver.try_recv() {
-                    Ok(message) => Some(message),
-                    Err(_) if waiting.is_empty() => {
-                        tokio::time::timeout_at(until, receiver.recv()).await.ok().flatten()
-                    }
-                    Err(_) => None,
-                };
+                next = receiver.try_recv().ok();
             }
         }
         let mut last_used: HashMap<i64, &ApiCall> = HashMap::new();
