@@ -24,6 +24,8 @@ use crate::{
 /// How long a key's last-used time may lag behind.
 const LAST_USED_GRANULARITY: i64 = 60;
 const BATCH: usize = 4096;
+/// How often a gathering batch looks whether it is full.
+const LOOK_EVERY: std::time::Duration = std::time::Duration::from_millis(5);
 /// How long a batch waits for more calls after its first: a busy API's
 /// calls are written a few times a second in large batches rather than
 /// hundreds of times in small ones (each a transaction, and on PostgreSQL a
@@ -116,16 +118,8 @@ async fn run(db: Db, mut receiver: mpsc::UnboundedReceiver<Message>, flushed: Ar
     let mut calls = Vec::with_capacity(BATCH);
     let mut waiting = Vec::new();
     while let Some(first) = receiver.recv().await {
-        // What comes within `LINGER` of the first call joins its batch,
-        // unless a flush is asked for. The batch gathers by sleeping, not by
-        // waiting on the channel: a waiting receiver is woken by every call
-        // sent (a system call in the sender, a thread switch here), which
-        // under load is thousands of times a second.
         if matches!(first, Message::Call(_)) {
-            tokio::select! {
-                () = tokio::time::sleep(LINGER) => {}
-                () = flushed.notified() => {}
-            }
+            gather(&receiver, &flushed).await;
         }
         let mut next = Some(first);
         while let Some(message) = next.take() {
@@ -173,6 +167,21 @@ async fn run(db: Db, mut receiver: mpsc::UnboundedReceiver<Message>, flushed: Ar
         calls.clear();
         for done in waiting.drain(..) {
             let _ = done.send(());
+        }
+    }
+}
+
+/// Waits while a batch gathers: until `LINGER` has passed since its first
+/// call, a batch's worth is queued, or a flush is asked for. It sleeps and
+/// looks rather than waiting on the channel: a waiting receiver is woken by
+/// every call sent (a system call in the sender, a thread switch here),
+/// thousands of times a second under load.
+async fn gather(receiver: &mpsc::UnboundedReceiver<Message>, flushed: &Notify) {
+    let until = tokio::time::Instant::now() + LINGER;
+    while receiver.len() + 1 < BATCH && tokio::time::Instant::now() < until {
+        tokio::select! {
+            () = tokio::time::sleep(LOOK_EVERY) => {}
+            () = flushed.notified() => return,
         }
     }
 }
