@@ -178,6 +178,7 @@ async fn run(db: Db, mut receiver: mpsc::UnboundedReceiver<Message>, flushed: Ar
 /// thousands of times a second under load.
 async fn gather(receiver: &mpsc::UnboundedReceiver<Message>, flushed: &Notify) {
     let until = tokio::time::Instant::now() + LINGER;
+    // The first call is taken already: it counts towards the batch.
     while receiver.len() + 1 < BATCH && tokio::time::Instant::now() < until {
         tokio::select! {
             () = tokio::time::sleep(LOOK_EVERY) => {}

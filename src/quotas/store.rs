@@ -561,7 +561,10 @@ async fn write_allocations(
     at: i64,
 ) -> sqlx::Result<Vec<Allocation>> {
     let in_one = Backend::of(conn) == Backend::Postgres;
-    if admitted.is_empty() || !in_one {
+    // On PostgreSQL the releases go into the insert's `WITH`, when there is
+    // an insert; otherwise they are a statement of their own.
+    let releases_with_insert = in_one && !admitted.is_empty();
+    if !releases_with_insert {
         mark_released(conn, released, at).await?;
     }
     if admitted.is_empty() {
