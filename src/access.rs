@@ -119,6 +119,8 @@ pub const TABLE: &[(&str, &str, Access)] = &[
     ("GET", "/operator/quota-requests/{id}", Operator),
     ("POST", "/operator/quota-requests/{id}/decision", Operator),
     ("GET", "/account/email/{token}", Public),
+    ("GET", "/account/email/cancel/{token}", Public),
+    ("POST", "/account/email/cancel/{token}", Public),
     ("POST", "/account/notices", SignedIn),
     ("GET", "/notices", SignedIn),
     ("POST", "/notices/read-all", SignedIn),

@@ -45,9 +45,17 @@
     if (d.open) d.close();
   });
 
-  // A closed dialog is emptied, so stale forms never come back.
+  // A closed dialog is emptied, so stale forms never come back; the menu
+  // that opened it closes too (left open, it would swallow the next
+  // click) and takes the focus back.
   document.addEventListener("close", function (event) {
-    if (event.target === dialog()) dialog().innerHTML = "";
+    if (event.target !== dialog()) return;
+    dialog().innerHTML = "";
+    document.querySelectorAll("details.dropdown[open]").forEach(function (menu) {
+      menu.open = false;
+      var summary = menu.querySelector("summary");
+      if (summary) summary.focus();
+    });
   }, true);
 
   // "Select all" boxes exist only with JavaScript: shown here, they tick
@@ -76,6 +84,29 @@
       master.checked = ticked === boxes.length;
       master.indeterminate = ticked > 0 && ticked < boxes.length;
     }
+  });
+
+  // A secret shown once: masked, with Reveal and Copy (without
+  // JavaScript it is plain text to select).
+  var maskSecrets = function () {
+    document.querySelectorAll("input[data-masked]:not([data-ready])").forEach(function (input) {
+      input.setAttribute("data-ready", "true");
+      input.type = "password";
+      var group = input.parentElement;
+      group.querySelectorAll("[data-reveal], [data-copy]").forEach(function (button) { button.hidden = false; });
+    });
+  };
+  maskSecrets();
+  document.addEventListener("htmx:afterSettle", maskSecrets);
+  document.addEventListener("click", function (event) {
+    var reveal = event.target.closest("[data-reveal]");
+    if (!reveal) return;
+    var input = document.getElementById(reveal.getAttribute("data-reveal"));
+    if (!input) return;
+    var shown = input.type === "text";
+    input.type = shown ? "password" : "text";
+    reveal.textContent = reveal.getAttribute(shown ? "data-show-label" : "data-hide-label");
+    reveal.setAttribute("aria-pressed", shown ? "false" : "true");
   });
 
   // Toasts fade away after a while.

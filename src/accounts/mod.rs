@@ -26,6 +26,8 @@ pub fn configure(r: &mut Routes) {
         .get("/support/reset", routes::issue_reset_page)
         .post("/support/reset", routes::issue_reset)
         .get("/account/email/{token}", routes::confirm_email)
+        .get("/account/email/cancel/{token}", routes::cancel_email_page)
+        .post("/account/email/cancel/{token}", routes::cancel_email)
         .post("/account/notices", routes::save_topics)
         .get("/notices", routes::notices)
         .post("/notices/read-all", routes::read_all_notices)

@@ -1,7 +1,7 @@
 //! The Profile and Password tabs of Account & Project, the password reset
 //! page, issuing reset links (support and operators), and the Notices page.
 
-use super::views::{ForgotPage, IssueResetPage, NoticesPage, PasswordPage, ProfilePage, ResetPage};
+use super::views::{CancelEmailPage, ForgotPage, IssueResetPage, NoticesPage, PasswordPage, ProfilePage, ResetPage};
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
@@ -126,7 +126,11 @@ pub async fn save_profile(
         };
         // With email on, a new address takes effect once its link is followed.
         let confirm = state.config.smtp_url.is_some();
-        match super::service::update_profile(&state.db, &user.account, profile, confirm).await {
+        let session_id = user
+            .viewer
+            .session_id
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("a signed-in viewer without a session")))?;
+        match super::service::update_profile(&state.db, &user.account, session_id, profile, confirm).await {
             Ok(Saved { awaiting: None }) => {
                 user.viewer.flash(true, Msg::new("profile-saved"));
                 return Ok(redirect_after_post(user.viewer.htmx, "/account/profile"));
@@ -157,14 +161,20 @@ pub async fn save_profile(
 }
 
 /// Follows the link sent to a new email address: the address changes now
-/// (the old one is told). A link that is used up, expired or unknown gets
-/// a page that says so.
+/// (the old one is told), if the session that asked for it is still on. A
+/// link that is used up, expired, cancelled or unknown gets a page that
+/// says so.
 pub async fn confirm_email(
     viewer: Viewer,
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    match super::service::confirm_email_change(&state.db, &digest(&path)).await {
+    let at = crate::db::now();
+    let alive_since = (
+        at - state.config.session_idle_seconds,
+        at - state.config.session_lifetime_seconds,
+    );
+    match super::service::confirm_email_change(&state.db, &digest(&path), alive_since).await {
         Ok(true) => {
             viewer.flash(true, Msg::new("email-confirmed"));
             let next = if viewer.account.is_some() {
@@ -177,6 +187,46 @@ pub async fn confirm_email(
         Ok(false) => Err(AppError::BadRequest(Msg::new("email-confirm-invalid"))),
         Err(err) => Err(err.into()),
     }
+}
+
+/// The page a cancel link (emailed to the current address when a change
+/// was asked for) opens: what would be cancelled, and the button.
+pub async fn cancel_email_page(
+    viewer: Viewer,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let Some((username, address)) = super::service::email_change_to_cancel(&state.db, &digest(&path)).await? else {
+        return Err(AppError::BadRequest(Msg::new("email-cancel-invalid")));
+    };
+    let intro = Msg::new("email-cancel-intro")
+        .arg("username", username)
+        .arg("email", address)
+        .in_lang(viewer.lang);
+    let page = CancelEmailPage {
+        l: viewer.layout(),
+        token: path.into_inner(),
+        intro,
+    };
+    html(&page)
+}
+
+/// Cancels the email change the link names.
+pub async fn cancel_email(
+    viewer: Viewer,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    if !super::service::cancel_email_change(&state.db, &digest(&path)).await? {
+        return Err(AppError::BadRequest(Msg::new("email-cancel-invalid")));
+    }
+    viewer.flash(true, Msg::new("email-cancelled"));
+    let next = if viewer.account.is_some() {
+        "/account/profile"
+    } else {
+        "/sign-in"
+    };
+    Ok(see_other(next))
 }
 
 /// Which notices come by email (security ones always do).
@@ -219,6 +269,8 @@ pub async fn end_session(
 /// Signs out every session of the account but this one.
 pub async fn end_other_sessions(user: CurrentUser, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let ended = crate::auth::service::end_sessions(&state.db, user.account.id, None, user.viewer.session_id).await?;
+    // Whoever held those sessions may have asked for a new email address.
+    super::service::cancel_email_changes(&state.db, user.account.id).await?;
     user.viewer.flash(true, Msg::new("sessions-ended").arg("count", ended));
     Ok(redirect_after_post(user.viewer.htmx, "/account/profile"))
 }
@@ -249,6 +301,7 @@ pub struct PasswordForm {
 /// Every other session of the account is signed out.
 pub async fn change_password(
     user: CurrentUser,
+    req: actix_web::HttpRequest,
     form: web::Form<PasswordForm>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
@@ -256,9 +309,22 @@ pub async fn change_password(
     let lang = user.viewer.lang;
     let db = &state.db;
     let mut errors = FieldErrors::default();
+    // The current password is guessed no faster here than at sign-in.
+    let address = crate::auth::Client::of(&req, &state.config.trusted_proxies).address;
+    let scopes = [user.account.username.as_str()];
+    if let Some(seconds) = crate::auth::service::admit_attempts(db, &address, &scopes).await? {
+        return Err(AppError::Refused {
+            status: actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+            code: "throttled",
+            message: Msg::new("signin-throttled").arg("seconds", seconds),
+            details: None,
+        });
+    }
     let hash = store::password_hash(db, user.account.id).await?;
     let current: String = form.current.chars().take(1024).collect();
-    if !password::verify(current.clone(), hash).await? {
+    if password::verify(current.clone(), hash).await? {
+        crate::auth::service::attempts_succeeded(db, &address, &scopes).await?;
+    } else {
         errors.add(AppError::invalid("current", "password-current-wrong"), lang)?;
     }
     if let Err(err) = check_new_password(&form.new, &user.account.username) {

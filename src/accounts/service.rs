@@ -70,6 +70,7 @@ pub struct Saved {
 pub async fn update_profile(
     db: &Db,
     before: &Account,
+    session_id: i64,
     profile: Profile<'_>,
     confirm_email: bool,
 ) -> Result<Saved, AccountError> {
@@ -116,16 +117,23 @@ pub async fn update_profile(
     }
     match &awaiting {
         Some(address) => {
-            store::await_email_change(&mut tx, before.id, address, crate::db::now() + 24 * 3600).await?;
-            let notice = Notice {
-                kind: NoticeKind::EmailConfirm,
-                actor: &before.username,
-                project: "",
-                subject: address,
-                // (The link is made as the email is sent.)
-                link: "/account/profile",
-            };
-            notices::email_only_in(&mut tx, before.id, address, &notice).await?;
+            store::await_email_change(&mut tx, before.id, session_id, address, crate::db::now() + 24 * 3600).await?;
+            // The new address gets the link that confirms the change, the
+            // current one a link that cancels it. (Each link is made as its
+            // email is sent.)
+            for (kind, to) in [
+                (NoticeKind::EmailConfirm, address.as_str()),
+                (NoticeKind::EmailChangeAsked, before.email.as_str()),
+            ] {
+                let notice = Notice {
+                    kind,
+                    actor: &before.username,
+                    project: "",
+                    subject: address,
+                    link: "/account/profile",
+                };
+                notices::email_only_in(&mut tx, before.id, to, &notice).await?;
+            }
         }
         None if new_email => tell_email_changed(&mut tx, before.id, &before.email, profile.email.as_str()).await?,
         None => {}
@@ -135,11 +143,15 @@ pub async fn update_profile(
 }
 
 /// Follows an email change's confirmation link (by its digest): the
-/// address changes now. `false`: no such link waiting (used, expired,
-/// replaced).
-pub async fn confirm_email_change(db: &Db, digest: &[u8]) -> Result<bool, AccountError> {
+/// address changes now, if the session that asked for it is still on
+/// (seen since `alive_since.0`, started since `alive_since.1`). `false`: no
+/// such link waiting (used, expired, replaced, cancelled, or its session
+/// ended).
+pub async fn confirm_email_change(db: &Db, digest: &[u8], alive_since: (i64, i64)) -> Result<bool, AccountError> {
     let mut tx = db.begin_immediate().await?;
-    let Some((account_id, new_email)) = store::take_email_change(&mut tx, digest, crate::db::now()).await? else {
+    let Some((account_id, new_email)) =
+        store::take_email_change(&mut tx, digest, crate::db::now(), alive_since).await?
+    else {
         return Ok(false);
     };
     if store::email_taken(&mut tx, &new_email, account_id).await? {
@@ -159,6 +171,45 @@ pub async fn confirm_email_change(db: &Db, digest: &[u8]) -> Result<bool, Accoun
     tell_email_changed(&mut tx, account_id, &old_email, &new_email).await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// The waiting email change a cancel link (by its digest) names: the
+/// username and the address asked for.
+pub async fn email_change_to_cancel(db: &Db, digest: &[u8]) -> sqlx::Result<Option<(String, String)>> {
+    let mut conn = db.read().acquire().await?;
+    let found = store::email_change_to_cancel(&mut conn, digest).await?;
+    Ok(found.map(|(_, username, address)| (username, address)))
+}
+
+/// Follows a cancel link (by its digest): the waiting email change is
+/// withdrawn, recorded. `false`: nothing to cancel any more.
+pub async fn cancel_email_change(db: &Db, digest: &[u8]) -> sqlx::Result<bool> {
+    let mut tx = db.begin_immediate().await?;
+    let Some((account_id, username, address)) = store::email_change_to_cancel(&mut tx, digest).await? else {
+        return Ok(false);
+    };
+    store::cancel_email_changes(&mut tx, account_id).await?;
+    let change = Change {
+        actor_id: None,
+        project_id: None,
+        subject_id: Some(account_id),
+        action: "account.email_cancel",
+        target: &username,
+        before: &address,
+        after: "",
+    };
+    activity::service::record_in(&mut tx, change).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Withdraws the account's waiting email change, as signing out everywhere
+/// and a second factor's reset do: whoever else held a session may have
+/// asked for it.
+pub async fn cancel_email_changes(db: &Db, account_id: AccountId) -> sqlx::Result<()> {
+    let mut tx = db.begin_immediate().await?;
+    store::cancel_email_changes(&mut tx, account_id).await?;
+    tx.commit().await
 }
 
 /// An email change is a security notice to the account (at its new
@@ -199,6 +250,8 @@ pub async fn set_password(
 ) -> sqlx::Result<i64> {
     let mut tx = db.begin_immediate().await?;
     let (epoch, username) = store::write_password(&mut tx, id, hash).await?;
+    // A change of address asked for before may be an intruder's.
+    store::cancel_email_changes(&mut tx, id).await?;
     let change = Change {
         actor_id,
         project_id: None,
@@ -252,6 +305,9 @@ pub async fn set_locked_for(
 ) -> sqlx::Result<()> {
     let mut tx = db.begin_immediate().await?;
     store::write_status(&mut tx, account.id, locked).await?;
+    if locked {
+        store::cancel_email_changes(&mut tx, account.id).await?;
+    }
     let change = Change {
         actor_id: Some(actor_id),
         project_id: None,

@@ -305,19 +305,24 @@ pub async fn count_reset_request(conn: &mut Connection, scope: &str, at: i64, si
 }
 
 /// Waits for an account's new email address to be confirmed (replacing a
-/// change waiting already; its link is made as the email is sent).
+/// change waiting already; its links are made as the emails are sent). The
+/// change is the asking session's: it goes when that session ends.
 pub async fn await_email_change(
     conn: &mut Connection,
     account_id: AccountId,
+    session_id: i64,
     new_email: &str,
     expires_at: i64,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO email_changes (account_id, new_email, token_digest, expires_at) VALUES ($1, $2, NULL, $3)
-         ON CONFLICT (account_id) DO UPDATE SET new_email = excluded.new_email, token_digest = NULL,
+        "INSERT INTO email_changes (account_id, session_id, new_email, token_digest, cancel_digest, expires_at)
+         VALUES ($1, $2, $3, NULL, NULL, $4)
+         ON CONFLICT (account_id) DO UPDATE SET session_id = excluded.session_id, new_email = excluded.new_email,
+                                                token_digest = NULL, cancel_digest = NULL,
                                                 expires_at = excluded.expires_at",
     )
     .bind(account_id)
+    .bind(session_id)
     .bind(new_email)
     .bind(expires_at)
     .execute(conn)
@@ -325,25 +330,54 @@ pub async fn await_email_change(
     Ok(())
 }
 
-/// The email change a link confirms, taken (used up) if it is still valid.
+/// The email change a link confirms, taken (used up) if it is still valid
+/// and the session that asked for it is still on: seen since
+/// `alive_since.0` and started since `alive_since.1`.
 pub async fn take_email_change(
     conn: &mut Connection,
     digest: &[u8],
     now: i64,
+    alive_since: (i64, i64),
 ) -> sqlx::Result<Option<(AccountId, String)>> {
-    let found: Option<(AccountId, String)> =
-        sqlx::query_as("SELECT account_id, new_email FROM email_changes WHERE token_digest = $1 AND expires_at > $2")
-            .bind(digest)
-            .bind(now)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let found: Option<(AccountId, String)> = sqlx::query_as(
+        "SELECT c.account_id, c.new_email FROM email_changes c
+           JOIN sessions s ON s.id = c.session_id AND s.account_id = c.account_id
+          WHERE c.token_digest = $1 AND c.expires_at > $2 AND s.last_seen_at >= $3 AND s.created_at >= $4",
+    )
+    .bind(digest)
+    .bind(now)
+    .bind(alive_since.0)
+    .bind(alive_since.1)
+    .fetch_optional(&mut *conn)
+    .await?;
     if let Some((account_id, _)) = &found {
-        sqlx::query("DELETE FROM email_changes WHERE account_id = $1")
-            .bind(account_id)
-            .execute(&mut *conn)
-            .await?;
+        cancel_email_changes(conn, *account_id).await?;
     }
     Ok(found)
+}
+
+/// Withdraws the account's waiting email change, if any; whether there was one.
+pub async fn cancel_email_changes(conn: &mut Connection, account_id: AccountId) -> sqlx::Result<bool> {
+    let done = sqlx::query("DELETE FROM email_changes WHERE account_id = $1")
+        .bind(account_id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// The waiting email change whose cancel link has `digest`: the account,
+/// its username and the address asked for.
+pub async fn email_change_to_cancel(
+    conn: &mut Connection,
+    digest: &[u8],
+) -> sqlx::Result<Option<(AccountId, String, String)>> {
+    sqlx::query_as(
+        "SELECT c.account_id, a.username, c.new_email FROM email_changes c JOIN accounts a ON a.id = c.account_id
+          WHERE c.cancel_digest = $1",
+    )
+    .bind(digest)
+    .fetch_optional(conn)
+    .await
 }
 
 /// Sets an account's email address; its username and the address before.

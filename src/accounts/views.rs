@@ -62,6 +62,15 @@ pub(super) struct ResetPage {
 }
 
 #[derive(Template)]
+#[template(path = "account/email_cancel.html")]
+pub(super) struct CancelEmailPage {
+    pub(super) l: Layout,
+    pub(super) token: String,
+    /// What would be cancelled, in a sentence.
+    pub(super) intro: String,
+}
+
+#[derive(Template)]
 #[template(path = "account/issue_reset.html")]
 pub(super) struct IssueResetPage {
     pub(super) l: Layout,

@@ -333,6 +333,11 @@ impl ChangeRow {
             ),
             "account.profile" => say("activity-account-profile", &[]),
             "account.reset_link" => say("activity-account-reset-link", &[]),
+            "account.email" => say(
+                "activity-account-email",
+                &[("before", before.to_string()), ("after", after.to_string())],
+            ),
+            "account.email_cancel" => say("activity-account-email-cancel", &[("email", before.to_string())]),
             "project.create" => say("activity-project-create", &[("name", after.to_string())]),
             "support.lock" => say("activity-support-lock", &[("reason", after.to_string())]),
             "support.reset_two_factor" => say("activity-support-reset-two-factor", &[("reason", after.to_string())]),

@@ -254,12 +254,7 @@ pub async fn release(
             .as_deref()
             .and_then(QuotaService::parse)
             .ok_or(AppError::NotFound)?;
-        if !caller.owner.scope.allows(service.service()) {
-            return Err(super::caller::scope_denied(
-                Msg::new("api-scope-service").arg("service", service.code()),
-                json!({ "service": service.code() }),
-            ));
-        }
+        caller.in_scope(service.service())?;
     }
     let write = AllocationWrite::Release {
         project_id: caller.owner.project_id,
@@ -305,7 +300,12 @@ pub async fn list(
     let live = quotas::live_allocations(&state.db, owner.project_id, owner.account_id, before, limit + 1).await?;
     let (live, next_cursor) = super::request::paged(live, limit, |a| a.id);
     Ok(HttpResponse::Ok().json(AllocationList {
-        allocations: live.into_iter().map(AllocationBody::from).collect(),
+        // A key scoped to some services lists only their allocations.
+        allocations: live
+            .into_iter()
+            .filter(|a| caller.owner.scope.allows(a.service.service()))
+            .map(AllocationBody::from)
+            .collect(),
         next_cursor,
     }))
 }
@@ -355,6 +355,7 @@ pub async fn quotas(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let service = QuotaService::parse(&query.service).ok_or_else(|| invalid("service", "api-service-unknown"))?;
+    caller.in_scope(service.service())?;
     let all = match query.all.as_deref() {
         None | Some("false" | "0") => false,
         Some("true" | "1") => true,

@@ -69,22 +69,31 @@ impl ApiCaller {
         if !self.services.contains(&service) {
             return Err(super::allocations::not_permitted(service.code()));
         }
-        if !self.owner.scope.allows(service) {
-            return Err(scope_denied(
+        self.in_scope(service)
+    }
+
+    /// Whether the key's scope covers `service`, whatever its owner may
+    /// use: every route that names, reads or changes a service asks this
+    /// first (403 `scope_denied`).
+    pub fn in_scope(&self, service: Service) -> Result<(), AppError> {
+        if self.owner.scope.allows(service) {
+            Ok(())
+        } else {
+            Err(scope_denied(
                 Msg::new("api-scope-service").arg("service", service.code()),
                 serde_json::json!({ "service": service.code() }),
-            ));
+            ))
         }
-        Ok(())
+    }
+
+    /// Of `services`, those the key's scope covers (a list drops the rest).
+    pub fn scoped(&self, services: &[Service]) -> Vec<Service> {
+        services.iter().copied().filter(|s| self.owner.scope.allows(*s)).collect()
     }
 
     /// The services the caller may act on: its owner's, narrowed by the key.
     pub fn usable_services(&self) -> Vec<Service> {
-        self.services
-            .iter()
-            .copied()
-            .filter(|s| self.owner.scope.allows(*s))
-            .collect()
+        self.scoped(&self.services)
     }
 
     async fn load(req: &HttpRequest) -> Result<Self, AppError> {
@@ -149,7 +158,29 @@ impl ApiCaller {
     }
 }
 
-crate::auth::session::extracted_by_load!(ApiCaller);
+/// A call with a key's current secret, as managing keys (create, rename,
+/// extend, rotate, delete) needs: during a rotation's overlap the secret
+/// before authenticates service calls only, so that whoever still holds
+/// it cannot take the key's newest secret from its owner (403
+/// `previous_secret`).
+pub struct KeyManager(pub ApiCaller);
+
+impl KeyManager {
+    async fn load(req: &HttpRequest) -> Result<Self, AppError> {
+        let caller = ApiCaller::load(req).await?;
+        if caller.owner.secret_valid_until.is_some() {
+            return Err(AppError::Refused {
+                status: StatusCode::FORBIDDEN,
+                code: "previous_secret",
+                message: Msg::new("api-previous-secret"),
+                details: None,
+            });
+        }
+        Ok(KeyManager(caller))
+    }
+}
+
+crate::auth::session::extracted_by_load!(ApiCaller, KeyManager);
 
 /// A call the key's scope does not cover (403 `scope_denied`).
 pub fn scope_denied(message: Msg, details: serde_json::Value) -> AppError {

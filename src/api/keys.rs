@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 use super::{
     ApiCaller,
-    caller::scope_denied,
+    caller::{KeyManager, scope_denied},
     request::{PageQuery, invalid, object, text},
     routes::rfc3339,
 };
@@ -181,13 +181,17 @@ fn days(body: &Map<String, Value>, field: &str, max: i64) -> Result<Option<i64>,
     request_body = NewKeyBody,
     responses(
         (status = 201, description = "Created; its secret is in the body, once", body = CreatedKeyBody),
-        (status = 403, description = "`scope_denied`: the calling key is read-only, or the new key would be wider than it", body = super::openapi::ErrorBody),
+        (status = 403, description = "`scope_denied`: the calling key is read-only, or the new key would be wider than it; `previous_secret`: called with the secret before a rotation, which manages no key", body = super::openapi::ErrorBody),
         (status = 409, description = "`conflict`: the member holds the most keys allowed", body = super::openapi::ErrorBody),
         (status = 413, description = "The body is too large", body = super::openapi::ErrorBody),
         (status = 422, description = "`invalid`: `field` names the field", body = super::openapi::ErrorBody),
     )
 )]
-pub async fn create(caller: ApiCaller, body: web::Bytes, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn create(
+    KeyManager(caller): KeyManager,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let body = object(&body)?;
     let name = KeyName::parse(name_as_given(&body)?.unwrap_or(""))?;
     let days = days(&body, "days", state.config.max_key_days)?.ok_or_else(|| {
@@ -282,7 +286,7 @@ pub struct KeyChangeBody {
     request_body = KeyChangeBody,
     responses(
         (status = 200, description = "Changed", body = KeyMeta),
-        (status = 403, description = "`scope_denied`: the calling key is read-only", body = super::openapi::ErrorBody),
+        (status = 403, description = "`scope_denied`: the calling key is read-only; `previous_secret`: called with the secret before a rotation, which manages no key", body = super::openapi::ErrorBody),
         (status = 404, description = "No such key of the caller", body = super::openapi::ErrorBody),
         (status = 409, description = "`lifetime_exceeded`: the key would be valid longer than the longest lifetime from now", body = super::openapi::ErrorBody),
         (status = 413, description = "The body is too large", body = super::openapi::ErrorBody),
@@ -290,7 +294,7 @@ pub struct KeyChangeBody {
     )
 )]
 pub async fn update(
-    caller: ApiCaller,
+    KeyManager(caller): KeyManager,
     path: web::Path<String>,
     body: web::Bytes,
     state: web::Data<AppState>,
@@ -353,7 +357,7 @@ pub struct RotatedKeyBody {
     request_body(content = Option<RotateBody>, description = "Optional: the overlap (24 hours without it)"),
     responses(
         (status = 200, description = "Rotated; the new secret is in the body, once", body = RotatedKeyBody),
-        (status = 403, description = "`scope_denied`: the calling key is read-only", body = super::openapi::ErrorBody),
+        (status = 403, description = "`scope_denied`: the calling key is read-only; `previous_secret`: called with the secret before a rotation, which manages no key", body = super::openapi::ErrorBody),
         (status = 404, description = "No such key of the caller", body = super::openapi::ErrorBody),
         (status = 409, description = "`conflict`: the key is revoked", body = super::openapi::ErrorBody),
         (status = 413, description = "The body is too large", body = super::openapi::ErrorBody),
@@ -361,7 +365,7 @@ pub struct RotatedKeyBody {
     )
 )]
 pub async fn rotate(
-    caller: ApiCaller,
+    KeyManager(caller): KeyManager,
     path: web::Path<String>,
     body: web::Bytes,
     state: web::Data<AppState>,
@@ -403,12 +407,12 @@ pub async fn rotate(
     params(("id" = String, Path, description = "The key's ID")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, description = "`scope_denied`: the calling key is read-only", body = super::openapi::ErrorBody),
+        (status = 403, description = "`scope_denied`: the calling key is read-only; `previous_secret`: called with the secret before a rotation, which manages no key", body = super::openapi::ErrorBody),
         (status = 404, description = "No such key of the caller", body = super::openapi::ErrorBody),
     )
 )]
 pub async fn delete(
-    caller: ApiCaller,
+    KeyManager(caller): KeyManager,
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {

@@ -104,7 +104,7 @@ pub async fn list(
         .into_iter()
         .map(|(_, member)| {
             let services = permissions.get(&member.account_id).map_or(&[][..], Vec::as_slice);
-            MemberBody::of(member, services)
+            MemberBody::of(member, &caller.scoped(services))
         })
         .collect();
     Ok(HttpResponse::Ok().json(MemberListBody { members, next_cursor }))
@@ -117,7 +117,7 @@ async fn body_of(caller: &ApiCaller, username: &str, state: &AppState) -> Result
         .await?
         .remove(&member.account_id)
         .unwrap_or_default();
-    Ok(MemberBody::of(member, &services))
+    Ok(MemberBody::of(member, &caller.scoped(&services)))
 }
 
 fn role_in(body: &serde_json::Map<String, Value>) -> Result<TenantRole, AppError> {
@@ -337,6 +337,11 @@ pub async fn set_permissions(
         .map(|code| code.as_str().ok_or_else(|| invalid("services", "api-services-list")))
         .collect::<Result<_, _>>()?;
     let chosen = permissions::service::chosen(&state.db, &codes).await?;
+    // A key scoped to some services grants and revokes only those: it may
+    // not name another, and the member keeps the others as they are.
+    for service in &chosen {
+        caller.in_scope(*service)?;
+    }
     permissions::service::set(
         &state.db,
         caller.owner.account_id,
@@ -344,6 +349,7 @@ pub async fn set_permissions(
         member.account_id,
         &member.username,
         &chosen,
+        caller.owner.scope.services.as_deref(),
     )
     .await?;
     let member = body_of(&caller, &member.username, &state).await?;
@@ -401,6 +407,7 @@ pub async fn set_quota(
     caller.tenant_admin_only()?;
     let (username, service) = path.into_inner();
     let service = QuotaService::parse(&service).ok_or(AppError::NotFound)?;
+    caller.in_scope(service.service())?;
     let member = caller.member_named(&state.db, &username).await?;
     let body = object(&body)?;
     let mut values = Vec::new();

@@ -409,6 +409,9 @@ async fn visible(caller: &ApiCaller, state: &AppState, id: i64) -> Result<QuotaR
     if request.project_id != caller.owner.project_id {
         return Err(AppError::NotFound);
     }
+    if let Some(service) = request.service {
+        caller.in_scope(service.service())?;
+    }
     let mut body = QuotaRequestBody::from(request);
     body.history = Some(
         events
@@ -445,6 +448,9 @@ pub async fn file(caller: ApiCaller, body: web::Bytes, state: web::Data<AppState
         .and_then(|k| RequestKind::parse(k))
         .ok_or_else(|| AppError::invalid("kind", "request-kind-unknown"))?;
     let new = NewRequest::parse(kind, &fields).map_err(in_body).map_err(conflict)?;
+    if let Some(service) = new.service {
+        caller.in_scope(service.service())?;
+    }
     let id = service::file(&state.db, actor(&caller), caller.owner.project_id, &new)
         .await
         .map_err(|err| conflict(err.into()))?;
@@ -501,8 +507,10 @@ pub async fn list(
     };
     let (requests, _) = service::list(&state.db, &filter, limit + 1, 0).await?;
     let (requests, next_cursor) = super::request::paged(requests, limit, |r| r.id);
+    // A key scoped to some services lists only their requests (and renewals).
+    let in_scope = |r: &QuotaRequest| r.service.is_none_or(|s| caller.owner.scope.allows(s.service()));
     Ok(HttpResponse::Ok().json(QuotaRequestList {
-        requests: requests.into_iter().map(QuotaRequestBody::from).collect(),
+        requests: requests.into_iter().filter(in_scope).map(QuotaRequestBody::from).collect(),
         next_cursor,
     }))
 }

@@ -40,7 +40,8 @@ pub struct WhoAmI {
     #[schema(value_type = super::openapi::TenantRoleCode)]
     pub role: String,
     pub key: CallerKey,
-    /// Codes of the services this tenant may use: `ccs`, `vcs`, `hpc`, `cos`, `registry`.
+    /// Codes of the services this key may act on: those its owner may use
+    /// (`ccs`, `vcs`, `hpc`, `cos`, `registry`) within the key's scope.
     #[schema(value_type = Vec<super::openapi::ServiceCode>)]
     pub services: Vec<String>,
 }
@@ -57,7 +58,7 @@ pub struct WhoAmI {
     )
 )]
 pub async fn whoami(caller: ApiCaller) -> Result<Json<WhoAmI>, AppError> {
-    let services = caller.services.iter().map(|s| s.code().to_string()).collect();
+    let services = caller.usable_services().iter().map(|s| s.code().to_string()).collect();
     let owner = caller.owner;
     Ok(Json(WhoAmI {
         account: AccountInfo {

@@ -1,7 +1,7 @@
 //! The API Key page and its dialogs. Every handler acts only on the signed-in
 //! person's own keys in their current project.
 
-use super::views::{CreatedPage, DeletePage, DonePage, EditPage, KeyList, KeyView, ListPage, NewPage, RotatedPage};
+use super::views::{DeletePage, DonePage, EditPage, KeyList, KeyView, ListPage, NewPage, NewSecret};
 use std::borrow::Cow;
 
 use actix_web::{HttpResponse, web};
@@ -37,11 +37,62 @@ pub async fn list(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let list = key_list(&current, *query, &state).await?;
-    html(&ListPage {
+    let new_secret = take_new_secret(&current);
+    let page = ListPage {
         l: current.viewer.layout(),
         list,
         max_keys: state.config.max_keys,
-    })
+        new_secret,
+    };
+    let mut response = html(&page)?;
+    if page.new_secret.is_some() {
+        response.headers_mut().insert(
+            actix_web::http::header::CACHE_CONTROL,
+            actix_web::http::header::HeaderValue::from_static("no-store"),
+        );
+    }
+    Ok(response)
+}
+
+/// Where a secret just made waits for the key list (the session's).
+const NEW_SECRET: &str = "new_secret";
+
+/// Shows a secret just made, once, on the key list. A browser is sent
+/// there (Post/Redirect/Get: a reload makes nothing more), the secret kept
+/// for it in the session; htmx gets the list's content in place of the
+/// page's, the dialog closed, the address `/keys`.
+async fn show_once(current: &CurrentTenant, secret: NewSecret, state: &AppState) -> Result<HttpResponse, AppError> {
+    if !current.viewer.htmx {
+        current
+            .viewer
+            .session
+            .insert(NEW_SECRET, secret)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("the new secret could not be kept: {e}")))?;
+        return Ok(see_other("/keys"));
+    }
+    let page = ListPage {
+        l: current.viewer.layout(),
+        list: key_list(current, ListQuery::default(), state).await?,
+        max_keys: state.config.max_keys,
+        new_secret: Some(secret),
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Cache-Control", "no-store"))
+        .insert_header(("HX-Retarget", "#main"))
+        .insert_header(("HX-Reswap", "innerHTML show:top"))
+        .insert_header(("HX-Push-Url", "/keys"))
+        .insert_header(("HX-Trigger", "close-dialog"))
+        .body(page.as_content().render()?))
+}
+
+/// The secret waiting to be shown, taken: it is shown this once.
+fn take_new_secret(current: &CurrentTenant) -> Option<NewSecret> {
+    let session = &current.viewer.session;
+    if !session.contains_key(NEW_SECRET) {
+        return None;
+    }
+    session.remove_as::<NewSecret>(NEW_SECRET).and_then(Result::ok)
 }
 
 // ----- create -----
@@ -70,8 +121,8 @@ fn field<'a>(form: &'a [(String, String)], name: &str) -> &'a str {
     form.iter().find(|(n, _)| n == name).map_or("", |(_, v)| v.as_str())
 }
 
-/// Creates a key with its scope and shows its secret, once. Invalid input
-/// re-shows the form with the message next to the field.
+/// Creates a key with its scope; the key list shows its secret, once.
+/// Invalid input re-shows the form with the message next to the field.
 pub async fn create(
     current: CurrentTenant,
     form: web::Form<Vec<(String, String)>>,
@@ -97,21 +148,20 @@ pub async fn create(
         Ok((name, days, scope))
     });
     let created = match checked {
-        Ok((name, days, scope)) => {
-            super::create(
-                &state.db,
-                current.account.id,
-                current.tenant.project_id,
-                &name,
-                days,
-                &scope,
-                config.max_keys,
-            )
-            .await
-        }
+        Ok((name, days, scope)) => super::create(
+            &state.db,
+            current.account.id,
+            current.tenant.project_id,
+            &name,
+            days,
+            &scope,
+            config.max_keys,
+        )
+        .await
+        .map(|created| (created, name)),
         Err(err) => Err(err),
     };
-    let created = match created {
+    let (created, name) = match created {
         Ok(created) => created,
         Err(err @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
             let field_name = match &err {
@@ -134,18 +184,18 @@ pub async fn create(
         }
         Err(err) => return Err(err),
     };
-    let page = CreatedPage {
-        l: current.viewer.layout(),
-        key_id: created.key_id,
-        secret: created.secret,
-        expires_at: created.expires_at,
-        list: key_list(&current, ListQuery::default(), &state).await?,
-    };
-    let body = crate::web::page_body!(current.viewer.htmx, page)?;
-    Ok(HttpResponse::Created()
-        .content_type("text/html; charset=utf-8")
-        .insert_header(("Cache-Control", "no-store"))
-        .body(body))
+    show_once(
+        &current,
+        NewSecret {
+            key_id: created.key_id,
+            name: name.as_str().to_string(),
+            secret: created.secret,
+            expires_at: Some(created.expires_at),
+            rotated: None,
+        },
+        &state,
+    )
+    .await
 }
 
 // ----- edit -----
@@ -276,15 +326,18 @@ pub async fn rotate(
         return Err(AppError::Conflict(Msg::new("key-rotate-revoked")));
     }
     let rotated = super::service::rotate(&state.db, current.account.id, current.tenant.project_id, &key, hours).await?;
-    let page = RotatedPage {
-        l: current.viewer.layout(),
-        key_id: key.key_id,
-        secret: rotated.secret,
-        previous_valid_until: rotated.previous_valid_until,
-        list: key_list(&current, ListQuery::default(), &state).await?,
-    };
-    let body = crate::web::page_body!(current.viewer.htmx, page)?;
-    Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(body))
+    show_once(
+        &current,
+        NewSecret {
+            key_id: key.key_id.clone(),
+            name: key.name.clone(),
+            secret: rotated.secret,
+            expires_at: None,
+            rotated: Some(rotated.previous_valid_until),
+        },
+        &state,
+    )
+    .await
 }
 
 // ----- delete -----

@@ -95,11 +95,27 @@ impl KeyList {
 }
 
 #[derive(Template)]
-#[template(path = "api_keys/list.html")]
+#[template(path = "api_keys/list.html", blocks = ["content"])]
 pub(super) struct ListPage {
     pub(super) l: Layout,
     pub(super) list: KeyList,
     pub(super) max_keys: i64,
+    /// A secret just made (a new key, or a rotation), shown this once.
+    pub(super) new_secret: Option<NewSecret>,
+}
+
+/// A secret just made, kept in the (encrypted) session between the POST
+/// that made it and the key list that shows it once: a reload of either
+/// makes no other.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(super) struct NewSecret {
+    pub(super) key_id: String,
+    pub(super) name: String,
+    pub(super) secret: String,
+    /// A new key's expiry; none for a rotation.
+    pub(super) expires_at: Option<i64>,
+    /// A rotation: until when the secret before works, if at all.
+    pub(super) rotated: Option<Option<i64>>,
 }
 
 #[derive(Template)]
@@ -116,16 +132,6 @@ pub(super) struct NewPage {
 }
 
 #[derive(Template)]
-#[template(path = "api_keys/created.html", blocks = ["content"])]
-pub(super) struct CreatedPage {
-    pub(super) l: Layout,
-    pub(super) key_id: String,
-    pub(super) secret: String,
-    pub(super) expires_at: i64,
-    pub(super) list: KeyList,
-}
-
-#[derive(Template)]
 #[template(path = "api_keys/edit.html", blocks = ["content"])]
 pub(super) struct EditPage {
     pub(super) l: Layout,
@@ -137,16 +143,6 @@ pub(super) struct EditPage {
 }
 
 /// A rotated key's new secret, shown once.
-#[derive(Template)]
-#[template(path = "api_keys/rotated.html", blocks = ["content"])]
-pub(super) struct RotatedPage {
-    pub(super) l: Layout,
-    pub(super) key_id: String,
-    pub(super) secret: String,
-    pub(super) previous_valid_until: Option<i64>,
-    pub(super) list: KeyList,
-}
-
 #[derive(Template)]
 #[template(path = "api_keys/delete.html", blocks = ["content"])]
 pub(super) struct DeletePage {

@@ -319,23 +319,41 @@ pub struct DisableForm {
     code: String,
 }
 
-/// Turns the second factor off: the password and a code (or a recovery code).
+/// Turns the second factor off: the password and a code (or a recovery
+/// code), their attempts counted as signing in counts them.
 pub async fn disable_two_factor(
     user: CurrentUser,
+    req: HttpRequest,
     form: web::Form<DisableForm>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let db = &state.db;
-    let hash = store::credentials(db, &user.account.username)
-        .await?
-        .map(|(_, hash)| hash);
+    let client = Client::of(&req, &state.config.trusted_proxies);
+    let username = user.account.username.as_str();
+    let code_scope = format!("2fa:{username}");
+    let scopes = [username, code_scope.as_str()];
+    let refuse = async |status: StatusCode, msg: Msg| {
+        let page = two_factor_view(&user, &state, Vec::new(), Some(msg.in_lang(user.viewer.lang))).await?;
+        Ok::<_, AppError>(
+            HttpResponse::build(status)
+                .content_type("text/html; charset=utf-8")
+                .body(page.render()?),
+        )
+    };
+    if let Some(seconds) = super::service::admit_attempts(db, &client.address, &scopes).await? {
+        return refuse(
+            StatusCode::TOO_MANY_REQUESTS,
+            Msg::new("signin-throttled").arg("seconds", seconds),
+        )
+        .await;
+    }
+    let hash = store::credentials(db, username).await?.map(|(_, hash)| hash);
     let password_ok = password::verify(form.password.chars().take(1024).collect(), hash).await?;
     let code: String = form.code.chars().take(64).collect();
     if !password_ok || !super::service::second_factor_ok(db, user.account.id, &code).await? {
-        let error = Msg::new("two-factor-disable-wrong").in_lang(user.viewer.lang);
-        let page = two_factor_view(&user, &state, Vec::new(), Some(error)).await?;
-        return Ok(crate::web::unprocessable(page.render()?));
+        return refuse(StatusCode::UNPROCESSABLE_ENTITY, Msg::new("two-factor-disable-wrong")).await;
     }
+    super::service::attempts_succeeded(db, &client.address, &scopes).await?;
     super::service::disable_two_factor(db, user.account.id).await?;
     user.viewer.flash(true, Msg::new("two-factor-off"));
     Ok(redirect_after_post(user.viewer.htmx, "/account/two-factor"))

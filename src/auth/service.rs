@@ -84,6 +84,27 @@ pub async fn second_factor_ok(db: &Db, account_id: AccountId, code: &str) -> sql
     Ok(false)
 }
 
+/// Counts an attempt at a password or a code against the throttle that
+/// signing in uses, before it is checked (parallel guesses cannot outrun
+/// the count): a password's scope is the username, a code's `2fa:` and
+/// the username. `Some(seconds)`: not to be checked at all; wait.
+pub async fn admit_attempts(db: &Db, address: &str, scopes: &[&str]) -> sqlx::Result<Option<i64>> {
+    for scope in scopes {
+        if let store::Attempt::Wait(seconds) = store::admit_attempt(db, address, scope).await? {
+            return Ok(Some(seconds));
+        }
+    }
+    Ok(None)
+}
+
+/// The attempts were right: forgiven, as after a sign-in.
+pub async fn attempts_succeeded(db: &Db, address: &str, scopes: &[&str]) -> sqlx::Result<()> {
+    for scope in scopes {
+        store::attempt_succeeded(db, address, scope).await?;
+    }
+    Ok(())
+}
+
 /// Turns the second factor off (the caller checked the password and a code).
 pub async fn disable_two_factor(db: &Db, account_id: AccountId) -> sqlx::Result<()> {
     let mut tx = db.begin_immediate().await?;

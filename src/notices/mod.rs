@@ -71,6 +71,9 @@ pub enum NoticeKind {
     PasswordReset,
     /// Email only, to the new address: the link that confirms it.
     EmailConfirm,
+    /// Email only, to the current address: a change to `subject` was asked
+    /// for, with the link that cancels it.
+    EmailChangeAsked,
 }
 
 /// What a person chooses to get by email (security notices always come).
@@ -122,7 +125,7 @@ impl Topic {
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 30] = [
+    pub const ALL: [NoticeKind; 31] = [
         NoticeKind::QuotaRequestFiled,
         NoticeKind::QuotaRequestEdited,
         NoticeKind::QuotaRequestWithdrawn,
@@ -153,6 +156,7 @@ impl NoticeKind {
         NoticeKind::SsoUnlinked,
         NoticeKind::PasswordReset,
         NoticeKind::EmailConfirm,
+        NoticeKind::EmailChangeAsked,
     ];
 
     /// The stored code; its message is `notice-` and the code with dashes.
@@ -188,6 +192,7 @@ impl NoticeKind {
             NoticeKind::SsoUnlinked => "security.sso_unlinked",
             NoticeKind::PasswordReset => "security.password_reset",
             NoticeKind::EmailConfirm => "security.email_confirm",
+            NoticeKind::EmailChangeAsked => "security.email_change_asked",
         }
     }
 

@@ -102,6 +102,18 @@ async fn deliver(db: &Db, mailer: &Mailer, outgoing: &store::Outgoing) -> Result
             }
             format!("/account/email/{token}")
         }
+        Some(NoticeKind::EmailChangeAsked) => {
+            let token = crate::token::uuid_secret();
+            let digest = crate::token::digest(&token);
+            let waiting = store::set_email_cancel_token(db, outgoing.account_id, &notice.subject, &digest)
+                .await
+                .map_err(|e| format!("the cancel link could not be stored: {e}"))?;
+            if !waiting {
+                // Made, replaced or withdrawn since: nothing to cancel.
+                return Ok(());
+            }
+            format!("/account/email/cancel/{token}")
+        }
         _ => notice.link.clone(),
     };
     let sentence = notice.sentence_in(lang);

@@ -277,6 +277,25 @@ pub async fn set_email_change_token(
     Ok(done.rows_affected() == 1)
 }
 
+/// The cancel link's digest of an account's waiting email change (sent to
+/// the current address); false when the change is gone meanwhile.
+pub async fn set_email_cancel_token(
+    db: &Db,
+    account_id: AccountId,
+    new_email: &str,
+    digest: &[u8],
+) -> sqlx::Result<bool> {
+    let done = db
+        .execute(
+            sqlx::query("UPDATE email_changes SET cancel_digest = $1 WHERE account_id = $2 AND new_email = $3")
+                .bind(digest)
+                .bind(account_id)
+                .bind(new_email),
+        )
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// For the operators: emails waiting, failed for good, and the last error.
 pub async fn delivery_state(db: &Db) -> sqlx::Result<(i64, i64, Option<String>)> {
     let row = sqlx::query(

@@ -134,6 +134,7 @@ pub async fn save(
         row.member.account_id,
         &row.member.username,
         &chosen,
+        None,
     )
     .await?;
     if !found {

@@ -45,7 +45,9 @@ pub async fn grant_defaults(tx: &mut Tx, membership_id: i64) -> sqlx::Result<()>
 }
 
 /// Replaces a member's permitted services, recording before → after;
-/// `false` if the account is no member of the project.
+/// `false` if the account is no member of the project. With `within` (an
+/// API key's scope), only those services change: the member keeps the
+/// others as they are, read in the same transaction.
 pub async fn set(
     db: &Db,
     actor_id: AccountId,
@@ -53,13 +55,19 @@ pub async fn set(
     account_id: AccountId,
     username: &str,
     services: &[Service],
+    within: Option<&[Service]>,
 ) -> sqlx::Result<bool> {
     let mut tx = db.begin_immediate().await?;
     let Some(membership_id) = store::membership_id(&mut tx, project_id, account_id).await? else {
         return Ok(false);
     };
     let before = store::permitted_in(&mut tx, membership_id).await?;
-    store::replace(&mut tx, membership_id, services).await?;
+    let mut services = services.to_vec();
+    if let Some(within) = within {
+        services.retain(|s| within.contains(s));
+        services.extend(before.iter().copied().filter(|s| !within.contains(s)));
+    }
+    store::replace(&mut tx, membership_id, &services).await?;
     let after = store::permitted_in(&mut tx, membership_id).await?;
     if before != after {
         let change = Change {

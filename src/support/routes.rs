@@ -157,6 +157,8 @@ pub async fn reset_two_factor(
         Err(err) => return refused(&support, account.id, "two_factor", err, &state).await,
     };
     crate::auth::service::reset_two_factor(db, account.id).await?;
+    // Whoever had the second factor may have asked for a new email address.
+    accounts::service::cancel_email_changes(db, account.id).await?;
     let change = Change {
         actor_id: Some(support.0.account.id),
         project_id: None,

@@ -15,13 +15,18 @@ use crate::{
 };
 
 /// The cluster a request is for: the path's, which `x-api-host` (when
-/// sent) must name too.
-fn cluster_of(req: &HttpRequest, name: &str) -> Result<Cluster, AppError> {
+/// sent) must name too, and whose service the key's scope must cover.
+fn cluster_of(caller: &ApiCaller, req: &HttpRequest, name: &str) -> Result<Cluster, AppError> {
     let cluster = cluster(name).ok_or(AppError::NotFound)?;
-    match req.headers().get("x-api-host").and_then(|v| v.to_str().ok()) {
-        Some(host) if host != cluster.name => Err(AppError::BadRequest(Msg::new("twcc-host-mismatch"))),
-        _ => Ok(cluster),
+    if let Some(host) = req.headers().get("x-api-host").and_then(|v| v.to_str().ok())
+        && host != cluster.name
+    {
+        return Err(AppError::BadRequest(Msg::new("twcc-host-mismatch")));
     }
+    let service = crate::permissions::Service::parse(cluster.service)
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("cluster {} names no service", cluster.name)))?;
+    caller.in_scope(service)?;
+    Ok(cluster)
 }
 
 fn own_project(caller: &ApiCaller, id: &str) -> Result<(), AppError> {
@@ -54,7 +59,7 @@ pub async fn users(caller: ApiCaller, req: HttpRequest) -> Result<HttpResponse, 
 
 /// `[{id, name}]`: the key's project, named by its code.
 pub async fn projects(caller: ApiCaller, req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    cluster_of(&req, &path)?;
+    cluster_of(&caller, &req, &path)?;
     Ok(HttpResponse::Ok().json(json!([{ "id": caller.owner.project_id, "name": caller.owner.project_code }])))
 }
 
@@ -67,7 +72,7 @@ pub async fn object_storage_key(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let (name, id) = path.into_inner();
-    let cluster = cluster_of(&req, &name)?;
+    let cluster = cluster_of(&caller, &req, &name)?;
     if cluster.service != "cos" {
         return Err(AppError::NotFound);
     }
@@ -109,7 +114,7 @@ pub async fn project_quotas(
     query: web::Query<ProjectQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let service = cluster_of(&req, &path)?.quotas.ok_or(AppError::NotFound)?;
+    let service = cluster_of(&caller, &req, &path)?.quotas.ok_or(AppError::NotFound)?;
     own_project(&caller, &query.project)?;
     let gauges = quota_service::project_gauges(&state.db, caller.owner.project_id, service).await?;
     let mut entry = gauges_json(&gauges);
@@ -125,7 +130,7 @@ pub async fn user_quotas(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let (name, id) = path.into_inner();
-    let service = cluster_of(&req, &name)?.quotas.ok_or(AppError::NotFound)?;
+    let service = cluster_of(&caller, &req, &name)?.quotas.ok_or(AppError::NotFound)?;
     own_project(&caller, &id)?;
     if !caller.is_tenant_admin() {
         return Err(AppError::Forbidden);

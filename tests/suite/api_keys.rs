@@ -34,21 +34,30 @@ async fn creating_a_key_shows_the_secret_exactly_once() {
     dialog.assert_contains("Create API Key");
     dialog.assert_contains("name=\"days\" value=\"30\"");
 
+    // Post/Redirect/Get: the POST makes the key and sends the browser to
+    // the list, which shows the secret this once, the key's name beside it.
     let created = alice
         .client
         .post("/keys", &[("name", "ci deploy"), ("days", "30")])
         .await;
-    assert_eq!(created.status, StatusCode::CREATED);
-    assert_eq!(created.headers.get("cache-control").unwrap(), "no-store");
-    created.assert_contains("It will not be shown again.");
-    let secret = secret_in(&created);
+    assert_eq!(created.status, StatusCode::SEE_OTHER);
+    assert_eq!(created.location(), Some("/keys"));
+    assert!(!created.body.contains("new-secret"));
+    let shown = alice.client.get("/keys").await;
+    assert_eq!(shown.headers.get("cache-control").unwrap(), "no-store");
+    shown.assert_contains("It will not be shown again.");
+    shown.assert_contains("The secret of “ci deploy”");
+    let secret = secret_in(&shown);
     assert!(
         uuid::Uuid::parse_str(&secret).is_ok_and(|u| u.get_version_num() == 4),
         "{secret}"
     );
+    assert_eq!(app.count("SELECT COUNT(*) FROM api_keys").await, 1);
 
-    // Afterwards only the first 8 characters, anywhere.
+    // Afterwards only the first 8 characters, anywhere: a reload of the
+    // list shows no secret and makes no key.
     let list = alice.client.get("/keys").await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM api_keys").await, 1);
     list.assert_contains(&format!("{}…", &secret[..8]));
     list.assert_contains("ci deploy");
     let key_id = key_ids(&list).pop().unwrap();
@@ -73,7 +82,7 @@ async fn creating_a_key_shows_the_secret_exactly_once() {
 }
 
 #[tokio::test]
-async fn with_htmx_the_secret_dialog_also_updates_the_list_in_place() {
+async fn with_htmx_the_list_with_the_secret_takes_the_pages_place() {
     let app = spawn_app().await;
     let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
     let token = alice.client.csrf.clone();
@@ -85,10 +94,18 @@ async fn with_htmx_the_secret_dialog_also_updates_the_list_in_place() {
             &[("HX-Request", "true"), ("x-csrf-token", &token)],
         )
         .await;
-    assert_eq!(page.status, StatusCode::CREATED);
+    assert_eq!(page.status, StatusCode::OK);
     assert!(!page.body.contains("<html"));
-    page.assert_contains("id=\"keys-list\" aria-live=\"polite\" hx-swap-oob=\"true\"");
+    assert_eq!(page.headers.get("hx-retarget").unwrap(), "#main");
+    assert_eq!(page.headers.get("hx-push-url").unwrap(), "/keys");
+    assert_eq!(page.headers.get("hx-trigger").unwrap(), "close-dialog");
+    page.assert_contains("id=\"keys-list\"");
     page.assert_contains("data-copy=\"new-secret\"");
+    page.assert_contains("data-reveal=\"new-secret\"");
+    // The address it leaves is the list's: loading it again makes nothing.
+    let list = alice.client.get("/keys").await;
+    assert!(!list.body.contains("new-secret"));
+    assert_eq!(app.count("SELECT COUNT(*) FROM api_keys").await, 1);
 }
 
 #[tokio::test]
@@ -493,8 +510,8 @@ async fn keys_belong_to_their_project() {
     // A key works only in its own project.
     let (_, body) = app.api_get("/api/v1/whoami", Some(&a_secret)).await;
     assert_eq!(body["project"]["code"], "MST110001");
-    let created = alice.client.post("/keys", &[("name", "b"), ("days", "5")]).await;
-    let b_secret = secret_in(&created);
+    alice.client.post("/keys", &[("name", "b"), ("days", "5")]).await;
+    let b_secret = secret_in(&alice.client.get("/keys").await);
     let (_, body) = app.api_get("/api/v1/keys", Some(&b_secret)).await;
     let projects: Vec<&str> = body["keys"]
         .as_array()
@@ -791,6 +808,6 @@ async fn a_key_revoked_by_support_shows_as_revoked_and_frees_its_place() {
     );
     // The place it held is free again.
     let page = bob.client.post("/keys", &[("name", "third"), ("days", "30")]).await;
-    assert!(page.status.is_success(), "{}", page.status);
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert_eq!(app.count("SELECT COUNT(*) FROM api_keys").await, 3);
 }

@@ -112,13 +112,18 @@ async fn api_keys_with_javascript_create_extend_and_delete_in_place() {
         .await;
     browser.fill("#key-name", "notebook").await;
     browser.click("#dialog button[type=submit]").await;
+    // The dialog closes; the list, in place, shows the secret once: masked,
+    // with Reveal and Copy, the key's name beside it.
+    browser.wait_until("!document.getElementById('dialog').open").await;
     let secret = browser.find("#new-secret").await.prop("value").await.unwrap().unwrap();
     assert_eq!(secret.len(), 36);
+    browser.wait_until("document.getElementById('new-secret').type === 'password'").await;
     browser.find("button[data-copy='new-secret']").await;
+    browser.click("button[data-reveal='new-secret']").await;
+    browser.wait_until("document.getElementById('new-secret').type === 'text'").await;
     browser.wait_for_text("It will not be shown again.").await;
-    browser.click("#dialog [data-close-dialog]").await;
-    browser.wait_until("!document.getElementById('dialog').open").await;
-    browser.wait_for_text("notebook").await;
+    browser.wait_for_text("The secret of “notebook”").await;
+    browser.wait_until("location.pathname === '/keys'").await;
     browser.wait_until("window.stillHere === true").await;
 
     browser.client.refresh().await.unwrap();
@@ -246,10 +251,22 @@ async fn api_keys_without_javascript_work_through_plain_forms() {
         .await;
     browser.fill("#key-days", "15").await;
     browser.click("main form button[type=submit]").await;
+    // Redirected to the list: the secret as plain text to select, no
+    // buttons that need JavaScript, and a reload makes no second key.
     let secret = browser.find("#new-secret").await.prop("value").await.unwrap().unwrap();
     assert_eq!(secret.len(), 36);
+    assert_eq!(browser.path().await, "/keys");
+    browser.wait_until("document.getElementById('new-secret').type === 'text'").await;
+    browser.wait_until("document.querySelector(\"button[data-reveal='new-secret']\").hidden").await;
+    browser.client.refresh().await.unwrap();
+    browser.find("#keys-list").await;
+    assert!(!browser.client.source().await.unwrap().contains(&secret), "shown again");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM api_keys WHERE name = 'no-js'").await,
+        1,
+        "a reload made another key"
+    );
 
-    browser.goto("/keys").await;
     let key_id: String = sqlx::query_scalar("SELECT key_id FROM api_keys WHERE name = 'no-js'")
         .fetch_one(app.db.read())
         .await

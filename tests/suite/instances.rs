@@ -254,7 +254,7 @@ async fn a_change_on_one_instance_is_refused_by_the_other_within_a_second() {
             .contains("ccs")
     );
     let remaining = [member_center::permissions::Service::parse("vcs").unwrap()];
-    member_center::permissions::service::set(&app.db, alice.user.id, project, erin.user.id, "erin", &remaining)
+    member_center::permissions::service::set(&app.db, alice.user.id, project, erin.user.id, "erin", &remaining, None)
         .await
         .unwrap();
     bounds.push((

@@ -39,8 +39,8 @@ async fn key_with(member: &mut Member, services: &[&str], read_only: bool) -> St
         fields.push(("read_only", "on"));
     }
     let created = member.client.post("/keys", &fields).await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    secret_in(&created.body)
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    secret_in(&member.client.get("/keys").await.body)
 }
 
 async fn call(app: &TestApp, method: &str, path: &str, key: &str, body: Option<Value>) -> (StatusCode, Value) {
@@ -243,7 +243,8 @@ async fn a_rotated_key_keeps_its_id_and_its_old_secret_works_for_the_overlap_onl
         .client
         .post(&format!("/keys/{key_id}/rotate"), &[("overlap_hours", "2")])
         .await;
-    assert_eq!(rotated.status, StatusCode::OK, "{}", rotated.body);
+    assert_eq!(rotated.status, StatusCode::SEE_OTHER, "{}", rotated.body);
+    let rotated = alice.client.get("/keys").await;
     rotated.assert_contains("The old secret works until");
     let new = secret_in(&rotated.body);
     assert_ne!(new, old);
@@ -256,6 +257,29 @@ async fn a_rotated_key_keeps_its_id_and_its_old_secret_works_for_the_overlap_onl
     }
     let listed = call(&app, "GET", "/api/v1/keys", &new, None).await.1;
     assert!(listed["keys"][0]["previous_secret_valid_until"].is_string(), "{listed}");
+    // The secret before authenticates service calls only: it manages no
+    // key, so whoever still holds it cannot take the newest secret.
+    let managing = [
+        ("POST", "/api/v1/keys".to_string(), Some(json!({"name": "mine now", "days": 7}))),
+        ("PATCH", format!("/api/v1/keys/{key_id}"), Some(json!({"name": "renamed"}))),
+        ("PATCH", format!("/api/v1/keys/{key_id}"), Some(json!({"extend_days": 7}))),
+        ("POST", format!("/api/v1/keys/{key_id}/rotate"), Some(json!({"overlap_hours": 0}))),
+        ("DELETE", format!("/api/v1/keys/{key_id}"), None),
+    ];
+    for (method, path, body) in &managing {
+        let (status, refused) = call(&app, method, path, &old, body.clone()).await;
+        assert_eq!(
+            (status, refused["error"]["code"].as_str()),
+            (StatusCode::FORBIDDEN, Some("previous_secret")),
+            "{method} {path}"
+        );
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM api_keys WHERE name IN ('mine now', 'renamed')").await,
+        0
+    );
+    assert_eq!(call(&app, "GET", "/api/v1/whoami", &old, None).await.0, StatusCode::OK);
+    assert_eq!(call(&app, "GET", "/api/v1/whoami", &new, None).await.0, StatusCode::OK);
     alice
         .client
         .get("/keys")
@@ -489,4 +513,150 @@ async fn a_keys_details_say_where_it_was_last_used_from() {
     let details = alice.client.get(&format!("/keys/{key_id}/edit")).await;
     details.assert_contains("from 127.0.0.1");
     details.assert_contains("(ci-runner/1.0)");
+}
+
+/// A key scoped to one service, on every route of the API (as the app's
+/// access table lists them), asking about another: refused with 403
+/// `scope_denied` where the request names the service, the other service
+/// left out where the route lists, and nothing changed. A route added to
+/// the API without a row here fails this test.
+#[tokio::test]
+async fn a_key_scoped_to_one_service_names_no_other_on_any_route() {
+    let app = spawn_app().await;
+    let alice = project(&app).await;
+    let bob = app.member("bob", "MST110001", "tenant_user").await;
+    let (_, alice_all) = app.key_for("MST110001", &alice.user, 30).await;
+    let (_, bob_all) = app.key_for("MST110001", &bob.user, 30).await;
+    // What there is of VCS: an allocation of Alice's, a request of Bob's.
+    let (status, vcs_allocation) = call(&app, "POST", "/api/v1/allocations", &alice_all, Some(allocation("vcs", "v1"))).await;
+    assert_eq!(status, StatusCode::CREATED, "{vcs_allocation}");
+    let (status, made) = call(&app, "POST", "/api/v1/allocations", &alice_all, Some(allocation("ccs", "c1"))).await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    let asked = json!({"kind": "member", "service": "vcs", "resources": {"cpu": 2}, "reason": "VMs for the demo"});
+    let (status, vcs_request) = call(&app, "POST", "/api/v1/quota-requests", &bob_all, Some(asked)).await;
+    assert_eq!(status, StatusCode::CREATED, "{vcs_request}");
+    // Alice's key for CCS alone, made with her key for everything.
+    let (status, scoped) = call(
+        &app,
+        "POST",
+        "/api/v1/keys",
+        &alice_all,
+        Some(json!({"name": "ccs only", "days": 7, "services": ["ccs"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{scoped}");
+    let ccs_only = scoped["secret"].as_str().unwrap().to_string();
+    let project_id = app
+        .count("SELECT id FROM projects WHERE code = 'MST110001'")
+        .await;
+    let (allocation_id, request_id) = (&vcs_allocation["id"], &vcs_request["id"]);
+
+    enum Expect {
+        /// 403 `scope_denied`.
+        Refused,
+        /// 200, and the body never says `vcs`.
+        Listed,
+        /// The route names no service (why, in words).
+        NoService(&'static str),
+    }
+    use Expect::*;
+    let cases: Vec<(&str, &str, String, Option<Value>, Expect)> = vec![
+        ("GET", "/api/v1/whoami", "/api/v1/whoami".into(), None, Listed),
+        ("GET", "/api/v1/keys", "/api/v1/keys".into(), None, NoService("keys, with their own scopes")),
+        ("POST", "/api/v1/keys", "/api/v1/keys".into(), Some(json!({"name": "wider", "days": 7, "services": ["vcs"]})), Refused),
+        ("PATCH", "/api/v1/keys/{id}", String::new(), None, NoService("a key's name and expiry")),
+        ("DELETE", "/api/v1/keys/{id}", String::new(), None, NoService("deletes a key")),
+        ("POST", "/api/v1/keys/{id}/rotate", String::new(), None, NoService("a key's secret")),
+        ("GET", "/api/v1/members", "/api/v1/members".into(), None, Listed),
+        ("POST", "/api/v1/members", String::new(), None, NoService("adds a person, with the defaults the operator set")),
+        ("PATCH", "/api/v1/members/{username}", String::new(), None, NoService("a member's role")),
+        ("DELETE", "/api/v1/members/{username}", String::new(), None, NoService("removes a member")),
+        ("GET", "/api/v1/members/{username}/permissions", "/api/v1/members/bob/permissions".into(), None, Listed),
+        ("PUT", "/api/v1/members/{username}/permissions", "/api/v1/members/bob/permissions".into(), Some(json!({"services": ["ccs", "vcs"]})), Refused),
+        ("PUT", "/api/v1/members/{username}/quotas/{service}", "/api/v1/members/bob/quotas/vcs".into(), Some(json!({"cpu": 1})), Refused),
+        ("GET", "/api/v1/wallet/sub-wallets", String::new(), None, NoService("credits, not a service")),
+        ("POST", "/api/v1/wallet/sub-wallets", String::new(), None, NoService("credits, not a service")),
+        ("DELETE", "/api/v1/wallet/sub-wallets/{username}", String::new(), None, NoService("credits, not a service")),
+        ("POST", "/api/v1/wallet/transfers", String::new(), None, NoService("credits, not a service")),
+        ("GET", "/api/v1/wallet/ledger", String::new(), None, NoService("credits, not a service")),
+        ("GET", "/api/v1/activity/changes", String::new(), None, NoService("the project's record")),
+        ("GET", "/api/v1/activity/calls", String::new(), None, NoService("the project's record")),
+        ("POST", "/api/v1/allocations", "/api/v1/allocations".into(), Some(allocation("vcs", "v2")), Refused),
+        ("GET", "/api/v1/allocations", "/api/v1/allocations".into(), None, Listed),
+        ("DELETE", "/api/v1/allocations/{id}", format!("/api/v1/allocations/{allocation_id}"), None, Refused),
+        ("GET", "/api/v1/quotas", "/api/v1/quotas?service=vcs".into(), None, Refused),
+        ("POST", "/api/v1/usage", "/api/v1/usage".into(), Some(usage("vcs", "u9")), Refused),
+        ("GET", "/api/v1/wallet", String::new(), None, NoService("credits, not a service")),
+        ("POST", "/api/v1/quota-requests", "/api/v1/quota-requests".into(), Some(json!({"kind": "project", "service": "vcs", "resources": {"cpu": 99}, "reason": "More VMs for the course"})), Refused),
+        ("GET", "/api/v1/quota-requests", "/api/v1/quota-requests".into(), None, Listed),
+        ("GET", "/api/v1/quota-requests/{id}", format!("/api/v1/quota-requests/{request_id}"), None, Refused),
+        ("POST", "/api/v1/quota-requests/{id}/withdraw", format!("/api/v1/quota-requests/{request_id}/withdraw"), None, Refused),
+        ("POST", "/api/v1/quota-requests/{id}/decision", format!("/api/v1/quota-requests/{request_id}/decision"), Some(json!({"decision": "approve"})), Refused),
+        ("GET", "/api/v2/users/", String::new(), None, NoService("the person")),
+        ("GET", "/api/v2/{cluster}/projects/", "/api/v2/openstack-taichung-default-2/projects/".into(), None, Refused),
+        ("GET", "/api/v2/{cluster}/projects/{id}/key/", format!("/api/v2/ceph-taichung-default/projects/{project_id}/key/"), None, Refused),
+        ("GET", "/api/v2/{cluster}/project_quotas/", format!("/api/v2/openstack-taichung-default-2/project_quotas/?project={project_id}"), None, Refused),
+        ("GET", "/api/v2/{cluster}/projects/{id}/user_quotas/", format!("/api/v2/openstack-taichung-default-2/projects/{project_id}/user_quotas/"), None, Refused),
+        ("GET", "/iservice/user/all_wallet/", String::new(), None, NoService("credits, not a service")),
+        ("GET", "/iservice/user/wallet/", String::new(), None, NoService("credits, not a service")),
+    ];
+    let keyed: Vec<(&str, &str)> = member_center::access::TABLE
+        .iter()
+        .filter(|(_, _, access)| matches!(access, member_center::access::Access::ApiKey | member_center::access::Access::AdminKey))
+        .map(|(method, pattern, _)| (*method, *pattern))
+        .collect();
+    let covered: Vec<(&str, &str)> = cases.iter().map(|(method, pattern, ..)| (*method, *pattern)).collect();
+    for route in &keyed {
+        assert!(covered.contains(route), "{route:?} has no row in this table");
+    }
+    assert_eq!(keyed.len(), covered.len(), "a row for a route that is none");
+
+    let changes = "SELECT COUNT(*) FROM change_activity";
+    let before = app.count(changes).await;
+    for (method, pattern, path, body, expect) in &cases {
+        match expect {
+            NoService(why) => assert!(!why.is_empty()),
+            Refused => {
+                let (status, answer) = call(&app, method, path, &ccs_only, body.clone()).await;
+                assert_eq!(status, StatusCode::FORBIDDEN, "{method} {pattern}: {answer}");
+                // The TWCC routes answer in TWCC's shape, `{"detail": …}`.
+                let said = if pattern.starts_with("/api/v1/") {
+                    answer["error"]["code"] == "scope_denied"
+                } else {
+                    answer["detail"].as_str().is_some_and(|d| d.contains("not scoped to the service"))
+                };
+                assert!(said, "{method} {pattern}: {answer}");
+            }
+            Listed => {
+                let (status, answer) = call(&app, method, path, &ccs_only, body.clone()).await;
+                assert_eq!(status, StatusCode::OK, "{method} {pattern}: {answer}");
+                assert!(!answer.to_string().contains("vcs"), "{method} {pattern}: {answer}");
+            }
+        }
+    }
+    // `all=true` too, and nothing was changed by any of it.
+    let (status, _) = call(&app, "GET", "/api/v1/quotas?service=vcs&all=true", &ccs_only, None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(app.count(changes).await, before);
+    assert_eq!(app.count("SELECT COUNT(*) FROM allocations WHERE released_at IS NULL").await, 2);
+    assert_eq!(app.count("SELECT COUNT(*) FROM quota_requests").await, 1);
+    // What the key covers still works, and a permission change through it
+    // leaves the services outside its scope as they were.
+    assert_eq!(
+        call(&app, "GET", "/api/v1/quotas?service=ccs&all=true", &ccs_only, None).await.0,
+        StatusCode::OK
+    );
+    let (status, set) = call(
+        &app,
+        "PUT",
+        "/api/v1/members/bob/permissions",
+        &ccs_only,
+        Some(json!({"services": []})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{set}");
+    assert_eq!(set["services"], json!([]));
+    let (_, all) = call(&app, "GET", "/api/v1/members/bob/permissions", &alice_all, None).await;
+    let all: Vec<&str> = all["services"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+    assert!(!all.contains(&"ccs") && all.contains(&"vcs"), "{all:?}");
 }

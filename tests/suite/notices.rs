@@ -555,14 +555,19 @@ async fn a_new_email_address_takes_effect_when_its_link_is_followed() {
     profile.assert_contains("follow the link we sent to frank@new.example.org");
     profile.assert_contains(r#"value="frank@example.org""#);
     profile.assert_contains("Waiting for confirmation");
-    let mails = smtp.wait_for(1).await;
-    assert!(mails[0].to.contains("frank@new.example.org"), "{mails:#?}");
-    assert!(
-        mails[0]
-            .text
-            .contains("Confirm frank@new.example.org as the email address of frank")
+    // The new address gets the link that confirms; the current one is told.
+    smtp.wait_for(2).await;
+    let confirm = last_to(
+        &smtp,
+        "frank@new.example.org",
+        "Confirm frank@new.example.org as the email address of frank",
     );
-    let path = mails[0].link(&app.base).replace(&app.base, "");
+    last_to(
+        &smtp,
+        "frank@example.org",
+        "Someone signed in as frank asked to change the account's email address to frank@new.example.org.",
+    );
+    let path = confirm.link(&app.base).replace(&app.base, "");
     assert_eq!(
         app.count("SELECT COUNT(*) FROM accounts WHERE email = 'frank@example.org'")
             .await,
@@ -578,11 +583,141 @@ async fn a_new_email_address_takes_effect_when_its_link_is_followed() {
         1
     );
     assert_eq!(app.client().get(&path).await.status, StatusCode::BAD_REQUEST, "once");
-    let mails = smtp.wait_for(3).await;
-    let told: Vec<&str> = mails[1..].iter().map(|m| m.to.as_str()).collect();
-    assert!(told.iter().any(|to| to.contains("frank@example.org")), "{told:?}");
-    assert!(told.iter().any(|to| to.contains("frank@new.example.org")), "{told:?}");
-    assert!(mails[2].text.contains("was changed to frank@new.example.org"));
+    smtp.wait_for(4).await;
+    for address in ["frank@example.org", "frank@new.example.org"] {
+        last_to(&smtp, address, "was changed to frank@new.example.org");
+    }
+}
+
+/// An intruder with a copy of someone's session cookie asks for their own
+/// address; every way the owner takes the account back withdraws the
+/// change, the owner's current address is told at once with a link that
+/// cancels it, and the link confirms nothing once the asking session ends.
+#[tokio::test]
+async fn a_pending_email_change_does_not_outlive_the_owners_recovery() {
+    let smtp = Smtp::start().await;
+    let app = spawn_app_mailing(&smtp).await;
+    let sam = app.create_user("sam", PlatformRole::Support).await;
+    let mut support = app.signed_in(&sam).await;
+    let recoveries = [
+        "sign out everywhere",
+        "change the password",
+        "reset the password",
+        "locked by support",
+        "second factor reset by support",
+        "the asking session signs out",
+        "the cancel link",
+    ];
+    for (n, recovery) in recoveries.into_iter().enumerate() {
+        let username = format!("victim{n}");
+        let own = format!("{username}@example.org");
+        let theirs = format!("intruder{n}@evil.example.org");
+        let victim_user = app.create_user(&username, PlatformRole::None).await;
+        let mut victim = app.signed_in(&victim_user).await;
+        // The intruder's browser holds a copy of the victim's session cookie.
+        let mut intruder = crate::common::Client {
+            http: victim.http.clone(),
+            base: app.base.clone(),
+            csrf: String::new(),
+        };
+        intruder.get("/account/profile").await;
+        let asked = intruder
+            .post(
+                "/account/profile",
+                &[
+                    ("display_name", "Victim"),
+                    ("email", &theirs),
+                    ("phone", ""),
+                    ("language", "en"),
+                    ("time_zone", "Asia/Taipei"),
+                ],
+            )
+            .await;
+        assert_eq!(asked.status, StatusCode::SEE_OTHER, "{recovery}: {}", asked.body);
+        while smtp.to(&theirs).is_empty() || smtp.to(&own).is_empty() {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        let confirm = last_to(&smtp, &theirs, "Confirm");
+        let told = last_to(
+            &smtp,
+            &own,
+            &format!("Someone signed in as {username} asked to change the account's email address to {theirs}."),
+        );
+        let confirm = confirm.link(&app.base).replace(&app.base, "");
+        let cancel = told.link(&app.base).replace(&app.base, "");
+        assert!(cancel.starts_with("/account/email/cancel/"), "{cancel}");
+
+        match recovery {
+            "sign out everywhere" => {
+                victim.get("/account/profile").await;
+                let done = victim.post("/account/sessions/sign-out-others", &[]).await;
+                assert_eq!(done.status, StatusCode::SEE_OTHER);
+            }
+            "change the password" => {
+                victim.get("/account/password").await;
+                let new = "a-brand-new-passphrase";
+                let done = victim
+                    .post(
+                        "/account/password",
+                        &[("current", &victim_user.password), ("new", new), ("confirm", new)],
+                    )
+                    .await;
+                assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+            }
+            "reset the password" => {
+                let hash = member_center::auth::password::hash_blocking("a-reset-passphrase").unwrap();
+                member_center::accounts::service::set_password(
+                    &app.db,
+                    victim_user.id,
+                    Some(victim_user.id),
+                    &hash,
+                    "account.password_reset",
+                )
+                .await
+                .unwrap();
+            }
+            "locked by support" | "second factor reset by support" => {
+                let (path, fields) = if recovery == "locked by support" {
+                    ("lock", vec![("locked", "true"), ("reason", "Ticket 7: a stolen session")])
+                } else {
+                    ("two-factor/reset", vec![("reason", "Ticket 8: lost the phone")])
+                };
+                support.get(&format!("/support/accounts/{}", victim_user.id)).await;
+                let done = support
+                    .post(&format!("/support/accounts/{}/{path}", victim_user.id), &fields)
+                    .await;
+                assert_eq!(done.status, StatusCode::SEE_OTHER, "{recovery}: {}", done.body);
+            }
+            "the asking session signs out" => {
+                intruder.get("/account/profile").await;
+                let done = intruder.post("/sign-out", &[]).await;
+                assert_eq!(done.status, StatusCode::SEE_OTHER);
+            }
+            "the cancel link" => {
+                let mut stranger = app.client();
+                let page = stranger.get(&cancel).await;
+                assert_eq!(page.status, StatusCode::OK);
+                page.assert_contains(&theirs);
+                page.assert_contains("Cancel the change");
+                let done = stranger.post(&cancel, &[]).await;
+                assert_eq!(done.status, StatusCode::SEE_OTHER);
+                // Used up: the link has nothing more to cancel.
+                assert_eq!(stranger.get(&cancel).await.status, StatusCode::BAD_REQUEST);
+                assert_eq!(stranger.post(&cancel, &[]).await.status, StatusCode::BAD_REQUEST);
+            }
+            _ => unreachable!(),
+        }
+        let followed = app.client().get(&confirm).await;
+        assert_eq!(followed.status, StatusCode::BAD_REQUEST, "{recovery}");
+        followed.assert_contains("This confirmation link is used up");
+        let kept = format!("SELECT COUNT(*) FROM accounts WHERE username = '{username}' AND email = '{own}'");
+        assert_eq!(app.count(&kept).await, 1, "{recovery}: the address was taken");
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM email_changes").await,
+            0,
+            "{recovery}: a change still waits"
+        );
+    }
 }
 
 #[tokio::test]

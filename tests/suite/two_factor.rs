@@ -141,6 +141,70 @@ async fn wrong_codes_are_throttled_like_passwords() {
     assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
 }
 
+/// Whoever holds a session guesses the password and a code no faster by
+/// turning the second factor off, or by changing the password, than by
+/// signing in: each wrong try counts against the same throttle.
+#[tokio::test]
+async fn turning_the_second_factor_off_and_changing_the_password_are_throttled_like_signing_in() {
+    let app = spawn_app().await;
+    let kim = app.create_user("kim", PlatformRole::None).await;
+    let mut client = app.signed_in(&kim).await;
+    enrol(&mut client).await;
+    let mut last = StatusCode::OK;
+    for guess in 0..8 {
+        last = client
+            .post(
+                "/account/two-factor/disable",
+                &[("password", &format!("guess-{guess}")), ("code", &format!("{guess:06}"))],
+            )
+            .await
+            .status;
+        if last == StatusCode::TOO_MANY_REQUESTS {
+            break;
+        }
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+    // The same throttle: signing in with the right password waits too,
+    let mut again = app.client();
+    let page = again.sign_in(&kim.username, &kim.password).await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS, "{}", page.body);
+    // and so does the right password and code on this page.
+    let page = client.get("/account/two-factor").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let still = client
+        .post(
+            "/account/two-factor/disable",
+            &[("password", &kim.password), ("code", "000000")],
+        )
+        .await;
+    assert_eq!(still.status, StatusCode::TOO_MANY_REQUESTS);
+    still.assert_contains("Too many");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM two_factor WHERE enabled_at IS NOT NULL").await,
+        1,
+        "still on"
+    );
+
+    let lee = app.create_user("lee", PlatformRole::None).await;
+    let mut client = app.signed_in(&lee).await;
+    client.get("/account/password").await;
+    let mut last = StatusCode::OK;
+    for guess in 0..8 {
+        let fields = [
+            ("current", format!("guess-{guess}")),
+            ("new", "a-brand-new-passphrase".to_string()),
+            ("confirm", "a-brand-new-passphrase".to_string()),
+        ];
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        last = client.post("/account/password", &fields).await.status;
+        if last == StatusCode::TOO_MANY_REQUESTS {
+            break;
+        }
+        assert_eq!(last, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+}
+
 /// Turns on a second factor for the signed-in `client`; its secret.
 pub async fn enrol(client: &mut Client) -> String {
     let page = client.get("/account/two-factor").await;
