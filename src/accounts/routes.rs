@@ -443,15 +443,35 @@ pub async fn reset(
     Ok(see_other("/sign-in"))
 }
 
+/// Where a reset link just issued waits for the page that shows it once
+/// (the session's): the account's username and the link.
+const ISSUED_LINK: &str = "issued_reset_link";
+
 pub async fn issue_reset_page(support: Support) -> Result<HttpResponse, AppError> {
     let Support(user) = support;
-    html(&IssueResetPage {
+    let session = &user.viewer.session;
+    let issued = if session.contains_key(ISSUED_LINK) {
+        session.remove_as::<(String, String)>(ISSUED_LINK).and_then(Result::ok)
+    } else {
+        None
+    };
+    let shown = issued.is_some();
+    let (username, link) = issued.map_or((String::new(), None), |(username, link)| (username, Some(link)));
+    let page = IssueResetPage {
         l: user.viewer.layout(),
-        username: String::new(),
+        username,
         reason: String::new(),
-        link: None,
+        link,
         errors: FieldErrors::default(),
-    })
+    };
+    let mut response = html(&page)?;
+    if shown {
+        response.headers_mut().insert(
+            actix_web::http::header::CACHE_CONTROL,
+            actix_web::http::header::HeaderValue::from_static("no-store"),
+        );
+    }
+    Ok(response)
 }
 
 #[derive(Deserialize)]
@@ -473,7 +493,7 @@ pub fn parse_reason(raw: &str) -> Result<String, AppError> {
     }
 }
 
-/// Issues a reset link for an account and shows it, once, to hand over.
+/// Issues a reset link for an account; the page shows it, once, to hand over.
 pub async fn issue_reset(
     support: Support,
     form: web::Form<IssueResetForm>,
@@ -492,29 +512,27 @@ pub async fn issue_reset(
     if config.public_url.is_none() {
         errors.add(AppError::invalid("username", "links-need-public-url"), lang)?;
     }
-    let mut link = None;
     if errors.is_empty()
-        && let (Some(account), Some(reason)) = (&account, &reason)
+        && let (Some(account), Some(reason), Some(_)) = (&account, &reason, &config.public_url)
     {
+        // Post/Redirect/Get: the page shows the link once; a reload issues
+        // no other.
         let path = super::issue_reset_link(&state.db, account.id, Some(user.account.id), reason).await?;
-        link = config.public_link(&path);
+        let link = config.public_link(&path).unwrap_or(path);
+        user.viewer
+            .session
+            .insert(ISSUED_LINK, (account.username.clone(), link))
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("the reset link could not be kept: {e}")))?;
+        return Ok(see_other("/support/reset"));
     }
-    let status = if errors.is_empty() {
-        actix_web::http::StatusCode::OK
-    } else {
-        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
     let page = IssueResetPage {
         l: user.viewer.layout(),
         username: form.username.chars().take(64).collect(),
         reason: form.reason.chars().take(500).collect(),
-        link,
+        link: None,
         errors,
     };
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .insert_header(("Cache-Control", "no-store"))
-        .body(page.render()?))
+    Ok(crate::web::unprocessable(page.render()?))
 }
 
 // ----- language -----

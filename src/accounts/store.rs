@@ -56,7 +56,7 @@ pub async fn by_username(db: &Db, username: &str) -> sqlx::Result<Option<Account
 
 pub async fn set_language(db: &Db, id: AccountId, lang: Lang) -> sqlx::Result<()> {
     db.execute(
-        sqlx::query("UPDATE accounts SET language = $1 WHERE id = $2")
+        sqlx::query("UPDATE accounts SET language = $1, language_chosen = 1 WHERE id = $2")
             .bind(lang.code())
             .bind(id),
     )
@@ -112,7 +112,8 @@ pub async fn email_taken(conn: &mut Connection, email: &str, id: AccountId) -> s
 
 pub async fn set_profile(conn: &mut Connection, id: AccountId, profile: &Profile<'_>) -> sqlx::Result<()> {
     sqlx::query(
-        "UPDATE accounts SET display_name = $1, email = $2, phone = $3, language = $4, time_zone = $5 WHERE id = $6",
+        "UPDATE accounts SET display_name = $1, email = $2, phone = $3, language = $4, language_chosen = 1,
+                             time_zone = $5 WHERE id = $6",
     )
     .bind(profile.display_name.as_str())
     .bind(profile.email.as_str())

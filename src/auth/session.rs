@@ -175,6 +175,9 @@ impl Viewer {
         )
         .await?;
         super::service::note_device(&state.db, account.id, client).await?;
+        // An account that never chose a language takes the one the person
+        // was using here, and keeps it.
+        super::store::adopt_language(&state.db, account.id, self.lang).await?;
         let keep_lang = self.session.get::<String>(LANG).ok().flatten();
         self.session.clear();
         self.session.renew();

@@ -9,6 +9,7 @@ use super::{
     throttle::{Count, Rule, scopes},
 };
 use crate::db::{Connection, Db, DbRow, Tx, begin_immediate, now};
+use crate::web::i18n::Lang;
 
 use crate::auth::identity::{AccountId, ProjectId};
 
@@ -141,6 +142,17 @@ pub async fn create_session(
     .execute(&mut *tx)
     .await?;
     tx.commit_leaving_caches().await?;
+    Ok(())
+}
+
+/// Gives an account that never chose a language `lang`, as its choice.
+pub async fn adopt_language(db: &Db, account_id: AccountId, lang: Lang) -> sqlx::Result<()> {
+    db.execute(
+        sqlx::query("UPDATE accounts SET language = $1, language_chosen = 1 WHERE id = $2 AND language_chosen = 0")
+            .bind(lang.code())
+            .bind(account_id),
+    )
+    .await?;
     Ok(())
 }
 

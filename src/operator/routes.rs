@@ -89,8 +89,26 @@ pub async fn console(
     query: web::Query<DirectoryQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    show(&operator, query.into_inner(), &state).await
+    // An account just made: its first-password link, shown this once.
+    let session = &operator.0.viewer.session;
+    let link = if session.contains_key(NEW_ACCOUNT_LINK) {
+        session.remove_as::<(String, String)>(NEW_ACCOUNT_LINK).and_then(Result::ok)
+    } else {
+        None
+    };
+    let Some(link) = link else {
+        return show(&operator, query.into_inner(), &state).await;
+    };
+    let page = page(&operator, "", HashMap::new(), FieldErrors::default(), Some(link), query.into_inner(), &state).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Cache-Control", "no-store"))
+        .body(page.render()?))
 }
+
+/// Where an account's first-password link waits for the console (the
+/// session's): the account's username and the link.
+const NEW_ACCOUNT_LINK: &str = "new_account_link";
 
 /// The console (or a project's page) with nothing sent.
 async fn show(operator: &Operator, query: DirectoryQuery, state: &AppState) -> Result<HttpResponse, AppError> {
@@ -205,7 +223,7 @@ fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
     form.get(name).map(String::as_str).unwrap_or("")
 }
 
-/// Creates an account and shows its first-password link, once.
+/// Creates an account; the console shows its first-password link, once.
 pub async fn create_account(
     operator: Operator,
     form: Form,
@@ -231,22 +249,17 @@ pub async fn create_account(
     .await;
     match result {
         Ok((_, path)) => {
+            // Post/Redirect/Get: the console shows the link once; a reload
+            // makes nothing more.
             let link = state.config.public_link(&path).unwrap_or(path);
             let username = field(&form, "username").trim().to_ascii_lowercase();
-            let page = page(
-                &operator,
-                "",
-                HashMap::new(),
-                FieldErrors::default(),
-                Some((username, link)),
-                DirectoryQuery::default(),
-                &state,
-            )
-            .await?;
-            Ok(HttpResponse::Ok()
-                .content_type("text/html; charset=utf-8")
-                .insert_header(("Cache-Control", "no-store"))
-                .body(page.render()?))
+            operator
+                .0
+                .viewer
+                .session
+                .insert(NEW_ACCOUNT_LINK, (username, link))
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("the account's link could not be kept: {e}")))?;
+            Ok(see_other("/operator"))
         }
         Err(err) => finish(operator, "account", form, Err(err), &state).await,
     }

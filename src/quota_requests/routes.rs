@@ -104,9 +104,10 @@ async fn beside(db: &Db, request: &QuotaRequest) -> Result<Vec<ItemRow>, AppErro
     let Some(service) = request.service else {
         return Ok(Vec::new());
     };
+    let project = project_gauges(db, request.project_id, service).await?;
     let gauges = match request.kind {
         RequestKind::Member => member_gauges(db, request.project_id, request.requester_id, service).await?,
-        _ => project_gauges(db, request.project_id, service).await?,
+        _ => project.clone(),
     };
     Ok(request
         .items
@@ -119,6 +120,10 @@ async fn beside(db: &Db, request: &QuotaRequest) -> Result<Vec<ItemRow>, AppErro
                 granted: item.granted,
                 usage: gauge.map_or(0, |g| g.usage),
                 current: gauge.and_then(|g| g.limit),
+                project: match request.kind {
+                    RequestKind::Member => project.iter().find(|g| g.resource == item.resource).cloned(),
+                    _ => None,
+                },
                 value: item.granted.unwrap_or(item.asked).to_string(),
             }
         })

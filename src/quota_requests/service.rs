@@ -93,6 +93,7 @@ impl RequestError {
         matches!(
             self,
             RequestError::Invalid(_)
+                | RequestError::Quota(QuotaError::AboveProject { .. })
                 | RequestError::AlreadyOpen(_)
                 | RequestError::ProjectNotActive
                 | RequestError::NotLater(_)
@@ -159,6 +160,7 @@ pub async fn file(db: &Db, actor: Actor<'_>, project_id: ProjectId, new: &NewReq
     if let Some(open) = store::open_one(&mut tx, project_id, actor.id, new.kind, service).await? {
         return Err(RequestError::AlreadyOpen(open));
     }
+    member_asks_within_project(&mut tx, project_id, new).await?;
     let items = asked_items(new);
     let at = crate::db::now();
     let insert = insert_of(new, project_id, actor.id, &items, at);
@@ -242,6 +244,7 @@ pub async fn edit(db: &Db, actor: Actor<'_>, id: i64, new: &NewRequest) -> Resul
     if let Some(asked) = new.ends_on {
         later_than_now(&mut tx, request.project_id, asked).await?;
     }
+    member_asks_within_project(&mut tx, request.project_id, new).await?;
     let items = asked_items(new);
     let at = crate::db::now();
     store::update_in(&mut tx, id, &insert_of(new, request.project_id, actor.id, &items, at)).await?;
@@ -250,6 +253,15 @@ pub async fn edit(db: &Db, actor: Actor<'_>, id: i64, new: &NewRequest) -> Resul
     record_step(&mut tx, &request, Some(actor.id), "quota.request.edit", &after).await?;
     tell_deciders(&mut tx, &request, NoticeKind::QuotaRequestEdited, actor).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// A member's request asks no more than the project has: its tenant
+/// admins could not grant it.
+async fn member_asks_within_project(tx: &mut Tx, project_id: ProjectId, new: &NewRequest) -> Result<(), RequestError> {
+    if let (RequestKind::Member, Some(service)) = (new.kind, new.service) {
+        quotas::within_project_in(tx, project_id, service, &new.resources).await?;
+    }
     Ok(())
 }
 

@@ -210,6 +210,9 @@ pub struct ItemRow {
     pub granted: Option<i64>,
     pub usage: i64,
     pub current: Option<i64>,
+    /// A member's request: the project's gauge of the resource, which
+    /// bounds what may be granted (`limit` `None`: unlimited).
+    pub project: Option<Gauge>,
     /// The value in the decision form.
     pub value: String,
 }
@@ -239,6 +242,28 @@ impl ShowPage {
         match row.current {
             Some(n) => amount(&self.l, row.resource, n),
             None => self.l.t("quota-none-own").to_string(),
+        }
+    }
+
+    /// A member's request: whether the project's figures are shown beside it.
+    pub(super) fn for_member(&self) -> bool {
+        self.items.iter().any(|row| row.project.is_some())
+    }
+
+    /// The project's quota of the row's resource, in words.
+    pub(super) fn project_quota(&self, row: &ItemRow) -> String {
+        match row.project.as_ref().and_then(|g| g.limit) {
+            Some(n) => amount(&self.l, row.resource, n),
+            None => self.l.t("quota-unlimited").to_string(),
+        }
+    }
+
+    /// What the project has left of the resource now: its quota less what
+    /// its members use.
+    pub(super) fn project_left(&self, row: &ItemRow) -> String {
+        match row.project.as_ref().and_then(|g| g.limit.map(|limit| (limit - g.usage).max(0))) {
+            Some(n) => amount(&self.l, row.resource, n),
+            None => self.l.t("quota-unlimited").to_string(),
         }
     }
 

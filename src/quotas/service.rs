@@ -103,6 +103,31 @@ pub async fn set_project_quotas_in(
     activity::service::record_in(tx, change).await
 }
 
+/// Refuses member quotas above the project's (a member's request for more
+/// than the project has is refused when it is filed, as its approval
+/// would be).
+pub async fn within_project_in(
+    tx: &mut Tx,
+    project_id: ProjectId,
+    service: QuotaService,
+    values: &[(Resource, QuotaLimit)],
+) -> Result<(), QuotaError> {
+    let project = store::limits_in(tx, project_id, None, service).await?;
+    for &(resource, limit) in values {
+        let project_limit = match project.get(&resource).copied().unwrap_or(0) {
+            -1 => None,
+            n => Some(n),
+        };
+        if above_project(limit, project_limit) {
+            return Err(QuotaError::AboveProject {
+                resource,
+                limit: project_limit.unwrap_or(0),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Sets a member's quotas for one service, never above the project's (the
 /// check and the write in one transaction), recording before → after.
 pub async fn set_member_quotas(
@@ -130,19 +155,7 @@ pub async fn set_member_quotas_in(
     service: QuotaService,
     values: &[(Resource, QuotaLimit)],
 ) -> Result<(), QuotaError> {
-    let project = store::limits_in(tx, project_id, None, service).await?;
-    for &(resource, limit) in values {
-        let project_limit = match project.get(&resource).copied().unwrap_or(0) {
-            -1 => None,
-            n => Some(n),
-        };
-        if above_project(limit, project_limit) {
-            return Err(QuotaError::AboveProject {
-                resource,
-                limit: project_limit.unwrap_or(0),
-            });
-        }
-    }
+    within_project_in(tx, project_id, service, values).await?;
     let before = store::limits_in(tx, project_id, Some(account_id), service).await?;
     for &(resource, limit) in values {
         store::upsert_member_quota(tx, project_id, account_id, service, resource, limit).await?;

@@ -374,9 +374,13 @@ async fn the_operator_console_does_what_the_cli_does_with_the_same_checks() {
             ],
         )
         .await;
-    assert_eq!(page.status, StatusCode::OK);
+    // Post/Redirect/Get: the console shows the link once.
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.location(), Some("/operator"));
+    let page = c.operator.get("/operator").await;
     assert_eq!(page.headers.get("cache-control").unwrap(), "no-store");
     page.assert_contains("First-password link for dora");
+    assert!(!c.operator.get("/operator").await.body.contains("/reset/"), "shown again");
     let start = page.body.find("/reset/").unwrap();
     let path = &page.body[start..start + 43];
     app.client()
@@ -711,8 +715,15 @@ async fn support_cannot_take_over_an_operator_nor_touch_its_peers() {
         .support
         .post("/support/reset", &[("username", "alice"), ("reason", REASON)])
         .await;
-    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let page = c.support.get("/support/reset").await;
     page.assert_contains("https://portal.example.org/reset/");
+    assert_eq!(page.headers.get("cache-control").unwrap(), "no-store");
+    // Shown once; a reload of the page issues no other link.
+    let links = app.count("SELECT COUNT(*) FROM password_resets").await;
+    let again = c.support.get("/support/reset").await;
+    assert!(!again.body.contains("/reset/"), "shown again");
+    assert_eq!(app.count("SELECT COUNT(*) FROM password_resets").await, links);
     let page = c
         .operator
         .post(
@@ -796,7 +807,9 @@ async fn links_need_a_configured_public_address() {
             &[("host", "evil.example.com"), ("x-forwarded-host", "evil.example.com")],
         )
         .await;
-    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.location(), Some("/support/reset"));
+    let page = c.support.get("/support/reset").await;
     assert!(!page.body.contains("evil.example.com"));
     page.assert_contains("https://portal.example.org/reset/");
 }

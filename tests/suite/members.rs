@@ -540,7 +540,8 @@ async fn a_reset_link_works_once_and_expires() {
             &[("username", "alice"), ("reason", "ticket 4711: forgot password")],
         )
         .await;
-    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let page = staff.get("/support/reset").await;
     assert_eq!(page.headers.get("cache-control").unwrap(), "no-store");
     let start = page.body.find("/reset/").unwrap();
     let path = page.body[start..start + "/reset/".len() + 36].to_string();

@@ -412,6 +412,63 @@ async fn language_follows_the_browser_before_sign_in_and_the_account_after() {
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
 }
 
+/// A client whose browser asks for `languages` on every request.
+fn browser_speaking(app: &crate::common::TestApp, languages: &'static str) -> crate::common::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("accept-language", reqwest::header::HeaderValue::from_static(languages));
+    crate::common::Client {
+        http: reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .default_headers(headers)
+            .build()
+            .unwrap(),
+        base: app.base.clone(),
+        csrf: String::new(),
+    }
+}
+
+#[tokio::test]
+async fn an_account_that_never_chose_a_language_keeps_the_one_used_at_sign_in() {
+    let app = spawn_app().await;
+    let language_of = |username: &str| format!("SELECT language FROM accounts WHERE username = '{username}'");
+    let stored = async |username: &str| -> String {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(language_of(username)))
+            .fetch_one(app.db.read())
+            .await
+            .unwrap()
+    };
+
+    // A zh-TW browser: the pages stay in Chinese after sign-in, and after.
+    let mei = app.create_user("mei", PlatformRole::None).await;
+    let mut client = browser_speaking(&app, "zh-TW,zh;q=0.9,en;q=0.8");
+    client.sign_in(&mei.username, &mei.password).await;
+    client.get("/account").await.assert_contains("<html lang=\"zh-TW\">");
+    assert_eq!(stored("mei").await, "zh-TW");
+    let mut english = browser_speaking(&app, "en");
+    english.sign_in(&mei.username, &mei.password).await;
+    english.get("/account").await.assert_contains("<html lang=\"zh-TW\">");
+
+    // Switched on the sign-in page of an English browser: that one.
+    let ken = app.create_user("ken", PlatformRole::None).await;
+    let mut client = browser_speaking(&app, "en-US,en;q=0.9");
+    client.get("/sign-in").await;
+    client.post("/language", &[("lang", "zh-TW"), ("next", "/sign-in")]).await;
+    client.sign_in(&ken.username, &ken.password).await;
+    client.get("/account").await.assert_contains("帳戶與計畫");
+    assert_eq!(stored("ken").await, "zh-TW");
+
+    // An explicit choice wins over any browser.
+    let ann = app.create_user("ann", PlatformRole::None).await;
+    let mut client = browser_speaking(&app, "zh-TW");
+    client.sign_in(&ann.username, &ann.password).await;
+    client.post("/language", &[("lang", "en"), ("next", "/")]).await;
+    let mut again = browser_speaking(&app, "zh-TW");
+    again.sign_in(&ann.username, &ann.password).await;
+    again.get("/account").await.assert_contains("<html lang=\"en\">");
+    assert_eq!(stored("ann").await, "en");
+}
+
 #[tokio::test]
 async fn every_response_carries_the_security_headers() {
     let app = spawn_app().await;

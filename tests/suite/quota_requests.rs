@@ -23,6 +23,9 @@ async fn lab(app: &TestApp) -> (Member, Member) {
     )
     .await
     .unwrap();
+    member_center::operator::service::set_project_quota(&app.db, None, "MST110001", "vcs", &[("cpu", Some("16"))])
+        .await
+        .unwrap();
     let project = app.count("SELECT id FROM projects WHERE code = 'MST110001'").await;
     member_center::quotas::service::set_member_quotas(
         &app.db,
@@ -109,7 +112,8 @@ async fn a_member_asks_for_more_and_the_tenant_admin_approves_with_changed_figur
     negative.assert_contains(r#"id="request-gpu-error""#);
     assert_eq!(app.count("SELECT COUNT(*) FROM quota_requests").await, 0);
 
-    let page = bob
+    // More than the project has: refused at filing, with the project's figure.
+    let beyond = bob
         .client
         .post(
             "/quota-requests",
@@ -117,6 +121,23 @@ async fn a_member_asks_for_more_and_the_tenant_admin_approves_with_changed_figur
                 ("kind", "member"),
                 ("service", "ccs"),
                 ("gpu", "12"),
+                ("reason", REASON),
+            ],
+        )
+        .await;
+    assert_eq!(beyond.status, StatusCode::UNPROCESSABLE_ENTITY);
+    beyond.assert_contains("This is more than the project&#39;s quota of 8.");
+    beyond.assert_contains(r#"id="request-gpu-error""#);
+    assert_eq!(app.count("SELECT COUNT(*) FROM quota_requests").await, 0);
+
+    let page = bob
+        .client
+        .post(
+            "/quota-requests",
+            &[
+                ("kind", "member"),
+                ("service", "ccs"),
+                ("gpu", "8"),
                 ("reason", REASON),
             ],
         )
@@ -150,7 +171,7 @@ async fn a_member_asks_for_more_and_the_tenant_admin_approves_with_changed_figur
 
     // Bob changes what he asks while it is open (the form comes filled in).
     let edit = bob.client.get(&format!("/quota-requests/{id}/edit")).await;
-    edit.assert_contains(r#"value="12""#);
+    edit.assert_contains(r#"value="8""#);
     edit.assert_contains(&format!(r#"action="/quota-requests/{id}/edit""#));
     let bad = bob
         .client
@@ -161,11 +182,20 @@ async fn a_member_asks_for_more_and_the_tenant_admin_approves_with_changed_figur
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     bad.assert_contains(r#"id="request-gpu-error""#);
-    let changed = bob
+    let beyond = bob
         .client
         .post(
             &format!("/quota-requests/{id}/edit"),
             &[("gpu", "10"), ("reason", REASON)],
+        )
+        .await;
+    assert_eq!(beyond.status, StatusCode::UNPROCESSABLE_ENTITY);
+    beyond.assert_contains("This is more than the project&#39;s quota of 8.");
+    let changed = bob
+        .client
+        .post(
+            &format!("/quota-requests/{id}/edit"),
+            &[("gpu", "7"), ("reason", REASON)],
         )
         .await;
     assert_eq!(changed.status, StatusCode::SEE_OTHER);
@@ -178,7 +208,12 @@ async fn a_member_asks_for_more_and_the_tenant_admin_approves_with_changed_figur
     notices.assert_contains(&format!("bob Test filed quota request #{id} in MST110001."));
     let queue = alice.client.get("/quota-requests").await;
     queue.assert_contains("Waiting for your decision");
-    queue.assert_contains("10 GPUs");
+    queue.assert_contains("7 GPUs");
+    // The request's page shows the project's quota and what it has left.
+    let shown = alice.client.get(&format!("/quota-requests/{id}")).await;
+    shown.assert_contains("Project quota");
+    shown.assert_contains(r#"data-label="Project quota">8 GPUs</td>"#);
+    shown.assert_contains(r#"data-label="Free in the project">8 GPUs</td>"#);
     alice
         .client
         .get("/notices")
@@ -259,8 +294,8 @@ async fn a_member_asks_for_more_and_the_tenant_admin_approves_with_changed_figur
 
     // The activity log says it in words.
     let activity = alice.client.get("/activity?stream=changes").await;
-    activity.assert_contains(&format!("bob asked for more Container Compute quota (#{id}): GPU 12."));
-    activity.assert_contains(&format!("bob changed quota request #{id}: GPU 10."));
+    activity.assert_contains(&format!("bob asked for more Container Compute quota (#{id}): GPU 8."));
+    activity.assert_contains(&format!("bob changed quota request #{id}: GPU 7."));
     activity.assert_contains(&format!("alice approved quota request #{id}: GPU 6."));
     activity.assert_contains(&format!("bob withdrew quota request #{vcs_id}."));
 }
