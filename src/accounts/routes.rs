@@ -7,6 +7,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::{DisplayName, Email, check_new_password, parse_phone, parse_time_zone, service::Saved, store};
+use crate::activity::ChangeKind;
 use crate::{
     AppState,
     auth::{CurrentUser, Support, Viewer, password},
@@ -354,8 +355,14 @@ pub async fn change_password(
         )?));
     }
     let hash = password::hash(form.new).await?;
-    let epoch =
-        super::service::set_password(db, user.account.id, Some(user.account.id), &hash, "account.password").await?;
+    let epoch = super::service::set_password(
+        db,
+        user.account.id,
+        Some(user.account.id),
+        &hash,
+        ChangeKind::AccountPassword,
+    )
+    .await?;
     // Every other session of the account ends; this one goes on.
     crate::auth::service::end_sessions(db, user.account.id, None, user.viewer.session_id).await?;
     user.viewer.set_epoch(epoch);
@@ -436,7 +443,14 @@ pub async fn reset(
         return Err(AppError::BadRequest(Msg::new("reset-invalid")));
     }
     let hash = password::hash(form.into_inner().new).await?;
-    super::service::set_password(&state.db, account.id, Some(account.id), &hash, "account.password_reset").await?;
+    super::service::set_password(
+        &state.db,
+        account.id,
+        Some(account.id),
+        &hash,
+        ChangeKind::AccountPasswordReset,
+    )
+    .await?;
     crate::auth::service::end_sessions(&state.db, account.id, None, None).await?;
     viewer.sign_out(&state.db).await?;
     viewer.flash(true, Msg::new("reset-done"));

@@ -7,7 +7,7 @@ use super::{
 };
 use crate::auth::identity::AccountId;
 use crate::{
-    activity::{self, Change},
+    activity::{self, Change, ChangeKind},
     db::{Db, Tx, Unique},
     error::AppError,
     notices::{
@@ -108,7 +108,7 @@ pub async fn update_profile(
             actor_id: Some(before.id),
             project_id: None,
             subject_id: Some(before.id),
-            action: "account.profile",
+            action: ChangeKind::AccountProfile,
             target: &before.username,
             before: &was,
             after: &now_is,
@@ -162,7 +162,7 @@ pub async fn confirm_email_change(db: &Db, digest: &[u8], alive_since: (i64, i64
         actor_id: Some(account_id),
         project_id: None,
         subject_id: Some(account_id),
-        action: "account.email",
+        action: ChangeKind::AccountEmail,
         target: &username,
         before: &old_email,
         after: &new_email,
@@ -193,7 +193,7 @@ pub async fn cancel_email_change(db: &Db, digest: &[u8]) -> sqlx::Result<bool> {
         actor_id: None,
         project_id: None,
         subject_id: Some(account_id),
-        action: "account.email_cancel",
+        action: ChangeKind::AccountEmailCancel,
         target: &username,
         before: &address,
         after: "",
@@ -246,7 +246,7 @@ pub async fn set_password(
     id: AccountId,
     actor_id: Option<AccountId>,
     hash: &str,
-    how: &str,
+    how: ChangeKind,
 ) -> sqlx::Result<i64> {
     let mut tx = db.begin_immediate().await?;
     let (epoch, username) = store::write_password(&mut tx, id, hash).await?;
@@ -282,7 +282,7 @@ pub async fn create_reset(
         actor_id: created_by,
         project_id: None,
         subject_id: Some(account_id),
-        action: "account.reset_link",
+        action: ChangeKind::AccountResetLink,
         target: &username,
         before: "",
         after: reason,
@@ -312,7 +312,11 @@ pub async fn set_locked_for(
         actor_id: Some(actor_id),
         project_id: None,
         subject_id: Some(account.id),
-        action: if locked { "support.lock" } else { "support.unlock" },
+        action: if locked {
+            ChangeKind::SupportLock
+        } else {
+            ChangeKind::SupportUnlock
+        },
         target: &account.username,
         before: if account.locked { "locked" } else { "active" },
         after: reason,

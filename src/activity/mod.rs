@@ -14,6 +14,84 @@ use crate::web::router::Routes;
 pub use recorder::{ApiCall, LastUse, Recorder};
 pub use store::Change;
 
+/// Declares the kinds of change from one list, so that `ChangeKind::ALL`
+/// holds every kind the code can record.
+macro_rules! change_kinds {
+    ($($kind:ident = $code:literal,)+) => {
+        /// What a recorded change is: its code is stored, a sentence in the
+        /// reader's language shown (`views::ChangeRow::sentence`, which has
+        /// one for every kind).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum ChangeKind {
+            $($kind,)+
+        }
+
+        impl ChangeKind {
+            /// Every kind, as declared.
+            pub const ALL: &[ChangeKind] = &[$(ChangeKind::$kind,)+];
+
+            /// The stored code (`key.create`).
+            pub fn code(self) -> &'static str {
+                match self {
+                    $(ChangeKind::$kind => $code,)+
+                }
+            }
+        }
+    };
+}
+
+change_kinds! {
+    KeyCreate = "key.create",
+    KeyRename = "key.rename",
+    KeyExtend = "key.extend",
+    KeyRotate = "key.rotate",
+    KeyDelete = "key.delete",
+    KeyRevoke = "support.revoke_key",
+    MemberAdd = "member.add",
+    MemberRole = "member.role",
+    MemberRemove = "member.remove",
+    MemberPermissions = "member.permissions",
+    ProjectQuota = "quota.project.set",
+    MemberQuota = "quota.member.set",
+    QuotaRequestMember = "quota.request.member",
+    QuotaRequestProject = "quota.request.project",
+    QuotaRequestRenewal = "quota.request.renewal",
+    QuotaRequestEdit = "quota.request.edit",
+    QuotaRequestWithdraw = "quota.request.withdraw",
+    QuotaRequestApprove = "quota.request.approve",
+    QuotaRequestDecline = "quota.request.decline",
+    QuotaRequestClose = "quota.request.close",
+    ObjectStorageRotate = "object_storage.rotate",
+    OrderAdd = "order.add",
+    OrderAdvance = "order.advance",
+    WalletOpen = "wallet.open",
+    WalletClose = "wallet.close",
+    WalletTransfer = "wallet.transfer",
+    WalletWarnBelow = "wallet.warn_below",
+    AccountCreate = "account.create",
+    AccountRole = "account.role",
+    AccountProfile = "account.profile",
+    AccountEmail = "account.email",
+    AccountEmailCancel = "account.email_cancel",
+    AccountPassword = "account.password",
+    AccountPasswordReset = "account.password_reset",
+    AccountResetLink = "account.reset_link",
+    SsoCreate = "account.sso.create",
+    SsoLink = "account.sso.link",
+    SsoUnlink = "account.sso.unlink",
+    ProjectCreate = "project.create",
+    SupportLock = "support.lock",
+    SupportUnlock = "support.unlock",
+    SupportResetTwoFactor = "support.reset_two_factor",
+    SupportView = "support.view",
+}
+
+impl ChangeKind {
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|kind| kind.code() == code)
+    }
+}
+
 pub fn configure(r: &mut Routes) {
     r.get("/activity", routes::page).get("/activity.csv", routes::csv);
 }

@@ -13,7 +13,7 @@ pub struct Change<'a> {
     pub project_id: Option<ProjectId>,
     /// The account the change concerns, if any (shown in their activity).
     pub subject_id: Option<AccountId>,
-    pub action: &'a str,
+    pub action: super::ChangeKind,
     pub target: &'a str,
     pub before: &'a str,
     pub after: &'a str,
@@ -28,7 +28,7 @@ fn insert_change(change: Change<'_>) -> sqlx::query::Query<'_, sqlx::Any, sqlx::
     .bind(change.actor_id)
     .bind(change.project_id)
     .bind(change.subject_id)
-    .bind(change.action)
+    .bind(change.action.code())
     .bind(change.target)
     .bind(change.before)
     .bind(change.after)

@@ -2,6 +2,7 @@
 //! models they show. No database and no rules here (`routes.rs` fills them).
 
 use super::{
+    ChangeKind,
     store::{ApiCallRow, ChangeRow, KeyUsage},
     usage::{DAY, HOUR, Rollup},
 };
@@ -255,8 +256,9 @@ impl UsageChart {
 
 /// A change as a sentence in the viewer's language: who did what to whom,
 /// with before and after as readable values (roles, services and quotas by
-/// their names, times in the viewer's zone). An action this build does not
-/// know is shown as recorded.
+/// their names, times in the viewer's zone). Every kind the code records has
+/// one (the match is exhaustive); an action of another build is shown as
+/// recorded.
 impl ChangeRow {
     pub fn sentence(&self, l: &Layout) -> String {
         let actor = self.actor.clone().unwrap_or_else(|| l.t("activity-system").to_string());
@@ -266,38 +268,56 @@ impl ChangeRow {
             l.lang.t_args(key, &args)
         };
         let (before, after) = (self.before.as_str(), self.after.as_str());
-        if let Some(key) = quota_request_key(&self.action) {
-            // `#12 ccs` (a quota's request) or `#12` (a renewal); `gpu=8` or a date.
-            let (number, code) = self.target.split_once(' ').unwrap_or((&self.target, ""));
-            let after = if after.contains('=') {
-                quotas(after, l)
-            } else {
+        let Some(kind) = ChangeKind::parse(&self.action) else {
+            let change = if before.is_empty() {
                 after.to_string()
+            } else {
+                format!("{before} → {after}")
             };
-            let args = [
-                ("actor", actor),
-                ("target", number.to_string()),
-                ("service", service(code, l)),
-                ("after", after),
-            ];
-            return l.lang.t_args(key, &args);
-        }
-        match self.action.as_str() {
-            "key.create" => say("activity-key-create", &[("until", key_expiry(after, l))]),
-            "key.delete" => say("activity-key-delete", &[]),
-            "key.rotate" => say("activity-key-rotate", &[("hours", after.to_string())]),
-            "support.revoke_key" => say("activity-key-revoke", &[("reason", after.to_string())]),
-            "member.add" => say("activity-member-add", &[("role", tenant_role(after, l))]),
-            "member.role" => say(
+            return format!("{actor}: {} {} {change}", self.action, self.target);
+        };
+        use ChangeKind::*;
+        match kind {
+            QuotaRequestMember | QuotaRequestProject | QuotaRequestRenewal | QuotaRequestEdit | QuotaRequestWithdraw
+            | QuotaRequestApprove | QuotaRequestDecline | QuotaRequestClose => {
+                // `#12 ccs` (a quota's request) or `#12` (a renewal); `gpu=8` or a date.
+                let (number, code) = self.target.split_once(' ').unwrap_or((&self.target, ""));
+                let after = if after.contains('=') {
+                    quotas(after, l)
+                } else {
+                    after.to_string()
+                };
+                let args = [
+                    ("actor", actor),
+                    ("target", number.to_string()),
+                    ("service", service(code, l)),
+                    ("after", after),
+                ];
+                l.lang.t_args(quota_request_key(kind), &args)
+            }
+            KeyCreate => say("activity-key-create", &[("until", key_expiry(after, l))]),
+            KeyRename => say(
+                "activity-key-rename",
+                &[("before", unquoted(before)), ("after", unquoted(after))],
+            ),
+            KeyExtend => say(
+                "activity-key-extend",
+                &[("before", time_of(before, l)), ("after", time_of(after, l))],
+            ),
+            KeyDelete => say("activity-key-delete", &[]),
+            KeyRotate => say("activity-key-rotate", &[("hours", after.to_string())]),
+            KeyRevoke => say("activity-key-revoke", &[("reason", after.to_string())]),
+            MemberAdd => say("activity-member-add", &[("role", tenant_role(after, l))]),
+            MemberRole => say(
                 "activity-member-role",
                 &[("before", tenant_role(before, l)), ("after", tenant_role(after, l))],
             ),
-            "member.remove" => say("activity-member-remove", &[]),
-            "member.permissions" => say(
+            MemberRemove => say("activity-member-remove", &[]),
+            MemberPermissions => say(
                 "activity-member-permissions",
                 &[("before", services(before, l)), ("after", services(after, l))],
             ),
-            "quota.project.set" => say(
+            ProjectQuota => say(
                 "activity-quota-project",
                 &[
                     ("service", service(&self.target, l)),
@@ -305,7 +325,7 @@ impl ChangeRow {
                     ("after", quotas(after, l)),
                 ],
             ),
-            "quota.member.set" => {
+            MemberQuota => {
                 let (member, code) = self.target.rsplit_once(' ').unwrap_or((&self.target, ""));
                 say(
                     "activity-quota-member",
@@ -317,43 +337,51 @@ impl ChangeRow {
                     ],
                 )
             }
-            "object_storage.rotate" => say("activity-object-storage-rotate", &[]),
-            "order.add" => say(
+            ObjectStorageRotate => say("activity-object-storage-rotate", &[]),
+            OrderAdd => say(
                 "activity-order-add",
                 &[("amount", after.rsplit(' ').next().unwrap_or_default().to_string())],
             ),
-            "order.advance" => say(
+            OrderAdvance => say(
                 "activity-order-advance",
                 &[("before", order_status(before, l)), ("after", order_status(after, l))],
             ),
-            "account.create" => say("activity-account-create", &[("role", platform_role(after, l))]),
-            "account.role" => say(
+            WalletOpen => say("activity-wallet-open", &[]),
+            WalletClose => say("activity-wallet-close", &[("amount", after.to_string())]),
+            // `parent → bob: 12.5000` or `bob → parent: 12.5000`.
+            WalletTransfer => {
+                let amount = after.rsplit(": ").next().unwrap_or_default().to_string();
+                let key = if after.starts_with("parent → ") {
+                    "activity-wallet-transfer-to-sub"
+                } else {
+                    "activity-wallet-transfer-to-parent"
+                };
+                say(key, &[("amount", amount)])
+            }
+            WalletWarnBelow if after.is_empty() => say("activity-wallet-warn-off", &[]),
+            WalletWarnBelow => say("activity-wallet-warn-below", &[("amount", after.to_string())]),
+            AccountCreate => say("activity-account-create", &[("role", platform_role(after, l))]),
+            AccountRole => say(
                 "activity-account-role",
                 &[("before", platform_role(before, l)), ("after", platform_role(after, l))],
             ),
-            "account.profile" => say("activity-account-profile", &[]),
-            "account.reset_link" => say("activity-account-reset-link", &[]),
-            "account.email" => say(
+            AccountProfile => say("activity-account-profile", &[]),
+            AccountEmail => say(
                 "activity-account-email",
                 &[("before", before.to_string()), ("after", after.to_string())],
             ),
-            "account.email_cancel" => say("activity-account-email-cancel", &[("email", before.to_string())]),
-            "project.create" => say("activity-project-create", &[("name", after.to_string())]),
-            "support.lock" => say("activity-support-lock", &[("reason", after.to_string())]),
-            "support.reset_two_factor" => say("activity-support-reset-two-factor", &[("reason", after.to_string())]),
-            "support.unlock" => say("activity-support-unlock", &[]),
-            "support.view" => say("activity-support-view", &[]),
-            "account.sso.create" => say("activity-sso-create", &[("identity", after.to_string())]),
-            "account.sso.link" => say("activity-sso-link", &[("identity", after.to_string())]),
-            "account.sso.unlink" => say("activity-sso-unlink", &[("identity", before.to_string())]),
-            other => {
-                let change = if before.is_empty() {
-                    after.to_string()
-                } else {
-                    format!("{before} → {after}")
-                };
-                format!("{actor}: {other} {} {change}", self.target)
-            }
+            AccountEmailCancel => say("activity-account-email-cancel", &[("email", before.to_string())]),
+            AccountPassword => say("activity-account-password", &[]),
+            AccountPasswordReset => say("activity-account-password-reset", &[]),
+            AccountResetLink => say("activity-account-reset-link", &[]),
+            SsoCreate => say("activity-sso-create", &[("identity", after.to_string())]),
+            SsoLink => say("activity-sso-link", &[("identity", after.to_string())]),
+            SsoUnlink => say("activity-sso-unlink", &[("identity", before.to_string())]),
+            ProjectCreate => say("activity-project-create", &[("name", after.to_string())]),
+            SupportLock => say("activity-support-lock", &[("reason", after.to_string())]),
+            SupportUnlock => say("activity-support-unlock", &[]),
+            SupportResetTwoFactor => say("activity-support-reset-two-factor", &[("reason", after.to_string())]),
+            SupportView => say("activity-support-view", &[]),
         }
     }
 }
@@ -365,8 +393,8 @@ pub fn fold_views(rows: Vec<ChangeRow>) -> Vec<(ChangeRow, usize)> {
     let mut folded: Vec<(ChangeRow, usize)> = Vec::with_capacity(rows.len());
     for row in rows {
         if let Some((last, count)) = folded.last_mut()
-            && row.action == "support.view"
-            && last.action == "support.view"
+            && row.action == ChangeKind::SupportView.code()
+            && last.action == ChangeKind::SupportView.code()
             && last.actor == row.actor
             && last.target == row.target
             && last.at / 3600 == row.at / 3600
@@ -413,19 +441,30 @@ fn service(code: &str, l: &Layout) -> String {
     }
 }
 
-/// The sentence of a quota request's step, by its action.
-fn quota_request_key(action: &str) -> Option<&'static str> {
-    Some(match action {
-        "quota.request.member" => "activity-quota-request-member",
-        "quota.request.project" => "activity-quota-request-project",
-        "quota.request.renewal" => "activity-quota-request-renewal",
-        "quota.request.edit" => "activity-quota-request-edit",
-        "quota.request.approve" => "activity-quota-request-approve",
-        "quota.request.decline" => "activity-quota-request-decline",
-        "quota.request.withdraw" => "activity-quota-request-withdraw",
-        "quota.request.close" => "activity-quota-request-close",
-        _ => return None,
-    })
+/// The sentence of a quota request's step, by its kind.
+fn quota_request_key(kind: ChangeKind) -> &'static str {
+    match kind {
+        ChangeKind::QuotaRequestMember => "activity-quota-request-member",
+        ChangeKind::QuotaRequestProject => "activity-quota-request-project",
+        ChangeKind::QuotaRequestRenewal => "activity-quota-request-renewal",
+        ChangeKind::QuotaRequestEdit => "activity-quota-request-edit",
+        ChangeKind::QuotaRequestApprove => "activity-quota-request-approve",
+        ChangeKind::QuotaRequestDecline => "activity-quota-request-decline",
+        ChangeKind::QuotaRequestWithdraw => "activity-quota-request-withdraw",
+        _ => "activity-quota-request-close",
+    }
+}
+
+/// A name as recorded (`"ci deploy"`, with its quotes), without them.
+fn unquoted(recorded: &str) -> String {
+    recorded.trim_matches('"').to_string()
+}
+
+/// A time as recorded (RFC 3339), compactly in the viewer's zone.
+fn time_of(recorded: &str, l: &Layout) -> String {
+    time::OffsetDateTime::parse(recorded, &time::format_description::well_known::Rfc3339)
+        .map(|at| crate::format::compact_time(at.unix_timestamp(), l.time_zone))
+        .unwrap_or_else(|_| recorded.to_string())
 }
 
 /// `ccs,vcs` as the services' names; none as "none".
@@ -477,6 +516,91 @@ fn key_expiry(after: &str, l: &Layout) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::{ChangeKind, ChangeRow};
+    use crate::web::{Layout, i18n::Lang};
+
+    /// What each kind records, as the code records it (a kind added
+    /// without a sample here does not compile).
+    fn recorded(kind: ChangeKind) -> (&'static str, &'static str, &'static str) {
+        use ChangeKind::*;
+        match kind {
+            KeyCreate => ("ak-7", "", "name=\"ci\" expires=2027-01-06T16:29:31Z"),
+            KeyRename => ("ak-7", "\"ci\"", "\"ci deploy\""),
+            KeyExtend => ("ak-7", "2027-01-06T16:29:31Z", "2027-02-05T16:29:31Z"),
+            KeyRotate => ("ak-7", "", "24"),
+            KeyDelete => ("ak-7", "", ""),
+            KeyRevoke => ("ak-7", "", "ticket 42: leaked"),
+            MemberAdd => ("bob", "", "tenant_user"),
+            MemberRole => ("bob", "tenant_user", "tenant_admin"),
+            MemberRemove => ("bob", "", ""),
+            MemberPermissions => ("bob", "ccs,vcs,hpc,cos,registry", "ccs"),
+            ProjectQuota => ("vcs", "cpu=- floating_ip=2", "cpu=64 floating_ip=unlimited"),
+            MemberQuota => ("bob ccs", "gpu=2", "gpu=4"),
+            QuotaRequestMember | QuotaRequestProject | QuotaRequestEdit | QuotaRequestApprove => ("#12 ccs", "", "gpu=8"),
+            QuotaRequestRenewal => ("#13", "", "2027-12-31"),
+            QuotaRequestWithdraw => ("#12 vcs", "", ""),
+            QuotaRequestDecline | QuotaRequestClose => ("#12 hpc", "", "Not this year"),
+            ObjectStorageRotate => ("bob", "", ""),
+            OrderAdd => ("PO-9", "", "MST110001 123.4000"),
+            OrderAdvance => ("PO-9", "quotation", "paid"),
+            WalletOpen => ("bob", "", ""),
+            WalletClose => ("bob", "", "12.5000"),
+            WalletTransfer => ("bob", "", "parent → bob: 100.0000"),
+            WalletWarnBelow => ("", "", "1000.0000"),
+            AccountCreate => ("dora", "", "support"),
+            AccountRole => ("dora", "none", "operator"),
+            AccountProfile => ("dora", "name=\"Dora\"", "name=\"Dora Wu\""),
+            AccountEmail => ("dora", "dora@example.org", "dora@new.example.org"),
+            AccountEmailCancel => ("dora", "dora@evil.example.org", ""),
+            AccountPassword | AccountPasswordReset | AccountResetLink => ("dora", "", ""),
+            SsoCreate | SsoLink => ("dora", "", "dora@idp.example.org"),
+            SsoUnlink => ("dora", "dora@idp.example.org", ""),
+            ProjectCreate => ("MST120001", "", "Protein Folding"),
+            SupportLock | SupportResetTwoFactor => ("dora", "active", "ticket 7: a stolen phone"),
+            SupportUnlock | SupportView => ("dora", "", ""),
+        }
+    }
+
+    #[test]
+    fn every_kind_of_change_the_code_records_reads_as_a_sentence_in_both_languages() {
+        let raw = [
+            "ccs", "vcs", "hpc", "cos", "registry", "tenant_", "parent", "_", "T16:29", "cpu=", "gpu=",
+        ];
+        for lang in [Lang::En, Lang::ZhTw] {
+            let l = Layout {
+                lang,
+                csrf: String::new(),
+                user: None,
+                tenant: None,
+                flash: None,
+                path: "/activity".to_string(),
+                expiring_keys: 0,
+                unread_notices: 0,
+                time_zone: time_tz::timezones::db::asia::TAIPEI,
+            };
+            for &kind in ChangeKind::ALL {
+                assert_eq!(ChangeKind::parse(kind.code()), Some(kind));
+                let (target, before, after) = recorded(kind);
+                let row = ChangeRow {
+                    id: 1,
+                    at: 0,
+                    actor: Some("alice".to_string()),
+                    project_code: None,
+                    action: kind.code().to_string(),
+                    target: target.to_string(),
+                    before: before.to_string(),
+                    after: after.to_string(),
+                };
+                let sentence = row.sentence(&l);
+                assert!(!sentence.contains(kind.code()), "{kind:?} in {lang:?}: {sentence}");
+                assert!(!sentence.contains('{') && !sentence.contains("activity-"), "{kind:?}: {sentence}");
+                for code in raw {
+                    assert!(!sentence.contains(code), "{code:?} in {kind:?} ({lang:?}): {sentence}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn shares_are_rounded_to_a_tenth_of_a_percent_and_latencies_to_a_tenth_of_a_millisecond() {
         let shares: Vec<String> = [(1, 3), (2, 3), (5, 5), (0, 7), (0, 0), (i64::MAX, i64::MAX)]

@@ -88,7 +88,11 @@ impl ApiCaller {
 
     /// Of `services`, those the key's scope covers (a list drops the rest).
     pub fn scoped(&self, services: &[Service]) -> Vec<Service> {
-        services.iter().copied().filter(|s| self.owner.scope.allows(*s)).collect()
+        services
+            .iter()
+            .copied()
+            .filter(|s| self.owner.scope.allows(*s))
+            .collect()
     }
 
     /// The services the caller may act on: its owner's, narrowed by the key.

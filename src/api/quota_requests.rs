@@ -510,7 +510,11 @@ pub async fn list(
     // A key scoped to some services lists only their requests (and renewals).
     let in_scope = |r: &QuotaRequest| r.service.is_none_or(|s| caller.owner.scope.allows(s.service()));
     Ok(HttpResponse::Ok().json(QuotaRequestList {
-        requests: requests.into_iter().filter(in_scope).map(QuotaRequestBody::from).collect(),
+        requests: requests
+            .into_iter()
+            .filter(in_scope)
+            .map(QuotaRequestBody::from)
+            .collect(),
         next_cursor,
     }))
 }

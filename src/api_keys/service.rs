@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::{CreatedKey, DAY, KeyName, KeyScope, new_key_id, store};
 use crate::{
     AppState,
-    activity::{self, Change},
+    activity::{self, Change, ChangeKind},
     auth::identity::{AccountId, ProjectId},
     db::{Db, Tx},
     error::AppError,
@@ -111,7 +111,7 @@ pub async fn create(
         actor_id: Some(account_id),
         project_id: Some(project_id),
         subject_id: Some(account_id),
-        action: "key.create",
+        action: ChangeKind::KeyCreate,
         target: &key_id,
         before: "",
         after: &after,
@@ -148,7 +148,7 @@ pub async fn rotate(
         actor_id: Some(account_id),
         project_id: Some(project_id),
         subject_id: Some(account_id),
-        action: "key.rotate",
+        action: ChangeKind::KeyRotate,
         target: &key.key_id,
         before: "",
         after: &overlap_hours.to_string(),
@@ -176,13 +176,17 @@ pub async fn update(
     let mut changes = Vec::new();
     if name.as_str() != before.name {
         changes.push(record(
-            "key.rename",
+            ChangeKind::KeyRename,
             format!("{:?}", before.name),
             format!("{:?}", name.as_str()),
         ));
     }
     if expires_at != before.expires_at {
-        changes.push(record("key.extend", rfc3339(before.expires_at), rfc3339(expires_at)));
+        changes.push(record(
+            ChangeKind::KeyExtend,
+            rfc3339(before.expires_at),
+            rfc3339(expires_at),
+        ));
     }
     for (action, was, now_is) in changes {
         let change = Change {
@@ -216,7 +220,7 @@ pub async fn delete_own(
             actor_id: Some(account_id),
             project_id: Some(project_id),
             subject_id: Some(account_id),
-            action: "key.delete",
+            action: ChangeKind::KeyDelete,
             target: key_id,
             before: "",
             after: "",
@@ -244,7 +248,7 @@ pub async fn revoke(
         actor_id: Some(actor_id),
         project_id: None,
         subject_id: Some(account_id),
-        action: "support.revoke_key",
+        action: ChangeKind::KeyRevoke,
         target: key_id,
         before: "",
         after: reason,

@@ -53,7 +53,14 @@ impl KeyView {
         let services = scope
             .services
             .as_ref()
-            .map(|services| services.iter().map(|s| s.code()).collect::<Vec<_>>().join(", "));
+            .map(|services| {
+                if Service::ALL.iter().all(|s| services.contains(s)) {
+                    l.t("key-scope-all-services").to_string()
+                } else {
+                    let names: Vec<&str> = services.iter().map(|s| l.t(s.label_key())).collect();
+                    names.join(l.t("activity-list-separator"))
+                }
+            });
         match (services, scope.read_only) {
             (None, false) => None,
             (None, true) => Some(l.t("key-scope-read-only").to_string()),

@@ -4,7 +4,7 @@
 
 use super::store;
 use crate::{
-    activity::{self, Change},
+    activity::{self, Change, ChangeKind},
     api_keys,
     auth::identity::{AccountId, ProjectId},
     db::{Db, Tx, Unique},
@@ -67,7 +67,7 @@ pub async fn add(
         actor_id,
         project_id: Some(project_id),
         subject_id: Some(account_id),
-        action: "member.add",
+        action: ChangeKind::MemberAdd,
         target: username,
         before: "",
         after: role.as_str(),
@@ -102,7 +102,7 @@ pub async fn set_role(
         actor_id: Some(actor_id),
         project_id: Some(project_id),
         subject_id: Some(account_id),
-        action: "member.role",
+        action: ChangeKind::MemberRole,
         target: username,
         before: current.as_str(),
         after: role.as_str(),
@@ -155,7 +155,7 @@ pub async fn remove(
         actor_id: Some(actor_id),
         project_id: Some(project_id),
         subject_id: Some(account_id),
-        action: "member.remove",
+        action: ChangeKind::MemberRemove,
         target: username,
         before: current.as_str(),
         after: "",

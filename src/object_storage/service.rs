@@ -3,7 +3,7 @@
 
 use super::store;
 use crate::{
-    activity::{self, Change},
+    activity::{self, Change, ChangeKind},
     auth::identity::{AccountId, ProjectId},
     db::{Db, Tx},
 };
@@ -26,7 +26,7 @@ pub async fn rotate(
         actor_id: Some(actor_id),
         project_id: Some(project_id),
         subject_id: Some(account_id),
-        action: "object_storage.rotate",
+        action: ChangeKind::ObjectStorageRotate,
         target: username,
         before: "",
         after: &access_key,

@@ -92,14 +92,25 @@ pub async fn console(
     // An account just made: its first-password link, shown this once.
     let session = &operator.0.viewer.session;
     let link = if session.contains_key(NEW_ACCOUNT_LINK) {
-        session.remove_as::<(String, String)>(NEW_ACCOUNT_LINK).and_then(Result::ok)
+        session
+            .remove_as::<(String, String)>(NEW_ACCOUNT_LINK)
+            .and_then(Result::ok)
     } else {
         None
     };
     let Some(link) = link else {
         return show(&operator, query.into_inner(), &state).await;
     };
-    let page = page(&operator, "", HashMap::new(), FieldErrors::default(), Some(link), query.into_inner(), &state).await?;
+    let page = page(
+        &operator,
+        "",
+        HashMap::new(),
+        FieldErrors::default(),
+        Some(link),
+        query.into_inner(),
+        &state,
+    )
+    .await?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header(("Cache-Control", "no-store"))

@@ -3,7 +3,7 @@
 
 use super::{Service, store};
 use crate::{
-    activity::{self, Change},
+    activity::{self, Change, ChangeKind},
     auth::identity::{AccountId, ProjectId},
     db::{Db, Tx},
     error::AppError,
@@ -74,7 +74,7 @@ pub async fn set(
             actor_id: Some(actor_id),
             project_id: Some(project_id),
             subject_id: Some(account_id),
-            action: "member.permissions",
+            action: ChangeKind::MemberPermissions,
             target: username,
             before: &codes(&before),
             after: &codes(&after),

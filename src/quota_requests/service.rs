@@ -5,7 +5,7 @@
 
 use super::{Decision, NewRequest, RequestKind, RequestStatus, store};
 use crate::{
-    activity::{self, Change},
+    activity::{self, Change, ChangeKind},
     auth::identity::{AccountId, ProjectId},
     db::{Db, Tx},
     error::AppError,
@@ -171,9 +171,9 @@ pub async fn file(db: &Db, actor: Actor<'_>, project_id: ProjectId, new: &NewReq
         None => describe(&items),
     };
     let action = match new.kind {
-        RequestKind::Member => "quota.request.member",
-        RequestKind::Project => "quota.request.project",
-        RequestKind::Renewal => "quota.request.renewal",
+        RequestKind::Member => ChangeKind::QuotaRequestMember,
+        RequestKind::Project => ChangeKind::QuotaRequestProject,
+        RequestKind::Renewal => ChangeKind::QuotaRequestRenewal,
     };
     activity::service::record_in(
         &mut tx,
@@ -250,7 +250,7 @@ pub async fn edit(db: &Db, actor: Actor<'_>, id: i64, new: &NewRequest) -> Resul
     store::update_in(&mut tx, id, &insert_of(new, request.project_id, actor.id, &items, at)).await?;
     store::add_event(&mut tx, id, Some(actor.id), "edited", &new.reason, at).await?;
     let after = new.ends_on.map_or_else(|| describe(&items), |d| d.to_string());
-    record_step(&mut tx, &request, Some(actor.id), "quota.request.edit", &after).await?;
+    record_step(&mut tx, &request, Some(actor.id), ChangeKind::QuotaRequestEdit, &after).await?;
     tell_deciders(&mut tx, &request, NoticeKind::QuotaRequestEdited, actor).await?;
     tx.commit().await?;
     Ok(())
@@ -293,7 +293,7 @@ pub async fn withdraw(db: &Db, actor: Actor<'_>, id: i64) -> Result<(), RequestE
         return Err(RequestError::NotOpen(request.status));
     }
     store::add_event(&mut tx, id, Some(actor.id), "withdrawn", "", at).await?;
-    record_step(&mut tx, &request, Some(actor.id), "quota.request.withdraw", "").await?;
+    record_step(&mut tx, &request, Some(actor.id), ChangeKind::QuotaRequestWithdraw, "").await?;
     tell_deciders(&mut tx, &request, NoticeKind::QuotaRequestWithdrawn, actor).await?;
     tx.commit().await?;
     Ok(())
@@ -303,7 +303,7 @@ async fn record_step(
     tx: &mut Tx,
     request: &QuotaRequest,
     actor_id: Option<AccountId>,
-    action: &str,
+    action: ChangeKind,
     after: &str,
 ) -> sqlx::Result<()> {
     let change = Change {
@@ -391,7 +391,14 @@ pub async fn decide(
             store::add_event(&mut tx, id, Some(actor.id), event, comment, at).await?;
             let granted: Vec<(Resource, i64)> = resources.iter().map(|(r, l)| (*r, l.0)).collect();
             let after = ends_on.map_or_else(|| describe(&granted), |d| d.to_string());
-            record_step(&mut tx, &request, Some(actor.id), "quota.request.approve", &after).await?;
+            record_step(
+                &mut tx,
+                &request,
+                Some(actor.id),
+                ChangeKind::QuotaRequestApprove,
+                &after,
+            )
+            .await?;
             let kind = if changed {
                 NoticeKind::QuotaRequestChanged
             } else {
@@ -405,7 +412,14 @@ pub async fn decide(
                 return Err(RequestError::NotOpen(request.status));
             }
             store::add_event(&mut tx, id, Some(actor.id), "declined", comment, at).await?;
-            record_step(&mut tx, &request, Some(actor.id), "quota.request.decline", comment).await?;
+            record_step(
+                &mut tx,
+                &request,
+                Some(actor.id),
+                ChangeKind::QuotaRequestDecline,
+                comment,
+            )
+            .await?;
             tell_requester(&mut tx, &request, NoticeKind::QuotaRequestDeclined, actor.name).await?;
             Decided::Declined
         }
@@ -482,7 +496,7 @@ async fn close_in(tx: &mut Tx, request: &QuotaRequest, reason: &str) -> sqlx::Re
     let at = crate::db::now();
     if store::end_in(tx, request.id, RequestStatus::Closed, None, reason, "", at).await? {
         store::add_event(tx, request.id, None, "closed", reason, at).await?;
-        record_step(tx, request, None, "quota.request.close", reason).await?;
+        record_step(tx, request, None, ChangeKind::QuotaRequestClose, reason).await?;
         tell_requester(tx, request, NoticeKind::QuotaRequestClosed, "").await?;
     }
     Ok(())

@@ -261,7 +261,11 @@ impl ShowPage {
     /// What the project has left of the resource now: its quota less what
     /// its members use.
     pub(super) fn project_left(&self, row: &ItemRow) -> String {
-        match row.project.as_ref().and_then(|g| g.limit.map(|limit| (limit - g.usage).max(0))) {
+        match row
+            .project
+            .as_ref()
+            .and_then(|g| g.limit.map(|limit| (limit - g.usage).max(0)))
+        {
             Some(n) => amount(&self.l, row.resource, n),
             None => self.l.t("quota-unlimited").to_string(),
         }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use super::{QuotaLimit, QuotaService, Resource, store};
 use crate::{
-    activity::{self, Change},
+    activity::{self, Change, ChangeKind},
     auth::identity::{AccountId, ProjectId},
     db::{Db, Tx},
     error::AppError,
@@ -95,7 +95,7 @@ pub async fn set_project_quotas_in(
         actor_id,
         project_id: Some(project_id),
         subject_id: None,
-        action: "quota.project.set",
+        action: ChangeKind::ProjectQuota,
         target: service.code(),
         before: &describe(service, &before),
         after: &describe(service, &after),
@@ -166,7 +166,7 @@ pub async fn set_member_quotas_in(
         actor_id: Some(actor_id),
         project_id: Some(project_id),
         subject_id: Some(account_id),
-        action: "quota.member.set",
+        action: ChangeKind::MemberQuota,
         target: &target,
         before: &describe(service, &before),
         after: &describe(service, &after),

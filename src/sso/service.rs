@@ -8,7 +8,7 @@ use crate::{
         self, DisplayName, Email, PlatformRole, Username,
         service::{AccountError, NewAccount},
     },
-    activity::{self, Change},
+    activity::{self, Change, ChangeKind},
     auth::{identity::Account, service as auth},
     config::Sso,
     db::Db,
@@ -75,7 +75,7 @@ pub async fn account_for(db: &Db, settings: &Sso, claims: &Claims) -> Result<Res
         actor_id: Some(id),
         project_id: None,
         subject_id: Some(id),
-        action: "account.sso.create",
+        action: ChangeKind::SsoCreate,
         target: username.as_str(),
         before: "",
         after: email.as_str(),
@@ -118,7 +118,7 @@ pub async fn link(
         db,
         account.id,
         &account,
-        "account.sso.link",
+        ChangeKind::SsoLink,
         "",
         shown(email, &claims.subject),
     )
@@ -147,7 +147,7 @@ pub async fn unlink(db: &Db, settings: &Sso, actor: AccountId, account: &Account
         return Ok(false);
     }
     let was = shown(&identity.email, &identity.subject).to_string();
-    record(db, actor, account, "account.sso.unlink", &was, "").await?;
+    record(db, actor, account, ChangeKind::SsoUnlink, &was, "").await?;
     Ok(true)
 }
 
@@ -166,7 +166,7 @@ pub async fn link_by_operator(
     if !auth::link_identity(db, account.id, issuer, subject, "").await? {
         return Ok(Err(Failure::LinkedElsewhere));
     }
-    record(db, operator, account, "account.sso.link", "", subject).await?;
+    record(db, operator, account, ChangeKind::SsoLink, "", subject).await?;
     Ok(Ok(()))
 }
 
@@ -174,7 +174,7 @@ async fn record(
     db: &Db,
     actor: AccountId,
     account: &Account,
-    action: &str,
+    action: ChangeKind,
     before: &str,
     after: &str,
 ) -> Result<(), AppError> {

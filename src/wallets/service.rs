@@ -12,7 +12,7 @@ use super::{
     store::{self, LedgerInsert},
 };
 use crate::{
-    activity::{self, Change},
+    activity::{self, Change, ChangeKind},
     auth::identity::{self, AccountId, ProjectId},
     db::{Connection, Db, Tx},
     error::AppError,
@@ -137,7 +137,7 @@ async fn record(
     actor_id: AccountId,
     project_id: ProjectId,
     subject: AccountId,
-    action: &str,
+    action: ChangeKind,
     target: &str,
     after: &str,
 ) -> sqlx::Result<()> {
@@ -167,7 +167,16 @@ pub async fn open_sub_wallet(
         Some(Some(_)) => store::reopen_sub_wallet(&mut tx, project_id, account_id).await?,
         None => store::insert_sub_wallet(&mut tx, project_id, account_id).await?,
     }
-    record(&mut tx, actor_id, project_id, account_id, "wallet.open", username, "").await?;
+    record(
+        &mut tx,
+        actor_id,
+        project_id,
+        account_id,
+        ChangeKind::WalletOpen,
+        username,
+        "",
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -213,7 +222,7 @@ pub async fn transfer(
         actor_id,
         project_id,
         account_id,
-        "wallet.transfer",
+        ChangeKind::WalletTransfer,
         username,
         &after,
     )
@@ -258,7 +267,16 @@ pub async fn close_sub_wallet_in(
     }
     store::close_wallet(tx, sub).await?;
     let after = Credits(left).to_string();
-    record(tx, actor_id, project_id, account_id, "wallet.close", username, &after).await?;
+    record(
+        tx,
+        actor_id,
+        project_id,
+        account_id,
+        ChangeKind::WalletClose,
+        username,
+        &after,
+    )
+    .await?;
     Ok(Some(Credits(left)))
 }
 
@@ -336,7 +354,7 @@ pub async fn add_order(
         actor_id,
         project_id: Some(project_id),
         subject_id: None,
-        action: "order.add",
+        action: ChangeKind::OrderAdd,
         target: number,
         before: "",
         after: &format!("quotation {amount}"),
@@ -388,7 +406,7 @@ pub async fn advance_order(
         actor_id,
         project_id: Some(order.project_id),
         subject_id: None,
-        action: "order.advance",
+        action: ChangeKind::OrderAdvance,
         target: number,
         before: &order.status,
         after: to.as_str(),
@@ -473,7 +491,7 @@ pub async fn set_warn_below(
         actor_id: Some(actor_id),
         project_id: Some(project_id),
         subject_id: None,
-        action: "wallet.warn_below",
+        action: ChangeKind::WalletWarnBelow,
         target: "",
         before: "",
         after: &warn_below.map(|c| c.to_string()).unwrap_or_default(),

@@ -133,10 +133,7 @@ async fn raw_calls_and_hours_past_their_windows_go_while_the_days_remain_and_add
     page.assert_contains("<dt>Failure rate</dt><dd>33.3 %</dd>");
     page.assert_contains(&key_id);
     page.assert_contains("test key");
-    let csv = alice
-        .client
-        .get(&format!("/activity.csv?{range}"))
-        .await;
+    let csv = alice.client.get(&format!("/activity.csv?{range}")).await;
     let lines: Vec<&str> = csv.body.lines().collect();
     assert_eq!(
         lines[0],

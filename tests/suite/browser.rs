@@ -117,10 +117,14 @@ async fn api_keys_with_javascript_create_extend_and_delete_in_place() {
     browser.wait_until("!document.getElementById('dialog').open").await;
     let secret = browser.find("#new-secret").await.prop("value").await.unwrap().unwrap();
     assert_eq!(secret.len(), 36);
-    browser.wait_until("document.getElementById('new-secret').type === 'password'").await;
+    browser
+        .wait_until("document.getElementById('new-secret').type === 'password'")
+        .await;
     browser.find("button[data-copy='new-secret']").await;
     browser.click("button[data-reveal='new-secret']").await;
-    browser.wait_until("document.getElementById('new-secret').type === 'text'").await;
+    browser
+        .wait_until("document.getElementById('new-secret').type === 'text'")
+        .await;
     browser.wait_for_text("It will not be shown again.").await;
     browser.wait_for_text("The secret of “notebook”").await;
     browser.wait_until("location.pathname === '/keys'").await;
@@ -256,8 +260,12 @@ async fn api_keys_without_javascript_work_through_plain_forms() {
     let secret = browser.find("#new-secret").await.prop("value").await.unwrap().unwrap();
     assert_eq!(secret.len(), 36);
     assert_eq!(browser.path().await, "/keys");
-    browser.wait_until("document.getElementById('new-secret').type === 'text'").await;
-    browser.wait_until("document.querySelector(\"button[data-reveal='new-secret']\").hidden").await;
+    browser
+        .wait_until("document.getElementById('new-secret').type === 'text'")
+        .await;
+    browser
+        .wait_until("document.querySelector(\"button[data-reveal='new-secret']\").hidden")
+        .await;
     browser.client.refresh().await.unwrap();
     browser.find("#keys-list").await;
     assert!(!browser.client.source().await.unwrap().contains(&secret), "shown again");

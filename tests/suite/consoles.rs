@@ -380,7 +380,10 @@ async fn the_operator_console_does_what_the_cli_does_with_the_same_checks() {
     let page = c.operator.get("/operator").await;
     assert_eq!(page.headers.get("cache-control").unwrap(), "no-store");
     page.assert_contains("First-password link for dora");
-    assert!(!c.operator.get("/operator").await.body.contains("/reset/"), "shown again");
+    assert!(
+        !c.operator.get("/operator").await.body.contains("/reset/"),
+        "shown again"
+    );
     let start = page.body.find("/reset/").unwrap();
     let path = &page.body[start..start + 43];
     app.client()

@@ -178,7 +178,7 @@ async fn a_key_scoped_to_a_service_acts_on_it_alone_and_never_beyond_its_owner()
 
     // The list says what each key may do.
     let list = alice.client.get("/keys").await;
-    list.assert_contains("<small class=\"key-scope\">ccs</small>");
+    list.assert_contains("<small class=\"key-scope\">Container Compute</small>");
 }
 
 #[tokio::test]
@@ -260,10 +260,26 @@ async fn a_rotated_key_keeps_its_id_and_its_old_secret_works_for_the_overlap_onl
     // The secret before authenticates service calls only: it manages no
     // key, so whoever still holds it cannot take the newest secret.
     let managing = [
-        ("POST", "/api/v1/keys".to_string(), Some(json!({"name": "mine now", "days": 7}))),
-        ("PATCH", format!("/api/v1/keys/{key_id}"), Some(json!({"name": "renamed"}))),
-        ("PATCH", format!("/api/v1/keys/{key_id}"), Some(json!({"extend_days": 7}))),
-        ("POST", format!("/api/v1/keys/{key_id}/rotate"), Some(json!({"overlap_hours": 0}))),
+        (
+            "POST",
+            "/api/v1/keys".to_string(),
+            Some(json!({"name": "mine now", "days": 7})),
+        ),
+        (
+            "PATCH",
+            format!("/api/v1/keys/{key_id}"),
+            Some(json!({"name": "renamed"})),
+        ),
+        (
+            "PATCH",
+            format!("/api/v1/keys/{key_id}"),
+            Some(json!({"extend_days": 7})),
+        ),
+        (
+            "POST",
+            format!("/api/v1/keys/{key_id}/rotate"),
+            Some(json!({"overlap_hours": 0})),
+        ),
         ("DELETE", format!("/api/v1/keys/{key_id}"), None),
     ];
     for (method, path, body) in &managing {
@@ -275,7 +291,8 @@ async fn a_rotated_key_keeps_its_id_and_its_old_secret_works_for_the_overlap_onl
         );
     }
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM api_keys WHERE name IN ('mine now', 'renamed')").await,
+        app.count("SELECT COUNT(*) FROM api_keys WHERE name IN ('mine now', 'renamed')")
+            .await,
         0
     );
     assert_eq!(call(&app, "GET", "/api/v1/whoami", &old, None).await.0, StatusCode::OK);
@@ -528,9 +545,23 @@ async fn a_key_scoped_to_one_service_names_no_other_on_any_route() {
     let (_, alice_all) = app.key_for("MST110001", &alice.user, 30).await;
     let (_, bob_all) = app.key_for("MST110001", &bob.user, 30).await;
     // What there is of VCS: an allocation of Alice's, a request of Bob's.
-    let (status, vcs_allocation) = call(&app, "POST", "/api/v1/allocations", &alice_all, Some(allocation("vcs", "v1"))).await;
+    let (status, vcs_allocation) = call(
+        &app,
+        "POST",
+        "/api/v1/allocations",
+        &alice_all,
+        Some(allocation("vcs", "v1")),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{vcs_allocation}");
-    let (status, made) = call(&app, "POST", "/api/v1/allocations", &alice_all, Some(allocation("ccs", "c1"))).await;
+    let (status, made) = call(
+        &app,
+        "POST",
+        "/api/v1/allocations",
+        &alice_all,
+        Some(allocation("ccs", "c1")),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{made}");
     let asked = json!({"kind": "member", "service": "vcs", "resources": {"cpu": 2}, "reason": "VMs for the demo"});
     let (status, vcs_request) = call(&app, "POST", "/api/v1/quota-requests", &bob_all, Some(asked)).await;
@@ -546,9 +577,7 @@ async fn a_key_scoped_to_one_service_names_no_other_on_any_route() {
     .await;
     assert_eq!(status, StatusCode::CREATED, "{scoped}");
     let ccs_only = scoped["secret"].as_str().unwrap().to_string();
-    let project_id = app
-        .count("SELECT id FROM projects WHERE code = 'MST110001'")
-        .await;
+    let project_id = app.count("SELECT id FROM projects WHERE code = 'MST110001'").await;
     let (allocation_id, request_id) = (&vcs_allocation["id"], &vcs_request["id"]);
 
     enum Expect {
@@ -562,47 +591,258 @@ async fn a_key_scoped_to_one_service_names_no_other_on_any_route() {
     use Expect::*;
     let cases: Vec<(&str, &str, String, Option<Value>, Expect)> = vec![
         ("GET", "/api/v1/whoami", "/api/v1/whoami".into(), None, Listed),
-        ("GET", "/api/v1/keys", "/api/v1/keys".into(), None, NoService("keys, with their own scopes")),
-        ("POST", "/api/v1/keys", "/api/v1/keys".into(), Some(json!({"name": "wider", "days": 7, "services": ["vcs"]})), Refused),
-        ("PATCH", "/api/v1/keys/{id}", String::new(), None, NoService("a key's name and expiry")),
-        ("DELETE", "/api/v1/keys/{id}", String::new(), None, NoService("deletes a key")),
-        ("POST", "/api/v1/keys/{id}/rotate", String::new(), None, NoService("a key's secret")),
+        (
+            "GET",
+            "/api/v1/keys",
+            "/api/v1/keys".into(),
+            None,
+            NoService("keys, with their own scopes"),
+        ),
+        (
+            "POST",
+            "/api/v1/keys",
+            "/api/v1/keys".into(),
+            Some(json!({"name": "wider", "days": 7, "services": ["vcs"]})),
+            Refused,
+        ),
+        (
+            "PATCH",
+            "/api/v1/keys/{id}",
+            String::new(),
+            None,
+            NoService("a key's name and expiry"),
+        ),
+        (
+            "DELETE",
+            "/api/v1/keys/{id}",
+            String::new(),
+            None,
+            NoService("deletes a key"),
+        ),
+        (
+            "POST",
+            "/api/v1/keys/{id}/rotate",
+            String::new(),
+            None,
+            NoService("a key's secret"),
+        ),
         ("GET", "/api/v1/members", "/api/v1/members".into(), None, Listed),
-        ("POST", "/api/v1/members", String::new(), None, NoService("adds a person, with the defaults the operator set")),
-        ("PATCH", "/api/v1/members/{username}", String::new(), None, NoService("a member's role")),
-        ("DELETE", "/api/v1/members/{username}", String::new(), None, NoService("removes a member")),
-        ("GET", "/api/v1/members/{username}/permissions", "/api/v1/members/bob/permissions".into(), None, Listed),
-        ("PUT", "/api/v1/members/{username}/permissions", "/api/v1/members/bob/permissions".into(), Some(json!({"services": ["ccs", "vcs"]})), Refused),
-        ("PUT", "/api/v1/members/{username}/quotas/{service}", "/api/v1/members/bob/quotas/vcs".into(), Some(json!({"cpu": 1})), Refused),
-        ("GET", "/api/v1/wallet/sub-wallets", String::new(), None, NoService("credits, not a service")),
-        ("POST", "/api/v1/wallet/sub-wallets", String::new(), None, NoService("credits, not a service")),
-        ("DELETE", "/api/v1/wallet/sub-wallets/{username}", String::new(), None, NoService("credits, not a service")),
-        ("POST", "/api/v1/wallet/transfers", String::new(), None, NoService("credits, not a service")),
-        ("GET", "/api/v1/wallet/ledger", String::new(), None, NoService("credits, not a service")),
-        ("GET", "/api/v1/activity/changes", String::new(), None, NoService("the project's record")),
-        ("GET", "/api/v1/activity/calls", String::new(), None, NoService("the project's record")),
-        ("POST", "/api/v1/allocations", "/api/v1/allocations".into(), Some(allocation("vcs", "v2")), Refused),
+        (
+            "POST",
+            "/api/v1/members",
+            String::new(),
+            None,
+            NoService("adds a person, with the defaults the operator set"),
+        ),
+        (
+            "PATCH",
+            "/api/v1/members/{username}",
+            String::new(),
+            None,
+            NoService("a member's role"),
+        ),
+        (
+            "DELETE",
+            "/api/v1/members/{username}",
+            String::new(),
+            None,
+            NoService("removes a member"),
+        ),
+        (
+            "GET",
+            "/api/v1/members/{username}/permissions",
+            "/api/v1/members/bob/permissions".into(),
+            None,
+            Listed,
+        ),
+        (
+            "PUT",
+            "/api/v1/members/{username}/permissions",
+            "/api/v1/members/bob/permissions".into(),
+            Some(json!({"services": ["ccs", "vcs"]})),
+            Refused,
+        ),
+        (
+            "PUT",
+            "/api/v1/members/{username}/quotas/{service}",
+            "/api/v1/members/bob/quotas/vcs".into(),
+            Some(json!({"cpu": 1})),
+            Refused,
+        ),
+        (
+            "GET",
+            "/api/v1/wallet/sub-wallets",
+            String::new(),
+            None,
+            NoService("credits, not a service"),
+        ),
+        (
+            "POST",
+            "/api/v1/wallet/sub-wallets",
+            String::new(),
+            None,
+            NoService("credits, not a service"),
+        ),
+        (
+            "DELETE",
+            "/api/v1/wallet/sub-wallets/{username}",
+            String::new(),
+            None,
+            NoService("credits, not a service"),
+        ),
+        (
+            "POST",
+            "/api/v1/wallet/transfers",
+            String::new(),
+            None,
+            NoService("credits, not a service"),
+        ),
+        (
+            "GET",
+            "/api/v1/wallet/ledger",
+            String::new(),
+            None,
+            NoService("credits, not a service"),
+        ),
+        (
+            "GET",
+            "/api/v1/activity/changes",
+            String::new(),
+            None,
+            NoService("the project's record"),
+        ),
+        (
+            "GET",
+            "/api/v1/activity/calls",
+            String::new(),
+            None,
+            NoService("the project's record"),
+        ),
+        (
+            "POST",
+            "/api/v1/allocations",
+            "/api/v1/allocations".into(),
+            Some(allocation("vcs", "v2")),
+            Refused,
+        ),
         ("GET", "/api/v1/allocations", "/api/v1/allocations".into(), None, Listed),
-        ("DELETE", "/api/v1/allocations/{id}", format!("/api/v1/allocations/{allocation_id}"), None, Refused),
-        ("GET", "/api/v1/quotas", "/api/v1/quotas?service=vcs".into(), None, Refused),
-        ("POST", "/api/v1/usage", "/api/v1/usage".into(), Some(usage("vcs", "u9")), Refused),
-        ("GET", "/api/v1/wallet", String::new(), None, NoService("credits, not a service")),
-        ("POST", "/api/v1/quota-requests", "/api/v1/quota-requests".into(), Some(json!({"kind": "project", "service": "vcs", "resources": {"cpu": 99}, "reason": "More VMs for the course"})), Refused),
-        ("GET", "/api/v1/quota-requests", "/api/v1/quota-requests".into(), None, Listed),
-        ("GET", "/api/v1/quota-requests/{id}", format!("/api/v1/quota-requests/{request_id}"), None, Refused),
-        ("POST", "/api/v1/quota-requests/{id}/withdraw", format!("/api/v1/quota-requests/{request_id}/withdraw"), None, Refused),
-        ("POST", "/api/v1/quota-requests/{id}/decision", format!("/api/v1/quota-requests/{request_id}/decision"), Some(json!({"decision": "approve"})), Refused),
+        (
+            "DELETE",
+            "/api/v1/allocations/{id}",
+            format!("/api/v1/allocations/{allocation_id}"),
+            None,
+            Refused,
+        ),
+        (
+            "GET",
+            "/api/v1/quotas",
+            "/api/v1/quotas?service=vcs".into(),
+            None,
+            Refused,
+        ),
+        (
+            "POST",
+            "/api/v1/usage",
+            "/api/v1/usage".into(),
+            Some(usage("vcs", "u9")),
+            Refused,
+        ),
+        (
+            "GET",
+            "/api/v1/wallet",
+            String::new(),
+            None,
+            NoService("credits, not a service"),
+        ),
+        (
+            "POST",
+            "/api/v1/quota-requests",
+            "/api/v1/quota-requests".into(),
+            Some(
+                json!({"kind": "project", "service": "vcs", "resources": {"cpu": 99}, "reason": "More VMs for the course"}),
+            ),
+            Refused,
+        ),
+        (
+            "GET",
+            "/api/v1/quota-requests",
+            "/api/v1/quota-requests".into(),
+            None,
+            Listed,
+        ),
+        (
+            "GET",
+            "/api/v1/quota-requests/{id}",
+            format!("/api/v1/quota-requests/{request_id}"),
+            None,
+            Refused,
+        ),
+        (
+            "POST",
+            "/api/v1/quota-requests/{id}/withdraw",
+            format!("/api/v1/quota-requests/{request_id}/withdraw"),
+            None,
+            Refused,
+        ),
+        (
+            "POST",
+            "/api/v1/quota-requests/{id}/decision",
+            format!("/api/v1/quota-requests/{request_id}/decision"),
+            Some(json!({"decision": "approve"})),
+            Refused,
+        ),
         ("GET", "/api/v2/users/", String::new(), None, NoService("the person")),
-        ("GET", "/api/v2/{cluster}/projects/", "/api/v2/openstack-taichung-default-2/projects/".into(), None, Refused),
-        ("GET", "/api/v2/{cluster}/projects/{id}/key/", format!("/api/v2/ceph-taichung-default/projects/{project_id}/key/"), None, Refused),
-        ("GET", "/api/v2/{cluster}/project_quotas/", format!("/api/v2/openstack-taichung-default-2/project_quotas/?project={project_id}"), None, Refused),
-        ("GET", "/api/v2/{cluster}/projects/{id}/user_quotas/", format!("/api/v2/openstack-taichung-default-2/projects/{project_id}/user_quotas/"), None, Refused),
-        ("GET", "/iservice/user/all_wallet/", String::new(), None, NoService("credits, not a service")),
-        ("GET", "/iservice/user/wallet/", String::new(), None, NoService("credits, not a service")),
+        (
+            "GET",
+            "/api/v2/{cluster}/projects/",
+            "/api/v2/openstack-taichung-default-2/projects/".into(),
+            None,
+            Refused,
+        ),
+        (
+            "GET",
+            "/api/v2/{cluster}/projects/{id}/key/",
+            format!("/api/v2/ceph-taichung-default/projects/{project_id}/key/"),
+            None,
+            Refused,
+        ),
+        (
+            "GET",
+            "/api/v2/{cluster}/project_quotas/",
+            format!("/api/v2/openstack-taichung-default-2/project_quotas/?project={project_id}"),
+            None,
+            Refused,
+        ),
+        (
+            "GET",
+            "/api/v2/{cluster}/projects/{id}/user_quotas/",
+            format!("/api/v2/openstack-taichung-default-2/projects/{project_id}/user_quotas/"),
+            None,
+            Refused,
+        ),
+        (
+            "GET",
+            "/iservice/user/all_wallet/",
+            String::new(),
+            None,
+            NoService("credits, not a service"),
+        ),
+        (
+            "GET",
+            "/iservice/user/wallet/",
+            String::new(),
+            None,
+            NoService("credits, not a service"),
+        ),
     ];
     let keyed: Vec<(&str, &str)> = member_center::access::TABLE
         .iter()
-        .filter(|(_, _, access)| matches!(access, member_center::access::Access::ApiKey | member_center::access::Access::AdminKey))
+        .filter(|(_, _, access)| {
+            matches!(
+                access,
+                member_center::access::Access::ApiKey | member_center::access::Access::AdminKey
+            )
+        })
         .map(|(method, pattern, _)| (*method, *pattern))
         .collect();
     let covered: Vec<(&str, &str)> = cases.iter().map(|(method, pattern, ..)| (*method, *pattern)).collect();
@@ -623,7 +863,9 @@ async fn a_key_scoped_to_one_service_names_no_other_on_any_route() {
                 let said = if pattern.starts_with("/api/v1/") {
                     answer["error"]["code"] == "scope_denied"
                 } else {
-                    answer["detail"].as_str().is_some_and(|d| d.contains("not scoped to the service"))
+                    answer["detail"]
+                        .as_str()
+                        .is_some_and(|d| d.contains("not scoped to the service"))
                 };
                 assert!(said, "{method} {pattern}: {answer}");
             }
@@ -638,12 +880,18 @@ async fn a_key_scoped_to_one_service_names_no_other_on_any_route() {
     let (status, _) = call(&app, "GET", "/api/v1/quotas?service=vcs&all=true", &ccs_only, None).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(app.count(changes).await, before);
-    assert_eq!(app.count("SELECT COUNT(*) FROM allocations WHERE released_at IS NULL").await, 2);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM allocations WHERE released_at IS NULL")
+            .await,
+        2
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM quota_requests").await, 1);
     // What the key covers still works, and a permission change through it
     // leaves the services outside its scope as they were.
     assert_eq!(
-        call(&app, "GET", "/api/v1/quotas?service=ccs&all=true", &ccs_only, None).await.0,
+        call(&app, "GET", "/api/v1/quotas?service=ccs&all=true", &ccs_only, None)
+            .await
+            .0,
         StatusCode::OK
     );
     let (status, set) = call(
@@ -657,6 +905,11 @@ async fn a_key_scoped_to_one_service_names_no_other_on_any_route() {
     assert_eq!(status, StatusCode::OK, "{set}");
     assert_eq!(set["services"], json!([]));
     let (_, all) = call(&app, "GET", "/api/v1/members/bob/permissions", &alice_all, None).await;
-    let all: Vec<&str> = all["services"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+    let all: Vec<&str> = all["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
     assert!(!all.contains(&"ccs") && all.contains(&"vcs"), "{all:?}");
 }

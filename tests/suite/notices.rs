@@ -671,14 +671,17 @@ async fn a_pending_email_change_does_not_outlive_the_owners_recovery() {
                     victim_user.id,
                     Some(victim_user.id),
                     &hash,
-                    "account.password_reset",
+                    member_center::activity::ChangeKind::AccountPasswordReset,
                 )
                 .await
                 .unwrap();
             }
             "locked by support" | "second factor reset by support" => {
                 let (path, fields) = if recovery == "locked by support" {
-                    ("lock", vec![("locked", "true"), ("reason", "Ticket 7: a stolen session")])
+                    (
+                        "lock",
+                        vec![("locked", "true"), ("reason", "Ticket 7: a stolen session")],
+                    )
                 } else {
                     ("two-factor/reset", vec![("reason", "Ticket 8: lost the phone")])
                 };

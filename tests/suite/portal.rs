@@ -453,7 +453,9 @@ async fn an_account_that_never_chose_a_language_keeps_the_one_used_at_sign_in() 
     let ken = app.create_user("ken", PlatformRole::None).await;
     let mut client = browser_speaking(&app, "en-US,en;q=0.9");
     client.get("/sign-in").await;
-    client.post("/language", &[("lang", "zh-TW"), ("next", "/sign-in")]).await;
+    client
+        .post("/language", &[("lang", "zh-TW"), ("next", "/sign-in")])
+        .await;
     client.sign_in(&ken.username, &ken.password).await;
     client.get("/account").await.assert_contains("帳戶與計畫");
     assert_eq!(stored("ken").await, "zh-TW");

@@ -134,12 +134,7 @@ async fn a_member_asks_for_more_and_the_tenant_admin_approves_with_changed_figur
         .client
         .post(
             "/quota-requests",
-            &[
-                ("kind", "member"),
-                ("service", "ccs"),
-                ("gpu", "8"),
-                ("reason", REASON),
-            ],
+            &[("kind", "member"), ("service", "ccs"), ("gpu", "8"), ("reason", REASON)],
         )
         .await;
     let id = filed(&page);

@@ -155,7 +155,10 @@ async fn turning_the_second_factor_off_and_changing_the_password_are_throttled_l
         last = client
             .post(
                 "/account/two-factor/disable",
-                &[("password", &format!("guess-{guess}")), ("code", &format!("{guess:06}"))],
+                &[
+                    ("password", &format!("guess-{guess}")),
+                    ("code", &format!("{guess:06}")),
+                ],
             )
             .await
             .status;
@@ -180,7 +183,8 @@ async fn turning_the_second_factor_off_and_changing_the_password_are_throttled_l
     assert_eq!(still.status, StatusCode::TOO_MANY_REQUESTS);
     still.assert_contains("Too many");
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM two_factor WHERE enabled_at IS NOT NULL").await,
+        app.count("SELECT COUNT(*) FROM two_factor WHERE enabled_at IS NOT NULL")
+            .await,
         1,
         "still on"
     );
