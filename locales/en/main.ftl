@@ -285,6 +285,8 @@ permissions-none = No services
 permissions-dialog-title = Permissions
 permissions-read-only = Only a tenant admin can change permissions.
 permissions-saved = Permissions of { $name } saved.
+permissions-losing-own = You are about to take from yourself: { $services }. You will no longer be able to use them in this project, and only another tenant admin can give them back.
+permissions-losing-confirm = Take them from me
 permissions-unknown-service = Unknown service.
 
 ## Wallets, usage, orders
@@ -398,7 +400,7 @@ activity-system = system
 ## Support
 support-title = Support
 support-intro = Find any account by username, email, name, key ID or the first 8 characters of a key.
-support-search = Username, email, name or key
+support-search = Username, email, name, key or project code
 support-none-found = No account matches.
 support-read-only = A read-only view. Opening it is recorded, and the account's owner can see that.
 support-lock = Lock account

@@ -261,6 +261,8 @@ permissions-none = 無任何服務
 permissions-dialog-title = 權限列表
 permissions-read-only = 僅租戶管理員可以變更權限。
 permissions-saved = 已儲存 { $name } 的權限。
+permissions-losing-own = 您即將移除自己的：{ $services }。之後您將無法在此計畫中使用這些服務，且只有其他租戶管理員能重新授予。
+permissions-losing-confirm = 確定移除
 permissions-unknown-service = 未知的服務。
 
 ## Wallets, usage, orders
@@ -371,7 +373,7 @@ activity-system = 系統
 ## Support
 support-title = 客服
 support-intro = 以帳號、電子郵件、姓名、金鑰 ID 或金鑰前 8 碼搜尋任何帳戶。
-support-search = 帳號、電子郵件、姓名或金鑰
+support-search = 帳號、電子郵件、姓名、金鑰或計畫代碼
 support-none-found = 沒有符合的帳戶。
 support-read-only = 唯讀檢視。開啟此頁面會被記錄，帳戶擁有者可以看到。
 support-lock = 鎖定帳戶

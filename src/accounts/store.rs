@@ -203,8 +203,9 @@ pub async fn set_platform_role(db: &Db, id: AccountId, role: PlatformRole) -> sq
     Ok(())
 }
 
-/// Accounts whose username, email or name contains `q`, or that hold a key
-/// with this ID or these first 8 characters.
+/// Accounts whose username, email or name contains `q`, that hold a key
+/// with this ID or these first 8 characters, or that are members of the
+/// project with this code.
 pub async fn search(db: &Db, q: &str) -> sqlx::Result<Vec<Account>> {
     let pattern = crate::db::contains_pattern(q);
     let rows = sqlx::query(
@@ -212,10 +213,12 @@ pub async fn search(db: &Db, q: &str) -> sqlx::Result<Vec<Account>> {
          FROM accounts a
          WHERE lower(a.username) LIKE $1 ESCAPE '\\' OR lower(a.email) LIKE $1 ESCAPE '\\' OR lower(a.display_name) LIKE $1 ESCAPE '\\'
             OR a.id IN (SELECT account_id FROM api_keys WHERE key_id = $2 OR secret_prefix = $2)
+            OR a.id IN (SELECT m.account_id FROM memberships m JOIN projects p ON p.id = m.project_id WHERE p.code = $3)
          ORDER BY a.username LIMIT 50",
     )
     .bind(pattern)
     .bind(q.trim())
+    .bind(q.trim().to_ascii_uppercase())
     .fetch_all(db.read())
     .await?;
     Ok(rows.iter().map(account).collect())

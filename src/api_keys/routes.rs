@@ -431,13 +431,19 @@ async fn key_list(current: &CurrentTenant, query: ListQuery, state: &AppState) -
         page,
         size: PAGE_SIZE,
     };
-    let read = service::list(state, asked).await?;
+    let mut read = service::list(state, asked.clone()).await?;
+    let pages = ((read.matching + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    // A page past the last (a bookmark, keys deleted since): the last one.
+    let page = page.min(pages);
+    if page != asked.page {
+        read = service::list(state, service::ListAsked { page, ..asked }).await?;
+    }
     let now = now();
     let keys = read.keys.iter().map(|k| KeyView::new(k.clone(), now)).collect();
     Ok(KeyList {
         keys,
         page,
-        pages: ((read.matching + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
+        pages,
         counts: read.counts,
         filter: query.status,
         order: query.sort,

@@ -107,6 +107,7 @@ pub async fn dialog(
         row,
         services,
         editable,
+        losing: String::new(),
     };
     crate::web::page_body!(current.viewer.htmx, page).map(crate::web::ok_html)
 }
@@ -127,6 +128,25 @@ pub async fn save(
         .map(|(_, value)| value.as_str())
         .collect();
     let chosen = super::service::chosen(db, &codes).await?;
+    // A tenant admin taking services from themselves confirms it first,
+    // told what they lose.
+    let losing: Vec<Service> = row.services.iter().filter(|s| !chosen.contains(s)).copied().collect();
+    let confirmed = form.iter().any(|(name, value)| name == "confirm" && value == "yes");
+    if row.member.account_id == current.account.id && !losing.is_empty() && !confirmed {
+        let lang = current.viewer.lang;
+        let names: Vec<&str> = losing.iter().map(|s| lang.t(s.label_key())).collect();
+        let page = EditPage {
+            l: current.viewer.layout(),
+            row: TenantRow {
+                services: chosen,
+                member: row.member,
+            },
+            services: store::services(db).await?,
+            editable: true,
+            losing: names.join(lang.t("activity-list-separator")),
+        };
+        return crate::web::page_body!(current.viewer.htmx, page).map(crate::web::ok_html);
+    }
     let found = super::service::set(
         db,
         current.account.id,

@@ -47,6 +47,9 @@ pub(super) struct EditPage {
     pub(super) row: TenantRow,
     pub(super) services: Vec<Service>,
     pub(super) editable: bool,
+    /// The services a tenant admin is about to take from themselves, named
+    /// (empty: nothing to confirm).
+    pub(super) losing: String,
 }
 
 impl EditPage {

@@ -145,6 +145,13 @@ async fn the_list_shows_every_column_newest_first_and_pages_past_fifty() {
     assert_eq!(key_ids(&first)[0], newest);
     let second = alice.client.get("/keys?page=2").await;
     assert_eq!(key_ids(&second).len(), 1);
+    // Past the last page: the last page, not "You have no API key".
+    let past = alice.client.get("/keys?page=9").await;
+    assert_eq!(key_ids(&past), key_ids(&second));
+    assert!(!past.body.contains("You have no API keys"));
+    // With no key at all, the list says so.
+    let mut bob = app.member("bob", "MST110001", "tenant_user").await;
+    bob.client.get("/keys?page=3").await.assert_contains("You have no API keys");
 }
 
 #[tokio::test]

@@ -207,6 +207,48 @@ async fn the_role_matrix_for_member_and_permission_actions() {
 }
 
 #[tokio::test]
+async fn a_tenant_admin_taking_services_from_themselves_confirms_what_they_lose() {
+    let app = spawn_app().await;
+    let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
+    let me = alice.user.id;
+    let count = format!(
+        "SELECT COUNT(*) FROM tenant_permissions t JOIN memberships m ON m.id = t.membership_id WHERE m.account_id = {}",
+        me.0
+    );
+    let before = app.count(&count).await;
+    assert!(before > 1);
+    alice.client.get(&format!("/permissions/{me}")).await;
+    // Every box unticked: nothing changes yet; the dialog names the losses.
+    let asked = alice.client.post(&format!("/permissions/{me}"), &[]).await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    asked.assert_contains("You are about to take from yourself: Container Compute, Virtual Compute");
+    asked.assert_contains(r#"name="confirm" value="yes""#);
+    asked.assert_contains("Take them from me");
+    assert_eq!(app.count(&count).await, before);
+    // Confirmed: done.
+    let done = alice
+        .client
+        .post(&format!("/permissions/{me}"), &[("service", "ccs"), ("confirm", "yes")])
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.count(&count).await, 1);
+    // Adding back needs no confirmation; nor does another member's change.
+    let added = alice
+        .client
+        .post(&format!("/permissions/{me}"), &[("service", "ccs"), ("service", "vcs")])
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER);
+    let bob = app.member("bob", "MST110001", "tenant_user").await;
+    let other = alice.client.post(&format!("/permissions/{}", bob.user.id), &[]).await;
+    assert_eq!(other.status, StatusCode::SEE_OTHER);
+    // In Chinese too.
+    alice.client.post("/language", &[("lang", "zh-TW"), ("next", "/")]).await;
+    alice.client.get(&format!("/permissions/{me}")).await;
+    let asked = alice.client.post(&format!("/permissions/{me}"), &[]).await;
+    asked.assert_contains("您即將移除自己的");
+}
+
+#[tokio::test]
 async fn the_last_tenant_admin_can_be_neither_demoted_nor_removed() {
     let app = spawn_app().await;
     let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
