@@ -775,7 +775,7 @@ async fn links_need_a_configured_public_address() {
         .post("/support/reset", &[("username", "alice"), ("reason", REASON)])
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
-    page.assert_contains("Start it with --public-url");
+    page.assert_contains("the portal does not know its public address");
     assert!(!page.body.contains("/reset/"));
     let page = c
         .operator
@@ -790,7 +790,7 @@ async fn links_need_a_configured_public_address() {
         )
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
-    page.assert_contains("Start it with --public-url");
+    page.assert_contains("the portal does not know its public address");
     assert_eq!(app.count("SELECT COUNT(*) FROM password_resets").await, 0);
     assert_eq!(
         app.count("SELECT COUNT(*) FROM accounts WHERE username = 'dora'").await,
@@ -831,7 +831,10 @@ async fn a_projects_activity_log_shows_that_project_only() {
     bob.client.post("/projects/switch", &[("project", "MST220002")]).await;
     let page = bob
         .client
-        .post(&format!("/permissions/{}", bob.user.id), &[("service", "ccs")])
+        .post(
+            &format!("/permissions/{}", bob.user.id),
+            &[("service", "ccs"), ("confirm", "yes")],
+        )
         .await;
     assert!(
         page.status.is_success() || page.status.is_redirection(),

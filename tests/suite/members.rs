@@ -448,6 +448,8 @@ async fn editing_the_profile_with_checks_next_to_each_field() {
     saved.assert_contains("value=\"alice.chen@example.org\"");
     saved.assert_contains("value=\"+886 2 1234-5678\"");
     saved.assert_contains("value=\"Europe/Berlin\"");
+    // This portal sends no email: no choice of notices by email either.
+    assert!(!saved.body.contains("id=\"topics-title\""));
     alice
         .client
         .get("/account/members")
