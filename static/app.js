@@ -86,6 +86,18 @@
     }
   });
 
+  // Buttons that work only with JavaScript (copy, print) show with it.
+  var showScripted = function () {
+    document.querySelectorAll("main [data-copy][hidden], main [data-print][hidden]").forEach(function (button) {
+      if (!button.closest(".secret-field")) button.hidden = false;
+    });
+  };
+  showScripted();
+  document.addEventListener("htmx:afterSettle", showScripted);
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) window.print();
+  });
+
   // A secret shown once: masked, with Reveal and Copy (without
   // JavaScript it is plain text to select).
   var maskSecrets = function () {

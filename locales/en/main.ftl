@@ -849,6 +849,9 @@ two-factor-step-confirm = Enter the code the app shows, to confirm.
 two-factor-enable = Turn on
 two-factor-recovery-title = Your recovery codes
 two-factor-recovery-once = Keep these somewhere safe now: they are shown only this once. Each signs you in once if you lose your app.
+two-factor-download = Download
+two-factor-print = Print
+two-factor-continue = Continue
 two-factor-recovery-left = { $count ->
     [one] 1 unused recovery code left.
    *[other] { $count } unused recovery codes left.

@@ -577,6 +577,7 @@ mod tests {
                 expiring_keys: 0,
                 unread_notices: 0,
                 time_zone: time_tz::timezones::db::asia::TAIPEI,
+                two_factor_due: false,
             };
             for &kind in ChangeKind::ALL {
                 assert_eq!(ChangeKind::parse(kind.code()), Some(kind));

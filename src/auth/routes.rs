@@ -254,8 +254,12 @@ pub async fn sign_in_code(
 
 /// Two-factor sign-in: on, or an enrolment to confirm (its secret kept
 /// while the page is reloaded, so an app that scanned it stays right).
-pub async fn two_factor_page(user: CurrentUser, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let page = two_factor_view(&user, &state, Vec::new(), None).await?;
+pub async fn two_factor_page(
+    user: CurrentUser,
+    query: web::Query<NextQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let page = two_factor_view(&user, &state, Vec::new(), None, &query.next).await?;
     html(&page)
 }
 
@@ -264,6 +268,7 @@ async fn two_factor_view(
     state: &AppState,
     codes: Vec<String>,
     error: Option<String>,
+    next: &str,
 ) -> Result<TwoFactorPage, AppError> {
     let db = &state.db;
     let account = &user.account;
@@ -291,21 +296,46 @@ async fn two_factor_view(
         recovery_left: super::service::recovery_codes_left(db, account.id).await?,
         error,
         required: !enabled && state.config.require_two_factor_for.contains(&account.platform_role),
+        // Where to go on once it is on: where the person was going, if
+        // anywhere (never this page again).
+        next: match local_path(next) {
+            path if path.starts_with("/account/two-factor") => "/".to_string(),
+            path => path,
+        },
     })
 }
 
-/// Confirms an enrolment with a code: on, and the recovery codes shown once.
+#[derive(Deserialize)]
+pub struct EnrolForm {
+    #[serde(default)]
+    code: String,
+    /// Where the person was going when the enrolment was asked of them.
+    #[serde(default)]
+    next: String,
+}
+
+/// Confirms an enrolment with a code: on, and the recovery codes shown
+/// once, with the way on to where the person was going.
 pub async fn enable_two_factor(
     user: CurrentUser,
-    form: web::Form<CodeForm>,
+    form: web::Form<EnrolForm>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let code: String = form.code.chars().take(64).collect();
+    let next: String = form.next.chars().take(2048).collect();
     match super::service::enable_two_factor(&state.db, user.account.id, &code).await? {
-        Some(codes) => html(&two_factor_view(&user, &state, codes, None).await?),
+        Some(codes) => {
+            let page = two_factor_view(&user, &state, codes, None, &next).await?;
+            let mut response = html(&page)?;
+            response.headers_mut().insert(
+                actix_web::http::header::CACHE_CONTROL,
+                actix_web::http::header::HeaderValue::from_static("no-store"),
+            );
+            Ok(response)
+        }
         None => {
             let error = Msg::new("two-factor-wrong").in_lang(user.viewer.lang);
-            let page = two_factor_view(&user, &state, Vec::new(), Some(error)).await?;
+            let page = two_factor_view(&user, &state, Vec::new(), Some(error), &next).await?;
             Ok(crate::web::unprocessable(page.render()?))
         }
     }
@@ -333,7 +363,7 @@ pub async fn disable_two_factor(
     let code_scope = format!("2fa:{username}");
     let scopes = [username, code_scope.as_str()];
     let refuse = async |status: StatusCode, msg: Msg| {
-        let page = two_factor_view(&user, &state, Vec::new(), Some(msg.in_lang(user.viewer.lang))).await?;
+        let page = two_factor_view(&user, &state, Vec::new(), Some(msg.in_lang(user.viewer.lang)), "").await?;
         Ok::<_, AppError>(
             HttpResponse::build(status)
                 .content_type("text/html; charset=utf-8")

@@ -41,6 +41,9 @@ pub struct Viewer {
     pub unread_notices: i64,
     /// Whether the account has a second factor.
     pub two_factor: bool,
+    /// Whether the account's role requires a second factor it has not
+    /// enrolled yet: it reaches nothing but the enrolment until it has.
+    pub two_factor_due: bool,
     /// Whether htmx sent the request (and wants a fragment).
     pub htmx: bool,
     /// Path and query of this request, to come back to.
@@ -112,6 +115,9 @@ impl Viewer {
             None => "/".to_string(),
         };
         let htmx = req.headers().get("hx-request").is_some_and(|v| v == "true");
+        let two_factor_due = account
+            .as_ref()
+            .is_some_and(|a| !two_factor && state.config.require_two_factor_for.contains(&a.platform_role));
         Ok(Viewer {
             session,
             lang,
@@ -121,6 +127,7 @@ impl Viewer {
             expiring_keys,
             unread_notices,
             two_factor,
+            two_factor_due,
             htmx,
             path,
         })
@@ -248,6 +255,7 @@ impl Viewer {
             expiring_keys: self.expiring_keys,
             unread_notices: self.unread_notices,
             time_zone: self.time_zone(),
+            two_factor_due: self.two_factor_due,
         }
     }
 }
@@ -367,10 +375,7 @@ impl CurrentUser {
         let viewer = Viewer::load(req).await?;
         let account = viewer.account.clone().ok_or(AppError::Unauthenticated)?;
         // A role that must have a second factor reaches its enrolment only.
-        let required = req
-            .app_data::<web::Data<AppState>>()
-            .is_some_and(|state| state.config.require_two_factor_for.contains(&account.platform_role));
-        if required && !viewer.two_factor && !req.path().starts_with("/account/two-factor") {
+        if viewer.two_factor_due && !req.path().starts_with("/account/two-factor") {
             return Err(AppError::SecondFactorRequired);
         }
         Ok(CurrentUser { viewer, account })

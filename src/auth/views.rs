@@ -42,4 +42,19 @@ pub(super) struct TwoFactorPage {
     pub(super) error: Option<String>,
     /// The account's role requires it, and it is not on yet.
     pub(super) required: bool,
+    /// Where the person goes on once it is on.
+    pub(super) next: String,
+}
+
+impl TwoFactorPage {
+    /// The recovery codes as a file's text, one a line.
+    pub(super) fn codes_text(&self) -> String {
+        self.codes.iter().map(|code| format!("{code}\n")).collect()
+    }
+
+    /// The same, as a `data:` link to download.
+    pub(super) fn codes_download(&self) -> String {
+        let text: String = form_urlencoded::byte_serialize(self.codes_text().as_bytes()).collect();
+        format!("data:text/plain;charset=utf-8,{}", text.replace('+', "%20"))
+    }
 }

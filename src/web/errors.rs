@@ -132,7 +132,12 @@ async fn render_report(req: &HttpRequest, status: StatusCode, report: &ErrorRepo
         // Not signed in: to sign-in, then back here. (A 303 error: to the
         // second factor's enrolment first.)
         let location = if status == StatusCode::SEE_OTHER {
-            "/account/two-factor".to_string()
+            // Back here after the enrolment, if here is a page to go to.
+            if req.method() == actix_web::http::Method::GET && !is_htmx(req) {
+                format!("/account/two-factor?next={}", urlencode(&back_to))
+            } else {
+                "/account/two-factor".to_string()
+            }
         } else {
             format!("/sign-in?next={}", urlencode(&back_to))
         };

@@ -246,6 +246,9 @@ pub struct Layout {
     /// Unread notices, for the bell in the top bar.
     pub unread_notices: i64,
     pub time_zone: &'static time_tz::Tz,
+    /// A second factor is required of the person and not on yet: the menu
+    /// offers only what they can reach (the enrolment, the language, sign-out).
+    pub two_factor_due: bool,
 }
 
 impl Layout {

@@ -234,14 +234,42 @@ async fn support_and_operators_reach_nothing_but_the_enrolment_until_theirs_is_o
     for path in ["/operator", "/support", "/account/profile", "/notices"] {
         let page = client.get(path).await;
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{path}");
-        assert_eq!(page.location(), Some("/account/two-factor"), "{path}");
+        let expected = format!("/account/two-factor?next={}", path.replace('/', "%2F"));
+        assert_eq!(page.location(), Some(expected.as_str()), "{path}");
     }
-    client
-        .get("/account/two-factor")
-        .await
-        .assert_contains("Your role requires two-factor sign-in");
-    enrol(&mut client).await;
+    let page = client.get("/account/two-factor?next=%2Foperator").await;
+    page.assert_contains("Your role requires two-factor sign-in");
+    // The menu offers only what can be reached: the enrolment, the
+    // language, signing out.
+    for unreachable in ["href=\"/account\"", "href=\"/operator\"", "href=\"/support\"", "href=\"/notices\""] {
+        assert!(!page.body.contains(unreachable), "{unreachable} offered");
+    }
+    page.assert_contains("action=\"/sign-out\"");
+    page.assert_contains(r#"name="next" value="/operator""#);
+    // Enrolled: the codes once, with Copy, Download and Print, and a way on
+    // to where she was going.
+    let secret = {
+        let from = page.body.find(r#"<code id="two-factor-secret">"#).unwrap() + r#"<code id="two-factor-secret">"#.len();
+        page.body[from..].split('<').next().unwrap().to_string()
+    };
+    let code = totp::code_at(&secret, now()).unwrap();
+    let on = client
+        .post("/account/two-factor", &[("code", &code), ("next", "/operator")])
+        .await;
+    assert_eq!(on.status, StatusCode::OK, "{}", on.body);
+    on.assert_contains("they are shown only this once");
+    on.assert_contains(r#"<a href="/operator" role="button" id="two-factor-continue">Continue</a>"#);
+    on.assert_contains(r#"download="member-center-recovery-codes.txt""#);
+    on.assert_contains("href=\"data:text/plain;charset=utf-8,");
+    on.assert_contains("data-print");
+    on.assert_contains(r#"data-copy="recovery-codes-text""#);
+    // A foreign address is never where Continue goes.
+    assert!(!on.body.contains("evil"));
     assert_eq!(client.get("/operator").await.status, StatusCode::OK);
+    let elsewhere = client
+        .get("/account/two-factor?next=https%3A%2F%2Fevil.example.org")
+        .await;
+    assert_eq!(elsewhere.status, StatusCode::OK);
     // Nobody else is held to it.
     let mut kim = app.member("kim", "MST110001", "tenant_user").await;
     assert_eq!(kim.client.get("/account/profile").await.status, StatusCode::OK);
