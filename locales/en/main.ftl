@@ -168,7 +168,9 @@ quota-service-menu = Service Usage/Quota
 quota-project-usage = Project usage / quota: { $service }
 quota-members = Members
 quota-members-help = A member without a quota of their own may use up to the project's quota.
-quota-unlimited = unlimited
+quota-unlimited = no limit
+quota-usage-no-limit = { $usage } · no limit
+quota-usage-project-bound = { $usage } · up to the project's quota
 quota-unlimited-note = No limit is set for this resource.
 quota-over = Over quota: new allocations are refused until usage falls.
 quota-unknown-service = Unknown service: choose Container Compute or Virtual Compute.
@@ -176,8 +178,22 @@ quota-edit-title = Edit Quota
 quota-edit-help = Enter a whole number, or leave empty (or -1) for unlimited — a member is always held to the project's quota too.
 quota-field-help = In use now: { $usage }.
 quota-project-limit = Project quota: { $limit }.
-quota-invalid = Enter a whole number from -1 to { $max } (empty or -1: unlimited).
-quota-above-project = This is more than the project's quota of { $limit }.
+quota-invalid = Enter a whole number from -1 (no limit) to { $max }; leave it empty for no limit.
+quota-above-project = This is more than the project's quota of { $resource ->
+    [cpu] { $limit ->
+        [one] 1 core
+       *[other] { $limit } cores
+    }
+    [gpu] { $limit ->
+        [one] 1 GPU
+       *[other] { $limit } GPUs
+    }
+    [memory] { $limit } GiB
+   *[floating_ip] { $limit ->
+        [one] 1 IP
+       *[other] { $limit } IPs
+    }
+}.
 quota-saved = Quota of { $name } saved.
 quota-below-usage = The new quota is below current usage: existing allocations stay, new ones will be refused.
 member-name = Name

@@ -153,7 +153,9 @@ quota-service-menu = 服務用量/配額
 quota-project-usage = 計畫用量 / 配額：{ $service }
 quota-members = 成員
 quota-members-help = 未設定個人配額的成員，最多可使用至計畫配額。
-quota-unlimited = 無上限
+quota-unlimited = 不限
+quota-usage-no-limit = { $usage } · 不限
+quota-usage-project-bound = { $usage } · 以計畫配額為上限
 quota-unlimited-note = 此資源未設定上限。
 quota-over = 已超出配額：在用量降低前，新的資源配置將被拒絕。
 quota-unknown-service = 未知的服務：請選擇容器運算或虛擬運算。
@@ -161,8 +163,13 @@ quota-edit-title = 編輯配額
 quota-edit-help = 請輸入整數；留空（或 -1）表示無上限——成員仍受計畫配額限制。
 quota-field-help = 目前用量：{ $usage }。
 quota-project-limit = 計畫配額：{ $limit }。
-quota-invalid = 請輸入 -1 至 { $max } 的整數（留空或 -1 表示無上限）。
-quota-above-project = 超過計畫配額 { $limit }。
+quota-invalid = 請輸入 -1（不限）至 { $max } 的整數；留空表示不限。
+quota-above-project = 超過計畫配額 { $resource ->
+    [cpu] { $limit } 核心
+    [gpu] { $limit } 張 GPU
+    [memory] { $limit } GiB
+   *[floating_ip] { $limit } 個 IP
+}。
 quota-saved = 已儲存 { $name } 的配額。
 quota-below-usage = 新配額低於目前用量：既有的資源配置保留，新的配置將被拒絕。
 member-name = 姓名

@@ -446,7 +446,9 @@ pub async fn set_quota(
             quota_service::QuotaError::AboveProject { resource, limit } => AppError::Refused {
                 status: actix_web::http::StatusCode::CONFLICT,
                 code: "above_project_quota",
-                message: Msg::new("quota-above-project").arg("limit", limit),
+                message: Msg::new("quota-above-project")
+                    .arg("limit", limit)
+                    .arg("resource", resource.code()),
                 details: Some(serde_json::json!({ "resource": resource.code(), "project_quota": limit })),
             },
             other => other.into(),

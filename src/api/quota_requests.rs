@@ -318,7 +318,7 @@ fn fields_of(body: &[u8]) -> Result<Fields, AppError> {
                     let Some(amount) = super::request::integer(amount) else {
                         return Err(AppError::invalid_at(
                             format!("resources.{resource}"),
-                            Msg::new("quota-invalid").arg("max", crate::quotas::MAX_AMOUNT),
+                            Msg::new("quota-invalid").arg("max", crate::format::grouped(crate::quotas::MAX_AMOUNT)),
                         ));
                     };
                     fields.insert(resource.clone(), amount.to_string());

@@ -139,7 +139,7 @@ impl QuotaLimit {
             Ok(value) if (-1..=MAX_AMOUNT).contains(&value) => Ok(QuotaLimit(value)),
             _ => Err(AppError::Invalid {
                 field: field.into(),
-                message: Msg::new("quota-invalid").arg("max", MAX_AMOUNT),
+                message: Msg::new("quota-invalid").arg("max", crate::format::grouped(MAX_AMOUNT)),
             }),
         }
     }

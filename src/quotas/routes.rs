@@ -206,7 +206,9 @@ pub async fn save(
             if super::service::above_project(limit, field.project_limit) {
                 Err(AppError::Invalid {
                     field: "quota".into(),
-                    message: Msg::new("quota-above-project").arg("limit", field.project_limit.unwrap_or(0)),
+                    message: Msg::new("quota-above-project")
+                        .arg("limit", field.project_limit.unwrap_or(0))
+                        .arg("resource", field.resource.code()),
                 })
             } else {
                 Ok(limit)

@@ -37,7 +37,9 @@ impl From<QuotaError> for AppError {
         match err {
             QuotaError::AboveProject { resource, limit } => AppError::Invalid {
                 field: resource.code().into(),
-                message: Msg::new("quota-above-project").arg("limit", limit),
+                message: Msg::new("quota-above-project")
+                    .arg("limit", limit)
+                    .arg("resource", resource.code()),
             },
             QuotaError::Db(err) => err.into(),
         }

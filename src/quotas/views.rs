@@ -33,13 +33,23 @@ impl MemberRow {
         let cells = gauges
             .into_iter()
             .map(|gauge| {
-                let text = figures.entry(gauge).or_insert_with(|| gauge_text(l, &gauge)).clone();
-                let against = gauge.limit.or_else(|| {
-                    project
-                        .iter()
-                        .find(|p| p.resource == gauge.resource)
-                        .and_then(|p| p.limit)
-                });
+                let projects = project
+                    .iter()
+                    .find(|p| p.resource == gauge.resource)
+                    .and_then(|p| p.limit);
+                let text = figures
+                    .entry(gauge)
+                    .or_insert_with(|| match (gauge.limit, projects) {
+                        // No quota of their own: the project's bounds them.
+                        (None, Some(_)) => l.t1(
+                            "quota-usage-project-bound",
+                            "usage",
+                            l.t1(gauge.resource.unit_key(), "n", gauge.usage),
+                        ),
+                        _ => gauge_text(l, &gauge),
+                    })
+                    .clone();
+                let against = gauge.limit.or(projects);
                 let bar = against
                     .filter(|limit| *limit > 0)
                     .map(|limit| (gauge.usage.min(limit), limit));
@@ -138,10 +148,10 @@ pub(super) struct SavedFragment {
 pub fn gauge_text(l: &Layout, gauge: &Gauge) -> String {
     match gauge.limit {
         Some(limit) => format!("{} / {}", gauge.usage, l.t1(gauge.resource.unit_key(), "n", limit)),
-        None => format!(
-            "{} / {}",
+        None => l.t1(
+            "quota-usage-no-limit",
+            "usage",
             l.t1(gauge.resource.unit_key(), "n", gauge.usage),
-            l.t("quota-unlimited")
         ),
     }
 }

@@ -327,7 +327,7 @@ async fn editing_a_members_quota_in_the_dialog_changes_the_row_in_place() {
     browser.click("#dialog button[type=submit]").await;
     browser.find("#quota-gpu-error").await;
     browser
-        .wait_for_text("This is more than the project's quota of 8.")
+        .wait_for_text("This is more than the project's quota of 8 GPUs.")
         .await;
     assert!(
         browser
@@ -397,7 +397,7 @@ async fn editing_a_quota_without_javascript_works_through_plain_forms() {
     browser.find("main #quota-cpu").await;
     browser.fill("#quota-cpu", "abc").await;
     browser.click("main form button[type=submit]").await;
-    browser.wait_for_text("Enter a whole number from -1 to").await;
+    browser.wait_for_text("Enter a whole number from -1 (no limit) to").await;
     browser.fill("#quota-cpu", "12").await;
     browser.click("main form button[type=submit]").await;
     browser.wait_for_text("Quota of bob Test saved.").await;

@@ -126,7 +126,7 @@ async fn a_member_asks_for_more_and_the_tenant_admin_approves_with_changed_figur
         )
         .await;
     assert_eq!(beyond.status, StatusCode::UNPROCESSABLE_ENTITY);
-    beyond.assert_contains("This is more than the project&#39;s quota of 8.");
+    beyond.assert_contains("This is more than the project&#39;s quota of 8 GPUs.");
     beyond.assert_contains(r#"id="request-gpu-error""#);
     assert_eq!(app.count("SELECT COUNT(*) FROM quota_requests").await, 0);
 
@@ -185,7 +185,7 @@ async fn a_member_asks_for_more_and_the_tenant_admin_approves_with_changed_figur
         )
         .await;
     assert_eq!(beyond.status, StatusCode::UNPROCESSABLE_ENTITY);
-    beyond.assert_contains("This is more than the project&#39;s quota of 8.");
+    beyond.assert_contains("This is more than the project&#39;s quota of 8 GPUs.");
     let changed = bob
         .client
         .post(
@@ -232,7 +232,7 @@ async fn a_member_asks_for_more_and_the_tenant_admin_approves_with_changed_figur
         )
         .await;
     assert_eq!(above.status, StatusCode::UNPROCESSABLE_ENTITY);
-    above.assert_contains("This is more than the project&#39;s quota of 8.");
+    above.assert_contains("This is more than the project&#39;s quota of 8 GPUs.");
     assert_eq!(bob_gpu_quota(&app).await, 2);
     assert_eq!(
         app.count("SELECT COUNT(*) FROM quota_requests WHERE status = 'open'")

@@ -73,13 +73,13 @@ async fn the_page_shows_project_and_member_usage_per_service() {
     page.assert_contains("Service Usage/Quota: Container Compute");
     page.assert_contains("4 / 64 cores");
     page.assert_contains("1 / 8 GPUs");
-    page.assert_contains("16 GiB / unlimited");
+    page.assert_contains("16 GiB · no limit");
     page.assert_contains("<progress value=\"1\" max=\"8\"");
     page.assert_contains("bob Test");
     page.assert_contains("alice Test");
     // Each member's usage as a bar: without a quota of their own, against
     // the project's; with one, against it; nothing limits memory, no bar.
-    page.assert_contains("<progress value=\"4\" max=\"64\" aria-label=\"bob Test, CPU: 4 cores / unlimited\">");
+    page.assert_contains("<progress value=\"4\" max=\"64\" aria-label=\"bob Test, CPU: 4 cores · up to the project&#39;s quota\">");
     member_center::quotas::service::set_member_quotas(
         &app.db,
         alice.user.id,
@@ -227,7 +227,7 @@ async fn every_bad_value_gets_a_message_and_nothing_changes() {
             .post(&path, &[("cpu", bad), ("gpu", "1"), ("memory", "8")])
             .await;
         assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad:?}");
-        page.assert_contains("Enter a whole number from -1 to 1000000000");
+        page.assert_contains("Enter a whole number from -1 (no limit) to 1,000,000,000");
         page.assert_contains("aria-invalid=\"true\"");
     }
     let page = alice
@@ -235,8 +235,8 @@ async fn every_bad_value_gets_a_message_and_nothing_changes() {
         .post(&path, &[("cpu", "65"), ("gpu", "9"), ("memory", "8")])
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
-    page.assert_contains("This is more than the project&#39;s quota of 64.");
-    page.assert_contains("This is more than the project&#39;s quota of 8.");
+    page.assert_contains("This is more than the project&#39;s quota of 64 cores.");
+    page.assert_contains("This is more than the project&#39;s quota of 8 GPUs.");
     assert_eq!(member_quota(&app, "bob", "cpu").await, Some(4));
     assert_eq!(member_quota(&app, "bob", "gpu").await, Some(1));
 }
