@@ -362,6 +362,7 @@ filter-everyone = Everyone
 filter-apply = Apply
 export-csv = Export CSV
 date-invalid = Enter a date like 2026-11-29.
+date-placeholder = YYYY-MM-DD
 date-range-invalid = The end date must not be before the start date.
 usage-intro-admin = Metered usage of every member, per service, in the chosen period.
 usage-intro-user = Your metered usage, per service, in the chosen period.

@@ -326,6 +326,7 @@ filter-everyone = 全部
 filter-apply = 套用
 export-csv = 匯出 CSV
 date-invalid = 請輸入日期，例如 2026-11-29。
+date-placeholder = YYYY-MM-DD
 date-range-invalid = 結束日期不可早於起始日期。
 usage-intro-admin = 所選期間內各成員於各服務的計量用量。
 usage-intro-user = 所選期間內您於各服務的計量用量。
