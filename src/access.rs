@@ -123,6 +123,7 @@ pub const TABLE: &[(&str, &str, Access)] = &[
     ("POST", "/account/email/cancel/{token}", Public),
     ("POST", "/account/notices", SignedIn),
     ("GET", "/notices", SignedIn),
+    ("GET", "/notices/latest", SignedIn),
     ("POST", "/notices/read-all", SignedIn),
     ("POST", "/notices/{id}/read", SignedIn),
     ("GET", "/account/members", Member),

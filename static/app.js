@@ -121,6 +121,42 @@
     reveal.setAttribute("aria-pressed", shown ? "false" : "true");
   });
 
+  // The bell opens a short list of the latest notices (htmx loads it into
+  // its panel); a second click, Escape or a click elsewhere closes it.
+  var bellPanel = function () { return document.getElementById("bell-panel"); };
+  var closeBell = function (focusBell) {
+    var panel = bellPanel();
+    if (!panel || panel.hidden) return;
+    panel.hidden = true;
+    var bell = document.querySelector("a.bell");
+    if (bell) {
+      bell.setAttribute("aria-expanded", "false");
+      if (focusBell) bell.focus();
+    }
+  };
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var panel = bellPanel();
+    if (panel && event.detail.target === panel && !panel.hidden) {
+      event.preventDefault();
+      closeBell(true);
+    }
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var panel = bellPanel();
+    if (!panel || event.detail.target !== panel) return;
+    panel.hidden = false;
+    var bell = document.querySelector("a.bell");
+    if (bell) bell.setAttribute("aria-expanded", "true");
+    var first = panel.querySelector("a, button");
+    if (first) first.focus();
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") closeBell(true);
+  });
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest("#bell-panel, a.bell")) closeBell(false);
+  });
+
   // Toasts fade away after a while.
   document.addEventListener("htmx:afterSettle", function () {
     document.querySelectorAll("#toasts .toast:not([data-timed])").forEach(function (toast) {

@@ -25,6 +25,9 @@ overview-title = Overview
 welcome = Welcome, { $name }.
 no-projects = You are not a member of any project yet. Ask your project's tenant admin to add you.
 your-projects = Your projects
+project-current = Current
+project-switch = Switch
+project-switch-to = Switch to { $project }
 project-code = Project code
 project-name = Project name
 project-role = Your role
@@ -734,6 +737,7 @@ request-event-closed = Closed
 request-closed-member-removed = The requester is no longer a member (or no longer a tenant admin) of the project.
 request-closed-project = The project is no longer active.
 notices-title = Notices
+notices-all = All notices
 notices-intro = What happened that concerns you. Notices are kept { $days } days.
 notices-bell = { $count ->
     [0] Notices, none unread

@@ -30,6 +30,7 @@ pub fn configure(r: &mut Routes) {
         .post("/account/email/cancel/{token}", routes::cancel_email)
         .post("/account/notices", routes::save_topics)
         .get("/notices", routes::notices)
+        .get("/notices/latest", routes::latest_notices)
         .post("/notices/read-all", routes::read_all_notices)
         .post("/notices/{id}/read", routes::read_notice);
 }

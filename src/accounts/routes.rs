@@ -1,7 +1,9 @@
 //! The Profile and Password tabs of Account & Project, the password reset
 //! page, issuing reset links (support and operators), and the Notices page.
 
-use super::views::{CancelEmailPage, ForgotPage, IssueResetPage, NoticesPage, PasswordPage, ProfilePage, ResetPage};
+use super::views::{
+    CancelEmailPage, ForgotPage, IssueResetPage, LatestNotices, NoticesPage, PasswordPage, ProfilePage, ResetPage,
+};
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
@@ -646,6 +648,20 @@ pub async fn notices(
         page,
         pages: ((total + NOTICES_PAGE - 1) / NOTICES_PAGE).max(1),
     })
+}
+
+/// How many notices the bell's short list shows.
+const BELL_NOTICES: i64 = 5;
+
+/// The bell's short list (htmx): the latest notices, then "All notices".
+/// Without JavaScript the bell is a link to the Notices page.
+pub async fn latest_notices(user: CurrentUser, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let (notices, _) = notices::page(&state.db, user.account.id, BELL_NOTICES, 0).await?;
+    let page = LatestNotices {
+        l: user.viewer.layout(),
+        notices,
+    };
+    Ok(crate::web::ok_html(page.render()?))
 }
 
 /// Marks one notice read and opens what it is about (or comes back).

@@ -61,6 +61,14 @@ pub(super) struct ResetPage {
     pub(super) errors: FieldErrors,
 }
 
+/// The bell's short list: the latest notices, and the way to them all.
+#[derive(Template)]
+#[template(path = "notices/_latest.html")]
+pub(super) struct LatestNotices {
+    pub(super) l: Layout,
+    pub(super) notices: Vec<NoticeRow>,
+}
+
 #[derive(Template)]
 #[template(path = "account/email_cancel.html")]
 pub(super) struct CancelEmailPage {

@@ -278,8 +278,8 @@ impl ChangeRow {
         };
         use ChangeKind::*;
         match kind {
-            QuotaRequestMember | QuotaRequestProject | QuotaRequestRenewal | QuotaRequestEdit | QuotaRequestWithdraw
-            | QuotaRequestApprove | QuotaRequestDecline | QuotaRequestClose => {
+            QuotaRequestMember | QuotaRequestProject | QuotaRequestRenewal | QuotaRequestEdit
+            | QuotaRequestWithdraw | QuotaRequestApprove | QuotaRequestDecline | QuotaRequestClose => {
                 // `#12 ccs` (a quota's request) or `#12` (a renewal); `gpu=8` or a date.
                 let (number, code) = self.target.split_once(' ').unwrap_or((&self.target, ""));
                 let after = if after.contains('=') {
@@ -536,7 +536,9 @@ mod tests {
             MemberPermissions => ("bob", "ccs,vcs,hpc,cos,registry", "ccs"),
             ProjectQuota => ("vcs", "cpu=- floating_ip=2", "cpu=64 floating_ip=unlimited"),
             MemberQuota => ("bob ccs", "gpu=2", "gpu=4"),
-            QuotaRequestMember | QuotaRequestProject | QuotaRequestEdit | QuotaRequestApprove => ("#12 ccs", "", "gpu=8"),
+            QuotaRequestMember | QuotaRequestProject | QuotaRequestEdit | QuotaRequestApprove => {
+                ("#12 ccs", "", "gpu=8")
+            }
             QuotaRequestRenewal => ("#13", "", "2027-12-31"),
             QuotaRequestWithdraw => ("#12 vcs", "", ""),
             QuotaRequestDecline | QuotaRequestClose => ("#12 hpc", "", "Not this year"),
@@ -594,7 +596,10 @@ mod tests {
                 };
                 let sentence = row.sentence(&l);
                 assert!(!sentence.contains(kind.code()), "{kind:?} in {lang:?}: {sentence}");
-                assert!(!sentence.contains('{') && !sentence.contains("activity-"), "{kind:?}: {sentence}");
+                assert!(
+                    !sentence.contains('{') && !sentence.contains("activity-"),
+                    "{kind:?}: {sentence}"
+                );
                 for code in raw {
                     assert!(!sentence.contains(code), "{code:?} in {kind:?} ({lang:?}): {sentence}");
                 }

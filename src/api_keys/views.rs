@@ -50,17 +50,14 @@ impl KeyView {
     /// for a key that may do all its owner may.
     pub fn scope_text(&self, l: &Layout) -> Option<String> {
         let scope = &self.key.scope;
-        let services = scope
-            .services
-            .as_ref()
-            .map(|services| {
-                if Service::ALL.iter().all(|s| services.contains(s)) {
-                    l.t("key-scope-all-services").to_string()
-                } else {
-                    let names: Vec<&str> = services.iter().map(|s| l.t(s.label_key())).collect();
-                    names.join(l.t("activity-list-separator"))
-                }
-            });
+        let services = scope.services.as_ref().map(|services| {
+            if Service::ALL.iter().all(|s| services.contains(s)) {
+                l.t("key-scope-all-services").to_string()
+            } else {
+                let names: Vec<&str> = services.iter().map(|s| l.t(s.label_key())).collect();
+                names.join(l.t("activity-list-separator"))
+            }
+        });
         match (services, scope.read_only) {
             (None, false) => None,
             (None, true) => Some(l.t("key-scope-read-only").to_string()),

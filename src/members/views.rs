@@ -67,4 +67,8 @@ impl OverviewPage {
     pub(super) fn gauge(&self, gauge: &Gauge) -> String {
         gauge_text(&self.l, gauge)
     }
+
+    pub(super) fn is_current(&self, tenant: &Tenant) -> bool {
+        self.current.as_ref().is_some_and(|c| c.project_id == tenant.project_id)
+    }
 }

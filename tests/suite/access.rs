@@ -108,9 +108,15 @@ async fn actors(app: &TestApp) -> (Vec<Actor>, Ids) {
     let olga = app.member("olga", "MST220002", "tenant_admin").await;
     let sam = app.create_user("sam", PlatformRole::Support).await;
     let olivia = app.create_user("olivia", PlatformRole::Operator).await;
-    member_center::operator::service::set_project_quota(&app.db, None, "MST110001", "ccs", &[("cpu", Some("64"))])
-        .await
-        .unwrap();
+    member_center::operator::service::set_project_quota(
+        &app.db,
+        None,
+        "MST110001",
+        "ccs",
+        &[("cpu", Some("64")), ("gpu", Some("4"))],
+    )
+    .await
+    .unwrap();
     member_center::operator::service::add_order(&app.db, None, "MST110001", "PO-1", "100", "")
         .await
         .unwrap();

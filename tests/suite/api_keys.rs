@@ -151,7 +151,10 @@ async fn the_list_shows_every_column_newest_first_and_pages_past_fifty() {
     assert!(!past.body.contains("You have no API keys"));
     // With no key at all, the list says so.
     let mut bob = app.member("bob", "MST110001", "tenant_user").await;
-    bob.client.get("/keys?page=3").await.assert_contains("You have no API keys");
+    bob.client
+        .get("/keys?page=3")
+        .await
+        .assert_contains("You have no API keys");
 }
 
 #[tokio::test]

@@ -397,7 +397,9 @@ async fn editing_a_quota_without_javascript_works_through_plain_forms() {
     browser.find("main #quota-cpu").await;
     browser.fill("#quota-cpu", "abc").await;
     browser.click("main form button[type=submit]").await;
-    browser.wait_for_text("Enter a whole number from -1 (no limit) to").await;
+    browser
+        .wait_for_text("Enter a whole number from -1 (no limit) to")
+        .await;
     browser.fill("#quota-cpu", "12").await;
     browser.click("main form button[type=submit]").await;
     browser.wait_for_text("Quota of bob Test saved.").await;
@@ -654,11 +656,16 @@ async fn asking_for_more_quota_and_deciding_it_in_the_browser() {
     let browser = Browser::start(&app.base, true, DESKTOP.0, DESKTOP.1).await;
     browser.sign_in("alice", PASSWORD).await;
     browser.find(".bell .bell-count").await;
+    // The bell opens a short list of the latest notices, in place.
+    let here = browser.path().await;
     browser.click(".bell").await;
+    browser.find("#bell-panel:not([hidden]) .bell-list").await;
+    browser.find("#bell-panel a[href='/notices']").await;
+    assert_eq!(browser.path().await, here);
     browser
         .wait_for_text("bob Test filed quota request #1 in MST110001.")
         .await;
-    browser.click(".notice-unread button.link-button").await;
+    browser.click("#bell-panel .notice-unread button.link-button").await;
     browser.find("#decide").await;
     assert_eq!(browser.path().await, "/quota-requests/1");
     browser.fill("#grant-gpu", "3").await;

@@ -224,7 +224,14 @@ async fn support_finds_accounts_by_name_email_key_or_project() {
     let app = spawn_app().await;
     let mut c = cast(&app).await;
     // (A project's code finds its members.)
-    for q in ["bob", "BOB@EXAMPLE", "bob Test", c.key_id.as_str(), &c.secret[..8], "mst110001"] {
+    for q in [
+        "bob",
+        "BOB@EXAMPLE",
+        "bob Test",
+        c.key_id.as_str(),
+        &c.secret[..8],
+        "mst110001",
+    ] {
         let page = c
             .support
             .get(&format!(

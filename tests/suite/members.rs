@@ -43,6 +43,20 @@ async fn the_overview_shows_the_project_and_my_usage() {
     let tab = bob.client.get_with("/account/members", &[("HX-Request", "true")]).await;
     assert!(!tab.body.contains("<html"));
     tab.assert_contains("id=\"account-page\"");
+
+    // With two projects, each of the others' rows switches to it.
+    app.create_project("MST110002", "Climate Sim").await;
+    app.add_member("MST110002", &bob.user, "tenant_admin").await;
+    let page = bob.client.get("/account").await;
+    page.assert_contains("Your projects");
+    page.assert_contains(r#"aria-label="Switch to Climate Sim""#);
+    assert!(
+        !page.body.contains(r#"aria-label="Switch to Project MST110001""#),
+        "the current one"
+    );
+    let switched = bob.client.post("/projects/switch", &[("project", "MST110002")]).await;
+    assert_eq!(switched.status, StatusCode::SEE_OTHER);
+    bob.client.get("/account").await.assert_contains("<h2>Climate Sim</h2>");
 }
 
 #[tokio::test]
@@ -242,7 +256,10 @@ async fn a_tenant_admin_taking_services_from_themselves_confirms_what_they_lose(
     let other = alice.client.post(&format!("/permissions/{}", bob.user.id), &[]).await;
     assert_eq!(other.status, StatusCode::SEE_OTHER);
     // In Chinese too.
-    alice.client.post("/language", &[("lang", "zh-TW"), ("next", "/")]).await;
+    alice
+        .client
+        .post("/language", &[("lang", "zh-TW"), ("next", "/")])
+        .await;
     alice.client.get(&format!("/permissions/{me}")).await;
     let asked = alice.client.post(&format!("/permissions/{me}"), &[]).await;
     asked.assert_contains("您即將移除自己的");

@@ -566,7 +566,12 @@ async fn a_person_without_projects_is_told_so() {
     let mut client = app.signed_in(&dave).await;
     let page = client.get("/account").await;
     // Once, not in the heading as well.
-    assert_eq!(page.body.matches("You are not a member of any project yet.").count(), 1, "{}", page.body);
+    assert_eq!(
+        page.body.matches("You are not a member of any project yet.").count(),
+        1,
+        "{}",
+        page.body
+    );
 }
 
 #[tokio::test]

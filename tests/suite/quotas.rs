@@ -79,7 +79,9 @@ async fn the_page_shows_project_and_member_usage_per_service() {
     page.assert_contains("alice Test");
     // Each member's usage as a bar: without a quota of their own, against
     // the project's; with one, against it; nothing limits memory, no bar.
-    page.assert_contains("<progress value=\"4\" max=\"64\" aria-label=\"bob Test, CPU: 4 cores · up to the project&#39;s quota\">");
+    page.assert_contains(
+        "<progress value=\"4\" max=\"64\" aria-label=\"bob Test, CPU: 4 cores · up to the project&#39;s quota\">",
+    );
     member_center::quotas::service::set_member_quotas(
         &app.db,
         alice.user.id,

@@ -241,7 +241,12 @@ async fn support_and_operators_reach_nothing_but_the_enrolment_until_theirs_is_o
     page.assert_contains("Your role requires two-factor sign-in");
     // The menu offers only what can be reached: the enrolment, the
     // language, signing out.
-    for unreachable in ["href=\"/account\"", "href=\"/operator\"", "href=\"/support\"", "href=\"/notices\""] {
+    for unreachable in [
+        "href=\"/account\"",
+        "href=\"/operator\"",
+        "href=\"/support\"",
+        "href=\"/notices\"",
+    ] {
         assert!(!page.body.contains(unreachable), "{unreachable} offered");
     }
     page.assert_contains("action=\"/sign-out\"");
@@ -249,7 +254,8 @@ async fn support_and_operators_reach_nothing_but_the_enrolment_until_theirs_is_o
     // Enrolled: the codes once, with Copy, Download and Print, and a way on
     // to where she was going.
     let secret = {
-        let from = page.body.find(r#"<code id="two-factor-secret">"#).unwrap() + r#"<code id="two-factor-secret">"#.len();
+        let from =
+            page.body.find(r#"<code id="two-factor-secret">"#).unwrap() + r#"<code id="two-factor-secret">"#.len();
         page.body[from..].split('<').next().unwrap().to_string()
     };
     let code = totp::code_at(&secret, now()).unwrap();
