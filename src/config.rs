@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::{accounts::PlatformRole, db::Location};
+use crate::{db::Location, roles::PlatformRole};
 
 /// The defaults, used by `Config::new` and shown by `member-center --help`.
 pub const DEFAULT_DB: &str = "./member-center.db";

@@ -29,6 +29,7 @@ pub mod projects;
 pub mod quota_requests;
 pub mod quotas;
 pub mod reminders;
+pub mod roles;
 pub mod secrets;
 pub mod seed;
 pub mod sso;

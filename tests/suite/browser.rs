@@ -64,7 +64,7 @@ async fn sign_in_switch_project_and_language_then_sign_out() {
     browser.goto("/").await;
     browser.click(".project-switch").await;
     browser.wait_until("document.getElementById('dialog').open").await;
-    browser.click("input[name=project][value=MST110002]").await;
+    browser.click("input[type=radio][name=project][value=MST110002]").await;
     browser.click("#dialog button[type=submit]").await;
     browser.wait_for_text("You are now working in Climate Sim.").await;
     assert!(
