@@ -310,11 +310,69 @@ impl Browser {
         assert!(overflow.is_empty(), "{what}: wider than the window: {overflow:?}");
     }
 
+    /// Fails if the page's running text (not code, not what is hidden)
+    /// shows a raw code: a kind of change as recorded (`key.extend`), a
+    /// service's code (`vcs`), an ISO timestamp, a literal backtick or a
+    /// command-line flag.
+    pub async fn assert_reads_as_words(&self, what: &str) {
+        let kinds: Vec<&str> = member_center::activity::ChangeKind::ALL.iter().map(|k| k.code()).collect();
+        let found = self
+            .client
+            .execute(
+                "const kinds = arguments[0];
+                 const patterns = [/`/, /(^|\\s)--[a-z][a-z0-9-]{2,}/, /\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}/,
+                                   /\\b(ccs|vcs|hpc|cos|registry)\\b/];
+                 const skip = 'code, pre, kbd, samp, script, style, textarea, template, [hidden], dialog:not([open])';
+                 const found = [];
+                 const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+                 while (walker.nextNode()) {
+                   const node = walker.currentNode;
+                   const parent = node.parentElement;
+                   const text = node.textContent;
+                   if (!parent || !text.trim() || parent.closest(skip)) continue;
+                   const hit = kinds.find(k => text.includes(k)) || patterns.find(p => p.test(text));
+                   if (hit) found.push(text.trim().slice(0, 80));
+                 }
+                 return found.slice(0, 8);",
+                vec![serde_json::json!(kinds)],
+            )
+            .await
+            .unwrap();
+        let found = found.as_array().cloned().unwrap_or_default();
+        assert!(found.is_empty(), "{what}: raw codes in the text: {found:?}");
+    }
+
+    /// Fails if a label, button or select is too small for its text (the
+    /// text cut off, or spilling out of its box).
+    pub async fn assert_no_clipped_controls(&self, what: &str) {
+        let found = self
+            .client
+            .execute(
+                "const found = [];
+                 for (const e of document.querySelectorAll('label, button, select, summary, a[role=button]')) {
+                   if (e.offsetParent === null || e.closest('dialog:not([open]), .visually-hidden')) continue;
+                   if (e.clientHeight > 0 && e.scrollHeight > e.clientHeight + 2) {
+                     found.push(e.tagName.toLowerCase() + ': ' + e.textContent.trim().slice(0, 40)
+                       + ' (' + e.scrollHeight + ' > ' + e.clientHeight + ')');
+                   }
+                 }
+                 return found.slice(0, 8);",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let found = found.as_array().cloned().unwrap_or_default();
+        assert!(found.is_empty(), "{what}: controls cut their text off: {found:?}");
+    }
+
     /// Runs axe-core on the page and fails on any serious or critical violation,
-    /// on table cells that cover each other, and on a page wider than the window.
+    /// on table cells that cover each other, on a page wider than the window,
+    /// on raw codes in its text and on controls too small for their text.
     pub async fn assert_accessible(&self, what: &str) {
         self.assert_no_overlapping_cells(what).await;
         self.assert_fits_the_window(what).await;
+        self.assert_reads_as_words(what).await;
+        self.assert_no_clipped_controls(what).await;
         let axe = axe_source();
         self.client
             .execute(&format!("{axe}\n;return true;"), vec![])
