@@ -51,6 +51,39 @@ struct DocsPage {
     schemas: Vec<SchemaView>,
 }
 
+impl DocsPage {
+    /// A description as the document writes it, for HTML (show it with
+    /// `|safe`): escaped, with `code` in backticks set as code.
+    fn rich(&self, text: &str) -> String {
+        rich(text)
+    }
+}
+
+/// Escapes `text` for HTML and sets each `…` span in it as `<code>`.
+fn rich(text: &str) -> String {
+    let mut html = String::with_capacity(text.len() + 16);
+    for (n, piece) in text.split('`').enumerate() {
+        let escaped = piece
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+            .replace('\'', "&#39;");
+        // Odd pieces are between backticks (an unpaired last one stays text).
+        if n % 2 == 1 && n < text.matches('`').count() {
+            html.push_str("<code>");
+            html.push_str(&escaped);
+            html.push_str("</code>");
+        } else {
+            if n % 2 == 1 {
+                html.push('`');
+            }
+            html.push_str(&escaped);
+        }
+    }
+    html
+}
+
 fn text(value: &Value, key: &str) -> String {
     value.get(key).and_then(Value::as_str).unwrap_or_default().to_string()
 }
@@ -173,6 +206,19 @@ fn model(document: &Value) -> (Vec<(String, Vec<Operation>)>, Vec<SchemaView>) {
         }
     }
     (sections, schemas)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn backticks_become_code_and_everything_else_is_escaped() {
+        assert_eq!(
+            super::rich("`scope_denied`: a <key> & `a|b`"),
+            "<code>scope_denied</code>: a &lt;key&gt; &amp; <code>a|b</code>"
+        );
+        assert_eq!(super::rich("no code"), "no code");
+        assert_eq!(super::rich("one ` alone"), "one ` alone");
+    }
 }
 
 /// The reference page.

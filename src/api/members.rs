@@ -393,7 +393,7 @@ pub struct MemberQuotaBody {
         (status = 200, description = "Set; the member's quotas and usage of the service now", body = MemberQuotasBody),
         (status = 403, description = "`forbidden`: not a tenant admin's key; `scope_denied`: a read-only key", body = super::openapi::ErrorBody),
         (status = 404, description = "No such member of the project, or a service without quotas", body = super::openapi::ErrorBody),
-        (status = 409, description = "`above_project_quota`: above the project's quota (`details` says which); `resource_not_of_service`: e.g. `floating_ip` for ccs", body = super::openapi::ErrorBody),
+        (status = 409, description = "`above_project_quota`: above the project's quota (`details` says which); `resource_not_of_service`: e.g. `floating_ip` for `ccs`", body = super::openapi::ErrorBody),
         (status = 413, description = "The body is too large", body = super::openapi::ErrorBody),
         (status = 422, description = "`invalid`: `field` names the resource (not a number, or out of range)", body = super::openapi::ErrorBody),
     )

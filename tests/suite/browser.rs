@@ -791,6 +791,11 @@ async fn every_main_page_looks_finished_and_passes_axe_in_both_languages_sizes_a
             browser.screenshot(&shot("forgot")).await;
             browser.assert_accessible("forgot your password").await;
 
+            browser.goto("/api/v1/docs").await;
+            browser.find("#schemas").await;
+            browser.screenshot(&shot("api-docs")).await;
+            browser.assert_accessible("API reference").await;
+
             browser.goto("/sign-in").await;
             browser.find("#username").await;
 
