@@ -298,30 +298,42 @@ impl Layout {
     /// The same, in words relative to now ("in 3 days", "2 hours ago")
     /// when within 45 days, with the exact time on hover; else compact.
     pub fn when_relative(&self, unix: &i64) -> String {
-        use crate::format::Distance;
-        let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        let Some((distance, ahead)) = crate::format::distance(*unix, now) else {
+        let (Some(text), Some(local)) = (self.relative(*unix), crate::format::Local::new(*unix, self.time_zone)) else {
             return self.when(unix);
         };
+        format!(
+            r#"<time datetime="{}" title="{} {}">{text}</time>"#,
+            local.iso(),
+            local.compact(),
+            self.zone_name(),
+        )
+    }
+
+    /// The same the other way round, for a column of times that must read
+    /// alike (a key's expiry): always compact, in words on hover.
+    pub fn when_dated(&self, unix: &i64) -> String {
         let Some(local) = crate::format::Local::new(*unix, self.time_zone) else {
             return unix.to_string();
         };
-        let relative = |text: String| {
-            format!(
-                r#"<time datetime="{}" title="{} {}">{text}</time>"#,
-                local.iso(),
-                local.compact(),
-                self.zone_name(),
-            )
-        };
+        match self.relative(*unix) {
+            Some(text) => format!(r#"<time datetime="{}" title="{text}">{}</time>"#, local.iso(), local.compact()),
+            None => self.when(unix),
+        }
+    }
+
+    /// A time in words relative to now ("in 3 days"), within 45 days.
+    fn relative(&self, unix: i64) -> Option<String> {
+        use crate::format::Distance;
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let (distance, ahead) = crate::format::distance(unix, now)?;
         let pick = |ahead_key, behind_key| if ahead { ahead_key } else { behind_key };
         let (key, n) = match distance {
-            Distance::JustNow => return relative(self.t("time-just-now").to_string()),
+            Distance::JustNow => return Some(self.t("time-just-now").to_string()),
             Distance::Minutes(n) => (pick("time-in-minutes", "time-minutes-ago"), n),
             Distance::Hours(n) => (pick("time-in-hours", "time-hours-ago"), n),
             Distance::Days(n) => (pick("time-in-days", "time-days-ago"), n),
         };
-        relative(self.t1(key, "n", n))
+        Some(self.t1(key, "n", n))
     }
 
     /// The viewer's time zone, by name (`Asia/Taipei`).
