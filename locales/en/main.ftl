@@ -122,6 +122,7 @@ key-created-warning = Copy this key now. It will not be shown again.
 key-secret-of = The secret of “{ $name }”
 key-created-expires = Valid until { $time }.
 key-edit-title = Edit API key
+key-edit-name-expiry = Name and expiry
 key-extend = Extend by (days)
 key-extend-help = A whole number from 1 to 365, added to the current expiry (or to now, for an expired key). Leave it empty to only rename the key.
 key-updated = Key { $key } saved.

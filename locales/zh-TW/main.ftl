@@ -116,6 +116,7 @@ key-created-warning = 請立即複製此金鑰，之後將不會再顯示。
 key-secret-of = 「{ $name }」的密鑰
 key-created-expires = 有效期限至 { $time }。
 key-edit-title = 編輯 API 金鑰
+key-edit-name-expiry = 名稱與效期
 key-extend = 延長天數
 key-extend-help = 1 至 365 的整數，自目前到期時間起算（已過期的金鑰自現在起算）。若只要更改名稱，請留空。
 key-updated = 金鑰 { $key } 已儲存。

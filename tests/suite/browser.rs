@@ -157,6 +157,22 @@ async fn api_keys_with_javascript_create_extend_and_delete_in_place() {
         .unwrap();
     assert_eq!(extended, 40 * 86_400);
 
+    // The row menu closes with the dialog it opened (else it swallows the
+    // next click, here the row's checkbox).
+    let menu = format!("document.querySelector('#key-{key_id} .row-menu')");
+    browser.click(&format!("#key-{key_id} .row-menu summary")).await;
+    browser.click(&format!("#key-{key_id} .row-menu a")).await;
+    browser.wait_until("document.getElementById('dialog').open").await;
+    browser.click("#dialog [data-close-dialog]").await;
+    browser.wait_until("!document.getElementById('dialog').open").await;
+    browser.wait_until(&format!("!{menu}.open")).await;
+    let checkbox = format!("input[name=key][value='{key_id}']");
+    browser.click(&checkbox).await;
+    browser
+        .wait_until(&format!("document.querySelector(\"{checkbox}\").checked"))
+        .await;
+    browser.click(&checkbox).await;
+
     // Delete two through the checkboxes and the confirm dialog.
     let user = alice(&app).await;
     let (second, _) = app.key_for("MST110001", &user, 30).await;
