@@ -100,6 +100,7 @@ async fn wallet_page(
         total,
         page,
         pages: ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
+        per_page: PAGE_SIZE,
         query,
         errors,
         transfer_member: transfer.0,

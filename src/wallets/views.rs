@@ -43,6 +43,8 @@ pub(super) struct WalletPage {
     pub(super) total: i64,
     pub(super) page: i64,
     pub(super) pages: i64,
+    /// Rows a page.
+    pub(super) per_page: i64,
     pub(super) query: LedgerQuery,
     pub(super) errors: FieldErrors,
     pub(super) transfer_member: String,
@@ -52,6 +54,55 @@ pub(super) struct WalletPage {
 }
 
 impl WalletPage {
+    /// A row's number in the listing: the oldest of what the filter
+    /// matches is 1, without gaps (the ledger's IDs are every project's).
+    pub(super) fn number(&self, index: &usize) -> i64 {
+        let index = i64::try_from(*index).unwrap_or(i64::MAX);
+        self.total - (self.page - 1) * self.per_page - index
+    }
+
+    /// A row's detail in words, from what was recorded: a transfer's two
+    /// wallets, a metered use's resource, time and rate, an order's number.
+    pub(super) fn detail(&self, row: &LedgerRow) -> String {
+        let l = &self.l;
+        let detail = row.detail.as_str();
+        // `parent → bob`, `bob → parent`, `bob → parent (sub-wallet removed)`.
+        if let Some((from, to)) = detail.split_once(" → ") {
+            let (to, removed) = match to.strip_suffix(" (sub-wallet removed)") {
+                Some(to) => (to, true),
+                None => (to, false),
+            };
+            let text = match (from, to) {
+                ("parent", member) => l.t1("ledger-detail-to-sub", "member", member),
+                (member, "parent") if removed => l.t1("ledger-detail-sub-removed", "member", member),
+                (member, "parent") => l.t1("ledger-detail-to-parent", "member", member),
+                _ => detail.to_string(),
+            };
+            return text;
+        }
+        // `order PO-2026-0001`.
+        if let Some(number) = detail.strip_prefix("order ") {
+            return l.t1("ledger-detail-order", "number", number);
+        }
+        // `notebook-7 5400 s × 82.0000/h`.
+        let parts: Vec<&str> = detail.split(' ').collect();
+        if let [resource, seconds, "s", "×", rate] = parts.as_slice()
+            && let (Ok(seconds), Some(rate)) = (seconds.parse::<i64>(), rate.strip_suffix("/h"))
+        {
+            let hundredths = (seconds * 100 + 1800) / 3600;
+            let hours = format!("{}.{:02}", hundredths / 100, hundredths % 100);
+            return l.lang.t_args(
+                "ledger-detail-usage",
+                &[
+                    ("resource", resource.to_string()),
+                    ("hours", hours),
+                    ("rate", rate.to_string()),
+                ],
+            );
+        }
+        detail.to_string()
+    }
+
     pub(super) fn without_sub_wallet(&self) -> Vec<&Member> {
         self.members
             .iter()

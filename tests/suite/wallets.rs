@@ -57,6 +57,11 @@ async fn metered_usage_rounds_half_up_and_is_idempotent() {
         wallet,
         json!({"project_code": "MST110001", "project_balance": "95.6950", "sub_wallet_balance": null, "blocked": false})
     );
+    // The ledger says it in words: the resource, the hours, the rate.
+    let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
+    let ledger = alice.client.get("/account/wallet").await;
+    ledger.assert_contains("container-1: 0.05 h × 82.0000 credits/h");
+    ledger.assert_contains("Order PO-1");
 }
 
 #[tokio::test]
@@ -299,8 +304,10 @@ async fn tenant_users_see_only_their_own_ledger_rows_and_move_nothing() {
             .await;
     }
     let own = bob.client.get("/account/wallet").await;
-    own.assert_contains("parent → bob");
-    assert!(!own.body.contains("parent → carol"), "another member's rows are hidden");
+    own.assert_contains("From the project&#39;s wallet to bob&#39;s sub-wallet");
+    assert!(!own.body.contains("carol&#39;s sub-wallet"), "another member's rows are hidden");
+    // Numbered in the listing, from 1 without gaps.
+    own.assert_contains(r#"<td data-label="No.">1</td>"#);
     assert!(!own.body.contains("PO-1"), "the project's rows are hidden");
     let csv = bob.client.get("/account/wallet/ledger.csv").await.body;
     assert!(csv.contains("parent → bob") && !csv.contains("carol"));
