@@ -157,6 +157,19 @@
     if (!event.target.closest("#bell-panel, a.bell")) closeBell(false);
   });
 
+  // A tab strip wider than a phone shows the current tab, scrolled to it
+  // (its faded edge says there is more).
+  var showCurrentTab = function () {
+    document.querySelectorAll("nav.tabs").forEach(function (strip) {
+      var current = strip.querySelector("[aria-current=page]");
+      if (current && strip.scrollWidth > strip.clientWidth) {
+        strip.scrollLeft = current.offsetLeft - (strip.clientWidth - current.offsetWidth) / 2;
+      }
+    });
+  };
+  showCurrentTab();
+  document.addEventListener("htmx:afterSettle", showCurrentTab);
+
   // Toasts fade away after a while.
   document.addEventListener("htmx:afterSettle", function () {
     document.querySelectorAll("#toasts .toast:not([data-timed])").forEach(function (toast) {

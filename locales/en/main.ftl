@@ -77,6 +77,8 @@ edit = Edit
 done = Done
 copy = Copy
 copied = Copied
+# Between a label and its value ("Language: English").
+colon = {": "}
 reveal = Reveal
 hide = Hide
 actions = Actions

@@ -76,6 +76,14 @@ pub(super) struct ConsolePage {
 }
 
 impl ConsolePage {
+    /// The directory search box's label: of accounts or of projects.
+    pub(super) fn directory_search_key(&self) -> &'static str {
+        if self.query.accounts() {
+            "operator-search-accounts"
+        } else {
+            "operator-search-projects"
+        }
+    }
     pub(super) fn value(&self, form: &str, field: &str) -> &str {
         if self.active == form {
             self.values.get(field).map(String::as_str).unwrap_or("")
