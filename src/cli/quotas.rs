@@ -19,17 +19,36 @@ pub(super) enum QuotaCommand {
         /// ccs or vcs.
         #[arg(long)]
         service: String,
-        #[arg(long, allow_hyphen_values = true)]
-        cpu: Option<String>,
-        #[arg(long, allow_hyphen_values = true)]
-        gpu: Option<String>,
-        /// GiB.
-        #[arg(long, allow_hyphen_values = true)]
-        memory: Option<String>,
-        /// vcs only.
-        #[arg(long, allow_hyphen_values = true)]
-        floating_ip: Option<String>,
+        #[command(flatten)]
+        figures: Figures,
     },
+}
+
+/// A quota's figures as typed, each optional (-1: unlimited).
+#[derive(clap::Args)]
+pub(super) struct Figures {
+    #[arg(long, allow_hyphen_values = true)]
+    cpu: Option<String>,
+    #[arg(long, allow_hyphen_values = true)]
+    gpu: Option<String>,
+    /// GiB.
+    #[arg(long, allow_hyphen_values = true)]
+    memory: Option<String>,
+    /// vcs only.
+    #[arg(long, allow_hyphen_values = true)]
+    floating_ip: Option<String>,
+}
+
+impl Figures {
+    /// Each resource's code and figure.
+    fn named(self) -> [(&'static str, Option<String>); 4] {
+        [
+            ("cpu", self.cpu),
+            ("gpu", self.gpu),
+            ("memory", self.memory),
+            ("floating_ip", self.floating_ip),
+        ]
+    }
 }
 
 #[derive(Subcommand)]
@@ -46,15 +65,8 @@ pub(super) enum QuotaRequestCommand {
         /// The operator deciding (their username).
         #[arg(long = "as")]
         operator: String,
-        #[arg(long, allow_hyphen_values = true)]
-        cpu: Option<String>,
-        #[arg(long, allow_hyphen_values = true)]
-        gpu: Option<String>,
-        /// GiB.
-        #[arg(long, allow_hyphen_values = true)]
-        memory: Option<String>,
-        #[arg(long, allow_hyphen_values = true)]
-        floating_ip: Option<String>,
+        #[command(flatten)]
+        figures: Figures,
         /// A renewal's end date, when not as asked (YYYY-MM-DD).
         #[arg(long)]
         ends_on: Option<String>,
@@ -79,17 +91,10 @@ pub(super) async fn run(location: &db::Location, command: QuotaCommand) -> anyho
         QuotaCommand::Set {
             project,
             service,
-            cpu,
-            gpu,
-            memory,
-            floating_ip,
+            figures,
         } => {
-            let values = [
-                ("cpu", cpu.as_deref()),
-                ("gpu", gpu.as_deref()),
-                ("memory", memory.as_deref()),
-                ("floating_ip", floating_ip.as_deref()),
-            ];
+            let named = figures.named();
+            let values = named.each_ref().map(|(name, value)| (*name, value.as_deref()));
             service::set_project_quota(&db, None, &project, &service, &values)
                 .await
                 .map_err(explain)?;
@@ -147,21 +152,13 @@ pub(super) async fn run_request(db: &Db, command: QuotaRequestCommand) -> anyhow
         QuotaRequestCommand::Approve {
             id,
             operator,
-            cpu,
-            gpu,
-            memory,
-            floating_ip,
+            figures,
             ends_on,
             comment,
         } => {
             let mut fields = Fields::new();
-            for (name, value) in [
-                ("cpu", cpu),
-                ("gpu", gpu),
-                ("memory", memory),
-                ("floating_ip", floating_ip),
-                ("ends_on", ends_on),
-            ] {
+            let figures = figures.named().into_iter().chain([("ends_on", ends_on)]);
+            for (name, value) in figures {
                 if let Some(value) = value {
                     fields.insert(name.to_string(), value);
                 }

@@ -316,7 +316,11 @@ impl Layout {
             return unix.to_string();
         };
         match self.relative(*unix) {
-            Some(text) => format!(r#"<time datetime="{}" title="{text}">{}</time>"#, local.iso(), local.compact()),
+            Some(text) => format!(
+                r#"<time datetime="{}" title="{text}">{}</time>"#,
+                local.iso(),
+                local.compact()
+            ),
             None => self.when(unix),
         }
     }

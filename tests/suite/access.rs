@@ -276,7 +276,13 @@ async fn rows_written(app: &TestApp) -> i64 {
     let mut total = 0;
     for table in tables {
         let bookkeeping = [
-            "sessions", "sign_in_throttle", "known_devices", "job_runs", "api_calls", "api_usage", "cache_generation",
+            "sessions",
+            "sign_in_throttle",
+            "known_devices",
+            "job_runs",
+            "api_calls",
+            "api_usage",
+            "cache_generation",
         ];
         if table.starts_with("_sqlx") || bookkeeping.contains(&table.as_str()) {
             continue;

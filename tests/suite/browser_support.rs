@@ -315,7 +315,10 @@ impl Browser {
     /// service's code (`vcs`), an ISO timestamp, a literal backtick or a
     /// command-line flag.
     pub async fn assert_reads_as_words(&self, what: &str) {
-        let kinds: Vec<&str> = member_center::activity::ChangeKind::ALL.iter().map(|k| k.code()).collect();
+        let kinds: Vec<&str> = member_center::activity::ChangeKind::ALL
+            .iter()
+            .map(|k| k.code())
+            .collect();
         let found = self
             .client
             .execute(

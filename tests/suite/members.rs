@@ -368,7 +368,8 @@ async fn a_removed_member_leaves_no_key_quota_or_credit_behind() {
     assert_eq!(app.count("SELECT COUNT(*) FROM object_storage_keys").await, 0);
     // The credit is back in the project wallet, through the ledger.
     let wallet = alice.client.get("/account/wallet").await;
-    wallet.assert_contains("What was left in bob&#39;s sub-wallet, back to the project&#39;s wallet when it was removed");
+    wallet
+        .assert_contains("What was left in bob&#39;s sub-wallet, back to the project&#39;s wallet when it was removed");
     wallet.assert_contains("100.0000");
     // The allocation still counts, and Alice can release it from the Quota page.
     let quota = alice.client.get("/quota").await;

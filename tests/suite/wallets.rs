@@ -305,7 +305,10 @@ async fn tenant_users_see_only_their_own_ledger_rows_and_move_nothing() {
     }
     let own = bob.client.get("/account/wallet").await;
     own.assert_contains("From the project&#39;s wallet to bob&#39;s sub-wallet");
-    assert!(!own.body.contains("carol&#39;s sub-wallet"), "another member's rows are hidden");
+    assert!(
+        !own.body.contains("carol&#39;s sub-wallet"),
+        "another member's rows are hidden"
+    );
     // Numbered in the listing, from 1 without gaps.
     own.assert_contains(r#"<td data-label="No.">1</td>"#);
     assert!(!own.body.contains("PO-1"), "the project's rows are hidden");
