@@ -1102,3 +1102,49 @@ async fn the_single_sign_on_pages_pass_axe_in_both_languages_sizes_and_themes() 
         }
     }
 }
+
+/// The operator's and support's consoles, read as the member pages are:
+/// both sizes and languages, no raw code, nothing wider than the window,
+/// no control too small for its text, and axe.
+#[tokio::test]
+async fn the_consoles_read_as_words_at_both_sizes_and_in_both_languages() {
+    let _one = ONE_AT_A_TIME.lock();
+    let app = demo_app().await;
+    app.create_user("olivia", PlatformRole::Operator).await;
+    app.key_for("MST110001", &alice(&app).await, 30).await;
+    member_center::operator::service::add_order(&app.db, None, "MST110001", "PO-7", "250", "pilot")
+        .await
+        .unwrap();
+    let alice_id = account_id(&app, "alice").await;
+    for (width, height) in [DESKTOP, PHONE] {
+        let browser = Browser::start(&app.base, true, width, height).await;
+        browser.sign_in("olivia", PASSWORD).await;
+        for lang in ["en", "zh-TW"] {
+            if lang == "zh-TW" {
+                browser.click(".user-menu summary").await;
+                browser.click(".user-menu button[value='zh-TW']").await;
+                browser.find("html[lang='zh-TW']").await;
+            }
+            for (page, ready) in [
+                ("/operator".to_string(), "main h1"),
+                ("/operator?list=accounts".to_string(), "main h1"),
+                ("/operator/projects/MST110001".to_string(), "main h1"),
+                ("/operator/quota-requests".to_string(), "main h1"),
+                ("/support?q=alice".to_string(), "#results"),
+                (format!("/support/accounts/{alice_id}"), "main h1"),
+                ("/support/reset".to_string(), "main h1"),
+            ] {
+                browser.goto(&page).await;
+                browser.find(ready).await;
+                let name = format!("console{}-{width}-{lang}", page.replace(['/', '?', '='], "-"));
+                browser.screenshot(&name).await;
+                browser.assert_accessible(&name).await;
+            }
+        }
+        // Back to English (the account keeps its choice) for the next size.
+        browser.click(".user-menu summary").await;
+        browser.click(".user-menu button[value='en']").await;
+        browser.find("html[lang='en']").await;
+        browser.close().await;
+    }
+}
