@@ -260,6 +260,34 @@ impl UsageChart {
 /// one (the match is exhaustive); an action of another build is shown as
 /// recorded.
 impl ChangeRow {
+    /// The services a change concerns, by code: a quota's or a quota
+    /// request's, or those a permission change granted or took (none for
+    /// the rest). A key scoped to other services does not list it.
+    pub fn services(&self) -> Vec<&str> {
+        use ChangeKind::*;
+        let Some(kind) = ChangeKind::parse(&self.action) else {
+            return Vec::new();
+        };
+        match kind {
+            ProjectQuota => vec![self.target.as_str()],
+            MemberQuota => self.target.rsplit_once(' ').map(|(_, code)| code).into_iter().collect(),
+            QuotaRequestMember | QuotaRequestProject | QuotaRequestEdit | QuotaRequestWithdraw
+            | QuotaRequestApprove | QuotaRequestDecline | QuotaRequestClose => {
+                self.target.split_once(' ').map(|(_, code)| code).into_iter().collect()
+            }
+            MemberPermissions => {
+                let (before, after): (Vec<&str>, Vec<&str>) = (
+                    self.before.split(',').filter(|s| !s.is_empty()).collect(),
+                    self.after.split(',').filter(|s| !s.is_empty()).collect(),
+                );
+                let mut changed: Vec<&str> = before.iter().filter(|s| !after.contains(s)).copied().collect();
+                changed.extend(after.iter().filter(|s| !before.contains(s)));
+                changed
+            }
+            _ => Vec::new(),
+        }
+    }
+
     pub fn sentence(&self, l: &Layout) -> String {
         let actor = self.actor.clone().unwrap_or_else(|| l.t("activity-system").to_string());
         let say = |key: &str, more: &[(&'static str, String)]| {

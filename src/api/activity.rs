@@ -128,8 +128,15 @@ pub async fn changes(
     )
     .await?;
     let (rows, next_cursor) = paged(rows, limit, |row| row.id);
+    // A key scoped to some services lists no change about another.
+    let in_scope = |row: &activity::ChangeRow| {
+        row.services()
+            .iter()
+            .all(|code| crate::permissions::Service::parse(code).is_none_or(|s| caller.owner.scope.allows(s)))
+    };
     let changes = rows
         .into_iter()
+        .filter(in_scope)
         .map(|row| ChangeBody {
             id: row.id,
             at: rfc3339(row.at),

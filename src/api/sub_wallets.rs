@@ -356,8 +356,16 @@ pub async fn ledger(
     )
     .await?;
     let (rows, next_cursor) = paged(rows, limit, |row| row.id);
+    // A key scoped to some services lists no other service's use.
+    let in_scope = |row: &wallets::LedgerRow| {
+        row.service
+            .as_deref()
+            .and_then(crate::permissions::Service::parse)
+            .is_none_or(|s| caller.owner.scope.allows(s))
+    };
     let entries = rows
         .into_iter()
+        .filter(in_scope)
         .map(|row| LedgerEntryBody {
             id: row.id,
             at: rfc3339(row.at),

@@ -563,6 +563,28 @@ async fn a_key_scoped_to_one_service_names_no_other_on_any_route() {
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{made}");
+    // A use of VCS billed, and a change of Bob's VCS permission and quota.
+    app.credit("MST110001", "PO-1", "100").await;
+    let (status, used) = call(&app, "POST", "/api/v1/usage", &alice_all, Some(usage("vcs", "u1"))).await;
+    assert_eq!(status, StatusCode::CREATED, "{used}");
+    let (status, set) = call(
+        &app,
+        "PUT",
+        "/api/v1/members/bob/quotas/vcs",
+        &alice_all,
+        Some(json!({"cpu": 4})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{set}");
+    let (status, set) = call(
+        &app,
+        "PUT",
+        "/api/v1/members/bob/permissions",
+        &alice_all,
+        Some(json!({"services": ["ccs", "vcs", "cos"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{set}");
     let asked = json!({"kind": "member", "service": "vcs", "resources": {"cpu": 2}, "reason": "VMs for the demo"});
     let (status, vcs_request) = call(&app, "POST", "/api/v1/quota-requests", &bob_all, Some(asked)).await;
     assert_eq!(status, StatusCode::CREATED, "{vcs_request}");
@@ -700,16 +722,16 @@ async fn a_key_scoped_to_one_service_names_no_other_on_any_route() {
         (
             "GET",
             "/api/v1/wallet/ledger",
-            String::new(),
+            "/api/v1/wallet/ledger".into(),
             None,
-            NoService("credits, not a service"),
+            Listed,
         ),
         (
             "GET",
             "/api/v1/activity/changes",
-            String::new(),
+            "/api/v1/activity/changes".into(),
             None,
-            NoService("the project's record"),
+            Listed,
         ),
         (
             "GET",
@@ -875,6 +897,16 @@ async fn a_key_scoped_to_one_service_names_no_other_on_any_route() {
                 assert!(!answer.to_string().contains("vcs"), "{method} {pattern}: {answer}");
             }
         }
+    }
+    // The lists left VCS out for this key only: a key for everything sees it.
+    for path in [
+        "/api/v1/wallet/ledger",
+        "/api/v1/activity/changes",
+        "/api/v1/quota-requests",
+        "/api/v1/members",
+    ] {
+        let (_, everything) = call(&app, "GET", path, &alice_all, None).await;
+        assert!(everything.to_string().contains("vcs"), "{path}: {everything}");
     }
     // `all=true` too, and nothing was changed by any of it.
     let (status, _) = call(&app, "GET", "/api/v1/quotas?service=vcs&all=true", &ccs_only, None).await;
