@@ -146,7 +146,16 @@ pub async fn create_session(
 }
 
 /// Gives an account that never chose a language `lang`, as its choice.
+/// (Read first: a write would make every instance forget what it
+/// remembers, at every sign-in.)
 pub async fn adopt_language(db: &Db, account_id: AccountId, lang: Lang) -> sqlx::Result<()> {
+    let chosen: Option<i64> = sqlx::query_scalar("SELECT language_chosen FROM accounts WHERE id = $1")
+        .bind(account_id)
+        .fetch_optional(db.read())
+        .await?;
+    if chosen != Some(0) {
+        return Ok(());
+    }
     db.execute(
         sqlx::query("UPDATE accounts SET language = $1, language_chosen = 1 WHERE id = $2 AND language_chosen = 0")
             .bind(lang.code())
