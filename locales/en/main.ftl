@@ -226,7 +226,7 @@ unit-ips = { $n ->
    *[other] { $n } IPs
 }
 api-body-not-json = The body must be a JSON object.
-api-service-unknown = Unknown service: use ccs or vcs.
+api-service-unknown = Unknown service: use ccs, vcs or hpc.
 api-resources-missing = Give at least one resource in "resources", for example "cpu": 4.
 api-resource-unknown = This service has no such resource.
 api-amount-invalid = Give a whole number from 0 to { $max }.

@@ -40,6 +40,13 @@ pub enum AllocationRequest {
         #[schema(pattern = r"^[^\x00-\x1f\x7f-\x9f]{1,128}$")]
         idempotency_key: String,
     },
+    /// High-performance computing (cores, GPUs and memory, as CCS).
+    Hpc {
+        resources: CcsResources,
+        /// Retrying with the same key returns the same allocation and admits nothing new.
+        #[schema(pattern = r"^[^\x00-\x1f\x7f-\x9f]{1,128}$")]
+        idempotency_key: String,
+    },
 }
 
 /// Whole amounts of a CCS allocation; at least one.
@@ -313,8 +320,8 @@ pub async fn list(
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct QuotaQuery {
-    /// `ccs` or `vcs`.
-    #[param(pattern = "^(ccs|vcs)$")]
+    /// `ccs`, `vcs` or `hpc`.
+    #[param(pattern = "^(ccs|vcs|hpc)$")]
     service: String,
     /// Tenant admins only: every member's usage and quota too.
     #[serde(default)]

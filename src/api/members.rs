@@ -386,7 +386,7 @@ pub struct MemberQuotaBody {
     security(("api_key" = [])),
     params(
         ("username" = String, Path, description = "The member's username"),
-        ("service" = String, Path, pattern = "^(ccs|vcs)$", description = "A service with quotas: `ccs` or `vcs`"),
+        ("service" = String, Path, pattern = "^(ccs|vcs|hpc)$", description = "A service with quotas: `ccs`, `vcs` or `hpc`"),
     ),
     request_body = MemberQuotaBody,
     responses(

@@ -16,6 +16,7 @@ use super::{activity, allocations, keys, members, quota_requests, routes, sub_wa
 pub enum QuotaServiceCode {
     Ccs,
     Vcs,
+    Hpc,
 }
 
 /// A tenant role.

@@ -29,6 +29,7 @@ use crate::{
 pub enum NewRequestBody {
     Ccs(NewCcsRequest),
     Vcs(NewVcsRequest),
+    Hpc(NewHpcRequest),
     Renewal(NewRenewal),
 }
 
@@ -56,6 +57,14 @@ pub enum CcsOnly {
 #[allow(dead_code)]
 pub enum VcsOnly {
     Vcs,
+}
+
+/// Only `hpc`.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum HpcOnly {
+    Hpc,
 }
 
 /// Only `renewal`.
@@ -92,6 +101,24 @@ pub struct NewVcsRequest {
     kind: QuotaRequestKind,
     service: VcsOnly,
     resources: VcsQuotaFigures,
+    /// 10 to 1,000 characters, starting and ending with a visible one.
+    #[schema(
+        pattern = r"^[^\s\x00-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]{8,998}[^\s\x00-\x1f\x7f-\x9f]$"
+    )]
+    reason: String,
+    /// Until when it is needed (not in the past).
+    #[schema(format = Date, pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
+    needed_until: Option<String>,
+}
+
+/// More HPC quota (cores, GPUs and memory, as CCS).
+#[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"kind": "member", "service": "hpc", "resources": {"cpu": 256}, "reason": "A larger climate run this quarter"}))]
+#[allow(dead_code)]
+pub struct NewHpcRequest {
+    kind: QuotaRequestKind,
+    service: HpcOnly,
+    resources: CcsQuotaFigures,
     /// 10 to 1,000 characters, starting and ending with a visible one.
     #[schema(
         pattern = r"^[^\s\x00-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]{8,998}[^\s\x00-\x1f\x7f-\x9f]$"

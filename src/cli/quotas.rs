@@ -16,7 +16,7 @@ pub(super) enum QuotaCommand {
     Set {
         #[arg(long)]
         project: String,
-        /// ccs or vcs.
+        /// ccs, vcs or hpc.
         #[arg(long)]
         service: String,
         #[command(flatten)]

@@ -63,7 +63,7 @@ pub(super) struct ConsolePage {
     /// A new account's first-password link, shown once.
     pub(super) link: Option<(String, String)>,
     pub(super) orders: Vec<Order>,
-    pub(super) services: [QuotaService; 2],
+    pub(super) services: [QuotaService; 3],
     pub(super) query: DirectoryQuery,
     pub(super) directory: Directory,
     /// How many match the search, the page shown and the number of pages.

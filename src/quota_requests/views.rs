@@ -144,7 +144,7 @@ pub(super) struct NewPage {
     pub(super) l: Layout,
     pub(super) kind: RequestKind,
     pub(super) service: QuotaService,
-    pub(super) services: [QuotaService; 2],
+    pub(super) services: [QuotaService; 3],
     pub(super) fields: Vec<NewField>,
     pub(super) reason: String,
     pub(super) needed_until: String,

@@ -31,15 +31,19 @@ pub enum QuotaService {
     Ccs,
     /// Virtual Compute Service.
     Vcs,
+    /// High-performance computing (Slurm): concurrent cores, GPUs and
+    /// memory, as CCS.
+    Hpc,
 }
 
 impl QuotaService {
-    pub const ALL: [QuotaService; 2] = [QuotaService::Ccs, QuotaService::Vcs];
+    pub const ALL: [QuotaService; 3] = [QuotaService::Ccs, QuotaService::Vcs, QuotaService::Hpc];
 
     pub fn parse(code: &str) -> Option<Self> {
         match code {
             "ccs" => Some(QuotaService::Ccs),
             "vcs" => Some(QuotaService::Vcs),
+            "hpc" => Some(QuotaService::Hpc),
             _ => None,
         }
     }
@@ -48,6 +52,7 @@ impl QuotaService {
         match self {
             QuotaService::Ccs => "ccs",
             QuotaService::Vcs => "vcs",
+            QuotaService::Hpc => "hpc",
         }
     }
 
@@ -56,6 +61,7 @@ impl QuotaService {
         match self {
             QuotaService::Ccs => crate::permissions::Service::Ccs,
             QuotaService::Vcs => crate::permissions::Service::Vcs,
+            QuotaService::Hpc => crate::permissions::Service::Hpc,
         }
     }
 
@@ -63,12 +69,13 @@ impl QuotaService {
         match self {
             QuotaService::Ccs => "service-ccs",
             QuotaService::Vcs => "service-vcs",
+            QuotaService::Hpc => "service-hpc",
         }
     }
 
     pub fn resources(self) -> &'static [Resource] {
         match self {
-            QuotaService::Ccs => &[Resource::Cpu, Resource::Gpu, Resource::Memory],
+            QuotaService::Ccs | QuotaService::Hpc => &[Resource::Cpu, Resource::Gpu, Resource::Memory],
             QuotaService::Vcs => &[Resource::Cpu, Resource::Gpu, Resource::Memory, Resource::FloatingIp],
         }
     }

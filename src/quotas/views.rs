@@ -65,7 +65,7 @@ impl MemberRow {
 pub(super) struct QuotaPage {
     pub(super) l: Layout,
     pub(super) service: QuotaService,
-    pub(super) services: [QuotaService; 2],
+    pub(super) services: [QuotaService; 3],
     pub(super) project: Vec<Gauge>,
     /// One page of the members whose name contains `search`.
     pub(super) rows: Vec<MemberRow>,

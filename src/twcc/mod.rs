@@ -33,7 +33,7 @@ pub const CLUSTERS: [Cluster; 4] = [
     Cluster {
         name: "slurm-taichung-default",
         service: "hpc",
-        quotas: None,
+        quotas: Some(QuotaService::Hpc),
     },
     Cluster {
         name: "ceph-taichung-default",

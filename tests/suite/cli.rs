@@ -178,7 +178,7 @@ async fn bad_command_line_input_is_refused_with_a_reason() {
     );
     let cases: [(&[&str], &str); 13] = [
         (
-            &["quota", "set", "--project", "MST1", "--service", "hpc", "--cpu", "1"],
+            &["quota", "set", "--project", "MST1", "--service", "cos", "--cpu", "1"],
             "service: Unknown service",
         ),
         (

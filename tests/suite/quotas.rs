@@ -103,7 +103,7 @@ async fn the_page_shows_project_and_member_usage_per_service() {
     vcs.assert_contains("Floating IPs");
     vcs.assert_contains("0 / 0 cores");
     assert_eq!(
-        alice.client.get("/quota?service=hpc").await.status,
+        alice.client.get("/quota?service=cos").await.status,
         StatusCode::BAD_REQUEST
     );
 }
@@ -380,7 +380,7 @@ async fn malformed_admissions_get_422_naming_the_field() {
             "resources.disk",
         ),
         (
-            json!({"service": "hpc", "resources": {"cpu": 1}, "idempotency_key": "k"}),
+            json!({"service": "cos", "resources": {"cpu": 1}, "idempotency_key": "k"}),
             "service",
         ),
         (json!({"resources": {"cpu": 1}, "idempotency_key": "k"}), "service"),
@@ -758,4 +758,93 @@ async fn a_large_project_s_members_come_fifty_to_a_page_and_can_be_searched() {
         none.assert_contains("name or username contains");
     }
     assert!(!first.body.contains(&outsider.user.username));
+}
+
+/// HPC is a service with quotas like CCS (concurrent cores, GPUs and
+/// memory): set from the command line, a tab of the Quota page, the Edit
+/// Quota dialog, admissions, quota requests, the API and TWCC's cluster.
+#[tokio::test]
+async fn hpc_has_quotas_like_the_other_services() {
+    let app = spawn_app().await;
+    let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
+    let bob = app.member("bob", "MST110001", "tenant_user").await;
+    let (ok, _, err) = crate::cli::member_center(
+        &app.scratch.location,
+        &[
+            "quota",
+            "set",
+            "--project",
+            "MST110001",
+            "--service",
+            "hpc",
+            "--cpu",
+            "256",
+            "--gpu",
+            "8",
+            "--memory",
+            "1024",
+        ],
+        None,
+    );
+    assert!(ok, "{err}");
+    let page = alice.client.get("/quota?service=hpc").await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("Service Usage/Quota: HPC");
+    page.assert_contains("0 / 256 cores");
+    page.assert_contains(r#"href="/quota?service=hpc""#);
+    // The Edit Quota dialog sets Bob's HPC quota, never above the project's.
+    let edit = format!("/quota/members/{}?service=hpc", bob.user.id);
+    let refused = alice
+        .client
+        .post(&edit, &[("cpu", "300"), ("gpu", ""), ("memory", "")])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("This is more than the project&#39;s quota of 256 cores.");
+    let saved = alice
+        .client
+        .post(&edit, &[("cpu", "64"), ("gpu", ""), ("memory", "")])
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(
+        app.count("SELECT quota FROM member_quotas WHERE service = 'hpc' AND resource = 'cpu'")
+            .await,
+        64
+    );
+    // Admissions hold to it; the API reads it; a request asks for more.
+    let (_, key) = app.key_for("MST110001", &bob.user, 30).await;
+    let (status, _) = admit(
+        &app,
+        &key,
+        json!({"service": "hpc", "resources": {"cpu": 48}, "idempotency_key": "job-1"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, refused) = admit(
+        &app,
+        &key,
+        json!({"service": "hpc", "resources": {"cpu": 32}, "idempotency_key": "job-2"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    let (status, quotas) = app.api_get("/api/v1/quotas?service=hpc", Some(&key)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(quotas["member"]["cpu"], json!({"usage": 48, "quota": 64}));
+    let asked = reqwest::Client::new()
+        .post(format!("{}/api/v1/quota-requests", app.base))
+        .header("x-api-key", &key)
+        .json(&json!({"kind": "member", "service": "hpc", "resources": {"cpu": 128}, "reason": "A larger climate run"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), StatusCode::CREATED);
+    // TWCC's Slurm cluster answers with the project's HPC quota.
+    let project_id = app.count("SELECT id FROM projects WHERE code = 'MST110001'").await;
+    let (status, twcc) = app
+        .api_get(
+            &format!("/api/v2/slurm-taichung-default/project_quotas/?project={project_id}"),
+            Some(&key),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{twcc}");
+    assert_eq!(twcc[0]["cpu"]["quota"], 256);
 }
