@@ -465,12 +465,7 @@ const ISSUED_LINK: &str = "issued_reset_link";
 
 pub async fn issue_reset_page(support: Support) -> Result<HttpResponse, AppError> {
     let Support(user) = support;
-    let session = &user.viewer.session;
-    let issued = if session.contains_key(ISSUED_LINK) {
-        session.remove_as::<(String, String)>(ISSUED_LINK).and_then(Result::ok)
-    } else {
-        None
-    };
+    let issued = user.viewer.take_once::<(String, String)>(ISSUED_LINK);
     let shown = issued.is_some();
     let (username, link) = issued.map_or((String::new(), None), |(username, link)| (username, Some(link)));
     let page = IssueResetPage {
@@ -535,10 +530,7 @@ pub async fn issue_reset(
         // no other.
         let path = super::issue_reset_link(&state.db, account.id, Some(user.account.id), reason).await?;
         let link = config.public_link(&path).unwrap_or(path);
-        user.viewer
-            .session
-            .insert(ISSUED_LINK, (account.username.clone(), link))
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("the reset link could not be kept: {e}")))?;
+        user.viewer.keep_once(ISSUED_LINK, (account.username.clone(), link))?;
         return Ok(see_other("/support/reset"));
     }
     let page = IssueResetPage {

@@ -37,7 +37,8 @@ pub async fn list(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let list = key_list(&current, *query, &state).await?;
-    let new_secret = take_new_secret(&current);
+    // A secret just made, taken: it is shown this once.
+    let new_secret = current.viewer.take_once::<NewSecret>(NEW_SECRET);
     let page = ListPage {
         l: current.viewer.layout(),
         list,
@@ -63,11 +64,7 @@ const NEW_SECRET: &str = "new_secret";
 /// page's, the dialog closed, the address `/keys`.
 async fn show_once(current: &CurrentTenant, secret: NewSecret, state: &AppState) -> Result<HttpResponse, AppError> {
     if !current.viewer.htmx {
-        current
-            .viewer
-            .session
-            .insert(NEW_SECRET, secret)
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("the new secret could not be kept: {e}")))?;
+        current.viewer.keep_once(NEW_SECRET, secret)?;
         return Ok(see_other("/keys"));
     }
     let page = ListPage {
@@ -84,15 +81,6 @@ async fn show_once(current: &CurrentTenant, secret: NewSecret, state: &AppState)
         .insert_header(("HX-Push-Url", "/keys"))
         .insert_header(("HX-Trigger", "close-dialog"))
         .body(page.as_content().render()?))
-}
-
-/// The secret waiting to be shown, taken: it is shown this once.
-fn take_new_secret(current: &CurrentTenant) -> Option<NewSecret> {
-    let session = &current.viewer.session;
-    if !session.contains_key(NEW_SECRET) {
-        return None;
-    }
-    session.remove_as::<NewSecret>(NEW_SECRET).and_then(Result::ok)
 }
 
 // ----- create -----

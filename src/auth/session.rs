@@ -226,16 +226,29 @@ impl Viewer {
         let _ = self.session.insert(LANG, lang.code());
     }
 
+    /// Keeps `value` in the (encrypted) session for the next page that
+    /// takes it (`take_once`): what a form made, shown once after its
+    /// redirect, so that a reload makes nothing more.
+    pub fn keep_once(&self, key: &str, value: impl serde::Serialize) -> Result<(), AppError> {
+        self.session
+            .insert(key, value)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("{key} could not be kept in the session: {e}")))
+    }
+
+    /// Takes what `keep_once` kept under `key`, if anything. Only a session
+    /// holding it changes: `remove` marks the session changed even for a
+    /// key it lacks, and a changed session is encrypted and sent again as
+    /// a cookie with every page.
+    pub fn take_once<T: serde::de::DeserializeOwned>(&self, key: &str) -> Option<T> {
+        if !self.session.contains_key(key) {
+            return None;
+        }
+        self.session.remove_as::<T>(key).and_then(Result::ok)
+    }
+
     /// The page frame: top bar, flash, language, CSRF token.
     pub fn layout(&self) -> Layout {
-        // Only a session holding a message changes: `remove` marks the
-        // session changed even for a key it lacks, and a changed session
-        // is encrypted and sent again as a cookie with every page.
-        let flash = if self.session.contains_key(FLASH) {
-            self.session.remove_as::<Flash>(FLASH).and_then(Result::ok)
-        } else {
-            None
-        };
+        let flash = self.take_once::<Flash>(FLASH);
         Layout {
             lang: self.lang,
             csrf: self.csrf_token(),

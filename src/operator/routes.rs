@@ -90,14 +90,7 @@ pub async fn console(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     // An account just made: its first-password link, shown this once.
-    let session = &operator.0.viewer.session;
-    let link = if session.contains_key(NEW_ACCOUNT_LINK) {
-        session
-            .remove_as::<(String, String)>(NEW_ACCOUNT_LINK)
-            .and_then(Result::ok)
-    } else {
-        None
-    };
+    let link = operator.0.viewer.take_once::<(String, String)>(NEW_ACCOUNT_LINK);
     let Some(link) = link else {
         return show(&operator, query.into_inner(), &state).await;
     };
@@ -264,12 +257,7 @@ pub async fn create_account(
             // makes nothing more.
             let link = state.config.public_link(&path).unwrap_or(path);
             let username = field(&form, "username").trim().to_ascii_lowercase();
-            operator
-                .0
-                .viewer
-                .session
-                .insert(NEW_ACCOUNT_LINK, (username, link))
-                .map_err(|e| AppError::Internal(anyhow::anyhow!("the account's link could not be kept: {e}")))?;
+            operator.0.viewer.keep_once(NEW_ACCOUNT_LINK, (username, link))?;
             Ok(see_other("/operator"))
         }
         Err(err) => finish(operator, "account", form, Err(err), &state).await,
