@@ -64,6 +64,46 @@ pub struct Config {
     /// Sign-in through the institution's OpenID provider; none without
     /// `--oidc-issuer`.
     pub sso: Option<Sso>,
+    /// The Slurm cluster whose accounts Member Center keeps in step
+    /// (`crate::slurm`); none without `--slurm-cluster`.
+    pub slurm: Option<Slurm>,
+}
+
+/// The Slurm cluster Member Center manages (`--slurm-…`).
+#[derive(Debug, Clone)]
+pub struct Slurm {
+    /// The cluster's name in slurmdbd.
+    pub cluster: String,
+    /// The one account under which everything Member Center manages lives.
+    pub parent: String,
+    /// Seconds between full passes (changes in the portal start one at once).
+    pub sync_seconds: i64,
+}
+
+pub const DEFAULT_SLURM_PARENT: &str = "member-center";
+pub const DEFAULT_SLURM_SYNC_SECONDS: i64 = 60;
+
+impl Slurm {
+    /// The settings, if Slurm can take the names (lowercase letters,
+    /// digits, `-` and `_`).
+    pub fn new(cluster: &str, parent: &str, sync_seconds: i64) -> anyhow::Result<Slurm> {
+        let fits = |name: &str| {
+            (1..=64).contains(&name.len())
+                && name.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+                && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+        };
+        if !fits(cluster) {
+            anyhow::bail!("--slurm-cluster: {cluster:?} is not a Slurm cluster name (lowercase letters, digits, - and _)");
+        }
+        if !fits(parent) {
+            anyhow::bail!("--slurm-parent: {parent:?} is not a Slurm account name (lowercase letters, digits, - and _)");
+        }
+        Ok(Slurm {
+            cluster: cluster.to_string(),
+            parent: parent.to_string(),
+            sync_seconds,
+        })
+    }
 }
 
 /// The identity provider the portal trusts (`--oidc-…`).
@@ -137,6 +177,7 @@ impl Config {
             mail_from: None,
             require_two_factor_for: vec![PlatformRole::Support, PlatformRole::Operator],
             sso: None,
+            slurm: None,
         }
     }
 

@@ -512,6 +512,18 @@ impl Db {
         Ok(claimed)
     }
 
+    /// Gives up a claim made with `claim_run` before its period is over (a
+    /// job claimed as a lease, done early), so that the next claim wins.
+    pub async fn release_run(&self, name: &str) -> sqlx::Result<()> {
+        let mut tx = self.begin_immediate().await?;
+        sqlx::query("UPDATE job_runs SET last_run = $2 WHERE name = $1")
+            .bind(name)
+            .bind(i64::MIN)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit_leaving_caches().await
+    }
+
     /// Forgets what is remembered whenever another process (an instance,
     /// the command line) has committed a change: on SQLite by reading the
     /// shared count of changes every `every`; on PostgreSQL by listening for

@@ -32,6 +32,7 @@ pub mod reminders;
 pub mod roles;
 pub mod secrets;
 pub mod seed;
+pub mod slurm;
 pub mod sso;
 pub mod support;
 pub mod telemetry;
@@ -122,6 +123,9 @@ impl Application {
         );
         notices::keep_pruning(db.clone());
         reminders::keep_running(db.clone());
+        if let (Some(runner), Some(slurm)) = (slurm::Runner::of(&config), &config.slurm) {
+            slurm::service::keep_syncing(db.clone(), runner, slurm.sync_seconds);
+        }
         // Notices by email: on when an SMTP server is named (for every
         // instance: the choice is kept in the database, and each notice is
         // queued for email or not as it is written).
@@ -327,6 +331,7 @@ fn routes(r: &mut web::router::Routes) {
     accounts::configure(r);
     wallets::configure(r);
     operator::configure(r);
+    slurm::configure(r);
     support::configure(r);
     activity::configure(r);
 }

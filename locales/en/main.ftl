@@ -995,3 +995,68 @@ api-docs-type = Type
 error-method-not-allowed = This address does not take this method; the Allow header says which it takes.
 api-all-invalid = Use all=true or all=false.
 api-short-text = Text of 1 to { $max } characters, without control characters.
+
+## HPC with Slurm (src/slurm)
+nav-operator-clusters = Clusters
+clusters-title = Clusters
+clusters-intro = The schedulers that obey what Member Center decides: who may run jobs under which project, and how much at once.
+slurm-title = HPC (Slurm)
+slurm-off = This portal manages no Slurm cluster: HPC projects, members and quotas are not sent to any scheduler. The README's "HPC with Slurm" says how to connect one.
+slurm-cluster = Cluster
+slurm-parent = Parent account
+slurm-state = State
+slurm-in-step = In step
+slurm-never = No pass yet
+slurm-failing = { $n ->
+    [one] Failing (1 pass in a row)
+   *[other] Failing ({ $n } passes in a row)
+}
+slurm-last-attempt = Last pass
+slurm-last-success = Last pass that succeeded
+slurm-last-pass = What the last pass did
+slurm-changes = { $n ->
+    [one] 1 change
+   *[other] { $n } changes
+}
+slurm-drift = { $n ->
+    [one] 1 change made by hand put back
+   *[other] { $n } changes made by hand put back
+}
+slurm-seconds = { $n ->
+    [one] took 1 second
+   *[other] took { $n } seconds
+}
+slurm-next = Next pass
+slurm-every = (a full pass every { $n } s; changes in the portal start one at once)
+slurm-error = What Slurm said
+slurm-error-help = The portal keeps serving; the pass is retried, waiting longer after each failure. Nothing is reported done until a pass succeeds.
+slurm-skipped = Left alone
+slurm-skipped-help = Projects and people whose names Slurm cannot take, or whose account name is taken outside the parent account. The others are kept in step.
+slurm-sync-now = Run a pass now
+slurm-synced = { $changes ->
+    [0] Slurm was in step: nothing to change.
+    [one] Slurm is in step: 1 change made.
+   *[other] Slurm is in step: { $changes } changes made.
+}
+slurm-busy = Another instance is running a pass right now; try again in a moment.
+slurm-failed = The pass failed: { $error }
+slurm-absent = not there
+slurm-limit-none = no limit
+slurm-limit-cpu = { $n } cores
+slurm-limit-gpu = { $n } GPUs
+slurm-limit-mem = { $n } GiB of memory
+slurm-limit-other = { $n } of { $name }
+slurm-limit-blocked = blocked (no new job)
+slurm-limit-max-jobs = at most { $n } jobs each
+slurm-limit-max-submit = at most { $n } jobs submitted each
+cluster-users-title = Cluster user names
+cluster-users-intro = A person's user name on the HPC cluster is their username, unless you set another here (for example the login name they already have on the cluster).
+cluster-user-name = User name on the cluster
+cluster-user-name-help = Leave empty to use their username again.
+cluster-users-none = Everyone uses their username on the cluster.
+slurm-user-invalid = Use 1 to 32 lowercase letters, digits, ".", "_" or "-", starting with a letter or "_".
+slurm-user-taken = { $name } is another account's user name on the cluster.
+slurm-user-set = { $username } is { $name } on the cluster.
+activity-account-cluster-user = { $actor } changed the user name on the cluster of { $target } from { $before } to { $after }.
+activity-slurm-drift = Member Center put back in Slurm what was changed by hand on { $target }: it was { $before }, it is { $after }.
+profile-cluster-user = User name on the HPC cluster

@@ -915,3 +915,55 @@ api-docs-type = 型別
 error-method-not-allowed = 此位址不接受這個方法；Allow 標頭列出可用的方法。
 api-all-invalid = 請使用 all=true 或 all=false。
 api-short-text = 1 到 { $max } 個字元的文字，不含控制字元。
+
+## HPC with Slurm (src/slurm)
+nav-operator-clusters = 叢集
+clusters-title = 叢集
+clusters-intro = 遵循會員中心決定的排程器：誰可以在哪個計畫下執行作業，以及同時可用多少資源。
+slurm-title = 高速運算（Slurm）
+slurm-off = 此入口網站未管理任何 Slurm 叢集：高速運算的計畫、成員與配額不會送往任何排程器。README 的「HPC with Slurm」說明如何連接。
+slurm-cluster = 叢集
+slurm-parent = 上層帳戶
+slurm-state = 狀態
+slurm-in-step = 已同步
+slurm-never = 尚未執行同步
+slurm-failing = 失敗（連續 { $n } 次）
+slurm-last-attempt = 上次同步
+slurm-last-success = 上次成功的同步
+slurm-last-pass = 上次同步的結果
+slurm-changes = { $n } 項變更
+slurm-drift = 還原 { $n } 項手動變更
+slurm-seconds = 耗時 { $n } 秒
+slurm-next = 下次同步
+slurm-every = （每 { $n } 秒完整同步一次；入口網站中的變更會立即觸發同步）
+slurm-error = Slurm 的回應
+slurm-error-help = 入口網站照常服務；同步會重試，每次失敗後等待更久。在同步成功之前，不會回報完成。
+slurm-skipped = 未處理
+slurm-skipped-help = Slurm 無法使用其名稱的計畫與人員，或帳戶名稱已在上層帳戶之外被使用的計畫。其餘項目照常同步。
+slurm-sync-now = 立即同步
+slurm-synced = { $changes ->
+    [0] Slurm 已同步：沒有需要變更的項目。
+   *[other] Slurm 已同步：完成 { $changes } 項變更。
+}
+slurm-busy = 另一個執行個體正在同步，請稍後再試。
+slurm-failed = 同步失敗：{ $error }
+slurm-absent = 不存在
+slurm-limit-none = 無上限
+slurm-limit-cpu = { $n } 核心
+slurm-limit-gpu = { $n } 張 GPU
+slurm-limit-mem = { $n } GiB 記憶體
+slurm-limit-other = { $name } { $n }
+slurm-limit-blocked = 已封鎖（不接受新作業）
+slurm-limit-max-jobs = 每人最多 { $n } 個作業
+slurm-limit-max-submit = 每人最多送出 { $n } 個作業
+cluster-users-title = 叢集使用者名稱
+cluster-users-intro = 使用者在高速運算叢集上的名稱即其帳號，除非您在此設定其他名稱（例如其在叢集上已有的登入名稱）。
+cluster-user-name = 叢集上的使用者名稱
+cluster-user-name-help = 留空即改回使用其帳號。
+cluster-users-none = 所有人在叢集上都使用其帳號。
+slurm-user-invalid = 請使用 1 至 32 個小寫英文字母、數字、「.」、「_」或「-」，並以英文字母或「_」開頭。
+slurm-user-taken = { $name } 已是另一個帳戶在叢集上的使用者名稱。
+slurm-user-set = { $username } 在叢集上的名稱為 { $name }。
+activity-account-cluster-user = { $actor } 將 { $target } 在叢集上的使用者名稱從 { $before } 改為 { $after }。
+activity-slurm-drift = 會員中心還原了 { $target } 在 Slurm 中的手動變更：原為 { $before }，現為 { $after }。
+profile-cluster-user = 高速運算叢集上的使用者名稱

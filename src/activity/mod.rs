@@ -84,6 +84,8 @@ change_kinds! {
     SupportUnlock = "support.unlock",
     SupportResetTwoFactor = "support.reset_two_factor",
     SupportView = "support.view",
+    AccountClusterUser = "account.cluster_user",
+    SlurmDrift = "slurm.drift",
 }
 
 impl ChangeKind {

@@ -410,6 +410,17 @@ impl ChangeRow {
             SupportUnlock => say("activity-support-unlock", &[]),
             SupportResetTwoFactor => say("activity-support-reset-two-factor", &[("reason", after.to_string())]),
             SupportView => say("activity-support-view", &[]),
+            AccountClusterUser => say(
+                "activity-account-cluster-user",
+                &[("before", before.to_string()), ("after", after.to_string())],
+            ),
+            SlurmDrift => say(
+                "activity-slurm-drift",
+                &[
+                    ("before", crate::slurm::views::describe(before, l.lang)),
+                    ("after", crate::slurm::views::describe(after, l.lang)),
+                ],
+            ),
         }
     }
 }
@@ -588,6 +599,8 @@ mod tests {
             ProjectCreate => ("MST120001", "", "Protein Folding"),
             SupportLock | SupportResetTwoFactor => ("dora", "active", "ticket 7: a stolen phone"),
             SupportUnlock | SupportView => ("dora", "", ""),
+            AccountClusterUser => ("dora", "dora", "dwu"),
+            SlurmDrift => ("mst120001 / dora", "cpu=64,gres/gpu=0;jobs=0;submit=0", "cpu=8,gres/gpu=0,mem=65536"),
         }
     }
 

@@ -6,7 +6,8 @@
 //! own, as the capabilities are (`serve.rs`, `accounts.rs` for `user`,
 //! `projects.rs` for `project` and `member`, `quotas.rs` for `quota` and
 //! `quota-request`, `wallets.rs` for `order`, `api_keys.rs` for `key`,
-//! `data.rs` for `seed`, `migrate`, `copy` and `backup`).
+//! `data.rs` for `seed`, `migrate`, `copy` and `backup`, `slurm.rs` for
+//! `slurm`).
 
 mod accounts;
 mod api_keys;
@@ -14,6 +15,7 @@ mod data;
 mod projects;
 mod quotas;
 mod serve;
+mod slurm;
 mod wallets;
 
 use std::path::PathBuf;
@@ -78,6 +80,11 @@ enum Command {
         #[command(subcommand)]
         command: api_keys::KeyCommand,
     },
+    /// Keep the Slurm cluster in step: plan, sync, status, cluster user names.
+    Slurm {
+        #[command(subcommand)]
+        command: slurm::SlurmCommand,
+    },
     /// Apply the schema migrations this build knows (for rolling upgrades:
     /// migrate, then start the new build); applying them again does nothing.
     Migrate,
@@ -112,6 +119,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Order { command } => wallets::run(location, command).await,
         Command::Key { command } => api_keys::run(location, command).await,
         Command::Seed(args) => data::seed(location, args).await,
+        Command::Slurm { command } => slurm::run(location, command).await,
         Command::Migrate => data::migrate(location).await,
         Command::Copy { from, to } => data::copy(from, to).await,
         Command::Backup { to } => data::backup(location, to).await,

@@ -81,6 +81,8 @@ pub(super) struct ServeArgs {
     require_2fa_for: Vec<String>,
     #[command(flatten)]
     sso: Box<SsoArgs>,
+    #[command(flatten)]
+    slurm: super::slurm::SlurmArgs,
 }
 
 impl ServeArgs {
@@ -106,6 +108,7 @@ impl ServeArgs {
             mail_from,
             require_2fa_for,
             sso,
+            slurm,
         } = self;
         if let Some(url) = &public_url
             && !(url.starts_with("https://") || url.starts_with("http://"))
@@ -138,6 +141,7 @@ impl ServeArgs {
         // The demo is reached where it listens.
         config.public_url = public_url.or_else(|| demo.then(|| format!("http://{}", config.bind)));
         config.sso = sso.into_config(config.public_url.as_deref())?;
+        config.slurm = slurm.into_config()?;
         serve(config, demo, default_services).await
     }
 }

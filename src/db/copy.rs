@@ -47,6 +47,9 @@ const TABLES: &[&str] = &[
     "two_factor",
     "recovery_codes",
     "sso_identities",
+    "cluster_users",
+    "slurm_applied",
+    "slurm_status",
 ];
 
 /// Rows read and written a statement.
