@@ -78,6 +78,8 @@ pub struct Slurm {
     pub parent: String,
     /// Seconds between full passes (changes in the portal start one at once).
     pub sync_seconds: i64,
+    /// The `slurm.conf` Slurm's commands read (`SLURM_CONF`); none: theirs.
+    pub conf: Option<PathBuf>,
 }
 
 pub const DEFAULT_SLURM_PARENT: &str = "member-center";
@@ -102,6 +104,7 @@ impl Slurm {
             cluster: cluster.to_string(),
             parent: parent.to_string(),
             sync_seconds,
+            conf: None,
         })
     }
 }

@@ -264,7 +264,7 @@ async fn metrics(state: aweb::Data<AppState>, telemetry: aweb::Data<telemetry::T
     let admissions = state.allocations.counts();
     let pool = state.db.read();
     let in_use = pool.size() as f64 - pool.num_idle() as f64;
-    let readings = [
+    let mut readings = vec![
         ("mc_cache_hits_total", &[("cache", "api_keys")][..], Total(key_hits)),
         ("mc_cache_misses_total", &[("cache", "api_keys")], Total(key_misses)),
         ("mc_cache_hits_total", &[("cache", "viewers")], Total(viewer_hits)),
@@ -303,6 +303,17 @@ async fn metrics(state: aweb::Data<AppState>, telemetry: aweb::Data<telemetry::T
         ),
         ("mc_activity_queued", &[], Level(state.recorder.queued() as f64)),
     ];
+    if let Some(slurm) = &state.config.slurm {
+        match slurm::store::status(&state.db, &slurm.cluster).await {
+            Ok(status) => {
+                let status = status.unwrap_or_default();
+                readings.push(("mc_slurm_pass_failures", &[], Level(status.failures as f64)));
+                let success = status.last_success.unwrap_or(0) as f64;
+                readings.push(("mc_slurm_last_success_timestamp_seconds", &[], Level(success)));
+            }
+            Err(err) => tracing::error!(error = %err, "could not read the Slurm pass status for the metrics"),
+        }
+    }
     match telemetry.render(&readings) {
         Some(text) => actix_web::HttpResponse::Ok()
             .content_type("text/plain; version=0.0.4; charset=utf-8")

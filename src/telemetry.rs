@@ -52,6 +52,14 @@ const DESCRIPTIONS: &[(&str, &str)] = &[
         "mc_activity_queued",
         "API calls waiting to be written to the activity log.",
     ),
+    (
+        "mc_slurm_pass_failures",
+        "Slurm passes failed in a row (0: the last one succeeded).",
+    ),
+    (
+        "mc_slurm_last_success_timestamp_seconds",
+        "When a Slurm pass last succeeded (Unix time; 0: never).",
+    ),
 ];
 
 /// The app's metrics, or nothing when they are off.

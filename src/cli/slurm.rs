@@ -27,13 +27,20 @@ pub(super) struct SlurmArgs {
     /// the portal starts a pass at once).
     #[arg(long, env = "MC_SLURM_SYNC_SECONDS", default_value_t = config::DEFAULT_SLURM_SYNC_SECONDS, value_parser = clap::value_parser!(i64).range(5..=86_400))]
     slurm_sync_seconds: i64,
+    /// The slurm.conf Slurm's commands read (default: SLURM_CONF, else Slurm's own).
+    #[arg(long, env = "MC_SLURM_CONF")]
+    slurm_conf: Option<std::path::PathBuf>,
 }
 
 impl SlurmArgs {
     /// The settings, or none without a cluster; a name Slurm cannot take stops the start.
     pub(super) fn into_config(self) -> anyhow::Result<Option<Slurm>> {
         match self.slurm_cluster {
-            Some(cluster) => Ok(Some(Slurm::new(&cluster, &self.slurm_parent, self.slurm_sync_seconds)?)),
+            Some(cluster) => {
+                let mut slurm = Slurm::new(&cluster, &self.slurm_parent, self.slurm_sync_seconds)?;
+                slurm.conf = self.slurm_conf;
+                Ok(Some(slurm))
+            }
             None => Ok(None),
         }
     }
@@ -42,10 +49,7 @@ impl SlurmArgs {
         let Some(slurm) = self.into_config()? else {
             anyhow::bail!("name the cluster with --slurm-cluster (or MC_SLURM_CLUSTER)");
         };
-        Ok(Runner {
-            cluster: slurm.cluster,
-            parent: slurm.parent,
-        })
+        Ok(Runner::new(&slurm))
     }
 }
 
@@ -74,7 +78,9 @@ pub(super) async fn run(location: &db::Location, command: SlurmCommand) -> anyho
     match command {
         SlurmCommand::Plan(args) => {
             let runner = args.runner()?;
-            let pass = service::plan(&db, &runner, now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let pass = service::plan(&db, &runner, now)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             report(&runner, &pass);
             if pass.actions.is_empty() {
                 println!("Nothing to do: Slurm is in step with Member Center.");
@@ -82,7 +88,9 @@ pub(super) async fn run(location: &db::Location, command: SlurmCommand) -> anyho
         }
         SlurmCommand::Sync(args) => {
             let runner = args.runner()?;
-            let pass = service::sync(&db, &runner, now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let pass = service::sync(&db, &runner, now)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             report(&runner, &pass);
             println!("Slurm is in step: {} change(s) made.", pass.actions.len());
         }
@@ -136,7 +144,12 @@ fn report(runner: &Runner, pass: &service::Pass) {
         crate::slurm::views::describe(limits.as_deref().unwrap_or(service::ABSENT), crate::web::i18n::Lang::En)
     };
     for drift in &pass.drift {
-        println!("# changed by hand on {}: was {}, is {}", drift.at, words(&drift.was), words(&drift.is));
+        println!(
+            "# changed by hand on {}: was {}, is {}",
+            drift.at,
+            words(&drift.was),
+            words(&drift.is)
+        );
     }
     for skipped in &pass.skipped {
         println!("# left alone: {skipped}");

@@ -30,9 +30,14 @@ pub fn configure(r: &mut Routes) {
 impl Runner {
     /// The runner of the configured cluster, if Slurm is on.
     pub fn of(config: &crate::config::Config) -> Option<Runner> {
-        config.slurm.as_ref().map(|slurm| Runner {
+        config.slurm.as_ref().map(Runner::new)
+    }
+
+    pub fn new(slurm: &crate::config::Slurm) -> Runner {
+        Runner {
             cluster: slurm.cluster.clone(),
             parent: slurm.parent.clone(),
-        })
+            conf: slurm.conf.clone(),
+        }
     }
 }

@@ -53,7 +53,12 @@ impl Limits {
     /// The stored form (`cpu=8,gres/gpu=2,mem=65536;jobs=0;submit=0`), read
     /// back by `parse`: what the activity log keeps of drift.
     pub fn canonical(&self) -> String {
-        let mut out = self.tres.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",");
+        let mut out = self
+            .tres
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(",");
         for (name, value) in [
             ("jobs", self.grp_jobs),
             ("submit", self.grp_submit),
@@ -74,7 +79,9 @@ impl Limits {
             ..Limits::default()
         };
         for part in parts {
-            let Some((name, value)) = part.split_once('=') else { continue };
+            let Some((name, value)) = part.split_once('=') else {
+                continue;
+            };
             let value = value.parse().ok();
             match name {
                 "jobs" => limits.grp_jobs = value,
@@ -138,7 +145,9 @@ pub fn account_name(project_code: &str) -> Option<String> {
     let name = project_code.to_ascii_lowercase();
     let fits = (1..=64).contains(&name.len())
         && name.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
     fits.then_some(name)
 }
 
@@ -218,15 +227,35 @@ impl ActiveJobs {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     AddParent,
-    AddAccount { account: String },
-    AddUser { account: String, user: String },
-    SetLimits { at: Association, from: Limits, to: Limits },
-    SetDefault { user: String, from: Option<String>, to: String },
+    AddAccount {
+        account: String,
+    },
+    AddUser {
+        account: String,
+        user: String,
+    },
+    SetLimits {
+        at: Association,
+        from: Limits,
+        to: Limits,
+    },
+    SetDefault {
+        user: String,
+        from: Option<String>,
+        to: String,
+    },
     /// Jobs of an association being removed that wait: they would never
     /// start, and Slurm removes no association with jobs.
-    CancelPending { at: Association },
-    RemoveUser { account: String, user: String },
-    RemoveAccount { account: String },
+    CancelPending {
+        at: Association,
+    },
+    RemoveUser {
+        account: String,
+        user: String,
+    },
+    RemoveAccount {
+        account: String,
+    },
 }
 
 /// An account's own association, or a user's on an account.
@@ -411,6 +440,30 @@ pub fn plan(desired: &Desired, observed: &Observed, jobs: &ActiveJobs) -> Vec<Ac
     actions
 }
 
+/// The associations that go once their running jobs end (blocked until
+/// then): a pass soon after sees whether they have.
+pub fn waiting(desired: &Desired, observed: &Observed, jobs: &ActiveJobs) -> Vec<Association> {
+    let mut waiting = Vec::new();
+    for (name, have) in &observed.accounts {
+        let want = desired.accounts.get(name);
+        if want.is_none() && jobs.running_in(name, None) {
+            waiting.push(Association {
+                account: name.clone(),
+                user: None,
+            });
+        }
+        for user in have.users.keys() {
+            if !want.is_some_and(|w| w.users.contains_key(user)) && jobs.running_in(name, Some(user)) {
+                waiting.push(Association {
+                    account: name.clone(),
+                    user: Some(user.clone()),
+                });
+            }
+        }
+    }
+    waiting
+}
+
 /// Desired accounts whose name is taken outside the parent: reported and
 /// left alone.
 pub fn skipped(desired: &Desired, observed: &Observed) -> Vec<String> {
@@ -491,7 +544,11 @@ mod tests {
     fn nothing_differs_nothing_to_do() {
         let state = [("mst1", account(limits(8), &[("alice", limits(2))]))];
         assert_eq!(
-            plan(&desired(&state), &observed(&state, &[("alice", "mst1")]), &ActiveJobs::default()),
+            plan(
+                &desired(&state),
+                &observed(&state, &[("alice", "mst1")]),
+                &ActiveJobs::default()
+            ),
             vec![]
         );
     }
@@ -531,7 +588,10 @@ mod tests {
         edited.tres.insert("node".into(), 3);
         let have = observed(
             &[
-                ("mst1", account(limits(64), &[("alice", edited.clone()), ("mallory", Limits::default())])),
+                (
+                    "mst1",
+                    account(limits(64), &[("alice", edited.clone()), ("mallory", Limits::default())]),
+                ),
                 ("added", account(Limits::default(), &[])),
             ],
             &[("alice", "mst1"), ("mallory", "mst1")],
@@ -569,7 +629,10 @@ mod tests {
     fn a_user_with_a_running_job_is_blocked_not_removed_and_waiting_jobs_are_cancelled() {
         let want = desired(&[("mst1", account(limits(8), &[]))]);
         let have = observed(
-            &[("mst1", account(limits(8), &[("alice", Limits::default()), ("bob", Limits::default())]))],
+            &[(
+                "mst1",
+                account(limits(8), &[("alice", Limits::default()), ("bob", Limits::default())]),
+            )],
             &[("alice", "mst1"), ("bob", "mst1")],
         );
         let jobs = ActiveJobs {
@@ -596,7 +659,13 @@ mod tests {
         );
         // Blocked already: the next pass waits for the job to end.
         let mut have = have;
-        have.accounts.get_mut("mst1").unwrap().users.get_mut("alice").unwrap().grp_jobs = Some(0);
+        have.accounts
+            .get_mut("mst1")
+            .unwrap()
+            .users
+            .get_mut("alice")
+            .unwrap()
+            .grp_jobs = Some(0);
         have.accounts.get_mut("mst1").unwrap().users.remove("bob");
         have.users.remove("bob");
         assert_eq!(plan(&want, &have, &jobs), vec![]);
@@ -632,7 +701,10 @@ mod tests {
         ]);
         let have = observed(
             &[
-                ("mst1", account(limits(8), &[("alice", Limits::default()), ("bob", Limits::default())])),
+                (
+                    "mst1",
+                    account(limits(8), &[("alice", Limits::default()), ("bob", Limits::default())]),
+                ),
                 ("mst2", account(limits(8), &[("alice", Limits::default())])),
             ],
             &[("alice", "mst1"), ("bob", "mst1")],
@@ -688,14 +760,22 @@ mod tests {
 
     #[test]
     fn limits_read_back_as_written() {
-        assert_eq!(parse_tres("cpu=4,gres/gpu=2,mem=2G"), limits_map(&[("cpu", 4), ("gres/gpu", 2), ("mem", 2048)]));
+        assert_eq!(
+            parse_tres("cpu=4,gres/gpu=2,mem=2G"),
+            limits_map(&[("cpu", 4), ("gres/gpu", 2), ("mem", 2048)])
+        );
         assert_eq!(parse_tres("mem=512M,node=1"), limits_map(&[("mem", 512), ("node", 1)]));
         assert_eq!(parse_tres(""), BTreeMap::new());
         let blocked = Limits::of_quota(Some(8), None, Some(64), true);
         assert_eq!(blocked.canonical(), "cpu=8,mem=65536;jobs=0;submit=0");
         assert_eq!(Limits::parse(&blocked.canonical()), blocked);
         assert_eq!(Limits::parse(""), Limits::default());
-        assert!(Limits::of_quota(Some(1), None, Some(i64::MAX), false).tres.get("mem").is_none());
+        assert!(
+            Limits::of_quota(Some(1), None, Some(i64::MAX), false)
+                .tres
+                .get("mem")
+                .is_none()
+        );
     }
 
     fn limits_map(pairs: &[(&str, i64)]) -> BTreeMap<String, i64> {

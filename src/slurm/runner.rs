@@ -32,6 +32,8 @@ impl std::fmt::Display for SlurmError {
 pub struct Runner {
     pub cluster: String,
     pub parent: String,
+    /// `SLURM_CONF` for the commands, when not the process's own.
+    pub conf: Option<std::path::PathBuf>,
 }
 
 impl Runner {
@@ -39,20 +41,27 @@ impl Runner {
     /// accounts elsewhere (names a project cannot take).
     pub async fn observe(&self) -> Result<Observed, SlurmError> {
         let cluster = format!("cluster={}", self.cluster);
-        let assocs = run(
-            "sacctmgr",
-            &[
-                "-n",
-                "-P",
-                "show",
-                "assoc",
-                &cluster,
-                "format=account,user,parentname,grptres,grpjobs,grpsubmit,maxjobs,maxsubmit",
-            ],
-            None,
-        )
-        .await?;
-        let users = run("sacctmgr", &["-n", "-P", "show", "user", "format=user,defaultaccount"], None).await?;
+        let assocs = self
+            .run(
+                "sacctmgr",
+                &[
+                    "-n",
+                    "-P",
+                    "show",
+                    "assoc",
+                    &cluster,
+                    "format=account,user,parentname,grptres,grpjobs,grpsubmit,maxjobs,maxsubmit",
+                ],
+                None,
+            )
+            .await?;
+        let users = self
+            .run(
+                "sacctmgr",
+                &["-n", "-P", "show", "user", "format=user,defaultaccount"],
+                None,
+            )
+            .await?;
         Ok(self.read_state(&assocs, &users))
     }
 
@@ -106,7 +115,7 @@ impl Runner {
 
     /// Associations under the parent with jobs running or waiting.
     pub async fn active_jobs(&self, observed: &Observed) -> Result<ActiveJobs, SlurmError> {
-        let out = run("squeue", &["-h", "-a", "-o", "%a|%u|%T"], None).await?;
+        let out = self.run("squeue", &["-h", "-a", "-o", "%a|%u|%T"], None).await?;
         let mut jobs = ActiveJobs::default();
         for line in out.lines() {
             let mut fields = line.split('|');
@@ -145,7 +154,7 @@ impl Runner {
             }
         }
         if !first.is_empty() {
-            run("sacctmgr", &["-i"], Some(first)).await?;
+            self.run("sacctmgr", &["-i"], Some(first)).await?;
         }
         for at in cancels {
             let account = format!("--account={}", at.account);
@@ -154,10 +163,10 @@ impl Runner {
             if let Some(user) = &user {
                 args.push(user);
             }
-            run("scancel", &args, None).await?;
+            self.run("scancel", &args, None).await?;
         }
         if !last.is_empty() {
-            run("sacctmgr", &["-i"], Some(last)).await?;
+            self.run("sacctmgr", &["-i"], Some(last)).await?;
         }
         Ok(())
     }
@@ -167,16 +176,19 @@ impl Runner {
     pub fn command(&self, action: &Action) -> String {
         let (cluster, parent) = (&self.cluster, &self.parent);
         match action {
-            Action::AddParent => format!(
-                "add account {parent} cluster={cluster} description=member-center organization=member-center"
-            ),
+            Action::AddParent => {
+                format!("add account {parent} cluster={cluster} description=member-center organization=member-center")
+            }
             Action::AddAccount { account } => format!(
                 "add account {account} parent={parent} cluster={cluster} description={account} organization=member-center"
             ),
             Action::AddUser { account, user } => format!("add user {user} account={account} cluster={cluster}"),
             Action::SetLimits { at, from, to } => match at {
                 Association { account, user: None } => {
-                    format!("modify account where name={account} cluster={cluster} set {}", to.set_clause(from))
+                    format!(
+                        "modify account where name={account} cluster={cluster} set {}",
+                        to.set_clause(from)
+                    )
                 }
                 Association {
                     account,
@@ -196,48 +208,58 @@ impl Runner {
             Action::RemoveAccount { account } => format!("delete account where name={account} cluster={cluster}"),
         }
     }
-}
 
-/// Runs one command, its input given, within `COMMAND_TIMEOUT`; its output,
-/// or what it said when it failed.
-async fn run(program: &str, args: &[&str], input: Option<String>) -> Result<String, SlurmError> {
-    let failed = |what: String| SlurmError(format!("{program}: {what}"));
-    let mut child = Command::new(program)
-        .args(args)
-        .stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|err| failed(err.to_string()))?;
-    if let (Some(input), Some(mut stdin)) = (input, child.stdin.take()) {
-        stdin
-            .write_all(input.as_bytes())
-            .await
+    /// Runs one command, its input given, within `COMMAND_TIMEOUT`; its
+    /// output, or what it said when it failed (a nonzero exit, or errors
+    /// said however it exits: a read that failed must never pass for an
+    /// empty one).
+    async fn run(&self, program: &str, args: &[&str], input: Option<String>) -> Result<String, SlurmError> {
+        let failed = |what: String| SlurmError(format!("{program}: {what}"));
+        let mut command = Command::new(program);
+        if let Some(conf) = &self.conf {
+            command.env("SLURM_CONF", conf);
+        }
+        let mut child = command
+            .args(args)
+            .stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
             .map_err(|err| failed(err.to_string()))?;
+        if let (Some(input), Some(mut stdin)) = (input, child.stdin.take()) {
+            stdin
+                .write_all(input.as_bytes())
+                .await
+                .map_err(|err| failed(err.to_string()))?;
+        }
+        let output = tokio::time::timeout(COMMAND_TIMEOUT, child.wait_with_output())
+            .await
+            .map_err(|_| failed(format!("no answer in {} s", COMMAND_TIMEOUT.as_secs())))?
+            .map_err(|err| failed(err.to_string()))?;
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        if output.status.success() && !stderr.contains("error") {
+            return Ok(stdout);
+        }
+        // What it said: its errors, else the end of its output.
+        let said: Vec<&str> = stderr
+            .lines()
+            .chain(
+                stdout
+                    .lines()
+                    .filter(|l| l.contains("rror") || l.contains("doesn't exist")),
+            )
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && *l != "sacctmgr:")
+            .take(5)
+            .collect();
+        Err(failed(if said.is_empty() {
+            output.status.to_string()
+        } else {
+            said.join(" · ")
+        }))
     }
-    let output = tokio::time::timeout(COMMAND_TIMEOUT, child.wait_with_output())
-        .await
-        .map_err(|_| failed(format!("no answer in {} s", COMMAND_TIMEOUT.as_secs())))?
-        .map_err(|err| failed(err.to_string()))?;
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    if output.status.success() {
-        return Ok(stdout);
-    }
-    // What it said: its errors, else the end of its output.
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let said: Vec<&str> = stderr
-        .lines()
-        .chain(stdout.lines().filter(|l| l.contains("rror") || l.contains("doesn't exist")))
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && *l != "sacctmgr:")
-        .take(5)
-        .collect();
-    Err(failed(if said.is_empty() {
-        output.status.to_string()
-    } else {
-        said.join(" · ")
-    }))
 }
 
 #[cfg(test)]
@@ -249,6 +271,7 @@ mod tests {
         let runner = Runner {
             cluster: "c".into(),
             parent: "member-center".into(),
+            conf: None,
         };
         let assocs = "root|||||||\nroot|root|||||||\nmember-center||root||||||\nmst1||member-center|cpu=4,gres/gpu=2,mem=2G|0|0||\nmst1|alice||cpu=2|||||\nphysics||root||||||\nphysics|alice||||||\n";
         let users = "root|root\nalice|physics\n";

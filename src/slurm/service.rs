@@ -27,6 +27,8 @@ pub struct Pass {
     /// Projects and users left alone, by name, and why in `invalid`.
     pub skipped: Vec<String>,
     pub drift: Vec<Drift>,
+    /// Associations that go once their running jobs end.
+    pub waiting: Vec<Association>,
 }
 
 /// A change made by hand under the parent, put back by a pass: the
@@ -88,11 +90,14 @@ async fn plan_at(db: &Db, runner: &Runner, now: i64) -> Result<Planned, PassErro
     let decided = store::decided(db, &today(now)).await?;
     let observed = runner.observe().await?;
     let mut actions = reconcile::plan(&decided.desired, &observed, &ActiveJobs::default());
-    // Only what goes needs to know about jobs (and slurmctld).
+    // Only what goes needs to know about jobs (and slurmctld): what would
+    // be removed, or was blocked to be removed later.
     let removes = |a: &Action| matches!(a, Action::RemoveUser { .. } | Action::RemoveAccount { .. });
+    let mut waiting = Vec::new();
     if actions.iter().any(removes) {
         let jobs = runner.active_jobs(&observed).await?;
         actions = reconcile::plan(&decided.desired, &observed, &jobs);
+        waiting = reconcile::waiting(&decided.desired, &observed, &jobs);
     }
     let applied = store::applied(db, &runner.cluster).await?;
     let mut skipped = reconcile::skipped(&decided.desired, &observed);
@@ -101,6 +106,7 @@ async fn plan_at(db: &Db, runner: &Runner, now: i64) -> Result<Planned, PassErro
         drift: drift(&applied, &actions),
         actions,
         skipped,
+        waiting,
     };
     Ok(Planned {
         pass,
@@ -124,7 +130,11 @@ pub async fn sync(db: &Db, runner: &Runner, now: i64) -> Result<Pass, PassError>
     }
     let started = std::time::Instant::now();
     let outcome = run_pass(db, runner, now).await;
-    let before = store::status(db, &runner.cluster).await.ok().flatten().unwrap_or_default();
+    let before = store::status(db, &runner.cluster)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     let status = match &outcome {
         Ok(pass) => Status {
             last_attempt: now,
@@ -286,14 +296,20 @@ pub fn backoff(failures: i64, period: i64) -> i64 {
     2i64.saturating_pow(failures.clamp(0, 20) as u32 + 1).min(period.max(2))
 }
 
+/// How soon a pass runs again while associations wait for their running
+/// jobs to end.
+const WAITING_SECONDS: i64 = 10;
+
 /// Keeps Slurm in step while the runtime lives: every 2 s each instance
 /// looks whether something changed (the database's generation) or a full
-/// pass is due (`period` seconds since the last success), and after a
-/// failure waits out the backoff; the one that claims the lease runs it.
+/// pass is due (`period` seconds since the last success, or 10 s while
+/// associations wait for their jobs to end), and after a failure waits out
+/// the backoff; the one that claims the lease runs it.
 pub fn keep_syncing(db: Db, runner: Runner, period: i64) {
     tokio::spawn(async move {
         let generation = db.generation();
         let mut seen = None;
+        let mut waiting = false;
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
         loop {
             tick.tick().await;
@@ -306,13 +322,17 @@ pub fn keep_syncing(db: Db, runner: Runner, period: i64) {
                     continue;
                 }
             };
-            let full_due = status.last_success.is_none_or(|at| now - at >= period);
+            let every = if waiting { WAITING_SECONDS.min(period) } else { period };
+            let full_due = status.last_success.is_none_or(|at| now - at >= every);
             let waited = status.failures == 0 || now - status.last_attempt >= backoff(status.failures, period);
             if !(seen != Some(current) || full_due) || !waited {
                 continue;
             }
             match sync(&db, &runner, now).await {
-                Ok(_) => seen = Some(current),
+                Ok(pass) => {
+                    seen = Some(current);
+                    waiting = !pass.waiting.is_empty();
+                }
                 Err(PassError::Busy) => {}
                 Err(err) => {
                     seen = Some(current);
@@ -464,9 +484,6 @@ mod tests {
 
     #[test]
     fn the_backoff_doubles_up_to_the_period() {
-        assert_eq!(
-            [1, 2, 3, 5, 40].map(|f| backoff(f, 60)),
-            [4, 8, 16, 60, 60]
-        );
+        assert_eq!([1, 2, 3, 5, 40].map(|f| backoff(f, 60)), [4, 8, 16, 60, 60]);
     }
 }

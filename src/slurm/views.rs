@@ -51,7 +51,10 @@ pub fn describe(stored: &str, lang: Lang) -> String {
     if limits.blocked() {
         parts.push(lang.t("slurm-limit-blocked").to_string());
     }
-    for (key, value) in [("slurm-limit-max-jobs", limits.max_jobs), ("slurm-limit-max-submit", limits.max_submit)] {
+    for (key, value) in [
+        ("slurm-limit-max-jobs", limits.max_jobs),
+        ("slurm-limit-max-submit", limits.max_submit),
+    ] {
         if let Some(n) = value {
             parts.push(lang.t_args(key, &[("n", grouped(n))]));
         }

@@ -23,6 +23,7 @@ mod portal;
 mod quota_requests;
 mod quotas;
 mod schema;
+mod slurm;
 mod sso;
 mod twcc;
 mod two_factor;
