@@ -414,6 +414,7 @@ activity-kind-order = Orders
 activity-kind-account = Accounts
 activity-kind-project = Projects
 activity-kind-support = Support actions
+activity-kind-slurm = HPC cluster (Slurm)
 activity-kind-invalid = Choose a kind of action from the list.
 activity-empty = No activity matches.
 activity-action = Action
@@ -1042,8 +1043,14 @@ slurm-busy = Another instance is running a pass right now; try again in a moment
 slurm-failed = The pass failed: { $error }
 slurm-absent = not there
 slurm-limit-none = no limit
-slurm-limit-cpu = { $n } cores
-slurm-limit-gpu = { $n } GPUs
+slurm-limit-cpu = { $n ->
+    [one] 1 core
+   *[other] { $n } cores
+}
+slurm-limit-gpu = { $n ->
+    [one] 1 GPU
+   *[other] { $n } GPUs
+}
 slurm-limit-mem = { $n } GiB of memory
 slurm-limit-other = { $n } of { $name }
 slurm-limit-blocked = blocked (no new job)

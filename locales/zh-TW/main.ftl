@@ -378,6 +378,7 @@ activity-kind-order = 訂單
 activity-kind-account = 帳戶
 activity-kind-project = 計畫
 activity-kind-support = 客服操作
+activity-kind-slurm = 高速運算叢集（Slurm）
 activity-kind-invalid = 請從清單中選擇操作類型。
 activity-empty = 沒有符合條件的活動紀錄。
 activity-action = 操作

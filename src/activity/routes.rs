@@ -20,8 +20,8 @@ use crate::{
 
 const PAGE_SIZE: i64 = 50;
 /// The kinds of change one can filter by (action prefixes).
-pub const KINDS: [&str; 8] = [
-    "key", "quota", "member", "wallet", "order", "account", "project", "support",
+pub const KINDS: [&str; 9] = [
+    "key", "quota", "member", "wallet", "order", "account", "project", "support", "slurm",
 ];
 
 /// The member an admin narrowed the view to, if any.

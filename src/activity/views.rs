@@ -70,7 +70,7 @@ pub(super) struct ActivityPage {
     pub(super) page: i64,
     pub(super) more: bool,
     pub(super) errors: FieldErrors,
-    pub(super) kinds: [&'static str; 8],
+    pub(super) kinds: [&'static str; 9],
     /// The "Usage over time" tab's figures (`stream=usage`).
     pub(super) usage: Option<UsageView>,
     /// Days API calls are kept in detail, and their sums and changes.
@@ -117,6 +117,7 @@ impl ActivityPage {
             "order" => "activity-kind-order",
             "account" => "activity-kind-account",
             "project" => "activity-kind-project",
+            "slurm" => "activity-kind-slurm",
             _ => "activity-kind-support",
         }
     }

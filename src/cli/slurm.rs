@@ -137,8 +137,8 @@ pub(super) async fn run(location: &db::Location, command: SlurmCommand) -> anyho
 
 /// A pass's plan as `sacctmgr` lines, with the drift and what was left alone.
 fn report(runner: &Runner, pass: &service::Pass) {
-    for action in &pass.actions {
-        println!("{}", runner.command(action));
+    for line in runner.lines(&pass.actions) {
+        println!("{line}");
     }
     let words = |limits: &Option<String>| {
         crate::slurm::views::describe(limits.as_deref().unwrap_or(service::ABSENT), crate::web::i18n::Lang::En)

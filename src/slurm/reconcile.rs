@@ -94,6 +94,27 @@ impl Limits {
         limits
     }
 
+    /// The limits of a new association, as `sacctmgr add` takes them
+    /// (after a space; empty when there are none).
+    pub fn add_clause(&self) -> String {
+        let mut clause = String::new();
+        if !self.tres.is_empty() {
+            let tres: Vec<String> = self.tres.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            clause.push_str(&format!(" GrpTRES={}", tres.join(",")));
+        }
+        for (name, value) in [
+            ("GrpJobs", self.grp_jobs),
+            ("GrpSubmitJobs", self.grp_submit),
+            ("MaxJobs", self.max_jobs),
+            ("MaxSubmitJobs", self.max_submit),
+        ] {
+            if let Some(value) = value {
+                clause.push_str(&format!(" {name}={value}"));
+            }
+        }
+        clause
+    }
+
     /// The `set` clause of `sacctmgr modify` that turns `from` into `self`:
     /// every limit named, cleared ones as -1.
     pub fn set_clause(&self, from: &Limits) -> String {
@@ -421,7 +442,9 @@ pub fn plan(desired: &Desired, observed: &Observed, jobs: &ActiveJobs) -> Vec<Ac
             .filter(|account| !going.contains(&(*account, user)))
             .chain(kept_here.into_iter().flatten().copied())
             .collect();
-        if default.is_some_and(|d| remaining.contains(d)) {
+        // Valid; or new to Slurm, when adding them makes their first
+        // association their default.
+        if default.is_some_and(|d| remaining.contains(d)) || have.is_none() {
             continue;
         }
         // One Member Center keeps, else another of theirs.
@@ -438,6 +461,56 @@ pub fn plan(desired: &Desired, observed: &Observed, jobs: &ActiveJobs) -> Vec<Ac
     }
     actions.sort_by_key(Action::rank);
     actions
+}
+
+/// What Slurm holds once `actions` have run on `observed` (the parent's
+/// accounts and their users; what a pass that succeeded leaves).
+pub fn applied(observed: &Observed, actions: &[Action]) -> Observed {
+    let mut after = observed.clone();
+    for action in actions {
+        match action {
+            Action::AddParent => after.parent_exists = true,
+            Action::AddAccount { account } => {
+                after.accounts.entry(account.clone()).or_default();
+            }
+            Action::AddUser { account, user } => {
+                if let Some(on) = after.accounts.get_mut(account) {
+                    on.users.entry(user.clone()).or_default();
+                }
+                let known = after.users.entry(user.clone()).or_default();
+                known.accounts.insert(account.clone());
+                known.default_account.get_or_insert_with(|| account.clone());
+            }
+            Action::SetLimits { at, to, .. } => {
+                let Some(on) = after.accounts.get_mut(&at.account) else { continue };
+                match &at.user {
+                    None => on.limits = to.clone(),
+                    Some(user) => {
+                        on.users.insert(user.clone(), to.clone());
+                    }
+                }
+            }
+            Action::SetDefault { user, to, .. } => {
+                after.users.entry(user.clone()).or_default().default_account = Some(to.clone());
+            }
+            Action::CancelPending { .. } => {}
+            Action::RemoveUser { account, user } => {
+                if let Some(on) = after.accounts.get_mut(account) {
+                    on.users.remove(user);
+                }
+                if let Some(known) = after.users.get_mut(user) {
+                    known.accounts.remove(account);
+                }
+            }
+            Action::RemoveAccount { account } => {
+                after.accounts.remove(account);
+                for known in after.users.values_mut() {
+                    known.accounts.remove(account);
+                }
+            }
+        }
+    }
+    after
 }
 
 /// The associations that go once their running jobs end (blocked until
@@ -572,11 +645,6 @@ mod tests {
                     to: limits(8)
                 },
                 // A new user's first association is their default already.
-                Action::SetDefault {
-                    user: "alice".into(),
-                    from: None,
-                    to: "mst1".into()
-                },
             ]
         );
     }
@@ -756,6 +824,27 @@ mod tests {
             }]
         );
         assert_eq!(skipped(&want, &have), vec!["root".to_string()]);
+    }
+
+    #[test]
+    fn a_plan_carried_out_leaves_nothing_to_do() {
+        let want = desired(&[
+            ("mst1", account(limits(8), &[("alice", limits(2)), ("bob", Limits::default())])),
+            ("mst2", account(Limits::of_quota(None, None, None, true), &[("bob", limits(1))])),
+        ]);
+        let mut have = observed(
+            &[
+                ("mst1", account(limits(64), &[("mallory", Limits::default())])),
+                ("gone", account(limits(1), &[("bob", Limits::default())])),
+            ],
+            &[("mallory", "mst1"), ("bob", "gone")],
+        );
+        have.parent_exists = false;
+        let actions = plan(&want, &have, &ActiveJobs::default());
+        let after = applied(&have, &actions);
+        assert_eq!(plan(&want, &after, &ActiveJobs::default()), vec![]);
+        assert_eq!(after.users["bob"].default_account.as_deref(), Some("mst1"));
+        assert!(!after.accounts.contains_key("gone"));
     }
 
     #[test]

@@ -27,6 +27,43 @@ impl std::fmt::Display for SlurmError {
     }
 }
 
+/// How many names one `sacctmgr` command takes.
+const NAMES_PER_COMMAND: usize = 200;
+
+/// A pass's commands: `sacctmgr` lines for the additions and changes,
+/// `scancel` argument vectors, `sacctmgr` lines for the removals.
+struct Script {
+    changes: Vec<String>,
+    cancels: Vec<Vec<String>>,
+    removals: Vec<String>,
+}
+
+/// Commands that differ only in the names they take, in the order first
+/// seen: `{}` in each stands for its names.
+#[derive(Default)]
+struct Groups(Vec<(String, Vec<String>)>);
+
+impl Groups {
+    fn put(&mut self, pattern: String, name: &str) {
+        match self.0.iter_mut().find(|(p, _)| *p == pattern) {
+            Some((_, names)) => names.push(name.to_string()),
+            None => self.0.push((pattern, vec![name.to_string()])),
+        }
+    }
+
+    fn lines(self) -> Vec<String> {
+        self.0
+            .into_iter()
+            .flat_map(|(pattern, names)| {
+                names
+                    .chunks(NAMES_PER_COMMAND)
+                    .map(|chunk| pattern.replacen("{}", &chunk.join(","), 1))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+}
+
 /// The cluster and the parent account Member Center manages.
 #[derive(Debug, Clone)]
 pub struct Runner {
@@ -138,74 +175,118 @@ impl Runner {
     /// Runs the actions: one `sacctmgr` process for the additions and
     /// changes, `scancel` for waiting jobs, one more for the removals.
     pub async fn apply(&self, actions: &[Action]) -> Result<(), SlurmError> {
-        let (mut first, mut last) = (String::new(), String::new());
-        let mut cancels = Vec::new();
-        for action in actions {
-            match action {
-                Action::CancelPending { at } => cancels.push(at.clone()),
-                Action::RemoveUser { .. } | Action::RemoveAccount { .. } => {
-                    last.push_str(&self.command(action));
-                    last.push('\n');
-                }
-                _ => {
-                    first.push_str(&self.command(action));
-                    first.push('\n');
-                }
-            }
+        let script = self.script(actions);
+        if !script.changes.is_empty() {
+            self.run("sacctmgr", &["-i"], Some(script.changes.join("\n") + "\n")).await?;
         }
-        if !first.is_empty() {
-            self.run("sacctmgr", &["-i"], Some(first)).await?;
-        }
-        for at in cancels {
-            let account = format!("--account={}", at.account);
-            let mut args = vec!["--state=PENDING", &account];
-            let user = at.user.as_ref().map(|user| format!("--user={user}"));
-            if let Some(user) = &user {
-                args.push(user);
-            }
+        for args in &script.cancels {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
             self.run("scancel", &args, None).await?;
         }
-        if !last.is_empty() {
-            self.run("sacctmgr", &["-i"], Some(last)).await?;
+        if !script.removals.is_empty() {
+            self.run("sacctmgr", &["-i"], Some(script.removals.join("\n") + "\n")).await?;
         }
         Ok(())
     }
 
-    /// One action as a line of `sacctmgr`'s own command language (its
-    /// words are validated names and numbers only).
-    pub fn command(&self, action: &Action) -> String {
+    /// The actions as the commands that carry them out, in order: what a
+    /// pass runs and `slurm plan` prints.
+    pub fn lines(&self, actions: &[Action]) -> Vec<String> {
+        let script = self.script(actions);
+        let cancels = script.cancels.iter().map(|args| format!("scancel {}", args.join(" ")));
+        script.changes.into_iter().chain(cancels).chain(script.removals).collect()
+    }
+
+    /// The actions as few commands as they can be: `sacctmgr` takes many
+    /// names in one command (each command costs about half a second, each
+    /// name a few milliseconds), so associations that get the same are
+    /// named together, and a new association gets its limits as it is
+    /// added. Every word is a validated name or a number.
+    fn script(&self, actions: &[Action]) -> Script {
         let (cluster, parent) = (&self.cluster, &self.parent);
-        match action {
-            Action::AddParent => {
-                format!("add account {parent} cluster={cluster} description=member-center organization=member-center")
-            }
-            Action::AddAccount { account } => format!(
-                "add account {account} parent={parent} cluster={cluster} description={account} organization=member-center"
-            ),
-            Action::AddUser { account, user } => format!("add user {user} account={account} cluster={cluster}"),
-            Action::SetLimits { at, from, to } => match at {
-                Association { account, user: None } => {
-                    format!(
-                        "modify account where name={account} cluster={cluster} set {}",
-                        to.set_clause(from)
-                    )
-                }
-                Association {
-                    account,
-                    user: Some(user),
-                } => format!(
-                    "modify user where name={user} account={account} cluster={cluster} set {}",
-                    to.set_clause(from)
+        // Commands with `{}` where the names go, and the names.
+        let mut changes = Groups::default();
+        let mut removals = Groups::default();
+        let mut cancels = Vec::new();
+        // A new association's limits go on its `add`.
+        let limits_of = |at: &Association| {
+            actions.iter().find_map(|a| match a {
+                Action::SetLimits { at: this, to, .. } if this == at => Some(to.add_clause()),
+                _ => None,
+            })
+        };
+        let added = |at: &Association| {
+            actions.iter().any(|a| match (a, &at.user) {
+                (Action::AddAccount { account }, None) => *account == at.account,
+                (Action::AddUser { account, user }, Some(u)) => *account == at.account && user == u,
+                _ => false,
+            })
+        };
+        for action in actions {
+            match action {
+                Action::AddParent => changes.put(
+                    format!("add account {{}} cluster={cluster} organization=member-center"),
+                    parent,
                 ),
-            },
-            Action::SetDefault { user, to, .. } => {
-                format!("modify user where name={user} cluster={cluster} set DefaultAccount={to}")
+                Action::AddAccount { account } => {
+                    let at = Association {
+                        account: account.clone(),
+                        user: None,
+                    };
+                    let limits = limits_of(&at).unwrap_or_default();
+                    changes.put(
+                        format!("add account {{}} parent={parent} cluster={cluster} organization=member-center{limits}"),
+                        account,
+                    );
+                }
+                Action::AddUser { account, user } => {
+                    let at = Association {
+                        account: account.clone(),
+                        user: Some(user.clone()),
+                    };
+                    let limits = limits_of(&at).unwrap_or_default();
+                    changes.put(format!("add user {{}} account={account} cluster={cluster}{limits}"), user);
+                }
+                Action::SetLimits { at, .. } if added(at) => {}
+                Action::SetLimits { at, from, to } => match &at.user {
+                    // `user=`: the account's own association, not its users'.
+                    None => changes.put(
+                        format!("modify account where name={{}} cluster={cluster} user= set {}", to.set_clause(from)),
+                        &at.account,
+                    ),
+                    Some(user) => changes.put(
+                        format!(
+                            "modify user where name={{}} account={} cluster={cluster} set {}",
+                            at.account,
+                            to.set_clause(from)
+                        ),
+                        user,
+                    ),
+                },
+                Action::SetDefault { user, to, .. } => changes.put(
+                    format!("modify user where name={{}} cluster={cluster} set DefaultAccount={to}"),
+                    user,
+                ),
+                Action::CancelPending { at } => {
+                    let mut args = vec!["--state=PENDING".to_string(), format!("--account={}", at.account)];
+                    if let Some(user) = &at.user {
+                        args.push(format!("--user={user}"));
+                    }
+                    cancels.push(args);
+                }
+                Action::RemoveUser { account, user } => removals.put(
+                    format!("delete user where name={{}} account={account} cluster={cluster}"),
+                    user,
+                ),
+                Action::RemoveAccount { account } => {
+                    removals.put(format!("delete account where name={{}} cluster={cluster}"), account)
+                }
             }
-            Action::CancelPending { at } => format!("# scancel --state=PENDING {at}"),
-            Action::RemoveUser { account, user } => {
-                format!("delete user where name={user} account={account} cluster={cluster}")
-            }
-            Action::RemoveAccount { account } => format!("delete account where name={account} cluster={cluster}"),
+        }
+        Script {
+            changes: changes.lines(),
+            cancels,
+            removals: removals.lines(),
         }
     }
 
@@ -265,6 +346,47 @@ impl Runner {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pass_is_few_commands_with_many_names_and_new_associations_get_their_limits_as_added() {
+        use crate::slurm::reconcile::{Desired, DesiredAccount, plan};
+        let runner = Runner {
+            cluster: "c".into(),
+            parent: "mc".into(),
+            conf: None,
+        };
+        let eight = Limits::of_quota(Some(8), Some(0), None, false);
+        let account = |users: &[&str]| DesiredAccount {
+            limits: eight.clone(),
+            users: users.iter().map(|u| (u.to_string(), Limits::default())).collect(),
+        };
+        let desired = Desired {
+            accounts: [("mst1".to_string(), account(&["alice", "bob"])), ("mst2".to_string(), account(&["bob"]))].into(),
+        };
+        let mut observed = Observed {
+            parent_exists: true,
+            ..Observed::default()
+        };
+        observed.accounts.insert(
+            "mst1".into(),
+            super::super::reconcile::ObservedAccount {
+                limits: Limits::of_quota(Some(64), Some(0), None, false),
+                users: [("carol".to_string(), Limits::default())].into(),
+            },
+        );
+        observed.users.entry("carol".into()).or_default().accounts.insert("mst1".into());
+        let actions = plan(&desired, &observed, &ActiveJobs::default());
+        assert_eq!(
+            runner.lines(&actions),
+            [
+                "add account mst2 parent=mc cluster=c organization=member-center GrpTRES=cpu=8,gres/gpu=0",
+                "add user alice,bob account=mst1 cluster=c",
+                "add user bob account=mst2 cluster=c",
+                "modify account where name=mst1 cluster=c user= set GrpTRES=cpu=8,gres/gpu=0 GrpJobs=-1 GrpSubmitJobs=-1 MaxJobs=-1 MaxSubmitJobs=-1",
+                "delete user where name=carol account=mst1 cluster=c",
+            ]
+        );
+    }
 
     #[test]
     fn reads_what_sacctmgr_shows_under_the_parent_only() {

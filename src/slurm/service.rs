@@ -166,19 +166,23 @@ async fn run_pass(db: &Db, runner: &Runner, now: i64) -> Result<Pass, PassError>
         observed,
         applied,
     } = plan_at(db, runner, now).await?;
-    let left = if pass.actions.is_empty() {
-        observed
-    } else {
-        let done = runner.apply(&pass.actions).await;
-        // What Slurm holds now, whatever part of the plan ran.
-        let left = runner.observe().await?;
-        store::save_applied(db, &runner.cluster, &applied, &snapshot(&left)).await?;
-        done?;
-        left
-    };
-    if pass.actions.is_empty() {
-        store::save_applied(db, &runner.cluster, &applied, &snapshot(&left)).await?;
+    // What the pass leaves: the plan carried out. After a failure, only the
+    // part of it Slurm then holds; the rest stays as the last pass left it,
+    // so that what is still to do is neither lost as drift nor taken for it.
+    let intended = snapshot(&reconcile::applied(&observed, &pass.actions));
+    if let Err(err) = runner.apply(&pass.actions).await {
+        let now = snapshot(&runner.observe().await?);
+        let mut kept = applied.clone();
+        for (association, limits) in &intended {
+            if now.get(association) == Some(limits) {
+                kept.insert(association.clone(), limits.clone());
+            }
+        }
+        kept.retain(|association, _| now.contains_key(association) || intended.contains_key(association));
+        store::save_applied(db, &runner.cluster, &applied, &kept).await?;
+        return Err(err.into());
     }
+    store::save_applied(db, &runner.cluster, &applied, &intended).await?;
     for drift in &pass.drift {
         let target = drift.at.to_string();
         activity::store::record(

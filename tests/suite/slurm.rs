@@ -278,3 +278,147 @@ async fn a_user_leaving_their_default_account_keeps_a_valid_one_or_none() {
         .unwrap();
     eventually("dave has no association left", 10, || default_account(&user).is_none().then_some(())).await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn quotas_are_slurm_limits_new_jobs_wait_and_raising_a_quota_lets_them_start() {
+    let app = spawn_hpc(&unique("mct")).await;
+    let (code, account) = hpc_project(&app, &[("cpu", Some("4")), ("gpu", Some("2")), ("memory", Some("8"))]).await;
+    let erin = person(&app, "er", &code, "tenant_admin").await;
+    let frank = person(&app, "fr", &code, "tenant_user").await;
+    let key = app.key_for(&code, &erin.user, 30).await.1;
+    let quota = |cpu: i64| {
+        let path = format!("/api/v1/members/{}/quotas/hpc", erin.user.username);
+        let (app, key) = (&app, &key);
+        async move {
+            let (status, body) = call(app, "PUT", &path, key, Some(json!({ "cpu": cpu }))).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+        }
+    };
+    quota(2).await;
+    let user = erin.user.username.clone();
+    eventually("erin's limit of 2 cores is in Slurm", 10, || {
+        associations(&account)
+            .iter()
+            .any(|a| a.starts_with(&format!("{user}|cpu=2")))
+            .then_some(())
+    })
+    .await;
+    let state = |id: &str, want: &str| {
+        let id = id.to_string();
+        let want = want.to_string();
+        move || job(&id).starts_with(&want).then_some(())
+    };
+
+    // Member quota: a second 2-core job waits on it.
+    let first = sbatch(&user, &code, &["-c", "2"]).unwrap();
+    eventually("the first job runs", 15, state(&first, "RUNNING")).await;
+    let second = sbatch(&user, &code, &["-c", "2"]).unwrap();
+    eventually("the second waits on the member's limit", 15, state(&second, "PENDING|AssocGrpCpuLimit")).await;
+    quota(4).await;
+    eventually("raised, the second runs", 20, state(&second, "RUNNING")).await;
+
+    // Project quota (4 cores, all in use): Frank's job waits on it.
+    let franks = sbatch(&frank.user.username, &code, &["-c", "1"]).unwrap();
+    eventually("frank's waits on the project's limit", 15, state(&franks, "PENDING|AssocGrpCpuLimit")).await;
+    cancel_jobs(&[&account]);
+
+    // GPUs likewise.
+    let gpus = sbatch(&frank.user.username, &code, &["--gres=gpu:2"]).unwrap();
+    eventually("two GPUs run", 15, state(&gpus, "RUNNING")).await;
+    let more = sbatch(&frank.user.username, &code, &["--gres=gpu:1"]).unwrap();
+    eventually("a third GPU waits", 15, state(&more, "PENDING|AssocGrpGRES")).await;
+    member_center::operator::service::set_project_quota(&app.db, None, &code, "hpc", &[("gpu", Some("3"))])
+        .await
+        .unwrap();
+    eventually("raised, it runs", 20, state(&more, "RUNNING")).await;
+    // And no limit at all clears it.
+    member_center::operator::service::set_project_quota(&app.db, None, &code, "hpc", &[("cpu", Some("-1"))])
+        .await
+        .unwrap();
+    eventually("no limit: the project has no core limit", 10, || {
+        associations(&account)
+            .iter()
+            .any(|a| a.starts_with("|") && !a.contains("cpu="))
+            .then_some(())
+    })
+    .await;
+    cancel_jobs(&[&account]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_negative_wallet_blocks_new_jobs_until_credited() {
+    let app = spawn_hpc(&unique("mct")).await;
+    let (code, account) = hpc_project(&app, &[("cpu", Some("8")), ("gpu", Some("0")), ("memory", Some("8"))]).await;
+    let gus = person(&app, "gu", &code, "tenant_admin").await;
+    app.credit(&code, &unique("PO-"), "1").await;
+    let user = gus.user.username.clone();
+    let running = eventually("gus can run jobs", 10, || sbatch(&user, &code, &[]).ok()).await.0;
+    eventually("his job runs", 15, || job(&running).starts_with("RUNNING").then_some(())).await;
+
+    // Two credits of HPC used from a wallet of one.
+    let key = app.key_for(&code, &gus.user, 30).await.1;
+    let usage = json!({"service": "hpc", "resource_id": "job-1", "seconds": 3600, "rate_per_hour": "2", "idempotency_key": "u1"});
+    let (status, body) = call(&app, "POST", "/api/v1/usage", &key, Some(usage)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (said, took) = eventually("a new job is refused", 10, || refused(&user, &code)).await;
+    assert!(said.contains("job submit limit"), "{said}");
+    println!("a negative wallet blocked new jobs after {took:?}");
+    assert!(job(&running).starts_with("RUNNING"), "the running job goes on");
+
+    app.credit(&code, &unique("PO-"), "10").await;
+    let after = eventually("credited, a job is accepted", 10, || sbatch(&user, &code, &[]).ok()).await.0;
+    eventually("and runs", 15, || job(&after).starts_with("RUNNING").then_some(())).await;
+    cancel_jobs(&[&account]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn changes_made_by_hand_are_put_back_and_recorded_and_nothing_outside_the_parent_is_touched() {
+    let parent = unique("mct");
+    let slurm_settings = settings(&parent, 5);
+    let app = spawn_app_with(move |c| c.slurm = Some(slurm_settings)).await;
+    let (code, account) = hpc_project(&app, &[("cpu", Some("8")), ("gpu", Some("1")), ("memory", Some("16"))]).await;
+    let mut hana = person(&app, "ha", &code, "tenant_admin").await;
+    let user = hana.user.username.clone();
+    let cluster = format!("cluster={}", cluster());
+    // An account of someone else's, outside the parent.
+    let outsider = unique("other");
+    slurm("sacctmgr", &["-i", "add", "account", &outsider, &cluster]);
+    slurm(
+        "sacctmgr",
+        &["-i", "modify", "account", "where", &format!("name={outsider}"), &cluster, "set", "GrpTRES=cpu=7"],
+    );
+    eventually("hana is on the account", 10, || {
+        associations(&account).iter().any(|a| a.starts_with(&format!("{user}|"))).then_some(())
+    })
+    .await;
+
+    // By hand: the project's limit raised, hana's association deleted, an
+    // account added under the parent.
+    let name = format!("name={account}");
+    slurm("sacctmgr", &["-i", "modify", "account", "where", &name, &cluster, "set", "GrpTRES=cpu=64"]);
+    slurm("sacctmgr", &["-i", "delete", "user", "where", &format!("name={user}"), &format!("account={account}"), &cluster]);
+    let stranger = unique("added");
+    slurm("sacctmgr", &["-i", "add", "account", &stranger, &format!("parent={parent}"), &cluster]);
+    let (_, took) = eventually("all three put back by a full pass", 20, || {
+        let assocs = associations(&account);
+        let limit = assocs.iter().any(|a| a.starts_with("|cpu=8,"));
+        let back = assocs.iter().any(|a| a.starts_with(&format!("{user}|")));
+        let gone = associations(&stranger).is_empty();
+        (limit && back && gone).then_some(())
+    })
+    .await;
+    println!("changes made by hand were put back after {took:?}");
+    // Outside the parent: as it was.
+    assert_eq!(associations(&outsider), ["|cpu=7||"]);
+    slurm("sacctmgr", &["-i", "delete", "account", &format!("name={outsider}"), &cluster]);
+
+    // The activity log says so, in words.
+    let page = hana.client.get("/activity?stream=changes&kind=slurm").await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains(&format!(
+        "Member Center put back in Slurm what was changed by hand on {account}: it was 64 cores, 1 GPU, 16 GiB of memory, it is 8 cores, 1 GPU, 16 GiB of memory."
+    ));
+    page.assert_contains(&format!(
+        "Member Center put back in Slurm what was changed by hand on {account} / {user}: it was not there, it is no limit."
+    ));
+}
