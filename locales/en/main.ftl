@@ -1067,3 +1067,5 @@ slurm-user-set = { $username } is { $name } on the cluster.
 activity-account-cluster-user = { $actor } changed the user name on the cluster of { $target } from { $before } to { $after }.
 activity-slurm-drift = Member Center put back in Slurm what was changed by hand on { $target }: it was { $before }, it is { $after }.
 profile-cluster-user = User name on the HPC cluster
+profile-hpc-title = HPC cluster
+profile-hpc-submit = On the cluster, submit jobs with your project's code as the account, while HPC is among your services and the project has an HPC quota:

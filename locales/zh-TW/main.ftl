@@ -968,3 +968,5 @@ slurm-user-set = { $username } 在叢集上的名稱為 { $name }。
 activity-account-cluster-user = { $actor } 將 { $target } 在叢集上的使用者名稱從 { $before } 改為 { $after }。
 activity-slurm-drift = 會員中心還原了 { $target } 在 Slurm 中的手動變更：原為 { $before }，現為 { $after }。
 profile-cluster-user = 高速運算叢集上的使用者名稱
+profile-hpc-title = 高速運算叢集
+profile-hpc-submit = 在叢集上送出作業時，請以計畫代碼作為帳戶（須具備高速運算服務權限，且計畫有高速運算配額）：

@@ -83,6 +83,14 @@ async fn profile_page(
         topics: notices::email_topics(db, user.account.id).await?,
         email_on: state.config.smtp_url.is_some(),
         sso: crate::auth::service::sso_status(db, state.config.sso.as_ref(), user.account.id, user.viewer.lang).await?,
+        cluster_user: match &state.config.slurm {
+            Some(_) => Some(
+                crate::slurm::store::cluster_user_of(db, user.account.id)
+                    .await?
+                    .unwrap_or_else(|| user.account.username.clone()),
+            ),
+            None => None,
+        },
         l: user.viewer.layout(),
     })
 }

@@ -31,6 +31,8 @@ pub(super) struct ProfilePage {
     pub(super) email_on: bool,
     /// Sign-in through the identity provider, when it is on.
     pub(super) sso: Option<crate::auth::service::SsoStatus>,
+    /// Their user name on the HPC cluster, when the portal manages one.
+    pub(super) cluster_user: Option<String>,
 }
 
 impl ProfilePage {

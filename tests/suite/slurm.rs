@@ -81,17 +81,11 @@ fn sbatch(user: &str, account: &str, extra: &[&str]) -> Result<String, String> {
     }
 }
 
-/// What sbatch says refusing a job of `user` on `account`; a job accepted
-/// meanwhile is cancelled at once (a test waiting for a refusal must not
-/// leave jobs that hold the association).
+/// What sbatch says refusing a job of `user` on `account`, asked with
+/// `--test-only` (which makes no job: a test waiting for a refusal must
+/// not leave jobs that hold the association).
 fn refused(user: &str, account: &str) -> Option<String> {
-    match sbatch(user, account, &["--hold"]) {
-        Ok(id) => {
-            slurm("scancel", &[&id]);
-            None
-        }
-        Err(said) => Some(said),
-    }
+    sbatch(user, account, &["--test-only"]).err()
 }
 
 /// A job's state and reason (`RUNNING|None`, `PENDING|AssocGrpCpuLimit`).
@@ -158,9 +152,10 @@ async fn person(app: &TestApp, prefix: &str, code: &str, role: &str) -> Member {
     app.member(&username, code, role).await
 }
 
-async fn call(app: &TestApp, method: &str, path: &str, key: &str, body: Option<Value>) -> (StatusCode, Value) {
+/// An API call to the instance at `base`.
+async fn call(base: &str, method: &str, path: &str, key: &str, body: Option<Value>) -> (StatusCode, Value) {
     let mut request = reqwest::Client::new()
-        .request(method.parse().unwrap(), format!("{}{path}", app.base))
+        .request(method.parse().unwrap(), format!("{base}{path}"))
         .header("x-api-key", key);
     if let Some(body) = body {
         request = request.json(&body);
@@ -197,7 +192,7 @@ async fn members_with_hpc_reach_slurm_within_seconds_and_leave_it_without_losing
         .0;
 
     // Bob removed: refused as an unknown account.
-    let (status, _) = call(&app, "DELETE", &format!("/api/v1/members/{}", bob.user.username), &key, None).await;
+    let (status, _) = call(&app.base, "DELETE", &format!("/api/v1/members/{}", bob.user.username), &key, None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (said, took) = eventually("bob is refused", 10, || refused(&bob.user.username, &code)).await;
     assert!(said.contains(INVALID_ACCOUNT), "{said}");
@@ -208,7 +203,7 @@ async fn members_with_hpc_reach_slurm_within_seconds_and_leave_it_without_losing
     // Carol's HPC unticked while her job runs: the job goes on, nothing new
     // is accepted; once it ends, her association goes.
     let path = format!("/api/v1/members/{}/permissions", carol.user.username);
-    let (status, _) = call(&app, "PUT", &path, &key, Some(json!({ "services": ["ccs"] }))).await;
+    let (status, _) = call(&app.base, "PUT", &path, &key, Some(json!({ "services": ["ccs"] }))).await;
     assert_eq!(status, StatusCode::OK);
     let (said, _) = eventually("carol is refused", 10, || refused(&carol.user.username, &code)).await;
     assert!(said.contains("job submit limit"), "{said}");
@@ -290,7 +285,7 @@ async fn quotas_are_slurm_limits_new_jobs_wait_and_raising_a_quota_lets_them_sta
         let path = format!("/api/v1/members/{}/quotas/hpc", erin.user.username);
         let (app, key) = (&app, &key);
         async move {
-            let (status, body) = call(app, "PUT", &path, key, Some(json!({ "cpu": cpu }))).await;
+            let (status, body) = call(&app.base, "PUT", &path, key, Some(json!({ "cpu": cpu }))).await;
             assert_eq!(status, StatusCode::OK, "{body}");
         }
     };
@@ -358,7 +353,7 @@ async fn a_negative_wallet_blocks_new_jobs_until_credited() {
     // Two credits of HPC used from a wallet of one.
     let key = app.key_for(&code, &gus.user, 30).await.1;
     let usage = json!({"service": "hpc", "resource_id": "job-1", "seconds": 3600, "rate_per_hour": "2", "idempotency_key": "u1"});
-    let (status, body) = call(&app, "POST", "/api/v1/usage", &key, Some(usage)).await;
+    let (status, body) = call(&app.base, "POST", "/api/v1/usage", &key, Some(usage)).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let (said, took) = eventually("a new job is refused", 10, || refused(&user, &code)).await;
     assert!(said.contains("job submit limit"), "{said}");
@@ -421,4 +416,212 @@ async fn changes_made_by_hand_are_put_back_and_recorded_and_nothing_outside_the_
     page.assert_contains(&format!(
         "Member Center put back in Slurm what was changed by hand on {account} / {user}: it was not there, it is no limit."
     ));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn slurm_plan_says_nothing_to_do_once_in_step_and_then_exactly_what_the_portal_changed() {
+    // No pass runs by itself: the command line does everything here.
+    let app = spawn_app().await;
+    let (parent, cluster) = (unique("mct"), cluster());
+    let (code, account) = hpc_project(&app, &[("cpu", Some("8")), ("gpu", Some("0")), ("memory", Some("8"))]).await;
+    let ivy = person(&app, "iv", &code, "tenant_admin").await;
+    let user = ivy.user.username.clone();
+    let slurm_cli = |command: &str, more: &[&str]| {
+        let mut args = vec!["slurm", command];
+        args.extend_from_slice(more);
+        if command != "user" {
+            args.extend_from_slice(&["--slurm-cluster", &cluster, "--slurm-parent", &parent]);
+        }
+        crate::cli::member_center(&app.scratch.location, &args, None)
+    };
+    let (ok, out, err) = slurm_cli("sync", &[]);
+    assert!(ok, "{err}");
+    assert!(out.contains("Slurm is in step: 4 change(s) made."), "{out}");
+    let (ok, out, err) = slurm_cli("plan", &[]);
+    assert!(ok, "{err}");
+    assert_eq!(out, "Nothing to do: Slurm is in step with Member Center.\n");
+    let (ok, out, _) = slurm_cli("status", &[]);
+    assert!(ok && out.contains("last result:   4 change(s), 0 put back"), "{out}");
+
+    // A tenant admin gives Ivy a quota of her own: exactly that.
+    let key = app.key_for(&code, &ivy.user, 30).await.1;
+    let path = format!("/api/v1/members/{user}/quotas/hpc");
+    let (status, _) = call(&app.base, "PUT", &path, &key, Some(json!({ "cpu": 3 }))).await;
+    assert_eq!(status, StatusCode::OK);
+    let (ok, out, _) = slurm_cli("plan", &[]);
+    assert!(ok);
+    assert_eq!(
+        out.lines().collect::<Vec<_>>(),
+        [format!(
+            "modify user where name={user} account={account} cluster={cluster} set GrpTRES=cpu=3 GrpJobs=-1 GrpSubmitJobs=-1 MaxJobs=-1 MaxSubmitJobs=-1"
+        )]
+    );
+
+    // An operator gives her another name on the cluster: her association
+    // moves to it.
+    let (ok, out, err) = slurm_cli("user", &[&user, "bad name"]);
+    assert!(!ok && out.is_empty() && err.contains("lowercase letters"), "{err}");
+    let other = unique("hpc-");
+    let (ok, out, err) = slurm_cli("user", &[&user, &other]);
+    assert!(ok, "{err}");
+    assert_eq!(out, format!("{user} is {other} on the cluster.\n"));
+    let (_, out, _) = slurm_cli("plan", &[]);
+    assert_eq!(
+        out.lines().collect::<Vec<_>>(),
+        [
+            format!("add user {other} account={account} cluster={cluster} GrpTRES=cpu=3"),
+            format!("delete user where name={user} account={account} cluster={cluster}"),
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_slurm_unreachable_the_portal_serves_the_clusters_page_says_why_and_the_next_pass_catches_up() {
+    // This instance's Slurm commands read a slurm.conf whose slurmdbd and
+    // slurmctld ports are closed (the shared daemons stay up for the other
+    // tests); putting the real one back is Slurm coming back.
+    let real = std::fs::read_to_string(std::env::var("SLURM_CONF").expect("SLURM_CONF")).unwrap();
+    let broken: String = real
+        .lines()
+        .map(|line| {
+            if line.starts_with("AccountingStoragePort=") {
+                "AccountingStoragePort=1".to_string()
+            } else if line.starts_with("SlurmctldPort=") {
+                "SlurmctldPort=2".to_string()
+            } else {
+                line.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("slurm.conf");
+    std::fs::write(&conf, &broken).unwrap();
+    let mut slurm_settings = settings(&unique("mct"), 60);
+    slurm_settings.conf = Some(conf.clone());
+    let app = spawn_app_with(move |c| {
+        c.slurm = Some(slurm_settings);
+        c.metrics_bind = Some("127.0.0.1:0".into());
+    })
+    .await;
+    let (code, _) = hpc_project(&app, &[("cpu", Some("8")), ("gpu", Some("0")), ("memory", Some("8"))]).await;
+    let mut jay = person(&app, "ja", &code, "tenant_admin").await;
+    let operator = app.create_user(&unique("op"), PlatformRole::Operator).await;
+    let mut console = app.signed_in(&operator).await;
+
+    let db = app.db.clone();
+    let failing = || {
+        let db = db.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT failures FROM slurm_status")
+                .fetch_optional(db.read())
+                .await
+                .unwrap()
+                .unwrap_or(0)
+        }
+    };
+    let started = Instant::now();
+    while failing().await == 0 {
+        assert!(started.elapsed() < Duration::from_secs(10), "no failed pass recorded");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // Pages and the API answer as before.
+    let page = console.get("/operator/clusters").await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("Failing (");
+    page.assert_contains("Connection refused");
+    assert_eq!(jay.client.get("/quota?service=hpc").await.status, StatusCode::OK);
+    let key = app.key_for(&code, &jay.user, 30).await.1;
+    assert_eq!(app.api_get("/api/v1/whoami", Some(&key)).await.0, StatusCode::OK);
+    let metrics = reqwest::get(format!("{}/metrics", app.metrics.as_ref().unwrap()))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.lines().any(|l| l.starts_with("mc_slurm_pass_failures ") && !l.ends_with(" 0")),
+        "{metrics}"
+    );
+    // A pass asked for now fails, saying why, and reports nothing done.
+    let answer = console.post("/operator/clusters/sync", &[]).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    let page = console.get("/operator/clusters").await;
+    page.assert_contains("The pass failed: sacctmgr:");
+
+    // Slurm back: the next pass (after the backoff) catches up.
+    std::fs::write(&conf, &real).unwrap();
+    let user = jay.user.username.clone();
+    let (_, took) = eventually("jay can submit once Slurm is back", 40, || sbatch(&user, &code, &["--hold"]).ok()).await;
+    println!("the pass caught up {took:?} after Slurm came back");
+    // (The pass that let jay in reports once it has finished.)
+    let started = Instant::now();
+    while !console.get("/operator/clusters").await.body.contains("In step") {
+        assert!(started.elapsed() < Duration::from_secs(10), "the Clusters page never said In step");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    cancel_jobs(&[&code.to_ascii_lowercase()]);
+
+    // The same page sets a cluster user name, refusing one Slurm cannot
+    // take beside the field; the person sees theirs on their profile.
+    let profile = jay.client.get("/account/profile").await;
+    profile.assert_contains(&format!("<code>{user}</code>"));
+    profile.assert_contains(&format!("<code>sbatch -A {code} job.sh</code>"));
+    console.get("/operator/clusters").await;
+    let refused = console
+        .post("/operator/cluster-users", &[("username", &user), ("cluster_name", "Jay Wu")])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains(r#"<small id="cluster-user-name-error" class="field-error">Use 1 to 32 lowercase letters"#);
+    let taken = console
+        .post("/operator/cluster-users", &[("username", &user), ("cluster_name", &operator.username)])
+        .await;
+    taken.assert_contains("is another account&#39;s user name on the cluster.");
+    let other = unique("jw");
+    let saved = console
+        .post("/operator/cluster-users", &[("username", &user), ("cluster_name", &other)])
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let page = console.get("/operator/clusters").await;
+    page.assert_contains(&format!("{user} is {other} on the cluster."));
+    page.assert_contains(&format!("<td data-label=\"User name on the cluster\"><code>{other}</code></td>"));
+    jay.client.get("/account/profile").await.assert_contains(&format!("<code>{other}</code>"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_instances_run_one_pass_at_a_time_and_a_change_on_either_reaches_slurm() {
+    let slurm_settings = settings(&unique("mct"), 60);
+    let runner = Runner::new(&slurm_settings);
+    let for_a = slurm_settings.clone();
+    let app = spawn_app_with(move |c| c.slurm = Some(for_a)).await;
+    let b = app.another_instance_with(move |c| c.slurm = Some(slurm_settings)).await;
+    let (code, _) = hpc_project(&app, &[("cpu", Some("8")), ("gpu", Some("0")), ("memory", Some("8"))]).await;
+    let kim = person(&app, "ki", &code, "tenant_admin").await;
+    let lee = person(&app, "le", &code, "tenant_user").await;
+    let key = app.key_for(&code, &kim.user, 30).await.1;
+
+    // Lee's HPC taken away through one instance, given back through the other.
+    let lee_name = lee.user.username.clone();
+    eventually("lee is on the account", 10, || sbatch(&lee_name, &code, &["--hold"]).ok()).await;
+    let path = format!("/api/v1/members/{lee_name}/permissions");
+    let (status, _) = call(&app.base, "PUT", &path, &key, Some(json!({ "services": ["ccs"] }))).await;
+    assert_eq!(status, StatusCode::OK);
+    eventually("lee is refused", 10, || refused(&lee_name, &code).filter(|s| s.contains(INVALID_ACCOUNT))).await;
+    let (status, _) = call(&b.base, "PUT", &path, &key, Some(json!({ "services": ["ccs", "hpc"] }))).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, took) = eventually("lee is back", 10, || sbatch(&lee_name, &code, &["--hold"]).ok()).await;
+    println!("a change on the other instance reached Slurm after {took:?}");
+
+    // Both asked for a pass at once: one runs it, the other is told.
+    let now = member_center::db::now();
+    let (first, second) = tokio::join!(service::sync(&app.db, &runner, now), service::sync(&b.db, &runner, now));
+    assert!(
+        !(first.is_ok() && second.is_ok()),
+        "two passes ran at once: {first:?} {second:?}"
+    );
+    assert!(
+        matches!(first, Err(service::PassError::Busy)) || matches!(second, Err(service::PassError::Busy)),
+        "{first:?} {second:?}"
+    );
+    cancel_jobs(&[&code.to_ascii_lowercase()]);
 }
