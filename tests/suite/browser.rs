@@ -11,7 +11,12 @@ const PHONE: (u32, u32) = (390, 844);
 
 /// Alice: tenant admin of MST110001 and tenant user of MST110002.
 async fn demo_app() -> TestApp {
-    let app = spawn_app().await;
+    demo_app_with(|_| {}).await
+}
+
+/// The same, after `adjust` has changed the configuration.
+async fn demo_app_with(adjust: impl FnOnce(&mut member_center::Config)) -> TestApp {
+    let app = crate::common::spawn_app_with(adjust).await;
     let alice = app.create_user("alice", PlatformRole::None).await;
     let bob = app.create_user("bob", PlatformRole::None).await;
     app.create_project("MST110001", "Deep Learning Lab").await;
@@ -512,8 +517,16 @@ async fn moving_credit_to_a_sub_wallet_in_the_browser() {
 #[tokio::test]
 async fn support_and_operator_consoles_in_the_browser() {
     let _one = ONE_AT_A_TIME.lock();
-    let app = demo_app().await;
+    // With a Slurm cluster whose commands fail (a slurm.conf that is not
+    // there): the Clusters page with its error.
+    let app = demo_app_with(|c| {
+        let mut slurm = member_center::config::Slurm::new("taichung", "member-center", 60).unwrap();
+        slurm.conf = Some("/nonexistent/slurm.conf".into());
+        c.slurm = Some(slurm);
+    })
+    .await;
     app.create_user("olivia", PlatformRole::Operator).await;
+    member_center::slurm::service::set_cluster_user(&app.db, None, "bob", "bwang").await.unwrap();
     let bob = account_id(&app, "bob").await;
     for ((width, height), theme) in [(DESKTOP, "light"), (PHONE, "light"), (DESKTOP, "dark"), (PHONE, "dark")] {
         let browser = Browser::start_themed(&app.base, true, width, height, theme == "dark").await;
@@ -1130,6 +1143,7 @@ async fn the_consoles_read_as_words_at_both_sizes_and_in_both_languages() {
                 ("/operator?list=accounts".to_string(), "main h1"),
                 ("/operator/projects/MST110001".to_string(), "main h1"),
                 ("/operator/quota-requests".to_string(), "main h1"),
+                ("/operator/clusters".to_string(), "main h1"),
                 ("/support?q=alice".to_string(), "#results"),
                 (format!("/support/accounts/{alice_id}"), "main h1"),
                 ("/support/reset".to_string(), "main h1"),
