@@ -29,6 +29,8 @@ pub struct Pass {
     pub drift: Vec<Drift>,
     /// Associations that go once their running jobs end.
     pub waiting: Vec<Association>,
+    /// What Member Center decided, that the pass planned from.
+    pub desired: reconcile::Desired,
 }
 
 /// A change made by hand under the parent, put back by a pass: the
@@ -107,6 +109,7 @@ async fn plan_at(db: &Db, runner: &Runner, now: i64) -> Result<Planned, PassErro
         actions,
         skipped,
         waiting,
+        desired: decided.desired.clone(),
     };
     Ok(Planned {
         pass,
@@ -314,6 +317,10 @@ pub fn keep_syncing(db: Db, runner: Runner, period: i64) {
         let generation = db.generation();
         let mut seen = None;
         let mut waiting = false;
+        // What this instance's last pass planned from: a change elsewhere
+        // in the portal (a key used, a page seen) that leaves it as it was
+        // needs no pass.
+        let mut synced: Option<reconcile::Desired> = None;
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
         loop {
             tick.tick().await;
@@ -332,10 +339,24 @@ pub fn keep_syncing(db: Db, runner: Runner, period: i64) {
             if !(seen != Some(current) || full_due) || !waited {
                 continue;
             }
+            if !full_due && status.failures == 0 && synced.is_some() {
+                match store::decided(&db, &today(now)).await {
+                    Ok(decided) if Some(&decided.desired) == synced.as_ref() => {
+                        seen = Some(current);
+                        continue;
+                    }
+                    Ok(_) => {}
+                    Err(err) => {
+                        tracing::error!(error = %err, "could not read what the portal decides for Slurm");
+                        continue;
+                    }
+                }
+            }
             match sync(&db, &runner, now).await {
                 Ok(pass) => {
                     seen = Some(current);
                     waiting = !pass.waiting.is_empty();
+                    synced = Some(pass.desired);
                 }
                 Err(PassError::Busy) => {}
                 Err(err) => {

@@ -341,7 +341,7 @@ async fn quotas_are_slurm_limits_new_jobs_wait_and_raising_a_quota_lets_them_sta
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_negative_wallet_blocks_new_jobs_until_credited() {
+async fn a_negative_wallet_or_a_locked_account_blocks_new_jobs_until_cleared() {
     let app = spawn_hpc(&unique("mct")).await;
     let (code, account) = hpc_project(&app, &[("cpu", Some("8")), ("gpu", Some("0")), ("memory", Some("8"))]).await;
     let gus = person(&app, "gu", &code, "tenant_admin").await;
@@ -363,6 +363,20 @@ async fn a_negative_wallet_blocks_new_jobs_until_credited() {
     app.credit(&code, &unique("PO-"), "10").await;
     let after = eventually("credited, a job is accepted", 10, || sbatch(&user, &code, &[]).ok()).await.0;
     eventually("and runs", 15, || job(&after).starts_with("RUNNING").then_some(())).await;
+
+    // His account locked by support: his own association is blocked.
+    let support = app.create_user(&unique("su"), PlatformRole::Support).await;
+    let account_row = member_center::accounts::service::by_id(&app.db, gus.user.id).await.unwrap().unwrap();
+    member_center::accounts::service::set_locked_for(&app.db, support.id, &account_row, true, "ticket 9")
+        .await
+        .unwrap();
+    let (said, _) = eventually("locked, a new job is refused", 10, || refused(&user, &code)).await;
+    assert!(said.contains("job submit limit"), "{said}");
+    assert!(job(&after).starts_with("RUNNING"), "his running job goes on");
+    member_center::accounts::service::set_locked_for(&app.db, support.id, &account_row, false, "ticket 9")
+        .await
+        .unwrap();
+    eventually("unlocked, accepted again", 10, || sbatch(&user, &code, &["--test-only"]).ok()).await;
     cancel_jobs(&[&account]);
 }
 
