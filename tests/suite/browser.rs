@@ -517,16 +517,8 @@ async fn moving_credit_to_a_sub_wallet_in_the_browser() {
 #[tokio::test]
 async fn support_and_operator_consoles_in_the_browser() {
     let _one = ONE_AT_A_TIME.lock();
-    // With a Slurm cluster whose commands fail (a slurm.conf that is not
-    // there): the Clusters page with its error.
-    let app = demo_app_with(|c| {
-        let mut slurm = member_center::config::Slurm::new("taichung", "member-center", 60).unwrap();
-        slurm.conf = Some("/nonexistent/slurm.conf".into());
-        c.slurm = Some(slurm);
-    })
-    .await;
+    let app = demo_app().await;
     app.create_user("olivia", PlatformRole::Operator).await;
-    member_center::slurm::service::set_cluster_user(&app.db, None, "bob", "bwang").await.unwrap();
     let bob = account_id(&app, "bob").await;
     for ((width, height), theme) in [(DESKTOP, "light"), (PHONE, "light"), (DESKTOP, "dark"), (PHONE, "dark")] {
         let browser = Browser::start_themed(&app.base, true, width, height, theme == "dark").await;
@@ -1122,8 +1114,16 @@ async fn the_single_sign_on_pages_pass_axe_in_both_languages_sizes_and_themes() 
 #[tokio::test]
 async fn the_consoles_read_as_words_at_both_sizes_and_in_both_languages() {
     let _one = ONE_AT_A_TIME.lock();
-    let app = demo_app().await;
+    // With a Slurm cluster whose commands fail (a slurm.conf that is not
+    // there): the Clusters page with its error.
+    let app = demo_app_with(|c| {
+        let mut slurm = member_center::config::Slurm::new("taichung", "member-center", 60).unwrap();
+        slurm.conf = Some("/nonexistent/slurm.conf".into());
+        c.slurm = Some(slurm);
+    })
+    .await;
     app.create_user("olivia", PlatformRole::Operator).await;
+    member_center::slurm::service::set_cluster_user(&app.db, None, "bob", "bwang").await.unwrap();
     app.key_for("MST110001", &alice(&app).await, 30).await;
     member_center::operator::service::add_order(&app.db, None, "MST110001", "PO-7", "250", "pilot")
         .await
