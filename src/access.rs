@@ -171,6 +171,8 @@ pub const TABLE: &[(&str, &str, Access)] = &[
     ("GET", "/operator/clusters", Operator),
     ("POST", "/operator/clusters/sync", Operator),
     ("POST", "/operator/cluster-users", Operator),
+    ("POST", "/operator/hpc-rates", Operator),
+    ("POST", "/operator/hpc-jobs/{id}", Operator),
     ("GET", "/support", Support),
     ("GET", "/support/accounts/{account_id}", Support),
     ("POST", "/support/accounts/{account_id}/lock", Support),

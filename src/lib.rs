@@ -124,7 +124,8 @@ impl Application {
         notices::keep_pruning(db.clone());
         reminders::keep_running(db.clone());
         if let (Some(runner), Some(slurm)) = (slurm::Runner::of(&config), &config.slurm) {
-            slurm::service::keep_syncing(db.clone(), runner, slurm.sync_seconds);
+            slurm::service::keep_syncing(db.clone(), runner.clone(), slurm.sync_seconds);
+            slurm::billing::keep_importing(db.clone(), runner, slurm.sync_seconds);
         }
         // Notices by email: on when an SMTP server is named (for every
         // instance: the choice is kept in the database, and each notice is

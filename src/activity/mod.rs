@@ -86,6 +86,8 @@ change_kinds! {
     SupportView = "support.view",
     AccountClusterUser = "account.cluster_user",
     SlurmDrift = "slurm.drift",
+    HpcJobAssign = "slurm.job_assign",
+    HpcJobDismiss = "slurm.job_dismiss",
 }
 
 impl ChangeKind {

@@ -415,6 +415,8 @@ impl ChangeRow {
                 "activity-account-cluster-user",
                 &[("before", before.to_string()), ("after", after.to_string())],
             ),
+            HpcJobAssign => say("activity-hpc-job-assign", &[("code", after.to_string())]),
+            HpcJobDismiss => say("activity-hpc-job-dismiss", &[]),
             SlurmDrift => say(
                 "activity-slurm-drift",
                 &[
@@ -601,6 +603,8 @@ mod tests {
             SupportLock | SupportResetTwoFactor => ("dora", "active", "ticket 7: a stolen phone"),
             SupportUnlock | SupportView => ("dora", "", ""),
             AccountClusterUser => ("dora", "dora", "dwu"),
+            HpcJobAssign => ("4242", "", "MST120001"),
+            HpcJobDismiss => ("4242", "", ""),
             SlurmDrift => ("mst120001 / dora", "cpu=64,gres/gpu=0;jobs=0;submit=0", "cpu=8,gres/gpu=0,mem=65536"),
         }
     }

@@ -85,6 +85,11 @@ enum Command {
         #[command(subcommand)]
         command: slurm::SlurmCommand,
     },
+    /// Set and list the prices the portal bills (HPC jobs).
+    Rate {
+        #[command(subcommand)]
+        command: slurm::RateCommand,
+    },
     /// Apply the schema migrations this build knows (for rolling upgrades:
     /// migrate, then start the new build); applying them again does nothing.
     Migrate,
@@ -120,6 +125,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Key { command } => api_keys::run(location, command).await,
         Command::Seed(args) => data::seed(location, args).await,
         Command::Slurm { command } => slurm::run(location, command).await,
+        Command::Rate { command } => slurm::run_rate(location, command).await,
         Command::Migrate => data::migrate(location).await,
         Command::Copy { from, to } => data::copy(from, to).await,
         Command::Backup { to } => data::backup(location, to).await,

@@ -61,6 +61,8 @@ pub(super) enum SlurmCommand {
     Sync(SlurmArgs),
     /// How the passes go: the last, the last that succeeded, the last error.
     Status(SlurmArgs),
+    /// Import and bill the cluster's finished jobs now (each job once, whatever runs it).
+    Import(SlurmArgs),
     /// Set an account's user name on the cluster (default: their username).
     User {
         username: String,
@@ -120,6 +122,16 @@ pub(super) async fn run(location: &db::Location, command: SlurmCommand) -> anyho
                 }
             }
         }
+        SlurmCommand::Import(args) => {
+            let runner = args.runner()?;
+            let done = crate::slurm::billing::import(&db, &runner, now)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "{} job(s) billed, {} unattributed, {} already recorded.",
+                done.billed, done.unattributed, done.known
+            );
+        }
         SlurmCommand::User { username, name, reset } => {
             let name = match (name, reset) {
                 (Some(name), false) => name,
@@ -154,4 +166,59 @@ fn report(runner: &Runner, pass: &service::Pass) {
     for skipped in &pass.skipped {
         println!("# left alone: {skipped}");
     }
+}
+
+#[derive(Subcommand)]
+pub(super) enum RateCommand {
+    /// Set a price from now on (jobs that end after it): hpc, in credits per
+    /// core-hour and per GPU-hour, for one partition or every other.
+    Set {
+        /// The service priced: hpc.
+        service: String,
+        #[arg(long)]
+        cpu_hour: String,
+        #[arg(long)]
+        gpu_hour: String,
+        /// One partition (default: every partition without a price of its own).
+        #[arg(long, default_value = "")]
+        partition: String,
+    },
+    /// The prices in force.
+    List,
+}
+
+pub(super) async fn run_rate(location: &db::Location, command: RateCommand) -> anyhow::Result<()> {
+    let db = db::open(location).await?;
+    match command {
+        RateCommand::Set {
+            service,
+            cpu_hour,
+            gpu_hour,
+            partition,
+        } => {
+            if service != "hpc" {
+                anyhow::bail!("service: only hpc is priced by the portal (the others report their usage with its rate)");
+            }
+            let message = crate::slurm::billing::set_rate(&db, None, &partition, &cpu_hour, &gpu_hour, db::now())
+                .await
+                .map_err(explain)?;
+            println!("{}", message.in_lang(crate::web::i18n::Lang::En));
+        }
+        RateCommand::List => {
+            let rates = crate::slurm::billing::rates(&db).await?;
+            if rates.is_empty() {
+                println!("No HPC price is set: finished jobs cost nothing.");
+            }
+            for (partition, rate, since) in rates {
+                let partition = if partition.is_empty() { "(every other)".to_string() } else { partition };
+                println!(
+                    "hpc  {partition:<16} {} credits/core-hour  {} credits/GPU-hour  since {}",
+                    crate::wallets::Credits(rate.cpu_hour),
+                    crate::wallets::Credits(rate.gpu_hour),
+                    crate::format::rfc3339(since)
+                );
+            }
+        }
+    }
+    Ok(())
 }

@@ -50,6 +50,9 @@ const TABLES: &[&str] = &[
     "cluster_users",
     "slurm_applied",
     "slurm_status",
+    "hpc_rates",
+    "hpc_jobs",
+    "hpc_import",
 ];
 
 /// Rows read and written a statement.

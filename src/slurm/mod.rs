@@ -10,6 +10,7 @@
 //! ties them together one instance at a time, `store` keeps what the
 //! passes need in the database; the operators' Clusters page is `routes`.
 
+pub mod billing;
 pub mod reconcile;
 pub mod routes;
 pub mod runner;
@@ -24,7 +25,9 @@ pub use runner::Runner;
 pub fn configure(r: &mut Routes) {
     r.get("/operator/clusters", routes::show)
         .post("/operator/clusters/sync", routes::sync_now)
-        .post("/operator/cluster-users", routes::set_cluster_user);
+        .post("/operator/cluster-users", routes::set_cluster_user)
+        .post("/operator/hpc-rates", routes::set_rate)
+        .post("/operator/hpc-jobs/{id}", routes::decide_job);
 }
 
 impl Runner {

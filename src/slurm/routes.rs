@@ -46,6 +46,8 @@ async fn page(
         cluster_users: store::cluster_users(db).await?,
         values,
         errors,
+        rates: super::billing::rates(db).await?,
+        unattributed: super::billing::unattributed(db).await?,
     })
 }
 
@@ -69,6 +71,76 @@ pub async fn sync_now(operator: Operator, state: web::Data<AppState>) -> Result<
     Ok(see_other("/operator/clusters"))
 }
 
+/// Sets an HPC price from now on.
+pub async fn set_rate(operator: Operator, form: Form, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let field = |name: &str| form.get(name).map(String::as_str).unwrap_or("");
+    let result = super::billing::set_rate(
+        &state.db,
+        Some(operator.0.account.id),
+        field("partition"),
+        field("cpu_hour"),
+        field("gpu_hour"),
+        crate::db::now(),
+    )
+    .await;
+    answer(operator, form, result, &state).await
+}
+
+/// Bills an unattributed job to a project (`assign`, with its code) or
+/// dismisses it.
+pub async fn decide_job(
+    operator: Operator,
+    path: web::Path<i64>,
+    form: Form,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let project = form.get("project").map(String::as_str).unwrap_or("");
+    let assign = form.get("decision").map(String::as_str) == Some("assign");
+    let result = super::billing::decide(&state.db, operator.0.account.id, *path, assign.then_some(project)).await;
+    let result = result.map_err(|err| match err {
+        AppError::Invalid { message, .. } => AppError::Invalid {
+            field: format!("job-{}", *path).into(),
+            message,
+        },
+        other => other,
+    });
+    answer(operator, form, result, &state).await
+}
+
+/// After a form: its message and back to the page, or the page again with
+/// the refusal beside the field.
+async fn answer(
+    operator: Operator,
+    form: HashMap<String, String>,
+    result: Result<Msg, AppError>,
+    state: &AppState,
+) -> Result<HttpResponse, AppError> {
+    let viewer = &operator.0.viewer;
+    match result {
+        Ok(message) => {
+            viewer.flash(true, message);
+            Ok(see_other("/operator/clusters"))
+        }
+        Err(err @ AppError::Invalid { .. }) => {
+            let mut errors = FieldErrors::default();
+            errors.add(err, viewer.lang)?;
+            let values = form
+                .into_iter()
+                .map(|(k, v)| (k, v.chars().take(100).collect()))
+                .collect();
+            let page = page(&operator, values, errors, state).await?;
+            Ok(crate::web::unprocessable(page.render()?))
+        }
+        Err(AppError::NotFound) => {
+            viewer.flash(false, Msg::new("error-not-found"));
+            Ok(see_other("/operator/clusters"))
+        }
+        Err(err) => Err(err),
+    }
+}
+
 /// Sets or takes back an account's cluster user name.
 pub async fn set_cluster_user(
     operator: Operator,
@@ -84,22 +156,5 @@ pub async fn set_cluster_user(
         field("cluster_name"),
     )
     .await;
-    let viewer = &operator.0.viewer;
-    match result {
-        Ok(message) => {
-            viewer.flash(true, message);
-            Ok(see_other("/operator/clusters"))
-        }
-        Err(err @ AppError::Invalid { .. }) => {
-            let mut errors = FieldErrors::default();
-            errors.add(err, viewer.lang)?;
-            let values = form
-                .into_iter()
-                .map(|(k, v)| (k, v.chars().take(100).collect()))
-                .collect();
-            let page = page(&operator, values, errors, &state).await?;
-            Ok(crate::web::unprocessable(page.render()?))
-        }
-        Err(err) => Err(err),
-    }
+    answer(operator, form, result, &state).await
 }

@@ -294,9 +294,11 @@ impl Runner {
     /// output, or what it said when it failed (a nonzero exit, or errors
     /// said however it exits: a read that failed must never pass for an
     /// empty one).
-    async fn run(&self, program: &str, args: &[&str], input: Option<String>) -> Result<String, SlurmError> {
+    pub(super) async fn run(&self, program: &str, args: &[&str], input: Option<String>) -> Result<String, SlurmError> {
         let failed = |what: String| SlurmError(format!("{program}: {what}"));
         let mut command = Command::new(program);
+        // Times read and written in UTC (`sacct`'s are the host's zone).
+        command.env("TZ", "UTC");
         if let Some(conf) = &self.conf {
             command.env("SLURM_CONF", conf);
         }

@@ -52,7 +52,7 @@ pub async fn decided(db: &Db, today: &str) -> sqlx::Result<Decided> {
          JOIN tenant_permissions t ON t.membership_id = m.id AND t.service = 'hpc'
          JOIN accounts a ON a.id = m.account_id
          LEFT JOIN cluster_users c ON c.account_id = a.id
-         LEFT JOIN wallets s ON s.project_id = m.project_id AND s.account_id = a.id",
+         LEFT JOIN wallets s ON s.project_id = m.project_id AND s.account_id = a.id AND s.closed_at IS NULL",
     )
     .fetch_all(pool)
     .await?;

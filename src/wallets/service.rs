@@ -335,6 +335,35 @@ pub async fn debit_usage(db: &Db, report: UsageReport<'_>) -> Result<UsageDebit,
     })
 }
 
+/// Debits a finished HPC job's charge inside the caller's transaction
+/// (`slurm::billing`): from `member`'s open sub-wallet if they have one,
+/// else the project's wallet; the ledger row's ID. A balance may go below
+/// zero: the work was done.
+pub async fn debit_job(
+    conn: &mut Connection,
+    project_id: ProjectId,
+    member: Option<AccountId>,
+    amount: Credits,
+    detail: &str,
+) -> Result<i64, WalletError> {
+    let wallet_id = match member {
+        Some(account_id) => {
+            let (parent, sub) = store::wallet_ids(conn, project_id, account_id).await?;
+            sub.unwrap_or(parent)
+        }
+        None => store::parent_id(conn, project_id).await?,
+    };
+    let posting = Posting {
+        wallet_id,
+        actor_id: member,
+        service: Some("hpc"),
+        kind: "debit",
+        amount: amount.0.checked_neg().ok_or(WalletError::UsageTooLarge)?,
+        detail,
+    };
+    post(conn, posting).await
+}
+
 /// Records an order as a quotation; a taken number is refused.
 pub async fn add_order(
     db: &Db,

@@ -80,6 +80,10 @@ impl WalletPage {
             };
             return text;
         }
+        // `hpc-job 41 gpu 7200 4 1 10.0000 100.0000 train model`.
+        if let Some(words) = crate::slurm::billing::ledger_words(detail, l.lang) {
+            return words;
+        }
         // `order PO-2026-0001`.
         if let Some(number) = detail.strip_prefix("order ") {
             return l.t1("ledger-detail-order", "number", number);
