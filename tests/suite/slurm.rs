@@ -64,13 +64,13 @@ fn unix_user(username: &str) {
     );
 }
 
-/// `sbatch -A account` as `user` (a job that sleeps), its job ID or what
-/// sbatch said.
+/// `sbatch -A account` as `user` (a job that sleeps ten minutes unless
+/// `extra` has a `--wrap` of its own), its job ID or what sbatch said.
 fn sbatch(user: &str, account: &str, extra: &[&str]) -> Result<String, String> {
     let out = Command::new("runuser")
         .args(["-u", user, "--", "sbatch", "--parsable", "-o", "/dev/null", "-A", account])
         .args(extra)
-        .args(["--wrap", "sleep 600"])
+        .args(if extra.contains(&"--wrap") { &[][..] } else { &["--wrap", "sleep 600"][..] })
         .current_dir("/tmp")
         .output()
         .expect("runuser runs");
@@ -638,4 +638,163 @@ async fn two_instances_run_one_pass_at_a_time_and_a_change_on_either_reaches_slu
         "{first:?} {second:?}"
     );
     cancel_jobs(&[&code.to_ascii_lowercase()]);
+}
+
+/// The balance of project `code`'s wallet, or of `member`'s sub-wallet, in 1/10,000 credit.
+async fn balance_of(app: &TestApp, code: &str, member: Option<member_center::ids::AccountId>) -> i64 {
+    let sql = match member {
+        None => format!(
+            "SELECT w.balance FROM wallets w JOIN projects p ON p.id = w.project_id WHERE p.code = '{code}' AND w.account_id IS NULL"
+        ),
+        Some(id) => format!(
+            "SELECT w.balance FROM wallets w JOIN projects p ON p.id = w.project_id WHERE p.code = '{code}' AND w.account_id = {}",
+            id.0
+        ),
+    };
+    app.count(&sql).await
+}
+
+/// What sacct says of a finished job: (elapsed seconds, CPUs, GPUs), once it is there.
+fn accounted(id: &str) -> Option<(i64, i64, i64)> {
+    let out = slurm(
+        "sacct",
+        &["-n", "-P", "-X", "-j", id, "--format=state,elapsedraw,alloctres"],
+    );
+    let line = out.lines().next()?;
+    let fields: Vec<&str> = line.split('|').collect();
+    if ["PENDING", "RUNNING", "REQUEUED"].contains(&fields[0]) {
+        return None;
+    }
+    let tres = member_center::slurm::reconcile::parse_tres(fields.get(2)?);
+    Some((
+        fields[1].parse().ok()?,
+        tres.get("cpu").copied().unwrap_or(0),
+        tres.get("gres/gpu").copied().unwrap_or(0),
+    ))
+}
+
+/// The charge the rates make of a job, computed here from sacct's figures:
+/// hours × (CPUs × 10 + GPUs × 100), in 1/10,000 credit, half up.
+fn expected_charge((elapsed, cpus, gpus): (i64, i64, i64)) -> i64 {
+    let per_hour = (cpus * 10 + gpus * 100) * 10_000;
+    (per_hour * elapsed * 2 + 3600) / 7200
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn finished_jobs_are_billed_exactly_once_to_the_right_wallet() {
+    let parent = unique("mct");
+    let app = spawn_hpc(&parent).await;
+    let (code, account) = hpc_project(&app, &[("cpu", Some("16")), ("gpu", Some("4")), ("memory", Some("32"))]).await;
+    app.credit(&code, &unique("PO-"), "1000").await;
+    let mia = person(&app, "mi", &code, "tenant_admin").await;
+    let noah = person(&app, "no", &code, "tenant_user").await;
+    let olga = person(&app, "ol", &code, "tenant_user").await;
+    let project_id = member_center::projects::store::by_code(&app.db, &code).await.unwrap().unwrap().id;
+    member_center::wallets::service::open_sub_wallet(&app.db, mia.user.id, project_id, noah.user.id, &noah.user.username)
+        .await
+        .unwrap();
+    let (ok, _, err) = crate::cli::member_center(
+        &app.scratch.location,
+        &["rate", "set", "hpc", "--cpu-hour", "10", "--gpu-hour", "100"],
+        None,
+    );
+    assert!(ok, "{err}");
+    for who in [&mia, &noah, &olga] {
+        let user = who.user.username.clone();
+        eventually("on the account", 10, || sbatch(&user, &code, &["--test-only"]).ok()).await;
+    }
+
+    // Three of Mia's and Noah's jobs: on a GPU, failed after it started,
+    // cancelled before it started; and Olga's, who is removed meanwhile.
+    let gpu = sbatch(&mia.user.username, &code, &["-c", "2", "--gres=gpu:1", "--wrap", "sleep 3"]).unwrap();
+    let failed = sbatch(&noah.user.username, &code, &["-c", "1", "--wrap", "sleep 2; exit 3"]).unwrap();
+    let never = sbatch(&mia.user.username, &code, &["--hold"]).unwrap();
+    let olgas = sbatch(&olga.user.username, &code, &["-c", "1", "--wrap", "sleep 4"]).unwrap();
+    slurm("scancel", &[&never]);
+    eventually("olga's job runs", 15, || job(&olgas).starts_with("RUNNING").then_some(())).await;
+    let key = app.key_for(&code, &mia.user, 30).await.1;
+    let (status, _) = call(&app.base, "DELETE", &format!("/api/v1/members/{}", olga.user.username), &key, None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    // A job of a user nobody on the portal has (an association made by
+    // hand on the project's account).
+    let stranger = unique("st");
+    unix_user(&stranger);
+    let cluster_arg = format!("cluster={}", cluster());
+    slurm("sacctmgr", &["-i", "add", "user", &stranger, &format!("account={account}"), &cluster_arg]);
+    let strangers = eventually("the stranger's job is accepted", 10, || {
+        sbatch(&stranger, &code, &["-c", "1", "--wrap", "sleep 1"]).ok()
+    })
+    .await
+    .0;
+    let figures: Vec<(i64, i64, i64)> = {
+        let mut all = Vec::new();
+        for id in [&gpu, &failed, &olgas, &strangers] {
+            all.push(eventually("the job is in Slurm's accounting", 30, || accounted(id)).await.0);
+        }
+        all
+    };
+    let before = (balance_of(&app, &code, None).await, balance_of(&app, &code, Some(noah.user.id)).await);
+
+    // Imported by two processes at once, then again: each job once.
+    let import = || {
+        let location = app.scratch.location.clone();
+        let (cluster, parent) = (cluster(), parent.clone());
+        std::thread::spawn(move || {
+            crate::cli::member_center(
+                &location,
+                &["slurm", "import", "--slurm-cluster", &cluster, "--slurm-parent", &parent],
+                None,
+            )
+        })
+    };
+    let (a, b) = (import(), import());
+    for (ok, out, err) in [a.join().unwrap(), b.join().unwrap(), import().join().unwrap()] {
+        assert!(ok, "{out} {err}");
+    }
+    let jobs = app.count(&format!("SELECT COUNT(*) FROM hpc_jobs WHERE slurm_account = '{account}'")).await;
+    assert_eq!(jobs, 4, "the job cancelled before it started is not there; the others once");
+    let debits = app.count("SELECT COUNT(*) FROM ledger_entries WHERE service = 'hpc'").await;
+    assert_eq!(debits, 3, "Mia's, Noah's and Olga's; the stranger's waits");
+
+    // Exact amounts, where each belongs.
+    let [gpu_use, failed_use, olga_use, stranger_use] = [figures[0], figures[1], figures[2], figures[3]];
+    let after = (balance_of(&app, &code, None).await, balance_of(&app, &code, Some(noah.user.id)).await);
+    assert_eq!(before.0 - after.0, expected_charge(gpu_use) + expected_charge(olga_use), "the project's wallet: Mia's and Olga's");
+    assert_eq!(before.1 - after.1, expected_charge(failed_use), "Noah's sub-wallet: his failed job");
+
+    // The ledger says what each was, in words.
+    let mut mia_client = mia.client;
+    let ledger = mia_client.get("/account/wallet").await;
+    ledger.assert_contains(&format!("HPC job {gpu} (wrap, partition debug): "));
+    ledger.assert_contains("cores × 10.0000 + 1 GPUs × 100.0000 credits/h)");
+
+    // The stranger's job waits on the Clusters page; billed to the
+    // project, once.
+    let operator = app.create_user(&unique("op"), PlatformRole::Operator).await;
+    let mut console = app.signed_in(&operator).await;
+    let page = console.get("/operator/clusters").await;
+    page.assert_contains("Nobody&#39;s user name");
+    let id = app.count(&format!("SELECT id FROM hpc_jobs WHERE job_id = '{strangers}'")).await;
+    let refused = console
+        .post(&format!("/operator/hpc-jobs/{id}"), &[("decision", "assign"), ("project", "NOPE1")])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let assigned = console
+        .post(&format!("/operator/hpc-jobs/{id}"), &[("decision", "assign"), ("project", &code)])
+        .await;
+    assert_eq!(assigned.status, StatusCode::SEE_OTHER);
+    let again = console
+        .post(&format!("/operator/hpc-jobs/{id}"), &[("decision", "assign"), ("project", &code)])
+        .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "a job decided already: not found, nothing billed");
+    assert_eq!(app.count("SELECT COUNT(*) FROM ledger_entries WHERE service = 'hpc'").await, 4);
+    assert_eq!(
+        after.0 - balance_of(&app, &code, None).await,
+        expected_charge(stranger_use)
+    );
+    console.get("/operator/clusters").await.assert_contains("Every finished job was billed to its project.");
+    let (ok, _, _) = import().join().unwrap();
+    assert!(ok);
+    assert_eq!(app.count("SELECT COUNT(*) FROM ledger_entries WHERE service = 'hpc'").await, 4);
+    cancel_jobs(&[&account]);
 }
