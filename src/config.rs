@@ -92,13 +92,19 @@ impl Slurm {
         let fits = |name: &str| {
             (1..=64).contains(&name.len())
                 && name.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-                && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
         };
         if !fits(cluster) {
-            anyhow::bail!("--slurm-cluster: {cluster:?} is not a Slurm cluster name (lowercase letters, digits, - and _)");
+            anyhow::bail!(
+                "--slurm-cluster: {cluster:?} is not a Slurm cluster name (lowercase letters, digits, - and _)"
+            );
         }
         if !fits(parent) {
-            anyhow::bail!("--slurm-parent: {parent:?} is not a Slurm account name (lowercase letters, digits, - and _)");
+            anyhow::bail!(
+                "--slurm-parent: {parent:?} is not a Slurm account name (lowercase letters, digits, - and _)"
+            );
         }
         Ok(Slurm {
             cluster: cluster.to_string(),

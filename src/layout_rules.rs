@@ -21,6 +21,7 @@ const CAPABILITIES: &[&str] = &[
     "quota_requests",
     "quotas",
     "reminders",
+    "slurm",
     "sso",
     "support",
     "twcc",

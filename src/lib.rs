@@ -305,7 +305,7 @@ async fn metrics(state: aweb::Data<AppState>, telemetry: aweb::Data<telemetry::T
         ("mc_activity_queued", &[], Level(state.recorder.queued() as f64)),
     ];
     if let Some(slurm) = &state.config.slurm {
-        match slurm::store::status(&state.db, &slurm.cluster).await {
+        match slurm::service::status(&state.db, &slurm.cluster).await {
             Ok(status) => {
                 let status = status.unwrap_or_default();
                 readings.push(("mc_slurm_pass_failures", &[], Level(status.failures as f64)));

@@ -85,7 +85,7 @@ async fn profile_page(
         sso: crate::auth::service::sso_status(db, state.config.sso.as_ref(), user.account.id, user.viewer.lang).await?,
         cluster_user: match &state.config.slurm {
             Some(_) => Some(
-                crate::slurm::store::cluster_user_of(db, user.account.id)
+                crate::slurm::service::cluster_user_of(db, user.account.id)
                     .await?
                     .unwrap_or_else(|| user.account.username.clone()),
             ),

@@ -8,9 +8,11 @@ use super::{
 };
 use crate::{
     auth::identity::{PlatformRole, TenantRole},
+    format::grouped,
     projects::Member,
     web::FieldErrors,
     web::Layout,
+    web::i18n::Lang,
 };
 use askama::Template;
 use serde::Deserialize;
@@ -420,8 +422,8 @@ impl ChangeRow {
             SlurmDrift => say(
                 "activity-slurm-drift",
                 &[
-                    ("before", crate::slurm::views::describe(before, l.lang)),
-                    ("after", crate::slurm::views::describe(after, l.lang)),
+                    ("before", slurm_limits(before, l.lang)),
+                    ("after", slurm_limits(after, l.lang)),
                 ],
             ),
         }
@@ -522,6 +524,50 @@ fn services(codes: &str, l: &Layout) -> String {
 }
 
 /// `cpu=64 gpu=- memory=unlimited` as "CPU 64, GPU not set, Memory unlimited".
+/// Slurm limits as a person reads them ("8 cores, 2 GPUs, 64 GiB of
+/// memory", "blocked", "no limit", "not there"), from the form the Slurm
+/// passes record drift in (`slurm::reconcile::Limits::canonical`:
+/// `cpu=8,gres/gpu=2,mem=65536;jobs=0;submit=0`; `-`: not there).
+pub fn slurm_limits(stored: &str, lang: Lang) -> String {
+    if stored == "-" {
+        return lang.t("slurm-absent").to_string();
+    }
+    let mut parts: Vec<String> = Vec::new();
+    let mut sections = stored.split(';');
+    for (name, value) in sections
+        .next()
+        .unwrap_or("")
+        .split(',')
+        .filter_map(|p| p.split_once('='))
+    {
+        let Ok(value) = value.parse::<i64>() else { continue };
+        let n = grouped(value);
+        parts.push(match name {
+            "cpu" => lang.t_args("slurm-limit-cpu", &[("n", n)]),
+            "gres/gpu" => lang.t_args("slurm-limit-gpu", &[("n", n)]),
+            "mem" => lang.t_args("slurm-limit-mem", &[("n", grouped(value / 1024))]),
+            other => lang.t_args("slurm-limit-other", &[("name", other.to_string()), ("n", n)]),
+        });
+    }
+    let mut blocked = false;
+    for (name, value) in sections.filter_map(|p| p.split_once('=')) {
+        let Ok(value) = value.parse::<i64>() else { continue };
+        match name {
+            "jobs" | "submit" => blocked |= value == 0,
+            "maxjobs" => parts.push(lang.t_args("slurm-limit-max-jobs", &[("n", grouped(value))])),
+            "maxsubmit" => parts.push(lang.t_args("slurm-limit-max-submit", &[("n", grouped(value))])),
+            _ => {}
+        }
+    }
+    if blocked {
+        parts.push(lang.t("slurm-limit-blocked").to_string());
+    }
+    if parts.is_empty() {
+        return lang.t("slurm-limit-none").to_string();
+    }
+    parts.join(lang.t("activity-list-separator"))
+}
+
 fn quotas(described: &str, l: &Layout) -> String {
     described
         .split_whitespace()
@@ -605,7 +651,11 @@ mod tests {
             AccountClusterUser => ("dora", "dora", "dwu"),
             HpcJobAssign => ("4242", "", "MST120001"),
             HpcJobDismiss => ("4242", "", ""),
-            SlurmDrift => ("mst120001 / dora", "cpu=64,gres/gpu=0;jobs=0;submit=0", "cpu=8,gres/gpu=0,mem=65536"),
+            SlurmDrift => (
+                "mst120001 / dora",
+                "cpu=64,gres/gpu=0;jobs=0;submit=0",
+                "cpu=8,gres/gpu=0,mem=65536",
+            ),
         }
     }
 

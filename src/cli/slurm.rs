@@ -8,7 +8,7 @@ use super::explain;
 use crate::{
     config::{self, Slurm},
     db,
-    slurm::{Runner, service, store},
+    slurm::{Runner, service},
 };
 
 /// The Slurm cluster to keep in step (for `serve` and `slurm`).
@@ -98,7 +98,7 @@ pub(super) async fn run(location: &db::Location, command: SlurmCommand) -> anyho
         }
         SlurmCommand::Status(args) => {
             let runner = args.runner()?;
-            match store::status(&db, &runner.cluster).await? {
+            match service::status(&db, &runner.cluster).await? {
                 None => println!("No pass has run for the cluster {} yet.", runner.cluster),
                 Some(status) => {
                     let at = |t: i64| crate::format::rfc3339(t);
@@ -153,7 +153,7 @@ fn report(runner: &Runner, pass: &service::Pass) {
         println!("{line}");
     }
     let words = |limits: &Option<String>| {
-        crate::slurm::views::describe(limits.as_deref().unwrap_or(service::ABSENT), crate::web::i18n::Lang::En)
+        crate::activity::views::slurm_limits(limits.as_deref().unwrap_or(service::ABSENT), crate::web::i18n::Lang::En)
     };
     for drift in &pass.drift {
         println!(
@@ -197,7 +197,9 @@ pub(super) async fn run_rate(location: &db::Location, command: RateCommand) -> a
             partition,
         } => {
             if service != "hpc" {
-                anyhow::bail!("service: only hpc is priced by the portal (the others report their usage with its rate)");
+                anyhow::bail!(
+                    "service: only hpc is priced by the portal (the others report their usage with its rate)"
+                );
             }
             let message = crate::slurm::billing::set_rate(&db, None, &partition, &cpu_hour, &gpu_hour, db::now())
                 .await
@@ -210,7 +212,11 @@ pub(super) async fn run_rate(location: &db::Location, command: RateCommand) -> a
                 println!("No HPC price is set: finished jobs cost nothing.");
             }
             for (partition, rate, since) in rates {
-                let partition = if partition.is_empty() { "(every other)".to_string() } else { partition };
+                let partition = if partition.is_empty() {
+                    "(every other)".to_string()
+                } else {
+                    partition
+                };
                 println!(
                     "hpc  {partition:<16} {} credits/core-hour  {} credits/GPU-hour  since {}",
                     crate::wallets::Credits(rate.cpu_hour),

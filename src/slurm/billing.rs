@@ -51,7 +51,19 @@ pub const END_STATES: &str = "CD,F,TO,CA,NF,OOM";
 /// ran or a line that is not a job.
 pub fn parse(line: &str) -> Option<FinishedJob> {
     let fields: Vec<&str> = line.split('|').collect();
-    let [job_id, name, partition, account, user, state, elapsed, tres, submit, end] = fields[..] else {
+    let [
+        job_id,
+        name,
+        partition,
+        account,
+        user,
+        state,
+        elapsed,
+        tres,
+        submit,
+        end,
+    ] = fields[..]
+    else {
         return None;
     };
     let elapsed_seconds: i64 = elapsed.parse().ok()?;
@@ -101,44 +113,16 @@ pub struct Rate {
     pub gpu_hour: i64,
 }
 
-/// What the ledger row of a job says (read back into words by
-/// `ledger_words`): `hpc-job ID PARTITION ELAPSED CPUS GPUS CPU_RATE GPU_RATE NAME`.
+/// What the ledger row of a job says (`wallets::service::hpc_job_detail`).
 pub fn ledger_detail(job: &FinishedJob, rate: Rate) -> String {
-    format!(
-        "hpc-job {} {} {} {} {} {} {} {}",
-        job.job_id,
-        job.partition,
+    crate::wallets::service::hpc_job_detail(
+        &job.job_id,
+        &job.partition,
         job.elapsed_seconds,
-        job.cpus,
-        job.gpus,
-        Credits(rate.cpu_hour),
-        Credits(rate.gpu_hour),
-        job.name
+        (job.cpus, job.gpus),
+        (Credits(rate.cpu_hour), Credits(rate.gpu_hour)),
+        &job.name,
     )
-}
-
-/// A job's ledger detail in the reader's language, if it is one.
-pub fn ledger_words(detail: &str, lang: crate::web::i18n::Lang) -> Option<String> {
-    let rest = detail.strip_prefix("hpc-job ")?;
-    let parts: Vec<&str> = rest.splitn(8, ' ').collect();
-    let [id, partition, elapsed, cpus, gpus, cpu_rate, gpu_rate, name] = parts[..] else {
-        return None;
-    };
-    let elapsed: i64 = elapsed.parse().ok()?;
-    let hundredths = (elapsed * 100 + 1800) / 3600;
-    Some(lang.t_args(
-        "ledger-detail-hpc-job",
-        &[
-            ("id", id.to_string()),
-            ("name", name.to_string()),
-            ("partition", partition.to_string()),
-            ("hours", format!("{}.{:02}", hundredths / 100, hundredths % 100)),
-            ("cpus", cpus.to_string()),
-            ("gpus", gpus.to_string()),
-            ("cpu_rate", cpu_rate.to_string()),
-            ("gpu_rate", gpu_rate.to_string()),
-        ],
-    ))
 }
 
 impl Runner {
@@ -147,7 +131,17 @@ impl Runner {
     pub async fn finished_jobs(&self, from: i64, to: i64) -> Result<Vec<FinishedJob>, super::runner::SlurmError> {
         let at = |t: i64| {
             OffsetDateTime::from_unix_timestamp(t)
-                .map(|t| format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", t.year(), t.month() as u8, t.day(), t.hour(), t.minute(), t.second()))
+                .map(|t| {
+                    format!(
+                        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+                        t.year(),
+                        t.month() as u8,
+                        t.day(),
+                        t.hour(),
+                        t.minute(),
+                        t.second()
+                    )
+                })
                 .unwrap_or_default()
         };
         let (start, end) = (format!("--starttime={}", at(from)), format!("--endtime={}", at(to)));
@@ -185,7 +179,11 @@ pub async fn set_rate(
     now: i64,
 ) -> Result<crate::web::i18n::Msg, AppError> {
     let partition = partition.trim();
-    if partition.len() > 64 || !partition.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
+    if partition.len() > 64
+        || !partition
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
         return Err(AppError::invalid("partition", "hpc-rate-partition-invalid"));
     }
     let amount = |field: &'static str, text: &str| {
@@ -292,7 +290,9 @@ pub async fn import(db: &Db, runner: &Runner, now: i64) -> Result<Imported, supe
     // Jobs of the accounts under the parent, and of any project's (an
     // account removed since); the rest of the cluster is not ours.
     let under = runner.observe().await?.accounts;
-    let codes: Vec<String> = sqlx::query_scalar("SELECT code FROM projects").fetch_all(db.read()).await?;
+    let codes: Vec<String> = sqlx::query_scalar("SELECT code FROM projects")
+        .fetch_all(db.read())
+        .await?;
     let ours = |account: &str| under.contains_key(account) || codes.iter().any(|c| c.eq_ignore_ascii_case(account));
     let jobs: Vec<FinishedJob> = runner
         .finished_jobs(from, now)
@@ -348,7 +348,9 @@ pub fn keep_importing(db: Db, runner: Runner, period: i64) {
                     "imported finished HPC jobs"
                 ),
                 Ok(_) => {}
-                Err(err) => tracing::error!(cluster = %runner.cluster, error = %err, "the HPC job import failed; it will be retried"),
+                Err(err) => {
+                    tracing::error!(cluster = %runner.cluster, error = %err, "the HPC job import failed; it will be retried")
+                }
             }
         }
     });
@@ -410,8 +412,15 @@ async fn record(db: &Db, cluster: &str, job: &FinishedJob) -> sqlx::Result<Recor
 /// Debits a recorded job: from the member's open sub-wallet, else the
 /// project's wallet (also for a person no longer a member: still their
 /// job). A balance may go below zero: the work was done.
-async fn bill(conn: &mut crate::db::Connection, row: i64, job: &FinishedJob, owner: Owner, rate: Rate) -> sqlx::Result<()> {
-    let amount = charge(job, rate).ok_or_else(|| sqlx::Error::Protocol(format!("the charge of job {} does not fit", job.job_id)))?;
+async fn bill(
+    conn: &mut crate::db::Connection,
+    row: i64,
+    job: &FinishedJob,
+    owner: Owner,
+    rate: Rate,
+) -> sqlx::Result<()> {
+    let amount = charge(job, rate)
+        .ok_or_else(|| sqlx::Error::Protocol(format!("the charge of job {} does not fit", job.job_id)))?;
     let member = owner.account_id.filter(|_| owner.member);
     let entry = crate::wallets::service::debit_job(conn, owner.project_id, member, amount, &ledger_detail(job, rate))
         .await
@@ -455,8 +464,13 @@ pub async fn unattributed(db: &Db) -> sqlx::Result<Vec<Unattributed>> {
 /// An operator's decision on an unattributed job: bill it to project
 /// `code` (its wallet: the person is not known there), or dismiss it.
 /// Recorded; a job decided already is refused.
-pub async fn decide(db: &Db, actor: AccountId, id: i64, assign_to: Option<&str>) -> Result<crate::web::i18n::Msg, AppError> {
-    use crate::activity::{Change, ChangeKind, store::record_change};
+pub async fn decide(
+    db: &Db,
+    actor: AccountId,
+    id: i64,
+    assign_to: Option<&str>,
+) -> Result<crate::web::i18n::Msg, AppError> {
+    use crate::activity::{Change, ChangeKind, service::record_in};
     let mut tx = db.begin_immediate().await?;
     let row: Option<(String, String, String, String, String, i64, i64, i64, i64, i64, i64)> = sqlx::query_as(
         "SELECT job_id, name, partition, slurm_account, slurm_user, submitted_at, ended_at, elapsed_seconds, cpus, gpus, id
@@ -465,7 +479,8 @@ pub async fn decide(db: &Db, actor: AccountId, id: i64, assign_to: Option<&str>)
     .bind(id)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((job_id, name, partition, account, user, submitted_at, ended_at, elapsed_seconds, cpus, gpus, _)) = row else {
+    let Some((job_id, name, partition, account, user, submitted_at, ended_at, elapsed_seconds, cpus, gpus, _)) = row
+    else {
         return Err(AppError::NotFound);
     };
     let job = FinishedJob {
@@ -504,8 +519,8 @@ pub async fn decide(db: &Db, actor: AccountId, id: i64, assign_to: Option<&str>)
                 member: false,
             };
             bill(&mut tx, id, &job, owner, rate).await?;
-            record_change(
-                &mut *tx,
+            record_in(
+                &mut tx,
                 Change {
                     actor_id: Some(actor),
                     project_id: Some(ProjectId(project)),
@@ -517,15 +532,17 @@ pub async fn decide(db: &Db, actor: AccountId, id: i64, assign_to: Option<&str>)
                 },
             )
             .await?;
-            crate::web::i18n::Msg::new("hpc-job-assigned").arg("job", &job_id).arg("code", code)
+            crate::web::i18n::Msg::new("hpc-job-assigned")
+                .arg("job", &job_id)
+                .arg("code", code)
         }
         None => {
             sqlx::query("UPDATE hpc_jobs SET status = 'dismissed' WHERE id = $1")
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-            record_change(
-                &mut *tx,
+            record_in(
+                &mut tx,
                 Change {
                     actor_id: Some(actor),
                     project_id: None,
@@ -554,16 +571,24 @@ mod tests {
         assert_eq!((job.cpus, job.gpus, job.elapsed_seconds), (4, 1, 7200));
         assert_eq!(job.submitted_at, 1_796_662_961);
         assert_eq!(job.state, "COMPLETED");
-        let cancelled = parse("42|x|debug|MST1|bob|CANCELLED by 0|3|cpu=1|2026-12-07T17:02:41|2026-12-07T17:02:44").unwrap();
-        assert_eq!((cancelled.state.as_str(), cancelled.account.as_str()), ("CANCELLED", "mst1"));
+        let cancelled =
+            parse("42|x|debug|MST1|bob|CANCELLED by 0|3|cpu=1|2026-12-07T17:02:41|2026-12-07T17:02:44").unwrap();
+        assert_eq!(
+            (cancelled.state.as_str(), cancelled.account.as_str()),
+            ("CANCELLED", "mst1")
+        );
         // Cancelled before it started: no allocation, no time.
-        assert_eq!(parse("43|x|debug|mst1|bob|CANCELLED by 0|0||2026-12-07T17:02:41|2026-12-07T17:02:44"), None);
+        assert_eq!(
+            parse("43|x|debug|mst1|bob|CANCELLED by 0|0||2026-12-07T17:02:41|2026-12-07T17:02:44"),
+            None
+        );
         assert_eq!(parse("not a job"), None);
     }
 
     #[test]
     fn a_charge_is_exact_and_rounded_once_half_up() {
-        let job = parse("1|a|debug|mst1|alice|COMPLETED|5400|cpu=4,gres/gpu=1|2026-12-07T00:00:00|2026-12-07T01:30:00").unwrap();
+        let job = parse("1|a|debug|mst1|alice|COMPLETED|5400|cpu=4,gres/gpu=1|2026-12-07T00:00:00|2026-12-07T01:30:00")
+            .unwrap();
         // 1.5 h × (4 × 10 + 1 × 100) = 210 credits.
         let rate = Rate {
             cpu_hour: 10 * 10_000,
@@ -577,26 +602,33 @@ mod tests {
             gpus: 0,
             ..job.clone()
         };
-        assert_eq!(charge(&second, Rate { cpu_hour: 1, gpu_hour: 0 }), Some(Credits(5)));
-        let huge = FinishedJob {
-            cpus: i64::MAX,
-            ..job
-        };
+        assert_eq!(
+            charge(
+                &second,
+                Rate {
+                    cpu_hour: 1,
+                    gpu_hour: 0
+                }
+            ),
+            Some(Credits(5))
+        );
+        let huge = FinishedJob { cpus: i64::MAX, ..job };
         assert_eq!(charge(&huge, rate), None);
     }
 
     #[test]
-    fn a_ledger_row_reads_as_words() {
-        let job = parse("41|train model|gpu|mst1|alice|COMPLETED|7200|cpu=4,gres/gpu=1|2026-12-07T17:02:41|2026-12-07T19:03:00").unwrap();
+    fn a_ledger_row_names_the_job() {
+        let job = parse(
+            "41|train model|gpu|mst1|alice|COMPLETED|7200|cpu=4,gres/gpu=1|2026-12-07T17:02:41|2026-12-07T19:03:00",
+        )
+        .unwrap();
         let rate = Rate {
             cpu_hour: 100_000,
             gpu_hour: 1_000_000,
         };
-        let detail = ledger_detail(&job, rate);
-        assert_eq!(detail, "hpc-job 41 gpu 7200 4 1 10.0000 100.0000 train model");
         assert_eq!(
-            ledger_words(&detail, crate::web::i18n::Lang::En).unwrap(),
-            "HPC job 41 (train model, partition gpu): 2.00 h × (4 cores × 10.0000 + 1 GPUs × 100.0000 credits/h)"
+            ledger_detail(&job, rate),
+            "hpc-job 41 gpu 7200 4 1 10.0000 100.0000 train model"
         );
     }
 }

@@ -482,7 +482,9 @@ pub fn applied(observed: &Observed, actions: &[Action]) -> Observed {
                 known.default_account.get_or_insert_with(|| account.clone());
             }
             Action::SetLimits { at, to, .. } => {
-                let Some(on) = after.accounts.get_mut(&at.account) else { continue };
+                let Some(on) = after.accounts.get_mut(&at.account) else {
+                    continue;
+                };
                 match &at.user {
                     None => on.limits = to.clone(),
                     Some(user) => {
@@ -829,8 +831,14 @@ mod tests {
     #[test]
     fn a_plan_carried_out_leaves_nothing_to_do() {
         let want = desired(&[
-            ("mst1", account(limits(8), &[("alice", limits(2)), ("bob", Limits::default())])),
-            ("mst2", account(Limits::of_quota(None, None, None, true), &[("bob", limits(1))])),
+            (
+                "mst1",
+                account(limits(8), &[("alice", limits(2)), ("bob", Limits::default())]),
+            ),
+            (
+                "mst2",
+                account(Limits::of_quota(None, None, None, true), &[("bob", limits(1))]),
+            ),
         ]);
         let mut have = observed(
             &[

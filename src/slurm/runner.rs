@@ -177,14 +177,16 @@ impl Runner {
     pub async fn apply(&self, actions: &[Action]) -> Result<(), SlurmError> {
         let script = self.script(actions);
         if !script.changes.is_empty() {
-            self.run("sacctmgr", &["-i"], Some(script.changes.join("\n") + "\n")).await?;
+            self.run("sacctmgr", &["-i"], Some(script.changes.join("\n") + "\n"))
+                .await?;
         }
         for args in &script.cancels {
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             self.run("scancel", &args, None).await?;
         }
         if !script.removals.is_empty() {
-            self.run("sacctmgr", &["-i"], Some(script.removals.join("\n") + "\n")).await?;
+            self.run("sacctmgr", &["-i"], Some(script.removals.join("\n") + "\n"))
+                .await?;
         }
         Ok(())
     }
@@ -194,7 +196,12 @@ impl Runner {
     pub fn lines(&self, actions: &[Action]) -> Vec<String> {
         let script = self.script(actions);
         let cancels = script.cancels.iter().map(|args| format!("scancel {}", args.join(" ")));
-        script.changes.into_iter().chain(cancels).chain(script.removals).collect()
+        script
+            .changes
+            .into_iter()
+            .chain(cancels)
+            .chain(script.removals)
+            .collect()
     }
 
     /// The actions as few commands as they can be: `sacctmgr` takes many
@@ -235,7 +242,9 @@ impl Runner {
                     };
                     let limits = limits_of(&at).unwrap_or_default();
                     changes.put(
-                        format!("add account {{}} parent={parent} cluster={cluster} organization=member-center{limits}"),
+                        format!(
+                            "add account {{}} parent={parent} cluster={cluster} organization=member-center{limits}"
+                        ),
                         account,
                     );
                 }
@@ -245,13 +254,19 @@ impl Runner {
                         user: Some(user.clone()),
                     };
                     let limits = limits_of(&at).unwrap_or_default();
-                    changes.put(format!("add user {{}} account={account} cluster={cluster}{limits}"), user);
+                    changes.put(
+                        format!("add user {{}} account={account} cluster={cluster}{limits}"),
+                        user,
+                    );
                 }
                 Action::SetLimits { at, .. } if added(at) => {}
                 Action::SetLimits { at, from, to } => match &at.user {
                     // `user=`: the account's own association, not its users'.
                     None => changes.put(
-                        format!("modify account where name={{}} cluster={cluster} user= set {}", to.set_clause(from)),
+                        format!(
+                            "modify account where name={{}} cluster={cluster} user= set {}",
+                            to.set_clause(from)
+                        ),
                         &at.account,
                     ),
                     Some(user) => changes.put(
@@ -363,7 +378,11 @@ mod tests {
             users: users.iter().map(|u| (u.to_string(), Limits::default())).collect(),
         };
         let desired = Desired {
-            accounts: [("mst1".to_string(), account(&["alice", "bob"])), ("mst2".to_string(), account(&["bob"]))].into(),
+            accounts: [
+                ("mst1".to_string(), account(&["alice", "bob"])),
+                ("mst2".to_string(), account(&["bob"])),
+            ]
+            .into(),
         };
         let mut observed = Observed {
             parent_exists: true,
@@ -376,7 +395,12 @@ mod tests {
                 users: [("carol".to_string(), Limits::default())].into(),
             },
         );
-        observed.users.entry("carol".into()).or_default().accounts.insert("mst1".into());
+        observed
+            .users
+            .entry("carol".into())
+            .or_default()
+            .accounts
+            .insert("mst1".into());
         let actions = plan(&desired, &observed, &ActiveJobs::default());
         assert_eq!(
             runner.lines(&actions),

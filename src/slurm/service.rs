@@ -9,12 +9,15 @@ use std::collections::HashMap;
 use super::{
     reconcile::{self, Action, ActiveJobs, Association, Limits, Observed},
     runner::{Runner, SlurmError},
-    store::{self, Status},
+    store,
 };
 use crate::{
     activity::{self, Change, ChangeKind},
     db::Db,
 };
+
+/// Reads the other capabilities may make of the Slurm passes.
+pub use super::store::{Status, cluster_user_of, cluster_users, status};
 
 /// How long a pass may hold the lease before another instance may take it
 /// (a pass that died with its instance).
@@ -188,7 +191,7 @@ async fn run_pass(db: &Db, runner: &Runner, now: i64) -> Result<Pass, PassError>
     store::save_applied(db, &runner.cluster, &applied, &intended).await?;
     for drift in &pass.drift {
         let target = drift.at.to_string();
-        activity::store::record(
+        activity::service::record(
             db,
             Change {
                 actor_id: None,
@@ -380,10 +383,9 @@ pub async fn set_cluster_user(
     use crate::{error::AppError, web::i18n::Msg};
     let username = username.trim().to_ascii_lowercase();
     let name = name.trim().to_string();
-    let Some(account) = crate::accounts::store::by_username(db, &username).await? else {
+    let Some(account_id) = store::account_id(db, &username).await? else {
         return Err(AppError::invalid("username", "account-unknown"));
     };
-    let account_id = account.id;
     if !name.is_empty() && !reconcile::valid_user_name(&name) {
         return Err(AppError::invalid("cluster_name", "slurm-user-invalid"));
     }
@@ -428,8 +430,8 @@ pub async fn set_cluster_user(
     let after = if name.is_empty() { username.clone() } else { name };
     let before = before.unwrap_or_else(|| username.clone());
     if before != after {
-        activity::store::record_change(
-            &mut *tx,
+        activity::service::record_in(
+            &mut tx,
             Change {
                 actor_id: actor,
                 project_id: None,

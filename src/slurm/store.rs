@@ -206,6 +206,14 @@ pub async fn cluster_users(db: &Db) -> sqlx::Result<Vec<(String, String)>> {
     .await
 }
 
+/// The account with this username.
+pub async fn account_id(db: &Db, username: &str) -> sqlx::Result<Option<AccountId>> {
+    sqlx::query_scalar("SELECT id FROM accounts WHERE username = $1")
+        .bind(username)
+        .fetch_optional(db.read())
+        .await
+}
+
 /// An account's cluster user name: the one set, else their username.
 pub async fn cluster_user_of(db: &Db, account_id: AccountId) -> sqlx::Result<Option<String>> {
     sqlx::query_scalar("SELECT name FROM cluster_users WHERE account_id = $1")

@@ -1,15 +1,11 @@
-//! The Clusters page, and Slurm's limits in words (the activity log's
-//! drift sentences).
+//! The Clusters page.
 
 use std::collections::HashMap;
 
 use askama::Template;
 
-use super::{reconcile::Limits, service::ABSENT, store::Status};
-use crate::{
-    format::grouped,
-    web::{FieldErrors, Layout, i18n::Lang},
-};
+use super::store::Status;
+use crate::web::{FieldErrors, Layout};
 
 #[derive(Template)]
 #[template(path = "operator/clusters.html")]
@@ -55,38 +51,4 @@ impl ClustersPage {
             ],
         )
     }
-}
-
-/// Limits as a person reads them: "8 cores, 2 GPUs, 64 GiB of memory",
-/// "blocked", "no limit", "not there".
-pub fn describe(stored: &str, lang: Lang) -> String {
-    if stored == ABSENT {
-        return lang.t("slurm-absent").to_string();
-    }
-    let limits = Limits::parse(stored);
-    let mut parts: Vec<String> = Vec::new();
-    for (name, value) in &limits.tres {
-        let n = grouped(*value);
-        parts.push(match name.as_str() {
-            "cpu" => lang.t_args("slurm-limit-cpu", &[("n", n)]),
-            "gres/gpu" => lang.t_args("slurm-limit-gpu", &[("n", n)]),
-            "mem" => lang.t_args("slurm-limit-mem", &[("n", grouped(*value / 1024))]),
-            other => lang.t_args("slurm-limit-other", &[("name", other.to_string()), ("n", n)]),
-        });
-    }
-    if limits.blocked() {
-        parts.push(lang.t("slurm-limit-blocked").to_string());
-    }
-    for (key, value) in [
-        ("slurm-limit-max-jobs", limits.max_jobs),
-        ("slurm-limit-max-submit", limits.max_submit),
-    ] {
-        if let Some(n) = value {
-            parts.push(lang.t_args(key, &[("n", grouped(n))]));
-        }
-    }
-    if parts.is_empty() {
-        return lang.t("slurm-limit-none").to_string();
-    }
-    parts.join(lang.t("activity-list-separator"))
 }

@@ -335,6 +335,20 @@ pub async fn debit_usage(db: &Db, report: UsageReport<'_>) -> Result<UsageDebit,
     })
 }
 
+/// What the ledger row of an HPC job says, read back into words by the
+/// ledger (`views`): `hpc-job ID PARTITION ELAPSED CPUS GPUS CPU_RATE
+/// GPU_RATE NAME` (the name last: it may hold spaces).
+pub fn hpc_job_detail(
+    job_id: &str,
+    partition: &str,
+    elapsed_seconds: i64,
+    (cpus, gpus): (i64, i64),
+    (cpu_rate, gpu_rate): (Credits, Credits),
+    name: &str,
+) -> String {
+    format!("hpc-job {job_id} {partition} {elapsed_seconds} {cpus} {gpus} {cpu_rate} {gpu_rate} {name}")
+}
+
 /// Debits a finished HPC job's charge inside the caller's transaction
 /// (`slurm::billing`): from `member`'s open sub-wallet if they have one,
 /// else the project's wallet; the ledger row's ID. A balance may go below

@@ -81,7 +81,7 @@ impl WalletPage {
             return text;
         }
         // `hpc-job 41 gpu 7200 4 1 10.0000 100.0000 train model`.
-        if let Some(words) = crate::slurm::billing::ledger_words(detail, l.lang) {
+        if let Some(words) = hpc_job_words(detail, l) {
             return words;
         }
         // `order PO-2026-0001`.
@@ -265,4 +265,28 @@ fn draw(services: &[String], days: &[ChartDay], l: &Layout) -> String {
         })
         .collect();
     chart::stacked_bars("usage-chart-title", l.t("usage-chart-title"), &columns, true)
+}
+
+/// An HPC job's ledger detail (`service::hpc_job_detail`) in words.
+fn hpc_job_words(detail: &str, l: &Layout) -> Option<String> {
+    let rest = detail.strip_prefix("hpc-job ")?;
+    let parts: Vec<&str> = rest.splitn(8, ' ').collect();
+    let [id, partition, elapsed, cpus, gpus, cpu_rate, gpu_rate, name] = parts[..] else {
+        return None;
+    };
+    let elapsed: i64 = elapsed.parse().ok()?;
+    let hundredths = (elapsed * 100 + 1800) / 3600;
+    Some(l.lang.t_args(
+        "ledger-detail-hpc-job",
+        &[
+            ("id", id.to_string()),
+            ("name", name.to_string()),
+            ("partition", partition.to_string()),
+            ("hours", format!("{}.{:02}", hundredths / 100, hundredths % 100)),
+            ("cpus", cpus.to_string()),
+            ("gpus", gpus.to_string()),
+            ("cpu_rate", cpu_rate.to_string()),
+            ("gpu_rate", gpu_rate.to_string()),
+        ],
+    ))
 }

@@ -1123,7 +1123,9 @@ async fn the_consoles_read_as_words_at_both_sizes_and_in_both_languages() {
     })
     .await;
     app.create_user("olivia", PlatformRole::Operator).await;
-    member_center::slurm::service::set_cluster_user(&app.db, None, "bob", "bwang").await.unwrap();
+    member_center::slurm::service::set_cluster_user(&app.db, None, "bob", "bwang")
+        .await
+        .unwrap();
     app.key_for("MST110001", &alice(&app).await, 30).await;
     member_center::operator::service::add_order(&app.db, None, "MST110001", "PO-7", "250", "pilot")
         .await

@@ -44,7 +44,10 @@ async fn spawn_hpc(parent: &str) -> TestApp {
 
 /// Runs a Slurm command (as root), its output; panics if it fails.
 fn slurm(program: &str, args: &[&str]) -> String {
-    let out = Command::new(program).args(args).output().expect("Slurm's commands are installed");
+    let out = Command::new(program)
+        .args(args)
+        .output()
+        .expect("Slurm's commands are installed");
     assert!(
         out.status.success(),
         "{program} {args:?}: {}",
@@ -55,7 +58,10 @@ fn slurm(program: &str, args: &[&str]) -> String {
 
 /// A Unix user for `username` (people submit jobs as themselves).
 fn unix_user(username: &str) {
-    let out = Command::new("useradd").args(["-M", username]).output().expect("useradd runs");
+    let out = Command::new("useradd")
+        .args(["-M", username])
+        .output()
+        .expect("useradd runs");
     // 9: the user exists already.
     assert!(
         out.status.success() || out.status.code() == Some(9),
@@ -68,9 +74,23 @@ fn unix_user(username: &str) {
 /// `extra` has a `--wrap` of its own), its job ID or what sbatch said.
 fn sbatch(user: &str, account: &str, extra: &[&str]) -> Result<String, String> {
     let out = Command::new("runuser")
-        .args(["-u", user, "--", "sbatch", "--parsable", "-o", "/dev/null", "-A", account])
+        .args([
+            "-u",
+            user,
+            "--",
+            "sbatch",
+            "--parsable",
+            "-o",
+            "/dev/null",
+            "-A",
+            account,
+        ])
         .args(extra)
-        .args(if extra.contains(&"--wrap") { &[][..] } else { &["--wrap", "sleep 600"][..] })
+        .args(if extra.contains(&"--wrap") {
+            &[][..]
+        } else {
+            &["--wrap", "sleep 600"][..]
+        })
         .current_dir("/tmp")
         .output()
         .expect("runuser runs");
@@ -99,14 +119,25 @@ fn associations(account: &str) -> Vec<String> {
     let cluster = format!("cluster={}", cluster());
     let out = slurm(
         "sacctmgr",
-        &["-n", "-P", "show", "assoc", &name, &cluster, "format=user,grptres,grpjobs,grpsubmit"],
+        &[
+            "-n",
+            "-P",
+            "show",
+            "assoc",
+            &name,
+            &cluster,
+            "format=user,grptres,grpjobs,grpsubmit",
+        ],
     );
     out.lines().map(str::to_string).collect()
 }
 
 fn default_account(user: &str) -> Option<String> {
     let name = format!("name={user}");
-    let out = slurm("sacctmgr", &["-n", "-P", "show", "user", &name, "format=defaultaccount"]);
+    let out = slurm(
+        "sacctmgr",
+        &["-n", "-P", "show", "user", &name, "format=defaultaccount"],
+    );
     out.lines().next().map(|l| l.trim().to_string())
 }
 
@@ -183,16 +214,30 @@ async fn members_with_hpc_reach_slurm_within_seconds_and_leave_it_without_losing
     })
     .await;
     println!("a new member could submit after {took:?}");
-    let carols_job = eventually("carol's job is accepted", 10, || sbatch(&carol.user.username, &code, &[]).ok())
-        .await
-        .0;
-    eventually("carol's job runs", 15, || job(&carols_job).starts_with("RUNNING").then_some(())).await;
-    let bobs_job = eventually("bob is on the account", 10, || sbatch(&bob.user.username, &code, &["--hold"]).ok())
-        .await
-        .0;
+    let carols_job = eventually("carol's job is accepted", 10, || {
+        sbatch(&carol.user.username, &code, &[]).ok()
+    })
+    .await
+    .0;
+    eventually("carol's job runs", 15, || {
+        job(&carols_job).starts_with("RUNNING").then_some(())
+    })
+    .await;
+    let bobs_job = eventually("bob is on the account", 10, || {
+        sbatch(&bob.user.username, &code, &["--hold"]).ok()
+    })
+    .await
+    .0;
 
     // Bob removed: refused as an unknown account.
-    let (status, _) = call(&app.base, "DELETE", &format!("/api/v1/members/{}", bob.user.username), &key, None).await;
+    let (status, _) = call(
+        &app.base,
+        "DELETE",
+        &format!("/api/v1/members/{}", bob.user.username),
+        &key,
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (said, took) = eventually("bob is refused", 10, || refused(&bob.user.username, &code)).await;
     assert!(said.contains(INVALID_ACCOUNT), "{said}");
@@ -214,8 +259,10 @@ async fn members_with_hpc_reach_slurm_within_seconds_and_leave_it_without_losing
     })
     .await;
     assert!(said.contains(INVALID_ACCOUNT));
-    let mut users: Vec<String> =
-        associations(&account).iter().map(|a| a.split('|').next().unwrap().to_string()).collect();
+    let mut users: Vec<String> = associations(&account)
+        .iter()
+        .map(|a| a.split('|').next().unwrap().to_string())
+        .collect();
     users.sort();
     assert_eq!(users, ["", alice.user.username.as_str()], "{users:?}");
     cancel_jobs(&[&account]);
@@ -247,7 +294,13 @@ async fn a_user_leaving_their_default_account_keeps_a_valid_one_or_none() {
     let project_id = |code: &str| {
         let db = app.db.clone();
         let code = code.to_string();
-        async move { member_center::projects::store::by_code(&db, &code).await.unwrap().unwrap().id }
+        async move {
+            member_center::projects::store::by_code(&db, &code)
+                .await
+                .unwrap()
+                .unwrap()
+                .id
+        }
     };
 
     // Removed from the project of his default account: the default moves
@@ -261,7 +314,11 @@ async fn a_user_leaving_their_default_account_keeps_a_valid_one_or_none() {
     })
     .await;
     eventually("dave's association on the project he left goes", 10, || {
-        let gone = if other == first_account { &second_account } else { &first_account };
+        let gone = if other == first_account {
+            &second_account
+        } else {
+            &first_account
+        };
         (!associations(gone).iter().any(|a| a.starts_with(&format!("{user}|")))).then_some(())
     })
     .await;
@@ -271,7 +328,10 @@ async fn a_user_leaving_their_default_account_keeps_a_valid_one_or_none() {
     member_center::permissions::service::set(&app.db, erin.user.id, id, dave.user.id, &user, &[], None)
         .await
         .unwrap();
-    eventually("dave has no association left", 10, || default_account(&user).is_none().then_some(())).await;
+    eventually("dave has no association left", 10, || {
+        default_account(&user).is_none().then_some(())
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -308,13 +368,23 @@ async fn quotas_are_slurm_limits_new_jobs_wait_and_raising_a_quota_lets_them_sta
     let first = sbatch(&user, &code, &["-c", "2"]).unwrap();
     eventually("the first job runs", 15, state(&first, "RUNNING")).await;
     let second = sbatch(&user, &code, &["-c", "2"]).unwrap();
-    eventually("the second waits on the member's limit", 15, state(&second, "PENDING|AssocGrpCpuLimit")).await;
+    eventually(
+        "the second waits on the member's limit",
+        15,
+        state(&second, "PENDING|AssocGrpCpuLimit"),
+    )
+    .await;
     quota(4).await;
     eventually("raised, the second runs", 20, state(&second, "RUNNING")).await;
 
     // Project quota (4 cores, all in use): Frank's job waits on it.
     let franks = sbatch(&frank.user.username, &code, &["-c", "1"]).unwrap();
-    eventually("frank's waits on the project's limit", 15, state(&franks, "PENDING|AssocGrpCpuLimit")).await;
+    eventually(
+        "frank's waits on the project's limit",
+        15,
+        state(&franks, "PENDING|AssocGrpCpuLimit"),
+    )
+    .await;
     cancel_jobs(&[&account]);
 
     // GPUs likewise.
@@ -347,8 +417,13 @@ async fn a_negative_wallet_or_a_locked_account_blocks_new_jobs_until_cleared() {
     let gus = person(&app, "gu", &code, "tenant_admin").await;
     app.credit(&code, &unique("PO-"), "1").await;
     let user = gus.user.username.clone();
-    let running = eventually("gus can run jobs", 10, || sbatch(&user, &code, &[]).ok()).await.0;
-    eventually("his job runs", 15, || job(&running).starts_with("RUNNING").then_some(())).await;
+    let running = eventually("gus can run jobs", 10, || sbatch(&user, &code, &[]).ok())
+        .await
+        .0;
+    eventually("his job runs", 15, || {
+        job(&running).starts_with("RUNNING").then_some(())
+    })
+    .await;
 
     // Two credits of HPC used from a wallet of one.
     let key = app.key_for(&code, &gus.user, 30).await.1;
@@ -361,12 +436,17 @@ async fn a_negative_wallet_or_a_locked_account_blocks_new_jobs_until_cleared() {
     assert!(job(&running).starts_with("RUNNING"), "the running job goes on");
 
     app.credit(&code, &unique("PO-"), "10").await;
-    let after = eventually("credited, a job is accepted", 10, || sbatch(&user, &code, &[]).ok()).await.0;
+    let after = eventually("credited, a job is accepted", 10, || sbatch(&user, &code, &[]).ok())
+        .await
+        .0;
     eventually("and runs", 15, || job(&after).starts_with("RUNNING").then_some(())).await;
 
     // His account locked by support: his own association is blocked.
     let support = app.create_user(&unique("su"), PlatformRole::Support).await;
-    let account_row = member_center::accounts::service::by_id(&app.db, gus.user.id).await.unwrap().unwrap();
+    let account_row = member_center::accounts::service::by_id(&app.db, gus.user.id)
+        .await
+        .unwrap()
+        .unwrap();
     member_center::accounts::service::set_locked_for(&app.db, support.id, &account_row, true, "ticket 9")
         .await
         .unwrap();
@@ -376,7 +456,10 @@ async fn a_negative_wallet_or_a_locked_account_blocks_new_jobs_until_cleared() {
     member_center::accounts::service::set_locked_for(&app.db, support.id, &account_row, false, "ticket 9")
         .await
         .unwrap();
-    eventually("unlocked, accepted again", 10, || sbatch(&user, &code, &["--test-only"]).ok()).await;
+    eventually("unlocked, accepted again", 10, || {
+        sbatch(&user, &code, &["--test-only"]).ok()
+    })
+    .await;
     cancel_jobs(&[&account]);
 }
 
@@ -394,20 +477,58 @@ async fn changes_made_by_hand_are_put_back_and_recorded_and_nothing_outside_the_
     slurm("sacctmgr", &["-i", "add", "account", &outsider, &cluster]);
     slurm(
         "sacctmgr",
-        &["-i", "modify", "account", "where", &format!("name={outsider}"), &cluster, "set", "GrpTRES=cpu=7"],
+        &[
+            "-i",
+            "modify",
+            "account",
+            "where",
+            &format!("name={outsider}"),
+            &cluster,
+            "set",
+            "GrpTRES=cpu=7",
+        ],
     );
     eventually("hana is on the account", 10, || {
-        associations(&account).iter().any(|a| a.starts_with(&format!("{user}|"))).then_some(())
+        associations(&account)
+            .iter()
+            .any(|a| a.starts_with(&format!("{user}|")))
+            .then_some(())
     })
     .await;
 
     // By hand: the project's limit raised, hana's association deleted, an
     // account added under the parent.
     let name = format!("name={account}");
-    slurm("sacctmgr", &["-i", "modify", "account", "where", &name, &cluster, "set", "GrpTRES=cpu=64"]);
-    slurm("sacctmgr", &["-i", "delete", "user", "where", &format!("name={user}"), &format!("account={account}"), &cluster]);
+    slurm(
+        "sacctmgr",
+        &[
+            "-i",
+            "modify",
+            "account",
+            "where",
+            &name,
+            &cluster,
+            "set",
+            "GrpTRES=cpu=64",
+        ],
+    );
+    slurm(
+        "sacctmgr",
+        &[
+            "-i",
+            "delete",
+            "user",
+            "where",
+            &format!("name={user}"),
+            &format!("account={account}"),
+            &cluster,
+        ],
+    );
     let stranger = unique("added");
-    slurm("sacctmgr", &["-i", "add", "account", &stranger, &format!("parent={parent}"), &cluster]);
+    slurm(
+        "sacctmgr",
+        &["-i", "add", "account", &stranger, &format!("parent={parent}"), &cluster],
+    );
     let (_, took) = eventually("all three put back by a full pass", 20, || {
         let assocs = associations(&account);
         let limit = assocs.iter().any(|a| a.starts_with("|cpu=8,"));
@@ -419,7 +540,10 @@ async fn changes_made_by_hand_are_put_back_and_recorded_and_nothing_outside_the_
     println!("changes made by hand were put back after {took:?}");
     // Outside the parent: as it was.
     assert_eq!(associations(&outsider), ["|cpu=7||"]);
-    slurm("sacctmgr", &["-i", "delete", "account", &format!("name={outsider}"), &cluster]);
+    slurm(
+        "sacctmgr",
+        &["-i", "delete", "account", &format!("name={outsider}"), &cluster],
+    );
 
     // The activity log says so, in words.
     let page = hana.client.get("/activity?stream=changes&kind=slurm").await;
@@ -554,7 +678,9 @@ async fn with_slurm_unreachable_the_portal_serves_the_clusters_page_says_why_and
         .await
         .unwrap();
     assert!(
-        metrics.lines().any(|l| l.starts_with("mc_slurm_pass_failures ") && !l.ends_with(" 0")),
+        metrics
+            .lines()
+            .any(|l| l.starts_with("mc_slurm_pass_failures ") && !l.ends_with(" 0")),
         "{metrics}"
     );
     // A pass asked for now fails, saying why, and reports nothing done.
@@ -566,12 +692,18 @@ async fn with_slurm_unreachable_the_portal_serves_the_clusters_page_says_why_and
     // Slurm back: the next pass (after the backoff) catches up.
     std::fs::write(&conf, &real).unwrap();
     let user = jay.user.username.clone();
-    let (_, took) = eventually("jay can submit once Slurm is back", 40, || sbatch(&user, &code, &["--hold"]).ok()).await;
+    let (_, took) = eventually("jay can submit once Slurm is back", 40, || {
+        sbatch(&user, &code, &["--hold"]).ok()
+    })
+    .await;
     println!("the pass caught up {took:?} after Slurm came back");
     // (The pass that let jay in reports once it has finished.)
     let started = Instant::now();
     while !console.get("/operator/clusters").await.body.contains("In step") {
-        assert!(started.elapsed() < Duration::from_secs(10), "the Clusters page never said In step");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the Clusters page never said In step"
+        );
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     cancel_jobs(&[&code.to_ascii_lowercase()]);
@@ -583,23 +715,37 @@ async fn with_slurm_unreachable_the_portal_serves_the_clusters_page_says_why_and
     profile.assert_contains(&format!("<code>sbatch -A {code} job.sh</code>"));
     console.get("/operator/clusters").await;
     let refused = console
-        .post("/operator/cluster-users", &[("username", &user), ("cluster_name", "Jay Wu")])
+        .post(
+            "/operator/cluster-users",
+            &[("username", &user), ("cluster_name", "Jay Wu")],
+        )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     refused.assert_contains(r#"<small id="cluster-user-name-error" class="field-error">Use 1 to 32 lowercase letters"#);
     let taken = console
-        .post("/operator/cluster-users", &[("username", &user), ("cluster_name", &operator.username)])
+        .post(
+            "/operator/cluster-users",
+            &[("username", &user), ("cluster_name", &operator.username)],
+        )
         .await;
     taken.assert_contains("is another account&#39;s user name on the cluster.");
     let other = unique("jw");
     let saved = console
-        .post("/operator/cluster-users", &[("username", &user), ("cluster_name", &other)])
+        .post(
+            "/operator/cluster-users",
+            &[("username", &user), ("cluster_name", &other)],
+        )
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
     let page = console.get("/operator/clusters").await;
     page.assert_contains(&format!("{user} is {other} on the cluster."));
-    page.assert_contains(&format!("<td data-label=\"User name on the cluster\"><code>{other}</code></td>"));
-    jay.client.get("/account/profile").await.assert_contains(&format!("<code>{other}</code>"));
+    page.assert_contains(&format!(
+        "<td data-label=\"User name on the cluster\"><code>{other}</code></td>"
+    ));
+    jay.client
+        .get("/account/profile")
+        .await
+        .assert_contains(&format!("<code>{other}</code>"));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -616,11 +762,17 @@ async fn two_instances_run_one_pass_at_a_time_and_a_change_on_either_reaches_slu
 
     // Lee's HPC taken away through one instance, given back through the other.
     let lee_name = lee.user.username.clone();
-    eventually("lee is on the account", 10, || sbatch(&lee_name, &code, &["--hold"]).ok()).await;
+    eventually("lee is on the account", 10, || {
+        sbatch(&lee_name, &code, &["--hold"]).ok()
+    })
+    .await;
     let path = format!("/api/v1/members/{lee_name}/permissions");
     let (status, _) = call(&app.base, "PUT", &path, &key, Some(json!({ "services": ["ccs"] }))).await;
     assert_eq!(status, StatusCode::OK);
-    eventually("lee is refused", 10, || refused(&lee_name, &code).filter(|s| s.contains(INVALID_ACCOUNT))).await;
+    eventually("lee is refused", 10, || {
+        refused(&lee_name, &code).filter(|s| s.contains(INVALID_ACCOUNT))
+    })
+    .await;
     let (status, _) = call(&b.base, "PUT", &path, &key, Some(json!({ "services": ["ccs", "hpc"] }))).await;
     assert_eq!(status, StatusCode::OK);
     let (_, took) = eventually("lee is back", 10, || sbatch(&lee_name, &code, &["--hold"]).ok()).await;
@@ -689,10 +841,20 @@ async fn finished_jobs_are_billed_exactly_once_to_the_right_wallet() {
     let mia = person(&app, "mi", &code, "tenant_admin").await;
     let noah = person(&app, "no", &code, "tenant_user").await;
     let olga = person(&app, "ol", &code, "tenant_user").await;
-    let project_id = member_center::projects::store::by_code(&app.db, &code).await.unwrap().unwrap().id;
-    member_center::wallets::service::open_sub_wallet(&app.db, mia.user.id, project_id, noah.user.id, &noah.user.username)
+    let project_id = member_center::projects::store::by_code(&app.db, &code)
         .await
-        .unwrap();
+        .unwrap()
+        .unwrap()
+        .id;
+    member_center::wallets::service::open_sub_wallet(
+        &app.db,
+        mia.user.id,
+        project_id,
+        noah.user.id,
+        &noah.user.username,
+    )
+    .await
+    .unwrap();
     let (ok, _, err) = crate::cli::member_center(
         &app.scratch.location,
         &["rate", "set", "hpc", "--cpu-hour", "10", "--gpu-hour", "100"],
@@ -706,21 +868,46 @@ async fn finished_jobs_are_billed_exactly_once_to_the_right_wallet() {
 
     // Three of Mia's and Noah's jobs: on a GPU, failed after it started,
     // cancelled before it started; and Olga's, who is removed meanwhile.
-    let gpu = sbatch(&mia.user.username, &code, &["-c", "2", "--gres=gpu:1", "--wrap", "sleep 3"]).unwrap();
+    let gpu = sbatch(
+        &mia.user.username,
+        &code,
+        &["-c", "2", "--gres=gpu:1", "--wrap", "sleep 3"],
+    )
+    .unwrap();
     let failed = sbatch(&noah.user.username, &code, &["-c", "1", "--wrap", "sleep 2; exit 3"]).unwrap();
     let never = sbatch(&mia.user.username, &code, &["--hold"]).unwrap();
     let olgas = sbatch(&olga.user.username, &code, &["-c", "1", "--wrap", "sleep 4"]).unwrap();
     slurm("scancel", &[&never]);
-    eventually("olga's job runs", 15, || job(&olgas).starts_with("RUNNING").then_some(())).await;
+    eventually("olga's job runs", 15, || {
+        job(&olgas).starts_with("RUNNING").then_some(())
+    })
+    .await;
     let key = app.key_for(&code, &mia.user, 30).await.1;
-    let (status, _) = call(&app.base, "DELETE", &format!("/api/v1/members/{}", olga.user.username), &key, None).await;
+    let (status, _) = call(
+        &app.base,
+        "DELETE",
+        &format!("/api/v1/members/{}", olga.user.username),
+        &key,
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     // A job of a user nobody on the portal has (an association made by
     // hand on the project's account).
     let stranger = unique("st");
     unix_user(&stranger);
     let cluster_arg = format!("cluster={}", cluster());
-    slurm("sacctmgr", &["-i", "add", "user", &stranger, &format!("account={account}"), &cluster_arg]);
+    slurm(
+        "sacctmgr",
+        &[
+            "-i",
+            "add",
+            "user",
+            &stranger,
+            &format!("account={account}"),
+            &cluster_arg,
+        ],
+    );
     let strangers = eventually("the stranger's job is accepted", 10, || {
         sbatch(&stranger, &code, &["-c", "1", "--wrap", "sleep 1"]).ok()
     })
@@ -729,11 +916,18 @@ async fn finished_jobs_are_billed_exactly_once_to_the_right_wallet() {
     let figures: Vec<(i64, i64, i64)> = {
         let mut all = Vec::new();
         for id in [&gpu, &failed, &olgas, &strangers] {
-            all.push(eventually("the job is in Slurm's accounting", 30, || accounted(id)).await.0);
+            all.push(
+                eventually("the job is in Slurm's accounting", 30, || accounted(id))
+                    .await
+                    .0,
+            );
         }
         all
     };
-    let before = (balance_of(&app, &code, None).await, balance_of(&app, &code, Some(noah.user.id)).await);
+    let before = (
+        balance_of(&app, &code, None).await,
+        balance_of(&app, &code, Some(noah.user.id)).await,
+    );
 
     // Imported by two processes at once, then again: each job once.
     let import = || {
@@ -742,7 +936,14 @@ async fn finished_jobs_are_billed_exactly_once_to_the_right_wallet() {
         std::thread::spawn(move || {
             crate::cli::member_center(
                 &location,
-                &["slurm", "import", "--slurm-cluster", &cluster, "--slurm-parent", &parent],
+                &[
+                    "slurm",
+                    "import",
+                    "--slurm-cluster",
+                    &cluster,
+                    "--slurm-parent",
+                    &parent,
+                ],
                 None,
             )
         })
@@ -751,16 +952,36 @@ async fn finished_jobs_are_billed_exactly_once_to_the_right_wallet() {
     for (ok, out, err) in [a.join().unwrap(), b.join().unwrap(), import().join().unwrap()] {
         assert!(ok, "{out} {err}");
     }
-    let jobs = app.count(&format!("SELECT COUNT(*) FROM hpc_jobs WHERE slurm_account = '{account}'")).await;
-    assert_eq!(jobs, 4, "the job cancelled before it started is not there; the others once");
-    let debits = app.count("SELECT COUNT(*) FROM ledger_entries WHERE service = 'hpc'").await;
+    let jobs = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM hpc_jobs WHERE slurm_account = '{account}'"
+        ))
+        .await;
+    assert_eq!(
+        jobs, 4,
+        "the job cancelled before it started is not there; the others once"
+    );
+    let debits = app
+        .count("SELECT COUNT(*) FROM ledger_entries WHERE service = 'hpc'")
+        .await;
     assert_eq!(debits, 3, "Mia's, Noah's and Olga's; the stranger's waits");
 
     // Exact amounts, where each belongs.
     let [gpu_use, failed_use, olga_use, stranger_use] = [figures[0], figures[1], figures[2], figures[3]];
-    let after = (balance_of(&app, &code, None).await, balance_of(&app, &code, Some(noah.user.id)).await);
-    assert_eq!(before.0 - after.0, expected_charge(gpu_use) + expected_charge(olga_use), "the project's wallet: Mia's and Olga's");
-    assert_eq!(before.1 - after.1, expected_charge(failed_use), "Noah's sub-wallet: his failed job");
+    let after = (
+        balance_of(&app, &code, None).await,
+        balance_of(&app, &code, Some(noah.user.id)).await,
+    );
+    assert_eq!(
+        before.0 - after.0,
+        expected_charge(gpu_use) + expected_charge(olga_use),
+        "the project's wallet: Mia's and Olga's"
+    );
+    assert_eq!(
+        before.1 - after.1,
+        expected_charge(failed_use),
+        "Noah's sub-wallet: his failed job"
+    );
 
     // The ledger says what each was, in words.
     let mut mia_client = mia.client;
@@ -774,27 +995,53 @@ async fn finished_jobs_are_billed_exactly_once_to_the_right_wallet() {
     let mut console = app.signed_in(&operator).await;
     let page = console.get("/operator/clusters").await;
     page.assert_contains("Nobody&#39;s user name");
-    let id = app.count(&format!("SELECT id FROM hpc_jobs WHERE job_id = '{strangers}'")).await;
+    let id = app
+        .count(&format!("SELECT id FROM hpc_jobs WHERE job_id = '{strangers}'"))
+        .await;
     let refused = console
-        .post(&format!("/operator/hpc-jobs/{id}"), &[("decision", "assign"), ("project", "NOPE1")])
+        .post(
+            &format!("/operator/hpc-jobs/{id}"),
+            &[("decision", "assign"), ("project", "NOPE1")],
+        )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     let assigned = console
-        .post(&format!("/operator/hpc-jobs/{id}"), &[("decision", "assign"), ("project", &code)])
+        .post(
+            &format!("/operator/hpc-jobs/{id}"),
+            &[("decision", "assign"), ("project", &code)],
+        )
         .await;
     assert_eq!(assigned.status, StatusCode::SEE_OTHER);
     let again = console
-        .post(&format!("/operator/hpc-jobs/{id}"), &[("decision", "assign"), ("project", &code)])
+        .post(
+            &format!("/operator/hpc-jobs/{id}"),
+            &[("decision", "assign"), ("project", &code)],
+        )
         .await;
-    assert_eq!(again.status, StatusCode::SEE_OTHER, "a job decided already: not found, nothing billed");
-    assert_eq!(app.count("SELECT COUNT(*) FROM ledger_entries WHERE service = 'hpc'").await, 4);
+    assert_eq!(
+        again.status,
+        StatusCode::SEE_OTHER,
+        "a job decided already: not found, nothing billed"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM ledger_entries WHERE service = 'hpc'")
+            .await,
+        4
+    );
     assert_eq!(
         after.0 - balance_of(&app, &code, None).await,
         expected_charge(stranger_use)
     );
-    console.get("/operator/clusters").await.assert_contains("Every finished job was billed to its project.");
+    console
+        .get("/operator/clusters")
+        .await
+        .assert_contains("Every finished job was billed to its project.");
     let (ok, _, _) = import().join().unwrap();
     assert!(ok);
-    assert_eq!(app.count("SELECT COUNT(*) FROM ledger_entries WHERE service = 'hpc'").await, 4);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM ledger_entries WHERE service = 'hpc'")
+            .await,
+        4
+    );
     cancel_jobs(&[&account]);
 }
