@@ -158,6 +158,8 @@ pub const TABLE: &[(&str, &str, Access)] = &[
     ("POST", "/account/wallet/sub-wallets/{account_id}/remove", TenantAdmin),
     ("GET", "/account/usage", Member),
     ("GET", "/account/usage.csv", Member),
+    ("GET", "/account/hpc-jobs", Member),
+    ("GET", "/account/hpc-jobs.csv", Member),
     ("GET", "/account/orders", Member),
     ("GET", "/operator", Operator),
     ("GET", "/operator/projects/{code}", Operator),

@@ -404,7 +404,7 @@ async fn record(db: &Db, cluster: &str, job: &FinishedJob) -> sqlx::Result<Recor
         tx.commit().await?;
         return Ok(Recorded::Unattributed);
     };
-    bill(&mut tx, row, job, owner, rate).await?;
+    bill(&mut tx, cluster, row, job, owner, rate).await?;
     tx.commit().await?;
     Ok(Recorded::Billed)
 }
@@ -414,6 +414,7 @@ async fn record(db: &Db, cluster: &str, job: &FinishedJob) -> sqlx::Result<Recor
 /// job). A balance may go below zero: the work was done.
 async fn bill(
     conn: &mut crate::db::Connection,
+    cluster: &str,
     row: i64,
     job: &FinishedJob,
     owner: Owner,
@@ -422,7 +423,21 @@ async fn bill(
     let amount = charge(job, rate)
         .ok_or_else(|| sqlx::Error::Protocol(format!("the charge of job {} does not fit", job.job_id)))?;
     let member = owner.account_id.filter(|_| owner.member);
-    let entry = crate::wallets::service::debit_job(conn, owner.project_id, member, amount, &ledger_detail(job, rate))
+    // The person's use, as metered usage (a job nobody is known for has none).
+    let resource = format!("job {}", job.job_id);
+    let key = format!("hpc:{cluster}:{}:{}", job.job_id, job.submitted_at);
+    let per_hour = job.cpus.checked_mul(rate.cpu_hour).zip(job.gpus.checked_mul(rate.gpu_hour));
+    let per_hour = per_hour.and_then(|(c, g)| c.checked_add(g)).unwrap_or(0);
+    let usage = owner.account_id.map(|account_id| crate::wallets::service::JobUsage {
+        account_id,
+        resource_id: &resource,
+        seconds: job.elapsed_seconds,
+        rate_per_hour: Credits(per_hour),
+        idempotency_key: &key,
+        at: job.ended_at,
+    });
+    let detail = ledger_detail(job, rate);
+    let entry = crate::wallets::service::debit_job(conn, owner.project_id, member, amount, &detail, usage)
         .await
         .map_err(|err| sqlx::Error::Protocol(format!("job {}: {err:?}", job.job_id)))?;
     sqlx::query("UPDATE hpc_jobs SET cpu_hour = $1, gpu_hour = $2, amount = $3, ledger_entry_id = $4 WHERE id = $5")
@@ -472,14 +487,14 @@ pub async fn decide(
 ) -> Result<crate::web::i18n::Msg, AppError> {
     use crate::activity::{Change, ChangeKind, service::record_in};
     let mut tx = db.begin_immediate().await?;
-    let row: Option<(String, String, String, String, String, i64, i64, i64, i64, i64, i64)> = sqlx::query_as(
-        "SELECT job_id, name, partition, slurm_account, slurm_user, submitted_at, ended_at, elapsed_seconds, cpus, gpus, id
+    let row: Option<(String, String, String, String, String, i64, i64, i64, i64, i64, String)> = sqlx::query_as(
+        "SELECT job_id, name, partition, slurm_account, slurm_user, submitted_at, ended_at, elapsed_seconds, cpus, gpus, cluster
          FROM hpc_jobs WHERE id = $1 AND status = 'unattributed'",
     )
     .bind(id)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((job_id, name, partition, account, user, submitted_at, ended_at, elapsed_seconds, cpus, gpus, _)) = row
+    let Some((job_id, name, partition, account, user, submitted_at, ended_at, elapsed_seconds, cpus, gpus, cluster)) = row
     else {
         return Err(AppError::NotFound);
     };
@@ -518,7 +533,7 @@ pub async fn decide(
                 account_id: None,
                 member: false,
             };
-            bill(&mut tx, id, &job, owner, rate).await?;
+            bill(&mut tx, &cluster, id, &job, owner, rate).await?;
             record_in(
                 &mut tx,
                 Change {

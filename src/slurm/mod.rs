@@ -27,7 +27,9 @@ pub fn configure(r: &mut Routes) {
         .post("/operator/clusters/sync", routes::sync_now)
         .post("/operator/cluster-users", routes::set_cluster_user)
         .post("/operator/hpc-rates", routes::set_rate)
-        .post("/operator/hpc-jobs/{id}", routes::decide_job);
+        .post("/operator/hpc-jobs/{id}", routes::decide_job)
+        .get("/account/hpc-jobs", routes::jobs)
+        .get("/account/hpc-jobs.csv", routes::jobs_csv);
 }
 
 impl Runner {

@@ -158,3 +158,134 @@ pub async fn set_cluster_user(
     .await;
     answer(operator, form, result, &state).await
 }
+
+/// The month a jobs page shows (`?month=YYYY-MM`; default: this month in
+/// the viewer's zone).
+#[derive(serde::Deserialize)]
+pub struct MonthQuery {
+    #[serde(default)]
+    month: String,
+}
+
+/// A month (`YYYY-MM`) as its first day, and the start of it and of the
+/// next in `zone`.
+fn month_range(raw: &str, zone: &'static time_tz::Tz) -> Result<(time::Date, i64, i64), AppError> {
+    use time_tz::OffsetDateTimeExt;
+    let raw = raw.trim();
+    let first = if raw.is_empty() {
+        let today = time::OffsetDateTime::now_utc().to_timezone(zone).date();
+        today.replace_day(1).map_err(|_| AppError::invalid("month", "month-invalid"))?
+    } else {
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        time::Date::parse(&format!("{raw}-01"), format).map_err(|_| AppError::invalid("month", "month-invalid"))?
+    };
+    let last = first.replace_day(first.month().length(first.year())).map_err(|_| AppError::invalid("month", "month-invalid"))?;
+    let (from, to) = crate::web::date_range(&first.to_string(), &last.to_string(), zone)?;
+    match (from, to) {
+        (Some(from), Some(to)) => Ok((first, from, to)),
+        _ => Err(AppError::invalid("month", "month-invalid")),
+    }
+}
+
+fn month_text(date: time::Date) -> String {
+    format!("{:04}-{:02}", date.year(), date.month() as u8)
+}
+
+/// The most jobs a page or an export lists.
+const JOBS_SHOWN: i64 = 5_000;
+
+async fn month_jobs(
+    current: &crate::auth::CurrentTenant,
+    query: &MonthQuery,
+    state: &AppState,
+) -> Result<(time::Date, Vec<super::store::BilledJob>), AppError> {
+    let (first, from, to) = month_range(&query.month, current.viewer.time_zone())?;
+    let only = (!current.tenant.is_admin()).then_some(current.account.id);
+    let jobs = super::service::billed_jobs(&state.db, current.tenant.project_id, only, (from, to), JOBS_SHOWN).await?;
+    Ok((first, jobs))
+}
+
+/// A month's HPC jobs and what they cost: the project's (a tenant user's own).
+pub async fn jobs(
+    current: crate::auth::CurrentTenant,
+    query: web::Query<MonthQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let mut errors = FieldErrors::default();
+    let (first, jobs) = match month_jobs(&current, &query, &state).await {
+        Ok(found) => found,
+        Err(err @ AppError::Invalid { .. }) => {
+            errors.add(err, current.viewer.lang)?;
+            let zone = current.viewer.time_zone();
+            (month_range("", zone)?.0, Vec::new())
+        }
+        Err(err) => return Err(err),
+    };
+    let previous = first.previous_day().map(|d| month_text(d)).unwrap_or_default();
+    let next = first
+        .replace_day(first.month().length(first.year()))
+        .ok()
+        .and_then(|d| d.next_day())
+        .map(month_text)
+        .unwrap_or_default();
+    let page = super::views::JobsPage {
+        l: current.viewer.layout(),
+        tab: "hpc",
+        month: month_text(first),
+        previous,
+        next,
+        total: jobs.iter().map(|j| crate::wallets::CreditSum(i128::from(j.amount))).sum(),
+        jobs,
+        rates: super::billing::rates(&state.db).await?,
+        errors,
+    };
+    crate::web::page_body!(current.viewer.htmx, page).map(crate::web::ok_html)
+}
+
+/// The same month as CSV.
+pub async fn jobs_csv(
+    current: crate::auth::CurrentTenant,
+    query: web::Query<MonthQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let (first, jobs) = month_jobs(&current, &query, &state).await?;
+    let mut rows: Vec<Vec<String>> = jobs
+        .iter()
+        .map(|j| {
+            vec![
+                j.job_id.clone(),
+                j.name.clone(),
+                j.partition.clone(),
+                j.state.clone(),
+                j.username.clone().unwrap_or_default(),
+                crate::format::rfc3339(j.ended_at),
+                j.elapsed_seconds.to_string(),
+                j.cpus.to_string(),
+                j.gpus.to_string(),
+                crate::wallets::Credits(j.amount).to_string(),
+            ]
+        })
+        .collect();
+    let total: crate::wallets::CreditSum = jobs.iter().map(|j| crate::wallets::CreditSum(i128::from(j.amount))).sum();
+    rows.push(vec![
+        "total".into(),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        jobs.iter().map(|j| j.elapsed_seconds).sum::<i64>().to_string(),
+        String::new(),
+        String::new(),
+        total.to_string(),
+    ]);
+    let mut rows = Some(rows);
+    Ok(crate::web::csv::response(
+        &format!("hpc-jobs-{}.csv", month_text(first)),
+        &["job", "name", "partition", "state", "username", "ended", "seconds", "cpus", "gpus", "amount"],
+        move |_| {
+            let page = rows.take().unwrap_or_default();
+            Box::pin(async move { Ok((page, None)) })
+        },
+    ))
+}

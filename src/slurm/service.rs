@@ -17,7 +17,7 @@ use crate::{
 };
 
 /// Reads the other capabilities may make of the Slurm passes.
-pub use super::store::{Status, cluster_user_of, cluster_users, status};
+pub use super::store::{BilledJob, Status, billed_jobs, cluster_user_of, cluster_users, status};
 
 /// How long a pass may hold the lease before another instance may take it
 /// (a pass that died with its instance).

@@ -221,3 +221,46 @@ pub async fn cluster_user_of(db: &Db, account_id: AccountId) -> sqlx::Result<Opt
         .fetch_optional(db.read())
         .await
 }
+
+/// A billed job as its project sees it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct BilledJob {
+    pub job_id: String,
+    pub name: String,
+    pub partition: String,
+    pub state: String,
+    pub ended_at: i64,
+    pub elapsed_seconds: i64,
+    pub cpus: i64,
+    pub gpus: i64,
+    /// 1/10,000 credit.
+    pub amount: i64,
+    pub username: Option<String>,
+    pub display_name: Option<String>,
+}
+
+/// A project's billed jobs that ended in `[from, to)`, newest first (one
+/// person's, for a tenant user), at most `limit`.
+pub async fn billed_jobs(
+    db: &Db,
+    project_id: ProjectId,
+    account_id: Option<AccountId>,
+    (from, to): (i64, i64),
+    limit: i64,
+) -> sqlx::Result<Vec<BilledJob>> {
+    sqlx::query_as(
+        "SELECT j.job_id, j.name, j.partition, j.state, j.ended_at, j.elapsed_seconds, j.cpus, j.gpus,
+                COALESCE(j.amount, 0) AS amount, a.username, a.display_name
+         FROM hpc_jobs j LEFT JOIN accounts a ON a.id = j.account_id
+         WHERE j.project_id = $1 AND j.status = 'billed' AND j.ended_at >= $2 AND j.ended_at < $3
+           AND ($4 IS NULL OR j.account_id = $4)
+         ORDER BY j.ended_at DESC, j.id DESC LIMIT $5",
+    )
+    .bind(project_id)
+    .bind(from)
+    .bind(to)
+    .bind(account_id)
+    .bind(limit)
+    .fetch_all(db.read())
+    .await
+}

@@ -52,3 +52,43 @@ impl ClustersPage {
         )
     }
 }
+
+/// The HPC jobs tab: a month's billed jobs of the project (a tenant user's
+/// own), their cost, and the prices in force.
+#[derive(Template)]
+#[template(path = "account/hpc_jobs.html", blocks = ["content"])]
+pub(super) struct JobsPage {
+    pub(super) l: Layout,
+    pub(super) tab: &'static str,
+    /// `YYYY-MM`, and the months before and after it.
+    pub(super) month: String,
+    pub(super) previous: String,
+    pub(super) next: String,
+    pub(super) jobs: Vec<super::store::BilledJob>,
+    pub(super) total: crate::wallets::CreditSum,
+    pub(super) rates: Vec<(String, super::billing::Rate, i64)>,
+    pub(super) errors: FieldErrors,
+}
+
+impl JobsPage {
+    pub(super) fn credits(&self, units: &i64) -> String {
+        crate::wallets::Credits(*units).to_string()
+    }
+
+    pub(super) fn hours(&self, seconds: &i64) -> String {
+        let hundredths = (seconds * 100 + 1800) / 3600;
+        format!("{}.{:02}", hundredths / 100, hundredths % 100)
+    }
+
+    pub(super) fn state_key(&self, state: &str) -> &'static str {
+        match state {
+            "COMPLETED" => "hpc-state-completed",
+            "FAILED" => "hpc-state-failed",
+            "TIMEOUT" => "hpc-state-timeout",
+            "CANCELLED" => "hpc-state-cancelled",
+            "NODE_FAIL" => "hpc-state-node-fail",
+            "OUT_OF_MEMORY" => "hpc-state-out-of-memory",
+            _ => "hpc-state-other",
+        }
+    }
+}

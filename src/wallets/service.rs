@@ -359,6 +359,7 @@ pub async fn debit_job(
     member: Option<AccountId>,
     amount: Credits,
     detail: &str,
+    usage: Option<JobUsage<'_>>,
 ) -> Result<i64, WalletError> {
     let wallet_id = match member {
         Some(account_id) => {
@@ -375,8 +376,16 @@ pub async fn debit_job(
         amount: amount.0.checked_neg().ok_or(WalletError::UsageTooLarge)?,
         detail,
     };
-    post(conn, posting).await
+    let entry = post(conn, posting).await?;
+    if let Some(usage) = usage {
+        store::insert_job_usage(conn, project_id, &usage, amount, entry).await?;
+    }
+    Ok(entry)
 }
+
+/// A job's use as metered usage (the Usage tab's sums, chart and CSV, by
+/// person): who ran it, for how long, at what rate an hour, when it ended.
+pub use store::JobUsage;
 
 /// Records an order as a quotation; a taken number is refused.
 pub async fn add_order(

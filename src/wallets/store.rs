@@ -275,6 +275,41 @@ pub async fn insert_usage_record(
     .await
 }
 
+/// An HPC job's use, kept with the metered usage.
+#[derive(Debug, Clone)]
+pub struct JobUsage<'a> {
+    pub account_id: AccountId,
+    pub resource_id: &'a str,
+    pub seconds: i64,
+    pub rate_per_hour: Credits,
+    pub idempotency_key: &'a str,
+    pub at: i64,
+}
+
+pub async fn insert_job_usage(
+    conn: &mut Connection,
+    project_id: ProjectId,
+    usage: &JobUsage<'_>,
+    amount: Credits,
+    ledger_entry_id: i64,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO usage_records (at, project_id, account_id, service, resource_id, seconds, rate_per_hour, amount, ledger_entry_id, idempotency_key)
+         VALUES ($1, $2, $3, 'hpc', $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(usage.at)
+    .bind(project_id)
+    .bind(usage.account_id)
+    .bind(usage.resource_id)
+    .bind(usage.seconds)
+    .bind(usage.rate_per_hour.0)
+    .bind(amount.0)
+    .bind(ledger_entry_id)
+    .bind(usage.idempotency_key)
+    .fetch_one(&mut *conn)
+    .await
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct LedgerFilter {
     pub from: Option<i64>,

@@ -989,6 +989,31 @@ async fn finished_jobs_are_billed_exactly_once_to_the_right_wallet() {
     ledger.assert_contains(&format!("HPC job {gpu} (wrap, partition debug): "));
     ledger.assert_contains("cores × 10.0000 + 1 GPUs × 100.0000 credits/h)");
 
+    // The HPC jobs tab: the month's jobs and their cost (a tenant admin
+    // sees everyone's, a member their own), as CSV too; the Usage tab counts
+    // them by person.
+    let jobs_page = mia_client.get("/account/hpc-jobs").await;
+    assert_eq!(jobs_page.status, StatusCode::OK);
+    for id in [&gpu, &failed, &olgas] {
+        jobs_page.assert_contains(&format!("<code>{id}</code>"));
+    }
+    let total = expected_charge(gpu_use) + expected_charge(failed_use) + expected_charge(olga_use);
+    jobs_page.assert_contains(&format!("<strong>{}</strong>", member_center::wallets::Credits(total)));
+    jobs_page.assert_contains("10.0000");
+    let mut noah_client = noah.client;
+    let own = noah_client.get("/account/hpc-jobs").await;
+    own.assert_contains(&format!("<code>{failed}</code>"));
+    assert!(!own.body.contains(&format!("<code>{gpu}</code>")), "a member sees their own jobs only");
+    let csv = mia_client.get("/account/hpc-jobs.csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.body.starts_with("job,name,partition,state,username,ended,seconds,cpus,gpus,amount"), "{}", csv.body);
+    assert_eq!(csv.body.lines().count(), 5, "three jobs and the total: {}", csv.body);
+    let refused = mia_client.get("/account/hpc-jobs?month=2026-13").await;
+    refused.assert_contains("Give a month as YYYY-MM");
+    let usage = mia_client.get("/account/usage").await;
+    usage.assert_contains(&format!("<small>{}</small>", noah.user.username));
+    usage.assert_contains(">HPC<");
+
     // The stranger's job waits on the Clusters page; billed to the
     // project, once.
     let operator = app.create_user(&unique("op"), PlatformRole::Operator).await;
