@@ -897,6 +897,11 @@ async fn every_main_page_looks_finished_and_passes_axe_in_both_languages_sizes_a
             browser.screenshot(&shot("object-storage")).await;
             browser.assert_accessible("object storage").await;
 
+            browser.goto("/account/hpc-jobs").await;
+            browser.find("#hpc-jobs-title").await;
+            browser.screenshot(&shot("hpc-jobs")).await;
+            browser.assert_accessible("HPC jobs").await;
+
             browser.goto("/activity?stream=changes").await;
             browser.find("nav.tabs").await;
             browser.screenshot(&shot("activity")).await;
