@@ -63,6 +63,7 @@ pub const TABLE: &[(&str, &str, Access)] = &[
     ("DELETE", "/api/v1/allocations/{id}", ApiKey),
     ("GET", "/api/v1/quotas", ApiKey),
     ("POST", "/api/v1/usage", ApiKey),
+    ("GET", "/api/v1/hpc/jobs", ApiKey),
     ("GET", "/api/v1/wallet", ApiKey),
     ("POST", "/api/v1/quota-requests", ApiKey),
     ("GET", "/api/v1/quota-requests", ApiKey),

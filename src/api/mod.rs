@@ -6,6 +6,7 @@ pub mod activity;
 pub mod allocations;
 pub mod caller;
 pub mod docs;
+pub mod hpc;
 pub mod keys;
 pub mod members;
 pub mod openapi;
@@ -80,6 +81,7 @@ pub fn configure(r: &mut Routes) {
                 .delete("/allocations/{id}", allocations::release)
                 .get("/quotas", allocations::quotas)
                 .post("/usage", wallet::report_usage)
+                .get("/hpc/jobs", hpc::jobs)
                 .get("/wallet", wallet::wallet)
                 .post("/quota-requests", quota_requests::file)
                 .get("/quota-requests", quota_requests::list)

@@ -8,7 +8,7 @@ use utoipa::{
     openapi::security::{ApiKey, ApiKeyValue, SecurityScheme},
 };
 
-use super::{activity, allocations, keys, members, quota_requests, routes, sub_wallets, wallet};
+use super::{activity, allocations, hpc, keys, members, quota_requests, routes, sub_wallets, wallet};
 
 /// A service with quotas and allocations.
 #[derive(Serialize, ToSchema)]
@@ -205,6 +205,7 @@ impl Modify for AtLeastOneResource {
         allocations::quotas,
         wallet::report_usage,
         wallet::wallet,
+        hpc::jobs,
         quota_requests::file,
         quota_requests::list,
         quota_requests::get,

@@ -293,7 +293,8 @@ pub async fn import(db: &Db, runner: &Runner, now: i64) -> Result<Imported, supe
     let codes: Vec<String> = sqlx::query_scalar("SELECT code FROM projects")
         .fetch_all(db.read())
         .await?;
-    let ours = |account: &str| under.contains_key(account) || codes.iter().any(|c| c.eq_ignore_ascii_case(account));
+    let codes: std::collections::HashSet<String> = codes.iter().map(|c| c.to_ascii_lowercase()).collect();
+    let ours = |account: &str| under.contains_key(account) || codes.contains(account);
     let jobs: Vec<FinishedJob> = runner
         .finished_jobs(from, now)
         .await?

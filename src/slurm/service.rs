@@ -17,7 +17,9 @@ use crate::{
 };
 
 /// Reads the other capabilities may make of the Slurm passes.
-pub use super::store::{BilledJob, Status, billed_jobs, cluster_user_of, cluster_users, status};
+pub use super::store::{
+    BilledJob, JobFilter, JobRecord, Status, billed_jobs, cluster_user_of, cluster_users, job_page, status,
+};
 
 /// How long a pass may hold the lease before another instance may take it
 /// (a pass that died with its instance).

@@ -264,3 +264,57 @@ pub async fn billed_jobs(
     .fetch_all(db.read())
     .await
 }
+
+/// Which billed jobs a page of the API lists.
+#[derive(Debug, Clone)]
+pub struct JobFilter {
+    pub project_id: ProjectId,
+    /// One person's only.
+    pub account_id: Option<AccountId>,
+    /// Ended in `[from, to)`.
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    /// Records with IDs below this one (the cursor).
+    pub before: Option<i64>,
+}
+
+/// A billed job as the API gives it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct JobRecord {
+    pub id: i64,
+    pub cluster: String,
+    pub job_id: String,
+    pub name: String,
+    pub partition: String,
+    pub state: String,
+    pub submitted_at: i64,
+    pub ended_at: i64,
+    pub elapsed_seconds: i64,
+    pub cpus: i64,
+    pub gpus: i64,
+    pub cpu_hour: i64,
+    pub gpu_hour: i64,
+    pub amount: i64,
+    pub username: Option<String>,
+}
+
+/// Billed jobs matching the filter, newest record first, at most `limit`.
+pub async fn job_page(db: &Db, filter: &JobFilter, limit: i64) -> sqlx::Result<Vec<JobRecord>> {
+    sqlx::query_as(
+        "SELECT j.id, j.cluster, j.job_id, j.name, j.partition, j.state, j.submitted_at, j.ended_at,
+                j.elapsed_seconds, j.cpus, j.gpus, COALESCE(j.cpu_hour, 0) AS cpu_hour,
+                COALESCE(j.gpu_hour, 0) AS gpu_hour, COALESCE(j.amount, 0) AS amount, a.username
+         FROM hpc_jobs j LEFT JOIN accounts a ON a.id = j.account_id
+         WHERE j.project_id = $1 AND j.status = 'billed' AND ($2 IS NULL OR j.account_id = $2)
+           AND ($3 IS NULL OR j.ended_at >= $3) AND ($4 IS NULL OR j.ended_at < $4) AND ($5 IS NULL OR j.id < $5)
+         ORDER BY j.id DESC LIMIT $6",
+    )
+    .bind(filter.project_id)
+    .bind(filter.account_id)
+    .bind(filter.from)
+    .bind(filter.to)
+    .bind(filter.before)
+    .bind(limit)
+    .fetch_all(db.read())
+    .await
+}

@@ -748,6 +748,7 @@ async fn a_key_scoped_to_one_service_names_no_other_on_any_route() {
             Refused,
         ),
         ("GET", "/api/v1/allocations", "/api/v1/allocations".into(), None, Listed),
+        ("GET", "/api/v1/hpc/jobs", "/api/v1/hpc/jobs".into(), None, Refused),
         (
             "DELETE",
             "/api/v1/allocations/{id}",

@@ -1014,6 +1014,29 @@ async fn finished_jobs_are_billed_exactly_once_to_the_right_wallet() {
     usage.assert_contains(&format!("<small>{}</small>", noah.user.username));
     usage.assert_contains(">HPC<");
 
+    // The API gives the same jobs, paged by cursor: a tenant admin's key
+    // everyone's (or one member's), a member's key their own.
+    let (status, first_page) = call(&app.base, "GET", "/api/v1/hpc/jobs?limit=2", &key, None).await;
+    assert_eq!(status, StatusCode::OK, "{first_page}");
+    assert_eq!(first_page["jobs"].as_array().unwrap().len(), 2);
+    let cursor = first_page["next_cursor"].as_str().unwrap().to_string();
+    let (_, second_page) = call(&app.base, "GET", &format!("/api/v1/hpc/jobs?limit=2&cursor={cursor}"), &key, None).await;
+    assert_eq!(second_page["jobs"].as_array().unwrap().len(), 1);
+    assert!(second_page["next_cursor"].is_null());
+    let path = format!("/api/v1/hpc/jobs?member={}", noah.user.username);
+    let (_, noahs) = call(&app.base, "GET", &path, &key, None).await;
+    let only = &noahs["jobs"][0];
+    assert_eq!(noahs["jobs"].as_array().unwrap().len(), 1, "{noahs}");
+    assert_eq!(only["job_id"], failed.as_str());
+    assert_eq!(only["state"], "FAILED");
+    assert_eq!(only["cpu_hour"], "10.0000");
+    assert_eq!(only["amount"], member_center::wallets::Credits(expected_charge(failed_use)).to_string());
+    let noahs_key = app.key_for(&code, &noah.user, 30).await.1;
+    let path = format!("/api/v1/hpc/jobs?member={}", mia.user.username);
+    let (_, own) = call(&app.base, "GET", &path, &noahs_key, None).await;
+    assert_eq!(own["jobs"].as_array().unwrap().len(), 1, "a member's key sees their own: {own}");
+    assert_eq!(own["jobs"][0]["member"], noah.user.username.as_str());
+
     // The stranger's job waits on the Clusters page; billed to the
     // project, once.
     let operator = app.create_user(&unique("op"), PlatformRole::Operator).await;
