@@ -76,7 +76,7 @@ pub struct JobListBody {
 #[utoipa::path(
     get,
     path = "/api/v1/hpc/jobs",
-    tag = "hpc",
+    tag = "slurm-jobs",
     security(("api_key" = [])),
     params(JobsQuery),
     responses(
