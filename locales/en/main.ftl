@@ -1120,3 +1120,6 @@ hpc-state-cancelled = Cancelled while running
 hpc-state-node-fail = Node failure
 hpc-state-out-of-memory = Out of memory
 hpc-state-other = Ended
+hpc-import-last = Last import of finished jobs
+hpc-import-error = What the import of finished jobs met
+hpc-import-error-help = No job is lost: the next import reads the same time again, and no job is ever billed twice.

@@ -1021,3 +1021,6 @@ hpc-state-cancelled = 執行中取消
 hpc-state-node-fail = 節點故障
 hpc-state-out-of-memory = 記憶體不足
 hpc-state-other = 已結束
+hpc-import-last = 上次匯入已結束的作業
+hpc-import-error = 匯入已結束作業時遇到的問題
+hpc-import-error-help = 不會遺漏任何作業：下次匯入會重新讀取同一段時間，且任何作業都不會重複收費。

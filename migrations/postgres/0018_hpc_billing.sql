@@ -43,8 +43,12 @@ CREATE TABLE hpc_jobs (
 CREATE INDEX hpc_jobs_by_project ON hpc_jobs (project_id, ended_at);
 CREATE INDEX hpc_jobs_unattributed ON hpc_jobs (status, ended_at);
 
--- How far the import has read each cluster's accounting.
+-- How far the import has read each cluster's accounting (none until one
+-- succeeds), and how the last went: for the Clusters page.
 CREATE TABLE hpc_import (
-    cluster     TEXT    PRIMARY KEY,
-    until       BIGINT NOT NULL
+    cluster         TEXT    PRIMARY KEY,
+    until           BIGINT,
+    last_attempt    BIGINT NOT NULL,
+    failures        BIGINT NOT NULL DEFAULT 0,
+    error           TEXT    NOT NULL DEFAULT ''
 );

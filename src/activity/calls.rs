@@ -8,7 +8,7 @@
 pub const METHODS: [&str; 8] = ["OTHER", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
 /// The API's routes by code; 0 is a path that matched no route (a 404).
-pub const ROUTES: [&str; 26] = [
+pub const ROUTES: [&str; 27] = [
     "(no route)",
     "/api/v1/openapi.json",
     "/api/v1/whoami",
@@ -35,6 +35,7 @@ pub const ROUTES: [&str; 26] = [
     "/api/v1/activity/changes",
     "/api/v1/activity/calls",
     "/api/v1/docs",
+    "/api/v1/hpc/jobs",
 ];
 
 fn code_of(list: &[&str], name: &str) -> u8 {

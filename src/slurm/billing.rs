@@ -280,12 +280,57 @@ pub struct Imported {
 
 /// Reads the cluster's finished jobs since the watermark (less the
 /// overlap) up to `now`, and records and bills each new one in a
-/// transaction of its own; then moves the watermark.
+/// transaction of its own; then moves the watermark. How it went is kept
+/// for the Clusters page (`import_status`).
 pub async fn import(db: &Db, runner: &Runner, now: i64) -> Result<Imported, super::service::PassError> {
+    let outcome = import_window(db, runner, now).await;
+    let (failed, error) = match &outcome {
+        Ok(_) => (false, String::new()),
+        Err(err) => (true, err.to_string()),
+    };
+    let mut tx = db.begin_immediate().await?;
+    sqlx::query(
+        "INSERT INTO hpc_import (cluster, until, last_attempt, failures, error) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (cluster) DO UPDATE SET
+             until = CASE WHEN $4 = 0 AND (hpc_import.until IS NULL OR hpc_import.until < excluded.until)
+                          THEN excluded.until ELSE hpc_import.until END,
+             last_attempt = excluded.last_attempt,
+             failures = CASE WHEN $4 = 0 THEN 0 ELSE hpc_import.failures + 1 END,
+             error = excluded.error",
+    )
+    .bind(&runner.cluster)
+    .bind((!failed).then_some(now))
+    .bind(now)
+    .bind(i64::from(failed))
+    .bind(&error)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit_leaving_caches().await?;
+    outcome
+}
+
+/// How the imports go: the last one, failures in a row and the last error.
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
+pub struct ImportStatus {
+    pub until: Option<i64>,
+    pub last_attempt: i64,
+    pub failures: i64,
+    pub error: String,
+}
+
+pub async fn import_status(db: &Db, cluster: &str) -> sqlx::Result<Option<ImportStatus>> {
+    sqlx::query_as("SELECT until, last_attempt, failures, error FROM hpc_import WHERE cluster = $1")
+        .bind(cluster)
+        .fetch_optional(db.read())
+        .await
+}
+
+async fn import_window(db: &Db, runner: &Runner, now: i64) -> Result<Imported, super::service::PassError> {
     let until: Option<i64> = sqlx::query_scalar("SELECT until FROM hpc_import WHERE cluster = $1")
         .bind(&runner.cluster)
         .fetch_optional(db.read())
-        .await?;
+        .await?
+        .flatten();
     let from = until.map_or(now - FIRST_IMPORT_SECONDS, |u| u - OVERLAP_SECONDS);
     // Jobs of the accounts under the parent, and of any project's (an
     // account removed since); the rest of the cluster is not ours.
@@ -309,16 +354,6 @@ pub async fn import(db: &Db, runner: &Runner, now: i64) -> Result<Imported, supe
             Recorded::Unattributed => done.unattributed += 1,
         }
     }
-    let mut tx = db.begin_immediate().await?;
-    sqlx::query(
-        "INSERT INTO hpc_import (cluster, until) VALUES ($1, $2)
-         ON CONFLICT (cluster) DO UPDATE SET until = excluded.until WHERE hpc_import.until < excluded.until",
-    )
-    .bind(&runner.cluster)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit_leaving_caches().await?;
     Ok(done)
 }
 

@@ -48,6 +48,10 @@ async fn page(
         errors,
         rates: super::billing::rates(db).await?,
         unattributed: super::billing::unattributed(db).await?,
+        import: match &state.config.slurm {
+            Some(slurm) => super::billing::import_status(db, &slurm.cluster).await?,
+            None => None,
+        },
     })
 }
 

@@ -22,6 +22,7 @@ pub(super) struct ClustersPage {
     /// The HPC prices in force: (partition, '' for every other; rate; since).
     pub(super) rates: Vec<(String, super::billing::Rate, i64)>,
     pub(super) unattributed: Vec<super::billing::Unattributed>,
+    pub(super) import: Option<super::billing::ImportStatus>,
 }
 
 impl ClustersPage {

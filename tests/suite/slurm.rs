@@ -668,6 +668,12 @@ async fn with_slurm_unreachable_the_portal_serves_the_clusters_page_says_why_and
     assert_eq!(page.status, StatusCode::OK);
     page.assert_contains("Failing (");
     page.assert_contains("Connection refused");
+    // The import of finished jobs (its first at the start) says so too.
+    let started = Instant::now();
+    while !console.get("/operator/clusters").await.body.contains("What the import of finished jobs met") {
+        assert!(started.elapsed() < Duration::from_secs(10), "the import's failure is not on the Clusters page");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
     assert_eq!(jay.client.get("/quota?service=hpc").await.status, StatusCode::OK);
     let key = app.key_for(&code, &jay.user, 30).await.1;
     assert_eq!(app.api_get("/api/v1/whoami", Some(&key)).await.0, StatusCode::OK);
@@ -1092,4 +1098,68 @@ async fn finished_jobs_are_billed_exactly_once_to_the_right_wallet() {
         4
     );
     cancel_jobs(&[&account]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_import_killed_midway_and_run_again_bills_every_job_once() {
+    let parent = unique("mct");
+    let app = spawn_hpc(&parent).await;
+    let (code, account) = hpc_project(&app, &[("cpu", Some("64")), ("gpu", Some("0")), ("memory", Some("64"))]).await;
+    app.credit(&code, &unique("PO-"), "1000").await;
+    let pat = person(&app, "pa", &code, "tenant_admin").await;
+    let (ok, _, err) = crate::cli::member_center(
+        &app.scratch.location,
+        &["rate", "set", "hpc", "--cpu-hour", "10", "--gpu-hour", "100"],
+        None,
+    );
+    assert!(ok, "{err}");
+    let user = pat.user.username.clone();
+    eventually("pat is on the account", 10, || sbatch(&user, &code, &["--test-only"]).ok()).await;
+    // Forty short jobs, all finished and in Slurm's accounting.
+    let ids: Vec<String> = (0..40)
+        .map(|_| sbatch(&user, &code, &["-c", "1", "--wrap", "sleep 1"]).unwrap())
+        .collect();
+    let mut expected = 0;
+    for id in &ids {
+        expected += expected_charge(eventually("the job is in Slurm's accounting", 60, || accounted(id)).await.0);
+    }
+    let before = balance_of(&app, &code, None).await;
+
+    // An import killed (SIGKILL) a moment after it started — wherever it
+    // was — then one to the end: every job once.
+    let import_args = |cluster: &str, parent: &str| -> Vec<String> {
+        ["--db".to_string(), location_arg(&app)]
+            .into_iter()
+            .chain(["slurm", "import", "--slurm-cluster", cluster, "--slurm-parent", parent].map(String::from))
+            .collect()
+    };
+    for delay_ms in [150, 400] {
+        let mut killed = Command::new(env!("CARGO_BIN_EXE_member-center"))
+            .args(import_args(&cluster(), &parent))
+            .env("MC_LOG", "warn")
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        killed.kill().unwrap();
+        killed.wait().unwrap();
+    }
+    let (ok, out, err) = crate::cli::member_center(
+        &app.scratch.location,
+        &["slurm", "import", "--slurm-cluster", &cluster(), "--slurm-parent", &parent],
+        None,
+    );
+    assert!(ok, "{out} {err}");
+    let jobs = app.count(&format!("SELECT COUNT(*) FROM hpc_jobs WHERE slurm_account = '{account}'")).await;
+    assert_eq!(jobs, 40);
+    assert_eq!(app.count("SELECT COUNT(*) FROM ledger_entries WHERE service = 'hpc'").await, 40);
+    assert_eq!(before - balance_of(&app, &code, None).await, expected);
+    cancel_jobs(&[&account]);
+}
+
+/// The `--db` argument naming a test app's database.
+fn location_arg(app: &TestApp) -> String {
+    match &app.scratch.location {
+        member_center::db::Location::File(path) => path.display().to_string(),
+        member_center::db::Location::Postgres(url) => url.clone(),
+    }
 }
