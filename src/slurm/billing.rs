@@ -462,7 +462,10 @@ async fn bill(
     // The person's use, as metered usage (a job nobody is known for has none).
     let resource = format!("job {}", job.job_id);
     let key = format!("hpc:{cluster}:{}:{}", job.job_id, job.submitted_at);
-    let per_hour = job.cpus.checked_mul(rate.cpu_hour).zip(job.gpus.checked_mul(rate.gpu_hour));
+    let per_hour = job
+        .cpus
+        .checked_mul(rate.cpu_hour)
+        .zip(job.gpus.checked_mul(rate.gpu_hour));
     let per_hour = per_hour.and_then(|(c, g)| c.checked_add(g)).unwrap_or(0);
     let usage = owner.account_id.map(|account_id| crate::wallets::service::JobUsage {
         account_id,
@@ -530,7 +533,8 @@ pub async fn decide(
     .bind(id)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((job_id, name, partition, account, user, submitted_at, ended_at, elapsed_seconds, cpus, gpus, cluster)) = row
+    let Some((job_id, name, partition, account, user, submitted_at, ended_at, elapsed_seconds, cpus, gpus, cluster)) =
+        row
     else {
         return Err(AppError::NotFound);
     };

@@ -178,12 +178,16 @@ fn month_range(raw: &str, zone: &'static time_tz::Tz) -> Result<(time::Date, i64
     let raw = raw.trim();
     let first = if raw.is_empty() {
         let today = time::OffsetDateTime::now_utc().to_timezone(zone).date();
-        today.replace_day(1).map_err(|_| AppError::invalid("month", "month-invalid"))?
+        today
+            .replace_day(1)
+            .map_err(|_| AppError::invalid("month", "month-invalid"))?
     } else {
         let format = time::macros::format_description!("[year]-[month]-[day]");
         time::Date::parse(&format!("{raw}-01"), format).map_err(|_| AppError::invalid("month", "month-invalid"))?
     };
-    let last = first.replace_day(first.month().length(first.year())).map_err(|_| AppError::invalid("month", "month-invalid"))?;
+    let last = first
+        .replace_day(first.month().length(first.year()))
+        .map_err(|_| AppError::invalid("month", "month-invalid"))?;
     let (from, to) = crate::web::date_range(&first.to_string(), &last.to_string(), zone)?;
     match (from, to) {
         (Some(from), Some(to)) => Ok((first, from, to)),
@@ -238,7 +242,10 @@ pub async fn jobs(
         month: month_text(first),
         previous,
         next,
-        total: jobs.iter().map(|j| crate::wallets::CreditSum(i128::from(j.amount))).sum(),
+        total: jobs
+            .iter()
+            .map(|j| crate::wallets::CreditSum(i128::from(j.amount)))
+            .sum(),
         jobs,
         rates: super::billing::rates(&state.db).await?,
         errors,
@@ -270,7 +277,10 @@ pub async fn jobs_csv(
             ]
         })
         .collect();
-    let total: crate::wallets::CreditSum = jobs.iter().map(|j| crate::wallets::CreditSum(i128::from(j.amount))).sum();
+    let total: crate::wallets::CreditSum = jobs
+        .iter()
+        .map(|j| crate::wallets::CreditSum(i128::from(j.amount)))
+        .sum();
     rows.push(vec![
         "total".into(),
         String::new(),
@@ -286,7 +296,18 @@ pub async fn jobs_csv(
     let mut rows = Some(rows);
     Ok(crate::web::csv::response(
         &format!("hpc-jobs-{}.csv", month_text(first)),
-        &["job", "name", "partition", "state", "username", "ended", "seconds", "cpus", "gpus", "amount"],
+        &[
+            "job",
+            "name",
+            "partition",
+            "state",
+            "username",
+            "ended",
+            "seconds",
+            "cpus",
+            "gpus",
+            "amount",
+        ],
         move |_| {
             let page = rows.take().unwrap_or_default();
             Box::pin(async move { Ok((page, None)) })

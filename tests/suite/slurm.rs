@@ -670,8 +670,16 @@ async fn with_slurm_unreachable_the_portal_serves_the_clusters_page_says_why_and
     page.assert_contains("Connection refused");
     // The import of finished jobs (its first at the start) says so too.
     let started = Instant::now();
-    while !console.get("/operator/clusters").await.body.contains("What the import of finished jobs met") {
-        assert!(started.elapsed() < Duration::from_secs(10), "the import's failure is not on the Clusters page");
+    while !console
+        .get("/operator/clusters")
+        .await
+        .body
+        .contains("What the import of finished jobs met")
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the import's failure is not on the Clusters page"
+        );
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     assert_eq!(jay.client.get("/quota?service=hpc").await.status, StatusCode::OK);
@@ -1009,10 +1017,18 @@ async fn finished_jobs_are_billed_exactly_once_to_the_right_wallet() {
     let mut noah_client = noah.client;
     let own = noah_client.get("/account/hpc-jobs").await;
     own.assert_contains(&format!("<code>{failed}</code>"));
-    assert!(!own.body.contains(&format!("<code>{gpu}</code>")), "a member sees their own jobs only");
+    assert!(
+        !own.body.contains(&format!("<code>{gpu}</code>")),
+        "a member sees their own jobs only"
+    );
     let csv = mia_client.get("/account/hpc-jobs.csv").await;
     assert_eq!(csv.status, StatusCode::OK);
-    assert!(csv.body.starts_with("job,name,partition,state,username,ended,seconds,cpus,gpus,amount"), "{}", csv.body);
+    assert!(
+        csv.body
+            .starts_with("job,name,partition,state,username,ended,seconds,cpus,gpus,amount"),
+        "{}",
+        csv.body
+    );
     assert_eq!(csv.body.lines().count(), 5, "three jobs and the total: {}", csv.body);
     let refused = mia_client.get("/account/hpc-jobs?month=2026-13").await;
     refused.assert_contains("Give a month as YYYY-MM");
@@ -1026,7 +1042,14 @@ async fn finished_jobs_are_billed_exactly_once_to_the_right_wallet() {
     assert_eq!(status, StatusCode::OK, "{first_page}");
     assert_eq!(first_page["jobs"].as_array().unwrap().len(), 2);
     let cursor = first_page["next_cursor"].as_str().unwrap().to_string();
-    let (_, second_page) = call(&app.base, "GET", &format!("/api/v1/hpc/jobs?limit=2&cursor={cursor}"), &key, None).await;
+    let (_, second_page) = call(
+        &app.base,
+        "GET",
+        &format!("/api/v1/hpc/jobs?limit=2&cursor={cursor}"),
+        &key,
+        None,
+    )
+    .await;
     assert_eq!(second_page["jobs"].as_array().unwrap().len(), 1);
     assert!(second_page["next_cursor"].is_null());
     let path = format!("/api/v1/hpc/jobs?member={}", noah.user.username);
@@ -1036,11 +1059,18 @@ async fn finished_jobs_are_billed_exactly_once_to_the_right_wallet() {
     assert_eq!(only["job_id"], failed.as_str());
     assert_eq!(only["state"], "FAILED");
     assert_eq!(only["cpu_hour"], "10.0000");
-    assert_eq!(only["amount"], member_center::wallets::Credits(expected_charge(failed_use)).to_string());
+    assert_eq!(
+        only["amount"],
+        member_center::wallets::Credits(expected_charge(failed_use)).to_string()
+    );
     let noahs_key = app.key_for(&code, &noah.user, 30).await.1;
     let path = format!("/api/v1/hpc/jobs?member={}", mia.user.username);
     let (_, own) = call(&app.base, "GET", &path, &noahs_key, None).await;
-    assert_eq!(own["jobs"].as_array().unwrap().len(), 1, "a member's key sees their own: {own}");
+    assert_eq!(
+        own["jobs"].as_array().unwrap().len(),
+        1,
+        "a member's key sees their own: {own}"
+    );
     assert_eq!(own["jobs"][0]["member"], noah.user.username.as_str());
 
     // The stranger's job waits on the Clusters page; billed to the
@@ -1114,14 +1144,21 @@ async fn an_import_killed_midway_and_run_again_bills_every_job_once() {
     );
     assert!(ok, "{err}");
     let user = pat.user.username.clone();
-    eventually("pat is on the account", 10, || sbatch(&user, &code, &["--test-only"]).ok()).await;
+    eventually("pat is on the account", 10, || {
+        sbatch(&user, &code, &["--test-only"]).ok()
+    })
+    .await;
     // Forty short jobs, all finished and in Slurm's accounting.
     let ids: Vec<String> = (0..40)
         .map(|_| sbatch(&user, &code, &["-c", "1", "--wrap", "sleep 1"]).unwrap())
         .collect();
     let mut expected = 0;
     for id in &ids {
-        expected += expected_charge(eventually("the job is in Slurm's accounting", 60, || accounted(id)).await.0);
+        expected += expected_charge(
+            eventually("the job is in Slurm's accounting", 60, || accounted(id))
+                .await
+                .0,
+        );
     }
     let before = balance_of(&app, &code, None).await;
 
@@ -1145,13 +1182,28 @@ async fn an_import_killed_midway_and_run_again_bills_every_job_once() {
     }
     let (ok, out, err) = crate::cli::member_center(
         &app.scratch.location,
-        &["slurm", "import", "--slurm-cluster", &cluster(), "--slurm-parent", &parent],
+        &[
+            "slurm",
+            "import",
+            "--slurm-cluster",
+            &cluster(),
+            "--slurm-parent",
+            &parent,
+        ],
         None,
     );
     assert!(ok, "{out} {err}");
-    let jobs = app.count(&format!("SELECT COUNT(*) FROM hpc_jobs WHERE slurm_account = '{account}'")).await;
+    let jobs = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM hpc_jobs WHERE slurm_account = '{account}'"
+        ))
+        .await;
     assert_eq!(jobs, 40);
-    assert_eq!(app.count("SELECT COUNT(*) FROM ledger_entries WHERE service = 'hpc'").await, 40);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM ledger_entries WHERE service = 'hpc'")
+            .await,
+        40
+    );
     assert_eq!(before - balance_of(&app, &code, None).await, expected);
     cancel_jobs(&[&account]);
 }
