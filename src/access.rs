@@ -159,6 +159,8 @@ pub const TABLE: &[(&str, &str, Access)] = &[
     ("POST", "/account/wallet/sub-wallets/{account_id}/remove", TenantAdmin),
     ("GET", "/account/usage", Member),
     ("GET", "/account/usage.csv", Member),
+    ("GET", "/account/statement", TenantAdmin),
+    ("GET", "/account/statement.csv", TenantAdmin),
     ("GET", "/account/hpc-jobs", Member),
     ("GET", "/account/hpc-jobs.csv", Member),
     ("GET", "/account/orders", Member),

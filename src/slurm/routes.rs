@@ -163,51 +163,15 @@ pub async fn set_cluster_user(
     answer(operator, form, result, &state).await
 }
 
-/// The month a jobs page shows (`?month=YYYY-MM`; default: this month in
-/// the viewer's zone).
-#[derive(serde::Deserialize)]
-pub struct MonthQuery {
-    #[serde(default)]
-    month: String,
-}
-
-/// A month (`YYYY-MM`) as its first day, and the start of it and of the
-/// next in `zone`.
-fn month_range(raw: &str, zone: &'static time_tz::Tz) -> Result<(time::Date, i64, i64), AppError> {
-    use time_tz::OffsetDateTimeExt;
-    let raw = raw.trim();
-    let first = if raw.is_empty() {
-        let today = time::OffsetDateTime::now_utc().to_timezone(zone).date();
-        today
-            .replace_day(1)
-            .map_err(|_| AppError::invalid("month", "month-invalid"))?
-    } else {
-        let format = time::macros::format_description!("[year]-[month]-[day]");
-        time::Date::parse(&format!("{raw}-01"), format).map_err(|_| AppError::invalid("month", "month-invalid"))?
-    };
-    let last = first
-        .replace_day(first.month().length(first.year()))
-        .map_err(|_| AppError::invalid("month", "month-invalid"))?;
-    let (from, to) = crate::web::date_range(&first.to_string(), &last.to_string(), zone)?;
-    match (from, to) {
-        (Some(from), Some(to)) => Ok((first, from, to)),
-        _ => Err(AppError::invalid("month", "month-invalid")),
-    }
-}
-
-fn month_text(date: time::Date) -> String {
-    format!("{:04}-{:02}", date.year(), date.month() as u8)
-}
-
 /// The most jobs a page or an export lists.
 const JOBS_SHOWN: i64 = 5_000;
 
 async fn month_jobs(
     current: &crate::auth::CurrentTenant,
-    query: &MonthQuery,
+    query: &crate::web::MonthQuery,
     state: &AppState,
 ) -> Result<(time::Date, Vec<super::store::BilledJob>), AppError> {
-    let (first, from, to) = month_range(&query.month, current.viewer.time_zone())?;
+    let (first, from, to) = crate::web::month_range(&query.month, current.viewer.time_zone())?;
     let only = (!current.tenant.is_admin()).then_some(current.account.id);
     let jobs = super::service::billed_jobs(&state.db, current.tenant.project_id, only, (from, to), JOBS_SHOWN).await?;
     Ok((first, jobs))
@@ -216,7 +180,7 @@ async fn month_jobs(
 /// A month's HPC jobs and what they cost: the project's (a tenant user's own).
 pub async fn jobs(
     current: crate::auth::CurrentTenant,
-    query: web::Query<MonthQuery>,
+    query: web::Query<crate::web::MonthQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let mut errors = FieldErrors::default();
@@ -225,21 +189,24 @@ pub async fn jobs(
         Err(err @ AppError::Invalid { .. }) => {
             errors.add(err, current.viewer.lang)?;
             let zone = current.viewer.time_zone();
-            (month_range("", zone)?.0, Vec::new())
+            (crate::web::month_range("", zone)?.0, Vec::new())
         }
         Err(err) => return Err(err),
     };
-    let previous = first.previous_day().map(|d| month_text(d)).unwrap_or_default();
+    let previous = first
+        .previous_day()
+        .map(|d| crate::web::month_text(d))
+        .unwrap_or_default();
     let next = first
         .replace_day(first.month().length(first.year()))
         .ok()
         .and_then(|d| d.next_day())
-        .map(month_text)
+        .map(crate::web::month_text)
         .unwrap_or_default();
     let page = super::views::JobsPage {
         l: current.viewer.layout(),
         tab: "hpc",
-        month: month_text(first),
+        month: crate::web::month_text(first),
         previous,
         next,
         total: jobs
@@ -256,7 +223,7 @@ pub async fn jobs(
 /// The same month as CSV.
 pub async fn jobs_csv(
     current: crate::auth::CurrentTenant,
-    query: web::Query<MonthQuery>,
+    query: web::Query<crate::web::MonthQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let (first, jobs) = month_jobs(&current, &query, &state).await?;
@@ -295,7 +262,7 @@ pub async fn jobs_csv(
     ]);
     let mut rows = Some(rows);
     Ok(crate::web::csv::response(
-        &format!("hpc-jobs-{}.csv", month_text(first)),
+        &format!("hpc-jobs-{}.csv", crate::web::month_text(first)),
         &[
             "job",
             "name",

@@ -26,7 +26,9 @@ pub fn configure(r: &mut Routes) {
         )
         .get("/account/usage", routes::usage)
         .get("/account/usage.csv", routes::usage_csv)
-        .get("/account/orders", routes::orders);
+        .get("/account/orders", routes::orders)
+        .get("/account/statement", routes::statement)
+        .get("/account/statement.csv", routes::statement_csv);
 }
 
 /// Units of credit per whole credit.

@@ -489,3 +489,128 @@ pub async fn orders(current: CurrentTenant, state: web::Data<AppState>) -> Resul
     };
     crate::web::page_body!(current.viewer.htmx, page).map(crate::web::ok_html)
 }
+
+// ----- statements -----
+
+/// A month's statement: what the wallets held at its start and end, and
+/// every ledger row between, summed (credits; debits by service and by
+/// person; transfers and reversals); it adds up to the ledger exactly.
+struct Statement {
+    first: time::Date,
+    opening: CreditSum,
+    lines: Vec<store::StatementLine>,
+    closing: CreditSum,
+}
+
+async fn statement_of(current: &CurrentTenant, month: &str, state: &AppState) -> Result<Statement, AppError> {
+    let (first, from, to) = crate::web::month_range(month, current.viewer.time_zone())?;
+    let project = current.tenant.project_id;
+    Ok(Statement {
+        first,
+        opening: store::balances_at(&state.db, project, from).await?,
+        lines: store::statement_lines(&state.db, project, from, to).await?,
+        closing: store::balances_at(&state.db, project, to).await?,
+    })
+}
+
+fn sum_by<K: Ord + Clone>(
+    lines: &[&store::StatementLine],
+    key: impl Fn(&store::StatementLine) -> K,
+) -> Vec<(K, CreditSum)> {
+    let mut sums: std::collections::BTreeMap<K, CreditSum> = std::collections::BTreeMap::new();
+    for line in lines {
+        let entry = sums.entry(key(line)).or_default();
+        entry.0 -= line.amount.0;
+    }
+    sums.into_iter().collect()
+}
+
+pub async fn statement(
+    admin: TenantAdmin,
+    query: web::Query<crate::web::MonthQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let TenantAdmin(current) = admin;
+    let mut errors = FieldErrors::default();
+    let statement = match statement_of(&current, &query.month, &state).await {
+        Ok(statement) => statement,
+        Err(err @ AppError::Invalid { .. }) => {
+            errors.add(err, current.viewer.lang)?;
+            statement_of(&current, "", &state).await?
+        }
+        Err(err) => return Err(err),
+    };
+    let debits: Vec<&store::StatementLine> = statement.lines.iter().filter(|l| l.kind == "debit").collect();
+    let credits: CreditSum = statement
+        .lines
+        .iter()
+        .filter(|l| l.kind == "credit")
+        .map(|l| l.amount)
+        .sum();
+    let other: CreditSum = statement
+        .lines
+        .iter()
+        .filter(|l| l.kind != "debit" && l.kind != "credit")
+        .map(|l| l.amount)
+        .sum();
+    let first = statement.first;
+    let page = super::views::StatementPage {
+        l: current.viewer.layout(),
+        tab: "statement",
+        month: crate::web::month_text(first),
+        previous: first.previous_day().map(crate::web::month_text).unwrap_or_default(),
+        next: first
+            .replace_day(first.month().length(first.year()))
+            .ok()
+            .and_then(|d| d.next_day())
+            .map(crate::web::month_text)
+            .unwrap_or_default(),
+        opening: statement.opening,
+        credits,
+        by_service: sum_by(&debits, |l| l.service.clone()),
+        by_member: sum_by(&debits, |l| l.person.clone()),
+        debits: CreditSum(-debits.iter().map(|l| l.amount.0).sum::<i128>()),
+        other,
+        closing: statement.closing,
+        errors,
+    };
+    crate::web::page_body!(current.viewer.htmx, page).map(crate::web::ok_html)
+}
+
+pub async fn statement_csv(
+    admin: TenantAdmin,
+    query: web::Query<crate::web::MonthQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let TenantAdmin(current) = admin;
+    let statement = statement_of(&current, &query.month, &state).await?;
+    let mut rows = vec![vec![
+        "opening".to_string(),
+        String::new(),
+        String::new(),
+        statement.opening.to_string(),
+    ]];
+    for line in &statement.lines {
+        rows.push(vec![
+            line.kind.clone(),
+            line.service.clone().unwrap_or_default(),
+            line.person.clone().unwrap_or_default(),
+            line.amount.to_string(),
+        ]);
+    }
+    rows.push(vec![
+        "closing".to_string(),
+        String::new(),
+        String::new(),
+        statement.closing.to_string(),
+    ]);
+    let mut rows = Some(rows);
+    Ok(csv::response(
+        &format!("statement-{}.csv", crate::web::month_text(statement.first)),
+        &["line", "service", "username", "amount"],
+        move |_| {
+            let page = rows.take().unwrap_or_default();
+            Box::pin(async move { Ok((page, None)) })
+        },
+    ))
+}

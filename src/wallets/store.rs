@@ -505,6 +505,62 @@ pub async fn daily_usage(
         .collect())
 }
 
+// ----- statements -----
+
+/// The sum of a project's wallet balances just before `at` (each wallet's
+/// last ledger row before it; none: 0).
+pub async fn balances_at(db: &Db, project_id: ProjectId, at: i64) -> sqlx::Result<CreditSum> {
+    let rows: Vec<(i64, Option<i64>)> = sqlx::query_as(
+        "SELECT w.id, (SELECT l.balance_after FROM ledger_entries l WHERE l.wallet_id = w.id AND l.at < $2
+                       ORDER BY l.id DESC LIMIT 1)
+         FROM wallets w WHERE w.project_id = $1",
+    )
+    .bind(project_id)
+    .bind(at)
+    .fetch_all(db.read())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(_, b)| CreditSum(i128::from(b.unwrap_or(0))))
+        .sum())
+}
+
+/// A month's ledger rows of a project summed by kind, service and person
+/// (a sub-wallet's owner, else who caused the row).
+#[derive(Debug, Clone)]
+pub struct StatementLine {
+    pub kind: String,
+    pub service: Option<String>,
+    pub person: Option<String>,
+    pub amount: CreditSum,
+}
+
+pub async fn statement_lines(db: &Db, project_id: ProjectId, from: i64, to: i64) -> sqlx::Result<Vec<StatementLine>> {
+    let rows: Vec<(String, Option<String>, Option<String>, i64, i64)> = sqlx::query_as(
+        "SELECT l.kind, l.service, COALESCE(o.username, a.username),
+                CAST(SUM(l.amount / 10000) AS BIGINT), CAST(SUM(l.amount % 10000) AS BIGINT)
+         FROM ledger_entries l JOIN wallets w ON w.id = l.wallet_id
+         LEFT JOIN accounts o ON o.id = w.account_id LEFT JOIN accounts a ON a.id = l.actor_id
+         WHERE w.project_id = $1 AND l.at >= $2 AND l.at < $3
+         GROUP BY l.kind, l.service, COALESCE(o.username, a.username)
+         ORDER BY l.kind, l.service, COALESCE(o.username, a.username)",
+    )
+    .bind(project_id)
+    .bind(from)
+    .bind(to)
+    .fetch_all(db.read())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(kind, service, person, whole, units)| StatementLine {
+            kind,
+            service,
+            person,
+            amount: CreditSum::from_parts(whole, units),
+        })
+        .collect())
+}
+
 // ----- orders -----
 
 #[derive(Debug, Clone)]

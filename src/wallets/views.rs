@@ -290,3 +290,33 @@ fn hpc_job_words(detail: &str, l: &Layout) -> Option<String> {
         ],
     ))
 }
+
+/// A month's statement of the project's wallets.
+#[derive(Template)]
+#[template(path = "wallets/statement.html", blocks = ["content"])]
+pub(super) struct StatementPage {
+    pub(super) l: Layout,
+    pub(super) tab: &'static str,
+    pub(super) month: String,
+    pub(super) previous: String,
+    pub(super) next: String,
+    pub(super) opening: CreditSum,
+    pub(super) credits: CreditSum,
+    /// Debits by service (code; none: not a service's) and by person, as positive sums.
+    pub(super) by_service: Vec<(Option<String>, CreditSum)>,
+    pub(super) by_member: Vec<(Option<String>, CreditSum)>,
+    pub(super) debits: CreditSum,
+    /// Transfers between the project's wallets (0 when all stayed inside it) and reversals.
+    pub(super) other: CreditSum,
+    pub(super) closing: CreditSum,
+    pub(super) errors: FieldErrors,
+}
+
+impl StatementPage {
+    pub(super) fn service_name(&self, code: &Option<String>) -> String {
+        match code {
+            Some(code) => self.l.t(crate::permissions::service_label_key(code)).to_string(),
+            None => self.l.t("statement-no-service").to_string(),
+        }
+    }
+}

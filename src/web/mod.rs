@@ -367,6 +367,42 @@ pub use crate::format::format_time;
 
 /// A date range typed as `YYYY-MM-DD` (either end may be empty), as unix
 /// seconds in `zone`: from the start of `from` to the end of `to`.
+/// The month a page shows (`?month=YYYY-MM`; default: this month in
+/// the viewer's zone).
+#[derive(serde::Deserialize)]
+pub struct MonthQuery {
+    #[serde(default)]
+    pub month: String,
+}
+
+/// A month (`YYYY-MM`) as its first day, and the start of it and of the
+/// next in `zone`.
+pub fn month_range(raw: &str, zone: &'static time_tz::Tz) -> Result<(time::Date, i64, i64), AppError> {
+    use time_tz::OffsetDateTimeExt;
+    let raw = raw.trim();
+    let first = if raw.is_empty() {
+        let today = time::OffsetDateTime::now_utc().to_timezone(zone).date();
+        today
+            .replace_day(1)
+            .map_err(|_| AppError::invalid("month", "month-invalid"))?
+    } else {
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        time::Date::parse(&format!("{raw}-01"), format).map_err(|_| AppError::invalid("month", "month-invalid"))?
+    };
+    let last = first
+        .replace_day(first.month().length(first.year()))
+        .map_err(|_| AppError::invalid("month", "month-invalid"))?;
+    let (from, to) = crate::web::date_range(&first.to_string(), &last.to_string(), zone)?;
+    match (from, to) {
+        (Some(from), Some(to)) => Ok((first, from, to)),
+        _ => Err(AppError::invalid("month", "month-invalid")),
+    }
+}
+
+pub fn month_text(date: time::Date) -> String {
+    format!("{:04}-{:02}", date.year(), date.month() as u8)
+}
+
 pub fn date_range(from: &str, to: &str, zone: &'static time_tz::Tz) -> Result<(Option<i64>, Option<i64>), AppError> {
     use time_tz::PrimitiveDateTimeExt;
     let format = time::macros::format_description!("[year]-[month]-[day]");

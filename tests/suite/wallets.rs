@@ -633,3 +633,66 @@ async fn usage_needs_the_permission_for_its_service() {
     let (status, _) = post_json(&app, "/api/v1/usage", &key, usage(60, "10", "c1")).await;
     assert_eq!(status, StatusCode::CREATED);
 }
+
+/// A month's statement adds up to the ledger exactly: opening, credits,
+/// debits by service and by member, transfers, closing — as a page and CSV,
+/// for tenant admins only.
+#[tokio::test]
+async fn a_months_statement_adds_up_to_the_ledger() {
+    let app = spawn_app().await;
+    let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
+    let mut bob = app.member("bob", "MST110001", "tenant_user").await;
+    app.credit("MST110001", "PO-1", "100").await;
+    let project_id = app.count("SELECT id FROM projects WHERE code = 'MST110001'").await;
+    let project_id = member_center::ids::ProjectId(project_id);
+    member_center::wallets::service::open_sub_wallet(&app.db, alice.user.id, project_id, bob.user.id, "bob")
+        .await
+        .unwrap();
+    member_center::wallets::service::transfer(
+        &app.db,
+        alice.user.id,
+        project_id,
+        bob.user.id,
+        "bob",
+        member_center::wallets::service::Direction::ToSub,
+        member_center::wallets::Credits(10 * 10_000),
+    )
+    .await
+    .unwrap();
+    let (_, alices_key) = app.key_for("MST110001", &alice.user, 30).await;
+    let (_, bobs_key) = app.key_for("MST110001", &bob.user, 30).await;
+    // Alice uses 2 credits from the project's wallet, Bob 1 from his own.
+    post_json(&app, "/api/v1/usage", &alices_key, usage(3600, "2", "a1")).await;
+    post_json(&app, "/api/v1/usage", &bobs_key, usage(3600, "1", "b1")).await;
+
+    let page = alice.client.get("/account/statement").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let text = page.body.split_whitespace().collect::<Vec<_>>().join(" ");
+    for expected in [
+        r#"<th scope="row">Opening balance (all wallets)</th><td class="num">0.0000</td>"#,
+        r#"<th scope="row">Credits</th><td class="num">+100.0000</td>"#,
+        r#"<th scope="row">Debits</th><td class="num">−3.0000</td>"#,
+        r#"<th scope="row">Transfers and reversals</th><td class="num">0.0000</td>"#,
+        r#"<th scope="row">Closing balance (all wallets)</th><td class="num"><strong>97.0000</strong></td>"#,
+        r#"<th scope="row">Container Compute</th><td class="num">3.0000</td>"#,
+        r#"<th scope="row"><code>alice</code></th><td class="num">2.0000</td>"#,
+        r#"<th scope="row"><code>bob</code></th><td class="num">1.0000</td>"#,
+    ] {
+        assert!(text.contains(expected), "{expected} in {text}");
+    }
+    // The closing balance is what the wallets hold.
+    assert_eq!(app.count("SELECT SUM(balance) FROM wallets").await, 97 * 10_000);
+    let csv = alice.client.get("/account/statement.csv").await;
+    assert!(csv.body.starts_with("line,service,username,amount"), "{}", csv.body);
+    assert!(
+        csv.body.contains("opening,,,0.0000") && csv.body.contains("closing,,,97.0000"),
+        "{}",
+        csv.body
+    );
+    // The month before: nothing moved; a tenant user has no statement.
+    let page = alice.client.get("/account/statement?month=2000-01").await;
+    page.assert_contains("Nothing was debited in this month.");
+    assert_eq!(bob.client.get("/account/statement").await.status, StatusCode::FORBIDDEN);
+    let refused = alice.client.get("/account/statement?month=2026-13").await;
+    refused.assert_contains("Give a month as YYYY-MM");
+}
