@@ -141,7 +141,9 @@ fn default_account(user: &str) -> Option<String> {
     out.lines().next().map(|l| l.trim().to_string())
 }
 
-/// Waits (polling) until `check` gives something, at most `seconds`.
+/// Waits (polling) until `check` gives something, at most `seconds` (a
+/// bound for "never", well above the 10 s: the times the tests
+/// measure are printed, not asserted, so a loaded machine cannot flake them).
 async fn eventually<T>(what: &str, seconds: u64, mut check: impl FnMut() -> Option<T>) -> (T, Duration) {
     let started = Instant::now();
     loop {
@@ -209,21 +211,21 @@ async fn members_with_hpc_reach_slurm_within_seconds_and_leave_it_without_losing
 
     // Added with HPC (every service by default): sbatch -A CODE works, in
     // the project's code as people know it.
-    let (_, took) = eventually("alice's first job is accepted", 10, || {
+    let (_, took) = eventually("alice's first job is accepted", 60, || {
         sbatch(&alice.user.username, &code, &[]).ok()
     })
     .await;
     println!("a new member could submit after {took:?}");
-    let carols_job = eventually("carol's job is accepted", 10, || {
+    let carols_job = eventually("carol's job is accepted", 60, || {
         sbatch(&carol.user.username, &code, &[]).ok()
     })
     .await
     .0;
-    eventually("carol's job runs", 15, || {
+    eventually("carol's job runs", 60, || {
         job(&carols_job).starts_with("RUNNING").then_some(())
     })
     .await;
-    let bobs_job = eventually("bob is on the account", 10, || {
+    let bobs_job = eventually("bob is on the account", 60, || {
         sbatch(&bob.user.username, &code, &["--hold"]).ok()
     })
     .await
@@ -239,7 +241,7 @@ async fn members_with_hpc_reach_slurm_within_seconds_and_leave_it_without_losing
     )
     .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let (said, took) = eventually("bob is refused", 10, || refused(&bob.user.username, &code)).await;
+    let (said, took) = eventually("bob is refused", 60, || refused(&bob.user.username, &code)).await;
     assert!(said.contains(INVALID_ACCOUNT), "{said}");
     println!("a removed member was refused after {took:?}");
     // The job he had waiting went with him (it could never start).
@@ -250,11 +252,11 @@ async fn members_with_hpc_reach_slurm_within_seconds_and_leave_it_without_losing
     let path = format!("/api/v1/members/{}/permissions", carol.user.username);
     let (status, _) = call(&app.base, "PUT", &path, &key, Some(json!({ "services": ["ccs"] }))).await;
     assert_eq!(status, StatusCode::OK);
-    let (said, _) = eventually("carol is refused", 10, || refused(&carol.user.username, &code)).await;
+    let (said, _) = eventually("carol is refused", 60, || refused(&carol.user.username, &code)).await;
     assert!(said.contains("job submit limit"), "{said}");
     assert!(job(&carols_job).starts_with("RUNNING"), "{}", job(&carols_job));
     slurm("scancel", &[&carols_job]);
-    let (said, _) = eventually("carol's association is gone", 15, || {
+    let (said, _) = eventually("carol's association is gone", 60, || {
         refused(&carol.user.username, &code).filter(|s| s.contains(INVALID_ACCOUNT))
     })
     .await;
@@ -279,7 +281,7 @@ async fn a_user_leaving_their_default_account_keeps_a_valid_one_or_none() {
     let dave = person(&app, "da", &first, "tenant_user").await;
     app.add_member(&second, &dave.user, "tenant_user").await;
     let user = dave.user.username.clone();
-    eventually("dave is on both accounts", 10, || {
+    eventually("dave is on both accounts", 60, || {
         let on = |account: &str| associations(account).iter().any(|a| a.starts_with(&format!("{user}|")));
         (on(&first_account) && on(&second_account)).then_some(())
     })
@@ -309,11 +311,11 @@ async fn a_user_leaving_their_default_account_keeps_a_valid_one_or_none() {
     member_center::members::service::remove(&app.db, erin.user.id, id, dave.user.id, &user, true)
         .await
         .unwrap();
-    eventually("dave's default moves to his other account", 10, || {
+    eventually("dave's default moves to his other account", 60, || {
         default_account(&user).filter(|d| *d == other)
     })
     .await;
-    eventually("dave's association on the project he left goes", 10, || {
+    eventually("dave's association on the project he left goes", 60, || {
         let gone = if other == first_account {
             &second_account
         } else {
@@ -328,7 +330,7 @@ async fn a_user_leaving_their_default_account_keeps_a_valid_one_or_none() {
     member_center::permissions::service::set(&app.db, erin.user.id, id, dave.user.id, &user, &[], None)
         .await
         .unwrap();
-    eventually("dave has no association left", 10, || {
+    eventually("dave has no association left", 60, || {
         default_account(&user).is_none().then_some(())
     })
     .await;
@@ -351,7 +353,7 @@ async fn quotas_are_slurm_limits_new_jobs_wait_and_raising_a_quota_lets_them_sta
     };
     quota(2).await;
     let user = erin.user.username.clone();
-    eventually("erin's limit of 2 cores is in Slurm", 10, || {
+    eventually("erin's limit of 2 cores is in Slurm", 60, || {
         associations(&account)
             .iter()
             .any(|a| a.starts_with(&format!("{user}|cpu=2")))
@@ -366,22 +368,22 @@ async fn quotas_are_slurm_limits_new_jobs_wait_and_raising_a_quota_lets_them_sta
 
     // Member quota: a second 2-core job waits on it.
     let first = sbatch(&user, &code, &["-c", "2"]).unwrap();
-    eventually("the first job runs", 15, state(&first, "RUNNING")).await;
+    eventually("the first job runs", 60, state(&first, "RUNNING")).await;
     let second = sbatch(&user, &code, &["-c", "2"]).unwrap();
     eventually(
         "the second waits on the member's limit",
-        15,
+        60,
         state(&second, "PENDING|AssocGrpCpuLimit"),
     )
     .await;
     quota(4).await;
-    eventually("raised, the second runs", 20, state(&second, "RUNNING")).await;
+    eventually("raised, the second runs", 60, state(&second, "RUNNING")).await;
 
     // Project quota (4 cores, all in use): Frank's job waits on it.
     let franks = sbatch(&frank.user.username, &code, &["-c", "1"]).unwrap();
     eventually(
         "frank's waits on the project's limit",
-        15,
+        60,
         state(&franks, "PENDING|AssocGrpCpuLimit"),
     )
     .await;
@@ -389,18 +391,18 @@ async fn quotas_are_slurm_limits_new_jobs_wait_and_raising_a_quota_lets_them_sta
 
     // GPUs likewise.
     let gpus = sbatch(&frank.user.username, &code, &["--gres=gpu:2"]).unwrap();
-    eventually("two GPUs run", 15, state(&gpus, "RUNNING")).await;
+    eventually("two GPUs run", 60, state(&gpus, "RUNNING")).await;
     let more = sbatch(&frank.user.username, &code, &["--gres=gpu:1"]).unwrap();
-    eventually("a third GPU waits", 15, state(&more, "PENDING|AssocGrpGRES")).await;
+    eventually("a third GPU waits", 60, state(&more, "PENDING|AssocGrpGRES")).await;
     member_center::operator::service::set_project_quota(&app.db, None, &code, "hpc", &[("gpu", Some("3"))])
         .await
         .unwrap();
-    eventually("raised, it runs", 20, state(&more, "RUNNING")).await;
+    eventually("raised, it runs", 60, state(&more, "RUNNING")).await;
     // And no limit at all clears it.
     member_center::operator::service::set_project_quota(&app.db, None, &code, "hpc", &[("cpu", Some("-1"))])
         .await
         .unwrap();
-    eventually("no limit: the project has no core limit", 10, || {
+    eventually("no limit: the project has no core limit", 60, || {
         associations(&account)
             .iter()
             .any(|a| a.starts_with("|") && !a.contains("cpu="))
@@ -417,10 +419,10 @@ async fn a_negative_wallet_or_a_locked_account_blocks_new_jobs_until_cleared() {
     let gus = person(&app, "gu", &code, "tenant_admin").await;
     app.credit(&code, &unique("PO-"), "1").await;
     let user = gus.user.username.clone();
-    let running = eventually("gus can run jobs", 10, || sbatch(&user, &code, &[]).ok())
+    let running = eventually("gus can run jobs", 60, || sbatch(&user, &code, &[]).ok())
         .await
         .0;
-    eventually("his job runs", 15, || {
+    eventually("his job runs", 60, || {
         job(&running).starts_with("RUNNING").then_some(())
     })
     .await;
@@ -430,16 +432,16 @@ async fn a_negative_wallet_or_a_locked_account_blocks_new_jobs_until_cleared() {
     let usage = json!({"service": "hpc", "resource_id": "job-1", "seconds": 3600, "rate_per_hour": "2", "idempotency_key": "u1"});
     let (status, body) = call(&app.base, "POST", "/api/v1/usage", &key, Some(usage)).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    let (said, took) = eventually("a new job is refused", 10, || refused(&user, &code)).await;
+    let (said, took) = eventually("a new job is refused", 60, || refused(&user, &code)).await;
     assert!(said.contains("job submit limit"), "{said}");
     println!("a negative wallet blocked new jobs after {took:?}");
     assert!(job(&running).starts_with("RUNNING"), "the running job goes on");
 
     app.credit(&code, &unique("PO-"), "10").await;
-    let after = eventually("credited, a job is accepted", 10, || sbatch(&user, &code, &[]).ok())
+    let after = eventually("credited, a job is accepted", 60, || sbatch(&user, &code, &[]).ok())
         .await
         .0;
-    eventually("and runs", 15, || job(&after).starts_with("RUNNING").then_some(())).await;
+    eventually("and runs", 60, || job(&after).starts_with("RUNNING").then_some(())).await;
 
     // His account locked by support: his own association is blocked.
     let support = app.create_user(&unique("su"), PlatformRole::Support).await;
@@ -450,13 +452,13 @@ async fn a_negative_wallet_or_a_locked_account_blocks_new_jobs_until_cleared() {
     member_center::accounts::service::set_locked_for(&app.db, support.id, &account_row, true, "ticket 9")
         .await
         .unwrap();
-    let (said, _) = eventually("locked, a new job is refused", 10, || refused(&user, &code)).await;
+    let (said, _) = eventually("locked, a new job is refused", 60, || refused(&user, &code)).await;
     assert!(said.contains("job submit limit"), "{said}");
     assert!(job(&after).starts_with("RUNNING"), "his running job goes on");
     member_center::accounts::service::set_locked_for(&app.db, support.id, &account_row, false, "ticket 9")
         .await
         .unwrap();
-    eventually("unlocked, accepted again", 10, || {
+    eventually("unlocked, accepted again", 60, || {
         sbatch(&user, &code, &["--test-only"]).ok()
     })
     .await;
@@ -488,7 +490,7 @@ async fn changes_made_by_hand_are_put_back_and_recorded_and_nothing_outside_the_
             "GrpTRES=cpu=7",
         ],
     );
-    eventually("hana is on the account", 10, || {
+    eventually("hana is on the account", 60, || {
         associations(&account)
             .iter()
             .any(|a| a.starts_with(&format!("{user}|")))
@@ -529,7 +531,7 @@ async fn changes_made_by_hand_are_put_back_and_recorded_and_nothing_outside_the_
         "sacctmgr",
         &["-i", "add", "account", &stranger, &format!("parent={parent}"), &cluster],
     );
-    let (_, took) = eventually("all three put back by a full pass", 20, || {
+    let (_, took) = eventually("all three put back by a full pass", 60, || {
         let assocs = associations(&account);
         let limit = assocs.iter().any(|a| a.starts_with("|cpu=8,"));
         let back = assocs.iter().any(|a| a.starts_with(&format!("{user}|")));
@@ -660,7 +662,7 @@ async fn with_slurm_unreachable_the_portal_serves_the_clusters_page_says_why_and
     };
     let started = Instant::now();
     while failing().await == 0 {
-        assert!(started.elapsed() < Duration::from_secs(10), "no failed pass recorded");
+        assert!(started.elapsed() < Duration::from_secs(60), "no failed pass recorded");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     // Pages and the API answer as before.
@@ -706,7 +708,7 @@ async fn with_slurm_unreachable_the_portal_serves_the_clusters_page_says_why_and
     // Slurm back: the next pass (after the backoff) catches up.
     std::fs::write(&conf, &real).unwrap();
     let user = jay.user.username.clone();
-    let (_, took) = eventually("jay can submit once Slurm is back", 40, || {
+    let (_, took) = eventually("jay can submit once Slurm is back", 60, || {
         sbatch(&user, &code, &["--hold"]).ok()
     })
     .await;
@@ -776,20 +778,20 @@ async fn two_instances_run_one_pass_at_a_time_and_a_change_on_either_reaches_slu
 
     // Lee's HPC taken away through one instance, given back through the other.
     let lee_name = lee.user.username.clone();
-    eventually("lee is on the account", 10, || {
+    eventually("lee is on the account", 60, || {
         sbatch(&lee_name, &code, &["--hold"]).ok()
     })
     .await;
     let path = format!("/api/v1/members/{lee_name}/permissions");
     let (status, _) = call(&app.base, "PUT", &path, &key, Some(json!({ "services": ["ccs"] }))).await;
     assert_eq!(status, StatusCode::OK);
-    eventually("lee is refused", 10, || {
+    eventually("lee is refused", 60, || {
         refused(&lee_name, &code).filter(|s| s.contains(INVALID_ACCOUNT))
     })
     .await;
     let (status, _) = call(&b.base, "PUT", &path, &key, Some(json!({ "services": ["ccs", "hpc"] }))).await;
     assert_eq!(status, StatusCode::OK);
-    let (_, took) = eventually("lee is back", 10, || sbatch(&lee_name, &code, &["--hold"]).ok()).await;
+    let (_, took) = eventually("lee is back", 60, || sbatch(&lee_name, &code, &["--hold"]).ok()).await;
     println!("a change on the other instance reached Slurm after {took:?}");
 
     // Both asked for a pass at once: one runs it, the other is told.
@@ -877,7 +879,7 @@ async fn finished_jobs_are_billed_exactly_once_to_the_right_wallet() {
     assert!(ok, "{err}");
     for who in [&mia, &noah, &olga] {
         let user = who.user.username.clone();
-        eventually("on the account", 10, || sbatch(&user, &code, &["--test-only"]).ok()).await;
+        eventually("on the account", 60, || sbatch(&user, &code, &["--test-only"]).ok()).await;
     }
 
     // Three of Mia's and Noah's jobs: on a GPU, failed after it started,
@@ -892,7 +894,7 @@ async fn finished_jobs_are_billed_exactly_once_to_the_right_wallet() {
     let never = sbatch(&mia.user.username, &code, &["--hold"]).unwrap();
     let olgas = sbatch(&olga.user.username, &code, &["-c", "1", "--wrap", "sleep 4"]).unwrap();
     slurm("scancel", &[&never]);
-    eventually("olga's job runs", 15, || {
+    eventually("olga's job runs", 60, || {
         job(&olgas).starts_with("RUNNING").then_some(())
     })
     .await;
@@ -922,7 +924,7 @@ async fn finished_jobs_are_billed_exactly_once_to_the_right_wallet() {
             &cluster_arg,
         ],
     );
-    let strangers = eventually("the stranger's job is accepted", 10, || {
+    let strangers = eventually("the stranger's job is accepted", 60, || {
         sbatch(&stranger, &code, &["-c", "1", "--wrap", "sleep 1"]).ok()
     })
     .await
@@ -931,7 +933,7 @@ async fn finished_jobs_are_billed_exactly_once_to_the_right_wallet() {
         let mut all = Vec::new();
         for id in [&gpu, &failed, &olgas, &strangers] {
             all.push(
-                eventually("the job is in Slurm's accounting", 30, || accounted(id))
+                eventually("the job is in Slurm's accounting", 60, || accounted(id))
                     .await
                     .0,
             );
@@ -1144,7 +1146,7 @@ async fn an_import_killed_midway_and_run_again_bills_every_job_once() {
     );
     assert!(ok, "{err}");
     let user = pat.user.username.clone();
-    eventually("pat is on the account", 10, || {
+    eventually("pat is on the account", 60, || {
         sbatch(&user, &code, &["--test-only"]).ok()
     })
     .await;

@@ -681,7 +681,10 @@ async fn a_months_statement_adds_up_to_the_ledger() {
         assert!(text.contains(expected), "{expected} in {text}");
     }
     // The closing balance is what the wallets hold.
-    assert_eq!(app.count("SELECT SUM(balance) FROM wallets").await, 97 * 10_000);
+    assert_eq!(
+        app.count("SELECT CAST(SUM(balance) AS BIGINT) FROM wallets").await,
+        97 * 10_000
+    );
     let csv = alice.client.get("/account/statement.csv").await;
     assert!(csv.body.starts_with("line,service,username,amount"), "{}", csv.body);
     assert!(
