@@ -362,6 +362,29 @@ pub async fn open_without_migrating(location: &Location) -> anyhow::Result<Db> {
     open_for(location, Purpose::Inspect).await
 }
 
+/// The schema version of the database at `location`, changing nothing:
+/// `None` for a SQLite file not made yet (its directory must exist).
+pub async fn schema_version_at(location: &Location) -> anyhow::Result<Option<i64>> {
+    if let Location::File(path) = location
+        && !path.exists()
+    {
+        let dir = path.parent().filter(|dir| !dir.as_os_str().is_empty());
+        return match dir {
+            Some(dir) if !dir.is_dir() => anyhow::bail!("the database's directory {} does not exist", dir.display()),
+            _ => Ok(None),
+        };
+    }
+    let db = tokio::time::timeout(Duration::from_secs(10), open_without_migrating(location))
+        .await
+        .map_err(|_| anyhow::anyhow!("the database at {location} did not answer within 10 s"))??;
+    let version = db.applied_schema_version().await?;
+    let known = known_schema_version();
+    if version > known {
+        anyhow::bail!("the database's schema is version {version}, newer than this build's {known}");
+    }
+    Ok(Some(version))
+}
+
 /// For bulk loading only (`seed`): on SQLite one connection, no journal,
 /// no fsync, a big cache. A crash during the load can lose it; nothing else
 /// uses this.

@@ -1,7 +1,6 @@
 //! The `member-center` command: parse the command line, run it (`cli`).
 
-use clap::Parser;
-use member_center::cli::{self, Cli};
+use member_center::cli;
 
 /// mimalloc: a page allocates and frees thousands of small strings, and
 /// glibc's allocator took a fifth of the Quota page's instructions.
@@ -17,8 +16,8 @@ fn main() -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
-    actix_web::rt::System::new().block_on(cli::run(cli))
+    let parsed = cli::config_file::parse(std::env::args_os().collect())?;
+    actix_web::rt::System::new().block_on(cli::run(parsed))
 }
 
 /// Turns transparent huge pages off for this process. mimalloc asks for them

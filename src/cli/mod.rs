@@ -7,10 +7,11 @@
 //! `projects.rs` for `project` and `member`, `quotas.rs` for `quota` and
 //! `quota-request`, `wallets.rs` for `order`, `api_keys.rs` for `key`,
 //! `data.rs` for `seed`, `migrate`, `copy` and `backup`, `slurm.rs` for
-//! `slurm`).
+//! `slurm`). `config_file.rs` reads `--config FILE` into the command line.
 
 mod accounts;
 mod api_keys;
+pub mod config_file;
 mod data;
 mod projects;
 mod quotas;
@@ -43,6 +44,11 @@ pub struct Cli {
 enum Command {
     /// Run the portal.
     Serve(Box<serve::ServeArgs>),
+    /// Check the settings of `serve` (a configuration file, flags, environment).
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
     /// Manage accounts.
     User {
         #[command(subcommand)]
@@ -111,11 +117,33 @@ enum Command {
     },
 }
 
-/// Runs the command the line asked for.
-pub async fn run(cli: Cli) -> anyhow::Result<()> {
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Print the settings `serve` would run with (secrets masked) and check
+    /// that they can work: files readable, the database reachable. Exits
+    /// non-zero when they cannot.
+    Check(Box<serve::ServeArgs>),
+}
+
+/// Runs the command the line (and its configuration file) asked for.
+pub async fn run(parsed: config_file::Parsed) -> anyhow::Result<()> {
+    let config_file::Parsed {
+        cli,
+        matches,
+        from_file,
+    } = parsed;
     let location = &cli.db;
     match cli.command {
         Command::Serve(args) => args.run(cli.db.clone()).await,
+        Command::Config {
+            command: ConfigCommand::Check(args),
+        } => {
+            let check = matches
+                .subcommand_matches("config")
+                .and_then(|config| config.subcommand_matches("check"))
+                .ok_or_else(|| anyhow::anyhow!("config check was not read"))?;
+            args.check(cli.db.clone(), check, &from_file).await
+        }
         Command::User { command } => accounts::run(location, command).await,
         Command::Project { command } => projects::run(location, command).await,
         Command::Member { command } => projects::run_member(location, command).await,

@@ -14,6 +14,10 @@ use crate::{
 /// The settings `serve` takes.
 #[derive(clap::Args)]
 pub(super) struct ServeArgs {
+    /// A TOML file of these settings, each flag a key of the same name
+    /// (max-key-days = 30); a flag or environment variable overrides it.
+    #[arg(long, env = "MC_CONFIG")]
+    config: Option<PathBuf>,
     /// Address to listen on.
     #[arg(long, env = "MC_BIND", default_value = config::DEFAULT_BIND)]
     bind: String,
@@ -85,10 +89,97 @@ pub(super) struct ServeArgs {
     slurm: super::slurm::SlurmArgs,
 }
 
+/// What `serve` runs with, once its flags were checked.
+struct Settings {
+    config: Config,
+    demo: bool,
+    default_services: Option<Vec<String>>,
+}
+
 impl ServeArgs {
     /// Checks the settings and runs the portal on the database at `location`.
     pub(super) async fn run(self, location: db::Location) -> anyhow::Result<()> {
+        let settings = self.settings(location)?;
+        serve(settings.config, settings.demo, settings.default_services).await
+    }
+
+    /// `config check`: prints the settings in effect and whether they can
+    /// work; an error when they cannot.
+    pub(super) async fn check(
+        self,
+        location: db::Location,
+        matches: &clap::ArgMatches,
+        from_file: &super::config_file::FileKeys,
+    ) -> anyhow::Result<()> {
+        use super::config_file::{check_arguments, describe, readable};
+        match &from_file.file {
+            Some(file) => println!("# The settings of serve, from {} and the command line", file.display()),
+            None => println!("# The settings of serve, from the command line"),
+        }
+        print!("{}", describe(matches, &check_arguments(), from_file));
+        let Settings {
+            config,
+            default_services,
+            ..
+        } = self.settings(location)?;
+        let mut problems = Vec::new();
+        for code in default_services.iter().flatten() {
+            if crate::permissions::Service::parse(code).is_none() {
+                problems.push(format!("default-services: {code:?} is not a service"));
+            }
+        }
+        if let Err(why) = crate::notices::mail::Mailer::from_config(&config) {
+            problems.push(format!("{why:#}"));
+        }
+        let files = [
+            ("the SMTP credentials file", config.smtp_credentials_file.as_ref()),
+            (
+                "the OpenID client secret file",
+                config.sso.as_ref().map(|sso| &sso.client_secret_file),
+            ),
+            (
+                "slurm.conf",
+                config.slurm.as_ref().and_then(|slurm| slurm.conf.as_ref()),
+            ),
+        ];
+        for (what, path) in files {
+            if let Some(path) = path {
+                problems.extend(readable(what, path).err());
+            }
+        }
+        match config.secret_path() {
+            // Made at the first start when missing: its directory must exist.
+            Ok(path) if path.exists() => problems.extend(readable("the secret file", &path).err()),
+            Ok(path)
+                if !path
+                    .parent()
+                    .is_none_or(|dir| dir.as_os_str().is_empty() || dir.is_dir()) =>
+            {
+                problems.push(format!(
+                    "the secret file's directory of {} does not exist",
+                    path.display()
+                ));
+            }
+            Ok(_) => {}
+            Err(why) => problems.push(format!("{why:#}")),
+        }
+        match db::schema_version_at(&config.db).await {
+            Ok(Some(version)) => println!("# The database answers; its schema is version {version}."),
+            Ok(None) => println!("# The database is made and migrated at the first start."),
+            Err(why) => problems.push(format!("{why:#}")),
+        }
+        if problems.is_empty() {
+            println!("# These settings can work.");
+            Ok(())
+        } else {
+            anyhow::bail!("these settings cannot work:\n  {}", problems.join("\n  "))
+        }
+    }
+
+    /// The portal's configuration, or the first setting that cannot work.
+    fn settings(self, location: db::Location) -> anyhow::Result<Settings> {
         let ServeArgs {
+            config: _,
             bind,
             demo,
             insecure_cookies,
@@ -142,7 +233,11 @@ impl ServeArgs {
         config.public_url = public_url.or_else(|| demo.then(|| format!("http://{}", config.bind)));
         config.sso = sso.into_config(config.public_url.as_deref())?;
         config.slurm = slurm.into_config()?;
-        serve(config, demo, default_services).await
+        Ok(Settings {
+            config,
+            demo,
+            default_services,
+        })
     }
 }
 

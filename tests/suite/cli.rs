@@ -552,3 +552,142 @@ async fn copy_moves_a_sqlite_install_to_postgresql_with_the_same_pages_and_balan
         .create_user("dora", member_center::accounts::PlatformRole::None)
         .await;
 }
+
+/// Starts `serve` with `args` and returns what it printed up to where to
+/// sign in (stopping it), or its error when it refused to start.
+fn serve_until_ready(args: &[&str]) -> Result<String, String> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_member-center"))
+        .arg("serve")
+        .args(args)
+        .env("MC_LOG", "warn")
+        .env_remove("RUST_BACKTRACE")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
+    let mut printed = String::new();
+    while let Some(Ok(line)) = lines.next() {
+        printed.push_str(&line);
+        printed.push('\n');
+        if line.contains("sign in at") {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            return Ok(printed);
+        }
+    }
+    let output = child.wait_with_output().unwrap();
+    Err(String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+#[test]
+fn a_configuration_file_sets_serve_and_names_the_line_of_what_it_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: String| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let free_port = || {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    };
+    let (port, flag_port) = (free_port(), free_port());
+    let db = dir.path().join("portal.db");
+    let valid = write(
+        "valid.toml",
+        format!(
+            "# Member Center\ndb = {db:?}\nbind = \"127.0.0.1:{port}\"\ninsecure-cookies = true\n\
+             max-key-days = 30\nrequire-2fa-for = [\"operator\"]\n"
+        ),
+    );
+    let unknown = write(
+        "unknown.toml",
+        "bind = \"127.0.0.1:0\"\n\nbind-address = \"0.0.0.0\"\n".into(),
+    );
+    let wrong_type = write(
+        "wrong.toml",
+        "insecure-cookies = true\nmax-key-days = \"thirty\"\n".into(),
+    );
+
+    let refused = serve_until_ready(&["--config", &unknown]).unwrap_err();
+    assert!(
+        refused.contains(&format!("{unknown}:3: unknown key \"bind-address\"")),
+        "{refused}"
+    );
+    let refused = serve_until_ready(&["--config", &wrong_type]).unwrap_err();
+    assert!(
+        refused.contains(&format!("{wrong_type}:2: max-key-days must be a whole number")),
+        "{refused}"
+    );
+
+    let started = serve_until_ready(&["--config", &valid]).unwrap();
+    assert!(
+        started.contains(&format!("sign in at http://127.0.0.1:{port}/")),
+        "{started}"
+    );
+    assert!(db.exists(), "the file's database was made");
+    // A flag, and an environment variable, win over the file.
+    let started = serve_until_ready(&["--config", &valid, "--bind", &format!("127.0.0.1:{flag_port}")]).unwrap();
+    assert!(
+        started.contains(&format!("sign in at http://127.0.0.1:{flag_port}/")),
+        "{started}"
+    );
+
+    let output = Command::new(env!("CARGO_BIN_EXE_member-center"))
+        .args(["config", "check", "--config", &valid, "--max-keys", "5"])
+        .env("MC_SESSION_HOURS", "2")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{said}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for line in [
+        "max-key-days = 30  # file, line 5",
+        "max-keys = 5  # flag",
+        "session-hours = 2  # environment, MC_SESSION_HOURS",
+        "require-2fa-for = [\"operator\"]  # file, line 6",
+        "session-idle-minutes = 120  # default",
+        "# These settings can work.",
+    ] {
+        assert!(said.contains(line), "{line:?} missing from:\n{said}");
+    }
+    // A password in the database's address is never printed; a database
+    // that does not answer is a configuration that cannot work.
+    let output = Command::new(env!("CARGO_BIN_EXE_member-center"))
+        .args([
+            "config",
+            "check",
+            "--config",
+            &valid,
+            "--db",
+            "postgres://mc:hunter2@127.0.0.1:1/mc",
+        ])
+        .args(["--secret-file", &write("secret", "x".repeat(64))])
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .unwrap();
+    let (said, error) = (
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+    );
+    assert!(!output.status.success());
+    assert!(
+        said.contains("db = \"postgres://mc:****@127.0.0.1:1/mc\"  # flag"),
+        "{said}"
+    );
+    assert!(
+        error.contains("cannot work") && error.contains("cannot reach the database"),
+        "{error}"
+    );
+    assert!(
+        !said.contains("hunter2") && !error.contains("hunter2"),
+        "{said}\n{error}"
+    );
+}
