@@ -400,7 +400,7 @@ async fn open_for(location: &Location, purpose: Purpose) -> anyhow::Result<Db> {
         Location::File(path) => open_sqlite(path, purpose).await?,
         Location::Postgres(url) => AnyPoolOptions::new()
             .max_connections(if purpose == Purpose::Use { 16 } else { 2 })
-            .acquire_timeout(Duration::from_secs(10))
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect(&with_statement_cache(url))
             .await
             .map_err(|err| anyhow::anyhow!("cannot reach the database at {location}: {err}"))?,
@@ -410,6 +410,27 @@ async fn open_for(location: &Location, purpose: Purpose) -> anyhow::Result<Db> {
         db.migrate().await?;
     }
     Ok(db)
+}
+
+/// The longest a request waits for a PostgreSQL connection: past it (the
+/// server down, a failover under way) the request is answered 503 with
+/// `Retry-After` instead of hanging.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Whether `err` says the database cannot be reached now (rather than that
+/// the statement was wrong): the connection failed or broke, none came in
+/// time, or the server is shutting down, starting, or no longer the
+/// primary (a failover). A request meeting it is answered 503.
+pub fn is_unreachable(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            // Class 08: connection exception; 57P01-03: shutting down,
+            // crashed, starting; 25006: a read-only (standby) server.
+            code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03" | "25006")
+        }),
+        _ => false,
+    }
 }
 
 /// The URL with room for more prepared statements per connection than
@@ -587,6 +608,8 @@ impl Db {
     }
 
     async fn listen_for_changes(&self, url: &str, retry: Duration) {
+        // Said once an outage, not at every try.
+        let mut said = false;
         loop {
             let listener = async {
                 let mut listener = sqlx::postgres::PgListener::connect(url).await?;
@@ -596,12 +619,19 @@ impl Db {
             let mut listener = match listener.await {
                 Ok(listener) => listener,
                 Err(err) => {
-                    tracing::warn!(error = %err, "cannot listen for changes");
+                    if !said {
+                        tracing::warn!(error = %err, "cannot listen for changes; trying again");
+                        said = true;
+                    }
                     self.generation.advance();
                     tokio::time::sleep(retry).await;
                     continue;
                 }
             };
+            if said {
+                tracing::info!("listening for changes again");
+                said = false;
+            }
             // Changes committed before the listener was up are not told.
             self.generation.advance();
             loop {

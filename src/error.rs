@@ -40,6 +40,10 @@ pub enum AppError {
     /// An API request whose `x-api-key` is missing or not usable.
     #[error("API key rejected: {0:?}")]
     KeyRejected(KeyProblem),
+    /// The database cannot be reached (a failover, a network cut): 503
+    /// with `Retry-After`, never a 500.
+    #[error("database unreachable: {0}")]
+    Unavailable(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -67,7 +71,11 @@ impl KeyProblem {
 
 impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
-        AppError::Internal(err.into())
+        if crate::db::is_unreachable(&err) {
+            AppError::Unavailable(err.to_string())
+        } else {
+            AppError::Internal(err.into())
+        }
     }
 }
 
@@ -93,8 +101,25 @@ impl AppError {
         }
     }
 
+    /// The same error with a database that cannot be reached, wherever it
+    /// was met (a service may carry it inside an `anyhow::Error`), as
+    /// `Unavailable`.
+    fn seen(&self) -> Option<AppError> {
+        let AppError::Internal(cause) = self else {
+            return None;
+        };
+        let unreachable = cause
+            .chain()
+            .filter_map(|err| err.downcast_ref::<sqlx::Error>())
+            .any(crate::db::is_unreachable);
+        unreachable.then(|| AppError::Unavailable(format!("{cause:#}")))
+    }
+
     /// The stable code the JSON API reports.
     pub fn code(&self) -> &'static str {
+        if let Some(seen) = self.seen() {
+            return seen.code();
+        }
         match self {
             AppError::NotFound => "not_found",
             AppError::Forbidden => "forbidden",
@@ -106,12 +131,16 @@ impl AppError {
             AppError::Conflict(_) => "conflict",
             AppError::KeyRejected(problem) => problem.code(),
             AppError::Refused { code, .. } => code,
+            AppError::Unavailable(_) => "unavailable",
             AppError::Internal(_) => "internal",
         }
     }
 
     /// What the person is told.
     pub fn message(&self) -> Msg {
+        if let Some(seen) = self.seen() {
+            return seen.message();
+        }
         match self {
             AppError::NotFound => Msg::new("error-not-found"),
             AppError::Forbidden => Msg::new("error-forbidden"),
@@ -126,6 +155,7 @@ impl AppError {
                 KeyProblem::Expired => "api-expired-key",
                 KeyProblem::Disabled => "api-key-disabled",
             }),
+            AppError::Unavailable(_) => Msg::new("error-unavailable"),
             AppError::Internal(_) => Msg::new("error-internal"),
         }
     }
@@ -145,6 +175,9 @@ pub struct ErrorReport {
 
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
+        if let Some(seen) = self.seen() {
+            return seen.status_code();
+        }
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
@@ -154,6 +187,7 @@ impl ResponseError for AppError {
             AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Refused { status, .. } => *status,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -168,7 +202,14 @@ impl ResponseError for AppError {
 impl AppError {
     /// What the error middleware renders; logs an internal error's cause.
     pub fn report(&self) -> ErrorReport {
+        if let Some(seen) = self.seen() {
+            return seen.report();
+        }
         let error_id = match self {
+            AppError::Unavailable(cause) => {
+                tracing::warn!(error = %cause, "database unreachable: answered 503");
+                None
+            }
             AppError::Internal(cause) => {
                 let id = crate::token::short_id();
                 tracing::error!(error_id = %id, error = format!("{cause:#}"), "internal error");

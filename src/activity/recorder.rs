@@ -152,7 +152,7 @@ async fn run(db: Db, mut receiver: mpsc::UnboundedReceiver<Message>, flushed: Ar
         // In one order on every instance, as the sums are.
         last_used.sort_unstable_by_key(|used| used.key_row);
         let sums = super::usage::hourly_and_daily(&calls);
-        match store::write_calls(&db, &calls, &sums, &last_used).await {
+        match write_while_unreachable(&db, &calls, &sums, &last_used).await {
             Ok(()) => {
                 last_written.extend(last_used.iter().map(|used| (used.key_row, used.at)));
                 // Forget keys not used lately, so the map stays small.
@@ -167,6 +167,33 @@ async fn run(db: Db, mut receiver: mpsc::UnboundedReceiver<Message>, flushed: Ar
         calls.clear();
         for done in waiting.drain(..) {
             let _ = done.send(());
+        }
+    }
+}
+
+/// How long a batch is kept and written again while the database cannot
+/// be reached (a failover takes seconds), a try a second; the calls that
+/// come meanwhile wait in the channel.
+const KEEP_TRYING_SECONDS: u32 = 120;
+
+/// Writes a batch, trying again while the database cannot be reached.
+async fn write_while_unreachable(
+    db: &Db,
+    calls: &[ApiCall],
+    sums: &[super::usage::Rollup],
+    last_used: &[LastUse],
+) -> sqlx::Result<()> {
+    let mut tries = 0;
+    loop {
+        match store::write_calls(db, calls, sums, last_used).await {
+            Err(err) if crate::db::is_unreachable(&err) && tries < KEEP_TRYING_SECONDS => {
+                if tries == 0 {
+                    tracing::warn!(error = %err, calls = calls.len(), "the database cannot be reached: API calls are kept and written again");
+                }
+                tries += 1;
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
+            written => return written,
         }
     }
 }

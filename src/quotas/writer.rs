@@ -20,7 +20,29 @@ use crate::{
 /// The most writes one transaction applies.
 const BATCH: usize = 256;
 
-type Reply = oneshot::Sender<Result<Outcome, ()>>;
+type Reply = oneshot::Sender<Result<Outcome, WriteFailed>>;
+
+/// Why a write was not applied; the cause is logged where it was met.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteFailed {
+    /// The database could not be reached (a failover): the caller is told
+    /// to try again, with the same idempotency key.
+    Unreachable,
+    Failed,
+}
+
+impl WriteFailed {
+    /// What `err` means for the write, logged as it deserves.
+    fn of(err: &sqlx::Error, what: &str) -> WriteFailed {
+        if crate::db::is_unreachable(err) {
+            tracing::warn!(error = %err, "{what}: the database cannot be reached");
+            WriteFailed::Unreachable
+        } else {
+            tracing::error!(error = %err, "{what}");
+            WriteFailed::Failed
+        }
+    }
+}
 
 /// The sending side, shared by every worker.
 pub struct AllocationWriter {
@@ -77,7 +99,10 @@ impl AllocationWriter {
         self.sender.send((write, reply)).map_err(|_| stopped())?;
         match outcome.await {
             Ok(Ok(outcome)) => Ok(outcome),
-            Ok(Err(())) => Err(AppError::Internal(anyhow::anyhow!(
+            Ok(Err(WriteFailed::Unreachable)) => Err(AppError::Unavailable(
+                "an allocation batch could not reach the database".to_string(),
+            )),
+            Ok(Err(WriteFailed::Failed)) => Err(AppError::Internal(anyhow::anyhow!(
                 "an allocation batch failed (logged)"
             ))),
             Err(_) => Err(stopped()),
@@ -107,8 +132,8 @@ async fn run(db: Db, mut receiver: mpsc::UnboundedReceiver<(AllocationWrite, Rep
         let outcomes = match tx {
             Ok(tx) => apply_all_in(tx, &db, &writes).await,
             Err(err) => {
-                tracing::error!(error = %err, "cannot begin an allocation batch");
-                writes.iter().map(|_| Err(())).collect()
+                let failed = WriteFailed::of(&err, "cannot begin an allocation batch");
+                writes.iter().map(|_| Err(failed)).collect()
             }
         };
         for (reply, outcome) in replies.drain(..).zip(outcomes) {
@@ -137,36 +162,35 @@ fn order_releases_first(writes: &mut Vec<AllocationWrite>, replies: &mut Vec<Rep
 /// Applies `writes` as one batch; should that fail, each on its own, so that
 /// one write that cannot be applied (its account gone, say) fails alone.
 /// One outcome for each write, in order; failures are logged here.
-pub async fn apply_all(db: &Db, writes: &[AllocationWrite]) -> Vec<Result<Outcome, ()>> {
+pub async fn apply_all(db: &Db, writes: &[AllocationWrite]) -> Vec<Result<Outcome, WriteFailed>> {
     match db.begin_immediate().await {
         Ok(tx) => apply_all_in(tx, db, writes).await,
         Err(err) => {
-            tracing::error!(error = %err, "cannot begin an allocation batch");
-            writes.iter().map(|_| Err(())).collect()
+            let failed = WriteFailed::of(&err, "cannot begin an allocation batch");
+            writes.iter().map(|_| Err(failed)).collect()
         }
     }
 }
 
 /// `apply_all` in a write transaction already begun.
-async fn apply_all_in(tx: Tx, db: &Db, writes: &[AllocationWrite]) -> Vec<Result<Outcome, ()>> {
+async fn apply_all_in(tx: Tx, db: &Db, writes: &[AllocationWrite]) -> Vec<Result<Outcome, WriteFailed>> {
     match store::apply_in(tx, writes).await {
         Ok(outcomes) => return outcomes.into_iter().map(Ok).collect(),
-        Err(err) if writes.len() > 1 => {
+        // Without the database, one by one would fail the same way, each
+        // after waiting for a connection.
+        Err(err) if writes.len() > 1 && !crate::db::is_unreachable(&err) => {
             tracing::warn!(error = %err, writes = writes.len(), "an allocation batch failed; applying its writes one by one");
         }
         Err(err) => {
-            tracing::error!(error = %err, "an allocation write failed");
-            return vec![Err(())];
+            let failed = WriteFailed::of(&err, "an allocation batch failed");
+            return writes.iter().map(|_| Err(failed)).collect();
         }
     }
     let mut outcomes = Vec::with_capacity(writes.len());
     for write in writes {
         let outcome = match store::apply(db, std::slice::from_ref(write)).await {
-            Ok(mut one) => one.pop().ok_or(()),
-            Err(err) => {
-                tracing::error!(error = %err, "an allocation write failed");
-                Err(())
-            }
+            Ok(mut one) => one.pop().ok_or(WriteFailed::Failed),
+            Err(err) => Err(WriteFailed::of(&err, "an allocation write failed")),
         };
         outcomes.push(outcome);
     }

@@ -71,7 +71,7 @@ pub async fn render(
     let response = next.call(req).await?.map_into_boxed_body();
     match take_report(response) {
         Ok((request, status, report)) => {
-            let rendered = render_report(&request, status, &report).await;
+            let rendered = with_retry_after(render_report(&request, status, &report).await);
             Ok(ServiceResponse::new(request, rendered))
         }
         Err(response) => Ok(response),
@@ -88,11 +88,26 @@ pub async fn render_in_scope(
     let response = next.call(req).await?.map_into_boxed_body();
     match take_report(response) {
         Ok((request, status, report)) => {
-            let rendered = renderer(&request, status, &report);
+            let rendered = with_retry_after(renderer(&request, status, &report));
             Ok(ServiceResponse::new(request, rendered))
         }
         Err(response) => Ok(response),
     }
+}
+
+/// Seconds a client is told to wait before trying again while the
+/// database cannot be reached (a failover takes about ten).
+const RETRY_AFTER_SECONDS: &str = "5";
+
+/// A 503 says when to come back.
+fn with_retry_after(mut response: HttpResponse) -> HttpResponse {
+    if response.status() == StatusCode::SERVICE_UNAVAILABLE {
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            header::HeaderValue::from_static(RETRY_AFTER_SECONDS),
+        );
+    }
+    response
 }
 
 /// The request, status and report of an error response; any other response
@@ -151,6 +166,9 @@ async fn render_report(req: &HttpRequest, status: StatusCode, report: &ErrorRepo
     }
 
     let layout = match req.app_data::<ErrorFrame>() {
+        // Without the database, the page is framed for nobody in particular
+        // (asking it who is signed in would wait for it again).
+        _ if status == StatusCode::SERVICE_UNAVAILABLE => Some(Layout::signed_out(req)),
         Some(frame) => (frame.0)(req).await,
         None => None,
     };
@@ -201,6 +219,7 @@ fn title_key(status: StatusCode) -> &'static str {
         413 => "error-title-413",
         414 => "error-title-414",
         429 => "error-title-429",
+        503 => "error-title-503",
         500..=599 => "error-title-500",
         _ => "error-title-400",
     }

@@ -82,6 +82,15 @@ impl Scratch {
         }
     }
 
+    /// A database made elsewhere (the failover test's), left as it is at the end.
+    pub fn existing(location: Location) -> Scratch {
+        Scratch {
+            dir: tempfile::tempdir().expect("temp dir"),
+            location,
+            postgres: None,
+        }
+    }
+
     /// The instance secrets every instance on this database shares.
     pub fn secret_file(&self) -> PathBuf {
         self.dir.path().join("member-center.secret")
@@ -600,6 +609,18 @@ pub struct Oidc {
 pub const OIDC_CLIENT_ID: &str = "member-center";
 
 /// A port nobody listens on now.
+/// GETs `url` with an API key: its status and JSON body.
+pub async fn get_json(url: &str, key: &str) -> (StatusCode, serde_json::Value) {
+    let response = reqwest::Client::new()
+        .get(url)
+        .header("x-api-key", key)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(serde_json::Value::Null))
+}
+
 pub fn free_port(host: [u8; 4]) -> u16 {
     std::net::TcpListener::bind((std::net::Ipv4Addr::from(host), 0))
         .unwrap()

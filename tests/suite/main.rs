@@ -13,6 +13,7 @@ mod api_usage;
 mod browser;
 mod cli;
 mod consoles;
+mod failover;
 mod instances;
 mod key_scopes;
 mod management_api;

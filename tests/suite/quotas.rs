@@ -664,7 +664,10 @@ async fn a_write_that_cannot_be_applied_fails_alone() {
     .await;
 
     assert!(matches!(outcomes[0], Ok(Outcome::Admission(Admission::Created(_)))));
-    assert!(outcomes[1].is_err());
+    assert_eq!(
+        outcomes[1].as_ref().err(),
+        Some(&member_center::quotas::writer::WriteFailed::Failed)
+    );
     assert!(matches!(outcomes[2], Ok(Outcome::Admission(Admission::Created(_)))));
     assert_eq!(app.count("SELECT COUNT(*) FROM allocations").await, 2);
 }
