@@ -409,6 +409,8 @@ impl Cluster {
                 .args(&words[1..])
                 .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
                 .env("MC_LOG", "warn")
+                // The test's browser speaks plain HTTP to HAProxy (TLS aside).
+                .env("MC_INSECURE_COOKIES", "true")
                 .stdout(Stdio::null())
                 .stderr(std::fs::File::create(config_dir.join(log)).unwrap());
             if let Some(port) = bind {
@@ -479,21 +481,29 @@ struct Tally {
     debits: BTreeSet<String>,
     /// Allocation IDs acknowledged, by idempotency key.
     admissions: BTreeMap<String, i64>,
+    /// Allocation IDs whose release was acknowledged.
+    released: BTreeSet<i64>,
     /// Admissions refused for the quota.
     over_quota: usize,
 }
 
-/// Sends `body` to `path` until it is decided: a 503 or a broken connection
-/// is retried with the same body (the same idempotency key).
+/// Sends `body` (or nothing) to `url` until it is decided: a 503 or a
+/// broken connection is retried with the same body (the same idempotency
+/// key).
 async fn until_decided(
     client: &reqwest::Client,
+    method: reqwest::Method,
     url: &str,
     key: &str,
-    body: &Value,
+    body: Option<&Value>,
     tally: &Mutex<Tally>,
 ) -> (u16, Value) {
     loop {
-        let sent = client.post(url).header("x-api-key", key).json(body).send().await;
+        let mut request = client.request(method.clone(), url).header("x-api-key", key);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let sent = request.send().await;
         let now = Instant::now();
         match sent {
             Ok(response) => {
@@ -523,30 +533,47 @@ async fn until_decided(
     }
 }
 
-/// Debits and admissions, one after the other, until `stop`.
+/// Debits, admissions and releases, one after the other, until `stop`.
 async fn load(worker: usize, base: String, key: String, stop: Arc<AtomicBool>, tally: Arc<Mutex<Tally>>) {
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .build()
         .unwrap();
     let mut n = 0;
+    let mut held = std::collections::VecDeque::new();
+    let (usage, allocations) = (format!("{base}/api/v1/usage"), format!("{base}/api/v1/allocations"));
     while !stop.load(Ordering::Relaxed) {
         n += 1;
         let debit = format!("w{worker}-d{n}");
         let body = json!({"service": "ccs", "resource_id": "c-1", "seconds": 36, "rate_per_hour": "1.0000", "idempotency_key": debit});
-        let (status, _) = until_decided(&client, &format!("{base}/api/v1/usage"), &key, &body, &tally).await;
+        let (status, _) = until_decided(&client, reqwest::Method::POST, &usage, &key, Some(&body), &tally).await;
         if status == 200 || status == 201 {
             tally.lock().unwrap().debits.insert(debit);
         }
         let admission = format!("w{worker}-a{n}");
         let body = json!({"service": "ccs", "resources": {"cpu": 1}, "idempotency_key": admission});
-        let (status, answer) = until_decided(&client, &format!("{base}/api/v1/allocations"), &key, &body, &tally).await;
-        match status {
+        let (status, answer) =
+            until_decided(&client, reqwest::Method::POST, &allocations, &key, Some(&body), &tally).await;
+        let full = match status {
             200 | 201 => {
                 let id = answer["id"].as_i64().expect("an admission's ID");
                 tally.lock().unwrap().admissions.insert(admission, id);
+                held.push_back(id);
+                false
             }
-            _ => tally.lock().unwrap().over_quota += 1,
+            _ => {
+                tally.lock().unwrap().over_quota += 1;
+                true
+            }
+        };
+        // The quota is full: the worker gives its oldest back, and admissions
+        // go on being refused and admitted through every failover.
+        if full && let Some(id) = held.pop_front() {
+            let one = format!("{allocations}/{id}");
+            let (status, _) = until_decided(&client, reqwest::Method::DELETE, &one, &key, None, &tally).await;
+            if status == 200 {
+                tally.lock().unwrap().released.insert(id);
+            }
         }
     }
 }
@@ -617,6 +644,9 @@ async fn a_failover_loses_nothing_acknowledged_and_a_backup_restores() {
         assert_eq!(status, StatusCode::OK);
     }
 
+    let mut person = app.signed_in(&bob).await;
+    assert_eq!(person.get("/account/profile").await.status, StatusCode::OK);
+
     let stop = Arc::new(AtomicBool::new(false));
     let tally = Arc::new(Mutex::new(Tally::default()));
     let workers: Vec<_> = (0..4)
@@ -628,6 +658,22 @@ async fn a_failover_loses_nothing_acknowledged_and_a_backup_restores() {
     let first = cluster.leader();
     let lost_at = Instant::now();
     cluster.node(&first).kill();
+    // A person meanwhile gets the portal's own page, which says to come back.
+    let page = loop {
+        let page = person.get("/account/profile").await;
+        if page.status != StatusCode::OK {
+            break page;
+        }
+        assert!(
+            lost_at.elapsed() < NEVER,
+            "the profile page never waited for the database"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(page.headers.get("retry-after").unwrap(), "5");
+    page.assert_contains("<h1>Briefly unavailable</h1>");
+    page.assert_contains("Nothing was changed; try again in a few seconds.");
     tokio::task::block_in_place(|| {
         wait_until("the standby takes over", || {
             cluster
@@ -763,9 +809,14 @@ async fn a_failover_loses_nothing_acknowledged_and_a_backup_restores() {
     );
     assert_eq!(
         live as usize,
-        tally.admissions.len(),
-        "acknowledged admissions and live ones differ"
+        tally.admissions.len() - tally.released.len(),
+        "acknowledged admissions less releases and live ones differ"
     );
+    let released: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM allocations WHERE released_at IS NOT NULL")
+        .fetch_one(db.read())
+        .await
+        .unwrap();
+    assert_eq!(released as usize, tally.released.len());
     let ids: BTreeSet<i64> = sqlx::query_scalar("SELECT id FROM allocations")
         .fetch_all(db.read())
         .await
@@ -775,14 +826,16 @@ async fn a_failover_loses_nothing_acknowledged_and_a_backup_restores() {
     assert!(tally.admissions.values().all(|id| ids.contains(id)));
     let refusals = tally.answers.iter().filter(|(_, ok)| !ok).count();
     println!(
-        "load: {} debits, {} admissions ({} refused for the quota), {} answers, {refusals} refusals (503 or no connection)",
+        "load: {} debits, {} admissions ({} refused for the quota), {} releases, {} answers, {refusals} refusals (503 or no connection)",
         tally.debits.len(),
         tally.admissions.len(),
         tally.over_quota,
+        tally.released.len(),
         tally.answers.len()
     );
     drop(tally);
     // Both instances serve again, without a restart.
+    assert_eq!(person.get("/account/profile").await.status, StatusCode::OK);
     for port in cluster.portal_ports {
         assert_eq!(http_status(&format!("http://127.0.0.1:{port}/readyz")), Some(200));
         let (status, _) = crate::common::get_json(&format!("http://127.0.0.1:{port}/api/v1/wallet"), &key).await;
