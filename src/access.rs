@@ -161,6 +161,8 @@ pub const TABLE: &[(&str, &str, Access)] = &[
     ("GET", "/account/usage.csv", Member),
     ("GET", "/account/statement", TenantAdmin),
     ("GET", "/account/statement.csv", TenantAdmin),
+    ("GET", "/support/projects/{code}/statement", Support),
+    ("GET", "/support/projects/{code}/statement.csv", Support),
     ("GET", "/account/hpc-jobs", Member),
     ("GET", "/account/hpc-jobs.csv", Member),
     ("GET", "/account/orders", Member),

@@ -441,6 +441,7 @@ support-revoke = Revoke
 support-revoked = Revoked
 support-key-revoked = Key { $key } was revoked.
 support-no-projects = Not a member of any project.
+support-statement = The project's monthly statement
 support-no-keys = No API keys.
 support-sub-wallet = Their sub-wallet
 support-recent = Recent activity

@@ -405,6 +405,7 @@ support-revoke = 撤銷
 support-revoked = 已撤銷
 support-key-revoked = 已撤銷金鑰 { $key }。
 support-no-projects = 未加入任何計畫。
+support-statement = 專案月結單
 support-no-keys = 沒有 API 金鑰。
 support-sub-wallet = 其子錢包
 support-recent = 近期活動

@@ -28,7 +28,9 @@ pub fn configure(r: &mut Routes) {
         .get("/account/usage.csv", routes::usage_csv)
         .get("/account/orders", routes::orders)
         .get("/account/statement", routes::statement)
-        .get("/account/statement.csv", routes::statement_csv);
+        .get("/account/statement.csv", routes::statement_csv)
+        .get("/support/projects/{code}/statement", routes::support_statement)
+        .get("/support/projects/{code}/statement.csv", routes::support_statement_csv);
 }
 
 /// Units of credit per whole credit.

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::{
     AppState,
-    auth::{CurrentTenant, TenantAdmin},
+    auth::{CurrentTenant, Support, TenantAdmin},
     error::AppError,
     projects::{self as members, Member},
     web::FieldErrors,
@@ -502,14 +502,56 @@ struct Statement {
     closing: CreditSum,
 }
 
-async fn statement_of(current: &CurrentTenant, month: &str, state: &AppState) -> Result<Statement, AppError> {
-    let (first, from, to) = crate::web::month_range(month, current.viewer.time_zone())?;
-    let project = current.tenant.project_id;
+/// Whose statement is shown, and where: a tenant admin's own project at
+/// `/account/statement` (in the account's tabs), or any project to support
+/// staff at `/support/projects/{code}/statement`.
+struct StatementOf {
+    project: crate::ids::ProjectId,
+    code: String,
+    name: String,
+    /// The page's address (its CSV is the same with `.csv`).
+    path: String,
+    in_account_tabs: bool,
+}
+
+impl StatementOf {
+    fn own(current: &CurrentTenant) -> StatementOf {
+        StatementOf {
+            project: current.tenant.project_id,
+            code: current.tenant.code.clone(),
+            name: current.tenant.name.clone(),
+            path: "/account/statement".to_string(),
+            in_account_tabs: true,
+        }
+    }
+
+    /// The project `code` for support staff; 404 when there is none.
+    async fn for_support(state: &AppState, code: &str) -> Result<StatementOf, AppError> {
+        let project = crate::projects::service::by_code(&state.db, code)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok(StatementOf {
+            project: project.id,
+            path: format!("/support/projects/{}/statement", project.code),
+            code: project.code,
+            name: project.name,
+            in_account_tabs: false,
+        })
+    }
+}
+
+async fn statement_of(
+    of: &StatementOf,
+    viewer: &crate::auth::Viewer,
+    month: &str,
+    state: &AppState,
+) -> Result<Statement, AppError> {
+    let (first, from, to) = crate::web::month_range(month, viewer.time_zone())?;
     Ok(Statement {
         first,
-        opening: store::balances_at(&state.db, project, from).await?,
-        lines: store::statement_lines(&state.db, project, from, to).await?,
-        closing: store::balances_at(&state.db, project, to).await?,
+        opening: store::balances_at(&state.db, of.project, from).await?,
+        lines: store::statement_lines(&state.db, of.project, from, to).await?,
+        closing: store::balances_at(&state.db, of.project, to).await?,
     })
 }
 
@@ -531,12 +573,32 @@ pub async fn statement(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let TenantAdmin(current) = admin;
+    statement_page(&StatementOf::own(&current), &current.viewer, &query.month, &state).await
+}
+
+/// Any project's statement, for support staff.
+pub async fn support_statement(
+    support: Support,
+    code: web::Path<String>,
+    query: web::Query<crate::web::MonthQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let of = StatementOf::for_support(&state, &code).await?;
+    statement_page(&of, &support.0.viewer, &query.month, &state).await
+}
+
+async fn statement_page(
+    of: &StatementOf,
+    viewer: &crate::auth::Viewer,
+    month: &str,
+    state: &AppState,
+) -> Result<HttpResponse, AppError> {
     let mut errors = FieldErrors::default();
-    let statement = match statement_of(&current, &query.month, &state).await {
+    let statement = match statement_of(of, viewer, month, state).await {
         Ok(statement) => statement,
         Err(err @ AppError::Invalid { .. }) => {
-            errors.add(err, current.viewer.lang)?;
-            statement_of(&current, "", &state).await?
+            errors.add(err, viewer.lang)?;
+            statement_of(of, viewer, "", state).await?
         }
         Err(err) => return Err(err),
     };
@@ -555,8 +617,12 @@ pub async fn statement(
         .sum();
     let first = statement.first;
     let page = super::views::StatementPage {
-        l: current.viewer.layout(),
+        l: viewer.layout(),
         tab: "statement",
+        path: of.path.clone(),
+        code: of.code.clone(),
+        name: of.name.clone(),
+        in_account_tabs: of.in_account_tabs,
         month: crate::web::month_text(first),
         previous: first.previous_day().map(crate::web::month_text).unwrap_or_default(),
         next: first
@@ -574,7 +640,7 @@ pub async fn statement(
         closing: statement.closing,
         errors,
     };
-    crate::web::page_body!(current.viewer.htmx, page).map(crate::web::ok_html)
+    crate::web::page_body!(viewer.htmx, page).map(crate::web::ok_html)
 }
 
 pub async fn statement_csv(
@@ -583,7 +649,27 @@ pub async fn statement_csv(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let TenantAdmin(current) = admin;
-    let statement = statement_of(&current, &query.month, &state).await?;
+    statement_csv_of(&StatementOf::own(&current), &current.viewer, &query.month, &state).await
+}
+
+/// Any project's statement as CSV, for support staff.
+pub async fn support_statement_csv(
+    support: Support,
+    code: web::Path<String>,
+    query: web::Query<crate::web::MonthQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let of = StatementOf::for_support(&state, &code).await?;
+    statement_csv_of(&of, &support.0.viewer, &query.month, &state).await
+}
+
+async fn statement_csv_of(
+    of: &StatementOf,
+    viewer: &crate::auth::Viewer,
+    month: &str,
+    state: &AppState,
+) -> Result<HttpResponse, AppError> {
+    let statement = statement_of(of, viewer, month, state).await?;
     let mut rows = vec![vec![
         "opening".to_string(),
         String::new(),
@@ -606,7 +692,7 @@ pub async fn statement_csv(
     ]);
     let mut rows = Some(rows);
     Ok(csv::response(
-        &format!("statement-{}.csv", crate::web::month_text(statement.first)),
+        &format!("statement-{}-{}.csv", of.code, crate::web::month_text(statement.first)),
         &["line", "service", "username", "amount"],
         move |_| {
             let page = rows.take().unwrap_or_default();

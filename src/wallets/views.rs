@@ -297,6 +297,12 @@ fn hpc_job_words(detail: &str, l: &Layout) -> Option<String> {
 pub(super) struct StatementPage {
     pub(super) l: Layout,
     pub(super) tab: &'static str,
+    /// The page's address: `/account/statement` or support's.
+    pub(super) path: String,
+    pub(super) code: String,
+    pub(super) name: String,
+    /// A tenant admin's own project, in the account's tabs (support's page has none).
+    pub(super) in_account_tabs: bool,
     pub(super) month: String,
     pub(super) previous: String,
     pub(super) next: String,

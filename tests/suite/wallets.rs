@@ -2,6 +2,7 @@
 //! ledger and its export, and who may see and do what.
 
 use crate::common::{TestApp, spawn_app};
+use member_center::roles::PlatformRole;
 use member_center::wallets::store as wallet_store;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -698,4 +699,37 @@ async fn a_months_statement_adds_up_to_the_ledger() {
     assert_eq!(bob.client.get("/account/statement").await.status, StatusCode::FORBIDDEN);
     let refused = alice.client.get("/account/statement?month=2026-13").await;
     refused.assert_contains("Give a month as YYYY-MM");
+
+    // Support staff open any project's statement from the account they
+    // inspect: the same figures, outside the project's tabs.
+    let staff = app.create_user("sam", PlatformRole::Support).await;
+    let mut sam = app.signed_in(&staff).await;
+    let account = sam.get(&format!("/support/accounts/{}", alice.user.id.0)).await;
+    account.assert_contains(r#"<a href="/support/projects/MST110001/statement">"#);
+    let page = sam.get("/support/projects/MST110001/statement").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let seen = page.body.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(seen.contains(r#"<strong>97.0000</strong>"#), "{seen}");
+    assert!(
+        seen.contains(r#"<th scope="row"><code>bob</code></th><td class="num">1.0000</td>"#),
+        "{seen}"
+    );
+    assert!(
+        seen.contains(r#"action="/support/projects/MST110001/statement""#),
+        "{seen}"
+    );
+    assert!(
+        !seen.contains(r#"href="/account/wallet""#),
+        "support's page has no account tabs"
+    );
+    let csv = sam.get("/support/projects/MST110001/statement.csv").await;
+    assert!(csv.body.contains("closing,,,97.0000"), "{}", csv.body);
+    assert_eq!(
+        sam.get("/support/projects/MST999999/statement").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        alice.client.get("/support/projects/MST110001/statement").await.status,
+        StatusCode::FORBIDDEN
+    );
 }
