@@ -62,7 +62,15 @@ pub(super) enum SlurmCommand {
     /// How the passes go: the last, the last that succeeded, the last error.
     Status(SlurmArgs),
     /// Import and bill the cluster's finished jobs now (each job once, whatever runs it).
-    Import(SlurmArgs),
+    Import {
+        #[command(flatten)]
+        slurm: SlurmArgs,
+        /// Import from this file of `sacct -n -P -X --format=jobid,jobname%200,partition,account,user,state,elapsedraw,alloctres,submit,end`
+        /// lines (times in UTC) instead of asking Slurm: a cluster's history. Jobs
+        /// of accounts that are no project's are left out; the watermark stays.
+        #[arg(long)]
+        sacct_file: Option<std::path::PathBuf>,
+    },
     /// Set an account's user name on the cluster (default: their username).
     User {
         username: String,
@@ -122,14 +130,25 @@ pub(super) async fn run(location: &db::Location, command: SlurmCommand) -> anyho
                 }
             }
         }
-        SlurmCommand::Import(args) => {
-            let runner = args.runner()?;
-            let done = crate::slurm::billing::import(&db, &runner, now)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+        SlurmCommand::Import { slurm, sacct_file } => {
+            let runner = slurm.runner()?;
+            let started = std::time::Instant::now();
+            let done = match sacct_file {
+                Some(file) => {
+                    let lines = std::fs::read_to_string(&file)
+                        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+                    crate::slurm::billing::import_lines(&db, &runner.cluster, &lines).await?
+                }
+                None => crate::slurm::billing::import(&db, &runner, now)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?,
+            };
             println!(
-                "{} job(s) billed, {} unattributed, {} already recorded.",
-                done.billed, done.unattributed, done.known
+                "{} job(s) billed, {} unattributed, {} already recorded, in {:.2} s.",
+                done.billed,
+                done.unattributed,
+                done.known,
+                started.elapsed().as_secs_f64()
             );
         }
         SlurmCommand::User { username, name, reset } => {

@@ -223,6 +223,33 @@ pub async fn rates(db: &Db) -> sqlx::Result<Vec<(String, Rate, i64)>> {
         .collect())
 }
 
+/// Every rate ever set: (partition, since, id, rate), for `rate_in_force`.
+type RateRow = (String, i64, i64, Rate);
+
+async fn all_rates(conn: &mut crate::db::Connection) -> sqlx::Result<Vec<RateRow>> {
+    let rows: Vec<(String, i64, i64, i64, i64)> =
+        sqlx::query_as("SELECT partition, since, id, cpu_hour, gpu_hour FROM hpc_rates")
+            .fetch_all(&mut *conn)
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(partition, since, id, cpu_hour, gpu_hour)| (partition, since, id, Rate { cpu_hour, gpu_hour }))
+        .collect())
+}
+
+/// `rate_at` over rates read once: the partition's own latest set at or
+/// before `ended_at`, else the default's; none: free.
+fn rate_in_force(rates: &[RateRow], partition: &str, ended_at: i64) -> Rate {
+    let latest = |of: &str| {
+        rates
+            .iter()
+            .filter(|(p, since, _, _)| p == of && *since <= ended_at)
+            .max_by_key(|(_, since, id, _)| (*since, *id))
+            .map(|(_, _, _, rate)| *rate)
+    };
+    latest(partition).or_else(|| latest("")).unwrap_or_default()
+}
+
 /// The rate of a job that ended at `ended_at` on `partition`: the
 /// partition's own in force then, else the default's; none set: free.
 async fn rate_at(conn: &mut crate::db::Connection, partition: &str, ended_at: i64) -> sqlx::Result<Rate> {
@@ -247,13 +274,24 @@ async fn owner(conn: &mut crate::db::Connection, job: &FinishedJob) -> sqlx::Res
     let Some(project) = project else {
         return Ok(Err("unknown-account"));
     };
-    let account: Option<i64> = sqlx::query_scalar(
-        "SELECT a.id FROM accounts a LEFT JOIN cluster_users c ON c.account_id = a.id
-         WHERE c.name = $1 OR (c.name IS NULL AND a.username = $1)",
-    )
-    .bind(&job.user)
-    .fetch_optional(&mut *conn)
-    .await?;
+    // The account given that name on the cluster, else the one of that
+    // username given no other name (each by its index).
+    let named: Option<i64> = sqlx::query_scalar("SELECT account_id FROM cluster_users WHERE name = $1")
+        .bind(&job.user)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let account = match named {
+        Some(account) => Some(account),
+        None => {
+            sqlx::query_scalar(
+                "SELECT a.id FROM accounts a WHERE a.username = $1
+                 AND NOT EXISTS (SELECT 1 FROM cluster_users c WHERE c.account_id = a.id)",
+            )
+            .bind(&job.user)
+            .fetch_optional(&mut *conn)
+            .await?
+        }
+    };
     let Some(account) = account else {
         return Ok(Err("unknown-user"));
     };
@@ -346,15 +384,175 @@ async fn import_window(db: &Db, runner: &Runner, now: i64) -> Result<Imported, s
         .into_iter()
         .filter(|job| ours(&job.account))
         .collect();
+    Ok(record_all(db, &runner.cluster, &jobs).await?)
+}
+
+/// Imports the jobs of a file of `sacct -n -P -X --format=SACCT_FORMAT`
+/// lines (a cluster's history, say) for the projects the portal has, as
+/// an import from Slurm would; the watermark stays where it is.
+pub async fn import_lines(db: &Db, cluster: &str, lines: &str) -> sqlx::Result<Imported> {
+    let codes: Vec<String> = sqlx::query_scalar("SELECT code FROM projects")
+        .fetch_all(db.read())
+        .await?;
+    let codes: std::collections::HashSet<String> = codes.iter().map(|c| c.to_ascii_lowercase()).collect();
+    let jobs: Vec<FinishedJob> = lines
+        .lines()
+        .filter_map(parse)
+        .filter(|job| codes.contains(&job.account))
+        .collect();
+    record_all(db, cluster, &jobs).await
+}
+
+/// Owners found in one import, by Slurm account and user.
+type Owners = std::collections::HashMap<(String, String), Result<Owner, &'static str>>;
+
+/// Jobs recorded in one transaction: few enough that other writers (the
+/// write lock is the whole database's) wait a moment only, and one of the
+/// sizes multi-row statements come in (`db::fixed_chunks`).
+const JOBS_PER_TRANSACTION: usize = 1024;
+
+/// Records and bills `jobs`, a batch to a transaction. A batch whose jobs
+/// are all recorded already is left without taking the write lock (an
+/// import with nothing new writes nothing); the others are looked up again
+/// under the lock, which every writer of jobs takes, and the rest
+/// recorded with their debits. The unique key still decides: a job
+/// recorded meanwhile fails the batch, which the next import reads again,
+/// so no job is ever billed twice.
+async fn record_all(db: &Db, cluster: &str, jobs: &[FinishedJob]) -> sqlx::Result<Imported> {
     let mut done = Imported::default();
-    for job in &jobs {
-        match record(db, &runner.cluster, job).await? {
-            Recorded::Known => done.known += 1,
-            Recorded::Billed => done.billed += 1,
-            Recorded::Unattributed => done.unattributed += 1,
+    let mut owners: Owners = std::collections::HashMap::new();
+    let mut paying = crate::wallets::service::PayingWallets::new();
+    for batch in jobs.chunks(JOBS_PER_TRANSACTION) {
+        let known = known_jobs(&mut *db.read().acquire().await?, cluster, batch).await?;
+        if known.len() == batch.len() {
+            done.known += batch.len();
+            continue;
         }
+        let mut tx = db.begin_immediate().await?;
+        let known = known_jobs(&mut tx, cluster, batch).await?;
+        let new: Vec<&FinishedJob> = batch
+            .iter()
+            .filter(|job| !known.contains(&(job.job_id.as_str(), job.submitted_at)))
+            .collect();
+        done.known += batch.len() - new.len();
+        let rates = all_rates(&mut tx).await?;
+        let mut placed = Vec::with_capacity(new.len());
+        for job in new {
+            let whose = (job.account.clone(), job.user.clone());
+            let owner = match owners.get(&whose) {
+                Some(found) => *found,
+                None => {
+                    let found = owner(&mut tx, job).await?;
+                    owners.insert(whose, found);
+                    found
+                }
+            };
+            let priced = match owner {
+                Ok(_) => Some(Priced::of(
+                    cluster,
+                    job,
+                    rate_in_force(&rates, &job.partition, job.ended_at),
+                )?),
+                Err(_) => None,
+            };
+            placed.push((job, owner, priced));
+        }
+        let debits: Vec<_> = placed
+            .iter()
+            .filter_map(|(job, owner, priced)| Some(priced.as_ref()?.debit(job, (*owner).ok()?)))
+            .collect();
+        let mut entries = debit(&mut tx, &debits, &mut paying).await?.into_iter();
+        let mut rows = Vec::with_capacity(placed.len());
+        for (job, owner, priced) in &placed {
+            let entry = match priced {
+                Some(_) => entries.next(),
+                None => None,
+            };
+            rows.push(JobRow {
+                job,
+                owner: *owner,
+                priced: priced.as_ref(),
+                entry,
+            });
+        }
+        insert_jobs(&mut tx, cluster, &rows).await?;
+        tx.commit().await?;
+        done.billed += debits.len();
+        done.unattributed += placed.len() - debits.len();
     }
     Ok(done)
+}
+
+/// A job's row as written: with its debit, or unattributed (why).
+struct JobRow<'a> {
+    job: &'a FinishedJob,
+    owner: Result<Owner, &'static str>,
+    priced: Option<&'a Priced>,
+    entry: Option<i64>,
+}
+
+/// Writes jobs' rows many to a statement; a job recorded already (by
+/// cluster, job ID and submit time) fails the whole transaction.
+async fn insert_jobs(conn: &mut crate::db::Connection, cluster: &str, rows: &[JobRow<'_>]) -> sqlx::Result<()> {
+    for chunk in crate::db::fixed_chunks(rows) {
+        let mut insert = crate::db::Statement::new(
+            conn,
+            "INSERT INTO hpc_jobs (cluster, job_id, submitted_at, slurm_account, slurm_user, name, partition, state, \
+             ended_at, elapsed_seconds, cpus, gpus, project_id, account_id, status, reason, cpu_hour, gpu_hour, amount, \
+             ledger_entry_id) ",
+        );
+        insert.values(chunk, |values, row| {
+            let job = row.job;
+            let (status, reason, project_id, account_id) = match row.owner {
+                Ok(owner) => ("billed", "", Some(owner.project_id), owner.account_id),
+                Err(reason) => ("unattributed", reason, None, None),
+            };
+            values
+                .bind(cluster)
+                .bind(job.job_id.as_str())
+                .bind(job.submitted_at)
+                .bind(job.account.as_str())
+                .bind(job.user.as_str())
+                .bind(job.name.as_str())
+                .bind(job.partition.as_str())
+                .bind(job.state.as_str())
+                .bind(job.ended_at)
+                .bind(job.elapsed_seconds)
+                .bind(job.cpus)
+                .bind(job.gpus)
+                .bind(project_id)
+                .bind(account_id)
+                .bind(status)
+                .bind(reason)
+                .bind(row.priced.map(|p| p.rate.cpu_hour))
+                .bind(row.priced.map(|p| p.rate.gpu_hour))
+                .bind(row.priced.map(|p| p.amount.0))
+                .bind(row.entry);
+        });
+        insert.query().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Which of `batch` are recorded already, by job ID and submit time.
+async fn known_jobs<'a>(
+    conn: &mut crate::db::Connection,
+    cluster: &str,
+    batch: &'a [FinishedJob],
+) -> sqlx::Result<std::collections::HashSet<(&'a str, i64)>> {
+    let mut statement = crate::db::Statement::new(conn, "SELECT job_id, submitted_at FROM hpc_jobs WHERE cluster = ");
+    statement.bind(cluster.to_string()).push(" AND job_id IN (");
+    statement.bind_list(crate::db::padded(
+        &batch.iter().map(|job| job.job_id.clone()).collect::<Vec<_>>(),
+    ));
+    statement.push(")");
+    let rows: Vec<(String, i64)> = statement.query_as().fetch_all(&mut *conn).await?;
+    let rows: std::collections::HashSet<(String, i64)> = rows.into_iter().collect();
+    Ok(batch
+        .iter()
+        .filter(|job| rows.contains(&(job.job_id.clone(), job.submitted_at)))
+        .map(|job| (job.job_id.as_str(), job.submitted_at))
+        .collect())
 }
 
 /// Imports the cluster's finished jobs every `period` seconds while the
@@ -392,62 +590,77 @@ pub fn keep_importing(db: Db, runner: Runner, period: i64) {
     });
 }
 
-enum Recorded {
-    Known,
-    Billed,
-    Unattributed,
+/// What a job costs and how its debit reads, worked out before anything
+/// is written.
+struct Priced {
+    rate: Rate,
+    amount: Credits,
+    /// Credits an hour at that rate (the metered usage's rate).
+    per_hour: Credits,
+    detail: String,
+    /// Unique to the job: its ledger row's and usage row's idempotency key.
+    key: String,
+    resource: String,
 }
 
-/// One job: its row, and for a job the portal can place, its debit, in
-/// one transaction; a job already recorded changes nothing.
-async fn record(db: &Db, cluster: &str, job: &FinishedJob) -> sqlx::Result<Recorded> {
-    let mut tx = db.begin_immediate().await?;
-    let owner = owner(&mut tx, job).await?;
-    let rate = rate_at(&mut tx, &job.partition, job.ended_at).await?;
-    let (status, reason, project_id, account_id) = match owner {
-        Ok(owner) => ("billed", "", Some(owner.project_id), owner.account_id),
-        Err(reason) => ("unattributed", reason, None, None),
-    };
-    let inserted: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO hpc_jobs (cluster, job_id, submitted_at, slurm_account, slurm_user, name, partition, state,
-             ended_at, elapsed_seconds, cpus, gpus, project_id, account_id, status, reason)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-         ON CONFLICT (cluster, job_id, submitted_at) DO NOTHING RETURNING id",
-    )
-    .bind(cluster)
-    .bind(&job.job_id)
-    .bind(job.submitted_at)
-    .bind(&job.account)
-    .bind(&job.user)
-    .bind(&job.name)
-    .bind(&job.partition)
-    .bind(&job.state)
-    .bind(job.ended_at)
-    .bind(job.elapsed_seconds)
-    .bind(job.cpus)
-    .bind(job.gpus)
-    .bind(project_id)
-    .bind(account_id)
-    .bind(status)
-    .bind(reason)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(row) = inserted else {
-        tx.commit_leaving_caches().await?;
-        return Ok(Recorded::Known);
-    };
-    let Ok(owner) = owner else {
-        tx.commit().await?;
-        return Ok(Recorded::Unattributed);
-    };
-    bill(&mut tx, cluster, row, job, owner, rate).await?;
-    tx.commit().await?;
-    Ok(Recorded::Billed)
+impl Priced {
+    fn of(cluster: &str, job: &FinishedJob, rate: Rate) -> sqlx::Result<Priced> {
+        let does_not_fit = || sqlx::Error::Protocol(format!("the charge of job {} does not fit", job.job_id));
+        let amount = charge(job, rate).ok_or_else(does_not_fit)?;
+        let per_hour = job
+            .cpus
+            .checked_mul(rate.cpu_hour)
+            .zip(job.gpus.checked_mul(rate.gpu_hour))
+            .and_then(|(c, g)| c.checked_add(g))
+            .ok_or_else(does_not_fit)?;
+        Ok(Priced {
+            rate,
+            amount,
+            per_hour: Credits(per_hour),
+            detail: ledger_detail(job, rate),
+            key: format!("hpc:{cluster}:{}:{}", job.job_id, job.submitted_at),
+            resource: format!("job {}", job.job_id),
+        })
+    }
+
+    /// The debit: the member's sub-wallet pays if they are still a member
+    /// with one, else the project's; the person's use is kept as metered
+    /// usage (a job nobody is known for has none).
+    fn debit<'a>(&'a self, job: &FinishedJob, owner: Owner) -> crate::wallets::service::JobDebit<'a> {
+        crate::wallets::service::JobDebit {
+            project_id: owner.project_id,
+            member: owner.account_id.filter(|_| owner.member),
+            amount: self.amount,
+            detail: self.detail.clone(),
+            key: &self.key,
+            usage: owner.account_id.map(|account_id| crate::wallets::service::JobUsage {
+                account_id,
+                resource_id: &self.resource,
+                seconds: job.elapsed_seconds,
+                rate_per_hour: self.per_hour,
+                idempotency_key: &self.key,
+                at: job.ended_at,
+            }),
+        }
+    }
 }
 
-/// Debits a recorded job: from the member's open sub-wallet, else the
-/// project's wallet (also for a person no longer a member: still their
-/// job). A balance may go below zero: the work was done.
+/// Debits the jobs of one batch (see `Priced::debit`); the ledger rows' IDs.
+async fn debit(
+    conn: &mut crate::db::Connection,
+    debits: &[crate::wallets::service::JobDebit<'_>],
+    paying: &mut crate::wallets::service::PayingWallets,
+) -> sqlx::Result<Vec<i64>> {
+    crate::wallets::service::debit_jobs(conn, debits, paying)
+        .await
+        .map_err(|err| match err {
+            crate::wallets::service::WalletError::Db(err) => err,
+            other => sqlx::Error::Protocol(format!("HPC job debits: {other}")),
+        })
+}
+
+/// Bills a job recorded earlier (an operator assigned it): its debit, and
+/// its row updated with the rate, the amount and the debit.
 async fn bill(
     conn: &mut crate::db::Connection,
     cluster: &str,
@@ -456,34 +669,14 @@ async fn bill(
     owner: Owner,
     rate: Rate,
 ) -> sqlx::Result<()> {
-    let amount = charge(job, rate)
-        .ok_or_else(|| sqlx::Error::Protocol(format!("the charge of job {} does not fit", job.job_id)))?;
-    let member = owner.account_id.filter(|_| owner.member);
-    // The person's use, as metered usage (a job nobody is known for has none).
-    let resource = format!("job {}", job.job_id);
-    let key = format!("hpc:{cluster}:{}:{}", job.job_id, job.submitted_at);
-    let per_hour = job
-        .cpus
-        .checked_mul(rate.cpu_hour)
-        .zip(job.gpus.checked_mul(rate.gpu_hour));
-    let per_hour = per_hour.and_then(|(c, g)| c.checked_add(g)).unwrap_or(0);
-    let usage = owner.account_id.map(|account_id| crate::wallets::service::JobUsage {
-        account_id,
-        resource_id: &resource,
-        seconds: job.elapsed_seconds,
-        rate_per_hour: Credits(per_hour),
-        idempotency_key: &key,
-        at: job.ended_at,
-    });
-    let detail = ledger_detail(job, rate);
-    let entry = crate::wallets::service::debit_job(conn, owner.project_id, member, amount, &detail, usage)
-        .await
-        .map_err(|err| sqlx::Error::Protocol(format!("job {}: {err:?}", job.job_id)))?;
+    let priced = Priced::of(cluster, job, rate)?;
+    let mut paying = crate::wallets::service::PayingWallets::new();
+    let entries = debit(conn, &[priced.debit(job, owner)], &mut paying).await?;
     sqlx::query("UPDATE hpc_jobs SET cpu_hour = $1, gpu_hour = $2, amount = $3, ledger_entry_id = $4 WHERE id = $5")
         .bind(rate.cpu_hour)
         .bind(rate.gpu_hour)
-        .bind(amount.0)
-        .bind(entry)
+        .bind(priced.amount.0)
+        .bind(entries.first().copied())
         .bind(row)
         .execute(&mut *conn)
         .await?;

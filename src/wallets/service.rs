@@ -349,38 +349,91 @@ pub fn hpc_job_detail(
     format!("hpc-job {job_id} {partition} {elapsed_seconds} {cpus} {gpus} {cpu_rate} {gpu_rate} {name}")
 }
 
-/// Debits a finished HPC job's charge inside the caller's transaction
-/// (`slurm::billing`): from `member`'s open sub-wallet if they have one,
-/// else the project's wallet; the ledger row's ID. A balance may go below
-/// zero: the work was done.
-pub async fn debit_job(
+/// One finished HPC job's debit (`debit_jobs`).
+#[derive(Debug, Clone)]
+pub struct JobDebit<'a> {
+    pub project_id: ProjectId,
+    /// Whose job it is, if still a member: their open sub-wallet pays.
+    pub member: Option<AccountId>,
+    pub amount: Credits,
+    pub detail: String,
+    /// Unique to the job: the ledger row's idempotency key.
+    pub key: &'a str,
+    pub usage: Option<JobUsage<'a>>,
+}
+
+/// Which wallet pays for whose jobs, found once an import.
+pub type PayingWallets = std::collections::HashMap<(ProjectId, Option<AccountId>), i64>;
+
+/// Debits finished HPC jobs' charges inside the caller's transaction
+/// (`slurm::billing`), in order: each from its member's open sub-wallet if
+/// they have one, else the project's wallet. Each wallet is read and set
+/// once and the rows are written many to a statement; the ledger rows'
+/// IDs, in order. A balance may go below zero: the work was done.
+pub async fn debit_jobs(
     conn: &mut Connection,
-    project_id: ProjectId,
-    member: Option<AccountId>,
-    amount: Credits,
-    detail: &str,
-    usage: Option<JobUsage<'_>>,
-) -> Result<i64, WalletError> {
-    let wallet_id = match member {
-        Some(account_id) => {
-            let (parent, sub) = store::wallet_ids(conn, project_id, account_id).await?;
-            sub.unwrap_or(parent)
-        }
-        None => store::parent_id(conn, project_id).await?,
-    };
-    let posting = Posting {
-        wallet_id,
-        actor_id: member,
-        service: Some("hpc"),
-        kind: "debit",
-        amount: amount.0.checked_neg().ok_or(WalletError::UsageTooLarge)?,
-        detail,
-    };
-    let entry = post(conn, posting).await?;
-    if let Some(usage) = usage {
-        store::insert_job_usage(conn, project_id, &usage, amount, entry).await?;
+    debits: &[JobDebit<'_>],
+    paying: &mut PayingWallets,
+) -> Result<Vec<i64>, WalletError> {
+    let mut wallets = Vec::with_capacity(debits.len());
+    for debit in debits {
+        let whose = (debit.project_id, debit.member);
+        let wallet_id = match (paying.get(&whose), debit.member) {
+            (Some(found), _) => *found,
+            (None, Some(account_id)) => {
+                let (parent, sub) = store::wallet_ids(conn, debit.project_id, account_id).await?;
+                sub.unwrap_or(parent)
+            }
+            (None, None) => store::parent_id(conn, debit.project_id).await?,
+        };
+        paying.insert(whose, wallet_id);
+        wallets.push(wallet_id);
     }
-    Ok(entry)
+    let mut touched = wallets.clone();
+    touched.sort_unstable();
+    touched.dedup();
+    let mut balances = store::balances_of(conn, &touched).await?;
+    let mut rows = Vec::with_capacity(debits.len());
+    for (debit, wallet_id) in debits.iter().zip(&wallets) {
+        let before = *balances.get(wallet_id).ok_or(sqlx::Error::RowNotFound)?;
+        let amount = debit.amount.0.checked_neg().ok_or(WalletError::UsageTooLarge)?;
+        let after = next_balance(before, amount)?;
+        balances.insert(*wallet_id, after);
+        let row = store::LedgerInsert {
+            wallet_id: *wallet_id,
+            actor_id: debit.member,
+            service: Some("hpc"),
+            kind: "debit",
+            balance_before: before,
+            amount,
+            balance_after: after,
+            detail: &debit.detail,
+        };
+        rows.push((row, debit.key));
+    }
+    let ids = store::insert_ledger_rows(conn, &rows).await?;
+    let finals: Vec<(i64, i64)> = touched.iter().map(|id| (*id, balances[id])).collect();
+    store::set_balances(conn, &finals).await?;
+    let entries: Vec<i64> = debits
+        .iter()
+        .map(|debit| {
+            ids.get(debit.key)
+                .copied()
+                .ok_or(WalletError::Db(sqlx::Error::RowNotFound))
+        })
+        .collect::<Result<_, _>>()?;
+    let usages: Vec<_> = debits
+        .iter()
+        .zip(&entries)
+        .filter_map(|(debit, entry)| {
+            debit
+                .usage
+                .as_ref()
+                .map(|usage| (debit.project_id, usage, debit.amount, *entry))
+        })
+        .collect();
+    store::insert_job_usages(conn, &usages).await?;
+    Ok(entries)
 }
 
 /// A job's use as metered usage (the Usage tab's sums, chart and CSV, by

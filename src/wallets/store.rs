@@ -6,7 +6,8 @@
 use sqlx::Row;
 
 use super::{CreditSum, Credits};
-use crate::db::{Connection, Db, DbRow, now};
+use crate::db::{Connection, Db, DbRow, Statement, now};
+use std::collections::HashMap;
 
 use crate::auth::identity::{AccountId, ProjectId};
 
@@ -131,6 +132,68 @@ pub async fn write_posting(conn: &mut Connection, row: LedgerInsert<'_>) -> sqlx
     .bind(row.detail)
     .fetch_one(&mut *conn)
     .await
+}
+
+/// The balances of `wallet_ids`, by ID.
+pub async fn balances_of(conn: &mut Connection, wallet_ids: &[i64]) -> sqlx::Result<HashMap<i64, i64>> {
+    let mut found = HashMap::with_capacity(wallet_ids.len());
+    for chunk in crate::db::fixed_chunks(wallet_ids) {
+        let mut select = Statement::new(conn, "SELECT id, balance FROM wallets WHERE id IN (");
+        select.bind_list(chunk.iter().copied()).push(")");
+        let rows: Vec<(i64, i64)> = select.query_as().fetch_all(&mut *conn).await?;
+        found.extend(rows);
+    }
+    Ok(found)
+}
+
+/// Sets each wallet's balance, many wallets to a statement.
+pub async fn set_balances(conn: &mut Connection, balances: &[(i64, i64)]) -> sqlx::Result<()> {
+    for chunk in crate::db::fixed_chunks(balances) {
+        let mut update = Statement::new(conn, "UPDATE wallets SET balance = CASE id");
+        for (wallet_id, balance) in chunk {
+            update.push(" WHEN ").bind(*wallet_id).push(" THEN ").bind(*balance);
+        }
+        update.push(" END WHERE id IN (");
+        update
+            .bind_list(chunk.iter().map(|(wallet_id, _)| *wallet_id))
+            .push(")");
+        update.query().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Writes ledger rows many to a statement, each with an idempotency key
+/// (unique in its wallet); their IDs by key. The balances are the
+/// caller's to set (`set_balances`).
+pub async fn insert_ledger_rows(
+    conn: &mut Connection,
+    rows: &[(LedgerInsert<'_>, &str)],
+) -> sqlx::Result<HashMap<String, i64>> {
+    let at = now();
+    let mut ids = HashMap::with_capacity(rows.len());
+    for chunk in crate::db::fixed_chunks(rows) {
+        let mut insert = Statement::new(
+            conn,
+            "INSERT INTO ledger_entries (wallet_id, at, actor_id, service, kind, balance_before, amount, balance_after, detail, idempotency_key) ",
+        );
+        insert.values(chunk, |values, (row, key)| {
+            values
+                .bind(row.wallet_id)
+                .bind(at)
+                .bind(row.actor_id)
+                .bind(row.service)
+                .bind(row.kind)
+                .bind(row.balance_before)
+                .bind(row.amount)
+                .bind(row.balance_after)
+                .bind(row.detail)
+                .bind(*key);
+        });
+        insert.push(" RETURNING id, idempotency_key");
+        let written: Vec<(i64, String)> = insert.query_as().fetch_all(&mut *conn).await?;
+        ids.extend(written.into_iter().map(|(id, key)| (key, id)));
+    }
+    Ok(ids)
 }
 
 pub async fn parent_id(conn: &mut Connection, project_id: ProjectId) -> sqlx::Result<i64> {
@@ -286,28 +349,32 @@ pub struct JobUsage<'a> {
     pub at: i64,
 }
 
-pub async fn insert_job_usage(
+/// Jobs' use, many to a statement: (project, use, amount, ledger row).
+pub async fn insert_job_usages(
     conn: &mut Connection,
-    project_id: ProjectId,
-    usage: &JobUsage<'_>,
-    amount: Credits,
-    ledger_entry_id: i64,
-) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "INSERT INTO usage_records (at, project_id, account_id, service, resource_id, seconds, rate_per_hour, amount, ledger_entry_id, idempotency_key)
-         VALUES ($1, $2, $3, 'hpc', $4, $5, $6, $7, $8, $9) RETURNING id",
-    )
-    .bind(usage.at)
-    .bind(project_id)
-    .bind(usage.account_id)
-    .bind(usage.resource_id)
-    .bind(usage.seconds)
-    .bind(usage.rate_per_hour.0)
-    .bind(amount.0)
-    .bind(ledger_entry_id)
-    .bind(usage.idempotency_key)
-    .fetch_one(&mut *conn)
-    .await
+    rows: &[(ProjectId, &JobUsage<'_>, Credits, i64)],
+) -> sqlx::Result<()> {
+    for chunk in crate::db::fixed_chunks(rows) {
+        let mut insert = Statement::new(
+            conn,
+            "INSERT INTO usage_records (at, project_id, account_id, service, resource_id, seconds, rate_per_hour, amount, ledger_entry_id, idempotency_key) ",
+        );
+        insert.values(chunk, |values, (project_id, usage, amount, entry)| {
+            values
+                .bind(usage.at)
+                .bind(*project_id)
+                .bind(usage.account_id)
+                .bind("hpc")
+                .bind(usage.resource_id)
+                .bind(usage.seconds)
+                .bind(usage.rate_per_hour.0)
+                .bind(amount.0)
+                .bind(*entry)
+                .bind(usage.idempotency_key);
+        });
+        insert.query().execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, Default)]
