@@ -237,8 +237,9 @@ async fn all_rates(conn: &mut crate::db::Connection) -> sqlx::Result<Vec<RateRow
         .collect())
 }
 
-/// `rate_at` over rates read once: the partition's own latest set at or
-/// before `ended_at`, else the default's; none: free.
+/// The rate of a job that ended at `ended_at` on `partition`: the
+/// partition's own latest set at or before then, else the default's;
+/// none set: free.
 fn rate_in_force(rates: &[RateRow], partition: &str, ended_at: i64) -> Rate {
     let latest = |of: &str| {
         rates
@@ -248,20 +249,6 @@ fn rate_in_force(rates: &[RateRow], partition: &str, ended_at: i64) -> Rate {
             .map(|(_, _, _, rate)| *rate)
     };
     latest(partition).or_else(|| latest("")).unwrap_or_default()
-}
-
-/// The rate of a job that ended at `ended_at` on `partition`: the
-/// partition's own in force then, else the default's; none set: free.
-async fn rate_at(conn: &mut crate::db::Connection, partition: &str, ended_at: i64) -> sqlx::Result<Rate> {
-    let found: Option<(i64, i64)> = sqlx::query_as(
-        "SELECT cpu_hour, gpu_hour FROM hpc_rates WHERE partition IN ($1, '') AND since <= $2
-         ORDER BY CASE WHEN partition = '' THEN 1 ELSE 0 END, since DESC, id DESC LIMIT 1",
-    )
-    .bind(partition)
-    .bind(ended_at)
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(found.map_or(Rate::default(), |(cpu_hour, gpu_hour)| Rate { cpu_hour, gpu_hour }))
 }
 
 /// Whose a job is: the project whose code is its account, the account
@@ -755,7 +742,7 @@ pub async fn decide(
             let Some(project) = project else {
                 return Err(AppError::invalid("project", "project-unknown"));
             };
-            let rate = rate_at(&mut tx, &job.partition, job.ended_at).await?;
+            let rate = rate_in_force(&all_rates(&mut tx).await?, &job.partition, job.ended_at);
             sqlx::query("UPDATE hpc_jobs SET status = 'billed', project_id = $1 WHERE id = $2")
                 .bind(project)
                 .bind(id)

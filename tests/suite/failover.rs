@@ -374,7 +374,7 @@ impl Cluster {
 
     /// The systemd unit's `ExecStartPre` (once) and `ExecStart` (for each
     /// instance), with the binary and the configuration directory of the test.
-    fn start_portals(&mut self) {
+    fn start_portals(&mut self, smtp_url: &str) {
         let unit = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/member-center.service"))
             .unwrap();
         let line = |key: &str| -> Vec<String> {
@@ -411,6 +411,8 @@ impl Cluster {
                 .env("MC_LOG", "warn")
                 // The test's browser speaks plain HTTP to HAProxy (TLS aside).
                 .env("MC_INSECURE_COOKIES", "true")
+                .env("MC_SMTP_URL", smtp_url)
+                .env("MC_MAIL_FROM", "Member Center <portal@example.org>")
                 .stdout(Stdio::null())
                 .stderr(std::fs::File::create(config_dir.join(log)).unwrap());
             if let Some(port) = bind {
@@ -613,7 +615,8 @@ async fn refused_after(since: Instant, tally: &Mutex<Tally>) -> Duration {
 async fn a_failover_loses_nothing_acknowledged_and_a_backup_restores() {
     let mut cluster = tokio::task::block_in_place(Cluster::start);
     let location = cluster.make_database().await;
-    tokio::task::block_in_place(|| cluster.start_portals());
+    let smtp = crate::common::Smtp::start().await;
+    tokio::task::block_in_place(|| cluster.start_portals(&smtp.url()));
     let base = format!("http://127.0.0.1:{}", cluster.haproxy_portal);
     let db = db::open(&location).await.unwrap();
     let app = TestApp {
@@ -713,6 +716,19 @@ async fn a_failover_loses_nothing_acknowledged_and_a_backup_restores() {
             started.elapsed().as_secs_f64()
         );
     }
+
+    // The notice sender resumed by itself: a notice queued now is emailed.
+    let carol = app.create_user("carol", PlatformRole::None).await;
+    app.add_member("MST990001", &carol, "tenant_user").await;
+    let started = Instant::now();
+    while smtp.to("carol@example.org").is_empty() {
+        assert!(started.elapsed() < NEVER, "no email reached carol after the failover");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    println!(
+        "a notice queued after the failover was emailed after {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
 
     // 2. The old leader comes back as a standby (rewound).
     let rejoined_at = Instant::now();
