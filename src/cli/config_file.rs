@@ -105,13 +105,7 @@ fn settings_of<'a>(command: &clap::Command, matches: &'a ArgMatches) -> Option<(
         _ => return None,
     };
     let path = sub_matches.get_one::<PathBuf>("config")?.clone();
-    // The global flags (`--db`) are the top command's.
-    let arguments = sub_command
-        .get_arguments()
-        .chain(command.get_arguments().filter(|arg| arg.is_global_set()))
-        .filter(|arg| !matches!(arg.get_id().as_str(), "config" | "help" | "version"))
-        .cloned()
-        .collect();
+    let arguments = settable(command, sub_command);
     Some((
         path,
         Settings {
@@ -119,6 +113,18 @@ fn settings_of<'a>(command: &clap::Command, matches: &'a ArgMatches) -> Option<(
             matches: sub_matches,
         },
     ))
+}
+
+/// The settings of `sub_command` a file may give: its flags and the top
+/// command's global ones (`--db`), not `--config`, `--help` or `--version`.
+fn settable(command: &clap::Command, sub_command: &clap::Command) -> Vec<Arg> {
+    command
+        .get_arguments()
+        .filter(|arg| arg.is_global_set())
+        .chain(sub_command.get_arguments())
+        .filter(|arg| !matches!(arg.get_id().as_str(), "config" | "help" | "version"))
+        .cloned()
+        .collect()
 }
 
 /// One key of the file as the flag it stands for.
@@ -205,9 +211,6 @@ pub fn describe(matches: &ArgMatches, arguments: &[Arg], from_file: &FileKeys) -
         let (Some(long), id) = (arg.get_long(), arg.get_id().as_str()) else {
             continue;
         };
-        if matches!(id, "config" | "help" | "version") {
-            continue;
-        }
         let raw: Vec<String> = matches
             .get_raw(id)
             .map(|values| values.map(|v| masked(&v.to_string_lossy())).collect())
@@ -258,19 +261,10 @@ fn masked(value: &str) -> String {
 /// are `serve`'s) and the global ones.
 pub fn check_arguments() -> Vec<Arg> {
     let command = Cli::command();
-    let Some(check) = command
+    command
         .find_subcommand("config")
         .and_then(|config| config.find_subcommand("check"))
-    else {
-        return Vec::new();
-    };
-    let mut arguments: Vec<Arg> = command
-        .get_arguments()
-        .filter(|arg| arg.is_global_set())
-        .cloned()
-        .collect();
-    arguments.extend(check.get_arguments().cloned());
-    arguments
+        .map_or_else(Vec::new, |check| settable(&command, check))
 }
 
 /// Whether `path` can be read, as a line saying what is wrong.
