@@ -326,6 +326,17 @@ pub async fn seed(db: &Db, plan: &SeedPlan) -> anyhow::Result<Seeded> {
         },
     )
     .await?;
+    // The projects' sums, as the recorder writes them with the keys'.
+    rows += sqlx::query(
+        "INSERT INTO api_project_usage (project_id, span, start, calls, ok, client_errors, server_errors, \
+         latency_sum_us, latency_max_us, first_at, last_at) \
+         SELECT project_id, span, start, SUM(calls), SUM(ok), SUM(client_errors), SUM(server_errors), \
+         SUM(latency_sum_us), MAX(latency_max_us), MIN(first_at), MAX(last_at) \
+         FROM api_usage GROUP BY project_id, span, start",
+    )
+    .execute(db.bulk())
+    .await?
+    .rows_affected();
     let window = 7 * 86_400;
     rows += insert_all(
         db,

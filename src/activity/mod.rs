@@ -123,6 +123,7 @@ pub fn keep_maintaining(db: crate::db::Db, retention: service::Retention) {
                     calls_pruned = done.calls_pruned,
                     hours_pruned = done.hours_pruned,
                     sums_pruned = done.sums_pruned,
+                    project_sums_pruned = done.project_sums_pruned,
                     changes_pruned = done.changes_pruned,
                     "maintained activity"
                 ),

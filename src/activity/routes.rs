@@ -5,9 +5,8 @@ use super::views::{ActivityPage, ActivityQuery, UsageChart, UsageView};
 use actix_web::{HttpResponse, web};
 
 use super::{
-    store::{self, ActivityFilter, UsageFilter, UsageGroup},
-    usage::{DAY, HOUR, Rollup, hours_kept_from},
-    views::HOURLY_CHART_SECONDS,
+    store::{self, ActivityFilter, KeyGroup, UsageFilter},
+    usage::{DAY, HOUR, Rollup, hours_kept_from, span_start},
 };
 use crate::{
     AppState,
@@ -64,6 +63,9 @@ const USAGE_KEYS: i64 = 100;
 
 /// The usage view's rows for this viewer: the project's, a member's (an
 /// admin's choice), the viewer's own (a tenant user), or one key's of those.
+/// A range within the hourly sums' window is read by the hour, so that its
+/// days are the viewer's days; an older one by the UTC days of the same
+/// dates.
 fn usage_filter_for(
     current: &CurrentTenant,
     query: &ActivityQuery,
@@ -72,8 +74,9 @@ fn usage_filter_for(
     let zone = current.viewer.time_zone();
     let (from, to) = date_range(&query.from, &query.to, zone)?;
     // By default up to the end of the viewer's today.
-    let today_ends = date_range("", &crate::format::local_date(crate::db::now(), zone), zone)?.1;
-    let to = to.or(today_ends).unwrap_or_else(crate::db::now);
+    let now = crate::db::now();
+    let today_ends = date_range("", &crate::format::local_date(now, zone), zone)?.1;
+    let to = to.or(today_ends).unwrap_or(now);
     let from = from.unwrap_or(to - USAGE_DEFAULT_DAYS * DAY);
     // A day more than the retention: its first day may be partly kept.
     if to - from > (retention_days + 1) * DAY {
@@ -86,7 +89,7 @@ fn usage_filter_for(
     if key.len() > 64 || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
         return Err(AppError::invalid("key", "api-usage-key-invalid"));
     }
-    Ok(UsageFilter {
+    let filter = UsageFilter {
         project_id: current.tenant.project_id,
         account: if current.tenant.is_admin() {
             chosen_member(query)?
@@ -94,25 +97,44 @@ fn usage_filter_for(
             Some(current.account.id)
         },
         key_id: (!key.is_empty()).then(|| key.to_string()),
-        // Hours for a short range while they are kept, days otherwise.
-        span: if to - from <= HOURLY_CHART_SECONDS && from >= hours_kept_from(crate::db::now()) {
-            HOUR
-        } else {
-            DAY
-        },
+        span: HOUR,
         from,
         to,
+    };
+    Ok(if from >= hours_kept_from(now) {
+        filter
+    } else {
+        in_utc_days(filter, zone)
     })
+}
+
+/// The filter read by UTC day: the UTC days of the dates its range has in
+/// the viewer's zone.
+fn in_utc_days(filter: UsageFilter, zone: &'static time_tz::Tz) -> UsageFilter {
+    use time_tz::OffsetDateTimeExt;
+    if filter.span == DAY {
+        return filter;
+    }
+    let utc_day_of_local_date = |at: i64| {
+        let offset = time::OffsetDateTime::from_unix_timestamp(at)
+            .map_or(0, |utc| i64::from(utc.to_timezone(zone).offset().whole_seconds()));
+        span_start(at + offset, DAY)
+    };
+    UsageFilter {
+        span: DAY,
+        from: utc_day_of_local_date(filter.from),
+        to: utc_day_of_local_date(filter.to - 1) + DAY,
+        ..filter
+    }
 }
 
 /// The usage view's figures for the filter: the totals, the chart, the keys.
 async fn usage_view(db: &crate::db::Db, filter: &UsageFilter, l: &crate::web::Layout) -> Result<UsageView, AppError> {
-    let periods = store::usage(db, filter, UsageGroup::Period, i64::MAX).await?;
-    let periods: Vec<Rollup> = periods.into_iter().map(|p| p.sums).collect();
+    let periods = store::periods(db, filter).await?;
     Ok(UsageView {
         total: Rollup::total(&periods),
-        chart: UsageChart::new(&periods, filter.span, filter.from, filter.to, l),
-        keys: store::usage(db, filter, UsageGroup::Key, USAGE_KEYS).await?,
+        chart: UsageChart::new(&periods, filter, l),
+        keys: store::by_key(db, filter, KeyGroup::Range, USAGE_KEYS).await?,
     })
 }
 
@@ -132,8 +154,9 @@ pub async fn page(
         match usage_filter_for(&current, &query, state.config.activity_retention_days) {
             Ok(filter) => {
                 usage = Some(usage_view(db, &filter, &l).await?);
-                // The range shown, as dates in the viewer's zone.
-                let zone = current.viewer.time_zone();
+                // The range shown, as dates in the viewer's zone (or in
+                // UTC, where it is read by UTC day).
+                let zone = if filter.span == DAY { time_tz::timezones::db::UTC } else { current.viewer.time_zone() };
                 from = crate::format::local_date(filter.from, zone);
                 to = crate::format::local_date(filter.to - 1, zone);
             }
@@ -186,11 +209,11 @@ pub async fn csv(
 ) -> Result<HttpResponse, AppError> {
     let zone = current.viewer.time_zone();
     if query.usage() {
-        let filter = UsageFilter {
-            // One row a key and day, whatever the page draws.
-            span: DAY,
-            ..usage_filter_for(&current, &query, state.config.activity_retention_days)?
-        };
+        // One row a key and UTC day, whatever the page draws.
+        let filter = in_utc_days(
+            usage_filter_for(&current, &query, state.config.activity_retention_days)?,
+            zone,
+        );
         return Ok(usage_csv(state.db.clone(), filter, zone));
     }
     let filter = filter_for(&current, &query)?;
@@ -269,7 +292,7 @@ pub async fn csv(
 /// days a page.
 fn usage_csv(db: crate::db::Db, filter: UsageFilter, zone: &'static time_tz::Tz) -> HttpResponse {
     const WEEK: i64 = 7 * DAY;
-    let first = filter.from - filter.from.rem_euclid(DAY);
+    let first = span_start(filter.from, DAY);
     csv::response(
         "api-usage.csv",
         &[
@@ -290,7 +313,7 @@ fn usage_csv(db: crate::db::Db, filter: UsageFilter, zone: &'static time_tz::Tz)
             Box::pin(async move {
                 week.from = cursor.unwrap_or(first).max(filter.from);
                 week.to = (cursor.unwrap_or(first) + WEEK).min(filter.to);
-                let rows = store::usage(&db, &week, UsageGroup::KeyAndDay, i64::MAX).await?;
+                let rows = store::by_key(&db, &week, KeyGroup::Span, i64::MAX).await?;
                 let next = (week.to < filter.to).then_some(week.to);
                 let rows = rows
                     .into_iter()

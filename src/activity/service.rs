@@ -53,6 +53,8 @@ pub struct Maintained {
     pub calls_pruned: u64,
     pub hours_pruned: u64,
     pub sums_pruned: u64,
+    /// The projects' hours and days together.
+    pub project_sums_pruned: u64,
     pub changes_pruned: u64,
 }
 
@@ -63,13 +65,16 @@ pub struct Maintained {
 /// for longer than one batch and admissions get their turn between them.
 pub async fn maintain(db: &Db, retention: Retention, now: i64) -> sqlx::Result<Maintained> {
     use super::usage::{DAY, HOUR, hours_kept_from};
+    use store::SumsOf::{Keys, Projects};
     let raw_before = now.saturating_sub(retention.raw_days.saturating_mul(DAY));
     let kept_before = now.saturating_sub(retention.days.saturating_mul(DAY));
     let hours_before = hours_kept_from(now).max(kept_before);
     Ok(Maintained {
         calls_pruned: in_batches(|| store::prune_calls(db, raw_before)).await?,
-        hours_pruned: in_batches(|| store::prune_sums(db, HOUR, hours_before)).await?,
-        sums_pruned: in_batches(|| store::prune_sums(db, DAY, kept_before)).await?,
+        hours_pruned: in_batches(|| store::prune_sums(db, Keys, HOUR, hours_before)).await?,
+        sums_pruned: in_batches(|| store::prune_sums(db, Keys, DAY, kept_before)).await?,
+        project_sums_pruned: in_batches(|| store::prune_sums(db, Projects, HOUR, hours_before)).await?
+            + in_batches(|| store::prune_sums(db, Projects, DAY, kept_before)).await?,
         changes_pruned: in_batches(|| store::prune_changes(db, kept_before)).await?,
     })
 }

@@ -2,7 +2,10 @@
 
 use sqlx::{Executor, Row};
 
-use super::{ApiCall, LastUse, calls, usage::Rollup};
+use super::{
+    ApiCall, LastUse, calls,
+    usage::{DAY, HOUR, Rollup, span_start},
+};
 use crate::db::{Connection, Db, DbRow, Statement, now};
 
 use crate::auth::identity::{AccountId, ProjectId};
@@ -50,8 +53,9 @@ pub async fn record(db: &Db, change: Change<'_>) -> sqlx::Result<()> {
     Ok(())
 }
 
-/// Writes a batch of API calls, their hourly and daily sums (added to what
-/// is there) and the keys' last-used times in one transaction.
+/// Writes a batch of API calls, their keys' and projects' hourly and daily
+/// sums (added to what is there) and the keys' last-used times in one
+/// transaction.
 pub async fn write_calls(db: &Db, calls: &[ApiCall], sums: &[Rollup], last_used: &[LastUse]) -> sqlx::Result<()> {
     // Appends and additions only: on PostgreSQL it waits for no write lock.
     let mut tx = db.begin_append().await?;
@@ -74,7 +78,8 @@ pub async fn write_calls(db: &Db, calls: &[ApiCall], sums: &[Rollup], last_used:
         });
         insert.query().execute(&mut *tx).await?;
     }
-    add_sums(&mut tx, sums).await?;
+    add_sums(&mut tx, SumsOf::Keys, sums).await?;
+    add_sums(&mut tx, SumsOf::Projects, &super::usage::by_project(sums)).await?;
     for used in last_used {
         sqlx::query("UPDATE api_keys SET last_used_at = $1, last_used_from = $2, last_used_agent = $3 WHERE id = $4")
             .bind(used.at)
@@ -87,40 +92,81 @@ pub async fn write_calls(db: &Db, calls: &[ApiCall], sums: &[Rollup], last_used:
     tx.commit_leaving_caches().await
 }
 
-/// Adds sums to those of the same key and span, making the missing ones.
-async fn add_sums(conn: &mut Connection, sums: &[Rollup]) -> sqlx::Result<()> {
+/// Whose sums a table holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SumsOf {
+    /// `api_usage`: a key's (with its project and owner).
+    Keys,
+    /// `api_project_usage`: a project's, all its keys together.
+    Projects,
+}
+
+impl SumsOf {
+    fn table(self) -> &'static str {
+        match self {
+            SumsOf::Keys => "api_usage",
+            SumsOf::Projects => "api_project_usage",
+        }
+    }
+
+    /// The columns that say whose sum a row is and when.
+    fn identity(self) -> &'static str {
+        match self {
+            SumsOf::Keys => "key_id, span, start, project_id, account_id",
+            SumsOf::Projects => "project_id, span, start",
+        }
+    }
+
+    fn primary_key(self) -> &'static str {
+        match self {
+            SumsOf::Keys => "key_id, span, start",
+            SumsOf::Projects => "project_id, span, start",
+        }
+    }
+}
+
+/// Adds sums to those of the same key (or project) and span, making the
+/// missing ones.
+async fn add_sums(conn: &mut Connection, of: SumsOf, sums: &[Rollup]) -> sqlx::Result<()> {
+    let (table, identity, primary_key) = (of.table(), of.identity(), of.primary_key());
     for chunk in crate::db::fixed_chunks(sums) {
         let mut upsert = Statement::new(
             conn,
-            "INSERT INTO api_usage (key_id, span, start, project_id, account_id, calls, ok, client_errors, \
-             server_errors, latency_sum_us, latency_max_us, first_at, last_at) ",
+            &format!(
+                "INSERT INTO {table} ({identity}, calls, ok, client_errors, server_errors, latency_sum_us, \
+                 latency_max_us, first_at, last_at) "
+            ),
         );
         upsert.values(chunk, |row, sum| {
-            row.bind(sum.key_id.as_str())
-                .bind(sum.span)
-                .bind(sum.start)
-                .bind(sum.project_id)
-                .bind(sum.account_id)
-                .bind(sum.calls)
-                .bind(sum.ok)
-                .bind(sum.client_errors)
-                .bind(sum.server_errors)
-                .bind(sum.latency_sum_us)
-                .bind(sum.latency_max_us)
-                .bind(sum.first_at)
-                .bind(sum.last_at);
+            match of {
+                SumsOf::Keys => row
+                    .bind(sum.key_id.as_str())
+                    .bind(sum.span)
+                    .bind(sum.start)
+                    .bind(sum.project_id)
+                    .bind(sum.account_id),
+                SumsOf::Projects => row.bind(sum.project_id).bind(sum.span).bind(sum.start),
+            }
+            .bind(sum.calls)
+            .bind(sum.ok)
+            .bind(sum.client_errors)
+            .bind(sum.server_errors)
+            .bind(sum.latency_sum_us)
+            .bind(sum.latency_max_us)
+            .bind(sum.first_at)
+            .bind(sum.last_at);
         });
-        upsert.push(
-            " ON CONFLICT (key_id, span, start) DO UPDATE SET \
-             calls = api_usage.calls + excluded.calls, ok = api_usage.ok + excluded.ok, \
-             client_errors = api_usage.client_errors + excluded.client_errors, \
-             server_errors = api_usage.server_errors + excluded.server_errors, \
-             latency_sum_us = api_usage.latency_sum_us + excluded.latency_sum_us, \
-             latency_max_us = CASE WHEN excluded.latency_max_us > api_usage.latency_max_us \
-                 THEN excluded.latency_max_us ELSE api_usage.latency_max_us END, \
-             first_at = CASE WHEN excluded.first_at < api_usage.first_at THEN excluded.first_at ELSE api_usage.first_at END, \
-             last_at = CASE WHEN excluded.last_at > api_usage.last_at THEN excluded.last_at ELSE api_usage.last_at END",
-        );
+        upsert.push(&format!(
+            " ON CONFLICT ({primary_key}) DO UPDATE SET \
+             calls = {table}.calls + excluded.calls, ok = {table}.ok + excluded.ok, \
+             client_errors = {table}.client_errors + excluded.client_errors, \
+             server_errors = {table}.server_errors + excluded.server_errors, \
+             latency_sum_us = {table}.latency_sum_us + excluded.latency_sum_us, \
+             latency_max_us = CASE WHEN excluded.latency_max_us > {table}.latency_max_us \
+                 THEN excluded.latency_max_us ELSE {table}.latency_max_us END, \
+             first_at = CASE WHEN excluded.first_at < {table}.first_at THEN excluded.first_at ELSE {table}.first_at END, \
+             last_at = CASE WHEN excluded.last_at > {table}.last_at THEN excluded.last_at ELSE {table}.last_at END"
+        ));
         upsert.query().execute(&mut *conn).await?;
     }
     Ok(())
@@ -306,17 +352,20 @@ async fn prune_oldest(db: &Db, table: &'static str, before: i64) -> sqlx::Result
     Ok(done.rows_affected())
 }
 
-/// Deletes up to a batch of sums of `span` that started before `before`.
-pub async fn prune_sums(db: &Db, span: i64, before: i64) -> sqlx::Result<u64> {
+/// Deletes up to a batch of the keys' (or projects') sums of `span` that
+/// started before `before`.
+pub async fn prune_sums(db: &Db, of: SumsOf, span: i64, before: i64) -> sqlx::Result<u64> {
+    let (table, primary_key) = (of.table(), of.primary_key());
+    let sql = format!(
+        "DELETE FROM {table} WHERE span = $1 AND ({primary_key}) IN \
+         (SELECT {primary_key} FROM {table} WHERE span = $1 AND start < $2 ORDER BY start LIMIT $3)"
+    );
     let done = db
         .execute_leaving_caches(
-            sqlx::query(
-                "DELETE FROM api_usage WHERE span = $1 AND (key_id, start) IN \
-                 (SELECT key_id, start FROM api_usage WHERE span = $1 AND start < $2 ORDER BY start LIMIT $3)",
-            )
-            .bind(span)
-            .bind(before)
-            .bind(MAINTENANCE_BATCH),
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(span)
+                .bind(before)
+                .bind(MAINTENANCE_BATCH),
         )
         .await?;
     Ok(done.rows_affected())
@@ -346,44 +395,70 @@ pub struct UsageFilter {
     pub project_id: ProjectId,
     pub account: Option<AccountId>,
     pub key_id: Option<String>,
-    /// Which sums to read: `usage::HOUR` (the last 31 days) or `usage::DAY`.
+    /// Which sums to read: `usage::HOUR` (while they are kept, so that the
+    /// range may be the viewer's days) or `usage::DAY` (UTC days).
     pub span: i64,
     pub from: i64,
     pub to: i64,
 }
 
 impl UsageFilter {
-    /// `SELECT … FROM api_usage u … WHERE` the filter's rows, then `rest`.
-    fn statement(&self, db: &Db, select: &str, rest: &str) -> Statement {
-        let mut statement = Statement::for_backend(db.backend(), select);
-        // A key's by the primary key, never among the whole project's:
-        // `+ 0` keeps SQLite's planner off the project's index, which its
-        // averages can make look cheaper.
-        match &self.key_id {
-            Some(key_id) => statement
-                .push(" WHERE u.key_id = ")
-                .bind(key_id.clone())
-                .push(" AND u.span = ")
-                .bind(self.span)
-                .push(" AND u.project_id + 0 = ")
-                .bind(self.project_id),
-            None => statement
-                .push(" WHERE u.project_id = ")
-                .bind(self.project_id)
-                .push(" AND u.span = ")
-                .bind(self.span),
-        };
-        statement.push(" AND u.start >= ").bind(self.from);
-        statement.push(" AND u.start < ").bind(self.to);
-        if let Some(account) = self.account {
-            statement.push(" AND u.account_id = ").bind(account);
+    /// The sums that cover the range in the fewest rows: by hours, whole
+    /// UTC days by their daily sums and only the hours at either end by
+    /// theirs (a day's sum is its hours' sum: both are written together).
+    fn pieces(&self) -> Vec<(i64, i64, i64)> {
+        if self.span == DAY {
+            return vec![(DAY, self.from, self.to)];
         }
-        statement.push(rest);
-        statement
+        let (first_day, end_day) = (span_start(self.from + DAY - 1, DAY), span_start(self.to, DAY));
+        if first_day >= end_day {
+            return vec![(HOUR, self.from, self.to)];
+        }
+        [(HOUR, self.from, first_day), (DAY, first_day, end_day), (HOUR, end_day, self.to)]
+            .into_iter()
+            .filter(|(_, from, to)| from < to)
+            .collect()
+    }
+
+    /// The keys' sums the filter picks over `[from, to)` in sums of `span`,
+    /// as a derived table `u`: each index range a statement of its own, so
+    /// that each is read from the index (an `OR` of them is not).
+    fn push_keys_sums(&self, statement: &mut Statement, pieces: &[(i64, i64, i64)]) {
+        statement.push(" FROM (");
+        for (n, (span, from, to)) in pieces.iter().enumerate() {
+            if n > 0 {
+                statement.push(" UNION ALL ");
+            }
+            statement.push("SELECT * FROM api_usage WHERE ");
+            // A key's by the primary key, a member's by their own index,
+            // never among the whole project's: `+ 0` keeps SQLite's planner
+            // off the project's index, which its averages can make look
+            // cheaper.
+            match (&self.key_id, self.account) {
+                (Some(key_id), _) => statement
+                    .push("key_id = ")
+                    .bind(key_id.clone())
+                    .push(" AND project_id + 0 = ")
+                    .bind(self.project_id),
+                (None, Some(account)) => statement
+                    .push("account_id = ")
+                    .bind(account)
+                    .push(" AND project_id + 0 = ")
+                    .bind(self.project_id),
+                (None, None) => statement.push("project_id = ").bind(self.project_id),
+            };
+            if let (Some(_), Some(account)) = (&self.key_id, self.account) {
+                statement.push(" AND account_id + 0 = ").bind(account);
+            }
+            statement.push(" AND span = ").bind(*span);
+            statement.push(" AND start >= ").bind(*from);
+            statement.push(" AND start < ").bind(*to);
+        }
+        statement.push(") u");
     }
 }
 
-/// Sums over the filter's range, with the key's owner (empty by day).
+/// Sums over the filter's range, with the key's owner.
 #[derive(Debug, Clone)]
 pub struct KeyUsage {
     pub username: String,
@@ -392,51 +467,70 @@ pub struct KeyUsage {
     pub sums: Rollup,
 }
 
-/// How the usage view adds the daily sums up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UsageGroup {
-    /// One row a span (hour or UTC day, no key named), oldest first.
-    Period,
-    /// One row a key over the whole range, the most used first.
-    Key,
-    /// One row a key and span, by time then key (the export).
-    KeyAndDay,
+const SUMMED: &str = "CAST(SUM(u.calls) AS BIGINT) AS calls, CAST(SUM(u.ok) AS BIGINT) AS ok, \
+     CAST(SUM(u.client_errors) AS BIGINT) AS client_errors, CAST(SUM(u.server_errors) AS BIGINT) AS server_errors, \
+     CAST(SUM(u.latency_sum_us) AS BIGINT) AS latency_sum_us, MAX(u.latency_max_us) AS latency_max_us, \
+     MIN(u.first_at) AS first_at, MAX(u.last_at) AS last_at";
+
+/// The filter's sums a span each (an hour or a UTC day, as the filter
+/// reads), oldest first: a project's from its own sums, a member's or a
+/// key's added up from the keys'.
+pub async fn periods(db: &Db, filter: &UsageFilter) -> sqlx::Result<Vec<Rollup>> {
+    let columns = "'' AS key_id, CAST(0 AS BIGINT) AS account_id, CAST(0 AS BIGINT) AS project_id, u.span, u.start";
+    let mut statement = Statement::for_backend(db.backend(), &format!("SELECT {columns}, {SUMMED}"));
+    if filter.key_id.is_none() && filter.account.is_none() {
+        statement
+            .push(" FROM api_project_usage u WHERE u.project_id = ")
+            .bind(filter.project_id)
+            .push(" AND u.span = ")
+            .bind(filter.span)
+            .push(" AND u.start >= ")
+            .bind(filter.from)
+            .push(" AND u.start < ")
+            .bind(filter.to);
+    } else {
+        filter.push_keys_sums(&mut statement, &[(filter.span, filter.from, filter.to)]);
+    }
+    statement.push(" GROUP BY u.span, u.start ORDER BY u.start");
+    let rows = statement.query().fetch_all(db.read()).await?;
+    Ok(rows.iter().map(rollup_of).collect())
 }
 
-/// The filter's sums, added up by `group` in the database (so that
+/// How the usage view adds a range's sums up by key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyGroup {
+    /// One row a key over the whole range, the most used first.
+    Range,
+    /// One row a key and span, by time then key (the export, by UTC day).
+    Span,
+}
+
+/// The filter's sums added up by key (`group`) in the database (so that
 /// few rows come back), the owners and names joined to the sums rather than
 /// to every row; at most `limit` rows.
-pub async fn usage(db: &Db, filter: &UsageFilter, group: UsageGroup, limit: i64) -> sqlx::Result<Vec<KeyUsage>> {
-    let (columns, group_by, order) = match group {
-        UsageGroup::Period => (
-            "'' AS key_id, CAST(0 AS BIGINT) AS account_id, u.start",
+pub async fn by_key(db: &Db, filter: &UsageFilter, group: KeyGroup, limit: i64) -> sqlx::Result<Vec<KeyUsage>> {
+    let (columns, group_by, order, pieces) = match group {
+        KeyGroup::Range => ("MIN(u.start) AS start", "u.key_id", "s.calls DESC, s.key_id", filter.pieces()),
+        KeyGroup::Span => (
             "u.start",
-            "s.start",
-        ),
-        UsageGroup::Key => (
-            "u.key_id, MIN(u.account_id) AS account_id, MIN(u.start) AS start",
-            "u.key_id",
-            "s.calls DESC, s.key_id",
-        ),
-        UsageGroup::KeyAndDay => (
-            "u.key_id, MIN(u.account_id) AS account_id, u.start",
             "u.key_id, u.start",
             "s.start, s.key_id",
+            vec![(filter.span, filter.from, filter.to)],
         ),
     };
-    let select = format!(
-        "SELECT s.*, COALESCE(a.username, '') AS username, k.name AS key_name FROM (\
-         SELECT {columns}, MIN(u.span) AS span, CAST(0 AS BIGINT) AS project_id, \
-         CAST(SUM(u.calls) AS BIGINT) AS calls, CAST(SUM(u.ok) AS BIGINT) AS ok, \
-         CAST(SUM(u.client_errors) AS BIGINT) AS client_errors, CAST(SUM(u.server_errors) AS BIGINT) AS server_errors, \
-         CAST(SUM(u.latency_sum_us) AS BIGINT) AS latency_sum_us, MAX(u.latency_max_us) AS latency_max_us, \
-         MIN(u.first_at) AS first_at, MAX(u.last_at) AS last_at FROM api_usage u"
+    let mut statement = Statement::for_backend(
+        db.backend(),
+        &format!(
+            "SELECT s.*, COALESCE(a.username, '') AS username, k.name AS key_name FROM (\
+             SELECT u.key_id, MIN(u.account_id) AS account_id, CAST(0 AS BIGINT) AS project_id, \
+             MIN(u.span) AS span, {columns}, {SUMMED}"
+        ),
     );
-    let rest = format!(
+    filter.push_keys_sums(&mut statement, &pieces);
+    statement.push(&format!(
         " GROUP BY {group_by}) s LEFT JOIN accounts a ON a.id = s.account_id \
          LEFT JOIN api_keys k ON k.key_id = s.key_id ORDER BY {order} LIMIT "
-    );
-    let mut statement = filter.statement(db, &select, &rest);
+    ));
     statement.bind(limit);
     let rows = statement.query().fetch_all(db.read()).await?;
     Ok(rows

@@ -1,10 +1,11 @@
-//! Use of the API over time: per key, per hour and per UTC day, counts that
-//! stay the same size however many calls are made. Every call is added to
-//! its key's hour and its key's day at once; the hours are dropped after
-//! `HOURLY_DAYS` (the days already hold them), the days kept for the
-//! retention. The views read days only: a key's year is 365 rows, a
-//! project's month a row per key and day. Pure: the recorder adds a batch
-//! of calls up here, `store.rs` writes and reads the sums.
+//! Use of the API over time: per key and per project, per hour and per UTC
+//! day, counts that stay the same size however many calls are made. Every
+//! call is added to its key's and its project's hour and day at once; the
+//! hours are dropped after `HOURLY_DAYS` (the days already hold them), the
+//! days kept for the retention. The views read hours while they are kept
+//! (so that a day is the viewer's day), days beyond: a key's year is 365
+//! rows, a project's month 744. Pure: the recorder adds a batch of calls up
+//! here, `store.rs` writes and reads the sums.
 
 use std::collections::HashMap;
 
@@ -147,6 +148,25 @@ pub fn hourly_and_daily(calls: &[ApiCall]) -> Vec<Rollup> {
     sums
 }
 
+/// Keys' sums added up per project, span and start (the key and account
+/// left empty), in that order.
+pub fn by_project(sums: &[Rollup]) -> Vec<Rollup> {
+    let mut projects: HashMap<(ProjectId, i64, i64), Rollup> = HashMap::new();
+    for sum in sums {
+        projects
+            .entry((sum.project_id, sum.span, sum.start))
+            .and_modify(|project| project.absorb(sum))
+            .or_insert_with(|| Rollup {
+                key_id: String::new(),
+                account_id: AccountId(0),
+                ..sum.clone()
+            });
+    }
+    let mut sums: Vec<Rollup> = projects.into_values().collect();
+    sums.sort_by_key(|r| (r.project_id, r.span, r.start));
+    sums
+}
+
 /// A batch of calls as hourly sums, one per key and hour.
 fn hourly(calls: &[ApiCall]) -> Vec<Rollup> {
     let mut sums: HashMap<(&str, i64), Rollup> = HashMap::new();
@@ -225,6 +245,10 @@ mod tests {
         assert_eq!((total.average_latency_us(), total.latency_max_us), (20, 30));
         assert_eq!((total.first_at, total.last_at), (t, t + HOUR));
         assert!(Rollup::total(&[]).is_none());
+        let projects = by_project(&hourly_and_daily(&calls));
+        let spans: Vec<(i64, i64, i64)> = projects.iter().map(|r| (r.span, r.start, r.calls)).collect();
+        assert_eq!(spans, [(HOUR, t, 2), (HOUR, t + HOUR, 1), (DAY, t, 3)]);
+        assert_eq!(projects[0].latency_sum_us, 30, "both keys' first hour");
         let both = hourly_and_daily(&calls);
         let spans: Vec<(&str, i64, i64)> = both.iter().map(|r| (r.key_id.as_str(), r.span, r.calls)).collect();
         assert_eq!(

@@ -3,8 +3,8 @@
 
 use super::{
     ChangeKind,
-    store::{ApiCallRow, ChangeRow, KeyUsage},
-    usage::{DAY, HOUR, Rollup},
+    store::{ApiCallRow, ChangeRow, KeyUsage, UsageFilter},
+    usage::{DAY, HOUR, Rollup, span_start},
 };
 use crate::{
     auth::identity::{PlatformRole, TenantRole},
@@ -151,17 +151,19 @@ fn percent(part: i64, whole: i64) -> String {
 /// The most days the usage chart draws a bar each; longer ranges are drawn
 /// a week a bar, ranges of up to two days an hour a bar.
 const CHART_DAYS: i64 = 92;
-pub(super) const HOURLY_CHART_SECONDS: i64 = 2 * DAY;
+const HOURLY_CHART_SECONDS: i64 = 2 * DAY;
 
 /// What one bar of the usage chart stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Bar {
     /// An hour, labelled in the viewer's zone.
     Hour,
-    /// A UTC day.
+    /// One of the viewer's days (from hourly sums).
     Day,
+    /// A UTC day (from daily sums, past the hourly ones' window).
+    UtcDay,
     /// Seven UTC days from the bar's date.
-    Week,
+    UtcWeek,
 }
 
 /// Calls per hour, day or week as stacked bars by outcome, and the same
@@ -173,32 +175,63 @@ pub(super) struct UsageChart {
     pub(super) bars: Vec<(String, Rollup)>,
 }
 
+/// The first second of each of the days in `zone` that `[from, to)` starts
+/// or runs through.
+fn local_midnights(from: i64, to: i64, zone: &'static time_tz::Tz) -> Vec<i64> {
+    use time_tz::{OffsetDateTimeExt, PrimitiveDateTimeExt};
+    let mut starts = Vec::new();
+    let Ok(utc) = time::OffsetDateTime::from_unix_timestamp(from) else {
+        return starts;
+    };
+    let mut date = utc.to_timezone(zone).date();
+    while let Some(start) = time::PrimitiveDateTime::new(date, time::Time::MIDNIGHT)
+        .assume_timezone(zone)
+        .take_first()
+        .map(|t| t.unix_timestamp())
+        .filter(|start| *start < to)
+    {
+        starts.push(start.max(from));
+        let Some(next) = date.next_day() else { break };
+        date = next;
+    }
+    starts
+}
+
 impl UsageChart {
-    /// From sums of `span` (`HOUR` or `DAY`) over `[from, to)`; empty bars
-    /// between are drawn as such.
-    pub(super) fn new(sums: &[Rollup], span: i64, from: i64, to: i64, l: &Layout) -> Option<UsageChart> {
+    /// From the filter's sums a span each (hours or UTC days, as
+    /// `filter.span`); empty bars between are drawn as such. Hours make the
+    /// viewer's days: exactly in a zone a whole number of hours from UTC, by
+    /// the hour a day starts in elsewhere.
+    pub(super) fn new(sums: &[Rollup], filter: &UsageFilter, l: &Layout) -> Option<UsageChart> {
         if sums.is_empty() {
             return None;
         }
-        // The spans that start within the range.
-        let (first, last) = (
-            (from + span - 1).div_euclid(span) * span,
-            (to - 1).div_euclid(span) * span,
-        );
-        let bar = match span {
-            HOUR => Bar::Hour,
-            _ if (last - first) / DAY + 1 > CHART_DAYS => Bar::Week,
-            _ => Bar::Day,
+        let (from, to) = (filter.from, filter.to);
+        let bar = match filter.span {
+            HOUR if to - from <= HOURLY_CHART_SECONDS => Bar::Hour,
+            HOUR => Bar::Day,
+            // UTC days: the range is whole days.
+            _ if (to - from) / DAY > CHART_DAYS => Bar::UtcWeek,
+            _ => Bar::UtcDay,
         };
-        let width = if bar == Bar::Week { 7 * DAY } else { span };
-        let bars: Vec<(String, Rollup)> = (first..=last)
-            .step_by(usize::try_from(width).unwrap_or(usize::MAX))
-            .map(|start| {
-                let within = sums.iter().filter(|r| (start..start + width).contains(&r.start));
+        // Each bar's first second; it lasts until the next one's.
+        let starts: Vec<i64> = match bar {
+            Bar::Day => local_midnights(from, to, l.time_zone),
+            Bar::Hour => (span_start(from, HOUR)..to).step_by(HOUR as usize).collect(),
+            Bar::UtcDay => (from..to).step_by(DAY as usize).collect(),
+            Bar::UtcWeek => (from..to).step_by(7 * DAY as usize).collect(),
+        };
+        let ends = starts.iter().skip(1).copied().chain([to]);
+        let bars: Vec<(String, Rollup)> = starts
+            .iter()
+            .zip(ends)
+            .map(|(&start, end)| {
+                let within = sums.iter().filter(|r| (start..end).contains(&r.start));
                 let total = Rollup::total(within).unwrap_or_else(|| Rollup::empty(start));
                 let label = match bar {
                     Bar::Hour => crate::format::compact_time(start, l.time_zone),
-                    Bar::Day | Bar::Week => crate::web::chart::date_of(start.div_euclid(DAY)),
+                    Bar::Day => crate::format::local_date(start, l.time_zone),
+                    Bar::UtcDay | Bar::UtcWeek => crate::web::chart::date_of(start.div_euclid(DAY)),
                 };
                 (label, total)
             })
@@ -227,7 +260,7 @@ impl UsageChart {
                     // `14:00` of `2026-11-29 14:00`, `11-29` of `2026-11-29`.
                     label: match bar {
                         Bar::Hour => label.get(11..).unwrap_or(label).to_string(),
-                        Bar::Day | Bar::Week => crate::web::chart::short_date(label),
+                        Bar::Day | Bar::UtcDay | Bar::UtcWeek => crate::web::chart::short_date(label),
                     },
                     // Only the parts drawn (the tips cost a message each).
                     parts: parts
@@ -241,7 +274,8 @@ impl UsageChart {
         let title = l.t(match bar {
             Bar::Hour => "api-usage-chart-hourly",
             Bar::Day => "api-usage-chart-daily",
-            Bar::Week => "api-usage-chart-weekly",
+            Bar::UtcDay => "api-usage-chart-daily-utc",
+            Bar::UtcWeek => "api-usage-chart-weekly",
         });
         let svg = crate::web::chart::stacked_bars("api-usage-chart-title", title, &columns, false);
         Some(UsageChart { svg, bar, bars })
@@ -251,8 +285,9 @@ impl UsageChart {
     pub(super) fn bar_key(&self) -> &'static str {
         match self.bar {
             Bar::Hour => "api-usage-hour",
-            Bar::Day => "api-usage-day-utc",
-            Bar::Week => "api-usage-week-from",
+            Bar::Day => "api-usage-day",
+            Bar::UtcDay => "api-usage-day-utc",
+            Bar::UtcWeek => "api-usage-week-from",
         }
     }
 }

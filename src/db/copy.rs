@@ -26,6 +26,7 @@ const TABLES: &[&str] = &[
     "usage_records",
     "api_calls",
     "api_usage",
+    "api_project_usage",
     "change_activity",
     "settings",
     "object_storage_keys",

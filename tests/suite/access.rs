@@ -282,6 +282,7 @@ async fn rows_written(app: &TestApp) -> i64 {
             "job_runs",
             "api_calls",
             "api_usage",
+            "api_project_usage",
             "cache_generation",
         ];
         if table.starts_with("_sqlx") || bookkeeping.contains(&table.as_str()) {

@@ -96,9 +96,10 @@ async fn raw_calls_and_hours_past_their_windows_go_while_the_days_remain_and_add
             calls_pruned: 7,
             hours_pruned: 2,
             sums_pruned: 0,
+            project_sums_pruned: 2,
             changes_pruned: 0,
         },
-        "two hours, of two days before the hourly window"
+        "two hours (the key's and the project's), of two days before the hourly window"
     );
     let kept: Vec<i64> = sqlx::query_scalar("SELECT at FROM api_calls ORDER BY at")
         .fetch_all(app.db.read())
@@ -150,6 +151,77 @@ async fn raw_calls_and_hours_past_their_windows_go_while_the_days_remain_and_add
     let done = maintain(&app.db, RETENTION, later).await.unwrap();
     assert_eq!(done.calls_pruned, 2);
     assert_eq!(app.count("SELECT COUNT(*) FROM api_usage").await, 0, "{done:?}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM api_project_usage").await, 0, "{done:?}");
+}
+
+/// The figures table's row for `date`: its calls, if the day had any.
+fn calls_on(page: &crate::common::Page, date: &str) -> Option<i64> {
+    let row = format!("<tr><th scope=\"row\">{date}</th><td class=\"num\">");
+    let at = page.body.find(&row)? + row.len();
+    page.body[at..].split('<').next()?.replace(',', "").parse().ok()
+}
+
+#[tokio::test]
+async fn usage_days_are_the_viewers_days_while_hours_are_kept() {
+    let app = spawn_app().await;
+    let mut alice = app.member("alice", "MST110001", "tenant_admin").await;
+    let bob = app.member("bob", "MST110001", "tenant_user").await;
+    let (alice_key, _) = app.key_for("MST110001", &alice.user, 30).await;
+    let (bob_key, _) = app.key_for("MST110001", &bob.user, 30).await;
+    // Taipei is 8 hours ahead of UTC all year. Its midnight three days ago:
+    let taipei = time_tz::timezones::db::asia::TAIPEI;
+    let now = member_center::db::now();
+    let day = span_start(now + 8 * HOUR, DAY) - 8 * HOUR - 3 * DAY;
+    let date = |at: i64| member_center::format::local_date(at, taipei);
+    // 00:33 in Taipei (16:33 UTC the day before), 23:50, and 00:10 the next day.
+    record(&app.db, &app, &alice_key, &[(day + 33 * 60, 200), (day + DAY - 600, 200), (day + DAY + 600, 404)]).await;
+    record(&app.db, &app, &bob_key, &[(day + 14 * HOUR, 200)]).await;
+    let (before, on, after, later) = (date(day - DAY), date(day), date(day + DAY), date(day + 2 * DAY));
+
+    // The project's days, its members', a key's: each the viewer's days.
+    let project = alice.client.get(&format!("/activity?stream=usage&from={before}&to={after}")).await;
+    project.assert_contains("API calls a day, by outcome");
+    project.assert_contains(r#"<th scope="col">Day</th>"#);
+    assert_eq!(
+        [calls_on(&project, &before), calls_on(&project, &on), calls_on(&project, &after)],
+        [None, Some(3), Some(1)],
+        "the call at 00:33 in Taipei is on that Taipei day"
+    );
+    project.assert_contains("<dt>Calls</dt><dd>4</dd>");
+    let own = format!("/activity?stream=usage&from={before}&to={after}&member={}", alice.user.id);
+    let own = alice.client.get(&own).await;
+    assert_eq!([calls_on(&own, &on), calls_on(&own, &after)], [Some(2), Some(1)]);
+    // The table by key adds up the same (whole days and the hours at the
+    // ends of the range): from the first call's Taipei day on.
+    let keys = alice.client.get(&format!("/activity?stream=usage&from={on}&to={later}&key={alice_key}")).await;
+    keys.assert_contains("<dt>Calls</dt><dd>3</dd>");
+    keys.assert_contains(r#"data-label="Calls" class="num">3</td>"#);
+    // One day: an hour a bar, the same day.
+    let one = alice.client.get(&format!("/activity?stream=usage&from={on}&to={on}")).await;
+    one.assert_contains("API calls an hour, by outcome");
+    one.assert_contains("<dt>Calls</dt><dd>3</dd>");
+
+    // In New York (signed in again) the same calls fall on New York's days.
+    sqlx::query("UPDATE accounts SET time_zone = 'America/New_York' WHERE id = $1")
+        .bind(alice.user.id)
+        .execute(app.db.read())
+        .await
+        .unwrap();
+    let york = time_tz::timezones::db::america::NEW_YORK;
+    let (first, second) = (
+        member_center::format::local_date(day + 33 * 60, york),
+        member_center::format::local_date(day + DAY - 600, york),
+    );
+    assert_ne!(first, second);
+    let mut york_client = app.signed_in(&alice.user).await;
+    let range = format!("from={}&to={}", date(day - 2 * DAY), date(day + 2 * DAY));
+    let project = york_client.get(&format!("/activity?stream=usage&{range}")).await;
+    assert_eq!(
+        [calls_on(&project, &first), calls_on(&project, &second)],
+        [Some(1), Some(3)],
+        "{}",
+        project.body
+    );
 }
 
 #[tokio::test]
@@ -198,7 +270,7 @@ async fn the_usage_view_shows_what_the_raw_calls_show_and_only_to_whom_it_may() 
     assert!(!one.body.contains(&alice_key_id));
     // The chart and its figures for whoever cannot see it: a day a bar.
     one.assert_contains(r#"<svg class="usage-chart""#);
-    one.assert_contains("API calls a day (UTC), by outcome");
+    one.assert_contains("API calls a day, by outcome");
     one.assert_contains("Refused (4xx)");
     // Today alone: an hour a bar, from the hourly sums, the same totals.
     let today = member_center::format::local_date(member_center::db::now(), time_tz::timezones::db::asia::TAIPEI);
