@@ -990,6 +990,24 @@ async fn the_demo_data_fits_its_tables_at_both_sizes() {
             browser.assert_accessible(&name).await;
             browser.assert_no_clipped_cells(&name).await;
         }
+        if size_name == "desktop" {
+            // A ledger row's detail reads as one line on a desktop.
+            browser.goto("/account/wallet").await;
+            let lines = browser
+                .client
+                .execute(
+                    "return [...document.querySelectorAll('td.ledger-detail')].map(td => {
+                         const range = document.createRange();
+                         range.selectNodeContents(td);
+                         return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+                     });",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            let lines: Vec<u64> = serde_json::from_value(lines).unwrap();
+            assert!(!lines.is_empty() && lines.iter().all(|n| *n == 1), "lines a detail: {lines:?}");
+        }
         browser.close().await;
     }
 }
