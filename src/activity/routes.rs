@@ -156,7 +156,11 @@ pub async fn page(
                 usage = Some(usage_view(db, &filter, &l).await?);
                 // The range shown, as dates in the viewer's zone (or in
                 // UTC, where it is read by UTC day).
-                let zone = if filter.span == DAY { time_tz::timezones::db::UTC } else { current.viewer.time_zone() };
+                let zone = if filter.span == DAY {
+                    time_tz::timezones::db::UTC
+                } else {
+                    current.viewer.time_zone()
+                };
                 from = crate::format::local_date(filter.from, zone);
                 to = crate::format::local_date(filter.to - 1, zone);
             }

@@ -414,10 +414,14 @@ impl UsageFilter {
         if first_day >= end_day {
             return vec![(HOUR, self.from, self.to)];
         }
-        [(HOUR, self.from, first_day), (DAY, first_day, end_day), (HOUR, end_day, self.to)]
-            .into_iter()
-            .filter(|(_, from, to)| from < to)
-            .collect()
+        [
+            (HOUR, self.from, first_day),
+            (DAY, first_day, end_day),
+            (HOUR, end_day, self.to),
+        ]
+        .into_iter()
+        .filter(|(_, from, to)| from < to)
+        .collect()
     }
 
     /// The keys' sums the filter picks over `[from, to)` in sums of `span`,
@@ -510,7 +514,12 @@ pub enum KeyGroup {
 /// to every row; at most `limit` rows.
 pub async fn by_key(db: &Db, filter: &UsageFilter, group: KeyGroup, limit: i64) -> sqlx::Result<Vec<KeyUsage>> {
     let (columns, group_by, order, pieces) = match group {
-        KeyGroup::Range => ("MIN(u.start) AS start", "u.key_id", "s.calls DESC, s.key_id", filter.pieces()),
+        KeyGroup::Range => (
+            "MIN(u.start) AS start",
+            "u.key_id",
+            "s.calls DESC, s.key_id",
+            filter.pieces(),
+        ),
         KeyGroup::Span => (
             "u.start",
             "u.key_id, u.start",

@@ -174,30 +174,52 @@ async fn usage_days_are_the_viewers_days_while_hours_are_kept() {
     let day = span_start(now + 8 * HOUR, DAY) - 8 * HOUR - 3 * DAY;
     let date = |at: i64| member_center::format::local_date(at, taipei);
     // 00:33 in Taipei (16:33 UTC the day before), 23:50, and 00:10 the next day.
-    record(&app.db, &app, &alice_key, &[(day + 33 * 60, 200), (day + DAY - 600, 200), (day + DAY + 600, 404)]).await;
+    record(
+        &app.db,
+        &app,
+        &alice_key,
+        &[(day + 33 * 60, 200), (day + DAY - 600, 200), (day + DAY + 600, 404)],
+    )
+    .await;
     record(&app.db, &app, &bob_key, &[(day + 14 * HOUR, 200)]).await;
     let (before, on, after, later) = (date(day - DAY), date(day), date(day + DAY), date(day + 2 * DAY));
 
     // The project's days, its members', a key's: each the viewer's days.
-    let project = alice.client.get(&format!("/activity?stream=usage&from={before}&to={after}")).await;
+    let project = alice
+        .client
+        .get(&format!("/activity?stream=usage&from={before}&to={after}"))
+        .await;
     project.assert_contains("API calls a day, by outcome");
     project.assert_contains(r#"<th scope="col">Day</th>"#);
     assert_eq!(
-        [calls_on(&project, &before), calls_on(&project, &on), calls_on(&project, &after)],
+        [
+            calls_on(&project, &before),
+            calls_on(&project, &on),
+            calls_on(&project, &after)
+        ],
         [None, Some(3), Some(1)],
         "the call at 00:33 in Taipei is on that Taipei day"
     );
     project.assert_contains("<dt>Calls</dt><dd>4</dd>");
-    let own = format!("/activity?stream=usage&from={before}&to={after}&member={}", alice.user.id);
+    let own = format!(
+        "/activity?stream=usage&from={before}&to={after}&member={}",
+        alice.user.id
+    );
     let own = alice.client.get(&own).await;
     assert_eq!([calls_on(&own, &on), calls_on(&own, &after)], [Some(2), Some(1)]);
     // The table by key adds up the same (whole days and the hours at the
     // ends of the range): from the first call's Taipei day on.
-    let keys = alice.client.get(&format!("/activity?stream=usage&from={on}&to={later}&key={alice_key}")).await;
+    let keys = alice
+        .client
+        .get(&format!("/activity?stream=usage&from={on}&to={later}&key={alice_key}"))
+        .await;
     keys.assert_contains("<dt>Calls</dt><dd>3</dd>");
     keys.assert_contains(r#"data-label="Calls" class="num">3</td>"#);
     // One day: an hour a bar, the same day.
-    let one = alice.client.get(&format!("/activity?stream=usage&from={on}&to={on}")).await;
+    let one = alice
+        .client
+        .get(&format!("/activity?stream=usage&from={on}&to={on}"))
+        .await;
     one.assert_contains("API calls an hour, by outcome");
     one.assert_contains("<dt>Calls</dt><dd>3</dd>");
 

@@ -1006,7 +1006,10 @@ async fn the_demo_data_fits_its_tables_at_both_sizes() {
                 .await
                 .unwrap();
             let lines: Vec<u64> = serde_json::from_value(lines).unwrap();
-            assert!(!lines.is_empty() && lines.iter().all(|n| *n == 1), "lines a detail: {lines:?}");
+            assert!(
+                !lines.is_empty() && lines.iter().all(|n| *n == 1),
+                "lines a detail: {lines:?}"
+            );
         }
         browser.close().await;
     }
