@@ -433,7 +433,10 @@ impl UsageFilter {
             if n > 0 {
                 statement.push(" UNION ALL ");
             }
-            statement.push("SELECT * FROM api_usage WHERE ");
+            statement.push(
+                "SELECT key_id, account_id, span, start, calls, ok, client_errors, server_errors, latency_sum_us, \
+                 latency_max_us, first_at, last_at FROM api_usage WHERE ",
+            );
             // A key's by the primary key, a member's by their own index,
             // never among the whole project's: `+ 0` keeps SQLite's planner
             // off the project's index, which its averages can make look

@@ -6,7 +6,7 @@
 use sqlx::Row;
 
 use super::{CreditSum, Credits};
-use crate::db::{Connection, Db, DbRow, Statement, now};
+use crate::db::{Connection, Db, DbRow, Statement, Tuple, now};
 use std::collections::HashMap;
 
 use crate::auth::identity::{AccountId, ProjectId};
@@ -117,21 +117,30 @@ pub async fn write_posting(conn: &mut Connection, row: LedgerInsert<'_>) -> sqlx
         .bind(row.wallet_id)
         .execute(&mut *conn)
         .await?;
-    sqlx::query_scalar(
-        "INSERT INTO ledger_entries (wallet_id, at, actor_id, service, kind, balance_before, amount, balance_after, detail)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-    )
-    .bind(row.wallet_id)
-    .bind(now())
-    .bind(row.actor_id)
-    .bind(row.service)
-    .bind(row.kind)
-    .bind(row.balance_before)
-    .bind(row.amount)
-    .bind(row.balance_after)
-    .bind(row.detail)
-    .fetch_one(&mut *conn)
-    .await
+    let mut insert = Statement::new(conn, INSERT_LEDGER_ROWS);
+    let at = now();
+    insert.values([&row], |values, row| bind_ledger_row(values, row, at, None));
+    insert.push(" RETURNING id");
+    let (id,): (i64,) = insert.query_as().fetch_one(&mut *conn).await?;
+    Ok(id)
+}
+
+const INSERT_LEDGER_ROWS: &str = "INSERT INTO ledger_entries (wallet_id, at, actor_id, service, kind, \
+     balance_before, amount, balance_after, detail, idempotency_key) ";
+
+/// A ledger row's values, in the order of `INSERT_LEDGER_ROWS`.
+fn bind_ledger_row(values: &mut Tuple<'_>, row: &LedgerInsert<'_>, at: i64, idempotency_key: Option<&str>) {
+    values
+        .bind(row.wallet_id)
+        .bind(at)
+        .bind(row.actor_id)
+        .bind(row.service)
+        .bind(row.kind)
+        .bind(row.balance_before)
+        .bind(row.amount)
+        .bind(row.balance_after)
+        .bind(row.detail)
+        .bind(idempotency_key.map(str::to_owned));
 }
 
 /// The balances of `wallet_ids`, by ID.
@@ -172,23 +181,8 @@ pub async fn insert_ledger_rows(
     let at = now();
     let mut ids = HashMap::with_capacity(rows.len());
     for chunk in crate::db::fixed_chunks(rows) {
-        let mut insert = Statement::new(
-            conn,
-            "INSERT INTO ledger_entries (wallet_id, at, actor_id, service, kind, balance_before, amount, balance_after, detail, idempotency_key) ",
-        );
-        insert.values(chunk, |values, (row, key)| {
-            values
-                .bind(row.wallet_id)
-                .bind(at)
-                .bind(row.actor_id)
-                .bind(row.service)
-                .bind(row.kind)
-                .bind(row.balance_before)
-                .bind(row.amount)
-                .bind(row.balance_after)
-                .bind(row.detail)
-                .bind(*key);
-        });
+        let mut insert = Statement::new(conn, INSERT_LEDGER_ROWS);
+        insert.values(chunk, |values, (row, key)| bind_ledger_row(values, row, at, Some(key)));
         insert.push(" RETURNING id, idempotency_key");
         let written: Vec<(i64, String)> = insert.query_as().fetch_all(&mut *conn).await?;
         ids.extend(written.into_iter().map(|(id, key)| (key, id)));
