@@ -465,7 +465,11 @@ async fn open_sqlite(path: &Path, purpose: Purpose) -> anyhow::Result<AnyPool> {
         "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -262144; \
          PRAGMA temp_store = memory; PRAGMA busy_timeout = 10000;"
     } else {
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;"
+        // Statement journals and sorting in memory: a multi-row insert
+        // inside a transaction (a batch of billed jobs, of API calls) keeps
+        // its undo pages in a temporary file otherwise, written and read
+        // through the kernel (a sixth of an HPC import's time).
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = memory; PRAGMA busy_timeout = 10000;"
     };
     let pool = AnyPoolOptions::new()
         .max_connections(if purpose == Purpose::Use { 8 } else { 1 })
